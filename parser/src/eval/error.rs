@@ -1,0 +1,173 @@
+//! Evaluation errors: values with a span and a short trace. The binary turns
+//! them into miette reports with [`EvalError::to_diagnostic`].
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::syntax::{SourceMap, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// `throw`: caught by `tryEval`.
+    Throw,
+    /// A failed `assert`: caught by `tryEval`.
+    Assert,
+    Abort,
+    Type,
+    MissingAttr,
+    UndefinedVariable,
+    InfiniteRecursion,
+    /// The evaluation went deeper than the configured limit.
+    Depth,
+    Overflow,
+    DivisionByZero,
+    Io,
+    /// A syntax error in an imported file (the message holds the details).
+    Syntax,
+    /// Something this evaluator deliberately does not do (fetchers, builds).
+    Unsupported,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct TraceFrame {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EvalError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub span: Option<Span>,
+    pub trace: Vec<TraceFrame>,
+}
+
+pub type EvalResult<T> = Result<T, Box<EvalError>>;
+
+/// How many trace frames an error keeps (innermost first).
+const MAX_TRACE: usize = 8;
+
+impl EvalError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Box<EvalError> {
+        Box::new(EvalError {
+            kind,
+            message: message.into(),
+            span,
+            trace: Vec::new(),
+        })
+    }
+
+    pub fn catchable(&self) -> bool {
+        matches!(self.kind, ErrorKind::Throw | ErrorKind::Assert)
+    }
+
+    pub fn add_trace(&mut self, span: Span, message: impl Into<String>) {
+        if self.span.is_none() {
+            self.span = Some(span);
+            return;
+        }
+        if self.trace.len() < MAX_TRACE
+            && self.span != Some(span)
+            && self.trace.last().map(|f| f.span) != Some(span)
+        {
+            self.trace.push(TraceFrame {
+                span,
+                message: message.into(),
+            });
+        }
+    }
+
+    /// A one-line-per-frame text rendering, for logs and tests.
+    pub fn render_plain(&self, sources: &SourceMap) -> String {
+        let mut out = format!("error: {}", self.message);
+        if let Some(s) = self.span {
+            out.push_str(&format!("\n  at {}", sources.describe(s)));
+        }
+        for f in &self.trace {
+            out.push_str(&format!(
+                "\n  … {} at {}",
+                f.message,
+                sources.describe(f.span)
+            ));
+        }
+        out
+    }
+
+    pub fn to_diagnostic(&self, sources: &SourceMap) -> EvalDiagnostic {
+        let (src, label) = match self.span {
+            Some(s) => (
+                Some(sources.named_source(s.file)),
+                Some(LabeledSpan::new_with_span(
+                    Some(self.kind_label().to_string()),
+                    SourceSpan::new((s.start as usize).into(), (s.end - s.start) as usize),
+                )),
+            ),
+            None => (None, None),
+        };
+        let location = self.span.map(|s| sources.describe(s));
+        let mut help = String::new();
+        for f in &self.trace {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str(&format!("… {} at {}", f.message, sources.describe(f.span)));
+        }
+        EvalDiagnostic {
+            message: match location {
+                Some(l) => format!("{} (at {l})", self.message),
+                None => self.message.clone(),
+            },
+            src,
+            label,
+            help: if help.is_empty() { None } else { Some(help) },
+        }
+    }
+
+    fn kind_label(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Throw => "thrown here",
+            ErrorKind::Assert => "assertion failed here",
+            ErrorKind::Abort => "aborted here",
+            ErrorKind::Type => "wrong type here",
+            ErrorKind::MissingAttr => "attribute missing here",
+            ErrorKind::UndefinedVariable => "undefined here",
+            ErrorKind::InfiniteRecursion => "this value depends on itself",
+            ErrorKind::Depth => "too deep here",
+            ErrorKind::Overflow => "overflow here",
+            ErrorKind::DivisionByZero => "division by zero here",
+            ErrorKind::Io => "while reading this",
+            ErrorKind::Syntax => "while importing this",
+            ErrorKind::Unsupported => "not supported here",
+            ErrorKind::Other => "here",
+        }
+    }
+}
+
+/// A renderable evaluation error.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct EvalDiagnostic {
+    pub message: String,
+    src: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl Diagnostic for EvalDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("nix::eval"))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+}

@@ -1,0 +1,237 @@
+//! Runtime values of the evaluator: lazily evaluated [`Thunk`]s, attribute
+//! sets kept sorted by name (the order Nix prints them in), strings with
+//! their store-path context.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::rc::Rc;
+
+use crate::lower::{ExprId, LambdaDef};
+use crate::syntax::Span;
+
+use super::{Eval, EvalResult};
+
+/// The store paths a string refers to, encoded as Nix does: a plain path,
+/// `=drvPath` for all outputs of a derivation, `!output!drvPath` for one.
+pub type Context = Option<Rc<BTreeSet<String>>>;
+
+#[derive(Clone)]
+pub struct NixString {
+    pub s: Rc<str>,
+    pub ctx: Context,
+}
+
+impl NixString {
+    pub fn plain(s: impl Into<Rc<str>>) -> NixString {
+        NixString {
+            s: s.into(),
+            ctx: None,
+        }
+    }
+    pub fn with_ctx(s: impl Into<Rc<str>>, ctx: BTreeSet<String>) -> NixString {
+        NixString {
+            s: s.into(),
+            ctx: if ctx.is_empty() {
+                None
+            } else {
+                Some(Rc::new(ctx))
+            },
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.s
+    }
+}
+
+pub fn merge_ctx(into: &mut BTreeSet<String>, ctx: &Context) {
+    if let Some(c) = ctx {
+        into.extend(c.iter().cloned());
+    }
+}
+
+/// A builtin function: its name, how many arguments it takes, and the code.
+pub struct PrimOp {
+    pub name: &'static str,
+    pub arity: usize,
+    pub run: fn(&mut Eval, &[Thunk], Span) -> EvalResult<Value>,
+}
+
+/// A builtin applied to fewer arguments than it takes.
+pub struct PrimOpApp {
+    pub op: &'static PrimOp,
+    pub args: Vec<Thunk>,
+}
+
+pub struct Closure {
+    pub def: Rc<LambdaDef>,
+    pub env: Rc<Env>,
+    pub expr: ExprId,
+}
+
+#[derive(Clone)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(NixString),
+    Path(Rc<str>),
+    Attrs(Rc<Attrs>),
+    List(Rc<Vec<Thunk>>),
+    Lambda(Rc<Closure>),
+    PrimOp(Rc<PrimOpApp>),
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Path(_) => "path",
+            Value::Attrs(_) => "set",
+            Value::List(_) => "list",
+            Value::Lambda(_) | Value::PrimOp(_) => "lambda",
+        }
+    }
+
+    /// The phrase Nix uses in type errors ("a string", "an integer", ...).
+    pub fn type_phrase(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a Boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::String(_) => "a string",
+            Value::Path(_) => "a path",
+            Value::Attrs(_) => "a set",
+            Value::List(_) => "a list",
+            Value::Lambda(_) => "a function",
+            Value::PrimOp(_) => "a built-in function",
+        }
+    }
+
+    pub fn str(s: impl Into<Rc<str>>) -> Value {
+        Value::String(NixString::plain(s))
+    }
+
+    pub fn list(items: Vec<Thunk>) -> Value {
+        Value::List(Rc::new(items))
+    }
+
+    pub fn attrs(a: Attrs) -> Value {
+        Value::Attrs(Rc::new(a))
+    }
+
+    pub fn is_function(&self) -> bool {
+        matches!(self, Value::Lambda(_) | Value::PrimOp(_))
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => write!(f, "null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::String(s) => write!(f, "{:?}", s.as_str()),
+            Value::Path(p) => write!(f, "{p}"),
+            Value::Attrs(a) => write!(f, "{{ {} attributes }}", a.len()),
+            Value::List(l) => write!(f, "[ {} items ]", l.len()),
+            Value::Lambda(_) => write!(f, "<LAMBDA>"),
+            Value::PrimOp(_) => write!(f, "<PRIMOP>"),
+        }
+    }
+}
+
+pub type NativeFn = Rc<dyn Fn(&mut Eval) -> EvalResult<Value>>;
+
+pub enum ThunkState {
+    Done(Value),
+    Pending(ExprId, Rc<Env>),
+    Native(NativeFn),
+    Blackhole(Option<ExprId>),
+}
+
+/// A value that may not be computed yet. Cloning shares it: once forced,
+/// every holder sees the value.
+#[derive(Clone)]
+pub struct Thunk(pub(crate) Rc<RefCell<ThunkState>>);
+
+impl Thunk {
+    pub fn ready(v: Value) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Done(v))))
+    }
+    pub fn pending(e: ExprId, env: Rc<Env>) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Pending(e, env))))
+    }
+    pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Native(Rc::new(f)))))
+    }
+    /// The value, if already computed.
+    pub fn value(&self) -> Option<Value> {
+        match &*self.0.borrow() {
+            ThunkState::Done(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+    pub fn ptr_eq(&self, other: &Thunk) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// One lexical environment: the slots of a `let`, `rec` set or function, or
+/// the single scope value of a `with`.
+pub struct Env {
+    pub parent: Option<Rc<Env>>,
+    pub slots: RefCell<Vec<Thunk>>,
+}
+
+impl Env {
+    pub fn new(parent: Option<Rc<Env>>, slots: Vec<Thunk>) -> Rc<Env> {
+        Rc::new(Env {
+            parent,
+            slots: RefCell::new(slots),
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct Attr {
+    pub value: Thunk,
+    pub pos: Option<Span>,
+}
+
+/// An attribute set, sorted by name.
+#[derive(Clone, Default)]
+pub struct Attrs {
+    pub map: BTreeMap<Rc<str>, Attr>,
+}
+
+impl Attrs {
+    pub fn new() -> Attrs {
+        Attrs::default()
+    }
+    pub fn get(&self, name: &str) -> Option<&Thunk> {
+        self.map.get(name).map(|a| &a.value)
+    }
+    pub fn insert(&mut self, name: impl Into<Rc<str>>, value: Thunk) {
+        self.map.insert(name.into(), Attr { value, pos: None });
+    }
+    pub fn insert_value(&mut self, name: impl Into<Rc<str>>, value: Value) {
+        self.insert(name, Thunk::ready(value));
+    }
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+    pub fn names(&self) -> impl Iterator<Item = &Rc<str>> {
+        self.map.keys()
+    }
+}

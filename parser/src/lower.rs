@@ -1,0 +1,1062 @@
+//! Lowering: the rnix syntax tree becomes an arena of [`Expr`] with a source
+//! map back to text. Variables are resolved here, once: a name bound by a
+//! `let`, a `rec` set or a function becomes a (depth, slot) pair; builtins are
+//! global; anything else is looked up dynamically in the enclosing `with`s,
+//! and a name with no `with` around it is an "undefined variable" error, as
+//! in Nix, before any evaluation.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
+use rowan::ast::AstNode;
+
+use crate::syntax::{FileId, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExprId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Concat,
+    Update,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    And,
+    Or,
+    Impl,
+    Eq,
+    Neq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    PipeRight,
+    PipeLeft,
+}
+
+#[derive(Debug, Clone)]
+pub enum Var {
+    /// Bound lexically: walk up `depth` environments, take `slot`.
+    Local { depth: u32, slot: u32 },
+    /// A builtin of the global scope.
+    Global(Rc<str>),
+    /// Not bound lexically: search the `with` scopes at these depths, innermost first.
+    With { name: Rc<str>, depths: Rc<[u32]> },
+}
+
+#[derive(Debug, Clone)]
+pub enum AttrName {
+    Static(Rc<str>),
+    Dynamic(ExprId),
+}
+
+#[derive(Debug, Clone)]
+pub enum StrPart {
+    Lit(Rc<str>),
+    Expr(ExprId),
+}
+
+/// A binding in a set or `let`: its value expression and where it was written.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub value: ExprId,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct DynBinding {
+    pub name: ExprId,
+    pub value: ExprId,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttrsDef {
+    pub rec: bool,
+    /// Sorted by name; for `rec` sets, slot i of the new environment is entry i.
+    pub statics: Vec<(Rc<str>, Binding)>,
+    pub dynamics: Vec<DynBinding>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Formal {
+    pub name: Rc<str>,
+    pub slot: u32,
+    pub default: Option<ExprId>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Param {
+    Ident(Rc<str>),
+    Formals {
+        formals: Vec<Formal>,
+        ellipsis: bool,
+        bind: Option<Rc<str>>,
+    },
+}
+
+#[derive(Debug)]
+pub struct LambdaDef {
+    pub param: Param,
+    pub body: ExprId,
+    /// Number of slots of the function's environment.
+    pub slots: u32,
+    pub name: Option<Rc<str>>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    Uri(Rc<str>),
+    /// A string with interpolations.
+    Interp(Rc<[StrPart]>),
+    /// An absolute path literal, already resolved.
+    Path(Rc<str>),
+    /// A path with interpolations; the first part is a literal.
+    PathInterp(Rc<[StrPart]>),
+    /// `<name>`: `__findFile __nixPath "name"`.
+    SearchPath(Rc<str>),
+    Var(Var),
+    Select {
+        expr: ExprId,
+        path: Rc<[AttrName]>,
+        default: Option<ExprId>,
+    },
+    HasAttr {
+        expr: ExprId,
+        path: Rc<[AttrName]>,
+    },
+    Attrs(Rc<AttrsDef>),
+    List(Rc<[ExprId]>),
+    Lambda(Rc<LambdaDef>),
+    Apply {
+        func: ExprId,
+        arg: ExprId,
+    },
+    /// `let`: a new environment with one slot per binding.
+    Let {
+        bindings: Rc<AttrsDef>,
+        body: ExprId,
+    },
+    With {
+        scope: ExprId,
+        body: ExprId,
+    },
+    If {
+        cond: ExprId,
+        then: ExprId,
+        els: ExprId,
+    },
+    Assert {
+        cond: ExprId,
+        body: ExprId,
+    },
+    Bin {
+        op: BinOp,
+        lhs: ExprId,
+        rhs: ExprId,
+    },
+    Not(ExprId),
+    Neg(ExprId),
+    CurPos,
+}
+
+/// Every lowered expression of every file, and where each came from.
+#[derive(Debug, Default)]
+pub struct Arena {
+    exprs: Vec<Expr>,
+    spans: Vec<Span>,
+}
+
+impl Arena {
+    pub fn get(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.0 as usize]
+    }
+    pub fn span(&self, id: ExprId) -> Span {
+        self.spans[id.0 as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.exprs.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.exprs.is_empty()
+    }
+    fn push(&mut self, e: Expr, span: Span) -> ExprId {
+        self.exprs.push(e);
+        self.spans.push(span);
+        ExprId(self.exprs.len() as u32 - 1)
+    }
+}
+
+/// A lowering error (undefined variable, duplicate attribute, ...).
+#[derive(Debug, Clone)]
+pub struct LowerError {
+    pub message: String,
+    pub span: Span,
+}
+
+enum Scope {
+    Names(HashMap<Rc<str>, u32>),
+    With,
+}
+
+/// Where a file's relative paths and `~` resolve.
+pub struct LowerContext<'a> {
+    pub file: FileId,
+    /// Directory of the file (absolute), for relative path literals.
+    pub base_dir: &'a str,
+    /// `$HOME`, for `~/` paths.
+    pub home: Option<&'a str>,
+    /// Names of the global scope.
+    pub is_global: &'a dyn Fn(&str) -> bool,
+}
+
+pub fn lower(arena: &mut Arena, cx: &LowerContext, root: &ast::Root) -> Result<ExprId, LowerError> {
+    let mut l = Lowerer {
+        arena,
+        cx,
+        scopes: Vec::new(),
+    };
+    match root.expr() {
+        Some(e) => l.expr(e),
+        None => Err(LowerError {
+            message: "empty file".into(),
+            span: l.span_of(root.syntax()),
+        }),
+    }
+}
+
+struct Lowerer<'a, 'b> {
+    arena: &'a mut Arena,
+    cx: &'a LowerContext<'b>,
+    scopes: Vec<Scope>,
+}
+
+/// A set or `let` body under construction: nested attribute paths are
+/// merged here before being turned into expressions.
+#[derive(Default)]
+struct PendingSet {
+    statics: BTreeMap<Rc<str>, PendingValue>,
+    dynamics: Vec<(ast::Expr, PendingValue, Span)>,
+    /// The `e` of each `inherit (e) ...`.
+    froms: Vec<ast::Expr>,
+}
+
+enum PendingValue {
+    Expr(ast::Expr, Span),
+    Inherit {
+        name: Rc<str>,
+        from: Option<usize>,
+        span: Span,
+    },
+    Nested(Box<PendingSet>, Span),
+}
+
+fn normalize_path(p: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for comp in p.split('/') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+pub fn canonicalize_path(p: &str) -> String {
+    normalize_path(p)
+}
+
+impl<'a, 'b> Lowerer<'a, 'b> {
+    fn span_of(&self, node: &rnix::SyntaxNode) -> Span {
+        Span::new(self.cx.file, node.text_range())
+    }
+
+    fn err<T>(&self, node: &rnix::SyntaxNode, message: impl Into<String>) -> Result<T, LowerError> {
+        Err(LowerError {
+            message: message.into(),
+            span: self.span_of(node),
+        })
+    }
+
+    fn push(&mut self, e: Expr, node: &rnix::SyntaxNode) -> ExprId {
+        let span = self.span_of(node);
+        self.arena.push(e, span)
+    }
+
+    fn resolve(&self, name: &str) -> Option<Var> {
+        for (depth, scope) in self.scopes.iter().rev().enumerate() {
+            if let Scope::Names(names) = scope {
+                if let Some(slot) = names.get(name) {
+                    return Some(Var::Local {
+                        depth: depth as u32,
+                        slot: *slot,
+                    });
+                }
+            }
+        }
+        if (self.cx.is_global)(name) {
+            return Some(Var::Global(name.into()));
+        }
+        let depths: Vec<u32> = self
+            .scopes
+            .iter()
+            .rev()
+            .enumerate()
+            .filter(|(_, s)| matches!(s, Scope::With))
+            .map(|(d, _)| d as u32)
+            .collect();
+        if depths.is_empty() {
+            None
+        } else {
+            Some(Var::With {
+                name: name.into(),
+                depths: depths.into(),
+            })
+        }
+    }
+
+    fn ident_name(&self, id: &ast::Ident) -> Rc<str> {
+        id.syntax().text().to_string().into()
+    }
+
+    fn expr(&mut self, e: ast::Expr) -> Result<ExprId, LowerError> {
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || self.expr_inner(e))
+    }
+
+    fn opt_expr(
+        &mut self,
+        e: Option<ast::Expr>,
+        parent: &rnix::SyntaxNode,
+    ) -> Result<ExprId, LowerError> {
+        match e {
+            Some(e) => self.expr(e),
+            None => self.err(parent, "missing expression"),
+        }
+    }
+
+    fn expr_inner(&mut self, e: ast::Expr) -> Result<ExprId, LowerError> {
+        let node = e.syntax().clone();
+        let lowered = match e {
+            ast::Expr::Paren(p) => return self.opt_expr(p.expr(), &node),
+            ast::Expr::Root(r) => return self.opt_expr(r.expr(), &node),
+            ast::Expr::Error(_) => return self.err(&node, "syntax error"),
+            ast::Expr::Literal(lit) => match lit.kind() {
+                ast::LiteralKind::Integer(i) => match i.value() {
+                    Ok(v) => Expr::Int(v),
+                    Err(_) => {
+                        return self.err(&node, format!("invalid integer '{}'", i.syntax().text()))
+                    }
+                },
+                ast::LiteralKind::Float(f) => match f.value() {
+                    Ok(v) => Expr::Float(v),
+                    Err(_) => {
+                        return self.err(&node, format!("invalid float '{}'", f.syntax().text()))
+                    }
+                },
+                ast::LiteralKind::Uri(u) => Expr::Uri(u.syntax().text().into()),
+            },
+            ast::Expr::Str(s) => {
+                let parts = self.str_parts(&s)?;
+                match parts.as_slice() {
+                    [] => Expr::Str("".into()),
+                    [StrPart::Lit(l)] => Expr::Str(l.clone()),
+                    _ => Expr::Interp(parts.into()),
+                }
+            }
+            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) => {
+                let path = ast::Path::cast(node.clone()).expect("path node");
+                return self.path(path, &node);
+            }
+            ast::Expr::PathSearch(p) => {
+                let text = p
+                    .content()
+                    .map(|c| c.text().to_string())
+                    .unwrap_or_default();
+                let inner = text.trim_start_matches('<').trim_end_matches('>');
+                Expr::SearchPath(inner.into())
+            }
+            ast::Expr::Ident(id) => {
+                let name = self.ident_name(&id);
+                match &*name {
+                    "true"
+                        if self
+                            .resolve("true")
+                            .is_some_and(|v| matches!(v, Var::Global(_))) =>
+                    {
+                        Expr::Bool(true)
+                    }
+                    "false"
+                        if self
+                            .resolve("false")
+                            .is_some_and(|v| matches!(v, Var::Global(_))) =>
+                    {
+                        Expr::Bool(false)
+                    }
+                    "null"
+                        if self
+                            .resolve("null")
+                            .is_some_and(|v| matches!(v, Var::Global(_))) =>
+                    {
+                        Expr::Null
+                    }
+                    _ => match self.resolve(&name) {
+                        Some(v) => Expr::Var(v),
+                        None => return self.err(&node, format!("undefined variable '{name}'")),
+                    },
+                }
+            }
+            ast::Expr::Select(s) => {
+                let inner = self.opt_expr(s.expr(), &node)?;
+                let path = match s.attrpath() {
+                    Some(p) => self.attrpath(&p)?,
+                    None => return self.err(&node, "missing attribute path"),
+                };
+                let default = match s.default_expr() {
+                    Some(d) => Some(self.expr(d)?),
+                    None => None,
+                };
+                Expr::Select {
+                    expr: inner,
+                    path: path.into(),
+                    default,
+                }
+            }
+            ast::Expr::HasAttr(h) => {
+                let inner = self.opt_expr(h.expr(), &node)?;
+                let path = match h.attrpath() {
+                    Some(p) => self.attrpath(&p)?,
+                    None => return self.err(&node, "missing attribute path"),
+                };
+                Expr::HasAttr {
+                    expr: inner,
+                    path: path.into(),
+                }
+            }
+            ast::Expr::List(l) => {
+                let mut items = Vec::new();
+                for item in l.items() {
+                    items.push(self.expr(item)?);
+                }
+                Expr::List(items.into())
+            }
+            ast::Expr::Apply(a) => {
+                let func = self.opt_expr(a.lambda(), &node)?;
+                let arg = self.opt_expr(a.argument(), &node)?;
+                Expr::Apply { func, arg }
+            }
+            ast::Expr::IfElse(i) => {
+                let cond = self.opt_expr(i.condition(), &node)?;
+                let then = self.opt_expr(i.body(), &node)?;
+                let els = self.opt_expr(i.else_body(), &node)?;
+                Expr::If { cond, then, els }
+            }
+            ast::Expr::Assert(a) => {
+                let cond = self.opt_expr(a.condition(), &node)?;
+                let body = self.opt_expr(a.body(), &node)?;
+                Expr::Assert { cond, body }
+            }
+            ast::Expr::With(w) => {
+                let scope = self.opt_expr(w.namespace(), &node)?;
+                self.scopes.push(Scope::With);
+                let body = self.opt_expr(w.body(), &node);
+                self.scopes.pop();
+                Expr::With { scope, body: body? }
+            }
+            ast::Expr::UnaryOp(u) => {
+                let inner = self.opt_expr(u.expr(), &node)?;
+                match u.operator() {
+                    Some(ast::UnaryOpKind::Invert) => Expr::Not(inner),
+                    Some(ast::UnaryOpKind::Negate) => Expr::Neg(inner),
+                    None => return self.err(&node, "unknown unary operator"),
+                }
+            }
+            ast::Expr::BinOp(b) => {
+                let lhs = self.opt_expr(b.lhs(), &node)?;
+                let rhs = self.opt_expr(b.rhs(), &node)?;
+                use ast::BinOpKind as K;
+                let op = match b.operator() {
+                    Some(K::Concat) => BinOp::Concat,
+                    Some(K::Update) => BinOp::Update,
+                    Some(K::Add) => BinOp::Add,
+                    Some(K::Sub) => BinOp::Sub,
+                    Some(K::Mul) => BinOp::Mul,
+                    Some(K::Div) => BinOp::Div,
+                    Some(K::And) => BinOp::And,
+                    Some(K::Or) => BinOp::Or,
+                    Some(K::Implication) => BinOp::Impl,
+                    Some(K::Equal) => BinOp::Eq,
+                    Some(K::NotEqual) => BinOp::Neq,
+                    Some(K::Less) => BinOp::Lt,
+                    Some(K::LessOrEq) => BinOp::Le,
+                    Some(K::More) => BinOp::Gt,
+                    Some(K::MoreOrEq) => BinOp::Ge,
+                    Some(K::PipeRight) => BinOp::PipeRight,
+                    Some(K::PipeLeft) => BinOp::PipeLeft,
+                    None => return self.err(&node, "unknown operator"),
+                };
+                Expr::Bin { op, lhs, rhs }
+            }
+            ast::Expr::CurPos(_) => Expr::CurPos,
+            ast::Expr::AttrSet(set) => {
+                let rec = set.rec_token().is_some();
+                let pending = self.collect_entries(&set, &node)?;
+                let def = self.finish_set(pending, rec)?;
+                Expr::Attrs(Rc::new(def))
+            }
+            ast::Expr::LetIn(l) => {
+                let pending = self.collect_entries(&l, &node)?;
+                if !pending.dynamics.is_empty() {
+                    return self.err(&node, "dynamic attributes are not allowed in let");
+                }
+                let names = self.slot_names(&pending);
+                self.scopes.push(Scope::Names(names));
+                let res = (|| {
+                    let def = self.finish_bindings(pending, true)?;
+                    let body = self.opt_expr(l.body(), &node)?;
+                    Ok(Expr::Let {
+                        bindings: Rc::new(def),
+                        body,
+                    })
+                })();
+                self.scopes.pop();
+                res?
+            }
+            ast::Expr::LegacyLet(l) => {
+                // `let { a = 1; body = a; }` is `rec { ... }.body`.
+                let pending = self.collect_entries(&l, &node)?;
+                let def = self.finish_set(pending, true)?;
+                let set = self.push(Expr::Attrs(Rc::new(def)), &node);
+                Expr::Select {
+                    expr: set,
+                    path: vec![AttrName::Static("body".into())].into(),
+                    default: None,
+                }
+            }
+            ast::Expr::Lambda(lam) => return self.lambda(lam, &node),
+        };
+        Ok(self.push(lowered, &node))
+    }
+
+    fn lambda(&mut self, lam: ast::Lambda, node: &rnix::SyntaxNode) -> Result<ExprId, LowerError> {
+        let param = match lam.param() {
+            Some(p) => p,
+            None => return self.err(node, "missing function parameter"),
+        };
+        let (param, names) = match param {
+            ast::Param::IdentParam(ip) => {
+                let name = match ip.ident() {
+                    Some(i) => self.ident_name(&i),
+                    None => return self.err(node, "missing parameter name"),
+                };
+                let mut names = HashMap::new();
+                names.insert(name.clone(), 0);
+                (Param::Ident(name), names)
+            }
+            ast::Param::Pattern(pat) => {
+                let mut names: HashMap<Rc<str>, u32> = HashMap::new();
+                let mut formal_nodes = Vec::new();
+                for entry in pat.pat_entries() {
+                    let ident = match entry.ident() {
+                        Some(i) => i,
+                        None => return self.err(entry.syntax(), "missing formal name"),
+                    };
+                    let name = self.ident_name(&ident);
+                    if names.contains_key(&name) {
+                        return self.err(
+                            entry.syntax(),
+                            format!("duplicate formal function argument '{name}'"),
+                        );
+                    }
+                    names.insert(name.clone(), names.len() as u32);
+                    formal_nodes.push((name, entry));
+                }
+                let bind = match pat.pat_bind().and_then(|b| b.ident()) {
+                    Some(i) => {
+                        let name = self.ident_name(&i);
+                        if names.contains_key(&name) {
+                            return self.err(
+                                i.syntax(),
+                                format!("duplicate formal function argument '{name}'"),
+                            );
+                        }
+                        names.insert(name.clone(), names.len() as u32);
+                        Some(name)
+                    }
+                    None => None,
+                };
+                self.scopes.push(Scope::Names(names.clone()));
+                let mut formals = Vec::new();
+                let mut failed = None;
+                for (name, entry) in formal_nodes {
+                    let default = match entry.default() {
+                        Some(d) => match self.expr(d) {
+                            Ok(id) => Some(id),
+                            Err(e) => {
+                                failed = Some(e);
+                                break;
+                            }
+                        },
+                        None => None,
+                    };
+                    let slot = names[&name];
+                    formals.push(Formal {
+                        name,
+                        slot,
+                        default,
+                        span: self.span_of(entry.syntax()),
+                    });
+                }
+                self.scopes.pop();
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                formals.sort_by(|a, b| a.name.cmp(&b.name));
+                let ellipsis = pat.ellipsis_token().is_some();
+                (
+                    Param::Formals {
+                        formals,
+                        ellipsis,
+                        bind,
+                    },
+                    names,
+                )
+            }
+        };
+        let slots = names.len() as u32;
+        self.scopes.push(Scope::Names(names));
+        let body = self.opt_expr(lam.body(), node);
+        self.scopes.pop();
+        let def = LambdaDef {
+            param,
+            body: body?,
+            slots,
+            name: None,
+        };
+        Ok(self.push(Expr::Lambda(Rc::new(def)), node))
+    }
+
+    fn str_parts(&mut self, s: &ast::Str) -> Result<Vec<StrPart>, LowerError> {
+        let mut parts: Vec<StrPart> = Vec::new();
+        for part in s.normalized_parts() {
+            match part {
+                InterpolPart::Literal(l) => {
+                    if l.is_empty() {
+                        continue;
+                    }
+                    if let Some(StrPart::Lit(prev)) = parts.last_mut() {
+                        *prev = format!("{prev}{l}").into();
+                    } else {
+                        parts.push(StrPart::Lit(l.into()));
+                    }
+                }
+                InterpolPart::Interpolation(i) => {
+                    let e = self.opt_expr(i.expr(), i.syntax())?;
+                    parts.push(StrPart::Expr(e));
+                }
+            }
+        }
+        Ok(parts)
+    }
+
+    fn path(&mut self, path: ast::Path, node: &rnix::SyntaxNode) -> Result<ExprId, LowerError> {
+        let mut parts: Vec<StrPart> = Vec::new();
+        let mut first = true;
+        for part in path.parts() {
+            match part {
+                InterpolPart::Literal(lit) => {
+                    let mut text = lit.text().to_string();
+                    if first {
+                        if lit.is_home() {
+                            let home = match self.cx.home {
+                                Some(h) => h,
+                                None => {
+                                    return self
+                                        .err(node, "cannot resolve '~/' paths: HOME is not set")
+                                }
+                            };
+                            text = format!("{}{}", home, &text[1..]);
+                        } else if lit.is_relative() {
+                            text = format!("{}/{}", self.cx.base_dir, text);
+                        }
+                    }
+                    parts.push(StrPart::Lit(text.into()));
+                }
+                InterpolPart::Interpolation(i) => {
+                    let e = self.opt_expr(i.expr(), i.syntax())?;
+                    parts.push(StrPart::Expr(e));
+                }
+            }
+            first = false;
+        }
+        let e = match parts.as_slice() {
+            [StrPart::Lit(l)] => Expr::Path(normalize_path(l).into()),
+            _ => Expr::PathInterp(parts.into()),
+        };
+        Ok(self.push(e, node))
+    }
+
+    fn attrpath(&mut self, p: &ast::Attrpath) -> Result<Vec<AttrName>, LowerError> {
+        let mut out = Vec::new();
+        for attr in p.attrs() {
+            out.push(self.attr_name(attr)?);
+        }
+        Ok(out)
+    }
+
+    fn attr_name(&mut self, attr: ast::Attr) -> Result<AttrName, LowerError> {
+        match attr {
+            ast::Attr::Ident(i) => Ok(AttrName::Static(self.ident_name(&i))),
+            ast::Attr::Str(s) => {
+                let parts = self.str_parts(&s)?;
+                match parts.as_slice() {
+                    [] => Ok(AttrName::Static("".into())),
+                    [StrPart::Lit(l)] => Ok(AttrName::Static(l.clone())),
+                    _ => {
+                        let node = s.syntax().clone();
+                        Ok(AttrName::Dynamic(
+                            self.push(Expr::Interp(parts.into()), &node),
+                        ))
+                    }
+                }
+            }
+            ast::Attr::Dynamic(d) => {
+                let node = d.syntax().clone();
+                let inner = match d.expr() {
+                    Some(e) => e,
+                    None => return self.err(&node, "missing expression"),
+                };
+                // `${"a"}` with a plain string literal is static.
+                if let ast::Expr::Str(s) = &inner {
+                    let parts = self.str_parts(s)?;
+                    if let [StrPart::Lit(l)] = parts.as_slice() {
+                        return Ok(AttrName::Static(l.clone()));
+                    }
+                    if parts.is_empty() {
+                        return Ok(AttrName::Static("".into()));
+                    }
+                }
+                Ok(AttrName::Dynamic(self.expr(inner)?))
+            }
+        }
+    }
+
+    /// Static name of an attribute without lowering anything (for set keys).
+    fn static_key(&self, attr: &ast::Attr) -> Option<Rc<str>> {
+        match attr {
+            ast::Attr::Ident(i) => Some(self.ident_name(i)),
+            ast::Attr::Str(s) => static_str(s),
+            ast::Attr::Dynamic(d) => match d.expr() {
+                Some(ast::Expr::Str(s)) => static_str(&s),
+                _ => None,
+            },
+        }
+    }
+
+    fn collect_entries<N: HasEntry>(
+        &mut self,
+        n: &N,
+        _node: &rnix::SyntaxNode,
+    ) -> Result<PendingSet, LowerError> {
+        let mut set = PendingSet::default();
+        for entry in n.entries() {
+            self.add_entry(&mut set, entry)?;
+        }
+        Ok(set)
+    }
+
+    fn add_entry(&mut self, set: &mut PendingSet, entry: ast::Entry) -> Result<(), LowerError> {
+        match entry {
+            ast::Entry::Inherit(inh) => {
+                let from = match inh.from() {
+                    Some(f) => match f.expr() {
+                        Some(e) => {
+                            set.froms.push(e);
+                            Some(set.froms.len() - 1)
+                        }
+                        None => return self.err(f.syntax(), "missing expression"),
+                    },
+                    None => None,
+                };
+                for attr in inh.attrs() {
+                    let span = self.span_of(attr.syntax());
+                    let name = match self.static_key(&attr) {
+                        Some(n) => n,
+                        None => {
+                            return self.err(
+                                attr.syntax(),
+                                "dynamic attributes are not allowed in inherit",
+                            )
+                        }
+                    };
+                    if set.statics.contains_key(&name) {
+                        return self
+                            .err(attr.syntax(), format!("attribute '{name}' already defined"));
+                    }
+                    set.statics
+                        .insert(name.clone(), PendingValue::Inherit { name, from, span });
+                }
+                Ok(())
+            }
+            ast::Entry::AttrpathValue(apv) => {
+                let path = match apv.attrpath() {
+                    Some(p) => p,
+                    None => return self.err(apv.syntax(), "missing attribute path"),
+                };
+                let value = match apv.value() {
+                    Some(v) => v,
+                    None => return self.err(apv.syntax(), "missing value"),
+                };
+                let attrs: Vec<ast::Attr> = path.attrs().collect();
+                let span = self.span_of(apv.syntax());
+                self.insert_path(set, &attrs, value, span)
+            }
+        }
+    }
+
+    fn insert_path(
+        &mut self,
+        set: &mut PendingSet,
+        attrs: &[ast::Attr],
+        value: ast::Expr,
+        span: Span,
+    ) -> Result<(), LowerError> {
+        let (first, rest) = match attrs.split_first() {
+            Some(x) => x,
+            None => {
+                return Err(LowerError {
+                    message: "empty attribute path".into(),
+                    span,
+                })
+            }
+        };
+        let key = self.static_key(first);
+        let key_span = self.span_of(first.syntax());
+        match key {
+            None => {
+                let name_expr = match first {
+                    ast::Attr::Dynamic(d) => match d.expr() {
+                        Some(e) => e,
+                        None => return self.err(d.syntax(), "missing expression"),
+                    },
+                    ast::Attr::Str(s) => ast::Expr::Str(s.clone()),
+                    ast::Attr::Ident(_) => unreachable!("identifiers are static"),
+                };
+                if rest.is_empty() {
+                    set.dynamics
+                        .push((name_expr, PendingValue::Expr(value, span), key_span));
+                } else {
+                    let mut nested = PendingSet::default();
+                    self.insert_path(&mut nested, rest, value, span)?;
+                    set.dynamics.push((
+                        name_expr,
+                        PendingValue::Nested(Box::new(nested), key_span),
+                        key_span,
+                    ));
+                }
+                Ok(())
+            }
+            Some(key) => {
+                if rest.is_empty() {
+                    match set.statics.get_mut(&key) {
+                        None => {
+                            // A literal set value may later be extended by `key.x = ...`.
+                            let pv = match &value {
+                                ast::Expr::AttrSet(s) if s.rec_token().is_none() => {
+                                    let nested = self.collect_entries(s, s.syntax())?;
+                                    PendingValue::Nested(Box::new(nested), key_span)
+                                }
+                                _ => PendingValue::Expr(value, span),
+                            };
+                            set.statics.insert(key, pv);
+                            Ok(())
+                        }
+                        Some(PendingValue::Nested(nested, _)) => {
+                            // `a.b = 1; a = { c = 2; };`
+                            match &value {
+                                ast::Expr::AttrSet(s) if s.rec_token().is_none() => {
+                                    for entry in s.entries() {
+                                        self.add_entry(nested, entry)?;
+                                    }
+                                    Ok(())
+                                }
+                                _ => Err(LowerError {
+                                    message: format!("attribute '{key}' already defined"),
+                                    span: key_span,
+                                }),
+                            }
+                        }
+                        Some(_) => Err(LowerError {
+                            message: format!("attribute '{key}' already defined"),
+                            span: key_span,
+                        }),
+                    }
+                } else {
+                    let entry = set
+                        .statics
+                        .entry(key.clone())
+                        .or_insert_with(|| PendingValue::Nested(Box::default(), key_span));
+                    match entry {
+                        PendingValue::Nested(nested, _) => {
+                            self.insert_path(nested, rest, value, span)
+                        }
+                        _ => Err(LowerError {
+                            message: format!("attribute '{key}' already defined"),
+                            span: key_span,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn static_str(s: &ast::Str) -> Option<Rc<str>> {
+    let parts = s.normalized_parts();
+    let mut out = String::new();
+    for p in parts {
+        match p {
+            InterpolPart::Literal(l) => out.push_str(&l),
+            InterpolPart::Interpolation(_) => return None,
+        }
+    }
+    Some(out.into())
+}
+
+fn shift(v: Var) -> Var {
+    match v {
+        Var::Local { depth, slot } => Var::Local {
+            depth: depth + 1,
+            slot,
+        },
+        Var::With { name, depths } => Var::With {
+            name,
+            depths: depths.iter().map(|d| d + 1).collect(),
+        },
+        g => g,
+    }
+}
+
+impl<'a, 'b> Lowerer<'a, 'b> {
+    fn slot_names(&self, set: &PendingSet) -> HashMap<Rc<str>, u32> {
+        set.statics
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect()
+    }
+
+    /// Lower a set literal; `rec` sets get their own scope.
+    fn finish_set(&mut self, pending: PendingSet, rec: bool) -> Result<AttrsDef, LowerError> {
+        if rec {
+            let names = self.slot_names(&pending);
+            self.scopes.push(Scope::Names(names));
+            let r = self.finish_bindings(pending, true);
+            self.scopes.pop();
+            r
+        } else {
+            self.finish_bindings(pending, false)
+        }
+    }
+
+    /// Lower the bindings; when `scoped`, the innermost scope is the set's own
+    /// (a `rec` set or `let`) and a plain `inherit x;` looks outside it.
+    fn finish_bindings(
+        &mut self,
+        pending: PendingSet,
+        scoped: bool,
+    ) -> Result<AttrsDef, LowerError> {
+        let mut froms = Vec::new();
+        for f in pending.froms {
+            froms.push(self.expr(f)?);
+        }
+        let mut statics = Vec::new();
+        for (name, pv) in pending.statics {
+            let (value, span) = self.pending_value(pv, &froms, scoped)?;
+            statics.push((name, Binding { value, span }));
+        }
+        let mut dynamics = Vec::new();
+        for (name_expr, pv, key_span) in pending.dynamics {
+            let name = self.expr(name_expr)?;
+            let (value, _) = self.pending_value(pv, &froms, scoped)?;
+            dynamics.push(DynBinding {
+                name,
+                value,
+                span: key_span,
+            });
+        }
+        Ok(AttrsDef {
+            rec: scoped,
+            statics,
+            dynamics,
+        })
+    }
+
+    fn pending_value(
+        &mut self,
+        pv: PendingValue,
+        froms: &[ExprId],
+        scoped: bool,
+    ) -> Result<(ExprId, Span), LowerError> {
+        match pv {
+            PendingValue::Expr(e, span) => Ok((self.expr(e)?, span)),
+            PendingValue::Nested(nested, span) => {
+                let def = self.finish_bindings(*nested, false)?;
+                let def = AttrsDef { rec: false, ..def };
+                Ok((self.arena.push(Expr::Attrs(Rc::new(def)), span), span))
+            }
+            PendingValue::Inherit {
+                name,
+                from: Some(i),
+                span,
+            } => {
+                let e = Expr::Select {
+                    expr: froms[i],
+                    path: vec![AttrName::Static(name)].into(),
+                    default: None,
+                };
+                Ok((self.arena.push(e, span), span))
+            }
+            PendingValue::Inherit {
+                name,
+                from: None,
+                span,
+            } => {
+                let var = if scoped {
+                    let inner = self.scopes.pop();
+                    let v = self.resolve(&name);
+                    if let Some(inner) = inner {
+                        self.scopes.push(inner);
+                    }
+                    v.map(shift)
+                } else {
+                    self.resolve(&name)
+                };
+                let e = match var {
+                    Some(Var::Global(g)) if &*g == "true" => Expr::Bool(true),
+                    Some(Var::Global(g)) if &*g == "false" => Expr::Bool(false),
+                    Some(Var::Global(g)) if &*g == "null" => Expr::Null,
+                    Some(v) => Expr::Var(v),
+                    None => {
+                        return Err(LowerError {
+                            message: format!("undefined variable '{name}'"),
+                            span,
+                        })
+                    }
+                };
+                Ok((self.arena.push(e, span), span))
+            }
+        }
+    }
+}

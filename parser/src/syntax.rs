@@ -1,0 +1,260 @@
+//! Source files and their syntax: every file nixplan reads is registered in a
+//! [`SourceMap`], parsed with rnix, and every parse error becomes a diagnostic
+//! that points at the file, line and column.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use rnix::TextRange;
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A range of text in one registered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: TextRange) -> Span {
+        Span {
+            file,
+            start: range.start().into(),
+            end: range.end().into(),
+        }
+    }
+}
+
+/// One file's text and the name it is shown under.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name used in diagnostics (as given, or a path).
+    pub name: String,
+    /// The absolute path, when the text came from a file.
+    pub path: Option<PathBuf>,
+    pub text: Arc<str>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let end = (offset as usize).min(self.text.len());
+        let col = self
+            .text
+            .get(start..end)
+            .map(|s| s.chars().count())
+            .unwrap_or(end - start);
+        (line + 1, col + 1)
+    }
+}
+
+/// Every source file read during one run.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    pub fn add(&mut self, name: String, path: Option<PathBuf>, text: Arc<str>) -> FileId {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        self.files.push(SourceFile {
+            name,
+            path,
+            text,
+            line_starts,
+        });
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// The file registered for this absolute path, if any.
+    pub fn find_path(&self, path: &Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path.as_deref() == Some(path))
+            .map(|i| FileId(i as u32))
+    }
+
+    /// `file:line:column` of a span's start.
+    pub fn describe(&self, span: Span) -> String {
+        let f = self.file(span.file);
+        let (l, c) = f.line_col(span.start);
+        format!("{}:{}:{}", f.name, l, c)
+    }
+
+    pub fn named_source(&self, id: FileId) -> NamedSource<String> {
+        let f = self.file(id);
+        NamedSource::new(f.name.clone(), f.text.to_string()).with_language("nix")
+    }
+}
+
+/// All parse errors of one file, as one diagnostic with a label per error.
+#[derive(Debug, thiserror::Error)]
+#[error("{count} syntax error{plural} in {name}", plural = if *.count == 1 { "" } else { "s" })]
+pub struct ParseDiagnostics {
+    pub name: String,
+    pub count: usize,
+    pub errors: Vec<SyntaxError>,
+    src: NamedSource<String>,
+}
+
+/// One parse error with its location.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Diagnostic for ParseDiagnostics {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("nix::syntax"))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.errors.iter().map(|e| {
+            LabeledSpan::new_with_span(
+                Some(format!(
+                    "{} (line {}, column {})",
+                    e.message, e.line, e.column
+                )),
+                SourceSpan::new(
+                    (e.span.start as usize).into(),
+                    (e.span.end - e.span.start) as usize,
+                ),
+            )
+        })))
+    }
+}
+
+fn kind_name(kind: rnix::SyntaxKind) -> String {
+    use rnix::SyntaxKind::*;
+    let s = match kind {
+        TOKEN_ASSIGN => "`=`",
+        TOKEN_SEMICOLON => "`;`",
+        TOKEN_COLON => "`:`",
+        TOKEN_COMMA => "`,`",
+        TOKEN_DOT => "`.`",
+        TOKEN_L_BRACE => "`{`",
+        TOKEN_R_BRACE => "`}`",
+        TOKEN_L_BRACK => "`[`",
+        TOKEN_R_BRACK => "`]`",
+        TOKEN_L_PAREN => "`(`",
+        TOKEN_R_PAREN => "`)`",
+        TOKEN_IN => "`in`",
+        TOKEN_THEN => "`then`",
+        TOKEN_ELSE => "`else`",
+        TOKEN_IDENT => "an identifier",
+        TOKEN_INTERPOL_END => "`}`",
+        TOKEN_STRING_END => "the end of the string",
+        TOKEN_ERROR => "an invalid token",
+        _ => {
+            return format!("{kind:?}")
+                .trim_start_matches("TOKEN_")
+                .trim_start_matches("NODE_")
+                .to_lowercase()
+                .replace('_', " ")
+        }
+    };
+    s.to_string()
+}
+
+fn describe_wanted(kinds: &[rnix::SyntaxKind]) -> String {
+    let mut names: Vec<String> = kinds.iter().map(|k| kind_name(*k)).collect();
+    names.dedup();
+    names.join(", ")
+}
+
+/// Parse `text` (already registered as `file`), returning the tree or every
+/// syntax error of the file.
+pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseDiagnostics>> {
+    let src = sources.file(file);
+    let text: &str = &src.text;
+    let parsed = rnix::Root::parse(text);
+    if parsed.errors().is_empty() {
+        return Ok(parsed.tree());
+    }
+    let eof = TextRange::empty((text.len() as u32).into());
+    let mut errors = Vec::new();
+    for e in parsed.errors() {
+        use rnix::ParseError as P;
+        let (message, range) = match e {
+            P::Unexpected(r) => ("unexpected input".to_string(), *r),
+            P::UnexpectedExtra(r) => ("unexpected input after the expression".to_string(), *r),
+            P::UnexpectedWanted(got, r, wanted) => (
+                format!(
+                    "unexpected {}, expected {}",
+                    kind_name(*got),
+                    describe_wanted(wanted)
+                ),
+                *r,
+            ),
+            P::UnexpectedDoubleBind(r) => {
+                ("the argument set is bound twice with `@`".to_string(), *r)
+            }
+            P::UnexpectedEOF => ("unexpected end of file".to_string(), eof),
+            P::UnexpectedEOFWanted(wanted) => (
+                format!(
+                    "unexpected end of file, expected {}",
+                    describe_wanted(wanted)
+                ),
+                eof,
+            ),
+            P::DuplicatedArgs(r, name) => {
+                (format!("duplicate formal function argument `{name}`"), *r)
+            }
+            P::RecursionLimitExceeded => (
+                "the expression is nested too deeply to parse".to_string(),
+                eof,
+            ),
+            other => (other.to_string(), eof),
+        };
+        let span = Span::new(file, range);
+        let (line, column) = src.line_col(span.start);
+        errors.push(SyntaxError {
+            message,
+            span,
+            line,
+            column,
+        });
+    }
+    Err(Box::new(ParseDiagnostics {
+        name: src.name.clone(),
+        count: errors.len(),
+        errors,
+        src: sources.named_source(file),
+    }))
+}

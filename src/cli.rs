@@ -1,0 +1,48 @@
+//! The command line, defined once with clap derive: help, man page and
+//! completions all come from here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nixplan",
+    version,
+    about = "Compile NixOS flakes into reviewable install plans"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Evaluate a Nix file or expression strictly and print the result.
+    Eval(EvalArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The file to evaluate.
+    #[arg(required_unless_present = "expr", conflicts_with = "expr")]
+    pub file: Option<PathBuf>,
+    /// Evaluate this expression instead of a file.
+    #[arg(short = 'E', long = "expr")]
+    pub expr: Option<String>,
+    /// Select this attribute path of the result (e.g. `a.b.c`).
+    #[arg(short = 'A', long = "attr")]
+    pub attr: Option<String>,
+    /// Print JSON, as `nix-instantiate --eval --strict --json` does.
+    #[arg(long, conflicts_with = "nix")]
+    pub json: bool,
+    /// Print Nix syntax, as `nix-instantiate --eval --strict` does (default).
+    #[arg(long)]
+    pub nix: bool,
+    /// Add a search path entry (`name=path` or `path`) for `<name>` lookups.
+    #[arg(short = 'I', long = "include")]
+    pub include: Vec<String>,
+    /// Maximum evaluation depth before giving up.
+    #[arg(long, default_value_t = 200_000)]
+    pub max_depth: usize,
+}

@@ -1,0 +1,115 @@
+//! `nixplan eval`: strict evaluation printed as nix-instantiate prints it.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use nixplan_parser::eval::{EvalError, LoadError};
+use nixplan_parser::fs::OsFileSystem;
+use nixplan_parser::{Eval, Settings};
+
+use crate::cli::EvalArgs;
+
+pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
+    let mut s = Settings {
+        home: std::env::var("HOME").ok(),
+        max_depth,
+        ..Settings::default()
+    };
+    s.env = std::env::vars().collect();
+    let mut entries: Vec<String> = include.to_vec();
+    if let Ok(np) = std::env::var("NIX_PATH") {
+        entries.extend(np.split(':').filter(|e| !e.is_empty()).map(String::from));
+    }
+    for e in entries {
+        match e.split_once('=') {
+            Some((k, v)) => s.nix_path.push((k.to_string(), v.to_string())),
+            None => s.nix_path.push((String::new(), e)),
+        }
+    }
+    s
+}
+
+fn report_eval(ev: &Eval, e: &EvalError) {
+    let report = miette::Report::new(e.to_diagnostic(&ev.sources));
+    eprintln!("{report:?}");
+}
+
+fn flush_messages(ev: &mut Eval) {
+    for m in ev.messages.drain(..) {
+        eprintln!("{m}");
+    }
+}
+
+pub fn run(args: EvalArgs) -> ExitCode {
+    let settings = settings_from_env(&args.include, args.max_depth);
+    let mut ev = Eval::new(Box::new(OsFileSystem), settings);
+    let cwd = std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "/".into());
+    let loaded = match (&args.expr, &args.file) {
+        (Some(expr), _) => ev.load_source("«string»", None, expr, &cwd),
+        (None, Some(file)) => {
+            let abs = if file.is_absolute() {
+                file.clone()
+            } else {
+                std::path::Path::new(&cwd).join(file)
+            };
+            let abs = if abs.is_dir() {
+                abs.join("default.nix")
+            } else {
+                abs
+            };
+            let text = match std::fs::read_to_string(&abs) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read '{}': {e}", file.display());
+                    return ExitCode::from(1);
+                }
+            };
+            let base = abs
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "/".into());
+            ev.files_read.push(abs.clone());
+            ev.load_source(&file.display().to_string(), Some(&abs), &text, &base)
+        }
+        (None, None) => unreachable!("clap requires one"),
+    };
+    let root = match loaded {
+        Ok((_, root)) => root,
+        Err(LoadError::Syntax(d)) => {
+            eprintln!("{:?}", miette::Report::new(*d));
+            return ExitCode::from(1);
+        }
+        Err(LoadError::Eval(e)) => {
+            report_eval(&ev, &e);
+            return ExitCode::from(1);
+        }
+    };
+    let span = ev.arena.span(root);
+    let result = (|| {
+        let mut v = ev.eval_root(root)?;
+        if let Some(path) = &args.attr {
+            v = ev.select_path(&v, path, span)?;
+        }
+        ev.deep_force(&v, span)?;
+        if args.json {
+            let mut ctx = std::collections::BTreeSet::new();
+            ev.print_json(&v, span, &mut ctx)
+        } else {
+            ev.print_nix(&v, span)
+        }
+    })();
+    flush_messages(&mut ev);
+    match result {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report_eval(&ev, &e);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! The `nixplan` command: argument parsing and glue over the parser,
+//! planner and executor crates. Only this crate touches the terminal, the
+//! process environment and the real file system.
+
+mod cli;
+mod eval_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    // Evaluation recurses; run it on a thread with a generous stack (the
+    // evaluator also grows its stack on demand and bounds its depth).
+    let worker = std::thread::Builder::new()
+        .name("nixplan".into())
+        .stack_size(256 * 1024 * 1024)
+        .spawn(move || run(args));
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: nixplan failed unexpectedly");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(args: cli::Cli) -> ExitCode {
+    match args.command {
+        cli::Command::Eval(a) => eval_cmd::run(a),
+    }
+}
