@@ -101,7 +101,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         }
     })();
     flush_messages(&mut ev);
-    match result {
+    let code = match result {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{text}");
@@ -111,5 +111,9 @@ pub fn run(args: EvalArgs) -> ExitCode {
             report_eval(&ev, &e);
             ExitCode::from(1)
         }
-    }
+    };
+    // Values may nest deeper than a recursive drop can go, and the process
+    // ends here anyway: let the OS reclaim the evaluator.
+    std::mem::forget(ev);
+    code
 }

@@ -217,14 +217,21 @@ pub struct LowerContext<'a> {
     pub home: Option<&'a str>,
     /// Names of the global scope.
     pub is_global: &'a dyn Fn(&str) -> bool,
+    /// Names bound around the whole file (`scopedImport`), slot i = name i.
+    pub outer: &'a [Rc<str>],
 }
 
 pub fn lower(arena: &mut Arena, cx: &LowerContext, root: &ast::Root) -> Result<ExprId, LowerError> {
-    let mut l = Lowerer {
-        arena,
-        cx,
-        scopes: Vec::new(),
-    };
+    let mut scopes = Vec::new();
+    if !cx.outer.is_empty() {
+        let names = cx
+            .outer
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as u32));
+        scopes.push(Scope::Names(names.collect()));
+    }
+    let mut l = Lowerer { arena, cx, scopes };
     match root.expr() {
         Some(e) => l.expr(e),
         None => Err(LowerError {

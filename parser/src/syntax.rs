@@ -203,6 +203,28 @@ fn describe_wanted(kinds: &[rnix::SyntaxKind]) -> String {
 pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseDiagnostics>> {
     let src = sources.file(file);
     let text: &str = &src.text;
+    if let Some((offset, depth)) = too_deep(text) {
+        let span = Span {
+            file,
+            start: offset,
+            end: offset + 1,
+        };
+        let (line, column) = src.line_col(offset);
+        let message = format!(
+            "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
+        );
+        return Err(Box::new(ParseDiagnostics {
+            name: src.name.clone(),
+            count: 1,
+            errors: vec![SyntaxError {
+                message,
+                span,
+                line,
+                column,
+            }],
+            src: sources.named_source(file),
+        }));
+    }
     let parsed = rnix::Root::parse(text);
     if parsed.errors().is_empty() {
         return Ok(parsed.tree());
@@ -257,4 +279,36 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
         errors,
         src: sources.named_source(file),
     }))
+}
+
+/// How deeply brackets and prefix operators may nest. Real configurations
+/// stay far below; the limit keeps parsing linear and the stack bounded.
+pub const MAX_NESTING: usize = 1000;
+
+/// The offset where nesting first exceeds [`MAX_NESTING`], if it does.
+fn too_deep(text: &str) -> Option<(u32, usize)> {
+    use rnix::SyntaxKind::*;
+    let mut depth = 0usize;
+    let mut prefix_run = 0usize;
+    let mut offset = 0u32;
+    for token in rnix::tokenize(text) {
+        let (kind, s) = (token.0, token.1);
+        match kind {
+            TOKEN_L_PAREN | TOKEN_L_BRACK | TOKEN_L_BRACE | TOKEN_INTERPOL_START => depth += 1,
+            TOKEN_R_PAREN | TOKEN_R_BRACK | TOKEN_R_BRACE | TOKEN_INTERPOL_END => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+        match kind {
+            TOKEN_INVERT | TOKEN_SUB => prefix_run += 1,
+            TOKEN_WHITESPACE | TOKEN_COMMENT => {}
+            _ => prefix_run = 0,
+        }
+        if depth > MAX_NESTING || prefix_run > MAX_NESTING {
+            return Some((offset, depth.max(prefix_run)));
+        }
+        offset += s.len() as u32;
+    }
+    None
 }

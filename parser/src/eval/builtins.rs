@@ -52,7 +52,7 @@ primops! {
     "hashFile"/2 => p_hash_file, "findFile"/2 => p_find_file, "storePath"/1 => p_store_path,
     "fetchTarball"/1 => p_no_fetch, "fetchurl"/1 => p_no_fetch, "fetchGit"/1 => p_no_fetch,
     "fetchTree"/1 => p_no_fetch, "fetchMercurial"/1 => p_no_fetch, "getFlake"/1 => p_no_fetch,
-    "filterSource"/2 => p_filter_source,
+    "filterSource"/2 => p_filter_source, "scopedImport"/2 => p_scoped_import,
 }
 
 /// Names that are in scope without `builtins.`.
@@ -625,7 +625,7 @@ fn p_elem(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let x = ev.force(&a[0])?;
     for t in ev.force_list(&a[1], s)?.iter() {
         let y = ev.force(t)?;
-        if ev.equal(&x, &y, s)? {
+        if ev.equal(&x, &y)? {
             return bool_v(true);
         }
     }
@@ -894,6 +894,7 @@ fn p_generic_closure(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         ev.force_list(&start, s)?.iter().cloned().collect();
     let mut seen_fast: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut seen_slow: Vec<Value> = Vec::new();
+    let mut first_key: Option<Value> = None;
     let mut out = Vec::new();
     while let Some(t) = work.pop_front() {
         let e = ev.force_attrs(&t, s)?;
@@ -904,6 +905,12 @@ fn p_generic_closure(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             }
             None => return Err(ev.missing_attr("key", &e, s)),
         };
+        // Keys are ordered with `<` in Nix, so keys of different types are an error.
+        if let Some(first) = &first_key {
+            ev.less_than(first, &key, s)?;
+        } else {
+            first_key = Some(key.clone());
+        }
         let fast = match &key {
             Value::Int(i) => Some(format!("i{i}")),
             Value::String(st) => Some(format!("s{}", st.s)),
@@ -915,7 +922,7 @@ fn p_generic_closure(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             None => {
                 let mut found = false;
                 for o in &seen_slow {
-                    if ev.equal(o, &key, s)? {
+                    if ev.equal(o, &key)? {
                         found = true;
                         break;
                     }
@@ -979,6 +986,11 @@ fn p_hash_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     Ok(Value::str(hash_hex(&algo.s, &data, s)?))
 }
 
+fn p_scoped_import(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let scope = ev.force_attrs(&a[0], s)?;
+    let p = ev.force_path(&a[1], s)?;
+    ev.import_scoped(&p, &scope, s)
+}
 fn p_import(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let p = ev.force_path(&a[0], s)?;
     ev.import_path(&p, s)
@@ -1028,10 +1040,11 @@ impl Eval {
         if let Some(r) = self.regex_cache.get(&key) {
             return Ok(r.clone());
         }
+        // POSIX regular expressions: `.` matches a newline too.
         let src = if whole {
-            format!("^(?:{pattern})$")
+            format!("(?s)^(?:{pattern})$")
         } else {
-            pattern.to_string()
+            format!("(?s){pattern}")
         };
         let r = regex::Regex::new(&src).map_err(|e| {
             EvalError::new(
@@ -1067,14 +1080,24 @@ fn p_split(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let st = ev.force_string(&a[1], s)?;
     let r = ev.regex(&re.s, false, s)?;
     let mut out = Vec::new();
-    let mut last = 0;
-    for c in r.captures_iter(&st.s) {
+    let text: &str = &st.s;
+    let (mut last, mut pos) = (0, 0);
+    // Like std::regex_iterator: an empty match right after a match counts.
+    while pos <= text.len() {
+        let Some(c) = r.captures_at(text, pos) else {
+            break;
+        };
         let m = c.get(0).expect("group 0");
-        out.push(ready_str(&st.s[last..m.start()]));
+        out.push(ready_str(&text[last..m.start()]));
         out.push(Thunk::ready(Value::list(captures_list(&c))));
         last = m.end();
+        pos = if m.is_empty() {
+            m.end() + text[m.end()..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            m.end()
+        };
     }
-    out.push(ready_str(&st.s[last..]));
+    out.push(ready_str(&text[last..]));
     Ok(Value::list(out))
 }
 fn p_replace_strings(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -1370,9 +1393,13 @@ fn json_to_value(j: serde_json::Value) -> Value {
     match j {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Value::Int(i),
+            // Nix reads integers above i64::MAX as unsigned and wraps them.
+            (None, Some(u), _) => Value::Int(u as i64),
+            // serde_json reads `-0` as the float -0.0; Nix reads it as the integer 0.
+            (None, None, Some(f)) if f == 0.0 && f.is_sign_negative() => Value::Int(0),
+            (None, None, f) => Value::Float(f.unwrap_or(f64::NAN)),
         },
         serde_json::Value::String(s) => Value::str(s),
         serde_json::Value::Array(items) => Value::list(

@@ -123,6 +123,18 @@ impl Eval {
         text: &str,
         base_dir: &str,
     ) -> Result<(FileId, ExprId), LoadError> {
+        self.load_source_scoped(name, path, text, base_dir, &[])
+    }
+
+    /// [`Eval::load_source`] with names bound around the whole file.
+    pub fn load_source_scoped(
+        &mut self,
+        name: &str,
+        path: Option<&Path>,
+        text: &str,
+        base_dir: &str,
+        outer: &[Rc<str>],
+    ) -> Result<(FileId, ExprId), LoadError> {
         let file = self.sources.add(
             name.to_string(),
             path.map(Path::to_path_buf),
@@ -136,9 +148,8 @@ impl Eval {
             base_dir,
             home: self.settings.home.as_deref(),
             is_global: &is_global,
+            outer,
         };
-        let home = self.settings.home.clone();
-        let _ = home;
         let id = lower::lower(&mut self.arena, &cx, &root).map_err(|e| {
             let kind = if e.message.starts_with("undefined variable") {
                 ErrorKind::UndefinedVariable
@@ -629,17 +640,18 @@ impl Eval {
                 } = &def.param
                 {
                     let av = self.force(&arg)?;
-                    let attrs =
-                        match av {
-                            Value::Attrs(a) => a,
-                            other => return Err(type_err(
+                    let attrs = match av {
+                        Value::Attrs(a) => a,
+                        other => {
+                            return Err(type_err(
                                 format!(
                                     "value is {} while a set was expected (as a function argument)",
                                     other.type_phrase()
                                 ),
                                 span,
-                            )),
-                        };
+                            ))
+                        }
+                    };
                     let mut used = 0;
                     for formal in formals {
                         match attrs.get(&formal.name) {
@@ -806,8 +818,8 @@ impl Eval {
         span: Span,
     ) -> EvalResult<Value> {
         match op {
-            BinOp::Eq => Ok(Value::Bool(self.equal(&a, &b, span)?)),
-            BinOp::Neq => Ok(Value::Bool(!self.equal(&a, &b, span)?)),
+            BinOp::Eq => Ok(Value::Bool(self.equal(&a, &b)?)),
+            BinOp::Neq => Ok(Value::Bool(!self.equal(&a, &b)?)),
             BinOp::Lt => Ok(Value::Bool(self.less_than(&a, &b, span)?)),
             BinOp::Gt => Ok(Value::Bool(self.less_than(&b, &a, span)?)),
             BinOp::Le => Ok(Value::Bool(!self.less_than(&b, &a, span)?)),
@@ -950,7 +962,7 @@ impl Eval {
         }
     }
 
-    pub fn equal(&mut self, a: &Value, b: &Value, span: Span) -> EvalResult<bool> {
+    pub fn equal(&mut self, a: &Value, b: &Value) -> EvalResult<bool> {
         Ok(match (a, b) {
             (Value::Int(x), Value::Int(y)) => x == y,
             (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
@@ -973,7 +985,7 @@ impl Eval {
                     }
                     let pv = self.force(p)?;
                     let qv = self.force(q)?;
-                    if !self.equal(&pv, &qv, span)? {
+                    if !self.equal(&pv, &qv)? {
                         return Ok(false);
                     }
                 }
@@ -989,7 +1001,7 @@ impl Eval {
                     {
                         let pv = self.force(&p)?;
                         let qv = self.force(&q)?;
-                        return self.equal(&pv, &qv, span);
+                        return self.equal(&pv, &qv);
                     }
                 }
                 if x.len() != y.len() {
@@ -1004,7 +1016,7 @@ impl Eval {
                     }
                     let pv = self.force(&a1.value)?;
                     let qv = self.force(&a2.value)?;
-                    if !self.equal(&pv, &qv, span)? {
+                    if !self.equal(&pv, &qv)? {
                         return Ok(false);
                     }
                 }
@@ -1033,7 +1045,7 @@ impl Eval {
                 for (p, q) in x.iter().zip(y.iter()) {
                     let pv = self.force(p)?;
                     let qv = self.force(q)?;
-                    if !self.equal(&pv, &qv, span)? {
+                    if !self.equal(&pv, &qv)? {
                         return self.less_than(&pv, &qv, span);
                     }
                 }
@@ -1176,6 +1188,65 @@ impl Eval {
 
     // ----- imports -------------------------------------------------------
 
+    /// `scopedImport scope path`: the file sees `scope`'s attributes as
+    /// variables (before builtins). Not cached, as in Nix.
+    pub fn import_scoped(&mut self, path: &str, scope: &Attrs, span: Span) -> EvalResult<Value> {
+        let mut p = path.to_string();
+        if matches!(
+            self.fs.file_type(Path::new(&p)),
+            Ok(crate::fs::FileType::Directory)
+        ) {
+            p = format!("{}/default.nix", p.trim_end_matches('/'));
+        }
+        let text = self.read_source_text(&p, span)?;
+        let names: Vec<Rc<str>> = scope.names().cloned().collect();
+        let slots: Vec<Thunk> = scope.map.values().map(|a| a.value.clone()).collect();
+        let base = parent_dir(&p);
+        let root = self.load_imported(&p, &text, &base, &names, span)?;
+        let env = Env::new(None, slots);
+        self.eval(root, &env)
+    }
+
+    fn read_source_text(&mut self, p: &str, span: Span) -> EvalResult<String> {
+        let bytes = self.fs.read(Path::new(p)).map_err(|e| {
+            EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(span))
+        })?;
+        self.files_read.push(PathBuf::from(p));
+        String::from_utf8(bytes).map_err(|_| {
+            EvalError::new(
+                ErrorKind::Io,
+                format!("'{p}' is not valid UTF-8"),
+                Some(span),
+            )
+        })
+    }
+
+    fn load_imported(
+        &mut self,
+        p: &str,
+        text: &str,
+        base: &str,
+        outer: &[Rc<str>],
+        span: Span,
+    ) -> EvalResult<ExprId> {
+        match self.load_source_scoped(p, Some(Path::new(p)), text, base, outer) {
+            Ok((_, root)) => Ok(root),
+            Err(LoadError::Eval(e)) => Err(e),
+            Err(LoadError::Syntax(d)) => {
+                let first = d
+                    .errors
+                    .first()
+                    .map(|e| format!("{} at {}:{}:{}", e.message, d.name, e.line, e.column))
+                    .unwrap_or_default();
+                Err(EvalError::new(
+                    ErrorKind::Syntax,
+                    format!("syntax error in '{p}': {first}"),
+                    Some(span),
+                ))
+            }
+        }
+    }
+
     /// `import path`: parse, lower and evaluate a file once per path.
     pub fn import_path(&mut self, path: &str, span: Span) -> EvalResult<Value> {
         let mut p = path.to_string();
@@ -1188,42 +1259,21 @@ impl Eval {
         if let Some(t) = self.import_cache.get(&p).cloned() {
             return self.force(&t);
         }
-        let text = self.fs.read(Path::new(&p)).map_err(|e| {
-            EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(span))
-        })?;
-        let text = String::from_utf8(text).map_err(|_| {
-            EvalError::new(
-                ErrorKind::Io,
-                format!("'{p}' is not valid UTF-8"),
-                Some(span),
-            )
-        })?;
-        self.files_read.push(PathBuf::from(&p));
-        let base = match p.rfind('/') {
-            Some(0) => "/".to_string(),
-            Some(i) => p[..i].to_string(),
-            None => ".".to_string(),
-        };
-        let (_, root) = match self.load_source(&p, Some(Path::new(&p)), &text, &base) {
-            Ok(x) => x,
-            Err(LoadError::Eval(e)) => return Err(e),
-            Err(LoadError::Syntax(d)) => {
-                let first = d
-                    .errors
-                    .first()
-                    .map(|e| format!("{} at {}:{}:{}", e.message, d.name, e.line, e.column))
-                    .unwrap_or_default();
-                return Err(EvalError::new(
-                    ErrorKind::Syntax,
-                    format!("syntax error in '{p}': {first}"),
-                    Some(span),
-                ));
-            }
-        };
+        let text = self.read_source_text(&p, span)?;
+        let base = parent_dir(&p);
+        let root = self.load_imported(&p, &text, &base, &[], span)?;
         let env = Env::new(None, Vec::new());
         let t = Thunk::pending(root, env);
         self.import_cache.insert(p, t.clone());
         self.force(&t)
+    }
+}
+
+fn parent_dir(p: &str) -> String {
+    match p.rfind('/') {
+        Some(0) => "/".to_string(),
+        Some(i) => p[..i].to_string(),
+        None => ".".to_string(),
     }
 }
 

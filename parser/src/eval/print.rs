@@ -85,7 +85,8 @@ fn is_plain_ident(s: &str) -> bool {
 
 /// An attribute name as Nix prints it (quoted unless a plain identifier).
 pub fn attr_name(s: &str) -> String {
-    if is_plain_ident(s) {
+    // nix 2.8 quotes `if` (alone among the keywords).
+    if is_plain_ident(s) && s != "if" {
         s.to_string()
     } else {
         escape_string(s)

@@ -1,0 +1,173 @@
+//! Property test (our fuzz target): random programs, valid and broken, are
+//! parsed, evaluated strictly and printed. Whatever the input, the result is
+//! a value or an error value — never a panic or a stack overflow.
+
+use nixplan_parser::eval::LoadError;
+use nixplan_parser::fs::OsFileSystem;
+use nixplan_parser::{Eval, Settings};
+use proptest::prelude::*;
+
+fn leaf() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|i| i.to_string()),
+        (0u32..1000).prop_map(|i| format!("{i}.5")),
+        "[a-z]{0,3}".prop_map(|s| format!("\"{s}\"")),
+        Just("x".to_string()),
+        Just("y".to_string()),
+        Just("null".to_string()),
+        Just("true".to_string()),
+        Just("{}".to_string()),
+        Just("[]".to_string()),
+        Just("./.".to_string()),
+        Just("''\n  a ${x}\n''".to_string()),
+        prop::sample::select(vec![
+            "builtins.attrNames",
+            "builtins.length",
+            "builtins.head",
+            "builtins.tail",
+            "builtins.toJSON",
+            "builtins.fromJSON",
+            "builtins.typeOf",
+            "builtins.genList",
+            "builtins.substring 0",
+            "builtins.elemAt",
+            "builtins.map",
+            "builtins.filter",
+            "builtins.sort",
+            "builtins.split",
+            "builtins.match",
+            "toString",
+            "builtins.concatStringsSep",
+            "builtins.replaceStrings",
+            "builtins.listToAttrs",
+            "builtins.mapAttrs",
+            "builtins.tryEval",
+            "builtins.deepSeq",
+            "builtins.splitVersion",
+            "builtins.compareVersions \"1\"",
+            "builtins.fromTOML",
+            "builtins.ceil",
+            "builtins.floor",
+            "builtins.bitAnd 3",
+            "builtins.div 7",
+            "builtins.functionArgs",
+            "builtins.genericClosure",
+            "builtins.toFile \"n\"",
+            "derivation",
+            "builtins.parseDrvName",
+            "builtins.hashString \"sha256\"",
+            "builtins.unsafeGetAttrPos \"a\"",
+            "builtins.zipAttrsWith",
+            "builtins.groupBy",
+            "builtins.partition",
+            "builtins.catAttrs \"a\"",
+        ])
+        .prop_map(String::from),
+    ]
+}
+
+fn expr() -> impl Strategy<Value = String> {
+    leaf().prop_recursive(5, 48, 4, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} {b})")),
+            (
+                inner.clone(),
+                prop::sample::select(vec![
+                    "+", "-", "*", "/", "++", "//", "==", "<", "&&", "||", "->", "!=", ">="
+                ]),
+                inner.clone()
+            )
+                .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[ {} ]", v.join(" "))),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{{ a = {a}; b.c = {b}; }}")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("rec {{ x = {a}; y = {b}; }}")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("(let x = {a}; y = x; in {b})")),
+            inner.clone().prop_map(|a| format!("(x: {a})")),
+            inner
+                .clone()
+                .prop_map(|a| format!("({{ x ? 1, ... }}@y: {a})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("(if {a} then {b} else {c})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(with {a}; {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(assert {a}; {b})")),
+            inner.clone().prop_map(|a| format!("({a}).a or 0")),
+            inner.clone().prop_map(|a| format!("({a} ? a)")),
+            inner.clone().prop_map(|a| format!("\"s${{{a}}}\"")),
+            inner.clone().prop_map(|a| format!("(-{a})")),
+            inner.clone().prop_map(|a| format!("(!{a})")),
+        ]
+    })
+}
+
+/// Also feed broken text: cut and splice valid programs at random places.
+fn program() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => expr().prop_map(|e| format!("let x = 1; y = [ 2 ]; in {e}")),
+        1 => (expr(), any::<prop::sample::Index>(), "[(){};=.\"$'a-z ]{0,4}").prop_map(|(e, i, junk)| {
+            let cut = i.index(e.len() + 1);
+            let cut = (0..=cut).rev().find(|c| e.is_char_boundary(*c)).unwrap_or(0);
+            format!("{}{}{}", &e[..cut], junk, &e[cut..])
+        }),
+    ]
+}
+
+fn evaluate(src: &str) {
+    let settings = Settings {
+        max_depth: 2_000,
+        ..Settings::default()
+    };
+    let mut ev = Eval::new(Box::new(OsFileSystem), settings);
+    let root = match ev.load_source("fuzz.nix", None, src, "/nonexistent") {
+        Ok((_, r)) => r,
+        Err(LoadError::Syntax(d)) => {
+            assert!(!d.errors.is_empty());
+            return;
+        }
+        Err(LoadError::Eval(_)) => return,
+    };
+    let span = ev.arena.span(root);
+    if let Ok(v) = ev.eval_root(root) {
+        if ev.deep_force(&v, span).is_ok() {
+            let _ = ev.print_nix(&v, span);
+            let mut ctx = Default::default();
+            let _ = ev.print_json(&v, span, &mut ctx);
+        }
+        // Values can nest deeper than a recursive drop can go; like the
+        // binary, leave them to the end of the process.
+        std::mem::forget(v);
+    }
+    std::mem::forget(ev);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 768, ..ProptestConfig::default() })]
+    #[test]
+    fn parse_and_eval_never_panic(src in program()) {
+        let src2 = src.clone();
+        let r = std::thread::Builder::new().stack_size(64 << 20).spawn(move || evaluate(&src2)).unwrap().join();
+        prop_assert!(r.is_ok(), "panicked on: {}", src);
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let cases = [
+        format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)),
+        format!("{}1", "x: ".repeat(50_000)),
+        format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("{}true", "!".repeat(100_000)),
+        "let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000".to_string(),
+        "let xs = builtins.genList (x: x) 200000; in builtins.foldl' (acc: x: [ acc ]) [] xs"
+            .to_string(),
+    ];
+    for src in cases {
+        let r = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || evaluate(&src))
+            .unwrap()
+            .join();
+        assert!(r.is_ok());
+    }
+}

@@ -1,0 +1,1 @@
+let k = "inner"; in { outer.${k}.leaf = 1; }

@@ -1,0 +1,1 @@
+let e = { "a b" = 1; }; in { inherit (e) "a b"; }

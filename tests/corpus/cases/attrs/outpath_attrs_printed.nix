@@ -1,0 +1,1 @@
+{ outPath = "/x"; other = 1; }

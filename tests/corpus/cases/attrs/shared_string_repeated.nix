@@ -1,0 +1,1 @@
+let s = "same"; in { a = s; b = s; }

@@ -1,0 +1,1 @@
+{ type = "derivation"; name = "fake"; }

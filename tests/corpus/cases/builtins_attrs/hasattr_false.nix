@@ -1,0 +1,1 @@
+builtins.hasAttr "b" { a = 1; }

@@ -1,0 +1,1 @@
+builtins.intersectAttrs { a = 1; } { b = 2; }

@@ -1,0 +1,1 @@
+builtins.intersectAttrs { k = "first"; } { k = "second"; }

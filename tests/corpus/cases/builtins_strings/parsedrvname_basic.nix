@@ -1,0 +1,1 @@
+builtins.parseDrvName "hello-2.10"

@@ -1,0 +1,1 @@
+builtins.parseDrvName "nix-prefetch-git-1.0-rc1"

@@ -1,0 +1,1 @@
+builtins.split "([ab])([0-9])?" "xa1yb"

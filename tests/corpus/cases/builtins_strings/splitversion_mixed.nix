@@ -1,0 +1,1 @@
+builtins.splitVersion "2.3pre1-alpha"

@@ -1,0 +1,1 @@
+toString 3.0

@@ -1,0 +1,1 @@
+builtins.addErrorContext "while testing" (1 + 2)

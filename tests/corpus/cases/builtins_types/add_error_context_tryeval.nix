@@ -1,0 +1,1 @@
+builtins.tryEval (builtins.addErrorContext "ctx" (throw "inner"))

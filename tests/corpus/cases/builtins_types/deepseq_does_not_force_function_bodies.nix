@@ -1,0 +1,1 @@
+builtins.deepSeq (x: throw "body") "ok"

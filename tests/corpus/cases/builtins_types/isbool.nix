@@ -1,0 +1,1 @@
+[ (builtins.isBool true) (builtins.isBool null) (builtins.isBool (1 == 1)) ]

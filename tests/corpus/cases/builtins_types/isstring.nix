@@ -1,0 +1,1 @@
+[ (builtins.isString "") (builtins.isString /a) (builtins.isString (toString /a)) ]

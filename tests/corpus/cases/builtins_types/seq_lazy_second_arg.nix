@@ -1,0 +1,1 @@
+builtins.length [ (builtins.seq 1 (throw "lazy")) ]

@@ -1,0 +1,1 @@
+builtins.length [ (builtins.trace "never printed" 1) ]

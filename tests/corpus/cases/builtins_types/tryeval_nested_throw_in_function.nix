@@ -1,0 +1,1 @@
+builtins.tryEval ((x: if x then throw "t" else 1) true)

@@ -1,0 +1,1 @@
+let checked = x: assert builtins.isInt x; x * 2; in checked "no"

@@ -1,0 +1,1 @@
+if false then 1 else 2 + 3

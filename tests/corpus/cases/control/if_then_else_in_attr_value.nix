@@ -1,0 +1,1 @@
+{ v = if false then 1 else 0; }

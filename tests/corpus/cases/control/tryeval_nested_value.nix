@@ -1,0 +1,1 @@
+(builtins.tryEval { x = 1; }).value.x

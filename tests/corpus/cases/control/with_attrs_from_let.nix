@@ -1,0 +1,1 @@
+let cfg = { name = "n"; }; in with cfg; "name=${name}"

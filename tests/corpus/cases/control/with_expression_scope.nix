@@ -1,0 +1,1 @@
+with builtins; concatStringsSep "," (map toString [ 1 2 ])

@@ -1,0 +1,1 @@
+{ a = throw "forced by =="; } == { a = 1; }

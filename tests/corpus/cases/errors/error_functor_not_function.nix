@@ -1,0 +1,1 @@
+let f = { __functor = 5; }; in f 1

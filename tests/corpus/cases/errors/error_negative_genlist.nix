@@ -1,0 +1,1 @@
+builtins.genList (x: x) (-5)

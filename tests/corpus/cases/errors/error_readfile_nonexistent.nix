@@ -1,0 +1,1 @@
+builtins.readFile ./no-such-file.txt

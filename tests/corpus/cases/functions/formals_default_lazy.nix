@@ -1,0 +1,1 @@
+({ a ? throw "not used" }: "ok") { a = 1; }

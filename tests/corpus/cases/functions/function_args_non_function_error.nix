@@ -1,0 +1,1 @@
+builtins.functionArgs 5

@@ -1,0 +1,1 @@
+map (a: builtins.stringLength (builtins.hashString a "x")) [ "md5" "sha1" "sha256" "sha512" ]

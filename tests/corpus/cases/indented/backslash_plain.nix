@@ -1,0 +1,3 @@
+''
+  C:\path\n stays
+''

@@ -1,0 +1,4 @@
+let who = "world"; in ''
+  hello ${who}
+  bye
+''

@@ -1,0 +1,4 @@
+let v = "VAL"; in ''
+    ${v} start
+  ${v} less
+''

@@ -1,0 +1,1 @@
+builtins.fromJSON "25E-1"

@@ -1,0 +1,1 @@
+builtins.toJSON (builtins.fromJSON ''{"k":[1,"two",{"three":3.5}]}'')

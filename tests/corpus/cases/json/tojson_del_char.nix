@@ -1,0 +1,1 @@
+builtins.toJSON (builtins.fromJSON ''"\u007f"'')

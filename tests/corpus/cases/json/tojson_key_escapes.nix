@@ -1,0 +1,1 @@
+builtins.toJSON { "k\"ey\n" = 1; }

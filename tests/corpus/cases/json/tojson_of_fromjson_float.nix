@@ -1,0 +1,1 @@
+builtins.toJSON (builtins.fromJSON "0.30000000000000004")

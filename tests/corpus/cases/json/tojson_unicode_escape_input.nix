@@ -1,0 +1,1 @@
+builtins.toJSON (builtins.fromJSON ''"\u00e9"'')

@@ -1,0 +1,1 @@
+let builtins = { length = _: 99; }; in builtins.length [ ]

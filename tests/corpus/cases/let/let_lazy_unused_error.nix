@@ -1,0 +1,1 @@
+let bad = throw "unused"; in "fine"

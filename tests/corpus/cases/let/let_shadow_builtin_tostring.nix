@@ -1,0 +1,1 @@
+let toString = x: "custom"; in toString 5

@@ -1,0 +1,1 @@
+with { map = "shadowed-map"; }; builtins.isFunction map

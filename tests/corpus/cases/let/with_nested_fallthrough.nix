@@ -1,0 +1,1 @@
+with { x = "outer"; y = "outer-y"; }; with { x = "inner"; }; y

@@ -1,0 +1,1 @@
+builtins.all (x: x > 1) [ 1 2 3 ]

@@ -1,0 +1,1 @@
+builtins.length (map (x: throw "lazy") [ 1 2 ])

@@ -1,0 +1,1 @@
+builtins.tail (builtins.genList (x: x + 1) 4)

@@ -1,0 +1,1 @@
+builtins.tail [ 1 ]

@@ -1,0 +1,2 @@
+/* block
+   comment */ 5 /* another */ * 2

@@ -1,0 +1,3 @@
+# leading comment
+1 + # inline comment
+2

@@ -1,0 +1,1 @@
+map (n: builtins.hasAttr n builtins) [ "map" "toString" "fromTOML" "zipAttrsWith" "groupBy" ]

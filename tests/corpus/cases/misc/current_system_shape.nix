@@ -1,0 +1,1 @@
+builtins.match "[a-z0-9_]+-[a-z]+" builtins.currentSystem != null

@@ -1,0 +1,1 @@
+builtins.deepSeq "s" "t"

@@ -1,0 +1,1 @@
+builtins.typeOf (builtins.floor 2.5)

@@ -1,0 +1,1 @@
+map (x: x.key) (builtins.genericClosure { startSet = [ { key = "a"; } ]; operator = x: ({ a = [ { key = "b"; } { key = "c"; } ]; b = [ { key = "d"; } ]; c = [ { key = "d"; } { key = "a"; } ]; d = [ ]; }).${x.key}; })

@@ -1,0 +1,1 @@
+builtins.typeOf (builtins.getEnv "NIXPLAN_SURELY_UNSET")

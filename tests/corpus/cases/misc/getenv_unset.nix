@@ -1,0 +1,1 @@
+builtins.getEnv "NIXPLAN_SURELY_UNSET"

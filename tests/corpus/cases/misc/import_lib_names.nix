@@ -1,0 +1,1 @@
+builtins.attrNames (import ../../data/lib.nix)

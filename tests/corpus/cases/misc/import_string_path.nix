@@ -1,0 +1,1 @@
+import "/nonexistent/nixplan/corpus.nix"

@@ -1,0 +1,1 @@
+builtins.lessThan 2.5 2

@@ -1,0 +1,1 @@
+builtins.readFile "/nonexistent/nixplan/corpus/file"

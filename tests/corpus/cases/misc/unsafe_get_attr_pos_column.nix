@@ -1,0 +1,1 @@
+(builtins.unsafeGetAttrPos "b" { a = 1;   b = 2; }).column

@@ -1,0 +1,1 @@
+baseNameOf (builtins.unsafeGetAttrPos "a" { a = 1; }).file

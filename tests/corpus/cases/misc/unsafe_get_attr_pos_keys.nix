@@ -1,0 +1,1 @@
+builtins.attrNames (builtins.unsafeGetAttrPos "a" { a = 1; })

@@ -1,0 +1,1 @@
+(builtins.unsafeGetAttrPos "a" { a = 1; }).line

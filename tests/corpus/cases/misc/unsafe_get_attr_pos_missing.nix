@@ -1,0 +1,1 @@
+builtins.unsafeGetAttrPos "zzz" { a = 1; }

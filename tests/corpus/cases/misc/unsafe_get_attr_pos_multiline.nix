@@ -1,0 +1,4 @@
+(builtins.unsafeGetAttrPos "b" {
+  a = 1;
+    b = 2;
+}).line

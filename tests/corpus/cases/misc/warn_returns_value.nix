@@ -1,0 +1,1 @@
+builtins.warn "deprecated thing" 42

@@ -1,0 +1,1 @@
+dirOf /nonexistent/corpus/doc

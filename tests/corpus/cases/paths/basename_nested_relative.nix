@@ -1,0 +1,1 @@
+baseNameOf ./a/b/c.txt

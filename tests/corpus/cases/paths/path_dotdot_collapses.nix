@@ -1,0 +1,1 @@
+../../data/sub/../hello.txt == ../../data/hello.txt

@@ -1,0 +1,1 @@
+let n = "hello"; in builtins.readFile ../../data/${n}.txt

@@ -1,0 +1,1 @@
+"${../../data/hello.txt}"

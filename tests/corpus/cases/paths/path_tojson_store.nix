@@ -1,0 +1,1 @@
+builtins.toJSON ../../data/hello.txt

@@ -1,0 +1,1 @@
+let n = "x"; in builtins.isPath ./a/${n}

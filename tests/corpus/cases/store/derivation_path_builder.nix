@@ -1,0 +1,1 @@
+(derivation { name = "pathbuilder"; system = "x86_64-linux"; builder = ../../data/hello.txt; }).drvPath

@@ -1,0 +1,1 @@
+"path is ${builtins.toFile "ctx" "c"}"

@@ -1,0 +1,1 @@
+builtins.toFile "my-file_1.0.txt" "data"

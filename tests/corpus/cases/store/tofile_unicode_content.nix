@@ -1,0 +1,1 @@
+builtins.toFile "u.txt" "✓ unicode\n"

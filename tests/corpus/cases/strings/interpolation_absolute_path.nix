@@ -1,0 +1,1 @@
+"${/this/path/surely/does/not/exist}"

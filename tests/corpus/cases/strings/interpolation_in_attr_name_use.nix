@@ -1,0 +1,1 @@
+let k = "dyn"; in { "${k}" = 1; }.dyn

@@ -1,0 +1,1 @@
+"tab\there\nnl \"q\" back\\slash"

@@ -1,0 +1,6 @@
+builtins.fromTOML ''
+  [[item]]
+  name = "first"
+  [[item]]
+  name = "second"
+''

@@ -1,0 +1,3 @@
+builtins.fromTOML ''
+  s = "tab\there \"quoted\" \u00e9"
+''

@@ -1,0 +1,4 @@
+builtins.fromTOML ''
+  yes = true
+  no = false
+''

@@ -1,0 +1,5 @@
+builtins.fromTOML ''
+  # whole-line comment
+  a = 1 # trailing comment
+  s = "# not a comment"
+''

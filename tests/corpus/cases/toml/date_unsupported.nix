@@ -1,0 +1,3 @@
+builtins.fromTOML ''
+  d = 1979-05-27
+''

@@ -1,0 +1,3 @@
+builtins.fromTOML ''
+  point = { x = 1, y = 2 }
+''

@@ -1,0 +1,5 @@
+builtins.fromTOML ''
+  s = """
+  line one
+  line two"""
+''

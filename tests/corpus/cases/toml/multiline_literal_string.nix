@@ -1,0 +1,1 @@
+builtins.fromTOML "s = '''\nraw \\n text\n  indented\n'''\n"

@@ -1,0 +1,4 @@
+builtins.fromTOML ''
+  "key with space" = 1
+  'literal key' = 2
+''

@@ -1,0 +1,5 @@
+builtins.fromTOML ''
+  [server]
+  host = "localhost"
+  port = 8080
+''
