@@ -9,6 +9,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// The evaluator allocates many small, short-lived values.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     // Evaluation recurses; run it on a thread with a generous stack (the

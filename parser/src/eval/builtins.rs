@@ -150,7 +150,7 @@ pub(crate) fn install(ev: &mut Eval) {
         Ok(x) => x,
         Err(_) => unreachable!("the built-in derivation source parses"),
     };
-    let env = super::Env::new(None, Vec::new());
+    let env = super::Env::new(None, super::Slots::new());
     let t = Thunk::pending(root, env);
     ev.set_global("derivation", t.clone());
     if let Value::Attrs(a) = bv {

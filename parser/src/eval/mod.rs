@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
-    Attr, Attrs, Closure, Context, Env, NixString, PrimOp, PrimOpApp, Thunk, ThunkState, Value,
+    Attr, Attrs, Closure, Context, Env, NixString, PrimOp, PrimOpApp, Slots, Thunk, ThunkState,
+    Value,
 };
 
 use crate::fs::FileSystem;
@@ -77,6 +78,11 @@ pub struct Eval {
     /// Derivations instantiated so far, by `.drv` path.
     pub drvs: store::DrvStore,
 }
+
+/// Stack space kept free below the current frame before growing the stack.
+const RED_ZONE: usize = 512 * 1024;
+/// Size of each new stack segment.
+const STACK_SEGMENT: usize = 16 * 1024 * 1024;
 
 pub(crate) fn type_err(msg: impl Into<String>, span: Span) -> Box<EvalError> {
     EvalError::new(ErrorKind::Type, msg, Some(span))
@@ -163,7 +169,7 @@ impl Eval {
 
     /// Evaluate a lowered root expression in the global scope.
     pub fn eval_root(&mut self, e: ExprId) -> EvalResult<Value> {
-        let env = Env::new(None, Vec::new());
+        let env = Env::new(None, Slots::new());
         self.eval(e, &env)
     }
 
@@ -233,9 +239,11 @@ impl Eval {
         }
     }
 
-    fn enter(&mut self, span: Span) -> EvalResult<()> {
+    #[inline]
+    fn enter(&mut self, span: impl FnOnce(&Self) -> Span) -> EvalResult<()> {
         self.depth += 1;
         if self.depth > self.settings.max_depth {
+            let span = span(self);
             self.depth -= 1;
             return Err(EvalError::new(
                 ErrorKind::Depth,
@@ -250,9 +258,13 @@ impl Eval {
     }
 
     pub fn eval(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
-        let span = self.arena.span(e);
-        self.enter(span)?;
-        let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.eval_inner(e, env));
+        self.enter(|ev| ev.arena.span(e))?;
+        let r = if self.depth % 8 == 0 {
+            // Checked every 8 levels: the red zone is far larger than 8 frames.
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.eval_inner(e, env))
+        } else {
+            self.eval_inner(e, env)
+        };
         self.depth -= 1;
         r
     }
@@ -366,7 +378,7 @@ impl Eval {
             }
             Expr::With { scope, body } => {
                 let t = self.thunk(scope, env);
-                let new_env = Env::new(Some(env.clone()), vec![t]);
+                let new_env = Env::new(Some(env.clone()), smallvec::smallvec![t]);
                 self.eval(body, &new_env)
             }
             Expr::If { cond, then, els } => {
@@ -493,8 +505,8 @@ impl Eval {
     }
 
     fn rec_env(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Rc<Env> {
-        let new_env = Env::new(Some(env.clone()), Vec::with_capacity(def.statics.len()));
-        let slots: Vec<Thunk> = def
+        let new_env = Env::new(Some(env.clone()), Slots::with_capacity(def.statics.len()));
+        let slots: Slots = def
             .statics
             .iter()
             .map(|(_, b)| self.thunk(b.value, &new_env))
@@ -619,10 +631,12 @@ impl Eval {
     // ----- calls ---------------------------------------------------------
 
     pub fn call(&mut self, f: &Value, arg: Thunk, span: Span) -> EvalResult<Value> {
-        self.enter(span)?;
-        let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+        self.enter(|_| span)?;
+        let r = if self.depth % 8 == 0 {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.call_inner(f, arg, span))
+        } else {
             self.call_inner(f, arg, span)
-        });
+        };
         self.depth -= 1;
         r
     }
@@ -631,8 +645,15 @@ impl Eval {
         match f {
             Value::Lambda(c) => {
                 let def = c.def.clone();
-                let new_env = Env::new(Some(c.env.clone()), Vec::new());
-                let mut slots = vec![arg.clone(); def.slots as usize];
+                if let Param::Ident(_) = def.param {
+                    let new_env = Env::new(Some(c.env.clone()), smallvec::smallvec![arg]);
+                    return self.eval(def.body, &new_env).map_err(|mut e| {
+                        e.add_trace(span, "while calling a function");
+                        e
+                    });
+                }
+                let new_env = Env::new(Some(c.env.clone()), Slots::new());
+                let mut slots: Slots = smallvec::smallvec![arg.clone(); def.slots as usize];
                 if let Param::Formals {
                     formals,
                     ellipsis,
@@ -1200,7 +1221,7 @@ impl Eval {
         }
         let text = self.read_source_text(&p, span)?;
         let names: Vec<Rc<str>> = scope.names().cloned().collect();
-        let slots: Vec<Thunk> = scope.map.values().map(|a| a.value.clone()).collect();
+        let slots: Slots = scope.map.values().map(|a| a.value.clone()).collect();
         let base = parent_dir(&p);
         let root = self.load_imported(&p, &text, &base, &names, span)?;
         let env = Env::new(None, slots);
@@ -1262,7 +1283,7 @@ impl Eval {
         let text = self.read_source_text(&p, span)?;
         let base = parent_dir(&p);
         let root = self.load_imported(&p, &text, &base, &[], span)?;
-        let env = Env::new(None, Vec::new());
+        let env = Env::new(None, Slots::new());
         let t = Thunk::pending(root, env);
         self.import_cache.insert(p, t.clone());
         self.force(&t)

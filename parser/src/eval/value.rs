@@ -184,15 +184,18 @@ impl Thunk {
     }
 }
 
+/// The slots of an environment; most have very few.
+pub type Slots = smallvec::SmallVec<[Thunk; 3]>;
+
 /// One lexical environment: the slots of a `let`, `rec` set or function, or
 /// the single scope value of a `with`.
 pub struct Env {
     pub parent: Option<Rc<Env>>,
-    pub slots: RefCell<Vec<Thunk>>,
+    pub slots: RefCell<Slots>,
 }
 
 impl Env {
-    pub fn new(parent: Option<Rc<Env>>, slots: Vec<Thunk>) -> Rc<Env> {
+    pub fn new(parent: Option<Rc<Env>>, slots: Slots) -> Rc<Env> {
         Rc::new(Env {
             parent,
             slots: RefCell::new(slots),

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Evaluate each workload with nixplan and with nix-instantiate in the same
+# run (hyperfine, whole processes, start-up included) and print the ratio
+# nixplan/nix of mean wall time (below 1 means nixplan is faster) and of
+# peak memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
+command -v nix-instantiate >/dev/null || { echo "needs nix-instantiate (apt-get install nix-bin)"; exit 1; }
+cargo build --release -q
+NP=target/release/nixplan
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+printf '%-16s %12s %12s %8s %12s %12s %8s\n' workload nixplan_ms nix_ms time× nixplan_MiB nix_MiB mem×
+for w in benches/workloads/*.nix; do
+  name=$(basename "$w" .nix)
+  # Both must agree before their speed means anything.
+  a=$($NP eval --json "$w"); b=$(nix-instantiate --eval --strict --json "$w")
+  [ "$a" = "$b" ] || { echo "$name: outputs differ"; exit 1; }
+  hyperfine -N --warmup 2 --min-runs 5 --export-json "$out/$name.json" \
+    "$NP eval --json $w" "nix-instantiate --eval --strict --json $w" >/dev/null 2>&1
+  m1=$( { /usr/bin/time -f %M $NP eval --json "$w" >/dev/null; } 2>&1 | tail -1)
+  m2=$( { /usr/bin/time -f %M nix-instantiate --eval --strict --json "$w" >/dev/null; } 2>&1 | tail -1)
+  python3 - "$out/$name.json" "$name" "$m1" "$m2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+a, b = r[0]["mean"] * 1000, r[1]["mean"] * 1000
+m1, m2 = int(sys.argv[3]) / 1024, int(sys.argv[4]) / 1024
+print(f"{sys.argv[2]:<16} {a:12.1f} {b:12.1f} {a/b:8.2f} {m1:12.1f} {m2:12.1f} {m1/m2:8.2f}")
+PY
+done
