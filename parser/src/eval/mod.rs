@@ -259,7 +259,7 @@ impl Eval {
 
     pub fn eval(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
         self.enter(|ev| ev.arena.span(e))?;
-        let r = if self.depth % 8 == 0 {
+        let r = if self.depth.is_multiple_of(8) {
             // Checked every 8 levels: the red zone is far larger than 8 frames.
             stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.eval_inner(e, env))
         } else {
@@ -632,7 +632,7 @@ impl Eval {
 
     pub fn call(&mut self, f: &Value, arg: Thunk, span: Span) -> EvalResult<Value> {
         self.enter(|_| span)?;
-        let r = if self.depth % 8 == 0 {
+        let r = if self.depth.is_multiple_of(8) {
             stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.call_inner(f, arg, span))
         } else {
             self.call_inner(f, arg, span)
