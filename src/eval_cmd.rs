@@ -16,6 +16,9 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
         ..Settings::default()
     };
     s.env = std::env::vars().collect();
+    s.display_root = std::env::current_dir()
+        .ok()
+        .map(|d| d.display().to_string());
     let mut entries: Vec<String> = include.to_vec();
     if let Ok(np) = std::env::var("NIX_PATH") {
         entries.extend(np.split(':').filter(|e| !e.is_empty()).map(String::from));

@@ -453,7 +453,12 @@ impl Eval {
         let f = self.sources.file(pos.file);
         let (line, col) = f.line_col(pos.start);
         let mut p = Attrs::new();
-        p.insert_value("file", Value::str(f.name.clone()));
+        let file = f
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| f.name.clone());
+        p.insert_value("file", Value::str(file));
         p.insert_value("line", Value::Int(line as i64));
         p.insert_value("column", Value::Int(col as i64));
         Value::attrs(p)

@@ -38,6 +38,8 @@ pub struct Settings {
     pub max_depth: usize,
     /// What `builtins.getEnv` sees (empty in pure evaluation).
     pub env: HashMap<String, String>,
+    /// Files under this directory are named relative to it in diagnostics.
+    pub display_root: Option<String>,
 }
 
 impl Default for Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
             nix_path: Vec::new(),
             max_depth: 200_000,
             env: HashMap::new(),
+            display_root: None,
         }
     }
 }
@@ -429,7 +432,8 @@ impl Eval {
                 let f = self.sources.file(span.file);
                 let (line, col) = f.line_col(span.start);
                 let mut a = Attrs::new();
-                a.insert_value("file", Value::str(f.name.clone()));
+                let file = f.path.as_ref().map(|p| p.display().to_string());
+                a.insert_value("file", Value::str(file.unwrap_or_else(|| f.name.clone())));
                 a.insert_value("line", Value::Int(line as i64));
                 a.insert_value("column", Value::Int(col as i64));
                 Ok(Value::attrs(a))
@@ -1250,7 +1254,8 @@ impl Eval {
         outer: &[Rc<str>],
         span: Span,
     ) -> EvalResult<ExprId> {
-        match self.load_source_scoped(p, Some(Path::new(p)), text, base, outer) {
+        let shown = self.display_name(p);
+        match self.load_source_scoped(&shown, Some(Path::new(p)), text, base, outer) {
             Ok((_, root)) => Ok(root),
             Err(LoadError::Eval(e)) => Err(e),
             Err(LoadError::Syntax(d)) => {
@@ -1287,6 +1292,19 @@ impl Eval {
         let t = Thunk::pending(root, env);
         self.import_cache.insert(p, t.clone());
         self.force(&t)
+    }
+}
+
+impl Eval {
+    /// How a file is named in diagnostics: relative to the display root.
+    pub fn display_name(&self, p: &str) -> String {
+        if let Some(root) = &self.settings.display_root {
+            let root = root.trim_end_matches('/');
+            if let Some(rest) = p.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
+                return rest.to_string();
+            }
+        }
+        p.to_string()
     }
 }
 

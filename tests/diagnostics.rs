@@ -1,0 +1,47 @@
+//! What a user sees when their Nix is wrong: the rendered diagnostics of
+//! every file in tests/eval-errors, pinned as insta snapshots under
+//! snapshots/. Each must point at the user's file and line.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn eval_error_diagnostics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/eval-errors");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files {
+        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("lib-") {
+            continue; // imported by other cases
+        }
+        let rel = file.strip_prefix(root).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+            .current_dir(root)
+            .args(["eval"])
+            .arg(rel)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name} must fail with exit code 1"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&*rel.to_string_lossy()) || stderr.contains("lib-with-bug.nix"),
+            "{name} must name the file: {stderr}"
+        );
+        insta::with_settings!({ snapshot_path => root.join("snapshots/eval-errors"), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(name, stderr);
+        });
+    }
+}

@@ -1,0 +1,4 @@
+let
+  config = { fileSystems = config.fileSystems // { "/" = { }; }; };
+in
+config.fileSystems

@@ -1,0 +1,4 @@
+{
+  # Adds a number to a string by mistake.
+  sizeInMiB = size: size + 1024;
+}

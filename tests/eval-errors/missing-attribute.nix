@@ -1,0 +1,4 @@
+let
+  disko = { devices = { disk = { main = { device = "/dev/vda"; }; }; }; };
+in
+disko.devices.disk.main.devcie

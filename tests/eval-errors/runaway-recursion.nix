@@ -1,0 +1,4 @@
+let
+  countDown = n: 1 + countDown (n - 1);
+in
+countDown 10

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  boot.loader.systemd-boot.enable = lib.mkDefault true;
+  networking.hostName = hostname;
+}
