@@ -314,7 +314,7 @@ mod tests {
         assert_eq!(float_to_string_g(123456789.0), "1.23457e+08");
         assert_eq!(float_to_string_g(1.5e-7), "1.5e-07");
         assert_eq!(float_to_string_g(1e10), "1e+10");
-        assert_eq!(float_to_string_g(3.14159265), "3.14159");
+        assert_eq!(float_to_string_g(1.23456789), "1.23457");
         assert_eq!(float_to_string_g(100000.0), "100000");
         assert_eq!(float_to_string_g(1000000.0), "1e+06");
         assert_eq!(float_to_string_g(0.0001), "0.0001");
