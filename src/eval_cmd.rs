@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use nixplan_parser::eval::{EvalError, LoadError};
-use nixplan_parser::fs::OsFileSystem;
+use nixplan_parser::fs::{OsFileSystem, WithEmbedded, EMBEDDED_ROOT};
 use nixplan_parser::{Eval, Settings};
 
 use crate::cli::EvalArgs;
@@ -23,6 +23,8 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     if let Ok(np) = std::env::var("NIX_PATH") {
         entries.extend(np.split(':').filter(|e| !e.is_empty()).map(String::from));
     }
+    // `<nixplan/lib.nix>`: nixplan's own lib and module system.
+    s.nix_path.push(("nixplan".into(), EMBEDDED_ROOT.into()));
     for e in entries {
         match e.split_once('=') {
             Some((k, v)) => s.nix_path.push((k.to_string(), v.to_string())),
@@ -45,7 +47,7 @@ fn flush_messages(ev: &mut Eval) {
 
 pub fn run(args: EvalArgs) -> ExitCode {
     let settings = settings_from_env(&args.include, args.max_depth);
-    let mut ev = Eval::new(Box::new(OsFileSystem), settings);
+    let mut ev = Eval::new(Box::new(WithEmbedded(OsFileSystem)), settings);
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "/".into());

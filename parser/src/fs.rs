@@ -76,3 +76,60 @@ impl FileSystem for OsFileSystem {
         std::fs::read_link(path)
     }
 }
+
+/// nixplan's own Nix sources (the `lib` and module system), served under
+/// [`EMBEDDED_ROOT`] so they can be imported like files.
+pub const EMBEDDED_ROOT: &str = "/nixplan";
+
+const EMBEDDED: &[(&str, &str)] = &[
+    ("lib.nix", include_str!("modules/nix/lib.nix")),
+    ("modules.nix", include_str!("modules/nix/modules.nix")),
+    ("options.nix", include_str!("modules/nix/options.nix")),
+    ("types.nix", include_str!("modules/nix/types.nix")),
+];
+
+fn embedded(path: &Path) -> Option<Option<&'static str>> {
+    let rest = path.to_str()?.strip_prefix(EMBEDDED_ROOT)?;
+    if rest.is_empty() || rest == "/" {
+        return Some(None);
+    }
+    let name = rest.strip_prefix('/')?;
+    EMBEDDED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| Some(*text))
+}
+
+/// A file system that serves nixplan's embedded sources under
+/// [`EMBEDDED_ROOT`] and everything else from `inner`.
+pub struct WithEmbedded<F>(pub F);
+
+impl<F: FileSystem> FileSystem for WithEmbedded<F> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match embedded(path) {
+            Some(Some(text)) => Ok(text.as_bytes().to_vec()),
+            Some(None) => Err(io::Error::other("is a directory")),
+            None => self.0.read(path),
+        }
+    }
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+        match embedded(path) {
+            Some(None) => Ok(EMBEDDED
+                .iter()
+                .map(|(n, _)| (n.to_string(), FileType::Regular { executable: false }))
+                .collect()),
+            Some(Some(_)) => Err(io::Error::other("not a directory")),
+            None => self.0.read_dir(path),
+        }
+    }
+    fn file_type(&self, path: &Path) -> io::Result<FileType> {
+        match embedded(path) {
+            Some(None) => Ok(FileType::Directory),
+            Some(Some(_)) => Ok(FileType::Regular { executable: false }),
+            None => self.0.file_type(path),
+        }
+    }
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        self.0.read_link(path)
+    }
+}

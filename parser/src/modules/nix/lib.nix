@@ -1,0 +1,325 @@
+# nixplan's own implementation of the parts of nixpkgs' `lib` that NixOS,
+# disko and impermanence configurations use. Written for nixplan; it runs on
+# real Nix too (the tests compare both). Entry point: `import ./lib.nix`.
+let
+  b = builtins;
+
+  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // {
+    inherit trivial lists attrsets strings options fixedPoints versions asserts generators;
+    modules = modules';
+    types = import ./types.nix lib;
+    inherit (b) isAttrs isBool isFloat isFunction isInt isList isString isPath typeOf
+      attrNames attrValues hasAttr getAttr removeAttrs intersectAttrs listToAttrs
+      length head tail elem elemAt filter genList concatLists concatStringsSep match split
+      stringLength substring replaceStrings toJSON fromJSON seq deepSeq tryEval;
+    evalModules = modules'.evalModules;
+    systems.flakeExposed = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
+    licenses = { };
+    maintainers = { };
+    fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    fakeSha256 = "0000000000000000000000000000000000000000000000000000";
+  };
+
+  modules' = import ./modules.nix lib;
+
+  trivial = rec {
+    id = x: x;
+    const = x: _: x;
+    flip = f: a: c: f c a;
+    pipe = b.foldl' (x: f: f x);
+    concat = x: y: x ++ y;
+    or = x: y: x || y;
+    and = x: y: x && y;
+    xor = x: y: (!x) != (!y);
+    bitAnd = b.bitAnd;
+    bitOr = b.bitOr;
+    bitXor = b.bitXor;
+    boolToString = x: if x then "true" else "false";
+    mergeAttrs = x: y: x // y;
+    min = x: y: if x < y then x else y;
+    max = x: y: if x > y then x else y;
+    mod = base: int: base - (int * (b.div base int));
+    compare = a: c: if a < c then -1 else if a > c then 1 else 0;
+    warn = msg: b.trace "evaluation warning: ${msg}";
+    warnIf = cond: msg: if cond then warn msg else id;
+    warnIfNot = cond: msg: if cond then id else warn msg;
+    throwIf = cond: msg: if cond then throw msg else id;
+    throwIfNot = cond: msg: if cond then id else throw msg;
+    functionArgs = f: if f ? __functor then f.__functionArgs or (functionArgs (f.__functor f)) else b.functionArgs f;
+    setFunctionArgs = f: args: { __functor = self: f; __functionArgs = args; };
+    mirrorFunctionArgs = f: g: setFunctionArgs g (functionArgs f);
+    isFunction = f: b.isFunction f || (f ? __functor && isFunction (f.__functor f));
+    toFunction = v: if isFunction v then v else _: v;
+    version = "24.05pre-nixplan";
+    release = "24.05";
+    codeName = "Uakari";
+    oldestSupportedRelease = 2311;
+    isInOldestRelease = release: release <= oldestSupportedRelease;
+    inNixShell = false;
+    importJSON = path: b.fromJSON (b.readFile path);
+    importTOML = path: b.fromTOML (b.readFile path);
+    defaultTo = default: maybe: if maybe == null then default else maybe;
+    inherit (b) seq deepSeq;
+    showWarnings = warnings: res: b.foldl' (r: w: warn w r) res warnings;
+  };
+
+  fixedPoints = rec {
+    fix = f: let x = f x; in x;
+    fix' = f: let x = f x // { __unfix__ = f; }; in x;
+    extends = overlay: f: final: let prev = f final; in prev // overlay final prev;
+    composeExtensions = f: g: final: prev:
+      let fApplied = f final prev; prev' = prev // fApplied; in fApplied // g final prev';
+    composeManyExtensions = b.foldl' composeExtensions (_: _: { });
+    makeExtensible = makeExtensibleWithCustomName "extend";
+    makeExtensibleWithCustomName = extenderName: rattrs:
+      fix' (self: (rattrs self) // { ${extenderName} = f: makeExtensibleWithCustomName extenderName (extends f rattrs); });
+  };
+
+  lists = rec {
+    inherit (b) head tail length elem elemAt filter genList concatLists concatMap map sort partition all any;
+    singleton = x: [ x ];
+    forEach = xs: f: map f xs;
+    foldr = op: nul: list:
+      let len = b.length list; go = n: if n == len then nul else op (b.elemAt list n) (go (n + 1)); in go 0;
+    fold = foldr;
+    foldl = op: nul: list:
+      let go = n: if n == -1 then nul else op (go (n - 1)) (b.elemAt list n); in go (b.length list - 1);
+    foldl' = b.foldl';
+    imap0 = f: list: b.genList (n: f n (b.elemAt list n)) (b.length list);
+    imap1 = f: list: b.genList (n: f (n + 1) (b.elemAt list n)) (b.length list);
+    imap = imap1;
+    ifilter0 = ipred: input: map (idx: b.elemAt input idx) (b.filter (idx: ipred idx (b.elemAt input idx)) (range 0 (b.length input - 1)));
+    flatten = x: if b.isList x then b.concatMap flatten x else [ x ];
+    remove = e: b.filter (x: x != e);
+    findSingle = pred: default: multiple: list:
+      let found = b.filter pred list; n = b.length found;
+      in if n == 0 then default else if n != 1 then multiple else b.head found;
+    findFirst = pred: default: list:
+      let found = b.filter pred list; in if found == [ ] then default else b.head found;
+    findFirstIndex = pred: default: list:
+      let idx = b.filter (i: pred (b.elemAt list i)) (range 0 (b.length list - 1)); in if idx == [ ] then default else b.head idx;
+    count = pred: b.foldl' (c: x: if pred x then c + 1 else c) 0;
+    optional = cond: elem: if cond then [ elem ] else [ ];
+    optionals = cond: elems: if cond then elems else [ ];
+    toList = x: if b.isList x then x else [ x ];
+    range = first: last: if first > last then [ ] else b.genList (n: first + n) (last - first + 1);
+    replicate = n: elem: b.genList (_: elem) n;
+    groupBy' = op: nul: pred: lst: b.mapAttrs (_: b.foldl' op nul) (b.groupBy pred lst);
+    groupBy = b.groupBy;
+    zipListsWith = f: fst: snd: b.genList (n: f (b.elemAt fst n) (b.elemAt snd n)) (trivial.min (b.length fst) (b.length snd));
+    zipLists = zipListsWith (fst: snd: { inherit fst snd; });
+    reverseList = xs: let l = b.length xs; in b.genList (n: b.elemAt xs (l - n - 1)) l;
+    sortOn = f: list: map (x: x.v) (b.sort (a: c: a.k < c.k) (map (v: { inherit v; k = f v; }) list));
+    compareLists = cmp: a: c:
+      if a == [ ] then (if c == [ ] then 0 else -1)
+      else if c == [ ] then 1
+      else let r = cmp (b.head a) (b.head c); in if r == 0 then compareLists cmp (b.tail a) (b.tail c) else r;
+    take = count: sublist 0 count;
+    drop = count: list: sublist count (b.length list) list;
+    sublist = start: count: list:
+      let len = b.length list; in
+      b.genList (n: b.elemAt list (n + start))
+        (if start >= len then 0 else if start + count > len then len - start else count);
+    last = list: assert list != [ ]; b.elemAt list (b.length list - 1);
+    init = list: assert list != [ ]; take (b.length list - 1) list;
+    unique = b.foldl' (acc: e: if b.elem e acc then acc else acc ++ [ e ]) [ ];
+    allUnique = list: b.length (unique list) == b.length list;
+    intersectLists = e: b.filter (x: b.elem x e);
+    subtractLists = e: b.filter (x: !(b.elem x e));
+    mutuallyExclusive = a: c: a == [ ] || (!(b.elem (b.head a) c) && mutuallyExclusive (b.tail a) c);
+    crossLists = f: foldl (fs: args: b.concatMap (f: map f args) fs) [ f ];
+    listDfs = stopOnCycles: before: list:
+      let
+        dfs' = us: visited: rest:
+          let c = b.filter (x: before x us) visited; b' = b.partition (x: before x us) rest;
+          in if stopOnCycles && (b.length c > 0)
+            then { cycle = us; loops = c; inherit visited rest; }
+            else if b.length b'.right == 0 then { minimal = us; inherit visited rest; }
+            else dfs' (b.head b'.right) ([ us ] ++ visited) (b.tail b'.right ++ b'.wrong);
+      in dfs' (b.head list) [ ] (b.tail list);
+    toposort = before: list:
+      let
+        dfsthis = listDfs true before list;
+        toporest = toposort before (dfsthis.visited ++ dfsthis.rest);
+      in
+      if b.length list < 2 then { result = list; }
+      else if dfsthis ? cycle then { cycle = reverseList ([ dfsthis.cycle ] ++ dfsthis.visited); inherit (dfsthis) loops; }
+      else if toporest ? cycle then toporest
+      else { result = [ dfsthis.minimal ] ++ toporest.result; };
+  };
+
+  attrsets = rec {
+    inherit (b) attrNames attrValues hasAttr getAttr removeAttrs intersectAttrs listToAttrs catAttrs mapAttrs zipAttrsWith;
+    attrByPath = attrPath: default: set:
+      let go = path: s: if path == [ ] then s else let n = b.head path; in if s ? ${n} then go (b.tail path) s.${n} else default;
+      in go attrPath set;
+    hasAttrByPath = attrPath: e:
+      attrPath == [ ] || (let n = b.head attrPath; in b.isAttrs e && e ? ${n} && hasAttrByPath (b.tail attrPath) e.${n});
+    setAttrByPath = attrPath: value:
+      if attrPath == [ ] then value else { ${b.head attrPath} = setAttrByPath (b.tail attrPath) value; };
+    getAttrFromPath = attrPath: set:
+      attrByPath attrPath (abort "cannot find attribute `${b.concatStringsSep "." attrPath}'") set;
+    attrVals = nameList: set: map (x: set.${x}) nameList;
+    getAttrs = names: attrs: b.listToAttrs (map (n: nameValuePair n attrs.${n}) names);
+    filterAttrs = pred: set: b.removeAttrs set (b.filter (name: !pred name set.${name}) (b.attrNames set));
+    filterAttrsRecursive = pred: set:
+      b.listToAttrs (b.concatMap (name: let v = set.${name}; in
+        if pred name v then [ (nameValuePair name (if b.isAttrs v then filterAttrsRecursive pred v else v)) ] else [ ]) (b.attrNames set));
+    foldAttrs = op: nul: list_of_attrs:
+      b.foldl' (a: n: b.foldl' (a': name: a' // { ${name} = op n.${name} (a'.${name} or nul); }) a (b.attrNames n)) { } (lists.reverseList list_of_attrs);
+    foldlAttrs = f: init: set: b.foldl' (acc: name: f acc name set.${name}) init (b.attrNames set);
+    collect = pred: attrs:
+      if pred attrs then [ attrs ] else if b.isAttrs attrs then b.concatMap (collect pred) (b.attrValues attrs) else [ ];
+    nameValuePair = name: value: { inherit name value; };
+    mapAttrs' = f: set: b.listToAttrs (map (attr: f attr set.${attr}) (b.attrNames set));
+    mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (b.attrNames attrs);
+    attrsToList = mapAttrsToList nameValuePair;
+    concatMapAttrs = f: v: b.foldl' (a: c: a // c) { } (b.attrValues (b.mapAttrs f v));
+    mapAttrsRecursive = f: set: mapAttrsRecursiveCond (_: true) f set;
+    mapAttrsRecursiveCond = cond: f: set:
+      let recurse = path: b.mapAttrs (name: value:
+        if b.isAttrs value && cond value then recurse (path ++ [ name ]) value else f (path ++ [ name ]) value);
+      in recurse [ ] set;
+    genAttrs = names: f: b.listToAttrs (map (n: nameValuePair n (f n)) names);
+    isDerivation = value: value.type or null == "derivation";
+    optionalAttrs = cond: as: if cond then as else { };
+    zipAttrsWithNames = names: f: sets:
+      b.listToAttrs (map (name: { inherit name; value = f name (b.catAttrs name sets); }) names);
+    zipAttrs = b.zipAttrsWith (_: values: values);
+    recursiveUpdateUntil = pred: lhs: rhs:
+      let f = attrPath: b.zipAttrsWith (n: values:
+        let here = attrPath ++ [ n ]; in
+        if b.length values == 1 || pred here (b.elemAt values 1) (b.head values) then b.head values
+        else f here values);
+      in f [ ] [ rhs lhs ];
+    recursiveUpdate = recursiveUpdateUntil (path: lhs: rhs: !(b.isAttrs lhs && b.isAttrs rhs));
+    matchAttrs = pattern: attrs:
+      b.all (n: attrs ? ${n} && (let p = pattern.${n}; v = attrs.${n}; in
+        if b.isAttrs p && b.isAttrs v then matchAttrs p v else p == v)) (b.attrNames pattern);
+    overrideExisting = old: new: b.mapAttrs (name: value: new.${name} or value) old;
+    unionOfDisjoint = x: y:
+      let common = b.intersectAttrs x y; in
+      if common == { } then x // y else throw "unionOfDisjoint: collision on ${b.concatStringsSep ", " (b.attrNames common)}";
+    mergeAttrsList = b.foldl' (a: c: a // c) { };
+    recurseIntoAttrs = attrs: attrs // { recurseForDerivations = true; };
+    dontRecurseIntoAttrs = attrs: attrs // { recurseForDerivations = false; };
+    getOutput = output: pkg: if !(pkg ? outputSpecified) || !pkg.outputSpecified then pkg.${output} or pkg.out or pkg else pkg;
+    getBin = getOutput "bin";
+    getLib = getOutput "lib";
+    getDev = getOutput "dev";
+    getMan = getOutput "man";
+    getExe = x: getExe' x (x.meta.mainProgram or (b.parseDrvName (x.pname or x.name or "unknown")).name);
+    getExe' = x: y: "${getBin x}/bin/${y}";
+    cartesianProduct = attrsOfLists:
+      b.foldl' (listOfAttrs: attrName: b.concatMap (attrs: map (v: attrs // { ${attrName} = v; }) attrsOfLists.${attrName}) listOfAttrs)
+        [ { } ] (b.attrNames attrsOfLists);
+    cartesianProductOfSets = cartesianProduct;
+  };
+
+  strings = rec {
+    inherit (b) concatStringsSep replaceStrings stringLength substring match split toString;
+    concatStrings = b.concatStringsSep "";
+    concatMapStrings = f: list: concatStrings (map f list);
+    concatMapStringsSep = sep: f: list: b.concatStringsSep sep (map f list);
+    concatImapStringsSep = sep: f: list: b.concatStringsSep sep (lists.imap1 f list);
+    concatLines = list: concatStrings (map (s: s + "\n") list);
+    intersperse = separator: list:
+      if list == [ ] || b.length list == 1 then list
+      else b.tail (b.concatMap (x: [ separator x ]) list);
+    makeSearchPath = subDir: paths: b.concatStringsSep ":" (map (path: path + "/" + subDir) (b.filter (x: x != null) paths));
+    makeSearchPathOutput = output: subDir: pkgs: makeSearchPath subDir (map (attrsets.getOutput output) pkgs);
+    makeBinPath = makeSearchPathOutput "bin" "bin";
+    makeLibraryPath = makeSearchPathOutput "lib" "lib";
+    optionalString = cond: string: if cond then string else "";
+    hasPrefix = pref: str: b.substring 0 (b.stringLength pref) str == pref;
+    hasSuffix = suffix: content:
+      let lc = b.stringLength content; ls = b.stringLength suffix;
+      in lc >= ls && b.substring (lc - ls) lc content == suffix;
+    hasInfix = infix: content: b.match ".*${escapeRegex infix}.*" "${content}" != null;
+    stringToCharacters = s: b.genList (p: b.substring p 1 s) (b.stringLength s);
+    stringAsChars = f: s: concatStrings (map f (stringToCharacters s));
+    escape = list: b.replaceStrings list (map (c: "\\${c}") list);
+    escapeRegex = escape (stringToCharacters "\\[{()^$?*+|.");
+    escapeShellArg = arg:
+      let s = b.toString arg; in
+      if b.match "[[:alnum:],._+:@%/-]+" s == null then "'${b.replaceStrings [ "'" ] [ "'\\''" ] s}'" else s;
+    escapeShellArgs = concatMapStringsSep " " escapeShellArg;
+    escapeNixString = s: escape [ "$" ] (b.toJSON s);
+    lowerChars = stringToCharacters "abcdefghijklmnopqrstuvwxyz";
+    upperChars = stringToCharacters "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    toLower = b.replaceStrings upperChars lowerChars;
+    toUpper = b.replaceStrings lowerChars upperChars;
+    splitString = sep: s: b.filter b.isString (b.split (escapeRegex (b.toString sep)) (b.toString s));
+    removePrefix = prefix: str:
+      let pl = b.stringLength prefix; in
+      if b.substring 0 pl str == prefix then b.substring pl (b.stringLength str - pl) str else str;
+    removeSuffix = suffix: str:
+      let sl = b.stringLength suffix; l = b.stringLength str; in
+      if sl <= l && b.substring (l - sl) sl str == suffix then b.substring 0 (l - sl) str else str;
+    versionOlder = v1: v2: b.compareVersions v2 v1 == 1;
+    versionAtLeast = v1: v2: !versionOlder v1 v2;
+    getName = x: (b.parseDrvName (if b.isString x then x else x.name)).name;
+    getVersion = x: (b.parseDrvName (if b.isString x then x else x.name)).version;
+    enableFeature = enable: feat: "--${if enable then "enable" else "disable"}-${feat}";
+    withFeature = with_: feat: "--${if with_ then "with" else "without"}-${feat}";
+    fixedWidthString = width: filler: str:
+      let strw = b.stringLength str; in
+      if strw >= width then str else fixedWidthString width filler (filler + str);
+    fixedWidthNumber = width: n: fixedWidthString width "0" (b.toString n);
+    toInt = str:
+      let m = b.match "[[:space:]]*(-?[0-9]+)[[:space:]]*" str; in
+      if m == null then throw "could not convert '${str}' to an integer" else b.fromJSON (b.head m);
+    toIntBase10 = str:
+      let m = b.match "[[:space:]]*0*(-?[0-9]+)[[:space:]]*" str; in
+      if m == null then throw "could not convert '${str}' to an integer" else b.fromJSON (b.head m);
+    trim = s:
+      let m = b.match "[[:space:]]*(.*[^[:space:]])[[:space:]]*" s; in if m == null then "" else b.head m;
+    isStringLike = x: b.isString x || b.isPath x || x ? outPath || x ? __toString;
+    isConvertibleWithToString = x: isStringLike x || b.elem (b.typeOf x) [ "null" "int" "float" "bool" ] || (b.isList x && b.all isConvertibleWithToString x);
+    isStorePath = x:
+      isStringLike x && (let s = b.toString x; in
+        b.substring 0 (b.stringLength b.storeDir + 1) s == "${b.storeDir}/" && b.match "[0-9a-z]{32}-.*" (b.substring (b.stringLength b.storeDir + 1) 999 s) != null);
+    fileContents = file: removeSuffix "\n" (b.readFile file);
+    addContextFrom = a: c: b.substring 0 0 a + c;
+    normalizePath = s: b.foldl' (x: y: if y == "/" && hasSuffix "/" x then x else x + y) "" (stringToCharacters s);
+    sanitizeDerivationName = s: b.replaceStrings [ "/" " " ] [ "-" "-" ] s;
+    commonPrefixLength = a: c:
+      let m = trivial.min (b.stringLength a) (b.stringLength c);
+        go = i: if i >= m || b.substring i 1 a != b.substring i 1 c then i else go (i + 1);
+      in go 0;
+  };
+
+  versions = rec {
+    splitVersion = b.splitVersion;
+    major = v: b.elemAt (splitVersion v) 0;
+    minor = v: b.elemAt (splitVersion v) 1;
+    patch = v: b.elemAt (splitVersion v) 2;
+    majorMinor = v: b.concatStringsSep "." (lists.take 2 (splitVersion v));
+  };
+
+  asserts = {
+    assertMsg = pred: msg: pred || throw msg;
+    assertOneOf = name: val: xs:
+      b.elem val xs || throw "${name} must be one of ${b.toJSON xs}, but is: ${b.toJSON val}";
+  };
+
+  generators = rec {
+    mkValueStringDefault = { }: v:
+      if b.isString v then v
+      else if b.isBool v then trivial.boolToString v
+      else b.toString v;
+    mkKeyValueDefault = { mkValueString ? mkValueStringDefault { } }: sep: k: v: "${k}${sep}${mkValueString v}";
+    toKeyValue = { mkKeyValue ? mkKeyValueDefault { } "=", listsAsDuplicateKeys ? false, indent ? "" }: attrs:
+      strings.concatStrings (attrsets.mapAttrsToList (k: v:
+        if listsAsDuplicateKeys && b.isList v then strings.concatMapStrings (x: indent + mkKeyValue k x + "\n") v
+        else indent + mkKeyValue k v + "\n") attrs);
+    toINI = { mkSectionName ? (name: name), mkKeyValue ? mkKeyValueDefault { } "=", listsAsDuplicateKeys ? false }: attrsOfAttrs:
+      b.concatStringsSep "\n" (attrsets.mapAttrsToList (section: values:
+        "[${mkSectionName section}]\n" + toKeyValue { inherit mkKeyValue listsAsDuplicateKeys; } values) attrsOfAttrs);
+    toJSON = { }: b.toJSON;
+    toYAML = { }: b.toJSON;
+  };
+
+  options = import ./options.nix lib;
+in
+lib

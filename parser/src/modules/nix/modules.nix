@@ -1,0 +1,303 @@
+# nixplan's module system: `evalModules` with imports, disabledModules,
+# option declarations, definitions with priorities (mkOverride), conditions
+# (mkIf), merges (mkMerge) and ordering (mkOrder), `config` as a lazy
+# fixpoint, and free merging of option paths nobody declared. Every
+# definition keeps the file and position it came from.
+lib:
+let
+  b = builtins;
+  inherit (lib.options) isOption showOption showFiles mkOption;
+
+  mkIf = condition: content: { _type = "if"; inherit condition content; };
+  mkMerge = contents: { _type = "merge"; inherit contents; };
+  mkOverride = priority: content: { _type = "override"; inherit priority content; };
+  mkOrder = priority: content: { _type = "order"; inherit priority content; };
+  defaultOverridePriority = 100;
+  defaultOrderPriority = 1000;
+  typeOf' = v: if b.isAttrs v then v._type or "" else "";
+
+  # A definition is { file; value; pos; }.
+
+  # Push mkIf / mkMerge / mkOverride at the level of an attribute set down
+  # into its attributes, so the set's names are known without evaluating
+  # conditions. Returns a list of plain attribute sets.
+  pushDown = v:
+    let t = typeOf' v; in
+    if t == "merge" then b.concatMap pushDown v.contents
+    else if t == "if" then map (b.mapAttrs (_: mkIf v.condition)) (pushDown v.content)
+    else if t == "override" then map (b.mapAttrs (_: mkOverride v.priority)) (pushDown v.content)
+    else if t == "order" then map (b.mapAttrs (_: mkOrder v.priority)) (pushDown v.content)
+    else if b.isAttrs v then [ v ]
+    else throw "expected an attribute set but found ${b.typeOf v}";
+
+  pushDownDefs = loc: defs: b.concatMap (d:
+    map (v: d // { value = v; }) (b.addErrorContext "while evaluating definitions of `${showOption loc}' in ${b.toString d.file}" (pushDown d.value))) defs;
+
+  # Expand mkMerge and mkIf at the top of a value.
+  discharge = v:
+    let t = typeOf' v; in
+    if t == "merge" then b.concatMap discharge v.contents
+    else if t == "if" then
+      (if v.condition == true then discharge v.content
+       else if v.condition == false then [ ]
+       else throw "mkIf called with a non-Boolean condition")
+    else [ v ];
+
+  dischargeDefs = defs: b.concatMap (d: map (v: d // { value = v; }) (discharge d.value)) defs;
+
+  # Push properties of attribute-set definitions into their entries (attrsOf).
+  pushDownAttrDefs = defs: b.concatMap (d: map (v: d // { value = v; }) (pushDown d.value)) defs;
+
+  # Merge the definitions of one element of a container type; `{ }` when
+  # every definition was conditional and false.
+  evalElement = loc: type: arg:
+    let
+      defs = if arg ? merged then arg.merged else [ arg ];
+      sorted = sortProperties (filterOverrides (dischargeDefs defs)).values;
+    in if sorted == [ ] then { } else { value = type.merge loc sorted; };
+
+  # Keep the definitions of the highest priority (lowest number).
+  filterOverrides = defs:
+    let
+      prio = d: if typeOf' d.value == "override" then d.value.priority else defaultOverridePriority;
+      highestPrio = b.foldl' (p: d: lib.min p (prio d)) 9999 defs;
+      strip = d: if typeOf' d.value == "override" then dischargeDefs [ (d // { value = d.value.content; }) ] else [ d ];
+    in {
+      inherit highestPrio;
+      values = b.concatMap strip (b.filter (d: prio d == highestPrio) defs);
+    };
+
+  # Order by mkOrder priority (stable), then remove the wrappers.
+  sortProperties = defs:
+    let
+      prio = d: if typeOf' d.value == "order" then d.value.priority else defaultOrderPriority;
+      strip = d: if typeOf' d.value == "order" then strip (d // { value = d.value.content; }) else d;
+      indexed = lib.imap0 (i: d: { inherit i d; p = prio d; }) defs;
+      sorted = b.sort (x: y: x.p < y.p || (x.p == y.p && x.i < y.i)) indexed;
+    in map (x: strip x.d) sorted;
+
+  # ----- collecting modules -------------------------------------------------
+
+  isModuleAttrs = m: m ? config || m ? options;
+
+  unify = file: key: m:
+    let known = [ "_file" "_class" "key" "disabledModules" "imports" "meta" "freeformType" "options" "config" ]; in
+    if isModuleAttrs m then {
+      _file = m._file or file;
+      key = b.toString (m.key or key);
+      disabledModules = m.disabledModules or [ ];
+      imports = m.imports or [ ];
+      options = m.options or { };
+      config = m.config or { };
+      freeformType = m.freeformType or null;
+    } else {
+      _file = m._file or file;
+      key = b.toString (m.key or key);
+      disabledModules = m.disabledModules or [ ];
+      imports = m.imports or [ ];
+      options = { };
+      config = b.removeAttrs m known;
+      freeformType = m.freeformType or null;
+    };
+
+  applyIfFunction = key: f: args:
+    if lib.isFunction f then
+      let
+        fargs = lib.functionArgs f;
+        extra = b.mapAttrs (name: _:
+          b.addErrorContext "while evaluating the module argument `${name}' in \"${key}\""
+            (args.${name} or args.config._module.args.${name})) fargs;
+      in f (args // extra)
+    else f;
+
+  loadModule = args: parentFile: parentKey: index: m:
+    if b.isPath m || (b.isString m && lib.hasPrefix "/" m) then
+      let file = b.toString m; in unify file file (applyIfFunction file (import m) args)
+    else
+      let key = "${parentKey}:anon-${b.toString index}"; in
+      unify parentFile key (applyIfFunction key m args);
+
+  # Depth-first, imports before the importing module, each key once.
+  collect = args: parentFile: parentKey: modules:
+    b.concatLists (lib.imap1 (i: m:
+      let
+        u = loadModule args parentFile parentKey i m;
+      in [ u ] ++ collect args u._file u.key u.imports) modules);
+
+  dedupe = mods: (b.foldl' (acc: m:
+    if acc.seen ? ${m.key} then acc else { seen = acc.seen // { ${m.key} = true; }; list = acc.list ++ [ m ]; })
+    { seen = { }; list = [ ]; } mods).list;
+
+  disabledKeys = modulesPath: mods: b.concatMap (m: map (d:
+    if b.isAttrs d && d ? key then b.toString d.key
+    else if b.isString d && !(lib.hasPrefix "/" d) then "${b.toString modulesPath}/${d}"
+    else b.toString d) m.disabledModules) mods;
+
+  # ----- declarations -------------------------------------------------------
+
+  # Merge the option trees of all modules: leaves are lists of declarations.
+  mergeDeclTrees = decls:
+    let
+      names = lib.unique (b.concatMap (d: b.attrNames d.options) decls);
+    in lib.genAttrs names (name:
+      let
+        here = b.concatMap (d: if d.options ? ${name} then [ { inherit (d) file; options = d.options.${name}; } ] else [ ]) decls;
+        opts = b.filter (d: isOption d.options) here;
+      in
+      if opts != [ ] then { _decls = opts; _sub = mergeDeclTrees (b.filter (d: !isOption d.options) here); }
+      else mergeDeclTrees here);
+
+  mergeOptionDecls = loc: decls:
+    let
+      withType = b.filter (d: d.options ? type) decls;
+      types' = map (d: d.options.type) withType;
+      type =
+        if types' == [ ] then lib.types.unspecified
+        else b.foldl' (t1: t2:
+          if t1.name == "submodule" && t2.name == "submodule" then t1.typeMerge t2
+          else if t1.name == t2.name && t1.name != "submodule" then t1
+          else throw "The option `${showOption loc}' in `${b.toString (b.elemAt withType 1).file}' is already declared in `${b.toString (b.head withType).file}'.")
+          (b.head types') (b.tail types');
+      merged = b.foldl' (acc: d: acc // d.options) { } decls;
+    in merged // {
+      inherit type;
+      declarations = map (d: d.file) decls;
+      loc = loc;
+    };
+
+  # ----- evaluation -----------------------------------------------------------
+
+  evalOption = loc: opt: defs:
+    let
+      defaultDefs = lib.optional (opt ? default) { file = b.head opt.declarations; value = mkOverride 1500 opt.default; pos = null; };
+      discharged = dischargeDefs (defaultDefs ++ defs);
+      filtered = filterOverrides discharged;
+      sorted = sortProperties filtered.values;
+      isDefined = sorted != [ ];
+      merged =
+        if isDefined then b.addErrorContext "while evaluating the option `${showOption loc}'" (opt.type.merge loc sorted)
+        else throw "The option `${showOption loc}' is used but not defined.";
+      value = if opt ? apply && opt.apply != null then opt.apply merged else merged;
+    in opt // {
+      inherit value isDefined;
+      highestPrio = filtered.highestPrio;
+      definitions = map (d: d.value) sorted;
+      definitionsWithLocations = sorted;
+      files = lib.unique (map (d: d.file) sorted);
+    };
+
+  # Definitions nobody declared merge freely.
+  mergeFree = loc: defs:
+    let
+      ds = dischargeDefs defs;
+      allSets = ds != [ ] && b.all (d: b.isAttrs d.value && typeOf' d.value != "override" && typeOf' d.value != "order" && !(lib.isDerivation d.value)) ds;
+    in
+    if allSets then evalFreeLevel loc ds
+    else
+      let
+        filtered = (filterOverrides ds).values;
+        sorted = sortProperties filtered;
+        vals = map (d: d.value) sorted;
+      in
+      if sorted == [ ] then throw "The option `${showOption loc}' is used but not defined."
+      else if b.all b.isList vals then b.concatLists vals
+      else if b.all b.isAttrs vals && !(b.any lib.isDerivation vals) then evalFreeLevel loc sorted
+      else if b.all (v: v == b.head vals) vals then b.head vals
+      else throw "The option `${showOption loc}' has conflicting definition values:\n${lib.options.showDefs sorted}";
+
+  evalFreeLevel = loc: defs:
+    let
+      pushed = pushDownDefs loc defs;
+      names = lib.unique (b.concatMap (d: b.attrNames d.value) pushed);
+    in lib.genAttrs names (name:
+      mergeFree (loc ++ [ name ]) (subDefs name pushed));
+
+  subDefs = name: defs: b.concatMap (d:
+    if d.value ? ${name} then [ { inherit (d) file; value = d.value.${name}; pos = b.unsafeGetAttrPos name d.value; } ] else [ ]) defs;
+
+  # One level of the declared tree: returns { name = node; } where a node is
+  # { opt = evaluated option; } or { tree = ...; } or { free = value; }.
+  evalLevel = loc: declTree: defs:
+    let
+      pushed = pushDownDefs loc defs;
+      names = lib.unique (b.attrNames declTree ++ b.concatMap (d: b.attrNames d.value) pushed);
+    in lib.genAttrs names (name:
+      let
+        here = loc ++ [ name ];
+        decl = declTree.${name} or null;
+        sd = subDefs name pushed;
+      in
+      if decl == null then { free = mergeFree here sd; }
+      else if decl ? _decls then { opt = evalOption here (mergeOptionDecls here decl._decls) sd; }
+      else { tree = evalLevel here decl sd; });
+
+  nodeConfig = node:
+    if node ? opt then node.opt.value
+    else if node ? free then node.free
+    else b.mapAttrs (_: nodeConfig) node.tree;
+
+  nodeOptions = node:
+    if node ? opt then node.opt
+    else if node ? tree then b.mapAttrs (_: nodeOptions) (lib.filterAttrs (_: n: !(n ? free)) node.tree)
+    else { };
+
+  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { } }:
+    let
+      moduleArgs = specialArgs // args // {
+        inherit lib config options;
+        _prefix = prefix;
+      };
+      builtinModule = {
+        _file = "<nixplan/modules.nix>";
+        key = "<nixplan/module-args>";
+        options._module.args = mkOption { type = lib.types.lazyAttrsOf lib.types.raw; default = { }; description = "Module arguments."; };
+        options._module.check = mkOption { type = lib.types.bool; default = true; };
+        options._module.freeformType = mkOption { type = lib.types.nullOr lib.types.raw; default = null; };
+      };
+      collected = dedupe (collect moduleArgs "<unknown-file>" "" ([ builtinModule ] ++ modules));
+      disabled = disabledKeys (specialArgs.modulesPath or "/nixplan/nixos/modules") collected;
+      mods = b.filter (m: !(b.elem m.key disabled)) collected;
+      declTree = mergeDeclTrees (map (m: { file = m._file; options = m.options; }) mods);
+      defs = map (m: { file = m._file; value = m.config; pos = null; }) mods;
+      tree = evalLevel prefix declTree defs;
+      config = b.mapAttrs (_: nodeConfig) tree;
+      options = b.mapAttrs (_: nodeOptions) (lib.filterAttrs (_: n: !(n ? free)) tree);
+    in {
+      inherit config options;
+      _module = config._module;
+      type = lib.types.submoduleWith { inherit modules specialArgs; };
+      extendModules = { modules ? [ ], specialArgs ? { }, prefix ? [ ] }@e:
+        evalModules { modules = modules ++ e.modules or [ ]; specialArgs = specialArgs // e.specialArgs or { }; };
+    };
+
+  mkRenamedOptionModule = from: to: doRename { inherit from to; };
+  mkAliasOptionModule = from: to: doRename { inherit from to; };
+  doRename = { from, to, ... }: { config, options, ... }: {
+    options = lib.setAttrByPath from (mkOption { type = lib.types.anything; description = "Alias of ${showOption to}."; });
+    config = lib.mkIf (lib.attrByPath from { isDefined = false; } options).isDefined
+      (lib.setAttrByPath to (mkMerge (lib.attrByPath from { definitions = [ ]; } options).definitions));
+  };
+  mkRemovedOptionModule = optionName: replacementInstructions: { options, ... }: {
+    options = lib.setAttrByPath optionName (mkOption { type = lib.types.anything; visible = false; });
+  };
+  mkChangedOptionModule = from: to: f: doRename { inherit from to; };
+  mkMergedOptionModule = from: to: f: { };
+in
+{
+  inherit mkIf mkMerge mkOverride mkOrder evalModules pushDown discharge filterOverrides sortProperties
+    pushDownAttrDefs evalElement dischargeDefs
+    defaultOverridePriority defaultOrderPriority mkRenamedOptionModule mkAliasOptionModule mkRemovedOptionModule
+    mkChangedOptionModule mkMergedOptionModule doRename;
+  mkOptionDefault = mkOverride 1500;
+  mkDefault = mkOverride 1000;
+  mkImageMediaOverride = mkOverride 60;
+  mkForce = mkOverride 50;
+  mkVMOverride = mkOverride 10;
+  mkBefore = mkOrder 500;
+  mkAfter = mkOrder 1500;
+  mkFixStrictness = x: x;
+  mkAliasDefinitions = option: mkIf (option.isDefined or false) (mkMerge option.definitions);
+  mkAliasAndWrapDefinitions = wrap: option: mkIf (option.isDefined or false) (wrap (mkMerge option.definitions));
+  mkDerivedConfig = opt: f: mkOverride (opt.highestPrio or defaultOverridePriority) (f opt.value);
+  importApply = modulePath: staticArg: { _file = b.toString modulePath; imports = [ (import modulePath staticArg) ]; };
+}

@@ -1,0 +1,72 @@
+# Option declarations and helpers (`lib.mkOption` and friends), written for
+# nixplan.
+lib:
+let
+  b = builtins;
+in
+rec {
+  mkOption = { default ? null, defaultText ? null, example ? null, description ? null, relatedPackages ? null
+    , type ? null, apply ? null, internal ? null, visible ? null, readOnly ? null }@attrs:
+    attrs // { _type = "option"; };
+
+  isOption = x: b.isAttrs x && (x._type or "") == "option";
+
+  mkEnableOption = name: mkOption {
+    default = false;
+    example = true;
+    description = "Whether to enable ${name}.";
+    type = lib.types.bool;
+  };
+
+  mkPackageOption = pkgs: name: { nullable ? false, default ? name, example ? null, extraDescription ? "", pkgsText ? "pkgs" }:
+    let
+      path = if b.isList name then name else [ name ];
+      defaultPath = if b.isList default then default else [ default ];
+      defaultValue = if default == null then null else lib.attrByPath defaultPath (throw "${b.concatStringsSep "." defaultPath} cannot be found in ${pkgsText}") pkgs;
+    in mkOption {
+      type = if nullable then lib.types.nullOr lib.types.package else lib.types.package;
+      default = defaultValue;
+      defaultText = literalExpression "${pkgsText}.${b.concatStringsSep "." defaultPath}";
+      description = "The ${b.concatStringsSep "." path} package to use.${extraDescription}";
+    };
+
+  mkPackageOptionMD = mkPackageOption;
+  mkSinkUndeclaredOptions = attrs: mkOption ({ internal = true; visible = false; default = false; type = lib.types.anything; } // attrs);
+
+  literalExpression = text: { _type = "literalExpression"; inherit text; };
+  literalExample = literalExpression;
+  literalMD = text: { _type = "literalMD"; inherit text; };
+  mdDoc = x: x;
+
+  showOption = parts: b.concatStringsSep "." parts;
+  showFiles = files: b.concatStringsSep ", " (map (f: "`${b.toString f}'") files);
+  showDefs = defs: b.concatStringsSep "\n" (map (d: "- In `${b.toString d.file}': ${
+    let r = b.tryEval (b.toJSON d.value); in if r.success then r.value else "<value>"}") defs);
+
+  getValues = map (x: x.value);
+  getFiles = map (x: x.file);
+
+  mergeDefaultOption = loc: defs:
+    let list = getValues defs; in
+    if b.length list == 1 then b.head list
+    else if b.all b.isFunction list then x: mergeDefaultOption loc (map (f: f x) list)
+    else if b.all b.isList list then b.concatLists list
+    else if b.all b.isAttrs list then b.foldl' lib.mergeAttrs { } list
+    else if b.all b.isBool list then b.foldl' lib.or false list
+    else if b.all b.isString list then b.concatStringsSep "" list
+    else if b.all b.isInt list && b.all (x: x == b.head list) list then b.head list
+    else throw "Cannot merge definitions of `${showOption loc}'. Definition values:\n${showDefs defs}";
+
+  mergeOneOption = mergeUniqueOption { message = ""; };
+  mergeUniqueOption = { message }: loc: defs:
+    if b.length defs == 1 then (b.head defs).value
+    else throw "The option `${showOption loc}' is defined multiple times while it's expected to be unique.\n${message}\nDefinition values:\n${showDefs defs}";
+
+  mergeEqualOption = loc: defs:
+    if defs == [ ] then abort "This case should never happen."
+    else if b.length defs == 1 then (b.head defs).value
+    else (b.foldl' (first: def:
+      if def.value != first.value
+      then throw "The option `${showOption loc}' has conflicting definition values:\n${showDefs [ first def ]}"
+      else first) (b.head defs) (b.tail defs)).value;
+}
