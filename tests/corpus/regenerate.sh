@@ -50,9 +50,12 @@ fi
 
 # Evaluate with a clean, fixed environment so the caller's NIX_PATH, HOME,
 # config, etc. cannot leak into the results.
+# `<nixplan/lib.nix>` is nixplan's own lib (embedded in the binary): real
+# nix reads the same files from the source tree.
+nixplan_lib=$(cd "$(dirname "$0")/../../parser/src/modules/nix" && pwd)
 run_nix() {
     env -i HOME="$work/home" PATH=/usr/bin:/bin NIX_PATH= NIX_STORE_DIR=/nix/store \
-        timeout 120 nix-instantiate --eval --strict "$@" 2>/dev/null
+        timeout 120 nix-instantiate --eval --strict -I "nixplan=$nixplan_lib" "$@" 2>/dev/null
 }
 
 is_hand() {
