@@ -86,6 +86,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("modules.nix", include_str!("modules/nix/modules.nix")),
     ("options.nix", include_str!("modules/nix/options.nix")),
     ("types.nix", include_str!("modules/nix/types.nix")),
+    ("nixos.nix", include_str!("modules/nix/nixos.nix")),
+    ("disko.nix", include_str!("modules/nix/disko.nix")),
+    ("impermanence.nix", include_str!("modules/nix/impermanence.nix")),
+    ("nixplan.nix", include_str!("modules/nix/nixplan.nix")),
 ];
 
 fn embedded(path: &Path) -> Option<Option<&'static str>> {

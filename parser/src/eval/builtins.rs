@@ -53,6 +53,8 @@ primops! {
     "fetchTarball"/1 => p_no_fetch, "fetchurl"/1 => p_no_fetch, "fetchGit"/1 => p_no_fetch,
     "fetchTree"/1 => p_no_fetch, "fetchMercurial"/1 => p_no_fetch, "getFlake"/1 => p_no_fetch,
     "filterSource"/2 => p_filter_source, "scopedImport"/2 => p_scoped_import,
+    "__nixplanOpaque"/1 => p_nixplan_opaque, "__nixplanLockedPath"/1 => p_nixplan_locked_path,
+    "__nixplanPackageCall"/2 => p_nixplan_package_call,
 }
 
 /// Names that are in scope without `builtins.`.
@@ -1569,6 +1571,59 @@ fn p_filter_source(_: &mut Eval, _: &[Thunk], s: Span) -> R {
 }
 
 // ----- store ------------------------------------------------------------------
+
+/// `{ kind = "pkgs" | "modules" | "input"; name; }` → an opaque stand-in.
+fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let args = ev.force_attrs(&a[0], s)?;
+    let get = |ev: &mut Eval, n: &str| -> EvalResult<String> {
+        match args.get(n).cloned() {
+            Some(t) => Ok(ev.force_string(&t, s)?.s.to_string()),
+            None => Err(ev.missing_attr(n, &args, s)),
+        }
+    };
+    let kind = get(ev, "kind")?;
+    let name = get(ev, "name")?;
+    let kind = match kind.as_str() {
+        "pkgs" => super::OpaqueKind::Packages,
+        "modules" => super::OpaqueKind::Modules,
+        "input" => super::OpaqueKind::Input,
+        other => return Err(EvalError::new(ErrorKind::Other, format!("unknown opaque kind '{other}'"), Some(s))),
+    };
+    let path = if kind == super::OpaqueKind::Packages { "pkgs".to_string() } else { name };
+    let mut out = Attrs::new();
+    if kind == super::OpaqueKind::Packages {
+        out.insert_value("system", Value::str(path.clone()));
+    }
+    out.opaque = Some(Rc::new(super::Opaque { kind, path }));
+    Ok(Value::attrs(out))
+}
+
+/// The store path of a locked flake source (`narHash` from flake.lock).
+fn p_nixplan_locked_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let nar_hash = ev.force_string(&a[0], s)?;
+    let raw = decode_hash("sha256", &nar_hash.s)
+        .ok_or_else(|| EvalError::new(ErrorKind::Other, format!("invalid narHash '{}'", nar_hash.s), Some(s)))?;
+    let mut h = [0u8; 32];
+    h.copy_from_slice(&raw);
+    Ok(Value::str(store::make_store_path(&ev.settings.store_dir, "source", &h, "source")))
+}
+
+/// Calling a stand-in package gives a package named after the argument.
+fn p_nixplan_package_call(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let this = ev.force_attrs(&a[0], s)?;
+    let base = this.opaque.as_ref().map(|o| o.path.clone()).unwrap_or_else(|| "pkgs".into());
+    let arg = ev.force(&a[1])?;
+    let name = match &arg {
+        Value::String(st) => st.s.to_string(),
+        Value::Attrs(x) => match x.get("name").or(x.get("pname")).cloned() {
+            Some(t) => ev.coerce(&t, s, true, false)?.s.to_string(),
+            None => base.rsplit('.').next().unwrap_or("package").to_string(),
+        },
+        _ => base.rsplit('.').next().unwrap_or("package").to_string(),
+    };
+    let name = if store::check_name(&name).is_ok() { name } else { "package".to_string() };
+    Ok(ev.opaque_package(&format!("{base}({name})"), &name))
+}
 
 fn p_placeholder(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let name = ev.force_string(&a[0], s)?;

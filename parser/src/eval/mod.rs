@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
-    Attr, Attrs, Closure, Context, Env, NixString, PrimOp, PrimOpApp, Slots, Thunk, ThunkState,
+    Attr, Attrs, Opaque, OpaqueKind, Closure, Context, Env, NixString, PrimOp, PrimOpApp, Slots, Thunk, ThunkState,
     Value,
 };
 
@@ -315,7 +315,7 @@ impl Eval {
                 for name in path.iter() {
                     let key = self.attr_name(name, env)?;
                     let found = match &v {
-                        Value::Attrs(a) => a.get(&key).cloned(),
+                        Value::Attrs(a) => self.lookup_attr(a, &key, span)?,
                         _ if default.is_none() => {
                             return Err(type_err(
                                 format!("value is {} while a set was expected (selecting attribute '{key}')", v.type_phrase()),
@@ -350,7 +350,7 @@ impl Eval {
                 for name in path.iter() {
                     let key = self.attr_name(name, env)?;
                     let t = match &v {
-                        Value::Attrs(a) => a.get(&key).cloned(),
+                        Value::Attrs(a) => self.lookup_attr(a, &key, span)?,
                         _ => None,
                     };
                     match t {
@@ -1305,6 +1305,61 @@ impl Eval {
             }
         }
         p.to_string()
+    }
+}
+
+impl Eval {
+    /// An attribute of a set, synthesised for opaque stand-ins.
+    pub fn lookup_attr(&mut self, a: &Attrs, key: &str, span: Span) -> EvalResult<Option<Thunk>> {
+        if let Some(t) = a.get(key) {
+            return Ok(Some(t.clone()));
+        }
+        let Some(o) = &a.opaque else { return Ok(None) };
+        match o.kind {
+            OpaqueKind::Packages => {
+                let path = format!("{}.{key}", o.path);
+                Ok(Some(Thunk::ready(self.opaque_package(&path, key))))
+            }
+            OpaqueKind::Modules => Ok(Some(Thunk::ready(Value::attrs(Attrs::new())))),
+            OpaqueKind::Input => Err(EvalError::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "the flake input '{}' is not available offline (not a well-known input, not a path, not in /nix/store), so '{key}' of it cannot be used; use --eval nix or make its source available",
+                    o.path
+                ),
+                Some(span),
+            )),
+        }
+    }
+
+    /// A stand-in package: a derivation-like set with a deterministic
+    /// placeholder store path; any attribute of it is another package, and
+    /// calling it (`writeShellScript "x" "..."`) gives a package too.
+    pub fn opaque_package(&mut self, path: &str, name: &str) -> Value {
+        let h = store::sha256(format!("nixplan-opaque-package:{path}").as_bytes());
+        let hash = nix_base32::to_nix_base32(&h[..20]);
+        let out = format!("{}/{hash}-{name}", self.settings.store_dir);
+        let drv = format!("{}/{hash}-{name}.drv", self.settings.store_dir);
+        let mut a = Attrs::new();
+        let mut ctx = BTreeSet::new();
+        ctx.insert(format!("!out!{drv}"));
+        a.insert_value("outPath", Value::String(NixString::with_ctx(out, ctx)));
+        let mut dctx = BTreeSet::new();
+        dctx.insert(format!("={drv}"));
+        a.insert_value("drvPath", Value::String(NixString::with_ctx(drv, dctx)));
+        a.insert_value("type", Value::str("derivation"));
+        a.insert_value("name", Value::str(name));
+        a.insert_value("pname", Value::str(name));
+        a.insert_value("version", Value::str(""));
+        a.insert_value("outputName", Value::str("out"));
+        a.insert_value("outputs", Value::list(vec![Thunk::ready(Value::str("out"))]));
+        let mut meta = Attrs::new();
+        meta.insert_value("mainProgram", Value::str(name));
+        a.insert_value("meta", Value::attrs(meta));
+        let call = self.global("__nixplanPackageCall").expect("installed");
+        a.insert("__functor", call);
+        a.opaque = Some(Rc::new(Opaque { kind: OpaqueKind::Packages, path: path.to_string() }));
+        Value::attrs(a)
     }
 }
 

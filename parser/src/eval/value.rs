@@ -213,6 +213,26 @@ pub struct Attr {
 #[derive(Clone, Default)]
 pub struct Attrs {
     pub map: BTreeMap<Rc<str>, Attr>,
+    /// Set for the stand-ins of things nixplan does not evaluate (packages,
+    /// unavailable flake inputs): a missing attribute is synthesised.
+    pub opaque: Option<Rc<Opaque>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpaqueKind {
+    /// A package set or package: any attribute is another package.
+    Packages,
+    /// A set of modules: any attribute is an empty module.
+    Modules,
+    /// A flake input that is not available offline: any use is an error.
+    Input,
+}
+
+#[derive(Debug)]
+pub struct Opaque {
+    pub kind: OpaqueKind,
+    /// The attribute path that leads here (`pkgs.python3`), or the input name.
+    pub path: String,
 }
 
 impl Attrs {

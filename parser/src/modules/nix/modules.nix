@@ -110,8 +110,13 @@ let
       in f (args // extra)
     else f;
 
+  # NixOS's own module tree is not evaluated: imports from it are empty.
+  nixosTreePrefix = "/nixplan/nixos/modules/";
+
   loadModule = args: parentFile: parentKey: index: m:
-    if b.isPath m || (b.isString m && lib.hasPrefix "/" m) then
+    if (b.isPath m || b.isString m) && lib.hasPrefix nixosTreePrefix (b.toString m) then
+      unify (b.toString m) (b.toString m) { }
+    else if b.isPath m || (b.isString m && lib.hasPrefix "/" m) then
       let file = b.toString m; in unify file file (applyIfFunction file (import m) args)
     else
       let key = "${parentKey}:anon-${b.toString index}"; in

@@ -209,7 +209,7 @@ let
         check = x: b.isAttrs x || b.isFunction x || b.isPath x;
         merge = loc: defs:
           (lib.modules.evalModules {
-            modules = modules ++ map (d: { _file = d.file; imports = [ (if shorthandOnlyDefinesConfig && b.isAttrs d.value && !(d.value ? config || d.value ? options || d.value ? imports) then { config = d.value; } else d.value) ]; }) defs;
+            modules = modules ++ map (d: { _file = d.file; imports = [ (if shorthandOnlyDefinesConfig && b.isAttrs d.value then { config = d.value; } else d.value) ]; }) defs;
             specialArgs = specialArgs // { name = lib.last loc; };
             prefix = loc;
           }).config;

@@ -1,0 +1,252 @@
+# disko's `disko.devices` options, declared for nixplan with disko's types
+# and computed defaults (labels, priorities, device paths, typecodes), and
+# the fileSystems, swapDevices and boot.initrd.luks.devices that disko
+# derives from them. Written for nixplan.
+{ lib, config, ... }:
+let
+  b = builtins;
+  inherit (lib) mkOption types mkIf mkDefault;
+  str = types.str;
+  opt = type: default: mkOption { inherit type default; };
+  req = type: mkOption { inherit type; };
+
+  # A content is a submodule chosen by its `type` attribute.
+  tagged = kinds: parent: types.mkOptionType {
+    name = "diskoContent";
+    description = "disko content (one of ${b.concatStringsSep ", " (b.attrNames kinds)})";
+    check = x: b.isAttrs x && x ? type && kinds ? ${x.type};
+    merge = loc: defs:
+      let kind = (b.head defs).value.type; in
+      (types.submoduleWith { modules = [ (kinds.${kind} parent) ]; shorthandOnlyDefinesConfig = true; }).merge loc defs;
+  };
+
+  # Every content knows the device it lives on (`device`) and, for
+  # partitions of a disk, the name of that disk.
+  common = parent: typeName: {
+    options.type = mkOption { type = types.enum [ typeName ]; };
+    options.device = mkOption { type = str; default = parent.device; };
+  };
+
+  filesystem = parent: { config, ... }: {
+    imports = [ (common parent "filesystem") ];
+    options.format = req str;
+    options.mountpoint = opt (types.nullOr str) null;
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    options.extraArgs = opt (types.listOf str) [ ];
+  };
+
+  swap = parent: { config, ... }: {
+    imports = [ (common parent "swap") ];
+    options.randomEncryption = opt types.bool false;
+    options.resumeDevice = opt types.bool false;
+    options.priority = opt (types.nullOr types.int) null;
+    options.discardPolicy = opt (types.nullOr (types.enum [ "once" "pages" "both" ])) null;
+    options.extraArgs = opt (types.listOf str) [ ];
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+  };
+
+  luks = parent: { config, ... }: {
+    imports = [ (common parent "luks") ];
+    options.name = req str;
+    options.passwordFile = opt (types.nullOr str) null;
+    options.keyFile = opt (types.nullOr str) null;
+    options.settings = opt (types.attrsOf types.anything) { };
+    options.additionalKeyFiles = opt (types.listOf str) [ ];
+    options.askPassword = opt types.bool (config.keyFile == null && config.passwordFile == null && !(config.settings ? keyFile));
+    options.initrdUnlock = opt types.bool true;
+    options.extraFormatArgs = opt (types.listOf str) [ ];
+    options.extraOpenArgs = opt (types.listOf str) [ ];
+    options.content = opt (types.nullOr (contentOf { device = "/dev/mapper/${config.name}"; })) null;
+  };
+
+  lvm_pv = parent: { imports = [ (common parent "lvm_pv") ]; options.vg = req str; };
+  mdraid = parent: { imports = [ (common parent "mdraid") ]; options.name = req str; };
+  zfs = parent: { imports = [ (common parent "zfs") ]; options.pool = req str; };
+
+  btrfs = parent: { config, ... }: {
+    imports = [ (common parent "btrfs") ];
+    options.extraArgs = opt (types.listOf str) [ ];
+    options.mountpoint = opt (types.nullOr str) null;
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    options.swap = opt (types.attrsOf swapfile) { };
+    options.subvolumes = opt (types.attrsOf (types.submodule ({ name, ... }: {
+      options.name = opt str name;
+      options.type = opt (types.enum [ "btrfs_subvol" ]) "btrfs_subvol";
+      options.mountpoint = opt (types.nullOr str) null;
+      options.mountOptions = opt (types.listOf str) [ "defaults" ];
+      options.extraArgs = opt (types.listOf str) [ ];
+      options.swap = opt (types.attrsOf swapfile) { };
+    }))) { };
+  };
+  swapfile = types.submodule ({ name, ... }: {
+    options.size = req str;
+    options.path = opt str name;
+    options.priority = opt (types.nullOr types.int) null;
+    options.options = opt (types.listOf str) [ "defaults" ];
+  });
+
+  bcachefs = parent: {
+    imports = [ (common parent "bcachefs") ];
+    options.filesystem = opt (types.nullOr str) null;
+    options.label = opt str "";
+    options.extraFormatArgs = opt (types.listOf str) [ ];
+    options.mountpoint = opt (types.nullOr str) null;
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+  };
+
+  gpt = parent: { config, ... }: {
+    imports = [ (common parent "gpt") ];
+    options.efiGptPartitionFirst = opt types.bool true;
+    options.partitions = opt (types.attrsOf (types.submodule ({ name, config, ... }: {
+      options.name = opt str name;
+      options.type = opt (types.either (types.strMatching "[A-Fa-f0-9]{4}") (types.strMatching "[A-Fa-f0-9-]{36}"))
+        (if (config.content.type or null) == "swap" then "8200" else "8300");
+      options.size = opt str "0";
+      options.start = opt str "0";
+      options.end = opt str (if config.size == "100%" then "-0" else "+${config.size}");
+      options.alignment = opt types.int 0;
+      options.priority = opt types.int (if config.size == "100%" then 9001 else if config.type == "EF02" then 100 else 1000);
+      options.label = opt str (let l = "disk-${b.replaceStrings [ "/" ] [ "_" ] parent.name}-${config.name}"; in
+        if b.stringLength l > 36 then b.substring 0 36 (b.hashString "sha256" l) else l);
+      options.device = opt str "/dev/disk/by-partlabel/${config.label}";
+      options.hybrid = opt (types.nullOr types.attrs) null;
+      options.content = opt (types.nullOr (contentOf { device = config.device; partition = config.name; disk = parent.name; })) null;
+    }))) { };
+  };
+
+  table = parent: { config, ... }: {
+    imports = [ (common parent "table") ];
+    options.format = opt (types.enum [ "gpt" "msdos" ]) "gpt";
+    options.partitions = opt (types.listOf (types.submodule ({ config, ... }: {
+      options.name = opt (types.nullOr str) null;
+      options.part-type = opt (types.enum [ "primary" "logical" "extended" ]) "primary";
+      options.fs-type = opt (types.nullOr str) null;
+      options.start = opt str "0%";
+      options.end = opt str "100%";
+      options.bootable = opt types.bool false;
+      options.flags = opt (types.listOf str) [ ];
+      options.content = opt (types.nullOr (contentOf { device = parent.device; })) null;
+    }))) [ ];
+  };
+
+  kinds = { inherit filesystem swap luks lvm_pv mdraid zfs btrfs bcachefs gpt table; };
+  contentOf = parent: tagged kinds parent;
+
+  disk = types.submodule ({ name, config, ... }: {
+    options.type = opt (types.enum [ "disk" ]) "disk";
+    options.name = opt str name;
+    options.device = req str;
+    options.imageName = opt str config.name;
+    options.imageSize = opt str "2G";
+    options.content = opt (types.nullOr (contentOf { inherit (config) device name; })) null;
+  });
+
+  lvm_vg = types.submodule ({ name, config, ... }: let vg = config.name; in {
+    options.type = opt (types.enum [ "lvm_vg" ]) "lvm_vg";
+    options.name = opt str name;
+    options.lvs = opt (types.attrsOf (types.submodule ({ name, config, ... }: {
+      options.name = opt str name;
+      options.size = req str;
+      options.lvm_type = opt (types.nullOr (types.enum [ "mirror" "raid0" "raid1" "raid4" "raid5" "raid6" "thin-pool" "thinlv" ])) null;
+      options.pool = opt (types.nullOr str) null;
+      options.extraArgs = opt (types.listOf str) [ ];
+      options.priority = opt types.int ((if config.lvm_type == "thin-pool" then 501 else 1000) + (if lib.hasInfix "100%" config.size then 251 else 0));
+      options.content = opt (types.nullOr (contentOf { device = "/dev/${vg}/${config.name}"; })) null;
+    }))) { };
+  });
+
+  mdadm = types.submodule ({ name, config, ... }: {
+    options.type = opt (types.enum [ "mdadm" ]) "mdadm";
+    options.name = opt str name;
+    options.level = opt types.int 1;
+    options.metadata = opt (types.enum [ "1" "1.0" "1.1" "1.2" "default" "ddf" "imsm" ]) "default";
+    options.content = opt (types.nullOr (contentOf { device = "/dev/md/${config.name}"; })) null;
+  });
+
+  dataset = pool: types.submodule ({ name, config, ... }: {
+    options.type = req (types.enum [ "zfs_fs" "zfs_volume" ]);
+    options.name = opt str name;
+    options.options = opt (types.attrsOf str) { };
+    options.mountpoint = opt (types.nullOr str) null;
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    options.size = opt (types.nullOr str) null;
+    options.postCreateHook = opt str "";
+    options.content = opt (types.nullOr (contentOf { device = "/dev/zvol/${pool}/${config.name}"; })) null;
+  });
+
+  zpool = types.submodule ({ name, config, ... }: {
+    options.type = opt (types.enum [ "zpool" ]) "zpool";
+    options.name = opt str name;
+    options.mode = opt (types.either str types.attrs) "";
+    options.options = opt (types.attrsOf str) { };
+    options.rootFsOptions = opt (types.attrsOf str) { };
+    options.mountpoint = opt (types.nullOr str) null;
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    options.postCreateHook = opt str "";
+    options.datasets = opt (types.attrsOf (dataset config.name)) { };
+  });
+
+  nodev = types.submodule ({ name, config, ... }: {
+    options.type = opt (types.enum [ "nodev" ]) "nodev";
+    options.fsType = req str;
+    options.device = opt str "none";
+    options.mountpoint = opt (types.nullOr str) name;
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+  });
+  # Walk every content of every device: a list of { kind; content; }.
+  walk = c: if c == null then [ ] else [ c ] ++ (
+    if c.type == "gpt" then b.concatMap (p: walk p.content) (b.attrValues c.partitions)
+    else if c.type == "table" then b.concatMap (p: walk p.content) c.partitions
+    else if c.type == "luks" then walk c.content
+    else [ ]);
+  devs = config.disko.devices;
+  contents = b.concatMap (d: walk d.content) (b.attrValues devs.disk)
+    ++ b.concatMap (vg: b.concatMap (lv: walk lv.content) (b.attrValues vg.lvs)) (b.attrValues devs.lvm_vg)
+    ++ b.concatMap (md: walk md.content) (b.attrValues devs.mdadm)
+    ++ b.concatMap (zp: b.concatMap (ds: walk ds.content) (b.attrValues zp.datasets)) (b.attrValues devs.zpool);
+  ofType = t: b.filter (c: c.type == t) contents;
+  fsEntry = mountpoint: value: { name = mountpoint; inherit value; };
+  fileSystemsList =
+    map (c: fsEntry c.mountpoint { device = c.device; fsType = c.format; options = c.mountOptions; })
+      (b.filter (c: c.mountpoint != null) (ofType "filesystem"))
+    ++ b.concatMap (c:
+      lib.optional (c.mountpoint != null) (fsEntry c.mountpoint { device = c.device; fsType = "btrfs"; options = c.mountOptions; })
+      ++ map (sv: fsEntry sv.mountpoint { device = c.device; fsType = "btrfs"; options = sv.mountOptions ++ [ "subvol=${sv.name}" ]; })
+        (b.filter (sv: sv.mountpoint != null) (b.attrValues c.subvolumes))) (ofType "btrfs")
+    ++ map (c: fsEntry c.mountpoint { device = c.device; fsType = "bcachefs"; options = c.mountOptions; })
+      (b.filter (c: c.mountpoint != null) (ofType "bcachefs"))
+    ++ map (n: fsEntry n.mountpoint { device = n.device; fsType = n.fsType; options = n.mountOptions; })
+      (b.filter (n: n.mountpoint != null) (b.attrValues devs.nodev))
+    ++ b.concatMap (zp:
+      lib.optional (zp.mountpoint != null) (fsEntry zp.mountpoint { device = zp.name; fsType = "zfs"; options = zp.mountOptions ++ lib.optional ((zp.rootFsOptions.mountpoint or "") != "legacy") "zfsutil"; })
+      ++ map (ds: fsEntry ds.mountpoint { device = "${zp.name}/${ds.name}"; fsType = "zfs"; options = ds.mountOptions ++ lib.optional ((ds.options.mountpoint or "") != "legacy") "zfsutil"; })
+        (b.filter (ds: ds.type == "zfs_fs" && ds.mountpoint != null && (ds.options.mountpoint or "") != "none") (b.attrValues zp.datasets)))
+      (b.attrValues devs.zpool);
+  swapList = map (c: { device = c.device; randomEncryption.enable = c.randomEncryption; } // lib.optionalAttrs (c.priority != null) { inherit (c) priority; })
+      (ofType "swap")
+    ++ b.concatMap (c: b.concatMap (sv: map (sw: { device = "${sv.mountpoint}/${sw.path}"; }) (b.attrValues sv.swap))
+      (b.filter (sv: sv.mountpoint != null) (b.attrValues c.subvolumes))) (ofType "btrfs");
+  luksList = map (c: { name = c.name; value = { device = c.device; } // c.settings; }) (b.filter (c: c.initrdUnlock) (ofType "luks"));
+  resume = b.filter (c: c.resumeDevice) (ofType "swap");
+in
+{
+  config = mkIf config.disko.enableConfig {
+    fileSystems = b.listToAttrs fileSystemsList;
+    swapDevices = swapList;
+    boot.initrd.luks.devices = b.listToAttrs luksList;
+    boot.resumeDevice = mkIf (resume != [ ]) (b.head resume).device;
+  };
+
+  options.disko = {
+    devices = {
+      disk = opt (types.attrsOf disk) { };
+      lvm_vg = opt (types.attrsOf lvm_vg) { };
+      mdadm = opt (types.attrsOf mdadm) { };
+      zpool = opt (types.attrsOf zpool) { };
+      nodev = opt (types.attrsOf nodev) { };
+    };
+    rootMountPoint = opt str "/mnt";
+    enableConfig = opt types.bool true;
+    checkScripts = opt types.bool false;
+  };
+}

@@ -1,0 +1,124 @@
+# The NixOS options that installing a machine depends on, declared for
+# nixplan with NixOS's types and defaults. The rest of NixOS is not
+# evaluated: other option paths merge freely.
+{ lib, config, name ? null, ... }:
+let
+  b = builtins;
+  inherit (lib) mkOption types mkDefault;
+  opt = type: default: mkOption { inherit type default; };
+  str = types.str;
+  fileSystem = types.submodule ({ name, config, ... }: {
+    options.mountPoint = opt str name;
+    options.device = opt (types.nullOr str) null;
+    options.label = opt (types.nullOr str) null;
+    options.fsType = opt str "auto";
+    options.options = opt (types.nonEmptyListOf str) [ "defaults" ];
+    options.neededForBoot = opt types.bool false;
+    options.depends = opt (types.listOf str) [ ];
+    options.noCheck = opt types.bool false;
+    options.autoFormat = opt types.bool false;
+    options.autoResize = opt types.bool false;
+  });
+  swapDevice = types.submodule ({ config, ... }: {
+    options.device = opt (types.nullOr str) null;
+    options.label = opt (types.nullOr str) null;
+    options.size = opt (types.nullOr types.int) null;
+    options.priority = opt (types.nullOr types.int) null;
+    options.discardPolicy = opt (types.nullOr (types.enum [ "once" "pages" "both" ])) null;
+    options.options = opt (types.listOf str) [ "defaults" ];
+    options.randomEncryption = opt (types.coercedTo types.bool (x: { enable = x; }) (types.submodule {
+      options.enable = opt types.bool false;
+      options.cipher = opt str "aes-xts-plain64";
+      options.keySize = opt (types.nullOr types.int) null;
+      options.sectorSize = opt (types.nullOr types.int) null;
+      options.source = opt str "/dev/urandom";
+      options.allowDiscards = opt types.bool false;
+    })) { enable = false; };
+  });
+  luksDevice = types.submodule ({ name, ... }: {
+    options.name = opt str name;
+    options.device = mkOption { type = str; };
+    options.keyFile = opt (types.nullOr str) null;
+    options.keyFileSize = opt (types.nullOr types.int) null;
+    options.keyFileOffset = opt (types.nullOr types.int) null;
+    options.allowDiscards = opt types.bool false;
+    options.bypassWorkqueues = opt types.bool false;
+    options.preLVM = opt types.bool true;
+    options.fallbackToPassword = opt types.bool false;
+  });
+  user = types.submodule ({ name, config, ... }: {
+    options.name = opt str name;
+    options.uid = opt (types.nullOr types.int) null;
+    options.group = opt str (if config.isNormalUser then "users" else "");
+    options.extraGroups = opt (types.listOf str) [ ];
+    options.home = opt (types.passwdEntry str) (if config.isNormalUser then "/home/${name}" else "/var/empty");
+    options.createHome = opt types.bool config.isNormalUser;
+    options.isNormalUser = opt types.bool false;
+    options.isSystemUser = opt types.bool false;
+    options.description = opt str "";
+    options.hashedPasswordFile = opt (types.nullOr str) null;
+    options.initialPassword = opt (types.nullOr str) null;
+    options.shell = opt (types.nullOr (types.either types.package str)) null;
+    options.openssh.authorizedKeys.keys = opt (types.listOf str) [ ];
+  });
+  group = types.submodule ({ name, ... }: {
+    options.name = opt str name;
+    options.gid = opt (types.nullOr types.int) null;
+    options.members = opt (types.listOf str) [ ];
+  });
+  snippet = types.submodule {
+    options.text = mkOption { type = types.lines; };
+    options.deps = opt (types.listOf str) [ ];
+    options.supportsDryActivation = opt types.bool false;
+  };
+  loader = config.boot.loader;
+in
+{
+  options = {
+    fileSystems = opt (types.attrsOf fileSystem) { };
+    swapDevices = opt (types.listOf swapDevice) [ ];
+    boot.loader = {
+      systemd-boot.enable = opt types.bool false;
+      systemd-boot.configurationLimit = opt (types.nullOr types.int) null;
+      grub.enable = opt types.bool (!loader.systemd-boot.enable && !loader.generic-extlinux-compatible.enable);
+      grub.device = opt str "";
+      grub.devices = opt (types.listOf str) [ ];
+      grub.efiSupport = opt types.bool false;
+      grub.efiInstallAsRemovable = opt types.bool false;
+      grub.mirroredBoots = opt (types.listOf (types.submodule {
+        options.devices = opt (types.listOf str) [ ];
+        options.path = mkOption { type = str; };
+        options.efiSysMountPoint = opt (types.nullOr str) null;
+      })) [ ];
+      efi.canTouchEfiVariables = opt types.bool false;
+      efi.efiSysMountPoint = opt str "/boot";
+      generic-extlinux-compatible.enable = opt types.bool false;
+    };
+    boot.initrd.luks.devices = opt (types.attrsOf luksDevice) { };
+    boot.initrd.systemd.enable = opt types.bool false;
+    boot.initrd.postDeviceCommands = opt types.lines "";
+    boot.initrd.postResumeCommands = opt types.lines "";
+    boot.resumeDevice = opt str "";
+    boot.swraid.enable = opt types.bool false;
+    boot.supportedFilesystems = opt (types.either (types.listOf str) (types.attrsOf types.bool)) [ ];
+    boot.isContainer = opt types.bool false;
+    users.users = opt (types.attrsOf user) { };
+    users.groups = opt (types.attrsOf group) { };
+    users.mutableUsers = opt types.bool true;
+    system.activationScripts = opt (types.attrsOf (types.coercedTo str (text: { inherit text; }) snippet)) { };
+    system.stateVersion = opt str "24.05";
+    networking.hostName = opt str "nixos";
+    networking.hostId = opt (types.nullOr str) null;
+    nixpkgs.hostPlatform = opt (types.coercedTo str (system: { inherit system; }) types.attrs) { system = config.nixpkgs.system; };
+    nixpkgs.system = opt str "x86_64-linux";
+    nixpkgs.overlays = opt (types.listOf types.raw) [ ];
+    nixpkgs.config = opt types.anything { };
+    assertions = opt (types.listOf types.attrs) [ ];
+    warnings = opt (types.listOf str) [ ];
+  };
+  config = {
+    users.users.root = { uid = mkDefault 0; home = mkDefault "/root"; group = mkDefault "root"; };
+    users.groups.root.gid = mkDefault 0;
+    users.groups.users.gid = mkDefault 100;
+  };
+}

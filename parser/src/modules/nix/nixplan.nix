@@ -1,0 +1,197 @@
+# How nixplan turns a target into an evaluated configuration: stand-ins for
+# well-known flake inputs, flake loading (flake.nix + flake.lock), NixOS
+# systems, colmena hives, disko configurations and plain module files.
+# Written for nixplan; `builtins.__nixplanOpaque` and
+# `builtins.__nixplanLockedPath` are nixplan's own primops.
+let
+  b = builtins;
+  lib0 = import ./lib.nix;
+  modulesPath = "/nixplan/nixos/modules";
+
+  opaque = kind: name: b.__nixplanOpaque { inherit kind name; };
+  pkgsFor = system: opaque "pkgs" system;
+
+  baseModules = [ ./nixos.nix ./disko.nix ./impermanence.nix ];
+
+  nixosSystem = { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, ... }:
+    let
+      eval = lib0.evalModules {
+        specialArgs = { inherit modulesPath; } // specialArgs;
+        modules = baseModules' ++ [
+          ({ config, ... }: { _module.args.pkgs = lib0.mkDefault (pkgsFor config.nixpkgs.hostPlatform.system); })
+        ] ++ lib0.optional (system != null) { nixpkgs.system = lib0.mkDefault system; } ++ extraModules ++ modules;
+      };
+    in eval // { _type = "configuration"; class = "nixos"; };
+
+  lib = lib0 // { inherit nixosSystem; };
+
+  optionsOnly = name: { lib, ... }: {
+    options.${name} = lib.mkOption { type = lib.types.attrsOf lib.types.anything; default = { }; description = "Declared by the ${name} stand-in."; };
+  };
+
+  # Well-known inputs, by repository name.
+  standIns = {
+    nixpkgs = {
+      inherit lib;
+      legacyPackages = lib0.genAttrs lib0.systems.flakeExposed pkgsFor;
+      nixosModules.notDetected = { };
+      outPath = "/nixplan/inputs/nixpkgs";
+    };
+    disko = {
+      nixosModules = { disko = ./disko.nix; default = ./disko.nix; };
+      outPath = "/nixplan/inputs/disko";
+    };
+    impermanence = {
+      nixosModules = { impermanence = ./impermanence.nix; default = ./impermanence.nix; };
+      outPath = "/nixplan/inputs/impermanence";
+    };
+    home-manager = {
+      nixosModules = { home-manager = optionsOnly "home-manager"; default = optionsOnly "home-manager"; };
+      outPath = "/nixplan/inputs/home-manager";
+    };
+    sops-nix = {
+      nixosModules = { sops = optionsOnly "sops"; default = optionsOnly "sops"; };
+      outPath = "/nixplan/inputs/sops-nix";
+    };
+    agenix = {
+      nixosModules = { age = optionsOnly "age"; agenix = optionsOnly "age"; default = optionsOnly "age"; };
+      outPath = "/nixplan/inputs/agenix";
+    };
+    nixos-hardware = {
+      nixosModules = opaque "modules" "nixos-hardware";
+      outPath = "/nixplan/inputs/nixos-hardware";
+    };
+    colmena = {
+      lib.makeHive = hive: hive // { __nixplanHive = true; };
+      outPath = "/nixplan/inputs/colmena";
+    };
+  };
+
+  repoOf = spec:
+    let
+      url = spec.url or "";
+      m = b.match "(github|gitlab|sourcehut):([^/]+)/([^/?]+).*" url;
+      m2 = b.match ".*/([^/?]+?)(\\.git)?([?].*)?" url;
+    in
+    if spec ? repo then spec.repo
+    else if m != null then b.elemAt m 2
+    else if m2 != null then b.head m2
+    else null;
+
+  # Load the flake in `dir` (absolute path string); `lock` is the root lock
+  # file's content (shared by all flakes of one tree), `nodeKey` this
+  # flake's node in it.
+  loadFlake = dir: lock: nodeKey:
+    let
+      flake = import (dir + "/flake.nix");
+      node = lock.nodes.${nodeKey} or { inputs = { }; };
+      declared = flake.inputs or { };
+      outputArgs = b.attrNames (b.removeAttrs (b.functionArgs flake.outputs) [ "self" ]);
+      names = lib0.unique (b.attrNames declared ++ outputArgs ++ b.attrNames (node.inputs or { }));
+      resolveNode = ref:
+        if b.isList ref then b.foldl' (k: n: let r = lock.nodes.${k}.inputs.${n}; in if b.isList r then resolveNode r else r) lock.root ref
+        else ref;
+      inputFor = name:
+        let
+          spec = declared.${name} or { };
+          lockedRef = (node.inputs or { }).${name} or null;
+          key = if lockedRef == null then null else resolveNode lockedRef;
+          lnode = if key == null then { } else lock.nodes.${key} or { };
+          locked = lnode.locked or { };
+          repo = if locked ? repo then locked.repo else if (lnode.original or { }) ? repo then lnode.original.repo else repoOf spec;
+          follows = spec.follows or null;
+          pathDir =
+            if locked.type or "" == "path" then
+              (if lib0.hasPrefix "/" locked.path then locked.path else dir + "/" + locked.path)
+            else if lib0.hasPrefix "path:" (spec.url or "") then
+              (let p = lib0.removePrefix "path:" spec.url; in if lib0.hasPrefix "/" p then p else dir + "/" + p)
+            else null;
+          storePath = if locked ? narHash then b.__nixplanLockedPath locked.narHash else null;
+          isFlake = (spec.flake or true) && (lnode.flake or true);
+        in
+        if follows != null then
+          (let target = lib0.splitString "/" follows; in inputs'.${b.head target})
+        else if repo != null && standIns ? ${repo} then standIns.${repo}
+        else if pathDir != null && b.pathExists pathDir then
+          (if isFlake && b.pathExists (pathDir + "/flake.nix") then loadFlake (b.toString pathDir) lock key else { outPath = pathDir; })
+        else if storePath != null && b.pathExists storePath then
+          (if isFlake && b.pathExists (storePath + "/flake.nix") then loadFlake storePath lock key else { outPath = storePath; })
+        else opaque "input" name;
+      inputs' = lib0.genAttrs names inputFor;
+      self = outputs // {
+        outPath = dir;
+        sourceInfo = { outPath = dir; };
+        inputs = inputs';
+        inherit outputs;
+        _type = "flake";
+      };
+      outputs = flake.outputs (inputs' // { inherit self; });
+    in self;
+
+  readLock = dir:
+    if b.pathExists (dir + "/flake.lock") then b.fromJSON (b.readFile (dir + "/flake.lock"))
+    else { nodes = { root = { inputs = { }; }; }; root = "root"; };
+
+  colmenaModule = { name, lib, ... }: {
+    options.deployment = {
+      targetHost = lib.mkOption { type = lib.types.nullOr lib.types.str; default = name; };
+      targetPort = lib.mkOption { type = lib.types.nullOr lib.types.port; default = null; };
+      targetUser = lib.mkOption { type = lib.types.nullOr lib.types.str; default = "root"; };
+      allowLocalDeployment = lib.mkOption { type = lib.types.bool; default = false; };
+      buildOnTarget = lib.mkOption { type = lib.types.bool; default = false; };
+      replaceUnknownProfiles = lib.mkOption { type = lib.types.bool; default = true; };
+      privilegeEscalationCommand = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ "sudo" "-H" "--" ]; };
+      tags = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; };
+      keys = lib.mkOption {
+        default = { };
+        type = lib.types.attrsOf (lib.types.submodule ({ name, ... }: {
+          options.name = lib.mkOption { type = lib.types.str; default = name; };
+          options.text = lib.mkOption { type = lib.types.nullOr lib.types.str; default = null; };
+          options.keyFile = lib.mkOption { type = lib.types.nullOr (lib.types.either lib.types.str lib.types.path); default = null; };
+          options.keyCommand = lib.mkOption { type = lib.types.nullOr (lib.types.listOf lib.types.str); default = null; };
+          options.destDir = lib.mkOption { type = lib.types.str; default = "/run/keys"; };
+          options.user = lib.mkOption { type = lib.types.str; default = "root"; };
+          options.group = lib.mkOption { type = lib.types.str; default = "root"; };
+          options.permissions = lib.mkOption { type = lib.types.str; default = "0600"; };
+          options.uploadAt = lib.mkOption { type = lib.types.enum [ "pre-activation" "post-activation" ]; default = "pre-activation"; };
+        }));
+      };
+    };
+  };
+
+  hiveNode = hive: name:
+    let
+      meta = hive.meta or { };
+      nodeNames = b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive);
+      nodes = lib0.genAttrs nodeNames (n: evalNode n);
+      evalNode = n: nixosSystem {
+        specialArgs = (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { }) // { name = n; inherit nodes; };
+        extraModules = [ colmenaModule ] ++ lib0.optional (hive ? defaults) hive.defaults;
+        modules = [ hive.${n} ];
+      };
+    in
+    if hive ? ${name} && name != "meta" && name != "defaults" then evalNode name
+    else throw "the hive has no node '${name}' (nodes: ${b.concatStringsSep ", " nodeNames})";
+
+  moduleConfig = module: nixosSystem { modules = [ module ]; };
+in
+{
+  inherit lib nixosSystem loadFlake readLock hiveNode moduleConfig standIns;
+
+  # A flake target: nixosConfigurations.NAME, a colmena node NAME, or
+  # diskoConfigurations.NAME.
+  flakeTarget = dir: name:
+    let
+      lock = readLock dir;
+      flake = loadFlake dir lock lock.root;
+    in
+    if (flake.nixosConfigurations or { }) ? ${name} then { kind = "nixosConfiguration"; eval = flake.nixosConfigurations.${name}; }
+    else if (flake.colmenaHive or { }) ? ${name} || ((flake.colmenaHive or { }).nodes or { }) ? ${name} then
+      { kind = "colmenaNode"; eval = hiveNode (flake.colmenaHive.nodes or flake.colmenaHive) name; }
+    else if (flake.colmena or { }) ? ${name} then { kind = "colmenaNode"; eval = hiveNode flake.colmena name; }
+    else if (flake.diskoConfigurations or { }) ? ${name} then { kind = "diskoConfiguration"; eval = moduleConfig flake.diskoConfigurations.${name}; }
+    else throw "flake '${dir}' has no nixosConfigurations.${name}, colmena node '${name}' or diskoConfigurations.${name}";
+
+  # A plain module file (an attribute set or a function).
+  fileTarget = path: { kind = "module"; eval = moduleConfig path; };
+}
