@@ -20,6 +20,18 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate a Nix file or expression strictly and print the result.
     Eval(EvalArgs),
+    /// Print the typed configuration of a target (what planning uses).
+    Config(ConfigArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// `PATH#NAME` (nixosConfigurations.NAME, a colmena node NAME, or
+    /// diskoConfigurations.NAME) or `FILE.nix` (a module).
+    pub target: String,
+    /// Print JSON, every value with the place it was defined.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

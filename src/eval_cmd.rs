@@ -34,7 +34,7 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     s
 }
 
-fn report_eval(ev: &Eval, e: &EvalError) {
+pub fn report_eval(ev: &Eval, e: &EvalError) {
     let report = miette::Report::new(e.to_diagnostic(&ev.sources));
     eprintln!("{report:?}");
 }

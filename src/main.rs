@@ -3,7 +3,9 @@
 //! process environment and the real file system.
 
 mod cli;
+mod config_cmd;
 mod eval_cmd;
+mod target;
 
 use std::process::ExitCode;
 
@@ -33,5 +35,6 @@ fn main() -> ExitCode {
 fn run(args: cli::Cli) -> ExitCode {
     match args.command {
         cli::Command::Eval(a) => eval_cmd::run(a),
+        cli::Command::Config(a) => config_cmd::run(a),
     }
 }

@@ -88,8 +88,15 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("types.nix", include_str!("modules/nix/types.nix")),
     ("nixos.nix", include_str!("modules/nix/nixos.nix")),
     ("disko.nix", include_str!("modules/nix/disko.nix")),
-    ("impermanence.nix", include_str!("modules/nix/impermanence.nix")),
+    (
+        "impermanence.nix",
+        include_str!("modules/nix/impermanence.nix"),
+    ),
     ("nixplan.nix", include_str!("modules/nix/nixplan.nix")),
+    (
+        "inputs/nixpkgs/default.nix",
+        include_str!("modules/nix/inputs/nixpkgs/default.nix"),
+    ),
 ];
 
 fn embedded(path: &Path) -> Option<Option<&'static str>> {
@@ -97,11 +104,15 @@ fn embedded(path: &Path) -> Option<Option<&'static str>> {
     if rest.is_empty() || rest == "/" {
         return Some(None);
     }
-    let name = rest.strip_prefix('/')?;
+    let name = rest.strip_prefix('/')?.trim_end_matches('/');
+    if let Some((_, text)) = EMBEDDED.iter().find(|(n, _)| *n == name) {
+        return Some(Some(*text));
+    }
+    let dir = format!("{name}/");
     EMBEDDED
         .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| Some(*text))
+        .any(|(n, _)| n.starts_with(&dir))
+        .then_some(None)
 }
 
 /// A file system that serves nixplan's embedded sources under
@@ -118,10 +129,34 @@ impl<F: FileSystem> FileSystem for WithEmbedded<F> {
     }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
         match embedded(path) {
-            Some(None) => Ok(EMBEDDED
-                .iter()
-                .map(|(n, _)| (n.to_string(), FileType::Regular { executable: false }))
-                .collect()),
+            Some(None) => {
+                let rest = path
+                    .to_str()
+                    .unwrap_or("")
+                    .strip_prefix(EMBEDDED_ROOT)
+                    .unwrap_or("");
+                let rest = rest.trim_matches('/');
+                let prefix = if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!("{rest}/")
+                };
+                let mut out: Vec<(String, FileType)> = Vec::new();
+                for (n, _) in EMBEDDED {
+                    let Some(tail) = n.strip_prefix(prefix.as_str()) else {
+                        continue;
+                    };
+                    let entry = match tail.split_once('/') {
+                        Some((d, _)) => (d.to_string(), FileType::Directory),
+                        None => (tail.to_string(), FileType::Regular { executable: false }),
+                    };
+                    if !out.iter().any(|(e, _)| *e == entry.0) {
+                        out.push(entry);
+                    }
+                }
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(out)
+            }
             Some(Some(_)) => Err(io::Error::other("not a directory")),
             None => self.0.read_dir(path),
         }

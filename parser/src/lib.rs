@@ -2,6 +2,7 @@
 //! to an arena with a source map ([`lower`]), and a lazy evaluator
 //! ([`eval`]) that reads files only through [`fs::FileSystem`].
 
+pub mod config;
 pub mod eval;
 pub mod fs;
 pub mod lower;

@@ -105,6 +105,27 @@ impl SourceMap {
             .map(|i| FileId(i as u32))
     }
 
+    /// The span of one character at a 1-based line and column of the file
+    /// registered under this path or name.
+    pub fn span_at(&self, file: &str, line: usize, column: usize) -> Option<Span> {
+        let id = self.files.iter().position(|f| {
+            f.path.as_deref().is_some_and(|p| p.as_os_str() == file) || f.name == file
+        })?;
+        let f = &self.files[id];
+        let start = *f.line_starts.get(line.checked_sub(1)?)? as usize;
+        let rest = f.text.get(start..)?;
+        let offset = start
+            + rest
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(rest.len(), |(i, _)| i);
+        Some(Span {
+            file: FileId(id as u32),
+            start: offset as u32,
+            end: offset as u32 + 1,
+        })
+    }
+
     /// `file:line:column` of a span's start.
     pub fn describe(&self, span: Span) -> String {
         let f = self.file(span.file);

@@ -54,7 +54,7 @@ primops! {
     "fetchTree"/1 => p_no_fetch, "fetchMercurial"/1 => p_no_fetch, "getFlake"/1 => p_no_fetch,
     "filterSource"/2 => p_filter_source, "scopedImport"/2 => p_scoped_import,
     "__nixplanOpaque"/1 => p_nixplan_opaque, "__nixplanLockedPath"/1 => p_nixplan_locked_path,
-    "__nixplanPackageCall"/2 => p_nixplan_package_call,
+    "__nixplanPackageCall"/2 => p_nixplan_package_call, "__nixplanSetPositions"/2 => p_nixplan_set_positions,
 }
 
 /// Names that are in scope without `builtins.`.
@@ -106,7 +106,12 @@ pub(crate) fn install(ev: &mut Eval) {
             args: Vec::new(),
         }));
         b.insert_value(op.name, v.clone());
-        ev.set_global(&format!("__{}", op.name), Thunk::ready(v));
+        let global = if op.name.starts_with("__") {
+            op.name.to_string()
+        } else {
+            format!("__{}", op.name)
+        };
+        ev.set_global(&global, Thunk::ready(v));
     }
     b.insert_value("true", Value::Bool(true));
     b.insert_value("false", Value::Bool(false));
@@ -1587,9 +1592,19 @@ fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         "pkgs" => super::OpaqueKind::Packages,
         "modules" => super::OpaqueKind::Modules,
         "input" => super::OpaqueKind::Input,
-        other => return Err(EvalError::new(ErrorKind::Other, format!("unknown opaque kind '{other}'"), Some(s))),
+        other => {
+            return Err(EvalError::new(
+                ErrorKind::Other,
+                format!("unknown opaque kind '{other}'"),
+                Some(s),
+            ))
+        }
     };
-    let path = if kind == super::OpaqueKind::Packages { "pkgs".to_string() } else { name };
+    let path = if kind == super::OpaqueKind::Packages {
+        "pkgs".to_string()
+    } else {
+        name
+    };
     let mut out = Attrs::new();
     if kind == super::OpaqueKind::Packages {
         out.insert_value("system", Value::str(path.clone()));
@@ -1598,20 +1613,65 @@ fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     Ok(Value::attrs(out))
 }
 
+/// `set` with each attribute's position taken from `positions` (an
+/// attribute set of `{ file; line; column; }` or null): how the module system
+/// records where a definition was written.
+fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let set = ev.force_attrs(&a[0], s)?;
+    let positions = ev.force_attrs(&a[1], s)?;
+    let mut out = (*set).clone();
+    for (name, attr) in out.map.iter_mut() {
+        let Some(p) = positions.get(name).cloned() else {
+            continue;
+        };
+        let Value::Attrs(pos) = ev.force(&p)? else {
+            continue;
+        };
+        let (Some(f), Some(l), Some(c)) = (
+            pos.get("file").cloned(),
+            pos.get("line").cloned(),
+            pos.get("column").cloned(),
+        ) else {
+            continue;
+        };
+        let file = ev.force_string(&f, s)?;
+        let line = ev.force_int(&l, s)?;
+        let column = ev.force_int(&c, s)?;
+        if let Some(span) = ev.sources.span_at(&file.s, line as usize, column as usize) {
+            attr.pos = Some(span);
+        }
+    }
+    Ok(Value::attrs(out))
+}
+
 /// The store path of a locked flake source (`narHash` from flake.lock).
 fn p_nixplan_locked_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let nar_hash = ev.force_string(&a[0], s)?;
-    let raw = decode_hash("sha256", &nar_hash.s)
-        .ok_or_else(|| EvalError::new(ErrorKind::Other, format!("invalid narHash '{}'", nar_hash.s), Some(s)))?;
+    let raw = decode_hash("sha256", &nar_hash.s).ok_or_else(|| {
+        EvalError::new(
+            ErrorKind::Other,
+            format!("invalid narHash '{}'", nar_hash.s),
+            Some(s),
+        )
+    })?;
     let mut h = [0u8; 32];
     h.copy_from_slice(&raw);
-    Ok(Value::str(store::make_store_path(&ev.settings.store_dir, "source", &h, "source")))
+    Ok(Value::str(store::make_store_path(
+        &ev.settings.store_dir,
+        "source",
+        &h,
+        "source",
+    )))
 }
 
 /// Calling a stand-in package gives a package named after the argument.
 fn p_nixplan_package_call(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let this = ev.force_attrs(&a[0], s)?;
-    let base = this.opaque.as_ref().map(|o| o.path.clone()).unwrap_or_else(|| "pkgs".into());
+    let base = this
+        .opaque
+        .as_ref()
+        .map(|o| o.path.clone())
+        .unwrap_or_else(|| "pkgs".into());
     let arg = ev.force(&a[1])?;
     let name = match &arg {
         Value::String(st) => st.s.to_string(),
@@ -1621,7 +1681,11 @@ fn p_nixplan_package_call(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         },
         _ => base.rsplit('.').next().unwrap_or("package").to_string(),
     };
-    let name = if store::check_name(&name).is_ok() { name } else { "package".to_string() };
+    let name = if store::check_name(&name).is_ok() {
+        name
+    } else {
+        "package".to_string()
+    };
     Ok(ev.opaque_package(&format!("{base}({name})"), &name))
 }
 

@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
-    Attr, Attrs, Opaque, OpaqueKind, Closure, Context, Env, NixString, PrimOp, PrimOpApp, Slots, Thunk, ThunkState,
-    Value,
+    Attr, Attrs, Closure, Context, Env, NixString, Opaque, OpaqueKind, PrimOp, PrimOpApp, Slots,
+    Thunk, ThunkState, Value,
 };
 
 use crate::fs::FileSystem;
@@ -1352,13 +1352,20 @@ impl Eval {
         a.insert_value("pname", Value::str(name));
         a.insert_value("version", Value::str(""));
         a.insert_value("outputName", Value::str("out"));
-        a.insert_value("outputs", Value::list(vec![Thunk::ready(Value::str("out"))]));
+        a.insert_value(
+            "outputs",
+            Value::list(vec![Thunk::ready(Value::str("out"))]),
+        );
         let mut meta = Attrs::new();
         meta.insert_value("mainProgram", Value::str(name));
         a.insert_value("meta", Value::attrs(meta));
-        let call = self.global("__nixplanPackageCall").expect("installed");
-        a.insert("__functor", call);
-        a.opaque = Some(Rc::new(Opaque { kind: OpaqueKind::Packages, path: path.to_string() }));
+        if let Some(call) = self.global("__nixplanPackageCall") {
+            a.insert("__functor", call);
+        }
+        a.opaque = Some(Rc::new(Opaque {
+            kind: OpaqueKind::Packages,
+            path: path.to_string(),
+        }));
         Value::attrs(a)
     }
 }

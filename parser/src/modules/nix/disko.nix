@@ -206,16 +206,20 @@ let
     ++ b.concatMap (zp: b.concatMap (ds: walk ds.content) (b.attrValues zp.datasets)) (b.attrValues devs.zpool);
   ofType = t: b.filter (c: c.type == t) contents;
   fsEntry = mountpoint: value: { name = mountpoint; inherit value; };
+  posOf = name: set: b.unsafeGetAttrPos name set;
+  setPositions = b.__nixplanSetPositions or (set: _: set);
+  # Each derived entry points at the mountpoint the user wrote.
+  withPositions = entries: setPositions (b.listToAttrs entries) (b.listToAttrs (map (e: { inherit (e) name; value = e.pos or null; }) entries));
   fileSystemsList =
-    map (c: fsEntry c.mountpoint { device = c.device; fsType = c.format; options = c.mountOptions; })
+    map (c: fsEntry c.mountpoint { device = c.device; fsType = c.format; options = c.mountOptions; } // { pos = posOf "mountpoint" c; })
       (b.filter (c: c.mountpoint != null) (ofType "filesystem"))
     ++ b.concatMap (c:
       lib.optional (c.mountpoint != null) (fsEntry c.mountpoint { device = c.device; fsType = "btrfs"; options = c.mountOptions; })
-      ++ map (sv: fsEntry sv.mountpoint { device = c.device; fsType = "btrfs"; options = sv.mountOptions ++ [ "subvol=${sv.name}" ]; })
+      ++ map (sv: fsEntry sv.mountpoint { device = c.device; fsType = "btrfs"; options = sv.mountOptions ++ [ "subvol=${sv.name}" ]; } // { pos = posOf "mountpoint" sv; })
         (b.filter (sv: sv.mountpoint != null) (b.attrValues c.subvolumes))) (ofType "btrfs")
     ++ map (c: fsEntry c.mountpoint { device = c.device; fsType = "bcachefs"; options = c.mountOptions; })
       (b.filter (c: c.mountpoint != null) (ofType "bcachefs"))
-    ++ map (n: fsEntry n.mountpoint { device = n.device; fsType = n.fsType; options = n.mountOptions; })
+    ++ map (n: fsEntry n.mountpoint { device = n.device; fsType = n.fsType; options = n.mountOptions; } // { pos = posOf "fsType" n; })
       (b.filter (n: n.mountpoint != null) (b.attrValues devs.nodev))
     ++ b.concatMap (zp:
       lib.optional (zp.mountpoint != null) (fsEntry zp.mountpoint { device = zp.name; fsType = "zfs"; options = zp.mountOptions ++ lib.optional ((zp.rootFsOptions.mountpoint or "") != "legacy") "zfsutil"; })
@@ -226,14 +230,14 @@ let
       (ofType "swap")
     ++ b.concatMap (c: b.concatMap (sv: map (sw: { device = "${sv.mountpoint}/${sw.path}"; }) (b.attrValues sv.swap))
       (b.filter (sv: sv.mountpoint != null) (b.attrValues c.subvolumes))) (ofType "btrfs");
-  luksList = map (c: { name = c.name; value = { device = c.device; } // c.settings; }) (b.filter (c: c.initrdUnlock) (ofType "luks"));
+  luksList = map (c: { name = c.name; value = { device = c.device; } // c.settings; pos = posOf "name" c; }) (b.filter (c: c.initrdUnlock) (ofType "luks"));
   resume = b.filter (c: c.resumeDevice) (ofType "swap");
 in
 {
   config = mkIf config.disko.enableConfig {
-    fileSystems = b.listToAttrs fileSystemsList;
+    fileSystems = withPositions fileSystemsList;
     swapDevices = swapList;
-    boot.initrd.luks.devices = b.listToAttrs luksList;
+    boot.initrd.luks.devices = withPositions luksList;
     boot.resumeDevice = mkIf (resume != [ ]) (b.head resume).device;
   };
 

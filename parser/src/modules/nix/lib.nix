@@ -279,6 +279,10 @@ let
     isStorePath = x:
       isStringLike x && (let s = b.toString x; in
         b.substring 0 (b.stringLength b.storeDir + 1) s == "${b.storeDir}/" && b.match "[0-9a-z]{32}-.*" (b.substring (b.stringLength b.storeDir + 1) 999 s) != null);
+    # NixOS's activation-script helpers.
+    stringAfter = deps: text: { inherit text deps; };
+    noDepEntry = text: { inherit text; deps = [ ]; };
+    fullDepEntry = text: deps: { inherit text deps; };
     fileContents = file: removeSuffix "\n" (b.readFile file);
     addContextFrom = a: c: b.substring 0 0 a + c;
     normalizePath = s: b.foldl' (x: y: if y == "/" && hasSuffix "/" x then x else x + y) "" (stringToCharacters s);

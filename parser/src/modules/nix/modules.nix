@@ -210,12 +210,17 @@ let
       else if b.all (v: v == b.head vals) vals then b.head vals
       else throw "The option `${showOption loc}' has conflicting definition values:\n${lib.options.showDefs sorted}";
 
+  # nixplan records where each attribute was defined (the first definition
+  # in the user's files); on real Nix this is the identity.
+  setPositions = b.__nixplanSetPositions or (set: _: set);
+  firstPos = defs: let ps = b.filter (p: p != null) (map (d: d.pos or null) defs); in if ps == [ ] then null else b.head ps;
+
   evalFreeLevel = loc: defs:
     let
       pushed = pushDownDefs loc defs;
       names = lib.unique (b.concatMap (d: b.attrNames d.value) pushed);
-    in lib.genAttrs names (name:
-      mergeFree (loc ++ [ name ]) (subDefs name pushed));
+      sub = lib.genAttrs names (name: subDefs name pushed);
+    in setPositions (lib.genAttrs names (name: mergeFree (loc ++ [ name ]) sub.${name})) (b.mapAttrs (_: firstPos) sub);
 
   subDefs = name: defs: b.concatMap (d:
     if d.value ? ${name} then [ { inherit (d) file; value = d.value.${name}; pos = b.unsafeGetAttrPos name d.value; } ] else [ ]) defs;
@@ -232,14 +237,14 @@ let
         decl = declTree.${name} or null;
         sd = subDefs name pushed;
       in
-      if decl == null then { free = mergeFree here sd; }
-      else if decl ? _decls then { opt = evalOption here (mergeOptionDecls here decl._decls) sd; }
-      else { tree = evalLevel here decl sd; });
+      if decl == null then { free = mergeFree here sd; pos = firstPos sd; }
+      else if decl ? _decls then { opt = evalOption here (mergeOptionDecls here decl._decls) sd; pos = firstPos sd; }
+      else { tree = evalLevel here decl sd; pos = firstPos sd; });
 
   nodeConfig = node:
     if node ? opt then node.opt.value
     else if node ? free then node.free
-    else b.mapAttrs (_: nodeConfig) node.tree;
+    else setPositions (b.mapAttrs (_: nodeConfig) node.tree) (b.mapAttrs (_: n: n.pos) node.tree);
 
   nodeOptions = node:
     if node ? opt then node.opt
@@ -265,7 +270,7 @@ let
       declTree = mergeDeclTrees (map (m: { file = m._file; options = m.options; }) mods);
       defs = map (m: { file = m._file; value = m.config; pos = null; }) mods;
       tree = evalLevel prefix declTree defs;
-      config = b.mapAttrs (_: nodeConfig) tree;
+      config = setPositions (b.mapAttrs (_: nodeConfig) tree) (b.mapAttrs (_: n: n.pos) tree);
       options = b.mapAttrs (_: nodeOptions) (lib.filterAttrs (_: n: !(n ? free)) tree);
     in {
       inherit config options;

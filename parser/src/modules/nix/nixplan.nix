@@ -18,7 +18,12 @@ let
       eval = lib0.evalModules {
         specialArgs = { inherit modulesPath; } // specialArgs;
         modules = baseModules' ++ [
-          ({ config, ... }: { _module.args.pkgs = lib0.mkDefault (pkgsFor config.nixpkgs.hostPlatform.system); })
+          ({ config, ... }: {
+            _module.args.pkgs = lib0.mkDefault (import ./inputs/nixpkgs {
+              system = config.nixpkgs.hostPlatform.system;
+              overlays = config.nixpkgs.overlays;
+            });
+          })
         ] ++ lib0.optional (system != null) { nixpkgs.system = lib0.mkDefault system; } ++ extraModules ++ modules;
       };
     in eval // { _type = "configuration"; class = "nixos"; };
@@ -36,6 +41,7 @@ let
       legacyPackages = lib0.genAttrs lib0.systems.flakeExposed pkgsFor;
       nixosModules.notDetected = { };
       outPath = "/nixplan/inputs/nixpkgs";
+      __toString = self: self.outPath;
     };
     disko = {
       nixosModules = { disko = ./disko.nix; default = ./disko.nix; };
@@ -193,5 +199,13 @@ in
     else throw "flake '${dir}' has no nixosConfigurations.${name}, colmena node '${name}' or diskoConfigurations.${name}";
 
   # A plain module file (an attribute set or a function).
-  fileTarget = path: { kind = "module"; eval = moduleConfig path; };
+  # Function arguments with a default that the module system would not
+  # provide keep the file's own default, as disko's command line does.
+  fileTarget = path:
+    let
+      m = import path;
+      standard = [ "config" "options" "lib" "pkgs" "modulesPath" "name" "nodes" ];
+      kept = lib0.filterAttrs (n: hasDefault: !hasDefault || b.elem n standard) (lib0.functionArgs m);
+      wrapped = if lib0.isFunction m then lib0.setFunctionArgs (args: m (b.intersectAttrs kept args)) kept else m;
+    in { kind = "module"; eval = moduleConfig { _file = b.toString path; key = b.toString path; imports = [ wrapped ]; }; };
 }

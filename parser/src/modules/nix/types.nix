@@ -149,9 +149,11 @@ let
           pushed = lib.modules.pushDownAttrDefs defs;
           evaluated = b.zipAttrsWith (name: ds: lib.modules.evalElement (loc ++ [ name ]) elemType { merged = ds; })
             (map (d: b.mapAttrs (n: v: { inherit (d) file; value = v; pos = b.unsafeGetAttrPos n d.value; }) d.value) pushed);
+          positions = b.zipAttrsWith (name: ps: b.head ps) (map (d: b.mapAttrs (n: _: b.unsafeGetAttrPos n d.value) d.value) pushed);
+          setPositions = b.__nixplanSetPositions or (set: _: set);
         in
-        if lazy then b.mapAttrs (_: e: e.value or elemType.emptyValue.value or (throw "The option `${showOption loc}' has an undefined element")) evaluated
-        else b.mapAttrs (_: e: e.value) (lib.filterAttrs (_: e: e ? value) evaluated);
+        setPositions (if lazy then b.mapAttrs (_: e: e.value or elemType.emptyValue.value or (throw "The option `${showOption loc}' has an undefined element")) evaluated
+        else b.mapAttrs (_: e: e.value) (lib.filterAttrs (_: e: e ? value) evaluated)) positions;
       emptyValue = { value = { }; };
       getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "<name>" ]);
       getSubModules = elemType.getSubModules;

@@ -1,0 +1,1091 @@
+//! The typed configuration: what planning needs from an evaluated NixOS
+//! system, as a serde model. Every value carries where it was written
+//! (`at`: `file:line:column` of the definition in the user's files).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::eval::{Attrs, ErrorKind, Eval, EvalError, EvalResult, Thunk, Value};
+use crate::syntax::Span;
+
+/// A value and where it was defined.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, at: Option<String>) -> Located<T> {
+        Located { value, at }
+    }
+}
+
+type L<T> = Located<T>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub target: TargetInfo,
+    pub host_name: L<String>,
+    pub system: L<String>,
+    pub state_version: L<String>,
+    pub disko: Disko,
+    pub file_systems: BTreeMap<String, FileSystem>,
+    pub swap_devices: Vec<SwapDevice>,
+    pub luks_devices: BTreeMap<String, LuksDevice>,
+    pub boot_loader: BootLoader,
+    pub persistence: BTreeMap<String, Persistence>,
+    pub users: BTreeMap<String, User>,
+    pub groups: BTreeMap<String, Group>,
+    pub mutable_users: L<bool>,
+    pub activation_scripts: BTreeMap<String, Snippet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployment>,
+    pub failed_assertions: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    pub name: String,
+    /// nixosConfiguration, colmenaNode, diskoConfiguration or module.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Disko {
+    pub root_mount_point: String,
+    pub disks: BTreeMap<String, Disk>,
+    pub lvm_vgs: BTreeMap<String, VolumeGroup>,
+    pub mdadm: BTreeMap<String, MdArray>,
+    pub zpools: BTreeMap<String, Zpool>,
+    pub nodev: BTreeMap<String, Nodev>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Disk {
+    pub name: String,
+    pub device: L<String>,
+    pub image_size: L<String>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Content {
+    Gpt {
+        device: String,
+        partitions: Vec<Partition>,
+        at: Option<String>,
+    },
+    Table {
+        device: String,
+        format: L<String>,
+        partitions: Vec<TablePartition>,
+        at: Option<String>,
+    },
+    Filesystem {
+        device: String,
+        format: L<String>,
+        mountpoint: L<Option<String>>,
+        mount_options: L<Vec<String>>,
+        extra_args: L<Vec<String>>,
+        at: Option<String>,
+    },
+    Swap {
+        device: String,
+        random_encryption: L<bool>,
+        resume_device: L<bool>,
+        priority: L<Option<i64>>,
+        extra_args: L<Vec<String>>,
+        at: Option<String>,
+    },
+    Luks {
+        device: String,
+        name: L<String>,
+        /// The file holding the passphrase (named, never read).
+        password_file: L<Option<String>>,
+        key_file: L<Option<String>>,
+        additional_key_files: L<Vec<String>>,
+        extra_format_args: L<Vec<String>>,
+        extra_open_args: L<Vec<String>>,
+        initrd_unlock: L<bool>,
+        ask_password: L<bool>,
+        content: Option<Box<Content>>,
+        at: Option<String>,
+    },
+    LvmPv {
+        device: String,
+        vg: L<String>,
+        at: Option<String>,
+    },
+    Mdraid {
+        device: String,
+        name: L<String>,
+        at: Option<String>,
+    },
+    Zfs {
+        device: String,
+        pool: L<String>,
+        at: Option<String>,
+    },
+    Btrfs {
+        device: String,
+        extra_args: L<Vec<String>>,
+        mountpoint: L<Option<String>>,
+        mount_options: L<Vec<String>>,
+        subvolumes: Vec<Subvolume>,
+        swap: Vec<Swapfile>,
+        at: Option<String>,
+    },
+    Bcachefs {
+        device: String,
+        mountpoint: L<Option<String>>,
+        mount_options: L<Vec<String>>,
+        extra_format_args: L<Vec<String>>,
+        at: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Partition {
+    pub name: String,
+    pub label: L<String>,
+    pub device: L<String>,
+    pub type_code: L<String>,
+    pub size: L<String>,
+    pub start: L<String>,
+    pub end: L<String>,
+    pub priority: L<i64>,
+    pub alignment: L<i64>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TablePartition {
+    pub name: L<Option<String>>,
+    pub part_type: L<String>,
+    pub fs_type: L<Option<String>>,
+    pub start: L<String>,
+    pub end: L<String>,
+    pub bootable: L<bool>,
+    pub flags: L<Vec<String>>,
+    pub content: Option<Content>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Subvolume {
+    pub name: L<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub swap: Vec<Swapfile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Swapfile {
+    pub name: String,
+    pub size: L<String>,
+    pub path: L<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VolumeGroup {
+    pub name: String,
+    pub lvs: BTreeMap<String, LogicalVolume>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogicalVolume {
+    pub name: String,
+    pub size: L<String>,
+    pub lvm_type: L<Option<String>>,
+    pub pool: L<Option<String>>,
+    pub extra_args: L<Vec<String>>,
+    pub priority: L<i64>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MdArray {
+    pub name: String,
+    pub level: L<i64>,
+    pub metadata: L<String>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Zpool {
+    pub name: String,
+    /// A string ("mirror", "" for stripes) or disko's topology set, as JSON.
+    pub mode: L<serde_json::Value>,
+    pub options: L<BTreeMap<String, String>>,
+    pub root_fs_options: L<BTreeMap<String, String>>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub datasets: BTreeMap<String, Dataset>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dataset {
+    pub name: String,
+    pub kind: L<String>,
+    pub options: L<BTreeMap<String, String>>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub size: L<Option<String>>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Nodev {
+    pub fs_type: L<String>,
+    pub device: L<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSystem {
+    pub mount_point: L<String>,
+    pub device: L<Option<String>>,
+    pub fs_type: L<String>,
+    pub options: L<Vec<String>>,
+    pub needed_for_boot: L<bool>,
+    pub depends: L<Vec<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SwapDevice {
+    pub device: L<Option<String>>,
+    pub random_encryption: bool,
+    pub priority: L<Option<i64>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LuksDevice {
+    pub device: L<String>,
+    pub key_file: L<Option<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BootLoader {
+    pub systemd_boot: L<bool>,
+    pub grub: L<bool>,
+    pub grub_devices: L<Vec<String>>,
+    pub grub_device: L<String>,
+    pub grub_efi_support: L<bool>,
+    pub grub_efi_install_as_removable: L<bool>,
+    pub efi_sys_mount_point: L<String>,
+    pub can_touch_efi_variables: L<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Persistence {
+    pub root: L<String>,
+    pub enable: L<bool>,
+    pub hide_mounts: L<bool>,
+    pub directories: Vec<PersistedDirectory>,
+    pub files: Vec<PersistedFile>,
+    pub users: BTreeMap<String, PersistedUser>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersistedDirectory {
+    pub directory: String,
+    pub user: String,
+    pub group: String,
+    pub mode: String,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersistedFile {
+    pub file: String,
+    pub parent_user: String,
+    pub parent_group: String,
+    pub parent_mode: String,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersistedUser {
+    pub home: L<String>,
+    pub directories: Vec<PersistedDirectory>,
+    pub files: Vec<PersistedFile>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub uid: L<Option<i64>>,
+    pub group: L<String>,
+    pub home: L<String>,
+    pub is_normal_user: L<bool>,
+    pub is_system_user: L<bool>,
+    pub create_home: L<bool>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub gid: L<Option<i64>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Snippet {
+    pub text: String,
+    pub deps: L<Vec<String>>,
+    pub supports_dry_activation: L<bool>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deployment {
+    pub target_host: L<Option<String>>,
+    pub target_port: L<Option<i64>>,
+    pub target_user: L<Option<String>>,
+    pub tags: L<Vec<String>>,
+    pub keys: BTreeMap<String, DeploymentKey>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentKey {
+    pub name: L<String>,
+    /// Where the key comes from; its content is never read into the config.
+    pub key_file: L<Option<String>>,
+    pub has_text: bool,
+    pub dest_dir: L<String>,
+    pub user: L<String>,
+    pub group: L<String>,
+    pub permissions: L<String>,
+    pub upload_at: L<String>,
+}
+
+/// What to evaluate.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// `nixosConfigurations.NAME`, a colmena node or `diskoConfigurations.NAME`
+    /// of the flake in this (absolute) directory.
+    Flake { dir: String, name: String },
+    /// A module file (absolute path).
+    Module { file: String },
+}
+
+impl Target {
+    pub fn name(&self) -> String {
+        match self {
+            Target::Flake { name, .. } => name.clone(),
+            Target::Module { file } => file
+                .rsplit('/')
+                .next()
+                .unwrap_or(file)
+                .trim_end_matches(".nix")
+                .to_string(),
+        }
+    }
+}
+
+/// One attribute of a set of sets: its name, value and where it was written.
+type Entry = (String, Rc<Attrs>, Option<String>);
+
+/// Extraction helpers over evaluated attribute sets.
+struct Extract<'a> {
+    ev: &'a mut Eval,
+    span: Span,
+}
+
+impl Extract<'_> {
+    /// Where the user wrote this attribute; `None` for values that come from
+    /// defaults (positions inside nixplan's own modules are not the user's).
+    fn at(&self, a: &Attrs, key: &str) -> Option<String> {
+        a.map
+            .get(key)
+            .and_then(|x| x.pos)
+            .and_then(|p| self.describe(p))
+    }
+    fn describe(&self, p: Span) -> Option<String> {
+        let f = self.ev.sources.file(p.file);
+        let internal = f
+            .path
+            .as_ref()
+            .is_some_and(|p| p.starts_with(crate::fs::EMBEDDED_ROOT))
+            || f.name.starts_with('<');
+        if internal {
+            None
+        } else {
+            Some(self.ev.sources.describe(p))
+        }
+    }
+    fn value(&mut self, a: &Attrs, key: &str) -> EvalResult<Value> {
+        match a.get(key).cloned() {
+            Some(t) => self.ev.force(&t),
+            None => Err(self.ev.missing_attr(key, a, self.span)),
+        }
+    }
+    fn attrs(&mut self, a: &Attrs, key: &str) -> EvalResult<Rc<Attrs>> {
+        match self.value(a, key)? {
+            Value::Attrs(x) => Ok(x),
+            v => Err(self.type_error(key, "a set", &v)),
+        }
+    }
+    fn opt_attrs(&mut self, a: &Attrs, key: &str) -> EvalResult<Option<Rc<Attrs>>> {
+        match a.get(key) {
+            None => Ok(None),
+            Some(_) => match self.value(a, key)? {
+                Value::Null => Ok(None),
+                Value::Attrs(x) => Ok(Some(x)),
+                v => Err(self.type_error(key, "a set", &v)),
+            },
+        }
+    }
+    fn type_error(&self, key: &str, want: &str, v: &Value) -> Box<EvalError> {
+        EvalError::new(
+            ErrorKind::Type,
+            format!("'{key}' is {} while {want} was expected", v.type_phrase()),
+            Some(self.span),
+        )
+    }
+    fn string_of(&mut self, v: &Value, key: &str) -> EvalResult<String> {
+        match v {
+            Value::String(s) => Ok(s.s.to_string()),
+            Value::Path(p) => Ok(p.to_string()),
+            Value::Attrs(_) => Ok(self
+                .ev
+                .coerce_to_string(v, self.span, false, false)?
+                .s
+                .to_string()),
+            v => Err(self.type_error(key, "a string", v)),
+        }
+    }
+    fn str(&mut self, a: &Attrs, key: &str) -> EvalResult<L<String>> {
+        let v = self.value(a, key)?;
+        Ok(L::new(self.string_of(&v, key)?, self.at(a, key)))
+    }
+    fn plain_str(&mut self, a: &Attrs, key: &str) -> EvalResult<String> {
+        Ok(self.str(a, key)?.value)
+    }
+    fn opt_str(&mut self, a: &Attrs, key: &str) -> EvalResult<L<Option<String>>> {
+        if a.get(key).is_none() {
+            return Ok(L::new(None, None));
+        }
+        let v = self.value(a, key)?;
+        let s = match v {
+            Value::Null => None,
+            v => Some(self.string_of(&v, key)?),
+        };
+        Ok(L::new(s, self.at(a, key)))
+    }
+    fn bool(&mut self, a: &Attrs, key: &str) -> EvalResult<L<bool>> {
+        match self.value(a, key)? {
+            Value::Bool(b) => Ok(L::new(b, self.at(a, key))),
+            v => Err(self.type_error(key, "a Boolean", &v)),
+        }
+    }
+    fn int(&mut self, a: &Attrs, key: &str) -> EvalResult<L<i64>> {
+        match self.value(a, key)? {
+            Value::Int(i) => Ok(L::new(i, self.at(a, key))),
+            v => Err(self.type_error(key, "an integer", &v)),
+        }
+    }
+    fn opt_int(&mut self, a: &Attrs, key: &str) -> EvalResult<L<Option<i64>>> {
+        if a.get(key).is_none() {
+            return Ok(L::new(None, None));
+        }
+        match self.value(a, key)? {
+            Value::Int(i) => Ok(L::new(Some(i), self.at(a, key))),
+            Value::Null => Ok(L::new(None, self.at(a, key))),
+            v => Err(self.type_error(key, "an integer", &v)),
+        }
+    }
+    fn list(&mut self, a: &Attrs, key: &str) -> EvalResult<Rc<Vec<Thunk>>> {
+        match self.value(a, key)? {
+            Value::List(l) => Ok(l),
+            v => Err(self.type_error(key, "a list", &v)),
+        }
+    }
+    fn strs(&mut self, a: &Attrs, key: &str) -> EvalResult<L<Vec<String>>> {
+        if a.get(key).is_none() {
+            return Ok(L::new(Vec::new(), None));
+        }
+        let l = self.list(a, key)?;
+        let mut out = Vec::new();
+        for t in l.iter() {
+            let v = self.ev.force(t)?;
+            out.push(self.string_of(&v, key)?);
+        }
+        Ok(L::new(out, self.at(a, key)))
+    }
+    fn str_map(&mut self, a: &Attrs, key: &str) -> EvalResult<L<BTreeMap<String, String>>> {
+        let m = self.attrs(a, key)?;
+        let mut out = BTreeMap::new();
+        for (k, attr) in m.map.iter() {
+            let v = self.ev.force(&attr.value)?;
+            out.insert(k.to_string(), self.string_of(&v, k)?);
+        }
+        Ok(L::new(out, self.at(a, key)))
+    }
+    fn json(&mut self, a: &Attrs, key: &str) -> EvalResult<L<serde_json::Value>> {
+        let v = self.value(a, key)?;
+        self.ev.deep_force(&v, self.span)?;
+        let mut ctx = Default::default();
+        let text = self.ev.print_json(&v, self.span, &mut ctx)?;
+        let j = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        Ok(L::new(j, self.at(a, key)))
+    }
+    fn entries(&mut self, a: &Attrs, key: &str) -> EvalResult<Vec<Entry>> {
+        let m = self.attrs(a, key)?;
+        let mut out = Vec::new();
+        for (k, attr) in m.map.iter() {
+            let at = attr.pos.and_then(|p| self.describe(p));
+            match self.ev.force(&attr.value)? {
+                Value::Attrs(x) => out.push((k.to_string(), x, at)),
+                v => return Err(self.type_error(k, "a set", &v)),
+            }
+        }
+        Ok(out)
+    }
+    fn items(&mut self, a: &Attrs, key: &str) -> EvalResult<Vec<Rc<Attrs>>> {
+        let l = self.list(a, key)?;
+        let mut out = Vec::new();
+        for t in l.iter() {
+            match self.ev.force(t)? {
+                Value::Attrs(x) => out.push(x),
+                v => return Err(self.type_error(key, "a set", &v)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn content(&mut self, a: &Attrs, key: &str) -> EvalResult<Option<Content>> {
+        let Some(c) = self.opt_attrs(a, key)? else {
+            return Ok(None);
+        };
+        let at = self.at(a, key);
+        let ty = self.plain_str(&c, "type")?;
+        let device = self.plain_str(&c, "device")?;
+        let content = match ty.as_str() {
+            "gpt" => {
+                let mut parts = Vec::new();
+                for (name, p, pat) in self.entries(&c, "partitions")? {
+                    parts.push(Partition {
+                        name,
+                        label: self.str(&p, "label")?,
+                        device: self.str(&p, "device")?,
+                        type_code: self.str(&p, "type")?,
+                        size: self.str(&p, "size")?,
+                        start: self.str(&p, "start")?,
+                        end: self.str(&p, "end")?,
+                        priority: self.int(&p, "priority")?,
+                        alignment: self.int(&p, "alignment")?,
+                        content: self.content(&p, "content")?,
+                        at: pat,
+                    });
+                }
+                // disko's order: priority, then name.
+                parts.sort_by(|x, y| (x.priority.value, &x.name).cmp(&(y.priority.value, &y.name)));
+                Content::Gpt {
+                    device,
+                    partitions: parts,
+                    at,
+                }
+            }
+            "table" => {
+                let mut parts = Vec::new();
+                for p in self.items(&c, "partitions")? {
+                    parts.push(TablePartition {
+                        name: self.opt_str(&p, "name")?,
+                        part_type: self.str(&p, "part-type")?,
+                        fs_type: self.opt_str(&p, "fs-type")?,
+                        start: self.str(&p, "start")?,
+                        end: self.str(&p, "end")?,
+                        bootable: self.bool(&p, "bootable")?,
+                        flags: self.strs(&p, "flags")?,
+                        content: self.content(&p, "content")?,
+                    });
+                }
+                Content::Table {
+                    device,
+                    format: self.str(&c, "format")?,
+                    partitions: parts,
+                    at,
+                }
+            }
+            "filesystem" => Content::Filesystem {
+                device,
+                format: self.str(&c, "format")?,
+                mountpoint: self.opt_str(&c, "mountpoint")?,
+                mount_options: self.strs(&c, "mountOptions")?,
+                extra_args: self.strs(&c, "extraArgs")?,
+                at,
+            },
+            "swap" => Content::Swap {
+                device,
+                random_encryption: self.bool(&c, "randomEncryption")?,
+                resume_device: self.bool(&c, "resumeDevice")?,
+                priority: self.opt_int(&c, "priority")?,
+                extra_args: self.strs(&c, "extraArgs")?,
+                at,
+            },
+            "luks" => {
+                let settings = self.attrs(&c, "settings")?;
+                let mut key_file = self.opt_str(&c, "keyFile")?;
+                if key_file.value.is_none() {
+                    key_file = self.opt_str(&settings, "keyFile")?;
+                }
+                Content::Luks {
+                    device,
+                    name: self.str(&c, "name")?,
+                    password_file: self.opt_str(&c, "passwordFile")?,
+                    key_file,
+                    additional_key_files: self.strs(&c, "additionalKeyFiles")?,
+                    extra_format_args: self.strs(&c, "extraFormatArgs")?,
+                    extra_open_args: self.strs(&c, "extraOpenArgs")?,
+                    initrd_unlock: self.bool(&c, "initrdUnlock")?,
+                    ask_password: self.bool(&c, "askPassword")?,
+                    content: self.content(&c, "content")?.map(Box::new),
+                    at,
+                }
+            }
+            "lvm_pv" => Content::LvmPv {
+                device,
+                vg: self.str(&c, "vg")?,
+                at,
+            },
+            "mdraid" => Content::Mdraid {
+                device,
+                name: self.str(&c, "name")?,
+                at,
+            },
+            "zfs" => Content::Zfs {
+                device,
+                pool: self.str(&c, "pool")?,
+                at,
+            },
+            "btrfs" => {
+                let mut subvolumes = Vec::new();
+                for (_, sv, _) in self.entries(&c, "subvolumes")? {
+                    subvolumes.push(Subvolume {
+                        name: self.str(&sv, "name")?,
+                        mountpoint: self.opt_str(&sv, "mountpoint")?,
+                        mount_options: self.strs(&sv, "mountOptions")?,
+                        swap: self.swapfiles(&sv)?,
+                    });
+                }
+                Content::Btrfs {
+                    device,
+                    extra_args: self.strs(&c, "extraArgs")?,
+                    mountpoint: self.opt_str(&c, "mountpoint")?,
+                    mount_options: self.strs(&c, "mountOptions")?,
+                    subvolumes,
+                    swap: self.swapfiles(&c)?,
+                    at,
+                }
+            }
+            "bcachefs" => Content::Bcachefs {
+                device,
+                mountpoint: self.opt_str(&c, "mountpoint")?,
+                mount_options: self.strs(&c, "mountOptions")?,
+                extra_format_args: self.strs(&c, "extraFormatArgs")?,
+                at,
+            },
+            other => {
+                return Err(EvalError::new(
+                    ErrorKind::Type,
+                    format!("unknown disko content type '{other}'"),
+                    Some(self.span),
+                ))
+            }
+        };
+        Ok(Some(content))
+    }
+
+    fn swapfiles(&mut self, a: &Attrs) -> EvalResult<Vec<Swapfile>> {
+        let mut out = Vec::new();
+        for (name, s, _) in self.entries(a, "swap")? {
+            out.push(Swapfile {
+                name,
+                size: self.str(&s, "size")?,
+                path: self.str(&s, "path")?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn persisted_dirs(&mut self, a: &Attrs) -> EvalResult<Vec<PersistedDirectory>> {
+        let list_at = self.at(a, "directories");
+        let l = self.list(a, "directories")?;
+        let mut out = Vec::new();
+        for t in l.iter() {
+            let Value::Attrs(d) = self.ev.force(t)? else {
+                continue;
+            };
+            // A plain string entry has no position of its own: use the list's.
+            let at = self.at(&d, "directory").or_else(|| list_at.clone());
+            out.push(PersistedDirectory {
+                directory: self.plain_str(&d, "directory")?,
+                user: self.plain_str(&d, "user")?,
+                group: self.plain_str(&d, "group")?,
+                mode: self.plain_str(&d, "mode")?,
+                at,
+            });
+        }
+        Ok(out)
+    }
+
+    fn persisted_files(&mut self, a: &Attrs) -> EvalResult<Vec<PersistedFile>> {
+        let list_at = self.at(a, "files");
+        let l = self.list(a, "files")?;
+        let mut out = Vec::new();
+        for t in l.iter() {
+            let Value::Attrs(f) = self.ev.force(t)? else {
+                continue;
+            };
+            let parent = self.attrs(&f, "parentDirectory")?;
+            out.push(PersistedFile {
+                file: self.plain_str(&f, "file")?,
+                parent_user: self.plain_str(&parent, "user")?,
+                parent_group: self.plain_str(&parent, "group")?,
+                parent_mode: self.plain_str(&parent, "mode")?,
+                at: self.at(&f, "file").or_else(|| list_at.clone()),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Evaluate a target and extract its typed configuration.
+pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
+    let expr = match target {
+        Target::Flake { dir, name } => format!(
+            "(import /nixplan/nixplan.nix).flakeTarget {} {}",
+            crate::eval::print::escape_string(dir),
+            crate::eval::print::escape_string(name)
+        ),
+        Target::Module { file } => {
+            format!(
+                "(import /nixplan/nixplan.nix).fileTarget {}",
+                crate::eval::print::escape_string(file)
+            )
+        }
+    };
+    let root = match ev.load_source("<nixplan target>", None, &expr, "/") {
+        Ok((_, r)) => r,
+        Err(crate::eval::LoadError::Eval(e)) => return Err(e),
+        Err(crate::eval::LoadError::Syntax(_)) => {
+            unreachable!("the target expression is generated")
+        }
+    };
+    let span = ev.arena.span(root);
+    let t = match ev.eval_root(root)? {
+        Value::Attrs(a) => a,
+        _ => unreachable!("flakeTarget returns a set"),
+    };
+    let mut x = Extract { ev, span };
+    let kind = x.plain_str(&t, "kind")?;
+    let evaluated = x.attrs(&t, "eval")?;
+    let c = x.attrs(&evaluated, "config")?;
+
+    let networking = x.attrs(&c, "networking")?;
+    let nixpkgs = x.attrs(&c, "nixpkgs")?;
+    let host_platform = x.attrs(&nixpkgs, "hostPlatform")?;
+    let system = x.str(&host_platform, "system")?;
+    let sys = x.attrs(&c, "system")?;
+
+    // disko
+    let d = x.attrs(&c, "disko")?;
+    let devices = x.attrs(&d, "devices")?;
+    let mut disko = Disko {
+        root_mount_point: x.plain_str(&d, "rootMountPoint")?,
+        ..Disko::default()
+    };
+    for (name, disk, at) in x.entries(&devices, "disk")? {
+        let content = x.content(&disk, "content")?;
+        disko.disks.insert(
+            name.clone(),
+            Disk {
+                name: x.plain_str(&disk, "name")?,
+                device: x.str(&disk, "device")?,
+                image_size: x.str(&disk, "imageSize")?,
+                content,
+                at,
+            },
+        );
+    }
+    for (name, vg, at) in x.entries(&devices, "lvm_vg")? {
+        let mut lvs = BTreeMap::new();
+        for (lv_name, lv, lv_at) in x.entries(&vg, "lvs")? {
+            lvs.insert(
+                lv_name,
+                LogicalVolume {
+                    name: x.plain_str(&lv, "name")?,
+                    size: x.str(&lv, "size")?,
+                    lvm_type: x.opt_str(&lv, "lvm_type")?,
+                    pool: x.opt_str(&lv, "pool")?,
+                    extra_args: x.strs(&lv, "extraArgs")?,
+                    priority: x.int(&lv, "priority")?,
+                    content: x.content(&lv, "content")?,
+                    at: lv_at,
+                },
+            );
+        }
+        disko.lvm_vgs.insert(
+            name,
+            VolumeGroup {
+                name: x.plain_str(&vg, "name")?,
+                lvs,
+                at,
+            },
+        );
+    }
+    for (name, md, at) in x.entries(&devices, "mdadm")? {
+        disko.mdadm.insert(
+            name,
+            MdArray {
+                name: x.plain_str(&md, "name")?,
+                level: x.int(&md, "level")?,
+                metadata: x.str(&md, "metadata")?,
+                content: x.content(&md, "content")?,
+                at,
+            },
+        );
+    }
+    for (name, zp, at) in x.entries(&devices, "zpool")? {
+        let mut datasets = BTreeMap::new();
+        for (ds_name, ds, ds_at) in x.entries(&zp, "datasets")? {
+            datasets.insert(
+                ds_name,
+                Dataset {
+                    name: x.plain_str(&ds, "name")?,
+                    kind: x.str(&ds, "type")?,
+                    options: x.str_map(&ds, "options")?,
+                    mountpoint: x.opt_str(&ds, "mountpoint")?,
+                    mount_options: x.strs(&ds, "mountOptions")?,
+                    size: x.opt_str(&ds, "size")?,
+                    content: x.content(&ds, "content")?,
+                    at: ds_at,
+                },
+            );
+        }
+        disko.zpools.insert(
+            name,
+            Zpool {
+                name: x.plain_str(&zp, "name")?,
+                mode: x.json(&zp, "mode")?,
+                options: x.str_map(&zp, "options")?,
+                root_fs_options: x.str_map(&zp, "rootFsOptions")?,
+                mountpoint: x.opt_str(&zp, "mountpoint")?,
+                mount_options: x.strs(&zp, "mountOptions")?,
+                datasets,
+                at,
+            },
+        );
+    }
+    for (name, n, at) in x.entries(&devices, "nodev")? {
+        disko.nodev.insert(
+            name,
+            Nodev {
+                fs_type: x.str(&n, "fsType")?,
+                device: x.str(&n, "device")?,
+                mountpoint: x.opt_str(&n, "mountpoint")?,
+                mount_options: x.strs(&n, "mountOptions")?,
+                at,
+            },
+        );
+    }
+
+    let mut file_systems = BTreeMap::new();
+    for (name, fs, at) in x.entries(&c, "fileSystems")? {
+        file_systems.insert(
+            name,
+            FileSystem {
+                mount_point: x.str(&fs, "mountPoint")?,
+                device: x.opt_str(&fs, "device")?,
+                fs_type: x.str(&fs, "fsType")?,
+                options: x.strs(&fs, "options")?,
+                needed_for_boot: x.bool(&fs, "neededForBoot")?,
+                depends: x.strs(&fs, "depends")?,
+                at,
+            },
+        );
+    }
+    let mut swap_devices = Vec::new();
+    for s in x.items(&c, "swapDevices")? {
+        let re = x.attrs(&s, "randomEncryption")?;
+        swap_devices.push(SwapDevice {
+            device: x.opt_str(&s, "device")?,
+            random_encryption: x.bool(&re, "enable")?.value,
+            priority: x.opt_int(&s, "priority")?,
+        });
+    }
+    let boot = x.attrs(&c, "boot")?;
+    let initrd = x.attrs(&boot, "initrd")?;
+    let luks = x.attrs(&initrd, "luks")?;
+    let mut luks_devices = BTreeMap::new();
+    for (name, l, at) in x.entries(&luks, "devices")? {
+        luks_devices.insert(
+            name,
+            LuksDevice {
+                device: x.str(&l, "device")?,
+                key_file: x.opt_str(&l, "keyFile")?,
+                at,
+            },
+        );
+    }
+    let loader = x.attrs(&boot, "loader")?;
+    let sdboot = x.attrs(&loader, "systemd-boot")?;
+    let grub = x.attrs(&loader, "grub")?;
+    let efi = x.attrs(&loader, "efi")?;
+    let boot_loader = BootLoader {
+        systemd_boot: x.bool(&sdboot, "enable")?,
+        grub: x.bool(&grub, "enable")?,
+        grub_devices: x.strs(&grub, "devices")?,
+        grub_device: x.str(&grub, "device")?,
+        grub_efi_support: x.bool(&grub, "efiSupport")?,
+        grub_efi_install_as_removable: x.bool(&grub, "efiInstallAsRemovable")?,
+        efi_sys_mount_point: x.str(&efi, "efiSysMountPoint")?,
+        can_touch_efi_variables: x.bool(&efi, "canTouchEfiVariables")?,
+    };
+
+    let environment = x.attrs(&c, "environment")?;
+    let mut persistence = BTreeMap::new();
+    for (root, p, at) in x.entries(&environment, "persistence")? {
+        let mut users = BTreeMap::new();
+        for (user, u, uat) in x.entries(&p, "users")? {
+            users.insert(
+                user,
+                PersistedUser {
+                    home: x.str(&u, "home")?,
+                    directories: x.persisted_dirs(&u)?,
+                    files: x.persisted_files(&u)?,
+                    at: uat,
+                },
+            );
+        }
+        persistence.insert(
+            root,
+            Persistence {
+                root: x.str(&p, "persistentStoragePath")?,
+                enable: x.bool(&p, "enable")?,
+                hide_mounts: x.bool(&p, "hideMounts")?,
+                directories: x.persisted_dirs(&p)?,
+                files: x.persisted_files(&p)?,
+                users,
+                at,
+            },
+        );
+    }
+
+    let users_cfg = x.attrs(&c, "users")?;
+    let mut users = BTreeMap::new();
+    for (name, u, at) in x.entries(&users_cfg, "users")? {
+        users.insert(
+            name,
+            User {
+                uid: x.opt_int(&u, "uid")?,
+                group: x.str(&u, "group")?,
+                home: x.str(&u, "home")?,
+                is_normal_user: x.bool(&u, "isNormalUser")?,
+                is_system_user: x.bool(&u, "isSystemUser")?,
+                create_home: x.bool(&u, "createHome")?,
+                at,
+            },
+        );
+    }
+    let mut groups = BTreeMap::new();
+    for (name, g, at) in x.entries(&users_cfg, "groups")? {
+        groups.insert(
+            name,
+            Group {
+                gid: x.opt_int(&g, "gid")?,
+                at,
+            },
+        );
+    }
+    let mut activation_scripts = BTreeMap::new();
+    for (name, s, at) in x.entries(&sys, "activationScripts")? {
+        activation_scripts.insert(
+            name,
+            Snippet {
+                text: x.plain_str(&s, "text")?,
+                deps: x.strs(&s, "deps")?,
+                supports_dry_activation: x.bool(&s, "supportsDryActivation")?,
+                at,
+            },
+        );
+    }
+    let deployment = match c.get("deployment") {
+        Some(_) if kind == "colmenaNode" => {
+            let dep = x.attrs(&c, "deployment")?;
+            let mut keys = BTreeMap::new();
+            for (name, k, _) in x.entries(&dep, "keys")? {
+                let has_text = !matches!(x.value(&k, "text")?, Value::Null);
+                keys.insert(
+                    name,
+                    DeploymentKey {
+                        name: x.str(&k, "name")?,
+                        key_file: x.opt_str(&k, "keyFile")?,
+                        has_text,
+                        dest_dir: x.str(&k, "destDir")?,
+                        user: x.str(&k, "user")?,
+                        group: x.str(&k, "group")?,
+                        permissions: x.str(&k, "permissions")?,
+                        upload_at: x.str(&k, "uploadAt")?,
+                    },
+                );
+            }
+            Some(Deployment {
+                target_host: x.opt_str(&dep, "targetHost")?,
+                target_port: x.opt_int(&dep, "targetPort")?,
+                target_user: x.opt_str(&dep, "targetUser")?,
+                tags: x.strs(&dep, "tags")?,
+                keys,
+            })
+        }
+        _ => None,
+    };
+    let mut failed_assertions = Vec::new();
+    for a in x.items(&c, "assertions")? {
+        if let Value::Bool(false) = x.value(&a, "assertion")? {
+            failed_assertions.push(x.plain_str(&a, "message")?);
+        }
+    }
+    let warnings = x.strs(&c, "warnings")?.value;
+
+    Ok(Config {
+        target: TargetInfo {
+            name: target.name(),
+            kind,
+        },
+        host_name: x.str(&networking, "hostName")?,
+        system,
+        state_version: x.str(&sys, "stateVersion")?,
+        disko,
+        file_systems,
+        swap_devices,
+        luks_devices,
+        boot_loader,
+        persistence,
+        users,
+        groups,
+        mutable_users: x.bool(&users_cfg, "mutableUsers")?,
+        activation_scripts,
+        deployment,
+        failed_assertions,
+        warnings,
+    })
+}
