@@ -45,3 +45,55 @@ fn eval_error_diagnostics() {
         });
     }
 }
+
+/// Errors in configurations (`nixplan config`) point at the user's file and
+/// line, never at nixplan's own modules.
+#[test]
+fn config_error_diagnostics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/config-errors");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for entry in entries {
+        let name = entry.file_stem().unwrap().to_string_lossy().into_owned();
+        let rel = entry
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let (arg, file) = if entry.is_dir() {
+            (format!("{rel}#box"), format!("{rel}/flake.nix"))
+        } else {
+            (rel.clone(), rel.clone())
+        };
+        let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+            .current_dir(root)
+            .args(["config", &arg])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name} must fail with exit code 1"
+        );
+        let stderr =
+            String::from_utf8_lossy(&out.stderr).replace(&root.display().to_string(), "<repo>");
+        assert!(
+            stderr.contains(&format!("╭─[{file}:")),
+            "{name}: the error must point at {file}:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("╭─[/nixplan"),
+            "{name}: points into nixplan's modules:\n{stderr}"
+        );
+        insta::with_settings!({ snapshot_path => root.join("snapshots/config-errors"), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(name, stderr);
+        });
+    }
+}

@@ -800,6 +800,32 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
     let evaluated = x.attrs(&t, "eval")?;
     let c = x.attrs(&evaluated, "config")?;
 
+    // Check every definition of the options planning reads, as NixOS checks
+    // a whole configuration: a mistyped value is an error even where the
+    // plan would not look at it.
+    for path in [
+        &["disko"][..],
+        &["fileSystems"],
+        &["swapDevices"],
+        &["boot", "loader"],
+        &["boot", "initrd", "luks"],
+        &["environment", "persistence"],
+        &["users"],
+        &["system", "activationScripts"],
+        &["networking", "hostName"],
+    ] {
+        let mut v = Value::Attrs(c.clone());
+        for key in path {
+            v = match &v {
+                Value::Attrs(a) => match a.get(key).cloned() {
+                    Some(t) => x.ev.force(&t)?,
+                    None => Value::Null,
+                },
+                _ => Value::Null,
+            };
+        }
+        x.ev.deep_force(&v, span)?;
+    }
     let networking = x.attrs(&c, "networking")?;
     let nixpkgs = x.attrs(&c, "nixpkgs")?;
     let host_platform = x.attrs(&nixpkgs, "hostPlatform")?;

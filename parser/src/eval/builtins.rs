@@ -54,7 +54,7 @@ primops! {
     "fetchTree"/1 => p_no_fetch, "fetchMercurial"/1 => p_no_fetch, "getFlake"/1 => p_no_fetch,
     "filterSource"/2 => p_filter_source, "scopedImport"/2 => p_scoped_import,
     "__nixplanOpaque"/1 => p_nixplan_opaque, "__nixplanLockedPath"/1 => p_nixplan_locked_path,
-    "__nixplanPackageCall"/2 => p_nixplan_package_call, "__nixplanSetPositions"/2 => p_nixplan_set_positions,
+    "__nixplanPackageCall"/2 => p_nixplan_package_call, "__nixplanThrowAt"/2 => p_nixplan_throw_at, "__nixplanSetPositions"/2 => p_nixplan_set_positions,
 }
 
 /// Names that are in scope without `builtins.`.
@@ -1642,6 +1642,32 @@ fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         }
     }
     Ok(Value::attrs(out))
+}
+
+/// `throw msg`, reported at `pos` (`{ file; line; column; }`): the module
+/// system points type errors and conflicts at the user's definition.
+fn p_nixplan_throw_at(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let msg = ev.coerce(&a[1], s, false, false)?;
+    let mut span = s;
+    if let Value::Attrs(pos) = ev.force(&a[0])? {
+        if let (Some(f), Some(l), Some(c)) = (
+            pos.get("file").cloned(),
+            pos.get("line").cloned(),
+            pos.get("column").cloned(),
+        ) {
+            let file = ev.force_string(&f, s)?;
+            let line = ev.force_int(&l, s)?;
+            let column = ev.force_int(&c, s)?;
+            if let Some(sp) = ev.sources.span_at(&file.s, line as usize, column as usize) {
+                span = sp;
+            }
+        }
+    }
+    Err(EvalError::new(
+        ErrorKind::Throw,
+        msg.s.to_string(),
+        Some(span),
+    ))
 }
 
 /// The store path of a locked flake source (`narHash` from flake.lock).

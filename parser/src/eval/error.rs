@@ -45,7 +45,7 @@ pub struct EvalError {
 pub type EvalResult<T> = Result<T, Box<EvalError>>;
 
 /// How many trace frames an error keeps (innermost first).
-const MAX_TRACE: usize = 8;
+const MAX_TRACE: usize = 32;
 
 impl EvalError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Box<EvalError> {
@@ -107,6 +107,22 @@ impl EvalError {
         let location = self.span.map(|s| sources.describe(s));
         let mut help = String::new();
         for f in &self.trace {
+            // Frames inside nixplan's own Nix code only say where the user's
+            // value was being used, not where it came from.
+            let internal = sources
+                .file(f.span.file)
+                .path
+                .as_ref()
+                .is_some_and(|p| p.starts_with(crate::fs::EMBEDDED_ROOT));
+            if internal {
+                if f.message.starts_with("while evaluating the option") {
+                    if !help.is_empty() {
+                        help.push('\n');
+                    }
+                    help.push_str(&format!("… {}", f.message));
+                }
+                continue;
+            }
             if !help.is_empty() {
                 help.push('\n');
             }

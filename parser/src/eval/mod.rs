@@ -315,7 +315,8 @@ impl Eval {
                 for name in path.iter() {
                     let key = self.attr_name(name, env)?;
                     let found = match &v {
-                        Value::Attrs(a) => self.lookup_attr(a, &key, span)?,
+                        // With `or`, an opaque stand-in lacks what it was not given.
+                        Value::Attrs(a) => self.lookup_attr(a, &key, span, default.is_none())?,
                         _ if default.is_none() => {
                             return Err(type_err(
                                 format!("value is {} while a set was expected (selecting attribute '{key}')", v.type_phrase()),
@@ -350,7 +351,7 @@ impl Eval {
                 for name in path.iter() {
                     let key = self.attr_name(name, env)?;
                     let t = match &v {
-                        Value::Attrs(a) => self.lookup_attr(a, &key, span)?,
+                        Value::Attrs(a) => self.lookup_attr(a, &key, span, false)?,
                         _ => None,
                     };
                     match t {
@@ -1310,11 +1311,22 @@ impl Eval {
 
 impl Eval {
     /// An attribute of a set, synthesised for opaque stand-ins.
-    pub fn lookup_attr(&mut self, a: &Attrs, key: &str, span: Span) -> EvalResult<Option<Thunk>> {
+    /// With `synthesize` false (`?`, `or`), an opaque set has only its real
+    /// attributes, except that an unavailable input is still an error.
+    pub fn lookup_attr(
+        &mut self,
+        a: &Attrs,
+        key: &str,
+        span: Span,
+        synthesize: bool,
+    ) -> EvalResult<Option<Thunk>> {
         if let Some(t) = a.get(key) {
             return Ok(Some(t.clone()));
         }
         let Some(o) = &a.opaque else { return Ok(None) };
+        if !synthesize && o.kind != OpaqueKind::Input {
+            return Ok(None);
+        }
         match o.kind {
             OpaqueKind::Packages => {
                 let path = format!("{}.{key}", o.path);
@@ -1324,7 +1336,7 @@ impl Eval {
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(
-                    "the flake input '{}' is not available offline (not a well-known input, not a path, not in /nix/store), so '{key}' of it cannot be used; use --eval nix or make its source available",
+                    "the flake input '{}' is not available offline (not a well-known input, not a path, not in /nix/store), so '{key}' of it cannot be used; make its source available (a path: input, or the locked source in /nix/store)",
                     o.path
                 ),
                 Some(span),

@@ -8,7 +8,7 @@ let
     inherit trivial lists attrsets strings options fixedPoints versions asserts generators;
     modules = modules';
     types = import ./types.nix lib;
-    inherit (b) isAttrs isBool isFloat isFunction isInt isList isString isPath typeOf
+    inherit (b) isAttrs isBool isFloat isInt isList isString isPath typeOf
       attrNames attrValues hasAttr getAttr removeAttrs intersectAttrs listToAttrs
       length head tail elem elemAt filter genList concatLists concatStringsSep match split
       stringLength substring replaceStrings toJSON fromJSON seq deepSeq tryEval;

@@ -208,7 +208,7 @@ let
       else if b.all b.isList vals then b.concatLists vals
       else if b.all b.isAttrs vals && !(b.any lib.isDerivation vals) then evalFreeLevel loc sorted
       else if b.all (v: v == b.head vals) vals then b.head vals
-      else throw "The option `${showOption loc}' has conflicting definition values:\n${lib.options.showDefs sorted}";
+      else lib.options.throwAt (lib.options.defPos (b.tail sorted)) "The option `${showOption loc}' has conflicting definition values:\n${lib.options.showDefs sorted}";
 
   # nixplan records where each attribute was defined (the first definition
   # in the user's files); on real Nix this is the identity.

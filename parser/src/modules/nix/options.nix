@@ -38,10 +38,16 @@ rec {
   literalMD = text: { _type = "literalMD"; inherit text; };
   mdDoc = x: x;
 
-  showOption = parts: b.concatStringsSep "." parts;
+  showOption = parts: b.concatStringsSep "." (map (p: if b.match "[A-Za-z_][A-Za-z0-9_'-]*|<name>|\\*" p != null then p else b.toJSON p) parts);
   showFiles = files: b.concatStringsSep ", " (map (f: "`${b.toString f}'") files);
-  showDefs = defs: b.concatStringsSep "\n" (map (d: "- In `${b.toString d.file}': ${
+  showDefs = defs: b.concatStringsSep "\n" (map (d: "- In `${showDefPos d}': ${
     let r = b.tryEval (b.toJSON d.value); in if r.success then r.value else "<value>"}") defs);
+  showDefPos = d: if (d.pos or null) != null then "${d.pos.file}:${b.toString d.pos.line}" else b.toString d.file;
+
+  # An error reported at a definition's position (nixplan), or a plain
+  # throw (real Nix).
+  throwAt = pos: msg: if pos != null && b ? __nixplanThrowAt then b.__nixplanThrowAt pos msg else throw msg;
+  defPos = defs: let ps = b.filter (p: p != null) (map (d: d.pos or null) defs); in if ps == [ ] then null else b.head ps;
 
   getValues = map (x: x.value);
   getFiles = map (x: x.file);
@@ -55,18 +61,18 @@ rec {
     else if b.all b.isBool list then b.foldl' lib.or false list
     else if b.all b.isString list then b.concatStringsSep "" list
     else if b.all b.isInt list && b.all (x: x == b.head list) list then b.head list
-    else throw "Cannot merge definitions of `${showOption loc}'. Definition values:\n${showDefs defs}";
+    else throwAt (defPos defs) "Cannot merge definitions of `${showOption loc}'. Definition values:\n${showDefs defs}";
 
   mergeOneOption = mergeUniqueOption { message = ""; };
   mergeUniqueOption = { message }: loc: defs:
     if b.length defs == 1 then (b.head defs).value
-    else throw "The option `${showOption loc}' is defined multiple times while it's expected to be unique.\n${message}\nDefinition values:\n${showDefs defs}";
+    else throwAt (defPos (b.tail defs)) "The option `${showOption loc}' is defined multiple times while it's expected to be unique.\n${message}\nDefinition values:\n${showDefs defs}";
 
   mergeEqualOption = loc: defs:
     if defs == [ ] then abort "This case should never happen."
     else if b.length defs == 1 then (b.head defs).value
     else (b.foldl' (first: def:
       if def.value != first.value
-      then throw "The option `${showOption loc}' has conflicting definition values:\n${showDefs [ first def ]}"
+      then throwAt (defPos [ def ]) "The option `${showOption loc}' has conflicting definition values:\n${showDefs [ first def ]}"
       else first) (b.head defs) (b.tail defs)).value;
 }

@@ -3,7 +3,7 @@
 lib:
 let
   b = builtins;
-  inherit (lib.options) showOption showDefs mergeEqualOption mergeOneOption mergeDefaultOption;
+  inherit (lib.options) showOption showDefs mergeEqualOption mergeOneOption mergeDefaultOption throwAt defPos;
 
   mkOptionType = { name, description ? name, check ? (_: true), merge ? mergeDefaultOption
     , emptyValue ? { }, getSubOptions ? (_: { }), getSubModules ? null, substSubModules ? (_: null)
@@ -14,7 +14,7 @@ let
       merge = loc: defs:
         let bad = b.filter (d: !(check d.value)) defs; in
         if bad == [ ] then merge loc defs
-        else throw "A definition for option `${showOption loc}' is not of type `${description}'. Definition values:\n${showDefs bad}";
+        else throwAt (defPos bad) "A definition for option `${showOption loc}' is not of type `${description}'. Definition values:\n${showDefs bad}";
     };
 
   isType = t: b.isAttrs t && (t._type or "") == "option-type";
@@ -120,7 +120,7 @@ let
         let nulls = b.filter (d: d.value == null) defs; in
         if nulls == defs then null
         else if nulls == [ ] then elemType.merge loc defs
-        else throw "The option `${showOption loc}' is defined both null and not null, in ${lib.options.showFiles (map (d: d.file) defs)}.";
+        else throwAt (defPos defs) "The option `${showOption loc}' is defined both null and not null, in ${lib.options.showFiles (map (d: d.file) defs)}.";
       getSubOptions = elemType.getSubOptions;
       getSubModules = elemType.getSubModules;
       nestedTypes.elemType = elemType;
@@ -193,7 +193,7 @@ let
       merge = loc: defs:
         let bad = b.filter (d: !(check d.value)) defs; in
         if bad == [ ] then elemType.merge loc defs
-        else throw "A definition for option `${showOption loc}' is not of type `${elemType.description}'. Definition values:\n${showDefs bad}";
+        else throwAt (defPos bad) "A definition for option `${showOption loc}' is not of type `${elemType.description}'. Definition values:\n${showDefs bad}";
     };
     optionType = mkOptionType { name = "optionType"; check = isType; merge = loc: defs: (b.head defs).value; };
     deferredModule = deferredModuleWith { };

@@ -1,0 +1,4 @@
+{
+  networking.hostName = "a";
+  imports = [ { networking.hostName = "b"; } ];
+}
