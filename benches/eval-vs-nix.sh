@@ -29,3 +29,16 @@ m1, m2 = int(sys.argv[3]) / 1024, int(sys.argv[4]) / 1024
 print(f"{sys.argv[2]:<16} {a:12.1f} {b:12.1f} {a/b:8.2f} {m1:12.1f} {m2:12.1f} {m1/m2:8.2f}")
 PY
 done
+
+# End to end: a typical fixture flake through the module system to the
+# typed configuration (no nix counterpart offline: absolute times).
+printf '\n%-40s %12s %12s\n' "config target" mean_ms peak_MiB
+for t in "tests/fixtures/esp-ext4#alder" "tests/fixtures/impermanence-tmpfs-root#fir" "tests/fixtures/colmena-hive#web1"; do
+  hyperfine -N --warmup 2 --min-runs 10 --export-json "$out/config.json" "$NP config --json $t" >/dev/null 2>&1
+  m=$( { /usr/bin/time -f %M $NP config --json "$t" >/dev/null; } 2>&1 | tail -1)
+  python3 - "$out/config.json" "$t" "$m" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print(f"{sys.argv[2]:<40} {r['mean']*1000:12.1f} {int(sys.argv[3])/1024:12.1f}")
+PY
+done

@@ -25,10 +25,20 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     }
     // `<nixplan/lib.nix>`: nixplan's own lib and module system.
     s.nix_path.push(("nixplan".into(), EMBEDDED_ROOT.into()));
+    // Relative entries are relative to the working directory, as in Nix.
+    let absolute = |p: &str| -> String {
+        if p.starts_with('/') || p.contains("://") {
+            p.to_string()
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(p).display().to_string())
+                .unwrap_or_else(|_| p.to_string())
+        }
+    };
     for e in entries {
         match e.split_once('=') {
-            Some((k, v)) => s.nix_path.push((k.to_string(), v.to_string())),
-            None => s.nix_path.push((String::new(), e)),
+            Some((k, v)) => s.nix_path.push((k.to_string(), absolute(v))),
+            None => s.nix_path.push((String::new(), absolute(&e))),
         }
     }
     s
