@@ -22,6 +22,60 @@ pub enum Command {
     Eval(EvalArgs),
     /// Print the typed configuration of a target (what planning uses).
     Config(ConfigArgs),
+    /// Compile a target into an install plan and print or save it.
+    Plan(PlanArgs),
+    /// Check a saved plan: its hash and its graph.
+    Verify {
+        /// The plan (JSON) to check.
+        plan: PathBuf,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum BootstrapArg {
+    Auto,
+    Kexec,
+    Live,
+    None,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum PlanFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// `PATH#NAME` or `FILE.nix`, as for `config`.
+    pub target: String,
+    /// The machine to install, `user@host` (default: this machine).
+    #[arg(long)]
+    pub target_host: Option<String>,
+    /// Keep only these phases (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub phases: Vec<String>,
+    /// Drop every phase after this one.
+    #[arg(long)]
+    pub stop_after: Option<String>,
+    /// How the target boots into an installer.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub bootstrap: BootstrapArg,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<PlanFormat>,
+    /// Save the plan (JSON) to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when the plan destroys data.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// The target's facts (JSON), as gathered by `facts/gather`.
+    #[arg(long)]
+    pub facts: Option<PathBuf>,
+    /// A prebuilt system store path to install instead of building the flake.
+    #[arg(long)]
+    pub system: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -5,7 +5,9 @@
 mod cli;
 mod config_cmd;
 mod eval_cmd;
+mod plan_cmd;
 mod target;
+mod verify_cmd;
 
 use std::process::ExitCode;
 
@@ -36,5 +38,7 @@ fn run(args: cli::Cli) -> ExitCode {
     match args.command {
         cli::Command::Eval(a) => eval_cmd::run(a),
         cli::Command::Config(a) => config_cmd::run(a),
+        cli::Command::Plan(a) => plan_cmd::run(a),
+        cli::Command::Verify { plan } => verify_cmd::run(&plan),
     }
 }

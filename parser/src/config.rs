@@ -10,6 +10,9 @@ use serde::Serialize;
 use crate::eval::{Attrs, ErrorKind, Eval, EvalError, EvalResult, Thunk, Value};
 use crate::syntax::Span;
 
+/// The text of the activation snippets NixOS defines itself (see nixos.nix).
+pub const NIXOS_PROVIDED: &str = "# provided by NixOS";
+
 /// A value and where it was defined.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Located<T> {
@@ -348,6 +351,9 @@ pub struct Group {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Snippet {
+    /// A snippet NixOS itself defines (nixplan knows its name and
+    /// dependencies, not its text); it runs as part of NixOS's activation.
+    pub provided_by_nixos: bool,
     pub text: String,
     pub deps: L<Vec<String>>,
     pub supports_dry_activation: L<bool>,
@@ -374,6 +380,49 @@ pub struct DeploymentKey {
     pub group: L<String>,
     pub permissions: L<String>,
     pub upload_at: L<String>,
+}
+
+/// The device of partition `n` of a disk partitioned by number.
+pub fn numbered_partition(device: &str, n: usize) -> String {
+    if device.starts_with("/dev/disk/") {
+        format!("{device}-part{n}")
+    } else if device.ends_with(|c: char| c.is_ascii_digit()) {
+        format!("{device}p{n}")
+    } else {
+        format!("{device}{n}")
+    }
+}
+
+impl Content {
+    pub fn device(&self) -> &str {
+        match self {
+            Content::Gpt { device, .. }
+            | Content::Table { device, .. }
+            | Content::Filesystem { device, .. }
+            | Content::Swap { device, .. }
+            | Content::Luks { device, .. }
+            | Content::LvmPv { device, .. }
+            | Content::Mdraid { device, .. }
+            | Content::Zfs { device, .. }
+            | Content::Btrfs { device, .. }
+            | Content::Bcachefs { device, .. } => device,
+        }
+    }
+
+    pub fn set_device(&mut self, new: String) {
+        match self {
+            Content::Gpt { device, .. }
+            | Content::Table { device, .. }
+            | Content::Filesystem { device, .. }
+            | Content::Swap { device, .. }
+            | Content::Luks { device, .. }
+            | Content::LvmPv { device, .. }
+            | Content::Mdraid { device, .. }
+            | Content::Zfs { device, .. }
+            | Content::Btrfs { device, .. }
+            | Content::Bcachefs { device, .. } => *device = new,
+        }
+    }
 }
 
 /// What to evaluate.
@@ -606,7 +655,12 @@ impl Extract<'_> {
             }
             "table" => {
                 let mut parts = Vec::new();
-                for p in self.items(&c, "partitions")? {
+                for (i, p) in self.items(&c, "partitions")?.into_iter().enumerate() {
+                    // Legacy tables name partitions by number (sda1, nvme0n1p1).
+                    let mut content = self.content(&p, "content")?;
+                    if let Some(inner) = content.as_mut() {
+                        inner.set_device(numbered_partition(&device, i + 1));
+                    }
                     parts.push(TablePartition {
                         name: self.opt_str(&p, "name")?,
                         part_type: self.str(&p, "part-type")?,
@@ -615,7 +669,7 @@ impl Extract<'_> {
                         end: self.str(&p, "end")?,
                         bootable: self.bool(&p, "bootable")?,
                         flags: self.strs(&p, "flags")?,
-                        content: self.content(&p, "content")?,
+                        content,
                     });
                 }
                 Content::Table {
@@ -1047,6 +1101,7 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
         activation_scripts.insert(
             name,
             Snippet {
+                provided_by_nixos: x.plain_str(&s, "text")?.starts_with(NIXOS_PROVIDED),
                 text: x.plain_str(&s, "text")?,
                 deps: x.strs(&s, "deps")?,
                 supports_dry_activation: x.bool(&s, "supportsDryActivation")?,

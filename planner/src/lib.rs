@@ -1,1 +1,15 @@
+//! nixplan's planner: a typed configuration becomes a dependency graph of
+//! install actions (petgraph), ordered from the resources each action needs
+//! and produces, and printed as a plan people review. The planner never
+//! runs a command.
 
+pub mod activation;
+pub mod bootstrap;
+pub mod build;
+pub mod order;
+pub mod plan;
+pub mod render;
+pub mod verify;
+
+pub use build::{plan, BootstrapMode, PlanError, PlanOptions};
+pub use plan::{Action, Plan};

@@ -117,6 +117,24 @@ in
     warnings = opt (types.listOf str) [ ];
   };
   config = {
+    # The snippets NixOS defines itself, with their dependencies; their text
+    # is NixOS's and runs as part of its activation.
+    system.activationScripts = b.mapAttrs (name: deps: { text = "# provided by NixOS: ${name}"; inherit deps; }) {
+      specialfs = [ ];
+      stdio = [ ];
+      binsh = [ ];
+      users = [ ];
+      groups = [ ];
+      hashes = [ "users" ];
+      etc = [ "users" "groups" "specialfs" ];
+      var = [ ];
+      wrappers = [ "specialfs" "users" ];
+      nix = [ "etc" "users" ];
+      usrbinenv = [ ];
+      hostname = [ ];
+      modprobe = [ ];
+      domain = [ ];
+    };
     users.users.root = { uid = mkDefault 0; home = mkDefault "/root"; group = mkDefault "root"; };
     users.groups.root.gid = mkDefault 0;
     users.groups.users.gid = mkDefault 100;

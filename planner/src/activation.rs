@@ -1,0 +1,148 @@
+//! Activation snippets in the order NixOS runs them: snippets by name
+//! (alphabetically), each after its dependencies (in the order they are
+//! listed), each once. An unknown dependency is an error, as in NixOS; a
+//! cycle is reported with its members (NixOS silently breaks it).
+
+use std::collections::BTreeMap;
+
+use nixplan_parser::config::Snippet;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActivationError {
+    UnknownDependency {
+        snippet: String,
+        dependency: String,
+        at: Option<String>,
+    },
+    Cycle {
+        members: Vec<String>,
+        at: Option<String>,
+    },
+}
+
+impl std::fmt::Display for ActivationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActivationError::UnknownDependency {
+                snippet,
+                dependency,
+                ..
+            } => {
+                write!(f, "activation snippet '{snippet}' depends on '{dependency}', which does not exist")
+            }
+            ActivationError::Cycle { members, .. } => {
+                write!(
+                    f,
+                    "activation snippets depend on each other in a cycle: {}",
+                    members.join(" → ")
+                )
+            }
+        }
+    }
+}
+
+/// The names of the snippets in NixOS's order.
+pub fn order(snippets: &BTreeMap<String, Snippet>) -> Result<Vec<String>, ActivationError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Visiting,
+        Done,
+    }
+    fn visit(
+        name: &str,
+        snippets: &BTreeMap<String, Snippet>,
+        state: &mut BTreeMap<String, State>,
+        stack: &mut Vec<String>,
+        out: &mut Vec<String>,
+    ) -> Result<(), ActivationError> {
+        match state.get(name) {
+            Some(State::Done) => return Ok(()),
+            Some(State::Visiting) => {
+                let start = stack.iter().position(|s| s == name).unwrap_or(0);
+                let mut members: Vec<String> = stack[start..].to_vec();
+                members.push(name.to_string());
+                return Err(ActivationError::Cycle {
+                    members,
+                    at: snippets.get(name).and_then(|s| s.deps.at.clone()),
+                });
+            }
+            None => {}
+        }
+        state.insert(name.to_string(), State::Visiting);
+        stack.push(name.to_string());
+        let s = &snippets[name];
+        for dep in &s.deps.value {
+            if !snippets.contains_key(dep) {
+                return Err(ActivationError::UnknownDependency {
+                    snippet: name.to_string(),
+                    dependency: dep.clone(),
+                    at: s.deps.at.clone().or(s.at.clone()),
+                });
+            }
+            visit(dep, snippets, state, stack, out)?;
+        }
+        stack.pop();
+        state.insert(name.to_string(), State::Done);
+        out.push(name.to_string());
+        Ok(())
+    }
+    let mut state = BTreeMap::new();
+    let mut out = Vec::new();
+    for name in snippets.keys() {
+        visit(name, snippets, &mut state, &mut Vec::new(), &mut out)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nixplan_parser::config::Located;
+
+    fn s(deps: &[&str]) -> Snippet {
+        Snippet {
+            provided_by_nixos: false,
+            text: String::new(),
+            deps: Located::new(deps.iter().map(|d| d.to_string()).collect(), None),
+            supports_dry_activation: Located::new(false, None),
+            at: None,
+        }
+    }
+
+    #[test]
+    fn roots_alphabetical_dependencies_first_each_once() {
+        let mut m = BTreeMap::new();
+        m.insert("users".to_string(), s(&[]));
+        m.insert("etc".to_string(), s(&["users", "groups"]));
+        m.insert("groups".to_string(), s(&[]));
+        m.insert("agenix".to_string(), s(&["etc"]));
+        m.insert("zzz".to_string(), s(&[]));
+        assert_eq!(
+            order(&m).unwrap(),
+            ["users", "groups", "etc", "agenix", "zzz"]
+        );
+    }
+
+    #[test]
+    fn unknown_dependency_is_an_error() {
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), s(&["nope"]));
+        assert!(
+            matches!(order(&m), Err(ActivationError::UnknownDependency { dependency, .. }) if dependency == "nope")
+        );
+    }
+
+    #[test]
+    fn cycles_are_reported_with_members() {
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), s(&["b"]));
+        m.insert("b".to_string(), s(&["c"]));
+        m.insert("c".to_string(), s(&["a"]));
+        match order(&m) {
+            Err(ActivationError::Cycle { members, .. }) => {
+                assert_eq!(members, ["a", "b", "c", "a"])
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

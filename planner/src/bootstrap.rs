@@ -1,0 +1,244 @@
+//! The facts the plan needs about the target, the bootstrap decision (kexec,
+//! live system, or none for a running NixOS installer) and the install
+//! steps, each with its exact command and a clean environment.
+
+use std::collections::BTreeMap;
+
+use crate::build::{clean_env, BootstrapMode, PlanOptions};
+use crate::plan::Action;
+
+/// A POSIX sh script printing the target's facts as `key=value` lines.
+pub const FACTS_SCRIPT: &str = r#"set -u
+echo "os_id=$(. /etc/os-release 2>/dev/null; echo "${ID:-}")"
+echo "os_variant_id=$(. /etc/os-release 2>/dev/null; echo "${VARIANT_ID:-}")"
+echo "arch=$(uname -m)"
+echo "kernel=$(uname -r)"
+echo "mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null)"
+sb=0; for f in /sys/firmware/efi/efivars/SecureBoot-*; do [ -e "$f" ] && sb=$(od -An -tu1 -j4 -N1 "$f" 2>/dev/null | tr -d ' '); done
+echo "secure_boot=${sb:-0}"
+echo "efi=$([ -d /sys/firmware/efi ] && echo 1 || echo 0)"
+echo "lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null)"
+echo "kexec_load_disabled=$(cat /proc/sys/kernel/kexec_load_disabled 2>/dev/null || echo 0)"
+c=none; if command -v systemd-detect-virt >/dev/null 2>&1; then c=$(systemd-detect-virt --container 2>/dev/null || echo none); elif [ -f /.dockerenv ]; then c=docker; fi
+echo "container=$c"
+echo "uid=$(id -u)"
+echo "sudo=$(command -v sudo >/dev/null 2>&1 && echo 1 || echo 0)"
+echo "doas=$(command -v doas >/dev/null 2>&1 && echo 1 || echo 0)"
+for t in nix nixos-install kexec sgdisk parted wipefs mkfs.ext4 mkfs.vfat mkfs.btrfs mkfs.xfs cryptsetup pvcreate mdadm zpool mkswap; do
+  echo "tool.$t=$(command -v "$t" >/dev/null 2>&1 && echo 1 || echo 0)"
+done
+echo "disks=$(lsblk --json --bytes --output NAME,PATH,SIZE,SERIAL,TYPE,MOUNTPOINTS 2>/dev/null | tr -d '\n')"
+"#;
+
+pub struct Bootstrap {
+    pub actions: Vec<Action>,
+    pub mode: String,
+}
+
+// Every field of an action is spelled out at each call; a builder would hide
+// which ones the bootstrap steps set.
+#[allow(clippy::too_many_arguments)]
+fn action(
+    id: &str,
+    phase: &str,
+    kind: &str,
+    argv: Option<Vec<String>>,
+    script: Option<String>,
+    needs: Vec<String>,
+    produces: Vec<String>,
+    reason: &str,
+) -> Action {
+    Action {
+        id: id.into(),
+        phase: phase.into(),
+        kind: kind.into(),
+        deps: Vec::new(),
+        argv,
+        script,
+        env: clean_env(),
+        runs_on: "target".into(),
+        destructive: false,
+        check: None,
+        condition: None,
+        needs,
+        produces,
+        source: None,
+        reason: reason.into(),
+    }
+}
+
+fn fact<'a>(facts: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    facts.get(key).and_then(|v| v.as_str())
+}
+
+/// Why kexec cannot work on a target with these facts, if it cannot.
+pub fn kexec_blocker(facts: &serde_json::Value) -> Option<String> {
+    if fact(facts, "secure_boot") == Some("1") {
+        return Some("Secure Boot is on".into());
+    }
+    if let Some(l) = fact(facts, "lockdown") {
+        if l != "none" && !l.is_empty() {
+            return Some(format!("the kernel is locked down ({l})"));
+        }
+    }
+    if fact(facts, "kexec_load_disabled") == Some("1") {
+        return Some("kexec_load_disabled is set".into());
+    }
+    if let Some(c) = fact(facts, "container") {
+        if c != "none" && !c.is_empty() {
+            return Some(format!("it is a container ({c})"));
+        }
+    }
+    None
+}
+
+pub fn is_installer(facts: &serde_json::Value) -> bool {
+    fact(facts, "os_id") == Some("nixos") && fact(facts, "os_variant_id") == Some("installer")
+}
+
+pub fn actions(options: &PlanOptions) -> Bootstrap {
+    let mut out = Vec::new();
+    out.push(action(
+        "facts/gather",
+        "facts",
+        "facts",
+        None,
+        Some(FACTS_SCRIPT.to_string()),
+        vec![],
+        vec!["facts".into()],
+        "learn the target's OS, architecture, Secure Boot and kexec state, tools and disks",
+    ));
+    let live_pre = "nix and nixos-install on PATH, and root (or sudo/doas)";
+    let (mode, kexec_cond, live_cond): (String, Option<String>, Option<String>) = match (options.bootstrap, &options.facts) {
+        (BootstrapMode::None, _) => ("none (chosen)".into(), None, None),
+        (BootstrapMode::Kexec, _) => ("kexec (chosen)".into(), Some("always".into()), None),
+        (BootstrapMode::Live, _) => ("live (chosen)".into(), None, Some("always".into())),
+        (BootstrapMode::Auto, Some(f)) if is_installer(f) => ("none: the target runs a NixOS installer".into(), None, None),
+        (BootstrapMode::Auto, Some(f)) => match kexec_blocker(f) {
+            Some(why) => (format!("live: kexec cannot work because {why}"), None, Some("always".into())),
+            None => ("kexec: the target is not a NixOS installer and kexec can work".into(), Some("always".into()), None),
+        },
+        (BootstrapMode::Auto, None) => (
+            "decided by facts".into(),
+            Some("facts: not a NixOS installer (os-release ID=nixos, VARIANT_ID=installer), and no Secure Boot, kernel lockdown, kexec_load_disabled or container".into()),
+            Some(format!("facts: not a NixOS installer, and kexec cannot work (Secure Boot, kernel lockdown, kexec_load_disabled or a container); needs {live_pre}")),
+        ),
+    };
+    if let Some(cond) = kexec_cond {
+        let mut a = action(
+            "bootstrap/kexec",
+            "bootstrap",
+            "kexec",
+            None,
+            Some("set -eu\ncd /root\ncurl -fsSL https://github.com/nix-community/nixos-images/releases/latest/download/nixos-kexec-installer-noninteractive-$(uname -m)-linux.tar.gz | tar -xzf- -C /root\n/root/kexec/run\n".into()),
+            vec!["facts".into()],
+            vec!["bootstrap:kexec".into()],
+            "boot the NixOS kexec installer in place of the running system (the host key changes; nixplan reconnects expecting it)",
+        );
+        a.condition = Some(cond);
+        a.destructive = true;
+        out.push(a);
+    }
+    if let Some(cond) = live_cond {
+        let mut a = action(
+            "bootstrap/live-check",
+            "bootstrap",
+            "precondition",
+            None,
+            Some("set -eu\ncommand -v nix\ncommand -v nixos-install\n[ \"$(id -u)\" = 0 ] || command -v sudo || command -v doas\n".into()),
+            vec!["facts".into()],
+            vec!["bootstrap:live".into()],
+            &format!("install from the running system: check its preconditions ({live_pre}) before anything changes"),
+        );
+        a.condition = Some(cond);
+        out.push(a);
+    }
+    Bootstrap { actions: out, mode }
+}
+
+/// Build (or take) the system, copy its closure into the new root, install.
+pub fn install_actions(
+    options: &PlanOptions,
+    root: &str,
+    mounts: &BTreeMap<String, String>,
+) -> Vec<Action> {
+    let mut out = Vec::new();
+    let all_mounts: Vec<String> = mounts.values().cloned().collect();
+    let system_ref = match &options.system {
+        Some(s) => s.clone(),
+        None => "$NIXPLAN_SYSTEM".to_string(),
+    };
+    let mut copy_needs = all_mounts.clone();
+    copy_needs.push("facts".into());
+    if options.system.is_none() {
+        let attr = options
+            .flake_attr
+            .clone()
+            .unwrap_or_else(|| "<target>".into());
+        let mut a = action(
+            "install/build",
+            "install",
+            "build",
+            Some(vec![
+                "nix".into(),
+                "build".into(),
+                "--no-link".into(),
+                "--print-out-paths".into(),
+                attr.clone(),
+            ]),
+            None,
+            vec![],
+            vec!["system:built".into()],
+            &format!(
+                "build the system {attr} on this machine; its store path becomes NIXPLAN_SYSTEM"
+            ),
+        );
+        a.runs_on = "local".into();
+        out.push(a);
+        copy_needs.push("system:built".into());
+    }
+    let store = match &options.target_host {
+        Some(h) => format!("ssh://{h}?remote-store=local?root={root}"),
+        None => format!("local?root={root}"),
+    };
+    let mut copy = action(
+        "install/copy-closure",
+        "install",
+        "copy-closure",
+        Some(vec![
+            "nix".into(),
+            "copy".into(),
+            "--no-check-sigs".into(),
+            "--to".into(),
+            store.clone(),
+            system_ref.clone(),
+        ]),
+        None,
+        copy_needs,
+        vec!["system:copied".into()],
+        &format!("copy the system closure into {root}/nix/store"),
+    );
+    copy.runs_on = "local".into();
+    out.push(copy);
+    let mut needs = vec!["system:copied".to_string()];
+    needs.extend(all_mounts.iter().cloned());
+    out.push(action(
+        "install/nixos-install",
+        "install",
+        "nixos-install",
+        Some(vec![
+            "nixos-install".into(),
+            "--no-root-passwd".into(),
+            "--no-channel-copy".into(),
+            "--root".into(),
+            root.into(),
+            "--system".into(),
+            system_ref,
+        ]),
+        None,
+        needs,
+        vec!["system:installed".into()],
+        "install the boot loader and activate the system in the new root, with a clean environment",
+    ));
+    out
+}

@@ -1,0 +1,1570 @@
+//! Compiling a typed configuration into actions: bootstrap, disko (wipe,
+//! create, format, mount), persistent directories, install, activation,
+//! unmount and reboot. Each action says what it needs and produces; the
+//! order comes from that (see `order.rs`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use nixplan_parser::config::{Config, Content, Located};
+
+use crate::activation;
+use crate::order::{self, OrderError};
+use crate::plan::{
+    Action, Plan, PlanTarget, SourceDigest, SourceRef, Summary, FORMAT_VERSION, PHASES,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BootstrapMode {
+    /// Decide from the target's facts (shown as conditions without them).
+    Auto,
+    Kexec,
+    /// Install from the running system (nix and nixos-install on PATH).
+    Live,
+    /// The target already runs a NixOS installer.
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub target_host: Option<String>,
+    pub bootstrap: BootstrapMode,
+    /// A prebuilt system (`/nix/store/...-nixos-system-...`); otherwise the
+    /// plan builds `flake_attr` locally.
+    pub system: Option<String>,
+    /// `PATH#nixosConfigurations.NAME...toplevel`, for the build action.
+    pub flake_attr: Option<String>,
+    pub facts: Option<serde_json::Value>,
+    /// Keep only these phases (all when empty).
+    pub phases: Vec<String>,
+    pub stop_after: Option<String>,
+    pub nixplan_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanError {
+    Order(OrderError),
+    Activation(activation::ActivationError),
+    Invalid { message: String, at: Option<String> },
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::Order(e) => write!(f, "{e}"),
+            PlanError::Activation(e) => match e {
+                activation::ActivationError::UnknownDependency { at: Some(at), .. }
+                | activation::ActivationError::Cycle { at: Some(at), .. } => {
+                    write!(f, "{e} (at {at})")
+                }
+                _ => write!(f, "{e}"),
+            },
+            PlanError::Invalid {
+                message,
+                at: Some(at),
+            } => write!(f, "{message} (at {at})"),
+            PlanError::Invalid { message, at: None } => write!(f, "{message}"),
+        }
+    }
+}
+
+/// The fixed environment of everything that runs on the target: nothing of
+/// the caller's environment leaks in (a disko image bug leaked the build
+/// user's HOME into images).
+pub fn clean_env() -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    env.insert("HOME".into(), "/root".into());
+    env.insert("LANG".into(), "C.UTF-8".into());
+    env.insert("LC_ALL".into(), "C.UTF-8".into());
+    env.insert(
+        "PATH".into(),
+        "/run/wrappers/bin:/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+    );
+    env
+}
+
+/// A directory to create under a persistence root: path, user, group,
+/// mode, where it was defined, and what it is for.
+type PersistEntry = (String, String, String, String, Option<String>, &'static str);
+
+fn source_of(at: &Option<String>) -> Option<SourceRef> {
+    let at = at.as_ref()?;
+    let mut parts = at.rsplitn(3, ':');
+    let _col = parts.next()?;
+    let line = parts.next()?.parse().ok()?;
+    let file = parts.next()?.to_string();
+    Some(SourceRef { file, line })
+}
+
+fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Join a mountpoint under the root mount point (`/` → `/mnt`).
+pub fn under(root: &str, path: &str) -> String {
+    let root = root.trim_end_matches('/');
+    if path == "/" {
+        if root.is_empty() {
+            "/".into()
+        } else {
+            root.into()
+        }
+    } else {
+        format!(
+            "{root}{}",
+            if path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("/{path}")
+            }
+        )
+    }
+}
+
+struct Builder<'a> {
+    config: &'a Config,
+    root: String,
+    actions: Vec<Action>,
+    /// Mountpoint (on the target, e.g. `/boot`) → the resource of its mount.
+    mounts: BTreeMap<String, String>,
+    /// PVs of each volume group, members of each md array and zpool.
+    pvs: BTreeMap<String, Vec<String>>,
+    md_members: BTreeMap<String, Vec<String>>,
+    pool_members: BTreeMap<String, Vec<String>>,
+}
+
+struct NewAction<'s> {
+    id: String,
+    phase: &'s str,
+    kind: &'s str,
+    argv: Option<Vec<String>>,
+    script: Option<String>,
+    destructive: bool,
+    check: Option<Vec<String>>,
+    needs: Vec<String>,
+    produces: Vec<String>,
+    at: Option<String>,
+    reason: String,
+}
+
+impl Builder<'_> {
+    fn add(&mut self, a: NewAction) {
+        self.actions.push(Action {
+            id: a.id,
+            phase: a.phase.into(),
+            kind: a.kind.into(),
+            deps: Vec::new(),
+            argv: a.argv,
+            script: a.script,
+            env: clean_env(),
+            runs_on: "target".into(),
+            destructive: a.destructive,
+            check: a.check,
+            condition: None,
+            needs: a.needs,
+            produces: a.produces,
+            source: source_of(&a.at),
+            reason: a.reason,
+        });
+    }
+
+    fn argv(parts: &[&str]) -> Option<Vec<String>> {
+        Some(parts.iter().map(|s| s.to_string()).collect())
+    }
+
+    // ----- disko ------------------------------------------------------------
+
+    /// First pass: who belongs to which volume group, array and pool.
+    fn collect_members(&mut self, c: &Content) {
+        match c {
+            Content::Gpt { partitions, .. } => partitions
+                .iter()
+                .filter_map(|p| p.content.as_ref())
+                .for_each(|c| self.collect_members(c)),
+            Content::Table { partitions, .. } => partitions
+                .iter()
+                .filter_map(|p| p.content.as_ref())
+                .for_each(|c| self.collect_members(c)),
+            Content::Luks {
+                content: Some(inner),
+                ..
+            } => self.collect_members(inner),
+            Content::LvmPv { device, vg, .. } => self
+                .pvs
+                .entry(vg.value.clone())
+                .or_default()
+                .push(device.clone()),
+            Content::Mdraid { device, name, .. } => self
+                .md_members
+                .entry(name.value.clone())
+                .or_default()
+                .push(device.clone()),
+            Content::Zfs { device, pool, .. } => self
+                .pool_members
+                .entry(pool.value.clone())
+                .or_default()
+                .push(device.clone()),
+            _ => {}
+        }
+    }
+
+    fn disko(&mut self) -> Result<(), PlanError> {
+        let config = self.config;
+        for disk in config.disko.disks.values() {
+            if let Some(c) = &disk.content {
+                self.collect_members(c);
+            }
+        }
+        for vg in config.disko.lvm_vgs.values() {
+            for lv in vg.lvs.values() {
+                if let Some(c) = &lv.content {
+                    self.collect_members(c);
+                }
+            }
+        }
+        for md in config.disko.mdadm.values() {
+            if let Some(c) = &md.content {
+                self.collect_members(c);
+            }
+        }
+        for (name, disk) in &config.disko.disks {
+            let dev = disk.device.value.clone();
+            let id = format!("disko/disk/{name}");
+            self.add(NewAction {
+                id: format!("{id}/wipe"),
+                phase: "disko",
+                kind: "wipe",
+                argv: None,
+                script: Some(format!(
+                    "set -eu\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
+                    d = sh_quote(&dev)
+                )),
+                destructive: true,
+                check: None,
+                needs: vec![format!("device:{dev}")],
+                produces: vec![format!("wiped:{dev}")],
+                at: disk.device.at.clone(),
+                reason: format!("erase every signature and partition table on disk {name} ({dev})"),
+            });
+            if let Some(c) = &disk.content {
+                self.content(c, &id, &format!("wiped:{dev}"))?;
+            }
+        }
+        for (name, md) in &config.disko.mdadm {
+            let dev = format!("/dev/md/{}", md.name);
+            let members = self.md_members.get(name).cloned().unwrap_or_default();
+            if members.is_empty() {
+                return Err(PlanError::Invalid {
+                    message: format!("mdadm array '{name}' has no mdraid members"),
+                    at: md.at.clone(),
+                });
+            }
+            let mut argv = vec![
+                "mdadm".to_string(),
+                "--create".into(),
+                dev.clone(),
+                format!("--level={}", md.level.value),
+                format!("--raid-devices={}", members.len()),
+                format!("--metadata={}", md.metadata.value),
+                "--force".into(),
+                "--homehost=any".into(),
+                "--run".into(),
+            ];
+            argv.extend(members.iter().cloned());
+            self.add(NewAction {
+                id: format!("disko/mdadm/{name}/create"),
+                phase: "disko",
+                kind: "mdadm-create",
+                argv: Some(argv),
+                script: None,
+                destructive: true,
+                check: Self::argv(&["test", "-b", &dev]),
+                needs: members.iter().map(|m| format!("member:{m}")).collect(),
+                produces: vec![format!("block:{dev}")],
+                at: md.at.clone(),
+                reason: format!(
+                    "assemble RAID{} array {name} from {}",
+                    md.level.value,
+                    members.join(", ")
+                ),
+            });
+            if let Some(c) = &md.content {
+                self.content(c, &format!("disko/mdadm/{name}"), &format!("block:{dev}"))?;
+            }
+        }
+        for (name, vg) in &config.disko.lvm_vgs {
+            let pvs = self.pvs.get(name).cloned().unwrap_or_default();
+            if pvs.is_empty() {
+                return Err(PlanError::Invalid {
+                    message: format!("volume group '{name}' has no lvm_pv"),
+                    at: vg.at.clone(),
+                });
+            }
+            let mut argv = vec!["vgcreate".to_string(), vg.name.clone()];
+            argv.extend(pvs.iter().cloned());
+            self.add(NewAction {
+                id: format!("disko/lvm_vg/{name}/create"),
+                phase: "disko",
+                kind: "vgcreate",
+                argv: Some(argv),
+                script: None,
+                destructive: false,
+                check: Self::argv(&["vgs", &vg.name]),
+                needs: pvs.iter().map(|p| format!("member:{p}")).collect(),
+                produces: vec![format!("vg:{name}"), format!("vg-space:{name}:0")],
+                at: vg.at.clone(),
+                reason: format!("create volume group {name} on {}", pvs.join(", ")),
+            });
+            // Logical volumes in priority order; each takes space after the previous.
+            let mut lvs: Vec<_> = vg.lvs.values().collect();
+            lvs.sort_by(|a, b| (a.priority.value, &a.name).cmp(&(b.priority.value, &b.name)));
+            for (i, lv) in lvs.iter().enumerate() {
+                let dev = format!("/dev/{}/{}", vg.name, lv.name);
+                let size_flag = if lv.size.value.contains('%') {
+                    "-l"
+                } else {
+                    "-L"
+                };
+                let mut argv = vec![
+                    "lvcreate".to_string(),
+                    "--yes".into(),
+                    size_flag.into(),
+                    lv.size.value.clone(),
+                    "-n".into(),
+                    lv.name.clone(),
+                ];
+                if let Some(t) = &lv.lvm_type.value {
+                    argv.push("--type".into());
+                    argv.push(t.clone());
+                }
+                argv.extend(lv.extra_args.value.iter().cloned());
+                argv.push(vg.name.clone());
+                self.add(NewAction {
+                    id: format!("disko/lvm_vg/{name}/lv/{}", lv.name),
+                    phase: "disko",
+                    kind: "lvcreate",
+                    argv: Some(argv),
+                    script: None,
+                    destructive: false,
+                    check: Self::argv(&["lvs", &format!("{}/{}", vg.name, lv.name)]),
+                    needs: vec![format!("vg:{name}"), format!("vg-space:{name}:{i}")],
+                    produces: vec![format!("block:{dev}"), format!("vg-space:{name}:{}", i + 1)],
+                    at: lv.at.clone(),
+                    reason: format!(
+                        "create logical volume {} of {} in {name}",
+                        lv.name, lv.size.value
+                    ),
+                });
+                if let Some(c) = &lv.content {
+                    self.content(
+                        c,
+                        &format!("disko/lvm_vg/{name}/lv/{}", lv.name),
+                        &format!("block:{dev}"),
+                    )?;
+                }
+            }
+        }
+        for (name, pool) in &config.disko.zpools {
+            let members = self.pool_members.get(name).cloned().unwrap_or_default();
+            if members.is_empty() {
+                return Err(PlanError::Invalid {
+                    message: format!("zpool '{name}' has no zfs members"),
+                    at: pool.at.clone(),
+                });
+            }
+            let mut argv = vec![
+                "zpool".to_string(),
+                "create".into(),
+                "-f".into(),
+                "-R".into(),
+                self.root.clone(),
+            ];
+            for (k, v) in &pool.options.value {
+                argv.push("-o".into());
+                argv.push(format!("{k}={v}"));
+            }
+            for (k, v) in &pool.root_fs_options.value {
+                argv.push("-O".into());
+                argv.push(format!("{k}={v}"));
+            }
+            if let Some(mp) = &pool.mountpoint.value {
+                argv.push("-m".into());
+                argv.push(mp.clone());
+            }
+            argv.push(pool.name.clone());
+            match &pool.mode.value {
+                serde_json::Value::String(m) if !m.is_empty() => argv.push(m.clone()),
+                serde_json::Value::String(_) => {}
+                other => {
+                    return Err(PlanError::Invalid {
+                        message: format!("zpool '{name}': topology modes ({other}) are not supported yet; use a mode string"),
+                        at: pool.mode.at.clone(),
+                    })
+                }
+            }
+            argv.extend(members.iter().cloned());
+            let pool_res = format!("zpool:{name}");
+            self.add(NewAction {
+                id: format!("disko/zpool/{name}/create"),
+                phase: "disko",
+                kind: "zpool-create",
+                argv: Some(argv),
+                script: None,
+                destructive: true,
+                check: Self::argv(&["zpool", "list", &pool.name]),
+                needs: members.iter().map(|m| format!("member:{m}")).collect(),
+                produces: vec![pool_res.clone()],
+                at: pool.at.clone(),
+                reason: format!("create ZFS pool {name} on {}", members.join(", ")),
+            });
+            let mut datasets: Vec<_> = pool.datasets.values().collect();
+            datasets.sort_by(|a, b| a.name.cmp(&b.name));
+            let names: BTreeSet<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
+            for ds in datasets {
+                let full = format!("{}/{}", pool.name, ds.name);
+                let parent = ds
+                    .name
+                    .rsplit_once('/')
+                    .map(|(p, _)| p)
+                    .filter(|p| names.contains(p));
+                let mut needs = vec![pool_res.clone()];
+                if let Some(p) = parent {
+                    needs.push(format!("dataset:{}/{p}", pool.name));
+                }
+                let volume = ds.kind.value == "zfs_volume";
+                let mut argv = vec!["zfs".to_string(), "create".into()];
+                if !volume {
+                    argv.push("-up".into());
+                }
+                if volume {
+                    argv.push("-V".into());
+                    argv.push(ds.size.value.clone().unwrap_or_default());
+                }
+                for (k, v) in &ds.options.value {
+                    argv.push("-o".into());
+                    argv.push(format!("{k}={v}"));
+                }
+                if !volume {
+                    if let Some(mp) = &ds.mountpoint.value {
+                        if !ds.options.value.contains_key("mountpoint") {
+                            argv.push("-o".into());
+                            argv.push(format!("mountpoint={mp}"));
+                        }
+                    }
+                }
+                argv.push(full.clone());
+                let mut produces = vec![format!("dataset:{full}")];
+                if volume {
+                    produces.push(format!("block:/dev/zvol/{full}"));
+                }
+                self.add(NewAction {
+                    id: format!("disko/zpool/{name}/dataset/{}", ds.name),
+                    phase: "disko",
+                    kind: if volume { "zfs-volume" } else { "zfs-dataset" },
+                    argv: Some(argv),
+                    script: None,
+                    destructive: false,
+                    check: Self::argv(&["zfs", "list", &full]),
+                    needs,
+                    produces,
+                    at: ds.at.clone(),
+                    reason: format!(
+                        "create ZFS {} {full}",
+                        if volume { "volume" } else { "dataset" }
+                    ),
+                });
+                if volume {
+                    if let Some(c) = &ds.content {
+                        self.content(
+                            c,
+                            &format!("disko/zpool/{name}/dataset/{}", ds.name),
+                            &format!("block:/dev/zvol/{full}"),
+                        )?;
+                    }
+                } else if let Some(mp) = &ds.mountpoint.value {
+                    let legacy = ds
+                        .options
+                        .value
+                        .get("mountpoint")
+                        .is_some_and(|m| m == "legacy");
+                    let mut opts = ds.mount_options.value.clone();
+                    if !legacy {
+                        opts.push("zfsutil".into());
+                    }
+                    self.mount(
+                        mp,
+                        "zfs",
+                        &full,
+                        &opts,
+                        &format!("dataset:{full}"),
+                        &format!("disko/zpool/{name}/dataset/{}", ds.name),
+                        &ds.mountpoint,
+                    );
+                }
+            }
+        }
+        for (name, n) in &config.disko.nodev {
+            if let Some(mp) = &n.mountpoint.value {
+                self.mount(
+                    mp,
+                    &n.fs_type.value,
+                    &n.device.value,
+                    &n.mount_options.value,
+                    "",
+                    &format!("disko/nodev/{name}"),
+                    &n.mountpoint,
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Plan a content on `device`, available once `ready` exists.
+    fn content(&mut self, c: &Content, id: &str, ready: &str) -> Result<(), PlanError> {
+        match c {
+            Content::Gpt {
+                device,
+                partitions,
+                at,
+            } => {
+                let table = format!("{id}/table");
+                self.add(NewAction {
+                    id: table.clone(),
+                    phase: "disko",
+                    kind: "partition-table",
+                    argv: Self::argv(&["sgdisk", "--clear", device]),
+                    script: None,
+                    destructive: true,
+                    check: Self::argv(&["blkid", device]),
+                    needs: vec![ready.into()],
+                    produces: vec![format!("table:{device}"), format!("gpt-slot:{device}:0")],
+                    at: at.clone(),
+                    reason: format!("write an empty GPT partition table on {device}"),
+                });
+                // Partitions in disko's order (priority, then name); each
+                // needs the one before it, as sgdisk allocates in order.
+                for (i, p) in partitions.iter().enumerate() {
+                    let n = i + 1;
+                    let mut argv = vec![
+                        "sgdisk".to_string(),
+                        "--align-end".into(),
+                        format!("--new={n}:{}:{}", p.start.value, p.end.value),
+                        format!("--change-name={n}:{}", p.label.value),
+                        format!("--typecode={n}:{}", p.type_code.value),
+                    ];
+                    if p.alignment.value > 0 {
+                        argv.push(format!("--set-alignment={}", p.alignment.value));
+                    } else if p.start.value.ends_with('s') || p.end.value.ends_with('s') {
+                        argv.push("--set-alignment=1".into());
+                    }
+                    argv.insert(3, format!("--partition-guid={n}:R"));
+                    argv.push(device.clone());
+                    let pid = format!("{id}/partition/{}", p.name);
+                    self.add(NewAction {
+                        id: pid.clone(),
+                        phase: "disko",
+                        kind: "partition",
+                        argv: None,
+                        script: Some(format!(
+                            "set -eu\n{}\npartprobe {}\nudevadm trigger --subsystem-match=block\nudevadm settle --timeout 120\n",
+                            argv.iter().map(|a| sh_quote(a)).collect::<Vec<_>>().join(" "),
+                            sh_quote(device)
+                        )),
+                        destructive: false,
+                        check: Self::argv(&["test", "-b", &p.device.value]),
+                        needs: vec![format!("table:{device}"), format!("gpt-slot:{device}:{i}")],
+                        produces: vec![format!("block:{}", p.device.value), format!("gpt-slot:{device}:{n}")],
+                        at: p.at.clone(),
+                        reason: format!("create partition {n} '{}' ({}, type {}) on {device}", p.label.value, if p.size.value == "100%" { "the rest of the disk".to_string() } else { p.size.value.clone() }, p.type_code.value),
+                    });
+                }
+                // As disko does: contents once every partition exists (the
+                // table is re-read after each partition).
+                let all = format!("gpt-slot:{device}:{}", partitions.len());
+                for p in partitions {
+                    if let Some(inner) = &p.content {
+                        let pid = format!("{id}/partition/{}", p.name);
+                        let before = self.actions.len();
+                        self.content(inner, &pid, &format!("block:{}", p.device.value))?;
+                        if let Some(first) = self.actions.get_mut(before) {
+                            first.needs.push(all.clone());
+                        }
+                    }
+                }
+            }
+            Content::Table {
+                device,
+                format,
+                partitions,
+                at,
+            } => {
+                self.add(NewAction {
+                    id: format!("{id}/table"),
+                    phase: "disko",
+                    kind: "partition-table",
+                    argv: Self::argv(&["parted", "-s", device, "--", "mklabel", &format.value]),
+                    script: None,
+                    destructive: true,
+                    check: None,
+                    needs: vec![ready.into()],
+                    produces: vec![format!("table:{device}"), format!("msdos-slot:{device}:0")],
+                    at: at.clone(),
+                    reason: format!(
+                        "write an empty {} partition table on {device}",
+                        format.value
+                    ),
+                });
+                for (i, p) in partitions.iter().enumerate() {
+                    let n = i + 1;
+                    let part_dev = numbered_partition(device, n);
+                    let mut cmd = vec![
+                        "parted".to_string(),
+                        "-s".into(),
+                        device.clone(),
+                        "--".into(),
+                        "mkpart".into(),
+                        p.part_type.value.clone(),
+                    ];
+                    if let Some(fs) = &p.fs_type.value {
+                        cmd.push(fs.clone());
+                    }
+                    cmd.push(p.start.value.clone());
+                    cmd.push(p.end.value.clone());
+                    let mut script = format!(
+                        "set -eu\n{}\n",
+                        cmd.iter()
+                            .map(|a| sh_quote(a))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    );
+                    if p.bootable.value {
+                        script.push_str(&format!(
+                            "parted -s {} -- set {n} boot on\n",
+                            sh_quote(device)
+                        ));
+                    }
+                    for f in &p.flags.value {
+                        script.push_str(&format!(
+                            "parted -s {} -- set {n} {} on\n",
+                            sh_quote(device),
+                            sh_quote(f)
+                        ));
+                    }
+                    script.push_str(&format!("partprobe {}\nudevadm trigger --subsystem-match=block\nudevadm settle --timeout 120\n", sh_quote(device)));
+                    let pid = format!("{id}/partition/{n}");
+                    self.add(NewAction {
+                        id: pid.clone(),
+                        phase: "disko",
+                        kind: "partition",
+                        argv: None,
+                        script: Some(script),
+                        destructive: false,
+                        check: Self::argv(&["test", "-b", &part_dev]),
+                        needs: vec![
+                            format!("table:{device}"),
+                            format!("msdos-slot:{device}:{i}"),
+                        ],
+                        produces: vec![
+                            format!("block:{part_dev}"),
+                            format!("msdos-slot:{device}:{n}"),
+                        ],
+                        at: p.start.at.clone(),
+                        reason: format!(
+                            "create {} partition {n} ({} to {}) on {device}",
+                            p.part_type.value, p.start.value, p.end.value
+                        ),
+                    });
+                    if let Some(inner) = &p.content {
+                        self.content(inner, &pid, &format!("block:{part_dev}"))?;
+                    }
+                }
+            }
+            Content::Filesystem {
+                device,
+                format,
+                mountpoint,
+                mount_options,
+                extra_args,
+                at,
+            } => {
+                let mut argv = vec![format!("mkfs.{}", format.value)];
+                argv.extend(extra_args.value.iter().cloned());
+                argv.push(device.clone());
+                let fs = format!("fs:{device}");
+                self.add(NewAction {
+                    id: format!("{id}/format"),
+                    phase: "disko",
+                    kind: "mkfs",
+                    argv: Some(argv),
+                    script: None,
+                    destructive: true,
+                    check: Self::argv(&[
+                        "blkid",
+                        "--match-token",
+                        &format!("TYPE={}", format.value),
+                        device,
+                    ]),
+                    needs: vec![ready.into()],
+                    produces: vec![fs.clone()],
+                    at: at.clone(),
+                    reason: format!(
+                        "make a {} filesystem on {device} (skipped when it already has one)",
+                        format.value
+                    ),
+                });
+                if let Some(mp) = &mountpoint.value {
+                    self.mount(
+                        mp,
+                        &format.value,
+                        device,
+                        &mount_options.value,
+                        &fs,
+                        id,
+                        mountpoint,
+                    );
+                }
+            }
+            Content::Swap {
+                device,
+                extra_args,
+                at,
+                ..
+            } => {
+                let mut argv = vec!["mkswap".to_string()];
+                argv.extend(extra_args.value.iter().cloned());
+                argv.push(device.clone());
+                self.add(NewAction {
+                    id: format!("{id}/mkswap"),
+                    phase: "disko",
+                    kind: "mkswap",
+                    argv: Some(argv),
+                    script: None,
+                    destructive: true,
+                    check: Self::argv(&["blkid", "--match-token", "TYPE=swap", device]),
+                    needs: vec![ready.into()],
+                    produces: vec![format!("swap:{device}")],
+                    at: at.clone(),
+                    reason: format!("make swap space on {device}"),
+                });
+            }
+            Content::Luks {
+                device,
+                name,
+                password_file,
+                key_file,
+                additional_key_files,
+                extra_format_args,
+                extra_open_args,
+                ask_password,
+                content,
+                at,
+                ..
+            } => {
+                let key = key_file.value.clone().or(password_file.value.clone());
+                let mut format_argv = vec![
+                    "cryptsetup".to_string(),
+                    "-q".into(),
+                    "luksFormat".into(),
+                    device.clone(),
+                ];
+                format_argv.extend(extra_format_args.value.iter().cloned());
+                let mut open_argv = vec![
+                    "cryptsetup".to_string(),
+                    "open".into(),
+                    device.clone(),
+                    name.value.clone(),
+                ];
+                match &key {
+                    Some(k) => {
+                        format_argv.push("--key-file".into());
+                        format_argv.push(k.clone());
+                        open_argv.push("--key-file".into());
+                        open_argv.push(k.clone());
+                    }
+                    None if ask_password.value => {
+                        // The executor streams the passphrase on stdin.
+                        format_argv.push("--key-file=-".into());
+                        open_argv.push("--key-file=-".into());
+                    }
+                    None => {}
+                }
+                open_argv.extend(extra_open_args.value.iter().cloned());
+                let luks = format!("luks:{device}");
+                self.add(NewAction {
+                    id: format!("{id}/luks-format"),
+                    phase: "disko",
+                    kind: "luks-format",
+                    argv: Some(format_argv),
+                    script: None,
+                    destructive: true,
+                    check: Self::argv(&["cryptsetup", "isLuks", device]),
+                    needs: vec![ready.into()],
+                    produces: vec![luks.clone()],
+                    at: at.clone(),
+                    reason: format!(
+                        "encrypt {device} with LUKS ({})",
+                        match &key {
+                            Some(k) => format!("key from {k}"),
+                            None => "passphrase asked at apply time".into(),
+                        }
+                    ),
+                });
+                let mapped = format!("/dev/mapper/{}", name.value);
+                for (i, extra) in additional_key_files.value.iter().enumerate() {
+                    let mut argv = vec![
+                        "cryptsetup".to_string(),
+                        "luksAddKey".into(),
+                        device.clone(),
+                        extra.clone(),
+                    ];
+                    if let Some(k) = &key {
+                        argv.push("--key-file".into());
+                        argv.push(k.clone());
+                    }
+                    self.add(NewAction {
+                        id: format!("{id}/luks-add-key/{i}"),
+                        phase: "disko",
+                        kind: "luks-add-key",
+                        argv: Some(argv),
+                        script: None,
+                        destructive: false,
+                        check: None,
+                        needs: vec![luks.clone()],
+                        produces: vec![format!("luks-key:{device}:{i}")],
+                        at: additional_key_files.at.clone(),
+                        reason: format!("add the key file {extra} to {device}"),
+                    });
+                }
+                self.add(NewAction {
+                    id: format!("{id}/luks-open"),
+                    phase: "disko",
+                    kind: "luks-open",
+                    argv: Some(open_argv),
+                    script: None,
+                    destructive: false,
+                    check: Self::argv(&["cryptsetup", "status", &name.value]),
+                    needs: vec![luks],
+                    produces: vec![format!("block:{mapped}")],
+                    at: name.at.clone(),
+                    reason: format!("open {device} as {mapped}"),
+                });
+                if let Some(inner) = content {
+                    self.content(inner, &format!("{id}/luks"), &format!("block:{mapped}"))?;
+                }
+            }
+            Content::LvmPv { device, vg, at } => {
+                self.add(NewAction {
+                    id: format!("{id}/pvcreate"),
+                    phase: "disko",
+                    kind: "pvcreate",
+                    argv: Self::argv(&["pvcreate", "--yes", device]),
+                    script: None,
+                    destructive: true,
+                    check: Self::argv(&["pvs", device]),
+                    needs: vec![ready.into()],
+                    produces: vec![format!("member:{device}")],
+                    at: at.clone(),
+                    reason: format!("make {device} a physical volume of {}", vg.value),
+                });
+            }
+            Content::Mdraid { device, name, at } => {
+                self.add(NewAction {
+                    id: format!("{id}/mdraid-member"),
+                    phase: "disko",
+                    kind: "mdraid-member",
+                    argv: Self::argv(&["wipefs", "--all", "--force", device]),
+                    script: None,
+                    destructive: true,
+                    check: None,
+                    needs: vec![ready.into()],
+                    produces: vec![format!("member:{device}")],
+                    at: at.clone(),
+                    reason: format!("clear {device} to become a member of array {}", name.value),
+                });
+            }
+            Content::Zfs { device, pool, at } => {
+                self.add(NewAction {
+                    id: format!("{id}/zfs-member"),
+                    phase: "disko",
+                    kind: "zfs-member",
+                    argv: Self::argv(&["wipefs", "--all", "--force", device]),
+                    script: None,
+                    destructive: true,
+                    check: None,
+                    needs: vec![ready.into()],
+                    produces: vec![format!("member:{device}")],
+                    at: at.clone(),
+                    reason: format!("clear {device} to become a member of pool {}", pool.value),
+                });
+            }
+            Content::Btrfs {
+                device,
+                extra_args,
+                mountpoint,
+                mount_options,
+                subvolumes,
+                swap,
+                at,
+            } => {
+                let mut argv = vec!["mkfs.btrfs".to_string()];
+                argv.extend(extra_args.value.iter().cloned());
+                argv.push(device.clone());
+                let fs = format!("fs:{device}");
+                self.add(NewAction {
+                    id: format!("{id}/format"),
+                    phase: "disko",
+                    kind: "mkfs",
+                    argv: Some(argv),
+                    script: None,
+                    destructive: true,
+                    check: Self::argv(&["blkid", "--match-token", "TYPE=btrfs", device]),
+                    needs: vec![ready.into()],
+                    produces: vec![fs.clone()],
+                    at: at.clone(),
+                    reason: format!(
+                        "make a btrfs filesystem on {device} (skipped when it already has one)"
+                    ),
+                });
+                for sv in subvolumes {
+                    let name = sv.name.value.trim_start_matches('/').to_string();
+                    let svid = format!("{id}/subvolume/{name}");
+                    self.add(NewAction {
+                        id: svid.clone(),
+                        phase: "disko",
+                        kind: "btrfs-subvolume",
+                        argv: None,
+                        script: Some(format!(
+                            "set -eu\ntop=$(mktemp -d)\nmount -t btrfs {d} \"$top\"\ntrap 'umount \"$top\"; rmdir \"$top\"' EXIT\nbtrfs subvolume show \"$top\"/{n} >/dev/null 2>&1 || btrfs subvolume create \"$top\"/{n}\n",
+                            d = sh_quote(device),
+                            n = sh_quote(&name)
+                        )),
+                        destructive: false,
+                        check: None,
+                        needs: vec![fs.clone()],
+                        produces: vec![format!("subvolume:{device}:{name}")],
+                        at: sv.name.at.clone(),
+                        reason: format!("create btrfs subvolume {name} on {device}"),
+                    });
+                    if let Some(mp) = &sv.mountpoint.value {
+                        let mut opts = sv.mount_options.value.clone();
+                        opts.push(format!("subvol={name}"));
+                        self.mount(
+                            mp,
+                            "btrfs",
+                            device,
+                            &opts,
+                            &format!("subvolume:{device}:{name}"),
+                            &svid,
+                            &sv.mountpoint,
+                        );
+                        for sw in &sv.swap {
+                            self.swapfile(&svid, mp, sw);
+                        }
+                    }
+                }
+                if let Some(mp) = &mountpoint.value {
+                    self.mount(
+                        mp,
+                        "btrfs",
+                        device,
+                        &mount_options.value,
+                        &fs,
+                        id,
+                        mountpoint,
+                    );
+                    for sw in swap {
+                        self.swapfile(id, mp, sw);
+                    }
+                }
+            }
+            Content::Bcachefs {
+                device,
+                mountpoint,
+                mount_options,
+                extra_format_args,
+                at,
+            } => {
+                let mut argv = vec!["bcachefs".to_string(), "format".into()];
+                argv.extend(extra_format_args.value.iter().cloned());
+                argv.push(device.clone());
+                let fs = format!("fs:{device}");
+                self.add(NewAction {
+                    id: format!("{id}/format"),
+                    phase: "disko",
+                    kind: "mkfs",
+                    argv: Some(argv),
+                    script: None,
+                    destructive: true,
+                    check: Self::argv(&["blkid", "--match-token", "TYPE=bcachefs", device]),
+                    needs: vec![ready.into()],
+                    produces: vec![fs.clone()],
+                    at: at.clone(),
+                    reason: format!("make a bcachefs filesystem on {device}"),
+                });
+                if let Some(mp) = &mountpoint.value {
+                    self.mount(
+                        mp,
+                        "bcachefs",
+                        device,
+                        &mount_options.value,
+                        &fs,
+                        id,
+                        mountpoint,
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn swapfile(&mut self, id: &str, mountpoint: &str, sw: &nixplan_parser::config::Swapfile) {
+        let path = format!(
+            "{}/{}",
+            under(&self.root, mountpoint).trim_end_matches('/'),
+            sw.path.value.trim_start_matches('/')
+        );
+        self.add(NewAction {
+            id: format!("{id}/swapfile/{}", sw.name),
+            phase: "disko",
+            kind: "swapfile",
+            argv: Self::argv(&[
+                "btrfs",
+                "filesystem",
+                "mkswapfile",
+                "--size",
+                &sw.size.value,
+                &path,
+            ]),
+            script: None,
+            destructive: false,
+            check: Self::argv(&["test", "-f", &path]),
+            needs: vec![format!("mount:{}", under(&self.root, mountpoint))],
+            produces: vec![format!("swapfile:{path}")],
+            at: sw.size.at.clone(),
+            reason: format!("create a {} swap file {path}", sw.size.value),
+        });
+    }
+
+    /// Record a mount; its action is created in `mount_actions`, once all
+    /// mountpoints are known (a mount needs its parent mount).
+    #[allow(clippy::too_many_arguments)]
+    fn mount(
+        &mut self,
+        mp: &str,
+        fs_type: &str,
+        device: &str,
+        options: &[String],
+        ready: &str,
+        id: &str,
+        at: &Located<Option<String>>,
+    ) {
+        let target = under(&self.root, mp);
+        let mut argv = vec![
+            "mount".to_string(),
+            "-t".into(),
+            fs_type.to_string(),
+            device.to_string(),
+            target.clone(),
+        ];
+        let opts: Vec<String> = options
+            .iter()
+            .filter(|o| *o != "defaults")
+            .cloned()
+            .collect();
+        let mut all_opts = opts.clone();
+        all_opts.push("X-mount.mkdir".into());
+        argv.push("-o".into());
+        argv.push(all_opts.join(","));
+        let mut needs = Vec::new();
+        if !ready.is_empty() {
+            needs.push(ready.to_string());
+        }
+        self.mounts
+            .insert(mp.to_string(), format!("mount:{target}"));
+        self.add(NewAction {
+            id: format!("{id}/mount"),
+            phase: "disko",
+            kind: "mount",
+            argv: Some(argv),
+            script: None,
+            destructive: false,
+            check: Self::argv(&["findmnt", "--source", device, "--mountpoint", &target]),
+            needs,
+            produces: vec![format!("mount:{target}")],
+            at: at.at.clone(),
+            reason: format!("mount {device} ({fs_type}) at {target}"),
+        });
+    }
+
+    /// The mount a path lives on: the longest mountpoint that contains it.
+    fn mount_holding(&self, path: &str) -> Option<(String, String)> {
+        self.mounts
+            .iter()
+            .filter(|(mp, _)| {
+                *mp == "/"
+                    || path == mp.as_str()
+                    || path.starts_with(&format!("{}/", mp.trim_end_matches('/')))
+            })
+            .max_by_key(|(mp, _)| mp.len())
+            .map(|(mp, r)| (mp.clone(), r.clone()))
+    }
+
+    /// Each mount needs the mount of its parent mountpoint.
+    fn link_mounts(&mut self) {
+        let mounts = self.mounts.clone();
+        for a in self.actions.iter_mut().filter(|a| a.kind == "mount") {
+            let mp = mounts
+                .iter()
+                .find(|(_, r)| a.produces.contains(r))
+                .map(|(m, _)| m.clone())
+                .unwrap_or_default();
+            if mp == "/" {
+                continue;
+            }
+            let parent = mounts
+                .iter()
+                .filter(|(m, _)| {
+                    **m != mp
+                        && (*m == "/" || mp.starts_with(&format!("{}/", m.trim_end_matches('/'))))
+                })
+                .max_by_key(|(m, _)| m.len());
+            if let Some((_, r)) = parent {
+                a.needs.push(r.clone());
+            }
+        }
+    }
+
+    // ----- persist ------------------------------------------------------------
+
+    fn owner(&self, user: &str, group: &str) -> (String, String, bool) {
+        let uid = self.config.users.get(user).and_then(|u| u.uid.value);
+        let gid = self.config.groups.get(group).and_then(|g| g.gid.value);
+        let known = uid.is_some() && gid.is_some();
+        (
+            uid.map(|u| u.to_string())
+                .unwrap_or_else(|| user.to_string()),
+            gid.map(|g| g.to_string())
+                .unwrap_or_else(|| group.to_string()),
+            known,
+        )
+    }
+
+    fn persist(&mut self) -> Result<usize, PlanError> {
+        let mut count = 0;
+        let mut created: BTreeSet<String> = BTreeSet::new();
+        let config = self.config;
+        for p in config.persistence.values() {
+            if !p.enable.value {
+                continue;
+            }
+            let root_path = p.root.value.clone();
+            let Some((_, holder)) = self.mount_holding(&root_path) else {
+                return Err(PlanError::Invalid {
+                    message: format!(
+                        "no filesystem is mounted at or above the persistence root {root_path}"
+                    ),
+                    at: p.at.clone(),
+                });
+            };
+            let root_id = format!("persist/root{}", root_path);
+            let target_root = under(&self.root, &root_path);
+            self.add(NewAction {
+                id: root_id.clone(),
+                phase: "persist",
+                kind: "directory",
+                argv: Self::argv(&[
+                    "install",
+                    "-d",
+                    "-m",
+                    "0755",
+                    "-o",
+                    "0",
+                    "-g",
+                    "0",
+                    &target_root,
+                ]),
+                script: None,
+                destructive: false,
+                check: Self::argv(&["test", "-d", &target_root]),
+                needs: vec![holder.clone()],
+                produces: vec![format!("dir:{target_root}")],
+                at: p.at.clone(),
+                reason: format!("create the persistence root {root_path}"),
+            });
+            count += 1;
+            let mut entries: Vec<PersistEntry> = Vec::new();
+            for d in &p.directories {
+                entries.push((
+                    d.directory.clone(),
+                    d.user.clone(),
+                    d.group.clone(),
+                    d.mode.clone(),
+                    d.at.clone(),
+                    "directory",
+                ));
+            }
+            for f in &p.files {
+                let parent = f
+                    .file
+                    .rsplit_once('/')
+                    .map(|(d, _)| d.to_string())
+                    .filter(|d| !d.is_empty());
+                if let Some(dir) = parent {
+                    entries.push((
+                        dir,
+                        f.parent_user.clone(),
+                        f.parent_group.clone(),
+                        f.parent_mode.clone(),
+                        f.at.clone(),
+                        "parent of a persisted file",
+                    ));
+                }
+            }
+            for (user, u) in &p.users {
+                let home = u.home.value.clone();
+                let group = config
+                    .users
+                    .get(user)
+                    .map(|x| x.group.value.clone())
+                    .unwrap_or_else(|| "users".into());
+                entries.push((
+                    home.clone(),
+                    user.clone(),
+                    group.clone(),
+                    "0700".into(),
+                    u.at.clone(),
+                    "home directory",
+                ));
+                for d in &u.directories {
+                    let path = if d.directory.starts_with('/') {
+                        format!("{}{}", home, d.directory)
+                    } else {
+                        format!("{home}/{}", d.directory)
+                    };
+                    entries.push((
+                        path,
+                        d.user.clone(),
+                        d.group.clone(),
+                        d.mode.clone(),
+                        d.at.clone(),
+                        "directory",
+                    ));
+                }
+                for f in &u.files {
+                    let file = if f.file.starts_with('/') {
+                        format!("{}{}", home, f.file)
+                    } else {
+                        format!("{home}/{}", f.file)
+                    };
+                    if let Some((dir, _)) = file.rsplit_once('/') {
+                        entries.push((
+                            dir.to_string(),
+                            f.parent_user.clone(),
+                            f.parent_group.clone(),
+                            f.parent_mode.clone(),
+                            f.at.clone(),
+                            "parent of a persisted file",
+                        ));
+                    }
+                }
+            }
+            for (path, user, group, mode, at, what) in entries {
+                let full = format!("{}{}", root_path.trim_end_matches('/'), path);
+                let target = under(&self.root, &full);
+                if !created.insert(target.clone()) {
+                    continue;
+                }
+                let (o, g, known) = self.owner(&user, &group);
+                let id = format!("persist/dir{full}");
+                let mut needs = vec![format!("dir:{target_root}")];
+                if let Some((_, m)) = self.mount_holding(&full) {
+                    if m != holder {
+                        needs.push(m);
+                    }
+                }
+                if known {
+                    self.add(NewAction {
+                        id,
+                        phase: "persist",
+                        kind: "directory",
+                        argv: Self::argv(&[
+                            "install", "-d", "-m", &mode, "-o", &o, "-g", &g, &target,
+                        ]),
+                        script: None,
+                        destructive: false,
+                        check: Self::argv(&["test", "-d", &target]),
+                        needs,
+                        produces: vec![format!("dir:{target}")],
+                        at,
+                        reason: format!(
+                            "create the persisted {what} {path} ({user}:{group}, mode {mode})"
+                        ),
+                    });
+                } else {
+                    // Names without a fixed uid/gid are resolved on the
+                    // installed system, once its users exist.
+                    self.add(NewAction {
+                        id: id.clone(),
+                        phase: "persist",
+                        kind: "directory",
+                        argv: Self::argv(&["install", "-d", "-m", &mode, "-o", "0", "-g", "0", &target]),
+                        script: None,
+                        destructive: false,
+                        check: Self::argv(&["test", "-d", &target]),
+                        needs,
+                        produces: vec![format!("dir:{target}")],
+                        at: at.clone(),
+                        reason: format!("create the persisted {what} {path} (mode {mode}; owner set after install)"),
+                    });
+                    self.add(NewAction {
+                        id: format!("activation/chown{full}"),
+                        phase: "activation",
+                        kind: "chown",
+                        argv: Self::argv(&["nixos-enter", "--root", &self.root, "--", "chown", &format!("{user}:{group}"), &full]),
+                        script: None,
+                        destructive: false,
+                        check: None,
+                        needs: vec![format!("dir:{target}"), "system:installed".into()],
+                        produces: vec![format!("owner:{target}")],
+                        at,
+                        reason: format!("give {path} to {user}:{group}, resolved from the installed system's users (no fixed uid/gid in the config)"),
+                    });
+                }
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+use nixplan_parser::config::numbered_partition;
+
+/// Build the plan of a configuration.
+pub fn plan(
+    config: &Config,
+    options: &PlanOptions,
+    source: SourceDigest,
+) -> Result<Plan, PlanError> {
+    let root = config.disko.root_mount_point.clone();
+    let mut b = Builder {
+        config,
+        root: root.clone(),
+        actions: Vec::new(),
+        mounts: BTreeMap::new(),
+        pvs: BTreeMap::new(),
+        md_members: BTreeMap::new(),
+        pool_members: BTreeMap::new(),
+    };
+    let bootstrap = crate::bootstrap::actions(options);
+    let bootstrap_mode = bootstrap.mode.clone();
+    b.actions.extend(bootstrap.actions);
+    b.disko()?;
+    b.link_mounts();
+    let directories = b.persist()?;
+    let persisted: Vec<String> = b
+        .actions
+        .iter()
+        .filter(|a| a.phase == "persist")
+        .flat_map(|a| a.produces.iter().cloned())
+        .collect();
+    let mut install = crate::bootstrap::install_actions(options, &root, &b.mounts);
+    // Persistent directories exist before the system is installed.
+    for a in install.iter_mut().filter(|a| a.kind == "nixos-install") {
+        a.needs.extend(persisted.iter().cloned());
+    }
+    b.actions.extend(install);
+    let snippets = activation::order(&config.activation_scripts).map_err(PlanError::Activation)?;
+    // NixOS's own snippets run as part of its activation; the user's run in
+    // NixOS's order after them.
+    let user_snippets: Vec<&String> = snippets
+        .iter()
+        .filter(|n| !config.activation_scripts[*n].provided_by_nixos)
+        .collect();
+    for (i, name) in user_snippets.iter().enumerate() {
+        let name: &String = name;
+        let s = &config.activation_scripts[name];
+        let mut needs = vec!["system:installed".to_string()];
+        if i > 0 {
+            needs.push(format!("activation:{}", user_snippets[i - 1]));
+        }
+        b.add(NewAction {
+            id: format!("activation/snippet/{name}"),
+            phase: "activation",
+            kind: "activation-snippet",
+            argv: Some(vec![
+                "nixos-enter".into(),
+                "--root".into(),
+                root.clone(),
+                "--".into(),
+                "/bin/sh".into(),
+                "-c".into(),
+                s.text.clone(),
+            ]),
+            script: None,
+            destructive: false,
+            check: None,
+            needs,
+            produces: vec![format!("activation:{name}")],
+            at: s.at.clone(),
+            reason: format!(
+                "run activation snippet {name} ({} of {} in NixOS order, after {})",
+                snippets.iter().position(|n| n == name).unwrap_or(0) + 1,
+                snippets.len(),
+                if s.deps.value.is_empty() {
+                    "no dependencies".to_string()
+                } else {
+                    s.deps.value.join(", ")
+                }
+            ),
+        });
+    }
+    // First order without unmounts, then unmount in exactly the reverse
+    // order of the mounts, before rebooting.
+    let ordered = order::order(b.actions).map_err(PlanError::Order)?;
+    let mount_order: Vec<(String, String)> = ordered
+        .iter()
+        .filter(|a| a.kind == "mount")
+        .map(|a| {
+            (
+                a.id.clone(),
+                a.produces[0].trim_start_matches("mount:").to_string(),
+            )
+        })
+        .collect();
+    let mut actions = ordered;
+    let finished: Vec<String> = actions
+        .iter()
+        .flat_map(|a| a.produces.iter().cloned())
+        .filter(|r| {
+            r.starts_with("activation:") || r.starts_with("owner:") || r == "system:installed"
+        })
+        .collect();
+    let mut previous: Option<String> = None;
+    for (mount_id, target) in mount_order.iter().rev() {
+        let mut needs = finished.clone();
+        if let Some(p) = &previous {
+            needs.push(p.clone());
+        }
+        let produced = format!("unmounted:{target}");
+        let mut a = Action {
+            id: format!(
+                "reboot/unmount/{}",
+                mount_id.strip_suffix("/mount").unwrap_or(mount_id)
+            ),
+            phase: "reboot".into(),
+            kind: "unmount".into(),
+            deps: Vec::new(),
+            argv: Some(vec!["umount".into(), target.clone()]),
+            script: None,
+            env: clean_env(),
+            runs_on: "target".into(),
+            destructive: false,
+            check: Some(vec![
+                "sh".into(),
+                "-c".into(),
+                format!("! findmnt --mountpoint {}", sh_quote(target)),
+            ]),
+            condition: None,
+            needs,
+            produces: vec![produced.clone()],
+            source: None,
+            reason: format!("unmount {target} (reverse of {mount_id})"),
+        };
+        a.needs.push(format!("mount:{target}"));
+        previous = Some(produced);
+        actions.push(a);
+    }
+    let mut reboot_needs: Vec<String> = finished.clone();
+    if let Some(p) = previous {
+        reboot_needs.push(p);
+    }
+    actions.push(Action {
+        id: "reboot/reboot".into(),
+        phase: "reboot".into(),
+        kind: "reboot".into(),
+        deps: Vec::new(),
+        argv: Some(vec!["reboot".into()]),
+        script: None,
+        env: clean_env(),
+        runs_on: "target".into(),
+        destructive: false,
+        check: None,
+        condition: Some("never on the machine nixplan runs on".into()),
+        needs: reboot_needs,
+        produces: vec!["rebooted".into()],
+        source: None,
+        reason: "boot the installed system".into(),
+    });
+    let mut actions = order::order(actions).map_err(PlanError::Order)?;
+    actions = select_phases(actions, options);
+    let summary = summarize(&actions, directories, &bootstrap_mode, user_snippets.len());
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        nixplan_version: options.nixplan_version.clone(),
+        target: PlanTarget {
+            name: config.target.name.clone(),
+            host: options.target_host.clone(),
+            facts: options.facts.clone(),
+        },
+        source,
+        phases: PHASES
+            .iter()
+            .map(|p| p.to_string())
+            .filter(|p| actions.iter().any(|a| &a.phase == p))
+            .collect(),
+        actions,
+        summary,
+        hash: String::new(),
+    };
+    Ok(plan.seal())
+}
+
+fn select_phases(actions: Vec<Action>, options: &PlanOptions) -> Vec<Action> {
+    let cut = options
+        .stop_after
+        .as_ref()
+        .and_then(|s| PHASES.iter().position(|p| p == s));
+    let kept: Vec<Action> = actions
+        .into_iter()
+        .filter(|a| options.phases.is_empty() || options.phases.contains(&a.phase))
+        .filter(|a| {
+            cut.is_none_or(|c| {
+                PHASES
+                    .iter()
+                    .position(|p| *p == a.phase)
+                    .is_some_and(|i| i <= c)
+            })
+        })
+        .collect();
+    let ids: BTreeSet<String> = kept.iter().map(|a| a.id.clone()).collect();
+    kept.into_iter()
+        .map(|mut a| {
+            a.deps.retain(|d| ids.contains(d));
+            a
+        })
+        .collect()
+}
+
+fn summarize(actions: &[Action], directories: usize, bootstrap: &str, snippets: usize) -> Summary {
+    Summary {
+        actions: actions.len(),
+        destructive: actions.iter().filter(|a| a.destructive).count(),
+        wipes: actions
+            .iter()
+            .filter(|a| a.kind == "wipe")
+            .filter_map(|a| a.needs.first())
+            .map(|n| n.trim_start_matches("device:").to_string())
+            .collect(),
+        filesystems: actions.iter().filter(|a| a.kind == "mkfs").count(),
+        mounts: actions.iter().filter(|a| a.kind == "mount").count(),
+        directories,
+        activation_snippets: snippets,
+        bootstrap: bootstrap.to_string(),
+    }
+}

@@ -1,0 +1,138 @@
+//! The plan: the contract between planning and running (see DESIGN.md).
+//! Everything the executor will run is in it, exactly; its hash covers
+//! everything but the hash itself.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The phases, in the order they run.
+pub const PHASES: &[&str] = &[
+    "facts",
+    "bootstrap",
+    "disko",
+    "persist",
+    "install",
+    "activation",
+    "reboot",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Plan {
+    pub format_version: u32,
+    pub nixplan_version: String,
+    pub target: PlanTarget,
+    pub source: SourceDigest,
+    pub phases: Vec<String>,
+    pub actions: Vec<Action>,
+    pub summary: Summary,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanTarget {
+    pub name: String,
+    /// `user@host`, or null for the machine nixplan runs on.
+    pub host: Option<String>,
+    pub facts: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct SourceDigest {
+    pub digest: String,
+    pub files: Vec<SourceFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceRef {
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Action {
+    /// Stable, readable: `disko/disk/main/partition/ESP`.
+    pub id: String,
+    pub phase: String,
+    pub kind: String,
+    pub deps: Vec<String>,
+    pub argv: Option<Vec<String>>,
+    pub script: Option<String>,
+    pub env: BTreeMap<String, String>,
+    /// Where it runs: `target` (the machine being installed) or `local`.
+    pub runs_on: String,
+    pub destructive: bool,
+    /// Exit status 0 means the action's effect is already there.
+    pub check: Option<Vec<String>>,
+    /// When this action runs at all (decided by the target's facts).
+    pub condition: Option<String>,
+    pub needs: Vec<String>,
+    pub produces: Vec<String>,
+    pub source: Option<SourceRef>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Summary {
+    pub actions: usize,
+    pub destructive: usize,
+    pub wipes: Vec<String>,
+    pub filesystems: usize,
+    pub mounts: usize,
+    pub directories: usize,
+    pub activation_snippets: usize,
+    pub bootstrap: String,
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Plan {
+    /// The hash of everything but the hash.
+    pub fn compute_hash(&self) -> String {
+        let mut copy = self.clone();
+        copy.hash = String::new();
+        let text = serde_json::to_string(&copy).expect("plans serialise");
+        format!("sha256:{}", sha256_hex(text.as_bytes()))
+    }
+
+    pub fn seal(mut self) -> Plan {
+        self.hash = self.compute_hash();
+        self
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plans serialise");
+        s.push('\n');
+        s
+    }
+
+    pub fn from_json(text: &str) -> Result<Plan, String> {
+        let plan: Plan =
+            serde_json::from_str(text).map_err(|e| format!("not a nixplan plan: {e}"))?;
+        if plan.format_version != FORMAT_VERSION {
+            return Err(format!(
+                "plan format {} is not supported (this nixplan reads {FORMAT_VERSION})",
+                plan.format_version
+            ));
+        }
+        Ok(plan)
+    }
+
+    pub fn action(&self, id: &str) -> Option<&Action> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+}

@@ -1,0 +1,139 @@
+//! Checking a plan (also one read back from a file): its hash, that its
+//! graph is acyclic and ordered (everything an action needs is produced
+//! before it), that parents are mounted before children and unmounted after
+//! them, that persisted directories live on mounted filesystems, and that
+//! nothing destroys a device the configuration does not name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::order;
+use crate::plan::Plan;
+
+/// What is wrong with a plan; empty means OK.
+pub fn verify(plan: &Plan) -> Vec<String> {
+    let mut problems = Vec::new();
+    let expected = plan.compute_hash();
+    if plan.hash != expected {
+        problems.push(format!(
+            "the hash is {} but the content hashes to {expected} (the plan was edited)",
+            plan.hash
+        ));
+    }
+    let ids: BTreeSet<&str> = plan.actions.iter().map(|a| a.id.as_str()).collect();
+    if ids.len() != plan.actions.len() {
+        problems.push("two actions have the same id".into());
+    }
+    if let Err(e) = order::graph(&plan.actions) {
+        problems.push(format!("the graph is broken: {e}"));
+    }
+    // Everything needed is produced earlier (or provided by the machine).
+    let mut produced: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, a) in plan.actions.iter().enumerate() {
+        for r in &a.produces {
+            produced.insert(r, i);
+        }
+    }
+    let selected = plan.actions.iter().any(|a| a.phase == "disko")
+        && plan.actions.iter().any(|a| a.phase == "reboot");
+    for (i, a) in plan.actions.iter().enumerate() {
+        for d in &a.deps {
+            match plan.actions.iter().position(|b| &b.id == d) {
+                Some(j) if j >= i => {
+                    problems.push(format!("{} runs before {d}, which it depends on", a.id))
+                }
+                Some(_) => {}
+                None => problems.push(format!("{} depends on {d}, which is not in the plan", a.id)),
+            }
+        }
+        for r in &a.needs {
+            match produced.get(r.as_str()) {
+                Some(&j) if j >= i => {
+                    problems.push(format!("{} needs {r} before it is produced", a.id))
+                }
+                None if !order::is_external(r) && selected => {
+                    problems.push(format!("{} needs {r}, which nothing produces", a.id))
+                }
+                _ => {}
+            }
+        }
+    }
+    // Mounts: parent before child; unmounts exactly reversed.
+    let mounts: Vec<&str> = plan
+        .actions
+        .iter()
+        .filter(|a| a.kind == "mount")
+        .filter_map(|a| a.produces.first())
+        .map(|r| r.trim_start_matches("mount:"))
+        .collect();
+    for (i, m) in mounts.iter().enumerate() {
+        for earlier in &mounts[..i] {
+            if earlier.starts_with(&format!("{}/", m.trim_end_matches('/'))) {
+                problems.push(format!("{earlier} is mounted before its parent {m}"));
+            }
+        }
+    }
+    let unmounts: Vec<&str> = plan
+        .actions
+        .iter()
+        .filter(|a| a.kind == "unmount")
+        .filter_map(|a| a.argv.as_ref()?.get(1).map(|s| s.as_str()))
+        .collect();
+    if !unmounts.is_empty() {
+        let reversed: Vec<&str> = mounts.iter().rev().copied().collect();
+        if unmounts != reversed {
+            problems.push(format!(
+                "the unmount order {unmounts:?} is not the reverse of the mount order {mounts:?}"
+            ));
+        }
+    }
+    // Persisted directories live on a mounted filesystem.
+    if !mounts.is_empty() {
+        for a in plan
+            .actions
+            .iter()
+            .filter(|a| a.phase == "persist" && a.kind == "directory")
+        {
+            let Some(path) = a.argv.as_ref().and_then(|v| v.last()) else {
+                continue;
+            };
+            let on_mount = mounts
+                .iter()
+                .any(|m| path == m || path.starts_with(&format!("{}/", m.trim_end_matches('/'))));
+            if !on_mount {
+                problems.push(format!(
+                    "{} creates {path}, which is on no mounted filesystem",
+                    a.id
+                ));
+            }
+        }
+    }
+    // Destructive actions only touch devices the configuration names:
+    // disks it wipes, or devices the plan itself creates.
+    let named: BTreeSet<&str> = plan
+        .actions
+        .iter()
+        .filter(|a| a.kind == "wipe")
+        .flat_map(|a| a.needs.iter())
+        .map(|r| r.as_str())
+        .collect();
+    for a in plan
+        .actions
+        .iter()
+        .filter(|a| a.destructive && a.phase == "disko")
+    {
+        let ok = a
+            .needs
+            .iter()
+            .all(|r| !r.starts_with("device:") || named.contains(r.as_str()))
+            && a.needs
+                .iter()
+                .any(|r| produced.contains_key(r.as_str()) || named.contains(r.as_str()));
+        if !ok {
+            problems.push(format!(
+                "{} destroys data on a device the configuration does not name",
+                a.id
+            ));
+        }
+    }
+    problems
+}

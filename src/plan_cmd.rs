@@ -1,0 +1,139 @@
+//! `nixplan plan TARGET`: evaluate, plan, print or save.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use nixplan_parser::config::Target;
+use nixplan_planner::plan::{sha256_hex, SourceDigest, SourceFile};
+use nixplan_planner::{render, BootstrapMode, PlanOptions};
+
+use crate::cli::{BootstrapArg, PlanArgs, PlanFormat};
+use crate::target::{load_config, parse_target};
+
+/// Every file the evaluation read (and flake.lock), relative to the target.
+fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest {
+    let base = match target {
+        Target::Flake { dir, .. } => dir.clone(),
+        Target::Module { file } => Path::new(file)
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    };
+    let mut paths: Vec<std::path::PathBuf> = files
+        .iter()
+        .filter(|p| !p.starts_with(nixplan_parser::fs::EMBEDDED_ROOT))
+        .cloned()
+        .collect();
+    if let Target::Flake { dir, .. } = target {
+        let lock = Path::new(dir).join("flake.lock");
+        if lock.is_file() {
+            paths.push(lock);
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    let mut out = Vec::new();
+    for p in paths {
+        let Ok(data) = std::fs::read(&p) else {
+            continue;
+        };
+        let shown = p
+            .strip_prefix(&base)
+            .map(|r| r.display().to_string())
+            .unwrap_or_else(|_| p.display().to_string());
+        out.push(SourceFile {
+            path: shown,
+            sha256: sha256_hex(&data),
+        });
+    }
+    let listing: String = out
+        .iter()
+        .map(|f| format!("{}\0{}\n", f.path, f.sha256))
+        .collect();
+    SourceDigest {
+        digest: format!("sha256:{}", sha256_hex(listing.as_bytes())),
+        files: out,
+    }
+}
+
+pub fn run(args: PlanArgs) -> ExitCode {
+    let Ok(target) = parse_target(&args.target).map_err(|e| eprintln!("error: {e}")) else {
+        return ExitCode::from(1);
+    };
+    let Ok((ev, config)) = load_config(&args.target) else {
+        return ExitCode::from(1);
+    };
+    let facts = match &args.facts {
+        Some(f) => match std::fs::read_to_string(f)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(v) => Some(v),
+            Err(e) => {
+                eprintln!("error: cannot read facts from {}: {e}", f.display());
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    let flake_attr = match &target {
+        Target::Flake { dir, name } => Some(format!(
+            "{dir}#nixosConfigurations.{name}.config.system.build.toplevel"
+        )),
+        Target::Module { .. } => None,
+    };
+    let options = PlanOptions {
+        target_host: args.target_host.clone(),
+        bootstrap: match args.bootstrap {
+            BootstrapArg::Auto => BootstrapMode::Auto,
+            BootstrapArg::Kexec => BootstrapMode::Kexec,
+            BootstrapArg::Live => BootstrapMode::Live,
+            BootstrapArg::None => BootstrapMode::None,
+        },
+        system: args.system.clone(),
+        flake_attr,
+        facts,
+        phases: args.phases.clone(),
+        stop_after: args.stop_after.clone(),
+        nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let digest = source_digest(&target, &ev.files_read);
+    std::mem::forget(ev);
+    let plan = match nixplan_planner::plan(&config, &options, digest) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(out) = &args.out {
+        if let Err(e) = std::fs::write(out, plan.to_json()) {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            return ExitCode::from(1);
+        }
+        eprintln!(
+            "{} (saved to {})",
+            render::summary_line(&plan),
+            out.display()
+        );
+    }
+    if args.out.is_none() || args.format.is_some() {
+        match args.format.unwrap_or(PlanFormat::Text) {
+            PlanFormat::Json => print!("{}", plan.to_json()),
+            PlanFormat::Text => print!(
+                "{}",
+                render::text(
+                    &plan,
+                    &render::Style {
+                        color: std::io::stdout().is_terminal()
+                    }
+                )
+            ),
+        }
+    }
+    if args.detailed_exitcode && plan.summary.destructive > 0 {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
