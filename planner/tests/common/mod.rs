@@ -1,0 +1,41 @@
+//! Planning a configuration written inline, for the tests.
+
+use nixplan_parser::config::{self, Target};
+use nixplan_parser::fs::{OsFileSystem, WithEmbedded};
+use nixplan_parser::{Eval, Settings};
+use nixplan_planner::plan::{Plan, SourceDigest};
+use nixplan_planner::{plan, BootstrapMode, PlanOptions};
+
+pub fn plan_of(module: &str) -> Plan {
+    // A fixed place per content, so that the same input has the same path.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "ordering-{}",
+        nixplan_planner::plan::sha256_hex(module.as_bytes())
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("configuration.nix");
+    std::fs::write(&file, module).unwrap();
+    let mut ev = Eval::new(Box::new(WithEmbedded(OsFileSystem)), Settings::default());
+    let cfg = match config::load(
+        &mut ev,
+        &Target::Module {
+            file: file.display().to_string(),
+        },
+    ) {
+        Ok(c) => c,
+        Err(e) => panic!("{}", e.render_plain(&ev.sources)),
+    };
+    let options = PlanOptions {
+        target_host: None,
+        bootstrap: BootstrapMode::Auto,
+        system: Some("/nix/store/00000000000000000000000000000000-nixos-system".into()),
+        flake_attr: None,
+        facts: None,
+        phases: vec![],
+        stop_after: None,
+        nixplan_version: "test".into(),
+    };
+    let p = plan(&cfg, &options, SourceDigest::default()).unwrap_or_else(|e| panic!("{e}"));
+    std::mem::forget(ev);
+    p
+}

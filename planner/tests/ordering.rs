@@ -1,0 +1,336 @@
+//! Ordering rules of the planner, each on a small configuration written as
+//! a user would, evaluated by nixplan's own evaluator.
+
+mod common;
+
+use common::plan_of;
+use nixplan_planner::plan::Plan;
+
+fn position(p: &Plan, id: &str) -> usize {
+    p.actions
+        .iter()
+        .position(|a| a.id == id)
+        .unwrap_or_else(|| {
+            panic!(
+                "no action {id}: {:#?}",
+                p.actions.iter().map(|a| &a.id).collect::<Vec<_>>()
+            )
+        })
+}
+
+fn ids_of_kind<'a>(p: &'a Plan, kind: &str) -> Vec<&'a str> {
+    p.actions
+        .iter()
+        .filter(|a| a.kind == kind)
+        .map(|a| a.id.as_str())
+        .collect()
+}
+
+const GPT: &str = r#"{
+  disko.devices.disk.main = {
+    device = "/dev/vda";
+    content.type = "gpt";
+    content.partitions = {
+      zz_root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      bios = { size = "1M"; type = "EF02"; };
+      aaa = { size = "1G"; content = { type = "swap"; }; };
+      home = { size = "10G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/home/alice/data"; }; };
+      homes = { size = "10G"; content = { type = "filesystem"; format = "xfs"; mountpoint = "/home"; }; };
+    };
+  };
+}"#;
+
+#[test]
+fn partitions_by_priority_then_name() {
+    let p = plan_of(GPT);
+    let parts = ids_of_kind(&p, "partition");
+    assert_eq!(
+        parts,
+        [
+            "disko/disk/main/partition/bios",
+            "disko/disk/main/partition/ESP",
+            "disko/disk/main/partition/aaa",
+            "disko/disk/main/partition/home",
+            "disko/disk/main/partition/homes",
+            "disko/disk/main/partition/zz_root",
+        ]
+    );
+    let a = p.action("disko/disk/main/partition/bios").unwrap();
+    let script = a.script.as_ref().unwrap();
+    for piece in ["sgdisk --align-end --new=1:0:+1M --partition-guid=1:R --change-name=1:disk-main-bios --typecode=1:EF02 /dev/vda", "partprobe /dev/vda", "udevadm settle"] {
+        assert!(script.contains(piece), "{piece} missing in {script}");
+    }
+    let root = p.action("disko/disk/main/partition/zz_root").unwrap();
+    assert!(
+        root.script.as_ref().unwrap().contains("--new=6:0:-0"),
+        "{:?}",
+        root.script
+    );
+}
+
+#[test]
+fn contents_after_every_partition_and_wipe_first() {
+    let p = plan_of(GPT);
+    let last_partition = position(&p, "disko/disk/main/partition/zz_root");
+    for id in [
+        "disko/disk/main/partition/ESP/format",
+        "disko/disk/main/partition/aaa/mkswap",
+    ] {
+        assert!(
+            position(&p, id) > last_partition,
+            "{id} ran before every partition existed"
+        );
+    }
+    assert!(position(&p, "disko/disk/main/wipe") < position(&p, "disko/disk/main/table"));
+}
+
+#[test]
+fn mounts_parent_before_child_and_unmounts_exactly_reversed() {
+    let p = plan_of(GPT);
+    let mounts: Vec<String> = p
+        .actions
+        .iter()
+        .filter(|a| a.kind == "mount")
+        .map(|a| a.argv.as_ref().unwrap()[4].clone())
+        .collect();
+    assert_eq!(
+        mounts,
+        ["/mnt", "/mnt/boot", "/mnt/home", "/mnt/home/alice/data"]
+    );
+    let unmounts: Vec<String> = p
+        .actions
+        .iter()
+        .filter(|a| a.kind == "unmount")
+        .map(|a| a.argv.as_ref().unwrap()[1].clone())
+        .collect();
+    let mut reversed = mounts.clone();
+    reversed.reverse();
+    assert_eq!(unmounts, reversed);
+    // disko's lexical unmount order would unmount /mnt/home before /mnt/home/alice/data.
+    assert!(
+        nixplan_planner::verify::verify(&p).is_empty(),
+        "{:?}",
+        nixplan_planner::verify::verify(&p)
+    );
+}
+
+#[test]
+fn luks_lvm_order_and_lv_sizes() {
+    let p = plan_of(
+        r#"{
+  disko.devices = {
+    disk.a = { device = "/dev/vda"; content.type = "gpt"; content.partitions.crypt = {
+      size = "100%";
+      content = { type = "luks"; name = "crypted"; settings.keyFile = "/tmp/secret.key";
+        content = { type = "lvm_pv"; vg = "pool"; }; };
+    }; };
+    lvm_vg.pool = { type = "lvm_vg"; lvs = {
+      rest = { size = "100%FREE"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/home"; }; };
+      root = { size = "20G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+    }; };
+  };
+}"#,
+    );
+    let order = |id: &str| position(&p, id);
+    let crypt = "disko/disk/a/partition/crypt";
+    assert!(order(&format!("{crypt}/luks-format")) < order(&format!("{crypt}/luks-open")));
+    assert!(order(&format!("{crypt}/luks-open")) < order(&format!("{crypt}/luks/pvcreate")));
+    assert!(order(&format!("{crypt}/luks/pvcreate")) < order("disko/lvm_vg/pool/create"));
+    assert!(
+        order("disko/lvm_vg/pool/lv/root") < order("disko/lvm_vg/pool/lv/rest"),
+        "100%FREE comes last"
+    );
+    let rest = p
+        .action("disko/lvm_vg/pool/lv/rest")
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert_eq!(
+        rest,
+        ["lvcreate", "--yes", "-l", "100%FREE", "-n", "rest", "pool"]
+    );
+    let root = p
+        .action("disko/lvm_vg/pool/lv/root")
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert_eq!(
+        root,
+        ["lvcreate", "--yes", "-L", "20G", "-n", "root", "pool"]
+    );
+    let format = p
+        .action(&format!("{crypt}/luks-format"))
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert!(
+        format.contains(&"--key-file".to_string())
+            && format.contains(&"/tmp/secret.key".to_string())
+    );
+    // The key file is named, never read into the plan.
+    assert!(!serde_json::to_string(&p).unwrap().contains("BEGIN"));
+}
+
+#[test]
+fn raid_after_all_members() {
+    let p = plan_of(
+        r#"{
+  disko.devices = {
+    disk.a = { device = "/dev/vda"; content.type = "gpt"; content.partitions.r = { size = "100%"; content = { type = "mdraid"; name = "boot"; }; }; };
+    disk.b = { device = "/dev/vdb"; content.type = "gpt"; content.partitions.r = { size = "100%"; content = { type = "mdraid"; name = "boot"; }; }; };
+    mdadm.boot = { type = "mdadm"; level = 1; metadata = "1.0"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+    nodev."/" = { fsType = "tmpfs"; mountOptions = [ "size=1G" ]; };
+  };
+}"#,
+    );
+    let md = position(&p, "disko/mdadm/boot/create");
+    assert!(position(&p, "disko/disk/a/partition/r/mdraid-member") < md);
+    assert!(position(&p, "disko/disk/b/partition/r/mdraid-member") < md);
+    let argv = p
+        .action("disko/mdadm/boot/create")
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert!(
+        argv.contains(&"--level=1".into())
+            && argv.contains(&"--raid-devices=2".into())
+            && argv.contains(&"--metadata=1.0".into())
+    );
+    assert!(
+        position(&p, "disko/nodev///mount") < position(&p, "disko/mdadm/boot/mount"),
+        "/ before /boot"
+    );
+}
+
+#[test]
+fn persistent_directories_after_mounts_before_install() {
+    let p = plan_of(
+        r#"{
+  disko.devices = {
+    nodev."/" = { fsType = "tmpfs"; };
+    disk.a = { device = "/dev/vda"; content.type = "gpt"; content.partitions.p = { size = "100%";
+      content = { type = "filesystem"; format = "ext4"; mountpoint = "/persist"; }; }; };
+  };
+  fileSystems."/persist".neededForBoot = true;
+  users.users.alice = { isNormalUser = true; uid = 1000; };
+  users.users.bob = { isNormalUser = true; };
+  environment.persistence."/persist" = {
+    directories = [ "/var/lib/nixos" { directory = "/srv/data"; user = "alice"; group = "users"; mode = "0750"; } ];
+    files = [ "/etc/ssh/ssh_host_ed25519_key" ];
+    users.alice.directories = [ "Documents" ];
+    users.bob.directories = [ "notes" ];
+  };
+}"#,
+    );
+    let mount = position(&p, "disko/disk/a/partition/p/mount");
+    let install = position(&p, "install/nixos-install");
+    for a in p.actions.iter().filter(|a| a.phase == "persist") {
+        let i = position(&p, &a.id);
+        assert!(
+            i > mount && i < install,
+            "{} is not between the mount and the install",
+            a.id
+        );
+    }
+    let data = p
+        .action("persist/dir/persist/srv/data")
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert_eq!(
+        data,
+        [
+            "install",
+            "-d",
+            "-m",
+            "0750",
+            "-o",
+            "1000",
+            "-g",
+            "100",
+            "/mnt/persist/srv/data"
+        ]
+    );
+    let home = p
+        .action("persist/dir/persist/home/alice")
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert_eq!(
+        home,
+        [
+            "install",
+            "-d",
+            "-m",
+            "0700",
+            "-o",
+            "1000",
+            "-g",
+            "100",
+            "/mnt/persist/home/alice"
+        ]
+    );
+    assert!(p
+        .action("persist/dir/persist/home/alice/Documents")
+        .is_some());
+    assert!(
+        p.action("persist/dir/persist/etc/ssh").is_some(),
+        "parent of a persisted file"
+    );
+    // bob has no fixed uid: created as root, given to him on the installed system.
+    let chown = p.action("activation/chown/persist/home/bob/notes").unwrap();
+    assert!(chown
+        .argv
+        .as_ref()
+        .unwrap()
+        .contains(&"bob:users".to_string()));
+    assert!(position(&p, "activation/chown/persist/home/bob/notes") > install);
+}
+
+#[test]
+fn activation_snippets_in_nixos_order_with_clean_environment() {
+    let p = plan_of(
+        r#"{ lib, ... }: {
+  fileSystems."/" = { device = "/dev/vda1"; fsType = "ext4"; };
+  system.activationScripts.zeta = "echo zeta";
+  system.activationScripts.alpha = { text = "echo alpha"; deps = [ "zeta" "etc" ]; };
+  system.activationScripts.mid = lib.stringAfter [ "users" ] "echo mid";
+}"#,
+    );
+    let snippets = ids_of_kind(&p, "activation-snippet");
+    assert_eq!(
+        snippets,
+        [
+            "activation/snippet/zeta",
+            "activation/snippet/alpha",
+            "activation/snippet/mid"
+        ]
+    );
+    for a in &p.actions {
+        assert_eq!(
+            a.env.get("HOME").map(String::as_str),
+            Some("/root"),
+            "{}",
+            a.id
+        );
+        assert!(
+            a.env.get("PATH").is_some_and(|p| !p.contains("/home/")),
+            "{}",
+            a.id
+        );
+    }
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let a = plan_of(GPT).to_json();
+    let b = plan_of(GPT).to_json();
+    assert_eq!(a, b);
+}

@@ -1,0 +1,160 @@
+//! `nixplan plan` of every fixture target, as text and JSON, pinned as insta
+//! snapshots under snapshots/plan/; fixtures the planner refuses pin the
+//! error. Every saved plan must pass `nixplan verify`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn nixplan(root: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nixplan"))
+        .current_dir(root)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn plan_of_every_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = root.display().to_string();
+    let text = std::fs::read_to_string(root.join("tests/fixtures/targets.txt")).unwrap();
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let (dir, target) = line.split_once(' ').unwrap();
+        let arg = match target.strip_prefix('#') {
+            Some(name) => format!("tests/fixtures/{dir}#{name}"),
+            None => format!("tests/fixtures/{dir}/{target}"),
+        };
+        let name = format!(
+            "{dir}-{}",
+            target.trim_start_matches('#').trim_end_matches(".nix")
+        );
+        let saved = tmp.join(format!("{name}.plan.json"));
+        let out = nixplan(
+            root,
+            &[
+                "plan",
+                &arg,
+                "--out",
+                saved.to_str().unwrap(),
+                "--format",
+                "text",
+            ],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout).replace(&repo, "<repo>");
+        let stderr = String::from_utf8_lossy(&out.stderr).replace(&repo, "<repo>");
+        insta::with_settings!({ snapshot_path => root.join("snapshots/plan"), prepend_module_to_snapshot => false }, {
+            if out.status.success() {
+                insta::assert_snapshot!(format!("{name}.text"), stdout);
+                let json = std::fs::read_to_string(&saved).unwrap().replace(&repo, "<repo>");
+                insta::assert_snapshot!(format!("{name}.json"), json);
+                let v = nixplan(root, &["verify", saved.to_str().unwrap()]);
+                assert!(v.status.success(), "{arg}: verify failed: {}", String::from_utf8_lossy(&v.stdout));
+            } else {
+                assert!(dir.starts_with("bad-"), "{arg} failed to plan:\n{stderr}");
+                assert_eq!(out.status.code(), Some(1));
+                insta::assert_snapshot!(format!("{name}.error"), stderr);
+            }
+        });
+    }
+}
+
+#[test]
+fn detailed_exitcode_says_when_data_is_destroyed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = nixplan(
+        root,
+        &[
+            "plan",
+            "tests/fixtures/esp-ext4#alder",
+            "--detailed-exitcode",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = nixplan(
+        root,
+        &[
+            "plan",
+            "tests/fixtures/esp-ext4#alder",
+            "--detailed-exitcode",
+            "--phases",
+            "install",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn facts_decide_the_bootstrap() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let cases = [
+        (
+            r#"{"os_id":"nixos","os_variant_id":"installer"}"#,
+            "none: the target runs a NixOS installer",
+            None,
+        ),
+        (
+            r#"{"os_id":"debian","secure_boot":"1"}"#,
+            "live: kexec cannot work because Secure Boot is on",
+            Some("bootstrap/live-check"),
+        ),
+        (
+            r#"{"os_id":"ubuntu","container":"lxc"}"#,
+            "live: kexec cannot work because it is a container (lxc)",
+            Some("bootstrap/live-check"),
+        ),
+        (
+            r#"{"os_id":"debian","lockdown":"none","kexec_load_disabled":"0","container":"none"}"#,
+            "kexec:",
+            Some("bootstrap/kexec"),
+        ),
+    ];
+    for (i, (facts, mode, action)) in cases.iter().enumerate() {
+        let f = tmp.join(format!("facts-{i}.json"));
+        std::fs::write(&f, facts).unwrap();
+        let out = nixplan(
+            root,
+            &[
+                "plan",
+                "tests/fixtures/esp-ext4#alder",
+                "--facts",
+                f.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        assert!(out.status.success());
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            plan["summary"]["bootstrap"]
+                .as_str()
+                .unwrap()
+                .starts_with(mode),
+            "{facts}: {}",
+            plan["summary"]["bootstrap"]
+        );
+        let ids: Vec<&str> = plan["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["phase"] == "bootstrap")
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, action.iter().copied().collect::<Vec<_>>(), "{facts}");
+    }
+}
