@@ -43,6 +43,9 @@ pub enum BootstrapArg {
 pub enum PlanFormat {
     Text,
     Json,
+    Dot,
+    Mermaid,
+    Markdown,
 }
 
 #[derive(Args, Debug)]
@@ -76,6 +79,9 @@ pub struct PlanArgs {
     /// A prebuilt system store path to install instead of building the flake.
     #[arg(long)]
     pub system: Option<String>,
+    /// Show what changed against a saved plan, destructive changes first.
+    #[arg(long)]
+    pub diff: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

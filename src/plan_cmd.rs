@@ -118,18 +118,26 @@ pub fn run(args: PlanArgs) -> ExitCode {
             out.display()
         );
     }
-    if args.out.is_none() || args.format.is_some() {
+    if let Some(old_path) = &args.diff {
+        let old = match std::fs::read_to_string(old_path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| nixplan_planner::Plan::from_json(&t))
+        {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: cannot read the plan {}: {e}", old_path.display());
+                return ExitCode::from(1);
+            }
+        };
+        print!("{}", nixplan_planner::diff::render(&old, &plan));
+    } else if args.out.is_none() || args.format.is_some() {
+        let color = std::io::stdout().is_terminal();
         match args.format.unwrap_or(PlanFormat::Text) {
             PlanFormat::Json => print!("{}", plan.to_json()),
-            PlanFormat::Text => print!(
-                "{}",
-                render::text(
-                    &plan,
-                    &render::Style {
-                        color: std::io::stdout().is_terminal()
-                    }
-                )
-            ),
+            PlanFormat::Text => print!("{}", render::text(&plan, &render::Style { color })),
+            PlanFormat::Dot => print!("{}", render::dot(&plan)),
+            PlanFormat::Mermaid => print!("{}", render::mermaid(&plan)),
+            PlanFormat::Markdown => print!("{}", render::markdown(&plan)),
         }
     }
     if args.detailed_exitcode && plan.summary.destructive > 0 {

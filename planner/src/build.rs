@@ -1005,7 +1005,7 @@ impl Builder<'_> {
                     needs: vec![ready.into()],
                     produces: vec![fs.clone()],
                     at: at.clone(),
-                    reason: format!("make a bcachefs filesystem on {device}"),
+                    reason: format!("format {device} as bcachefs (skipped when it already is)"),
                 });
                 if let Some(mp) = &mountpoint.value {
                     self.mount(

@@ -84,3 +84,135 @@ pub fn text(plan: &Plan, style: &Style) -> String {
     }
     out
 }
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Graphviz: one box per action (destructive ones red), an edge per dependency.
+pub fn dot(plan: &Plan) -> String {
+    let mut out = String::from(
+        "digraph plan {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n",
+    );
+    for phase in &plan.phases {
+        let _ = writeln!(
+            out,
+            "  subgraph \"cluster_{phase}\" {{\n    label=\"{phase}\";"
+        );
+        for a in plan.actions.iter().filter(|a| &a.phase == phase) {
+            let color = if a.destructive {
+                ", color=red, fontcolor=red"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "    \"{}\" [label=\"{}\\n{}\"{color}];",
+                dot_escape(&a.id),
+                dot_escape(&a.id),
+                dot_escape(&a.kind)
+            );
+        }
+        out.push_str("  }\n");
+    }
+    for a in &plan.actions {
+        for d in &a.deps {
+            let _ = writeln!(out, "  \"{}\" -> \"{}\";", dot_escape(d), dot_escape(&a.id));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Mermaid flowchart, for a picture in a pull request.
+pub fn mermaid(plan: &Plan) -> String {
+    let index: std::collections::BTreeMap<&str, usize> = plan
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let mut out = String::from("flowchart TD\n");
+    for phase in &plan.phases {
+        let _ = writeln!(out, "  subgraph {phase}");
+        for a in plan.actions.iter().filter(|a| &a.phase == phase) {
+            let label = a.id.replace('"', "'");
+            let _ = writeln!(out, "    a{}[\"{label}\"]", index[a.id.as_str()]);
+        }
+        out.push_str("  end\n");
+    }
+    for a in &plan.actions {
+        for d in &a.deps {
+            if let Some(i) = index.get(d.as_str()) {
+                let _ = writeln!(out, "  a{i} --> a{}", index[a.id.as_str()]);
+            }
+        }
+    }
+    let destructive: Vec<String> = plan
+        .actions
+        .iter()
+        .filter(|a| a.destructive)
+        .map(|a| format!("a{}", index[a.id.as_str()]))
+        .collect();
+    if !destructive.is_empty() {
+        out.push_str("  classDef destructive stroke:#d00,color:#d00\n");
+        let _ = writeln!(out, "  class {} destructive", destructive.join(","));
+    }
+    out
+}
+
+/// A summary fit for a pull-request comment.
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let host = plan
+        .target
+        .host
+        .clone()
+        .unwrap_or_else(|| "the machine nixplan runs on".into());
+    let _ = writeln!(out, "### nixplan: `{}` on {host}\n", plan.target.name);
+    let _ = writeln!(out, "**{}**\n", summary_line(plan));
+    let _ = writeln!(out, "Bootstrap: {}\n", plan.summary.bootstrap);
+    let destructive: Vec<_> = plan.actions.iter().filter(|a| a.destructive).collect();
+    if !destructive.is_empty() {
+        out.push_str("#### ⚠️ Destroys data\n\n| action | what | from |\n|---|---|---|\n");
+        for a in destructive {
+            let from = a
+                .source
+                .as_ref()
+                .map(|s| format!("`{}:{}`", s.file, s.line))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {from} |",
+                a.id,
+                a.reason.replace('|', "\\|")
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("| phase | actions |\n|---|---|\n");
+    for phase in &plan.phases {
+        let _ = writeln!(
+            out,
+            "| {phase} | {} |",
+            plan.actions.iter().filter(|a| &a.phase == phase).count()
+        );
+    }
+    out.push_str("\n<details><summary>Every action</summary>\n\n");
+    for a in &plan.actions {
+        let cmd = a
+            .argv
+            .as_ref()
+            .map(|v| format!(" — `{}`", v.join(" ").replace('`', "'")))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- {}`{}`: {}{cmd}",
+            if a.destructive { "⚠️ " } else { "" },
+            a.id,
+            a.reason
+        );
+    }
+    let _ = writeln!(out, "\n</details>\n\nPlan hash `{}`", plan.hash);
+    out
+}

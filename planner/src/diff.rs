@@ -1,0 +1,199 @@
+//! What changed between two plans, destructive changes first: the view a
+//! reviewer needs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::plan::{Action, Plan};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change<'a> {
+    Added(&'a Action),
+    Removed(&'a Action),
+    Changed {
+        old: &'a Action,
+        new: &'a Action,
+        fields: Vec<&'static str>,
+    },
+}
+
+impl Change<'_> {
+    fn destructive(&self) -> bool {
+        match self {
+            Change::Added(a) | Change::Removed(a) => a.destructive,
+            Change::Changed { old, new, .. } => old.destructive || new.destructive,
+        }
+    }
+    fn id(&self) -> &str {
+        match self {
+            Change::Added(a) | Change::Removed(a) => &a.id,
+            Change::Changed { new, .. } => &new.id,
+        }
+    }
+}
+
+fn changed_fields(a: &Action, b: &Action) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if a.argv != b.argv {
+        f.push("argv");
+    }
+    if a.script != b.script {
+        f.push("script");
+    }
+    if a.env != b.env {
+        f.push("env");
+    }
+    if a.destructive != b.destructive {
+        f.push("destructive");
+    }
+    if a.check != b.check {
+        f.push("check");
+    }
+    if a.condition != b.condition {
+        f.push("condition");
+    }
+    if a.deps != b.deps {
+        f.push("deps");
+    }
+    if a.phase != b.phase || a.kind != b.kind {
+        f.push("kind");
+    }
+    f
+}
+
+pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> Vec<Change<'a>> {
+    let olds: BTreeMap<&str, &Action> = old.actions.iter().map(|a| (a.id.as_str(), a)).collect();
+    let news: BTreeMap<&str, &Action> = new.actions.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut out = Vec::new();
+    for a in &new.actions {
+        match olds.get(a.id.as_str()) {
+            None => out.push(Change::Added(a)),
+            Some(o) => {
+                let fields = changed_fields(o, a);
+                if !fields.is_empty() {
+                    out.push(Change::Changed {
+                        old: o,
+                        new: a,
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for a in &old.actions {
+        if !news.contains_key(a.id.as_str()) {
+            out.push(Change::Removed(a));
+        }
+    }
+    out.sort_by(|x, y| {
+        y.destructive()
+            .cmp(&x.destructive())
+            .then_with(|| x.id().cmp(y.id()))
+    });
+    out
+}
+
+pub fn render(old: &Plan, new: &Plan) -> String {
+    let changes = diff(old, new);
+    let mut out = String::new();
+    if changes.is_empty() {
+        out.push_str("No changes: the plans run the same actions.\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} changes ({} destructive):",
+        changes.len(),
+        changes.iter().filter(|c| c.destructive()).count()
+    );
+    for c in &changes {
+        let mark = if c.destructive() { "!" } else { " " };
+        match c {
+            Change::Added(a) => {
+                let _ = writeln!(out, "{mark} + {}: {}", a.id, a.reason);
+            }
+            Change::Removed(a) => {
+                let _ = writeln!(out, "{mark} - {}: {}", a.id, a.reason);
+            }
+            Change::Changed { old, new, fields } => {
+                let _ = writeln!(out, "{mark} ~ {} ({})", new.id, fields.join(", "));
+                if fields.contains(&"argv") {
+                    let _ = writeln!(
+                        out,
+                        "      was: {}",
+                        old.argv.as_ref().map(|v| v.join(" ")).unwrap_or_default()
+                    );
+                    let _ = writeln!(
+                        out,
+                        "      now: {}",
+                        new.argv.as_ref().map(|v| v.join(" ")).unwrap_or_default()
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Plan, PlanTarget, SourceDigest, Summary};
+
+    fn action(id: &str, argv: &[&str], destructive: bool) -> Action {
+        Action {
+            id: id.into(),
+            phase: "disko".into(),
+            kind: "x".into(),
+            deps: vec![],
+            argv: Some(argv.iter().map(|s| s.to_string()).collect()),
+            script: None,
+            env: Default::default(),
+            runs_on: "target".into(),
+            destructive,
+            check: None,
+            condition: None,
+            needs: vec![],
+            produces: vec![],
+            source: None,
+            reason: id.into(),
+        }
+    }
+
+    fn plan(actions: Vec<Action>) -> Plan {
+        Plan {
+            format_version: 1,
+            nixplan_version: "t".into(),
+            target: PlanTarget {
+                name: "t".into(),
+                host: None,
+                facts: None,
+            },
+            source: SourceDigest::default(),
+            phases: vec!["disko".into()],
+            actions,
+            summary: Summary::default(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn destructive_changes_come_first() {
+        let old = plan(vec![
+            action("a/mount", &["mount", "x"], false),
+            action("b/format", &["mkfs.ext4", "/dev/x"], true),
+        ]);
+        let new = plan(vec![
+            action("a/mount", &["mount", "y"], false),
+            action("b/format", &["mkfs.xfs", "/dev/x"], true),
+            action("c/new", &["true"], false),
+        ]);
+        let ids: Vec<&str> = diff(&old, &new).iter().map(|c| c.id()).collect();
+        assert_eq!(ids, ["b/format", "a/mount", "c/new"]);
+        let text = render(&old, &new);
+        assert!(
+            text.contains("! ~ b/format (argv)") && text.contains("now: mkfs.xfs /dev/x"),
+            "{text}"
+        );
+    }
+}
