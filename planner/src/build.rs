@@ -714,7 +714,7 @@ impl Builder<'_> {
                     produces: vec![fs.clone()],
                     at: at.clone(),
                     reason: format!(
-                        "make a {} filesystem on {device} (skipped when it already has one)",
+                        "format {device} as {} (skipped when it already is)",
                         format.value
                     ),
                 });
@@ -927,9 +927,7 @@ impl Builder<'_> {
                     needs: vec![ready.into()],
                     produces: vec![fs.clone()],
                     at: at.clone(),
-                    reason: format!(
-                        "make a btrfs filesystem on {device} (skipped when it already has one)"
-                    ),
+                    reason: format!("format {device} as btrfs (skipped when it already is)"),
                 });
                 for sv in subvolumes {
                     let name = sv.name.value.trim_start_matches('/').to_string();

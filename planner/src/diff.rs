@@ -188,7 +188,8 @@ mod tests {
             action("b/format", &["mkfs.xfs", "/dev/x"], true),
             action("c/new", &["true"], false),
         ]);
-        let ids: Vec<&str> = diff(&old, &new).iter().map(|c| c.id()).collect();
+        let changes = diff(&old, &new);
+        let ids: Vec<&str> = changes.iter().map(|c| c.id()).collect();
         assert_eq!(ids, ["b/format", "a/mount", "c/new"]);
         let text = render(&old, &new);
         assert!(
