@@ -1100,41 +1100,56 @@ impl Builder<'_> {
         });
     }
 
-    /// The mount a path lives on: the longest mountpoint that contains it.
+    /// The mount a path lives on: the longest mountpoint that contains it
+    /// (walking up the path's ancestors: linear in its depth).
     fn mount_holding(&self, path: &str) -> Option<(String, String)> {
-        self.mounts
-            .iter()
-            .filter(|(mp, _)| {
-                *mp == "/"
-                    || path == mp.as_str()
-                    || path.starts_with(&format!("{}/", mp.trim_end_matches('/')))
-            })
-            .max_by_key(|(mp, _)| mp.len())
-            .map(|(mp, r)| (mp.clone(), r.clone()))
+        let mut p = path.trim_end_matches('/').to_string();
+        loop {
+            let key = if p.is_empty() {
+                "/".to_string()
+            } else {
+                p.clone()
+            };
+            if let Some(r) = self.mounts.get(&key) {
+                return Some((key, r.clone()));
+            }
+            if p.is_empty() {
+                return None;
+            }
+            match p.rfind('/') {
+                Some(i) => p.truncate(i),
+                None => p.clear(),
+            }
+        }
     }
 
     /// Each mount needs the mount of its parent mountpoint.
     fn link_mounts(&mut self) {
-        let mounts = self.mounts.clone();
-        for a in self.actions.iter_mut().filter(|a| a.kind == "mount") {
-            let mp = mounts
-                .iter()
-                .find(|(_, r)| a.produces.contains(r))
-                .map(|(m, _)| m.clone())
-                .unwrap_or_default();
+        let by_resource: BTreeMap<String, String> = self
+            .mounts
+            .iter()
+            .map(|(m, r)| (r.clone(), m.clone()))
+            .collect();
+        let mut links = Vec::new();
+        for (i, a) in self
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind == "mount")
+        {
+            let Some(mp) = a.produces.first().and_then(|r| by_resource.get(r)) else {
+                continue;
+            };
             if mp == "/" {
                 continue;
             }
-            let parent = mounts
-                .iter()
-                .filter(|(m, _)| {
-                    **m != mp
-                        && (*m == "/" || mp.starts_with(&format!("{}/", m.trim_end_matches('/'))))
-                })
-                .max_by_key(|(m, _)| m.len());
-            if let Some((_, r)) = parent {
-                a.needs.push(r.clone());
+            let parent = mp.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+            if let Some((_, r)) = self.mount_holding(parent) {
+                links.push((i, r));
             }
+        }
+        for (i, r) in links {
+            self.actions[i].needs.push(r);
         }
     }
 

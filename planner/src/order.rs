@@ -66,11 +66,16 @@ pub fn graph(actions: &[Action]) -> Result<DiGraph<usize, String>, OrderError> {
             producer.insert(r, i);
         }
     }
+    // update_edge scans a node's edges; with thousands of inputs to one
+    // action that is quadratic, so deduplicate here instead.
+    let mut seen = std::collections::HashSet::new();
     for (i, a) in actions.iter().enumerate() {
         for r in &a.needs {
             match producer.get(r.as_str()) {
                 Some(&j) if j != i => {
-                    g.update_edge(nodes[j], nodes[i], r.clone());
+                    if seen.insert((j, i)) {
+                        g.add_edge(nodes[j], nodes[i], r.clone());
+                    }
                 }
                 Some(_) => {}
                 None if is_external(r) => {}

@@ -35,9 +35,15 @@ pub fn verify(plan: &Plan) -> Vec<String> {
     }
     let selected = plan.actions.iter().any(|a| a.phase == "disko")
         && plan.actions.iter().any(|a| a.phase == "reboot");
+    let index: BTreeMap<&str, usize> = plan
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
     for (i, a) in plan.actions.iter().enumerate() {
         for d in &a.deps {
-            match plan.actions.iter().position(|b| &b.id == d) {
+            match index.get(d.as_str()).copied() {
                 Some(j) if j >= i => {
                     problems.push(format!("{} runs before {d}, which it depends on", a.id))
                 }
