@@ -24,11 +24,37 @@ pub enum Command {
     Config(ConfigArgs),
     /// Compile a target into an install plan and print or save it.
     Plan(PlanArgs),
+    /// Find mistakes in disko, impermanence and activation configurations.
+    Lint(LintArgs),
+    /// Explain a lint rule (e.g. NP101).
+    Explain {
+        /// The rule's code.
+        code: String,
+    },
     /// Check a saved plan: its hash and its graph.
     Verify {
         /// The plan (JSON) to check.
         plan: PathBuf,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum LintFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// `PATH#NAME` or `FILE.nix`, as for `config`.
+    pub target: String,
+    /// Output format (json: an array of findings; sarif: SARIF 2.1.0).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: LintFormat,
+    /// `--deny warnings` fails on warnings too.
+    #[arg(long)]
+    pub deny: Vec<String>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]

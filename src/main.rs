@@ -5,6 +5,7 @@
 mod cli;
 mod config_cmd;
 mod eval_cmd;
+mod lint_cmd;
 mod plan_cmd;
 mod target;
 mod verify_cmd;
@@ -39,6 +40,8 @@ fn run(args: cli::Cli) -> ExitCode {
         cli::Command::Eval(a) => eval_cmd::run(a),
         cli::Command::Config(a) => config_cmd::run(a),
         cli::Command::Plan(a) => plan_cmd::run(a),
+        cli::Command::Lint(a) => lint_cmd::run(a),
+        cli::Command::Explain { code } => lint_cmd::explain(&code),
         cli::Command::Verify { plan } => verify_cmd::run(&plan),
     }
 }

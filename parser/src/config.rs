@@ -66,6 +66,17 @@ pub struct Disko {
     pub mdadm: BTreeMap<String, MdArray>,
     pub zpools: BTreeMap<String, Zpool>,
     pub nodev: BTreeMap<String, Nodev>,
+    pub bcachefs_filesystems: BTreeMap<String, BcachefsFilesystem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BcachefsFilesystem {
+    pub name: String,
+    pub uuid: L<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub extra_format_args: L<Vec<String>>,
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,6 +158,9 @@ pub enum Content {
     },
     Bcachefs {
         device: String,
+        /// The `bcachefs_filesystems` entry this device is a member of.
+        filesystem: L<Option<String>>,
+        label: L<String>,
         mountpoint: L<Option<String>>,
         mount_options: L<Vec<String>>,
         extra_format_args: L<Vec<String>>,
@@ -184,6 +198,7 @@ pub struct TablePartition {
 #[derive(Debug, Clone, Serialize)]
 pub struct Subvolume {
     pub name: L<String>,
+    pub at: Option<String>,
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
     pub swap: Vec<Swapfile>,
@@ -732,8 +747,9 @@ impl Extract<'_> {
             },
             "btrfs" => {
                 let mut subvolumes = Vec::new();
-                for (_, sv, _) in self.entries(&c, "subvolumes")? {
+                for (_, sv, sv_at) in self.entries(&c, "subvolumes")? {
                     subvolumes.push(Subvolume {
+                        at: sv_at,
                         name: self.str(&sv, "name")?,
                         mountpoint: self.opt_str(&sv, "mountpoint")?,
                         mount_options: self.strs(&sv, "mountOptions")?,
@@ -752,6 +768,8 @@ impl Extract<'_> {
             }
             "bcachefs" => Content::Bcachefs {
                 device,
+                filesystem: self.opt_str(&c, "filesystem")?,
+                label: self.str(&c, "label")?,
                 mountpoint: self.opt_str(&c, "mountpoint")?,
                 mount_options: self.strs(&c, "mountOptions")?,
                 extra_format_args: self.strs(&c, "extraFormatArgs")?,
@@ -988,6 +1006,19 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
         );
     }
 
+    for (name, f, at) in x.entries(&devices, "bcachefs_filesystems")? {
+        disko.bcachefs_filesystems.insert(
+            name,
+            BcachefsFilesystem {
+                name: x.plain_str(&f, "name")?,
+                uuid: x.str(&f, "uuid")?,
+                mountpoint: x.opt_str(&f, "mountpoint")?,
+                mount_options: x.strs(&f, "mountOptions")?,
+                extra_format_args: x.strs(&f, "extraFormatArgs")?,
+                at,
+            },
+        );
+    }
     let mut file_systems = BTreeMap::new();
     for (name, fs, at) in x.entries(&c, "fileSystems")? {
         file_systems.insert(

@@ -137,6 +137,7 @@ struct Builder<'a> {
     pvs: BTreeMap<String, Vec<String>>,
     md_members: BTreeMap<String, Vec<String>>,
     pool_members: BTreeMap<String, Vec<String>>,
+    bcachefs_members: BTreeMap<String, Vec<(String, String)>>,
 }
 
 struct NewAction<'s> {
@@ -210,6 +211,18 @@ impl Builder<'_> {
                 .entry(pool.value.clone())
                 .or_default()
                 .push(device.clone()),
+            Content::Bcachefs {
+                device,
+                filesystem: Located {
+                    value: Some(fs), ..
+                },
+                label,
+                ..
+            } => self
+                .bcachefs_members
+                .entry(fs.clone())
+                .or_default()
+                .push((device.clone(), label.value.clone())),
             _ => {}
         }
     }
@@ -507,6 +520,64 @@ impl Builder<'_> {
                         &ds.mountpoint,
                     );
                 }
+            }
+        }
+        for (name, f) in &config.disko.bcachefs_filesystems {
+            let members = self.bcachefs_members.get(name).cloned().unwrap_or_default();
+            if members.is_empty() {
+                return Err(PlanError::Invalid {
+                    message: format!("bcachefs filesystem '{name}' has no member devices"),
+                    at: f.at.clone(),
+                });
+            }
+            let mut argv = vec![
+                "bcachefs".to_string(),
+                "format".into(),
+                format!("--uuid={}", f.uuid.value),
+            ];
+            argv.extend(f.extra_format_args.value.iter().cloned());
+            for (dev, label) in &members {
+                if !label.is_empty() {
+                    argv.push(format!("--label={label}"));
+                }
+                argv.push(dev.clone());
+            }
+            let fs_res = format!("fs:bcachefs:{name}");
+            self.add(NewAction {
+                id: format!("disko/bcachefs/{name}/format"),
+                phase: "disko",
+                kind: "mkfs",
+                argv: Some(argv),
+                script: None,
+                destructive: true,
+                check: Self::argv(&["blkid", "--match-token", &format!("UUID={}", f.uuid.value)]),
+                needs: members.iter().map(|(d, _)| format!("member:{d}")).collect(),
+                produces: vec![fs_res.clone()],
+                at: f.at.clone(),
+                reason: format!(
+                    "format bcachefs filesystem {name} over {}",
+                    members
+                        .iter()
+                        .map(|(d, _)| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            if let Some(mp) = &f.mountpoint.value {
+                let devices = members
+                    .iter()
+                    .map(|(d, _)| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join(":");
+                self.mount(
+                    mp,
+                    "bcachefs",
+                    &devices,
+                    &f.mount_options.value,
+                    &fs_res,
+                    &format!("disko/bcachefs/{name}"),
+                    &f.mountpoint,
+                );
             }
         }
         for (name, n) in &config.disko.nodev {
@@ -983,10 +1054,35 @@ impl Builder<'_> {
             }
             Content::Bcachefs {
                 device,
+                filesystem: Located {
+                    value: Some(fs), ..
+                },
+                at,
+                ..
+            } => {
+                self.add(NewAction {
+                    id: format!("{id}/bcachefs-member"),
+                    phase: "disko",
+                    kind: "bcachefs-member",
+                    argv: Self::argv(&["wipefs", "--all", "--force", device]),
+                    script: None,
+                    destructive: true,
+                    check: None,
+                    needs: vec![ready.into()],
+                    produces: vec![format!("member:{device}")],
+                    at: at.clone(),
+                    reason: format!(
+                        "clear {device} to become a device of bcachefs filesystem {fs}"
+                    ),
+                });
+            }
+            Content::Bcachefs {
+                device,
                 mountpoint,
                 mount_options,
                 extra_format_args,
                 at,
+                ..
             } => {
                 let mut argv = vec!["bcachefs".to_string(), "format".into()];
                 argv.extend(extra_format_args.value.iter().cloned());
@@ -1373,6 +1469,7 @@ pub fn plan(
         pvs: BTreeMap::new(),
         md_members: BTreeMap::new(),
         pool_members: BTreeMap::new(),
+        bcachefs_members: BTreeMap::new(),
     };
     let bootstrap = crate::bootstrap::actions(options);
     let bootstrap_mode = bootstrap.mode.clone();

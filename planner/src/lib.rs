@@ -7,6 +7,7 @@ pub mod activation;
 pub mod bootstrap;
 pub mod build;
 pub mod diff;
+pub mod lint;
 pub mod order;
 pub mod plan;
 pub mod render;

@@ -14,10 +14,12 @@ let
   tagged = kinds: parent: types.mkOptionType {
     name = "diskoContent";
     description = "disko content (one of ${b.concatStringsSep ", " (b.attrNames kinds)})";
-    check = x: b.isAttrs x && x ? type && kinds ? ${x.type};
+    # A definition may leave `type` to another one (it only adds settings).
+    check = x: b.isAttrs x && (!(x ? type) || (b.isString x.type && kinds ? ${x.type}));
     merge = loc: defs:
-      let kind = (b.head defs).value.type; in
-      (types.submoduleWith { modules = [ (kinds.${kind} parent) ]; shorthandOnlyDefinesConfig = true; }).merge loc defs;
+      let typed = b.filter (d: d.value ? type) defs; in
+      if typed == [ ] then lib.options.throwAt (lib.options.defPos defs) "The disko content `${lib.options.showOption loc}' has no `type'."
+      else (types.submoduleWith { modules = [ (kinds.${(b.head typed).value.type} parent) ]; shorthandOnlyDefinesConfig = true; }).merge loc defs;
   };
 
   # Every content knows the device it lives on (`device`) and, for
@@ -87,6 +89,7 @@ let
 
   bcachefs = parent: {
     imports = [ (common parent "bcachefs") ];
+    # The bcachefs_filesystems entry this device belongs to (multi-device).
     options.filesystem = opt (types.nullOr str) null;
     options.label = opt str "";
     options.extraFormatArgs = opt (types.listOf str) [ ];
@@ -186,6 +189,17 @@ let
     options.datasets = opt (types.attrsOf (dataset config.name)) { };
   });
 
+  # A bcachefs filesystem over the devices whose content names it.
+  bcachefsFs = types.submodule ({ name, config, ... }: {
+    options.type = opt (types.enum [ "bcachefs_filesystem" ]) "bcachefs_filesystem";
+    options.name = opt str name;
+    options.mountpoint = opt (types.nullOr str) null;
+    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    options.extraFormatArgs = opt (types.listOf str) [ ];
+    options.uuid = opt str (let h = b.hashString "sha256" config.name; s = i: n: b.substring i n h; in
+      "${s 0 8}-${s 8 4}-4${s 13 3}-8${s 17 3}-${s 20 12}");
+  });
+
   nodev = types.submodule ({ name, config, ... }: {
     options.type = opt (types.enum [ "nodev" ]) "nodev";
     options.fsType = req str;
@@ -219,6 +233,8 @@ let
         (b.filter (sv: sv.mountpoint != null) (b.attrValues c.subvolumes))) (ofType "btrfs")
     ++ map (c: fsEntry c.mountpoint { device = c.device; fsType = "bcachefs"; options = c.mountOptions; })
       (b.filter (c: c.mountpoint != null) (ofType "bcachefs"))
+    ++ map (f: fsEntry f.mountpoint { device = "/dev/disk/by-uuid/${f.uuid}"; fsType = "bcachefs"; options = f.mountOptions; } // { pos = posOf "mountpoint" f; })
+      (b.filter (f: f.mountpoint != null) (b.attrValues devs.bcachefs_filesystems))
     ++ map (n: fsEntry n.mountpoint { device = n.device; fsType = n.fsType; options = n.mountOptions; } // { pos = posOf "fsType" n; })
       (b.filter (n: n.mountpoint != null) (b.attrValues devs.nodev))
     ++ b.concatMap (zp:
@@ -248,6 +264,7 @@ in
       mdadm = opt (types.attrsOf mdadm) { };
       zpool = opt (types.attrsOf zpool) { };
       nodev = opt (types.attrsOf nodev) { };
+      bcachefs_filesystems = opt (types.attrsOf bcachefsFs) { };
     };
     rootMountPoint = opt str "/mnt";
     enableConfig = opt types.bool true;

@@ -1,0 +1,58 @@
+//! Activation rules: snippets NixOS would refuse, order silently, or that
+//! leak the caller's environment.
+
+use super::{Context, Finding, Rule, Severity};
+use crate::activation::{order, ActivationError};
+
+pub const NP301: Rule = Rule {
+    code: "NP301",
+    title: "activation snippet depends on an unknown snippet",
+    severity: Severity::Error,
+    explanation: "deps must name snippets that exist; NixOS fails to build the system otherwise.\n\nExample: system.activationScripts.migrate = { deps = [ \"setupDatabse\" ]; text = \"...\"; };\n\nFix: correct the name.",
+};
+pub const NP302: Rule = Rule {
+    code: "NP302",
+    title: "activation snippets depend on each other in a cycle",
+    severity: Severity::Error,
+    explanation: "NixOS silently breaks dependency cycles, so one of the snippets runs before what it needs.\n\nFix: remove one of the dependencies.",
+};
+pub const NP303: Rule = Rule {
+    code: "NP303",
+    title: "activation snippet uses $HOME or ~",
+    severity: Severity::Warning,
+    explanation: "Activation runs as root in a fixed environment; $HOME and ~ are not the user's home, and a caller's HOME leaking into the target is a known image bug.\n\nFix: write the absolute path (/root, or users.users.<name>.home).",
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let snippets = &cx.config.activation_scripts;
+    match order(snippets) {
+        Ok(_) => {}
+        Err(ActivationError::UnknownDependency {
+            snippet,
+            dependency,
+            at,
+        }) => {
+            out.push(cx.finding("NP301", format!("activation snippet '{snippet}' depends on '{dependency}', which does not exist"), at.as_ref()));
+        }
+        Err(ActivationError::Cycle { members, at }) => {
+            out.push(cx.finding(
+                "NP302",
+                format!(
+                    "activation snippets depend on each other in a cycle: {}",
+                    members.join(" → ")
+                ),
+                at.as_ref(),
+            ));
+        }
+    }
+    for (name, s) in snippets.iter().filter(|(_, s)| !s.provided_by_nixos) {
+        let uses_home = s.text.contains("$HOME")
+            || s.text.contains("${HOME")
+            || s.text
+                .split_whitespace()
+                .any(|w| w == "~" || w.starts_with("~/"));
+        if uses_home {
+            out.push(cx.finding("NP303", format!("activation snippet '{name}' uses $HOME or ~, which is not a user's home during activation"), s.at.as_ref()));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! `nixplan lint TARGET` and `nixplan explain CODE`.
+
+use std::process::ExitCode;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use nixplan_parser::config::Target;
+use nixplan_planner::lint::{self, report, Finding, Severity};
+
+use crate::cli::{LintArgs, LintFormat};
+use crate::target::{load_config, parse_target};
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct LintDiagnostic {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    src: Option<NamedSource<String>>,
+    span: Option<SourceSpan>,
+    help: String,
+}
+
+impl Diagnostic for LintDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.span.map(|s| {
+            Box::new(std::iter::once(LabeledSpan::new_with_span(
+                Some("here".into()),
+                s,
+            ))) as Box<dyn Iterator<Item = LabeledSpan>>
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+}
+
+fn diagnostic(f: &Finding) -> LintDiagnostic {
+    let text = std::fs::read_to_string(&f.file).ok();
+    let span = text.as_ref().and_then(|t| {
+        let start: usize = t
+            .split_inclusive('\n')
+            .take(f.line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let line = t[start..].lines().next().unwrap_or("");
+        let col = line
+            .char_indices()
+            .nth(f.column.saturating_sub(1))
+            .map_or(0, |(i, _)| i);
+        let len = line[col..]
+            .find([';', '\n'])
+            .unwrap_or(line.len() - col)
+            .max(1);
+        Some(SourceSpan::new((start + col).into(), len))
+    });
+    LintDiagnostic {
+        message: format!("{} (at {}:{}:{})", f.message, f.file, f.line, f.column),
+        code: f.code.to_string(),
+        severity: match f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        },
+        src: text.map(|t| NamedSource::new(f.file.clone(), t).with_language("nix")),
+        span,
+        help: format!("nixplan explain {}", f.code),
+    }
+}
+
+pub fn run(args: LintArgs) -> ExitCode {
+    let Ok(target) = parse_target(&args.target).map_err(|e| eprintln!("error: {e}")) else {
+        return ExitCode::from(1);
+    };
+    let Ok((ev, config)) = load_config(&args.target) else {
+        return ExitCode::from(1);
+    };
+    std::mem::forget(ev);
+    let cwd = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let main_file = match &target {
+        Target::Flake { dir, .. } => format!("{dir}/flake.nix"),
+        Target::Module { file } => file.clone(),
+    };
+    let main_file = main_file
+        .strip_prefix(&format!("{cwd}/"))
+        .map(String::from)
+        .unwrap_or(main_file);
+    let findings = lint::lint(&config, &main_file);
+    match args.format {
+        LintFormat::Json => print!("{}", report::json(&findings)),
+        LintFormat::Sarif => print!("{}", report::sarif(&findings, env!("CARGO_PKG_VERSION"))),
+        LintFormat::Human => {
+            for f in &findings {
+                eprintln!("{:?}", miette::Report::new(diagnostic(f)));
+            }
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let warnings = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count();
+            if findings.is_empty() {
+                println!("{}: no findings", args.target);
+            } else {
+                println!("{}: {errors} errors, {warnings} warnings", args.target);
+            }
+        }
+    }
+    let deny_warnings = args.deny.iter().any(|d| d == "warnings");
+    let failing = findings.iter().any(|f| {
+        f.severity == Severity::Error || (deny_warnings && f.severity == Severity::Warning)
+    });
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub fn explain(code: &str) -> ExitCode {
+    match report::explain(code) {
+        Some(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "error: there is no rule {code}; the rules are {}",
+                lint::RULES
+                    .iter()
+                    .map(|r| r.code)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            ExitCode::from(1)
+        }
+    }
+}

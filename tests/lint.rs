@@ -1,0 +1,180 @@
+//! `nixplan lint` and `nixplan explain`: every rule has a file under
+//! tests/lint/ that triggers it (and nothing else), every correct fixture
+//! lints clean, and the human, JSON and SARIF reports are pinned.
+
+use std::path::Path;
+use std::process::Command;
+
+fn nixplan(args: &[&str]) -> (i32, String, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+        .current_dir(root)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn codes(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let mut c: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+const CODES: &[&str] = &[
+    "NP101", "NP102", "NP103", "NP104", "NP105", "NP106", "NP107", "NP108", "NP109", "NP110",
+    "NP201", "NP202", "NP203", "NP205", "NP206", "NP207", "NP208", "NP209", "NP210", "NP211",
+    "NP212", "NP213", "NP214", "NP301", "NP302", "NP303", "NP401",
+];
+
+#[test]
+fn each_rule_triggers_on_its_file_and_points_into_it() {
+    for code in CODES {
+        let file = format!("tests/lint/{code}.nix");
+        let (_, out, err) = nixplan(&["lint", &file, "--format", "json"]);
+        assert_eq!(codes(&out), [code.to_string()], "{file}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for f in v.as_array().unwrap() {
+            assert_eq!(
+                f["file"],
+                file.as_str(),
+                "{code} must point at the user's file: {f}"
+            );
+            assert!(
+                f["line"].as_u64().unwrap() > 1 && f["column"].as_u64().unwrap() >= 1,
+                "{code}: {f}"
+            );
+            assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
+        }
+        let (code_exit, explanation, _) = nixplan(&["explain", code]);
+        assert_eq!(code_exit, 0);
+        assert!(
+            explanation.starts_with(code) && explanation.contains("Fix"),
+            "{explanation}"
+        );
+    }
+    let (exit, _, err) = nixplan(&["explain", "NP999"]);
+    assert_eq!(exit, 1);
+    assert!(err.contains("NP101"), "{err}");
+}
+
+#[test]
+fn correct_configurations_lint_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut targets = vec![
+        "tests/lint/clean-base.nix".to_string(),
+        "tests/lint/clean-impermanent.nix".to_string(),
+    ];
+    for line in std::fs::read_to_string(root.join("tests/fixtures/targets.txt"))
+        .unwrap()
+        .lines()
+    {
+        let Some((dir, target)) = line.split_once(' ') else {
+            continue;
+        };
+        if line.starts_with('#') || dir.starts_with("bad-") {
+            continue;
+        }
+        targets.push(match target.strip_prefix('#') {
+            Some(name) => format!("tests/fixtures/{dir}#{name}"),
+            None => format!("tests/fixtures/{dir}/{target}"),
+        });
+    }
+    for t in targets {
+        let (exit, out, err) = nixplan(&["lint", &t, "--format", "json", "--deny", "warnings"]);
+        assert_eq!((exit, out.trim()), (0, "[]"), "{t}: {err}");
+    }
+}
+
+#[test]
+fn broken_fixtures_are_caught() {
+    for (target, code) in [
+        ("tests/fixtures/bad-two-full-partitions/disko.nix", "NP202"),
+        ("tests/fixtures/bad-persist-on-tmpfs#willow", "NP101"),
+        (
+            "tests/fixtures/bad-activation-cycle/configuration.nix",
+            "NP302",
+        ),
+        (
+            "tests/fixtures/bad-activation-unknown-dep/configuration.nix",
+            "NP301",
+        ),
+        ("tests/fixtures/bad-missing-root/disko.nix", "NP401"),
+        ("tests/fixtures/bad-esp-too-small/disko.nix", "NP208"),
+        ("tests/fixtures/bad-lvm-missing-vg/disko.nix", "NP205"),
+    ] {
+        let (_, out, err) = nixplan(&["lint", target, "--format", "json"]);
+        assert!(
+            codes(&out).contains(&code.to_string()),
+            "{target} must trigger {code}: {out} {err}"
+        );
+    }
+}
+
+#[test]
+fn exit_codes_follow_severity() {
+    assert_eq!(
+        nixplan(&["lint", "tests/lint/NP101.nix"]).0,
+        1,
+        "errors fail"
+    );
+    assert_eq!(
+        nixplan(&["lint", "tests/lint/NP107.nix"]).0,
+        0,
+        "warnings pass"
+    );
+    assert_eq!(
+        nixplan(&["lint", "tests/lint/NP107.nix", "--deny", "warnings"]).0,
+        1,
+        "unless denied"
+    );
+    assert_eq!(nixplan(&["lint", "tests/lint/clean-base.nix"]).0, 0);
+}
+
+#[test]
+fn report_formats() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, human_out, human_err) = nixplan(&["lint", "tests/lint/several.nix"]);
+    let (_, json, _) = nixplan(&["lint", "tests/lint/several.nix", "--format", "json"]);
+    let (_, sarif, _) = nixplan(&["lint", "tests/lint/several.nix", "--format", "sarif"]);
+    let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        serde_json::from_str::<serde_json::Value>(&json)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    for r in results {
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "tests/lint/several.nix");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() > 0);
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            s["runs"][0]["tool"]["driver"]["rules"][idx]["id"],
+            r["ruleId"]
+        );
+    }
+    insta::with_settings!({ snapshot_path => root.join("snapshots/lint"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("several.human", format!("{human_err}{human_out}"));
+        insta::assert_snapshot!("several.json", json);
+        insta::assert_snapshot!("several.sarif", sarif);
+    });
+}
