@@ -43,25 +43,30 @@ impl Diagnostic for LintDiagnostic {
     }
 }
 
+/// The span of a finding: from its column to the end of the definition on
+/// that line (`None` when the file does not have that line).
+fn span_of(text: &str, line: usize, column: usize) -> Option<SourceSpan> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..)?;
+    let this = rest.lines().next()?;
+    let col = this
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    let len = this[col..]
+        .find([';', '\n'])
+        .unwrap_or(this.len() - col)
+        .max(1);
+    Some(SourceSpan::new((start + col).into(), len))
+}
+
 fn diagnostic(f: &Finding) -> LintDiagnostic {
     let text = std::fs::read_to_string(&f.file).ok();
-    let span = text.as_ref().and_then(|t| {
-        let start: usize = t
-            .split_inclusive('\n')
-            .take(f.line.saturating_sub(1))
-            .map(str::len)
-            .sum();
-        let line = t[start..].lines().next().unwrap_or("");
-        let col = line
-            .char_indices()
-            .nth(f.column.saturating_sub(1))
-            .map_or(0, |(i, _)| i);
-        let len = line[col..]
-            .find([';', '\n'])
-            .unwrap_or(line.len() - col)
-            .max(1);
-        Some(SourceSpan::new((start + col).into(), len))
-    });
+    let span = text.as_ref().and_then(|t| span_of(t, f.line, f.column));
     LintDiagnostic {
         message: format!("{} (at {}:{}:{})", f.message, f.file, f.line, f.column),
         code: f.code.to_string(),
