@@ -42,3 +42,35 @@ r = json.load(open(sys.argv[1]))["results"][0]
 print(f"{sys.argv[2]:<40} {r['mean']*1000:12.1f} {int(sys.argv[3])/1024:12.1f}")
 PY
 done
+
+# Lint and plan of an impermanence configuration with 20k persisted
+# directories, end to end (evaluation included).
+big="$out/persist20k-module.nix"
+cat > "$big" <<'NIX'
+{
+  disko.devices = {
+    nodev."/" = { fsType = "tmpfs"; };
+    disk.main = { device = "/dev/disk/by-id/nvme-BENCH"; content.type = "gpt"; content.partitions = {
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      nix = { size = "50G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/nix"; }; };
+      persist = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/persist"; }; };
+    }; };
+  };
+  fileSystems."/persist".neededForBoot = true;
+  boot.loader.systemd-boot.enable = true;
+  environment.persistence."/persist" = {
+    files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ];
+    directories = [ "/var/lib/nixos" ] ++ builtins.genList (i: { directory = "/var/lib/app${toString (i / 100)}/d${toString i}"; mode = "0750"; }) 20000;
+  };
+}
+NIX
+printf '\n%-40s %12s %12s\n' "20k persisted directories" mean_ms peak_MiB
+for cmd in lint plan; do
+  hyperfine -N --warmup 1 --min-runs 5 --export-json "$out/big.json" "$NP $cmd --format json $big" >/dev/null 2>&1
+  m=$( { /usr/bin/time -f %M $NP $cmd --format json "$big" >/dev/null; } 2>&1 | tail -1)
+  python3 - "$out/big.json" "$cmd" "$m" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print(f"nixplan {sys.argv[2]:<32} {r['mean']*1000:12.1f} {int(sys.argv[3])/1024:12.1f}")
+PY
+done

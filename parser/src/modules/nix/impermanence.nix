@@ -3,25 +3,47 @@
 { lib, config, ... }:
 let
   inherit (lib) mkOption types;
+  b = builtins;
   opt = type: default: mkOption { inherit type default; };
   str = types.str;
   users = config.users.users;
-  entryDefaults = { user, group }: {
-    user = opt str user;
-    group = opt str group;
-    mode = opt str "0755";
+  # Persisted entries are plain records: a submodule evaluation per entry
+  # (as impermanence declares them) costs too much for configurations with
+  # tens of thousands of directories, and an entry is only ever defined once
+  # (list elements do not merge), so defaults // definition has the same
+  # meaning. Field types are checked as the submodule would.
+  record = { name, defaults, required, fields }: types.mkOptionType {
+    inherit name;
+    description = name;
+    check = x: b.isAttrs x && b.all (f: x ? ${f}) required;
+    merge = loc: defs:
+      let
+        def = (lib.last defs).value;
+        # Nested records (parentDirectory) take their defaults too.
+        v = defaults // b.mapAttrs (n: x: if b.isAttrs x && b.isAttrs (defaults.${n} or null) then defaults.${n} // x else x) def;
+        bad = b.filter (f: v ? ${f} && !(fields.${f} v.${f})) (b.attrNames fields);
+        unknown = b.filter (f: !(fields ? ${f})) (b.attrNames v);
+      in
+      if unknown != [ ] then lib.options.throwAt (lib.options.defPos defs) "The ${name} `${lib.options.showOption loc}' has unknown attributes: ${b.concatStringsSep ", " unknown}"
+      else if bad != [ ] then lib.options.throwAt (lib.options.defPos defs) "The ${name} `${lib.options.showOption loc}' has a wrongly typed ${b.head bad}"
+      else v;
   };
-  dirType = root: defaults: types.coercedTo str (d: { directory = d; }) (types.submodule {
-    options = entryDefaults defaults // {
-      directory = mkOption { type = str; };
-      persistentStoragePath = opt str root;
-    };
+  isStr = b.isString;
+  ownership = { user, group }: { inherit user group; mode = "0755"; };
+  dirType = root: owner: types.coercedTo str (d: { directory = d; }) (record {
+    name = "persisted directory";
+    defaults = ownership owner // { persistentStoragePath = root; };
+    required = [ "directory" ];
+    fields = { directory = isStr; user = isStr; group = isStr; mode = isStr; persistentStoragePath = isStr; };
   });
-  fileType = root: defaults: types.coercedTo str (f: { file = f; }) (types.submodule {
-    options = {
-      file = mkOption { type = str; };
-      persistentStoragePath = opt str root;
-      parentDirectory = entryDefaults defaults;
+  fileType = root: owner: types.coercedTo str (f: { file = f; }) (record {
+    name = "persisted file";
+    defaults = { persistentStoragePath = root; parentDirectory = ownership owner; };
+    required = [ "file" ];
+    fields = {
+      file = isStr;
+      persistentStoragePath = isStr;
+      parentDirectory = x: b.isAttrs x;
     };
   });
 in

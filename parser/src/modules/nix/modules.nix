@@ -53,7 +53,9 @@ let
   evalElement = loc: type: arg:
     let
       defs = if arg ? merged then arg.merged else [ arg ];
-      sorted = sortProperties (filterOverrides (dischargeDefs defs)).values;
+      # The common case, one plain definition, needs no property handling.
+      plain = b.length defs == 1 && typeOf' (b.head defs).value == "";
+      sorted = if plain then defs else sortProperties (filterOverrides (dischargeDefs defs)).values;
     in if sorted == [ ] then { } else { value = type.merge loc sorted; };
 
   # Keep the definitions of the highest priority (lowest number).
