@@ -118,6 +118,15 @@ pub struct ConfigArgs {
     /// Print JSON, every value with the place it was defined.
     #[arg(long)]
     pub json: bool,
+    /// Which evaluator: nixplan's own (offline), or the installed nix.
+    #[arg(long, value_enum, default_value = "embedded")]
+    pub eval: EvalWith,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum EvalWith {
+    Embedded,
+    Nix,
 }
 
 #[derive(Args, Debug)]

@@ -2,11 +2,15 @@
 
 use std::process::ExitCode;
 
-use crate::cli::ConfigArgs;
-use crate::target::load_config;
+use crate::cli::{ConfigArgs, EvalWith};
+use crate::target::{load_config, load_config_with_nix};
 
 pub fn run(args: ConfigArgs) -> ExitCode {
-    let Ok((ev, config)) = load_config(&args.target) else {
+    let loaded = match args.eval {
+        EvalWith::Embedded => load_config(&args.target),
+        EvalWith::Nix => load_config_with_nix(&args.target),
+    };
+    let Ok((ev, config)) = loaded else {
         return ExitCode::from(1);
     };
     for m in &ev.messages {

@@ -89,3 +89,59 @@ pub fn load_config(arg: &str) -> Result<(Eval, Config), ()> {
         }
     }
 }
+
+/// `--eval nix`: ask the installed nix for the configuration's values.
+pub fn load_config_with_nix(arg: &str) -> Result<(Eval, Config), ()> {
+    let target = parse_target(arg).map_err(|e| eprintln!("error: {e}"))?;
+    let (dir, name) = match &target {
+        Target::Flake { dir, name } => (dir.clone(), name.clone()),
+        Target::Module { .. } => {
+            eprintln!("error: --eval nix evaluates flakes (PATH#NAME); use the embedded evaluator for module files");
+            return Err(());
+        }
+    };
+    let attr = format!("path:{dir}#nixosConfigurations.{name}.config");
+    let output = std::process::Command::new("nix")
+        .args([
+            "--extra-experimental-features",
+            "nix-command flakes",
+            "eval",
+            "--json",
+            &attr,
+            "--apply",
+        ])
+        .arg(config::NIX_SELECT)
+        .output();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: --eval nix needs a nix installation (running nix failed: {e})");
+            return Err(());
+        }
+    };
+    if !output.status.success() {
+        eprintln!(
+            "error: nix eval {attr} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return Err(());
+    }
+    let json: serde_json::Value = match serde_json::from_slice(&output.stdout) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: nix printed something that is not JSON: {e}");
+            return Err(());
+        }
+    };
+    let mut ev = Eval::new(
+        Box::new(WithEmbedded(OsFileSystem)),
+        settings_from_env(&[], 200_000),
+    );
+    match config::from_nix_json(&mut ev, &target, "nixosConfiguration", json) {
+        Ok(c) => Ok((ev, c)),
+        Err(e) => {
+            report_eval(&ev, &e);
+            Err(())
+        }
+    }
+}

@@ -867,9 +867,38 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
         Value::Attrs(a) => a,
         _ => unreachable!("flakeTarget returns a set"),
     };
+    extract(ev, &t, target, span)
+}
+
+/// The `--eval nix` path: the values a real nix printed (JSON of
+/// `select.nix` applied to the configuration) become the same typed
+/// configuration, without positions.
+pub fn from_nix_json(
+    ev: &mut Eval,
+    target: &Target,
+    kind: &str,
+    json: serde_json::Value,
+) -> EvalResult<Config> {
+    let root = match ev.load_source("<nix eval>", None, "null", "/") {
+        Ok((_, r)) => r,
+        Err(_) => unreachable!("a literal parses"),
+    };
+    let span = ev.arena.span(root);
+    let mut evaluated = Attrs::new();
+    evaluated.insert_value("config", crate::eval::value_from_json(json));
+    let mut t = Attrs::new();
+    t.insert_value("kind", Value::str(kind));
+    t.insert_value("eval", Value::attrs(evaluated));
+    extract(ev, &Rc::new(t), target, span)
+}
+
+/// The nix expression `--eval nix` applies to a configuration.
+pub const NIX_SELECT: &str = include_str!("modules/nix/select.nix");
+
+fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalResult<Config> {
     let mut x = Extract { ev, span };
-    let kind = x.plain_str(&t, "kind")?;
-    let evaluated = x.attrs(&t, "eval")?;
+    let kind = x.plain_str(t, "kind")?;
+    let evaluated = x.attrs(t, "eval")?;
     let c = x.attrs(&evaluated, "config")?;
 
     // Check every definition of the options planning reads, as NixOS checks

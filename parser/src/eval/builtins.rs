@@ -1401,7 +1401,7 @@ fn p_to_json(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     Ok(Value::String(NixString::with_ctx(text, ctx)))
 }
 
-fn json_to_value(j: serde_json::Value) -> Value {
+pub(crate) fn json_to_value(j: serde_json::Value) -> Value {
     match j {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),

@@ -82,6 +82,11 @@ pub struct Eval {
     pub drvs: store::DrvStore,
 }
 
+/// A value from JSON, as `builtins.fromJSON` reads it.
+pub fn value_from_json(j: serde_json::Value) -> Value {
+    builtins::json_to_value(j)
+}
+
 /// Stack space kept free below the current frame before growing the stack.
 const RED_ZONE: usize = 512 * 1024;
 /// Size of each new stack segment.

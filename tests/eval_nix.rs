@@ -1,0 +1,84 @@
+//! `config --eval nix`: the installed nix, asked for the same values, gives
+//! the same typed configuration as the embedded evaluator (positions
+//! aside). nix evaluates nixplan's own modules here (copied into a flake
+//! beside each configuration), so this also checks them on real Nix.
+//! Configurations that use `pkgs` are left out: on real Nix, nixplan's
+//! opaque package set is not available (a real nixpkgs input would be).
+
+use std::path::Path;
+use std::process::Command;
+
+fn strip_positions(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.into_iter()
+                .filter(|(k, _)| k != "at")
+                .map(|(k, v)| (k, strip_positions(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(strip_positions).collect())
+        }
+        v => v,
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn real_nix_gives_the_same_config() {
+    if Command::new("nix").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: no nix installed (tests/run.sh installs Debian's nix-bin)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("eval-nix");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let cases = [
+        ("tests/lint", "clean-impermanent.nix"),
+        ("tests/lint", "clean-base.nix"),
+        ("tests/fixtures/disko-plain-file", "disko.nix"),
+        ("tests/fixtures/mdadm-raid1-boot", "disko.nix"),
+        ("tests/fixtures/swap-random-encryption", "configuration.nix"),
+        ("tests/fixtures/lvm-thin-and-raid", "configuration.nix"),
+    ];
+    for (i, (dir, file)) in cases.iter().enumerate() {
+        let flake = tmp.join(format!("case{i}"));
+        copy_dir(&root.join(dir), &flake.join("config"));
+        copy_dir(&root.join("parser/src/modules/nix"), &flake.join("nixplan"));
+        std::fs::write(
+            flake.join("flake.nix"),
+            format!("{{\n  outputs = {{ self }}: {{\n    nixosConfigurations.box = (import ./nixplan/nixplan.nix).nixosSystem {{ modules = [ ./config/{file} ]; }};\n  }};\n}}\n"),
+        )
+        .unwrap();
+        let target = format!("{}#box", flake.display());
+        let run = |extra: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+                .args(["config", "--json"])
+                .args(extra)
+                .arg(&target)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{dir}/{file} {extra:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            strip_positions(serde_json::from_slice(&out.stdout).unwrap())
+        };
+        let embedded = run(&[]);
+        let nix = run(&["--eval", "nix"]);
+        assert_eq!(embedded, nix, "{dir}/{file}: the evaluators disagree");
+    }
+}
