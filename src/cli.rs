@@ -108,6 +108,12 @@ pub struct PlanArgs {
     /// Show what changed against a saved plan, destructive changes first.
     #[arg(long)]
     pub diff: Option<PathBuf>,
+    /// Copy this directory's contents into the new root before installing.
+    #[arg(long)]
+    pub extra_files: Option<PathBuf>,
+    /// `PATH OWNER` (repeatable): chown -R a copied path, e.g. `/home/alice 1000:100`.
+    #[arg(long, num_args = 2, value_names = ["PATH", "OWNER"])]
+    pub chown: Vec<String>,
 }
 
 #[derive(Args, Debug)]

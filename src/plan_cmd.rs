@@ -96,6 +96,17 @@ pub fn run(args: PlanArgs) -> ExitCode {
         facts,
         phases: args.phases.clone(),
         stop_after: args.stop_after.clone(),
+        extra_files: args.extra_files.as_ref().map(|p| {
+            std::path::absolute(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        }),
+        chown: args
+            .chown
+            .chunks(2)
+            .map(|c| (c[0].clone(), c[1].clone()))
+            .collect(),
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let digest = source_digest(&target, &ev.files_read);

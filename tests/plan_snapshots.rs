@@ -158,3 +158,76 @@ fn facts_decide_the_bootstrap() {
         assert_eq!(ids, action.iter().copied().collect::<Vec<_>>(), "{facts}");
     }
 }
+
+#[test]
+fn phases_stop_after_and_extra_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec![
+            "plan",
+            "tests/fixtures/impermanence-tmpfs-root#fir",
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let out = nixplan(root, &all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let phases = |p: &serde_json::Value| -> Vec<String> {
+        p["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        phases(&plan(&["--stop-after", "persist"])),
+        ["facts", "bootstrap", "disko", "persist"]
+    );
+    assert_eq!(
+        phases(&plan(&["--phases", "disko,reboot"])),
+        ["disko", "reboot"]
+    );
+    let p = plan(&[
+        "--extra-files",
+        "tests/fixtures",
+        "--chown",
+        "/home/alice",
+        "1000:100",
+        "--target-host",
+        "root@192.0.2.1",
+    ]);
+    let actions = p["actions"].as_array().unwrap();
+    let pos = |id: &str| {
+        actions
+            .iter()
+            .position(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    assert!(
+        pos("install/extra-files") < pos("install/host-keys")
+            && pos("install/host-keys") < pos("install/nixos-install")
+    );
+    let script = actions[pos("install/extra-files")]["script"]
+        .as_str()
+        .unwrap();
+    assert!(
+        script.contains("| ssh root@192.0.2.1 tar -C /mnt -xpf -")
+            && script.contains("chown -R 1000:100 /mnt/home/alice"),
+        "{script}"
+    );
+    assert_eq!(actions[pos("install/extra-files")]["runs_on"], "local");
+    let install = &actions[pos("install/nixos-install")];
+    assert_eq!(install["env"]["HOME"], "/root");
+    assert!(install["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "--no-root-passwd"));
+}

@@ -62,6 +62,8 @@ fn options() -> PlanOptions {
         facts: None,
         phases: vec![],
         stop_after: None,
+        extra_files: None,
+        chown: vec![],
         nixplan_version: "bench".into(),
     }
 }

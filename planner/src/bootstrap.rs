@@ -220,8 +220,66 @@ pub fn install_actions(
     );
     copy.runs_on = "local".into();
     out.push(copy);
-    let mut needs = vec!["system:copied".to_string()];
+    let mut needs = vec!["system:copied".to_string(), "host-keys".to_string()];
     needs.extend(all_mounts.iter().cloned());
+    let root_mount = mounts.get("/").cloned().into_iter().collect::<Vec<_>>();
+    if let Some(dir) = &options.extra_files {
+        let q = crate::build::sh_quote;
+        let dest = match &options.target_host {
+            Some(h) => format!(
+                "tar -C {} -cf - . | ssh {} tar -C {} -xpf -",
+                q(dir),
+                q(h),
+                q(root)
+            ),
+            None => format!("tar -C {} -cf - . | tar -C {} -xpf -", q(dir), q(root)),
+        };
+        let mut script = format!("set -eu\n{dest}\n");
+        for (path, owner) in &options.chown {
+            let cmd = format!("chown -R {} {}", q(owner), q(&format!("{root}{path}")));
+            match &options.target_host {
+                Some(h) => script.push_str(&format!("ssh {} {}\n", q(h), q(&cmd))),
+                None => script.push_str(&format!("{cmd}\n")),
+            }
+        }
+        let mut a = action(
+            "install/extra-files",
+            "install",
+            "extra-files",
+            None,
+            Some(script),
+            root_mount.clone(),
+            vec!["extra-files".into()],
+            &format!("copy the contents of {dir} into {root}, keeping modes"),
+        );
+        a.runs_on = "local".into();
+        out.push(a);
+        needs.push("extra-files".into());
+    }
+    // SSH host keys exist before the first boot (kept from --extra-files
+    // when given there), so the host key is known and stable.
+    let mut keys_needs = root_mount.clone();
+    if options.extra_files.is_some() {
+        keys_needs.push("extra-files".into());
+    }
+    let mut keys = action(
+        "install/host-keys",
+        "install",
+        "host-keys",
+        None,
+        Some(format!(
+            "set -eu\nmkdir -p {root}/etc/ssh\nssh-keygen -A -f {root}\n"
+        )),
+        keys_needs,
+        vec!["host-keys".into()],
+        "generate the SSH host keys the installed system will use (only those missing)",
+    );
+    keys.check = Some(vec![
+        "test".into(),
+        "-f".into(),
+        format!("{root}/etc/ssh/ssh_host_ed25519_key"),
+    ]);
+    out.push(keys);
     out.push(action(
         "install/nixos-install",
         "install",

@@ -37,6 +37,10 @@ pub struct PlanOptions {
     /// Keep only these phases (all when empty).
     pub phases: Vec<String>,
     pub stop_after: Option<String>,
+    /// A directory whose contents are copied into the new root (`/mnt`)
+    /// before installing (`--extra-files`), owned as `chown` says.
+    pub extra_files: Option<String>,
+    pub chown: Vec<(String, String)>,
     pub nixplan_version: String,
 }
 
@@ -95,7 +99,7 @@ fn source_of(at: &Option<String>) -> Option<SourceRef> {
     Some(SourceRef { file, line })
 }
 
-fn sh_quote(s: &str) -> String {
+pub(crate) fn sh_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))

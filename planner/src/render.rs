@@ -66,6 +66,14 @@ pub fn text(plan: &Plan, style: &Style) -> String {
             if let Some(argv) = &a.argv {
                 let _ = writeln!(out, "      $ {}", argv.join(" "));
             }
+            if let Some(script) = &a.script {
+                for line in script
+                    .lines()
+                    .filter(|l| !l.trim().is_empty() && *l != "set -eu" && *l != "set -u")
+                {
+                    let _ = writeln!(out, "      | {line}");
+                }
+            }
             if let Some(c) = &a.condition {
                 let _ = writeln!(out, "      if {c}");
             }

@@ -33,6 +33,8 @@ pub fn plan_of(module: &str) -> Plan {
         facts: None,
         phases: vec![],
         stop_after: None,
+        extra_files: None,
+        chown: vec![],
         nixplan_version: "test".into(),
     };
     let p = plan(&cfg, &options, SourceDigest::default()).unwrap_or_else(|e| panic!("{e}"));
