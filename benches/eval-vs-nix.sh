@@ -74,3 +74,39 @@ r = json.load(open(sys.argv[1]))["results"][0]
 print(f"nixplan {sys.argv[2]:<32} {r['mean']*1000:12.1f} {int(sys.argv[3])/1024:12.1f}")
 PY
 done
+
+# A colmena hive of 500 nodes: planning one node (evaluation included).
+hive="$out/hive"
+mkdir -p "$hive"
+cat > "$hive/flake.nix" <<'NIX'
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  inputs.disko.url = "github:nix-community/disko";
+  outputs = { self, nixpkgs, disko }: {
+    colmena = {
+      meta.nixpkgs = import nixpkgs { system = "x86_64-linux"; };
+      defaults = { name, ... }: {
+        imports = [ disko.nixosModules.disko ];
+        networking.hostName = name;
+        boot.loader.systemd-boot.enable = true;
+        disko.devices.disk.main = {
+          device = "/dev/disk/by-id/nvme-${name}";
+          content.type = "gpt";
+          content.partitions = {
+            ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+            root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+          };
+        };
+      };
+    } // builtins.listToAttrs (builtins.genList (i: { name = "node${toString i}"; value = { deployment.targetHost = "10.0.${toString (i / 250)}.${toString (i - (i / 250) * 250 + 1)}"; }; }) 500);
+  };
+}
+NIX
+printf '\n%-40s %12s %12s\n' "500-node colmena hive" mean_ms peak_MiB
+hyperfine -N --warmup 1 --min-runs 5 --export-json "$out/hive.json" "$NP plan --format json $hive#node250" >/dev/null 2>&1
+m=$( { /usr/bin/time -f %M $NP plan --format json "$hive#node250" >/dev/null; } 2>&1 | tail -1)
+python3 - "$out/hive.json" "$m" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print(f"{'nixplan plan node250':<40} {r['mean']*1000:12.1f} {int(sys.argv[2])/1024:12.1f}")
+PY
