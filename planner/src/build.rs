@@ -949,34 +949,24 @@ impl Builder<'_> {
                 });
             }
             Content::Mdraid { device, name, at } => {
-                self.add(NewAction {
-                    id: format!("{id}/mdraid-member"),
-                    phase: "disko",
-                    kind: "mdraid-member",
-                    argv: Self::argv(&["wipefs", "--all", "--force", device]),
-                    script: None,
-                    destructive: true,
-                    check: None,
-                    needs: vec![ready.into()],
-                    produces: vec![format!("member:{device}")],
-                    at: at.clone(),
-                    reason: format!("clear {device} to become a member of array {}", name.value),
-                });
+                self.member(
+                    id,
+                    "mdraid-member",
+                    device,
+                    ready,
+                    at,
+                    format!("array {}", name.value),
+                );
             }
             Content::Zfs { device, pool, at } => {
-                self.add(NewAction {
-                    id: format!("{id}/zfs-member"),
-                    phase: "disko",
-                    kind: "zfs-member",
-                    argv: Self::argv(&["wipefs", "--all", "--force", device]),
-                    script: None,
-                    destructive: true,
-                    check: None,
-                    needs: vec![ready.into()],
-                    produces: vec![format!("member:{device}")],
-                    at: at.clone(),
-                    reason: format!("clear {device} to become a member of pool {}", pool.value),
-                });
+                self.member(
+                    id,
+                    "zfs-member",
+                    device,
+                    ready,
+                    at,
+                    format!("pool {}", pool.value),
+                );
             }
             Content::Btrfs {
                 device,
@@ -1064,21 +1054,14 @@ impl Builder<'_> {
                 at,
                 ..
             } => {
-                self.add(NewAction {
-                    id: format!("{id}/bcachefs-member"),
-                    phase: "disko",
-                    kind: "bcachefs-member",
-                    argv: Self::argv(&["wipefs", "--all", "--force", device]),
-                    script: None,
-                    destructive: true,
-                    check: None,
-                    needs: vec![ready.into()],
-                    produces: vec![format!("member:{device}")],
-                    at: at.clone(),
-                    reason: format!(
-                        "clear {device} to become a device of bcachefs filesystem {fs}"
-                    ),
-                });
+                self.member(
+                    id,
+                    "bcachefs-member",
+                    device,
+                    ready,
+                    at,
+                    format!("bcachefs filesystem {fs}"),
+                );
             }
             Content::Bcachefs {
                 device,
@@ -1119,6 +1102,32 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Clear a device that becomes a member of an array, pool or
+    /// multi-device filesystem (created once all its members exist).
+    fn member(
+        &mut self,
+        id: &str,
+        kind: &str,
+        device: &str,
+        ready: &str,
+        at: &Option<String>,
+        of: String,
+    ) {
+        self.add(NewAction {
+            id: format!("{id}/{kind}"),
+            phase: "disko",
+            kind,
+            argv: Self::argv(&["wipefs", "--all", "--force", device]),
+            script: None,
+            destructive: true,
+            check: None,
+            needs: vec![ready.into()],
+            produces: vec![format!("member:{device}")],
+            at: at.clone(),
+            reason: format!("clear {device} to become a member of {of}"),
+        });
     }
 
     fn swapfile(&mut self, id: &str, mountpoint: &str, sw: &nixplan_parser::config::Swapfile) {
