@@ -55,6 +55,9 @@ pub struct LintArgs {
     /// `--deny warnings` fails on warnings too.
     #[arg(long)]
     pub deny: Vec<String>,
+    /// The target's facts (JSON), for the rules that need them (NP402).
+    #[arg(long)]
+    pub facts: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]

@@ -100,7 +100,20 @@ pub fn run(args: LintArgs) -> ExitCode {
         .strip_prefix(&format!("{cwd}/"))
         .map(String::from)
         .unwrap_or(main_file);
-    let findings = lint::lint(&config, &main_file);
+    let facts = match &args.facts {
+        Some(f) => match std::fs::read_to_string(f)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(v) => Some(v),
+            Err(e) => {
+                eprintln!("error: cannot read facts from {}: {e}", f.display());
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    let findings = lint::lint(&config, &main_file, facts.as_ref());
     match args.format {
         LintFormat::Json => print!("{}", report::json(&findings)),
         LintFormat::Sarif => print!("{}", report::sarif(&findings, env!("CARGO_PKG_VERSION"))),

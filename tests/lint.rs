@@ -38,7 +38,7 @@ fn codes(json: &str) -> Vec<String> {
 const CODES: &[&str] = &[
     "NP101", "NP102", "NP103", "NP104", "NP105", "NP106", "NP107", "NP108", "NP109", "NP110",
     "NP201", "NP202", "NP203", "NP205", "NP206", "NP207", "NP208", "NP209", "NP210", "NP211",
-    "NP212", "NP213", "NP214", "NP301", "NP302", "NP303", "NP401",
+    "NP212", "NP213", "NP214", "NP301", "NP302", "NP303", "NP304", "NP401", "NP204",
 ];
 
 #[test]
@@ -177,4 +177,31 @@ fn report_formats() {
         insta::assert_snapshot!("several.json", json);
         insta::assert_snapshot!("several.sarif", sarif);
     });
+}
+
+#[test]
+fn facts_enable_the_architecture_rule() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let facts = dir.join("facts-x86_64.json");
+    std::fs::write(&facts, r#"{"arch":"x86_64"}"#).unwrap();
+    let (exit, out, _) = nixplan(&[
+        "lint",
+        "tests/lint/NP402.nix",
+        "--format",
+        "json",
+        "--facts",
+        facts.to_str().unwrap(),
+    ]);
+    assert_eq!((exit, codes(&out)), (1, vec!["NP402".to_string()]));
+    let (exit, out, _) = nixplan(&[
+        "lint",
+        "tests/lint/clean-base.nix",
+        "--format",
+        "json",
+        "--facts",
+        facts.to_str().unwrap(),
+    ]);
+    assert_eq!((exit, out.trim()), (0, "[]"));
+    let (exit, _, _) = nixplan(&["explain", "NP402"]);
+    assert_eq!(exit, 0);
 }

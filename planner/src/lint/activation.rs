@@ -56,3 +56,51 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
     }
 }
+
+pub const NP304: Rule = Rule {
+    code: "NP304",
+    title: "activation snippet uses persisted paths before they exist",
+    severity: Severity::Warning,
+    explanation: "impermanence creates the persistent directories in the activation snippet createPersistentStorageDirs. A snippet that reads or writes a persisted path without depending on it may run first, on the empty tmpfs, and its work is hidden by the bind mount.\n\nExample: system.activationScripts.seed = \"cp /etc/skel/app.conf /var/lib/app/\"; with /var/lib/app persisted.\n\nFix: deps = [ \"createPersistentStorageDirs\" ];",
+};
+
+/// Every snippet a snippet depends on, directly or not.
+fn closure<'a>(
+    snippets: &'a std::collections::BTreeMap<String, nixplan_parser::config::Snippet>,
+    name: &'a str,
+) -> std::collections::BTreeSet<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![name];
+    while let Some(n) = todo.pop() {
+        if let Some(s) = snippets.get(n) {
+            for d in &s.deps.value {
+                if seen.insert(d.as_str()) {
+                    todo.push(d);
+                }
+            }
+        }
+    }
+    seen
+}
+
+pub fn check_persisted(cx: &Context, out: &mut Vec<Finding>) {
+    let c = cx.config;
+    let snippets = &c.activation_scripts;
+    if !snippets.contains_key("createPersistentStorageDirs") {
+        return;
+    }
+    let persisted: Vec<&str> = c
+        .persistence
+        .values()
+        .flat_map(|p| p.directories.iter().map(|d| d.directory.as_str()))
+        .filter(|d| d.len() > 1)
+        .collect();
+    for (name, s) in snippets.iter().filter(|(_, s)| !s.provided_by_nixos) {
+        let Some(path) = persisted.iter().find(|p| s.text.contains(**p)) else {
+            continue;
+        };
+        if !closure(snippets, name).contains("createPersistentStorageDirs") {
+            out.push(cx.finding("NP304", format!("activation snippet '{name}' uses the persisted {path} but does not depend on createPersistentStorageDirs"), s.at.as_ref()));
+        }
+    }
+}

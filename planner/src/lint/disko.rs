@@ -25,6 +25,12 @@ pub const NP203: Rule = Rule {
     severity: Severity::Error,
     explanation: "Sizes are a number with an optional unit (K, M, G, T, P, with an optional iB/B) or a percentage (\"100%\", and for LVM \"50%VG\", \"100%FREE\").\n\nExample: size = \"512 MB\";\n\nFix: size = \"512M\";",
 };
+pub const NP204: Rule = Rule {
+    code: "NP204",
+    title: "partitions larger than the declared disk",
+    severity: Severity::Error,
+    explanation: "The fixed sizes of a disk's partitions add up to more than its declared imageSize: building the image (or a disk of that size) fails.\n\nExample: imageSize = \"4G\"; with an ESP of 1G and a root of 8G.\n\nFix: enlarge imageSize or shrink the partitions.",
+};
 pub const NP205: Rule = Rule {
     code: "NP205",
     title: "member of a device that does not exist",
@@ -299,6 +305,32 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         for ds in zp.datasets.values() {
             if let Some(mp) = &ds.mountpoint.value {
                 claim(mp, ds.mountpoint.at.as_ref().or(ds.at.as_ref()), out);
+            }
+        }
+    }
+    // Declared disk sizes (only where the user declared one).
+    for (disk_name, disk) in &c.disko.disks {
+        if disk.image_size.at.is_none() {
+            continue;
+        }
+        let Ok(Some(limit)) = parse_size(&disk.image_size.value) else {
+            continue;
+        };
+        if let Some(Content::Gpt { partitions, .. }) = &disk.content {
+            let total: u64 = partitions
+                .iter()
+                .filter_map(|p| partition_bytes(&p.size.value, &p.start.value, &p.end.value))
+                .sum();
+            if total > limit {
+                out.push(cx.finding(
+                    "NP204",
+                    format!(
+                        "the partitions of {disk_name} need {} MiB but imageSize is {}",
+                        total >> 20,
+                        disk.image_size.value
+                    ),
+                    disk.image_size.at.as_ref(),
+                ));
             }
         }
     }

@@ -23,3 +23,29 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         out.push(cx.finding("NP401", "nothing is mounted at /".into(), at));
     }
 }
+
+pub const NP402: Rule = Rule {
+    code: "NP402",
+    title: "target architecture differs from the configuration's",
+    severity: Severity::Error,
+    explanation: "The target machine (its facts: uname -m) runs another architecture than nixpkgs.hostPlatform; the kexec image, the closure and the boot loader would not run on it.\n\nExample: nixpkgs.hostPlatform = \"aarch64-linux\"; on an x86_64 server.\n\nFix: set nixpkgs.hostPlatform to the machine's architecture.",
+};
+
+/// Rules that need the target's facts (`--facts`).
+pub fn check_facts(cx: &Context, facts: &serde_json::Value, out: &mut Vec<Finding>) {
+    let Some(arch) = facts.get("arch").and_then(|a| a.as_str()) else {
+        return;
+    };
+    let system = &cx.config.system.value;
+    let wanted = system.split('-').next().unwrap_or("");
+    let same = wanted == arch
+        || (wanted == "i686" && arch == "x86_64")
+        || (wanted == "armv7l" && arch == "armv7l");
+    if !same {
+        out.push(cx.finding(
+            "NP402",
+            format!("the target is {arch} but the configuration is for {system}"),
+            cx.config.system.at.as_ref(),
+        ));
+    }
+}

@@ -107,7 +107,10 @@ pub static RULES: &[Rule] = &[
     activation::NP301,
     activation::NP302,
     activation::NP303,
+    activation::NP304,
+    disko::NP204,
     install::NP401,
+    install::NP402,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -115,7 +118,11 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 }
 
 /// Every finding for a configuration, sorted by file, line, column, code.
-pub fn lint(config: &Config, fallback_file: &str) -> Vec<Finding> {
+pub fn lint(
+    config: &Config,
+    fallback_file: &str,
+    facts: Option<&serde_json::Value>,
+) -> Vec<Finding> {
     let cx = Context {
         config,
         fallback_file: fallback_file.to_string(),
@@ -124,7 +131,11 @@ pub fn lint(config: &Config, fallback_file: &str) -> Vec<Finding> {
     impermanence::check(&cx, &mut out);
     disko::check(&cx, &mut out);
     activation::check(&cx, &mut out);
+    activation::check_persisted(&cx, &mut out);
     install::check(&cx, &mut out);
+    if let Some(f) = facts {
+        install::check_facts(&cx, f, &mut out);
+    }
     out.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.code, &a.message)
             .cmp(&(&b.file, b.line, b.column, b.code, &b.message))

@@ -46,8 +46,15 @@ let
       parentDirectory = x: b.isAttrs x;
     };
   });
+  anyPersistence = config.environment.persistence != { };
 in
 {
+  # impermanence creates the persistent directories in this activation
+  # snippet (its text is impermanence's; nixplan knows its place).
+  config.system.activationScripts = lib.mkIf anyPersistence {
+    createPersistentStorageDirs = { text = "# provided by NixOS: impermanence"; deps = [ "users" "groups" ]; };
+  };
+
   options.environment.persistence = opt (types.attrsOf (types.submodule ({ name, config, ... }: {
     options = {
       persistentStoragePath = opt str name;
