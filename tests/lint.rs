@@ -67,6 +67,13 @@ fn each_rule_triggers_on_its_file_and_points_into_it() {
             "{explanation}"
         );
     }
+    // NP102 also covers a filesystem between the root and a persisted path.
+    let (_, out, err) = nixplan(&["lint", "tests/lint/NP102-parent.nix", "--format", "json"]);
+    assert_eq!(codes(&out), ["NP102".to_string()], "{err}");
+    assert!(
+        out.contains("/persist/srv/data holds the persisted"),
+        "{out}"
+    );
     let (exit, _, err) = nixplan(&["explain", "NP999"]);
     assert_eq!(exit, 1);
     assert!(err.contains("NP101"), "{err}");

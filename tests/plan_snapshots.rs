@@ -119,7 +119,7 @@ fn facts_decide_the_bootstrap() {
             Some("bootstrap/live-check"),
         ),
         (
-            r#"{"os_id":"debian","lockdown":"none","kexec_load_disabled":"0","container":"none"}"#,
+            r#"{"os_id":"debian","lockdown":"none","kexec_load_disabled":"0","container":"none","by_id":{"nvme-Samsung_SSD_970_EVO_Plus_1TB_S4EWNX0R304712K":"/dev/nvme0n1"},"disks":"{\"blockdevices\":[{\"path\":\"/dev/nvme0n1\",\"size\":1000204886016}]}"}"#,
             "kexec:",
             Some("bootstrap/kexec"),
         ),
@@ -148,6 +148,12 @@ fn facts_decide_the_bootstrap() {
             "{facts}: {}",
             plan["summary"]["bootstrap"]
         );
+        if i == 3 {
+            assert_eq!(
+                plan["summary"]["wipes"][0],
+                "/dev/disk/by-id/nvme-Samsung_SSD_970_EVO_Plus_1TB_S4EWNX0R304712K (932 GiB)"
+            );
+        }
         let ids: Vec<&str> = plan["actions"]
             .as_array()
             .unwrap()

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use crate::build::{clean_env, BootstrapMode, PlanOptions};
 use crate::plan::Action;
 
-/// A POSIX sh script printing the target's facts as `key=value` lines.
+/// A POSIX sh script printing the target's facts as `key=value` lines
+/// (a dotted key nests: `by_id.NAME=/dev/sda` is `{"by_id": {"NAME": ...}}`;
+/// `disks` is lsblk's JSON).
 pub const FACTS_SCRIPT: &str = r#"set -u
 echo "os_id=$(. /etc/os-release 2>/dev/null; echo "${ID:-}")"
 echo "os_variant_id=$(. /etc/os-release 2>/dev/null; echo "${VARIANT_ID:-}")"
@@ -28,6 +30,7 @@ for t in nix nixos-install kexec sgdisk parted wipefs mkfs.ext4 mkfs.vfat mkfs.b
   echo "tool.$t=$(command -v "$t" >/dev/null 2>&1 && echo 1 || echo 0)"
 done
 echo "disks=$(lsblk --json --bytes --output NAME,PATH,SIZE,SERIAL,TYPE,MOUNTPOINTS 2>/dev/null | tr -d '\n')"
+for l in /dev/disk/by-id/*; do [ -e "$l" ] && echo "by_id.${l##*/}=$(readlink -f "$l")"; done
 "#;
 
 pub struct Bootstrap {

@@ -1626,7 +1626,13 @@ pub fn plan(
     });
     let mut actions = order::order(actions).map_err(PlanError::Order)?;
     actions = select_phases(actions, options);
-    let summary = summarize(&actions, directories, &bootstrap_mode, user_snippets.len());
+    let summary = summarize(
+        &actions,
+        directories,
+        &bootstrap_mode,
+        user_snippets.len(),
+        options.facts.as_ref(),
+    );
     let plan = Plan {
         format_version: FORMAT_VERSION,
         nixplan_version: options.nixplan_version.clone(),
@@ -1674,7 +1680,48 @@ fn select_phases(actions: Vec<Action>, options: &PlanOptions) -> Vec<Action> {
         .collect()
 }
 
-fn summarize(actions: &[Action], directories: usize, bootstrap: &str, snippets: usize) -> Summary {
+/// The size of a disk, from the facts (lsblk JSON; by-id links resolved).
+fn disk_size(facts: Option<&serde_json::Value>, device: &str) -> Option<u64> {
+    let facts = facts?;
+    let path = match device.strip_prefix("/dev/disk/by-id/") {
+        Some(id) => facts.get("by_id")?.get(id)?.as_str()?.to_string(),
+        None => device.to_string(),
+    };
+    let disks = match facts.get("disks")? {
+        serde_json::Value::String(s) => serde_json::from_str::<serde_json::Value>(s).ok()?,
+        v => v.clone(),
+    };
+    let dev = disks
+        .get("blockdevices")?
+        .as_array()?
+        .iter()
+        .find(|d| d.get("path").and_then(|p| p.as_str()) == Some(path.as_str()))?
+        .clone();
+    match dev.get("size")? {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    let gib = bytes as f64 / (1u64 << 30) as f64;
+    if gib >= 1024.0 {
+        format!("{:.1} TiB", gib / 1024.0)
+    } else if gib >= 10.0 {
+        format!("{gib:.0} GiB")
+    } else {
+        format!("{gib:.1} GiB")
+    }
+}
+
+fn summarize(
+    actions: &[Action],
+    directories: usize,
+    bootstrap: &str,
+    snippets: usize,
+    facts: Option<&serde_json::Value>,
+) -> Summary {
     Summary {
         actions: actions.len(),
         destructive: actions.iter().filter(|a| a.destructive).count(),
@@ -1682,7 +1729,13 @@ fn summarize(actions: &[Action], directories: usize, bootstrap: &str, snippets: 
             .iter()
             .filter(|a| a.kind == "wipe")
             .filter_map(|a| a.needs.first())
-            .map(|n| n.trim_start_matches("device:").to_string())
+            .map(|n| {
+                let dev = n.trim_start_matches("device:");
+                match disk_size(facts, dev) {
+                    Some(size) => format!("{dev} ({})", human_size(size)),
+                    None => dev.to_string(),
+                }
+            })
             .collect(),
         filesystems: actions.iter().filter(|a| a.kind == "mkfs").count(),
         mounts: actions.iter().filter(|a| a.kind == "mount").count(),

@@ -156,6 +156,30 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 ));
             }
         }
+        // Every filesystem between the root and a persisted path is needed
+        // at boot too (the bind mounts are made in the initrd).
+        let root_mount = holding(&mounts, root).map(|m| m.0);
+        for (path, _, at, _) in &entries {
+            let full = format!(
+                "{}/{}",
+                root.trim_end_matches('/'),
+                path.trim_start_matches('/')
+            );
+            if let Some((mp, fs_type, needed, _)) = holding(&mounts, &full) {
+                if Some(mp) != root_mount
+                    && !needed
+                    && fs_type != "tmpfs"
+                    && mp != "/"
+                    && mp != "/nix"
+                {
+                    out.push(cx.finding(
+                        "NP102",
+                        format!("{mp} holds the persisted {full} but is not neededForBoot"),
+                        *at,
+                    ));
+                }
+            }
+        }
         for (path, kind, at, mode) in entries {
             if !path.starts_with('/')
                 || (path.len() > 1 && path.ends_with('/'))
