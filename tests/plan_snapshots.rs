@@ -161,7 +161,10 @@ fn facts_decide_the_bootstrap() {
             .filter(|a| a["phase"] == "bootstrap")
             .map(|a| a["id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, action.iter().copied().collect::<Vec<_>>(), "{facts}");
+        // Every plan ends the bootstrap phase with the barrier the wipes wait for.
+        let mut expected: Vec<&str> = action.iter().copied().collect();
+        expected.push("bootstrap/ready");
+        assert_eq!(ids, expected, "{facts}");
     }
 }
 
@@ -231,9 +234,17 @@ fn phases_stop_after_and_extra_files() {
     assert_eq!(actions[pos("install/extra-files")]["runs_on"], "local");
     let install = &actions[pos("install/nixos-install")];
     assert_eq!(install["env"]["HOME"], "/root");
-    assert!(install["argv"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|a| a == "--no-root-passwd"));
+    // The built system's path reaches it as NIXPLAN_SYSTEM, an explicit input.
+    let script = install["script"].as_str().unwrap();
+    assert!(script.contains("nixos-install --no-root-passwd --no-channel-copy --root /mnt --system \"$NIXPLAN_SYSTEM\""), "{script}");
+    assert_eq!(install["env"]["NIXPLAN_SYSTEM"], "@install/build");
+    let wipe = &actions[pos("disko/disk/main/wipe")];
+    assert!(
+        wipe["deps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d == "bootstrap/ready"),
+        "wipes wait for the bootstrap"
+    );
 }

@@ -156,6 +156,23 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         a.condition = Some(cond);
         out.push(a);
     }
+    // Nothing changes on the disks before the bootstrap step (whichever runs).
+    let mut barrier_needs = vec!["facts".to_string()];
+    barrier_needs.extend(
+        out.iter()
+            .filter(|a| a.phase == "bootstrap")
+            .flat_map(|a| a.produces.iter().cloned()),
+    );
+    out.push(action(
+        "bootstrap/ready",
+        "bootstrap",
+        "barrier",
+        None,
+        None,
+        barrier_needs,
+        vec!["bootstrap:ready".into()],
+        "the target runs an installer (or the live system passed its checks): changes may start",
+    ));
     Bootstrap { actions: out, mode }
 }
 
@@ -167,10 +184,13 @@ pub fn install_actions(
 ) -> Vec<Action> {
     let mut out = Vec::new();
     let all_mounts: Vec<String> = mounts.values().cloned().collect();
+    // Without --system, the path comes from install/build's output, given to
+    // the next steps as NIXPLAN_SYSTEM (the only value decided while running).
     let system_ref = match &options.system {
         Some(s) => s.clone(),
         None => "$NIXPLAN_SYSTEM".to_string(),
     };
+    let built = options.system.is_none();
     let mut copy_needs = all_mounts.clone();
     copy_needs.push("facts".into());
     if options.system.is_none() {
@@ -301,5 +321,30 @@ pub fn install_actions(
         vec!["system:installed".into()],
         "install the boot loader and activate the system in the new root, with a clean environment",
     ));
+    if built {
+        // The executor sets NIXPLAN_SYSTEM to what install/build printed;
+        // the command is a script so that the variable is expanded.
+        for a in out.iter_mut() {
+            let Some(argv) = a.argv.clone() else { continue };
+            if !argv.iter().any(|x| x == "$NIXPLAN_SYSTEM") {
+                continue;
+            }
+            let line: Vec<String> = argv
+                .iter()
+                .map(|x| {
+                    if x == "$NIXPLAN_SYSTEM" {
+                        "\"$NIXPLAN_SYSTEM\"".to_string()
+                    } else {
+                        crate::build::sh_quote(x)
+                    }
+                })
+                .collect();
+            a.script = Some(format!("set -eu\n{}\n", line.join(" ")));
+            a.argv = None;
+            a.env
+                .insert("NIXPLAN_SYSTEM".into(), "@install/build".into());
+            a.needs.push("system:built".into());
+        }
+    }
     out
 }

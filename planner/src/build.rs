@@ -264,7 +264,7 @@ impl Builder<'_> {
                 )),
                 destructive: true,
                 check: None,
-                needs: vec![format!("device:{dev}")],
+                needs: vec![format!("device:{dev}"), "bootstrap:ready".into()],
                 produces: vec![format!("wiped:{dev}")],
                 at: disk.device.at.clone(),
                 reason: format!("erase every signature and partition table on disk {name} ({dev})"),
@@ -348,6 +348,9 @@ impl Builder<'_> {
                 } else {
                     "-L"
                 };
+                // A thin volume is virtual (-V) in its pool; other types are segment types.
+                let thin = lv.lvm_type.value.as_deref() == Some("thinlv");
+                let size_flag = if thin { "-V" } else { size_flag };
                 let mut argv = vec![
                     "lvcreate".to_string(),
                     "--yes".into(),
@@ -356,9 +359,21 @@ impl Builder<'_> {
                     "-n".into(),
                     lv.name.clone(),
                 ];
-                if let Some(t) = &lv.lvm_type.value {
-                    argv.push("--type".into());
-                    argv.push(t.clone());
+                match (&lv.lvm_type.value, thin) {
+                    (_, true) => match &lv.pool.value {
+                        Some(pool) => argv.push(format!("--thinpool={pool}")),
+                        None => {
+                            return Err(PlanError::Invalid {
+                                message: format!("thin volume {} names no pool", lv.name),
+                                at: lv.at.clone(),
+                            })
+                        }
+                    },
+                    (Some(t), false) => {
+                        argv.push("--type".into());
+                        argv.push(t.clone());
+                    }
+                    (None, false) => {}
                 }
                 argv.extend(lv.extra_args.value.iter().cloned());
                 argv.push(vg.name.clone());
@@ -461,7 +476,15 @@ impl Builder<'_> {
                 }
                 if volume {
                     argv.push("-V".into());
-                    argv.push(ds.size.value.clone().unwrap_or_default());
+                    match &ds.size.value {
+                        Some(size) => argv.push(size.clone()),
+                        None => {
+                            return Err(PlanError::Invalid {
+                                message: format!("the ZFS volume {full} has no size"),
+                                at: ds.at.clone(),
+                            })
+                        }
+                    }
                 }
                 for (k, v) in &ds.options.value {
                     argv.push("-o".into());
@@ -779,17 +802,13 @@ impl Builder<'_> {
                     argv: Some(argv),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&[
-                        "blkid",
-                        "--match-token",
-                        &format!("TYPE={}", format.value),
-                        device,
-                    ]),
+                    // As disko: formatted only where there is no signature at all.
+                    check: Self::argv(&["blkid", "-p", device]),
                     needs: vec![ready.into()],
                     produces: vec![fs.clone()],
                     at: at.clone(),
                     reason: format!(
-                        "format {device} as {} (skipped when it already is)",
+                        "format {device} as {} (skipped when it already has a signature)",
                         format.value
                     ),
                 });
@@ -821,7 +840,7 @@ impl Builder<'_> {
                     argv: Some(argv),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&["blkid", "--match-token", "TYPE=swap", device]),
+                    check: Self::argv(&["blkid", "-p", device]),
                     needs: vec![ready.into()],
                     produces: vec![format!("swap:{device}")],
                     at: at.clone(),
@@ -941,7 +960,7 @@ impl Builder<'_> {
                     argv: Self::argv(&["pvcreate", "--yes", device]),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&["pvs", device]),
+                    check: Self::argv(&["blkid", "-p", device]),
                     needs: vec![ready.into()],
                     produces: vec![format!("member:{device}")],
                     at: at.clone(),
@@ -956,6 +975,11 @@ impl Builder<'_> {
                     ready,
                     at,
                     format!("array {}", name.value),
+                    vec![
+                        "test".into(),
+                        "-b".into(),
+                        format!("/dev/md/{}", name.value),
+                    ],
                 );
             }
             Content::Zfs { device, pool, at } => {
@@ -966,6 +990,7 @@ impl Builder<'_> {
                     ready,
                     at,
                     format!("pool {}", pool.value),
+                    vec!["zpool".into(), "list".into(), pool.value.clone()],
                 );
             }
             Content::Btrfs {
@@ -988,11 +1013,13 @@ impl Builder<'_> {
                     argv: Some(argv),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&["blkid", "--match-token", "TYPE=btrfs", device]),
+                    check: Self::argv(&["blkid", "-p", device]),
                     needs: vec![ready.into()],
                     produces: vec![fs.clone()],
                     at: at.clone(),
-                    reason: format!("format {device} as btrfs (skipped when it already is)"),
+                    reason: format!(
+                        "format {device} as btrfs (skipped when it already has a signature)"
+                    ),
                 });
                 for sv in subvolumes {
                     let name = sv.name.value.trim_start_matches('/').to_string();
@@ -1061,6 +1088,7 @@ impl Builder<'_> {
                     ready,
                     at,
                     format!("bcachefs filesystem {fs}"),
+                    vec!["blkid".into(), "-p".into(), device.clone()],
                 );
             }
             Content::Bcachefs {
@@ -1082,11 +1110,13 @@ impl Builder<'_> {
                     argv: Some(argv),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&["blkid", "--match-token", "TYPE=bcachefs", device]),
+                    check: Self::argv(&["blkid", "-p", device]),
                     needs: vec![ready.into()],
                     produces: vec![fs.clone()],
                     at: at.clone(),
-                    reason: format!("format {device} as bcachefs (skipped when it already is)"),
+                    reason: format!(
+                        "format {device} as bcachefs (skipped when it already has a signature)"
+                    ),
                 });
                 if let Some(mp) = &mountpoint.value {
                     self.mount(
@@ -1106,6 +1136,7 @@ impl Builder<'_> {
 
     /// Clear a device that becomes a member of an array, pool or
     /// multi-device filesystem (created once all its members exist).
+    #[allow(clippy::too_many_arguments)]
     fn member(
         &mut self,
         id: &str,
@@ -1114,6 +1145,7 @@ impl Builder<'_> {
         ready: &str,
         at: &Option<String>,
         of: String,
+        check: Vec<String>,
     ) {
         self.add(NewAction {
             id: format!("{id}/{kind}"),
@@ -1122,7 +1154,8 @@ impl Builder<'_> {
             argv: Self::argv(&["wipefs", "--all", "--force", device]),
             script: None,
             destructive: true,
-            check: None,
+            // Never clear a member of what already exists (a re-run).
+            check: Some(check),
             needs: vec![ready.into()],
             produces: vec![format!("member:{device}")],
             at: at.clone(),
@@ -1604,8 +1637,41 @@ pub fn plan(
         actions.push(a);
     }
     let mut reboot_needs: Vec<String> = finished.clone();
-    if let Some(p) = previous {
-        reboot_needs.push(p);
+    if let Some(p) = &previous {
+        reboot_needs.push(p.clone());
+    }
+    // A pool must be exported, or the first boot finds it last imported by
+    // another host and refuses it.
+    for pool in config.disko.zpools.values() {
+        let mut needs = finished.clone();
+        needs.extend(previous.iter().cloned());
+        needs.push(format!("zpool:{}", pool.name));
+        let produced = format!("exported:{}", pool.name);
+        reboot_needs.push(produced.clone());
+        actions.push(Action {
+            id: format!("reboot/zpool-export/{}", pool.name),
+            phase: "reboot".into(),
+            kind: "zpool-export".into(),
+            deps: Vec::new(),
+            argv: Some(vec!["zpool".into(), "export".into(), pool.name.clone()]),
+            script: None,
+            env: clean_env(),
+            runs_on: "target".into(),
+            destructive: false,
+            check: Some(vec![
+                "sh".into(),
+                "-c".into(),
+                format!("! zpool list {}", sh_quote(&pool.name)),
+            ]),
+            condition: None,
+            needs,
+            produces: vec![produced],
+            source: source_of(&pool.at),
+            reason: format!(
+                "export ZFS pool {} so the installed system imports it at boot",
+                pool.name
+            ),
+        });
     }
     actions.push(Action {
         id: "reboot/reboot".into(),

@@ -334,3 +334,74 @@ fn same_input_same_bytes() {
     let b = plan_of(GPT).to_json();
     assert_eq!(a, b);
 }
+
+#[test]
+fn thin_volumes_and_pool_export() {
+    let p = plan_of(
+        r#"{
+  disko.devices = {
+    disk.a = { device = "/dev/disk/by-id/a"; content.type = "gpt"; content.partitions = {
+      pv = { size = "50%"; content = { type = "lvm_pv"; vg = "vg0"; }; };
+      z = { size = "100%"; content = { type = "zfs"; pool = "tank"; }; };
+    }; };
+    lvm_vg.vg0.lvs = {
+      pool = { size = "10G"; lvm_type = "thin-pool"; };
+      images = { size = "500G"; lvm_type = "thinlv"; pool = "pool"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/images"; }; };
+      root = { size = "5G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+    };
+    zpool.tank = { datasets.data = { type = "zfs_fs"; mountpoint = "/data"; }; };
+  };
+}"#,
+    );
+    let images = p
+        .action("disko/lvm_vg/vg0/lv/images")
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert_eq!(
+        images,
+        [
+            "lvcreate",
+            "--yes",
+            "-V",
+            "500G",
+            "-n",
+            "images",
+            "--thinpool=pool",
+            "vg0"
+        ]
+    );
+    let pool = p
+        .action("disko/lvm_vg/vg0/lv/pool")
+        .unwrap()
+        .argv
+        .clone()
+        .unwrap();
+    assert_eq!(
+        pool,
+        [
+            "lvcreate",
+            "--yes",
+            "-L",
+            "10G",
+            "-n",
+            "pool",
+            "--type",
+            "thin-pool",
+            "vg0"
+        ]
+    );
+    assert!(
+        position(&p, "disko/lvm_vg/vg0/lv/pool") < position(&p, "disko/lvm_vg/vg0/lv/images"),
+        "the thin pool first"
+    );
+    let export = position(&p, "reboot/zpool-export/tank");
+    for a in p.actions.iter().filter(|a| a.kind == "unmount") {
+        assert!(position(&p, &a.id) < export, "{} after the export", a.id);
+    }
+    assert!(export < position(&p, "reboot/reboot"));
+    // A member wipe is skipped once its pool exists (a re-run keeps the pool).
+    let member = p.action("disko/disk/a/partition/z/zfs-member").unwrap();
+    assert_eq!(member.check.clone().unwrap(), ["zpool", "list", "tank"]);
+}

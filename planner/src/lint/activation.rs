@@ -64,6 +64,15 @@ pub const NP304: Rule = Rule {
     explanation: "impermanence creates the persistent directories in the activation snippet createPersistentStorageDirs. A snippet that reads or writes a persisted path without depending on it may run first, on the empty tmpfs, and its work is hidden by the bind mount.\n\nExample: system.activationScripts.seed = \"cp /etc/skel/app.conf /var/lib/app/\"; with /var/lib/app persisted.\n\nFix: deps = [ \"createPersistentStorageDirs\" ];",
 };
 
+/// Whether a script mentions a path as a whole path (not a prefix of a
+/// longer name: /var/lib/app is not in /var/lib/application).
+fn mentions(text: &str, path: &str) -> bool {
+    text.match_indices(path).any(|(i, _)| {
+        let after = text[i + path.len()..].chars().next();
+        !matches!(after, Some(c) if c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+    })
+}
+
 /// Every snippet a snippet depends on, directly or not.
 fn closure<'a>(
     snippets: &'a std::collections::BTreeMap<String, nixplan_parser::config::Snippet>,
@@ -96,7 +105,7 @@ pub fn check_persisted(cx: &Context, out: &mut Vec<Finding>) {
         .filter(|d| d.len() > 1)
         .collect();
     for (name, s) in snippets.iter().filter(|(_, s)| !s.provided_by_nixos) {
-        let Some(path) = persisted.iter().find(|p| s.text.contains(**p)) else {
+        let Some(path) = persisted.iter().find(|p| mentions(&s.text, p)) else {
             continue;
         };
         if !closure(snippets, name).contains("createPersistentStorageDirs") {

@@ -92,6 +92,9 @@ pub const NP214: Rule = Rule {
     explanation: "The same btrfs subvolume declared twice on one filesystem, or mounted at two places.\n\nFix: one subvolume per mountpoint.",
 };
 
+/// The GPT type GUID of an EFI system partition (sgdisk's EF00).
+const ESP_GUID: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+
 /// Parse a disko size to bytes (None for percentages); Err when invalid.
 pub fn parse_size(s: &str) -> Result<Option<u64>, ()> {
     let s = s.trim();
@@ -428,7 +431,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if p.type_code.value.eq_ignore_ascii_case("EF02") {
                 bios_boot = true;
             }
-            if p.type_code.value.eq_ignore_ascii_case("EF00") {
+            if p.type_code.value.eq_ignore_ascii_case("EF00")
+                || p.type_code.value.eq_ignore_ascii_case(ESP_GUID)
+            {
                 if let Some(Content::Filesystem {
                     format, mountpoint, ..
                 }) = &p.content
@@ -453,6 +458,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
+    // An ESP may also sit on an array (mdadm RAID1 with metadata 1.0) or a
+    // nodev: any vfat filesystem at the ESP mountpoint counts.
+    let vfat_at_esp = contents.iter().any(|(_, c)| {
+        matches!(c, Content::Filesystem { format, mountpoint, .. } if format.value == "vfat" && mountpoint.value.as_deref() == Some(esp_mount.as_str()))
+    }) || c.file_systems.get(esp_mount.as_str()).is_some_and(|fs| fs.fs_type.value == "vfat");
+    esp_found |= vfat_at_esp;
     let has_disko_disks = !c.disko.disks.is_empty();
     if efi && has_disko_disks && !esp_found {
         let at = if bl.systemd_boot.value {

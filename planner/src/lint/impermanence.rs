@@ -66,6 +66,19 @@ pub const NP110: Rule = Rule {
     explanation: "A mode must be octal (\"0755\") or symbolic (\"u=rwx,g=rx,o=\").\n\nFix: use a valid mode string.",
 };
 
+/// Mountpoints NixOS mounts in the initrd whatever neededForBoot says.
+const NEEDED_FOR_BOOT: &[&str] = &[
+    "/",
+    "/nix",
+    "/nix/store",
+    "/var",
+    "/var/log",
+    "/var/lib",
+    "/var/lib/nixos",
+    "/etc",
+    "/usr",
+];
+
 fn valid_mode(m: &str) -> bool {
     let octal = (3..=4).contains(&m.len()) && m.chars().all(|c| ('0'..='7').contains(&c));
     let symbolic = !m.is_empty()
@@ -101,7 +114,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             Some((mp, fs_type, needed, at)) => {
                 if fs_type == "tmpfs" {
                     out.push(cx.finding("NP101", format!("the persistence root {root} is on the tmpfs mounted at {mp}: it is lost at every reboot"), p.at.as_ref()));
-                } else if !needed && mp != "/" && mp != "/nix" {
+                } else if !needed && !NEEDED_FOR_BOOT.contains(&mp) {
                     out.push(cx.finding(
                         "NP102",
                         format!("{mp} holds the persistence root {root} but is not neededForBoot"),
@@ -169,8 +182,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 if Some(mp) != root_mount
                     && !needed
                     && fs_type != "tmpfs"
-                    && mp != "/"
-                    && mp != "/nix"
+                    && !NEEDED_FOR_BOOT.contains(&mp)
                 {
                     out.push(cx.finding(
                         "NP102",
