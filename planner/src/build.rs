@@ -794,24 +794,7 @@ impl Builder<'_> {
                 let mut argv = vec![format!("mkfs.{}", format.value)];
                 argv.extend(extra_args.value.iter().cloned());
                 argv.push(device.clone());
-                let fs = format!("fs:{device}");
-                self.add(NewAction {
-                    id: format!("{id}/format"),
-                    phase: "disko",
-                    kind: "mkfs",
-                    argv: Some(argv),
-                    script: None,
-                    destructive: true,
-                    // As disko: formatted only where there is no signature at all.
-                    check: Self::argv(&["blkid", "-p", device]),
-                    needs: vec![ready.into()],
-                    produces: vec![fs.clone()],
-                    at: at.clone(),
-                    reason: format!(
-                        "format {device} as {} (skipped when it already has a signature)",
-                        format.value
-                    ),
-                });
+                let fs = self.format(id, device, &format.value, argv, ready, at);
                 if let Some(mp) = &mountpoint.value {
                     self.mount(
                         mp,
@@ -1005,22 +988,7 @@ impl Builder<'_> {
                 let mut argv = vec!["mkfs.btrfs".to_string()];
                 argv.extend(extra_args.value.iter().cloned());
                 argv.push(device.clone());
-                let fs = format!("fs:{device}");
-                self.add(NewAction {
-                    id: format!("{id}/format"),
-                    phase: "disko",
-                    kind: "mkfs",
-                    argv: Some(argv),
-                    script: None,
-                    destructive: true,
-                    check: Self::argv(&["blkid", "-p", device]),
-                    needs: vec![ready.into()],
-                    produces: vec![fs.clone()],
-                    at: at.clone(),
-                    reason: format!(
-                        "format {device} as btrfs (skipped when it already has a signature)"
-                    ),
-                });
+                let fs = self.format(id, device, "btrfs", argv, ready, at);
                 for sv in subvolumes {
                     let name = sv.name.value.trim_start_matches('/').to_string();
                     let svid = format!("{id}/subvolume/{name}");
@@ -1102,22 +1070,7 @@ impl Builder<'_> {
                 let mut argv = vec!["bcachefs".to_string(), "format".into()];
                 argv.extend(extra_format_args.value.iter().cloned());
                 argv.push(device.clone());
-                let fs = format!("fs:{device}");
-                self.add(NewAction {
-                    id: format!("{id}/format"),
-                    phase: "disko",
-                    kind: "mkfs",
-                    argv: Some(argv),
-                    script: None,
-                    destructive: true,
-                    check: Self::argv(&["blkid", "-p", device]),
-                    needs: vec![ready.into()],
-                    produces: vec![fs.clone()],
-                    at: at.clone(),
-                    reason: format!(
-                        "format {device} as bcachefs (skipped when it already has a signature)"
-                    ),
-                });
+                let fs = self.format(id, device, "bcachefs", argv, ready, at);
                 if let Some(mp) = &mountpoint.value {
                     self.mount(
                         mp,
@@ -1132,6 +1085,36 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Format a single device (`argv` is the mkfs command); as disko, only
+    /// where there is no signature at all. Returns the filesystem resource.
+    fn format(
+        &mut self,
+        id: &str,
+        device: &str,
+        fs_type: &str,
+        argv: Vec<String>,
+        ready: &str,
+        at: &Option<String>,
+    ) -> String {
+        let fs = format!("fs:{device}");
+        self.add(NewAction {
+            id: format!("{id}/format"),
+            phase: "disko",
+            kind: "mkfs",
+            argv: Some(argv),
+            script: None,
+            destructive: true,
+            check: Self::argv(&["blkid", "-p", device]),
+            needs: vec![ready.into()],
+            produces: vec![fs.clone()],
+            at: at.clone(),
+            reason: format!(
+                "format {device} as {fs_type} (skipped when it already has a signature)"
+            ),
+        });
+        fs
     }
 
     /// Clear a device that becomes a member of an array, pool or
