@@ -2,12 +2,13 @@
 //! every file in tests/eval-errors, pinned as insta snapshots under
 //! snapshots/. Each must point at the user's file and line.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::{nixplan, root};
 
 #[test]
 fn eval_error_diagnostics() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = root();
     let dir = root.join("tests/eval-errors");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -20,15 +21,7 @@ fn eval_error_diagnostics() {
             continue; // imported by other cases
         }
         let rel = file.strip_prefix(root).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
-            .current_dir(root)
-            .args(["eval"])
-            .arg(rel)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let out = nixplan(&["eval", &rel.to_string_lossy()]);
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -50,7 +43,7 @@ fn eval_error_diagnostics() {
 /// line, never at nixplan's own modules.
 #[test]
 fn config_error_diagnostics() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = root();
     let dir = root.join("tests/config-errors");
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -69,14 +62,7 @@ fn config_error_diagnostics() {
         } else {
             (rel.clone(), rel.clone())
         };
-        let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
-            .current_dir(root)
-            .args(["config", &arg])
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let out = nixplan(&["config", &arg]);
         assert_eq!(
             out.status.code(),
             Some(1),

@@ -1,34 +1,19 @@
 //! The `nixplan eval` command line: -A, -E, --nix, --json, -I, and exit codes.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn nixplan(args: &[&str]) -> (i32, String, String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
-        .current_dir(root)
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::nixplan_text;
 
 #[test]
 fn attribute_paths_select_into_the_result() {
-    let (code, out, _) = nixplan(&[
+    let (code, out, _) = nixplan_text(&[
         "eval",
         "examples/hello.nix",
         "-A",
         "disks.vdb.partitions.1.label",
     ]);
     assert_eq!((code, out.as_str()), (0, "\"disk-vdb-part2\"\n"));
-    let (code, _, err) = nixplan(&["eval", "examples/hello.nix", "-A", "disks.vdc"]);
+    let (code, _, err) = nixplan_text(&["eval", "examples/hello.nix", "-A", "disks.vdc"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("attribute 'vdc' missing") && err.contains("did you mean 'vda'"),
@@ -38,15 +23,15 @@ fn attribute_paths_select_into_the_result() {
 
 #[test]
 fn expressions_print_as_nix_or_json() {
-    let (code, out, _) = nixplan(&["eval", "-E", "{ b = [ 1 2.5 ]; a = \"x\"; }", "--nix"]);
+    let (code, out, _) = nixplan_text(&["eval", "-E", "{ b = [ 1 2.5 ]; a = \"x\"; }", "--nix"]);
     assert_eq!((code, out.as_str()), (0, "{ a = \"x\"; b = [ 1 2.5 ]; }\n"));
-    let (code, out, _) = nixplan(&["eval", "-E", "{ b = [ 1 2.5 ]; a = \"x\"; }", "--json"]);
+    let (code, out, _) = nixplan_text(&["eval", "-E", "{ b = [ 1 2.5 ]; a = \"x\"; }", "--json"]);
     assert_eq!((code, out.as_str()), (0, "{\"a\":\"x\",\"b\":[1,2.5]}\n"));
 }
 
 #[test]
 fn search_paths_come_from_dash_i() {
-    let (code, out, _) = nixplan(&[
+    let (code, out, _) = nixplan_text(&[
         "eval",
         "-I",
         "corpus=tests/corpus/data",
@@ -55,7 +40,7 @@ fn search_paths_come_from_dash_i() {
     ]);
     assert_eq!(code, 0);
     assert!(out.starts_with('"'), "{out}");
-    let (code, _, err) = nixplan(&["eval", "-E", "<nonexistent-search-path>"]);
+    let (code, _, err) = nixplan_text(&["eval", "-E", "<nonexistent-search-path>"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("was not found in the Nix search path"),
@@ -65,10 +50,10 @@ fn search_paths_come_from_dash_i() {
 
 #[test]
 fn traces_reach_stderr_and_errors_exit_1() {
-    let (code, out, err) = nixplan(&["eval", "-E", "builtins.trace \"hello\" 1"]);
+    let (code, out, err) = nixplan_text(&["eval", "-E", "builtins.trace \"hello\" 1"]);
     assert_eq!((code, out.as_str()), (0, "1\n"));
     assert!(err.contains("trace: hello"), "{err}");
-    let (code, _, err) = nixplan(&["eval", "-E", "1 +"]);
+    let (code, _, err) = nixplan_text(&["eval", "-E", "1 +"]);
     assert_eq!(code, 1);
     assert!(err.contains("syntax error"), "{err}");
 }

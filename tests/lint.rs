@@ -2,25 +2,11 @@
 //! tests/lint/ that triggers it (and nothing else), every correct fixture
 //! lints clean, and the human, JSON and SARIF reports are pinned.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn nixplan(args: &[&str]) -> (i32, String, String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
-        .current_dir(root)
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::Path;
+
+use common::{fixture_targets, nixplan_text, root};
 
 fn codes(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
@@ -45,7 +31,7 @@ const CODES: &[&str] = &[
 fn each_rule_triggers_on_its_file_and_points_into_it() {
     for code in CODES {
         let file = format!("tests/lint/{code}.nix");
-        let (_, out, err) = nixplan(&["lint", &file, "--format", "json"]);
+        let (_, out, err) = nixplan_text(&["lint", &file, "--format", "json"]);
         assert_eq!(codes(&out), [code.to_string()], "{file}: {err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         for f in v.as_array().unwrap() {
@@ -60,7 +46,7 @@ fn each_rule_triggers_on_its_file_and_points_into_it() {
             );
             assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
         }
-        let (code_exit, explanation, _) = nixplan(&["explain", code]);
+        let (code_exit, explanation, _) = nixplan_text(&["explain", code]);
         assert_eq!(code_exit, 0);
         assert!(
             explanation.starts_with(code) && explanation.contains("Fix"),
@@ -68,41 +54,32 @@ fn each_rule_triggers_on_its_file_and_points_into_it() {
         );
     }
     // NP102 also covers a filesystem between the root and a persisted path.
-    let (_, out, err) = nixplan(&["lint", "tests/lint/NP102-parent.nix", "--format", "json"]);
+    let (_, out, err) = nixplan_text(&["lint", "tests/lint/NP102-parent.nix", "--format", "json"]);
     assert_eq!(codes(&out), ["NP102".to_string()], "{err}");
     assert!(
         out.contains("/persist/srv/data holds the persisted"),
         "{out}"
     );
-    let (exit, _, err) = nixplan(&["explain", "NP999"]);
+    let (exit, _, err) = nixplan_text(&["explain", "NP999"]);
     assert_eq!(exit, 1);
     assert!(err.contains("NP101"), "{err}");
 }
 
 #[test]
 fn correct_configurations_lint_clean() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut targets = vec![
         "tests/lint/clean-base.nix".to_string(),
         "tests/lint/clean-impermanent.nix".to_string(),
     ];
-    for line in std::fs::read_to_string(root.join("tests/fixtures/targets.txt"))
-        .unwrap()
-        .lines()
-    {
-        let Some((dir, target)) = line.split_once(' ') else {
-            continue;
-        };
-        if line.starts_with('#') || dir.starts_with("bad-") {
-            continue;
-        }
-        targets.push(match target.strip_prefix('#') {
-            Some(name) => format!("tests/fixtures/{dir}#{name}"),
-            None => format!("tests/fixtures/{dir}/{target}"),
-        });
-    }
+    targets.extend(
+        fixture_targets()
+            .into_iter()
+            .filter(|t| !t.dir.starts_with("bad-"))
+            .map(|t| t.arg),
+    );
     for t in targets {
-        let (exit, out, err) = nixplan(&["lint", &t, "--format", "json", "--deny", "warnings"]);
+        let (exit, out, err) =
+            nixplan_text(&["lint", &t, "--format", "json", "--deny", "warnings"]);
         assert_eq!((exit, out.trim()), (0, "[]"), "{t}: {err}");
     }
 }
@@ -124,7 +101,7 @@ fn broken_fixtures_are_caught() {
         ("tests/fixtures/bad-esp-too-small/disko.nix", "NP208"),
         ("tests/fixtures/bad-lvm-missing-vg/disko.nix", "NP205"),
     ] {
-        let (_, out, err) = nixplan(&["lint", target, "--format", "json"]);
+        let (_, out, err) = nixplan_text(&["lint", target, "--format", "json"]);
         assert!(
             codes(&out).contains(&code.to_string()),
             "{target} must trigger {code}: {out} {err}"
@@ -135,29 +112,28 @@ fn broken_fixtures_are_caught() {
 #[test]
 fn exit_codes_follow_severity() {
     assert_eq!(
-        nixplan(&["lint", "tests/lint/NP101.nix"]).0,
+        nixplan_text(&["lint", "tests/lint/NP101.nix"]).0,
         1,
         "errors fail"
     );
     assert_eq!(
-        nixplan(&["lint", "tests/lint/NP107.nix"]).0,
+        nixplan_text(&["lint", "tests/lint/NP107.nix"]).0,
         0,
         "warnings pass"
     );
     assert_eq!(
-        nixplan(&["lint", "tests/lint/NP107.nix", "--deny", "warnings"]).0,
+        nixplan_text(&["lint", "tests/lint/NP107.nix", "--deny", "warnings"]).0,
         1,
         "unless denied"
     );
-    assert_eq!(nixplan(&["lint", "tests/lint/clean-base.nix"]).0, 0);
+    assert_eq!(nixplan_text(&["lint", "tests/lint/clean-base.nix"]).0, 0);
 }
 
 #[test]
 fn report_formats() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (_, human_out, human_err) = nixplan(&["lint", "tests/lint/several.nix"]);
-    let (_, json, _) = nixplan(&["lint", "tests/lint/several.nix", "--format", "json"]);
-    let (_, sarif, _) = nixplan(&["lint", "tests/lint/several.nix", "--format", "sarif"]);
+    let (_, human_out, human_err) = nixplan_text(&["lint", "tests/lint/several.nix"]);
+    let (_, json, _) = nixplan_text(&["lint", "tests/lint/several.nix", "--format", "json"]);
+    let (_, sarif, _) = nixplan_text(&["lint", "tests/lint/several.nix", "--format", "sarif"]);
     let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(s["version"], "2.1.0");
     let results = s["runs"][0]["results"].as_array().unwrap();
@@ -179,7 +155,7 @@ fn report_formats() {
             r["ruleId"]
         );
     }
-    insta::with_settings!({ snapshot_path => root.join("snapshots/lint"), prepend_module_to_snapshot => false }, {
+    insta::with_settings!({ snapshot_path => root().join("snapshots/lint"), prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("several.human", format!("{human_err}{human_out}"));
         insta::assert_snapshot!("several.json", json);
         insta::assert_snapshot!("several.sarif", sarif);
@@ -191,7 +167,7 @@ fn facts_enable_the_architecture_rule() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let facts = dir.join("facts-x86_64.json");
     std::fs::write(&facts, r#"{"arch":"x86_64"}"#).unwrap();
-    let (exit, out, _) = nixplan(&[
+    let (exit, out, _) = nixplan_text(&[
         "lint",
         "tests/lint/NP402.nix",
         "--format",
@@ -200,7 +176,7 @@ fn facts_enable_the_architecture_rule() {
         facts.to_str().unwrap(),
     ]);
     assert_eq!((exit, codes(&out)), (1, vec!["NP402".to_string()]));
-    let (exit, out, _) = nixplan(&[
+    let (exit, out, _) = nixplan_text(&[
         "lint",
         "tests/lint/clean-base.nix",
         "--format",
@@ -209,6 +185,6 @@ fn facts_enable_the_architecture_rule() {
         facts.to_str().unwrap(),
     ]);
     assert_eq!((exit, out.trim()), (0, "[]"));
-    let (exit, _, _) = nixplan(&["explain", "NP402"]);
+    let (exit, _, _) = nixplan_text(&["explain", "NP402"]);
     assert_eq!(exit, 0);
 }

@@ -2,58 +2,35 @@
 //! snapshots under snapshots/plan/; fixtures the planner refuses pin the
 //! error. Every saved plan must pass `nixplan verify`.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn nixplan(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_nixplan"))
-        .current_dir(root)
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap()
-}
+use std::path::Path;
+
+use common::{fixture_targets, nixplan, root};
 
 #[test]
 fn plan_of_every_fixture() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let repo = root.display().to_string();
-    let text = std::fs::read_to_string(root.join("tests/fixtures/targets.txt")).unwrap();
+    let repo = root().display().to_string();
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    for line in text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let (dir, target) = line.split_once(' ').unwrap();
-        let arg = match target.strip_prefix('#') {
-            Some(name) => format!("tests/fixtures/{dir}#{name}"),
-            None => format!("tests/fixtures/{dir}/{target}"),
-        };
-        let name = format!(
-            "{dir}-{}",
-            target.trim_start_matches('#').trim_end_matches(".nix")
-        );
+    for t in fixture_targets() {
+        let (dir, arg, name) = (&t.dir, &t.arg, &t.name);
         let saved = tmp.join(format!("{name}.plan.json"));
-        let out = nixplan(
-            root,
-            &[
-                "plan",
-                &arg,
-                "--out",
-                saved.to_str().unwrap(),
-                "--format",
-                "text",
-            ],
-        );
+        let out = nixplan(&[
+            "plan",
+            arg,
+            "--out",
+            saved.to_str().unwrap(),
+            "--format",
+            "text",
+        ]);
         let stdout = String::from_utf8_lossy(&out.stdout).replace(&repo, "<repo>");
         let stderr = String::from_utf8_lossy(&out.stderr).replace(&repo, "<repo>");
-        insta::with_settings!({ snapshot_path => root.join("snapshots/plan"), prepend_module_to_snapshot => false }, {
+        insta::with_settings!({ snapshot_path => root().join("snapshots/plan"), prepend_module_to_snapshot => false }, {
             if out.status.success() {
                 insta::assert_snapshot!(format!("{name}.text"), stdout);
                 let json = std::fs::read_to_string(&saved).unwrap().replace(&repo, "<repo>");
                 insta::assert_snapshot!(format!("{name}.json"), json);
-                let v = nixplan(root, &["verify", saved.to_str().unwrap()]);
+                let v = nixplan(&["verify", saved.to_str().unwrap()]);
                 assert!(v.status.success(), "{arg}: verify failed: {}", String::from_utf8_lossy(&v.stdout));
             } else {
                 assert!(dir.starts_with("bad-"), "{arg} failed to plan:\n{stderr}");
@@ -66,30 +43,23 @@ fn plan_of_every_fixture() {
 
 #[test]
 fn detailed_exitcode_says_when_data_is_destroyed() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = nixplan(
-        root,
-        &[
-            "plan",
-            "tests/fixtures/esp-ext4#alder",
-            "--detailed-exitcode",
-            "--format",
-            "json",
-        ],
-    );
+    let out = nixplan(&[
+        "plan",
+        "tests/fixtures/esp-ext4#alder",
+        "--detailed-exitcode",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    let out = nixplan(
-        root,
-        &[
-            "plan",
-            "tests/fixtures/esp-ext4#alder",
-            "--detailed-exitcode",
-            "--phases",
-            "install",
-            "--format",
-            "json",
-        ],
-    );
+    let out = nixplan(&[
+        "plan",
+        "tests/fixtures/esp-ext4#alder",
+        "--detailed-exitcode",
+        "--phases",
+        "install",
+        "--format",
+        "json",
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -100,7 +70,6 @@ fn detailed_exitcode_says_when_data_is_destroyed() {
 
 #[test]
 fn facts_decide_the_bootstrap() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let cases = [
         (
@@ -127,17 +96,14 @@ fn facts_decide_the_bootstrap() {
     for (i, (facts, mode, action)) in cases.iter().enumerate() {
         let f = tmp.join(format!("facts-{i}.json"));
         std::fs::write(&f, facts).unwrap();
-        let out = nixplan(
-            root,
-            &[
-                "plan",
-                "tests/fixtures/esp-ext4#alder",
-                "--facts",
-                f.to_str().unwrap(),
-                "--format",
-                "json",
-            ],
-        );
+        let out = nixplan(&[
+            "plan",
+            "tests/fixtures/esp-ext4#alder",
+            "--facts",
+            f.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
         assert!(out.status.success());
         let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(
@@ -170,7 +136,6 @@ fn facts_decide_the_bootstrap() {
 
 #[test]
 fn phases_stop_after_and_extra_files() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let plan = |args: &[&str]| -> serde_json::Value {
         let mut all = vec![
             "plan",
@@ -179,7 +144,7 @@ fn phases_stop_after_and_extra_files() {
             "json",
         ];
         all.extend_from_slice(args);
-        let out = nixplan(root, &all);
+        let out = nixplan(&all);
         assert!(
             out.status.success(),
             "{}",

@@ -1,22 +1,12 @@
 //! Flake inputs found in /nix/store from flake.lock's narHash are loaded
 //! for real; and assertions and warnings that modules set are shown.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
-fn nixplan(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::nixplan_text;
 
 #[test]
 fn locked_inputs_in_the_store_are_loaded() {
@@ -58,7 +48,7 @@ fn locked_inputs_in_the_store_are_loaded() {
     let nar_hash = String::from_utf8(hash.stdout).unwrap().trim().to_string();
     assert!(nar_hash.starts_with("sha256-"), "{nar_hash}");
     // nixplan computes the same store path from the hash.
-    let (_, out, _) = nixplan(&[
+    let (_, out, _) = nixplan_text(&[
         "eval",
         "-E",
         &format!("builtins.__nixplanLockedPath \"{nar_hash}\""),
@@ -97,7 +87,7 @@ fn locked_inputs_in_the_store_are_loaded() {
     )
     .unwrap();
     let target = format!("{}#box", flake.display());
-    let (code, out, err) = nixplan(&["config", "--json", &target]);
+    let (code, out, err) = nixplan_text(&["config", "--json", &target]);
     assert_eq!(code, 0, "{err}");
     let c: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(c["host_name"]["value"], "from-store");
@@ -129,7 +119,7 @@ fn assertions_and_warnings_are_shown() {
 "#,
     )
     .unwrap();
-    let (code, out, err) = nixplan(&["config", file.to_str().unwrap()]);
+    let (code, out, err) = nixplan_text(&["config", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("failed assertion: set networking.hostName") && !out.contains("never shown"),
@@ -139,7 +129,7 @@ fn assertions_and_warnings_are_shown() {
         out.contains("warning: this machine has no backups"),
         "{out}"
     );
-    let (_, json, _) = nixplan(&["config", "--json", file.to_str().unwrap()]);
+    let (_, json, _) = nixplan_text(&["config", "--json", file.to_str().unwrap()]);
     let c: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         c["failed_assertions"],

@@ -1,0 +1,67 @@
+//! What the integration tests share: running the `nixplan` binary from the
+//! repository root in a fixed environment, and the fixture targets.
+// Each test binary uses only part of this module.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `nixplan ARGS` from the repository root, with nothing of the caller's
+/// environment but a fixed PATH (and no colours).
+pub fn nixplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nixplan"))
+        .current_dir(root())
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Exit code, stdout and stderr of `nixplan ARGS`.
+pub fn nixplan_text(args: &[&str]) -> (i32, String, String) {
+    let out = nixplan(args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A target of tests/fixtures/targets.txt.
+pub struct FixtureTarget {
+    /// The fixture's directory under tests/fixtures.
+    pub dir: String,
+    /// The command-line argument: `tests/fixtures/DIR#NAME` or a file.
+    pub arg: String,
+    /// A name for its snapshots.
+    pub name: String,
+}
+
+pub fn fixture_targets() -> Vec<FixtureTarget> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/targets.txt")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (dir, target) = l.split_once(' ').unwrap();
+            let arg = match target.strip_prefix('#') {
+                Some(name) => format!("tests/fixtures/{dir}#{name}"),
+                None => format!("tests/fixtures/{dir}/{target}"),
+            };
+            let name = format!(
+                "{dir}-{}",
+                target.trim_start_matches('#').trim_end_matches(".nix")
+            );
+            FixtureTarget {
+                dir: dir.to_string(),
+                arg,
+                name,
+            }
+        })
+        .collect()
+}
