@@ -518,12 +518,12 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             ast::Expr::CurPos(_) => Expr::CurPos,
             ast::Expr::AttrSet(set) => {
                 let rec = set.rec_token().is_some();
-                let pending = self.collect_entries(&set, &node)?;
+                let pending = self.collect_entries(&set)?;
                 let def = self.finish_set(pending, rec)?;
                 Expr::Attrs(Rc::new(def))
             }
             ast::Expr::LetIn(l) => {
-                let pending = self.collect_entries(&l, &node)?;
+                let pending = self.collect_entries(&l)?;
                 if !pending.dynamics.is_empty() {
                     return self.err(&node, "dynamic attributes are not allowed in let");
                 }
@@ -542,7 +542,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             ast::Expr::LegacyLet(l) => {
                 // `let { a = 1; body = a; }` is `rec { ... }.body`.
-                let pending = self.collect_entries(&l, &node)?;
+                let pending = self.collect_entries(&l)?;
                 let def = self.finish_set(pending, true)?;
                 let set = self.push(Expr::Attrs(Rc::new(def)), &node);
                 Expr::Select {
@@ -771,11 +771,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
     }
 
-    fn collect_entries<N: HasEntry>(
-        &mut self,
-        n: &N,
-        _node: &rnix::SyntaxNode,
-    ) -> Result<PendingSet, LowerError> {
+    fn collect_entries<N: HasEntry>(&mut self, n: &N) -> Result<PendingSet, LowerError> {
         let mut set = PendingSet::default();
         for entry in n.entries() {
             self.add_entry(&mut set, entry)?;
@@ -881,7 +877,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                             // A literal set value may later be extended by `key.x = ...`.
                             let pv = match &value {
                                 ast::Expr::AttrSet(s) if s.rec_token().is_none() => {
-                                    let nested = self.collect_entries(s, s.syntax())?;
+                                    let nested = self.collect_entries(s)?;
                                     PendingValue::Nested(Box::new(nested), key_span)
                                 }
                                 _ => PendingValue::Expr(value, span),
@@ -1020,7 +1016,6 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             PendingValue::Expr(e, span) => Ok((self.expr(e)?, span)),
             PendingValue::Nested(nested, span) => {
                 let def = self.finish_bindings(*nested, false)?;
-                let def = AttrsDef { rec: false, ..def };
                 Ok((self.arena.push(Expr::Attrs(Rc::new(def)), span), span))
             }
             PendingValue::Inherit {

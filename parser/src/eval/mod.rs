@@ -76,7 +76,7 @@ pub struct Eval {
     pub messages: Vec<String>,
     /// Every file read (imports, readFile, ...), absolute paths, in order.
     pub files_read: Vec<PathBuf>,
-    next_copy_cache: HashMap<String, String>,
+    copied_paths: HashMap<String, String>,
     regex_cache: HashMap<String, Rc<regex::Regex>>,
     /// Derivations instantiated so far, by `.drv` path.
     pub drvs: store::DrvStore,
@@ -108,7 +108,7 @@ impl Eval {
             depth: 0,
             messages: Vec::new(),
             files_read: Vec::new(),
-            next_copy_cache: HashMap::new(),
+            copied_paths: HashMap::new(),
             regex_cache: HashMap::new(),
             drvs: store::DrvStore::default(),
         };
@@ -1156,7 +1156,7 @@ impl Eval {
     /// Copy a source path into the (virtual) store: the store path Nix
     /// would give it, computed from its NAR serialisation. Nothing is written.
     pub fn copy_path_to_store(&mut self, p: &str, span: Span) -> EvalResult<String> {
-        if let Some(sp) = self.next_copy_cache.get(p) {
+        if let Some(sp) = self.copied_paths.get(p) {
             return Ok(sp.clone());
         }
         if p.starts_with(&format!("{}/", self.settings.store_dir)) {
@@ -1168,7 +1168,7 @@ impl Eval {
         })?;
         let sp = store::make_store_path(&self.settings.store_dir, "source", &hash, &name);
         self.files_read.push(PathBuf::from(p));
-        self.next_copy_cache.insert(p.to_string(), sp.clone());
+        self.copied_paths.insert(p.to_string(), sp.clone());
         Ok(sp)
     }
 

@@ -210,8 +210,7 @@ impl Eval {
                 json_string(out, &sp);
             }
             Value::Attrs(a) => {
-                if let Some(f) = a.get("__toString").cloned() {
-                    let _ = f;
+                if a.get("__toString").is_some() {
                     let s = self.coerce_to_string(v, span, false, true)?;
                     super::value::merge_ctx(ctx, &s.ctx);
                     json_string(out, &s.s);
