@@ -45,6 +45,15 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
 }
 
 pub fn report_eval(ev: &Eval, e: &EvalError) {
+    // Messages written in Nix (the module system's) name files by absolute
+    // path; show those under the working directory relative to it, as the
+    // labels do.
+    let mut e = e.clone();
+    if let Some(root) = &ev.settings.display_root {
+        e.message = e
+            .message
+            .replace(&format!("{}/", root.trim_end_matches('/')), "");
+    }
     let report = miette::Report::new(e.to_diagnostic(&ev.sources));
     eprintln!("{report:?}");
 }
