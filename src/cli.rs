@@ -31,6 +31,8 @@ pub enum Command {
         /// The rule's code.
         code: String,
     },
+    /// Run a plan (saved, or made from a target) locally or over SSH.
+    Apply(ApplyArgs),
     /// Check a saved plan: its hash and its graph.
     Verify {
         /// The plan (JSON) to check.
@@ -60,7 +62,7 @@ pub struct LintArgs {
     pub facts: Option<PathBuf>,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
 pub enum BootstrapArg {
     Auto,
     Kexec,
@@ -77,22 +79,41 @@ pub enum PlanFormat {
     Markdown,
 }
 
-#[derive(Args, Debug)]
-pub struct PlanArgs {
+/// What a plan is made from (shared by `plan` and `apply TARGET`).
+#[derive(Args, Debug, Clone)]
+pub struct PlanInputs {
     /// `PATH#NAME` or `FILE.nix`, as for `config`.
     pub target: String,
     /// The machine to install, `user@host` (default: this machine).
     #[arg(long)]
     pub target_host: Option<String>,
+    /// How the target boots into an installer.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub bootstrap: BootstrapArg,
+    /// The target's facts (JSON), as gathered by `facts/gather`.
+    #[arg(long)]
+    pub facts: Option<PathBuf>,
+    /// A prebuilt system store path to install instead of building the flake.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Copy this directory's contents into the new root before installing.
+    #[arg(long)]
+    pub extra_files: Option<PathBuf>,
+    /// `PATH OWNER` (repeatable): chown -R a copied path, e.g. `/home/alice 1000:100`.
+    #[arg(long, num_args = 2, value_names = ["PATH", "OWNER"])]
+    pub chown: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub inputs: PlanInputs,
     /// Keep only these phases (comma separated).
     #[arg(long, value_delimiter = ',')]
     pub phases: Vec<String>,
     /// Drop every phase after this one.
     #[arg(long)]
     pub stop_after: Option<String>,
-    /// How the target boots into an installer.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub bootstrap: BootstrapArg,
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
@@ -102,21 +123,68 @@ pub struct PlanArgs {
     /// Exit 2 when the plan destroys data.
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// The target's facts (JSON), as gathered by `facts/gather`.
-    #[arg(long)]
-    pub facts: Option<PathBuf>,
-    /// A prebuilt system store path to install instead of building the flake.
-    #[arg(long)]
-    pub system: Option<String>,
     /// Show what changed against a saved plan, destructive changes first.
     #[arg(long)]
     pub diff: Option<PathBuf>,
-    /// Copy this directory's contents into the new root before installing.
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    /// A saved plan (`PLAN.json`), or a target to plan first (`PATH#NAME`,
+    /// `FILE.nix`): its plan is shown and destructive steps are confirmed.
+    pub plan_or_target: String,
+    /// The machine to install, `user@host` (default: this machine; a saved
+    /// plan's own host when it has one).
     #[arg(long)]
-    pub extra_files: Option<PathBuf>,
-    /// `PATH OWNER` (repeatable): chown -R a copied path, e.g. `/home/alice 1000:100`.
-    #[arg(long, num_args = 2, value_names = ["PATH", "OWNER"])]
-    pub chown: Vec<String>,
+    pub target_host: Option<String>,
+    /// SSH identity file.
+    #[arg(short = 'i', long = "identity")]
+    pub identity: Option<PathBuf>,
+    /// SSH port.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Further SSH options (`-o` style, repeatable), e.g. `UserKnownHostsFile=…`.
+    #[arg(long = "ssh-option")]
+    pub ssh_option: Vec<String>,
+    /// Agree to the destructive actions without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Print every command that would run; run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Continue a run that stopped (completed actions' checks are re-run).
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only these phases (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub phases: Vec<String>,
+    /// Stop after this phase.
+    #[arg(long)]
+    pub stop_after: Option<String>,
+    /// Where journals and logs are kept (default /var/lib/nixplan as root,
+    /// else $XDG_STATE_HOME/nixplan).
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// The longest one action may run, in seconds.
+    #[arg(long, default_value_t = 7200)]
+    pub timeout: u64,
+    /// A file holding the LUKS passphrase for encrypted devices without a
+    /// key file (streamed on stdin, never in argv); asked when absent.
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
+    /// The directory the saved plan's source files are relative to, to
+    /// refuse a stale plan (default: the plan's own record of it).
+    #[arg(long)]
+    pub source: Option<PathBuf>,
+    /// How the target boots into an installer (when planning a TARGET).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub bootstrap: BootstrapArg,
+    /// A prebuilt system store path (when planning a TARGET).
+    #[arg(long)]
+    pub system: Option<String>,
+    /// The target's facts (JSON), when planning a TARGET.
+    #[arg(long)]
+    pub facts: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 //! planner and executor crates. Only this crate touches the terminal, the
 //! process environment and the real file system.
 
+mod apply_cmd;
 mod cli;
 mod config_cmd;
 mod eval_cmd;
@@ -42,6 +43,7 @@ fn run(args: cli::Cli) -> ExitCode {
         cli::Command::Plan(a) => plan_cmd::run(a),
         cli::Command::Lint(a) => lint_cmd::run(a),
         cli::Command::Explain { code } => lint_cmd::explain(&code),
+        cli::Command::Apply(a) => apply_cmd::run(a),
         cli::Command::Verify { plan } => verify_cmd::run(&plan),
     }
 }

@@ -8,7 +8,7 @@ use nixplan_parser::config::Target;
 use nixplan_planner::plan::{sha256_hex, SourceDigest, SourceFile};
 use nixplan_planner::{render, BootstrapMode, PlanOptions};
 
-use crate::cli::{BootstrapArg, PlanArgs, PlanFormat};
+use crate::cli::{BootstrapArg, PlanArgs, PlanFormat, PlanInputs};
 use crate::target::{load_config, parse_target};
 
 /// Every file the evaluation read (and flake.lock), relative to the target.
@@ -53,18 +53,23 @@ fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest 
         .collect();
     SourceDigest {
         digest: format!("sha256:{}", sha256_hex(listing.as_bytes())),
+        root: Some(base),
         files: out,
     }
 }
 
-pub fn run(args: PlanArgs) -> ExitCode {
-    let Ok(target) = parse_target(&args.target).map_err(|e| eprintln!("error: {e}")) else {
-        return ExitCode::from(1);
-    };
-    let Ok((ev, config)) = load_config(&args.target) else {
-        return ExitCode::from(1);
-    };
-    let facts = match &args.facts {
+/// Evaluate the target and plan it; errors are printed here.
+pub fn make_plan(
+    inputs: &PlanInputs,
+    phases: &[String],
+    stop_after: Option<&str>,
+) -> Result<nixplan_planner::Plan, ExitCode> {
+    let target = parse_target(&inputs.target).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })?;
+    let (ev, config) = load_config(&inputs.target).map_err(|_| ExitCode::from(1))?;
+    let facts = match &inputs.facts {
         Some(f) => match std::fs::read_to_string(f)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
@@ -72,7 +77,7 @@ pub fn run(args: PlanArgs) -> ExitCode {
             Ok(v) => Some(v),
             Err(e) => {
                 eprintln!("error: cannot read facts from {}: {e}", f.display());
-                return ExitCode::from(1);
+                return Err(ExitCode::from(1));
             }
         },
         None => None,
@@ -84,25 +89,25 @@ pub fn run(args: PlanArgs) -> ExitCode {
         Target::Module { .. } => None,
     };
     let options = PlanOptions {
-        target_host: args.target_host.clone(),
-        bootstrap: match args.bootstrap {
+        target_host: inputs.target_host.clone(),
+        bootstrap: match inputs.bootstrap {
             BootstrapArg::Auto => BootstrapMode::Auto,
             BootstrapArg::Kexec => BootstrapMode::Kexec,
             BootstrapArg::Live => BootstrapMode::Live,
             BootstrapArg::None => BootstrapMode::None,
         },
-        system: args.system.clone(),
+        system: inputs.system.clone(),
         flake_attr,
         facts,
-        phases: args.phases.clone(),
-        stop_after: args.stop_after.clone(),
-        extra_files: args.extra_files.as_ref().map(|p| {
+        phases: phases.to_vec(),
+        stop_after: stop_after.map(str::to_string),
+        extra_files: inputs.extra_files.as_ref().map(|p| {
             std::path::absolute(p)
                 .unwrap_or_else(|_| p.clone())
                 .display()
                 .to_string()
         }),
-        chown: args
+        chown: inputs
             .chown
             .chunks(2)
             .map(|c| (c[0].clone(), c[1].clone()))
@@ -111,12 +116,16 @@ pub fn run(args: PlanArgs) -> ExitCode {
     };
     let digest = source_digest(&target, &ev.files_read);
     std::mem::forget(ev);
-    let plan = match nixplan_planner::plan(&config, &options, digest) {
+    nixplan_planner::plan(&config, &options, digest).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })
+}
+
+pub fn run(args: PlanArgs) -> ExitCode {
+    let plan = match make_plan(&args.inputs, &args.phases, args.stop_after.as_deref()) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     if let Some(out) = &args.out {
         if let Err(e) = std::fs::write(out, plan.to_json()) {

@@ -30,8 +30,16 @@ for t in nix nixos-install kexec sgdisk parted wipefs mkfs.ext4 mkfs.vfat mkfs.b
   echo "tool.$t=$(command -v "$t" >/dev/null 2>&1 && echo 1 || echo 0)"
 done
 echo "disks=$(lsblk --json --bytes --output NAME,PATH,SIZE,SERIAL,TYPE,MOUNTPOINTS 2>/dev/null | tr -d '\n')"
-for l in /dev/disk/by-id/*; do [ -e "$l" ] && echo "by_id.${l##*/}=$(readlink -f "$l")"; done
+for l in /dev/disk/by-id/*; do [ -e "$l" ] || continue; echo "by_id.${l##*/}=$(readlink -f "$l")"; done
 "#;
+
+/// The conditions the planner writes, and the executor decides from the
+/// target's facts (an unknown condition makes the executor refuse a plan).
+pub const WHEN_ALWAYS: &str = "always";
+pub const WHEN_NOT_THIS_MACHINE: &str = "never on the machine nixplan runs on";
+pub const WHEN_KEXEC_WORKS: &str = "facts: not a NixOS installer (os-release ID=nixos, VARIANT_ID=installer), and no Secure Boot, kernel lockdown, kexec_load_disabled or container";
+const LIVE_PRECONDITIONS: &str = "nix and nixos-install on PATH, and root (or sudo/doas)";
+pub const WHEN_KEXEC_CANNOT_WORK: &str = "facts: not a NixOS installer, and kexec cannot work (Secure Boot, kernel lockdown, kexec_load_disabled or a container); needs nix and nixos-install on PATH, and root (or sudo/doas)";
 
 pub struct Bootstrap {
     pub actions: Vec<Action>,
@@ -111,22 +119,33 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         vec!["facts".into()],
         "learn the target's OS, architecture, Secure Boot and kexec state, tools and disks",
     ));
-    let live_pre = "nix and nixos-install on PATH, and root (or sudo/doas)";
-    let (mode, kexec_cond, live_cond): (String, Option<String>, Option<String>) = match (options.bootstrap, &options.facts) {
-        (BootstrapMode::None, _) => ("none (chosen)".into(), None, None),
-        (BootstrapMode::Kexec, _) => ("kexec (chosen)".into(), Some("always".into()), None),
-        (BootstrapMode::Live, _) => ("live (chosen)".into(), None, Some("always".into())),
-        (BootstrapMode::Auto, Some(f)) if is_installer(f) => ("none: the target runs a NixOS installer".into(), None, None),
-        (BootstrapMode::Auto, Some(f)) => match kexec_blocker(f) {
-            Some(why) => (format!("live: kexec cannot work because {why}"), None, Some("always".into())),
-            None => ("kexec: the target is not a NixOS installer and kexec can work".into(), Some("always".into()), None),
-        },
-        (BootstrapMode::Auto, None) => (
-            "decided by facts".into(),
-            Some("facts: not a NixOS installer (os-release ID=nixos, VARIANT_ID=installer), and no Secure Boot, kernel lockdown, kexec_load_disabled or container".into()),
-            Some(format!("facts: not a NixOS installer, and kexec cannot work (Secure Boot, kernel lockdown, kexec_load_disabled or a container); needs {live_pre}")),
-        ),
-    };
+    let live_pre = LIVE_PRECONDITIONS;
+    let (mode, kexec_cond, live_cond): (String, Option<String>, Option<String>) =
+        match (options.bootstrap, &options.facts) {
+            (BootstrapMode::None, _) => ("none (chosen)".into(), None, None),
+            (BootstrapMode::Kexec, _) => ("kexec (chosen)".into(), Some(WHEN_ALWAYS.into()), None),
+            (BootstrapMode::Live, _) => ("live (chosen)".into(), None, Some(WHEN_ALWAYS.into())),
+            (BootstrapMode::Auto, Some(f)) if is_installer(f) => {
+                ("none: the target runs a NixOS installer".into(), None, None)
+            }
+            (BootstrapMode::Auto, Some(f)) => match kexec_blocker(f) {
+                Some(why) => (
+                    format!("live: kexec cannot work because {why}"),
+                    None,
+                    Some(WHEN_ALWAYS.into()),
+                ),
+                None => (
+                    "kexec: the target is not a NixOS installer and kexec can work".into(),
+                    Some(WHEN_ALWAYS.into()),
+                    None,
+                ),
+            },
+            (BootstrapMode::Auto, None) => (
+                "decided by facts".into(),
+                Some(WHEN_KEXEC_WORKS.into()),
+                Some(WHEN_KEXEC_CANNOT_WORK.into()),
+            ),
+        };
     if let Some(cond) = kexec_cond {
         let mut a = action(
             "bootstrap/kexec",

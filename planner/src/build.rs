@@ -183,6 +183,23 @@ impl Builder<'_> {
         Some(parts.iter().map(|s| s.to_string()).collect())
     }
 
+    /// A check that `device` carries a signature: `KEY` (`TYPE`, `PTTYPE`)
+    /// with any value, or exactly `value`. (`blkid -p` alone also succeeds
+    /// on an empty partition: it reports the partition entry.)
+    fn probe(device: &str, key: &str, value: Option<&str>) -> Option<Vec<String>> {
+        let grep = match value {
+            Some(v) => format!("grep -qx '{key}={v}'"),
+            None => format!("grep -q '^{key}='"),
+        };
+        Self::argv(&[
+            "sh",
+            "-c",
+            &format!("blkid -p -o export \"$1\" | {grep}"),
+            "sh",
+            device,
+        ])
+    }
+
     // ----- disko ------------------------------------------------------------
 
     /// First pass: who belongs to which volume group, array and pool.
@@ -259,7 +276,7 @@ impl Builder<'_> {
                 kind: "wipe",
                 argv: None,
                 script: Some(format!(
-                    "set -eu\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
+                    "set -eu\nfor part in $(lsblk --list --noheadings --paths --output NAME,TYPE {d} | awk '$2 == \"part\" {{ print $1 }}'); do\n  wipefs --all --force \"$part\"\ndone\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
                     d = sh_quote(&dev)
                 )),
                 destructive: true,
@@ -267,7 +284,7 @@ impl Builder<'_> {
                 needs: vec![format!("device:{dev}"), "bootstrap:ready".into()],
                 produces: vec![format!("wiped:{dev}")],
                 at: disk.device.at.clone(),
-                reason: format!("erase every signature and partition table on disk {name} ({dev})"),
+                reason: format!("erase every signature on disk {name} ({dev}) and on its partitions, and its partition table"),
             });
             if let Some(c) = &disk.content {
                 self.content(c, &id, &format!("wiped:{dev}"))?;
@@ -639,7 +656,7 @@ impl Builder<'_> {
                     argv: Self::argv(&["sgdisk", "--clear", device]),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&["blkid", device]),
+                    check: Self::probe(device, "PTTYPE", Some("gpt")),
                     needs: vec![ready.into()],
                     produces: vec![format!("table:{device}"), format!("gpt-slot:{device}:0")],
                     at: at.clone(),
@@ -823,7 +840,7 @@ impl Builder<'_> {
                     argv: Some(argv),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&["blkid", "-p", device]),
+                    check: Self::probe(device, "TYPE", None),
                     needs: vec![ready.into()],
                     produces: vec![format!("swap:{device}")],
                     at: at.clone(),
@@ -943,7 +960,7 @@ impl Builder<'_> {
                     argv: Self::argv(&["pvcreate", "--yes", device]),
                     script: None,
                     destructive: true,
-                    check: Self::argv(&["blkid", "-p", device]),
+                    check: Self::probe(device, "TYPE", None),
                     needs: vec![ready.into()],
                     produces: vec![format!("member:{device}")],
                     at: at.clone(),
@@ -1056,7 +1073,7 @@ impl Builder<'_> {
                     ready,
                     at,
                     format!("bcachefs filesystem {fs}"),
-                    vec!["blkid".into(), "-p".into(), device.clone()],
+                    Self::probe(device, "TYPE", Some("bcachefs")).unwrap_or_default(),
                 );
             }
             Content::Bcachefs {
@@ -1106,7 +1123,7 @@ impl Builder<'_> {
             argv: Some(argv),
             script: None,
             destructive: true,
-            check: Self::argv(&["blkid", "-p", device]),
+            check: Self::probe(device, "TYPE", None),
             needs: vec![ready.into()],
             produces: vec![fs.clone()],
             at: at.clone(),
@@ -1667,7 +1684,7 @@ pub fn plan(
         runs_on: "target".into(),
         destructive: false,
         check: None,
-        condition: Some("never on the machine nixplan runs on".into()),
+        condition: Some(crate::bootstrap::WHEN_NOT_THIS_MACHINE.into()),
         needs: reboot_needs,
         produces: vec!["rebooted".into()],
         source: None,

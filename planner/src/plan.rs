@@ -43,6 +43,10 @@ pub struct PlanTarget {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct SourceDigest {
     pub digest: String,
+    /// The directory `files` are relative to, as it was given when planning
+    /// (apply re-reads them from there to refuse a stale plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
     pub files: Vec<SourceFile>,
 }
 

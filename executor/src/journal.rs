@@ -1,0 +1,204 @@
+//! The journal: what happened to each action of a plan, run after run, in
+//! a state directory (`<state>/<plan hash>/journal.jsonl`, one JSON record a
+//! line, appended and flushed before and after every action), and each
+//! run's full output log beside it (`runs/<run>.log`). `--resume` reads it
+//! to learn what was done; it never trusts it where a check can tell.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Started,
+    /// Ran and succeeded.
+    Done,
+    /// Its check said the effect was already there.
+    AlreadyDone,
+    /// Its condition was false for this target.
+    NotNeeded,
+    Failed,
+    /// Not run: something it depends on failed.
+    Blocked,
+}
+
+impl Status {
+    /// The action's effect is there (as far as this record goes).
+    pub fn completed(self) -> bool {
+        matches!(self, Status::Done | Status::AlreadyDone | Status::NotNeeded)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub run: String,
+    pub action: String,
+    pub status: Status,
+    /// Seconds since the epoch.
+    pub at: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// sha256 of the action's stdout and stderr.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_sha256: Option<String>,
+    /// A value later actions use (the store path `install/build` printed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// The journal of one plan.
+pub struct Journal {
+    dir: PathBuf,
+    file: File,
+    log: File,
+    pub run: String,
+    /// What earlier runs recorded (read when the journal was opened).
+    pub earlier: Vec<Record>,
+}
+
+impl Journal {
+    /// The directory of a plan's journal under a state directory.
+    pub fn dir_for(state_dir: &Path, plan_hash: &str) -> PathBuf {
+        let hex = plan_hash.trim_start_matches("sha256:");
+        state_dir.join(&hex[..hex.len().min(16)])
+    }
+
+    pub fn open(state_dir: &Path, plan_hash: &str) -> Result<Journal, String> {
+        let dir = Self::dir_for(state_dir, plan_hash);
+        std::fs::create_dir_all(dir.join("runs"))
+            .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
+        let path = dir.join("journal.jsonl");
+        let earlier = read(&path)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // A run id that sorts by time and never repeats in one directory.
+        let mut n = 0;
+        let stamp = now() as u64;
+        let run = loop {
+            let candidate = format!("{stamp}-{n}");
+            if !dir.join("runs").join(format!("{candidate}.log")).exists() {
+                break candidate;
+            }
+            n += 1;
+        };
+        let log_path = dir.join("runs").join(format!("{run}.log"));
+        let log = File::create(&log_path)
+            .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+        Ok(Journal {
+            dir,
+            file,
+            log,
+            run,
+            earlier,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("runs").join(format!("{}.log", self.run))
+    }
+
+    pub fn record(&mut self, mut r: Record) -> Result<(), String> {
+        r.run = self.run.clone();
+        let mut line = serde_json::to_string(&r).expect("records serialise");
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .and_then(|_| self.file.sync_data())
+            .map_err(|e| format!("cannot write the journal in {}: {e}", self.dir.display()))
+    }
+
+    pub fn log(&mut self, text: &str) {
+        let _ = self.log.write_all(text.as_bytes());
+    }
+
+    /// The last completing record of each action in earlier runs.
+    pub fn completed_earlier(&self) -> BTreeMap<String, Record> {
+        let mut out: BTreeMap<String, Record> = BTreeMap::new();
+        for r in &self.earlier {
+            if r.status.completed() {
+                out.insert(r.action.clone(), r.clone());
+            } else if r.status != Status::Started {
+                out.remove(&r.action);
+            }
+        }
+        out
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<Record>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        match serde_json::from_str::<Record>(line) {
+            Ok(r) => out.push(r),
+            // An interrupted write leaves at most a torn last line.
+            Err(_) if n + 1 == text.lines().count() => {}
+            Err(e) => return Err(format!("{} line {}: {e}", path.display(), n + 1)),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(action: &str, status: Status) -> Record {
+        Record {
+            run: String::new(),
+            action: action.into(),
+            status,
+            at: now(),
+            seconds: None,
+            exit_code: None,
+            output_sha256: None,
+            value: None,
+        }
+    }
+
+    #[test]
+    fn journals_survive_reopening_and_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "sha256:0123456789abcdef0123").unwrap();
+        j.record(rec("a", Status::Started)).unwrap();
+        j.record(rec("a", Status::Done)).unwrap();
+        j.record(rec("b", Status::Started)).unwrap();
+        j.record(rec("c", Status::AlreadyDone)).unwrap();
+        j.record(rec("c", Status::Failed)).unwrap();
+        let first = j.run.clone();
+        drop(j);
+        let path = dir.path().join("0123456789abcdef/journal.jsonl");
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"run\":\"x\",\"act").unwrap();
+        let j = Journal::open(dir.path(), "sha256:0123456789abcdef0123").unwrap();
+        assert_ne!(j.run, first);
+        let done = j.completed_earlier();
+        assert_eq!(done.keys().collect::<Vec<_>>(), vec!["a"]);
+        assert_eq!(done["a"].run, first);
+    }
+}

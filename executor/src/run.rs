@@ -1,0 +1,916 @@
+//! Running a plan: refuse what is unsafe or stale before anything runs,
+//! gather the target's facts, then run each selected action in the plan's
+//! order with exactly its command and environment, journaling before and
+//! after each. A failed action blocks everything that depends on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use nixplan_planner::bootstrap::{
+    is_installer, kexec_blocker, FACTS_SCRIPT, WHEN_ALWAYS, WHEN_KEXEC_CANNOT_WORK,
+    WHEN_KEXEC_WORKS, WHEN_NOT_THIS_MACHINE,
+};
+use nixplan_planner::plan::{sha256_hex, Action, Plan, PHASES};
+use serde_json::Value;
+
+use crate::facts;
+use crate::journal::{now, Journal, Record, Status};
+use crate::transport::{env_argv, sh_quote, Finished, Invocation, Program, Transport};
+
+/// How to run a plan.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Print every command that would run; run nothing.
+    pub dry_run: bool,
+    /// Continue a run that stopped, re-running completed actions' checks.
+    pub resume: bool,
+    /// The user agreed to the destructive actions beforehand (`--yes`).
+    pub yes: bool,
+    /// Keep only these phases (all when empty).
+    pub phases: Vec<String>,
+    pub stop_after: Option<String>,
+    /// Where journals and logs are kept.
+    pub state_dir: PathBuf,
+    /// The longest any one action may run.
+    pub timeout: Duration,
+    /// Streamed on stdin to the actions that read a key from `-`.
+    pub passphrase: Option<Vec<u8>>,
+    /// The directory the plan's source files are relative to, when they
+    /// are at hand: a changed file makes the plan stale.
+    pub source_root: Option<PathBuf>,
+    /// How long to wait for SSH to come back after kexec.
+    pub reconnect_timeout: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            dry_run: false,
+            resume: false,
+            yes: false,
+            phases: Vec::new(),
+            stop_after: None,
+            state_dir: PathBuf::from("/var/lib/nixplan"),
+            timeout: Duration::from_secs(2 * 3600),
+            passphrase: None,
+            source_root: None,
+            reconnect_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// What became of an action in this run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Done,
+    /// Its check passed: the effect was already there.
+    AlreadyDone {
+        why: String,
+    },
+    NotNeeded {
+        why: String,
+    },
+    Failed(Failure),
+    Blocked {
+        by: String,
+    },
+    /// Dry run: what would run.
+    WouldRun {
+        command: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub action: String,
+    pub command: String,
+    pub status: String,
+    pub tail: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} failed ({}):\n  {}\n{}",
+            self.action,
+            self.status,
+            self.command.replace('\n', "\n  "),
+            self.tail
+                .lines()
+                .map(|l| format!("  | {l}\n"))
+                .collect::<String>()
+        )
+    }
+}
+
+/// What the executor tells whoever watches it.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The run starts: how many actions of each phase it will look at.
+    Start {
+        phases: Vec<(String, usize)>,
+        log: Option<PathBuf>,
+    },
+    Note(String),
+    Begin {
+        action: &'a Action,
+    },
+    End {
+        action: &'a Action,
+        outcome: &'a Outcome,
+    },
+}
+
+/// The one watching a run: shows progress, answers questions.
+pub trait Observer {
+    fn event(&mut self, event: Event<'_>);
+    /// Whether to go ahead with the destructive actions `question` lists.
+    fn confirm(&mut self, question: &str) -> bool;
+    /// Asked before each action: `false` stops the run there (an
+    /// interruption; `--resume` continues).
+    fn keep_going(&mut self) -> bool {
+        true
+    }
+}
+
+/// How the run ended.
+#[derive(Debug)]
+pub struct Report {
+    pub outcomes: Vec<(String, Outcome)>,
+    pub interrupted: bool,
+    pub journal_dir: Option<PathBuf>,
+    pub log: Option<PathBuf>,
+    pub facts: Option<Value>,
+}
+
+impl Report {
+    pub fn failures(&self) -> Vec<&Failure> {
+        self.outcomes
+            .iter()
+            .filter_map(|(_, o)| match o {
+                Outcome::Failed(f) => Some(f),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn succeeded(&self) -> bool {
+        !self.interrupted
+            && self
+                .outcomes
+                .iter()
+                .all(|(_, o)| !matches!(o, Outcome::Failed(_) | Outcome::Blocked { .. }))
+    }
+}
+
+/// Why a plan was not run at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal(pub String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal(msg.into()))
+}
+
+/// The actions a run looks at: the selected phases, up to `stop_after`.
+pub fn select<'p>(plan: &'p Plan, opts: &ApplyOptions) -> Result<Vec<&'p Action>, Refusal> {
+    for p in opts.phases.iter().chain(opts.stop_after.iter()) {
+        if !PHASES.contains(&p.as_str()) {
+            return refuse(format!(
+                "unknown phase {p:?} (phases: {})",
+                PHASES.join(", ")
+            ));
+        }
+    }
+    let last = opts
+        .stop_after
+        .as_ref()
+        .and_then(|p| PHASES.iter().position(|x| x == p))
+        .unwrap_or(PHASES.len());
+    Ok(plan
+        .actions
+        .iter()
+        .filter(|a| opts.phases.is_empty() || opts.phases.contains(&a.phase))
+        .filter(|a| PHASES.iter().position(|x| *x == a.phase).unwrap_or(0) <= last)
+        .collect())
+}
+
+/// Whether a condition holds for these facts (`None`: the plan's own
+/// condition is not one nixplan knows, and the plan is refused).
+fn condition_holds(cond: &str, facts: &Value, this_machine: bool) -> Option<bool> {
+    match cond {
+        WHEN_ALWAYS => Some(true),
+        WHEN_NOT_THIS_MACHINE => Some(!this_machine),
+        WHEN_KEXEC_WORKS => Some(!is_installer(facts) && kexec_blocker(facts).is_none()),
+        WHEN_KEXEC_CANNOT_WORK => Some(!is_installer(facts) && kexec_blocker(facts).is_some()),
+        _ => None,
+    }
+}
+
+/// The bootstrap decision a set of facts leads to.
+fn bootstrap_decision(facts: &Value) -> String {
+    if is_installer(facts) {
+        "a NixOS installer (no bootstrap)".into()
+    } else {
+        match kexec_blocker(facts) {
+            Some(why) => format!("the live-system mode ({why})"),
+            None => "kexec".into(),
+        }
+    }
+}
+
+/// The command an action runs, as a reader would type it.
+pub fn shown(action: &Action) -> String {
+    let inv = Invocation {
+        program: program(action).unwrap_or(Program::Argv(Vec::new())),
+        env: action.env.clone(),
+        stdin: None,
+        timeout: Duration::ZERO,
+    };
+    let argv = env_argv(&inv, None);
+    let n = argv.len();
+    match &inv.program {
+        Program::Script(s) => {
+            let head: Vec<String> = argv[..n - 1].iter().map(|w| sh_quote(w)).collect();
+            format!(
+                "{} '\n{}'",
+                head.join(" "),
+                s.trim_end().replace('\'', "'\\''")
+            )
+        }
+        Program::Argv(_) => argv
+            .iter()
+            .map(|w| sh_quote(w))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn program(action: &Action) -> Option<Program> {
+    match (&action.argv, &action.script) {
+        (Some(a), _) if !a.is_empty() => Some(Program::Argv(a.clone())),
+        (_, Some(s)) => Some(Program::Script(s.clone())),
+        _ => None,
+    }
+}
+
+fn reads_secret_from_stdin(action: &Action) -> bool {
+    let dash = |w: &str| w == "--key-file=-" || w == "--key-file=/dev/stdin";
+    match (&action.argv, &action.script) {
+        (Some(a), _) => a.iter().any(|w| dash(w)),
+        (_, Some(s)) => s.split_whitespace().any(dash),
+        _ => false,
+    }
+}
+
+/// Every disk a plan wipes: `(action id, device)`.
+fn wiped_disks<'a>(actions: &[&'a Action]) -> Vec<(&'a str, String)> {
+    actions
+        .iter()
+        .filter(|a| a.kind == "wipe")
+        .filter_map(|a| {
+            a.needs
+                .iter()
+                .find_map(|n| n.strip_prefix("device:"))
+                .map(|d| (a.id.as_str(), d.to_string()))
+        })
+        .collect()
+}
+
+/// The plan's source files that changed since it was made.
+fn stale_sources(plan: &Plan, root: &std::path::Path) -> Result<Vec<String>, Option<String>> {
+    let mut changed = Vec::new();
+    let mut present = 0;
+    for f in &plan.source.files {
+        let path = root.join(&f.path);
+        match std::fs::read(&path) {
+            Ok(data) => {
+                present += 1;
+                if sha256_hex(&data) != f.sha256 {
+                    changed.push(format!("{} changed", f.path));
+                }
+            }
+            Err(_) => changed.push(format!("{} is missing", f.path)),
+        }
+    }
+    if present == 0 && !plan.source.files.is_empty() {
+        return Err(Some(format!(
+            "the plan's source files are not under {}: not checked for changes",
+            root.display()
+        )));
+    }
+    Ok(changed)
+}
+
+struct Runner<'r> {
+    target: &'r mut dyn Transport,
+    local: &'r mut dyn Transport,
+    opts: &'r ApplyOptions,
+    journal: Journal,
+    facts: Value,
+    values: BTreeMap<String, String>,
+}
+
+impl Runner<'_> {
+    fn transport(&self, action: &Action) -> &dyn Transport {
+        if action.runs_on == "local" {
+            &*self.local
+        } else {
+            &*self.target
+        }
+    }
+
+    fn record(
+        &mut self,
+        action: &str,
+        status: Status,
+        fin: Option<&Finished>,
+        value: Option<String>,
+    ) {
+        let r = Record {
+            run: String::new(),
+            action: action.to_string(),
+            status,
+            at: now(),
+            seconds: fin.map(|f| f.elapsed.as_secs_f64()),
+            exit_code: fin.and_then(|f| f.code),
+            output_sha256: fin.map(|f| {
+                let mut all = f.stdout.clone();
+                all.extend_from_slice(&f.stderr);
+                sha256_hex(&all)
+            }),
+            value,
+        };
+        // A journal that cannot be written is reported, not ignored: the
+        // run stops before the next action (see `run_one`).
+        if let Err(e) = self.journal.record(r) {
+            self.journal.log(&format!("JOURNAL ERROR: {e}\n"));
+        }
+    }
+
+    fn env_of(&self, action: &Action) -> Result<BTreeMap<String, String>, String> {
+        let mut env = action.env.clone();
+        for (k, v) in env.iter_mut() {
+            if let Some(from) = v.strip_prefix('@') {
+                match self.values.get(from) {
+                    Some(val) => *v = val.clone(),
+                    None => {
+                        return Err(format!(
+                            "{k} comes from what {from} printed, and no run recorded it"
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(env)
+    }
+
+    fn check_passes(&mut self, action: &Action) -> Result<bool, String> {
+        let Some(check) = &action.check else {
+            return Ok(false);
+        };
+        let inv = Invocation {
+            program: Program::Argv(check.clone()),
+            env: self.env_of(action)?,
+            stdin: None,
+            timeout: Duration::from_secs(120),
+        };
+        let fin = self.transport(action).run(&inv)?;
+        self.journal.log(&format!(
+            "== check of {}: {} -> {}\n",
+            action.id,
+            check.join(" "),
+            fin.describe()
+        ));
+        Ok(fin.success())
+    }
+
+    fn execute(&mut self, action: &Action) -> Outcome {
+        let Some(program) = program(action) else {
+            // A barrier: it only orders other actions.
+            self.record(&action.id, Status::Done, None, None);
+            return Outcome::Done;
+        };
+        let env = match self.env_of(action) {
+            Ok(e) => e,
+            Err(e) => return self.fail(action, e, String::new(), None),
+        };
+        let stdin = if reads_secret_from_stdin(action) {
+            match &self.opts.passphrase {
+                Some(p) => Some(p.clone()),
+                None => {
+                    return self.fail(
+                        action,
+                        "it reads a passphrase on stdin and none was given".into(),
+                        String::new(),
+                        None,
+                    )
+                }
+            }
+        } else {
+            None
+        };
+        let inv = Invocation {
+            program,
+            env,
+            stdin,
+            timeout: self.opts.timeout,
+        };
+        self.record(&action.id, Status::Started, None, None);
+        self.journal.log(&format!(
+            "== {} on {}\n{}\n",
+            action.id,
+            self.transport(action).describe(),
+            shown(action)
+        ));
+        let fin = match self.transport(action).run(&inv) {
+            Ok(f) => f,
+            Err(e) => return self.fail(action, e, String::new(), None),
+        };
+        self.journal.log(&format!(
+            "-- stdout\n{}-- stderr\n{}-- {} in {:.1?}\n",
+            String::from_utf8_lossy(&fin.stdout),
+            String::from_utf8_lossy(&fin.stderr),
+            fin.describe(),
+            fin.elapsed
+        ));
+        if !fin.success() {
+            let status = fin.describe();
+            return self.fail(action, status, fin.tail(20), Some(&fin));
+        }
+        // A value later actions take (the built system's store path).
+        let value = if action.kind == "build" {
+            String::from_utf8_lossy(&fin.stdout)
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| l.trim().to_string())
+        } else {
+            None
+        };
+        if let Some(v) = &value {
+            self.values.insert(action.id.clone(), v.clone());
+        }
+        self.record(&action.id, Status::Done, Some(&fin), value);
+        Outcome::Done
+    }
+
+    fn fail(
+        &mut self,
+        action: &Action,
+        status: String,
+        tail: String,
+        fin: Option<&Finished>,
+    ) -> Outcome {
+        self.record(&action.id, Status::Failed, fin, None);
+        self.journal
+            .log(&format!("== {} FAILED: {status}\n", action.id));
+        Outcome::Failed(Failure {
+            action: action.id.clone(),
+            command: shown(action),
+            status,
+            tail,
+        })
+    }
+
+    /// After kexec: the target comes back as the installer with a new host
+    /// key; wait for SSH, then learn the facts again.
+    fn reconnect(&mut self) -> Result<(), String> {
+        self.target.host_key_changes()?;
+        let deadline = std::time::Instant::now() + self.opts.reconnect_timeout;
+        std::thread::sleep(Duration::from_secs(5));
+        loop {
+            let probe = Invocation {
+                program: Program::Argv(vec!["true".into()]),
+                env: BTreeMap::new(),
+                stdin: None,
+                timeout: Duration::from_secs(30),
+            };
+            if matches!(self.target.run(&probe), Ok(f) if f.success()) {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!(
+                    "{} did not come back over SSH within {:?} after kexec",
+                    self.target.describe(),
+                    self.opts.reconnect_timeout
+                ));
+            }
+            std::thread::sleep(Duration::from_secs(5));
+        }
+        let facts = gather_facts(self.target)?;
+        if !is_installer(&facts) {
+            return Err("after kexec the target does not report a NixOS installer".into());
+        }
+        self.facts = facts;
+        Ok(())
+    }
+}
+
+fn gather_facts(target: &dyn Transport) -> Result<Value, String> {
+    let mut env = BTreeMap::new();
+    env.insert(
+        "PATH".to_string(),
+        "/run/current-system/sw/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+            .to_string(),
+    );
+    env.insert("LC_ALL".into(), "C".into());
+    let inv = Invocation {
+        program: Program::Script(FACTS_SCRIPT.to_string()),
+        env,
+        stdin: None,
+        timeout: Duration::from_secs(120),
+    };
+    let fin = target
+        .run(&inv)
+        .map_err(|e| format!("cannot reach {}: {e}", target.describe()))?;
+    if !fin.success() {
+        return Err(format!(
+            "gathering facts on {} failed ({}):\n{}",
+            target.describe(),
+            fin.describe(),
+            fin.tail(10)
+        ));
+    }
+    facts::parse(&String::from_utf8_lossy(&fin.stdout))
+}
+
+/// Everything that must hold before the first action runs.
+fn preflight(
+    plan: &Plan,
+    selected: &[&Action],
+    facts: &Value,
+    this_machine: bool,
+    todo: &BTreeSet<String>,
+) -> Result<(), Refusal> {
+    // The decision the plan was made with must still be the target's.
+    if let Some(planned) = &plan.target.facts {
+        let (then, now) = (bootstrap_decision(planned), bootstrap_decision(facts));
+        if then != now {
+            return refuse(format!(
+                "the plan was made for {then}, but the target now needs {now}: plan again"
+            ));
+        }
+    }
+    for a in selected {
+        if let Some(c) = &a.condition {
+            if condition_holds(c, facts, this_machine) == Some(true)
+                && this_machine
+                && matches!(a.kind.as_str(), "kexec" | "reboot")
+            {
+                return refuse(format!(
+                    "{} would {} the machine nixplan runs on, which nixplan never does: plan with --bootstrap live or none",
+                    a.id, a.kind
+                ));
+            }
+        }
+    }
+    let ours: BTreeSet<String> = plan
+        .actions
+        .iter()
+        .flat_map(|a| a.produces.iter())
+        .filter_map(|p| p.strip_prefix("mount:"))
+        .map(str::to_string)
+        .collect();
+    let mut problems = Vec::new();
+    for (id, dev) in wiped_disks(selected) {
+        if !todo.contains(id) {
+            continue;
+        }
+        let Some(disk) = facts::disk(facts, &dev) else {
+            problems.push(format!(
+                "{dev} is not a disk of the target (lsblk does not list {})",
+                facts::resolve(facts, &dev)
+            ));
+            continue;
+        };
+        let mounted: Vec<(String, String)> = facts::mounts_on(&disk)
+            .into_iter()
+            .filter(|(_, m)| !ours.contains(m))
+            .collect();
+        if mounted.iter().any(|(_, m)| m == "/") {
+            problems.push(format!(
+                "{dev} holds the running system (/ is mounted from it)"
+            ));
+        } else if !mounted.is_empty() {
+            let list: Vec<String> = mounted.iter().map(|(d, m)| format!("{d} on {m}")).collect();
+            problems.push(format!("{dev} has mounted partitions: {}", list.join(", ")));
+        }
+        if let Some(then) = plan
+            .target
+            .facts
+            .as_ref()
+            .and_then(|f| facts::disk(f, &dev))
+        {
+            let (s0, s1) = (facts::serial(&then), facts::serial(&disk));
+            if s0 != s1 {
+                problems.push(format!(
+                    "{dev}: the plan was made for serial {}, the target's is {}",
+                    s0.unwrap_or_else(|| "(none)".into()),
+                    s1.unwrap_or_else(|| "(none)".into())
+                ));
+            }
+            let (z0, z1) = (facts::size(&then), facts::size(&disk));
+            if z0 != z1 {
+                problems.push(format!(
+                    "{dev}: the plan was made for {} bytes, the disk now has {}",
+                    z0.map(|z| z.to_string()).unwrap_or_else(|| "?".into()),
+                    z1.map(|z| z.to_string()).unwrap_or_else(|| "?".into())
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        refuse(format!(
+            "refusing to run the plan:\n  {}",
+            problems.join("\n  ")
+        ))
+    }
+}
+
+/// Run a plan on `target` (and its `local` actions here).
+pub fn apply(
+    plan: &Plan,
+    target: &mut dyn Transport,
+    local: &mut dyn Transport,
+    opts: &ApplyOptions,
+    obs: &mut dyn Observer,
+) -> Result<Report, Refusal> {
+    let problems = nixplan_planner::verify::verify(plan);
+    if !problems.is_empty() {
+        return refuse(format!(
+            "the plan does not verify:\n  {}",
+            problems.join("\n  ")
+        ));
+    }
+    if let Some(root) = &opts.source_root {
+        match stale_sources(plan, root) {
+            Ok(changed) if !changed.is_empty() => {
+                return refuse(format!(
+                    "the plan is stale: {}; plan again",
+                    changed.join(", ")
+                ))
+            }
+            Ok(_) => {}
+            Err(Some(note)) => obs.event(Event::Note(note)),
+            Err(None) => {}
+        }
+    }
+    let selected = select(plan, opts)?;
+    for a in &selected {
+        if let Some(c) = &a.condition {
+            if condition_holds(c, &Value::Null, false).is_none() {
+                return refuse(format!(
+                    "{} has a condition this nixplan does not know: {c:?}",
+                    a.id
+                ));
+            }
+        }
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for a in &selected {
+        match counts.last_mut() {
+            Some((p, n)) if *p == a.phase => *n += 1,
+            _ => counts.push((a.phase.clone(), 1)),
+        }
+    }
+
+    if opts.dry_run {
+        obs.event(Event::Start {
+            phases: counts,
+            log: None,
+        });
+        let mut outcomes = Vec::new();
+        for a in &selected {
+            obs.event(Event::Begin { action: a });
+            let outcome = Outcome::WouldRun {
+                command: match program(a) {
+                    Some(_) => shown(a),
+                    None => String::new(),
+                },
+            };
+            obs.event(Event::End {
+                action: a,
+                outcome: &outcome,
+            });
+            outcomes.push((a.id.clone(), outcome));
+        }
+        return Ok(Report {
+            outcomes,
+            interrupted: false,
+            journal_dir: None,
+            log: None,
+            facts: None,
+        });
+    }
+
+    let journal = Journal::open(&opts.state_dir, &plan.hash).map_err(Refusal)?;
+    let earlier = journal.completed_earlier();
+    if !opts.resume && !earlier.is_empty() {
+        return refuse(format!(
+            "this plan was already run ({} actions completed, journal in {}): continue with --resume",
+            earlier.len(),
+            journal.dir().display()
+        ));
+    }
+    let facts = gather_facts(target).map_err(Refusal)?;
+    let escalate = if facts::get(&facts, "uid") == Some("0") {
+        None
+    } else if facts::get(&facts, "sudo") == Some("1") {
+        Some("sudo".to_string())
+    } else if facts::get(&facts, "doas") == Some("1") {
+        Some("doas".to_string())
+    } else {
+        return refuse(format!(
+            "{} logs in as uid {} and has neither sudo nor doas",
+            target.describe(),
+            facts::get(&facts, "uid").unwrap_or("?")
+        ));
+    };
+    target.escalate_with(escalate);
+    let _ = std::fs::write(
+        journal
+            .dir()
+            .join("runs")
+            .join(format!("{}.facts.json", journal.run)),
+        serde_json::to_string_pretty(&facts).unwrap_or_default(),
+    );
+    let this_machine = target.is_this_machine();
+    let todo: BTreeSet<String> = selected
+        .iter()
+        .filter(|a| !earlier.contains_key(&a.id))
+        .map(|a| a.id.clone())
+        .collect();
+    preflight(plan, &selected, &facts, this_machine, &todo)?;
+
+    // Destructive actions the user has not agreed to yet.
+    let destroying: Vec<&&Action> = selected
+        .iter()
+        .filter(|a| a.destructive && todo.contains(&a.id))
+        .filter(|a| {
+            a.condition
+                .as_ref()
+                .and_then(|c| condition_holds(c, &facts, this_machine))
+                .unwrap_or(true)
+        })
+        .collect();
+    if !destroying.is_empty() && !opts.yes {
+        let mut disks: Vec<String> = wiped_disks(&selected)
+            .into_iter()
+            .map(|(_, d)| {
+                let disk = facts::disk(&facts, &d);
+                let size = disk.as_ref().and_then(facts::size);
+                let serial = disk.as_ref().and_then(facts::serial);
+                format!(
+                    "{d} ({}{})",
+                    size.map(|s| format!("{:.1} GiB", s as f64 / (1u64 << 30) as f64))
+                        .unwrap_or_else(|| "size unknown".into()),
+                    serial
+                        .filter(|s| !s.is_empty())
+                        .map(|s| format!(", serial {s}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        disks.dedup();
+        let question = format!(
+            "{} destructive actions on {}: erases {}. Go ahead?",
+            destroying.len(),
+            target.describe(),
+            if disks.is_empty() {
+                "data (see the plan)".to_string()
+            } else {
+                disks.join(", ")
+            }
+        );
+        if !obs.confirm(&question) {
+            return refuse("not confirmed: nothing was changed");
+        }
+    }
+
+    let log = journal.log_path();
+    let journal_dir = journal.dir().to_path_buf();
+    let mut runner = Runner {
+        target,
+        local,
+        opts,
+        journal,
+        facts,
+        values: earlier
+            .iter()
+            .filter_map(|(id, r)| r.value.clone().map(|v| (id.clone(), v)))
+            .collect(),
+    };
+    obs.event(Event::Start {
+        phases: counts,
+        log: Some(log.clone()),
+    });
+    let mut outcomes: Vec<(String, Outcome)> = Vec::new();
+    let mut broken: BTreeMap<String, String> = BTreeMap::new();
+    let mut interrupted = false;
+    for a in &selected {
+        if !obs.keep_going() {
+            interrupted = true;
+            break;
+        }
+        obs.event(Event::Begin { action: a });
+        let outcome = step(&mut runner, a, &earlier, &broken);
+        match &outcome {
+            Outcome::Failed(_) => {
+                broken.insert(a.id.clone(), a.id.clone());
+            }
+            Outcome::Blocked { by } => {
+                broken.insert(a.id.clone(), by.clone());
+            }
+            _ => {}
+        }
+        obs.event(Event::End {
+            action: a,
+            outcome: &outcome,
+        });
+        outcomes.push((a.id.clone(), outcome));
+    }
+    Ok(Report {
+        outcomes,
+        interrupted,
+        journal_dir: Some(journal_dir),
+        log: Some(log),
+        facts: Some(runner.facts.clone()),
+    })
+}
+
+fn step(
+    runner: &mut Runner<'_>,
+    a: &Action,
+    earlier: &BTreeMap<String, Record>,
+    broken: &BTreeMap<String, String>,
+) -> Outcome {
+    if let Some(by) = a.deps.iter().find_map(|d| broken.get(d)) {
+        runner.record(&a.id, Status::Blocked, None, None);
+        return Outcome::Blocked { by: by.clone() };
+    }
+    let this_machine = runner.target.is_this_machine();
+    if let Some(c) = &a.condition {
+        if condition_holds(c, &runner.facts, this_machine) == Some(false) {
+            runner.record(&a.id, Status::NotNeeded, None, None);
+            return Outcome::NotNeeded {
+                why: format!("only {c}"),
+            };
+        }
+    }
+    if a.kind == "facts" {
+        // Gathered before anything ran (the guards needed them).
+        runner.record(&a.id, Status::Done, None, None);
+        return Outcome::Done;
+    }
+    let done_before = earlier.get(&a.id);
+    match runner.check_passes(a) {
+        Ok(true) => {
+            runner.record(&a.id, Status::AlreadyDone, None, None);
+            return Outcome::AlreadyDone {
+                why: match done_before {
+                    Some(r) => format!("done in run {}, and its check still passes", r.run),
+                    None => "its check passes: already there".into(),
+                },
+            };
+        }
+        Ok(false) => {}
+        Err(e) => {
+            return runner.fail(
+                a,
+                format!("its check could not run: {e}"),
+                String::new(),
+                None,
+            )
+        }
+    }
+    if let Some(r) = done_before {
+        if a.check.is_none() {
+            runner.record(&a.id, Status::AlreadyDone, None, r.value.clone());
+            return Outcome::AlreadyDone {
+                why: format!(
+                    "done in run {} (no check can tell: the journal is trusted)",
+                    r.run
+                ),
+            };
+        }
+        // Done before, but its effect is gone (a reboot closed mappings,
+        // unmounted filesystems): run it again.
+    }
+    let outcome = runner.execute(a);
+    if outcome == Outcome::Done && a.kind == "kexec" {
+        if let Err(e) = runner.reconnect() {
+            return runner.fail(a, e, String::new(), None);
+        }
+    }
+    outcome
+}

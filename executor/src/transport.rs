@@ -1,0 +1,431 @@
+//! Transports: how a command reaches the machine it runs on. The local
+//! transport runs it with `std::process`; the SSH transport runs it through
+//! the system OpenSSH client over one multiplexed connection. Both start
+//! every command with exactly the environment they are given (`env -i` and
+//! the plan's variables) and stream secrets over stdin, never argv.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use wait_timeout::ChildExt;
+
+/// What to run: an exact argv, or a POSIX sh script.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Program {
+    Argv(Vec<String>),
+    Script(String),
+}
+
+/// One command to run, with everything it gets.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub program: Program,
+    /// The whole environment of the command: nothing else is inherited.
+    pub env: BTreeMap<String, String>,
+    /// Written to the command's stdin, then closed (secrets go here).
+    pub stdin: Option<Vec<u8>>,
+    pub timeout: Duration,
+}
+
+/// How a command ended.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The exit code; `None` when it was killed (by a signal or the timeout).
+    pub code: Option<i32>,
+    pub timed_out: bool,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+impl Finished {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// The last `n` lines of stdout and stderr, for a failure report.
+    pub fn tail(&self, n: usize) -> String {
+        let mut lines: Vec<String> = Vec::new();
+        for stream in [&self.stdout, &self.stderr] {
+            lines.extend(String::from_utf8_lossy(stream).lines().map(str::to_string));
+        }
+        let skip = lines.len().saturating_sub(n);
+        lines[skip..].join("\n")
+    }
+
+    pub fn describe(&self) -> String {
+        match (self.code, self.timed_out) {
+            (_, true) => format!("timed out after {:.0?}", self.elapsed),
+            (Some(c), _) => format!("exit code {c}"),
+            (None, _) => "killed by a signal".into(),
+        }
+    }
+}
+
+/// A machine commands run on.
+pub trait Transport {
+    /// Run one command; `Err` only when it could not be started at all.
+    fn run(&self, inv: &Invocation) -> Result<Finished, String>;
+    /// `local` or `user@host`, for messages.
+    fn describe(&self) -> String;
+    /// Whether this is the machine nixplan itself runs on (kexec and reboot
+    /// are never run there).
+    fn is_this_machine(&self) -> bool;
+    /// Run commands through `sudo -n` or `doas -n` from now on (a non-root
+    /// login, as the facts say).
+    fn escalate_with(&mut self, tool: Option<String>);
+    /// The target's host key is expected to change (after kexec): forget
+    /// the connection and accept the new key for this run only.
+    fn host_key_changes(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Quote a word for POSIX sh.
+pub fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The argv (`env -i K=V … program`) that runs an invocation with exactly
+/// its environment, optionally through an escalation tool.
+pub fn env_argv(inv: &Invocation, escalate: Option<&str>) -> Vec<String> {
+    let mut argv = Vec::new();
+    if let Some(tool) = escalate {
+        argv.push(tool.to_string());
+        argv.push("-n".into());
+    }
+    argv.push("env".into());
+    argv.push("-i".into());
+    for (k, v) in &inv.env {
+        argv.push(format!("{k}={v}"));
+    }
+    match &inv.program {
+        Program::Argv(a) => argv.extend(a.iter().cloned()),
+        Program::Script(s) => {
+            argv.push("/bin/sh".into());
+            argv.push("-c".into());
+            argv.push(s.clone());
+        }
+    }
+    argv
+}
+
+/// Spawn `cmd`, feed it `stdin`, collect its output, kill its whole process
+/// group when the timeout passes.
+fn run_child(
+    mut cmd: Command,
+    stdin: Option<&[u8]>,
+    timeout: Duration,
+) -> Result<Finished, String> {
+    let start = Instant::now();
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .process_group(0);
+    let mut child: Child = cmd.spawn().map_err(|e| e.to_string())?;
+    if let Some(data) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        let data = data.to_vec();
+        // A command that never reads its stdin must not block us.
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&data);
+        });
+    }
+    let mut out = child.stdout.take().expect("stdout is piped");
+    let mut err = child.stderr.take().expect("stderr is piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err.read_to_end(&mut buf);
+        buf
+    });
+    let (status, timed_out) = match child.wait_timeout(timeout).map_err(|e| e.to_string())? {
+        Some(s) => (s, false),
+        None => {
+            let pgid = child.id() as i32;
+            // SAFETY: kill(2) on the process group this function created.
+            unsafe {
+                libc::kill(-pgid, libc::SIGTERM);
+            }
+            let status = match child.wait_timeout(Duration::from_secs(5)) {
+                Ok(Some(s)) => s,
+                _ => {
+                    unsafe {
+                        libc::kill(-pgid, libc::SIGKILL);
+                    }
+                    child.wait().map_err(|e| e.to_string())?
+                }
+            };
+            (status, true)
+        }
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    Ok(Finished {
+        code: if timed_out { None } else { status.code() },
+        timed_out,
+        stdout,
+        stderr,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// The machine nixplan runs on.
+#[derive(Debug, Default)]
+pub struct Local {
+    escalate: Option<String>,
+}
+
+impl Transport for Local {
+    fn run(&self, inv: &Invocation) -> Result<Finished, String> {
+        let argv = match &self.escalate {
+            Some(tool) => env_argv(inv, Some(tool)),
+            None => match &inv.program {
+                Program::Argv(a) => a.clone(),
+                Program::Script(s) => vec!["/bin/sh".into(), "-c".into(), s.clone()],
+            },
+        };
+        let (first, rest) = argv.split_first().ok_or("an empty command")?;
+        let mut cmd = Command::new(first);
+        cmd.args(rest).env_clear();
+        if self.escalate.is_none() {
+            cmd.envs(&inv.env);
+        } else if let Some(path) = inv.env.get("PATH") {
+            // Only to find sudo itself; the command gets `env -i`.
+            cmd.env("PATH", path);
+        }
+        run_child(cmd, inv.stdin.as_deref(), inv.timeout)
+            .map_err(|e| format!("cannot start {first}: {e}"))
+    }
+
+    fn describe(&self) -> String {
+        "the machine nixplan runs on".into()
+    }
+
+    fn is_this_machine(&self) -> bool {
+        true
+    }
+
+    fn escalate_with(&mut self, tool: Option<String>) {
+        self.escalate = tool;
+    }
+}
+
+/// How to reach a target over SSH.
+#[derive(Debug, Clone, Default)]
+pub struct SshOptions {
+    /// `user@host` or `host`.
+    pub destination: String,
+    pub port: Option<u16>,
+    pub identity: Option<PathBuf>,
+    /// Further `-o` options, as given by the user.
+    pub options: Vec<String>,
+    /// Where the control socket and the post-kexec known_hosts file live.
+    pub state_dir: PathBuf,
+    /// The ssh program (default `ssh`).
+    pub program: Option<String>,
+}
+
+/// A target reached through the system OpenSSH client: one multiplexed
+/// connection, BatchMode, StrictHostKeyChecking, the user's ssh_config and
+/// agent.
+#[derive(Debug)]
+pub struct Ssh {
+    opts: SshOptions,
+    escalate: Option<String>,
+    /// After a kexec: this run's own known_hosts file, where the new key
+    /// of the installer is accepted once.
+    post_kexec_known_hosts: Option<PathBuf>,
+    generation: u32,
+}
+
+impl Ssh {
+    pub fn new(opts: SshOptions) -> Ssh {
+        Ssh {
+            opts,
+            escalate: None,
+            post_kexec_known_hosts: None,
+            generation: 0,
+        }
+    }
+
+    fn control_path(&self) -> PathBuf {
+        self.opts
+            .state_dir
+            .join(format!("ssh-{}-%C", self.generation))
+    }
+
+    /// The ssh argv up to (not including) the remote command.
+    pub fn ssh_argv(&self) -> Vec<String> {
+        let mut argv = vec![self.opts.program.clone().unwrap_or_else(|| "ssh".into())];
+        let mut opt = |o: String| {
+            argv.push("-o".into());
+            argv.push(o);
+        };
+        opt("ControlMaster=auto".into());
+        opt(format!("ControlPath={}", self.control_path().display()));
+        opt("ControlPersist=120".into());
+        opt("BatchMode=yes".into());
+        opt("ServerAliveInterval=15".into());
+        match &self.post_kexec_known_hosts {
+            Some(file) => {
+                opt("StrictHostKeyChecking=accept-new".into());
+                opt(format!("UserKnownHostsFile={}", file.display()));
+            }
+            None => opt("StrictHostKeyChecking=yes".into()),
+        }
+        for o in &self.opts.options {
+            opt(o.clone());
+        }
+        if let Some(port) = self.opts.port {
+            argv.push("-p".into());
+            argv.push(port.to_string());
+        }
+        if let Some(key) = &self.opts.identity {
+            argv.push("-i".into());
+            argv.push(key.display().to_string());
+        }
+        argv.push("--".into());
+        argv.push(self.opts.destination.clone());
+        argv
+    }
+
+    /// Close the multiplexed connection (best effort).
+    pub fn close(&self) {
+        let mut argv = self.ssh_argv();
+        let dest = argv.pop().unwrap_or_default();
+        argv.pop();
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]).args(["-O", "exit", "--", &dest]);
+        let _ = run_child(cmd, None, Duration::from_secs(10));
+    }
+}
+
+impl Drop for Ssh {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl Transport for Ssh {
+    fn run(&self, inv: &Invocation) -> Result<Finished, String> {
+        let argv = self.ssh_argv();
+        let remote: Vec<String> = env_argv(inv, self.escalate.as_deref())
+            .iter()
+            .map(|w| sh_quote(w))
+            .collect();
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]).arg(remote.join(" "));
+        // ssh itself needs the user's environment (agent, HOME for
+        // ~/.ssh); the remote command gets only `env -i` and the plan's.
+        run_child(cmd, inv.stdin.as_deref(), inv.timeout)
+            .map_err(|e| format!("cannot start {}: {e}", argv[0]))
+    }
+
+    fn describe(&self) -> String {
+        self.opts.destination.clone()
+    }
+
+    fn is_this_machine(&self) -> bool {
+        false
+    }
+
+    fn escalate_with(&mut self, tool: Option<String>) {
+        self.escalate = tool;
+    }
+
+    fn host_key_changes(&mut self) -> Result<(), String> {
+        self.close();
+        self.generation += 1;
+        let file = self.opts.state_dir.join("known_hosts.after-kexec");
+        std::fs::write(&file, b"").map_err(|e| format!("{}: {e}", file.display()))?;
+        self.post_kexec_known_hosts = Some(file);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inv(program: Program) -> Invocation {
+        let mut env = BTreeMap::new();
+        env.insert("PATH".into(), "/usr/bin:/bin".into());
+        env.insert("ONLY".into(), "this".into());
+        Invocation {
+            program,
+            env,
+            stdin: None,
+            timeout: Duration::from_secs(20),
+        }
+    }
+
+    #[test]
+    fn local_commands_get_only_their_environment() {
+        std::env::set_var("NIXPLAN_LEAK_TEST", "leaked");
+        let out = Local::default()
+            .run(&inv(Program::Argv(vec!["env".into()])))
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.sort();
+        assert_eq!(lines, vec!["ONLY=this", "PATH=/usr/bin:/bin"]);
+    }
+
+    #[test]
+    fn stdin_reaches_the_command_and_timeouts_kill_the_group() {
+        let mut i = inv(Program::Script("cat; echo done >&2".into()));
+        i.stdin = Some(b"secret".to_vec());
+        let out = Local::default().run(&i).unwrap();
+        assert_eq!(out.stdout, b"secret");
+        assert_eq!(out.tail(5), "secret\ndone");
+        let mut slow = inv(Program::Script("sleep 30 & sleep 30; echo never".into()));
+        slow.timeout = Duration::from_millis(300);
+        let out = Local::default().run(&slow).unwrap();
+        assert!(out.timed_out && out.code.is_none() && out.stdout.is_empty());
+        assert!(out.elapsed < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn remote_commands_are_quoted_with_their_environment() {
+        let argv = env_argv(
+            &inv(Program::Script("echo 'a b' \"$HOME\"".into())),
+            Some("sudo"),
+        );
+        assert_eq!(
+            argv,
+            vec![
+                "sudo",
+                "-n",
+                "env",
+                "-i",
+                "ONLY=this",
+                "PATH=/usr/bin:/bin",
+                "/bin/sh",
+                "-c",
+                "echo 'a b' \"$HOME\""
+            ]
+        );
+        let quoted: Vec<String> = argv.iter().map(|w| sh_quote(w)).collect();
+        assert_eq!(quoted.last().unwrap(), "'echo '\\''a b'\\'' \"$HOME\"'");
+    }
+}

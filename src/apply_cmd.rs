@@ -1,0 +1,350 @@
+//! `nixplan apply PLAN.json | TARGET`: load (or make) the plan, pick the
+//! transport, and run it with the executor; progress bars on a terminal,
+//! plain lines otherwise.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use nixplan_executor::{
+    apply, ApplyOptions, Event, Local, Observer, Outcome, Ssh, SshOptions, Transport,
+};
+use nixplan_planner::{render, Plan};
+
+use crate::cli::{ApplyArgs, PlanInputs};
+
+/// Progress on a terminal: a bar per phase; elsewhere: a line per action.
+struct Progress {
+    bars: Option<(MultiProgress, Vec<(String, ProgressBar)>)>,
+    interrupted: Arc<AtomicBool>,
+    interactive: bool,
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    fn line(&self, text: &str) {
+        match &self.bars {
+            Some((multi, _)) => {
+                let _ = multi.println(text);
+            }
+            None => println!("{text}"),
+        }
+    }
+
+    fn bar(&self, phase: &str) -> Option<&ProgressBar> {
+        self.bars
+            .as_ref()
+            .and_then(|(_, bars)| bars.iter().find(|(p, _)| p == phase).map(|(_, b)| b))
+    }
+}
+
+impl Observer for Progress {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start { phases, log } => {
+                self.total = phases.iter().map(|(_, n)| n).sum();
+                if let Some(log) = log {
+                    self.line(&format!("log: {}", log.display()));
+                }
+                if self.interactive {
+                    let multi = MultiProgress::new();
+                    let style = ProgressStyle::with_template(
+                        "{prefix:>10} [{bar:30}] {pos}/{len} {wide_msg}",
+                    )
+                    .expect("a valid template")
+                    .progress_chars("=> ");
+                    let bars = phases
+                        .into_iter()
+                        .map(|(p, n)| {
+                            let bar = multi.add(ProgressBar::new(n as u64));
+                            bar.set_style(style.clone());
+                            bar.set_prefix(p.clone());
+                            (p, bar)
+                        })
+                        .collect();
+                    self.bars = Some((multi, bars));
+                }
+            }
+            Event::Note(text) => self.line(&format!("note: {text}")),
+            Event::Begin { action } => {
+                if let Some(bar) = self.bar(&action.phase) {
+                    bar.set_message(action.id.clone());
+                }
+            }
+            Event::End { action, outcome } => {
+                self.done += 1;
+                let text = match outcome {
+                    Outcome::Done => "done".to_string(),
+                    Outcome::AlreadyDone { why } => format!("skipped: {why}"),
+                    Outcome::NotNeeded { why } => format!("not needed: {why}"),
+                    Outcome::Failed(f) => format!("FAILED\n{f}"),
+                    Outcome::Blocked { by } => format!("not run: {by} failed"),
+                    Outcome::WouldRun { command } => {
+                        let mut s = String::new();
+                        if let Some(c) = &action.condition {
+                            s.push_str(&format!("  (only {c})\n"));
+                        }
+                        if let Some(check) = &action.check {
+                            s.push_str(&format!(
+                                "  (skipped when `{}` succeeds)\n",
+                                check.join(" ")
+                            ));
+                        }
+                        if command.is_empty() {
+                            s.push_str("  (nothing to run: orders the others)");
+                        } else {
+                            s.push_str(&format!("  {}", command.replace('\n', "\n  ")));
+                        }
+                        let mark = if action.destructive { "!" } else { " " };
+                        self.line(&format!(
+                            "{mark} {} [{}]\n{s}",
+                            action.id,
+                            if action.runs_on == "local" {
+                                "here"
+                            } else {
+                                "target"
+                            }
+                        ));
+                        return;
+                    }
+                };
+                match self.bar(&action.phase) {
+                    Some(bar) => {
+                        bar.inc(1);
+                        if !matches!(outcome, Outcome::Done | Outcome::AlreadyDone { .. }) {
+                            let _ = self
+                                .bars
+                                .as_ref()
+                                .map(|(m, _)| m.println(format!("{}: {text}", action.id)));
+                        }
+                        if bar.position() == bar.length().unwrap_or(0) {
+                            bar.finish_with_message("done");
+                        }
+                    }
+                    None => println!("[{}/{}] {}: {text}", self.done, self.total, action.id),
+                }
+            }
+        }
+    }
+
+    fn confirm(&mut self, question: &str) -> bool {
+        if !self.interactive {
+            eprintln!("{question}\nrefusing without --yes: stdin is not a terminal");
+            return false;
+        }
+        eprint!("{question} Type yes to continue: ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        answer.trim() == "yes"
+    }
+
+    fn keep_going(&mut self) -> bool {
+        !self.interrupted.load(Ordering::SeqCst)
+    }
+}
+
+fn default_state_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME") {
+        return PathBuf::from(d).join("nixplan");
+    }
+    // Root keeps its state with the system's; others under their home.
+    let is_root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    match std::env::var_os("HOME") {
+        Some(h) if !is_root => PathBuf::from(h).join(".local/state/nixplan"),
+        _ => PathBuf::from("/var/lib/nixplan"),
+    }
+}
+
+fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitCode> {
+    let path = Path::new(&args.plan_or_target);
+    if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            ExitCode::from(1)
+        })?;
+        let plan = Plan::from_json(&text).map_err(|e| {
+            eprintln!("error: {}: {e}", path.display());
+            ExitCode::from(1)
+        })?;
+        let root = args
+            .source
+            .clone()
+            .or_else(|| plan.source.root.as_ref().map(PathBuf::from));
+        return Ok((plan, root, false));
+    }
+    let inputs = PlanInputs {
+        target: args.plan_or_target.clone(),
+        target_host: args.target_host.clone(),
+        bootstrap: args.bootstrap,
+        facts: args.facts.clone(),
+        system: args.system.clone(),
+        extra_files: None,
+        chown: Vec::new(),
+    };
+    let plan = crate::plan_cmd::make_plan(&inputs, &args.phases, args.stop_after.as_deref())?;
+    Ok((plan, None, true))
+}
+
+fn passphrase(args: &ApplyArgs, plan: &Plan) -> Result<Option<Vec<u8>>, ExitCode> {
+    if let Some(f) = &args.passphrase_file {
+        let mut data = std::fs::read(f).map_err(|e| {
+            eprintln!("error: cannot read {}: {e}", f.display());
+            ExitCode::from(1)
+        })?;
+        // A trailing newline is not part of the passphrase (as cryptsetup
+        // treats a passphrase typed at its prompt).
+        if data.last() == Some(&b'\n') {
+            data.pop();
+        }
+        return Ok(Some(data));
+    }
+    let needed = plan.actions.iter().any(|a| {
+        a.argv
+            .as_ref()
+            .is_some_and(|v| v.iter().any(|w| w == "--key-file=-"))
+    });
+    if !needed || args.dry_run {
+        return Ok(None);
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!("error: the plan encrypts a device with a passphrase: give --passphrase-file");
+        return Err(ExitCode::from(1));
+    }
+    let first = rpassword::prompt_password("LUKS passphrase: ").map_err(|_| ExitCode::from(1))?;
+    let again = rpassword::prompt_password("again: ").map_err(|_| ExitCode::from(1))?;
+    if first != again {
+        eprintln!("error: the passphrases differ");
+        return Err(ExitCode::from(1));
+    }
+    Ok(Some(first.into_bytes()))
+}
+
+pub fn run(args: ApplyArgs) -> ExitCode {
+    let (plan, source_root, fresh) = match load_or_make(&args) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if fresh && !args.dry_run {
+        let color = std::io::stdout().is_terminal();
+        print!("{}", render::text(&plan, &render::Style { color }));
+    }
+    let secret = match passphrase(&args, &plan) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
+    let opts = ApplyOptions {
+        dry_run: args.dry_run,
+        resume: args.resume,
+        yes: args.yes,
+        phases: args.phases.clone(),
+        stop_after: args.stop_after.clone(),
+        state_dir: state_dir.clone(),
+        timeout: Duration::from_secs(args.timeout),
+        passphrase: secret,
+        source_root,
+        ..ApplyOptions::default()
+    };
+    let host = args
+        .target_host
+        .clone()
+        .or_else(|| plan.target.host.clone());
+    let mut local = Local::default();
+    let mut target: Box<dyn Transport> = match &host {
+        Some(h) => {
+            if let Err(e) = std::fs::create_dir_all(&state_dir) {
+                eprintln!("error: cannot create {}: {e}", state_dir.display());
+                return ExitCode::from(1);
+            }
+            Box::new(Ssh::new(SshOptions {
+                destination: h.clone(),
+                port: args.port,
+                identity: args.identity.clone(),
+                options: args.ssh_option.clone(),
+                state_dir: state_dir.clone(),
+                program: None,
+            }))
+        }
+        None => Box::new(Local::default()),
+    };
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupted.clone();
+        // The running command finishes (it is in its own process group);
+        // the run stops before the next one and can be resumed.
+        let _ = ctrlc::set_handler(move || {
+            flag.store(true, Ordering::SeqCst);
+            eprintln!("\ninterrupted: stopping after the running action (then --resume)");
+        });
+    }
+    let mut progress = Progress {
+        bars: None,
+        interrupted,
+        interactive: interactive && !args.dry_run,
+        total: 0,
+        done: 0,
+    };
+    let report = match apply(&plan, target.as_mut(), &mut local, &opts, &mut progress) {
+        Ok(r) => r,
+        Err(refusal) => {
+            eprintln!("error: {refusal}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Some((multi, _)) = &progress.bars {
+        let _ = multi.clear();
+    }
+    if args.dry_run {
+        println!(
+            "dry run: {} actions on {}; nothing was run",
+            report.outcomes.len(),
+            target.describe()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let failures = report.failures();
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    let log = report
+        .log
+        .as_ref()
+        .map(|l| l.display().to_string())
+        .unwrap_or_default();
+    if report.interrupted {
+        eprintln!("stopped before the end; continue with --resume (log: {log})");
+        return ExitCode::from(130);
+    }
+    if !report.succeeded() {
+        let blocked = report
+            .outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Blocked { .. }))
+            .count();
+        eprintln!(
+            "{} actions failed, {blocked} not run because of them (log: {log})",
+            failures.len()
+        );
+        return ExitCode::from(1);
+    }
+    let skipped = report
+        .outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::AlreadyDone { .. }))
+        .count();
+    println!(
+        "applied: {} actions ({skipped} already done) on {} (log: {log})",
+        report.outcomes.len(),
+        target.describe()
+    );
+    ExitCode::SUCCESS
+}
