@@ -3,6 +3,8 @@
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
 
+pub mod lab;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

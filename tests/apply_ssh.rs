@@ -1,0 +1,269 @@
+//! `apply` over SSH: a real sshd, with a host key this test generates, in a
+//! network namespace this test creates (reached through a veth pair), and
+//! a plan applied through it to loop devices. The namespace shares the
+//! machine's devices, so the lab (tests/common/lab.rs) sees what the remote
+//! side made. The sshd (by its pid), the namespace and the veth pair are
+//! removed by name, also when a test fails.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::lab::*;
+use nixplan_executor::transport::{Invocation, Program};
+use nixplan_executor::{Ssh, SshOptions, Transport};
+
+fn sh_ok(cmd: &str) -> String {
+    let (ok, out) = sh(cmd);
+    assert!(ok, "{cmd}: {out}");
+    out
+}
+
+/// A namespace with a veth pair and an sshd listening in it.
+struct SshTarget {
+    ns: String,
+    veth: String,
+    dir: tempfile::TempDir,
+    address: String,
+    sshd: Option<Child>,
+}
+
+impl SshTarget {
+    fn start(n: u32) -> SshTarget {
+        let tag = format!("{}{n}", std::process::id() % 10000);
+        let ns = format!("npssh{tag}");
+        let veth = format!("npv{tag}");
+        let octet = 1 + (std::process::id() % 200) as u8;
+        let (host_ip, address) = (format!("10.231.{octet}.1"), format!("10.231.{octet}.2"));
+        let dir = tempfile::Builder::new()
+            .prefix("nixplan-ssh-")
+            .tempdir()
+            .unwrap();
+        let mut t = SshTarget {
+            ns,
+            veth,
+            dir,
+            address,
+            sshd: None,
+        };
+        let d = t.dir.path().to_path_buf();
+        sh_ok(&format!("ip netns add {}", t.ns));
+        sh_ok(&format!(
+            "ip link add {v}a type veth peer name {v}b && ip link set {v}b netns {ns} \
+             && ip addr add {host_ip}/24 dev {v}a && ip link set {v}a up \
+             && ip -n {ns} addr add {a}/24 dev {v}b && ip -n {ns} link set {v}b up \
+             && ip -n {ns} link set lo up",
+            v = t.veth,
+            ns = t.ns,
+            a = t.address
+        ));
+        sh_ok(&format!(
+            "ssh-keygen -q -t ed25519 -N '' -f {d}/host_key && ssh-keygen -q -t ed25519 -N '' -f {d}/id \
+             && cp {d}/id.pub {d}/authorized_keys && chmod 600 {d}/authorized_keys \
+             && printf '%s %s\\n' {a} \"$(cut -d' ' -f1,2 {d}/host_key.pub)\" > {d}/known_hosts \
+             && mkdir -p /run/sshd",
+            d = d.display(),
+            a = t.address
+        ));
+        std::fs::write(
+            d.join("sshd_config"),
+            format!(
+                "ListenAddress {a}\nPort 22\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n\
+                 PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+                 UsePAM no\nStrictModes no\nPidFile {d}/sshd.pid\nAcceptEnv none\n",
+                a = t.address,
+                d = d.display()
+            ),
+        )
+        .unwrap();
+        let sshd = Command::new("ip")
+            .args(["netns", "exec", &t.ns, "/usr/sbin/sshd", "-D", "-e", "-f"])
+            .arg(d.join("sshd_config"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(d.join("sshd.log")).unwrap())
+            .spawn()
+            .unwrap();
+        t.sshd = Some(sshd);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let addr: std::net::SocketAddr = format!("{}:22", t.address).parse().unwrap();
+        while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err() {
+            assert!(Instant::now() < deadline, "sshd did not start: {}", t.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        t
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
+    }
+
+    fn options(&self, known_hosts: &Path, state: PathBuf) -> SshOptions {
+        SshOptions {
+            destination: format!("root@{}", self.address),
+            port: None,
+            identity: Some(self.dir.path().join("id")),
+            options: vec![
+                format!("UserKnownHostsFile={}", known_hosts.display()),
+                "GlobalKnownHostsFile=/dev/null".into(),
+                "ConnectTimeout=10".into(),
+            ],
+            state_dir: state,
+            program: None,
+        }
+    }
+
+    fn transport(&self) -> Ssh {
+        let state = self.dir.path().join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        Ssh::new(self.options(&self.dir.path().join("known_hosts"), state))
+    }
+}
+
+impl Drop for SshTarget {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.sshd.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        sh(&format!("ip link del {}a 2>/dev/null", self.veth));
+        sh(&format!("ip netns del {} 2>/dev/null", self.ns));
+    }
+}
+
+fn unavailable_ssh() -> Option<String> {
+    for tool in ["ip", "ssh", "ssh-keygen", "/usr/sbin/sshd"] {
+        if !sh(&format!("command -v {tool}")).0 {
+            return Some(format!("missing {tool}"));
+        }
+    }
+    None
+}
+
+fn skip(test: &str) -> bool {
+    if skip_unless_available(test) {
+        return true;
+    }
+    if let Some(why) = unavailable_ssh() {
+        if std::env::var("NIXPLAN_REQUIRE_LOOP_TESTS").as_deref() == Ok("1") {
+            panic!("{test}: {why}, and NIXPLAN_REQUIRE_LOOP_TESTS=1");
+        }
+        skipped(test, &why);
+        return true;
+    }
+    false
+}
+
+fn env_only(path: &str) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    env.insert("PATH".to_string(), path.to_string());
+    env.insert("HOME".to_string(), "/root".to_string());
+    env
+}
+
+#[test]
+fn ssh_commands_get_exactly_their_environment_and_stdin() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip("ssh_commands_get_exactly_their_environment_and_stdin") {
+        return;
+    }
+    let target = SshTarget::start(0);
+    let ssh = target.transport();
+    let out = ssh
+        .run(&Invocation {
+            program: Program::Argv(vec!["env".into()]),
+            env: env_only("/usr/bin:/bin"),
+            stdin: None,
+            timeout: Duration::from_secs(60),
+        })
+        .unwrap();
+    assert!(out.success(), "{}\n{}", out.tail(20), target.log());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort();
+    assert_eq!(lines, vec!["HOME=/root", "PATH=/usr/bin:/bin"]);
+    // A secret goes over stdin; the argv the remote side sees has none.
+    let out = ssh
+        .run(&Invocation {
+            program: Program::Script(
+                "read -r s; echo \"got ${#s} bytes\"; cat /proc/$$/cmdline | tr '\\0' ' '".into(),
+            ),
+            env: env_only("/usr/bin:/bin"),
+            stdin: Some(b"hunter2-secret\n".to_vec()),
+            timeout: Duration::from_secs(60),
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("got 14 bytes\n"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    // The connection is multiplexed: a control socket exists.
+    let sockets: Vec<_> = std::fs::read_dir(target.dir.path().join("state"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("ssh-0-"))
+        .collect();
+    assert_eq!(sockets.len(), 1);
+}
+
+#[test]
+fn an_unknown_host_key_is_refused() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip("an_unknown_host_key_is_refused") {
+        return;
+    }
+    let target = SshTarget::start(1);
+    let empty = target.dir.path().join("empty_known_hosts");
+    std::fs::write(&empty, "").unwrap();
+    let state = target.dir.path().join("state-strict");
+    std::fs::create_dir_all(&state).unwrap();
+    let ssh = Ssh::new(target.options(&empty, state));
+    let out = ssh
+        .run(&Invocation {
+            program: Program::Argv(vec!["true".into()]),
+            env: env_only("/usr/bin:/bin"),
+            stdin: None,
+            timeout: Duration::from_secs(60),
+        })
+        .unwrap();
+    assert!(!out.success());
+    assert!(
+        out.tail(5).contains("Host key verification failed"),
+        "{}",
+        out.tail(5)
+    );
+    // And nothing was learnt behind the user's back.
+    assert_eq!(std::fs::read_to_string(&empty).unwrap(), "");
+}
+
+#[test]
+fn a_plan_is_applied_over_ssh_to_loop_devices() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip("a_plan_is_applied_over_ssh_to_loop_devices")
+        || skip_for_kernel("a_plan_is_applied_over_ssh", &["tmpfs", "ext4"])
+    {
+        return;
+    }
+    let target = SshTarget::start(2);
+    let mut lab = Lab::new(1, 256);
+    let host = format!("root@{}", target.address);
+    lab.mounts_of = target.sshd.as_ref().map(|c| c.id());
+    let plan = lab.plan_with("tmpfs-impermanence", &["--target-host", &host]);
+    assert_eq!(plan.target.host.as_deref(), Some(host.as_str()));
+    let opts = options(&lab, "state", false);
+    let mut ssh = target.transport();
+    let report = run_on(&mut ssh, &mut lab, &plan, &opts, None);
+    assert!(report.succeeded(), "{report:?}\n{}", target.log());
+    // The facts came from the other side of the connection.
+    let facts = report.facts.unwrap();
+    assert_eq!(facts["uid"], "0");
+    let state = lab.state();
+    assert!(
+        state
+            .lines()
+            .any(|l| l == "dir <root>/persist/home/alice/.ssh 700 1000:1000"),
+        "{state}"
+    );
+    assert!(state.contains("mount <root>/persist ext4"), "{state}");
+}
