@@ -1,0 +1,73 @@
+//! `nixplan apply` from the command line, where nothing may run: dry runs,
+//! and plans refused before any command (stale sources, edited plans).
+
+mod common;
+
+use common::nixplan_text;
+
+/// A copy of a fixture flake, planned and saved beside it.
+fn planned_copy(fixture: &str, name: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = common::root().join("tests/fixtures").join(fixture);
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let plan = dir.path().join("plan.json").display().to_string();
+    let target = format!("{}#{name}", dir.path().display());
+    let (code, _, err) = nixplan_text(&["plan", &target, "--out", &plan]);
+    assert_eq!(code, 0, "{err}");
+    (dir, plan)
+}
+
+#[test]
+fn a_dry_run_prints_every_command_with_its_environment() {
+    let (_dir, plan) = planned_copy("esp-ext4", "alder");
+    let (code, out, err) = nixplan_text(&["apply", &plan, "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dry run: 19 actions"), "{out}");
+    assert!(
+        out.contains("! disko/disk/main/partition/root/format [target]\n  (skipped when `sh -c blkid -p -o export \"$1\" | grep -q '^TYPE=' sh /dev/disk/by-partlabel/disk-main-root` succeeds)\n  env -i HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 PATH="),
+        "{out}"
+    );
+    assert!(
+        out.contains("mkfs.ext4 /dev/disk/by-partlabel/disk-main-root\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(only never on the machine nixplan runs on)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_stale_plan_is_refused_naming_what_changed() {
+    let (dir, plan) = planned_copy("esp-ext4", "alder");
+    let disko = dir.path().join("disko.nix");
+    let text = std::fs::read_to_string(&disko).unwrap();
+    std::fs::write(&disko, text.replace("512M", "1G")).unwrap();
+    let (code, _, err) = nixplan_text(&["apply", &plan, "--dry-run"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the plan is stale: disko.nix changed; plan again"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_edited_plan_is_refused() {
+    let (_dir, plan) = planned_copy("esp-ext4", "alder");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(&plan, text.replacen("mkfs.ext4", "mkfs.xfs", 1)).unwrap();
+    let (code, _, err) = nixplan_text(&["apply", &plan, "--dry-run"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the plan does not verify"), "{err}");
+    assert!(err.contains("(the plan was edited)"), "{err}");
+}
+
+#[test]
+fn unknown_phases_are_refused() {
+    let (_dir, plan) = planned_copy("esp-ext4", "alder");
+    let (code, _, err) = nixplan_text(&["apply", &plan, "--dry-run", "--stop-after", "dsko"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown phase \"dsko\""), "{err}");
+}
