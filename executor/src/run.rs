@@ -924,13 +924,16 @@ mod tests {
 
     use nixplan_planner::build::clean_env;
 
+    /// A command the scripted machine ran: its text, stdin and environment.
+    type Ran = (String, Option<Vec<u8>>, BTreeMap<String, String>);
+
     /// A machine that answers from a script: the facts it reports, which
     /// commands fail, and a record of everything it was asked to run.
     #[derive(Clone, Default)]
     struct Scripted {
         facts: String,
         failing: Vec<String>,
-        ran: Rc<RefCell<Vec<(String, Option<Vec<u8>>, BTreeMap<String, String>)>>>,
+        ran: Rc<RefCell<Vec<Ran>>>,
         this_machine: bool,
         host_key_changed: Rc<RefCell<u32>>,
         /// What the facts say once the host key changed (after kexec).
