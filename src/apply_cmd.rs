@@ -254,6 +254,19 @@ pub fn run(args: ApplyArgs) -> ExitCode {
         source_root,
         ..ApplyOptions::default()
     };
+    // A saved plan's commands were made for its host (the closure copy
+    // names it): another host needs another plan.
+    if !fresh && args.target_host.is_some() && args.target_host != plan.target.host {
+        eprintln!(
+            "error: the plan was made for {}, not {}: plan again with --target-host",
+            plan.target
+                .host
+                .as_deref()
+                .unwrap_or("the machine nixplan runs on"),
+            args.target_host.as_deref().unwrap_or_default()
+        );
+        return ExitCode::from(1);
+    }
     let host = args
         .target_host
         .clone()

@@ -71,3 +71,20 @@ fn unknown_phases_are_refused() {
     assert_eq!(code, 1);
     assert!(err.contains("unknown phase \"dsko\""), "{err}");
 }
+
+#[test]
+fn a_saved_plan_runs_only_on_the_host_it_was_made_for() {
+    let (_dir, plan) = planned_copy("esp-ext4", "alder");
+    let (code, _, err) = nixplan_text(&[
+        "apply",
+        &plan,
+        "--dry-run",
+        "--target-host",
+        "root@192.0.2.1",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the plan was made for the machine nixplan runs on, not root@192.0.2.1"),
+        "{err}"
+    );
+}
