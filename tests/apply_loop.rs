@@ -266,3 +266,49 @@ fn interrupted_after_every_step_then_resumed_equals_one_run() {
         lab.teardown();
     }
 }
+
+/// On a terminal, apply asks before destroying anything, naming the disk
+/// and its size; anything but `yes` leaves the disk as it was.
+#[test]
+fn the_confirmation_names_the_disk_and_no_means_nothing_changes() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available("the_confirmation_names_the_disk") {
+        return;
+    }
+    if !sh("command -v script").0 {
+        skipped("the_confirmation_names_the_disk", "no script(1) for a pty");
+        return;
+    }
+    let lab = Lab::new(1, 64);
+    // Something on the disk that must survive.
+    let disk = &lab.loops[0];
+    let (ok, out) = sh(&format!("mkfs.ext4 -q -L keepme{} {disk}", lab.id));
+    assert!(ok, "{out}");
+    lab.plan("esp-ext4");
+    let plan = lab.plan_file("esp-ext4");
+    let cmd = format!(
+        "{} apply {} --state-dir {}",
+        env!("CARGO_BIN_EXE_nixplan"),
+        plan.display(),
+        lab.dir.path().join("state").display()
+    );
+    let (ok, out) = sh(&format!(
+        "printf 'no\\n' | script -qec {} /dev/null",
+        transport_quote(&cmd)
+    ));
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains(&format!(
+            "destructive actions on the machine nixplan runs on: erases {disk} (0.1 GiB)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("Type yes to continue"), "{out}");
+    assert!(out.contains("not confirmed: nothing was changed"), "{out}");
+    let (_, label) = sh(&format!("blkid -p -o value -s LABEL {disk}"));
+    assert_eq!(label.trim(), format!("keepme{}", lab.id));
+}
+
+fn transport_quote(s: &str) -> String {
+    nixplan_executor::transport::sh_quote(s)
+}

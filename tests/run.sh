@@ -11,7 +11,8 @@ command -v nix-instantiate >/dev/null || need+=(nix-bin)
 # OpenSSH for the SSH transport tests.
 for tool in sgdisk:gdisk parted:parted mkfs.vfat:dosfstools mkfs.btrfs:btrfs-progs \
     mkfs.xfs:xfsprogs cryptsetup:cryptsetup-bin lvcreate:lvm2 mdadm:mdadm \
-    udevadm:udev sshd:openssh-server ssh:openssh-client; do
+    udevadm:udev sshd:openssh-server ssh:openssh-client \
+    qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils debootstrap:debootstrap; do
   command -v "${tool%%:*}" >/dev/null || PATH="$PATH:/usr/sbin:/sbin" command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -23,6 +24,13 @@ fi
 
 echo "== real nix agrees with the committed corpus outputs"
 tests/corpus/regenerate.sh --check
+
+echo "== the VM for tests/apply_vm.rs (Debian under qemu; rebuilt when its script changes)"
+if tests/vm/build-image.sh; then
+  export NIXPLAN_REQUIRE_VM_TESTS=1
+else
+  echo "the VM image could not be built: tests/apply_vm.rs will skip"
+fi
 
 echo "== cargo test"
 # The loop-device and SSH tests must run here: as root with the tools above

@@ -21,7 +21,7 @@ echo "secure_boot=${sb:-0}"
 echo "efi=$([ -d /sys/firmware/efi ] && echo 1 || echo 0)"
 echo "lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null)"
 echo "kexec_load_disabled=$(cat /proc/sys/kernel/kexec_load_disabled 2>/dev/null || echo 0)"
-c=none; if command -v systemd-detect-virt >/dev/null 2>&1; then c=$(systemd-detect-virt --container 2>/dev/null || echo none); elif [ -f /.dockerenv ]; then c=docker; fi
+c=none; if command -v systemd-detect-virt >/dev/null 2>&1; then c=$(systemd-detect-virt --container 2>/dev/null) || c=none; elif [ -f /.dockerenv ]; then c=docker; fi
 echo "container=$c"
 echo "uid=$(id -u)"
 echo "sudo=$(command -v sudo >/dev/null 2>&1 && echo 1 || echo 0)"

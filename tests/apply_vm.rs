@@ -1,0 +1,433 @@
+//! `apply` in a virtual machine: what the sandbox kernel cannot do
+//! (device-mapper for LUKS and LVM, md for RAID, vfat for the ESP) and what
+//! must never happen to the machine nixplan runs on (a reboot in the middle
+//! of a run). The VM is Debian with udev, sshd and the disk tools, built by
+//! tests/vm/build-image.sh into target/vm/, booted under qemu (TCG) with
+//! sparse disk images this test creates, reached over SSH through a port
+//! forwarded on 127.0.0.1 and checked against the VM's own host key. The
+//! qemu process (by its pid) and every file are removed when the test ends,
+//! also on failure.
+//!
+//! Without qemu or the image the test says so and passes, unless
+//! NIXPLAN_REQUIRE_VM_TESTS=1 (the test command sets it when it could
+//! build the image).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nixplan_executor::transport::{Invocation, Program};
+use nixplan_executor::{apply, ApplyOptions, Event, Local, Observer, Outcome, Ssh, SshOptions};
+use nixplan_planner::Plan;
+
+fn image_dir() -> PathBuf {
+    common::root().join("target/vm")
+}
+
+fn unavailable() -> Option<String> {
+    if !Command::new("sh")
+        .args(["-c", "command -v qemu-system-x86_64 && command -v qemu-img"])
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+    {
+        return Some("no qemu-system-x86_64".into());
+    }
+    for f in [
+        "root.img",
+        "vmlinuz",
+        "initrd.img",
+        "id_ed25519",
+        "known_hosts",
+    ] {
+        if !image_dir().join(f).exists() {
+            return Some(format!(
+                "no VM image (target/vm/{f}): run tests/vm/build-image.sh"
+            ));
+        }
+    }
+    None
+}
+
+/// A booted VM with its own disks, removed on drop.
+struct Vm {
+    dir: tempfile::TempDir,
+    qemu: Option<Child>,
+    port: u16,
+}
+
+impl Vm {
+    fn boot(disks: &[u64]) -> Vm {
+        let dir = tempfile::Builder::new()
+            .prefix("nixplan-vm-")
+            .tempdir()
+            .unwrap();
+        let overlay = dir.path().join("root.qcow2");
+        let status = Command::new("qemu-img")
+            .args(["create", "-q", "-f", "qcow2", "-F", "raw", "-b"])
+            .arg(image_dir().join("root.img"))
+            .arg(&overlay)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        for (i, size) in disks.iter().enumerate() {
+            let img = dir.path().join(format!("disk{i}.img"));
+            std::fs::File::create(&img)
+                .unwrap()
+                .set_len(size << 20)
+                .unwrap();
+        }
+        Vm::boot_from(dir, disks, port)
+    }
+
+    fn console(&self) -> String {
+        let text = std::fs::read_to_string(self.dir.path().join("console.log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    fn ssh_options(&self) -> SshOptions {
+        let known = self.dir.path().join("known_hosts");
+        if !known.exists() {
+            let key = std::fs::read_to_string(image_dir().join("known_hosts")).unwrap();
+            let key = key.split_once(' ').unwrap().1.trim().to_string();
+            std::fs::write(&known, format!("[127.0.0.1]:{} {key}\n", self.port)).unwrap();
+        }
+        let state = self.dir.path().join("ssh");
+        std::fs::create_dir_all(&state).unwrap();
+        SshOptions {
+            destination: "root@127.0.0.1".into(),
+            port: Some(self.port),
+            identity: Some(image_dir().join("id_ed25519")),
+            options: vec![
+                format!("UserKnownHostsFile={}", known.display()),
+                "GlobalKnownHostsFile=/dev/null".into(),
+                "ConnectTimeout=20".into(),
+                "IdentitiesOnly=yes".into(),
+            ],
+            state_dir: state,
+            program: None,
+        }
+    }
+
+    fn transport(&self) -> Ssh {
+        Ssh::new(self.ssh_options())
+    }
+
+    /// Run a shell command in the VM.
+    fn sh(&self, cmd: &str) -> (bool, String) {
+        let ssh = self.transport();
+        let mut env = std::collections::BTreeMap::new();
+        env.insert("PATH".into(), "/usr/sbin:/usr/bin:/sbin:/bin".into());
+        let out = nixplan_executor::Transport::run(
+            &ssh,
+            &Invocation {
+                program: Program::Script(cmd.into()),
+                env,
+                stdin: None,
+                timeout: Duration::from_secs(300),
+            },
+        )
+        .unwrap();
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        (out.success(), text)
+    }
+
+    fn wait_for_ssh(&mut self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(q) = self.qemu.as_mut() {
+                if let Ok(Some(status)) = q.try_wait() {
+                    panic!("qemu exited ({status}):\n{}", self.console());
+                }
+            }
+            if self
+                .sh("test -e /run/systemd/units || true; udevadm settle")
+                .0
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the VM did not answer over SSH:\n{}",
+                self.console()
+            );
+            std::thread::sleep(Duration::from_secs(3));
+        }
+    }
+
+    /// Reboot the VM (qemu runs with -no-reboot, so: power off, boot again
+    /// from the same disks).
+    fn restart(&mut self, disks: &[u64]) {
+        let _ = self.sh("sync; systemctl poweroff");
+        if let Some(mut q) = self.qemu.take() {
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while q.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            let _ = q.kill();
+            let _ = q.wait();
+        }
+        // Boot again on the same overlay and disks.
+        let dir = std::mem::replace(
+            &mut self.dir,
+            tempfile::Builder::new()
+                .prefix("nixplan-vm-")
+                .tempdir()
+                .unwrap(),
+        );
+        let again = Vm::boot_from(dir, disks, self.port);
+        *self = again;
+    }
+
+    fn boot_from(dir: tempfile::TempDir, disks: &[u64], port: u16) -> Vm {
+        let mut cmd = Command::new("qemu-system-x86_64");
+        cmd.args([
+            "-machine", "q35", "-accel", "tcg", "-m", "1536", "-smp", "2",
+        ])
+        .args(["-display", "none", "-no-reboot"])
+        .arg("-serial")
+        .arg(format!("file:{}", dir.path().join("console.log").display()))
+        .arg("-kernel")
+        .arg(image_dir().join("vmlinuz"))
+        .arg("-initrd")
+        .arg(image_dir().join("initrd.img"))
+        .args([
+            "-append",
+            "root=LABEL=vmroot rw console=ttyS0 net.ifnames=0",
+        ])
+        .arg("-drive")
+        .arg(format!(
+            "file={},if=virtio,format=qcow2",
+            dir.path().join("root.qcow2").display()
+        ))
+        .args([
+            "-netdev",
+            &format!("user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22"),
+        ])
+        .args(["-device", "virtio-net-pci,netdev=n0"]);
+        for i in 0..disks.len() {
+            let img = dir.path().join(format!("disk{i}.img"));
+            cmd.arg("-drive")
+                .arg(format!("file={},if=none,id=d{i},format=raw", img.display()));
+            cmd.args([
+                "-device",
+                &format!("virtio-blk-pci,drive=d{i},serial=nixplan-d{i}"),
+            ]);
+        }
+        // qemu dies with the test, even when the test is killed.
+        // SAFETY: prctl is async-signal-safe; nothing else runs in pre_exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let qemu = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut vm = Vm {
+            dir,
+            qemu: Some(qemu),
+            port,
+        };
+        vm.wait_for_ssh(Duration::from_secs(900));
+        vm
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        if let Some(mut q) = self.qemu.take() {
+            let _ = q.kill();
+            let _ = q.wait();
+        }
+    }
+}
+
+/// A fixture for the VM: its disks by id, roots under /mnt.
+fn fixture(dir: &Path, name: &str, id: &str, disks: &[usize]) -> PathBuf {
+    let mut text =
+        std::fs::read_to_string(common::root().join(format!("tests/fixtures/apply/{name}.nix")))
+            .unwrap()
+            .replace("@ROOT@", &format!("/mnt/{id}"))
+            .replace("@ID@", id)
+            .replace("@KEYFILE@", "/root/luks.key");
+    for (slot, d) in disks.iter().enumerate() {
+        text = text.replace(
+            &format!("@DISK{slot}@"),
+            &format!("/dev/disk/by-id/virtio-nixplan-d{d}"),
+        );
+    }
+    let path = dir.join(format!("{name}.nix"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn plan(dir: &Path, name: &str, id: &str, disks: &[usize]) -> Plan {
+    let file = fixture(dir, name, id, disks);
+    let out = dir.join(format!("{name}.plan.json"));
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        file.to_str().unwrap(),
+        "--target-host",
+        "root@127.0.0.1",
+        "--bootstrap",
+        "none",
+        "--stop-after",
+        "persist",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    Plan::from_json(&std::fs::read_to_string(out).unwrap()).unwrap()
+}
+
+struct Interrupt(Option<usize>, usize);
+
+impl Observer for Interrupt {
+    fn event(&mut self, _e: Event<'_>) {}
+    fn confirm(&mut self, _q: &str) -> bool {
+        false
+    }
+    fn keep_going(&mut self) -> bool {
+        self.1 += 1;
+        self.0.is_none_or(|k| self.1 <= k)
+    }
+}
+
+fn run(
+    vm: &Vm,
+    plan: &Plan,
+    state: &Path,
+    resume: bool,
+    stop_at: Option<usize>,
+) -> nixplan_executor::Report {
+    let opts = ApplyOptions {
+        yes: true,
+        resume,
+        state_dir: state.to_path_buf(),
+        timeout: Duration::from_secs(600),
+        ..ApplyOptions::default()
+    };
+    let mut ssh = vm.transport();
+    let report = apply(
+        plan,
+        &mut ssh,
+        &mut Local::default(),
+        &opts,
+        &mut Interrupt(stop_at, 0),
+    )
+    .unwrap_or_else(|r| panic!("refused: {r}"));
+    if let Some(f) = report.failures().first() {
+        let log = report
+            .log
+            .as_ref()
+            .and_then(|l| std::fs::read_to_string(l).ok())
+            .unwrap_or_default();
+        panic!("{f}\nthe run's log:\n{log}\nconsole:\n{}", vm.console());
+    }
+    report
+}
+
+#[test]
+fn luks_lvm_raid_and_esp_in_a_vm_and_resume_after_a_reboot() {
+    if let Some(why) = unavailable() {
+        if std::env::var("NIXPLAN_REQUIRE_VM_TESTS").as_deref() == Ok("1") {
+            panic!("{why}, and NIXPLAN_REQUIRE_VM_TESTS=1");
+        }
+        eprintln!("skipped the VM test: {why}");
+        let list = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(list)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, format!("apply_vm: {why}\n").as_bytes())
+            });
+        return;
+    }
+    let disks = [256u64, 256, 256, 256];
+    let mut vm = Vm::boot(&disks);
+    let work = tempfile::tempdir().unwrap();
+    let (ok, out) = vm
+        .sh("printf %s 'correct horse battery staple' > /root/luks.key; chmod 600 /root/luks.key");
+    assert!(ok, "{out}");
+
+    // ESP (vfat) + ext4 on d0.
+    let esp = plan(work.path(), "esp-ext4", "e1", &[0]);
+    assert!(run(&vm, &esp, &work.path().join("s-esp"), false, None).succeeded());
+    let (_, m) = vm.sh("findmnt -rn -o TARGET,FSTYPE -R /mnt/e1");
+    assert_eq!(m.trim(), "/mnt/e1 ext4\n/mnt/e1/boot vfat");
+    let (_, mode) = vm.sh("stat -c %a /mnt/e1/boot");
+    assert_eq!(mode.trim(), "700");
+    // udev made the links the plan uses: the ESP is partition 1 of d0.
+    let (_, esp_dev) = vm.sh("readlink -f /dev/disk/by-partlabel/disk-ae1-ESP");
+    let (_, d0) = vm.sh("readlink -f /dev/disk/by-id/virtio-nixplan-d0");
+    assert_eq!(esp_dev.trim(), format!("{}1", d0.trim()));
+
+    // RAID1 over d2 and d3.
+    let md = plan(work.path(), "mdadm-raid1", "m1", &[2, 3]);
+    assert!(run(&vm, &md, &work.path().join("s-md"), false, None).succeeded());
+    let (ok, detail) = vm.sh("mdadm --detail /dev/md/mdm1");
+    assert!(ok && detail.contains("Raid Level : raid1"), "{detail}");
+    assert!(detail.contains("Active Devices : 2"), "{detail}");
+    let (_, m) = vm.sh("findmnt -rn -o TARGET,FSTYPE,SOURCE /mnt/m1");
+    assert!(m.starts_with("/mnt/m1 ext4 /dev/md"), "{m}");
+
+    // LUKS (key file) under LVM on d1: interrupted in the middle, the VM
+    // reboots (mappings closed, nothing mounted), then --resume: the
+    // completed actions' checks fail where the reboot undid them and those
+    // run again; the result is a whole install.
+    let luks = plan(work.path(), "luks-lvm", "c1", &[1]);
+    let state = work.path().join("s-luks");
+    let open_at = luks
+        .actions
+        .iter()
+        .position(|a| a.kind == "luks-open")
+        .unwrap();
+    let first = run(&vm, &luks, &state, false, Some(open_at + 5));
+    assert!(first.interrupted);
+    let (_, before) = vm.sh("cryptsetup status cryptc1 | head -1");
+    assert!(before.contains("is active"), "{before}");
+    vm.restart(&disks);
+    let (_, after) = vm.sh("cryptsetup status cryptc1 | head -1; true");
+    assert!(after.contains("inactive"), "{after}");
+    let second = run(&vm, &luks, &state, true, None);
+    assert!(second.succeeded(), "{second:?}");
+    let outcome = |id: &str| {
+        second
+            .outcomes
+            .iter()
+            .find(|(i, _)| i.ends_with(id))
+            .map(|(_, o)| o.clone())
+            .unwrap()
+    };
+    // Opened again (the reboot closed it), formatted once only.
+    assert_eq!(outcome("crypt/luks-open"), Outcome::Done);
+    assert!(matches!(
+        outcome("crypt/luks-format"),
+        Outcome::AlreadyDone { .. }
+    ));
+    let (_, m) = vm.sh("findmnt -rn -o TARGET,FSTYPE -R /mnt/c1");
+    assert_eq!(
+        m.trim(),
+        "/mnt/c1 ext4\n/mnt/c1/boot ext4\n/mnt/c1/home ext4",
+        "{m}"
+    );
+    let (_, lvs) = vm.sh("lvs --noheadings -o lv_name vgc1 | sort | tr -d ' '");
+    assert_eq!(lvs.trim(), "home\nroot");
+    let (_, pv) = vm.sh("blkid -p -o value -s TYPE /dev/mapper/cryptc1");
+    assert_eq!(pv.trim(), "LVM2_member");
+}
