@@ -95,6 +95,10 @@ impl Vm {
     }
 
     fn ssh_options(&self) -> SshOptions {
+        self.ssh_options_as("root")
+    }
+
+    fn ssh_options_as(&self, user: &str) -> SshOptions {
         let known = self.dir.path().join("known_hosts");
         if !known.exists() {
             let key = std::fs::read_to_string(image_dir().join("known_hosts")).unwrap();
@@ -104,7 +108,7 @@ impl Vm {
         let state = self.dir.path().join("ssh");
         std::fs::create_dir_all(&state).unwrap();
         SshOptions {
-            destination: "root@127.0.0.1".into(),
+            destination: format!("{user}@127.0.0.1"),
             port: Some(self.port),
             identity: Some(image_dir().join("id_ed25519")),
             options: vec![
@@ -276,15 +280,20 @@ fn fixture(dir: &Path, name: &str, id: &str, disks: &[usize]) -> PathBuf {
 }
 
 fn plan(dir: &Path, name: &str, id: &str, disks: &[usize]) -> Plan {
+    plan_as(dir, name, id, disks, "root", "none")
+}
+
+fn plan_as(dir: &Path, name: &str, id: &str, disks: &[usize], user: &str, bootstrap: &str) -> Plan {
     let file = fixture(dir, name, id, disks);
-    let out = dir.join(format!("{name}.plan.json"));
+    let out = dir.join(format!("{name}-{id}.plan.json"));
+    let host = format!("{user}@127.0.0.1");
     let (code, _, err) = common::nixplan_text(&[
         "plan",
         file.to_str().unwrap(),
         "--target-host",
-        "root@127.0.0.1",
+        &host,
         "--bootstrap",
-        "none",
+        bootstrap,
         "--stop-after",
         "persist",
         "--out",
@@ -314,22 +323,7 @@ fn run(
     resume: bool,
     stop_at: Option<usize>,
 ) -> nixplan_executor::Report {
-    let opts = ApplyOptions {
-        yes: true,
-        resume,
-        state_dir: state.to_path_buf(),
-        timeout: Duration::from_secs(600),
-        ..ApplyOptions::default()
-    };
-    let mut ssh = vm.transport();
-    let report = apply(
-        plan,
-        &mut ssh,
-        &mut Local::default(),
-        &opts,
-        &mut Interrupt(stop_at, 0),
-    )
-    .unwrap_or_else(|r| panic!("refused: {r}"));
+    let report = run_raw(vm, plan, state, resume, stop_at);
     if let Some(f) = report.failures().first() {
         let log = report
             .log
@@ -339,6 +333,39 @@ fn run(
         panic!("{f}\nthe run's log:\n{log}\nconsole:\n{}", vm.console());
     }
     report
+}
+
+/// Apply over SSH as the plan's user; failures are the caller's to judge.
+fn run_raw(
+    vm: &Vm,
+    plan: &Plan,
+    state: &Path,
+    resume: bool,
+    stop_at: Option<usize>,
+) -> nixplan_executor::Report {
+    let opts = ApplyOptions {
+        yes: true,
+        resume,
+        state_dir: state.to_path_buf(),
+        timeout: Duration::from_secs(600),
+        ..ApplyOptions::default()
+    };
+    let user = plan
+        .target
+        .host
+        .as_deref()
+        .and_then(|h| h.split_once('@'))
+        .map(|(u, _)| u)
+        .unwrap_or("root");
+    let mut ssh = Ssh::new(vm.ssh_options_as(user));
+    apply(
+        plan,
+        &mut ssh,
+        &mut Local::default(),
+        &opts,
+        &mut Interrupt(stop_at, 0),
+    )
+    .unwrap_or_else(|r| panic!("refused: {r}"))
 }
 
 #[test]
@@ -358,12 +385,52 @@ fn luks_lvm_raid_and_esp_in_a_vm_and_resume_after_a_reboot() {
             });
         return;
     }
-    let disks = [256u64, 256, 256, 256];
+    let disks = [256u64, 256, 256, 256, 128];
     let mut vm = Vm::boot(&disks);
     let work = tempfile::tempdir().unwrap();
     let (ok, out) = vm
         .sh("printf %s 'correct horse battery staple' > /root/luks.key; chmod 600 /root/luks.key");
     assert!(ok, "{out}");
+
+    // The live-system mode checks its preconditions first: this Debian has
+    // no nix, so nothing after the check runs and d4 keeps what it had.
+    let (ok, out) = vm.sh("mkfs.ext4 -q -L keep /dev/disk/by-id/virtio-nixplan-d4");
+    assert!(ok, "{out}");
+    let live = plan_as(
+        work.path(),
+        "tmpfs-impermanence",
+        "l1",
+        &[4],
+        "root",
+        "live",
+    );
+    let report = run_raw(&vm, &live, &work.path().join("s-live"), false, None);
+    let f = report.failures();
+    assert_eq!(f.len(), 1, "{report:?}");
+    assert_eq!(f[0].action, "bootstrap/live-check");
+    assert!(report
+        .outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Blocked { .. }))
+        .any(|(id, _)| id.ends_with("/wipe")));
+    let (_, label) = vm.sh("blkid -p -o value -s LABEL /dev/disk/by-id/virtio-nixplan-d4");
+    assert_eq!(label.trim(), "keep");
+
+    // A non-root login escalates with sudo (the facts say uid 1000 and
+    // sudo): the persisted directories get their numeric owners.
+    let sudo = plan_as(
+        work.path(),
+        "tmpfs-impermanence",
+        "u1",
+        &[4],
+        "deploy",
+        "none",
+    );
+    let report = run(&vm, &sudo, &work.path().join("s-sudo"), false, None);
+    assert_eq!(report.facts.as_ref().unwrap()["uid"], "1000");
+    let (_, st) =
+        vm.sh("stat -c '%a %u:%g' /mnt/u1/persist/home/alice/.ssh /mnt/u1/persist/var/lib/colord");
+    assert_eq!(st.trim(), "700 1000:1000\n750 400:400");
 
     // ESP (vfat) + ext4 on d0.
     let esp = plan(work.path(), "esp-ext4", "e1", &[0]);

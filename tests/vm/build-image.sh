@@ -17,7 +17,7 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 rm -rf "$out"
 mkdir -p "$out"
 rootfs="$out/rootfs"
-packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,openssh-server,iproute2,procps,util-linux,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm
+packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,openssh-server,iproute2,procps,util-linux,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm,sudo
 echo "debootstrap (bookworm, $mirror): this takes a few minutes"
 debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$mirror" > "$out/debootstrap.log" 2>&1 \
   || { tail -20 "$out/debootstrap.log"; exit 1; }
@@ -37,6 +37,12 @@ ssh-keygen -q -t ed25519 -N '' -C nixplan-vm -f "$rootfs/etc/ssh/ssh_host_ed2551
 ssh-keygen -q -t ed25519 -N '' -C nixplan-test -f "$out/id_ed25519"
 install -d -m 0700 "$rootfs/root/.ssh"
 install -m 0600 "$out/id_ed25519.pub" "$rootfs/root/.ssh/authorized_keys"
+# A non-root login that escalates with sudo, as on many rented servers.
+chroot "$rootfs" useradd --create-home --shell /bin/sh deploy
+install -d -m 0700 -o "$(chroot "$rootfs" id -u deploy)" -g "$(chroot "$rootfs" id -g deploy)" "$rootfs/home/deploy/.ssh"
+install -m 0600 -o "$(chroot "$rootfs" id -u deploy)" -g "$(chroot "$rootfs" id -g deploy)" "$out/id_ed25519.pub" "$rootfs/home/deploy/.ssh/authorized_keys"
+printf 'deploy ALL=(ALL) NOPASSWD: ALL\n' > "$rootfs/etc/sudoers.d/deploy"
+chmod 0440 "$rootfs/etc/sudoers.d/deploy"
 printf '[127.0.0.1]:* %s\n' "$(cut -d' ' -f1,2 "$rootfs/etc/ssh/ssh_host_ed25519_key.pub")" > "$out/known_hosts"
 # The kernel, the initramfs (with virtio and ext4), and the image.
 cp "$(ls "$rootfs"/boot/vmlinuz-* | sort | tail -1)" "$out/vmlinuz"
