@@ -579,6 +579,55 @@ fn preflight(
             }
         }
     }
+    // Tools the target lacks (as far as the facts list tools): refused
+    // now, not halfway through.
+    // (After a kexec the installer runs the rest, with its own tools.)
+    let known = facts.get("tool").and_then(|t| t.as_object());
+    let holds = |a: &Action| {
+        a.condition
+            .as_ref()
+            .and_then(|c| condition_holds(c, facts, this_machine))
+            .unwrap_or(true)
+    };
+    let kexec_first = selected
+        .iter()
+        .any(|a| a.kind == "kexec" && todo.contains(&a.id) && holds(a));
+    let mut lacking: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in selected {
+        let runs = todo.contains(&a.id)
+            && (!kexec_first || matches!(a.phase.as_str(), "facts" | "bootstrap"))
+            && a.runs_on != "local"
+            && a.kind != "precondition"
+            && holds(a);
+        if !runs {
+            continue;
+        }
+        let mut words: Vec<&str> = Vec::new();
+        for argv in [&a.argv, &a.check].into_iter().flatten() {
+            words.extend(argv.first().map(String::as_str));
+        }
+        if let Some(script) = &a.script {
+            words.extend(script.split(|c: char| c.is_whitespace() || ";|&()$`'\"".contains(c)));
+        }
+        for w in words {
+            if known.and_then(|k| k.get(w)).and_then(|v| v.as_str()) == Some("0") {
+                let users = lacking.entry(w.to_string()).or_default();
+                if !users.contains(&a.id) {
+                    users.push(a.id.clone());
+                }
+            }
+        }
+    }
+    if !lacking.is_empty() {
+        let list: Vec<String> = lacking
+            .iter()
+            .map(|(t, ids)| format!("{t} (for {})", ids.join(", ")))
+            .collect();
+        return refuse(format!(
+            "the target lacks tools the plan needs: {}",
+            list.join("; ")
+        ));
+    }
     let ours: BTreeSet<String> = plan
         .actions
         .iter()
@@ -1366,8 +1415,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut o = opts(dir.path());
         o.reconnect_timeout = Duration::from_millis(200);
+        // The running system lacks nixos-install; the installer kexec
+        // boots into has it, so that is no reason to refuse.
         let mut t = Scripted {
-            facts: facts("", "null"),
+            facts: facts("tool.nixos-install=0\n", "null"),
             facts_after_kexec: Some(facts("", "null").replace(
                 "os_id=debian\nos_variant_id=",
                 "os_id=nixos\nos_variant_id=installer",
