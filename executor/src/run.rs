@@ -597,7 +597,7 @@ fn preflight(
         let runs = todo.contains(&a.id)
             && (!kexec_first || matches!(a.phase.as_str(), "facts" | "bootstrap"))
             && a.runs_on != "local"
-            && a.kind != "precondition"
+            && !matches!(a.kind.as_str(), "precondition" | "facts")
             && holds(a);
         if !runs {
             continue;
