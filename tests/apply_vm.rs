@@ -324,14 +324,7 @@ fn run(
     stop_at: Option<usize>,
 ) -> nixplan_executor::Report {
     let report = run_raw(vm, plan, state, resume, stop_at);
-    if let Some(f) = report.failures().first() {
-        let log = report
-            .log
-            .as_ref()
-            .and_then(|l| std::fs::read_to_string(l).ok())
-            .unwrap_or_default();
-        panic!("{f}\nthe run's log:\n{log}\nconsole:\n{}", vm.console());
-    }
+    common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
     report
 }
 

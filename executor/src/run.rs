@@ -1242,6 +1242,12 @@ mod tests {
         }
     }
 
+    /// Apply on a scripted target (its `local` actions on a copy of it).
+    fn on(t: &mut Scripted, p: &Plan, o: &ApplyOptions, yes: bool) -> Result<Report, Refusal> {
+        let mut local = t.clone();
+        apply(p, t, &mut local, o, &mut Quiet(yes))
+    }
+
     fn ran(t: &Scripted) -> Vec<String> {
         t.ran.borrow().iter().map(|(c, _, _)| c.clone()).collect()
     }
@@ -1255,15 +1261,7 @@ mod tests {
             dropping: vec!["reboot".into()],
             ..Default::default()
         };
-        let mut local = t.clone();
-        let report = apply(
-            &plan(),
-            &mut t,
-            &mut local,
-            &opts(dir.path()),
-            &mut Quiet(false),
-        )
-        .unwrap();
+        let report = on(&mut t, &plan(), &opts(dir.path()), false).unwrap();
         assert!(report.succeeded(), "{report:?}");
         let log = t.ran.borrow();
         let luks = log
@@ -1289,15 +1287,7 @@ mod tests {
             failing: vec!["luksFormat".into()],
             ..Default::default()
         };
-        let mut local = t.clone();
-        let report = apply(
-            &plan(),
-            &mut t,
-            &mut local,
-            &opts(dir.path()),
-            &mut Quiet(false),
-        )
-        .unwrap();
+        let report = on(&mut t, &plan(), &opts(dir.path()), false).unwrap();
         let f = report.failures();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].action, "disko/luks");
@@ -1351,9 +1341,7 @@ mod tests {
                 this_machine,
                 ..Default::default()
             };
-            let mut local = t.clone();
-            let err =
-                apply(&p, &mut t, &mut local, &opts(dir.path()), &mut Quiet(true)).unwrap_err();
+            let err = on(&mut t, &p, &opts(dir.path()), true).unwrap_err();
             assert!(err.0.contains(want), "{want}: {err}");
             assert!(ran(&t).is_empty(), "{want}: ran {:?}", ran(&t));
         }
@@ -1368,19 +1356,11 @@ mod tests {
             facts: facts("", "null"),
             ..Default::default()
         };
-        let mut local = t.clone();
-        let err = apply(
-            &edited,
-            &mut t,
-            &mut local,
-            &opts(dir.path()),
-            &mut Quiet(true),
-        )
-        .unwrap_err();
+        let err = on(&mut t, &edited, &opts(dir.path()), true).unwrap_err();
         assert!(err.0.contains("the plan was edited"), "{err}");
         let mut o = opts(dir.path());
         o.yes = false;
-        let err = apply(&plan(), &mut t, &mut local, &o, &mut Quiet(false)).unwrap_err();
+        let err = on(&mut t, &plan(), &o, false).unwrap_err();
         assert!(err.0.contains("not confirmed"), "{err}");
         assert!(ran(&t).is_empty());
     }
@@ -1397,8 +1377,7 @@ mod tests {
                 .replace(":1000", ":2000"),
             ..Default::default()
         };
-        let mut local = t.clone();
-        let err = apply(&p, &mut t, &mut local, &opts(dir.path()), &mut Quiet(true)).unwrap_err();
+        let err = on(&mut t, &p, &opts(dir.path()), true).unwrap_err();
         assert!(err.0.contains("serial S1, the target's is S2"), "{err}");
         assert!(err.0.contains("1000 bytes, the disk now has 2000"), "{err}");
         // Secure Boot turned on since planning: a different bootstrap.
@@ -1406,7 +1385,7 @@ mod tests {
             facts: facts("", "null").replace("secure_boot=0", "secure_boot=1"),
             ..Default::default()
         };
-        let err = apply(&p, &mut t, &mut local, &opts(dir.path()), &mut Quiet(true)).unwrap_err();
+        let err = on(&mut t, &p, &opts(dir.path()), true).unwrap_err();
         assert!(err.0.contains("plan again"), "{err}");
     }
 
@@ -1425,8 +1404,7 @@ mod tests {
             )),
             ..Default::default()
         };
-        let mut local = t.clone();
-        let report = apply(&with_kexec(), &mut t, &mut local, &o, &mut Quiet(false)).unwrap();
+        let report = on(&mut t, &with_kexec(), &o, false).unwrap();
         assert!(report.succeeded(), "{report:?}");
         assert_eq!(*t.host_key_changed.borrow(), 1);
         assert_eq!(ran(&t)[0], "/root/kexec/run");
@@ -1440,8 +1418,7 @@ mod tests {
             facts: facts("", "null"),
             ..Default::default()
         };
-        let mut local = t.clone();
-        let report = apply(&with_kexec(), &mut t, &mut local, &o, &mut Quiet(false)).unwrap();
+        let report = on(&mut t, &with_kexec(), &o, false).unwrap();
         let f = report.failures();
         assert_eq!(f[0].action, "bootstrap/kexec");
         assert!(f[0].status.contains("does not report a NixOS installer"));
@@ -1451,10 +1428,9 @@ mod tests {
     fn dry_runs_run_nothing_and_show_the_exact_command() {
         let dir = tempfile::tempdir().unwrap();
         let mut t = Scripted::default();
-        let mut local = t.clone();
         let mut o = opts(dir.path());
         o.dry_run = true;
-        let report = apply(&plan(), &mut t, &mut local, &o, &mut Quiet(false)).unwrap();
+        let report = on(&mut t, &plan(), &o, false).unwrap();
         assert!(ran(&t).is_empty());
         let by_id: BTreeMap<_, _> = report.outcomes.into_iter().collect();
         let Outcome::WouldRun { command } = &by_id["disko/mkfs"] else {

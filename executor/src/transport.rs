@@ -85,17 +85,9 @@ pub trait Transport {
     }
 }
 
-/// Quote a word for POSIX sh.
-pub fn sh_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
+/// Quote a word for POSIX sh: the planner's quoting, so a command reads
+/// the same in a plan and on the wire.
+pub use nixplan_planner::build::sh_quote;
 
 /// The argv (`env -i K=V … program`) that runs an invocation with exactly
 /// its environment, optionally through an escalation tool.

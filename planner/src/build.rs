@@ -99,7 +99,8 @@ fn source_of(at: &Option<String>) -> Option<SourceRef> {
     Some(SourceRef { file, line })
 }
 
-pub(crate) fn sh_quote(s: &str) -> String {
+/// Quote a word for POSIX sh (plain words stay as they are).
+pub fn sh_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))

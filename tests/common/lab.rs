@@ -456,13 +456,19 @@ pub fn run_on(
     };
     let report = apply(plan, target, &mut Local::default(), opts, &mut obs)
         .unwrap_or_else(|r| panic!("refused: {r}"));
+    assert_no_failure(&report, "");
+    report
+}
+
+/// Fail the test on the run's first failed action, with its whole log
+/// (and `extra`, e.g. a VM console).
+pub fn assert_no_failure(report: &Report, extra: &str) {
     if let Some(f) = report.failures().first() {
         let log = report
             .log
             .as_ref()
             .and_then(|l| std::fs::read_to_string(l).ok())
             .unwrap_or_default();
-        panic!("{f}\nthe run's log:\n{log}");
+        panic!("{f}\nthe run's log:\n{log}{extra}");
     }
-    report
 }
