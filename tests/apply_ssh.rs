@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::lab::*;
 use nixplan_executor::transport::{Invocation, Program};
-use nixplan_executor::{Ssh, SshOptions, Transport};
+use nixplan_executor::{Local, Ssh, SshOptions, Transport};
 
 fn sh_ok(cmd: &str) -> String {
     let (ok, out) = sh(cmd);
@@ -198,6 +198,25 @@ fn ssh_commands_get_exactly_their_environment_and_stdin() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("got 14 bytes\n"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
+    // Local actions that reach the target (nix copy, extra files) get the
+    // same options as NIX_SSHOPTS: with them alone, plain ssh gets in.
+    let opts = ssh.ssh_options().unwrap().join(" ");
+    assert!(opts.contains("StrictHostKeyChecking=yes"), "{opts}");
+    let mut env = env_only("/usr/bin:/bin");
+    env.insert("NIX_SSHOPTS".into(), opts);
+    let out = Local::default()
+        .run(&Invocation {
+            program: Program::Script(format!(
+                "ssh $NIX_SSHOPTS root@{} echo reached",
+                target.address
+            )),
+            env,
+            stdin: None,
+            timeout: Duration::from_secs(60),
+        })
+        .unwrap();
+    assert!(out.success(), "{}", out.tail(10));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "reached\n");
     // The connection is multiplexed: a control socket exists.
     let sockets: Vec<_> = std::fs::read_dir(target.dir.path().join("state"))
         .unwrap()

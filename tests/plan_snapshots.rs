@@ -198,11 +198,19 @@ fn phases_stop_after_and_extra_files() {
         .as_str()
         .unwrap();
     assert!(
-        script.contains("| ssh root@192.0.2.1 tar -C /mnt -xpf -")
+        script.contains("| ssh $NIX_SSHOPTS root@192.0.2.1 tar -C /mnt -xpf -")
             && script.contains("chown -R 1000:100 /mnt/home/alice"),
         "{script}"
     );
     assert_eq!(actions[pos("install/extra-files")]["runs_on"], "local");
+    // The executor's SSH options reach the target from local actions too.
+    for id in ["install/extra-files", "install/copy-closure"] {
+        assert_eq!(
+            actions[pos(id)]["env"]["NIX_SSHOPTS"],
+            "@ssh-options",
+            "{id}"
+        );
+    }
     let install = &actions[pos("install/nixos-install")];
     assert_eq!(install["env"]["HOME"], "/root");
     // The built system's path reaches it as NIXPLAN_SYSTEM, an explicit input.

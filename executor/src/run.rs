@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use nixplan_planner::bootstrap::{
-    is_installer, kexec_blocker, FACTS_SCRIPT, WHEN_ALWAYS, WHEN_KEXEC_CANNOT_WORK,
+    is_installer, kexec_blocker, FACTS_SCRIPT, SSH_OPTIONS, WHEN_ALWAYS, WHEN_KEXEC_CANNOT_WORK,
     WHEN_KEXEC_WORKS, WHEN_NOT_THIS_MACHINE,
 };
 use nixplan_planner::plan::{sha256_hex, Action, Plan, PHASES};
@@ -358,6 +358,18 @@ impl Runner<'_> {
     fn env_of(&self, action: &Action) -> Result<BTreeMap<String, String>, String> {
         let mut env = action.env.clone();
         for (k, v) in env.iter_mut() {
+            if v == SSH_OPTIONS {
+                match self.target.ssh_options() {
+                    Some(o) => *v = o.join(" "),
+                    None => {
+                        return Err(format!(
+                            "{k} needs an SSH target, and this is {}",
+                            self.target.describe()
+                        ))
+                    }
+                }
+                continue;
+            }
             if let Some(from) = v.strip_prefix('@') {
                 match self.values.get(from) {
                     Some(val) => *v = val.clone(),

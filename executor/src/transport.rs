@@ -83,6 +83,11 @@ pub trait Transport {
     fn host_key_changes(&mut self) -> Result<(), String> {
         Ok(())
     }
+    /// The ssh options this transport connects with (`NIX_SSHOPTS` for
+    /// local actions that reach the target), if it is SSH.
+    fn ssh_options(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// Quote a word for POSIX sh: the planner's quoting, so a command reads
@@ -343,6 +348,12 @@ impl Transport for Ssh {
 
     fn escalate_with(&mut self, tool: Option<String>) {
         self.escalate = tool;
+    }
+
+    fn ssh_options(&self) -> Option<Vec<String>> {
+        let argv = self.ssh_argv();
+        // Without the program, the `--` and the destination.
+        Some(argv[1..argv.len() - 2].to_vec())
     }
 
     fn host_key_changes(&mut self) -> Result<(), String> {

@@ -41,6 +41,11 @@ pub const WHEN_KEXEC_WORKS: &str = "facts: not a NixOS installer (os-release ID=
 const LIVE_PRECONDITIONS: &str = "nix and nixos-install on PATH, and root (or sudo/doas)";
 pub const WHEN_KEXEC_CANNOT_WORK: &str = "facts: not a NixOS installer, and kexec cannot work (Secure Boot, kernel lockdown, kexec_load_disabled or a container); needs nix and nixos-install on PATH, and root (or sudo/doas)";
 
+/// An environment value the executor fills in: the options of the SSH
+/// connection it uses (port, identity, known hosts, its control socket), so
+/// that `nix copy` and `ssh` in local actions reach the target the same way.
+pub const SSH_OPTIONS: &str = "@ssh-options";
+
 pub struct Bootstrap {
     pub actions: Vec<Action>,
     pub mode: String,
@@ -261,6 +266,9 @@ pub fn install_actions(
         &format!("copy the system closure into {root}/nix/store"),
     );
     copy.runs_on = "local".into();
+    if options.target_host.is_some() {
+        copy.env.insert("NIX_SSHOPTS".into(), SSH_OPTIONS.into());
+    }
     out.push(copy);
     let mut needs = vec!["system:copied".to_string(), "host-keys".to_string()];
     needs.extend(all_mounts.iter().cloned());
@@ -269,7 +277,7 @@ pub fn install_actions(
         let q = crate::build::sh_quote;
         let dest = match &options.target_host {
             Some(h) => format!(
-                "tar -C {} -cf - . | ssh {} tar -C {} -xpf -",
+                "tar -C {} -cf - . | ssh $NIX_SSHOPTS {} tar -C {} -xpf -",
                 q(dir),
                 q(h),
                 q(root)
@@ -280,7 +288,7 @@ pub fn install_actions(
         for (path, owner) in &options.chown {
             let cmd = format!("chown -R {} {}", q(owner), q(&format!("{root}{path}")));
             match &options.target_host {
-                Some(h) => script.push_str(&format!("ssh {} {}\n", q(h), q(&cmd))),
+                Some(h) => script.push_str(&format!("ssh $NIX_SSHOPTS {} {}\n", q(h), q(&cmd))),
                 None => script.push_str(&format!("{cmd}\n")),
             }
         }
@@ -295,6 +303,9 @@ pub fn install_actions(
             &format!("copy the contents of {dir} into {root}, keeping modes"),
         );
         a.runs_on = "local".into();
+        if options.target_host.is_some() {
+            a.env.insert("NIX_SSHOPTS".into(), SSH_OPTIONS.into());
+        }
         out.push(a);
         needs.push("extra-files".into());
     }
