@@ -188,6 +188,8 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
         system: args.system.clone(),
         extra_files: None,
         chown: Vec::new(),
+        kexec_url: None,
+        kexec_tarball: None,
     };
     let plan = crate::plan_cmd::make_plan(&inputs, &args.phases, args.stop_after.as_deref())?;
     Ok((plan, None, true))

@@ -102,6 +102,14 @@ pub struct PlanInputs {
     /// `PATH OWNER` (repeatable): chown -R a copied path, e.g. `/home/alice 1000:100`.
     #[arg(long, num_args = 2, value_names = ["PATH", "OWNER"])]
     pub chown: Vec<String>,
+    /// Where the target downloads the kexec installer from (pin a release
+    /// instead of nixos-images' latest; `$(uname -m)` is expanded there).
+    #[arg(long, conflicts_with = "kexec_tarball")]
+    pub kexec_url: Option<String>,
+    /// Upload this kexec installer tarball from here instead (its sha256
+    /// goes into the plan and is checked on the target).
+    #[arg(long)]
+    pub kexec_tarball: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

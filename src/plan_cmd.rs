@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use nixplan_parser::config::Target;
 use nixplan_planner::plan::{sha256_hex, SourceDigest, SourceFile};
-use nixplan_planner::{render, BootstrapMode, PlanOptions};
+use nixplan_planner::{render, BootstrapMode, KexecImage, PlanOptions};
 
 use crate::cli::{BootstrapArg, PlanArgs, PlanFormat, PlanInputs};
 use crate::target::{load_config, parse_target};
@@ -112,6 +112,23 @@ pub fn make_plan(
             .chunks(2)
             .map(|c| (c[0].clone(), c[1].clone()))
             .collect(),
+        kexec_image: match (&inputs.kexec_url, &inputs.kexec_tarball) {
+            (_, Some(path)) => {
+                let data = std::fs::read(path).map_err(|e| {
+                    eprintln!("error: cannot read {}: {e}", path.display());
+                    ExitCode::from(1)
+                })?;
+                KexecImage::Upload {
+                    path: std::path::absolute(path)
+                        .unwrap_or_else(|_| path.clone())
+                        .display()
+                        .to_string(),
+                    sha256: sha256_hex(&data),
+                }
+            }
+            (Some(url), None) => KexecImage::Download { url: url.clone() },
+            (None, None) => KexecImage::default(),
+        },
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let digest = source_digest(&target, &ev.files_read);

@@ -284,21 +284,38 @@ fn plan(dir: &Path, name: &str, id: &str, disks: &[usize]) -> Plan {
 }
 
 fn plan_as(dir: &Path, name: &str, id: &str, disks: &[usize], user: &str, bootstrap: &str) -> Plan {
+    plan_with(dir, name, id, disks, user, bootstrap, &[])
+}
+
+fn plan_with(
+    dir: &Path,
+    name: &str,
+    id: &str,
+    disks: &[usize],
+    user: &str,
+    bootstrap: &str,
+    extra: &[&str],
+) -> Plan {
     let file = fixture(dir, name, id, disks);
     let out = dir.join(format!("{name}-{id}.plan.json"));
     let host = format!("{user}@127.0.0.1");
-    let (code, _, err) = common::nixplan_text(&[
-        "plan",
-        file.to_str().unwrap(),
-        "--target-host",
-        &host,
-        "--bootstrap",
-        bootstrap,
-        "--stop-after",
-        "persist",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = common::nixplan_text(
+        &[
+            "plan",
+            file.to_str().unwrap(),
+            "--target-host",
+            &host,
+            "--bootstrap",
+            bootstrap,
+            "--stop-after",
+            "persist",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect::<Vec<_>>(),
+    );
     assert_eq!(code, 0, "{err}");
     Plan::from_json(&std::fs::read_to_string(out).unwrap()).unwrap()
 }
@@ -362,7 +379,7 @@ fn run_raw(
 }
 
 #[test]
-fn luks_lvm_raid_and_esp_in_a_vm_and_resume_after_a_reboot() {
+fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
     if let Some(why) = unavailable() {
         if std::env::var("NIXPLAN_REQUIRE_VM_TESTS").as_deref() == Ok("1") {
             panic!("{why}, and NIXPLAN_REQUIRE_VM_TESTS=1");
@@ -490,4 +507,67 @@ fn luks_lvm_raid_and_esp_in_a_vm_and_resume_after_a_reboot() {
     assert_eq!(lvs.trim(), "home\nroot");
     let (_, pv) = vm.sh("blkid -p -o value -s TYPE /dev/mapper/cryptc1");
     assert_eq!(pv.trim(), "LVM2_member");
+
+    // kexec, with a stand-in for nixos-images' tarball (uploaded, its
+    // sha256 checked on the target): its kexec/run turns the VM into a
+    // "NixOS installer" with a new host key, as a real kexec would. The
+    // new key is accepted into this run's own known_hosts only, the facts
+    // are read again, and the plan goes on through the new connection.
+    let stand_in = work.path().join("stand-in");
+    std::fs::create_dir_all(stand_in.join("kexec")).unwrap();
+    std::fs::write(
+        stand_in.join("kexec/run"),
+        "#!/bin/sh\nset -e\nprintf 'ID=nixos\\nVARIANT_ID=installer\\n' > /etc/os-release\n\
+         rm -f /etc/ssh/ssh_host_*\nssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key\n\
+         (sleep 2; systemctl restart ssh) >/dev/null 2>&1 &\n",
+    )
+    .unwrap();
+    let tarball = work.path().join("kexec.tar.gz");
+    let (ok, out) = common::lab::sh(&format!(
+        "chmod +x {d}/kexec/run && tar -czf {t} -C {d} kexec",
+        d = stand_in.display(),
+        t = tarball.display()
+    ));
+    assert!(ok, "{out}");
+    let user_known_hosts = std::fs::read_to_string(vm.dir.path().join("known_hosts")).unwrap();
+    let kexec = plan_with(
+        work.path(),
+        "tmpfs-impermanence",
+        "k1",
+        &[4],
+        "root",
+        "auto",
+        &["--kexec-tarball", tarball.to_str().unwrap()],
+    );
+    let report = run(&vm, &kexec, &work.path().join("s-kexec"), false, None);
+    assert!(report.succeeded(), "{report:?}");
+    let by_id: std::collections::BTreeMap<_, _> = report.outcomes.iter().cloned().collect();
+    assert_eq!(by_id["bootstrap/kexec-upload"], Outcome::Done);
+    assert_eq!(by_id["bootstrap/kexec"], Outcome::Done);
+    assert!(matches!(
+        by_id["bootstrap/live-check"],
+        Outcome::NotNeeded { .. }
+    ));
+    assert_eq!(report.facts.as_ref().unwrap()["os_variant_id"], "installer");
+    // The user's known_hosts is untouched (the test's own connections now
+    // fail strict checking), the new key is in the run's own file.
+    assert_eq!(
+        std::fs::read_to_string(vm.dir.path().join("known_hosts")).unwrap(),
+        user_known_hosts
+    );
+    let (ok, refused) = vm.sh("true");
+    assert!(
+        !ok && refused.contains("REMOTE HOST IDENTIFICATION HAS CHANGED"),
+        "{refused}"
+    );
+    let learnt =
+        std::fs::read_to_string(vm.dir.path().join("ssh/known_hosts.after-kexec")).unwrap();
+    std::fs::write(vm.dir.path().join("known_hosts"), &learnt).unwrap();
+    let (_, new_key) = vm.sh("cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub");
+    assert!(
+        !new_key.trim().is_empty() && learnt.contains(new_key.trim()),
+        "{learnt}"
+    );
+    let (_, st) = vm.sh("stat -c '%a %u:%g' /mnt/k1/persist/home/alice/.ssh");
+    assert_eq!(st.trim(), "700 1000:1000");
 }

@@ -64,6 +64,7 @@ fn options() -> PlanOptions {
         stop_after: None,
         extra_files: None,
         chown: vec![],
+        kexec_image: Default::default(),
         nixplan_version: "bench".into(),
     }
 }

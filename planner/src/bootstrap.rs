@@ -152,13 +152,53 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
             ),
         };
     if let Some(cond) = kexec_cond {
+        let q = crate::build::sh_quote;
+        let (fetch, mut needs) = match &options.kexec_image {
+            crate::build::KexecImage::Download { url } => (
+                // The URL may use $(uname -m); it is not quoted.
+                format!("curl -fsSL {url} | tar -xzf- -C /root"),
+                vec!["facts".to_string()],
+            ),
+            crate::build::KexecImage::Upload { path, sha256 } => {
+                let dest = match &options.target_host {
+                    Some(h) => format!(
+                        "ssh $NIX_SSHOPTS {} 'cat > /root/nixplan-kexec.tar.gz'",
+                        q(h)
+                    ),
+                    None => "cat > /root/nixplan-kexec.tar.gz".to_string(),
+                };
+                let mut up = action(
+                    "bootstrap/kexec-upload",
+                    "bootstrap",
+                    "upload",
+                    None,
+                    Some(format!("set -eu\n{dest} < {}\n", q(path))),
+                    vec!["facts".into()],
+                    vec!["kexec:uploaded".into()],
+                    &format!("upload the kexec installer {path} (sha256 {sha256}) to the target"),
+                );
+                up.runs_on = "local".into();
+                up.condition = Some(cond.clone());
+                if options.target_host.is_some() {
+                    up.env.insert("NIX_SSHOPTS".into(), SSH_OPTIONS.into());
+                }
+                out.push(up);
+                (
+                    format!(
+                        "echo '{sha256}  /root/nixplan-kexec.tar.gz' | sha256sum -c -\ntar -xzf /root/nixplan-kexec.tar.gz -C /root"
+                    ),
+                    vec!["facts".to_string(), "kexec:uploaded".to_string()],
+                )
+            }
+        };
+        needs.dedup();
         let mut a = action(
             "bootstrap/kexec",
             "bootstrap",
             "kexec",
             None,
-            Some("set -eu\ncd /root\ncurl -fsSL https://github.com/nix-community/nixos-images/releases/latest/download/nixos-kexec-installer-noninteractive-$(uname -m)-linux.tar.gz | tar -xzf- -C /root\n/root/kexec/run\n".into()),
-            vec!["facts".into()],
+            Some(format!("set -eu\ncd /root\n{fetch}\n/root/kexec/run\n")),
+            needs,
             vec!["bootstrap:kexec".into()],
             "boot the NixOS kexec installer in place of the running system (the host key changes; nixplan reconnects expecting it)",
         );

@@ -41,7 +41,28 @@ pub struct PlanOptions {
     /// before installing (`--extra-files`), owned as `chown` says.
     pub extra_files: Option<String>,
     pub chown: Vec<(String, String)>,
+    /// Where the kexec installer comes from.
+    pub kexec_image: KexecImage,
     pub nixplan_version: String,
+}
+
+/// The kexec installer tarball: downloaded by the target, or uploaded from
+/// here (its sha256 is in the plan and checked on the target before use).
+#[derive(Debug, Clone, PartialEq)]
+pub enum KexecImage {
+    Download { url: String },
+    Upload { path: String, sha256: String },
+}
+
+/// nixos-images' kexec installer for the target's architecture (`uname -m`).
+pub const DEFAULT_KEXEC_URL: &str = "https://github.com/nix-community/nixos-images/releases/latest/download/nixos-kexec-installer-noninteractive-$(uname -m)-linux.tar.gz";
+
+impl Default for KexecImage {
+    fn default() -> Self {
+        KexecImage::Download {
+            url: DEFAULT_KEXEC_URL.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -13,5 +13,5 @@ pub mod plan;
 pub mod render;
 pub mod verify;
 
-pub use build::{plan, BootstrapMode, PlanError, PlanOptions};
+pub use build::{plan, BootstrapMode, KexecImage, PlanError, PlanOptions};
 pub use plan::{Action, Plan};

@@ -35,6 +35,7 @@ pub fn plan_of(module: &str) -> Plan {
         stop_after: None,
         extra_files: None,
         chown: vec![],
+        kexec_image: Default::default(),
         nixplan_version: "test".into(),
     };
     let p = plan(&cfg, &options, SourceDigest::default()).unwrap_or_else(|e| panic!("{e}"));
