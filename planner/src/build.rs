@@ -714,7 +714,19 @@ impl Builder<'_> {
                             sh_quote(device)
                         )),
                         destructive: false,
-                        check: Self::argv(&["test", "-b", &p.device.value]),
+                        // The disk's own partition table says so (a by-partlabel
+                        // link alone could be stale, or another disk's), and
+                        // the device node is there.
+                        check: Self::argv(&[
+                            "sh",
+                            "-c",
+                            "sgdisk -i \"$1\" \"$2\" | grep -qxF \"Partition name: '$3'\" && test -b \"$4\"",
+                            "sh",
+                            &n.to_string(),
+                            device,
+                            &p.label.value,
+                            &p.device.value,
+                        ]),
                         needs: vec![format!("table:{device}"), format!("gpt-slot:{device}:{i}")],
                         produces: vec![format!("block:{}", p.device.value), format!("gpt-slot:{device}:{n}")],
                         at: p.at.clone(),
