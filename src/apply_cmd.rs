@@ -166,6 +166,24 @@ fn default_state_dir() -> PathBuf {
 fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitCode> {
     let path = Path::new(&args.plan_or_target);
     if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+        let planning = [
+            ("--facts", args.facts.is_some()),
+            ("--system", args.system.is_some()),
+            ("--extra-files", args.extra_files.is_some()),
+            ("--chown", !args.chown.is_empty()),
+            ("--kexec-url", args.kexec_url.is_some()),
+            ("--kexec-tarball", args.kexec_tarball.is_some()),
+            (
+                "--bootstrap",
+                args.bootstrap != crate::cli::BootstrapArg::Auto,
+            ),
+        ];
+        if let Some((flag, _)) = planning.iter().find(|(_, given)| *given) {
+            eprintln!(
+                "error: {flag} changes what is planned; a saved plan runs as it was reviewed: plan again with it"
+            );
+            return Err(ExitCode::from(1));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| {
             eprintln!("error: cannot read {}: {e}", path.display());
             ExitCode::from(1)
@@ -186,10 +204,10 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
         bootstrap: args.bootstrap,
         facts: args.facts.clone(),
         system: args.system.clone(),
-        extra_files: None,
-        chown: Vec::new(),
-        kexec_url: None,
-        kexec_tarball: None,
+        extra_files: args.extra_files.clone(),
+        chown: args.chown.clone(),
+        kexec_url: args.kexec_url.clone(),
+        kexec_tarball: args.kexec_tarball.clone(),
     };
     let plan = crate::plan_cmd::make_plan(&inputs, &args.phases, args.stop_after.as_deref())?;
     Ok((plan, None, true))

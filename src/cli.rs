@@ -193,6 +193,18 @@ pub struct ApplyArgs {
     /// The target's facts (JSON), when planning a TARGET.
     #[arg(long)]
     pub facts: Option<PathBuf>,
+    /// Copy this directory's contents into the new root (when planning a TARGET).
+    #[arg(long)]
+    pub extra_files: Option<PathBuf>,
+    /// `PATH OWNER` (repeatable): chown -R a copied path (when planning a TARGET).
+    #[arg(long, num_args = 2, value_names = ["PATH", "OWNER"])]
+    pub chown: Vec<String>,
+    /// Where the target downloads the kexec installer (when planning a TARGET).
+    #[arg(long, conflicts_with = "kexec_tarball")]
+    pub kexec_url: Option<String>,
+    /// Upload this kexec installer tarball (when planning a TARGET).
+    #[arg(long)]
+    pub kexec_tarball: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -88,3 +88,11 @@ fn a_saved_plan_runs_only_on_the_host_it_was_made_for() {
         "{err}"
     );
 }
+
+#[test]
+fn a_saved_plan_is_not_replanned_behind_the_reviewers_back() {
+    let (_dir, plan) = planned_copy("esp-ext4", "alder");
+    let (code, _, err) = nixplan_text(&["apply", &plan, "--dry-run", "--bootstrap", "kexec"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--bootstrap changes what is planned"), "{err}");
+}
