@@ -268,6 +268,8 @@ pub fn install_actions(
             "build",
             Some(vec![
                 "nix".into(),
+                "--extra-experimental-features".into(),
+                "nix-command flakes".into(),
                 "build".into(),
                 "--no-link".into(),
                 "--print-out-paths".into(),
@@ -294,6 +296,8 @@ pub fn install_actions(
         "copy-closure",
         Some(vec![
             "nix".into(),
+            "--extra-experimental-features".into(),
+            "nix-command flakes".into(),
             "copy".into(),
             "--no-check-sigs".into(),
             "--to".into(),

@@ -121,12 +121,18 @@ pub fn render(old: &Plan, new: &Plan) -> String {
                     let _ = writeln!(
                         out,
                         "      was: {}",
-                        old.argv.as_ref().map(|v| v.join(" ")).unwrap_or_default()
+                        old.argv
+                            .as_ref()
+                            .map(|v| crate::render::shell_words(v))
+                            .unwrap_or_default()
                     );
                     let _ = writeln!(
                         out,
                         "      now: {}",
-                        new.argv.as_ref().map(|v| v.join(" ")).unwrap_or_default()
+                        new.argv
+                            .as_ref()
+                            .map(|v| crate::render::shell_words(v))
+                            .unwrap_or_default()
                     );
                 }
             }

@@ -64,7 +64,7 @@ pub fn text(plan: &Plan, style: &Style) -> String {
             let _ = writeln!(out, "{mark} {id}");
             let _ = writeln!(out, "      {}", a.reason);
             if let Some(argv) = &a.argv {
-                let _ = writeln!(out, "      $ {}", argv.join(" "));
+                let _ = writeln!(out, "      $ {}", shell_words(argv));
             }
             if let Some(script) = &a.script {
                 for line in script
@@ -211,7 +211,7 @@ pub fn markdown(plan: &Plan) -> String {
         let cmd = a
             .argv
             .as_ref()
-            .map(|v| format!(" — `{}`", v.join(" ").replace('`', "'")))
+            .map(|v| format!(" — `{}`", shell_words(v).replace('`', "'")))
             .unwrap_or_default();
         let _ = writeln!(
             out,
@@ -223,4 +223,12 @@ pub fn markdown(plan: &Plan) -> String {
     }
     let _ = writeln!(out, "\n</details>\n\nPlan hash `{}`", plan.hash);
     out
+}
+
+/// An argv as a reader would type it (quoted where the shell needs it).
+pub fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|w| crate::build::sh_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
