@@ -146,6 +146,23 @@ impl Vm {
         (out.success(), text)
     }
 
+    /// Write a file in the VM (its content over stdin).
+    fn write(&self, path: &str, content: &str) {
+        let mut env = std::collections::BTreeMap::new();
+        env.insert("PATH".into(), "/usr/bin:/bin".into());
+        let out = nixplan_executor::Transport::run(
+            &self.transport(),
+            &Invocation {
+                program: Program::Argv(vec!["tee".into(), path.into()]),
+                env,
+                stdin: Some(content.as_bytes().to_vec()),
+                timeout: Duration::from_secs(60),
+            },
+        )
+        .unwrap();
+        assert!(out.success(), "{}", out.tail(5));
+    }
+
     fn wait_for_ssh(&mut self, limit: Duration) {
         let deadline = Instant::now() + limit;
         loop {
@@ -307,12 +324,16 @@ fn plan_with(
             &host,
             "--bootstrap",
             bootstrap,
-            "--stop-after",
-            "persist",
             "--out",
             out.to_str().unwrap(),
         ]
         .into_iter()
+        // Up to persist, unless the caller plans the whole install.
+        .chain(if extra.contains(&"--system") {
+            vec![]
+        } else {
+            vec!["--stop-after", "persist"]
+        })
         .chain(extra.iter().copied())
         .collect::<Vec<_>>(),
     );
@@ -395,7 +416,7 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
             });
         return;
     }
-    let disks = [256u64, 256, 256, 256, 128];
+    let disks = [256u64, 256, 256, 256, 128, 256];
     let mut vm = Vm::boot(&disks);
     let work = tempfile::tempdir().unwrap();
     let (ok, out) = vm
@@ -570,4 +591,116 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
     );
     let (_, st) = vm.sh("stat -c '%a %u:%g' /mnt/k1/persist/home/alice/.ssh");
     assert_eq!(st.trim(), "700 1000:1000");
+
+    install_and_reboot(&mut vm, work.path());
+}
+
+/// The whole plan, install and reboot included, on d5: the closure copied
+/// by `nix copy` over the executor's SSH options, host keys made, and
+/// nixos-install run — here a stand-in on the VM's PATH that records its
+/// arguments and environment, since Debian has no NixOS to install — then
+/// the unmounts in reverse order and the reboot (qemu runs with
+/// -no-reboot, so the VM stops and ssh loses the connection).
+fn install_and_reboot(vm: &mut Vm, work: &Path) {
+    let system = work.join("system");
+    std::fs::create_dir_all(system.join("bin")).unwrap();
+    std::fs::write(system.join("bin/activate"), "#!/bin/sh\necho activated\n").unwrap();
+    let (ok, path) = common::lab::sh(&format!("nix-store --add {} 2>/dev/null", system.display()));
+    assert!(ok, "{path}");
+    let path = path.trim().to_string();
+    vm.write(
+        "/usr/local/bin/nixos-install",
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > /root/nixos-install.args\nenv | sort > /root/nixos-install.env\n",
+    );
+    let (ok, out) = vm.sh("chmod +x /usr/local/bin/nixos-install");
+    assert!(ok, "{out}");
+    // Something the caller has must not reach the target.
+    std::env::set_var("NIXPLAN_CALLER_SECRET", "leaked");
+    let full = plan_with(
+        work,
+        "esp-ext4",
+        "i1",
+        &[5],
+        "root",
+        "none",
+        &["--system", &path],
+    );
+    std::env::remove_var("NIXPLAN_CALLER_SECRET");
+    assert!(full.actions.iter().any(|a| a.id == "reboot/reboot"));
+    let state = work.join("s-install");
+    let mut first = ApplyOptions {
+        yes: true,
+        state_dir: state.clone(),
+        timeout: Duration::from_secs(600),
+        stop_after: Some("activation".into()),
+        ..ApplyOptions::default()
+    };
+    let mut ssh = vm.transport();
+    let report = apply(
+        &full,
+        &mut ssh,
+        &mut Local::default(),
+        &first,
+        &mut Interrupt(None, 0),
+    )
+    .unwrap_or_else(|r| panic!("refused: {r}"));
+    common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
+    drop(ssh);
+    let (_, copied) = vm.sh(&format!("cat /mnt/i1{path}/bin/activate"));
+    assert_eq!(copied, "#!/bin/sh\necho activated\n");
+    let (ok, _) = vm.sh("test -s /mnt/i1/etc/ssh/ssh_host_ed25519_key");
+    assert!(ok, "host keys were not made");
+    let (_, args) = vm.sh("cat /root/nixos-install.args");
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        vec![
+            "--no-root-passwd",
+            "--no-channel-copy",
+            "--root",
+            "/mnt/i1",
+            "--system",
+            path.as_str()
+        ]
+    );
+    let (_, env) = vm.sh("cat /root/nixos-install.env");
+    let names: Vec<&str> = env
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|x| x.0))
+        .collect();
+    assert_eq!(
+        names,
+        vec!["HOME", "LANG", "LC_ALL", "PATH", "PWD"],
+        "{env}"
+    );
+    assert!(env.contains("HOME=/root\n"), "{env}");
+    // Then the rest: unmount in reverse order, reboot.
+    first.resume = true;
+    first.stop_after = None;
+    first.phases = vec!["reboot".into()];
+    let mut ssh = vm.transport();
+    let report = apply(
+        &full,
+        &mut ssh,
+        &mut Local::default(),
+        &first,
+        &mut Interrupt(None, 0),
+    )
+    .unwrap_or_else(|r| panic!("refused: {r}"));
+    common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
+    let ids: Vec<&str> = report.outcomes.iter().map(|(i, _)| i.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "reboot/unmount/disko/disk/ai1/partition/ESP",
+            "reboot/unmount/disko/disk/ai1/partition/root",
+            "reboot/reboot"
+        ]
+    );
+    let stopped = Instant::now() + Duration::from_secs(120);
+    let q = vm.qemu.as_mut().unwrap();
+    while q.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < stopped, "the VM did not reboot");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let _ = common::lab::sh(&format!("nix-store --delete {path} 2>/dev/null"));
 }

@@ -716,11 +716,12 @@ impl Builder<'_> {
                         destructive: false,
                         // The disk's own partition table says so (a by-partlabel
                         // link alone could be stale, or another disk's), and
-                        // the device node is there.
+                        // its link is there once udev has seen it (right after
+                        // a boot, udev may not have yet).
                         check: Self::argv(&[
                             "sh",
                             "-c",
-                            "sgdisk -i \"$1\" \"$2\" | grep -qxF \"Partition name: '$3'\" && test -b \"$4\"",
+                            "sgdisk -i \"$1\" \"$2\" | grep -qxF \"Partition name: '$3'\" && udevadm trigger --subsystem-match=block && udevadm settle --timeout 120 && test -b \"$4\"",
                             "sh",
                             &n.to_string(),
                             device,
