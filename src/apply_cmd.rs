@@ -89,6 +89,12 @@ impl Observer for Progress {
                         if let Some(c) = &action.condition {
                             s.push_str(&format!("  (only {c})\n"));
                         }
+                        if let Some(source) = &action.stdin {
+                            s.push_str(&format!(
+                                "  (stdin: {}, read when applying)\n",
+                                source.trim_start_matches("file:")
+                            ));
+                        }
                         if let Some(check) = &action.check {
                             s.push_str(&format!(
                                 "  (skipped when `{}` succeeds)\n",
@@ -173,6 +179,7 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
             ("--chown", !args.chown.is_empty()),
             ("--kexec-url", args.kexec_url.is_some()),
             ("--kexec-tarball", args.kexec_tarball.is_some()),
+            ("--secret-file", !args.secret_file.is_empty()),
             (
                 "--bootstrap",
                 args.bootstrap != crate::cli::BootstrapArg::Auto,
@@ -208,6 +215,7 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
         chown: args.chown.clone(),
         kexec_url: args.kexec_url.clone(),
         kexec_tarball: args.kexec_tarball.clone(),
+        secret_file: args.secret_file.clone(),
     };
     let plan = crate::plan_cmd::make_plan(&inputs, &args.phases, args.stop_after.as_deref())?;
     Ok((plan, None, true))

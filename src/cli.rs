@@ -110,6 +110,11 @@ pub struct PlanInputs {
     /// goes into the plan and is checked on the target).
     #[arg(long)]
     pub kexec_tarball: Option<PathBuf>,
+    /// `REMOTE LOCAL` (repeatable): put the file LOCAL (e.g. a LUKS key) at
+    /// REMOTE on the target before disko runs; streamed over stdin at
+    /// apply time, only its name is in the plan.
+    #[arg(long, num_args = 2, value_names = ["REMOTE", "LOCAL"])]
+    pub secret_file: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -205,6 +210,10 @@ pub struct ApplyArgs {
     /// Upload this kexec installer tarball (when planning a TARGET).
     #[arg(long)]
     pub kexec_tarball: Option<PathBuf>,
+    /// `REMOTE LOCAL` (repeatable): a secret file for the target (when
+    /// planning a TARGET).
+    #[arg(long, num_args = 2, value_names = ["REMOTE", "LOCAL"])]
+    pub secret_file: Vec<String>,
 }
 
 #[derive(Args, Debug)]

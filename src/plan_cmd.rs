@@ -129,6 +129,31 @@ pub fn make_plan(
             (Some(url), None) => KexecImage::Download { url: url.clone() },
             (None, None) => KexecImage::default(),
         },
+        secret_files: {
+            let mut out = Vec::new();
+            for pair in inputs.secret_file.chunks(2) {
+                let (remote, local) = (&pair[0], std::path::Path::new(&pair[1]));
+                if !remote.starts_with('/') {
+                    eprintln!(
+                        "error: --secret-file {remote}: the path on the target must be absolute"
+                    );
+                    return Err(ExitCode::from(1));
+                }
+                // Only checked to be readable now; read when applying.
+                if let Err(e) = std::fs::File::open(local) {
+                    eprintln!("error: --secret-file {}: {e}", local.display());
+                    return Err(ExitCode::from(1));
+                }
+                out.push((
+                    remote.clone(),
+                    std::path::absolute(local)
+                        .unwrap_or_else(|_| local.to_path_buf())
+                        .display()
+                        .to_string(),
+                ));
+            }
+            out
+        },
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let digest = source_digest(&target, &ev.files_read);

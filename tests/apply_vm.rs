@@ -419,9 +419,9 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
     let disks = [256u64, 256, 256, 256, 128, 256];
     let mut vm = Vm::boot(&disks);
     let work = tempfile::tempdir().unwrap();
-    let (ok, out) = vm
-        .sh("printf %s 'correct horse battery staple' > /root/luks.key; chmod 600 /root/luks.key");
-    assert!(ok, "{out}");
+    // The LUKS key lives here; the plan puts it on the target (streamed).
+    let key = work.path().join("luks.key");
+    std::fs::write(&key, "correct horse battery staple").unwrap();
 
     // The live-system mode checks its preconditions first: this Debian has
     // no nix, so nothing after the check runs and d4 keeps what it had.
@@ -488,7 +488,17 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
     // reboots (mappings closed, nothing mounted), then --resume: the
     // completed actions' checks fail where the reboot undid them and those
     // run again; the result is a whole install.
-    let luks = plan(work.path(), "luks-lvm", "c1", &[1]);
+    let luks = plan_with(
+        work.path(),
+        "luks-lvm",
+        "c1",
+        &[1],
+        "root",
+        "none",
+        &["--secret-file", "/root/luks.key", key.to_str().unwrap()],
+    );
+    let saved = std::fs::read_to_string(work.path().join("luks-lvm-c1.plan.json")).unwrap();
+    assert!(!saved.contains("correct horse"), "the key is in the plan");
     let state = work.path().join("s-luks");
     let open_at = luks
         .actions
@@ -528,6 +538,12 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
     assert_eq!(lvs.trim(), "home\nroot");
     let (_, pv) = vm.sh("blkid -p -o value -s TYPE /dev/mapper/cryptc1");
     assert_eq!(pv.trim(), "LVM2_member");
+    let (_, st) = vm.sh("stat -c '%a' /root/luks.key; cat /root/luks.key");
+    assert_eq!(st, "600\ncorrect horse battery staple");
+    for log in [&first.log, &second.log] {
+        let text = std::fs::read_to_string(log.as_ref().unwrap()).unwrap();
+        assert!(!text.contains("correct horse"), "the key is in a log");
+    }
 
     // kexec, with a stand-in for nixos-images' tarball (uploaded, its
     // sha256 checked on the target): its kexec/run turns the VM into a

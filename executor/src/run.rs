@@ -414,7 +414,27 @@ impl Runner<'_> {
             Ok(e) => e,
             Err(e) => return self.fail(action, e, String::new(), None),
         };
-        let stdin = if reads_secret_from_stdin(action) {
+        let stdin = if let Some(source) = &action.stdin {
+            let Some(path) = source.strip_prefix("file:") else {
+                return self.fail(
+                    action,
+                    format!("unknown stdin source {source:?}"),
+                    String::new(),
+                    None,
+                );
+            };
+            match std::fs::read(path) {
+                Ok(data) => Some(data),
+                Err(e) => {
+                    return self.fail(
+                        action,
+                        format!("cannot read {path}: {e}"),
+                        String::new(),
+                        None,
+                    )
+                }
+            }
+        } else if reads_secret_from_stdin(action) {
             match &self.opts.passphrase {
                 Some(p) => Some(p.clone()),
                 None => {
@@ -962,7 +982,9 @@ fn step(
         }
     }
     if let Some(r) = done_before {
-        if a.check.is_none() {
+        // What streams a file is cheap and idempotent to run again, and
+        // its effect may be gone (a secret in /tmp after a reboot).
+        if a.check.is_none() && a.stdin.is_none() {
             runner.record(&a.id, Status::AlreadyDone, None, r.value.clone());
             return Outcome::AlreadyDone {
                 why: format!(
@@ -1100,6 +1122,7 @@ mod tests {
             argv: argv.map(|a| a.iter().map(|s| s.to_string()).collect()),
             script: script.map(str::to_string),
             env: clean_env(),
+            stdin: None,
             runs_on: "target".into(),
             destructive: false,
             check: None,

@@ -65,6 +65,7 @@ fn options() -> PlanOptions {
         extra_files: None,
         chown: vec![],
         kexec_image: Default::default(),
+        secret_files: Vec::new(),
         nixplan_version: "bench".into(),
     }
 }

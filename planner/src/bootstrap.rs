@@ -72,6 +72,7 @@ fn action(
         argv,
         script,
         env: clean_env(),
+        stdin: None,
         runs_on: "target".into(),
         destructive: false,
         check: None,
@@ -227,6 +228,36 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
             .filter(|a| a.phase == "bootstrap")
             .flat_map(|a| a.produces.iter().cloned()),
     );
+    // Secret files reach the machine that runs disko (after a kexec, the
+    // installer), streamed from here; only their names are in the plan.
+    let q = crate::build::sh_quote;
+    let mut secrets = Vec::new();
+    for (remote, local) in &options.secret_files {
+        let dir = match remote.rsplit_once('/') {
+            Some((d, _)) if !d.is_empty() => d.to_string(),
+            _ => "/".to_string(),
+        };
+        let mut a = action(
+            &format!("bootstrap/secret{remote}"),
+            "bootstrap",
+            "secret-file",
+            None,
+            Some(format!(
+                "set -eu\numask 077\nmkdir -p {}\ncat > {}\n",
+                q(&dir),
+                q(remote)
+            )),
+            barrier_needs.clone(),
+            vec![format!("secret:{remote}")],
+            &format!("put the secret {local} (from this machine, over stdin) at {remote} on the target, mode 0600"),
+        );
+        // No check: writing it again is harmless, and a file already
+        // there may be another key (the executor always runs these).
+        a.stdin = Some(format!("file:{local}"));
+        secrets.push(a);
+    }
+    barrier_needs.extend(secrets.iter().flat_map(|a| a.produces.iter().cloned()));
+    out.extend(secrets);
     out.push(action(
         "bootstrap/ready",
         "bootstrap",

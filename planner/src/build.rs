@@ -43,6 +43,10 @@ pub struct PlanOptions {
     pub chown: Vec<(String, String)>,
     /// Where the kexec installer comes from.
     pub kexec_image: KexecImage,
+    /// Secret files to put on the target before disko runs (LUKS key
+    /// files): `(path on the target, file here)`; their contents are
+    /// streamed, never put in the plan.
+    pub secret_files: Vec<(String, String)>,
     pub nixplan_version: String,
 }
 
@@ -190,6 +194,7 @@ impl Builder<'_> {
             argv: a.argv,
             script: a.script,
             env: clean_env(),
+            stdin: None,
             runs_on: "target".into(),
             destructive: a.destructive,
             check: a.check,
@@ -1654,6 +1659,7 @@ pub fn plan(
             argv: Some(vec!["umount".into(), target.clone()]),
             script: None,
             env: clean_env(),
+            stdin: None,
             runs_on: "target".into(),
             destructive: false,
             check: Some(vec![
@@ -1691,6 +1697,7 @@ pub fn plan(
             argv: Some(vec!["zpool".into(), "export".into(), pool.name.clone()]),
             script: None,
             env: clean_env(),
+            stdin: None,
             runs_on: "target".into(),
             destructive: false,
             check: Some(vec![
@@ -1716,6 +1723,7 @@ pub fn plan(
         argv: Some(vec!["reboot".into()]),
         script: None,
         env: clean_env(),
+        stdin: None,
         runs_on: "target".into(),
         destructive: false,
         check: None,

@@ -155,6 +155,7 @@ mod tests {
             argv: Some(argv.iter().map(|s| s.to_string()).collect()),
             script: None,
             env: Default::default(),
+            stdin: None,
             runs_on: "target".into(),
             destructive,
             check: None,

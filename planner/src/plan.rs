@@ -72,6 +72,11 @@ pub struct Action {
     pub argv: Option<Vec<String>>,
     pub script: Option<String>,
     pub env: BTreeMap<String, String>,
+    /// What the executor streams to the command's stdin: `file:PATH`, a
+    /// file on the machine nixplan runs on (a secret: named, never copied
+    /// into the plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdin: Option<String>,
     /// Where it runs: `target` (the machine being installed) or `local`.
     pub runs_on: String,
     pub destructive: bool,

@@ -74,6 +74,13 @@ pub fn text(plan: &Plan, style: &Style) -> String {
                     let _ = writeln!(out, "      | {line}");
                 }
             }
+            if let Some(source) = &a.stdin {
+                let _ = writeln!(
+                    out,
+                    "      < {} (streamed at apply time, not in the plan)",
+                    source.trim_start_matches("file:")
+                );
+            }
             if let Some(c) = &a.condition {
                 let _ = writeln!(out, "      if {c}");
             }

@@ -36,6 +36,7 @@ pub fn plan_of(module: &str) -> Plan {
         extra_files: None,
         chown: vec![],
         kexec_image: Default::default(),
+        secret_files: Vec::new(),
         nixplan_version: "test".into(),
     };
     let p = plan(&cfg, &options, SourceDigest::default()).unwrap_or_else(|e| panic!("{e}"));
