@@ -551,6 +551,24 @@ impl Runner<'_> {
         self.facts = facts;
         Ok(())
     }
+
+    /// After kexec: the disks to wipe must now be free (nothing mounted).
+    fn disks_free(
+        &self,
+        plan: &Plan,
+        selected: &[&Action],
+        todo: &BTreeSet<String>,
+    ) -> Result<(), String> {
+        let problems = disk_problems(plan, selected, &self.facts, todo, true);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "after kexec, refusing to go on:\n  {}",
+                problems.join("\n  ")
+            ))
+        }
+    }
 }
 
 fn gather_facts(target: &dyn Transport) -> Result<Value, String> {
@@ -660,6 +678,28 @@ fn preflight(
             list.join("; ")
         ));
     }
+    let problems = disk_problems(plan, selected, facts, todo, !kexec_first);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        refuse(format!(
+            "refusing to run the plan:\n  {}",
+            problems.join("\n  ")
+        ))
+    }
+}
+
+/// What is wrong with the disks the plan wipes, on a target with these
+/// facts: missing, changed since planning, or (with `mounts`) in use.
+/// Before a kexec the running system may well live on them; the kexec'd
+/// installer is asked again (`mounts` then).
+fn disk_problems(
+    plan: &Plan,
+    selected: &[&Action],
+    facts: &Value,
+    todo: &BTreeSet<String>,
+    mounts: bool,
+) -> Vec<String> {
     let ours: BTreeSet<String> = plan
         .actions
         .iter()
@@ -683,7 +723,8 @@ fn preflight(
             .into_iter()
             .filter(|(_, m)| !ours.contains(m))
             .collect();
-        if mounted.iter().any(|(_, m)| m == "/") {
+        if !mounts {
+        } else if mounted.iter().any(|(_, m)| m == "/") {
             problems.push(format!(
                 "{dev} holds the running system (/ is mounted from it)"
             ));
@@ -715,14 +756,7 @@ fn preflight(
             }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        refuse(format!(
-            "refusing to run the plan:\n  {}",
-            problems.join("\n  ")
-        ))
-    }
+    problems
 }
 
 /// Run a plan on `target` (and its `local` actions here).
@@ -911,7 +945,12 @@ pub fn apply(
             break;
         }
         obs.event(Event::Begin { action: a });
-        let outcome = step(&mut runner, a, &earlier, &broken);
+        let scope = Scope {
+            plan,
+            selected: &selected,
+            todo: &todo,
+        };
+        let outcome = step(&mut runner, a, &earlier, &broken, &scope);
         match &outcome {
             Outcome::Failed(_) => {
                 broken.insert(a.id.clone(), a.id.clone());
@@ -936,11 +975,19 @@ pub fn apply(
     })
 }
 
+/// Where a run stands: the plan, what it looks at, what is left to do.
+struct Scope<'p> {
+    plan: &'p Plan,
+    selected: &'p [&'p Action],
+    todo: &'p BTreeSet<String>,
+}
+
 fn step(
     runner: &mut Runner<'_>,
     a: &Action,
     earlier: &BTreeMap<String, Record>,
     broken: &BTreeMap<String, String>,
+    scope: &Scope<'_>,
 ) -> Outcome {
     if let Some(by) = a.deps.iter().find_map(|d| broken.get(d)) {
         runner.record(&a.id, Status::Blocked, None, None);
@@ -998,7 +1045,10 @@ fn step(
     }
     let outcome = runner.execute(a);
     if outcome == Outcome::Done && a.kind == "kexec" {
-        if let Err(e) = runner.reconnect() {
+        if let Err(e) = runner
+            .reconnect()
+            .and_then(|_| runner.disks_free(scope.plan, scope.selected, scope.todo))
+        {
             return runner.fail(a, e, String::new(), None);
         }
     }
@@ -1265,6 +1315,11 @@ mod tests {
         k.condition = Some(WHEN_KEXEC_WORKS.into());
         k.destructive = true;
         p.actions.insert(1, k);
+        // As the planner does: changes wait for the bootstrap.
+        let ready = &mut p.actions[2];
+        assert_eq!(ready.id, "bootstrap/ready");
+        ready.needs.push("bootstrap:kexec".into());
+        ready.deps.push("bootstrap/kexec".into());
         p.seal()
     }
 
@@ -1429,10 +1484,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut o = opts(dir.path());
         o.reconnect_timeout = Duration::from_millis(200);
-        // The running system lacks nixos-install; the installer kexec
-        // boots into has it, so that is no reason to refuse.
+        // The running system lacks nixos-install, and runs from the disk
+        // to wipe; the installer kexec boots into has the tool and mounts
+        // nothing, so neither is a reason to refuse.
         let mut t = Scripted {
-            facts: facts("tool.nixos-install=0\n", "null"),
+            facts: facts("tool.nixos-install=0\n", "\"/\""),
             facts_after_kexec: Some(facts("", "null").replace(
                 "os_id=debian\nos_variant_id=",
                 "os_id=nixos\nos_variant_id=installer",
@@ -1457,6 +1513,27 @@ mod tests {
         let f = report.failures();
         assert_eq!(f[0].action, "bootstrap/kexec");
         assert!(f[0].status.contains("does not report a NixOS installer"));
+        // An installer that still has the disk mounted: refused there.
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = opts(dir.path());
+        o.reconnect_timeout = Duration::from_millis(200);
+        let mut t = Scripted {
+            facts: facts("", "\"/\""),
+            facts_after_kexec: Some(facts("", "\"/srv\"").replace(
+                "os_id=debian\nos_variant_id=",
+                "os_id=nixos\nos_variant_id=installer",
+            )),
+            ..Default::default()
+        };
+        let report = on(&mut t, &with_kexec(), &o, false).unwrap();
+        let f = report.failures();
+        assert_eq!(f[0].action, "bootstrap/kexec");
+        assert!(
+            f[0].status.contains("after kexec, refusing to go on"),
+            "{}",
+            f[0].status
+        );
+        assert!(!ran(&t).iter().any(|c| c.contains("wipefs")));
     }
 
     #[test]
