@@ -173,16 +173,16 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
     let path = Path::new(&args.plan_or_target);
     if path.extension().is_some_and(|e| e == "json") && path.is_file() {
         let planning = [
-            ("--facts", args.facts.is_some()),
-            ("--system", args.system.is_some()),
-            ("--extra-files", args.extra_files.is_some()),
-            ("--chown", !args.chown.is_empty()),
-            ("--kexec-url", args.kexec_url.is_some()),
-            ("--kexec-tarball", args.kexec_tarball.is_some()),
-            ("--secret-file", !args.secret_file.is_empty()),
+            ("--facts", args.choices.facts.is_some()),
+            ("--system", args.choices.system.is_some()),
+            ("--extra-files", args.choices.extra_files.is_some()),
+            ("--chown", !args.choices.chown.is_empty()),
+            ("--kexec-url", args.choices.kexec_url.is_some()),
+            ("--kexec-tarball", args.choices.kexec_tarball.is_some()),
+            ("--secret-file", !args.choices.secret_file.is_empty()),
             (
                 "--bootstrap",
-                args.bootstrap != crate::cli::BootstrapArg::Auto,
+                args.choices.bootstrap != crate::cli::BootstrapArg::Auto,
             ),
         ];
         if let Some((flag, _)) = planning.iter().find(|(_, given)| *given) {
@@ -208,14 +208,7 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
     let inputs = PlanInputs {
         target: args.plan_or_target.clone(),
         target_host: args.target_host.clone(),
-        bootstrap: args.bootstrap,
-        facts: args.facts.clone(),
-        system: args.system.clone(),
-        extra_files: args.extra_files.clone(),
-        chown: args.chown.clone(),
-        kexec_url: args.kexec_url.clone(),
-        kexec_tarball: args.kexec_tarball.clone(),
-        secret_file: args.secret_file.clone(),
+        choices: args.choices.clone(),
     };
     let plan = crate::plan_cmd::make_plan(&inputs, &args.phases, args.stop_after.as_deref())?;
     Ok((plan, None, true))

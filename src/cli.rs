@@ -87,6 +87,14 @@ pub struct PlanInputs {
     /// The machine to install, `user@host` (default: this machine).
     #[arg(long)]
     pub target_host: Option<String>,
+    #[command(flatten)]
+    pub choices: PlanChoices,
+}
+
+/// The choices that shape a plan beyond the configuration (shared by
+/// `plan` and `apply TARGET`; refused with a saved plan).
+#[derive(Args, Debug, Clone)]
+pub struct PlanChoices {
     /// How the target boots into an installer.
     #[arg(long, value_enum, default_value = "auto")]
     pub bootstrap: BootstrapArg,
@@ -189,31 +197,9 @@ pub struct ApplyArgs {
     /// refuse a stale plan (default: the plan's own record of it).
     #[arg(long)]
     pub source: Option<PathBuf>,
-    /// How the target boots into an installer (when planning a TARGET).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub bootstrap: BootstrapArg,
-    /// A prebuilt system store path (when planning a TARGET).
-    #[arg(long)]
-    pub system: Option<String>,
-    /// The target's facts (JSON), when planning a TARGET.
-    #[arg(long)]
-    pub facts: Option<PathBuf>,
-    /// Copy this directory's contents into the new root (when planning a TARGET).
-    #[arg(long)]
-    pub extra_files: Option<PathBuf>,
-    /// `PATH OWNER` (repeatable): chown -R a copied path (when planning a TARGET).
-    #[arg(long, num_args = 2, value_names = ["PATH", "OWNER"])]
-    pub chown: Vec<String>,
-    /// Where the target downloads the kexec installer (when planning a TARGET).
-    #[arg(long, conflicts_with = "kexec_tarball")]
-    pub kexec_url: Option<String>,
-    /// Upload this kexec installer tarball (when planning a TARGET).
-    #[arg(long)]
-    pub kexec_tarball: Option<PathBuf>,
-    /// `REMOTE LOCAL` (repeatable): a secret file for the target (when
-    /// planning a TARGET).
-    #[arg(long, num_args = 2, value_names = ["REMOTE", "LOCAL"])]
-    pub secret_file: Vec<String>,
+    /// What shapes the plan, when planning a TARGET.
+    #[command(flatten)]
+    pub choices: PlanChoices,
 }
 
 #[derive(Args, Debug)]

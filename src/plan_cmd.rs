@@ -69,7 +69,7 @@ pub fn make_plan(
         ExitCode::from(1)
     })?;
     let (ev, config) = load_config(&inputs.target).map_err(|_| ExitCode::from(1))?;
-    let facts = match &inputs.facts {
+    let facts = match &inputs.choices.facts {
         Some(f) => match std::fs::read_to_string(f)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
@@ -90,29 +90,30 @@ pub fn make_plan(
     };
     let options = PlanOptions {
         target_host: inputs.target_host.clone(),
-        bootstrap: match inputs.bootstrap {
+        bootstrap: match inputs.choices.bootstrap {
             BootstrapArg::Auto => BootstrapMode::Auto,
             BootstrapArg::Kexec => BootstrapMode::Kexec,
             BootstrapArg::Live => BootstrapMode::Live,
             BootstrapArg::None => BootstrapMode::None,
         },
-        system: inputs.system.clone(),
+        system: inputs.choices.system.clone(),
         flake_attr,
         facts,
         phases: phases.to_vec(),
         stop_after: stop_after.map(str::to_string),
-        extra_files: inputs.extra_files.as_ref().map(|p| {
+        extra_files: inputs.choices.extra_files.as_ref().map(|p| {
             std::path::absolute(p)
                 .unwrap_or_else(|_| p.clone())
                 .display()
                 .to_string()
         }),
         chown: inputs
+            .choices
             .chown
             .chunks(2)
             .map(|c| (c[0].clone(), c[1].clone()))
             .collect(),
-        kexec_image: match (&inputs.kexec_url, &inputs.kexec_tarball) {
+        kexec_image: match (&inputs.choices.kexec_url, &inputs.choices.kexec_tarball) {
             (_, Some(path)) => {
                 let data = std::fs::read(path).map_err(|e| {
                     eprintln!("error: cannot read {}: {e}", path.display());
@@ -131,7 +132,7 @@ pub fn make_plan(
         },
         secret_files: {
             let mut out = Vec::new();
-            for pair in inputs.secret_file.chunks(2) {
+            for pair in inputs.choices.secret_file.chunks(2) {
                 let (remote, local) = (&pair[0], std::path::Path::new(&pair[1]));
                 if !remote.starts_with('/') {
                     eprintln!(
