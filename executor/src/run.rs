@@ -316,6 +316,9 @@ struct Runner<'r> {
     journal: Journal,
     facts: Value,
     values: BTreeMap<String, String>,
+    /// The first journal write that failed: the run stops after the
+    /// action that hit it (a resume could not trust what it says).
+    journal_error: Option<String>,
 }
 
 impl Runner<'_> {
@@ -349,9 +352,10 @@ impl Runner<'_> {
             value,
         };
         // A journal that cannot be written is reported, not ignored: the
-        // run stops before the next action (see `run_one`).
+        // run stops before the next action (see the loop in `apply`).
         if let Err(e) = self.journal.record(r) {
             self.journal.log(&format!("JOURNAL ERROR: {e}\n"));
+            self.journal_error.get_or_insert(e);
         }
     }
 
@@ -931,6 +935,7 @@ pub fn apply(
             .iter()
             .filter_map(|(id, r)| r.value.clone().map(|v| (id.clone(), v)))
             .collect(),
+        journal_error: None,
     };
     obs.event(Event::Start {
         phases: counts,
@@ -965,6 +970,13 @@ pub fn apply(
             outcome: &outcome,
         });
         outcomes.push((a.id.clone(), outcome));
+        if let Some(e) = &runner.journal_error {
+            obs.event(Event::Note(format!(
+                "stopped: the journal cannot be written ({e})"
+            )));
+            interrupted = true;
+            break;
+        }
     }
     Ok(Report {
         outcomes,
