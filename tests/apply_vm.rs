@@ -381,6 +381,16 @@ fn run_raw(
         timeout: Duration::from_secs(600),
         ..ApplyOptions::default()
     };
+    apply_with(vm, plan, &opts, stop_at)
+}
+
+/// Apply over SSH, as the plan's user, with these options.
+fn apply_with(
+    vm: &Vm,
+    plan: &Plan,
+    opts: &ApplyOptions,
+    stop_at: Option<usize>,
+) -> nixplan_executor::Report {
     let user = plan
         .target
         .host
@@ -393,7 +403,7 @@ fn run_raw(
         plan,
         &mut ssh,
         &mut Local::default(),
-        &opts,
+        opts,
         &mut Interrupt(stop_at, 0),
     )
     .unwrap_or_else(|r| panic!("refused: {r}"))
@@ -630,8 +640,6 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
     );
     let (ok, out) = vm.sh("chmod +x /usr/local/bin/nixos-install");
     assert!(ok, "{out}");
-    // Something the caller has must not reach the target.
-    std::env::set_var("NIXPLAN_CALLER_SECRET", "leaked");
     let full = plan_with(
         work,
         "esp-ext4",
@@ -641,7 +649,6 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
         "none",
         &["--system", &path],
     );
-    std::env::remove_var("NIXPLAN_CALLER_SECRET");
     assert!(full.actions.iter().any(|a| a.id == "reboot/reboot"));
     let state = work.join("s-install");
     let mut first = ApplyOptions {
@@ -651,17 +658,11 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
         stop_after: Some("activation".into()),
         ..ApplyOptions::default()
     };
-    let mut ssh = vm.transport();
-    let report = apply(
-        &full,
-        &mut ssh,
-        &mut Local::default(),
-        &first,
-        &mut Interrupt(None, 0),
-    )
-    .unwrap_or_else(|r| panic!("refused: {r}"));
+    // Something the caller's environment has must not reach the target.
+    std::env::set_var("NIXPLAN_CALLER_SECRET", "leaked");
+    let report = apply_with(vm, &full, &first, None);
+    std::env::remove_var("NIXPLAN_CALLER_SECRET");
     common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
-    drop(ssh);
     let (_, copied) = vm.sh(&format!("cat /mnt/i1{path}/bin/activate"));
     assert_eq!(copied, "#!/bin/sh\necho activated\n");
     let (ok, _) = vm.sh("test -s /mnt/i1/etc/ssh/ssh_host_ed25519_key");
@@ -693,15 +694,7 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
     first.resume = true;
     first.stop_after = None;
     first.phases = vec!["reboot".into()];
-    let mut ssh = vm.transport();
-    let report = apply(
-        &full,
-        &mut ssh,
-        &mut Local::default(),
-        &first,
-        &mut Interrupt(None, 0),
-    )
-    .unwrap_or_else(|r| panic!("refused: {r}"));
+    let report = apply_with(vm, &full, &first, None);
     common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
     let ids: Vec<&str> = report.outcomes.iter().map(|(i, _)| i.as_str()).collect();
     assert_eq!(
