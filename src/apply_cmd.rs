@@ -295,8 +295,12 @@ pub fn run(args: ApplyArgs) -> ExitCode {
     let mut local = Local::default();
     let mut target: Box<dyn Transport> = match &host {
         Some(h) => {
-            if let Err(e) = std::fs::create_dir_all(&state_dir) {
-                eprintln!("error: cannot create {}: {e}", state_dir.display());
+            // The control socket and the installer's host key belong to
+            // this plan's state (a resume after a kexec finds the key).
+            let ssh_dir =
+                nixplan_executor::journal::Journal::dir_for(&state_dir, &plan.hash).join("ssh");
+            if let Err(e) = std::fs::create_dir_all(&ssh_dir) {
+                eprintln!("error: cannot create {}: {e}", ssh_dir.display());
                 return ExitCode::from(1);
             }
             Box::new(Ssh::new(SshOptions {
@@ -304,7 +308,8 @@ pub fn run(args: ApplyArgs) -> ExitCode {
                 port: args.port,
                 identity: args.identity.clone(),
                 options: args.ssh_option.clone(),
-                state_dir: state_dir.clone(),
+                state_dir: ssh_dir,
+                post_kexec_port: args.post_kexec_port,
                 program: None,
             }))
         }

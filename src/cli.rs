@@ -164,6 +164,10 @@ pub struct ApplyArgs {
     /// SSH port.
     #[arg(long)]
     pub port: Option<u16>,
+    /// The SSH port after a kexec, when --port was given (default 22: the
+    /// installer's sshd; without --port, ssh_config decides both times).
+    #[arg(long, value_name = "PORT")]
+    pub post_kexec_port: Option<u16>,
     /// Further SSH options (`-o` style, repeatable), e.g. `UserKnownHostsFile=…`.
     #[arg(long = "ssh-option")]
     pub ssh_option: Vec<String>,

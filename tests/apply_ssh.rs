@@ -111,6 +111,7 @@ impl SshTarget {
                 "ConnectTimeout=10".into(),
             ],
             state_dir: state,
+            post_kexec_port: None,
             program: None,
         }
     }

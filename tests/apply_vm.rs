@@ -118,6 +118,8 @@ impl Vm {
                 "IdentitiesOnly=yes".into(),
             ],
             state_dir: state,
+            // The installer is the same VM behind the same forwarded port.
+            post_kexec_port: Some(self.port),
             program: None,
         }
     }
@@ -410,7 +412,7 @@ fn apply_with(
 }
 
 #[test]
-fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
+fn disks_reboots_doas_sudo_live_mode_and_a_real_kexec_in_a_vm() {
     if let Some(why) = unavailable() {
         if std::env::var("NIXPLAN_REQUIRE_VM_TESTS").as_deref() == Ok("1") {
             panic!("{why}, and NIXPLAN_REQUIRE_VM_TESTS=1");
@@ -457,18 +459,18 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
     let (_, label) = vm.sh("blkid -p -o value -s LABEL /dev/disk/by-id/virtio-nixplan-d4");
     assert_eq!(label.trim(), "keep");
 
-    // A non-root login escalates with sudo (the facts say uid 1000 and
-    // sudo): the persisted directories get their numeric owners.
-    let sudo = plan_as(
-        work.path(),
-        "tmpfs-impermanence",
-        "u1",
-        &[4],
-        "deploy",
-        "none",
+    // A non-root login that only doas lets through (sudo is installed,
+    // but `sudo -n` refuses it): commands run through `doas -n`, and the
+    // persisted directories get their numeric owners.
+    let doas = plan_as(work.path(), "tmpfs-impermanence", "u1", &[4], "ops", "none");
+    let report = run(&vm, &doas, &work.path().join("s-doas"), false, None);
+    common::lab::assert_no_failure(&report, "");
+    let facts = report.facts.as_ref().unwrap();
+    assert_eq!(
+        (&facts["uid"], &facts["sudo"], &facts["doas"]),
+        (&"1001".into(), &"0".into(), &"1".into()),
+        "{facts}"
     );
-    let report = run(&vm, &sudo, &work.path().join("s-sudo"), false, None);
-    assert_eq!(report.facts.as_ref().unwrap()["uid"], "1000");
     let (_, st) =
         vm.sh("stat -c '%a %u:%g' /mnt/u1/persist/home/alice/.ssh /mnt/u1/persist/var/lib/colord");
     assert_eq!(st.trim(), "700 1000:1000\n750 400:400");
@@ -555,18 +557,22 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
         assert!(!text.contains("correct horse"), "the key is in a log");
     }
 
-    // kexec, with a stand-in for nixos-images' tarball (uploaded, its
-    // sha256 checked on the target): its kexec/run turns the VM into a
-    // "NixOS installer" with a new host key, as a real kexec would. The
-    // new key is accepted into this run's own known_hosts only, the facts
-    // are read again, and the plan goes on through the new connection.
+    // A real kexec, from a `deploy` login (sudo): a stand-in for
+    // nixos-images' tarball (uploaded, its sha256 checked on the target)
+    // whose kexec/run loads this VM's own kernel with nixplan.installer=1
+    // and executes it; that boot presents itself as a NixOS installer with
+    // a new host key (tests/vm/build-image.sh). The executor waits for SSH,
+    // logs in as root (the installer's login), accepts the new key into
+    // this run's own known_hosts only, reads the facts again, and goes on.
     let stand_in = work.path().join("stand-in");
     std::fs::create_dir_all(stand_in.join("kexec")).unwrap();
     std::fs::write(
         stand_in.join("kexec/run"),
-        "#!/bin/sh\nset -e\nprintf 'ID=nixos\\nVARIANT_ID=installer\\n' > /etc/os-release\n\
-         rm -f /etc/ssh/ssh_host_*\nssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key\n\
-         (sleep 2; systemctl restart ssh) >/dev/null 2>&1 &\n",
+        "#!/bin/sh\nset -eu\nk=$(ls /boot/vmlinuz-* | sort | tail -1)\n\
+         i=$(ls /boot/initrd.img-* | sort | tail -1)\n\
+         kexec -l \"$k\" --initrd=\"$i\" --reuse-cmdline --append=nixplan.installer=1\n\
+         echo 'machine will boot into nixos in 2s...'\n\
+         nohup sh -c 'sleep 2; sync; kexec -e' >/dev/null 2>&1 &\n",
     )
     .unwrap();
     let tarball = work.path().join("kexec.tar.gz");
@@ -577,17 +583,18 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
     ));
     assert!(ok, "{out}");
     let user_known_hosts = std::fs::read_to_string(vm.dir.path().join("known_hosts")).unwrap();
+    let (_, boot_before) = vm.sh("cat /proc/sys/kernel/random/boot_id");
     let kexec = plan_with(
         work.path(),
         "tmpfs-impermanence",
         "k1",
         &[4],
-        "root",
+        "deploy",
         "auto",
         &["--kexec-tarball", tarball.to_str().unwrap()],
     );
     let report = run(&vm, &kexec, &work.path().join("s-kexec"), false, None);
-    assert!(report.succeeded(), "{report:?}");
+    common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
     let by_id: std::collections::BTreeMap<_, _> = report.outcomes.iter().cloned().collect();
     assert_eq!(by_id["bootstrap/kexec-upload"], Outcome::Done);
     assert_eq!(by_id["bootstrap/kexec"], Outcome::Done);
@@ -595,7 +602,10 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
         by_id["bootstrap/live-check"],
         Outcome::NotNeeded { .. }
     ));
-    assert_eq!(report.facts.as_ref().unwrap()["os_variant_id"], "installer");
+    // The facts after the kexec: the installer, reached as root.
+    let facts = report.facts.as_ref().unwrap();
+    assert_eq!(facts["os_variant_id"], "installer");
+    assert_eq!(facts["uid"], "0");
     // The user's known_hosts is untouched (the test's own connections now
     // fail strict checking), the new key is in the run's own file.
     assert_eq!(
@@ -615,14 +625,25 @@ fn disks_reboots_sudo_live_mode_and_kexec_in_a_vm() {
         !new_key.trim().is_empty() && learnt.contains(new_key.trim()),
         "{learnt}"
     );
+    // A new kernel booted (a new boot id) in the same qemu process: kexec,
+    // not a reboot (qemu runs with -no-reboot and would have exited).
+    let (_, boot_after) = vm.sh("cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline");
+    assert_ne!(boot_after.lines().next(), boot_before.lines().next());
+    assert!(boot_after.contains("nixplan.installer=1"), "{boot_after}");
+    assert!(vm.qemu.as_mut().unwrap().try_wait().unwrap().is_none());
+    // The upload went through sudo into /root, from the deploy login.
+    let (ok, _) = vm.sh("test -s /root/nixplan-kexec.tar.gz");
+    assert!(ok, "the kexec tarball is not in /root");
     let (_, st) = vm.sh("stat -c '%a %u:%g' /mnt/k1/persist/home/alice/.ssh");
     assert_eq!(st.trim(), "700 1000:1000");
 
     install_and_reboot(&mut vm, work.path());
 }
 
-/// The whole plan, install and reboot included, on d5: the closure copied
-/// by `nix copy` over the executor's SSH options, host keys made, and
+/// The whole plan, install and reboot included, on d5, from a `deploy`
+/// login that escalates with sudo: the closure copied by `nix copy` over
+/// the executor's SSH options (the remote nix-store run through sudo),
+/// extra files unpacked and chowned through sudo, host keys made, and
 /// nixos-install run — here a stand-in on the VM's PATH that records its
 /// arguments and environment, since Debian has no NixOS to install — then
 /// the unmounts in reverse order and the reboot (qemu runs with
@@ -640,14 +661,33 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
     );
     let (ok, out) = vm.sh("chmod +x /usr/local/bin/nixos-install");
     assert!(ok, "{out}");
+    // Extra files: owned here by uid 4242 (they arrive owned by root), one
+    // tree chowned on the target, and the folder itself mode 0700 (the
+    // new root keeps its own mode).
+    let extra = work.join("extra");
+    let (ok, out) = common::lab::sh(&format!(
+        "set -e; mkdir -p {e}/etc/nixplan {e}/home/alice/.config; chmod 0700 {e}; \
+         echo hello > {e}/etc/nixplan/greeting; chmod 0640 {e}/etc/nixplan/greeting; \
+         echo x > {e}/home/alice/.config/app; chown -R 4242:4242 {e}",
+        e = extra.display()
+    ));
+    assert!(ok, "{out}");
     let full = plan_with(
         work,
         "esp-ext4",
         "i1",
         &[5],
-        "root",
+        "deploy",
         "none",
-        &["--system", &path],
+        &[
+            "--system",
+            &path,
+            "--extra-files",
+            extra.to_str().unwrap(),
+            "--chown",
+            "/home/alice",
+            "1000:100",
+        ],
     );
     assert!(full.actions.iter().any(|a| a.id == "reboot/reboot"));
     let state = work.join("s-install");
@@ -667,6 +707,15 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
     assert_eq!(copied, "#!/bin/sh\necho activated\n");
     let (ok, _) = vm.sh("test -s /mnt/i1/etc/ssh/ssh_host_ed25519_key");
     assert!(ok, "host keys were not made");
+    let (_, st) = vm.sh(
+        "stat -c '%n %a %u:%g' /mnt/i1 /mnt/i1/etc/nixplan/greeting /mnt/i1/home/alice/.config/app; \
+         cat /mnt/i1/etc/nixplan/greeting",
+    );
+    assert_eq!(
+        st,
+        "/mnt/i1 755 0:0\n/mnt/i1/etc/nixplan/greeting 640 0:0\n\
+         /mnt/i1/home/alice/.config/app 644 1000:100\nhello\n"
+    );
     let (_, args) = vm.sh("cat /root/nixos-install.args");
     assert_eq!(
         args.lines().collect::<Vec<_>>(),

@@ -198,18 +198,18 @@ fn phases_stop_after_and_extra_files() {
         .as_str()
         .unwrap();
     assert!(
-        script.contains("| ssh $NIX_SSHOPTS root@192.0.2.1 tar -C /mnt -xpf -")
-            && script.contains("chown -R 1000:100 /mnt/home/alice"),
+        script.contains("| ssh $NIX_SSHOPTS \"$NIXPLAN_TARGET\" $NIXPLAN_SUDO 'tar -C /mnt -xf - --no-same-owner --no-overwrite-dir'")
+            && script.contains("$NIXPLAN_SUDO 'chown -R 1000:100 /mnt/home/alice'"),
         "{script}"
     );
     assert_eq!(actions[pos("install/extra-files")]["runs_on"], "local");
-    // The executor's SSH options reach the target from local actions too.
+    // Local actions reach the target as the executor does: its SSH
+    // options, its login (root after a kexec), its escalation.
     for id in ["install/extra-files", "install/copy-closure"] {
-        assert_eq!(
-            actions[pos(id)]["env"]["NIX_SSHOPTS"],
-            "@ssh-options",
-            "{id}"
-        );
+        let env = &actions[pos(id)]["env"];
+        assert_eq!(env["NIX_SSHOPTS"], "@ssh-options", "{id}");
+        assert_eq!(env["NIXPLAN_TARGET"], "@ssh-target", "{id}");
+        assert_eq!(env["NIXPLAN_SUDO"], "@escalation", "{id}");
     }
     let install = &actions[pos("install/nixos-install")];
     assert_eq!(install["env"]["HOME"], "/root");

@@ -5,22 +5,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v nix-instantiate >/dev/null || need+=(nix-bin)
 # Real disk tools for the loop-device tests of apply (tests/apply_loop.rs),
-# OpenSSH for the SSH transport tests.
-for tool in sgdisk:gdisk parted:parted mkfs.vfat:dosfstools mkfs.btrfs:btrfs-progs \
-    mkfs.xfs:xfsprogs cryptsetup:cryptsetup-bin lvcreate:lvm2 mdadm:mdadm \
-    udevadm:udev sshd:openssh-server ssh:openssh-client \
-    qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils debootstrap:debootstrap; do
-  command -v "${tool%%:*}" >/dev/null || PATH="$PATH:/usr/sbin:/sbin" command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# OpenSSH for the SSH transport tests, qemu and debootstrap for the VM.
+tools="nix-instantiate:nix-bin sgdisk:gdisk sfdisk:fdisk parted:parted mkfs.vfat:dosfstools \
+  mkfs.btrfs:btrfs-progs mkfs.xfs:xfsprogs cryptsetup:cryptsetup-bin lvcreate:lvm2 mdadm:mdadm \
+  udevadm:udev sshd:openssh-server ssh:openssh-client \
+  qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils debootstrap:debootstrap"
+updated=
+install_missing() {
+  local need=() tool
+  for tool in $tools; do
+    command -v "${tool%%:*}" >/dev/null || PATH="$PATH:/usr/sbin:/sbin" command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    [ -n "$updated" ] || apt-get update -qq
+    updated=1
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+}
+install_missing
+# One package can take another's tool away (Debian's qemu-system-x86
+# removes a newer qemu-utils backport, and with it qemu-img): once more.
+install_missing
 
 echo "== real nix agrees with the committed corpus outputs"
 tests/corpus/regenerate.sh --check

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use nixplan_planner::bootstrap::{
-    is_installer, kexec_blocker, FACTS_SCRIPT, SSH_OPTIONS, WHEN_ALWAYS, WHEN_KEXEC_CANNOT_WORK,
-    WHEN_KEXEC_WORKS, WHEN_NOT_THIS_MACHINE,
+    is_installer, kexec_blocker, ESCALATION, FACTS_SCRIPT, SSH_OPTIONS, SSH_TARGET, WHEN_ALWAYS,
+    WHEN_KEXEC_CANNOT_WORK, WHEN_KEXEC_WORKS, WHEN_NOT_THIS_MACHINE,
 };
 use nixplan_planner::plan::{sha256_hex, Action, Plan, PHASES};
 use serde_json::Value;
@@ -319,6 +319,8 @@ struct Runner<'r> {
     /// The first journal write that failed: the run stops after the
     /// action that hit it (a resume could not trust what it says).
     journal_error: Option<String>,
+    /// How commands become root on the target (`sudo`, `doas`, or none).
+    escalate: Option<String>,
 }
 
 impl Runner<'_> {
@@ -372,6 +374,25 @@ impl Runner<'_> {
                         ))
                     }
                 }
+                continue;
+            }
+            if v == SSH_TARGET {
+                match self.target.login() {
+                    Some(l) => *v = l,
+                    None => {
+                        return Err(format!(
+                            "{k} needs an SSH target, and this is {}",
+                            self.target.describe()
+                        ))
+                    }
+                }
+                continue;
+            }
+            if v == ESCALATION {
+                *v = match &self.escalate {
+                    Some(tool) => format!("{tool} -n"),
+                    None => String::new(),
+                };
                 continue;
             }
             if let Some(from) = v.strip_prefix('@') {
@@ -525,7 +546,7 @@ impl Runner<'_> {
     /// After kexec: the target comes back as the installer with a new host
     /// key; wait for SSH, then learn the facts again.
     fn reconnect(&mut self) -> Result<(), String> {
-        self.target.host_key_changes()?;
+        self.target.after_kexec(true)?;
         let deadline = std::time::Instant::now() + self.opts.reconnect_timeout;
         // The old system may still answer for a moment.
         std::thread::sleep(Duration::from_secs(5).min(self.opts.reconnect_timeout / 4));
@@ -552,6 +573,8 @@ impl Runner<'_> {
         if !is_installer(&facts) {
             return Err("after kexec the target does not report a NixOS installer".into());
         }
+        self.escalate = escalation(&facts, self.target)?;
+        self.target.escalate_with(self.escalate.clone());
         self.facts = facts;
         Ok(())
     }
@@ -572,6 +595,24 @@ impl Runner<'_> {
                 problems.join("\n  ")
             ))
         }
+    }
+}
+
+/// How a login runs commands as root: itself (uid 0), or `sudo -n` or
+/// `doas -n`, whichever the facts say works without a password.
+fn escalation(facts: &Value, target: &dyn Transport) -> Result<Option<String>, String> {
+    if facts::get(facts, "uid") == Some("0") {
+        Ok(None)
+    } else if facts::get(facts, "sudo") == Some("1") {
+        Ok(Some("sudo".to_string()))
+    } else if facts::get(facts, "doas") == Some("1") {
+        Ok(Some("doas".to_string()))
+    } else {
+        Err(format!(
+            "{} logs in as uid {}, and neither sudo -n nor doas -n works there",
+            target.describe(),
+            facts::get(facts, "uid").unwrap_or("?")
+        ))
     }
 }
 
@@ -848,21 +889,18 @@ pub fn apply(
             journal.dir().display()
         ));
     }
+    // An earlier run kexec'd the target: it is the installer now, reached
+    // as root with the host key that run accepted.
+    if plan
+        .actions
+        .iter()
+        .any(|a| a.kind == "kexec" && earlier.contains_key(&a.id))
+    {
+        target.after_kexec(false).map_err(Refusal)?;
+    }
     let facts = gather_facts(target).map_err(Refusal)?;
-    let escalate = if facts::get(&facts, "uid") == Some("0") {
-        None
-    } else if facts::get(&facts, "sudo") == Some("1") {
-        Some("sudo".to_string())
-    } else if facts::get(&facts, "doas") == Some("1") {
-        Some("doas".to_string())
-    } else {
-        return refuse(format!(
-            "{} logs in as uid {} and has neither sudo nor doas",
-            target.describe(),
-            facts::get(&facts, "uid").unwrap_or("?")
-        ));
-    };
-    target.escalate_with(escalate);
+    let escalate = escalation(&facts, target).map_err(Refusal)?;
+    target.escalate_with(escalate.clone());
     let _ = std::fs::write(
         journal
             .dir()
@@ -936,6 +974,7 @@ pub fn apply(
             .filter_map(|(id, r)| r.value.clone().map(|v| (id.clone(), v)))
             .collect(),
         journal_error: None,
+        escalate,
     };
     obs.event(Event::Start {
         phases: counts,
@@ -1091,6 +1130,10 @@ mod tests {
         facts_after_kexec: Option<String>,
         /// Commands whose connection drops under them (ssh exits 255).
         dropping: Vec<String>,
+        /// The SSH login, when it plays an SSH target (root after kexec).
+        login: Rc<RefCell<Option<String>>>,
+        /// Every escalation the executor asked for, in order.
+        escalations: Rc<RefCell<Vec<Option<String>>>>,
     }
 
     fn text(p: &Program) -> String {
@@ -1144,10 +1187,19 @@ mod tests {
         fn is_this_machine(&self) -> bool {
             self.this_machine
         }
-        fn escalate_with(&mut self, _tool: Option<String>) {}
-        fn host_key_changes(&mut self) -> Result<(), String> {
+        fn escalate_with(&mut self, tool: Option<String>) {
+            self.escalations.borrow_mut().push(tool);
+        }
+        fn after_kexec(&mut self, _fresh: bool) -> Result<(), String> {
             *self.host_key_changed.borrow_mut() += 1;
+            let mut login = self.login.borrow_mut();
+            if let Some(l) = login.as_mut() {
+                *l = format!("root@{}", l.rsplit_once('@').map_or(l.as_str(), |x| x.1));
+            }
             Ok(())
+        }
+        fn login(&self) -> Option<String> {
+            self.login.borrow().clone()
         }
     }
 
@@ -1427,7 +1479,7 @@ mod tests {
                 facts("uid=1000\n", "null"),
                 plan(),
                 false,
-                "neither sudo nor doas",
+                "neither sudo -n nor doas -n works",
             ),
         ];
         for (f, p, this_machine, want) in cases {
@@ -1546,6 +1598,86 @@ mod tests {
             f[0].status
         );
         assert!(!ran(&t).iter().any(|c| c.contains("wipefs")));
+    }
+
+    #[test]
+    fn local_actions_reach_the_target_as_the_executor_does_before_and_after_kexec() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = opts(dir.path());
+        o.reconnect_timeout = Duration::from_millis(200);
+        let mut p = with_kexec();
+        let reach = |id: &str, phase: &str, needs: &[&str], deps: &[&str]| {
+            let mut a = action(
+                id,
+                phase,
+                "upload",
+                None,
+                Some(&format!(
+                    "ssh $NIX_SSHOPTS \"$NIXPLAN_TARGET\" $NIXPLAN_SUDO {id}"
+                )),
+                needs,
+                &[id],
+                deps,
+            );
+            a.runs_on = "local".into();
+            a.env.insert("NIXPLAN_TARGET".into(), SSH_TARGET.into());
+            a.env.insert("NIXPLAN_SUDO".into(), ESCALATION.into());
+            a
+        };
+        // One before the kexec (as the tarball upload is), one after.
+        let before = reach("up-before", "bootstrap", &["facts"], &["facts/gather"]);
+        let after = reach(
+            "up-after",
+            "install",
+            &["bootstrap:ready"],
+            &["bootstrap/ready"],
+        );
+        p.actions.insert(1, before);
+        p.actions.push(after);
+        let k = p
+            .actions
+            .iter()
+            .position(|a| a.id == "bootstrap/kexec")
+            .unwrap();
+        p.actions[k].needs.push("up-before".into());
+        p.actions[k].deps.push("up-before".into());
+        let p = p.seal();
+        let mut t = Scripted {
+            facts: facts("", "null").replace("uid=0\nsudo=0", "uid=1000\nsudo=1"),
+            facts_after_kexec: Some(facts("", "null").replace(
+                "os_id=debian\nos_variant_id=",
+                "os_id=nixos\nos_variant_id=installer",
+            )),
+            login: Rc::new(RefCell::new(Some("deploy@h".into()))),
+            ..Default::default()
+        };
+        let report = on(&mut t, &p, &o, false).unwrap();
+        assert!(report.succeeded(), "{report:?}");
+        let env_of = |id: &str| {
+            let log = t.ran.borrow();
+            let (_, _, env) = log.iter().find(|(c, _, _)| c.ends_with(id)).unwrap();
+            (env["NIXPLAN_TARGET"].clone(), env["NIXPLAN_SUDO"].clone())
+        };
+        assert_eq!(env_of("up-before"), ("deploy@h".into(), "sudo -n".into()));
+        assert_eq!(env_of("up-after"), ("root@h".into(), String::new()));
+        // The target itself: sudo for the deploy login, then none as root.
+        assert_eq!(
+            *t.escalations.borrow(),
+            vec![Some("sudo".to_string()), None]
+        );
+        // Resumed in a new process: the journal says the kexec happened,
+        // so the executor starts as root on the installer.
+        let mut t2 = Scripted {
+            facts: t.facts_after_kexec.clone().unwrap(),
+            login: Rc::new(RefCell::new(Some("deploy@h".into()))),
+            ..Default::default()
+        };
+        let mut o2 = o.clone();
+        o2.resume = true;
+        let report = on(&mut t2, &p, &o2, false).unwrap();
+        assert!(report.succeeded(), "{report:?}");
+        assert_eq!(*t2.host_key_changed.borrow(), 1);
+        assert_eq!(t2.login().as_deref(), Some("root@h"));
     }
 
     #[test]

@@ -78,10 +78,16 @@ pub trait Transport {
     /// Run commands through `sudo -n` or `doas -n` from now on (a non-root
     /// login, as the facts say).
     fn escalate_with(&mut self, tool: Option<String>);
-    /// The target's host key is expected to change (after kexec): forget
-    /// the connection and accept the new key for this run only.
-    fn host_key_changes(&mut self) -> Result<(), String> {
+    /// The target now runs the kexec'd installer (`fresh`: it just
+    /// booted; otherwise an earlier run kexec'd it): forget the connection,
+    /// log in as root (the installer's only login) on the post-kexec port,
+    /// and accept the installer's new host key for this plan only.
+    fn after_kexec(&mut self, _fresh: bool) -> Result<(), String> {
         Ok(())
+    }
+    /// The login commands reach the target with (`user@host`), if SSH.
+    fn login(&self) -> Option<String> {
+        None
     }
     /// The ssh options this transport connects with (`NIX_SSHOPTS` for
     /// local actions that reach the target), if it is SSH.
@@ -238,6 +244,9 @@ pub struct SshOptions {
     pub options: Vec<String>,
     /// Where the control socket and the post-kexec known_hosts file live.
     pub state_dir: PathBuf,
+    /// The port after a kexec, when `port` was given: the installer's sshd
+    /// listens on 22 unless told otherwise (as nixos-anywhere assumes).
+    pub post_kexec_port: Option<u16>,
     /// The ssh program (default `ssh`).
     pub program: Option<String>,
 }
@@ -356,13 +365,30 @@ impl Transport for Ssh {
         Some(argv[1..argv.len() - 2].to_vec())
     }
 
-    fn host_key_changes(&mut self) -> Result<(), String> {
+    fn after_kexec(&mut self, fresh: bool) -> Result<(), String> {
         self.close();
         self.generation += 1;
         let file = self.opts.state_dir.join("known_hosts.after-kexec");
-        std::fs::write(&file, b"").map_err(|e| format!("{}: {e}", file.display()))?;
+        if fresh || !file.exists() {
+            std::fs::write(&file, b"").map_err(|e| format!("{}: {e}", file.display()))?;
+        }
         self.post_kexec_known_hosts = Some(file);
+        let host = match self.opts.destination.rsplit_once('@') {
+            Some((_, h)) => h.to_string(),
+            None => self.opts.destination.clone(),
+        };
+        self.opts.destination = format!("root@{host}");
+        if self.opts.port.is_some() {
+            self.opts.port = Some(self.opts.post_kexec_port.unwrap_or(22));
+        } else if let Some(p) = self.opts.post_kexec_port {
+            self.opts.port = Some(p);
+        }
+        self.escalate = None;
         Ok(())
+    }
+
+    fn login(&self) -> Option<String> {
+        Some(self.opts.destination.clone())
     }
 }
 

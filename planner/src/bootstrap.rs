@@ -24,8 +24,8 @@ echo "kexec_load_disabled=$(cat /proc/sys/kernel/kexec_load_disabled 2>/dev/null
 c=none; if command -v systemd-detect-virt >/dev/null 2>&1; then c=$(systemd-detect-virt --container 2>/dev/null) || c=none; elif [ -f /.dockerenv ]; then c=docker; fi
 echo "container=$c"
 echo "uid=$(id -u)"
-echo "sudo=$(command -v sudo >/dev/null 2>&1 && echo 1 || echo 0)"
-echo "doas=$(command -v doas >/dev/null 2>&1 && echo 1 || echo 0)"
+echo "sudo=$(sudo -n true >/dev/null 2>&1 && echo 1 || echo 0)"
+echo "doas=$(doas -n true >/dev/null 2>&1 && echo 1 || echo 0)"
 for t in nix nixos-install kexec sgdisk parted wipefs mkfs.ext4 mkfs.vfat mkfs.btrfs mkfs.xfs cryptsetup pvcreate mdadm zpool mkswap; do
   echo "tool.$t=$(command -v "$t" >/dev/null 2>&1 && echo 1 || echo 0)"
 done
@@ -45,6 +45,21 @@ pub const WHEN_KEXEC_CANNOT_WORK: &str = "facts: not a NixOS installer, and kexe
 /// connection it uses (port, identity, known hosts, its control socket), so
 /// that `nix copy` and `ssh` in local actions reach the target the same way.
 pub const SSH_OPTIONS: &str = "@ssh-options";
+/// An environment value the executor fills in: the login it reaches the
+/// target with now (`user@host`; `root@host` after a kexec, as the
+/// installer has only root).
+pub const SSH_TARGET: &str = "@ssh-target";
+/// An environment value the executor fills in: the words that run a
+/// command as root on the target (empty for a root login, else `sudo -n`
+/// or `doas -n`, whichever the facts say works without a password).
+pub const ESCALATION: &str = "@escalation";
+
+/// The environment of a local action that reaches the target over SSH.
+fn reach_target(a: &mut Action) {
+    a.env.insert("NIX_SSHOPTS".into(), SSH_OPTIONS.into());
+    a.env.insert("NIXPLAN_TARGET".into(), SSH_TARGET.into());
+    a.env.insert("NIXPLAN_SUDO".into(), ESCALATION.into());
+}
 
 pub struct Bootstrap {
     pub actions: Vec<Action>,
@@ -162,10 +177,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
             ),
             crate::build::KexecImage::Upload { path, sha256 } => {
                 let dest = match &options.target_host {
-                    Some(h) => format!(
-                        "ssh $NIX_SSHOPTS {} 'cat > /root/nixplan-kexec.tar.gz'",
-                        q(h)
-                    ),
+                    Some(_) => "ssh $NIX_SSHOPTS \"$NIXPLAN_TARGET\" \"$NIXPLAN_SUDO tee /root/nixplan-kexec.tar.gz >/dev/null\"".to_string(),
                     None => "cat > /root/nixplan-kexec.tar.gz".to_string(),
                 };
                 let mut up = action(
@@ -181,7 +193,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
                 up.runs_on = "local".into();
                 up.condition = Some(cond.clone());
                 if options.target_host.is_some() {
-                    up.env.insert("NIX_SSHOPTS".into(), SSH_OPTIONS.into());
+                    reach_target(&mut up);
                 }
                 out.push(up);
                 (
@@ -213,7 +225,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
             "bootstrap",
             "precondition",
             None,
-            Some("set -eu\ncommand -v nix\ncommand -v nixos-install\n[ \"$(id -u)\" = 0 ] || command -v sudo || command -v doas\n".into()),
+            Some("set -eu\ncommand -v nix\ncommand -v nixos-install\n[ \"$(id -u)\" = 0 ] || sudo -n true || doas -n true\n".into()),
             vec!["facts".into()],
             vec!["bootstrap:live".into()],
             &format!("install from the running system: check its preconditions ({live_pre}) before anything changes"),
@@ -317,54 +329,106 @@ pub fn install_actions(
         out.push(a);
         copy_needs.push("system:built".into());
     }
-    let store = match &options.target_host {
-        Some(h) => format!("ssh://{h}?remote-store=local?root={root}"),
-        None => format!("local?root={root}"),
+    let nix_copy: Vec<String> = [
+        "nix",
+        "--extra-experimental-features",
+        "nix-command flakes",
+        "copy",
+        "--no-check-sigs",
+        "--to",
+    ]
+    .iter()
+    .map(|w| w.to_string())
+    .collect();
+    let mut copy = match &options.target_host {
+        // The store is the executor's login (root after a kexec), and a
+        // non-root login runs the remote nix-store through sudo/doas
+        // (nix's `remote-program`, URL-encoded).
+        Some(_) => {
+            let system = if built {
+                "\"$NIXPLAN_SYSTEM\"".to_string()
+            } else {
+                crate::build::sh_quote(&system_ref)
+            };
+            let words: Vec<String> = nix_copy.iter().map(|w| crate::build::sh_quote(w)).collect();
+            let root_q = percent_encoding::utf8_percent_encode(
+                &format!("local?root={root}"),
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string();
+            let mut a = action(
+                "install/copy-closure",
+                "install",
+                "copy-closure",
+                None,
+                Some(format!(
+                    "set -eu\nstore=\"ssh://$NIXPLAN_TARGET?remote-store={root_q}\"\n\
+                     [ -z \"$NIXPLAN_SUDO\" ] || store=\"$store&remote-program=$(printf '%s nix-store' \"$NIXPLAN_SUDO\" | sed 's/ /%20/g')\"\n\
+                     {} \"$store\" {system}\n",
+                    words.join(" ")
+                )),
+                copy_needs,
+                vec!["system:copied".into()],
+                &format!("copy the system closure into {root}/nix/store on the target, over the executor's SSH login ($NIXPLAN_TARGET; root after a kexec), through sudo/doas for a non-root login ($NIXPLAN_SUDO)"),
+            );
+            reach_target(&mut a);
+            if built {
+                a.env
+                    .insert("NIXPLAN_SYSTEM".into(), "@install/build".into());
+            }
+            a
+        }
+        None => {
+            let mut argv = nix_copy.clone();
+            argv.push(format!("local?root={root}"));
+            argv.push(system_ref.clone());
+            action(
+                "install/copy-closure",
+                "install",
+                "copy-closure",
+                Some(argv),
+                None,
+                copy_needs,
+                vec!["system:copied".into()],
+                &format!("copy the system closure into {root}/nix/store"),
+            )
+        }
     };
-    let mut copy = action(
-        "install/copy-closure",
-        "install",
-        "copy-closure",
-        Some(vec![
-            "nix".into(),
-            "--extra-experimental-features".into(),
-            "nix-command flakes".into(),
-            "copy".into(),
-            "--no-check-sigs".into(),
-            "--to".into(),
-            store.clone(),
-            system_ref.clone(),
-        ]),
-        None,
-        copy_needs,
-        vec!["system:copied".into()],
-        &format!("copy the system closure into {root}/nix/store"),
-    );
     copy.runs_on = "local".into();
-    if options.target_host.is_some() {
-        copy.env.insert("NIX_SSHOPTS".into(), SSH_OPTIONS.into());
-    }
     out.push(copy);
     let mut needs = vec!["system:copied".to_string(), "host-keys".to_string()];
     needs.extend(all_mounts.iter().cloned());
     let root_mount = mounts.get("/").cloned().into_iter().collect::<Vec<_>>();
     if let Some(dir) = &options.extra_files {
         let q = crate::build::sh_quote;
-        let dest = match &options.target_host {
-            Some(h) => format!(
-                "tar -C {} -cf - . | ssh $NIX_SSHOPTS {} tar -C {} -xpf -",
-                q(dir),
-                q(h),
-                q(root)
+        // Owned by root unless --chown says otherwise, modes kept, and the
+        // directories already there (the new root, persisted ones) keep
+        // their own owner and mode.
+        let unpack = format!(
+            "tar -C {} -xf - --no-same-owner --no-overwrite-dir",
+            q(root)
+        );
+        let (dest, remote) = match &options.target_host {
+            Some(_) => (
+                format!(
+                    "tar -C {} -cf - . | ssh $NIX_SSHOPTS \"$NIXPLAN_TARGET\" $NIXPLAN_SUDO {}",
+                    q(dir),
+                    q(&unpack)
+                ),
+                true,
             ),
-            None => format!("tar -C {} -cf - . | tar -C {} -xpf -", q(dir), q(root)),
+            None => (format!("tar -C {} -cf - . | {unpack}", q(dir)), false),
         };
         let mut script = format!("set -eu\n{dest}\n");
         for (path, owner) in &options.chown {
             let cmd = format!("chown -R {} {}", q(owner), q(&format!("{root}{path}")));
-            match &options.target_host {
-                Some(h) => script.push_str(&format!("ssh $NIX_SSHOPTS {} {}\n", q(h), q(&cmd))),
-                None => script.push_str(&format!("{cmd}\n")),
+            if remote {
+                script.push_str(&format!(
+                    "ssh $NIX_SSHOPTS \"$NIXPLAN_TARGET\" $NIXPLAN_SUDO {}\n",
+                    q(&cmd)
+                ));
+            } else {
+                script.push_str(&format!("{cmd}\n"));
             }
         }
         let mut a = action(
@@ -375,11 +439,11 @@ pub fn install_actions(
             Some(script),
             root_mount.clone(),
             vec!["extra-files".into()],
-            &format!("copy the contents of {dir} into {root}, keeping modes"),
+            &format!("copy the contents of {dir} into {root}: modes kept, owned by root unless chowned, directories already there unchanged"),
         );
         a.runs_on = "local".into();
-        if options.target_host.is_some() {
-            a.env.insert("NIX_SSHOPTS".into(), SSH_OPTIONS.into());
+        if remote {
+            reach_target(&mut a);
         }
         out.push(a);
         needs.push("extra-files".into());

@@ -19,11 +19,16 @@ mkdir -p "$out"
 rootfs="$out/rootfs"
 # (libdbi-perl provides perl-dbdabi-94, a virtual package nix-bin needs
 # that debootstrap does not resolve.)
-packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,openssh-server,iproute2,procps,util-linux,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm,sudo,nix-bin,libdbi-perl
+packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,openssh-server,iproute2,procps,util-linux,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm,sudo,opendoas,kexec-tools,nix-bin,libdbi-perl
 echo "debootstrap (bookworm, $mirror): this takes a few minutes"
 debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$mirror" > "$out/debootstrap.log" 2>&1 \
   || { tail -20 "$out/debootstrap.log"; exit 1; }
 
+# debootstrap passes over an --include it cannot find: say so here.
+for t in sudo doas kexec nix-store sshd mdadm cryptsetup sgdisk; do
+  chroot "$rootfs" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c "command -v $t" >/dev/null \
+    || { echo "the VM image lacks $t"; exit 1; }
+done
 echo nixplan-vm > "$rootfs/etc/hostname"
 printf 'LABEL=vmroot / ext4 rw,errors=remount-ro 0 1\n' > "$rootfs/etc/fstab"
 mkdir -p "$rootfs/etc/systemd/network"
@@ -45,6 +50,44 @@ install -d -m 0700 -o "$(chroot "$rootfs" id -u deploy)" -g "$(chroot "$rootfs" 
 install -m 0600 -o "$(chroot "$rootfs" id -u deploy)" -g "$(chroot "$rootfs" id -g deploy)" "$out/id_ed25519.pub" "$rootfs/home/deploy/.ssh/authorized_keys"
 printf 'deploy ALL=(ALL) NOPASSWD: ALL\n' > "$rootfs/etc/sudoers.d/deploy"
 chmod 0440 "$rootfs/etc/sudoers.d/deploy"
+# A login that escalates with doas only (sudo -n refuses it).
+chroot "$rootfs" useradd --create-home --shell /bin/sh ops
+install -d -m 0700 -o "$(chroot "$rootfs" id -u ops)" -g "$(chroot "$rootfs" id -g ops)" "$rootfs/home/ops/.ssh"
+install -m 0600 -o "$(chroot "$rootfs" id -u ops)" -g "$(chroot "$rootfs" id -g ops)" "$out/id_ed25519.pub" "$rootfs/home/ops/.ssh/authorized_keys"
+printf 'permit nopass ops as root\n' > "$rootfs/etc/doas.conf"
+chmod 0400 "$rootfs/etc/doas.conf"
+# A boot with nixplan.installer=1 on its command line (the kexec test's
+# stand-in installer kexecs into this same kernel with it) presents itself
+# as a NixOS installer with a new host key, as nixos-images' kexec
+# installer would. Bind mounts under /run: the next boot is Debian again.
+cat > "$rootfs/usr/local/sbin/nixplan-installer" <<'SCRIPT'
+#!/bin/sh
+set -eu
+d=/run/nixplan-installer
+mkdir -p "$d"
+printf 'ID=nixos\nVARIANT_ID=installer\n' > "$d/os-release"
+mount --bind "$d/os-release" /etc/os-release
+ssh-keygen -q -t ed25519 -N '' -C nixplan-installer -f "$d/ssh_host_ed25519_key"
+mount --bind "$d/ssh_host_ed25519_key" /etc/ssh/ssh_host_ed25519_key
+mount --bind "$d/ssh_host_ed25519_key.pub" /etc/ssh/ssh_host_ed25519_key.pub
+SCRIPT
+chmod 0755 "$rootfs/usr/local/sbin/nixplan-installer"
+cat > "$rootfs/etc/systemd/system/nixplan-installer.service" <<'UNIT'
+[Unit]
+Description=Present this boot as a NixOS installer (nixplan's kexec test)
+ConditionKernelCommandLine=nixplan.installer=1
+After=local-fs.target
+Before=ssh.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/nixplan-installer
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+ln -sf /etc/systemd/system/nixplan-installer.service \
+  "$rootfs/etc/systemd/system/multi-user.target.wants/nixplan-installer.service"
 printf '[127.0.0.1]:* %s\n' "$(cut -d' ' -f1,2 "$rootfs/etc/ssh/ssh_host_ed25519_key.pub")" > "$out/known_hosts"
 # The kernel, the initramfs (with virtio and ext4), and the image.
 cp "$(ls "$rootfs"/boot/vmlinuz-* | sort | tail -1)" "$out/vmlinuz"
