@@ -116,6 +116,69 @@ fn btrfs_subvolumes_and_swap() {
 }
 
 #[test]
+fn hybrid_mbr_and_a_fixed_partition_guid() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available("hybrid_mbr") || skip_for_kernel("hybrid_mbr", &["ext4"]) {
+        return;
+    }
+    let (mut lab, state, _) = apply_fixture("hybrid-mbr-uuid", 1);
+    let disk = lab.loops[0].clone();
+    // The MBR: GPT partitions 1 and 2 in slots 1 and 2 (the first with
+    // the asked type, bootable; the second with the type sgdisk derives
+    // from 8300), the 0xEE entry last, as efiGptPartitionFirst = false.
+    let (ok, dump) = sh(&format!("sfdisk --label-nested dos -d {disk}"));
+    assert!(ok, "{dump}");
+    let entries: Vec<String> = dump
+        .lines()
+        .filter(|l| l.starts_with(&disk))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            format!("{disk}p1 : start= 2048, size= 32768, type=c, bootable"),
+            format!("{disk}p2 : start= 34816, size= 65536, type=83"),
+            format!("{disk}p3 : start= 1, size= 2047, type=ee"),
+        ],
+        "{dump}"
+    );
+    // The GPT is whole, and the root partition has the fixed GUID; the
+    // plan found it by that GUID.
+    let (ok, verify) = sh(&format!("sgdisk -v {disk}"));
+    assert!(ok && verify.contains("No problems found"), "{verify}");
+    let (_, guid) = sh(&format!("blkid -p -o value -s PART_ENTRY_UUID {disk}p3"));
+    assert_eq!(guid.trim(), lab.uuid);
+    assert_eq!(
+        lines_with(&state, "mount "),
+        vec!["mount <root> ext4 ", "mount <root>/boot ext4 "],
+        "{state}"
+    );
+    let plan = lab.plan("hybrid-mbr-uuid");
+    let mkfs = plan
+        .actions
+        .iter()
+        .find(|a| a.id.ends_with("partition/root/format"))
+        .unwrap();
+    let by_guid = format!("/dev/disk/by-partuuid/{}", lab.uuid);
+    assert!(
+        mkfs.argv.iter().flatten().any(|w| *w == by_guid),
+        "{mkfs:?}"
+    );
+    // Resumed: the hybrid MBR's check sees it done.
+    let opts = options(&lab, "state", true);
+    let report = run(&mut lab, &plan, &opts, None);
+    let hybrid = report
+        .outcomes
+        .iter()
+        .find(|(id, _)| id.ends_with("/hybrid-mbr"))
+        .unwrap();
+    assert!(
+        matches!(hybrid.1, Outcome::AlreadyDone { .. }),
+        "{hybrid:?}"
+    );
+}
+
+#[test]
 fn luks_with_a_key_file_under_lvm() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if skip_unless_available("luks_with_a_key_file_under_lvm")

@@ -227,3 +227,44 @@ fn phases_stop_after_and_extra_files() {
         "wipes wait for the bootstrap"
     );
 }
+
+/// A hybrid MBR has room for three GPT partitions (the fourth entry is the
+/// 0xEE one), and an MBR type is one hex byte: either mistake is an error
+/// at the user's line, not a half-partitioned disk.
+#[test]
+fn hybrid_mbr_mistakes_point_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, parts: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(
+            &file,
+            format!(
+                "{{\n  disko.devices.disk.d = {{\n    type = \"disk\";\n    device = \"/dev/disk/by-id/ata-X\";\n    content = {{\n      type = \"gpt\";\n      partitions = {{\n{parts}        root = {{ size = \"100%\"; content = {{ type = \"filesystem\"; format = \"ext4\"; mountpoint = \"/\"; }}; }};\n      }};\n    }};\n  }};\n}}\n"
+            ),
+        )
+        .unwrap();
+        file
+    };
+    let four: String = (1..=4)
+        .map(|i| format!("        p{i} = {{ priority = {i}; size = \"1M\"; hybrid = {{ }}; }};\n"))
+        .collect();
+    let file = write("four.nix", &four);
+    let (code, _, err) = common::nixplan_text(&["plan", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("a hybrid MBR holds at most 3 GPT partitions")
+            && err.contains(&format!("{}:11:", file.display())),
+        "{err}"
+    );
+    let file = write(
+        "type.nix",
+        "        fw = { priority = 1; size = \"1M\"; hybrid.mbrPartitionType = \"fat32\"; };\n",
+    );
+    let (code, _, err) = common::nixplan_text(&["plan", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("mbrPartitionType 'fat32' is not an MBR type")
+            && err.contains(&format!("{}:8:", file.display())),
+        "{err}"
+    );
+}

@@ -94,6 +94,8 @@ pub enum Content {
     Gpt {
         device: String,
         partitions: Vec<Partition>,
+        /// The hybrid MBR's 0xEE entry goes first (disko's default).
+        efi_gpt_partition_first: L<bool>,
         at: Option<String>,
     },
     Table {
@@ -179,7 +181,18 @@ pub struct Partition {
     pub end: L<String>,
     pub priority: L<i64>,
     pub alignment: L<i64>,
+    /// A fixed partition GUID (`uuid`), else sgdisk makes a random one.
+    pub uuid: L<Option<String>>,
+    /// An entry in the hybrid MBR: the MBR type (`0x0c`) and boot flag.
+    pub hybrid: Option<Hybrid>,
     pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hybrid {
+    pub mbr_partition_type: L<Option<String>>,
+    pub mbr_bootable_flag: L<bool>,
     pub at: Option<String>,
 }
 
@@ -656,6 +669,15 @@ impl Extract<'_> {
                         end: self.str(&p, "end")?,
                         priority: self.int(&p, "priority")?,
                         alignment: self.int(&p, "alignment")?,
+                        uuid: self.opt_str(&p, "uuid")?,
+                        hybrid: match self.opt_attrs(&p, "hybrid")? {
+                            Some(h) => Some(Hybrid {
+                                mbr_partition_type: self.opt_str(&h, "mbrPartitionType")?,
+                                mbr_bootable_flag: self.bool(&h, "mbrBootableFlag")?,
+                                at: self.at(&p, "hybrid"),
+                            }),
+                            None => None,
+                        },
                         content: self.content(&p, "content")?,
                         at: pat,
                     });
@@ -663,6 +685,7 @@ impl Extract<'_> {
                 // disko's order: priority, then name.
                 parts.sort_by(|x, y| (x.priority.value, &x.name).cmp(&(y.priority.value, &y.name)));
                 Content::Gpt {
+                    efi_gpt_partition_first: self.bool(&c, "efiGptPartitionFirst")?,
                     device,
                     partitions: parts,
                     at,

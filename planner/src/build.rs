@@ -667,12 +667,121 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// The hybrid MBR of a GPT disk (partitions with `hybrid` set), made
+    /// once every partition exists: `sgdisk -h` lists them (with `:EE`
+    /// when the 0xEE entry goes last), then sfdisk sets the MBR types and
+    /// boot flags by MBR slot. (disko passes the GPT number to sfdisk,
+    /// which is another slot whenever the 0xEE entry is first, its
+    /// default; and its default `sgdisk -h` line lacks the space before
+    /// the device.) Returns the resource the contents then wait for.
+    fn hybrid_mbr(
+        &mut self,
+        id: &str,
+        device: &str,
+        partitions: &[nixplan_parser::config::Partition],
+        ee_first: &nixplan_parser::config::Located<bool>,
+        after: &str,
+    ) -> Result<Option<String>, PlanError> {
+        let hybrids: Vec<(usize, &nixplan_parser::config::Hybrid)> = partitions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.hybrid.as_ref().map(|h| (i + 1, h)))
+            .collect();
+        if hybrids.is_empty() {
+            return Ok(None);
+        }
+        if hybrids.len() > 3 {
+            return Err(PlanError::Invalid {
+                message: format!(
+                    "{device}: a hybrid MBR holds at most 3 GPT partitions (its 4th entry is the 0xEE one), and {} have `hybrid` set",
+                    hybrids.len()
+                ),
+                at: hybrids[3].1.at.clone(),
+            });
+        }
+        let ee_first = ee_first.value;
+        let slot = |k: usize| if ee_first { k + 2 } else { k + 1 };
+        let ee_slot = if ee_first { 1 } else { hybrids.len() + 1 };
+        let mut spec: Vec<String> = hybrids.iter().map(|(n, _)| n.to_string()).collect();
+        if !ee_first {
+            spec.push("EE".into());
+        }
+        let dev = sh_quote(device);
+        let nested = "sfdisk --label-nested dos";
+        let mut script = format!("set -eu\nsgdisk -h {} {dev}\n", spec.join(":"));
+        // (sfdisk pads a one-digit type with a space.)
+        let mut check = format!("[ \"$({nested} --part-type {dev} {ee_slot} | tr -d ' ')\" = ee ]");
+        let mut bootable = Vec::new();
+        for (k, (n, h)) in hybrids.iter().enumerate() {
+            let s = slot(k);
+            match &h.mbr_partition_type.value {
+                Some(t) => {
+                    let hex = t.trim_start_matches("0x").trim_start_matches("0X");
+                    let short = hex.trim_start_matches('0').to_ascii_lowercase();
+                    if short.is_empty()
+                        || short.len() > 2
+                        || !short.chars().all(|c| c.is_ascii_hexdigit())
+                    {
+                        return Err(PlanError::Invalid {
+                            message: format!("partition {n} of {device}: mbrPartitionType '{t}' is not an MBR type (a hex byte such as 0x0c)"),
+                            at: h.at.clone(),
+                        });
+                    }
+                    script.push_str(&format!("{nested} --part-type {dev} {s} {}\n", sh_quote(t)));
+                    check.push_str(&format!(
+                        " && [ \"$({nested} --part-type {dev} {s} | tr -d ' ')\" = {short} ]"
+                    ));
+                }
+                None => check.push_str(&format!(" && {nested} --part-type {dev} {s} >/dev/null")),
+            }
+            if h.mbr_bootable_flag.value {
+                bootable.push(s.to_string());
+            }
+        }
+        // One call: --activate clears the flag of every slot it is not given.
+        if !bootable.is_empty() {
+            script.push_str(&format!(
+                "{nested} --activate {dev} {}\n",
+                bootable.join(" ")
+            ));
+            for s in &bootable {
+                check.push_str(&format!(
+                    " && {nested} --activate {dev} | grep -q '[^0-9]{s}$'"
+                ));
+            }
+        }
+        script.push_str(&format!(
+            "partprobe {dev}\nudevadm trigger --subsystem-match=block\nudevadm settle --timeout 120\n"
+        ));
+        let produced = format!("hybrid-mbr:{device}");
+        self.add(NewAction {
+            id: format!("{id}/hybrid-mbr"),
+            phase: "disko",
+            kind: "hybrid-mbr",
+            argv: None,
+            script: Some(script),
+            destructive: false,
+            check: Self::argv(&["sh", "-c", &check]),
+            needs: vec![after.to_string()],
+            produces: vec![produced.clone()],
+            at: hybrids[0].1.at.clone(),
+            reason: format!(
+                "make the MBR of {device} hybrid: GPT partitions {} in MBR slots {}, the 0xEE entry {}",
+                hybrids.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>().join(", "),
+                (0..hybrids.len()).map(|k| slot(k).to_string()).collect::<Vec<_>>().join(", "),
+                if ee_first { "first" } else { "last" }
+            ),
+        });
+        Ok(Some(produced))
+    }
+
     /// Plan a content on `device`, available once `ready` exists.
     fn content(&mut self, c: &Content, id: &str, ready: &str) -> Result<(), PlanError> {
         match c {
             Content::Gpt {
                 device,
                 partitions,
+                efi_gpt_partition_first,
                 at,
             } => {
                 let table = format!("{id}/table");
@@ -705,7 +814,8 @@ impl Builder<'_> {
                     } else if p.start.value.ends_with('s') || p.end.value.ends_with('s') {
                         argv.push("--set-alignment=1".into());
                     }
-                    argv.insert(3, format!("--partition-guid={n}:R"));
+                    let guid = p.uuid.value.as_deref().unwrap_or("R");
+                    argv.insert(3, format!("--partition-guid={n}:{guid}"));
                     argv.push(device.clone());
                     let pid = format!("{id}/partition/{}", p.name);
                     self.add(NewAction {
@@ -740,8 +850,14 @@ impl Builder<'_> {
                     });
                 }
                 // As disko does: contents once every partition exists (the
-                // table is re-read after each partition).
-                let all = format!("gpt-slot:{device}:{}", partitions.len());
+                // table is re-read after each partition), and after the
+                // hybrid MBR when there is one.
+                let mut all = format!("gpt-slot:{device}:{}", partitions.len());
+                if let Some(hybrid) =
+                    self.hybrid_mbr(id, device, partitions, efi_gpt_partition_first, &all)?
+                {
+                    all = hybrid;
+                }
                 for p in partitions {
                     if let Some(inner) = &p.content {
                         let pid = format!("{id}/partition/{}", p.name);

@@ -405,3 +405,64 @@ fn thin_volumes_and_pool_export() {
     let member = p.action("disko/disk/a/partition/z/zfs-member").unwrap();
     assert_eq!(member.check.clone().unwrap(), ["zpool", "list", "tank"]);
 }
+
+/// The hybrid MBR is written once every partition exists and before any
+/// content: with the 0xEE entry first (the default), GPT partitions take
+/// MBR slots from 2, and sfdisk is given those slots, not GPT numbers.
+#[test]
+fn hybrid_mbr_after_the_partitions_before_the_contents() {
+    let p = plan_of(
+        r#"{
+  disko.devices.disk.main = {
+    device = "/dev/vda";
+    content.type = "gpt";
+    content.partitions = {
+      fw = { priority = 1; size = "64M"; type = "0700"; hybrid = { mbrPartitionType = "0x0C"; mbrBootableFlag = true; }; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot/firmware"; }; };
+      plain = { priority = 2; size = "64M"; };
+      boot = { priority = 3; size = "512M"; hybrid = { mbrBootableFlag = true; }; content = { type = "filesystem"; format = "ext4"; mountpoint = "/boot"; }; };
+      root = { size = "100%"; uuid = "0b6a3f2e-1c1d-4a5b-8e7f-0123456789ab"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+    };
+  };
+}"#,
+    );
+    let hybrid = position(&p, "disko/disk/main/hybrid-mbr");
+    assert!(hybrid > position(&p, "disko/disk/main/partition/root"));
+    for id in [
+        "disko/disk/main/partition/fw/format",
+        "disko/disk/main/partition/boot/format",
+        "disko/disk/main/partition/root/format",
+    ] {
+        assert!(position(&p, id) > hybrid, "{id} ran before the hybrid MBR");
+    }
+    let a = &p.actions[hybrid];
+    let script = a.script.as_deref().unwrap();
+    for line in [
+        "sgdisk -h 1:3 /dev/vda",
+        "sfdisk --label-nested dos --part-type /dev/vda 2 0x0C",
+        "sfdisk --label-nested dos --activate /dev/vda 2 3",
+    ] {
+        assert!(script.lines().any(|l| l == line), "{line} not in\n{script}");
+    }
+    let check = a.check.as_ref().unwrap().join(" ");
+    assert!(
+        check.contains("--part-type /dev/vda 1 | tr -d ' ')\" = ee ]"),
+        "{check}"
+    );
+    assert!(
+        check.contains("--part-type /dev/vda 2 | tr -d ' ')\" = c ]"),
+        "{check}"
+    );
+    // The fixed GUID is given to sgdisk, and the partition is found by it.
+    let root = p.action("disko/disk/main/partition/root").unwrap();
+    assert!(root
+        .script
+        .as_deref()
+        .unwrap()
+        .contains("--partition-guid=4:0b6a3f2e-1c1d-4a5b-8e7f-0123456789ab"));
+    let fmt = p.action("disko/disk/main/partition/root/format").unwrap();
+    assert!(fmt
+        .argv
+        .iter()
+        .flatten()
+        .any(|w| w == "/dev/disk/by-partuuid/0b6a3f2e-1c1d-4a5b-8e7f-0123456789ab"));
+}

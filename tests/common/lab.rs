@@ -24,6 +24,7 @@ pub static SERIAL: Mutex<()> = Mutex::new(());
 pub const TOOLS: &[&str] = &[
     "losetup",
     "sgdisk",
+    "sfdisk",
     "partprobe",
     "wipefs",
     "mkfs.ext4",
@@ -133,6 +134,8 @@ pub struct Lab {
     pub dir: tempfile::TempDir,
     pub id: String,
     pub loops: Vec<String>,
+    /// A partition GUID unique to this lab (`@UUID@` in fixtures).
+    pub uuid: String,
     links: BTreeSet<PathBuf>,
     /// A process whose mount namespace holds the lab's mounts (an sshd
     /// started by `ip netns exec`), when they are not in ours.
@@ -148,10 +151,15 @@ impl Lab {
             .prefix("nixplan-lab-")
             .tempdir()
             .unwrap();
+        let uuid = std::fs::read_to_string("/proc/sys/kernel/random/uuid")
+            .unwrap()
+            .trim()
+            .to_string();
         let mut lab = Lab {
             dir,
             id,
             loops: Vec::new(),
+            uuid,
             links: BTreeSet::new(),
             mounts_of: None,
         };
@@ -185,6 +193,7 @@ impl Lab {
         let mut text = text
             .replace("@ROOT@", &self.root().display().to_string())
             .replace("@ID@", &self.id)
+            .replace("@UUID@", &self.uuid)
             .replace("@KEYFILE@", &self.key_file().display().to_string());
         for (i, l) in self.loops.iter().enumerate() {
             text = text.replace(&format!("@DISK{i}@"), l);
@@ -225,7 +234,8 @@ impl Lab {
         Plan::from_json(&std::fs::read_to_string(out).unwrap()).unwrap()
     }
 
-    /// What udev would do for this lab's devices: by-partlabel links.
+    /// What udev would do for this lab's devices: by-partlabel and
+    /// by-partuuid links.
     pub fn settle_links(&mut self) {
         let mut want: BTreeSet<(PathBuf, String)> = BTreeSet::new();
         for l in &self.loops {
@@ -239,10 +249,14 @@ impl Lab {
                     continue;
                 }
                 let dev = format!("/dev/{part}");
-                let (ok, label) = sh(&format!("blkid -p -o value -s PART_ENTRY_NAME {dev}"));
-                if ok && !label.trim().is_empty() {
-                    let link = Path::new("/dev/disk/by-partlabel").join(label.trim());
-                    want.insert((link, dev));
+                for (tag, dir) in [
+                    ("PART_ENTRY_NAME", "/dev/disk/by-partlabel"),
+                    ("PART_ENTRY_UUID", "/dev/disk/by-partuuid"),
+                ] {
+                    let (ok, value) = sh(&format!("blkid -p -o value -s {tag} {dev}"));
+                    if ok && !value.trim().is_empty() {
+                        want.insert((Path::new(dir).join(value.trim()), dev.clone()));
+                    }
                 }
             }
         }
@@ -253,6 +267,7 @@ impl Lab {
             }
         }
         std::fs::create_dir_all("/dev/disk/by-partlabel").unwrap();
+        std::fs::create_dir_all("/dev/disk/by-partuuid").unwrap();
         for (link, dev) in want {
             let _ = std::fs::remove_file(&link);
             std::os::unix::fs::symlink(&dev, &link).unwrap();

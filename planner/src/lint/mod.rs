@@ -104,6 +104,7 @@ pub static RULES: &[Rule] = &[
     disko::NP212,
     disko::NP213,
     disko::NP214,
+    disko::NP215,
     activation::NP301,
     activation::NP302,
     activation::NP303,

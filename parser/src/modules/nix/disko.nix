@@ -111,8 +111,12 @@ let
       options.priority = opt types.int (if config.size == "100%" then 9001 else if config.type == "EF02" then 100 else 1000);
       options.label = opt str (let l = "disk-${b.replaceStrings [ "/" ] [ "_" ] parent.name}-${config.name}"; in
         if b.stringLength l > 36 then b.substring 0 36 (b.hashString "sha256" l) else l);
-      options.device = opt str "/dev/disk/by-partlabel/${config.label}";
-      options.hybrid = opt (types.nullOr types.attrs) null;
+      options.uuid = opt (types.nullOr (types.strMatching "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")) null;
+      options.device = opt str (if config.uuid != null then "/dev/disk/by-partuuid/${config.uuid}" else "/dev/disk/by-partlabel/${config.label}");
+      options.hybrid = opt (types.nullOr (types.submodule {
+        options.mbrPartitionType = opt (types.nullOr str) null;
+        options.mbrBootableFlag = opt types.bool false;
+      })) null;
       options.content = opt (types.nullOr (contentOf { device = config.device; partition = config.name; disk = parent.name; })) null;
     }))) { };
   };
