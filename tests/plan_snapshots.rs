@@ -268,3 +268,42 @@ fn hybrid_mbr_mistakes_point_at_the_line() {
         "{err}"
     );
 }
+
+/// A zpool topology must place exactly the devices that are zfs members
+/// of the pool (disko would silently skip creating it otherwise), and its
+/// modes are disko's.
+#[test]
+fn zpool_topology_mistakes_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture =
+        std::fs::read_to_string(common::root().join("tests/fixtures/zfs-topology/disko.nix"))
+            .unwrap();
+    let cases = [
+        // The cache disk is a member of the pool but in no vdev.
+        (
+            "cache = [ \"cache\" ];",
+            "",
+            "these zfs members of the pool are in no vdev: /dev/disk/by-partlabel/disk-cache-zfs",
+        ),
+        // A member that is no zfs content of the pool.
+        (
+            "members = [ \"x\" \"y\" ];",
+            "members = [ \"x\" \"y\" \"w\" ];",
+            "these vdev members have no content `type = \"zfs\"; pool = \"zroot\";`: /dev/disk/by-partlabel/disk-w-zfs",
+        ),
+        (
+            "mode = \"mirror\";\n            members = [ \"x\" \"y\" ];",
+            "mode = \"raid5\";\n            members = [ \"x\" \"y\" ];",
+            "is not of type",
+        ),
+    ];
+    for (from, to, wanted) in cases {
+        assert!(fixture.contains(from), "{from}");
+        let file = dir.path().join("disko.nix");
+        std::fs::write(&file, fixture.replacen(from, to, 1)).unwrap();
+        let (code, _, err) = common::nixplan_text(&["plan", file.to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(wanted), "{wanted}\n{err}");
+        assert!(err.contains(&file.display().to_string()), "{err}");
+    }
+}

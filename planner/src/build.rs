@@ -475,16 +475,29 @@ impl Builder<'_> {
             }
             argv.push(pool.name.clone());
             match &pool.mode.value {
-                serde_json::Value::String(m) if !m.is_empty() => argv.push(m.clone()),
-                serde_json::Value::String(_) => {}
+                serde_json::Value::String(m) => {
+                    if !m.is_empty() {
+                        argv.push(m.clone());
+                    }
+                    argv.extend(members.iter().cloned());
+                }
+                serde_json::Value::Object(o) => {
+                    argv.extend(zpool_topology(name, &o["topology"], &members).map_err(
+                        |message| PlanError::Invalid {
+                            message,
+                            at: pool.mode.at.clone(),
+                        },
+                    )?);
+                }
                 other => {
                     return Err(PlanError::Invalid {
-                        message: format!("zpool '{name}': topology modes ({other}) are not supported yet; use a mode string"),
+                        message: format!(
+                            "zpool '{name}': mode {other} is neither a mode string nor a topology"
+                        ),
                         at: pool.mode.at.clone(),
                     })
                 }
             }
-            argv.extend(members.iter().cloned());
             let pool_res = format!("zpool:{name}");
             self.add(NewAction {
                 id: format!("disko/zpool/{name}/create"),
@@ -1968,4 +1981,125 @@ fn summarize(
         activation_snippets: snippets,
         bootstrap: bootstrap.to_string(),
     }
+}
+
+/// The vdev part of `zpool create` for disko's topology form: the vdevs,
+/// then `spare`, `log`, `dedup`, `special` and `cache`, each keyword
+/// written once before its group, stripe vdevs (mode "") first within a
+/// group. A member is a path, or a disk name standing for that disk's
+/// partition named `zfs` (as disko reads them). They must be exactly the
+/// devices whose content is this pool (disko skips creating the pool
+/// otherwise, with only a message): a mismatch is an error here.
+pub fn zpool_topology(
+    pool: &str,
+    t: &serde_json::Value,
+    registered: &[String],
+) -> Result<Vec<String>, String> {
+    let path = |m: &str| {
+        if m.starts_with('/') {
+            m.to_string()
+        } else {
+            format!("/dev/disk/by-partlabel/disk-{m}-zfs")
+        }
+    };
+    let strs = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str()).map(path).collect())
+            .unwrap_or_default()
+    };
+    let vdevs = |v: &serde_json::Value| -> Vec<(String, Vec<String>)> {
+        let list: Vec<&serde_json::Value> = match v {
+            serde_json::Value::Array(a) => a.iter().collect(),
+            serde_json::Value::Null => Vec::new(),
+            one => vec![one],
+        };
+        let mut out: Vec<(String, Vec<String>)> = list
+            .iter()
+            .map(|d| {
+                (
+                    d["mode"].as_str().unwrap_or("").to_string(),
+                    strs(&d["members"]),
+                )
+            })
+            .collect();
+        // Stripes first, each kind in its written order.
+        out.sort_by_key(|(mode, _)| !mode.is_empty());
+        out
+    };
+    let mut groups: Vec<(&str, Vec<(String, Vec<String>)>)> = vec![("", vdevs(&t["vdev"]))];
+    let spare = strs(&t["spare"]);
+    if !spare.is_empty() {
+        groups.push(("spare", vec![(String::new(), spare)]));
+    }
+    groups.push(("log", vdevs(&t["log"])));
+    groups.push(("dedup", vdevs(&t["dedup"])));
+    groups.push(("special", vdevs(&t["special"])));
+    let cache = strs(&t["cache"]);
+    if !cache.is_empty() {
+        groups.push(("cache", vec![(String::new(), cache)]));
+    }
+    let mut argv = Vec::new();
+    let mut named: Vec<String> = Vec::new();
+    for (keyword, vdevs) in groups {
+        if vdevs.is_empty() {
+            continue;
+        }
+        if !keyword.is_empty() {
+            argv.push(keyword.to_string());
+        }
+        for (mode, devices) in vdevs {
+            if devices.is_empty() {
+                return Err(format!(
+                    "zpool '{pool}': a {} vdev without members",
+                    if keyword.is_empty() { "data" } else { keyword }
+                ));
+            }
+            if !mode.is_empty() {
+                argv.push(mode);
+            }
+            named.extend(devices.iter().cloned());
+            argv.extend(devices);
+        }
+    }
+    if argv.is_empty() {
+        return Err(format!("zpool '{pool}': the topology has no vdevs"));
+    }
+    let mut a = named.clone();
+    a.sort();
+    let mut b: Vec<String> = registered.to_vec();
+    b.sort();
+    if a != b {
+        let missing: Vec<&String> = b.iter().filter(|d| !a.contains(d)).collect();
+        let extra: Vec<&String> = a.iter().filter(|d| !b.contains(d)).collect();
+        let dup = a.windows(2).find(|w| w[0] == w[1]).map(|w| w[0].clone());
+        let mut why = Vec::new();
+        if !missing.is_empty() {
+            why.push(format!(
+                "these zfs members of the pool are in no vdev: {}",
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !extra.is_empty() {
+            why.push(format!(
+                "these vdev members have no content `type = \"zfs\"; pool = \"{pool}\";`: {}",
+                extra
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if let Some(d) = dup {
+            why.push(format!("{d} is in two vdevs"));
+        }
+        return Err(format!(
+            "zpool '{pool}': the topology does not account for exactly the pool's members ({}); disko would skip creating the pool",
+            why.join("; ")
+        ));
+    }
+    Ok(argv)
 }

@@ -181,10 +181,27 @@ let
     options.content = opt (types.nullOr (contentOf { device = "/dev/zvol/${pool}/${config.name}"; })) null;
   });
 
+  # zpool modes: a string for one vdev of all members, or disko's
+  # topology of vdevs naming their members.
+  zpoolModes = types.enum [ "" "mirror" "raidz" "raidz1" "raidz2" "raidz3" ];
+  zpoolVdev = types.submodule {
+    options.mode = opt zpoolModes "";
+    options.members = req (types.listOf str);
+  };
   zpool = types.submodule ({ name, config, ... }: {
     options.type = opt (types.enum [ "zpool" ]) "zpool";
     options.name = opt str name;
-    options.mode = opt (types.either str types.attrs) "";
+    options.mode = opt (types.either zpoolModes (types.submodule {
+      options.topology = req (types.submodule {
+        options.type = opt (types.enum [ "topology" ]) "topology";
+        options.vdev = opt (types.listOf zpoolVdev) [ ];
+        options.spare = opt (types.listOf str) [ ];
+        options.log = opt (types.listOf zpoolVdev) [ ];
+        options.dedup = opt (types.listOf zpoolVdev) [ ];
+        options.special = opt (types.either (types.listOf zpoolVdev) (types.nullOr zpoolVdev)) [ ];
+        options.cache = opt (types.listOf str) [ ];
+      });
+    })) "";
     options.options = opt (types.attrsOf str) { };
     options.rootFsOptions = opt (types.attrsOf str) { };
     options.mountpoint = opt (types.nullOr str) null;
