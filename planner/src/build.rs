@@ -1990,6 +1990,9 @@ fn summarize(
 /// partition named `zfs` (as disko reads them). They must be exactly the
 /// devices whose content is this pool (disko skips creating the pool
 /// otherwise, with only a message): a mismatch is an error here.
+/// A vdev: its mode ("" for a stripe) and its member devices.
+type Vdev = (String, Vec<String>);
+
 pub fn zpool_topology(
     pool: &str,
     t: &serde_json::Value,
@@ -2007,13 +2010,13 @@ pub fn zpool_topology(
             .map(|a| a.iter().filter_map(|x| x.as_str()).map(path).collect())
             .unwrap_or_default()
     };
-    let vdevs = |v: &serde_json::Value| -> Vec<(String, Vec<String>)> {
+    let vdevs = |v: &serde_json::Value| -> Vec<Vdev> {
         let list: Vec<&serde_json::Value> = match v {
             serde_json::Value::Array(a) => a.iter().collect(),
             serde_json::Value::Null => Vec::new(),
             one => vec![one],
         };
-        let mut out: Vec<(String, Vec<String>)> = list
+        let mut out: Vec<Vdev> = list
             .iter()
             .map(|d| {
                 (
@@ -2026,7 +2029,7 @@ pub fn zpool_topology(
         out.sort_by_key(|(mode, _)| !mode.is_empty());
         out
     };
-    let mut groups: Vec<(&str, Vec<(String, Vec<String>)>)> = vec![("", vdevs(&t["vdev"]))];
+    let mut groups: Vec<(&str, Vec<Vdev>)> = vec![("", vdevs(&t["vdev"]))];
     let spare = strs(&t["spare"]);
     if !spare.is_empty() {
         groups.push(("spare", vec![(String::new(), spare)]));
