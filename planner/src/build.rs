@@ -1983,6 +1983,9 @@ fn summarize(
     }
 }
 
+/// A vdev: its mode ("" for a stripe) and its member devices.
+type Vdev = (String, Vec<String>);
+
 /// The vdev part of `zpool create` for disko's topology form: the vdevs,
 /// then `spare`, `log`, `dedup`, `special` and `cache`, each keyword
 /// written once before its group, stripe vdevs (mode "") first within a
@@ -1990,9 +1993,6 @@ fn summarize(
 /// partition named `zfs` (as disko reads them). They must be exactly the
 /// devices whose content is this pool (disko skips creating the pool
 /// otherwise, with only a message): a mismatch is an error here.
-/// A vdev: its mode ("" for a stripe) and its member devices.
-type Vdev = (String, Vec<String>);
-
 pub fn zpool_topology(
     pool: &str,
     t: &serde_json::Value,
