@@ -264,6 +264,14 @@ fn tmpfs_root_with_persisted_directories_owned_and_moded() {
         "dir <root>/persist/home/alice 700 1000:1000",
         "dir <root>/persist/home/alice/Documents 755 1000:1000",
         "dir <root>/persist/home/alice/.ssh 700 1000:1000",
+        // Parents inside a home are the user's (impermanence's default
+        // permissions at that level), above it root's.
+        "dir <root>/persist/home 755 0:0",
+        "dir <root>/persist/home/alice/.local 755 1000:1000",
+        "dir <root>/persist/home/alice/.local/share 755 1000:1000",
+        "dir <root>/persist/home/alice/.local/share/direnv 755 1000:1000",
+        "dir <root>/persist/home/alice/.config 755 1000:1000",
+        "dir <root>/persist/home/alice/.config/git 755 1000:1000",
     ] {
         assert!(state.lines().any(|l| l == want), "{want}\n{state}");
     }

@@ -1550,6 +1550,10 @@ impl Builder<'_> {
                     ));
                 }
             }
+            // The homes of users.<name>: parents created below one belong
+            // to that user (impermanence's default permissions at that
+            // level: the user, their group, 0755); all others to root.
+            let mut levels: Vec<(String, String, String)> = Vec::new();
             for (user, u) in &p.users {
                 let home = u.home.value.clone();
                 let group = config
@@ -1557,6 +1561,7 @@ impl Builder<'_> {
                     .get(user)
                     .map(|x| x.group.value.clone())
                     .unwrap_or_else(|| "users".into());
+                levels.push((home.clone(), user.clone(), group.clone()));
                 entries.push((
                     home.clone(),
                     user.clone(),
@@ -1598,7 +1603,59 @@ impl Builder<'_> {
                     }
                 }
             }
-            for (path, user, group, mode, at, what) in entries {
+            // Every parent between the persistence root and an entry is an
+            // entry of its own (else `install -d` would make it root's,
+            // 0755, under a user's home too); parents before children.
+            // Keyed by the path with '/' as the lowest character: a parent
+            // sorts right before its children.
+            let mut all: BTreeMap<String, PersistEntry> = BTreeMap::new();
+            let norm = |p: &str| -> String {
+                let mut out = String::with_capacity(p.len() + 1);
+                for c in p.split('/').filter(|c| !c.is_empty()) {
+                    out.push('/');
+                    out.push_str(c);
+                }
+                out
+            };
+            let key = |p: &str| p.replace('/', "\u{1}");
+            let homes: Vec<(String, &String, &String)> = levels
+                .iter()
+                .map(|(home, u, g)| (format!("{}/", norm(home)), u, g))
+                .collect();
+            let mut normed: Vec<String> = Vec::with_capacity(entries.len());
+            for e in &entries {
+                let path = norm(&e.0);
+                let mut e = e.clone();
+                e.0 = path.clone();
+                all.entry(key(&path)).or_insert(e);
+                normed.push(path);
+            }
+            for (e, path) in entries.iter().zip(&normed) {
+                for (i, _) in path.match_indices('/').skip(1) {
+                    let dir = &path[..i];
+                    let k = key(dir);
+                    if all.contains_key(&k) {
+                        continue;
+                    }
+                    let (user, group) = homes
+                        .iter()
+                        .find(|(prefix, _, _)| dir.starts_with(prefix.as_str()))
+                        .map(|(_, u, g)| (u.to_string(), g.to_string()))
+                        .unwrap_or_else(|| ("root".into(), "root".into()));
+                    all.insert(
+                        k,
+                        (
+                            dir.to_string(),
+                            user,
+                            group,
+                            "0755".into(),
+                            e.4.clone(),
+                            "parent directory",
+                        ),
+                    );
+                }
+            }
+            for (path, user, group, mode, at, what) in all.into_values() {
                 let full = format!("{}{}", root_path.trim_end_matches('/'), path);
                 let target = under(&self.root, &full);
                 if !created.insert(target.clone()) {
@@ -1607,6 +1664,10 @@ impl Builder<'_> {
                 let (o, g, known) = self.owner(&user, &group);
                 let id = format!("persist/dir{full}");
                 let mut needs = vec![format!("dir:{target_root}")];
+                if let Some((parent, _)) = path.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
+                    let parent = format!("{}{parent}", root_path.trim_end_matches('/'));
+                    needs.push(format!("dir:{}", under(&self.root, &parent)));
+                }
                 if let Some((_, m)) = self.mount_holding(&full) {
                     if m != holder {
                         needs.push(m);
