@@ -287,3 +287,60 @@ fn a_plan_is_applied_over_ssh_to_loop_devices() {
     );
     assert!(state.contains("mount <root>/persist ext4"), "{state}");
 }
+
+/// The CLI's own SSH options reach ssh: `--ssh-option` (here the only
+/// place the target's host key is known) and `-i`. Without the option the
+/// same command is refused by strict host key checking.
+#[test]
+fn the_cli_connects_with_its_ssh_options() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip("the_cli_connects_with_its_ssh_options") {
+        return;
+    }
+    let target = SshTarget::start(3);
+    let host = format!("root@{}", target.address);
+    let plan = target.dir.path().join("plan.json");
+    let fixture = common::root().join("tests/fixtures/disko-plain-file/disko.nix");
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        fixture.to_str().unwrap(),
+        "--target-host",
+        &host,
+        "--out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let known = format!(
+        "UserKnownHostsFile={}",
+        target.dir.path().join("known_hosts").display()
+    );
+    let identity = target.dir.path().join("id");
+    let apply = |options: &[&str], state: &str| {
+        let state = target.dir.path().join(state);
+        let mut args = vec![
+            "apply",
+            plan.to_str().unwrap(),
+            "-i",
+            identity.to_str().unwrap(),
+            "--phases",
+            "facts",
+            "--yes",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--ssh-option",
+            "GlobalKnownHostsFile=/dev/null",
+            "--ssh-option",
+            "ConnectTimeout=10",
+        ];
+        for o in options {
+            args.extend(["--ssh-option", o]);
+        }
+        common::nixplan_text(&args)
+    };
+    let (code, out, err) = apply(&[&known], "with");
+    assert_eq!(code, 0, "{out}\n{err}\n{}", target.log());
+    assert!(out.contains("facts/gather"), "{out}");
+    let (code, out, err) = apply(&["UserKnownHostsFile=/dev/null"], "without");
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("Host key verification failed"), "{err}");
+}

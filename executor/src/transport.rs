@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -262,22 +262,44 @@ pub struct Ssh {
     /// of the installer is accepted once.
     post_kexec_known_hosts: Option<PathBuf>,
     generation: u32,
+    /// Where the control socket lives: the state directory, or a private
+    /// directory under the system's temporary one when the state
+    /// directory's path is too long for a Unix socket (108 bytes).
+    control_dir: PathBuf,
+    _control_tmp: Option<tempfile::TempDir>,
 }
 
 impl Ssh {
     pub fn new(opts: SshOptions) -> Ssh {
+        // A socket's path has at most 107 bytes. Ours are DIR/ssh-G-HASH16
+        // (22 bytes with a one-digit generation), and ssh binds them under
+        // a temporary name 17 bytes longer: 46 leaves room for both.
+        let fits = |dir: &Path| dir.as_os_str().len() + 1 + 46 < 108;
+        let (control_dir, tmp) = if fits(&opts.state_dir) {
+            (opts.state_dir.clone(), None)
+        } else {
+            match tempfile::Builder::new().prefix("nixplan-ssh-").tempdir() {
+                Ok(t) if fits(t.path()) => (t.path().to_path_buf(), Some(t)),
+                _ => (opts.state_dir.clone(), None),
+            }
+        };
         Ssh {
             opts,
             escalate: None,
             post_kexec_known_hosts: None,
             generation: 0,
+            control_dir,
+            _control_tmp: tmp,
         }
     }
 
+    /// One socket per login (user, host, port) and generation: a name of
+    /// our own rather than ssh's %C (40 bytes), to keep the path short.
     fn control_path(&self) -> PathBuf {
-        self.opts
-            .state_dir
-            .join(format!("ssh-{}-%C", self.generation))
+        let key = format!("{}:{:?}", self.opts.destination, self.opts.port);
+        let hash = nixplan_planner::plan::sha256_hex(key.as_bytes());
+        self.control_dir
+            .join(format!("ssh-{}-{}", self.generation, &hash[..16]))
     }
 
     /// The ssh argv up to (not including) the remote command.
@@ -405,6 +427,26 @@ mod tests {
             env,
             stdin: None,
             timeout: Duration::from_secs(20),
+        }
+    }
+
+    #[test]
+    fn control_sockets_fit_a_unix_socket_path_whatever_the_state_directory() {
+        for dir in [
+            "/var/lib/nixplan/0123456789abcdef/ssh",
+            &format!("/home/someone/{}", "deep/".repeat(30)),
+        ] {
+            let ssh = Ssh::new(SshOptions {
+                destination: "deploy@example.org".into(),
+                state_dir: PathBuf::from(dir),
+                ..Default::default()
+            });
+            let path = ssh.control_path();
+            // ssh binds it under a name 17 bytes longer first.
+            assert!(path.as_os_str().len() + 17 < 108, "{}", path.display());
+            if dir.len() < 50 {
+                assert!(path.starts_with(dir), "{}", path.display());
+            }
         }
     }
 
