@@ -277,6 +277,150 @@ fn tmpfs_root_with_persisted_directories_owned_and_moded() {
     }
 }
 
+/// A journal that cannot be written (its disk is full) stops the run:
+/// the action whose start could not be noted does not run, nothing after
+/// it either, and once there is room again `--resume` finishes the job.
+#[test]
+fn a_full_state_directory_stops_the_run_and_resume_finishes_it() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available("a_full_state_directory")
+        || skip_for_kernel("a_full_state_directory", &["tmpfs", "ext4"])
+    {
+        return;
+    }
+    let mut lab = Lab::new(1, 256);
+    let plan = lab.plan("tmpfs-impermanence");
+    // The state directory on a small tmpfs of this test's own.
+    let state = lab.dir.path().join("small-state");
+    std::fs::create_dir_all(&state).unwrap();
+    let (ok, out) = sh(&format!(
+        "mount -t tmpfs -o size=256k nixplan-test {}",
+        state.display()
+    ));
+    assert!(ok, "{out}");
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = sh(&format!("umount {}", self.0.display()));
+        }
+    }
+    let _unmount = Unmount(state.clone());
+    struct Filler<'l> {
+        lab: &'l mut Lab,
+        ends: usize,
+        at: usize,
+        fill: std::path::PathBuf,
+        notes: Vec<String>,
+    }
+    impl Filler<'_> {
+        /// Fill the state's tmpfs so that the journal's next write needs
+        /// a page there is no room for: first pad the journal with a
+        /// harmless record (a `started` one of no action) up to a page
+        /// boundary, then take every free page.
+        fn fill_up(&self) {
+            let dir = self.fill.parent().unwrap();
+            let journal = std::fs::read_dir(dir)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path().join("journal.jsonl"))
+                .find(|p| p.exists())
+                .unwrap();
+            let len = std::fs::metadata(&journal).unwrap().len() as usize;
+            let head = "{\"run\":\"pad\",\"action\":\"padding-";
+            let tail = "\",\"status\":\"started\",\"at\":0.0}\n";
+            let mut room = (4096 - len % 4096) % 4096;
+            if room < head.len() + tail.len() {
+                room += 4096;
+            }
+            let pad = format!("{head}{}{tail}", "x".repeat(room - head.len() - tail.len()));
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&journal)
+                .unwrap();
+            std::io::Write::write_all(&mut f, pad.as_bytes()).unwrap();
+            let _ = sh(&format!(
+                "dd if=/dev/zero of={} bs=4k 2>/dev/null",
+                self.fill.display()
+            ));
+        }
+    }
+    impl nixplan_executor::Observer for Filler<'_> {
+        fn event(&mut self, event: nixplan_executor::Event<'_>) {
+            match event {
+                nixplan_executor::Event::End { .. } => {
+                    self.lab.settle_links();
+                    self.ends += 1;
+                    if self.ends == self.at {
+                        self.fill_up();
+                    }
+                }
+                nixplan_executor::Event::Note(n) => self.notes.push(n),
+                _ => {}
+            }
+        }
+        fn confirm(&mut self, _q: &str) -> bool {
+            false
+        }
+    }
+    let mut opts = options(&lab, "unused", false);
+    opts.state_dir = state.clone();
+    let table = plan
+        .actions
+        .iter()
+        .position(|a| a.kind == "partition-table")
+        .unwrap();
+    let mut obs = Filler {
+        lab: &mut lab,
+        ends: 0,
+        at: table,
+        fill: state.join("fill"),
+        notes: Vec::new(),
+    };
+    let report = apply(
+        &plan,
+        &mut Local::default(),
+        &mut Local::default(),
+        &opts,
+        &mut obs,
+    )
+    .unwrap_or_else(|r| panic!("refused: {r}"));
+    let notes = std::mem::take(&mut obs.notes);
+    assert!(report.interrupted, "{report:?}");
+    assert_eq!(report.outcomes.len(), table + 1, "{report:?}");
+    let (id, last) = report.outcomes.last().unwrap();
+    assert_eq!(id, &plan.actions[table].id);
+    match last {
+        Outcome::Failed(f) => assert!(
+            f.status
+                .starts_with("not run: the journal cannot be written"),
+            "{f:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("stopped: the journal cannot be written")),
+        "{notes:?}"
+    );
+    // The table was not written.
+    let disk = lab.loops[0].clone();
+    let (_, pt) = sh(&format!("blkid -p -o value -s PTTYPE {disk}"));
+    assert_eq!(pt.trim(), "", "a partition table was written");
+    // Room again: resume, and the job is done.
+    std::fs::remove_file(state.join("fill")).unwrap();
+    opts.resume = true;
+    let report = run(&mut lab, &plan, &opts, None);
+    assert!(report.succeeded(), "{report:?}");
+    let state_now = lab.state();
+    assert!(
+        state_now
+            .lines()
+            .any(|l| l == "dir <root>/persist/home/alice/.ssh 700 1000:1000"),
+        "{state_now}"
+    );
+}
+
 /// Interrupt after every k of one fixture, resume, compare with an
 /// uninterrupted run.
 #[test]

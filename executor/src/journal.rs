@@ -82,12 +82,20 @@ impl Journal {
         std::fs::create_dir_all(dir.join("runs"))
             .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
         let path = dir.join("journal.jsonl");
-        let earlier = read(&path)?;
-        let file = OpenOptions::new()
+        let (earlier, whole) = read(&path)?;
+        let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // A torn last line (an interrupted write, a full disk) is cut off,
+        // so that this run's records start on a line of their own.
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > whole {
+            file.set_len(whole)
+                .and_then(|_| file.sync_data())
+                .map_err(|e| format!("cannot repair {}: {e}", path.display()))?;
+        }
         // A run id that sorts by time and never repeats in one directory.
         let mut n = 0;
         let stamp = now() as u64;
@@ -146,22 +154,33 @@ impl Journal {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<Record>, String> {
+/// The records of a journal, and the length of its whole lines (a torn
+/// last line, which an interrupted write leaves, is not counted).
+fn read(path: &Path) -> Result<(Vec<Record>, u64), String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        match serde_json::from_str::<Record>(line) {
-            Ok(r) => out.push(r),
-            // An interrupted write leaves at most a torn last line.
-            Err(_) if n + 1 == text.lines().count() => {}
+    let mut whole = 0u64;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for (n, line) in lines.iter().enumerate() {
+        let last = n + 1 == lines.len();
+        // Only the last piece can lack its newline: it is torn.
+        if !line.ends_with('\n') {
+            break;
+        }
+        match serde_json::from_str::<Record>(line.trim_end_matches('\n')) {
+            Ok(r) => {
+                out.push(r);
+                whole += line.len() as u64;
+            }
+            Err(_) if last => {}
             Err(e) => return Err(format!("{} line {}: {e}", path.display(), n + 1)),
         }
     }
-    Ok(out)
+    Ok((out, whole))
 }
 
 #[cfg(test)]
@@ -195,10 +214,16 @@ mod tests {
         let path = dir.path().join("0123456789abcdef/journal.jsonl");
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"run\":\"x\",\"act").unwrap();
-        let j = Journal::open(dir.path(), "sha256:0123456789abcdef0123").unwrap();
+        let mut j = Journal::open(dir.path(), "sha256:0123456789abcdef0123").unwrap();
         assert_ne!(j.run, first);
         let done = j.completed_earlier();
         assert_eq!(done.keys().collect::<Vec<_>>(), vec!["a"]);
         assert_eq!(done["a"].run, first);
+        // The torn piece was cut off: what this run writes reads back.
+        j.record(rec("b", Status::Done)).unwrap();
+        drop(j);
+        let j = Journal::open(dir.path(), "sha256:0123456789abcdef0123").unwrap();
+        let done = j.completed_earlier();
+        assert_eq!(done.keys().collect::<Vec<_>>(), vec!["a", "b"]);
     }
 }

@@ -481,6 +481,17 @@ impl Runner<'_> {
             timeout: self.opts.timeout,
         };
         self.record(&action.id, Status::Started, None, None);
+        // Nothing runs that the journal could not note: a resume must
+        // know what may have happened.
+        if let Some(e) = &self.journal_error {
+            let e = e.clone();
+            return self.fail(
+                action,
+                format!("not run: the journal cannot be written ({e})"),
+                String::new(),
+                None,
+            );
+        }
         self.journal.log(&format!(
             "== {} on {}\n{}\n",
             action.id,
