@@ -83,7 +83,7 @@ impl Journal {
             .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
         let path = dir.join("journal.jsonl");
         let (earlier, whole) = read(&path)?;
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
