@@ -116,6 +116,48 @@ fn btrfs_subvolumes_and_swap() {
 }
 
 #[test]
+fn an_msdos_table_made_with_parted() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available("an_msdos_table") || skip_for_kernel("an_msdos_table", &["ext4"]) {
+        return;
+    }
+    let (mut lab, state, _) = apply_fixture("msdos", 1);
+    let disk = lab.loops[0].clone();
+    let (ok, dump) = sh(&format!("sfdisk -d {disk}"));
+    assert!(ok, "{dump}");
+    let entries: Vec<String> = dump
+        .lines()
+        .filter(|l| l.starts_with(&disk))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            format!("{disk}p1 : start= 2048, size= 129024, type=83, bootable"),
+            format!("{disk}p2 : start= 131072, size= 327680, type=83"),
+            format!("{disk}p3 : start= 458752, size= 65536, type=82"),
+        ],
+        "{dump}"
+    );
+    assert!(state.contains(&format!("{disk}p3: TYPE=swap")), "{state}");
+    assert_eq!(
+        lines_with(&state, "mount "),
+        vec!["mount <root> ext4 ", "mount <root>/boot ext4 "],
+        "{state}"
+    );
+    // Resumed: the table's check sees parted's label (blkid's `dos`).
+    let plan = lab.plan("msdos");
+    let opts = options(&lab, "state", true);
+    let report = run(&mut lab, &plan, &opts, None);
+    let table = report
+        .outcomes
+        .iter()
+        .find(|(id, _)| id.ends_with("/table"))
+        .unwrap();
+    assert!(matches!(table.1, Outcome::AlreadyDone { .. }), "{table:?}");
+}
+
+#[test]
 fn hybrid_mbr_and_a_fixed_partition_guid() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if skip_unless_available("hybrid_mbr") || skip_for_kernel("hybrid_mbr", &["ext4"]) {

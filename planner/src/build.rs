@@ -895,7 +895,17 @@ impl Builder<'_> {
                     argv: Self::argv(&["parted", "-s", device, "--", "mklabel", &format.value]),
                     script: None,
                     destructive: true,
-                    check: None,
+                    // blkid names parted's msdos tables `dos` (the wipe
+                    // before it has cleared any older table).
+                    check: Self::probe(
+                        device,
+                        "PTTYPE",
+                        Some(if format.value == "msdos" {
+                            "dos"
+                        } else {
+                            &format.value
+                        }),
+                    ),
                     needs: vec![ready.into()],
                     produces: vec![format!("table:{device}"), format!("msdos-slot:{device}:0")],
                     at: at.clone(),
