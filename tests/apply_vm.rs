@@ -637,7 +637,84 @@ fn disks_reboots_doas_sudo_live_mode_and_a_real_kexec_in_a_vm() {
     let (_, st) = vm.sh("stat -c '%a %u:%g' /mnt/k1/persist/home/alice/.ssh");
     assert_eq!(st.trim(), "700 1000:1000");
 
+    // kexec again, the tarball downloaded by the target (curl) from a URL
+    // (`--kexec-url`): an HTTP server of this test's own, which the VM
+    // reaches at qemu's host address. The VM is a stand-in installer by
+    // now, so kexec is chosen explicitly (auto would need none).
+    let served = serve_once(&std::fs::read(&tarball).unwrap());
+    let url = format!(
+        "http://10.0.2.2:{}/nixos-kexec-installer.tar.gz",
+        served.port
+    );
+    let again = plan_with(
+        work.path(),
+        "tmpfs-impermanence",
+        "k2",
+        &[4],
+        "root",
+        "kexec",
+        &["--kexec-url", &url],
+    );
+    let (_, boot_before) = vm.sh("cat /proc/sys/kernel/random/boot_id");
+    let report = run(&vm, &again, &work.path().join("s-kexec2"), false, None);
+    common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
+    assert_eq!(
+        served.requests(),
+        1,
+        "the target did not download the tarball"
+    );
+    let learnt =
+        std::fs::read_to_string(vm.dir.path().join("ssh/known_hosts.after-kexec")).unwrap();
+    std::fs::write(vm.dir.path().join("known_hosts"), &learnt).unwrap();
+    let (_, boot_after) = vm.sh("cat /proc/sys/kernel/random/boot_id");
+    assert_ne!(boot_after, boot_before, "no new kernel booted");
+    let (_, st) = vm.sh("stat -c '%a %u:%g' /mnt/k2/persist/home/alice/.ssh");
+    assert_eq!(st.trim(), "700 1000:1000");
+
     install_and_reboot(&mut vm, work.path());
+}
+
+/// An HTTP server on this machine's loopback that serves one body to
+/// any GET, and counts the requests.
+struct Served {
+    port: u16,
+    count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Served {
+    fn requests(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+fn serve_once(body: &[u8]) -> Served {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (body, seen) = (body.to_vec(), count.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = std::io::BufReader::new(&stream);
+            let mut line = String::new();
+            // The request line and headers, up to the blank line.
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                if line == "\r\n" || line == "\n" {
+                    break;
+                }
+                line.clear();
+            }
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut out = &stream;
+            let _ = write!(
+                out,
+                "HTTP/1.0 200 OK\r\nContent-Type: application/gzip\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = out.write_all(&body);
+        }
+    });
+    Served { port, count }
 }
 
 /// The whole plan, install and reboot included, on d5, from a `deploy`

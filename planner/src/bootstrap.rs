@@ -172,7 +172,14 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         let (fetch, mut needs) = match &options.kexec_image {
             crate::build::KexecImage::Download { url } => (
                 // The URL may use $(uname -m); it is not quoted.
-                format!("curl -fsSL {url} | tar -xzf- -C /root"),
+                // curl, else wget (a minimal Debian has neither: then the
+                // tarball has to come from here).
+                format!(
+                    "if command -v curl >/dev/null; then fetch=\"curl -fsSL\"; \
+                     elif command -v wget >/dev/null; then fetch=\"wget -qO-\"; \
+                     else echo 'neither curl nor wget on the target: plan with --kexec-tarball FILE to upload it' >&2; exit 1; fi\n\
+                     $fetch {url} | tar -xzf- -C /root"
+                ),
                 vec!["facts".to_string()],
             ),
             crate::build::KexecImage::Upload { path, sha256 } => {
