@@ -69,9 +69,10 @@ reset="umount -R $work/root 2>/dev/null; wipefs -q -a $loop; rm -rf $work/state"
 hyperfine --runs "$runs" --warmup 1 --prepare "$reset" --export-json "$work/result.json" \
   -n nixplan "$bin apply $work/plan.json --yes --state-dir $work/state >/dev/null" \
   -n sh "sh $work/plain.sh"
-python3 - "$work/result.json" <<'PY'
+python3 - "$work/result.json" "$work/plan.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+actions = len(json.load(open(sys.argv[2]))["actions"])
 n, s = r["nixplan"]["mean"], r["sh"]["mean"]
-print(f"actions: 206; nixplan {n:.3f} s, sh {s:.3f} s; ratio nixplan/sh = {n/s:.3f}")
+print(f"actions: {actions}; nixplan {n:.3f} s, sh {s:.3f} s; ratio nixplan/sh = {n/s:.3f}")
 PY

@@ -321,6 +321,9 @@ struct Runner<'r> {
     journal_error: Option<String>,
     /// How commands become root on the target (`sudo`, `doas`, or none).
     escalate: Option<String>,
+    /// The actions without a check: a resume trusts their journal record,
+    /// so it is synced.
+    unchecked: BTreeSet<String>,
 }
 
 impl Runner<'_> {
@@ -355,7 +358,8 @@ impl Runner<'_> {
         };
         // A journal that cannot be written is reported, not ignored: the
         // run stops before the next action (see the loop in `apply`).
-        if let Err(e) = self.journal.record(r) {
+        let durable = status.completed() && self.unchecked.contains(action);
+        if let Err(e) = self.journal.record(r, durable) {
             self.journal.log(&format!("JOURNAL ERROR: {e}\n"));
             self.journal_error.get_or_insert(e);
         }
@@ -986,6 +990,12 @@ pub fn apply(
             .collect(),
         journal_error: None,
         escalate,
+        unchecked: plan
+            .actions
+            .iter()
+            .filter(|a| a.check.is_none())
+            .map(|a| a.id.clone())
+            .collect(),
     };
     obs.event(Event::Start {
         phases: counts,
