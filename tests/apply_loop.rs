@@ -188,6 +188,17 @@ fn hybrid_mbr_and_a_fixed_partition_guid() {
     // plan found it by that GUID.
     let (ok, verify) = sh(&format!("sgdisk -v {disk}"));
     assert!(ok && verify.contains("No problems found"), "{verify}");
+    // The attribute bits 1 and 2 of the first partition, none on others.
+    let (_, info) = sh(&format!("sgdisk -i 1 {disk}; sgdisk -i 2 {disk}"));
+    let flags: Vec<&str> = info
+        .lines()
+        .filter_map(|l| l.strip_prefix("Attribute flags: "))
+        .collect();
+    assert_eq!(
+        flags,
+        vec!["0000000000000006", "0000000000000000"],
+        "{info}"
+    );
     let (_, guid) = sh(&format!("blkid -p -o value -s PART_ENTRY_UUID {disk}p3"));
     assert_eq!(guid.trim(), lab.uuid);
     assert_eq!(

@@ -267,6 +267,17 @@ fn hybrid_mbr_mistakes_point_at_the_line() {
             && err.contains(&format!("{}:8:", file.display())),
         "{err}"
     );
+    // GPT attribute bits are 0 to 63.
+    let file = write(
+        "bits.nix",
+        "        fw = { priority = 1; size = \"1M\"; attributes = [ 2 64 ]; };\n",
+    );
+    let (code, _, err) = common::nixplan_text(&["plan", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("integer between 0 and 63") && err.contains(&format!("{}:8:", file.display())),
+        "{err}"
+    );
 }
 
 /// A zpool topology must place exactly the devices that are zfs members

@@ -183,6 +183,8 @@ pub struct Partition {
     pub alignment: L<i64>,
     /// A fixed partition GUID (`uuid`), else sgdisk makes a random one.
     pub uuid: L<Option<String>>,
+    /// GPT attribute bits to set (0 required, 2 legacy BIOS bootable…).
+    pub attributes: L<Vec<i64>>,
     /// An entry in the hybrid MBR: the MBR type (`0x0c`) and boot flag.
     pub hybrid: Option<Hybrid>,
     pub content: Option<Content>,
@@ -607,6 +609,20 @@ impl Extract<'_> {
         }
         Ok(L::new(out, self.at(a, key)))
     }
+    fn ints(&mut self, a: &Attrs, key: &str) -> EvalResult<L<Vec<i64>>> {
+        if a.get(key).is_none() {
+            return Ok(L::new(Vec::new(), None));
+        }
+        let l = self.list(a, key)?;
+        let mut out = Vec::new();
+        for t in l.iter() {
+            match self.ev.force(t)? {
+                Value::Int(i) => out.push(i),
+                v => return Err(self.type_error(key, "a list of integers", &v)),
+            }
+        }
+        Ok(L::new(out, self.at(a, key)))
+    }
     fn str_map(&mut self, a: &Attrs, key: &str) -> EvalResult<L<BTreeMap<String, String>>> {
         let m = self.attrs(a, key)?;
         let mut out = BTreeMap::new();
@@ -670,6 +686,7 @@ impl Extract<'_> {
                         priority: self.int(&p, "priority")?,
                         alignment: self.int(&p, "alignment")?,
                         uuid: self.opt_str(&p, "uuid")?,
+                        attributes: self.ints(&p, "attributes")?,
                         hybrid: match self.opt_attrs(&p, "hybrid")? {
                             Some(h) => Some(Hybrid {
                                 mbr_partition_type: self.opt_str(&h, "mbrPartitionType")?,

@@ -821,6 +821,16 @@ impl Builder<'_> {
                         format!("--new={n}:{}:{}", p.start.value, p.end.value),
                         format!("--change-name={n}:{}", p.label.value),
                         format!("--typecode={n}:{}", p.type_code.value),
+                        // As disko: always, so the entry has exactly these
+                        // attribute bits (a hex mask; none is 0).
+                        format!(
+                            "--attributes={n}:=:{:x}",
+                            p.attributes
+                                .value
+                                .iter()
+                                .filter(|b| (0..64).contains(*b))
+                                .fold(0u64, |m, b| m | (1u64 << b))
+                        ),
                     ];
                     if p.alignment.value > 0 {
                         argv.push(format!("--set-alignment={}", p.alignment.value));

@@ -58,7 +58,7 @@ fn partitions_by_priority_then_name() {
     );
     let a = p.action("disko/disk/main/partition/bios").unwrap();
     let script = a.script.as_ref().unwrap();
-    for piece in ["sgdisk --align-end --new=1:0:+1M --partition-guid=1:R --change-name=1:disk-main-bios --typecode=1:EF02 /dev/vda", "partprobe /dev/vda", "udevadm settle"] {
+    for piece in ["sgdisk --align-end --new=1:0:+1M --partition-guid=1:R --change-name=1:disk-main-bios --typecode=1:EF02 --attributes=1:=:0 /dev/vda", "partprobe /dev/vda", "udevadm settle"] {
         assert!(script.contains(piece), "{piece} missing in {script}");
     }
     let root = p.action("disko/disk/main/partition/zz_root").unwrap();

@@ -108,6 +108,7 @@ let
       options.start = opt str "0";
       options.end = opt str (if config.size == "100%" then "-0" else "+${config.size}");
       options.alignment = opt types.int 0;
+      options.attributes = opt (types.listOf (types.ints.between 0 63)) [ ];
       options.priority = opt types.int (if config.size == "100%" then 9001 else if config.type == "EF02" then 100 else 1000);
       options.label = opt str (let l = "disk-${b.replaceStrings [ "/" ] [ "_" ] parent.name}-${config.name}"; in
         if b.stringLength l > 36 then b.substring 0 36 (b.hashString "sha256" l) else l);
