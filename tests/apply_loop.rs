@@ -27,6 +27,32 @@ fn lines_with<'a>(state: &'a str, prefix: &str) -> Vec<&'a str> {
     state.lines().filter(|l| l.starts_with(prefix)).collect()
 }
 
+/// The MBR entries of `disk` as `sfdisk -d` lists them (of the hybrid
+/// MBR nested in a GPT with `nested`), spaces squeezed.
+fn mbr_entries(disk: &str, nested: bool) -> Vec<String> {
+    let label = if nested { "--label-nested dos " } else { "" };
+    let (ok, dump) = sh(&format!("sfdisk {label}-d {disk}"));
+    assert!(ok, "{dump}");
+    dump.lines()
+        .filter(|l| l.starts_with(disk))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// Apply the fixture's plan again with --resume: what became of the
+/// action whose id ends with `suffix`.
+fn resumed(lab: &mut Lab, fixture: &str, suffix: &str) -> Outcome {
+    let plan = lab.plan(fixture);
+    let opts = options(lab, "state", true);
+    let report = run(lab, &plan, &opts, None);
+    report
+        .outcomes
+        .into_iter()
+        .find(|(id, _)| id.ends_with(suffix))
+        .map(|(_, o)| o)
+        .unwrap_or_else(|| panic!("no action ending in {suffix}"))
+}
+
 #[test]
 fn esp_and_ext4_are_partitioned_formatted_and_mounted() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -123,21 +149,13 @@ fn an_msdos_table_made_with_parted() {
     }
     let (mut lab, state, _) = apply_fixture("msdos", 1);
     let disk = lab.loops[0].clone();
-    let (ok, dump) = sh(&format!("sfdisk -d {disk}"));
-    assert!(ok, "{dump}");
-    let entries: Vec<String> = dump
-        .lines()
-        .filter(|l| l.starts_with(&disk))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
     assert_eq!(
-        entries,
+        mbr_entries(&disk, false),
         vec![
             format!("{disk}p1 : start= 2048, size= 129024, type=83, bootable"),
             format!("{disk}p2 : start= 131072, size= 327680, type=83"),
             format!("{disk}p3 : start= 458752, size= 65536, type=82"),
         ],
-        "{dump}"
     );
     assert!(state.contains(&format!("{disk}p3: TYPE=swap")), "{state}");
     assert_eq!(
@@ -146,15 +164,8 @@ fn an_msdos_table_made_with_parted() {
         "{state}"
     );
     // Resumed: the table's check sees parted's label (blkid's `dos`).
-    let plan = lab.plan("msdos");
-    let opts = options(&lab, "state", true);
-    let report = run(&mut lab, &plan, &opts, None);
-    let table = report
-        .outcomes
-        .iter()
-        .find(|(id, _)| id.ends_with("/table"))
-        .unwrap();
-    assert!(matches!(table.1, Outcome::AlreadyDone { .. }), "{table:?}");
+    let table = resumed(&mut lab, "msdos", "/table");
+    assert!(matches!(table, Outcome::AlreadyDone { .. }), "{table:?}");
 }
 
 #[test]
@@ -168,21 +179,13 @@ fn hybrid_mbr_and_a_fixed_partition_guid() {
     // The MBR: GPT partitions 1 and 2 in slots 1 and 2 (the first with
     // the asked type, bootable; the second with the type sgdisk derives
     // from 8300), the 0xEE entry last, as efiGptPartitionFirst = false.
-    let (ok, dump) = sh(&format!("sfdisk --label-nested dos -d {disk}"));
-    assert!(ok, "{dump}");
-    let entries: Vec<String> = dump
-        .lines()
-        .filter(|l| l.starts_with(&disk))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
     assert_eq!(
-        entries,
+        mbr_entries(&disk, true),
         vec![
             format!("{disk}p1 : start= 2048, size= 32768, type=c, bootable"),
             format!("{disk}p2 : start= 34816, size= 65536, type=83"),
             format!("{disk}p3 : start= 1, size= 2047, type=ee"),
         ],
-        "{dump}"
     );
     // The GPT is whole, and the root partition has the fixed GUID; the
     // plan found it by that GUID.
@@ -218,17 +221,8 @@ fn hybrid_mbr_and_a_fixed_partition_guid() {
         "{mkfs:?}"
     );
     // Resumed: the hybrid MBR's check sees it done.
-    let opts = options(&lab, "state", true);
-    let report = run(&mut lab, &plan, &opts, None);
-    let hybrid = report
-        .outcomes
-        .iter()
-        .find(|(id, _)| id.ends_with("/hybrid-mbr"))
-        .unwrap();
-    assert!(
-        matches!(hybrid.1, Outcome::AlreadyDone { .. }),
-        "{hybrid:?}"
-    );
+    let hybrid = resumed(&mut lab, "hybrid-mbr-uuid", "/hybrid-mbr");
+    assert!(matches!(hybrid, Outcome::AlreadyDone { .. }), "{hybrid:?}");
 }
 
 #[test]
