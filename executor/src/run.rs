@@ -368,28 +368,18 @@ impl Runner<'_> {
     fn env_of(&self, action: &Action) -> Result<BTreeMap<String, String>, String> {
         let mut env = action.env.clone();
         for (k, v) in env.iter_mut() {
-            if v == SSH_OPTIONS {
-                match self.target.ssh_options() {
-                    Some(o) => *v = o.join(" "),
-                    None => {
-                        return Err(format!(
-                            "{k} needs an SSH target, and this is {}",
-                            self.target.describe()
-                        ))
-                    }
-                }
-                continue;
-            }
-            if v == SSH_TARGET {
-                match self.target.login() {
-                    Some(l) => *v = l,
-                    None => {
-                        return Err(format!(
-                            "{k} needs an SSH target, and this is {}",
-                            self.target.describe()
-                        ))
-                    }
-                }
+            if v == SSH_OPTIONS || v == SSH_TARGET {
+                let filled = if v == SSH_OPTIONS {
+                    self.target.ssh_options().map(|o| o.join(" "))
+                } else {
+                    self.target.login()
+                };
+                *v = filled.ok_or_else(|| {
+                    format!(
+                        "{k} needs an SSH target, and this is {}",
+                        self.target.describe()
+                    )
+                })?;
                 continue;
             }
             if v == ESCALATION {
