@@ -307,6 +307,12 @@ fn zpool_topology_mistakes_are_errors() {
             "mode = \"raid5\";\n            members = [ \"x\" \"y\" ];",
             "is not of type",
         ),
+        // Only log, special and cache: a pool needs data vdevs.
+        (
+            "vdev = [",
+            "vdev = [ ]; unused = [",
+            "the topology has no data vdevs",
+        ),
     ];
     for (from, to, wanted) in cases {
         assert!(fixture.contains(from), "{from}");

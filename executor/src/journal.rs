@@ -1,12 +1,14 @@
 //! The journal: what happened to each action of a plan, run after run, in
 //! a state directory (`<state>/<plan hash>/journal.jsonl`, one JSON record a
-//! line, appended and flushed before and after every action), and each
+//! line, appended before and after every action, synced where a resume
+//! would trust it without a check; locked while a run has it open), and each
 //! run's full output log beside it (`runs/<run>.log`). `--resume` reads it
 //! to learn what was done; it never trusts it where a check can tell.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -82,12 +84,21 @@ impl Journal {
         std::fs::create_dir_all(dir.join("runs"))
             .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
         let path = dir.join("journal.jsonl");
-        let (earlier, whole) = read(&path)?;
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // One run of a plan at a time: the lock lasts as long as the file
+        // is open (this Journal), and is taken before anything is read.
+        // SAFETY: flock(2) on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(format!(
+                "another nixplan is applying this plan (its journal {} is locked)",
+                path.display()
+            ));
+        }
+        let (earlier, whole) = read(&path)?;
         // A torn last line (an interrupted write, a full disk) is cut off,
         // so that this run's records start on a line of their own.
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -167,21 +178,22 @@ impl Journal {
 /// The records of a journal, and the length of its whole lines (a torn
 /// last line, which an interrupted write leaves, is not counted).
 fn read(path: &Path) -> Result<(Vec<Record>, u64), String> {
-    let text = match std::fs::read_to_string(path) {
+    // Bytes, not text: a write cut short may end inside a character.
+    let data = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
     let mut out = Vec::new();
     let mut whole = 0u64;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let lines: Vec<&[u8]> = data.split_inclusive(|b| *b == b'\n').collect();
     for (n, line) in lines.iter().enumerate() {
         let last = n + 1 == lines.len();
         // Only the last piece can lack its newline: it is torn.
-        if !line.ends_with('\n') {
+        let Some(body) = line.strip_suffix(b"\n") else {
             break;
-        }
-        match serde_json::from_str::<Record>(line.trim_end_matches('\n')) {
+        };
+        match serde_json::from_slice::<Record>(body) {
             Ok(r) => {
                 out.push(r);
                 whole += line.len() as u64;
@@ -223,7 +235,9 @@ mod tests {
         drop(j);
         let path = dir.path().join("0123456789abcdef/journal.jsonl");
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(b"{\"run\":\"x\",\"act").unwrap();
+        // Cut inside a two-byte character.
+        f.write_all(b"{\"run\":\"x\",\"action\":\"persist/dir/home/j\xc3")
+            .unwrap();
         let mut j = Journal::open(dir.path(), "sha256:0123456789abcdef0123").unwrap();
         assert_ne!(j.run, first);
         let done = j.completed_earlier();
@@ -235,5 +249,12 @@ mod tests {
         let j = Journal::open(dir.path(), "sha256:0123456789abcdef0123").unwrap();
         let done = j.completed_earlier();
         assert_eq!(done.keys().collect::<Vec<_>>(), vec!["a", "b"]);
+        // While it is open, another run of the plan is refused.
+        let other = Journal::open(dir.path(), "sha256:0123456789abcdef0123").err();
+        assert!(other
+            .unwrap()
+            .contains("another nixplan is applying this plan"));
+        drop(j);
+        assert!(Journal::open(dir.path(), "sha256:0123456789abcdef0123").is_ok());
     }
 }

@@ -530,6 +530,19 @@ impl Runner<'_> {
         Outcome::Done
     }
 
+    /// A failure after `action` did its work: journaled as `what`, so the
+    /// action's own record still says it is done.
+    fn fail_as(&mut self, action: &Action, what: &str, status: String) -> Outcome {
+        self.record(what, Status::Failed, None, None);
+        self.journal.log(&format!("== {what} FAILED: {status}\n"));
+        Outcome::Failed(Failure {
+            action: action.id.clone(),
+            command: shown(action),
+            status,
+            tail: String::new(),
+        })
+    }
+
     fn fail(
         &mut self,
         action: &Action,
@@ -656,9 +669,12 @@ fn preflight(
     facts: &Value,
     this_machine: bool,
     todo: &BTreeSet<String>,
+    kexec_done: bool,
 ) -> Result<(), Refusal> {
-    // The decision the plan was made with must still be the target's.
-    if let Some(planned) = &plan.target.facts {
+    // The decision the plan was made with must still be the target's
+    // (unless it was carried out: after the kexec the target is the
+    // installer, which needs none).
+    if let Some(planned) = plan.target.facts.as_ref().filter(|_| !kexec_done) {
         let (then, now) = (bootstrap_decision(planned), bootstrap_decision(facts));
         if then != now {
             return refuse(format!(
@@ -895,15 +911,36 @@ pub fn apply(
         ));
     }
     // An earlier run kexec'd the target: it is the installer now, reached
-    // as root with the host key that run accepted.
-    if plan
+    // as root with the host key that run accepted (a kexec lasts until the
+    // next boot: if the target is not the installer any more, say so).
+    let kexec_done = plan
         .actions
         .iter()
-        .any(|a| a.kind == "kexec" && earlier.contains_key(&a.id))
-    {
+        .any(|a| a.kind == "kexec" && earlier.contains_key(&a.id));
+    let start_over = |why: String| {
+        format!(
+            "an earlier run kexec'd {} into the installer, and {why} (rebooted since?): the kexec has to run again; remove the journal ({}) and apply again, the checks skip what is on the disks already",
+            plan.target.host.as_deref().unwrap_or("the target"),
+            journal.dir().display()
+        )
+    };
+    if kexec_done {
         target.after_kexec(false).map_err(Refusal)?;
     }
-    let facts = gather_facts(target).map_err(Refusal)?;
+    let facts = match gather_facts(target) {
+        Ok(f) => f,
+        Err(e) if kexec_done => {
+            return refuse(start_over(format!(
+                "reaching it as the installer failed: {e}"
+            )))
+        }
+        Err(e) => return refuse(e),
+    };
+    if kexec_done && !is_installer(&facts) {
+        return refuse(start_over(
+            "it does not report a NixOS installer now".into(),
+        ));
+    }
     let escalate = escalation(&facts, target).map_err(Refusal)?;
     target.escalate_with(escalate.clone());
     let _ = std::fs::write(
@@ -919,7 +956,7 @@ pub fn apply(
         .filter(|a| !earlier.contains_key(&a.id))
         .map(|a| a.id.clone())
         .collect();
-    preflight(plan, &selected, &facts, this_machine, &todo)?;
+    preflight(plan, &selected, &facts, this_machine, &todo, kexec_done)?;
 
     // Destructive actions the user has not agreed to yet.
     let destroying: Vec<&&Action> = selected
@@ -1111,7 +1148,10 @@ fn step(
             .reconnect()
             .and_then(|_| runner.disks_free(scope.plan, scope.selected, scope.todo))
         {
-            return runner.fail(a, e, String::new(), None);
+            // The kexec itself happened (its record stays the last word on
+            // it, so a resume knows the target is the installer now); what
+            // failed after it is journaled under its own name.
+            return runner.fail_as(a, &format!("{}/reconnect", a.id), e);
         }
     }
     outcome
@@ -1609,6 +1649,67 @@ mod tests {
             f[0].status
         );
         assert!(!ran(&t).iter().any(|c| c.contains("wipefs")));
+    }
+
+    #[test]
+    fn a_failed_reconnect_leaves_the_kexec_done_and_a_resume_goes_on_as_the_installer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = opts(dir.path());
+        o.reconnect_timeout = Duration::from_millis(200);
+        let installer = facts("", "null").replace(
+            "os_id=debian\nos_variant_id=",
+            "os_id=nixos\nos_variant_id=installer",
+        );
+        // Planned with the target's facts: kexec decided, not a condition.
+        let mut p = with_kexec();
+        p.target.facts = Some(facts::parse(&facts("", "null")).unwrap());
+        let p = p.seal();
+        // The first run's reconnect meets something that is no installer.
+        let mut t = Scripted {
+            facts: facts("", "null"),
+            ..Default::default()
+        };
+        let report = on(&mut t, &p, &o, false).unwrap();
+        let f = report.failures();
+        assert_eq!(f[0].action, "bootstrap/kexec");
+        assert!(
+            f[0].status.contains("does not report a NixOS installer"),
+            "{f:?}"
+        );
+        // The journal still says the kexec was done; the failure after it
+        // has its own name.
+        let journal = Journal::open(&o.state_dir, &p.hash).unwrap();
+        let done = journal.completed_earlier();
+        assert!(done.contains_key("bootstrap/kexec"), "{done:?}");
+        assert!(journal
+            .earlier
+            .iter()
+            .any(|r| r.action == "bootstrap/kexec/reconnect" && r.status == Status::Failed));
+        drop(journal);
+        // Resumed once the installer answers: reached as the installer,
+        // and the plan's "kexec" decision is not held against it.
+        let mut t2 = Scripted {
+            facts: installer,
+            ..Default::default()
+        };
+        let mut o2 = o.clone();
+        o2.resume = true;
+        let report = on(&mut t2, &p, &o2, false).unwrap();
+        assert!(report.succeeded(), "{report:?}");
+        assert_eq!(*t2.host_key_changed.borrow(), 1);
+        assert!(!ran(&t2).iter().any(|c| c == "/root/kexec/run"));
+        // Resumed while the target is its old system again (rebooted):
+        // refused, saying the kexec has to run again.
+        let mut t3 = Scripted {
+            facts: facts("", "null"),
+            ..Default::default()
+        };
+        let refused = on(&mut t3, &p, &o2, false).unwrap_err();
+        assert!(
+            refused.0.contains("the kexec has to run again"),
+            "{refused}"
+        );
+        assert!(ran(&t3).is_empty());
     }
 
     #[test]

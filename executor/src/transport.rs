@@ -451,6 +451,46 @@ mod tests {
     }
 
     #[test]
+    fn after_a_kexec_ssh_logs_in_as_root_on_the_installer_port_with_the_plans_known_hosts() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = |port, post| SshOptions {
+            destination: "deploy@example.org".into(),
+            port,
+            post_kexec_port: post,
+            state_dir: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let tail = |ssh: &Ssh| ssh.ssh_argv()[ssh.ssh_argv().len() - 4..].to_vec();
+        // --port given: the installer listens on 22 unless told otherwise.
+        let mut ssh = Ssh::new(opts(Some(2222), None));
+        ssh.escalate_with(Some("sudo".into()));
+        assert_eq!(tail(&ssh), vec!["-p", "2222", "--", "deploy@example.org"]);
+        ssh.after_kexec(true).unwrap();
+        assert_eq!(tail(&ssh), vec!["-p", "22", "--", "root@example.org"]);
+        assert_eq!(ssh.escalate, None);
+        assert_eq!(ssh.login().as_deref(), Some("root@example.org"));
+        let known = dir.path().join("known_hosts.after-kexec");
+        let argv = ssh.ssh_argv();
+        assert!(argv.contains(&format!("UserKnownHostsFile={}", known.display())));
+        assert!(argv.contains(&"StrictHostKeyChecking=accept-new".to_string()));
+        // A resume keeps the key the kexec's run accepted; a fresh kexec
+        // forgets it.
+        std::fs::write(&known, "example.org ssh-ed25519 AAAA\n").unwrap();
+        let mut resumed = Ssh::new(opts(None, Some(2200)));
+        resumed.after_kexec(false).unwrap();
+        assert_eq!(tail(&resumed), vec!["-p", "2200", "--", "root@example.org"]);
+        assert_eq!(
+            std::fs::read_to_string(&known).unwrap(),
+            "example.org ssh-ed25519 AAAA\n"
+        );
+        let mut fresh = Ssh::new(opts(None, None));
+        fresh.after_kexec(true).unwrap();
+        assert_eq!(std::fs::read_to_string(&known).unwrap(), "");
+        // Without --port and --post-kexec-port, ssh_config decides.
+        assert!(!fresh.ssh_argv().contains(&"-p".to_string()));
+    }
+
+    #[test]
     fn local_commands_get_only_their_environment() {
         std::env::set_var("NIXPLAN_LEAK_TEST", "leaked");
         let out = Local::default()

@@ -171,14 +171,18 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         let q = crate::build::sh_quote;
         let (fetch, mut needs) = match &options.kexec_image {
             crate::build::KexecImage::Download { url } => (
-                // The URL may use $(uname -m); it is not quoted.
                 // curl, else wget (a minimal Debian has neither: then the
                 // tarball has to come from here).
                 format!(
                     "if command -v curl >/dev/null; then fetch=\"curl -fsSL\"; \
                      elif command -v wget >/dev/null; then fetch=\"wget -qO-\"; \
                      else echo 'neither curl nor wget on the target: plan with --kexec-tarball FILE to upload it' >&2; exit 1; fi\n\
-                     $fetch {url} | tar -xzf- -C /root"
+                     $fetch \"{}\" | tar -xzf- -C /root",
+                    // In double quotes: `&` or `;` in a URL stay in it, and
+                    // $(uname -m) still expands.
+                    url.replace('\\', "\\\\")
+                        .replace('"', "\\\"")
+                        .replace('`', "\\`")
                 ),
                 vec!["facts".to_string()],
             ),

@@ -482,12 +482,13 @@ impl Builder<'_> {
                     argv.extend(members.iter().cloned());
                 }
                 serde_json::Value::Object(o) => {
-                    argv.extend(zpool_topology(name, &o["topology"], &members).map_err(
-                        |message| PlanError::Invalid {
+                    let t = o.get("topology").unwrap_or(&serde_json::Value::Null);
+                    argv.extend(zpool_topology(name, t, &members).map_err(|message| {
+                        PlanError::Invalid {
                             message,
                             at: pool.mode.at.clone(),
-                        },
-                    )?);
+                        }
+                    })?);
                 }
                 other => {
                     return Err(PlanError::Invalid {
@@ -2110,7 +2111,13 @@ pub fn zpool_topology(
         out.sort_by_key(|(mode, _)| !mode.is_empty());
         out
     };
-    let mut groups: Vec<(&str, Vec<Vdev>)> = vec![("", vdevs(&t["vdev"]))];
+    let data = vdevs(&t["vdev"]);
+    if data.is_empty() {
+        return Err(format!(
+            "zpool '{pool}': the topology has no data vdevs (topology.vdev is empty)"
+        ));
+    }
+    let mut groups: Vec<(&str, Vec<Vdev>)> = vec![("", data)];
     let spare = strs(&t["spare"]);
     if !spare.is_empty() {
         groups.push(("spare", vec![(String::new(), spare)]));
@@ -2144,9 +2151,6 @@ pub fn zpool_topology(
             named.extend(devices.iter().cloned());
             argv.extend(devices);
         }
-    }
-    if argv.is_empty() {
-        return Err(format!("zpool '{pool}': the topology has no vdevs"));
     }
     let mut a = named.clone();
     a.sort();
