@@ -319,8 +319,6 @@ struct Runner<'r> {
     /// The first journal write that failed: the run stops after the
     /// action that hit it (a resume could not trust what it says).
     journal_error: Option<String>,
-    /// How commands become root on the target (`sudo`, `doas`, or none).
-    escalate: Option<String>,
     /// The actions without a check: a resume trusts their journal record,
     /// so it is synced.
     unchecked: BTreeSet<String>,
@@ -383,7 +381,7 @@ impl Runner<'_> {
                 continue;
             }
             if v == ESCALATION {
-                *v = match &self.escalate {
+                *v = match self.target.escalation() {
                     Some(tool) => format!("{tool} -n"),
                     None => String::new(),
                 };
@@ -533,14 +531,7 @@ impl Runner<'_> {
     /// A failure after `action` did its work: journaled as `what`, so the
     /// action's own record still says it is done.
     fn fail_as(&mut self, action: &Action, what: &str, status: String) -> Outcome {
-        self.record(what, Status::Failed, None, None);
-        self.journal.log(&format!("== {what} FAILED: {status}\n"));
-        Outcome::Failed(Failure {
-            action: action.id.clone(),
-            command: shown(action),
-            status,
-            tail: String::new(),
-        })
+        self.failure(action, what, status, String::new(), None)
     }
 
     fn fail(
@@ -550,9 +541,20 @@ impl Runner<'_> {
         tail: String,
         fin: Option<&Finished>,
     ) -> Outcome {
-        self.record(&action.id, Status::Failed, fin, None);
+        self.failure(action, &action.id, status, tail, fin)
+    }
+
+    fn failure(
+        &mut self,
+        action: &Action,
+        journaled_as: &str,
+        status: String,
+        tail: String,
+        fin: Option<&Finished>,
+    ) -> Outcome {
+        self.record(journaled_as, Status::Failed, fin, None);
         self.journal
-            .log(&format!("== {} FAILED: {status}\n", action.id));
+            .log(&format!("== {journaled_as} FAILED: {status}\n"));
         Outcome::Failed(Failure {
             action: action.id.clone(),
             command: shown(action),
@@ -591,8 +593,8 @@ impl Runner<'_> {
         if !is_installer(&facts) {
             return Err("after kexec the target does not report a NixOS installer".into());
         }
-        self.escalate = escalation(&facts, self.target)?;
-        self.target.escalate_with(self.escalate.clone());
+        let tool = escalation(&facts, self.target)?;
+        self.target.escalate_with(tool);
         self.facts = facts;
         Ok(())
     }
@@ -942,7 +944,7 @@ pub fn apply(
         ));
     }
     let escalate = escalation(&facts, target).map_err(Refusal)?;
-    target.escalate_with(escalate.clone());
+    target.escalate_with(escalate);
     let _ = std::fs::write(
         journal
             .dir()
@@ -1016,7 +1018,6 @@ pub fn apply(
             .filter_map(|(id, r)| r.value.clone().map(|v| (id.clone(), v)))
             .collect(),
         journal_error: None,
-        escalate,
         unchecked: plan
             .actions
             .iter()
@@ -1240,6 +1241,9 @@ mod tests {
         }
         fn escalate_with(&mut self, tool: Option<String>) {
             self.escalations.borrow_mut().push(tool);
+        }
+        fn escalation(&self) -> Option<String> {
+            self.escalations.borrow().last().cloned().flatten()
         }
         fn after_kexec(&mut self, _fresh: bool) -> Result<(), String> {
             *self.host_key_changed.borrow_mut() += 1;

@@ -78,6 +78,8 @@ pub trait Transport {
     /// Run commands through `sudo -n` or `doas -n` from now on (a non-root
     /// login, as the facts say).
     fn escalate_with(&mut self, tool: Option<String>);
+    /// The escalation tool commands run through now, if any.
+    fn escalation(&self) -> Option<String>;
     /// The target now runs the kexec'd installer (`fresh`: it just
     /// booted; otherwise an earlier run kexec'd it): forget the connection,
     /// log in as root (the installer's only login) on the post-kexec port,
@@ -231,6 +233,10 @@ impl Transport for Local {
     fn escalate_with(&mut self, tool: Option<String>) {
         self.escalate = tool;
     }
+
+    fn escalation(&self) -> Option<String> {
+        self.escalate.clone()
+    }
 }
 
 /// How to reach a target over SSH.
@@ -379,6 +385,10 @@ impl Transport for Ssh {
 
     fn escalate_with(&mut self, tool: Option<String>) {
         self.escalate = tool;
+    }
+
+    fn escalation(&self) -> Option<String> {
+        self.escalate.clone()
     }
 
     fn ssh_options(&self) -> Option<Vec<String>> {
