@@ -1643,17 +1643,15 @@ impl Builder<'_> {
                 .iter()
                 .map(|(home, u, g)| (format!("{}/", norm(home)), u, g))
                 .collect();
-            let mut normed: Vec<String> = Vec::with_capacity(entries.len());
-            for e in &entries {
-                let path = norm(&e.0);
-                let mut e = e.clone();
-                e.0 = path.clone();
-                all.entry(key(&path)).or_insert(e);
-                normed.push(path);
+            for e in entries.iter_mut() {
+                e.0 = norm(&e.0);
             }
-            for (e, path) in entries.iter().zip(&normed) {
-                for (i, _) in path.match_indices('/').skip(1) {
-                    let dir = &path[..i];
+            for e in &entries {
+                all.entry(key(&e.0)).or_insert_with(|| e.clone());
+            }
+            for e in &entries {
+                for (i, _) in e.0.match_indices('/').skip(1) {
+                    let dir = &e.0[..i];
                     let k = key(dir);
                     if all.contains_key(&k) {
                         continue;
