@@ -13,13 +13,14 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use nixplan_executor::{
     apply, ApplyOptions, Event, Local, Observer, Outcome, Ssh, SshOptions, Transport,
 };
+use nixplan_plan::Phase;
 use nixplan_planner::{render, Plan};
 
 use crate::cli::{ApplyArgs, PlanInputs};
 
 /// Progress on a terminal: a bar per phase; elsewhere: a line per action.
 struct Progress {
-    bars: Option<(MultiProgress, Vec<(String, ProgressBar)>)>,
+    bars: Option<(MultiProgress, Vec<(Phase, ProgressBar)>)>,
     interrupted: Arc<AtomicBool>,
     interactive: bool,
     total: usize,
@@ -36,10 +37,10 @@ impl Progress {
         }
     }
 
-    fn bar(&self, phase: &str) -> Option<&ProgressBar> {
+    fn bar(&self, phase: Phase) -> Option<&ProgressBar> {
         self.bars
             .as_ref()
-            .and_then(|(_, bars)| bars.iter().find(|(p, _)| p == phase).map(|(_, b)| b))
+            .and_then(|(_, bars)| bars.iter().find(|(p, _)| *p == phase).map(|(_, b)| b))
     }
 }
 
@@ -63,7 +64,7 @@ impl Observer for Progress {
                         .map(|(p, n)| {
                             let bar = multi.add(ProgressBar::new(n as u64));
                             bar.set_style(style.clone());
-                            bar.set_prefix(p.clone());
+                            bar.set_prefix(p.as_str());
                             (p, bar)
                         })
                         .collect();
@@ -72,7 +73,7 @@ impl Observer for Progress {
             }
             Event::Note(text) => self.line(&format!("note: {text}")),
             Event::Begin { action } => {
-                if let Some(bar) = self.bar(&action.phase) {
+                if let Some(bar) = self.bar(action.phase) {
                     bar.set_message(action.id.clone());
                 }
             }
@@ -110,7 +111,7 @@ impl Observer for Progress {
                         self.line(&format!(
                             "{mark} {} [{}]\n{s}",
                             action.id,
-                            if action.runs_on == "local" {
+                            if action.runs_on == nixplan_plan::RunsOn::Local {
                                 "here"
                             } else {
                                 "target"
@@ -119,7 +120,7 @@ impl Observer for Progress {
                         return;
                     }
                 };
-                match self.bar(&action.phase) {
+                match self.bar(action.phase) {
                     Some(bar) => {
                         bar.inc(1);
                         if !matches!(outcome, Outcome::Done | Outcome::AlreadyDone { .. }) {
@@ -210,7 +211,8 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
         target_host: args.target_host.clone(),
         choices: args.choices.clone(),
     };
-    let plan = crate::plan_cmd::make_plan(&inputs, &args.phases, args.stop_after.as_deref())?;
+    let phases = crate::plan_cmd::phase_selection(&args.phases, args.stop_after.as_deref())?;
+    let plan = crate::plan_cmd::make_plan(&inputs, &phases)?;
     Ok((plan, None, true))
 }
 
@@ -262,13 +264,16 @@ pub fn run(args: ApplyArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let phases = match crate::plan_cmd::phase_selection(&args.phases, args.stop_after.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
     let opts = ApplyOptions {
         dry_run: args.dry_run,
         resume: args.resume,
         yes: args.yes,
-        phases: args.phases.clone(),
-        stop_after: args.stop_after.clone(),
+        phases,
         state_dir: state_dir.clone(),
         timeout: Duration::from_secs(args.timeout),
         passphrase: secret,

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use nixplan_parser::config::Target;
-use nixplan_planner::plan::{sha256_hex, SourceDigest, SourceFile};
+use nixplan_plan::{sha256_hex, PhaseSelection, SourceDigest, SourceFile};
 use nixplan_planner::{render, BootstrapMode, KexecImage, PlanOptions};
 
 use crate::cli::{BootstrapArg, PlanArgs, PlanFormat, PlanInputs};
@@ -58,11 +58,22 @@ fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest 
     }
 }
 
+/// The phases named by `--phases` and `--stop-after`; an unknown one is
+/// an error here.
+pub fn phase_selection(
+    only: &[String],
+    stop_after: Option<&str>,
+) -> Result<PhaseSelection, ExitCode> {
+    PhaseSelection::parse(only, stop_after).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })
+}
+
 /// Evaluate the target and plan it; errors are printed here.
 pub fn make_plan(
     inputs: &PlanInputs,
-    phases: &[String],
-    stop_after: Option<&str>,
+    phases: &PhaseSelection,
 ) -> Result<nixplan_planner::Plan, ExitCode> {
     let target = parse_target(&inputs.target).map_err(|e| {
         eprintln!("error: {e}");
@@ -99,8 +110,7 @@ pub fn make_plan(
         system: inputs.choices.system.clone(),
         flake_attr,
         facts,
-        phases: phases.to_vec(),
-        stop_after: stop_after.map(str::to_string),
+        phases: phases.clone(),
         extra_files: inputs.choices.extra_files.as_ref().map(|p| {
             std::path::absolute(p)
                 .unwrap_or_else(|_| p.clone())
@@ -166,7 +176,11 @@ pub fn make_plan(
 }
 
 pub fn run(args: PlanArgs) -> ExitCode {
-    let plan = match make_plan(&args.inputs, &args.phases, args.stop_after.as_deref()) {
+    let phases = match phase_selection(&args.phases, args.stop_after.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = match make_plan(&args.inputs, &phases) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use nixplan_planner::plan::Plan;
+use nixplan_plan::Plan;
 
 pub fn run(path: &std::path::Path) -> ExitCode {
     let text = match std::fs::read_to_string(path) {
@@ -19,7 +19,7 @@ pub fn run(path: &std::path::Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let problems = nixplan_planner::verify::verify(&plan);
+    let problems = nixplan_plan::verify::verify(&plan);
     if problems.is_empty() {
         println!("OK: {} actions, hash {}", plan.actions.len(), plan.hash);
         ExitCode::SUCCESS

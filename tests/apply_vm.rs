@@ -772,7 +772,10 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
         yes: true,
         state_dir: state.clone(),
         timeout: Duration::from_secs(600),
-        stop_after: Some("activation".into()),
+        phases: nixplan_plan::PhaseSelection {
+            only: Vec::new(),
+            stop_after: Some(nixplan_plan::Phase::Activation),
+        },
         ..ApplyOptions::default()
     };
     // Something the caller's environment has must not reach the target.
@@ -818,8 +821,10 @@ fn install_and_reboot(vm: &mut Vm, work: &Path) {
     assert!(env.contains("HOME=/root\n"), "{env}");
     // Then the rest: unmount in reverse order, reboot.
     first.resume = true;
-    first.stop_after = None;
-    first.phases = vec!["reboot".into()];
+    first.phases = nixplan_plan::PhaseSelection {
+        only: vec![nixplan_plan::Phase::Reboot],
+        stop_after: None,
+    };
     let report = apply_with(vm, &full, &first, None);
     common::lab::assert_no_failure(&report, &format!("\nconsole:\n{}", vm.console()));
     let ids: Vec<&str> = report.outcomes.iter().map(|(i, _)| i.as_str()).collect();

@@ -7,11 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use nixplan_planner::bootstrap::{
-    is_installer, kexec_blocker, ESCALATION, FACTS_SCRIPT, SSH_OPTIONS, SSH_TARGET, WHEN_ALWAYS,
-    WHEN_KEXEC_CANNOT_WORK, WHEN_KEXEC_WORKS, WHEN_NOT_THIS_MACHINE,
-};
-use nixplan_planner::plan::{sha256_hex, Action, Plan, PHASES};
+use nixplan_plan::facts::{is_installer, kexec_blocker, FACTS_SCRIPT};
+use nixplan_plan::placeholder::{ESCALATION, SSH_OPTIONS, SSH_TARGET};
+use nixplan_plan::{sha256_hex, Action, Kind, Phase, PhaseSelection, Plan, RunsOn};
 use serde_json::Value;
 
 use crate::facts;
@@ -27,9 +25,8 @@ pub struct ApplyOptions {
     pub resume: bool,
     /// The user agreed to the destructive actions beforehand (`--yes`).
     pub yes: bool,
-    /// Keep only these phases (all when empty).
-    pub phases: Vec<String>,
-    pub stop_after: Option<String>,
+    /// The phases this run keeps.
+    pub phases: PhaseSelection,
     /// Where journals and logs are kept.
     pub state_dir: PathBuf,
     /// The longest any one action may run.
@@ -49,8 +46,7 @@ impl Default for ApplyOptions {
             dry_run: false,
             resume: false,
             yes: false,
-            phases: Vec::new(),
-            stop_after: None,
+            phases: PhaseSelection::default(),
             state_dir: PathBuf::from("/var/lib/nixplan"),
             timeout: Duration::from_secs(2 * 3600),
             passphrase: None,
@@ -110,7 +106,7 @@ impl std::fmt::Display for Failure {
 pub enum Event<'a> {
     /// The run starts: how many actions of each phase it will look at.
     Start {
-        phases: Vec<(String, usize)>,
+        phases: Vec<(Phase, usize)>,
         log: Option<PathBuf>,
     },
     Note(String),
@@ -180,38 +176,17 @@ fn refuse<T>(msg: impl Into<String>) -> Result<T, Refusal> {
 }
 
 /// The actions a run looks at: the selected phases, up to `stop_after`.
-pub fn select<'p>(plan: &'p Plan, opts: &ApplyOptions) -> Result<Vec<&'p Action>, Refusal> {
-    for p in opts.phases.iter().chain(opts.stop_after.iter()) {
-        if !PHASES.contains(&p.as_str()) {
-            return refuse(format!(
-                "unknown phase {p:?} (phases: {})",
-                PHASES.join(", ")
-            ));
-        }
-    }
-    let last = opts
-        .stop_after
-        .as_ref()
-        .and_then(|p| PHASES.iter().position(|x| x == p))
-        .unwrap_or(PHASES.len());
-    Ok(plan
-        .actions
+pub fn select<'p>(plan: &'p Plan, opts: &ApplyOptions) -> Vec<&'p Action> {
+    plan.actions
         .iter()
-        .filter(|a| opts.phases.is_empty() || opts.phases.contains(&a.phase))
-        .filter(|a| PHASES.iter().position(|x| *x == a.phase).unwrap_or(0) <= last)
-        .collect())
+        .filter(|a| opts.phases.includes(a.phase))
+        .collect()
 }
 
-/// Whether a condition holds for these facts (`None`: the plan's own
-/// condition is not one nixplan knows, and the plan is refused).
-fn condition_holds(cond: &str, facts: &Value, this_machine: bool) -> Option<bool> {
-    match cond {
-        WHEN_ALWAYS => Some(true),
-        WHEN_NOT_THIS_MACHINE => Some(!this_machine),
-        WHEN_KEXEC_WORKS => Some(!is_installer(facts) && kexec_blocker(facts).is_none()),
-        WHEN_KEXEC_CANNOT_WORK => Some(!is_installer(facts) && kexec_blocker(facts).is_some()),
-        _ => None,
-    }
+/// Whether an action's condition holds for these facts (no condition: it
+/// always runs).
+fn holds(a: &Action, facts: &Value, this_machine: bool) -> bool {
+    a.condition.is_none_or(|c| c.holds(facts, this_machine))
 }
 
 /// The bootstrap decision a set of facts leads to.
@@ -274,7 +249,7 @@ fn reads_secret_from_stdin(action: &Action) -> bool {
 fn wiped_disks<'a>(actions: &[&'a Action]) -> Vec<(&'a str, String)> {
     actions
         .iter()
-        .filter(|a| a.kind == "wipe")
+        .filter(|a| a.kind == Kind::Wipe)
         .filter_map(|a| {
             a.needs
                 .iter()
@@ -326,7 +301,7 @@ struct Runner<'r> {
 
 impl Runner<'_> {
     fn transport(&self, action: &Action) -> &dyn Transport {
-        if action.runs_on == "local" {
+        if action.runs_on == RunsOn::Local {
             &*self.local
         } else {
             &*self.target
@@ -504,15 +479,15 @@ impl Runner<'_> {
         // kexec and reboot end the SSH session under the command: ssh's
         // 255 (connection lost) is what success looks like there.
         let dropped = !self.target.is_this_machine()
-            && action.runs_on != "local"
-            && matches!(action.kind.as_str(), "kexec" | "reboot")
+            && action.runs_on != RunsOn::Local
+            && action.kind.ends_the_system()
             && fin.code == Some(255);
         if !fin.success() && !dropped {
             let status = fin.describe();
             return self.fail(action, status, fin.tail(20), Some(&fin));
         }
         // A value later actions take (the built system's store path).
-        let value = if action.kind == "build" {
+        let value = if action.kind == Kind::Build {
             String::from_utf8_lossy(&fin.stdout)
                 .lines()
                 .rev()
@@ -685,11 +660,8 @@ fn preflight(
         }
     }
     for a in selected {
-        if let Some(c) = &a.condition {
-            if condition_holds(c, facts, this_machine) == Some(true)
-                && this_machine
-                && matches!(a.kind.as_str(), "kexec" | "reboot")
-            {
+        if let Some(c) = a.condition {
+            if c.holds(facts, this_machine) && this_machine && a.kind.ends_the_system() {
                 return refuse(format!(
                     "{} would {} the machine nixplan runs on, which nixplan never does: plan with --bootstrap live or none",
                     a.id, a.kind
@@ -701,21 +673,16 @@ fn preflight(
     // now, not halfway through.
     // (After a kexec the installer runs the rest, with its own tools.)
     let known = facts.get("tool").and_then(|t| t.as_object());
-    let holds = |a: &Action| {
-        a.condition
-            .as_ref()
-            .and_then(|c| condition_holds(c, facts, this_machine))
-            .unwrap_or(true)
-    };
+    let holds = |a: &Action| holds(a, facts, this_machine);
     let kexec_first = selected
         .iter()
-        .any(|a| a.kind == "kexec" && todo.contains(&a.id) && holds(a));
+        .any(|a| a.kind == Kind::Kexec && todo.contains(&a.id) && holds(a));
     let mut lacking: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for a in selected {
         let runs = todo.contains(&a.id)
-            && (!kexec_first || matches!(a.phase.as_str(), "facts" | "bootstrap"))
-            && a.runs_on != "local"
-            && !matches!(a.kind.as_str(), "precondition" | "facts")
+            && (!kexec_first || matches!(a.phase, Phase::Facts | Phase::Bootstrap))
+            && a.runs_on != RunsOn::Local
+            && !matches!(a.kind, Kind::Precondition | Kind::Facts)
             && holds(a);
         if !runs {
             continue;
@@ -835,7 +802,7 @@ pub fn apply(
     opts: &ApplyOptions,
     obs: &mut dyn Observer,
 ) -> Result<Report, Refusal> {
-    let problems = nixplan_planner::verify::verify(plan);
+    let problems = nixplan_plan::verify::verify(plan);
     if !problems.is_empty() {
         return refuse(format!(
             "the plan does not verify:\n  {}",
@@ -855,22 +822,12 @@ pub fn apply(
             Err(None) => {}
         }
     }
-    let selected = select(plan, opts)?;
-    for a in &selected {
-        if let Some(c) = &a.condition {
-            if condition_holds(c, &Value::Null, false).is_none() {
-                return refuse(format!(
-                    "{} has a condition this nixplan does not know: {c:?}",
-                    a.id
-                ));
-            }
-        }
-    }
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let selected = select(plan, opts);
+    let mut counts: Vec<(Phase, usize)> = Vec::new();
     for a in &selected {
         match counts.last_mut() {
             Some((p, n)) if *p == a.phase => *n += 1,
-            _ => counts.push((a.phase.clone(), 1)),
+            _ => counts.push((a.phase, 1)),
         }
     }
 
@@ -918,7 +875,7 @@ pub fn apply(
     let kexec_done = plan
         .actions
         .iter()
-        .any(|a| a.kind == "kexec" && earlier.contains_key(&a.id));
+        .any(|a| a.kind == Kind::Kexec && earlier.contains_key(&a.id));
     let start_over = |why: String| {
         format!(
             "an earlier run kexec'd {} into the installer, and {why} (rebooted since?): the kexec has to run again; remove the journal ({}) and apply again, the checks skip what is on the disks already",
@@ -964,12 +921,7 @@ pub fn apply(
     let destroying: Vec<&&Action> = selected
         .iter()
         .filter(|a| a.destructive && todo.contains(&a.id))
-        .filter(|a| {
-            a.condition
-                .as_ref()
-                .and_then(|c| condition_holds(c, &facts, this_machine))
-                .unwrap_or(true)
-        })
+        .filter(|a| holds(a, &facts, this_machine))
         .collect();
     if !destroying.is_empty() && !opts.yes {
         let mut disks: Vec<String> = wiped_disks(&selected)
@@ -1094,15 +1046,15 @@ fn step(
         return Outcome::Blocked { by: by.clone() };
     }
     let this_machine = runner.target.is_this_machine();
-    if let Some(c) = &a.condition {
-        if condition_holds(c, &runner.facts, this_machine) == Some(false) {
+    if let Some(c) = a.condition {
+        if !c.holds(&runner.facts, this_machine) {
             runner.record(&a.id, Status::NotNeeded, None, None);
             return Outcome::NotNeeded {
                 why: format!("only {c}"),
             };
         }
     }
-    if a.kind == "facts" {
+    if a.kind == Kind::Facts {
         // Gathered before anything ran (the guards needed them).
         runner.record(&a.id, Status::Done, None, None);
         return Outcome::Done;
@@ -1144,7 +1096,7 @@ fn step(
         // unmounted filesystems): run it again.
     }
     let outcome = runner.execute(a);
-    if outcome == Outcome::Done && a.kind == "kexec" {
+    if outcome == Outcome::Done && a.kind == Kind::Kexec {
         if let Err(e) = runner
             .reconnect()
             .and_then(|_| runner.disks_free(scope.plan, scope.selected, scope.todo))
@@ -1164,7 +1116,7 @@ mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use nixplan_planner::build::clean_env;
+    use nixplan_plan::shell::clean_env;
 
     /// A command the scripted machine ran: its text, stdin and environment.
     type Ran = (String, Option<Vec<u8>>, BTreeMap<String, String>);
@@ -1285,14 +1237,14 @@ mod tests {
     ) -> Action {
         Action {
             id: id.into(),
-            phase: phase.into(),
-            kind: kind.into(),
+            phase: Phase::parse(phase).expect("a phase"),
+            kind: serde_json::from_value(serde_json::Value::from(kind)).expect("a kind"),
             deps: deps.iter().map(|s| s.to_string()).collect(),
             argv: argv.map(|a| a.iter().map(|s| s.to_string()).collect()),
             script: script.map(str::to_string),
             env: clean_env(),
             stdin: None,
-            runs_on: "target".into(),
+            runs_on: RunsOn::Target,
             destructive: false,
             check: None,
             condition: None,
@@ -1349,7 +1301,7 @@ mod tests {
             &["system:built"],
             &[],
         );
-        build.runs_on = "local".into();
+        build.runs_on = RunsOn::Local;
         let mut install = action(
             "install/nixos-install",
             "install",
@@ -1373,17 +1325,17 @@ mod tests {
             &[],
             &["install/nixos-install"],
         );
-        reboot.condition = Some(WHEN_NOT_THIS_MACHINE.into());
+        reboot.condition = Some(nixplan_plan::Condition::NotThisMachine);
         Plan {
             format_version: 1,
             nixplan_version: "test".into(),
-            target: nixplan_planner::plan::PlanTarget {
+            target: nixplan_plan::PlanTarget {
                 name: "t".into(),
                 host: None,
                 facts: None,
             },
             source: Default::default(),
-            phases: PHASES.iter().map(|s| s.to_string()).collect(),
+            phases: Phase::ALL.to_vec(),
             actions: vec![
                 action(
                     "facts/gather",
@@ -1431,7 +1383,7 @@ mod tests {
             &["bootstrap:kexec"],
             &["facts/gather"],
         );
-        k.condition = Some(WHEN_KEXEC_WORKS.into());
+        k.condition = Some(nixplan_plan::Condition::KexecWorks);
         k.destructive = true;
         p.actions.insert(1, k);
         // As the planner does: changes wait for the bootstrap.
@@ -1735,7 +1687,7 @@ mod tests {
                 &[id],
                 deps,
             );
-            a.runs_on = "local".into();
+            a.runs_on = RunsOn::Local;
             a.env.insert("NIXPLAN_TARGET".into(), SSH_TARGET.into());
             a.env.insert("NIXPLAN_SUDO".into(), ESCALATION.into());
             a

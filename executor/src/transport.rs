@@ -100,7 +100,7 @@ pub trait Transport {
 
 /// Quote a word for POSIX sh: the planner's quoting, so a command reads
 /// the same in a plan and on the wire.
-pub use nixplan_planner::build::sh_quote;
+pub use nixplan_plan::shell::sh_quote;
 
 /// The argv (`env -i K=V … program`) that runs an invocation with exactly
 /// its environment, optionally through an escalation tool.
@@ -303,7 +303,7 @@ impl Ssh {
     /// our own rather than ssh's %C (40 bytes), to keep the path short.
     fn control_path(&self) -> PathBuf {
         let key = format!("{}:{:?}", self.opts.destination, self.opts.port);
-        let hash = nixplan_planner::plan::sha256_hex(key.as_bytes());
+        let hash = nixplan_plan::sha256_hex(key.as_bytes());
         self.control_dir
             .join(format!("ssh-{}-{}", self.generation, &hash[..16]))
     }

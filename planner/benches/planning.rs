@@ -5,7 +5,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use nixplan_parser::config::{self, Config, Target};
 use nixplan_parser::fs::{OsFileSystem, WithEmbedded};
 use nixplan_parser::{Eval, Settings};
-use nixplan_planner::plan::SourceDigest;
+use nixplan_plan::SourceDigest;
 use nixplan_planner::{plan, BootstrapMode, PlanOptions};
 
 fn config_of(name: &str, module: &str) -> Config {
@@ -60,8 +60,7 @@ fn options() -> PlanOptions {
         system: Some("/nix/store/00000000000000000000000000000000-system".into()),
         flake_attr: None,
         facts: None,
-        phases: vec![],
-        stop_after: None,
+        phases: Default::default(),
         extra_files: None,
         chown: vec![],
         kexec_image: Default::default(),

@@ -4,55 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::build::{clean_env, BootstrapMode, PlanOptions};
-use crate::plan::Action;
+use nixplan_plan::facts::{is_installer, kexec_blocker, FACTS_SCRIPT};
+use nixplan_plan::placeholder::{ESCALATION, SSH_OPTIONS, SSH_TARGET};
+use nixplan_plan::shell::{clean_env, sh_quote};
+use nixplan_plan::{Action, Condition, Kind, Phase, RunsOn};
 
-/// A POSIX sh script printing the target's facts as `key=value` lines
-/// (a dotted key nests: `by_id.NAME=/dev/sda` is `{"by_id": {"NAME": ...}}`;
-/// `disks` is lsblk's JSON).
-pub const FACTS_SCRIPT: &str = r#"set -u
-echo "os_id=$(. /etc/os-release 2>/dev/null; echo "${ID:-}")"
-echo "os_variant_id=$(. /etc/os-release 2>/dev/null; echo "${VARIANT_ID:-}")"
-echo "arch=$(uname -m)"
-echo "kernel=$(uname -r)"
-echo "mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null)"
-sb=0; for f in /sys/firmware/efi/efivars/SecureBoot-*; do [ -e "$f" ] && sb=$(od -An -tu1 -j4 -N1 "$f" 2>/dev/null | tr -d ' '); done
-echo "secure_boot=${sb:-0}"
-echo "efi=$([ -d /sys/firmware/efi ] && echo 1 || echo 0)"
-echo "lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null)"
-echo "kexec_load_disabled=$(cat /proc/sys/kernel/kexec_load_disabled 2>/dev/null || echo 0)"
-c=none; if command -v systemd-detect-virt >/dev/null 2>&1; then c=$(systemd-detect-virt --container 2>/dev/null) || c=none; elif [ -f /.dockerenv ]; then c=docker; fi
-echo "container=$c"
-echo "uid=$(id -u)"
-echo "sudo=$(sudo -n true >/dev/null 2>&1 && echo 1 || echo 0)"
-echo "doas=$(doas -n true >/dev/null 2>&1 && echo 1 || echo 0)"
-for t in nix nixos-install kexec sgdisk parted wipefs mkfs.ext4 mkfs.vfat mkfs.btrfs mkfs.xfs cryptsetup pvcreate mdadm zpool mkswap; do
-  echo "tool.$t=$(command -v "$t" >/dev/null 2>&1 && echo 1 || echo 0)"
-done
-echo "disks=$(lsblk --json --bytes --output NAME,PATH,SIZE,SERIAL,TYPE,MOUNTPOINTS 2>/dev/null | tr -d '\n')"
-for l in /dev/disk/by-id/*; do [ -e "$l" ] || continue; echo "by_id.${l##*/}=$(readlink -f "$l")"; done
-"#;
+use crate::build::{BootstrapMode, PlanOptions};
 
-/// The conditions the planner writes, and the executor decides from the
-/// target's facts (an unknown condition makes the executor refuse a plan).
-pub const WHEN_ALWAYS: &str = "always";
-pub const WHEN_NOT_THIS_MACHINE: &str = "never on the machine nixplan runs on";
-pub const WHEN_KEXEC_WORKS: &str = "facts: not a NixOS installer (os-release ID=nixos, VARIANT_ID=installer), and no Secure Boot, kernel lockdown, kexec_load_disabled or container";
+/// What the live-system mode needs of the running system.
 const LIVE_PRECONDITIONS: &str = "nix and nixos-install on PATH, and root (or sudo/doas)";
-pub const WHEN_KEXEC_CANNOT_WORK: &str = "facts: not a NixOS installer, and kexec cannot work (Secure Boot, kernel lockdown, kexec_load_disabled or a container); needs nix and nixos-install on PATH, and root (or sudo/doas)";
-
-/// An environment value the executor fills in: the options of the SSH
-/// connection it uses (port, identity, known hosts, its control socket), so
-/// that `nix copy` and `ssh` in local actions reach the target the same way.
-pub const SSH_OPTIONS: &str = "@ssh-options";
-/// An environment value the executor fills in: the login it reaches the
-/// target with now (`user@host`; `root@host` after a kexec, as the
-/// installer has only root).
-pub const SSH_TARGET: &str = "@ssh-target";
-/// An environment value the executor fills in: the words that run a
-/// command as root on the target (empty for a root login, else `sudo -n`
-/// or `doas -n`, whichever the facts say works without a password).
-pub const ESCALATION: &str = "@escalation";
 
 /// The environment of a local action that reaches the target over SSH.
 fn reach_target(a: &mut Action) {
@@ -71,8 +31,8 @@ pub struct Bootstrap {
 #[allow(clippy::too_many_arguments)]
 fn action(
     id: &str,
-    phase: &str,
-    kind: &str,
+    phase: Phase,
+    kind: Kind,
     argv: Option<Vec<String>>,
     script: Option<String>,
     needs: Vec<String>,
@@ -81,14 +41,14 @@ fn action(
 ) -> Action {
     Action {
         id: id.into(),
-        phase: phase.into(),
-        kind: kind.into(),
+        phase,
+        kind,
         deps: Vec::new(),
         argv,
         script,
         env: clean_env(),
         stdin: None,
-        runs_on: "target".into(),
+        runs_on: RunsOn::Target,
         destructive: false,
         check: None,
         condition: None,
@@ -99,41 +59,12 @@ fn action(
     }
 }
 
-fn fact<'a>(facts: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    facts.get(key).and_then(|v| v.as_str())
-}
-
-/// Why kexec cannot work on a target with these facts, if it cannot.
-pub fn kexec_blocker(facts: &serde_json::Value) -> Option<String> {
-    if fact(facts, "secure_boot") == Some("1") {
-        return Some("Secure Boot is on".into());
-    }
-    if let Some(l) = fact(facts, "lockdown") {
-        if l != "none" && !l.is_empty() {
-            return Some(format!("the kernel is locked down ({l})"));
-        }
-    }
-    if fact(facts, "kexec_load_disabled") == Some("1") {
-        return Some("kexec_load_disabled is set".into());
-    }
-    if let Some(c) = fact(facts, "container") {
-        if c != "none" && !c.is_empty() {
-            return Some(format!("it is a container ({c})"));
-        }
-    }
-    None
-}
-
-pub fn is_installer(facts: &serde_json::Value) -> bool {
-    fact(facts, "os_id") == Some("nixos") && fact(facts, "os_variant_id") == Some("installer")
-}
-
 pub fn actions(options: &PlanOptions) -> Bootstrap {
     let mut out = Vec::new();
     out.push(action(
         "facts/gather",
-        "facts",
-        "facts",
+        Phase::Facts,
+        Kind::Facts,
         None,
         Some(FACTS_SCRIPT.to_string()),
         vec![],
@@ -141,11 +72,11 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         "learn the target's OS, architecture, Secure Boot and kexec state, tools and disks",
     ));
     let live_pre = LIVE_PRECONDITIONS;
-    let (mode, kexec_cond, live_cond): (String, Option<String>, Option<String>) =
+    let (mode, kexec_cond, live_cond): (String, Option<Condition>, Option<Condition>) =
         match (options.bootstrap, &options.facts) {
             (BootstrapMode::None, _) => ("none (chosen)".into(), None, None),
-            (BootstrapMode::Kexec, _) => ("kexec (chosen)".into(), Some(WHEN_ALWAYS.into()), None),
-            (BootstrapMode::Live, _) => ("live (chosen)".into(), None, Some(WHEN_ALWAYS.into())),
+            (BootstrapMode::Kexec, _) => ("kexec (chosen)".into(), Some(Condition::Always), None),
+            (BootstrapMode::Live, _) => ("live (chosen)".into(), None, Some(Condition::Always)),
             (BootstrapMode::Auto, Some(f)) if is_installer(f) => {
                 ("none: the target runs a NixOS installer".into(), None, None)
             }
@@ -153,22 +84,22 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
                 Some(why) => (
                     format!("live: kexec cannot work because {why}"),
                     None,
-                    Some(WHEN_ALWAYS.into()),
+                    Some(Condition::Always),
                 ),
                 None => (
                     "kexec: the target is not a NixOS installer and kexec can work".into(),
-                    Some(WHEN_ALWAYS.into()),
+                    Some(Condition::Always),
                     None,
                 ),
             },
             (BootstrapMode::Auto, None) => (
                 "decided by facts".into(),
-                Some(WHEN_KEXEC_WORKS.into()),
-                Some(WHEN_KEXEC_CANNOT_WORK.into()),
+                Some(Condition::KexecWorks),
+                Some(Condition::KexecCannotWork),
             ),
         };
     if let Some(cond) = kexec_cond {
-        let q = crate::build::sh_quote;
+        let q = sh_quote;
         let (fetch, mut needs) = match &options.kexec_image {
             crate::build::KexecImage::Download { url } => (
                 // curl, else wget (a minimal Debian has neither: then the
@@ -193,16 +124,16 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
                 };
                 let mut up = action(
                     "bootstrap/kexec-upload",
-                    "bootstrap",
-                    "upload",
+                    Phase::Bootstrap,
+                    Kind::Upload,
                     None,
                     Some(format!("set -eu\n{dest} < {}\n", q(path))),
                     vec!["facts".into()],
                     vec!["kexec:uploaded".into()],
                     &format!("upload the kexec installer {path} (sha256 {sha256}) to the target"),
                 );
-                up.runs_on = "local".into();
-                up.condition = Some(cond.clone());
+                up.runs_on = RunsOn::Local;
+                up.condition = Some(cond);
                 if options.target_host.is_some() {
                     reach_target(&mut up);
                 }
@@ -218,8 +149,8 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         needs.dedup();
         let mut a = action(
             "bootstrap/kexec",
-            "bootstrap",
-            "kexec",
+            Phase::Bootstrap,
+            Kind::Kexec,
             None,
             Some(format!("set -eu\ncd /root\n{fetch}\n/root/kexec/run\n")),
             needs,
@@ -233,8 +164,8 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
     if let Some(cond) = live_cond {
         let mut a = action(
             "bootstrap/live-check",
-            "bootstrap",
-            "precondition",
+            Phase::Bootstrap,
+            Kind::Precondition,
             None,
             Some("set -eu\ncommand -v nix\ncommand -v nixos-install\n[ \"$(id -u)\" = 0 ] || sudo -n true || doas -n true\n".into()),
             vec!["facts".into()],
@@ -248,12 +179,12 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
     let mut barrier_needs = vec!["facts".to_string()];
     barrier_needs.extend(
         out.iter()
-            .filter(|a| a.phase == "bootstrap")
+            .filter(|a| a.phase == Phase::Bootstrap)
             .flat_map(|a| a.produces.iter().cloned()),
     );
     // Secret files reach the machine that runs disko (after a kexec, the
     // installer), streamed from here; only their names are in the plan.
-    let q = crate::build::sh_quote;
+    let q = sh_quote;
     let mut secrets = Vec::new();
     for (remote, local) in &options.secret_files {
         let dir = match remote.rsplit_once('/') {
@@ -262,8 +193,8 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         };
         let mut a = action(
             &format!("bootstrap/secret{remote}"),
-            "bootstrap",
-            "secret-file",
+            Phase::Bootstrap,
+            Kind::SecretFile,
             None,
             Some(format!(
                 "set -eu\numask 077\nmkdir -p {}\ncat > {}\n",
@@ -283,8 +214,8 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
     out.extend(secrets);
     out.push(action(
         "bootstrap/ready",
-        "bootstrap",
-        "barrier",
+        Phase::Bootstrap,
+        Kind::Barrier,
         None,
         None,
         barrier_needs,
@@ -318,8 +249,8 @@ pub fn install_actions(
             .unwrap_or_else(|| "<target>".into());
         let mut a = action(
             "install/build",
-            "install",
-            "build",
+            Phase::Install,
+            Kind::Build,
             Some(vec![
                 "nix".into(),
                 "--extra-experimental-features".into(),
@@ -336,7 +267,7 @@ pub fn install_actions(
                 "build the system {attr} on this machine; its store path becomes NIXPLAN_SYSTEM"
             ),
         );
-        a.runs_on = "local".into();
+        a.runs_on = RunsOn::Local;
         out.push(a);
         copy_needs.push("system:built".into());
     }
@@ -359,9 +290,9 @@ pub fn install_actions(
             let system = if built {
                 "\"$NIXPLAN_SYSTEM\"".to_string()
             } else {
-                crate::build::sh_quote(&system_ref)
+                sh_quote(&system_ref)
             };
-            let words: Vec<String> = nix_copy.iter().map(|w| crate::build::sh_quote(w)).collect();
+            let words: Vec<String> = nix_copy.iter().map(|w| sh_quote(w)).collect();
             let root_q = percent_encoding::utf8_percent_encode(
                 &format!("local?root={root}"),
                 percent_encoding::NON_ALPHANUMERIC,
@@ -369,8 +300,8 @@ pub fn install_actions(
             .to_string();
             let mut a = action(
                 "install/copy-closure",
-                "install",
-                "copy-closure",
+                Phase::Install,
+                Kind::CopyClosure,
                 None,
                 Some(format!(
                     "set -eu\nstore=\"ssh://$NIXPLAN_TARGET?remote-store={root_q}\"\n\
@@ -395,8 +326,8 @@ pub fn install_actions(
             argv.push(system_ref.clone());
             action(
                 "install/copy-closure",
-                "install",
-                "copy-closure",
+                Phase::Install,
+                Kind::CopyClosure,
                 Some(argv),
                 None,
                 copy_needs,
@@ -405,13 +336,13 @@ pub fn install_actions(
             )
         }
     };
-    copy.runs_on = "local".into();
+    copy.runs_on = RunsOn::Local;
     out.push(copy);
     let mut needs = vec!["system:copied".to_string(), "host-keys".to_string()];
     needs.extend(all_mounts.iter().cloned());
     let root_mount = mounts.get("/").cloned().into_iter().collect::<Vec<_>>();
     if let Some(dir) = &options.extra_files {
-        let q = crate::build::sh_quote;
+        let q = sh_quote;
         // Owned by root unless --chown says otherwise, modes kept, and the
         // directories already there (the new root, persisted ones) keep
         // their own owner and mode.
@@ -444,15 +375,15 @@ pub fn install_actions(
         }
         let mut a = action(
             "install/extra-files",
-            "install",
-            "extra-files",
+            Phase::Install,
+            Kind::ExtraFiles,
             None,
             Some(script),
             root_mount.clone(),
             vec!["extra-files".into()],
             &format!("copy the contents of {dir} into {root}: modes kept, owned by root unless chowned, directories already there unchanged"),
         );
-        a.runs_on = "local".into();
+        a.runs_on = RunsOn::Local;
         if remote {
             reach_target(&mut a);
         }
@@ -467,8 +398,8 @@ pub fn install_actions(
     }
     let mut keys = action(
         "install/host-keys",
-        "install",
-        "host-keys",
+        Phase::Install,
+        Kind::HostKeys,
         None,
         Some(format!(
             "set -eu\nmkdir -p {root}/etc/ssh\nssh-keygen -A -f {root}\n"
@@ -485,8 +416,8 @@ pub fn install_actions(
     out.push(keys);
     out.push(action(
         "install/nixos-install",
-        "install",
-        "nixos-install",
+        Phase::Install,
+        Kind::NixosInstall,
         Some(vec![
             "nixos-install".into(),
             "--no-root-passwd".into(),
@@ -515,7 +446,7 @@ pub fn install_actions(
                     if x == "$NIXPLAN_SYSTEM" {
                         "\"$NIXPLAN_SYSTEM\"".to_string()
                     } else {
-                        crate::build::sh_quote(x)
+                        sh_quote(x)
                     }
                 })
                 .collect();

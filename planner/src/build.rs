@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use nixplan_parser::config::{Config, Content, Located};
 
 use crate::activation;
-use crate::order::{self, OrderError};
-use crate::plan::{
-    Action, Plan, PlanTarget, SourceDigest, SourceRef, Summary, FORMAT_VERSION, PHASES,
+use nixplan_plan::order::{self, OrderError};
+use nixplan_plan::shell::{clean_env, sh_quote};
+use nixplan_plan::{
+    Action, Condition, Kind, Phase, PhaseSelection, Plan, PlanTarget, RunsOn, SourceDigest,
+    SourceRef, Summary, FORMAT_VERSION,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +36,8 @@ pub struct PlanOptions {
     /// `PATH#nixosConfigurations.NAME...toplevel`, for the build action.
     pub flake_attr: Option<String>,
     pub facts: Option<serde_json::Value>,
-    /// Keep only these phases (all when empty).
-    pub phases: Vec<String>,
-    pub stop_after: Option<String>,
+    /// The phases the plan keeps.
+    pub phases: PhaseSelection,
     /// A directory whose contents are copied into the new root (`/mnt`)
     /// before installing (`--extra-files`), owned as `chown` says.
     pub extra_files: Option<String>,
@@ -96,21 +97,6 @@ impl std::fmt::Display for PlanError {
     }
 }
 
-/// The fixed environment of everything that runs on the target: nothing of
-/// the caller's environment leaks in (a disko image bug leaked the build
-/// user's HOME into images).
-pub fn clean_env() -> BTreeMap<String, String> {
-    let mut env = BTreeMap::new();
-    env.insert("HOME".into(), "/root".into());
-    env.insert("LANG".into(), "C.UTF-8".into());
-    env.insert("LC_ALL".into(), "C.UTF-8".into());
-    env.insert(
-        "PATH".into(),
-        "/run/wrappers/bin:/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
-    );
-    env
-}
-
 /// A directory to create under a persistence root: path, user, group,
 /// mode, where it was defined, and what it is for.
 type PersistEntry = (String, String, String, String, Option<String>, &'static str);
@@ -122,18 +108,6 @@ fn source_of(at: &Option<String>) -> Option<SourceRef> {
     let line = parts.next()?.parse().ok()?;
     let file = parts.next()?.to_string();
     Some(SourceRef { file, line })
-}
-
-/// Quote a word for POSIX sh (plain words stay as they are).
-pub fn sh_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Join a mountpoint under the root mount point (`/` → `/mnt`).
@@ -170,10 +144,10 @@ struct Builder<'a> {
     bcachefs_members: BTreeMap<String, Vec<(String, String)>>,
 }
 
-struct NewAction<'s> {
+struct NewAction {
     id: String,
-    phase: &'s str,
-    kind: &'s str,
+    phase: Phase,
+    kind: Kind,
     argv: Option<Vec<String>>,
     script: Option<String>,
     destructive: bool,
@@ -188,14 +162,14 @@ impl Builder<'_> {
     fn add(&mut self, a: NewAction) {
         self.actions.push(Action {
             id: a.id,
-            phase: a.phase.into(),
-            kind: a.kind.into(),
+            phase: a.phase,
+            kind: a.kind,
             deps: Vec::new(),
             argv: a.argv,
             script: a.script,
             env: clean_env(),
             stdin: None,
-            runs_on: "target".into(),
+            runs_on: RunsOn::Target,
             destructive: a.destructive,
             check: a.check,
             condition: None,
@@ -299,8 +273,8 @@ impl Builder<'_> {
             let id = format!("disko/disk/{name}");
             self.add(NewAction {
                 id: format!("{id}/wipe"),
-                phase: "disko",
-                kind: "wipe",
+                phase: Phase::Disko,
+                kind: Kind::Wipe,
                 argv: None,
                 script: Some(format!(
                     "set -eu\nfor part in $(lsblk --list --noheadings --paths --output NAME,TYPE {d} | awk '$2 == \"part\" {{ print $1 }}'); do\n  wipefs --all --force \"$part\"\ndone\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
@@ -340,8 +314,8 @@ impl Builder<'_> {
             argv.extend(members.iter().cloned());
             self.add(NewAction {
                 id: format!("disko/mdadm/{name}/create"),
-                phase: "disko",
-                kind: "mdadm-create",
+                phase: Phase::Disko,
+                kind: Kind::MdadmCreate,
                 argv: Some(argv),
                 script: None,
                 destructive: true,
@@ -371,8 +345,8 @@ impl Builder<'_> {
             argv.extend(pvs.iter().cloned());
             self.add(NewAction {
                 id: format!("disko/lvm_vg/{name}/create"),
-                phase: "disko",
-                kind: "vgcreate",
+                phase: Phase::Disko,
+                kind: Kind::Vgcreate,
                 argv: Some(argv),
                 script: None,
                 destructive: false,
@@ -423,8 +397,8 @@ impl Builder<'_> {
                 argv.push(vg.name.clone());
                 self.add(NewAction {
                     id: format!("disko/lvm_vg/{name}/lv/{}", lv.name),
-                    phase: "disko",
-                    kind: "lvcreate",
+                    phase: Phase::Disko,
+                    kind: Kind::Lvcreate,
                     argv: Some(argv),
                     script: None,
                     destructive: false,
@@ -502,8 +476,8 @@ impl Builder<'_> {
             let pool_res = format!("zpool:{name}");
             self.add(NewAction {
                 id: format!("disko/zpool/{name}/create"),
-                phase: "disko",
-                kind: "zpool-create",
+                phase: Phase::Disko,
+                kind: Kind::ZpoolCreate,
                 argv: Some(argv),
                 script: None,
                 destructive: true,
@@ -563,8 +537,12 @@ impl Builder<'_> {
                 }
                 self.add(NewAction {
                     id: format!("disko/zpool/{name}/dataset/{}", ds.name),
-                    phase: "disko",
-                    kind: if volume { "zfs-volume" } else { "zfs-dataset" },
+                    phase: Phase::Disko,
+                    kind: if volume {
+                        Kind::ZfsVolume
+                    } else {
+                        Kind::ZfsDataset
+                    },
                     argv: Some(argv),
                     script: None,
                     destructive: false,
@@ -630,8 +608,8 @@ impl Builder<'_> {
             let fs_res = format!("fs:bcachefs:{name}");
             self.add(NewAction {
                 id: format!("disko/bcachefs/{name}/format"),
-                phase: "disko",
-                kind: "mkfs",
+                phase: Phase::Disko,
+                kind: Kind::Mkfs,
                 argv: Some(argv),
                 script: None,
                 destructive: true,
@@ -770,8 +748,8 @@ impl Builder<'_> {
         let produced = format!("hybrid-mbr:{device}");
         self.add(NewAction {
             id: format!("{id}/hybrid-mbr"),
-            phase: "disko",
-            kind: "hybrid-mbr",
+            phase: Phase::Disko,
+            kind: Kind::HybridMbr,
             argv: None,
             script: Some(script),
             destructive: false,
@@ -801,8 +779,8 @@ impl Builder<'_> {
                 let table = format!("{id}/table");
                 self.add(NewAction {
                     id: table.clone(),
-                    phase: "disko",
-                    kind: "partition-table",
+                    phase: Phase::Disko,
+                    kind: Kind::PartitionTable,
                     argv: Self::argv(&["sgdisk", "--clear", device]),
                     script: None,
                     destructive: true,
@@ -844,8 +822,8 @@ impl Builder<'_> {
                     let pid = format!("{id}/partition/{}", p.name);
                     self.add(NewAction {
                         id: pid.clone(),
-                        phase: "disko",
-                        kind: "partition",
+                        phase: Phase::Disko,
+                        kind: Kind::Partition,
                         argv: None,
                         script: Some(format!(
                             "set -eu\n{}\npartprobe {}\nudevadm trigger --subsystem-match=block\nudevadm settle --timeout 120\n",
@@ -901,8 +879,8 @@ impl Builder<'_> {
             } => {
                 self.add(NewAction {
                     id: format!("{id}/table"),
-                    phase: "disko",
-                    kind: "partition-table",
+                    phase: Phase::Disko,
+                    kind: Kind::PartitionTable,
                     argv: Self::argv(&["parted", "-s", device, "--", "mklabel", &format.value]),
                     script: None,
                     destructive: true,
@@ -965,8 +943,8 @@ impl Builder<'_> {
                     let pid = format!("{id}/partition/{n}");
                     self.add(NewAction {
                         id: pid.clone(),
-                        phase: "disko",
-                        kind: "partition",
+                        phase: Phase::Disko,
+                        kind: Kind::Partition,
                         argv: None,
                         script: Some(script),
                         destructive: false,
@@ -1025,8 +1003,8 @@ impl Builder<'_> {
                 argv.push(device.clone());
                 self.add(NewAction {
                     id: format!("{id}/mkswap"),
-                    phase: "disko",
-                    kind: "mkswap",
+                    phase: Phase::Disko,
+                    kind: Kind::Mkswap,
                     argv: Some(argv),
                     script: None,
                     destructive: true,
@@ -1082,8 +1060,8 @@ impl Builder<'_> {
                 let luks = format!("luks:{device}");
                 self.add(NewAction {
                     id: format!("{id}/luks-format"),
-                    phase: "disko",
-                    kind: "luks-format",
+                    phase: Phase::Disko,
+                    kind: Kind::LuksFormat,
                     argv: Some(format_argv),
                     script: None,
                     destructive: true,
@@ -1113,8 +1091,8 @@ impl Builder<'_> {
                     }
                     self.add(NewAction {
                         id: format!("{id}/luks-add-key/{i}"),
-                        phase: "disko",
-                        kind: "luks-add-key",
+                        phase: Phase::Disko,
+                        kind: Kind::LuksAddKey,
                         argv: Some(argv),
                         script: None,
                         destructive: false,
@@ -1127,8 +1105,8 @@ impl Builder<'_> {
                 }
                 self.add(NewAction {
                     id: format!("{id}/luks-open"),
-                    phase: "disko",
-                    kind: "luks-open",
+                    phase: Phase::Disko,
+                    kind: Kind::LuksOpen,
                     argv: Some(open_argv),
                     script: None,
                     destructive: false,
@@ -1145,8 +1123,8 @@ impl Builder<'_> {
             Content::LvmPv { device, vg, at } => {
                 self.add(NewAction {
                     id: format!("{id}/pvcreate"),
-                    phase: "disko",
-                    kind: "pvcreate",
+                    phase: Phase::Disko,
+                    kind: Kind::Pvcreate,
                     argv: Self::argv(&["pvcreate", "--yes", device]),
                     script: None,
                     destructive: true,
@@ -1160,7 +1138,7 @@ impl Builder<'_> {
             Content::Mdraid { device, name, at } => {
                 self.member(
                     id,
-                    "mdraid-member",
+                    Kind::MdraidMember,
                     device,
                     ready,
                     at,
@@ -1175,7 +1153,7 @@ impl Builder<'_> {
             Content::Zfs { device, pool, at } => {
                 self.member(
                     id,
-                    "zfs-member",
+                    Kind::ZfsMember,
                     device,
                     ready,
                     at,
@@ -1201,8 +1179,8 @@ impl Builder<'_> {
                     let svid = format!("{id}/subvolume/{name}");
                     self.add(NewAction {
                         id: svid.clone(),
-                        phase: "disko",
-                        kind: "btrfs-subvolume",
+                        phase: Phase::Disko,
+                        kind: Kind::BtrfsSubvolume,
                         argv: None,
                         script: Some(format!(
                             "set -eu\ntop=$(mktemp -d)\nmount -t btrfs {d} \"$top\"\ntrap 'umount \"$top\"; rmdir \"$top\"' EXIT\nbtrfs subvolume show \"$top\"/{n} >/dev/null 2>&1 || btrfs subvolume create \"$top\"/{n}\n",
@@ -1258,7 +1236,7 @@ impl Builder<'_> {
             } => {
                 self.member(
                     id,
-                    "bcachefs-member",
+                    Kind::BcachefsMember,
                     device,
                     ready,
                     at,
@@ -1308,8 +1286,8 @@ impl Builder<'_> {
         let fs = format!("fs:{device}");
         self.add(NewAction {
             id: format!("{id}/format"),
-            phase: "disko",
-            kind: "mkfs",
+            phase: Phase::Disko,
+            kind: Kind::Mkfs,
             argv: Some(argv),
             script: None,
             destructive: true,
@@ -1330,7 +1308,7 @@ impl Builder<'_> {
     fn member(
         &mut self,
         id: &str,
-        kind: &str,
+        kind: Kind,
         device: &str,
         ready: &str,
         at: &Option<String>,
@@ -1339,7 +1317,7 @@ impl Builder<'_> {
     ) {
         self.add(NewAction {
             id: format!("{id}/{kind}"),
-            phase: "disko",
+            phase: Phase::Disko,
             kind,
             argv: Self::argv(&["wipefs", "--all", "--force", device]),
             script: None,
@@ -1361,8 +1339,8 @@ impl Builder<'_> {
         );
         self.add(NewAction {
             id: format!("{id}/swapfile/{}", sw.name),
-            phase: "disko",
-            kind: "swapfile",
+            phase: Phase::Disko,
+            kind: Kind::Swapfile,
             argv: Self::argv(&[
                 "btrfs",
                 "filesystem",
@@ -1419,8 +1397,8 @@ impl Builder<'_> {
             .insert(mp.to_string(), format!("mount:{target}"));
         self.add(NewAction {
             id: format!("{id}/mount"),
-            phase: "disko",
-            kind: "mount",
+            phase: Phase::Disko,
+            kind: Kind::Mount,
             argv: Some(argv),
             script: None,
             destructive: false,
@@ -1467,7 +1445,7 @@ impl Builder<'_> {
             .actions
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.kind == "mount")
+            .filter(|(_, a)| a.kind == Kind::Mount)
         {
             let Some(mp) = a.produces.first().and_then(|r| by_resource.get(r)) else {
                 continue;
@@ -1521,8 +1499,8 @@ impl Builder<'_> {
             let target_root = under(&self.root, &root_path);
             self.add(NewAction {
                 id: root_id.clone(),
-                phase: "persist",
-                kind: "directory",
+                phase: Phase::Persist,
+                kind: Kind::Directory,
                 argv: Self::argv(&[
                     "install",
                     "-d",
@@ -1695,8 +1673,8 @@ impl Builder<'_> {
                 if known {
                     self.add(NewAction {
                         id,
-                        phase: "persist",
-                        kind: "directory",
+                        phase: Phase::Persist,
+                        kind: Kind::Directory,
                         argv: Self::argv(&[
                             "install", "-d", "-m", &mode, "-o", &o, "-g", &g, &target,
                         ]),
@@ -1715,8 +1693,8 @@ impl Builder<'_> {
                     // installed system, once its users exist.
                     self.add(NewAction {
                         id: id.clone(),
-                        phase: "persist",
-                        kind: "directory",
+                        phase: Phase::Persist,
+                        kind: Kind::Directory,
                         argv: Self::argv(&["install", "-d", "-m", &mode, "-o", "0", "-g", "0", &target]),
                         script: None,
                         destructive: false,
@@ -1728,8 +1706,8 @@ impl Builder<'_> {
                     });
                     self.add(NewAction {
                         id: format!("activation/chown{full}"),
-                        phase: "activation",
-                        kind: "chown",
+                        phase: Phase::Activation,
+                        kind: Kind::Chown,
                         argv: Self::argv(&["nixos-enter", "--root", &self.root, "--", "chown", &format!("{user}:{group}"), &full]),
                         script: None,
                         destructive: false,
@@ -1775,12 +1753,12 @@ pub fn plan(
     let persisted: Vec<String> = b
         .actions
         .iter()
-        .filter(|a| a.phase == "persist")
+        .filter(|a| a.phase == Phase::Persist)
         .flat_map(|a| a.produces.iter().cloned())
         .collect();
     let mut install = crate::bootstrap::install_actions(options, &root, &b.mounts);
     // Persistent directories exist before the system is installed.
-    for a in install.iter_mut().filter(|a| a.kind == "nixos-install") {
+    for a in install.iter_mut().filter(|a| a.kind == Kind::NixosInstall) {
         a.needs.extend(persisted.iter().cloned());
     }
     b.actions.extend(install);
@@ -1800,8 +1778,8 @@ pub fn plan(
         }
         b.add(NewAction {
             id: format!("activation/snippet/{name}"),
-            phase: "activation",
-            kind: "activation-snippet",
+            phase: Phase::Activation,
+            kind: Kind::ActivationSnippet,
             argv: Some(vec![
                 "nixos-enter".into(),
                 "--root".into(),
@@ -1834,7 +1812,7 @@ pub fn plan(
     let ordered = order::order(b.actions).map_err(PlanError::Order)?;
     let mount_order: Vec<(String, String)> = ordered
         .iter()
-        .filter(|a| a.kind == "mount")
+        .filter(|a| a.kind == Kind::Mount)
         .map(|a| {
             (
                 a.id.clone(),
@@ -1862,14 +1840,14 @@ pub fn plan(
                 "reboot/unmount/{}",
                 mount_id.strip_suffix("/mount").unwrap_or(mount_id)
             ),
-            phase: "reboot".into(),
-            kind: "unmount".into(),
+            phase: Phase::Reboot,
+            kind: Kind::Unmount,
             deps: Vec::new(),
             argv: Some(vec!["umount".into(), target.clone()]),
             script: None,
             env: clean_env(),
             stdin: None,
-            runs_on: "target".into(),
+            runs_on: RunsOn::Target,
             destructive: false,
             check: Some(vec![
                 "sh".into(),
@@ -1900,14 +1878,14 @@ pub fn plan(
         reboot_needs.push(produced.clone());
         actions.push(Action {
             id: format!("reboot/zpool-export/{}", pool.name),
-            phase: "reboot".into(),
-            kind: "zpool-export".into(),
+            phase: Phase::Reboot,
+            kind: Kind::ZpoolExport,
             deps: Vec::new(),
             argv: Some(vec!["zpool".into(), "export".into(), pool.name.clone()]),
             script: None,
             env: clean_env(),
             stdin: None,
-            runs_on: "target".into(),
+            runs_on: RunsOn::Target,
             destructive: false,
             check: Some(vec![
                 "sh".into(),
@@ -1926,17 +1904,17 @@ pub fn plan(
     }
     actions.push(Action {
         id: "reboot/reboot".into(),
-        phase: "reboot".into(),
-        kind: "reboot".into(),
+        phase: Phase::Reboot,
+        kind: Kind::Reboot,
         deps: Vec::new(),
         argv: Some(vec!["reboot".into()]),
         script: None,
         env: clean_env(),
         stdin: None,
-        runs_on: "target".into(),
+        runs_on: RunsOn::Target,
         destructive: false,
         check: None,
-        condition: Some(crate::bootstrap::WHEN_NOT_THIS_MACHINE.into()),
+        condition: Some(Condition::NotThisMachine),
         needs: reboot_needs,
         produces: vec!["rebooted".into()],
         source: None,
@@ -1960,10 +1938,9 @@ pub fn plan(
             facts: options.facts.clone(),
         },
         source,
-        phases: PHASES
-            .iter()
-            .map(|p| p.to_string())
-            .filter(|p| actions.iter().any(|a| &a.phase == p))
+        phases: Phase::ALL
+            .into_iter()
+            .filter(|p| actions.iter().any(|a| a.phase == *p))
             .collect(),
         actions,
         summary,
@@ -1973,21 +1950,9 @@ pub fn plan(
 }
 
 fn select_phases(actions: Vec<Action>, options: &PlanOptions) -> Vec<Action> {
-    let cut = options
-        .stop_after
-        .as_ref()
-        .and_then(|s| PHASES.iter().position(|p| p == s));
     let kept: Vec<Action> = actions
         .into_iter()
-        .filter(|a| options.phases.is_empty() || options.phases.contains(&a.phase))
-        .filter(|a| {
-            cut.is_none_or(|c| {
-                PHASES
-                    .iter()
-                    .position(|p| *p == a.phase)
-                    .is_some_and(|i| i <= c)
-            })
-        })
+        .filter(|a| options.phases.includes(a.phase))
         .collect();
     let ids: BTreeSet<String> = kept.iter().map(|a| a.id.clone()).collect();
     kept.into_iter()
@@ -2045,7 +2010,7 @@ fn summarize(
         destructive: actions.iter().filter(|a| a.destructive).count(),
         wipes: actions
             .iter()
-            .filter(|a| a.kind == "wipe")
+            .filter(|a| a.kind == Kind::Wipe)
             .filter_map(|a| a.needs.first())
             .map(|n| {
                 let dev = n.trim_start_matches("device:");
@@ -2055,8 +2020,8 @@ fn summarize(
                 }
             })
             .collect(),
-        filesystems: actions.iter().filter(|a| a.kind == "mkfs").count(),
-        mounts: actions.iter().filter(|a| a.kind == "mount").count(),
+        filesystems: actions.iter().filter(|a| a.kind == Kind::Mkfs).count(),
+        mounts: actions.iter().filter(|a| a.kind == Kind::Mount).count(),
         directories,
         activation_snippets: snippets,
         bootstrap: bootstrap.to_string(),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::plan::{Action, Plan};
+use nixplan_plan::{Action, Plan};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change<'a> {
@@ -144,19 +144,19 @@ pub fn render(old: &Plan, new: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Plan, PlanTarget, SourceDigest, Summary};
+    use nixplan_plan::{Kind, Phase, Plan, PlanTarget, RunsOn, SourceDigest, Summary};
 
     fn action(id: &str, argv: &[&str], destructive: bool) -> Action {
         Action {
             id: id.into(),
-            phase: "disko".into(),
-            kind: "x".into(),
+            phase: Phase::Disko,
+            kind: Kind::Mkfs,
             deps: vec![],
             argv: Some(argv.iter().map(|s| s.to_string()).collect()),
             script: None,
             env: Default::default(),
             stdin: None,
-            runs_on: "target".into(),
+            runs_on: RunsOn::Target,
             destructive,
             check: None,
             condition: None,
@@ -177,7 +177,7 @@ mod tests {
                 facts: None,
             },
             source: SourceDigest::default(),
-            phases: vec!["disko".into()],
+            phases: vec![Phase::Disko],
             actions,
             summary: Summary::default(),
             hash: String::new(),

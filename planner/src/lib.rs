@@ -8,10 +8,7 @@ pub mod bootstrap;
 pub mod build;
 pub mod diff;
 pub mod lint;
-pub mod order;
-pub mod plan;
 pub mod render;
-pub mod verify;
 
 pub use build::{plan, BootstrapMode, KexecImage, PlanError, PlanOptions};
-pub use plan::{Action, Plan};
+pub use nixplan_plan::{Action, Plan};

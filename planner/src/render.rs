@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::Plan;
+use nixplan_plan::Plan;
 
 pub struct Style {
     pub color: bool,
@@ -49,7 +49,7 @@ pub fn text(plan: &Plan, style: &Style) -> String {
     );
     let _ = writeln!(out, "Bootstrap: {}", plan.summary.bootstrap);
     for phase in &plan.phases {
-        let _ = writeln!(out, "\n{}", paint(style, "1;4", phase));
+        let _ = writeln!(out, "\n{}", paint(style, "1;4", phase.as_str()));
         for a in plan.actions.iter().filter(|a| &a.phase == phase) {
             let mark = if a.destructive {
                 paint(style, "1;31", "!")
@@ -125,7 +125,7 @@ pub fn dot(plan: &Plan) -> String {
                 "    \"{}\" [label=\"{}\\n{}\"{color}];",
                 dot_escape(&a.id),
                 dot_escape(&a.id),
-                dot_escape(&a.kind)
+                dot_escape(a.kind.as_str())
             );
         }
         out.push_str("  }\n");
@@ -235,7 +235,7 @@ pub fn markdown(plan: &Plan) -> String {
 /// An argv as a reader would type it (quoted where the shell needs it).
 pub fn shell_words(argv: &[String]) -> String {
     argv.iter()
-        .map(|w| crate::build::sh_quote(w))
+        .map(|w| nixplan_plan::shell::sh_quote(w))
         .collect::<Vec<_>>()
         .join(" ")
 }

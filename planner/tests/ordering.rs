@@ -4,7 +4,7 @@
 mod common;
 
 use common::plan_of;
-use nixplan_planner::plan::Plan;
+use nixplan_plan::Plan;
 
 fn position(p: &Plan, id: &str) -> usize {
     p.actions
@@ -109,9 +109,9 @@ fn mounts_parent_before_child_and_unmounts_exactly_reversed() {
     assert_eq!(unmounts, reversed);
     // disko's lexical unmount order would unmount /mnt/home before /mnt/home/alice/data.
     assert!(
-        nixplan_planner::verify::verify(&p).is_empty(),
+        nixplan_plan::verify::verify(&p).is_empty(),
         "{:?}",
-        nixplan_planner::verify::verify(&p)
+        nixplan_plan::verify::verify(&p)
     );
 }
 

@@ -92,7 +92,7 @@ proptest! {
     fn random_layouts_verify(disks in layout()) {
         let src = nix(&disks);
         let plan = common::plan_of(&src);
-        let problems = nixplan_planner::verify::verify(&plan);
+        let problems = nixplan_plan::verify::verify(&plan);
         prop_assert!(problems.is_empty(), "{src}\n{problems:?}");
         let mounts: Vec<&str> = plan.actions.iter().filter(|a| a.kind == "mount").map(|a| a.argv.as_ref().unwrap()[4].as_str()).collect();
         let mut unmounts: Vec<&str> = plan.actions.iter().filter(|a| a.kind == "unmount").map(|a| a.argv.as_ref().unwrap()[1].as_str()).collect();

@@ -3,14 +3,14 @@
 use nixplan_parser::config::{self, Target};
 use nixplan_parser::fs::{OsFileSystem, WithEmbedded};
 use nixplan_parser::{Eval, Settings};
-use nixplan_planner::plan::{Plan, SourceDigest};
+use nixplan_plan::{Plan, SourceDigest};
 use nixplan_planner::{plan, BootstrapMode, PlanOptions};
 
 pub fn plan_of(module: &str) -> Plan {
     // A fixed place per content, so that the same input has the same path.
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "ordering-{}",
-        nixplan_planner::plan::sha256_hex(module.as_bytes())
+        nixplan_plan::sha256_hex(module.as_bytes())
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("configuration.nix");
@@ -31,8 +31,7 @@ pub fn plan_of(module: &str) -> Plan {
         system: Some("/nix/store/00000000000000000000000000000000-nixos-system".into()),
         flake_attr: None,
         facts: None,
-        phases: vec![],
-        stop_after: None,
+        phases: Default::default(),
         extra_files: None,
         chown: vec![],
         kexec_image: Default::default(),

@@ -7,18 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub const FORMAT_VERSION: u32 = 1;
+use crate::{Condition, Kind, Phase, RunsOn};
 
-/// The phases, in the order they run.
-pub const PHASES: &[&str] = &[
-    "facts",
-    "bootstrap",
-    "disko",
-    "persist",
-    "install",
-    "activation",
-    "reboot",
-];
+pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Plan {
@@ -26,7 +17,7 @@ pub struct Plan {
     pub nixplan_version: String,
     pub target: PlanTarget,
     pub source: SourceDigest,
-    pub phases: Vec<String>,
+    pub phases: Vec<Phase>,
     pub actions: Vec<Action>,
     pub summary: Summary,
     pub hash: String,
@@ -66,8 +57,8 @@ pub struct SourceRef {
 pub struct Action {
     /// Stable, readable: `disko/disk/main/partition/ESP`.
     pub id: String,
-    pub phase: String,
-    pub kind: String,
+    pub phase: Phase,
+    pub kind: Kind,
     pub deps: Vec<String>,
     pub argv: Option<Vec<String>>,
     pub script: Option<String>,
@@ -77,13 +68,12 @@ pub struct Action {
     /// into the plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdin: Option<String>,
-    /// Where it runs: `target` (the machine being installed) or `local`.
-    pub runs_on: String,
+    pub runs_on: RunsOn,
     pub destructive: bool,
     /// Exit status 0 means the action's effect is already there.
     pub check: Option<Vec<String>>,
     /// When this action runs at all (decided by the target's facts).
-    pub condition: Option<String>,
+    pub condition: Option<Condition>,
     pub needs: Vec<String>,
     pub produces: Vec<String>,
     pub source: Option<SourceRef>,

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::plan::{Action, PHASES};
+use crate::plan::Action;
+use crate::Phase;
 
 /// Resources that the machine provides rather than an action (raw disks).
 pub fn is_external(resource: &str) -> bool {
@@ -95,17 +96,12 @@ pub fn graph(actions: &[Action]) -> Result<DiGraph<usize, String>, OrderError> {
 /// by creation order. Fills in each action's `deps`.
 pub fn order(mut actions: Vec<Action>) -> Result<Vec<Action>, OrderError> {
     let g = graph(&actions)?;
-    let phase_of = |a: &Action| {
-        PHASES
-            .iter()
-            .position(|p| *p == a.phase)
-            .unwrap_or(PHASES.len())
-    };
+    let phase_of = |a: &Action| a.phase;
     let mut indegree: Vec<usize> = g
         .node_indices()
         .map(|n| g.neighbors_directed(n, petgraph::Incoming).count())
         .collect();
-    let mut ready: BinaryHeap<Reverse<(usize, usize)>> = BinaryHeap::new();
+    let mut ready: BinaryHeap<Reverse<(Phase, usize)>> = BinaryHeap::new();
     for (i, d) in indegree.iter().enumerate() {
         if *d == 0 {
             ready.push(Reverse((phase_of(&actions[i]), i)));

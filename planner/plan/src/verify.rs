@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::order;
 use crate::plan::Plan;
+use crate::{Kind, Phase};
 
 /// What is wrong with a plan; empty means OK.
 pub fn verify(plan: &Plan) -> Vec<String> {
@@ -33,8 +34,8 @@ pub fn verify(plan: &Plan) -> Vec<String> {
             produced.insert(r, i);
         }
     }
-    let selected = plan.actions.iter().any(|a| a.phase == "disko")
-        && plan.actions.iter().any(|a| a.phase == "reboot");
+    let selected = plan.actions.iter().any(|a| a.phase == Phase::Disko)
+        && plan.actions.iter().any(|a| a.phase == Phase::Reboot);
     let index: BTreeMap<&str, usize> = plan
         .actions
         .iter()
@@ -67,7 +68,7 @@ pub fn verify(plan: &Plan) -> Vec<String> {
     let mounts: Vec<&str> = plan
         .actions
         .iter()
-        .filter(|a| a.kind == "mount")
+        .filter(|a| a.kind == Kind::Mount)
         .filter_map(|a| a.produces.first())
         .map(|r| r.trim_start_matches("mount:"))
         .collect();
@@ -81,7 +82,7 @@ pub fn verify(plan: &Plan) -> Vec<String> {
     let unmounts: Vec<&str> = plan
         .actions
         .iter()
-        .filter(|a| a.kind == "unmount")
+        .filter(|a| a.kind == Kind::Unmount)
         .filter_map(|a| a.argv.as_ref()?.get(1).map(|s| s.as_str()))
         .collect();
     if !unmounts.is_empty() {
@@ -97,7 +98,7 @@ pub fn verify(plan: &Plan) -> Vec<String> {
         for a in plan
             .actions
             .iter()
-            .filter(|a| a.phase == "persist" && a.kind == "directory")
+            .filter(|a| a.phase == Phase::Persist && a.kind == Kind::Directory)
         {
             let Some(path) = a.argv.as_ref().and_then(|v| v.last()) else {
                 continue;
@@ -118,14 +119,14 @@ pub fn verify(plan: &Plan) -> Vec<String> {
     let named: BTreeSet<&str> = plan
         .actions
         .iter()
-        .filter(|a| a.kind == "wipe")
+        .filter(|a| a.kind == Kind::Wipe)
         .flat_map(|a| a.needs.iter())
         .map(|r| r.as_str())
         .collect();
     for a in plan
         .actions
         .iter()
-        .filter(|a| a.destructive && a.phase == "disko")
+        .filter(|a| a.destructive && a.phase == Phase::Disko)
     {
         let ok = a
             .needs
