@@ -3,9 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use nixplan_parser::eval::{EvalError, LoadError};
-use nixplan_parser::fs::{OsFileSystem, WithEmbedded, EMBEDDED_ROOT};
-use nixplan_parser::{Eval, Settings};
+use nixplan_eval::fs::{OsFileSystem, EMBEDDED_ROOT};
+use nixplan_eval::{Eval, Settings};
+use nixplan_eval::{EvalError, LoadError};
+use nixplan_nixos::embedded::WithEmbedded;
 
 use crate::cli::EvalArgs;
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
-use nixplan_parser::config::Target;
+use nixplan_nixos::config::Target;
 use nixplan_planner::lint::{self, report, Finding, Severity};
 
 use crate::cli::{LintArgs, LintFormat};

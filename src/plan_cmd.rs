@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use nixplan_parser::config::Target;
+use nixplan_nixos::config::Target;
 use nixplan_plan::{sha256_hex, PhaseSelection, SourceDigest, SourceFile};
 use nixplan_planner::{render, BootstrapMode, KexecImage, PlanOptions};
 
@@ -22,7 +22,7 @@ fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest 
     };
     let mut paths: Vec<std::path::PathBuf> = files
         .iter()
-        .filter(|p| !p.starts_with(nixplan_parser::fs::EMBEDDED_ROOT))
+        .filter(|p| !p.starts_with(nixplan_eval::fs::EMBEDDED_ROOT))
         .cloned()
         .collect();
     if let Target::Flake { dir, .. } = target {

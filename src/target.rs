@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use nixplan_parser::config::{self, Config, Target};
-use nixplan_parser::fs::{OsFileSystem, WithEmbedded};
-use nixplan_parser::Eval;
+use nixplan_eval::fs::OsFileSystem;
+use nixplan_eval::Eval;
+use nixplan_nixos::config::{self, Config, Target};
+use nixplan_nixos::embedded::WithEmbedded;
 
 use crate::eval_cmd::{report_eval, settings_from_env};
 

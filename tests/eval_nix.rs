@@ -56,7 +56,7 @@ fn real_nix_gives_the_same_config() {
     for (i, (dir, file)) in cases.iter().enumerate() {
         let flake = tmp.join(format!("case{i}"));
         copy_dir(&root.join(dir), &flake.join("config"));
-        copy_dir(&root.join("parser/src/modules/nix"), &flake.join("nixplan"));
+        copy_dir(&root.join("parser/nixos/nix"), &flake.join("nixplan"));
         std::fs::write(
             flake.join("flake.nix"),
             format!("{{\n  outputs = {{ self }}: {{\n    nixosConfigurations.box = (import ./nixplan/nixplan.nix).nixosSystem {{ modules = [ ./config/{file} ]; }};\n  }};\n}}\n"),

@@ -2,9 +2,10 @@
 //! measurement) for large layouts, and how it grows when they double.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use nixplan_parser::config::{self, Config, Target};
-use nixplan_parser::fs::{OsFileSystem, WithEmbedded};
-use nixplan_parser::{Eval, Settings};
+use nixplan_eval::fs::OsFileSystem;
+use nixplan_eval::{Eval, Settings};
+use nixplan_nixos::config::{self, Config, Target};
+use nixplan_nixos::embedded::WithEmbedded;
 use nixplan_plan::SourceDigest;
 use nixplan_planner::{plan, BootstrapMode, PlanOptions};
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use nixplan_parser::config::Snippet;
+use nixplan_nixos::config::Snippet;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActivationError {
@@ -97,7 +97,7 @@ pub fn order(snippets: &BTreeMap<String, Snippet>) -> Result<Vec<String>, Activa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nixplan_parser::config::Located;
+    use nixplan_nixos::config::Located;
 
     fn s(deps: &[&str]) -> Snippet {
         Snippet {

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nixplan_parser::config::{Config, Content, Located};
+use nixplan_nixos::config::{Config, Content, Located};
 
 use crate::activation;
 use nixplan_plan::order::{self, OrderError};
@@ -670,11 +670,11 @@ impl Builder<'_> {
         &mut self,
         id: &str,
         device: &str,
-        partitions: &[nixplan_parser::config::Partition],
-        ee_first: &nixplan_parser::config::Located<bool>,
+        partitions: &[nixplan_nixos::config::Partition],
+        ee_first: &nixplan_nixos::config::Located<bool>,
         after: &str,
     ) -> Result<Option<String>, PlanError> {
-        let hybrids: Vec<(usize, &nixplan_parser::config::Hybrid)> = partitions
+        let hybrids: Vec<(usize, &nixplan_nixos::config::Hybrid)> = partitions
             .iter()
             .enumerate()
             .filter_map(|(i, p)| p.hybrid.as_ref().map(|h| (i + 1, h)))
@@ -1331,7 +1331,7 @@ impl Builder<'_> {
         });
     }
 
-    fn swapfile(&mut self, id: &str, mountpoint: &str, sw: &nixplan_parser::config::Swapfile) {
+    fn swapfile(&mut self, id: &str, mountpoint: &str, sw: &nixplan_nixos::config::Swapfile) {
         let path = format!(
             "{}/{}",
             under(&self.root, mountpoint).trim_end_matches('/'),
@@ -1725,7 +1725,7 @@ impl Builder<'_> {
     }
 }
 
-use nixplan_parser::config::numbered_partition;
+use nixplan_nixos::config::numbered_partition;
 
 /// Build the plan of a configuration.
 pub fn plan(

@@ -52,7 +52,7 @@ fi
 # config, etc. cannot leak into the results.
 # `<nixplan/lib.nix>` is nixplan's own lib (embedded in the binary): real
 # nix reads the same files from the source tree.
-nixplan_lib=$(cd "$(dirname "$0")/../../parser/src/modules/nix" && pwd)
+nixplan_lib=$(cd "$(dirname "$0")/../../parser/nixos/nix" && pwd)
 run_nix() {
     env -i HOME="$work/home" PATH=/usr/bin:/bin NIX_PATH= NIX_STORE_DIR=/nix/store \
         timeout 120 nix-instantiate --eval --strict -I "nixplan=$nixplan_lib" "$@" 2>/dev/null

@@ -75,7 +75,7 @@ fn mentions(text: &str, path: &str) -> bool {
 
 /// Every snippet a snippet depends on, directly or not.
 fn closure<'a>(
-    snippets: &'a std::collections::BTreeMap<String, nixplan_parser::config::Snippet>,
+    snippets: &'a std::collections::BTreeMap<String, nixplan_nixos::config::Snippet>,
     name: &'a str,
 ) -> std::collections::BTreeSet<&'a str> {
     let mut seen = std::collections::BTreeSet::new();

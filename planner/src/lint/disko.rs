@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use nixplan_parser::config::{Config, Content};
+use nixplan_nixos::config::{Config, Content};
 
 use super::{Context, Finding, Rule, Severity};
 

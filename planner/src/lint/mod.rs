@@ -9,7 +9,7 @@ mod impermanence;
 mod install;
 pub mod report;
 
-use nixplan_parser::config::Config;
+use nixplan_nixos::config::Config;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -1,8 +1,9 @@
 //! Planning a configuration written inline, for the tests.
 
-use nixplan_parser::config::{self, Target};
-use nixplan_parser::fs::{OsFileSystem, WithEmbedded};
-use nixplan_parser::{Eval, Settings};
+use nixplan_eval::fs::OsFileSystem;
+use nixplan_eval::{Eval, Settings};
+use nixplan_nixos::config::{self, Target};
+use nixplan_nixos::embedded::WithEmbedded;
 use nixplan_plan::{Plan, SourceDigest};
 use nixplan_planner::{plan, BootstrapMode, PlanOptions};
 

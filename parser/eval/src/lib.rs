@@ -6,6 +6,7 @@
 
 mod builtins;
 mod error;
+pub mod fs;
 pub mod print;
 pub mod store;
 mod value;
@@ -22,8 +23,10 @@ pub use value::{
 };
 
 use crate::fs::FileSystem;
-use crate::lower::{self, Arena, AttrName, AttrsDef, BinOp, Expr, ExprId, Param, StrPart, Var};
-use crate::syntax::{self, FileId, ParseDiagnostics, SourceMap, Span};
+use nixplan_syntax::lower::{
+    self, Arena, AttrName, AttrsDef, BinOp, Expr, ExprId, Param, StrPart, Var,
+};
+use nixplan_syntax::{self as syntax, FileId, ParseDiagnostics, SourceMap, Span};
 
 /// Evaluation settings that Nix takes from its configuration.
 #[derive(Debug, Clone)]
@@ -487,7 +490,8 @@ impl Eval {
         }
     }
 
-    pub(crate) fn missing_attr(&self, key: &str, a: &Attrs, span: Span) -> Box<EvalError> {
+    /// The "attribute missing" error, with the closest name as a suggestion.
+    pub fn missing_attr(&self, key: &str, a: &Attrs, span: Span) -> Box<EvalError> {
         let mut msg = format!("attribute '{key}' missing");
         if let Some(best) = closest(key, a.names().map(|n| &**n)) {
             msg.push_str(&format!("; did you mean '{best}'?"));

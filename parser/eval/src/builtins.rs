@@ -12,8 +12,8 @@ use super::{
     type_err, Attr, Attrs, ErrorKind, Eval, EvalError, EvalResult, NixString, PrimOp, PrimOpApp,
     Thunk, Value,
 };
-use crate::lower::{BinOp, Param};
-use crate::syntax::Span;
+use nixplan_syntax::lower::{BinOp, Param};
+use nixplan_syntax::Span;
 
 type R = EvalResult<Value>;
 
@@ -1204,7 +1204,7 @@ fn p_to_string(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 fn p_to_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let p = ev.force_path(&a[0], s)?;
-    Ok(Value::str(crate::lower::canonicalize_path(&p)))
+    Ok(Value::str(nixplan_syntax::lower::canonicalize_path(&p)))
 }
 fn p_discard_context(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let st = ev.coerce(&a[0], s, false, false)?;

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::eval::{Attrs, ErrorKind, Eval, EvalError, EvalResult, Thunk, Value};
-use crate::syntax::Span;
+use nixplan_eval::{Attrs, ErrorKind, Eval, EvalError, EvalResult, Thunk, Value};
+use nixplan_syntax::Span;
 
 /// The text of the activation snippets NixOS defines itself (see nixos.nix).
 pub const NIXOS_PROVIDED: &str = "# provided by NixOS";
@@ -502,7 +502,7 @@ impl Extract<'_> {
         let internal = f
             .path
             .as_ref()
-            .is_some_and(|p| p.starts_with(crate::fs::EMBEDDED_ROOT))
+            .is_some_and(|p| p.starts_with(nixplan_eval::fs::EMBEDDED_ROOT))
             || f.name.starts_with('<');
         if internal {
             None
@@ -885,20 +885,20 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
     let expr = match target {
         Target::Flake { dir, name } => format!(
             "(import /nixplan/nixplan.nix).flakeTarget {} {}",
-            crate::eval::print::escape_string(dir),
-            crate::eval::print::escape_string(name)
+            nixplan_eval::print::escape_string(dir),
+            nixplan_eval::print::escape_string(name)
         ),
         Target::Module { file } => {
             format!(
                 "(import /nixplan/nixplan.nix).fileTarget {}",
-                crate::eval::print::escape_string(file)
+                nixplan_eval::print::escape_string(file)
             )
         }
     };
     let root = match ev.load_source("<nixplan target>", None, &expr, "/") {
         Ok((_, r)) => r,
-        Err(crate::eval::LoadError::Eval(e)) => return Err(e),
-        Err(crate::eval::LoadError::Syntax(_)) => {
+        Err(nixplan_eval::LoadError::Eval(e)) => return Err(e),
+        Err(nixplan_eval::LoadError::Syntax(_)) => {
             unreachable!("the target expression is generated")
         }
     };
@@ -925,7 +925,7 @@ pub fn from_nix_json(
     };
     let span = ev.arena.span(root);
     let mut evaluated = Attrs::new();
-    evaluated.insert_value("config", crate::eval::value_from_json(json));
+    evaluated.insert_value("config", nixplan_eval::value_from_json(json));
     let mut t = Attrs::new();
     t.insert_value("kind", Value::str(kind));
     t.insert_value("eval", Value::attrs(evaluated));
@@ -933,7 +933,7 @@ pub fn from_nix_json(
 }
 
 /// The nix expression `--eval nix` applies to a configuration.
-pub const NIX_SELECT: &str = include_str!("modules/nix/select.nix");
+pub const NIX_SELECT: &str = include_str!("../nix/select.nix");
 
 fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalResult<Config> {
     let mut x = Extract { ev, span };

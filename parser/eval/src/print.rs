@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use super::{type_err, Eval, EvalResult, Value};
-use crate::syntax::Span;
+use nixplan_syntax::Span;
 
 /// C++ `ostream << double` with its default precision (6), i.e. `%g`.
 pub fn float_to_string_g(f: f64) -> String {

@@ -2,9 +2,9 @@
 //! parsed, evaluated strictly and printed. Whatever the input, the result is
 //! a value or an error value — never a panic or a stack overflow.
 
-use nixplan_parser::eval::LoadError;
-use nixplan_parser::fs::OsFileSystem;
-use nixplan_parser::{Eval, Settings};
+use nixplan_eval::fs::OsFileSystem;
+use nixplan_eval::LoadError;
+use nixplan_eval::{Eval, Settings};
 use proptest::prelude::*;
 
 fn leaf() -> impl Strategy<Value = String> {

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
 
-use crate::lower::{ExprId, LambdaDef};
-use crate::syntax::Span;
+use nixplan_syntax::lower::{ExprId, LambdaDef};
+use nixplan_syntax::Span;
 
 use super::{Eval, EvalResult};
 

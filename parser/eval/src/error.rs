@@ -3,7 +3,7 @@
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
-use crate::syntax::{SourceMap, Span};
+use nixplan_syntax::{SourceMap, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
