@@ -1,0 +1,168 @@
+//! Attribute sets: names, values, lookups, positions, and the set-building builtins.
+
+use super::*;
+
+pub(super) fn p_attr_names(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let attrs = ev.force_attrs(&a[0], s)?;
+    Ok(Value::list(
+        attrs.names().map(|n| ready_str(n.clone())).collect(),
+    ))
+}
+
+pub(super) fn p_attr_values(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let attrs = ev.force_attrs(&a[0], s)?;
+    Ok(Value::list(
+        attrs.map.values().map(|x| x.value.clone()).collect(),
+    ))
+}
+
+pub(super) fn p_cat_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let name = ev.force_string(&a[0], s)?;
+    let mut out = Vec::new();
+    for t in ev.force_list(&a[1], s)?.iter() {
+        let attrs = ev.force_attrs(t, s)?;
+        if let Some(v) = attrs.get(&name.s) {
+            out.push(v.clone());
+        }
+    }
+    Ok(Value::list(out))
+}
+
+pub(super) fn p_get_attr(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let name = ev.force_string(&a[0], s)?;
+    let attrs = ev.force_attrs(&a[1], s)?;
+    match attrs.get(&name.s) {
+        Some(t) => {
+            let t = t.clone();
+            ev.force(&t)
+        }
+        None => Err(ev.missing_attr(&name.s, &attrs, s)),
+    }
+}
+
+pub(super) fn p_has_attr(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let name = ev.force_string(&a[0], s)?;
+    let attrs = ev.force_attrs(&a[1], s)?;
+    bool_v(attrs.get(&name.s).is_some())
+}
+
+pub(super) fn p_get_attr_pos(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let name = ev.force_string(&a[0], s)?;
+    let attrs = ev.force_attrs(&a[1], s)?;
+    match attrs.map.get(&name.s).and_then(|x| x.pos) {
+        Some(pos) => Ok(ev.pos_value(pos)),
+        None => Ok(Value::Null),
+    }
+}
+
+impl Eval {
+    /// `{ file; line; column; }` of a span.
+    pub fn pos_value(&self, pos: Span) -> Value {
+        let f = self.sources.file(pos.file);
+        let (line, col) = f.line_col(pos.start);
+        let mut p = Attrs::new();
+        let file = f
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| f.name.clone());
+        p.insert_value("file", Value::str(file));
+        p.insert_value("line", Value::Int(line as i64));
+        p.insert_value("column", Value::Int(col as i64));
+        Value::attrs(p)
+    }
+}
+
+pub(super) fn p_intersect_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let x = ev.force_attrs(&a[0], s)?;
+    let y = ev.force_attrs(&a[1], s)?;
+    let mut out = Attrs::new();
+    for (k, v) in y.map.iter() {
+        if x.map.contains_key(k) {
+            out.map.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(Value::attrs(out))
+}
+
+pub(super) fn p_remove_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let attrs = ev.force_attrs(&a[0], s)?;
+    let names = ev.force_list(&a[1], s)?;
+    let mut out = (*attrs).clone();
+    for n in names.iter() {
+        let n = ev.force_string(n, s)?;
+        out.map.remove(&n.s);
+    }
+    Ok(Value::attrs(out))
+}
+
+pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let list = ev.force_list(&a[0], s)?;
+    let mut out = Attrs::new();
+    for t in list.iter() {
+        let e = ev.force_attrs(t, s)?;
+        let name = match e.get("name") {
+            Some(n) => {
+                let n = n.clone();
+                ev.force_string(&n, s)?
+            }
+            None => return Err(ev.missing_attr("name", &e, s)),
+        };
+        if out.map.contains_key(&name.s) {
+            continue;
+        }
+        let pos = e.map.get("value").and_then(|x| x.pos);
+        match e.get("value") {
+            Some(v) => {
+                out.map.insert(
+                    name.s.clone(),
+                    Attr {
+                        value: v.clone(),
+                        pos,
+                    },
+                );
+            }
+            None => return Err(ev.missing_attr("value", &e, s)),
+        }
+    }
+    Ok(Value::attrs(out))
+}
+
+pub(super) fn p_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let f = ev.force(&a[0])?;
+    let attrs = ev.force_attrs(&a[1], s)?;
+    let mut out = Attrs::new();
+    for (k, v) in attrs.map.iter() {
+        let t = Eval::lazy_call(&f, vec![ready_str(k.clone()), v.value.clone()], s);
+        out.map.insert(
+            k.clone(),
+            Attr {
+                value: t,
+                pos: v.pos,
+            },
+        );
+    }
+    Ok(Value::attrs(out))
+}
+
+pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let f = ev.force(&a[0])?;
+    let list = ev.force_list(&a[1], s)?;
+    let mut acc: BTreeMap<Rc<str>, Vec<Thunk>> = BTreeMap::new();
+    for t in list.iter() {
+        let attrs = ev.force_attrs(t, s)?;
+        for (k, v) in attrs.map.iter() {
+            acc.entry(k.clone()).or_default().push(v.value.clone());
+        }
+    }
+    let mut out = Attrs::new();
+    for (k, vs) in acc {
+        let t = Eval::lazy_call(
+            &f,
+            vec![ready_str(k.clone()), Thunk::ready(Value::list(vs))],
+            s,
+        );
+        out.insert(k, t);
+    }
+    Ok(Value::attrs(out))
+}

@@ -1,0 +1,90 @@
+//! Data formats: JSON in and out, TOML in.
+
+use super::*;
+
+pub(super) fn p_to_json(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let v = ev.force(&a[0])?;
+    let mut ctx = BTreeSet::new();
+    let text = ev.print_json(&v, s, &mut ctx)?;
+    Ok(Value::String(NixString::with_ctx(text, ctx)))
+}
+
+pub(crate) fn json_to_value(j: serde_json::Value) -> Value {
+    match j {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Value::Int(i),
+            // Nix reads integers above i64::MAX as unsigned and wraps them.
+            (None, Some(u), _) => Value::Int(u as i64),
+            // serde_json reads `-0` as the float -0.0; Nix reads it as the integer 0.
+            (None, None, Some(f)) if f == 0.0 && f.is_sign_negative() => Value::Int(0),
+            (None, None, f) => Value::Float(f.unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::str(s),
+        serde_json::Value::Array(items) => Value::list(
+            items
+                .into_iter()
+                .map(|x| Thunk::ready(json_to_value(x)))
+                .collect(),
+        ),
+        serde_json::Value::Object(m) => {
+            let mut a = Attrs::new();
+            for (k, v) in m {
+                a.insert_value(k, json_to_value(v));
+            }
+            Value::attrs(a)
+        }
+    }
+}
+
+pub(super) fn p_from_json(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let st = ev.force_string(&a[0], s)?;
+    let j: serde_json::Value = serde_json::from_str(&st.s)
+        .map_err(|e| EvalError::new(ErrorKind::Other, format!("invalid JSON: {e}"), Some(s)))?;
+    Ok(json_to_value(j))
+}
+
+pub(super) fn toml_to_value(t: toml::Value, s: Span) -> R {
+    Ok(match t {
+        toml::Value::String(x) => Value::str(x),
+        toml::Value::Integer(i) => Value::Int(i),
+        toml::Value::Float(f) => Value::Float(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => {
+            return Err(EvalError::new(
+                ErrorKind::Unsupported,
+                format!("TOML date-time values are not supported ('{d}')"),
+                Some(s),
+            ))
+        }
+        toml::Value::Array(items) => {
+            let mut out = Vec::new();
+            for i in items {
+                out.push(Thunk::ready(toml_to_value(i, s)?));
+            }
+            Value::list(out)
+        }
+        toml::Value::Table(m) => {
+            let mut a = Attrs::new();
+            for (k, v) in m {
+                a.insert_value(k, toml_to_value(v, s)?);
+            }
+            Value::attrs(a)
+        }
+    })
+}
+
+pub(super) fn p_from_toml(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let st = ev.force_string(&a[0], s)?;
+    let t: toml::Table = st.s.parse().map_err(|e: toml::de::Error| {
+        EvalError::new(
+            ErrorKind::Other,
+            format!("while parsing TOML: {}", e.message()),
+            Some(s),
+        )
+    })?;
+    toml_to_value(toml::Value::Table(t), s)
+}
+
+// ----- files ----------------------------------------------------------------

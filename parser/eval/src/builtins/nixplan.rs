@@ -1,0 +1,141 @@
+//! nixplan's own extensions (`__nixplan*`), used by its Nix sources through `builtins.X or fallback` so the same code also runs on real Nix.
+
+use super::*;
+
+/// `{ kind = "pkgs" | "modules" | "input"; name; }` → an opaque stand-in.
+pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let args = ev.force_attrs(&a[0], s)?;
+    let get = |ev: &mut Eval, n: &str| -> EvalResult<String> {
+        match args.get(n).cloned() {
+            Some(t) => Ok(ev.force_string(&t, s)?.s.to_string()),
+            None => Err(ev.missing_attr(n, &args, s)),
+        }
+    };
+    let kind = get(ev, "kind")?;
+    let name = get(ev, "name")?;
+    let kind = match kind.as_str() {
+        "pkgs" => crate::OpaqueKind::Packages,
+        "modules" => crate::OpaqueKind::Modules,
+        "input" => crate::OpaqueKind::Input,
+        other => {
+            return Err(EvalError::new(
+                ErrorKind::Other,
+                format!("unknown opaque kind '{other}'"),
+                Some(s),
+            ))
+        }
+    };
+    let path = if kind == crate::OpaqueKind::Packages {
+        "pkgs".to_string()
+    } else {
+        name
+    };
+    let mut out = Attrs::new();
+    if kind == crate::OpaqueKind::Packages {
+        out.insert_value("system", Value::str(path.clone()));
+    }
+    out.opaque = Some(Rc::new(crate::Opaque { kind, path }));
+    Ok(Value::attrs(out))
+}
+
+/// `set` with each attribute's position taken from `positions` (an
+/// attribute set of `{ file; line; column; }` or null): how the module system
+/// records where a definition was written.
+pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let set = ev.force_attrs(&a[0], s)?;
+    let positions = ev.force_attrs(&a[1], s)?;
+    let mut out = (*set).clone();
+    for (name, attr) in out.map.iter_mut() {
+        let Some(p) = positions.get(name).cloned() else {
+            continue;
+        };
+        let Value::Attrs(pos) = ev.force(&p)? else {
+            continue;
+        };
+        let (Some(f), Some(l), Some(c)) = (
+            pos.get("file").cloned(),
+            pos.get("line").cloned(),
+            pos.get("column").cloned(),
+        ) else {
+            continue;
+        };
+        let file = ev.force_string(&f, s)?;
+        let line = ev.force_int(&l, s)?;
+        let column = ev.force_int(&c, s)?;
+        if let Some(span) = ev.sources.span_at(&file.s, line as usize, column as usize) {
+            attr.pos = Some(span);
+        }
+    }
+    Ok(Value::attrs(out))
+}
+
+/// `throw msg`, reported at `pos` (`{ file; line; column; }`): the module
+/// system points type errors and conflicts at the user's definition.
+pub(super) fn p_nixplan_throw_at(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let msg = ev.coerce(&a[1], s, false, false)?;
+    let mut span = s;
+    if let Value::Attrs(pos) = ev.force(&a[0])? {
+        if let (Some(f), Some(l), Some(c)) = (
+            pos.get("file").cloned(),
+            pos.get("line").cloned(),
+            pos.get("column").cloned(),
+        ) {
+            let file = ev.force_string(&f, s)?;
+            let line = ev.force_int(&l, s)?;
+            let column = ev.force_int(&c, s)?;
+            if let Some(sp) = ev.sources.span_at(&file.s, line as usize, column as usize) {
+                span = sp;
+            }
+        }
+    }
+    Err(EvalError::new(
+        ErrorKind::Throw,
+        msg.s.to_string(),
+        Some(span),
+    ))
+}
+
+/// The store path of a locked flake source (`narHash` from flake.lock).
+pub(super) fn p_nixplan_locked_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let nar_hash = ev.force_string(&a[0], s)?;
+    let raw = decode_hash("sha256", &nar_hash.s).ok_or_else(|| {
+        EvalError::new(
+            ErrorKind::Other,
+            format!("invalid narHash '{}'", nar_hash.s),
+            Some(s),
+        )
+    })?;
+    let mut h = [0u8; 32];
+    h.copy_from_slice(&raw);
+    Ok(Value::str(store::make_store_path(
+        &ev.settings.store_dir,
+        "source",
+        &h,
+        "source",
+    )))
+}
+
+/// Calling a stand-in package gives a package named after the argument.
+pub(super) fn p_nixplan_package_call(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let this = ev.force_attrs(&a[0], s)?;
+    let base = this
+        .opaque
+        .as_ref()
+        .map(|o| o.path.clone())
+        .unwrap_or_else(|| "pkgs".into());
+    let arg = ev.force(&a[1])?;
+    let name = match &arg {
+        Value::String(st) => st.s.to_string(),
+        Value::Attrs(x) => match x.get("name").or(x.get("pname")).cloned() {
+            Some(t) => ev.coerce(&t, s, true, false)?.s.to_string(),
+            None => base.rsplit('.').next().unwrap_or("package").to_string(),
+        },
+        _ => base.rsplit('.').next().unwrap_or("package").to_string(),
+    };
+    let name = if store::check_name(&name).is_ok() {
+        name
+    } else {
+        "package".to_string()
+    };
+    Ok(ev.opaque_package(&format!("{base}({name})"), &name))
+}

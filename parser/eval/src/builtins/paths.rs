@@ -1,0 +1,454 @@
+//! Paths and the store: imports, reading files and directories, `path`, `toFile`, `derivationStrict`; the fetchers fail (nixplan evaluates offline).
+
+use super::*;
+
+pub(super) fn p_no_fetch(_: &mut Eval, _: &[Thunk], s: Span) -> R {
+    Err(EvalError::new(
+        ErrorKind::Unsupported,
+        "nixplan evaluates offline and does not fetch: pin this source as a flake input, or use --eval nix",
+        Some(s),
+    ))
+}
+
+pub(super) fn p_base_name_of(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let v = ev.coerce(&a[0], s, false, false)?;
+    let t = v.s.strip_suffix('/').unwrap_or(&v.s);
+    let base = match t.rfind('/') {
+        Some(i) => &t[i + 1..],
+        None => t,
+    };
+    Ok(Value::String(NixString {
+        s: base.into(),
+        ctx: v.ctx,
+    }))
+}
+
+pub(super) fn p_dir_of(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let v = ev.force(&a[0])?;
+    let is_path = matches!(v, Value::Path(_));
+    let st = ev.coerce_to_string(&v, s, false, false)?;
+    let dir = match st.s.rfind('/') {
+        Some(0) => "/".to_string(),
+        Some(i) => st.s[..i].to_string(),
+        None => ".".to_string(),
+    };
+    if is_path {
+        Ok(Value::Path(dir.into()))
+    } else {
+        Ok(Value::String(NixString {
+            s: dir.into(),
+            ctx: st.ctx,
+        }))
+    }
+}
+
+pub(super) fn p_hash_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let algo = ev.force_string(&a[0], s)?;
+    let p = ev.force_path(&a[1], s)?;
+    let data = ev.read_file_bytes(&p, s)?;
+    Ok(Value::str(hash_hex(&algo.s, &data, s)?))
+}
+
+pub(super) fn p_scoped_import(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let scope = ev.force_attrs(&a[0], s)?;
+    let p = ev.force_path(&a[1], s)?;
+    ev.import_scoped(&p, &scope, s)
+}
+
+pub(super) fn p_import(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let p = ev.force_path(&a[0], s)?;
+    ev.import_path(&p, s)
+}
+
+pub(super) fn p_to_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let p = ev.force_path(&a[0], s)?;
+    Ok(Value::str(nixplan_syntax::lower::canonicalize_path(&p)))
+}
+
+impl Eval {
+    pub fn read_file_bytes(&mut self, p: &str, s: Span) -> EvalResult<Vec<u8>> {
+        let data = self.fs().read(Path::new(p)).map_err(|e| {
+            EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(s))
+        })?;
+        self.files_read.push(p.into());
+        Ok(data)
+    }
+}
+
+pub(super) fn p_read_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let p = ev.force_path(&a[0], s)?;
+    let data = ev.read_file_bytes(&p, s)?;
+    let text = String::from_utf8(data)
+        .map_err(|_| EvalError::new(ErrorKind::Io, format!("'{p}' is not valid UTF-8"), Some(s)))?;
+    Ok(Value::str(text))
+}
+
+pub(super) fn p_read_dir(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let p = ev.force_path(&a[0], s)?;
+    let entries = ev.fs().read_dir(Path::new(&p)).map_err(|e| {
+        EvalError::new(
+            ErrorKind::Io,
+            format!("cannot read directory '{p}': {e}"),
+            Some(s),
+        )
+    })?;
+    let mut out = Attrs::new();
+    for (name, ty) in entries {
+        out.insert_value(name, Value::str(ty.nix_name()));
+    }
+    Ok(Value::attrs(out))
+}
+
+pub(super) fn p_read_file_type(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let p = ev.force_path(&a[0], s)?;
+    let ty = ev
+        .fs()
+        .file_type(Path::new(&p))
+        .map_err(|e| EvalError::new(ErrorKind::Io, format!("cannot stat '{p}': {e}"), Some(s)))?;
+    Ok(Value::str(ty.nix_name()))
+}
+
+pub(super) fn p_path_exists(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let p = ev.force_path(&a[0], s)?;
+    bool_v(ev.fs().file_type(Path::new(&p)).is_ok())
+}
+
+pub(super) fn p_find_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let _ = ev.force_list(&a[0], s)?;
+    let name = ev.force_string(&a[1], s)?;
+    ev.find_search_path(&name.s, s)
+}
+
+pub(super) fn p_store_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let p = ev.force_path(&a[0], s)?;
+    let mut ctx = BTreeSet::new();
+    ctx.insert(p.clone());
+    Ok(Value::String(NixString::with_ctx(p, ctx)))
+}
+
+pub(super) fn p_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let args = ev.force_attrs(&a[0], s)?;
+    let path = match args.get("path") {
+        Some(t) => {
+            let t = t.clone();
+            ev.force_path(&t, s)?
+        }
+        None => return Err(ev.missing_attr("path", &args, s)),
+    };
+    if args.get("filter").is_some() {
+        return Err(EvalError::new(
+            ErrorKind::Unsupported,
+            "builtins.path with a filter is not supported by the embedded evaluator",
+            Some(s),
+        ));
+    }
+    let name = match args.get("name") {
+        Some(t) => {
+            let t = t.clone();
+            ev.force_string(&t, s)?.s.to_string()
+        }
+        None => path.rsplit('/').next().unwrap_or("").to_string(),
+    };
+    let hash = store::nar_sha256(ev.fs(), Path::new(&path)).map_err(|e| {
+        EvalError::new(ErrorKind::Io, format!("cannot read '{path}': {e}"), Some(s))
+    })?;
+    let sp = store::make_store_path(&ev.settings.store_dir, "source", &hash, &name);
+    let mut ctx = BTreeSet::new();
+    ctx.insert(sp.clone());
+    Ok(Value::String(NixString::with_ctx(sp, ctx)))
+}
+
+pub(super) fn p_filter_source(_: &mut Eval, _: &[Thunk], s: Span) -> R {
+    Err(EvalError::new(
+        ErrorKind::Unsupported,
+        "builtins.filterSource is not supported by the embedded evaluator",
+        Some(s),
+    ))
+}
+
+// ----- store ------------------------------------------------------------------
+
+pub(super) fn p_placeholder(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let name = ev.force_string(&a[0], s)?;
+    let h = store::sha256(format!("nix-output:{}", name.s).as_bytes());
+    Ok(Value::str(format!("/{}", nix_base32::to_nix_base32(&h))))
+}
+
+pub(super) fn p_to_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let name = ev.force_string(&a[0], s)?;
+    let contents = ev.coerce(&a[1], s, false, true)?;
+    store::check_name(&name.s).map_err(|m| EvalError::new(ErrorKind::Other, m, Some(s)))?;
+    let mut refs = BTreeSet::new();
+    if let Some(c) = &contents.ctx {
+        for e in c.iter() {
+            if e.starts_with('=') || e.starts_with('!') {
+                return Err(EvalError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "in 'toFile': the file '{}' cannot refer to derivation outputs",
+                        name.s
+                    ),
+                    Some(s),
+                ));
+            }
+            refs.insert(e.clone());
+        }
+    }
+    let p = store::make_text_path(
+        &ev.settings.store_dir,
+        &name.s,
+        contents.s.as_bytes(),
+        &refs,
+    );
+    let mut ctx = BTreeSet::new();
+    ctx.insert(p.clone());
+    Ok(Value::String(NixString::with_ctx(p, ctx)))
+}
+
+pub(super) fn p_derivation_strict(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let attrs = ev.force_attrs(&a[0], s)?;
+    let name = match attrs.get("name") {
+        Some(t) => {
+            let t = t.clone();
+            ev.force_string(&t, s)?.s.to_string()
+        }
+        None => {
+            return Err(EvalError::new(
+                ErrorKind::MissingAttr,
+                "required attribute 'name' missing",
+                Some(s),
+            ))
+        }
+    };
+    store::check_name(&name).map_err(|m| {
+        EvalError::new(
+            ErrorKind::Other,
+            format!("invalid derivation name: {m}"),
+            Some(s),
+        )
+    })?;
+    let ignore_nulls = match attrs.get("__ignoreNulls") {
+        Some(t) => {
+            let t = t.clone();
+            ev.force_bool(&t, s)?
+        }
+        None => false,
+    };
+    if attrs.get("__structuredAttrs").is_some() {
+        return Err(EvalError::new(
+            ErrorKind::Unsupported,
+            "__structuredAttrs derivations are not supported by the embedded evaluator",
+            Some(s),
+        ));
+    }
+    let mut drv = Derivation::default();
+    let mut ctx = BTreeSet::new();
+    let mut outputs: Vec<String> = vec!["out".into()];
+    let (mut hash, mut hash_algo, mut hash_mode) = (None, None, None);
+    for (k, attr) in attrs.map.iter() {
+        if &**k == "__ignoreNulls" {
+            continue;
+        }
+        let v = ev.force(&attr.value)?;
+        if ignore_nulls && matches!(v, Value::Null) {
+            continue;
+        }
+        match &**k {
+            "args" => {
+                let list = match &v {
+                    Value::List(l) => l.clone(),
+                    other => {
+                        return Err(type_err(
+                            format!("value is {} while a list was expected", other.type_phrase()),
+                            s,
+                        ))
+                    }
+                };
+                for t in list.iter() {
+                    let x = ev.coerce(t, s, true, true)?;
+                    merge_ctx(&mut ctx, &x.ctx);
+                    drv.args.push(x.s.to_string());
+                }
+                continue;
+            }
+            "outputs" => {
+                let list = match &v {
+                    Value::List(l) => l.clone(),
+                    other => {
+                        return Err(type_err(
+                            format!("value is {} while a list was expected", other.type_phrase()),
+                            s,
+                        ))
+                    }
+                };
+                let mut outs = Vec::new();
+                for t in list.iter() {
+                    let o = ev.force_string(t, s)?.s.to_string();
+                    if o == "drv" || outs.contains(&o) {
+                        return Err(EvalError::new(
+                            ErrorKind::Other,
+                            format!("invalid or duplicate derivation output '{o}'"),
+                            Some(s),
+                        ));
+                    }
+                    outs.push(o);
+                }
+                if outs.is_empty() {
+                    return Err(EvalError::new(
+                        ErrorKind::Other,
+                        "derivation cannot have an empty set of outputs",
+                        Some(s),
+                    ));
+                }
+                outputs = outs;
+            }
+            _ => {}
+        }
+        let x = ev.coerce_to_string(&v, s, true, true)?;
+        merge_ctx(&mut ctx, &x.ctx);
+        match &**k {
+            "builder" => drv.builder = x.s.to_string(),
+            "system" => drv.platform = x.s.to_string(),
+            "outputHash" => hash = Some(x.s.to_string()),
+            "outputHashAlgo" => hash_algo = Some(x.s.to_string()),
+            "outputHashMode" => hash_mode = Some(x.s.to_string()),
+            _ => {}
+        }
+        drv.env.insert(k.to_string(), x.s.to_string());
+    }
+    if drv.builder.is_empty() && !drv.env.contains_key("builder") {
+        return Err(EvalError::new(
+            ErrorKind::MissingAttr,
+            "required attribute 'builder' missing",
+            Some(s),
+        ));
+    }
+    if !drv.env.contains_key("system") {
+        return Err(EvalError::new(
+            ErrorKind::MissingAttr,
+            "required attribute 'system' missing",
+            Some(s),
+        ));
+    }
+    for e in ctx.iter() {
+        if let Some(d) = e.strip_prefix('=') {
+            let outs: Vec<String> = ev
+                .drvs
+                .drvs
+                .get(d)
+                .map(|x| x.outputs.keys().cloned().collect())
+                .unwrap_or_else(|| vec!["out".into()]);
+            drv.input_drvs
+                .entry(d.to_string())
+                .or_default()
+                .extend(outs);
+        } else if let Some(rest) = e.strip_prefix('!') {
+            if let Some((o, d)) = rest.split_once('!') {
+                drv.input_drvs
+                    .entry(d.to_string())
+                    .or_default()
+                    .insert(o.to_string());
+            }
+        } else {
+            drv.input_srcs.insert(e.clone());
+        }
+    }
+    if let Some(h) = hash {
+        if outputs != ["out"] {
+            return Err(EvalError::new(
+                ErrorKind::Other,
+                "multiple outputs are not supported in fixed-output derivations",
+                Some(s),
+            ));
+        }
+        let algo = hash_algo.unwrap_or_else(|| "sha256".into());
+        let recursive = match hash_mode.as_deref() {
+            None | Some("flat") => false,
+            Some("recursive") => true,
+            Some(m) => {
+                return Err(EvalError::new(
+                    ErrorKind::Other,
+                    format!("invalid value '{m}' for 'outputHashMode'"),
+                    Some(s),
+                ))
+            }
+        };
+        let raw = decode_hash(&algo, &h).ok_or_else(|| {
+            EvalError::new(ErrorKind::Other, format!("invalid hash '{h}'"), Some(s))
+        })?;
+        let hex_hash = store::hex(&raw);
+        let path = store::make_fixed_output_path(
+            &ev.settings.store_dir,
+            recursive,
+            &algo,
+            &hex_hash,
+            &raw,
+            &name,
+        );
+        drv.env.insert("out".into(), path.clone());
+        drv.outputs.insert(
+            "out".into(),
+            DrvOutput {
+                path,
+                hash_algo: format!("{}{algo}", if recursive { "r:" } else { "" }),
+                hash: hex_hash,
+            },
+        );
+    } else {
+        for o in &outputs {
+            drv.outputs.insert(
+                o.clone(),
+                DrvOutput {
+                    path: String::new(),
+                    hash_algo: String::new(),
+                    hash: String::new(),
+                },
+            );
+        }
+    }
+    let drv_path = ev.drvs.add(&ev.settings.store_dir, &name, drv);
+    let outs = ev.drvs.drvs[&drv_path].outputs.clone();
+    let mut out = Attrs::new();
+    let mut c = BTreeSet::new();
+    c.insert(format!("={drv_path}"));
+    out.insert_value(
+        "drvPath",
+        Value::String(NixString::with_ctx(drv_path.clone(), c)),
+    );
+    for (o, info) in outs {
+        let mut c = BTreeSet::new();
+        c.insert(format!("!{o}!{drv_path}"));
+        out.insert_value(o, Value::String(NixString::with_ctx(info.path, c)));
+    }
+    Ok(Value::attrs(out))
+}
+
+/// A hash given as hex, nix-base32, base64 or SRI.
+pub(super) fn decode_hash(algo: &str, h: &str) -> Option<Vec<u8>> {
+    let (algo, body) = match h.split_once('-') {
+        Some((a, b)) if ["sha1", "sha256", "sha512", "md5"].contains(&a) => (a, b),
+        _ => (algo, h),
+    };
+    let size = match algo {
+        "md5" => 16,
+        "sha1" => 20,
+        "sha256" => 32,
+        "sha512" => 64,
+        _ => return None,
+    };
+    if body.len() == size * 2 {
+        return (0..size)
+            .map(|i| u8::from_str_radix(&body[2 * i..2 * i + 2], 16).ok())
+            .collect();
+    }
+    if let Some(b) = nix_base32::from_nix_base32(body) {
+        if b.len() == size {
+            return Some(b);
+        }
+    }
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()
+        .filter(|b| b.len() == size)
+}

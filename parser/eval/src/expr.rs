@@ -1,0 +1,387 @@
+//! Evaluating expressions of the lowered arena: variables, attribute sets
+//! (recursive ones share one environment), interpolation, search paths.
+
+use crate::*;
+
+impl Eval {
+    pub fn eval(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
+        self.enter(|ev| ev.arena.span(e))?;
+        let r = if self.depth.is_multiple_of(8) {
+            // Checked every 8 levels: the red zone is far larger than 8 frames.
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.eval_inner(e, env))
+        } else {
+            self.eval_inner(e, env)
+        };
+        self.depth -= 1;
+        r
+    }
+
+    pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
+        let span = self.arena.span(e);
+        let expr = self.arena.get(e).clone();
+        match expr {
+            Expr::Null => Ok(Value::Null),
+            Expr::Bool(b) => Ok(Value::Bool(b)),
+            Expr::Int(i) => Ok(Value::Int(i)),
+            Expr::Float(f) => Ok(Value::Float(f)),
+            Expr::Str(s) => Ok(Value::str(s)),
+            Expr::Uri(s) => Ok(Value::str(s)),
+            Expr::Path(p) => Ok(Value::Path(p)),
+            Expr::Interp(parts) => self.interpolate(&parts, env, span),
+            Expr::PathInterp(parts) => {
+                let mut out = String::new();
+                for p in parts.iter() {
+                    match p {
+                        StrPart::Lit(l) => out.push_str(l),
+                        StrPart::Expr(x) => {
+                            let v = self.eval(*x, env)?;
+                            let s = self.coerce_to_string(&v, span, false, false)?;
+                            if s.ctx.is_some() {
+                                return Err(type_err(
+                                    format!("the path '{}' may not refer to a store path", s.s),
+                                    span,
+                                ));
+                            }
+                            out.push_str(&s.s);
+                        }
+                    }
+                }
+                Ok(Value::Path(lower::canonicalize_path(&out).into()))
+            }
+            Expr::SearchPath(name) => self.find_search_path(&name, span),
+            Expr::Var(v) => self.eval_var(&v, env, span),
+            Expr::Select {
+                expr,
+                path,
+                default,
+            } => {
+                let mut v = self.eval(expr, env)?;
+                for name in path.iter() {
+                    let key = self.attr_name(name, env)?;
+                    let found = match &v {
+                        // With `or`, an opaque stand-in lacks what it was not given.
+                        Value::Attrs(a) => self.lookup_attr(a, &key, span, default.is_none())?,
+                        _ if default.is_none() => {
+                            return Err(type_err(
+                                format!("value is {} while a set was expected (selecting attribute '{key}')", v.type_phrase()),
+                                span,
+                            ))
+                        }
+                        _ => None,
+                    };
+                    match found {
+                        Some(t) => {
+                            v = self.force(&t).map_err(|mut err| {
+                                err.add_trace(
+                                    span,
+                                    format!("while evaluating the attribute '{key}'"),
+                                );
+                                err
+                            })?
+                        }
+                        None => match default {
+                            Some(d) => return self.eval(d, env),
+                            None => {
+                                let Value::Attrs(a) = &v else { unreachable!() };
+                                return Err(self.missing_attr(&key, a, span));
+                            }
+                        },
+                    }
+                }
+                Ok(v)
+            }
+            Expr::HasAttr { expr, path } => {
+                let mut v = self.eval(expr, env)?;
+                for name in path.iter() {
+                    let key = self.attr_name(name, env)?;
+                    let t = match &v {
+                        Value::Attrs(a) => self.lookup_attr(a, &key, span, false)?,
+                        _ => None,
+                    };
+                    match t {
+                        Some(t) => v = self.force(&t)?,
+                        None => return Ok(Value::Bool(false)),
+                    }
+                }
+                Ok(Value::Bool(true))
+            }
+            Expr::Attrs(def) => self.eval_attrs(&def, env),
+            Expr::List(items) => {
+                let thunks = items.iter().map(|i| self.thunk(*i, env)).collect();
+                Ok(Value::list(thunks))
+            }
+            Expr::Lambda(def) => Ok(Value::Lambda(Rc::new(Closure {
+                def,
+                env: env.clone(),
+                expr: e,
+            }))),
+            Expr::Apply { func, arg } => {
+                let f = self.eval(func, env)?;
+                let a = self.thunk(arg, env);
+                self.call(&f, a, span)
+            }
+            Expr::Let { bindings, body } => {
+                let new_env = self.rec_env(&bindings, env);
+                self.eval(body, &new_env)
+            }
+            Expr::With { scope, body } => {
+                let t = self.thunk(scope, env);
+                let new_env = Env::new(Some(env.clone()), smallvec::smallvec![t]);
+                self.eval(body, &new_env)
+            }
+            Expr::If { cond, then, els } => {
+                let c = self.eval(cond, env)?;
+                match c {
+                    Value::Bool(true) => self.eval(then, env),
+                    Value::Bool(false) => self.eval(els, env),
+                    v => Err(type_err(
+                        format!("value is {} while a Boolean was expected", v.type_phrase()),
+                        self.arena.span(cond),
+                    )),
+                }
+            }
+            Expr::Assert { cond, body } => {
+                let c = self.eval(cond, env)?;
+                match c {
+                    Value::Bool(true) => self.eval(body, env),
+                    Value::Bool(false) => {
+                        let cs = self.arena.span(cond);
+                        let text = self.sources.file(cs.file).text
+                            [cs.start as usize..cs.end as usize]
+                            .to_string();
+                        Err(EvalError::new(
+                            ErrorKind::Assert,
+                            format!("assertion '{text}' failed"),
+                            Some(cs),
+                        ))
+                    }
+                    v => Err(type_err(
+                        format!("value is {} while a Boolean was expected", v.type_phrase()),
+                        self.arena.span(cond),
+                    )),
+                }
+            }
+            Expr::Not(x) => match self.eval(x, env)? {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                v => Err(type_err(
+                    format!("value is {} while a Boolean was expected", v.type_phrase()),
+                    span,
+                )),
+            },
+            Expr::Neg(x) => {
+                let v = self.eval(x, env)?;
+                self.arith(BinOp::Sub, Value::Int(0), v, span)
+            }
+            Expr::Bin { op, lhs, rhs } => self.eval_bin(op, lhs, rhs, env, span),
+            Expr::CurPos => {
+                let f = self.sources.file(span.file);
+                let (line, col) = f.line_col(span.start);
+                let mut a = Attrs::new();
+                let file = f.path.as_ref().map(|p| p.display().to_string());
+                a.insert_value("file", Value::str(file.unwrap_or_else(|| f.name.clone())));
+                a.insert_value("line", Value::Int(line as i64));
+                a.insert_value("column", Value::Int(col as i64));
+                Ok(Value::attrs(a))
+            }
+        }
+    }
+
+    pub(crate) fn eval_var(&mut self, v: &Var, env: &Rc<Env>, span: Span) -> EvalResult<Value> {
+        match v {
+            Var::Local { depth, slot } => {
+                let t = lookup_env(env, *depth).slots.borrow()[*slot as usize].clone();
+                self.force(&t)
+            }
+            Var::Global(g) => {
+                let t = self.globals[g].clone();
+                self.force(&t)
+            }
+            Var::With { name, depths } => {
+                for d in depths.iter() {
+                    let scope = lookup_env(env, *d).slots.borrow()[0].clone();
+                    let sv = self.force(&scope)?;
+                    let attrs = match sv {
+                        Value::Attrs(a) => a,
+                        other => {
+                            return Err(type_err(
+                                format!(
+                                    "value is {} while a set was expected (in 'with')",
+                                    other.type_phrase()
+                                ),
+                                span,
+                            ))
+                        }
+                    };
+                    if let Some(t) = attrs.get(name) {
+                        let t = t.clone();
+                        return self.force(&t);
+                    }
+                }
+                Err(EvalError::new(
+                    ErrorKind::UndefinedVariable,
+                    format!("undefined variable '{name}'"),
+                    Some(span),
+                ))
+            }
+        }
+    }
+
+    /// The "attribute missing" error, with the closest name as a suggestion.
+    pub fn missing_attr(&self, key: &str, a: &Attrs, span: Span) -> Box<EvalError> {
+        let mut msg = format!("attribute '{key}' missing");
+        if let Some(best) = closest(key, a.names().map(|n| &**n)) {
+            msg.push_str(&format!("; did you mean '{best}'?"));
+        }
+        EvalError::new(ErrorKind::MissingAttr, msg, Some(span))
+    }
+
+    pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Rc<Env>) -> EvalResult<Rc<str>> {
+        match name {
+            AttrName::Static(s) => Ok(s.clone()),
+            AttrName::Dynamic(e) => {
+                let v = self.eval(*e, env)?;
+                match v {
+                    Value::String(s) => Ok(s.s),
+                    other => Err(type_err(
+                        format!(
+                            "value is {} while a string was expected (as an attribute name)",
+                            other.type_phrase()
+                        ),
+                        self.arena.span(*e),
+                    )),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn rec_env(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Rc<Env> {
+        let new_env = Env::new(Some(env.clone()), Slots::with_capacity(def.statics.len()));
+        let slots: Slots = def
+            .statics
+            .iter()
+            .map(|(_, b)| self.thunk(b.value, &new_env))
+            .collect();
+        *new_env.slots.borrow_mut() = slots;
+        new_env
+    }
+
+    pub(crate) fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> EvalResult<Value> {
+        let mut attrs = Attrs::new();
+        let scope = if def.rec {
+            let new_env = self.rec_env(def, env);
+            let slots = new_env.slots.borrow().clone();
+            for ((name, b), t) in def.statics.iter().zip(slots) {
+                attrs.map.insert(
+                    name.clone(),
+                    Attr {
+                        value: t,
+                        pos: Some(b.span),
+                    },
+                );
+            }
+            new_env
+        } else {
+            for (name, b) in def.statics.iter() {
+                let t = self.thunk(b.value, env);
+                attrs.map.insert(
+                    name.clone(),
+                    Attr {
+                        value: t,
+                        pos: Some(b.span),
+                    },
+                );
+            }
+            env.clone()
+        };
+        for d in def.dynamics.iter() {
+            let name = self.eval(d.name, &scope)?;
+            let name = match name {
+                Value::Null => continue,
+                Value::String(s) => s.s,
+                other => {
+                    return Err(type_err(
+                        format!(
+                            "value is {} while a string was expected (as an attribute name)",
+                            other.type_phrase()
+                        ),
+                        self.arena.span(d.name),
+                    ))
+                }
+            };
+            if attrs.map.contains_key(&name) {
+                return Err(EvalError::new(
+                    ErrorKind::Other,
+                    format!("dynamic attribute '{name}' already defined"),
+                    Some(d.span),
+                ));
+            }
+            let t = self.thunk(d.value, &scope);
+            attrs.map.insert(
+                name,
+                Attr {
+                    value: t,
+                    pos: Some(d.span),
+                },
+            );
+        }
+        Ok(Value::attrs(attrs))
+    }
+
+    pub(crate) fn interpolate(
+        &mut self,
+        parts: &[StrPart],
+        env: &Rc<Env>,
+        span: Span,
+    ) -> EvalResult<Value> {
+        let mut out = String::new();
+        let mut ctx = BTreeSet::new();
+        for p in parts {
+            match p {
+                StrPart::Lit(l) => out.push_str(l),
+                StrPart::Expr(x) => {
+                    let v = self.eval(*x, env)?;
+                    let s = self
+                        .coerce_to_string(&v, self.arena.span(*x), false, true)
+                        .map_err(|mut e| {
+                            e.add_trace(span, "while evaluating a string interpolation");
+                            e
+                        })?;
+                    out.push_str(&s.s);
+                    value::merge_ctx(&mut ctx, &s.ctx);
+                }
+            }
+        }
+        Ok(Value::String(NixString::with_ctx(out, ctx)))
+    }
+
+    pub(crate) fn find_search_path(&mut self, name: &str, span: Span) -> EvalResult<Value> {
+        let (first, rest) = match name.split_once('/') {
+            Some((a, b)) => (a, Some(b)),
+            None => (name, None),
+        };
+        for (prefix, dir) in self.settings.nix_path.clone() {
+            let candidate = if prefix.is_empty() {
+                format!("{dir}/{name}")
+            } else if prefix == first {
+                match rest {
+                    Some(r) => format!("{dir}/{r}"),
+                    None => dir.clone(),
+                }
+            } else {
+                continue;
+            };
+            if self.fs.file_type(Path::new(&candidate)).is_ok() {
+                return Ok(Value::Path(lower::canonicalize_path(&candidate).into()));
+            }
+        }
+        Err(EvalError::new(
+            ErrorKind::Io,
+            format!(
+                "file '{name}' was not found in the Nix search path (add it with -I or $NIX_PATH)"
+            ),
+            Some(span),
+        ))
+    }
+
+    // ----- calls ---------------------------------------------------------
+}

@@ -1,0 +1,108 @@
+//! `import` and `scopedImport`: reading, parsing and lowering a file once,
+//! and how files are named in diagnostics.
+
+use crate::*;
+
+impl Eval {
+    /// `scopedImport scope path`: the file sees `scope`'s attributes as
+    /// variables (before builtins). Not cached, as in Nix.
+    pub fn import_scoped(&mut self, path: &str, scope: &Attrs, span: Span) -> EvalResult<Value> {
+        let mut p = path.to_string();
+        if matches!(
+            self.fs.file_type(Path::new(&p)),
+            Ok(crate::fs::FileType::Directory)
+        ) {
+            p = format!("{}/default.nix", p.trim_end_matches('/'));
+        }
+        let text = self.read_source_text(&p, span)?;
+        let names: Vec<Rc<str>> = scope.names().cloned().collect();
+        let slots: Slots = scope.map.values().map(|a| a.value.clone()).collect();
+        let base = parent_dir(&p);
+        let root = self.load_imported(&p, &text, &base, &names, span)?;
+        let env = Env::new(None, slots);
+        self.eval(root, &env)
+    }
+
+    pub(crate) fn read_source_text(&mut self, p: &str, span: Span) -> EvalResult<String> {
+        let bytes = self.fs.read(Path::new(p)).map_err(|e| {
+            EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(span))
+        })?;
+        self.files_read.push(PathBuf::from(p));
+        String::from_utf8(bytes).map_err(|_| {
+            EvalError::new(
+                ErrorKind::Io,
+                format!("'{p}' is not valid UTF-8"),
+                Some(span),
+            )
+        })
+    }
+
+    pub(crate) fn load_imported(
+        &mut self,
+        p: &str,
+        text: &str,
+        base: &str,
+        outer: &[Rc<str>],
+        span: Span,
+    ) -> EvalResult<ExprId> {
+        let shown = self.display_name(p);
+        match self.load_source_scoped(&shown, Some(Path::new(p)), text, base, outer) {
+            Ok((_, root)) => Ok(root),
+            Err(LoadError::Eval(e)) => Err(e),
+            Err(LoadError::Syntax(d)) => {
+                let first = d
+                    .errors
+                    .first()
+                    .map(|e| format!("{} at {}:{}:{}", e.message, d.name, e.line, e.column))
+                    .unwrap_or_default();
+                Err(EvalError::new(
+                    ErrorKind::Syntax,
+                    format!("syntax error in '{p}': {first}"),
+                    Some(span),
+                ))
+            }
+        }
+    }
+
+    /// `import path`: parse, lower and evaluate a file once per path.
+    pub fn import_path(&mut self, path: &str, span: Span) -> EvalResult<Value> {
+        let mut p = path.to_string();
+        if matches!(
+            self.fs.file_type(Path::new(&p)),
+            Ok(crate::fs::FileType::Directory)
+        ) {
+            p = format!("{}/default.nix", p.trim_end_matches('/'));
+        }
+        if let Some(t) = self.import_cache.get(&p).cloned() {
+            return self.force(&t);
+        }
+        let text = self.read_source_text(&p, span)?;
+        let base = parent_dir(&p);
+        let root = self.load_imported(&p, &text, &base, &[], span)?;
+        let env = Env::new(None, Slots::new());
+        let t = Thunk::pending(root, env);
+        self.import_cache.insert(p, t.clone());
+        self.force(&t)
+    }
+}
+
+impl Eval {
+    /// How a file is named in diagnostics: relative to the display root.
+    pub fn display_name(&self, p: &str) -> String {
+        if let Some(root) = &self.settings.display_root {
+            let root = root.trim_end_matches('/');
+            if let Some(rest) = p.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
+                return rest.to_string();
+            }
+        }
+        p.to_string()
+    }
+}
+
+pub(crate) fn parent_dir(p: &str) -> String {
+    match p.rfind('/') {
+        Some(0) => "/".to_string(),
+        Some(i) => p[..i].to_string(),
+        None => ".".to_string(),
+    }
+}

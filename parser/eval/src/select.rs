@@ -1,0 +1,126 @@
+//! Selecting attributes: the lookup used for `a.b` (stand-ins synthesise
+//! attributes), `-A a.b.c`, and the closest name for a suggestion.
+
+use crate::*;
+
+impl Eval {
+    /// An attribute of a set, synthesised for opaque stand-ins.
+    /// With `synthesize` false (`?`, `or`), an opaque set has only its real
+    /// attributes, except that an unavailable input is still an error.
+    pub fn lookup_attr(
+        &mut self,
+        a: &Attrs,
+        key: &str,
+        span: Span,
+        synthesize: bool,
+    ) -> EvalResult<Option<Thunk>> {
+        if let Some(t) = a.get(key) {
+            return Ok(Some(t.clone()));
+        }
+        let Some(o) = &a.opaque else { return Ok(None) };
+        if !synthesize && o.kind != OpaqueKind::Input {
+            return Ok(None);
+        }
+        match o.kind {
+            OpaqueKind::Packages => {
+                let path = format!("{}.{key}", o.path);
+                Ok(Some(Thunk::ready(self.opaque_package(&path, key))))
+            }
+            OpaqueKind::Modules => Ok(Some(Thunk::ready(Value::attrs(Attrs::new())))),
+            OpaqueKind::Input => Err(EvalError::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "the flake input '{}' is not available offline (not a well-known input, not a path, not in /nix/store), so '{key}' of it cannot be used; make its source available (a path: input, or the locked source in /nix/store)",
+                    o.path
+                ),
+                Some(span),
+            )),
+        }
+    }
+
+    /// A stand-in package: a derivation-like set with a deterministic
+    /// placeholder store path; any attribute of it is another package, and
+    /// calling it (`writeShellScript "x" "..."`) gives a package too.
+    pub fn opaque_package(&mut self, path: &str, name: &str) -> Value {
+        let h = store::sha256(format!("nixplan-opaque-package:{path}").as_bytes());
+        let hash = nix_base32::to_nix_base32(&h[..20]);
+        let out = format!("{}/{hash}-{name}", self.settings.store_dir);
+        let drv = format!("{}/{hash}-{name}.drv", self.settings.store_dir);
+        let mut a = Attrs::new();
+        let mut ctx = BTreeSet::new();
+        ctx.insert(format!("!out!{drv}"));
+        a.insert_value("outPath", Value::String(NixString::with_ctx(out, ctx)));
+        let mut dctx = BTreeSet::new();
+        dctx.insert(format!("={drv}"));
+        a.insert_value("drvPath", Value::String(NixString::with_ctx(drv, dctx)));
+        a.insert_value("type", Value::str("derivation"));
+        a.insert_value("name", Value::str(name));
+        a.insert_value("pname", Value::str(name));
+        a.insert_value("version", Value::str(""));
+        a.insert_value("outputName", Value::str("out"));
+        a.insert_value(
+            "outputs",
+            Value::list(vec![Thunk::ready(Value::str("out"))]),
+        );
+        let mut meta = Attrs::new();
+        meta.insert_value("mainProgram", Value::str(name));
+        a.insert_value("meta", Value::attrs(meta));
+        if let Some(call) = self.global("__nixplanPackageCall") {
+            a.insert("__functor", call);
+        }
+        a.opaque = Some(Rc::new(Opaque {
+            kind: OpaqueKind::Packages,
+            path: path.to_string(),
+        }));
+        Value::attrs(a)
+    }
+}
+
+/// The name closest to `key` (by edit distance), if reasonably close.
+pub fn closest<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for n in names {
+        let d = strsim::levenshtein(key, n);
+        if d <= (key.len().max(2) / 2).max(2) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, n));
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
+impl Eval {
+    /// Select a dotted attribute path (`-A a.b.c`; a number indexes a list).
+    pub fn select_path(&mut self, v: &Value, path: &str, span: Span) -> EvalResult<Value> {
+        let mut cur = v.clone();
+        for part in path.split('.').filter(|p| !p.is_empty()) {
+            // `-A` applies functions to an empty set of arguments, as Nix does.
+            if let Value::Lambda(_) = cur {
+                cur = self.call(&cur, Thunk::ready(Value::attrs(Attrs::new())), span)?;
+            }
+            cur = match &cur {
+                Value::Attrs(a) => match a.get(part).cloned() {
+                    Some(t) => self.force(&t)?,
+                    None => return Err(self.missing_attr(part, a, span)),
+                },
+                Value::List(l) => {
+                    match part.parse::<usize>().ok().and_then(|i| l.get(i).cloned()) {
+                        Some(t) => self.force(&t)?,
+                        None => {
+                            return Err(type_err(
+                                format!("list index '{part}' is out of bounds"),
+                                span,
+                            ))
+                        }
+                    }
+                }
+                other => {
+                    return Err(type_err(
+                        format!("cannot select '{part}' from {}", other.type_phrase()),
+                        span,
+                    ))
+                }
+            };
+        }
+        Ok(cur)
+    }
+}

@@ -1,0 +1,480 @@
+//! The typed configuration: what planning needs from an evaluated NixOS
+//! system, as a serde model. Every value carries where it was written
+//! (`at`: `file:line:column` of the definition in the user's files).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The text of the activation snippets NixOS defines itself (see nixos.nix).
+pub const NIXOS_PROVIDED: &str = "# provided by NixOS";
+
+/// A value and where it was defined.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, at: Option<String>) -> Located<T> {
+        Located { value, at }
+    }
+}
+
+type L<T> = Located<T>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub target: TargetInfo,
+    pub host_name: L<String>,
+    pub system: L<String>,
+    pub state_version: L<String>,
+    pub disko: Disko,
+    pub file_systems: BTreeMap<String, FileSystem>,
+    pub swap_devices: Vec<SwapDevice>,
+    pub luks_devices: BTreeMap<String, LuksDevice>,
+    pub boot_loader: BootLoader,
+    pub persistence: BTreeMap<String, Persistence>,
+    pub users: BTreeMap<String, User>,
+    pub groups: BTreeMap<String, Group>,
+    pub mutable_users: L<bool>,
+    pub activation_scripts: BTreeMap<String, Snippet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployment>,
+    pub failed_assertions: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    pub name: String,
+    /// nixosConfiguration, colmenaNode, diskoConfiguration or module.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Disko {
+    pub root_mount_point: String,
+    pub disks: BTreeMap<String, Disk>,
+    pub lvm_vgs: BTreeMap<String, VolumeGroup>,
+    pub mdadm: BTreeMap<String, MdArray>,
+    pub zpools: BTreeMap<String, Zpool>,
+    pub nodev: BTreeMap<String, Nodev>,
+    pub bcachefs_filesystems: BTreeMap<String, BcachefsFilesystem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BcachefsFilesystem {
+    pub name: String,
+    pub uuid: L<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub extra_format_args: L<Vec<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Disk {
+    pub name: String,
+    pub device: L<String>,
+    pub image_size: L<String>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Content {
+    Gpt {
+        device: String,
+        partitions: Vec<Partition>,
+        /// The hybrid MBR's 0xEE entry goes first (disko's default).
+        efi_gpt_partition_first: L<bool>,
+        at: Option<String>,
+    },
+    Table {
+        device: String,
+        format: L<String>,
+        partitions: Vec<TablePartition>,
+        at: Option<String>,
+    },
+    Filesystem {
+        device: String,
+        format: L<String>,
+        mountpoint: L<Option<String>>,
+        mount_options: L<Vec<String>>,
+        extra_args: L<Vec<String>>,
+        at: Option<String>,
+    },
+    Swap {
+        device: String,
+        random_encryption: L<bool>,
+        resume_device: L<bool>,
+        priority: L<Option<i64>>,
+        extra_args: L<Vec<String>>,
+        at: Option<String>,
+    },
+    Luks {
+        device: String,
+        name: L<String>,
+        /// The file holding the passphrase (named, never read).
+        password_file: L<Option<String>>,
+        key_file: L<Option<String>>,
+        additional_key_files: L<Vec<String>>,
+        extra_format_args: L<Vec<String>>,
+        extra_open_args: L<Vec<String>>,
+        initrd_unlock: L<bool>,
+        ask_password: L<bool>,
+        content: Option<Box<Content>>,
+        at: Option<String>,
+    },
+    LvmPv {
+        device: String,
+        vg: L<String>,
+        at: Option<String>,
+    },
+    Mdraid {
+        device: String,
+        name: L<String>,
+        at: Option<String>,
+    },
+    Zfs {
+        device: String,
+        pool: L<String>,
+        at: Option<String>,
+    },
+    Btrfs {
+        device: String,
+        extra_args: L<Vec<String>>,
+        mountpoint: L<Option<String>>,
+        mount_options: L<Vec<String>>,
+        subvolumes: Vec<Subvolume>,
+        swap: Vec<Swapfile>,
+        at: Option<String>,
+    },
+    Bcachefs {
+        device: String,
+        /// The `bcachefs_filesystems` entry this device is a member of.
+        filesystem: L<Option<String>>,
+        label: L<String>,
+        mountpoint: L<Option<String>>,
+        mount_options: L<Vec<String>>,
+        extra_format_args: L<Vec<String>>,
+        at: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Partition {
+    pub name: String,
+    pub label: L<String>,
+    pub device: L<String>,
+    pub type_code: L<String>,
+    pub size: L<String>,
+    pub start: L<String>,
+    pub end: L<String>,
+    pub priority: L<i64>,
+    pub alignment: L<i64>,
+    /// A fixed partition GUID (`uuid`), else sgdisk makes a random one.
+    pub uuid: L<Option<String>>,
+    /// GPT attribute bits to set (0 required, 2 legacy BIOS bootable…).
+    pub attributes: L<Vec<i64>>,
+    /// An entry in the hybrid MBR: the MBR type (`0x0c`) and boot flag.
+    pub hybrid: Option<Hybrid>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hybrid {
+    pub mbr_partition_type: L<Option<String>>,
+    pub mbr_bootable_flag: L<bool>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TablePartition {
+    pub name: L<Option<String>>,
+    pub part_type: L<String>,
+    pub fs_type: L<Option<String>>,
+    pub start: L<String>,
+    pub end: L<String>,
+    pub bootable: L<bool>,
+    pub flags: L<Vec<String>>,
+    pub content: Option<Content>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Subvolume {
+    pub name: L<String>,
+    pub at: Option<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub swap: Vec<Swapfile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Swapfile {
+    pub name: String,
+    pub size: L<String>,
+    pub path: L<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VolumeGroup {
+    pub name: String,
+    pub lvs: BTreeMap<String, LogicalVolume>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogicalVolume {
+    pub name: String,
+    pub size: L<String>,
+    pub lvm_type: L<Option<String>>,
+    pub pool: L<Option<String>>,
+    pub extra_args: L<Vec<String>>,
+    pub priority: L<i64>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MdArray {
+    pub name: String,
+    pub level: L<i64>,
+    pub metadata: L<String>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Zpool {
+    pub name: String,
+    /// A string ("mirror", "" for stripes) or disko's topology set, as JSON.
+    pub mode: L<serde_json::Value>,
+    pub options: L<BTreeMap<String, String>>,
+    pub root_fs_options: L<BTreeMap<String, String>>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub datasets: BTreeMap<String, Dataset>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dataset {
+    pub name: String,
+    pub kind: L<String>,
+    pub options: L<BTreeMap<String, String>>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub size: L<Option<String>>,
+    pub content: Option<Content>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Nodev {
+    pub fs_type: L<String>,
+    pub device: L<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSystem {
+    pub mount_point: L<String>,
+    pub device: L<Option<String>>,
+    pub fs_type: L<String>,
+    pub options: L<Vec<String>>,
+    pub needed_for_boot: L<bool>,
+    pub depends: L<Vec<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SwapDevice {
+    pub device: L<Option<String>>,
+    pub random_encryption: bool,
+    pub priority: L<Option<i64>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LuksDevice {
+    pub device: L<String>,
+    pub key_file: L<Option<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BootLoader {
+    pub systemd_boot: L<bool>,
+    pub grub: L<bool>,
+    pub grub_devices: L<Vec<String>>,
+    pub grub_device: L<String>,
+    pub grub_efi_support: L<bool>,
+    pub grub_efi_install_as_removable: L<bool>,
+    pub efi_sys_mount_point: L<String>,
+    pub can_touch_efi_variables: L<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Persistence {
+    pub root: L<String>,
+    pub enable: L<bool>,
+    pub hide_mounts: L<bool>,
+    pub directories: Vec<PersistedDirectory>,
+    pub files: Vec<PersistedFile>,
+    pub users: BTreeMap<String, PersistedUser>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersistedDirectory {
+    pub directory: String,
+    pub user: String,
+    pub group: String,
+    pub mode: String,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersistedFile {
+    pub file: String,
+    pub parent_user: String,
+    pub parent_group: String,
+    pub parent_mode: String,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersistedUser {
+    pub home: L<String>,
+    pub directories: Vec<PersistedDirectory>,
+    pub files: Vec<PersistedFile>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub uid: L<Option<i64>>,
+    pub group: L<String>,
+    pub home: L<String>,
+    pub is_normal_user: L<bool>,
+    pub is_system_user: L<bool>,
+    pub create_home: L<bool>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub gid: L<Option<i64>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Snippet {
+    /// A snippet NixOS itself defines (nixplan knows its name and
+    /// dependencies, not its text); it runs as part of NixOS's activation.
+    pub provided_by_nixos: bool,
+    pub text: String,
+    pub deps: L<Vec<String>>,
+    pub supports_dry_activation: L<bool>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deployment {
+    pub target_host: L<Option<String>>,
+    pub target_port: L<Option<i64>>,
+    pub target_user: L<Option<String>>,
+    pub tags: L<Vec<String>>,
+    pub keys: BTreeMap<String, DeploymentKey>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentKey {
+    pub name: L<String>,
+    /// Where the key comes from; its content is never read into the config.
+    pub key_file: L<Option<String>>,
+    pub has_text: bool,
+    pub dest_dir: L<String>,
+    pub user: L<String>,
+    pub group: L<String>,
+    pub permissions: L<String>,
+    pub upload_at: L<String>,
+}
+
+/// The device of partition `n` of a disk partitioned by number.
+pub fn numbered_partition(device: &str, n: usize) -> String {
+    if device.starts_with("/dev/disk/") {
+        format!("{device}-part{n}")
+    } else if device.ends_with(|c: char| c.is_ascii_digit()) {
+        format!("{device}p{n}")
+    } else {
+        format!("{device}{n}")
+    }
+}
+
+impl Content {
+    pub fn device(&self) -> &str {
+        match self {
+            Content::Gpt { device, .. }
+            | Content::Table { device, .. }
+            | Content::Filesystem { device, .. }
+            | Content::Swap { device, .. }
+            | Content::Luks { device, .. }
+            | Content::LvmPv { device, .. }
+            | Content::Mdraid { device, .. }
+            | Content::Zfs { device, .. }
+            | Content::Btrfs { device, .. }
+            | Content::Bcachefs { device, .. } => device,
+        }
+    }
+
+    pub fn set_device(&mut self, new: String) {
+        match self {
+            Content::Gpt { device, .. }
+            | Content::Table { device, .. }
+            | Content::Filesystem { device, .. }
+            | Content::Swap { device, .. }
+            | Content::Luks { device, .. }
+            | Content::LvmPv { device, .. }
+            | Content::Mdraid { device, .. }
+            | Content::Zfs { device, .. }
+            | Content::Btrfs { device, .. }
+            | Content::Bcachefs { device, .. } => *device = new,
+        }
+    }
+}
+
+/// What to evaluate.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// `nixosConfigurations.NAME`, a colmena node or `diskoConfigurations.NAME`
+    /// of the flake in this (absolute) directory.
+    Flake { dir: String, name: String },
+    /// A module file (absolute path).
+    Module { file: String },
+}
+
+impl Target {
+    pub fn name(&self) -> String {
+        match self {
+            Target::Flake { name, .. } => name.clone(),
+            Target::Module { file } => file
+                .rsplit('/')
+                .next()
+                .unwrap_or(file)
+                .trim_end_matches(".nix")
+                .to_string(),
+        }
+    }
+}
+
+mod extract;
+
+pub use extract::{from_nix_json, load, NIX_SELECT};
