@@ -5,7 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nixplan_nixos::config::{Config, Content, Located};
+use nixplan_nixos::config::{
+    Bcachefs, Btrfs, Config, Content, Filesystem, Gpt, Located, Luks, LvmPv, Mdraid, Swap, Table,
+    Zfs,
+};
 
 use crate::activation;
 use nixplan_plan::order::{self, OrderError};
@@ -206,41 +209,41 @@ impl Builder<'_> {
     /// First pass: who belongs to which volume group, array and pool.
     fn collect_members(&mut self, c: &Content) {
         match c {
-            Content::Gpt { partitions, .. } => partitions
+            Content::Gpt(Gpt { partitions, .. }) => partitions
                 .iter()
                 .filter_map(|p| p.content.as_ref())
                 .for_each(|c| self.collect_members(c)),
-            Content::Table { partitions, .. } => partitions
+            Content::Table(Table { partitions, .. }) => partitions
                 .iter()
                 .filter_map(|p| p.content.as_ref())
                 .for_each(|c| self.collect_members(c)),
-            Content::Luks {
+            Content::Luks(Luks {
                 content: Some(inner),
                 ..
-            } => self.collect_members(inner),
-            Content::LvmPv { device, vg, .. } => self
+            }) => self.collect_members(inner),
+            Content::LvmPv(LvmPv { device, vg, .. }) => self
                 .pvs
                 .entry(vg.value.clone())
                 .or_default()
                 .push(device.clone()),
-            Content::Mdraid { device, name, .. } => self
+            Content::Mdraid(Mdraid { device, name, .. }) => self
                 .md_members
                 .entry(name.value.clone())
                 .or_default()
                 .push(device.clone()),
-            Content::Zfs { device, pool, .. } => self
+            Content::Zfs(Zfs { device, pool, .. }) => self
                 .pool_members
                 .entry(pool.value.clone())
                 .or_default()
                 .push(device.clone()),
-            Content::Bcachefs {
+            Content::Bcachefs(Bcachefs {
                 device,
                 filesystem: Located {
                     value: Some(fs), ..
                 },
                 label,
                 ..
-            } => self
+            }) => self
                 .bcachefs_members
                 .entry(fs.clone())
                 .or_default()
@@ -770,12 +773,12 @@ impl Builder<'_> {
     /// Plan a content on `device`, available once `ready` exists.
     fn content(&mut self, c: &Content, id: &str, ready: &str) -> Result<(), PlanError> {
         match c {
-            Content::Gpt {
+            Content::Gpt(Gpt {
                 device,
                 partitions,
                 efi_gpt_partition_first,
                 at,
-            } => {
+            }) => {
                 let table = format!("{id}/table");
                 self.add(NewAction {
                     id: table.clone(),
@@ -871,12 +874,12 @@ impl Builder<'_> {
                     }
                 }
             }
-            Content::Table {
+            Content::Table(Table {
                 device,
                 format,
                 partitions,
                 at,
-            } => {
+            }) => {
                 self.add(NewAction {
                     id: format!("{id}/table"),
                     phase: Phase::Disko,
@@ -968,14 +971,14 @@ impl Builder<'_> {
                     }
                 }
             }
-            Content::Filesystem {
+            Content::Filesystem(Filesystem {
                 device,
                 format,
                 mountpoint,
                 mount_options,
                 extra_args,
                 at,
-            } => {
+            }) => {
                 let mut argv = vec![format!("mkfs.{}", format.value)];
                 argv.extend(extra_args.value.iter().cloned());
                 argv.push(device.clone());
@@ -992,12 +995,12 @@ impl Builder<'_> {
                     );
                 }
             }
-            Content::Swap {
+            Content::Swap(Swap {
                 device,
                 extra_args,
                 at,
                 ..
-            } => {
+            }) => {
                 let mut argv = vec!["mkswap".to_string()];
                 argv.extend(extra_args.value.iter().cloned());
                 argv.push(device.clone());
@@ -1015,7 +1018,7 @@ impl Builder<'_> {
                     reason: format!("make swap space on {device}"),
                 });
             }
-            Content::Luks {
+            Content::Luks(Luks {
                 device,
                 name,
                 password_file,
@@ -1027,7 +1030,7 @@ impl Builder<'_> {
                 content,
                 at,
                 ..
-            } => {
+            }) => {
                 let key = key_file.value.clone().or(password_file.value.clone());
                 let mut format_argv = vec![
                     "cryptsetup".to_string(),
@@ -1120,7 +1123,7 @@ impl Builder<'_> {
                     self.content(inner, &format!("{id}/luks"), &format!("block:{mapped}"))?;
                 }
             }
-            Content::LvmPv { device, vg, at } => {
+            Content::LvmPv(LvmPv { device, vg, at }) => {
                 self.add(NewAction {
                     id: format!("{id}/pvcreate"),
                     phase: Phase::Disko,
@@ -1135,7 +1138,7 @@ impl Builder<'_> {
                     reason: format!("make {device} a physical volume of {}", vg.value),
                 });
             }
-            Content::Mdraid { device, name, at } => {
+            Content::Mdraid(Mdraid { device, name, at }) => {
                 self.member(
                     id,
                     Kind::MdraidMember,
@@ -1150,7 +1153,7 @@ impl Builder<'_> {
                     ],
                 );
             }
-            Content::Zfs { device, pool, at } => {
+            Content::Zfs(Zfs { device, pool, at }) => {
                 self.member(
                     id,
                     Kind::ZfsMember,
@@ -1161,7 +1164,7 @@ impl Builder<'_> {
                     vec!["zpool".into(), "list".into(), pool.value.clone()],
                 );
             }
-            Content::Btrfs {
+            Content::Btrfs(Btrfs {
                 device,
                 extra_args,
                 mountpoint,
@@ -1169,7 +1172,7 @@ impl Builder<'_> {
                 subvolumes,
                 swap,
                 at,
-            } => {
+            }) => {
                 let mut argv = vec!["mkfs.btrfs".to_string()];
                 argv.extend(extra_args.value.iter().cloned());
                 argv.push(device.clone());
@@ -1226,14 +1229,14 @@ impl Builder<'_> {
                     }
                 }
             }
-            Content::Bcachefs {
+            Content::Bcachefs(Bcachefs {
                 device,
                 filesystem: Located {
                     value: Some(fs), ..
                 },
                 at,
                 ..
-            } => {
+            }) => {
                 self.member(
                     id,
                     Kind::BcachefsMember,
@@ -1244,14 +1247,14 @@ impl Builder<'_> {
                     Self::probe(device, "TYPE", Some("bcachefs")).unwrap_or_default(),
                 );
             }
-            Content::Bcachefs {
+            Content::Bcachefs(Bcachefs {
                 device,
                 mountpoint,
                 mount_options,
                 extra_format_args,
                 at,
                 ..
-            } => {
+            }) => {
                 let mut argv = vec!["bcachefs".to_string(), "format".into()];
                 argv.extend(extra_format_args.value.iter().cloned());
                 argv.push(device.clone());

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use nixplan_nixos::config::{Config, Content};
+use nixplan_nixos::config::{
+    Btrfs, Config, Content, Filesystem, Gpt, Luks, LvmPv, Mdraid, Swap, Table, Zfs,
+};
 
 use super::{Context, Finding, Rule, Severity};
 
@@ -160,24 +162,24 @@ fn partition_bytes(size: &str, start: &str, end: &str) -> Option<u64> {
 fn walk<'a>(c: &'a Content, path: String, out: &mut Vec<(String, &'a Content)>) {
     out.push((path.clone(), c));
     match c {
-        Content::Gpt { partitions, .. } => {
+        Content::Gpt(Gpt { partitions, .. }) => {
             for p in partitions {
                 if let Some(inner) = &p.content {
                     walk(inner, format!("{path}.partitions.{}", p.name), out);
                 }
             }
         }
-        Content::Table { partitions, .. } => {
+        Content::Table(Table { partitions, .. }) => {
             for (i, p) in partitions.iter().enumerate() {
                 if let Some(inner) = &p.content {
                     walk(inner, format!("{path}.partitions.{i}"), out);
                 }
             }
         }
-        Content::Luks {
+        Content::Luks(Luks {
             content: Some(inner),
             ..
-        } => walk(inner, format!("{path}.content"), out),
+        }) => walk(inner, format!("{path}.content"), out),
         _ => {}
     }
 }
@@ -230,17 +232,17 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     };
     for (_, content) in &contents {
         match content {
-            Content::Filesystem { mountpoint, at, .. } => {
+            Content::Filesystem(Filesystem { mountpoint, at, .. }) => {
                 if let Some(mp) = &mountpoint.value {
                     claim(mp, mountpoint.at.as_ref().or(at.as_ref()), out);
                 }
             }
-            Content::Btrfs {
+            Content::Btrfs(Btrfs {
                 mountpoint,
                 subvolumes,
                 at,
                 ..
-            } => {
+            }) => {
                 if let Some(mp) = &mountpoint.value {
                     claim(mp, mountpoint.at.as_ref().or(at.as_ref()), out);
                 }
@@ -259,31 +261,31 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     }
                 }
             }
-            Content::Swap {
+            Content::Swap(Swap {
                 random_encryption,
                 resume_device,
                 at,
                 ..
-            } if random_encryption.value && resume_device.value => {
+            }) if random_encryption.value && resume_device.value => {
                 out.push(cx.finding("NP212", "this swap is both the resume device and randomly encrypted: hibernation can never resume".into(), resume_device.at.as_ref().or(at.as_ref())));
             }
-            Content::Luks {
+            Content::Luks(Luks {
                 name,
                 password_file,
                 key_file,
                 ask_password,
                 at,
                 ..
-            } if password_file.value.is_none()
+            }) if password_file.value.is_none()
                 && key_file.value.is_none()
                 && ask_password.value =>
             {
                 out.push(cx.finding("NP211", format!("LUKS device {} has neither passwordFile nor keyFile: the install stops to ask for a passphrase", name.value), name.at.as_ref().or(at.as_ref())));
             }
-            Content::LvmPv { vg, at, .. } if !c.disko.lvm_vgs.contains_key(&vg.value) => {
+            Content::LvmPv(LvmPv { vg, at, .. }) if !c.disko.lvm_vgs.contains_key(&vg.value) => {
                 out.push(cx.finding("NP205", format!("this lvm_pv names the volume group '{}', which is not declared (disko would drop it silently)", vg.value), vg.at.as_ref().or(at.as_ref())));
             }
-            Content::Zfs { pool, at, .. } if !c.disko.zpools.contains_key(&pool.value) => {
+            Content::Zfs(Zfs { pool, at, .. }) if !c.disko.zpools.contains_key(&pool.value) => {
                 out.push(cx.finding(
                     "NP205",
                     format!(
@@ -293,7 +295,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     pool.at.as_ref().or(at.as_ref()),
                 ));
             }
-            Content::Mdraid { name, at, .. } if !c.disko.mdadm.contains_key(&name.value) => {
+            Content::Mdraid(Mdraid { name, at, .. })
+                if !c.disko.mdadm.contains_key(&name.value) =>
+            {
                 out.push(cx.finding(
                     "NP205",
                     format!(
@@ -326,7 +330,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Ok(Some(limit)) = parse_size(&disk.image_size.value) else {
             continue;
         };
-        if let Some(Content::Gpt { partitions, .. }) = &disk.content {
+        if let Some(Content::Gpt(Gpt { partitions, .. })) = &disk.content {
             let total: u64 = partitions
                 .iter()
                 .filter_map(|p| partition_bytes(&p.size.value, &p.start.value, &p.end.value))
@@ -366,7 +370,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             .iter()
             .filter(|(p, _)| p.starts_with(&format!("disk.{disk_name}.content")))
         {
-            let Content::Gpt { partitions, .. } = content else {
+            let Content::Gpt(Gpt { partitions, .. }) = content else {
                 continue;
             };
             let full: Vec<_> = partitions
@@ -456,7 +460,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let mut esp_found = false;
     let mut bios_boot = false;
     for (_, content) in &contents {
-        let Content::Gpt { partitions, .. } = content else {
+        let Content::Gpt(Gpt { partitions, .. }) = content else {
             continue;
         };
         for p in partitions {
@@ -466,9 +470,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if p.type_code.value.eq_ignore_ascii_case("EF00")
                 || p.type_code.value.eq_ignore_ascii_case(ESP_GUID)
             {
-                if let Some(Content::Filesystem {
+                if let Some(Content::Filesystem(Filesystem {
                     format, mountpoint, ..
-                }) = &p.content
+                })) = &p.content
                 {
                     if format.value == "vfat"
                         && mountpoint.value.as_deref() == Some(esp_mount.as_str())
@@ -493,7 +497,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     // An ESP may also sit on an array (mdadm RAID1 with metadata 1.0) or a
     // nodev: any vfat filesystem at the ESP mountpoint counts.
     let vfat_at_esp = contents.iter().any(|(_, c)| {
-        matches!(c, Content::Filesystem { format, mountpoint, .. } if format.value == "vfat" && mountpoint.value.as_deref() == Some(esp_mount.as_str()))
+        matches!(c, Content::Filesystem(Filesystem { format, mountpoint, .. }) if format.value == "vfat" && mountpoint.value.as_deref() == Some(esp_mount.as_str()))
     }) || c.file_systems.get(esp_mount.as_str()).is_some_and(|fs| fs.fs_type.value == "vfat");
     esp_found |= vfat_at_esp;
     let has_disko_disks = !c.disko.disks.is_empty();
@@ -507,7 +511,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
     let gpt_disks = contents
         .iter()
-        .any(|(_, c)| matches!(c, Content::Gpt { .. }));
+        .any(|(_, c)| matches!(c, Content::Gpt(Gpt { .. })));
     // Only where the user chose grub (its default of true says nothing).
     let grub_chosen =
         bl.grub.at.is_some() || bl.grub_device.at.is_some() || bl.grub_devices.at.is_some();

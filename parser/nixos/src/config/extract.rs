@@ -233,12 +233,12 @@ impl Extract<'_> {
                 }
                 // disko's order: priority, then name.
                 parts.sort_by(|x, y| (x.priority.value, &x.name).cmp(&(y.priority.value, &y.name)));
-                Content::Gpt {
+                Content::Gpt(Gpt {
                     efi_gpt_partition_first: self.bool(&c, "efiGptPartitionFirst")?,
                     device,
                     partitions: parts,
                     at,
-                }
+                })
             }
             "table" => {
                 let mut parts = Vec::new();
@@ -259,36 +259,36 @@ impl Extract<'_> {
                         content,
                     });
                 }
-                Content::Table {
+                Content::Table(Table {
                     device,
                     format: self.str(&c, "format")?,
                     partitions: parts,
                     at,
-                }
+                })
             }
-            "filesystem" => Content::Filesystem {
+            "filesystem" => Content::Filesystem(Filesystem {
                 device,
                 format: self.str(&c, "format")?,
                 mountpoint: self.opt_str(&c, "mountpoint")?,
                 mount_options: self.strs(&c, "mountOptions")?,
                 extra_args: self.strs(&c, "extraArgs")?,
                 at,
-            },
-            "swap" => Content::Swap {
+            }),
+            "swap" => Content::Swap(Swap {
                 device,
                 random_encryption: self.bool(&c, "randomEncryption")?,
                 resume_device: self.bool(&c, "resumeDevice")?,
                 priority: self.opt_int(&c, "priority")?,
                 extra_args: self.strs(&c, "extraArgs")?,
                 at,
-            },
+            }),
             "luks" => {
                 let settings = self.attrs(&c, "settings")?;
                 let mut key_file = self.opt_str(&c, "keyFile")?;
                 if key_file.value.is_none() {
                     key_file = self.opt_str(&settings, "keyFile")?;
                 }
-                Content::Luks {
+                Content::Luks(Luks {
                     device,
                     name: self.str(&c, "name")?,
                     password_file: self.opt_str(&c, "passwordFile")?,
@@ -300,23 +300,23 @@ impl Extract<'_> {
                     ask_password: self.bool(&c, "askPassword")?,
                     content: self.content(&c, "content")?.map(Box::new),
                     at,
-                }
+                })
             }
-            "lvm_pv" => Content::LvmPv {
+            "lvm_pv" => Content::LvmPv(LvmPv {
                 device,
                 vg: self.str(&c, "vg")?,
                 at,
-            },
-            "mdraid" => Content::Mdraid {
+            }),
+            "mdraid" => Content::Mdraid(Mdraid {
                 device,
                 name: self.str(&c, "name")?,
                 at,
-            },
-            "zfs" => Content::Zfs {
+            }),
+            "zfs" => Content::Zfs(Zfs {
                 device,
                 pool: self.str(&c, "pool")?,
                 at,
-            },
+            }),
             "btrfs" => {
                 let mut subvolumes = Vec::new();
                 for (_, sv, sv_at) in self.entries(&c, "subvolumes")? {
@@ -328,7 +328,7 @@ impl Extract<'_> {
                         swap: self.swapfiles(&sv)?,
                     });
                 }
-                Content::Btrfs {
+                Content::Btrfs(Btrfs {
                     device,
                     extra_args: self.strs(&c, "extraArgs")?,
                     mountpoint: self.opt_str(&c, "mountpoint")?,
@@ -336,9 +336,9 @@ impl Extract<'_> {
                     subvolumes,
                     swap: self.swapfiles(&c)?,
                     at,
-                }
+                })
             }
-            "bcachefs" => Content::Bcachefs {
+            "bcachefs" => Content::Bcachefs(Bcachefs {
                 device,
                 filesystem: self.opt_str(&c, "filesystem")?,
                 label: self.str(&c, "label")?,
@@ -346,7 +346,7 @@ impl Extract<'_> {
                 mount_options: self.strs(&c, "mountOptions")?,
                 extra_format_args: self.strs(&c, "extraFormatArgs")?,
                 at,
-            },
+            }),
             other => {
                 return Err(EvalError::new(
                     ErrorKind::Type,

@@ -84,86 +84,118 @@ pub struct Disk {
     pub at: Option<String>,
 }
 
+/// What a disk, partition, volume or array holds (disko's `content`), one
+/// variant per disko type, each with its own struct.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
-    Gpt {
-        device: String,
-        partitions: Vec<Partition>,
-        /// The hybrid MBR's 0xEE entry goes first (disko's default).
-        efi_gpt_partition_first: L<bool>,
-        at: Option<String>,
-    },
-    Table {
-        device: String,
-        format: L<String>,
-        partitions: Vec<TablePartition>,
-        at: Option<String>,
-    },
-    Filesystem {
-        device: String,
-        format: L<String>,
-        mountpoint: L<Option<String>>,
-        mount_options: L<Vec<String>>,
-        extra_args: L<Vec<String>>,
-        at: Option<String>,
-    },
-    Swap {
-        device: String,
-        random_encryption: L<bool>,
-        resume_device: L<bool>,
-        priority: L<Option<i64>>,
-        extra_args: L<Vec<String>>,
-        at: Option<String>,
-    },
-    Luks {
-        device: String,
-        name: L<String>,
-        /// The file holding the passphrase (named, never read).
-        password_file: L<Option<String>>,
-        key_file: L<Option<String>>,
-        additional_key_files: L<Vec<String>>,
-        extra_format_args: L<Vec<String>>,
-        extra_open_args: L<Vec<String>>,
-        initrd_unlock: L<bool>,
-        ask_password: L<bool>,
-        content: Option<Box<Content>>,
-        at: Option<String>,
-    },
-    LvmPv {
-        device: String,
-        vg: L<String>,
-        at: Option<String>,
-    },
-    Mdraid {
-        device: String,
-        name: L<String>,
-        at: Option<String>,
-    },
-    Zfs {
-        device: String,
-        pool: L<String>,
-        at: Option<String>,
-    },
-    Btrfs {
-        device: String,
-        extra_args: L<Vec<String>>,
-        mountpoint: L<Option<String>>,
-        mount_options: L<Vec<String>>,
-        subvolumes: Vec<Subvolume>,
-        swap: Vec<Swapfile>,
-        at: Option<String>,
-    },
-    Bcachefs {
-        device: String,
-        /// The `bcachefs_filesystems` entry this device is a member of.
-        filesystem: L<Option<String>>,
-        label: L<String>,
-        mountpoint: L<Option<String>>,
-        mount_options: L<Vec<String>>,
-        extra_format_args: L<Vec<String>>,
-        at: Option<String>,
-    },
+    Gpt(Gpt),
+    Table(Table),
+    Filesystem(Filesystem),
+    Swap(Swap),
+    Luks(Luks),
+    LvmPv(LvmPv),
+    Mdraid(Mdraid),
+    Zfs(Zfs),
+    Btrfs(Btrfs),
+    Bcachefs(Bcachefs),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gpt {
+    pub device: String,
+    pub partitions: Vec<Partition>,
+    /// The hybrid MBR's 0xEE entry goes first (disko's default).
+    pub efi_gpt_partition_first: L<bool>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub device: String,
+    pub format: L<String>,
+    pub partitions: Vec<TablePartition>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Filesystem {
+    pub device: String,
+    pub format: L<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub extra_args: L<Vec<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Swap {
+    pub device: String,
+    pub random_encryption: L<bool>,
+    pub resume_device: L<bool>,
+    pub priority: L<Option<i64>>,
+    pub extra_args: L<Vec<String>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Luks {
+    pub device: String,
+    pub name: L<String>,
+    /// The file holding the passphrase (named, never read).
+    pub password_file: L<Option<String>>,
+    pub key_file: L<Option<String>>,
+    pub additional_key_files: L<Vec<String>>,
+    pub extra_format_args: L<Vec<String>>,
+    pub extra_open_args: L<Vec<String>>,
+    pub initrd_unlock: L<bool>,
+    pub ask_password: L<bool>,
+    pub content: Option<Box<Content>>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LvmPv {
+    pub device: String,
+    pub vg: L<String>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mdraid {
+    pub device: String,
+    pub name: L<String>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Zfs {
+    pub device: String,
+    pub pool: L<String>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Btrfs {
+    pub device: String,
+    pub extra_args: L<Vec<String>>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub subvolumes: Vec<Subvolume>,
+    pub swap: Vec<Swapfile>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bcachefs {
+    pub device: String,
+    /// The `bcachefs_filesystems` entry this device is a member of.
+    pub filesystem: L<Option<String>>,
+    pub label: L<String>,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
+    pub extra_format_args: L<Vec<String>>,
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -422,31 +454,31 @@ pub fn numbered_partition(device: &str, n: usize) -> String {
 impl Content {
     pub fn device(&self) -> &str {
         match self {
-            Content::Gpt { device, .. }
-            | Content::Table { device, .. }
-            | Content::Filesystem { device, .. }
-            | Content::Swap { device, .. }
-            | Content::Luks { device, .. }
-            | Content::LvmPv { device, .. }
-            | Content::Mdraid { device, .. }
-            | Content::Zfs { device, .. }
-            | Content::Btrfs { device, .. }
-            | Content::Bcachefs { device, .. } => device,
+            Content::Gpt(Gpt { device, .. })
+            | Content::Table(Table { device, .. })
+            | Content::Filesystem(Filesystem { device, .. })
+            | Content::Swap(Swap { device, .. })
+            | Content::Luks(Luks { device, .. })
+            | Content::LvmPv(LvmPv { device, .. })
+            | Content::Mdraid(Mdraid { device, .. })
+            | Content::Zfs(Zfs { device, .. })
+            | Content::Btrfs(Btrfs { device, .. })
+            | Content::Bcachefs(Bcachefs { device, .. }) => device,
         }
     }
 
     pub fn set_device(&mut self, new: String) {
         match self {
-            Content::Gpt { device, .. }
-            | Content::Table { device, .. }
-            | Content::Filesystem { device, .. }
-            | Content::Swap { device, .. }
-            | Content::Luks { device, .. }
-            | Content::LvmPv { device, .. }
-            | Content::Mdraid { device, .. }
-            | Content::Zfs { device, .. }
-            | Content::Btrfs { device, .. }
-            | Content::Bcachefs { device, .. } => *device = new,
+            Content::Gpt(Gpt { device, .. })
+            | Content::Table(Table { device, .. })
+            | Content::Filesystem(Filesystem { device, .. })
+            | Content::Swap(Swap { device, .. })
+            | Content::Luks(Luks { device, .. })
+            | Content::LvmPv(LvmPv { device, .. })
+            | Content::Mdraid(Mdraid { device, .. })
+            | Content::Zfs(Zfs { device, .. })
+            | Content::Btrfs(Btrfs { device, .. })
+            | Content::Bcachefs(Bcachefs { device, .. }) => *device = new,
         }
     }
 }
