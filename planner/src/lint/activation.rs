@@ -2,7 +2,7 @@
 //! leak the caller's environment.
 
 use super::{Context, Finding, Rule, Severity};
-use crate::activation::{order, ActivationError};
+use crate::phases::activation::{order, ActivationError};
 
 pub const NP301: Rule = Rule {
     code: "NP301",

@@ -1,4 +1,5 @@
-//! Activation snippets in the order NixOS runs them: snippets by name
+//! The activation phase: the user's activation snippets, run in the
+//! installed system (`nixos-enter`) in the order NixOS runs them: snippets by name
 //! (alphabetically), each after its dependencies (in the order they are
 //! listed), each once. An unknown dependency is an error, as in NixOS; a
 //! cycle is reported with its members (NixOS silently breaks it).
@@ -6,6 +7,66 @@
 use std::collections::BTreeMap;
 
 use nixplan_nixos::config::Snippet;
+use nixplan_plan::{Kind, Phase};
+
+use crate::build::{Builder, NewAction};
+use crate::options::PlanError;
+
+impl Builder<'_> {
+    /// One action per snippet of the user's, chained in NixOS's order after
+    /// the install (NixOS's own snippets run as part of its activation).
+    /// Returns how many.
+    pub(crate) fn activation(&mut self) -> Result<usize, PlanError> {
+        let config = self.config;
+        let root = self.root.clone();
+        let snippets = order(&config.activation_scripts).map_err(PlanError::Activation)?;
+        // NixOS's own snippets run as part of its activation; the user's run in
+        // NixOS's order after them.
+        let user_snippets: Vec<&String> = snippets
+            .iter()
+            .filter(|n| !config.activation_scripts[*n].provided_by_nixos)
+            .collect();
+        for (i, name) in user_snippets.iter().enumerate() {
+            let name: &String = name;
+            let s = &config.activation_scripts[name];
+            let mut needs = vec!["system:installed".to_string()];
+            if i > 0 {
+                needs.push(format!("activation:{}", user_snippets[i - 1]));
+            }
+            self.add(NewAction {
+                id: format!("activation/snippet/{name}"),
+                phase: Phase::Activation,
+                kind: Kind::ActivationSnippet,
+                argv: Some(vec![
+                    "nixos-enter".into(),
+                    "--root".into(),
+                    root.clone(),
+                    "--".into(),
+                    "/bin/sh".into(),
+                    "-c".into(),
+                    s.text.clone(),
+                ]),
+                script: None,
+                destructive: false,
+                check: None,
+                needs,
+                produces: vec![format!("activation:{name}")],
+                at: s.at.clone(),
+                reason: format!(
+                    "run activation snippet {name} ({} of {} in NixOS order, after {})",
+                    snippets.iter().position(|n| n == name).unwrap_or(0) + 1,
+                    snippets.len(),
+                    if s.deps.value.is_empty() {
+                        "no dependencies".to_string()
+                    } else {
+                        s.deps.value.join(", ")
+                    }
+                ),
+            });
+        }
+        Ok(user_snippets.len())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActivationError {

@@ -1,0 +1,108 @@
+//! btrfs (disko's `btrfs`): mkfs (one or several devices), subvolumes, swap files, mounts.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(crate) fn btrfs(&mut self, c: &Btrfs, id: &str, ready: &str) -> Result<(), PlanError> {
+        let Btrfs {
+            device,
+            extra_args,
+            mountpoint,
+            mount_options,
+            subvolumes,
+            swap,
+            at,
+        } = c;
+
+        let mut argv = vec!["mkfs.btrfs".to_string()];
+        argv.extend(extra_args.value.iter().cloned());
+        argv.push(device.clone());
+        let fs = self.format(id, device, "btrfs", argv, ready, at);
+        for sv in subvolumes {
+            let name = sv.name.value.trim_start_matches('/').to_string();
+            let svid = format!("{id}/subvolume/{name}");
+            self.add(NewAction {
+                        id: svid.clone(),
+                        phase: Phase::Disko,
+                        kind: Kind::BtrfsSubvolume,
+                        argv: None,
+                        script: Some(format!(
+                            "set -eu\ntop=$(mktemp -d)\nmount -t btrfs {d} \"$top\"\ntrap 'umount \"$top\"; rmdir \"$top\"' EXIT\nbtrfs subvolume show \"$top\"/{n} >/dev/null 2>&1 || btrfs subvolume create \"$top\"/{n}\n",
+                            d = sh_quote(device),
+                            n = sh_quote(&name)
+                        )),
+                        destructive: false,
+                        check: None,
+                        needs: vec![fs.clone()],
+                        produces: vec![format!("subvolume:{device}:{name}")],
+                        at: sv.name.at.clone(),
+                        reason: format!("create btrfs subvolume {name} on {device}"),
+                    });
+            if let Some(mp) = &sv.mountpoint.value {
+                let mut opts = sv.mount_options.value.clone();
+                opts.push(format!("subvol={name}"));
+                self.mount(
+                    mp,
+                    "btrfs",
+                    device,
+                    &opts,
+                    &format!("subvolume:{device}:{name}"),
+                    &svid,
+                    &sv.mountpoint,
+                );
+                for sw in &sv.swap {
+                    self.swapfile(&svid, mp, sw);
+                }
+            }
+        }
+        if let Some(mp) = &mountpoint.value {
+            self.mount(
+                mp,
+                "btrfs",
+                device,
+                &mount_options.value,
+                &fs,
+                id,
+                mountpoint,
+            );
+            for sw in swap {
+                self.swapfile(id, mp, sw);
+            }
+        }
+
+        Ok(())
+    }
+
+    pub(crate) fn swapfile(
+        &mut self,
+        id: &str,
+        mountpoint: &str,
+        sw: &nixplan_nixos::config::Swapfile,
+    ) {
+        let path = format!(
+            "{}/{}",
+            under(&self.root, mountpoint).trim_end_matches('/'),
+            sw.path.value.trim_start_matches('/')
+        );
+        self.add(NewAction {
+            id: format!("{id}/swapfile/{}", sw.name),
+            phase: Phase::Disko,
+            kind: Kind::Swapfile,
+            argv: Self::argv(&[
+                "btrfs",
+                "filesystem",
+                "mkswapfile",
+                "--size",
+                &sw.size.value,
+                &path,
+            ]),
+            script: None,
+            destructive: false,
+            check: Self::argv(&["test", "-f", &path]),
+            needs: vec![format!("mount:{}", under(&self.root, mountpoint))],
+            produces: vec![format!("swapfile:{path}")],
+            at: sw.size.at.clone(),
+            reason: format!("create a {} swap file {path}", sw.size.value),
+        });
+    }
+}

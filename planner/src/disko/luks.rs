@@ -1,0 +1,115 @@
+//! LUKS (disko's `luks`): format with the named key files (never read), open, extra keys, then the content on the mapping.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(crate) fn luks(&mut self, c: &Luks, id: &str, ready: &str) -> Result<(), PlanError> {
+        let Luks {
+            device,
+            name,
+            password_file,
+            key_file,
+            additional_key_files,
+            extra_format_args,
+            extra_open_args,
+            ask_password,
+            content,
+            at,
+            ..
+        } = c;
+
+        let key = key_file.value.clone().or(password_file.value.clone());
+        let mut format_argv = vec![
+            "cryptsetup".to_string(),
+            "-q".into(),
+            "luksFormat".into(),
+            device.clone(),
+        ];
+        format_argv.extend(extra_format_args.value.iter().cloned());
+        let mut open_argv = vec![
+            "cryptsetup".to_string(),
+            "open".into(),
+            device.clone(),
+            name.value.clone(),
+        ];
+        match &key {
+            Some(k) => {
+                format_argv.push("--key-file".into());
+                format_argv.push(k.clone());
+                open_argv.push("--key-file".into());
+                open_argv.push(k.clone());
+            }
+            None if ask_password.value => {
+                // The executor streams the passphrase on stdin.
+                format_argv.push("--key-file=-".into());
+                open_argv.push("--key-file=-".into());
+            }
+            None => {}
+        }
+        open_argv.extend(extra_open_args.value.iter().cloned());
+        let luks = format!("luks:{device}");
+        self.add(NewAction {
+            id: format!("{id}/luks-format"),
+            phase: Phase::Disko,
+            kind: Kind::LuksFormat,
+            argv: Some(format_argv),
+            script: None,
+            destructive: true,
+            check: Self::argv(&["cryptsetup", "isLuks", device]),
+            needs: vec![ready.into()],
+            produces: vec![luks.clone()],
+            at: at.clone(),
+            reason: format!(
+                "encrypt {device} with LUKS ({})",
+                match &key {
+                    Some(k) => format!("key from {k}"),
+                    None => "passphrase asked at apply time".into(),
+                }
+            ),
+        });
+        let mapped = format!("/dev/mapper/{}", name.value);
+        for (i, extra) in additional_key_files.value.iter().enumerate() {
+            let mut argv = vec![
+                "cryptsetup".to_string(),
+                "luksAddKey".into(),
+                device.clone(),
+                extra.clone(),
+            ];
+            if let Some(k) = &key {
+                argv.push("--key-file".into());
+                argv.push(k.clone());
+            }
+            self.add(NewAction {
+                id: format!("{id}/luks-add-key/{i}"),
+                phase: Phase::Disko,
+                kind: Kind::LuksAddKey,
+                argv: Some(argv),
+                script: None,
+                destructive: false,
+                check: None,
+                needs: vec![luks.clone()],
+                produces: vec![format!("luks-key:{device}:{i}")],
+                at: additional_key_files.at.clone(),
+                reason: format!("add the key file {extra} to {device}"),
+            });
+        }
+        self.add(NewAction {
+            id: format!("{id}/luks-open"),
+            phase: Phase::Disko,
+            kind: Kind::LuksOpen,
+            argv: Some(open_argv),
+            script: None,
+            destructive: false,
+            check: Self::argv(&["cryptsetup", "status", &name.value]),
+            needs: vec![luks],
+            produces: vec![format!("block:{mapped}")],
+            at: name.at.clone(),
+            reason: format!("open {device} as {mapped}"),
+        });
+        if let Some(inner) = content {
+            self.content(inner, &format!("{id}/luks"), &format!("block:{mapped}"))?;
+        }
+
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! Swap on a device (disko's `swap`); random encryption is left to boot.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(crate) fn swap(&mut self, c: &Swap, id: &str, ready: &str) -> Result<(), PlanError> {
+        let Swap {
+            device,
+            extra_args,
+            at,
+            ..
+        } = c;
+
+        let mut argv = vec!["mkswap".to_string()];
+        argv.extend(extra_args.value.iter().cloned());
+        argv.push(device.clone());
+        self.add(NewAction {
+            id: format!("{id}/mkswap"),
+            phase: Phase::Disko,
+            kind: Kind::Mkswap,
+            argv: Some(argv),
+            script: None,
+            destructive: true,
+            check: Self::probe(device, "TYPE", None),
+            needs: vec![ready.into()],
+            produces: vec![format!("swap:{device}")],
+            at: at.clone(),
+            reason: format!("make swap space on {device}"),
+        });
+
+        Ok(())
+    }
+}

@@ -1,0 +1,107 @@
+//! msdos and legacy tables (disko's `table`), made with `parted`.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(crate) fn table(&mut self, c: &Table, id: &str, ready: &str) -> Result<(), PlanError> {
+        let Table {
+            device,
+            format,
+            partitions,
+            at,
+        } = c;
+
+        self.add(NewAction {
+            id: format!("{id}/table"),
+            phase: Phase::Disko,
+            kind: Kind::PartitionTable,
+            argv: Self::argv(&["parted", "-s", device, "--", "mklabel", &format.value]),
+            script: None,
+            destructive: true,
+            // blkid names parted's msdos tables `dos` (the wipe
+            // before it has cleared any older table).
+            check: Self::probe(
+                device,
+                "PTTYPE",
+                Some(if format.value == "msdos" {
+                    "dos"
+                } else {
+                    &format.value
+                }),
+            ),
+            needs: vec![ready.into()],
+            produces: vec![format!("table:{device}"), format!("msdos-slot:{device}:0")],
+            at: at.clone(),
+            reason: format!(
+                "write an empty {} partition table on {device}",
+                format.value
+            ),
+        });
+        for (i, p) in partitions.iter().enumerate() {
+            let n = i + 1;
+            let part_dev = numbered_partition(device, n);
+            let mut cmd = vec![
+                "parted".to_string(),
+                "-s".into(),
+                device.clone(),
+                "--".into(),
+                "mkpart".into(),
+                p.part_type.value.clone(),
+            ];
+            if let Some(fs) = &p.fs_type.value {
+                cmd.push(fs.clone());
+            }
+            cmd.push(p.start.value.clone());
+            cmd.push(p.end.value.clone());
+            let mut script = format!(
+                "set -eu\n{}\n",
+                cmd.iter()
+                    .map(|a| sh_quote(a))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            if p.bootable.value {
+                script.push_str(&format!(
+                    "parted -s {} -- set {n} boot on\n",
+                    sh_quote(device)
+                ));
+            }
+            for f in &p.flags.value {
+                script.push_str(&format!(
+                    "parted -s {} -- set {n} {} on\n",
+                    sh_quote(device),
+                    sh_quote(f)
+                ));
+            }
+            script.push_str(&format!("partprobe {}\nudevadm trigger --subsystem-match=block\nudevadm settle --timeout 120\n", sh_quote(device)));
+            let pid = format!("{id}/partition/{n}");
+            self.add(NewAction {
+                id: pid.clone(),
+                phase: Phase::Disko,
+                kind: Kind::Partition,
+                argv: None,
+                script: Some(script),
+                destructive: false,
+                check: Self::argv(&["test", "-b", &part_dev]),
+                needs: vec![
+                    format!("table:{device}"),
+                    format!("msdos-slot:{device}:{i}"),
+                ],
+                produces: vec![
+                    format!("block:{part_dev}"),
+                    format!("msdos-slot:{device}:{n}"),
+                ],
+                at: p.start.at.clone(),
+                reason: format!(
+                    "create {} partition {n} ({} to {}) on {device}",
+                    p.part_type.value, p.start.value, p.end.value
+                ),
+            });
+            if let Some(inner) = &p.content {
+                self.content(inner, &pid, &format!("block:{part_dev}"))?;
+            }
+        }
+
+        Ok(())
+    }
+}

@@ -1,0 +1,297 @@
+//! The disko phase: every disk wiped, its content made (one file per disko type under `disko/`), arrays, groups and pools once their members exist, filesystems formatted and mounted parent before child under the root mount point.
+
+use std::collections::BTreeMap;
+
+use nixplan_nixos::config::{Bcachefs, Content, Gpt, Located, Luks, LvmPv, Mdraid, Table, Zfs};
+use nixplan_plan::shell::sh_quote;
+use nixplan_plan::{Kind, Phase};
+
+use crate::build::{under, Builder, NewAction};
+use crate::options::PlanError;
+
+impl Builder<'_> {
+    /// First pass: who belongs to which volume group, array and pool.
+    pub(crate) fn collect_members(&mut self, c: &Content) {
+        match c {
+            Content::Gpt(Gpt { partitions, .. }) => partitions
+                .iter()
+                .filter_map(|p| p.content.as_ref())
+                .for_each(|c| self.collect_members(c)),
+            Content::Table(Table { partitions, .. }) => partitions
+                .iter()
+                .filter_map(|p| p.content.as_ref())
+                .for_each(|c| self.collect_members(c)),
+            Content::Luks(Luks {
+                content: Some(inner),
+                ..
+            }) => self.collect_members(inner),
+            Content::LvmPv(LvmPv { device, vg, .. }) => self
+                .pvs
+                .entry(vg.value.clone())
+                .or_default()
+                .push(device.clone()),
+            Content::Mdraid(Mdraid { device, name, .. }) => self
+                .md_members
+                .entry(name.value.clone())
+                .or_default()
+                .push(device.clone()),
+            Content::Zfs(Zfs { device, pool, .. }) => self
+                .pool_members
+                .entry(pool.value.clone())
+                .or_default()
+                .push(device.clone()),
+            Content::Bcachefs(Bcachefs {
+                device,
+                filesystem: Located {
+                    value: Some(fs), ..
+                },
+                label,
+                ..
+            }) => self
+                .bcachefs_members
+                .entry(fs.clone())
+                .or_default()
+                .push((device.clone(), label.value.clone())),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn disko(&mut self) -> Result<(), PlanError> {
+        let config = self.config;
+        for disk in config.disko.disks.values() {
+            if let Some(c) = &disk.content {
+                self.collect_members(c);
+            }
+        }
+        for vg in config.disko.lvm_vgs.values() {
+            for lv in vg.lvs.values() {
+                if let Some(c) = &lv.content {
+                    self.collect_members(c);
+                }
+            }
+        }
+        for md in config.disko.mdadm.values() {
+            if let Some(c) = &md.content {
+                self.collect_members(c);
+            }
+        }
+        for (name, disk) in &config.disko.disks {
+            let dev = disk.device.value.clone();
+            let id = format!("disko/disk/{name}");
+            self.add(NewAction {
+                id: format!("{id}/wipe"),
+                phase: Phase::Disko,
+                kind: Kind::Wipe,
+                argv: None,
+                script: Some(format!(
+                    "set -eu\nfor part in $(lsblk --list --noheadings --paths --output NAME,TYPE {d} | awk '$2 == \"part\" {{ print $1 }}'); do\n  wipefs --all --force \"$part\"\ndone\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
+                    d = sh_quote(&dev)
+                )),
+                destructive: true,
+                check: None,
+                needs: vec![format!("device:{dev}"), "bootstrap:ready".into()],
+                produces: vec![format!("wiped:{dev}")],
+                at: disk.device.at.clone(),
+                reason: format!("erase every signature on disk {name} ({dev}) and on its partitions, and its partition table"),
+            });
+            if let Some(c) = &disk.content {
+                self.content(c, &id, &format!("wiped:{dev}"))?;
+            }
+        }
+        for (name, md) in &config.disko.mdadm {
+            self.mdadm_array(name, md)?;
+        }
+        for (name, vg) in &config.disko.lvm_vgs {
+            self.volume_group(name, vg)?;
+        }
+        for (name, pool) in &config.disko.zpools {
+            self.zpool(name, pool)?;
+        }
+        for (name, f) in &config.disko.bcachefs_filesystems {
+            self.bcachefs_filesystem(name, f)?;
+        }
+        for (name, n) in &config.disko.nodev {
+            self.nodev(name, n);
+        }
+        Ok(())
+    }
+
+    /// Plan a content on `device`, available once `ready` exists.
+    pub(crate) fn content(&mut self, c: &Content, id: &str, ready: &str) -> Result<(), PlanError> {
+        match c {
+            Content::Gpt(c) => self.gpt(c, id, ready),
+            Content::Table(c) => self.table(c, id, ready),
+            Content::Filesystem(c) => self.filesystem(c, id, ready),
+            Content::Swap(c) => self.swap(c, id, ready),
+            Content::Luks(c) => self.luks(c, id, ready),
+            Content::LvmPv(c) => self.lvm_pv(c, id, ready),
+            Content::Mdraid(c) => self.mdraid(c, id, ready),
+            Content::Zfs(c) => self.zfs(c, id, ready),
+            Content::Btrfs(c) => self.btrfs(c, id, ready),
+            Content::Bcachefs(c) => self.bcachefs(c, id, ready),
+        }
+    }
+
+    /// Format a single device (`argv` is the mkfs command); as disko, only
+    /// where there is no signature at all. Returns the filesystem resource.
+    pub(crate) fn format(
+        &mut self,
+        id: &str,
+        device: &str,
+        fs_type: &str,
+        argv: Vec<String>,
+        ready: &str,
+        at: &Option<String>,
+    ) -> String {
+        let fs = format!("fs:{device}");
+        self.add(NewAction {
+            id: format!("{id}/format"),
+            phase: Phase::Disko,
+            kind: Kind::Mkfs,
+            argv: Some(argv),
+            script: None,
+            destructive: true,
+            check: Self::probe(device, "TYPE", None),
+            needs: vec![ready.into()],
+            produces: vec![fs.clone()],
+            at: at.clone(),
+            reason: format!(
+                "format {device} as {fs_type} (skipped when it already has a signature)"
+            ),
+        });
+        fs
+    }
+
+    /// Clear a device that becomes a member of an array, pool or
+    /// multi-device filesystem (created once all its members exist).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn member(
+        &mut self,
+        id: &str,
+        kind: Kind,
+        device: &str,
+        ready: &str,
+        at: &Option<String>,
+        of: String,
+        check: Vec<String>,
+    ) {
+        self.add(NewAction {
+            id: format!("{id}/{kind}"),
+            phase: Phase::Disko,
+            kind,
+            argv: Self::argv(&["wipefs", "--all", "--force", device]),
+            script: None,
+            destructive: true,
+            // Never clear a member of what already exists (a re-run).
+            check: Some(check),
+            needs: vec![ready.into()],
+            produces: vec![format!("member:{device}")],
+            at: at.clone(),
+            reason: format!("clear {device} to become a member of {of}"),
+        });
+    }
+
+    /// Record a mount; its action is created in `mount_actions`, once all
+    /// mountpoints are known (a mount needs its parent mount).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn mount(
+        &mut self,
+        mp: &str,
+        fs_type: &str,
+        device: &str,
+        options: &[String],
+        ready: &str,
+        id: &str,
+        at: &Located<Option<String>>,
+    ) {
+        let target = under(&self.root, mp);
+        let mut argv = vec![
+            "mount".to_string(),
+            "-t".into(),
+            fs_type.to_string(),
+            device.to_string(),
+            target.clone(),
+        ];
+        let opts: Vec<String> = options
+            .iter()
+            .filter(|o| *o != "defaults")
+            .cloned()
+            .collect();
+        let mut all_opts = opts.clone();
+        all_opts.push("X-mount.mkdir".into());
+        argv.push("-o".into());
+        argv.push(all_opts.join(","));
+        let mut needs = Vec::new();
+        if !ready.is_empty() {
+            needs.push(ready.to_string());
+        }
+        self.mounts
+            .insert(mp.to_string(), format!("mount:{target}"));
+        self.add(NewAction {
+            id: format!("{id}/mount"),
+            phase: Phase::Disko,
+            kind: Kind::Mount,
+            argv: Some(argv),
+            script: None,
+            destructive: false,
+            check: Self::argv(&["findmnt", "--source", device, "--mountpoint", &target]),
+            needs,
+            produces: vec![format!("mount:{target}")],
+            at: at.at.clone(),
+            reason: format!("mount {device} ({fs_type}) at {target}"),
+        });
+    }
+
+    /// The mount a path lives on: the longest mountpoint that contains it
+    /// (walking up the path's ancestors: linear in its depth).
+    pub(crate) fn mount_holding(&self, path: &str) -> Option<(String, String)> {
+        let mut p = path.trim_end_matches('/').to_string();
+        loop {
+            let key = if p.is_empty() {
+                "/".to_string()
+            } else {
+                p.clone()
+            };
+            if let Some(r) = self.mounts.get(&key) {
+                return Some((key, r.clone()));
+            }
+            if p.is_empty() {
+                return None;
+            }
+            match p.rfind('/') {
+                Some(i) => p.truncate(i),
+                None => p.clear(),
+            }
+        }
+    }
+
+    /// Each mount needs the mount of its parent mountpoint.
+    pub(crate) fn link_mounts(&mut self) {
+        let by_resource: BTreeMap<String, String> = self
+            .mounts
+            .iter()
+            .map(|(m, r)| (r.clone(), m.clone()))
+            .collect();
+        let mut links = Vec::new();
+        for (i, a) in self
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind == Kind::Mount)
+        {
+            let Some(mp) = a.produces.first().and_then(|r| by_resource.get(r)) else {
+                continue;
+            };
+            if mp == "/" {
+                continue;
+            }
+            let parent = mp.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+            if let Some((_, r)) = self.mount_holding(parent) {
+                links.push((i, r));
+            }
+        }
+        for (i, r) in links {
+            self.actions[i].needs.push(r);
+        }
+    }
+}
