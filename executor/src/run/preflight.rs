@@ -1,0 +1,295 @@
+//! Facts and guards: reach the target (as the installer after a kexec), learn its facts and how it escalates, then refuse, before anything runs, what would harm the wrong disk or cannot work there.
+
+use super::*;
+
+/// Whether an action's condition holds for these facts (no condition: it
+/// always runs).
+pub(super) fn holds(a: &Action, facts: &Value, this_machine: bool) -> bool {
+    a.condition.is_none_or(|c| c.holds(facts, this_machine))
+}
+
+/// The bootstrap decision a set of facts leads to.
+pub(super) fn bootstrap_decision(facts: &Value) -> String {
+    if is_installer(facts) {
+        "a NixOS installer (no bootstrap)".into()
+    } else {
+        match kexec_blocker(facts) {
+            Some(why) => format!("the live-system mode ({why})"),
+            None => "kexec".into(),
+        }
+    }
+}
+
+/// Every disk a plan wipes: `(action id, device)`.
+pub(super) fn wiped_disks<'a>(actions: &[&'a Action]) -> Vec<(&'a str, String)> {
+    actions
+        .iter()
+        .filter(|a| a.kind == Kind::Wipe)
+        .filter_map(|a| {
+            a.needs
+                .iter()
+                .find_map(|n| n.strip_prefix("device:"))
+                .map(|d| (a.id.as_str(), d.to_string()))
+        })
+        .collect()
+}
+
+/// How a login runs commands as root: itself (uid 0), or `sudo -n` or
+/// `doas -n`, whichever the facts say works without a password.
+pub(super) fn escalation(facts: &Value, target: &dyn Transport) -> Result<Option<String>, String> {
+    if facts::get(facts, "uid") == Some("0") {
+        Ok(None)
+    } else if facts::get(facts, "sudo") == Some("1") {
+        Ok(Some("sudo".to_string()))
+    } else if facts::get(facts, "doas") == Some("1") {
+        Ok(Some("doas".to_string()))
+    } else {
+        Err(format!(
+            "{} logs in as uid {}, and neither sudo -n nor doas -n works there",
+            target.describe(),
+            facts::get(facts, "uid").unwrap_or("?")
+        ))
+    }
+}
+
+pub(super) fn gather_facts(target: &dyn Transport) -> Result<Value, String> {
+    let mut env = BTreeMap::new();
+    env.insert(
+        "PATH".to_string(),
+        "/run/current-system/sw/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+            .to_string(),
+    );
+    env.insert("LC_ALL".into(), "C".into());
+    let inv = Invocation {
+        program: Program::Script(FACTS_SCRIPT.to_string()),
+        env,
+        stdin: None,
+        timeout: Duration::from_secs(120),
+    };
+    let fin = target
+        .run(&inv)
+        .map_err(|e| format!("cannot reach {}: {e}", target.describe()))?;
+    if !fin.success() {
+        return Err(format!(
+            "gathering facts on {} failed ({}):\n{}",
+            target.describe(),
+            fin.describe(),
+            fin.tail(10)
+        ));
+    }
+    facts::parse(&String::from_utf8_lossy(&fin.stdout))
+}
+
+/// Everything that must hold before the first action runs.
+pub(super) fn preflight(
+    plan: &Plan,
+    selected: &[&Action],
+    facts: &Value,
+    this_machine: bool,
+    todo: &BTreeSet<String>,
+    kexec_done: bool,
+) -> Result<(), Refusal> {
+    // The decision the plan was made with must still be the target's
+    // (unless it was carried out: after the kexec the target is the
+    // installer, which needs none).
+    if let Some(planned) = plan.target.facts.as_ref().filter(|_| !kexec_done) {
+        let (then, now) = (bootstrap_decision(planned), bootstrap_decision(facts));
+        if then != now {
+            return refuse(format!(
+                "the plan was made for {then}, but the target now needs {now}: plan again"
+            ));
+        }
+    }
+    for a in selected {
+        if let Some(c) = a.condition {
+            if c.holds(facts, this_machine) && this_machine && a.kind.ends_the_system() {
+                return refuse(format!(
+                    "{} would {} the machine nixplan runs on, which nixplan never does: plan with --bootstrap live or none",
+                    a.id, a.kind
+                ));
+            }
+        }
+    }
+    // Tools the target lacks (as far as the facts list tools): refused
+    // now, not halfway through.
+    // (After a kexec the installer runs the rest, with its own tools.)
+    let known = facts.get("tool").and_then(|t| t.as_object());
+    let holds = |a: &Action| holds(a, facts, this_machine);
+    let kexec_first = selected
+        .iter()
+        .any(|a| a.kind == Kind::Kexec && todo.contains(&a.id) && holds(a));
+    let mut lacking: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in selected {
+        let runs = todo.contains(&a.id)
+            && (!kexec_first || matches!(a.phase, Phase::Facts | Phase::Bootstrap))
+            && a.runs_on != RunsOn::Local
+            && !matches!(a.kind, Kind::Precondition | Kind::Facts)
+            && holds(a);
+        if !runs {
+            continue;
+        }
+        let mut words: Vec<&str> = Vec::new();
+        for argv in [&a.argv, &a.check].into_iter().flatten() {
+            words.extend(argv.first().map(String::as_str));
+        }
+        if let Some(script) = &a.script {
+            words.extend(script.split(|c: char| c.is_whitespace() || ";|&()$`'\"".contains(c)));
+        }
+        for w in words {
+            if known.and_then(|k| k.get(w)).and_then(|v| v.as_str()) == Some("0") {
+                let users = lacking.entry(w.to_string()).or_default();
+                if !users.contains(&a.id) {
+                    users.push(a.id.clone());
+                }
+            }
+        }
+    }
+    if !lacking.is_empty() {
+        let list: Vec<String> = lacking
+            .iter()
+            .map(|(t, ids)| format!("{t} (for {})", ids.join(", ")))
+            .collect();
+        return refuse(format!(
+            "the target lacks tools the plan needs: {}",
+            list.join("; ")
+        ));
+    }
+    let problems = disk_problems(plan, selected, facts, todo, !kexec_first);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        refuse(format!(
+            "refusing to run the plan:\n  {}",
+            problems.join("\n  ")
+        ))
+    }
+}
+
+/// What is wrong with the disks the plan wipes, on a target with these
+/// facts: missing, changed since planning, or (with `mounts`) in use.
+/// Before a kexec the running system may well live on them; the kexec'd
+/// installer is asked again (`mounts` then).
+pub(super) fn disk_problems(
+    plan: &Plan,
+    selected: &[&Action],
+    facts: &Value,
+    todo: &BTreeSet<String>,
+    mounts: bool,
+) -> Vec<String> {
+    let ours: BTreeSet<String> = plan
+        .actions
+        .iter()
+        .flat_map(|a| a.produces.iter())
+        .filter_map(|p| p.strip_prefix("mount:"))
+        .map(str::to_string)
+        .collect();
+    let mut problems = Vec::new();
+    for (id, dev) in wiped_disks(selected) {
+        if !todo.contains(id) {
+            continue;
+        }
+        let Some(disk) = facts::disk(facts, &dev) else {
+            problems.push(format!(
+                "{dev} is not a disk of the target (lsblk does not list {})",
+                facts::resolve(facts, &dev)
+            ));
+            continue;
+        };
+        let mounted: Vec<(String, String)> = facts::mounts_on(&disk)
+            .into_iter()
+            .filter(|(_, m)| !ours.contains(m))
+            .collect();
+        if !mounts {
+        } else if mounted.iter().any(|(_, m)| m == "/") {
+            problems.push(format!(
+                "{dev} holds the running system (/ is mounted from it)"
+            ));
+        } else if !mounted.is_empty() {
+            let list: Vec<String> = mounted.iter().map(|(d, m)| format!("{d} on {m}")).collect();
+            problems.push(format!("{dev} has mounted partitions: {}", list.join(", ")));
+        }
+        if let Some(then) = plan
+            .target
+            .facts
+            .as_ref()
+            .and_then(|f| facts::disk(f, &dev))
+        {
+            let (s0, s1) = (facts::serial(&then), facts::serial(&disk));
+            if s0 != s1 {
+                problems.push(format!(
+                    "{dev}: the plan was made for serial {}, the target's is {}",
+                    s0.unwrap_or_else(|| "(none)".into()),
+                    s1.unwrap_or_else(|| "(none)".into())
+                ));
+            }
+            let (z0, z1) = (facts::size(&then), facts::size(&disk));
+            if z0 != z1 {
+                problems.push(format!(
+                    "{dev}: the plan was made for {} bytes, the disk now has {}",
+                    z0.map(|z| z.to_string()).unwrap_or_else(|| "?".into()),
+                    z1.map(|z| z.to_string()).unwrap_or_else(|| "?".into())
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// What reaching the target found.
+pub(super) struct Reached {
+    pub(super) facts: Value,
+    /// An earlier run kexec'd it: it is the installer now, reached as root.
+    pub(super) kexec_done: bool,
+}
+
+/// Reach the target (as the installer when an earlier run kexec'd it),
+/// learn its facts and how it runs commands as root; the facts are kept
+/// beside the run's log.
+pub(super) fn reach(
+    plan: &Plan,
+    target: &mut dyn Transport,
+    journal: &Journal,
+    earlier: &BTreeMap<String, Record>,
+) -> Result<Reached, Refusal> {
+    // An earlier run kexec'd the target: it is the installer now, reached
+    // as root with the host key that run accepted (a kexec lasts until the
+    // next boot: if the target is not the installer any more, say so).
+    let kexec_done = plan
+        .actions
+        .iter()
+        .any(|a| a.kind == Kind::Kexec && earlier.contains_key(&a.id));
+    let start_over = |why: String| {
+        format!(
+            "an earlier run kexec'd {} into the installer, and {why} (rebooted since?): the kexec has to run again; remove the journal ({}) and apply again, the checks skip what is on the disks already",
+            plan.target.host.as_deref().unwrap_or("the target"),
+            journal.dir().display()
+        )
+    };
+    if kexec_done {
+        target.after_kexec(false).map_err(Refusal)?;
+    }
+    let facts = match gather_facts(target) {
+        Ok(f) => f,
+        Err(e) if kexec_done => {
+            return refuse(start_over(format!(
+                "reaching it as the installer failed: {e}"
+            )))
+        }
+        Err(e) => return refuse(e),
+    };
+    if kexec_done && !is_installer(&facts) {
+        return refuse(start_over(
+            "it does not report a NixOS installer now".into(),
+        ));
+    }
+    let escalate = escalation(&facts, target).map_err(Refusal)?;
+    target.escalate_with(escalate);
+    let _ = std::fs::write(
+        journal
+            .dir()
+            .join("runs")
+            .join(format!("{}.facts.json", journal.run)),
+        serde_json::to_string_pretty(&facts).unwrap_or_default(),
+    );
+    Ok(Reached { facts, kexec_done })
+}
