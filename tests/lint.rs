@@ -1,12 +1,14 @@
-//! `nixplan lint` and `nixplan explain`: every rule has a file under
-//! tests/lint/ that triggers it (and nothing else), every correct fixture
-//! lints clean, and the human, JSON and SARIF reports are pinned.
+//! `nixplan lint` and `nixplan explain`: every registered rule has a file
+//! under tests/lint/ that triggers it (and nothing else) and a fixed
+//! counterpart under tests/lint/clean/; every correct fixture lints clean,
+//! and the human, JSON and SARIF reports are pinned.
 
 mod common;
 
 use std::path::Path;
 
 use common::{fixture_targets, nixplan_text, root};
+use nixplan_planner::lint::RULES;
 
 fn codes(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
@@ -21,17 +23,37 @@ fn codes(json: &str) -> Vec<String> {
     c
 }
 
-const CODES: &[&str] = &[
-    "NP101", "NP102", "NP103", "NP104", "NP105", "NP106", "NP107", "NP108", "NP109", "NP110",
-    "NP201", "NP202", "NP203", "NP205", "NP206", "NP207", "NP208", "NP209", "NP210", "NP211",
-    "NP212", "NP213", "NP214", "NP301", "NP302", "NP303", "NP304", "NP401", "NP204",
-];
+/// `nixplan lint FILE --format json`, with the rule's facts when it needs
+/// some (`tests/lint/NPXXX.facts.json`).
+fn lint_json(file: &str, facts: Option<&str>) -> (i32, String, String) {
+    let mut args = vec!["lint", file, "--format", "json", "--deny", "warnings"];
+    if let Some(f) = facts {
+        args.extend(["--facts", f]);
+    }
+    nixplan_text(&args)
+}
 
+/// Generated from the registry: every rule has a trigger file that reports
+/// it and nothing else, pointing into that file, and a fixed counterpart
+/// that lints clean; `explain` knows it. A rule without both files fails.
 #[test]
-fn each_rule_triggers_on_its_file_and_points_into_it() {
-    for code in CODES {
+fn every_registered_rule_triggers_on_its_file_and_its_fix_is_clean() {
+    assert!(RULES.len() >= 31, "the registry lost rules");
+    for rule in RULES {
+        let code = rule.code;
         let file = format!("tests/lint/{code}.nix");
-        let (_, out, err) = nixplan_text(&["lint", &file, "--format", "json"]);
+        let clean = format!("tests/lint/clean/{code}.nix");
+        let facts_file = format!("tests/lint/{code}.facts.json");
+        for f in [&file, &clean] {
+            assert!(root().join(f).is_file(), "{code} is registered but {f} is missing");
+        }
+        let facts = root().join(&facts_file).is_file().then_some(facts_file.as_str());
+        assert_eq!(
+            rule.needs_facts,
+            facts.is_some(),
+            "{code}: a rule that needs facts has {facts_file}, and only such a rule"
+        );
+        let (_, out, err) = lint_json(&file, facts);
         assert_eq!(codes(&out), [code.to_string()], "{file}: {err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         for f in v.as_array().unwrap() {
@@ -44,14 +66,28 @@ fn each_rule_triggers_on_its_file_and_points_into_it() {
                 f["line"].as_u64().unwrap() > 1 && f["column"].as_u64().unwrap() >= 1,
                 "{code}: {f}"
             );
-            assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
+            assert_eq!(f["severity"], rule.severity.as_str(), "{code}: {f}");
         }
+        let (exit, out, err) = lint_json(&clean, facts);
+        assert_eq!((exit, out.trim()), (0, "[]"), "{clean} must lint clean: {err}");
         let (code_exit, explanation, _) = nixplan_text(&["explain", code]);
         assert_eq!(code_exit, 0);
         assert!(
             explanation.starts_with(code) && explanation.contains("Fix"),
             "{explanation}"
         );
+    }
+    // No trigger or clean file is left without its rule.
+    for dir in ["tests/lint", "tests/lint/clean"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().to_string();
+            if let Some(code) = name.strip_prefix("NP").map(|_| &name[..5]) {
+                assert!(
+                    RULES.iter().any(|r| r.code == code),
+                    "{dir}/{name} belongs to no registered rule"
+                );
+            }
+        }
     }
     // NP102 also covers a filesystem between the root and a persisted path.
     let (_, out, err) = nixplan_text(&["lint", "tests/lint/NP102-parent.nix", "--format", "json"]);

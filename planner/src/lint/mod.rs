@@ -1,13 +1,50 @@
 //! `nixplan lint`: rules that catch broken disko, impermanence, activation
 //! and install configurations before anything runs. One file per rule
-//! family, one registry ([`RULES`]); every finding points at the user's
-//! file, line and column.
+//! (`npXXX.rs`: its code, title, severity, explanation and check), one
+//! registry ([`RULES`]); every finding points at the user's file, line and
+//! column. What several rules read of a configuration is computed in
+//! `layout.rs` (disko) and `persistence.rs` (impermanence).
+//!
+//! Adding a rule: a file `npXXX.rs` with its `RULE`, a line in [`RULES`],
+//! a file `tests/lint/NPXXX.nix` that triggers it (and nothing else) and
+//! its fixed counterpart `tests/lint/clean/NPXXX.nix` (the tests are
+//! generated from the registry and fail without them).
 
-mod activation;
-mod disko;
-mod impermanence;
-mod install;
+mod layout;
+mod persistence;
 pub mod report;
+
+mod np101;
+mod np102;
+mod np103;
+mod np104;
+mod np105;
+mod np106;
+mod np107;
+mod np108;
+mod np109;
+mod np110;
+mod np201;
+mod np202;
+mod np203;
+mod np204;
+mod np205;
+mod np206;
+mod np207;
+mod np208;
+mod np209;
+mod np210;
+mod np211;
+mod np212;
+mod np213;
+mod np214;
+mod np215;
+mod np301;
+mod np302;
+mod np303;
+mod np304;
+mod np401;
+mod np402;
 
 use nixplan_nixos::config::Config;
 use serde::Serialize;
@@ -37,6 +74,10 @@ pub struct Rule {
     pub severity: Severity,
     /// Why it matters, an example that triggers it, and the fix.
     pub explanation: &'static str,
+    /// It looks at the target's facts (`--facts`) and finds nothing without.
+    pub needs_facts: bool,
+    /// Finds this rule's problems (and no other rule's).
+    pub check: fn(&Context, &mut Vec<Finding>),
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -49,21 +90,23 @@ pub struct Finding {
     pub column: usize,
 }
 
-/// Where findings without a position of their own point: the target file.
+/// What the rules look at: the configuration, the target's facts when
+/// given, and where findings without a position of their own point (the
+/// target file).
 pub struct Context<'a> {
     pub config: &'a Config,
+    pub facts: Option<&'a serde_json::Value>,
     pub fallback_file: String,
 }
 
 impl Context<'_> {
-    pub fn finding(&self, code: &'static str, message: String, at: Option<&String>) -> Finding {
-        let rule = rule(code).expect("registered rule");
+    pub fn finding(&self, rule: &Rule, message: String, at: Option<&String>) -> Finding {
         let (file, line, column) = match at.and_then(|a| parse_at(a)) {
             Some(x) => x,
             None => (self.fallback_file.clone(), 1, 1),
         };
         Finding {
-            code,
+            code: rule.code,
             severity: rule.severity,
             message,
             file,
@@ -80,42 +123,46 @@ fn parse_at(at: &str) -> Option<(String, usize, usize)> {
     Some((parts.next()?.to_string(), line, column))
 }
 
-pub static RULES: &[Rule] = &[
-    impermanence::NP101,
-    impermanence::NP102,
-    impermanence::NP103,
-    impermanence::NP104,
-    impermanence::NP105,
-    impermanence::NP106,
-    impermanence::NP107,
-    impermanence::NP108,
-    impermanence::NP109,
-    impermanence::NP110,
-    disko::NP201,
-    disko::NP202,
-    disko::NP203,
-    disko::NP205,
-    disko::NP206,
-    disko::NP207,
-    disko::NP208,
-    disko::NP209,
-    disko::NP210,
-    disko::NP211,
-    disko::NP212,
-    disko::NP213,
-    disko::NP214,
-    disko::NP215,
-    activation::NP301,
-    activation::NP302,
-    activation::NP303,
-    activation::NP304,
-    disko::NP204,
-    install::NP401,
-    install::NP402,
+/// Every rule, in the order reports list them (SARIF's `rules`).
+pub static RULES: &[&Rule] = &[
+    &np101::RULE,
+    &np102::RULE,
+    &np103::RULE,
+    &np104::RULE,
+    &np105::RULE,
+    &np106::RULE,
+    &np107::RULE,
+    &np108::RULE,
+    &np109::RULE,
+    &np110::RULE,
+    &np201::RULE,
+    &np202::RULE,
+    &np203::RULE,
+    &np205::RULE,
+    &np206::RULE,
+    &np207::RULE,
+    &np208::RULE,
+    &np209::RULE,
+    &np210::RULE,
+    &np211::RULE,
+    &np212::RULE,
+    &np213::RULE,
+    &np214::RULE,
+    &np215::RULE,
+    &np301::RULE,
+    &np302::RULE,
+    &np303::RULE,
+    &np304::RULE,
+    &np204::RULE,
+    &np401::RULE,
+    &np402::RULE,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 /// Every finding for a configuration, sorted by file, line, column, code.
@@ -126,16 +173,12 @@ pub fn lint(
 ) -> Vec<Finding> {
     let cx = Context {
         config,
+        facts,
         fallback_file: fallback_file.to_string(),
     };
     let mut out = Vec::new();
-    impermanence::check(&cx, &mut out);
-    disko::check(&cx, &mut out);
-    activation::check(&cx, &mut out);
-    activation::check_persisted(&cx, &mut out);
-    install::check(&cx, &mut out);
-    if let Some(f) = facts {
-        install::check_facts(&cx, f, &mut out);
+    for rule in RULES {
+        (rule.check)(&cx, &mut out);
     }
     out.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.code, &a.message)
@@ -143,41 +186,4 @@ pub fn lint(
     });
     out.dedup();
     out
-}
-
-/// Mounted filesystems: mountpoint → (fsType, neededForBoot, where).
-pub(crate) fn mounts(config: &Config) -> Vec<(&str, &str, bool, Option<&String>)> {
-    config
-        .file_systems
-        .values()
-        .map(|fs| {
-            (
-                fs.mount_point.value.as_str(),
-                fs.fs_type.value.as_str(),
-                fs.needed_for_boot.value,
-                fs.at.as_ref(),
-            )
-        })
-        .collect()
-}
-
-/// The mountpoint holding a path (the longest containing one).
-pub(crate) fn holding<'a>(
-    mounts: &[(&'a str, &'a str, bool, Option<&'a String>)],
-    path: &str,
-) -> Option<(&'a str, &'a str, bool, Option<&'a String>)> {
-    mounts
-        .iter()
-        .filter(|(mp, ..)| {
-            *mp == "/" || path == *mp || path.starts_with(&format!("{}/", mp.trim_end_matches('/')))
-        })
-        .max_by_key(|(mp, ..)| mp.len())
-        .copied()
-}
-
-pub(crate) fn is_tmpfs_root(config: &Config) -> bool {
-    config
-        .file_systems
-        .get("/")
-        .is_some_and(|fs| fs.fs_type.value == "tmpfs")
 }

@@ -502,7 +502,12 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     let networking = x.attrs(&c, "networking")?;
     let nixpkgs = x.attrs(&c, "nixpkgs")?;
     let host_platform = x.attrs(&nixpkgs, "hostPlatform")?;
-    let system = x.str(&host_platform, "system")?;
+    let mut system = x.str(&host_platform, "system")?;
+    // A string hostPlatform becomes `{ system; }` inside nixplan's module:
+    // the user wrote it at `nixpkgs.hostPlatform`.
+    if system.at.is_none() {
+        system.at = x.at(&nixpkgs, "hostPlatform");
+    }
     let sys = x.attrs(&c, "system")?;
 
     // disko

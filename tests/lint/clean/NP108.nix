@@ -1,3 +1,4 @@
+# NP108 fixed: /var/lib/nixos is persisted alongside /var/log.
 {
   disko.devices = {
     nodev."/" = { fsType = "tmpfs"; mountOptions = [ "mode=755" ]; };
@@ -14,7 +15,6 @@
   fileSystems."/persist".neededForBoot = true;
   boot.loader.systemd-boot.enable = true;
   users.mutableUsers = false;
-  environment.persistence."/persist" = { directories = [ "/var/lib/nixos" ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
-  imports = [ { environment.persistence."/persist".directories = [ "/var/lib/app" ]; } ];
-  system.activationScripts.seedApp = { text = "cp -n /etc/app/default.conf /var/lib/app/app.conf"; deps = [ "createPersistentStorageDirs" ]; };
+  users.users.alice = { isNormalUser = true; };
+  environment.persistence."/persist" = { directories = [ "/var/log" "/var/lib/nixos" ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
 }

@@ -1,0 +1,20 @@
+# NP101 fixed: the persist partition is mounted at the persistence root /state (and /state is neededForBoot) instead of at /persist.
+{
+  disko.devices = {
+    nodev."/" = { fsType = "tmpfs"; mountOptions = [ "mode=755" ]; };
+    disk.main = {
+      device = "/dev/disk/by-id/nvme-EXAMPLE";
+      content.type = "gpt";
+      content.partitions = {
+        ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+        nix = { size = "50G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/nix"; }; };
+        persist = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/state"; }; };
+      };
+    };
+  };
+  fileSystems."/state".neededForBoot = true;
+  boot.loader.systemd-boot.enable = true;
+  users.mutableUsers = false;
+  environment.persistence."/state".directories = [ "/var/lib/nixos" ];
+  environment.persistence."/state".files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ];
+}

@@ -1,0 +1,19 @@
+# NP110 fixed: the mode of /srv is "0755" instead of the invalid "0999".
+{
+  disko.devices = {
+    nodev."/" = { fsType = "tmpfs"; mountOptions = [ "mode=755" ]; };
+    disk.main = {
+      device = "/dev/disk/by-id/nvme-EXAMPLE";
+      content.type = "gpt";
+      content.partitions = {
+        ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+        nix = { size = "50G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/nix"; }; };
+        persist = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/persist"; }; };
+      };
+    };
+  };
+  fileSystems."/persist".neededForBoot = true;
+  boot.loader.systemd-boot.enable = true;
+  users.mutableUsers = false;
+  environment.persistence."/persist" = { directories = [ "/var/lib/nixos" { directory = "/srv"; mode = "0755"; } ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
+}

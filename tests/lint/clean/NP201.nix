@@ -1,0 +1,14 @@
+# NP201 fixed: the data partition is mounted at /srv instead of a second /boot.
+{
+  disko.devices.disk.main = {
+    device = "/dev/disk/by-id/nvme-EXAMPLE";
+    content.type = "gpt";
+    content.partitions = {
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+    };
+  };
+  boot.loader.systemd-boot.enable = true;
+  disko.devices.disk.data = { device = "/dev/disk/by-id/ata-EXAMPLE"; content.type = "gpt";
+    content.partitions.data = { size = "100%"; content = { type = "filesystem"; format = "xfs"; mountpoint = "/srv"; }; }; };
+}

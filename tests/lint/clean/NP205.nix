@@ -1,0 +1,14 @@
+# NP205 fixed: the zpool tank the zfs member names is declared.
+{
+  disko.devices.disk.main = {
+    device = "/dev/disk/by-id/nvme-EXAMPLE";
+    content.type = "gpt";
+    content.partitions = {
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+    };
+  };
+  boot.loader.systemd-boot.enable = true;
+  disko.devices.disk.main.content.partitions.tank = { size = "10G"; content = { type = "zfs"; pool = "tank"; }; };
+  disko.devices.zpool.tank = { type = "zpool"; };
+}

@@ -1,0 +1,14 @@
+# NP301 fixed: migrate depends on setupDatabase (spelled right), a snippet that is declared.
+{
+  disko.devices.disk.main = {
+    device = "/dev/disk/by-id/nvme-EXAMPLE";
+    content.type = "gpt";
+    content.partitions = {
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+    };
+  };
+  boot.loader.systemd-boot.enable = true;
+  system.activationScripts.migrate = { text = "echo migrate"; deps = [ "setupDatabase" ]; };
+  system.activationScripts.setupDatabase = { text = "echo setup"; };
+}

@@ -1,0 +1,21 @@
+# NP304 fixed: seedApp depends on createPersistentStorageDirs, so it runs after the persisted /var/lib/app exists.
+{
+  disko.devices = {
+    nodev."/" = { fsType = "tmpfs"; mountOptions = [ "mode=755" ]; };
+    disk.main = {
+      device = "/dev/disk/by-id/nvme-EXAMPLE";
+      content.type = "gpt";
+      content.partitions = {
+        ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+        nix = { size = "50G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/nix"; }; };
+        persist = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/persist"; }; };
+      };
+    };
+  };
+  fileSystems."/persist".neededForBoot = true;
+  boot.loader.systemd-boot.enable = true;
+  users.mutableUsers = false;
+  environment.persistence."/persist" = { directories = [ "/var/lib/nixos" ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
+  imports = [ { environment.persistence."/persist".directories = [ "/var/lib/app" ]; } ];
+  system.activationScripts.seedApp = { text = "cp -n /etc/app/default.conf /var/lib/app/app.conf"; deps = [ "createPersistentStorageDirs" ]; };
+}

@@ -1,0 +1,5 @@
+# NP401 fixed: the data partition is mounted at / instead of /srv.
+{
+  disko.devices.disk.main = { device = "/dev/disk/by-id/nvme-EXAMPLE"; content.type = "gpt";
+    content.partitions.data = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; }; };
+}
