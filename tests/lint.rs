@@ -45,9 +45,15 @@ fn every_registered_rule_triggers_on_its_file_and_its_fix_is_clean() {
         let clean = format!("tests/lint/clean/{code}.nix");
         let facts_file = format!("tests/lint/{code}.facts.json");
         for f in [&file, &clean] {
-            assert!(root().join(f).is_file(), "{code} is registered but {f} is missing");
+            assert!(
+                root().join(f).is_file(),
+                "{code} is registered but {f} is missing"
+            );
         }
-        let facts = root().join(&facts_file).is_file().then_some(facts_file.as_str());
+        let facts = root()
+            .join(&facts_file)
+            .is_file()
+            .then_some(facts_file.as_str());
         assert_eq!(
             rule.needs_facts,
             facts.is_some(),
@@ -69,7 +75,11 @@ fn every_registered_rule_triggers_on_its_file_and_its_fix_is_clean() {
             assert_eq!(f["severity"], rule.severity.as_str(), "{code}: {f}");
         }
         let (exit, out, err) = lint_json(&clean, facts);
-        assert_eq!((exit, out.trim()), (0, "[]"), "{clean} must lint clean: {err}");
+        assert_eq!(
+            (exit, out.trim()),
+            (0, "[]"),
+            "{clean} must lint clean: {err}"
+        );
         let (code_exit, explanation, _) = nixplan_text(&["explain", code]);
         assert_eq!(code_exit, 0);
         assert!(

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nixplan_nixos::config::Config;
+use nixplan_nixos::config::{Config, Pos};
 use nixplan_plan::order;
 use nixplan_plan::shell::clean_env;
 use nixplan_plan::{
@@ -16,13 +16,12 @@ use nixplan_plan::{
 use crate::options::{PlanError, PlanOptions};
 use crate::summary::summarize;
 
-pub(crate) fn source_of(at: &Option<String>) -> Option<SourceRef> {
-    let at = at.as_ref()?;
-    let mut parts = at.rsplitn(3, ':');
-    let _col = parts.next()?;
-    let line = parts.next()?.parse().ok()?;
-    let file = parts.next()?.to_string();
-    Some(SourceRef { file, line })
+/// The plan's record of where the user wrote what caused an action.
+pub(crate) fn source_of(at: &Option<Pos>) -> Option<SourceRef> {
+    at.as_ref().map(|at| SourceRef {
+        file: at.file.to_string(),
+        line: at.line,
+    })
 }
 
 /// Join a mountpoint under the root mount point (`/` → `/mnt`).
@@ -72,7 +71,7 @@ pub(crate) struct NewAction {
     pub(crate) check: Option<Vec<String>>,
     pub(crate) needs: Vec<String>,
     pub(crate) produces: Vec<String>,
-    pub(crate) at: Option<String>,
+    pub(crate) at: Option<Pos>,
     pub(crate) reason: String,
 }
 

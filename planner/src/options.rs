@@ -1,6 +1,7 @@
 //! What a plan is made with: the options given on the command line, and
 //! the errors planning reports.
 
+use nixplan_nixos::config::Pos;
 use nixplan_plan::{order::OrderError, PhaseSelection};
 
 use crate::phases::activation::ActivationError;
@@ -64,7 +65,7 @@ impl Default for KexecImage {
 pub enum PlanError {
     Order(OrderError),
     Activation(ActivationError),
-    Invalid { message: String, at: Option<String> },
+    Invalid { message: String, at: Option<Pos> },
 }
 
 impl std::fmt::Display for PlanError {

@@ -2,7 +2,7 @@
 //! the mountpoints claimed (in the order disko's fileSystems would see
 //! them), the GPT tables of each disk, the ESP, sizes in bytes.
 
-use nixplan_nixos::config::{Btrfs, Config, Content, Filesystem, Gpt, Luks, Partition, Table};
+use nixplan_nixos::config::{Btrfs, Config, Content, Filesystem, Gpt, Luks, Partition, Pos, Table};
 
 /// The GPT type GUID of an EFI system partition (sgdisk's EF00).
 pub(crate) const ESP_GUID: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
@@ -118,7 +118,7 @@ pub(crate) fn all_contents(c: &Config) -> Vec<(String, &Content)> {
 
 /// Every mountpoint a disko content, subvolume, nodev or dataset claims,
 /// with where it was written, in disko's order.
-pub(crate) fn mount_claims(c: &Config) -> Vec<(&str, Option<&String>)> {
+pub(crate) fn mount_claims(c: &Config) -> Vec<(&str, Option<&Pos>)> {
     let mut claims = Vec::new();
     for (_, content) in all_contents(c) {
         match content {

@@ -46,7 +46,7 @@ mod np304;
 mod np401;
 mod np402;
 
-use nixplan_nixos::config::Config;
+use nixplan_nixos::config::{Config, Pos};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -100,9 +100,9 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    pub fn finding(&self, rule: &Rule, message: String, at: Option<&String>) -> Finding {
-        let (file, line, column) = match at.and_then(|a| parse_at(a)) {
-            Some(x) => x,
+    pub fn finding(&self, rule: &Rule, message: String, at: Option<&Pos>) -> Finding {
+        let (file, line, column) = match at {
+            Some(at) => (at.file.to_string(), at.line, at.column),
             None => (self.fallback_file.clone(), 1, 1),
         };
         Finding {
@@ -114,13 +114,6 @@ impl Context<'_> {
             column,
         }
     }
-}
-
-fn parse_at(at: &str) -> Option<(String, usize, usize)> {
-    let mut parts = at.rsplitn(3, ':');
-    let column = parts.next()?.parse().ok()?;
-    let line = parts.next()?.parse().ok()?;
-    Some((parts.next()?.to_string(), line, column))
 }
 
 /// Every rule, in the order reports list them (SARIF's `rules`).

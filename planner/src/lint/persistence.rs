@@ -3,7 +3,7 @@
 //! persistence root (directories, files, and those of `users.<name>`
 //! under the user's home) with its kind, mode and where it was written.
 
-use nixplan_nixos::config::{Config, Persistence};
+use nixplan_nixos::config::{Config, Persistence, Pos};
 
 /// Mountpoints NixOS mounts in the initrd whatever neededForBoot says.
 pub(crate) const NEEDED_FOR_BOOT: &[&str] = &[
@@ -31,7 +31,7 @@ pub(crate) fn valid_mode(m: &str) -> bool {
 }
 
 /// Mounted filesystems: mountpoint → (fsType, neededForBoot, where).
-pub(crate) fn mounts(config: &Config) -> Vec<(&str, &str, bool, Option<&String>)> {
+pub(crate) fn mounts(config: &Config) -> Vec<(&str, &str, bool, Option<&Pos>)> {
     config
         .file_systems
         .values()
@@ -48,9 +48,9 @@ pub(crate) fn mounts(config: &Config) -> Vec<(&str, &str, bool, Option<&String>)
 
 /// The mountpoint holding a path (the longest containing one).
 pub(crate) fn holding<'a>(
-    mounts: &[(&'a str, &'a str, bool, Option<&'a String>)],
+    mounts: &[(&'a str, &'a str, bool, Option<&'a Pos>)],
     path: &str,
-) -> Option<(&'a str, &'a str, bool, Option<&'a String>)> {
+) -> Option<(&'a str, &'a str, bool, Option<&'a Pos>)> {
     mounts
         .iter()
         .filter(|(mp, ..)| {
@@ -73,7 +73,7 @@ pub(crate) struct Entry<'a> {
     pub(crate) path: String,
     /// `directory` or `file`.
     pub(crate) kind: &'static str,
-    pub(crate) at: Option<&'a String>,
+    pub(crate) at: Option<&'a Pos>,
     /// The directory's mode, or a file's parent's.
     pub(crate) mode: String,
 }

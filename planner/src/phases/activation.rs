@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use nixplan_nixos::config::Snippet;
+use nixplan_nixos::config::{Pos, Snippet};
 use nixplan_plan::{Kind, Phase};
 
 use crate::build::{Builder, NewAction};
@@ -73,11 +73,11 @@ pub enum ActivationError {
     UnknownDependency {
         snippet: String,
         dependency: String,
-        at: Option<String>,
+        at: Option<Pos>,
     },
     Cycle {
         members: Vec<String>,
-        at: Option<String>,
+        at: Option<Pos>,
     },
 }
 

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use nixplan_nixos::config::{Bcachefs, Content, Gpt, Located, Luks, LvmPv, Mdraid, Table, Zfs};
+use nixplan_nixos::config::{
+    Bcachefs, Content, Gpt, Located, Luks, LvmPv, Mdraid, Pos, Table, Zfs,
+};
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase};
 
@@ -141,7 +143,7 @@ impl Builder<'_> {
         fs_type: &str,
         argv: Vec<String>,
         ready: &str,
-        at: &Option<String>,
+        at: &Option<Pos>,
     ) -> String {
         let fs = format!("fs:{device}");
         self.add(NewAction {
@@ -171,7 +173,7 @@ impl Builder<'_> {
         kind: Kind,
         device: &str,
         ready: &str,
-        at: &Option<String>,
+        at: &Option<Pos>,
         of: String,
         check: Vec<String>,
     ) {

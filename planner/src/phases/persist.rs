@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use nixplan_nixos::config::Pos;
 use nixplan_plan::{Kind, Phase};
 
 use crate::build::{under, Builder, NewAction};
@@ -16,7 +17,7 @@ struct PersistedDir {
     group: String,
     mode: String,
     /// Where it was defined.
-    at: Option<String>,
+    at: Option<Pos>,
     /// What it is for, as the plan's reason says it.
     what: &'static str,
 }

@@ -12,7 +12,7 @@ use nixplan_syntax::Span;
 use super::*;
 
 /// One attribute of a set of sets: its name, value and where it was written.
-type Entry = (String, Rc<Attrs>, Option<String>);
+type Entry = (String, Rc<Attrs>, Option<Pos>);
 
 /// Extraction helpers over evaluated attribute sets.
 struct Extract<'a> {
@@ -23,13 +23,13 @@ struct Extract<'a> {
 impl Extract<'_> {
     /// Where the user wrote this attribute; `None` for values that come from
     /// defaults (positions inside nixplan's own modules are not the user's).
-    fn at(&self, a: &Attrs, key: &str) -> Option<String> {
+    fn at(&self, a: &Attrs, key: &str) -> Option<Pos> {
         a.map
             .get(key)
             .and_then(|x| x.pos)
             .and_then(|p| self.describe(p))
     }
-    fn describe(&self, p: Span) -> Option<String> {
+    fn describe(&self, p: Span) -> Option<Pos> {
         let f = self.ev.sources.file(p.file);
         let internal = f
             .path
@@ -39,7 +39,15 @@ impl Extract<'_> {
         if internal {
             None
         } else {
-            Some(self.ev.sources.describe(p))
+            let (line, column) = f.line_col(p.start);
+            let (end_line, end_column) = f.line_col(p.end);
+            Some(Pos {
+                file: f.name.as_str().into(),
+                line,
+                column,
+                end_line,
+                end_column,
+            })
         }
     }
     fn value(&mut self, a: &Attrs, key: &str) -> EvalResult<Value> {

@@ -1,6 +1,6 @@
 //! The typed configuration: what planning needs from an evaluated NixOS
 //! system, as a serde model. Every value carries where it was written
-//! (`at`: `file:line:column` of the definition in the user's files).
+//! (`at`: the [`Pos`] of the definition in the user's files).
 
 use std::collections::BTreeMap;
 
@@ -9,16 +9,42 @@ use serde::Serialize;
 /// The text of the activation snippets NixOS defines itself (see nixos.nix).
 pub const NIXOS_PROVIDED: &str = "# provided by NixOS";
 
+/// Where the user wrote a value: a file (as the user named it, relative to
+/// the target) and a range of it. Typed all the way to the plan and the
+/// lint findings; `file:line:column` only where it is shown (and in
+/// `config --json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pos {
+    pub file: std::sync::Arc<str>,
+    /// 1-based, as editors count.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl std::fmt::Display for Pos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+impl Serialize for Pos {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A value and where it was defined.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Located<T> {
     pub value: T,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 impl<T> Located<T> {
-    pub fn new(value: T, at: Option<String>) -> Located<T> {
+    pub fn new(value: T, at: Option<Pos>) -> Located<T> {
         Located { value, at }
     }
 }
@@ -72,7 +98,7 @@ pub struct BcachefsFilesystem {
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
     pub extra_format_args: L<Vec<String>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,7 +107,7 @@ pub struct Disk {
     pub device: L<String>,
     pub image_size: L<String>,
     pub content: Option<Content>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 /// What a disk, partition, volume or array holds (disko's `content`), one
@@ -107,7 +133,7 @@ pub struct Gpt {
     pub partitions: Vec<Partition>,
     /// The hybrid MBR's 0xEE entry goes first (disko's default).
     pub efi_gpt_partition_first: L<bool>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,7 +141,7 @@ pub struct Table {
     pub device: String,
     pub format: L<String>,
     pub partitions: Vec<TablePartition>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,7 +151,7 @@ pub struct Filesystem {
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
     pub extra_args: L<Vec<String>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -135,7 +161,7 @@ pub struct Swap {
     pub resume_device: L<bool>,
     pub priority: L<Option<i64>>,
     pub extra_args: L<Vec<String>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,28 +177,28 @@ pub struct Luks {
     pub initrd_unlock: L<bool>,
     pub ask_password: L<bool>,
     pub content: Option<Box<Content>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LvmPv {
     pub device: String,
     pub vg: L<String>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Mdraid {
     pub device: String,
     pub name: L<String>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Zfs {
     pub device: String,
     pub pool: L<String>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,7 +209,7 @@ pub struct Btrfs {
     pub mount_options: L<Vec<String>>,
     pub subvolumes: Vec<Subvolume>,
     pub swap: Vec<Swapfile>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -195,7 +221,7 @@ pub struct Bcachefs {
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
     pub extra_format_args: L<Vec<String>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,14 +242,14 @@ pub struct Partition {
     /// An entry in the hybrid MBR: the MBR type (`0x0c`) and boot flag.
     pub hybrid: Option<Hybrid>,
     pub content: Option<Content>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hybrid {
     pub mbr_partition_type: L<Option<String>>,
     pub mbr_bootable_flag: L<bool>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -241,7 +267,7 @@ pub struct TablePartition {
 #[derive(Debug, Clone, Serialize)]
 pub struct Subvolume {
     pub name: L<String>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
     pub swap: Vec<Swapfile>,
@@ -258,7 +284,7 @@ pub struct Swapfile {
 pub struct VolumeGroup {
     pub name: String,
     pub lvs: BTreeMap<String, LogicalVolume>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -270,7 +296,7 @@ pub struct LogicalVolume {
     pub extra_args: L<Vec<String>>,
     pub priority: L<i64>,
     pub content: Option<Content>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -279,7 +305,7 @@ pub struct MdArray {
     pub level: L<i64>,
     pub metadata: L<String>,
     pub content: Option<Content>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -292,7 +318,7 @@ pub struct Zpool {
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
     pub datasets: BTreeMap<String, Dataset>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -304,7 +330,7 @@ pub struct Dataset {
     pub mount_options: L<Vec<String>>,
     pub size: L<Option<String>>,
     pub content: Option<Content>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -313,7 +339,7 @@ pub struct Nodev {
     pub device: L<String>,
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -324,7 +350,7 @@ pub struct FileSystem {
     pub options: L<Vec<String>>,
     pub needed_for_boot: L<bool>,
     pub depends: L<Vec<String>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -338,7 +364,7 @@ pub struct SwapDevice {
 pub struct LuksDevice {
     pub device: L<String>,
     pub key_file: L<Option<String>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -361,7 +387,7 @@ pub struct Persistence {
     pub directories: Vec<PersistedDirectory>,
     pub files: Vec<PersistedFile>,
     pub users: BTreeMap<String, PersistedUser>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -370,7 +396,7 @@ pub struct PersistedDirectory {
     pub user: String,
     pub group: String,
     pub mode: String,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -379,7 +405,7 @@ pub struct PersistedFile {
     pub parent_user: String,
     pub parent_group: String,
     pub parent_mode: String,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -387,7 +413,7 @@ pub struct PersistedUser {
     pub home: L<String>,
     pub directories: Vec<PersistedDirectory>,
     pub files: Vec<PersistedFile>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -398,13 +424,13 @@ pub struct User {
     pub is_normal_user: L<bool>,
     pub is_system_user: L<bool>,
     pub create_home: L<bool>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
     pub gid: L<Option<i64>>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -415,7 +441,7 @@ pub struct Snippet {
     pub text: String,
     pub deps: L<Vec<String>>,
     pub supports_dry_activation: L<bool>,
-    pub at: Option<String>,
+    pub at: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Serialize)]
