@@ -4,9 +4,13 @@
 //! by tests/corpus/regenerate.sh). Where nixplan deliberately differs from
 //! nix 2.8, tests/corpus/deviations.toml says why and what nixplan prints.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use nixplan_eval::fs::{OsFileSystem, EMBEDDED_ROOT};
+use nixplan_eval::{ErrorKind, Eval, LoadError, Settings};
+use nixplan_nixos::embedded::WithEmbedded;
 
 #[derive(serde::Deserialize)]
 struct Deviation {
@@ -58,6 +62,63 @@ fn run(root: &Path, case: &Path, json: bool) -> (bool, String, String) {
     )
 }
 
+/// The class of nixplan's failure (as tests/corpus/regenerate.sh classes
+/// nix's): the same evaluation as `nixplan eval`, in this process, for its
+/// typed error kind.
+fn error_class(case: &Path, json: bool) -> &'static str {
+    let case = case.to_path_buf();
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let settings = Settings {
+                home: Some("/nonexistent".into()),
+                nix_path: vec![("nixplan".into(), EMBEDDED_ROOT.into())],
+                ..Settings::default()
+            };
+            let mut ev = Eval::new(Box::new(WithEmbedded(OsFileSystem)), settings);
+            let text = std::fs::read_to_string(&case).expect("case");
+            let base = case.parent().unwrap().display().to_string();
+            let name = case.display().to_string();
+            let kind = match ev.load_source(&name, Some(&case), &text, &base) {
+                Err(LoadError::Syntax(_)) => ErrorKind::Syntax,
+                Err(LoadError::Eval(e)) => e.kind,
+                Ok((_, root)) => {
+                    let span = ev.arena.span(root);
+                    let result = ev.eval_root(root).and_then(|v| {
+                        ev.deep_force(&v, span)?;
+                        let printed = if json {
+                            ev.print_json(&v, span, &mut BTreeSet::new())
+                        } else {
+                            ev.print_nix(&v, span)
+                        };
+                        std::mem::forget(v);
+                        printed
+                    });
+                    match result {
+                        Err(e) => e.kind,
+                        Ok(_) => panic!("{name}: the binary failed, the library did not"),
+                    }
+                }
+            };
+            std::mem::forget(ev);
+            match kind {
+                ErrorKind::InfiniteRecursion | ErrorKind::Depth => "recursion",
+                ErrorKind::Syntax | ErrorKind::Parse => "syntax",
+                ErrorKind::UndefinedVariable => "undefined-variable",
+                ErrorKind::MissingAttr => "missing-attribute",
+                ErrorKind::Assert => "assertion",
+                ErrorKind::Abort => "abort",
+                ErrorKind::DivisionByZero | ErrorKind::Overflow => "arithmetic",
+                ErrorKind::Io => "io",
+                ErrorKind::Type => "type",
+                ErrorKind::Throw | ErrorKind::Other | ErrorKind::Unsupported => "other",
+            }
+        })
+        .expect("thread")
+        .join()
+        .expect("no panic")
+}
+
 #[test]
 fn corpus_agrees_with_nix() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -97,9 +158,16 @@ fn corpus_agrees_with_nix() {
             let want = want.unwrap_or_else(|| panic!("{key}: expected file lacks a line"));
             let (ok, got, err) = run(root, case, json);
             let mode = if json { "json" } else { "nix" };
-            if want == "ERROR" {
+            if let Some(class) = want.strip_prefix("ERROR") {
+                let class = class.trim();
                 if ok {
                     failures.push(format!("{key} [{mode}]: nix fails, nixplan printed {got}"));
+                } else if class != error_class(case, json) {
+                    failures.push(format!(
+                        "{key} [{mode}]: nix fails with an error of class {class}, nixplan with {}: {}",
+                        error_class(case, json),
+                        err.lines().take(3).collect::<Vec<_>>().join(" | ")
+                    ));
                 }
             } else if !ok {
                 failures.push(format!(

@@ -117,12 +117,17 @@ fn mounts_parent_before_child_and_unmounts_exactly_reversed() {
 
 #[test]
 fn luks_lvm_order_and_lv_sizes() {
+    // A real key file with recognisable content: the plan may name it,
+    // never carry what is in it.
+    let key = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("secret.key");
+    std::fs::write(&key, "NIXPLAN-KEY-CANARY-7f3a\n").unwrap();
+    let key = key.display().to_string();
     let p = plan_of(
-        r#"{
+        &r#"{
   disko.devices = {
     disk.a = { device = "/dev/vda"; content.type = "gpt"; content.partitions.crypt = {
       size = "100%";
-      content = { type = "luks"; name = "crypted"; settings.keyFile = "/tmp/secret.key";
+      content = { type = "luks"; name = "crypted"; settings.keyFile = "KEY";
         content = { type = "lvm_pv"; vg = "pool"; }; };
     }; };
     lvm_vg.pool = { type = "lvm_vg"; lvs = {
@@ -130,7 +135,8 @@ fn luks_lvm_order_and_lv_sizes() {
       root = { size = "20G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
     }; };
   };
-}"#,
+}"#
+            .replace("KEY", &key),
     );
     let order = |id: &str| position(&p, id);
     let crypt = "disko/disk/a/partition/crypt";
@@ -167,12 +173,11 @@ fn luks_lvm_order_and_lv_sizes() {
         .argv
         .clone()
         .unwrap();
-    assert!(
-        format.contains(&"--key-file".to_string())
-            && format.contains(&"/tmp/secret.key".to_string())
-    );
+    assert!(format.contains(&"--key-file".to_string()) && format.contains(&key));
     // The key file is named, never read into the plan.
-    assert!(!serde_json::to_string(&p).unwrap().contains("BEGIN"));
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(json.contains(&key));
+    assert!(!json.contains("NIXPLAN-KEY-CANARY"));
 }
 
 #[test]

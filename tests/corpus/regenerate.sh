@@ -53,9 +53,40 @@ fi
 # `<nixplan/lib.nix>` is nixplan's own lib (embedded in the binary): real
 # nix reads the same files from the source tree.
 nixplan_lib=$(cd "$(dirname "$0")/../../parser/nixos/nix" && pwd)
-run_nix() {
-    env -i HOME="$work/home" PATH=/usr/bin:/bin NIX_PATH= NIX_STORE_DIR=/nix/store \
-        timeout 120 nix-instantiate --eval --strict -I "nixplan=$nixplan_lib" "$@" 2>/dev/null
+
+# The class of a failure, from nix's first error line: what nixplan's own
+# error kind must agree with (tests/corpus.rs maps its kinds to these).
+# Messages are not compared, only classes.
+error_class() {
+    local m
+    m=$(grep -m1 '^error:' | sed 's/^error: //')
+    case "$m" in
+        *"infinite recursion encountered"*|*"stack overflow"*) echo recursion ;;
+        "syntax error"*|*"already defined at"*|"duplicate formal function argument"*|"path has a trailing slash"*|"invalid integer"*|"invalid float"*) echo syntax ;;
+        "undefined variable"*) echo undefined-variable ;;
+        "attribute '"*"' missing"*|"attribute '"*"' required"*|"required attribute '"*"' missing"*) echo missing-attribute ;;
+        *"called with unexpected argument"*|*"called without required argument"*) echo type ;;
+        "assertion "*) echo assertion ;;
+        "evaluation aborted"*) echo abort ;;
+        "[json.exception"*|"while parsing a TOML"*) echo other ;;
+        "division by zero"*|*"overflow in integer"*|"integer overflow"*) echo arithmetic ;;
+        "getting status of"*|"opening file"*|"opening directory"*) echo io ;;
+        "value is "*" while "*" was expected"*|"cannot coerce"*|"cannot convert"*|"cannot compare"*|"cannot add"*|"attempt to call something which is not a function"*|*"requires a function"*) echo type ;;
+        *) echo other ;;
+    esac
+}
+
+# `ERROR <class>` when nix fails, else what it printed.
+nix_line() {
+    local err out
+    err=$(mktemp)
+    if out=$(env -i HOME="$work/home" PATH=/usr/bin:/bin NIX_PATH= NIX_STORE_DIR=/nix/store \
+        timeout 120 nix-instantiate --eval --strict -I "nixplan=$nixplan_lib" "$@" 2>"$err"); then
+        printf '%s' "$out"
+    else
+        printf 'ERROR %s' "$(error_class < "$err")"
+    fi
+    rm -f "$err"
 }
 
 is_hand() {
@@ -76,16 +107,8 @@ while IFS= read -r case_file; do
         hand=$((hand + 1))
         continue
     fi
-    if out=$(run_nix "$case_file"); then
-        line1="nix: $out"
-    else
-        line1="nix: ERROR"
-    fi
-    if out=$(run_nix --json "$case_file"); then
-        line2="json: $out"
-    else
-        line2="json: ERROR"
-    fi
+    line1="nix: $(nix_line "$case_file")"
+    line2="json: $(nix_line --json "$case_file")"
     target=$out_root/${rel%.nix}.out
     mkdir -p "$(dirname "$target")"
     printf '%s\n%s\n' "$line1" "$line2" > "$target"

@@ -327,6 +327,26 @@ fn the_plan_runs_in_order_with_secrets_on_stdin_and_the_built_system() {
     assert_eq!(install.2["HOME"], "/root");
     // reboot is for other machines only: this one is not "this machine".
     assert!(log.iter().any(|(c, _, _)| c == "reboot"));
+    // The target saw the plan's order: wipe, encrypt, format, install,
+    // reboot (each once).
+    let at = |needle: &str| {
+        let hits: Vec<usize> = log
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _, _))| c.contains(needle))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(hits.len(), 1, "{needle} ran {} times: {log:?}", hits.len());
+        hits[0]
+    };
+    let order = [
+        at("wipefs --all /dev/vdb"),
+        at("luksFormat"),
+        at("mkfs.ext4"),
+        at("nixos-install"),
+        at("reboot"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {log:?}");
 }
 
 #[test]

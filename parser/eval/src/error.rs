@@ -23,6 +23,9 @@ pub enum ErrorKind {
     Io,
     /// A syntax error in an imported file (the message holds the details).
     Syntax,
+    /// What Nix rejects while parsing though the grammar allows it: an
+    /// attribute or a formal argument defined twice, and the like.
+    Parse,
     /// Something this evaluator deliberately does not do (fetchers, builds).
     Unsupported,
     Other,
@@ -153,6 +156,7 @@ impl EvalError {
             ErrorKind::DivisionByZero => "division by zero here",
             ErrorKind::Io => "while reading this",
             ErrorKind::Syntax => "while importing this",
+            ErrorKind::Parse => "here",
             ErrorKind::Unsupported => "not supported here",
             ErrorKind::Other => "here",
         }

@@ -179,7 +179,7 @@ impl Eval {
             let kind = if e.message.starts_with("undefined variable") {
                 ErrorKind::UndefinedVariable
             } else {
-                ErrorKind::Other
+                ErrorKind::Parse
             };
             LoadError::Eval(EvalError::new(kind, e.message, Some(e.span)))
         })?;

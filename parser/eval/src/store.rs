@@ -348,10 +348,21 @@ mod tests {
 
     #[test]
     fn text_path_matches_nix() {
-        // `builtins.toFile "hello" "world"` in Nix.
+        // What Debian's nix 2.8 prints for `builtins.toFile "hello" "world"`.
         let p = make_text_path("/nix/store", "hello", b"world", &BTreeSet::new());
-        assert!(p.starts_with("/nix/store/") && p.ends_with("-hello"), "{p}");
-        assert_eq!(p.len(), "/nix/store/".len() + 32 + "-hello".len());
+        assert_eq!(p, "/nix/store/a8pm5wln4zaphc7x9iaqrgm9fravifib-hello");
+        // A text file referring to another store path (its references are
+        // part of the path): `builtins.toFile "hello" "with ${builtins.toFile
+        // "dep" "x"} inside"`.
+        let dep = make_text_path("/nix/store", "dep", b"x", &BTreeSet::new());
+        assert_eq!(dep, "/nix/store/wkb38adhw4i46sxpcl84c1g6wxsylyag-dep");
+        let p = make_text_path(
+            "/nix/store",
+            "hello",
+            format!("with {dep} inside").as_bytes(),
+            &BTreeSet::from([dep.clone()]),
+        );
+        assert_eq!(p, "/nix/store/2is3nncwr9pn6qpgh9blp6564njy8dzw-hello");
     }
 
     #[test]

@@ -113,7 +113,16 @@ fn program() -> impl Strategy<Value = String> {
     ]
 }
 
-fn evaluate(src: &str) {
+/// How an evaluation ended: a syntax error or an evaluation error (with
+/// its message), or a value that printed as Nix and as JSON.
+#[derive(Debug)]
+enum Ended {
+    Syntax(String),
+    Error(String),
+    Value,
+}
+
+fn evaluate(src: &str) -> Ended {
     let settings = Settings {
         max_depth: 2_000,
         ..Settings::default()
@@ -123,22 +132,40 @@ fn evaluate(src: &str) {
         Ok((_, r)) => r,
         Err(LoadError::Syntax(d)) => {
             assert!(!d.errors.is_empty());
-            return;
+            let message = d.errors[0].message.clone();
+            std::mem::forget(ev);
+            return Ended::Syntax(message);
         }
-        Err(LoadError::Eval(_)) => return,
+        Err(LoadError::Eval(e)) => {
+            let message = e.message.clone();
+            std::mem::forget(ev);
+            return Ended::Error(message);
+        }
     };
     let span = ev.arena.span(root);
-    if let Ok(v) = ev.eval_root(root) {
-        if ev.deep_force(&v, span).is_ok() {
-            let _ = ev.print_nix(&v, span);
-            let mut ctx = Default::default();
-            let _ = ev.print_json(&v, span, &mut ctx);
+    let ended = match ev.eval_root(root) {
+        Ok(v) => {
+            let ended = match ev.deep_force(&v, span) {
+                Ok(()) => {
+                    let printed = ev.print_nix(&v, span);
+                    let mut ctx = Default::default();
+                    let json = ev.print_json(&v, span, &mut ctx);
+                    match (printed, json) {
+                        (Ok(_), Ok(_)) => Ended::Value,
+                        (Err(e), _) | (_, Err(e)) => Ended::Error(e.message.clone()),
+                    }
+                }
+                Err(e) => Ended::Error(e.message.clone()),
+            };
+            // Values can nest deeper than a recursive drop can go; like the
+            // binary, leave them to the end of the process.
+            std::mem::forget(v);
+            ended
         }
-        // Values can nest deeper than a recursive drop can go; like the
-        // binary, leave them to the end of the process.
-        std::mem::forget(v);
-    }
+        Err(e) => Ended::Error(e.message.clone()),
+    };
     std::mem::forget(ev);
+    ended
 }
 
 proptest! {
@@ -153,21 +180,45 @@ proptest! {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
+    // Each case ends in the error a user should see, not a crash.
     let cases = [
-        format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)),
-        format!("{}1", "x: ".repeat(50_000)),
-        format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)),
-        format!("{}true", "!".repeat(100_000)),
-        "let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000".to_string(),
-        "let xs = builtins.genList (x: x) 200000; in builtins.foldl' (acc: x: [ acc ]) [] xs"
-            .to_string(),
+        (
+            format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)),
+            "nested more than 1000 levels deep",
+        ),
+        (
+            format!("{}1", "x: ".repeat(50_000)),
+            "nested too deeply to parse",
+        ),
+        (
+            format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+            "nested more than 1000 levels deep",
+        ),
+        (
+            format!("{}true", "!".repeat(100_000)),
+            "nested more than 1000 levels deep",
+        ),
+        (
+            "let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000".to_string(),
+            "evaluation is nested more than 2000 levels deep",
+        ),
+        (
+            "let xs = builtins.genList (x: x) 200000; in builtins.foldl' (acc: x: [ acc ]) [] xs"
+                .to_string(),
+            "nested too deeply",
+        ),
     ];
-    for src in cases {
-        let r = std::thread::Builder::new()
+    for (src, expected) in cases {
+        let head: String = src.chars().take(24).collect();
+        let ended = std::thread::Builder::new()
             .stack_size(8 << 20)
             .spawn(move || evaluate(&src))
             .unwrap()
-            .join();
-        assert!(r.is_ok());
+            .join()
+            .expect("no panic, no stack overflow");
+        match &ended {
+            Ended::Syntax(m) | Ended::Error(m) if m.contains(expected) => {}
+            other => panic!("{head}...: expected an error saying {expected:?}, got {other:?}"),
+        }
     }
 }

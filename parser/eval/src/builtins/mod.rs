@@ -264,9 +264,11 @@ impl Eval {
         let v = self.force(t)?;
         let s = self.coerce_to_string(&v, span, false, false)?;
         if !s.s.starts_with('/') {
-            return Err(type_err(
+            // An evaluation error in Nix, not a type error.
+            return Err(EvalError::new(
+                ErrorKind::Other,
                 format!("string '{}' doesn't represent an absolute path", s.s),
-                span,
+                Some(span),
             ));
         }
         Ok(s.s.to_string())
