@@ -147,14 +147,7 @@ fn skip(test: &str) -> bool {
     if skip_unless_available(test) {
         return true;
     }
-    if let Some(why) = unavailable_ssh() {
-        if std::env::var("NIXPLAN_REQUIRE_LOOP_TESTS").as_deref() == Ok("1") {
-            panic!("{test}: {why}, and NIXPLAN_REQUIRE_LOOP_TESTS=1");
-        }
-        skipped(test, &why);
-        return true;
-    }
-    false
+    skip_unless(test, unavailable_ssh(), "NIXPLAN_REQUIRE_LOOP_TESTS")
 }
 
 fn env_only(path: &str) -> BTreeMap<String, String> {

@@ -413,19 +413,11 @@ fn apply_with(
 
 #[test]
 fn disks_reboots_doas_sudo_live_mode_and_a_real_kexec_in_a_vm() {
-    if let Some(why) = unavailable() {
-        if std::env::var("NIXPLAN_REQUIRE_VM_TESTS").as_deref() == Ok("1") {
-            panic!("{why}, and NIXPLAN_REQUIRE_VM_TESTS=1");
-        }
-        eprintln!("skipped the VM test: {why}");
-        let list = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
-        let _ = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(list)
-            .and_then(|mut f| {
-                std::io::Write::write_all(&mut f, format!("apply_vm: {why}\n").as_bytes())
-            });
+    if common::skip::skip_unless(
+        "disks_reboots_doas_sudo_live_mode_and_a_real_kexec_in_a_vm",
+        unavailable(),
+        "NIXPLAN_REQUIRE_VM_TESTS",
+    ) {
         return;
     }
     let disks = [256u64, 256, 256, 256, 128, 256];

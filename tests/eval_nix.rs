@@ -5,6 +5,8 @@
 //! Configurations that use `pkgs` are left out: on real Nix, nixplan's
 //! opaque package set is not available (a real nixpkgs input would be).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -38,8 +40,16 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn real_nix_gives_the_same_config() {
-    if Command::new("nix").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: no nix installed (tests/run.sh installs Debian's nix-bin)");
+    let missing = Command::new("nix")
+        .arg("--version")
+        .output()
+        .is_err()
+        .then(|| "no nix installed (tests/run.sh installs Debian's nix-bin)".to_string());
+    if common::skip::skip_unless(
+        "real_nix_gives_the_same_config",
+        missing,
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -37,13 +37,17 @@ echo "== the VM for tests/apply_vm.rs (Debian under qemu; rebuilt when its scrip
 if tests/vm/build-image.sh; then
   export NIXPLAN_REQUIRE_VM_TESTS=1
 else
-  echo "the VM image could not be built: tests/apply_vm.rs will skip"
+  # The VM test then skips, and that skip is not allowed: the run fails
+  # at the end, after every other test has run.
+  echo "the VM image could not be built: tests/apply_vm.rs will skip, and this run will fail"
 fi
 
 echo "== cargo test"
 # The loop-device and SSH tests must run here: as root with the tools above
 # they fail rather than skip (only a kernel without a driver skips them).
 export NIXPLAN_REQUIRE_LOOP_TESTS=1
+# nix-bin is installed above: the real-nix tests must run.
+export NIXPLAN_REQUIRE_NIX=1
 skipped=target/tmp/skipped-tests.txt
 rm -f "$skipped"
 cargo test --workspace --lib --bins --tests
@@ -51,6 +55,24 @@ if [ -s "$skipped" ]; then
   echo "== skipped, and why"
   cat "$skipped"
 fi
+# Every skip must be allowed, with its reason, in tests/skips-allowed.txt.
+refused=0
+if [ -s "$skipped" ]; then
+  while IFS= read -r line; do
+    name=${line%%: *}
+    allowed=
+    while IFS='|' read -r test words reason; do
+      test=$(echo "$test" | xargs); words=$(echo "$words" | xargs)
+      case "$test" in ''|'#'*) continue ;; esac
+      if [ "$test" = "$name" ] && [[ "$line" == *"$words"* ]]; then allowed=1; break; fi
+    done < tests/skips-allowed.txt
+    if [ -z "$allowed" ]; then
+      echo "not allowed to skip: $line (tests/skips-allowed.txt)"
+      refused=1
+    fi
+  done < "$skipped"
+fi
+[ "$refused" = 0 ]
 
 echo "== formatting and lints"
 cargo fmt --all -- --check

@@ -10,10 +10,18 @@ use common::nixplan_text;
 
 #[test]
 fn locked_inputs_in_the_store_are_loaded() {
-    let Ok(_) = Command::new("nix-store").arg("--version").output() else {
-        eprintln!("SKIPPED: nix-store is not installed (tests/run.sh installs Debian's nix-bin)");
+    let missing = Command::new("nix-store")
+        .arg("--version")
+        .output()
+        .is_err()
+        .then(|| "nix-store is not installed (tests/run.sh installs Debian's nix-bin)".to_string());
+    if common::skip::skip_unless(
+        "locked_inputs_in_the_store_are_loaded",
+        missing,
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
         return;
-    };
+    }
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("store-inputs");
     let _ = std::fs::remove_dir_all(&tmp);
     // The input's source, added to the store as `nix flake` would have.

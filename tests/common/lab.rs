@@ -18,6 +18,8 @@ use std::time::Duration;
 use nixplan_executor::{apply, ApplyOptions, Event, Local, Observer, Report, Transport};
 use nixplan_planner::Plan;
 
+pub use super::skip::{skip_unless, skipped};
+
 /// One lab at a time: loop devices and links are machine-wide.
 pub static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -71,7 +73,8 @@ pub fn unavailable() -> Option<String> {
 
 /// What this machine's kernel cannot do, of what a fixture needs (a
 /// sandbox kernel may lack device-mapper, md or vfat; no test can install
-/// a kernel driver, so these skip, saying why, even in the test command).
+/// a kernel driver, so these skip, saying why; the test command fails on
+/// those `tests/skips-allowed.txt` does not name).
 pub fn kernel_lacks(needs: &[&str]) -> Option<String> {
     let filesystems = std::fs::read_to_string("/proc/filesystems").unwrap_or_default();
     let misc = std::fs::read_to_string("/proc/misc").unwrap_or_default();
@@ -89,21 +92,6 @@ pub fn kernel_lacks(needs: &[&str]) -> Option<String> {
     (!missing.is_empty()).then(|| format!("this kernel has no {}", missing.join(", ")))
 }
 
-/// Say that a test was skipped and why: in its output, and in a list the
-/// test command prints at the end (cargo hides passing tests' output).
-pub fn skipped(test: &str, why: &str) {
-    eprintln!("skipped {test}: {why}");
-    let list = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(list)
-    {
-        use std::io::Write;
-        let _ = writeln!(f, "apply_loop::{test}: {why}");
-    }
-}
-
 pub fn skip_for_kernel(test: &str, needs: &[&str]) -> bool {
     match kernel_lacks(needs) {
         Some(why) => {
@@ -114,18 +102,9 @@ pub fn skip_for_kernel(test: &str, needs: &[&str]) -> bool {
     }
 }
 
-/// Skip (saying why) or panic when the test command requires these tests.
+/// Skip (saying why) or fail when the test command requires these tests.
 pub fn skip_unless_available(test: &str) -> bool {
-    match unavailable() {
-        None => false,
-        Some(why) => {
-            if std::env::var("NIXPLAN_REQUIRE_LOOP_TESTS").as_deref() == Ok("1") {
-                panic!("{test}: {why}, and NIXPLAN_REQUIRE_LOOP_TESTS=1");
-            }
-            skipped(test, &why);
-            true
-        }
-    }
+    skip_unless(test, unavailable(), "NIXPLAN_REQUIRE_LOOP_TESTS")
 }
 
 /// Loop devices, links and the mounts, mappings, volume groups and arrays

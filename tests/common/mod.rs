@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod lab;
+pub mod skip;
 
 use std::path::Path;
 use std::process::{Command, Output};
