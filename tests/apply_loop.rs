@@ -580,3 +580,59 @@ fn the_confirmation_names_the_disk_and_no_means_nothing_changes() {
 fn transport_quote(s: &str) -> String {
     nixplan_executor::transport::sh_quote(s)
 }
+
+/// A disk the plan would wipe is in use (here: mounted by a first run of
+/// the same plan): a second run, with another state directory, refuses
+/// before anything runs, naming what uses it; and the wipe itself checks
+/// again on the target and refuses. Nothing on the disk changes.
+#[test]
+fn a_disk_in_use_is_never_wiped() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available("a_disk_in_use_is_never_wiped")
+        || skip_for_kernel("a_disk_in_use_is_never_wiped", &["btrfs"])
+    {
+        return;
+    }
+    let (mut lab, before, _) = apply_fixture("btrfs-subvolumes", 1);
+    let disk = lab.loops[0].clone();
+    let plan = lab.plan("btrfs-subvolumes");
+    let opts = options(&lab, "another-state", false);
+    let mut obs = LabObserver {
+        lab: &mut lab,
+        started: 0,
+        stop_at: None,
+    };
+    let refused = apply(
+        &plan,
+        &mut Local::default(),
+        &mut Local::default(),
+        &opts,
+        &mut obs,
+    )
+    .expect_err("a second run over mounted filesystems must be refused");
+    assert!(refused.0.contains("is in use"), "{refused}");
+    assert!(
+        refused
+            .0
+            .contains(&format!("{disk}p2 on {}", lab.root().display())),
+        "the refusal names the mounted partition: {refused}"
+    );
+    assert_eq!(lab.state(), before, "nothing on the disk changed");
+    // Right before it runs, the wipe checks again on the target.
+    let wipe = plan
+        .actions
+        .iter()
+        .find(|a| a.kind == nixplan_plan::Kind::Wipe)
+        .expect("the plan wipes the disk");
+    let script = wipe.script.as_deref().expect("the wipe is a script");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the wipe ran on a busy disk: {err}");
+    assert!(err.contains("refusing to wipe"), "{err}");
+    assert!(err.contains(&format!("{disk}p2")), "{err}");
+    assert_eq!(lab.state(), before, "nothing on the disk changed");
+}

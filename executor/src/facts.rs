@@ -118,6 +118,24 @@ pub fn mounts_on(disk: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// Devices stacked on a disk or its partitions and active now (an open
+/// LUKS mapping, a logical volume, an assembled md array): `(path, type)`.
+pub fn holders_on(disk: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(children) = disk.get("children").and_then(|c| c.as_array()) {
+        for c in children {
+            let ty = c.get("type").and_then(|t| t.as_str()).unwrap_or("");
+            let stacked = matches!(ty, "crypt" | "lvm" | "dm" | "md") || ty.starts_with("raid");
+            if stacked {
+                let path = c.get("path").and_then(|p| p.as_str()).unwrap_or("?");
+                out.push((path.to_string(), ty.to_string()));
+            }
+            out.extend(holders_on(c));
+        }
+    }
+    out
+}
+
 pub fn size(disk: &Value) -> Option<u64> {
     match disk.get("size")? {
         Value::Number(n) => n.as_u64(),

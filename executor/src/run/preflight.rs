@@ -176,13 +176,6 @@ pub(super) fn disk_problems(
     todo: &BTreeSet<String>,
     mounts: bool,
 ) -> Vec<String> {
-    let ours: BTreeSet<String> = plan
-        .actions
-        .iter()
-        .flat_map(|a| a.produces.iter())
-        .filter_map(|p| p.strip_prefix("mount:"))
-        .map(str::to_string)
-        .collect();
     let mut problems = Vec::new();
     for (id, dev) in wiped_disks(selected) {
         if !todo.contains(id) {
@@ -195,18 +188,25 @@ pub(super) fn disk_problems(
             ));
             continue;
         };
-        let mounted: Vec<(String, String)> = facts::mounts_on(&disk)
-            .into_iter()
-            .filter(|(_, m)| !ours.contains(m))
-            .collect();
+        // Whatever mounts it, this plan's own from an earlier run too (its
+        // wipe is still to run here, so this is another run's work).
+        let mounted = facts::mounts_on(&disk);
+        let holders = facts::holders_on(&disk);
         if !mounts {
         } else if mounted.iter().any(|(_, m)| m == "/") {
             problems.push(format!(
                 "{dev} holds the running system (/ is mounted from it)"
             ));
-        } else if !mounted.is_empty() {
-            let list: Vec<String> = mounted.iter().map(|(d, m)| format!("{d} on {m}")).collect();
-            problems.push(format!("{dev} has mounted partitions: {}", list.join(", ")));
+        } else if !mounted.is_empty() || !holders.is_empty() {
+            let list: Vec<String> = mounted
+                .iter()
+                .map(|(d, m)| format!("{d} on {m}"))
+                .chain(holders.iter().map(|(d, t)| format!("{d} ({t}) is open")))
+                .collect();
+            problems.push(format!(
+                "{dev} is in use: {}; unmount and close them first (they may be this plan's own, from a run with another state directory)",
+                list.join(", ")
+            ));
         }
         if let Some(then) = plan
             .target
