@@ -15,7 +15,8 @@ pub(crate) fn json_to_value(j: serde_json::Value) -> Value {
         serde_json::Value::Bool(b) => Value::Bool(b),
         serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => Value::Int(i),
-            // Nix reads integers above i64::MAX as unsigned and wraps them.
+            // Above i64::MAX: fromJSON refuses these first; what a real nix
+            // printed (`--eval nix`) is taken as it wraps.
             (None, Some(u), _) => Value::Int(u as i64),
             // serde_json reads `-0` as the float -0.0; Nix reads it as the integer 0.
             (None, None, Some(f)) if f == 0.0 && f.is_sign_negative() => Value::Int(0),
@@ -42,7 +43,25 @@ pub(super) fn p_from_json(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let st = ev.force_string(&a[0], s)?;
     let j: serde_json::Value = serde_json::from_str(&st.s)
         .map_err(|e| EvalError::new(ErrorKind::Other, format!("invalid JSON: {e}"), Some(s)))?;
+    if let Some(n) = unsigned_out_of_range(&j) {
+        // As current Nix (2.8 wrapped it to a negative number silently).
+        return Err(EvalError::new(
+            ErrorKind::Other,
+            format!("unsigned json number {n} outside of Nix integer range"),
+            Some(s),
+        ));
+    }
     Ok(json_to_value(j))
+}
+
+/// The first integer of a JSON document above what a Nix integer holds.
+fn unsigned_out_of_range(j: &serde_json::Value) -> Option<u64> {
+    match j {
+        serde_json::Value::Number(n) if n.as_i64().is_none() => n.as_u64(),
+        serde_json::Value::Array(items) => items.iter().find_map(unsigned_out_of_range),
+        serde_json::Value::Object(m) => m.values().find_map(unsigned_out_of_range),
+        _ => None,
+    }
 }
 
 pub(super) fn toml_to_value(t: toml::Value, s: Span) -> R {

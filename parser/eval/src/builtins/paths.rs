@@ -121,6 +121,14 @@ pub(super) fn p_find_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 
 pub(super) fn p_store_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let p = ev.force_path(&a[0], s)?;
+    let store = format!("{}/", ev.settings.store_dir.trim_end_matches('/'));
+    if !p.starts_with(&store) {
+        return Err(EvalError::new(
+            ErrorKind::Other,
+            format!("path '{p}' is not in the Nix store"),
+            Some(s),
+        ));
+    }
     let mut ctx = BTreeSet::new();
     ctx.insert(p.clone());
     Ok(Value::String(NixString::with_ctx(p, ctx)))
