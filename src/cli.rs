@@ -248,4 +248,8 @@ pub struct EvalArgs {
     /// Maximum evaluation depth before giving up.
     #[arg(long, default_value_t = 200_000)]
     pub max_depth: usize,
+    /// The most memory one list or string may take, in MiB: more is an
+    /// evaluation error, not an abort.
+    #[arg(long, default_value_t = 4096)]
+    pub max_memory: usize,
 }

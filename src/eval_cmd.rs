@@ -14,6 +14,7 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     let mut s = Settings {
         home: std::env::var("HOME").ok(),
         max_depth,
+        memory_in_use: Some(crate::memory_in_use),
         ..Settings::default()
     };
     s.env = std::env::vars().collect();
@@ -66,7 +67,8 @@ fn flush_messages(ev: &mut Eval) {
 }
 
 pub fn run(args: EvalArgs) -> ExitCode {
-    let settings = settings_from_env(&args.include, args.max_depth);
+    let mut settings = settings_from_env(&args.include, args.max_depth);
+    settings.max_memory = args.max_memory.saturating_mul(1 << 20);
     let mut ev = Eval::new(Box::new(WithEmbedded(OsFileSystem)), settings);
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())
@@ -112,10 +114,15 @@ pub fn run(args: EvalArgs) -> ExitCode {
         }
     };
     let span = ev.arena.span(root);
+    // Every value is kept to the end of the process: dropping a value
+    // nested 100,000 levels deep would recurse past the stack.
+    let mut keep: Vec<nixplan_eval::Value> = Vec::new();
     let result = (|| {
         let mut v = ev.eval_root(root)?;
+        keep.push(v.clone());
         if let Some(path) = &args.attr {
             v = ev.select_path(&v, path, span)?;
+            keep.push(v.clone());
         }
         ev.deep_force(&v, span)?;
         if args.json {
@@ -139,6 +146,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     };
     // Values may nest deeper than a recursive drop can go, and the process
     // ends here anyway: let the OS reclaim the evaluator.
+    std::mem::forget(keep);
     std::mem::forget(ev);
     code
 }

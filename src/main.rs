@@ -11,13 +11,57 @@ mod plan_cmd;
 mod target;
 mod verify_cmd;
 
+use std::alloc::{GlobalAlloc, Layout};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
 
-// The evaluator allocates many small, short-lived values.
+// The evaluator allocates many small, short-lived values (mimalloc); the
+// bytes in use are counted, so that evaluation can stop with an error at
+// its memory limit instead of aborting when the system has none left.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: CountingAlloc = CountingAlloc;
+
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+struct CountingAlloc;
+
+// SAFETY: every call is forwarded to mimalloc with the same arguments; the
+// counter only observes sizes.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
+        if !p.is_null() {
+            IN_USE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
+        if !p.is_null() {
+            IN_USE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+            IN_USE.fetch_add(new_size, Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+/// The bytes this process has allocated and not freed.
+pub fn memory_in_use() -> usize {
+    IN_USE.load(Ordering::Relaxed)
+}
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();

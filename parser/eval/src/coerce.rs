@@ -104,9 +104,7 @@ impl Eval {
                         }
                         e
                     })?;
-                    stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
-                        self.deep_force_inner(&x, seen)
-                    })?;
+                    self.nested(|ev| ev.deep_force_inner(&x, seen))?;
                 }
                 Ok(())
             }
@@ -116,9 +114,7 @@ impl Eval {
                 }
                 for t in l.iter() {
                     let x = self.force(t)?;
-                    stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
-                        self.deep_force_inner(&x, seen)
-                    })?;
+                    self.nested(|ev| ev.deep_force_inner(&x, seen))?;
                 }
                 Ok(())
             }

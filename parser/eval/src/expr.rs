@@ -346,6 +346,7 @@ impl Eval {
                             e.add_trace(span, "while evaluating a string interpolation");
                             e
                         })?;
+                    self.check_size("a string", out.len().saturating_add(s.s.len()), 1, span)?;
                     out.push_str(&s.s);
                     value::merge_ctx(&mut ctx, &s.ctx);
                 }

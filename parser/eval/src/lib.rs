@@ -47,6 +47,13 @@ pub struct Settings {
     pub nix_path: Vec<(String, String)>,
     /// Maximum nesting of evaluation (function calls, forced thunks).
     pub max_depth: usize,
+    /// The most memory evaluation may use, in bytes: a list or string that
+    /// would go past it is an evaluation error before it is allocated, and
+    /// evaluation stops with an error once past it.
+    pub max_memory: usize,
+    /// How much memory the process uses now (the binary counts its
+    /// allocations); without it only single lists and strings are checked.
+    pub memory_in_use: Option<fn() -> usize>,
     /// What `builtins.getEnv` sees (empty in pure evaluation).
     pub env: HashMap<String, String>,
     /// Files under this directory are named relative to it in diagnostics.
@@ -61,6 +68,8 @@ impl Default for Settings {
             home: None,
             nix_path: Vec::new(),
             max_depth: 200_000,
+            max_memory: 4 << 30,
+            memory_in_use: None,
             env: HashMap::new(),
             display_root: None,
         }
@@ -83,6 +92,8 @@ pub struct Eval {
     globals: HashMap<Rc<str>, Thunk>,
     import_cache: HashMap<String, Thunk>,
     depth: usize,
+    /// Evaluation steps so far (the memory ceiling is checked every 4096).
+    steps: u64,
     /// Messages of `builtins.trace` and `builtins.warn`, in order.
     pub messages: Vec<String>,
     /// Every file read (imports, readFile, ...), absolute paths, in order.
@@ -117,6 +128,7 @@ impl Eval {
             globals: HashMap::new(),
             import_cache: HashMap::new(),
             depth: 0,
+            steps: 0,
             messages: Vec::new(),
             files_read: Vec::new(),
             copied_paths: HashMap::new(),
@@ -259,7 +271,69 @@ impl Eval {
     }
 
     #[inline]
+    /// One level deeper into a value (comparing, forcing deeply, printing):
+    /// bounded as evaluation depth is, on a stack that grows on demand, so
+    /// an infinite or cyclic value ends in an error, not a crash.
+    pub(crate) fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> EvalResult<T>,
+    ) -> EvalResult<T> {
+        self.depth += 1;
+        if self.depth > self.settings.max_depth {
+            self.depth -= 1;
+            return Err(EvalError::new(
+                ErrorKind::Depth,
+                format!(
+                    "a value is nested more than {} levels deep (is it infinite, or cyclic?)",
+                    self.settings.max_depth
+                ),
+                None,
+            ));
+        }
+        let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || f(self));
+        self.depth -= 1;
+        r
+    }
+
+    /// Refuses what would take more than [`Settings::max_memory`]: `count`
+    /// items of about `each` bytes (a list's elements, a string's bytes).
+    pub(crate) fn check_size(
+        &self,
+        what: &str,
+        count: usize,
+        each: usize,
+        span: Span,
+    ) -> EvalResult<()> {
+        let in_use = self.settings.memory_in_use.map_or(0, |f| f());
+        match count.checked_mul(each).and_then(|b| b.checked_add(in_use)) {
+            Some(bytes) if bytes <= self.settings.max_memory => Ok(()),
+            _ => Err(EvalError::new(
+                ErrorKind::Other,
+                format!(
+                    "{what} of {count} would take more than the memory limit ({} MiB; --max-memory)",
+                    self.settings.max_memory >> 20
+                ),
+                Some(span),
+            )),
+        }
+    }
+
     fn enter(&mut self, span: impl FnOnce(&Self) -> Span) -> EvalResult<()> {
+        self.steps = self.steps.wrapping_add(1);
+        if self.steps.is_multiple_of(4096) {
+            if let Some(in_use) = self.settings.memory_in_use.map(|f| f()) {
+                if in_use > self.settings.max_memory {
+                    return Err(EvalError::new(
+                        ErrorKind::Other,
+                        format!(
+                            "evaluation uses more than the memory limit ({} MiB; --max-memory)",
+                            self.settings.max_memory >> 20
+                        ),
+                        Some(span(self)),
+                    ));
+                }
+            }
+        }
         self.depth += 1;
         if self.depth > self.settings.max_depth {
             let span = span(self);

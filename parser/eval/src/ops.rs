@@ -127,6 +127,7 @@ impl Eval {
                 }
                 (Value::String(x), _) => {
                     let y = self.coerce_to_string(&b, span, false, true)?;
+                    self.check_size("a string", x.s.len().saturating_add(y.s.len()), 1, span)?;
                     let mut ctx = BTreeSet::new();
                     value::merge_ctx(&mut ctx, &x.ctx);
                     value::merge_ctx(&mut ctx, &y.ctx);
@@ -234,7 +235,7 @@ impl Eval {
                     }
                     let pv = self.force(p)?;
                     let qv = self.force(q)?;
-                    if !self.equal(&pv, &qv)? {
+                    if !self.nested(|ev| ev.equal(&pv, &qv))? {
                         return Ok(false);
                     }
                 }
@@ -250,7 +251,7 @@ impl Eval {
                     {
                         let pv = self.force(&p)?;
                         let qv = self.force(&q)?;
-                        return self.equal(&pv, &qv);
+                        return self.nested(|ev| ev.equal(&pv, &qv));
                     }
                 }
                 if x.len() != y.len() {
@@ -265,7 +266,7 @@ impl Eval {
                     }
                     let pv = self.force(&a1.value)?;
                     let qv = self.force(&a2.value)?;
-                    if !self.equal(&pv, &qv)? {
+                    if !self.nested(|ev| ev.equal(&pv, &qv))? {
                         return Ok(false);
                     }
                 }
@@ -294,8 +295,8 @@ impl Eval {
                 for (p, q) in x.iter().zip(y.iter()) {
                     let pv = self.force(p)?;
                     let qv = self.force(q)?;
-                    if !self.equal(&pv, &qv)? {
-                        return self.less_than(&pv, &qv, span);
+                    if !self.nested(|ev| ev.equal(&pv, &qv))? {
+                        return self.nested(|ev| ev.less_than(&pv, &qv, span));
                     }
                 }
                 Ok(x.len() < y.len())

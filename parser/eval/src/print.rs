@@ -135,9 +135,7 @@ impl Eval {
                     if repeated(&x, seen) {
                         out.push_str("«repeated»");
                     } else {
-                        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
-                            self.print_nix_inner(&x, out, seen)
-                        })?;
+                        self.nested(|ev| ev.print_nix_inner(&x, out, seen))?;
                     }
                     out.push_str("; ");
                 }
@@ -153,9 +151,7 @@ impl Eval {
                     if repeated(&x, seen) {
                         out.push_str("«repeated»");
                     } else {
-                        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
-                            self.print_nix_inner(&x, out, seen)
-                        })?;
+                        self.nested(|ev| ev.print_nix_inner(&x, out, seen))?;
                     }
                     out.push(' ');
                 }

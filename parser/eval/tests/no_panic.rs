@@ -123,10 +123,16 @@ enum Ended {
 }
 
 fn evaluate(src: &str) -> Ended {
-    let settings = Settings {
-        max_depth: 2_000,
-        ..Settings::default()
-    };
+    evaluate_with(
+        src,
+        Settings {
+            max_depth: 2_000,
+            ..Settings::default()
+        },
+    )
+}
+
+fn evaluate_with(src: &str, settings: Settings) -> Ended {
     let mut ev = Eval::new(Box::new(OsFileSystem), settings);
     let root = match ev.load_source("fuzz.nix", None, src, "/nonexistent") {
         Ok((_, r)) => r,
@@ -205,7 +211,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
         (
             "let xs = builtins.genList (x: x) 200000; in builtins.foldl' (acc: x: [ acc ]) [] xs"
                 .to_string(),
-            "nested too deeply",
+            "nested more than 2000 levels",
         ),
     ];
     for (src, expected) in cases {
@@ -221,4 +227,67 @@ fn deep_nesting_is_an_error_not_a_crash() {
             other => panic!("{head}...: expected an error saying {expected:?}, got {other:?}"),
         }
     }
+}
+
+/// Values that never end, or end only past the memory there is: an
+/// evaluation error each, never a crash (issue: the evaluator aborted).
+#[test]
+fn cyclic_infinite_and_huge_values_are_errors() {
+    let cases = [
+        (
+            "let s = { a = s; }; t = { a = t; }; in s == t",
+            "nested more than",
+        ),
+        ("let s = [ s ]; t = [ t ]; in s == t", "nested more than"),
+        ("let s = [ s ]; t = [ t ]; in s < t", "nested more than"),
+        (
+            "builtins.sort (a: b: a < b) (let s = [ s ]; t = [ t ]; in [ s t ])",
+            "nested more than",
+        ),
+        (
+            "let f = n: { next = f (n + 1); }; in builtins.deepSeq (f 0) 1",
+            "nested more than",
+        ),
+        ("let f = n: { next = f (n + 1); }; in f 0", "nested more than"),
+        (
+            "builtins.genList (x: x) 9223372036854775807",
+            "would take more than the memory limit",
+        ),
+        (
+            "builtins.genList (x: x) 100000000",
+            "would take more than the memory limit",
+        ),
+        (
+            "let d = s: s + s; in builtins.stringLength (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d \"x\"))))))))))))))))))))))))))))))",
+            "would take more than the memory limit",
+        ),
+    ];
+    for (src, expected) in cases {
+        let src = src.to_string();
+        let ended = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || {
+                let settings = Settings {
+                    max_depth: 20_000,
+                    max_memory: 256 << 20,
+                    ..Settings::default()
+                };
+                evaluate_with(&src, settings)
+            })
+            .unwrap()
+            .join()
+            .expect("no panic, no stack overflow");
+        match &ended {
+            Ended::Syntax(m) | Ended::Error(m) if m.contains(expected) => {}
+            other => panic!("expected an error saying {expected:?}, got {other:?}"),
+        }
+    }
+    // A value shared with itself compares as itself, as in Nix.
+    let same = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(|| evaluate("let s = { a = s; }; in s == s"))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(matches!(same, Ended::Value), "{same:?}");
 }

@@ -168,6 +168,8 @@ pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         ));
     }
+    // Each element is a pending call: about 240 bytes.
+    ev.check_size("a list", usize::try_from(n).unwrap_or(usize::MAX), 240, s)?;
     let out = (0..n)
         .map(|i| Eval::lazy_call(&f, vec![Thunk::ready(Value::Int(i))], s))
         .collect();
