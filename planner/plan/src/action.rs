@@ -166,6 +166,27 @@ impl Kind {
         self.into()
     }
 
+    /// Whether an action of this kind destroys what was on a device (or,
+    /// for kexec, the running system): `verify` holds each action's
+    /// `destructive` to this.
+    pub fn destroys_data(self) -> bool {
+        matches!(
+            self,
+            Kind::Wipe
+                | Kind::PartitionTable
+                | Kind::LuksFormat
+                | Kind::Pvcreate
+                | Kind::MdadmCreate
+                | Kind::MdraidMember
+                | Kind::ZfsMember
+                | Kind::BcachefsMember
+                | Kind::ZpoolCreate
+                | Kind::Mkfs
+                | Kind::Mkswap
+                | Kind::Kexec
+        )
+    }
+
     /// Actions that take the machine away from under the connection.
     pub fn ends_the_system(self) -> bool {
         matches!(self, Kind::Kexec | Kind::Reboot)

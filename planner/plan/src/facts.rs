@@ -56,3 +56,27 @@ pub fn kexec_blocker(facts: &serde_json::Value) -> Option<String> {
 pub fn is_installer(facts: &serde_json::Value) -> bool {
     fact(facts, "os_id") == Some("nixos") && fact(facts, "os_variant_id") == Some("installer")
 }
+
+/// The size of a disk, from the facts (lsblk JSON; by-id links resolved).
+pub fn disk_size(facts: Option<&serde_json::Value>, device: &str) -> Option<u64> {
+    let facts = facts?;
+    let path = match device.strip_prefix("/dev/disk/by-id/") {
+        Some(id) => facts.get("by_id")?.get(id)?.as_str()?.to_string(),
+        None => device.to_string(),
+    };
+    let disks = match facts.get("disks")? {
+        serde_json::Value::String(s) => serde_json::from_str::<serde_json::Value>(s).ok()?,
+        v => v.clone(),
+    };
+    let dev = disks
+        .get("blockdevices")?
+        .as_array()?
+        .iter()
+        .find(|d| d.get("path").and_then(|p| p.as_str()) == Some(path.as_str()))?
+        .clone();
+    match dev.get("size")? {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}

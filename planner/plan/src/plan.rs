@@ -92,6 +92,44 @@ pub struct Summary {
     pub bootstrap: String,
 }
 
+impl Summary {
+    /// The counts a summary gives of these actions, and the disks they
+    /// wipe (with sizes from `facts`); the rest (directories, snippets,
+    /// the bootstrap decision) is the planner's to fill in.
+    pub fn of_actions(actions: &[Action], facts: Option<&serde_json::Value>) -> Summary {
+        Summary {
+            actions: actions.len(),
+            destructive: actions.iter().filter(|a| a.destructive).count(),
+            wipes: actions
+                .iter()
+                .filter(|a| a.kind == Kind::Wipe)
+                .filter_map(|a| a.needs.first())
+                .map(|n| {
+                    let dev = n.trim_start_matches("device:");
+                    match crate::facts::disk_size(facts, dev) {
+                        Some(size) => format!("{dev} ({})", human_size(size)),
+                        None => dev.to_string(),
+                    }
+                })
+                .collect(),
+            filesystems: actions.iter().filter(|a| a.kind == Kind::Mkfs).count(),
+            mounts: actions.iter().filter(|a| a.kind == Kind::Mount).count(),
+            ..Summary::default()
+        }
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    let gib = bytes as f64 / (1u64 << 30) as f64;
+    if gib >= 1024.0 {
+        format!("{:.1} TiB", gib / 1024.0)
+    } else if gib >= 10.0 {
+        format!("{gib:.0} GiB")
+    } else {
+        format!("{gib:.1} GiB")
+    }
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data)
         .iter()

@@ -2,12 +2,16 @@
 //! graph is acyclic and ordered (everything an action needs is produced
 //! before it), that parents are mounted before children and unmounted after
 //! them, that persisted directories live on mounted filesystems, and that
-//! nothing destroys a device the configuration does not name.
+//! nothing destroys a device the configuration does not name. And the
+//! meaning, not only the hash (a plan edited with its hash recomputed):
+//! commands are not empty, `destructive` is what the kind says, destroyed
+//! devices are ones the plan names in its resources, the summary is what
+//! the actions add up to.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::order;
-use crate::plan::Plan;
+use crate::plan::{Plan, Summary};
 use crate::{Kind, Phase};
 
 /// What is wrong with a plan; empty means OK.
@@ -142,5 +146,130 @@ pub fn verify(plan: &Plan) -> Vec<String> {
             ));
         }
     }
+    meaning(plan, &mut problems);
     problems
+}
+
+/// Device files a command may name that are not devices it changes.
+const PSEUDO_DEVICES: &[&str] = &[
+    "/dev/null",
+    "/dev/zero",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/stdin",
+    "/dev/stdout",
+    "/dev/stderr",
+];
+
+/// The `/dev/...` paths in a command's words.
+fn device_words(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("/dev/").map(move |(i, _)| {
+        let rest = &text[i..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || "'\";:,)$`|&<>".contains(c))
+            .unwrap_or(rest.len());
+        &rest[..end]
+    })
+}
+
+/// `dev` is a numbered partition of `disk` (`sda1`, `nvme0n1p2`, `by-id/x-part3`).
+fn is_partition_of(dev: &str, disk: &str) -> bool {
+    let Some(rest) = dev.strip_prefix(disk) else {
+        return false;
+    };
+    let digits = rest
+        .strip_prefix("-part")
+        .or_else(|| rest.strip_prefix('p'))
+        .unwrap_or(rest);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+fn meaning(plan: &Plan, problems: &mut Vec<String>) {
+    // What the plan names: every resource's subject (`mount:/mnt` → `/mnt`).
+    let named: BTreeSet<&str> = plan
+        .actions
+        .iter()
+        .flat_map(|a| a.needs.iter().chain(a.produces.iter()))
+        .filter_map(|r| r.split_once(':').map(|(_, name)| name))
+        .collect();
+    for a in &plan.actions {
+        if a.argv
+            .as_ref()
+            .is_some_and(|v| v.first().is_none_or(|w| w.is_empty()))
+        {
+            problems.push(format!("{} has an empty command", a.id));
+        }
+        if a.destructive != a.kind.destroys_data() {
+            problems.push(format!(
+                "{} is a {} action, which {} data, but the plan says destructive: {}",
+                a.id,
+                a.kind,
+                if a.kind.destroys_data() {
+                    "destroys"
+                } else {
+                    "does not destroy"
+                },
+                a.destructive
+            ));
+        }
+        if a.destructive {
+            let words = a
+                .argv
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .chain(a.script.as_deref());
+            for text in words {
+                for dev in device_words(text) {
+                    let known = named.contains(dev)
+                        || PSEUDO_DEVICES.contains(&dev)
+                        || named
+                            .iter()
+                            .any(|n| n.starts_with("/dev/") && is_partition_of(dev, n));
+                    if !known {
+                        problems.push(format!(
+                            "{} writes to {dev}, which the plan names nowhere else",
+                            a.id
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let counted = Summary::of_actions(&plan.actions, plan.target.facts.as_ref());
+    let s = &plan.summary;
+    let mut differs = Vec::new();
+    if s.actions != counted.actions {
+        differs.push(format!(
+            "{} actions (there are {})",
+            s.actions, counted.actions
+        ));
+    }
+    if s.destructive != counted.destructive {
+        differs.push(format!(
+            "{} destructive (there are {})",
+            s.destructive, counted.destructive
+        ));
+    }
+    if s.wipes != counted.wipes {
+        differs.push(format!(
+            "wipes {:?} (the plan wipes {:?})",
+            s.wipes, counted.wipes
+        ));
+    }
+    if s.filesystems != counted.filesystems {
+        differs.push(format!(
+            "{} filesystems (there are {})",
+            s.filesystems, counted.filesystems
+        ));
+    }
+    if s.mounts != counted.mounts {
+        differs.push(format!(
+            "{} mounts (there are {})",
+            s.mounts, counted.mounts
+        ));
+    }
+    if !differs.is_empty() {
+        problems.push(format!("the summary says {}", differs.join(", ")));
+    }
 }
