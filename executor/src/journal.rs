@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -66,13 +66,42 @@ pub fn now() -> f64 {
 pub struct Journal {
     dir: PathBuf,
     file: File,
+    /// Held by this run and inherited by the commands it starts here:
+    /// while any of them lives (nixplan killed, its action not), the plan
+    /// cannot be applied again.
+    running: File,
     log: File,
     pub run: String,
     /// What earlier runs recorded (read when the journal was opened).
     pub earlier: Vec<Record>,
 }
 
+/// Lock `DIR/running.lock`; the commands this run starts on this machine
+/// inherit it (the lock lasts while any process holds the descriptor).
+fn running_lock(dir: &Path) -> Result<File, String> {
+    let path = dir.join("running.lock");
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    // SAFETY: flock(2) and fcntl(2) on a descriptor this function owns.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(format!(
+            "a command started by an earlier run of this plan is still running (it holds {}): wait for it to end, or end it, before applying again",
+            path.display()
+        ));
+    }
+    Ok(file)
+}
+
 impl Journal {
+    /// The lock the commands of this run hold while they live.
+    pub fn running_lock(&self) -> RawFd {
+        self.running.as_raw_fd()
+    }
+
     /// The directory of a plan's journal under a state directory.
     pub fn dir_for(state_dir: &Path, plan_hash: &str) -> PathBuf {
         let hex = plan_hash.trim_start_matches("sha256:");
@@ -98,6 +127,7 @@ impl Journal {
                 path.display()
             ));
         }
+        let running = running_lock(&dir)?;
         let (earlier, whole) = read(&path)?;
         // A torn last line (an interrupted write, a full disk) is cut off,
         // so that this run's records start on a line of their own.
@@ -123,6 +153,7 @@ impl Journal {
         Ok(Journal {
             dir,
             file,
+            running,
             log,
             run,
             earlier,

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
+use std::os::fd::RawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -78,6 +79,9 @@ pub trait Transport {
     /// Run commands through `sudo -n` or `doas -n` from now on (a non-root
     /// login, as the facts say).
     fn escalate_with(&mut self, tool: Option<String>);
+    /// A descriptor the commands started here keep open while they live
+    /// (the run's lock); only commands on this machine can hold one.
+    fn hold_while_running(&mut self, _fd: Option<RawFd>) {}
     /// The escalation tool commands run through now, if any.
     fn escalation(&self) -> Option<String>;
     /// The target now runs the kexec'd installer (`fresh`: it just
@@ -126,14 +130,57 @@ pub fn env_argv(inv: &Invocation, escalate: Option<&str>) -> Vec<String> {
     argv
 }
 
+/// A process that ends `pgid`'s whole group when nixplan dies (even by
+/// SIGKILL: the kernel sends it SIGTERM when the thread that started it
+/// is gone), so that no command outlives the run that started it.
+fn watchdog(pgid: i32) -> Option<Child> {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "trap 'kill -9 -{pgid} 2>/dev/null; kill $! 2>/dev/null; exit 0' TERM; sleep 2147483647 & wait"
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: prctl(2) and getppid(2) are async-signal-safe; nothing else
+    // runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            if libc::getppid() != parent {
+                // nixplan died while this was starting.
+                libc::kill(-pgid, libc::SIGKILL);
+                libc::_exit(0);
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().ok()
+}
+
 /// Spawn `cmd`, feed it `stdin`, collect its output, kill its whole process
-/// group when the timeout passes.
+/// group when the timeout passes (or nixplan dies). `inherit` is a
+/// descriptor the command keeps open (the run's lock: a later run waits
+/// while this command lives).
 fn run_child(
     mut cmd: Command,
     stdin: Option<&[u8]>,
     timeout: Duration,
+    inherit: Option<RawFd>,
 ) -> Result<Finished, String> {
     let start = Instant::now();
+    if let Some(fd) = inherit {
+        // SAFETY: fcntl(2) is async-signal-safe; it changes the child's
+        // own descriptor table only.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::fcntl(fd, libc::F_SETFD, 0);
+                Ok(())
+            });
+        }
+    }
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -143,6 +190,7 @@ fn run_child(
     .stderr(Stdio::piped())
     .process_group(0);
     let mut child: Child = cmd.spawn().map_err(|e| e.to_string())?;
+    let mut guard = watchdog(child.id() as i32);
     if let Some(data) = stdin {
         let mut pipe = child.stdin.take().expect("stdin is piped");
         let data = data.to_vec();
@@ -183,6 +231,13 @@ fn run_child(
             (status, true)
         }
     };
+    if let Some(g) = guard.as_mut() {
+        // SAFETY: kill(2) on the watchdog's own process group.
+        unsafe {
+            libc::kill(-(g.id() as i32), libc::SIGKILL);
+        }
+        let _ = g.wait();
+    }
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
     Ok(Finished {
@@ -198,6 +253,8 @@ fn run_child(
 #[derive(Debug, Default)]
 pub struct Local {
     escalate: Option<String>,
+    /// A descriptor every command inherits (the run's lock).
+    hold: Option<RawFd>,
 }
 
 impl Transport for Local {
@@ -218,7 +275,7 @@ impl Transport for Local {
             // Only to find sudo itself; the command gets `env -i`.
             cmd.env("PATH", path);
         }
-        run_child(cmd, inv.stdin.as_deref(), inv.timeout)
+        run_child(cmd, inv.stdin.as_deref(), inv.timeout, self.hold)
             .map_err(|e| format!("cannot start {first}: {e}"))
     }
 
@@ -236,6 +293,10 @@ impl Transport for Local {
 
     fn escalation(&self) -> Option<String> {
         self.escalate.clone()
+    }
+
+    fn hold_while_running(&mut self, fd: Option<RawFd>) {
+        self.hold = fd;
     }
 }
 
@@ -350,7 +411,7 @@ impl Ssh {
         argv.pop();
         let mut cmd = Command::new(&argv[0]);
         cmd.args(&argv[1..]).args(["-O", "exit", "--", &dest]);
-        let _ = run_child(cmd, None, Duration::from_secs(10));
+        let _ = run_child(cmd, None, Duration::from_secs(10), None);
     }
 }
 
@@ -371,7 +432,7 @@ impl Transport for Ssh {
         cmd.args(&argv[1..]).arg(remote.join(" "));
         // ssh itself needs the user's environment (agent, HOME for
         // ~/.ssh); the remote command gets only `env -i` and the plan's.
-        run_child(cmd, inv.stdin.as_deref(), inv.timeout)
+        run_child(cmd, inv.stdin.as_deref(), inv.timeout, None)
             .map_err(|e| format!("cannot start {}: {e}", argv[0]))
     }
 

@@ -232,6 +232,10 @@ pub fn apply(
         .collect();
     preflight(plan, &selected, &facts, this_machine, &todo, kexec_done)?;
     confirm(&selected, &todo, &facts, &*target, opts, obs)?;
+    // Commands started here hold the run's lock while they live: a run
+    // started while one of them is still going (nixplan was killed) waits.
+    target.hold_while_running(Some(journal.running_lock()));
+    local.hold_while_running(Some(journal.running_lock()));
     let runner = Runner {
         target,
         local,

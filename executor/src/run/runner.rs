@@ -485,6 +485,8 @@ pub(super) fn run_all(
             break;
         }
     }
+    runner.target.hold_while_running(None);
+    runner.local.hold_while_running(None);
     Report {
         outcomes,
         interrupted,

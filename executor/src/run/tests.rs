@@ -215,7 +215,7 @@ fn plan() -> Plan {
         &["install/nixos-install"],
     );
     reboot.condition = Some(nixplan_plan::Condition::NotThisMachine);
-    Plan {
+    let p = Plan {
         format_version: 1,
         nixplan_version: "test".into(),
         target: nixplan_plan::PlanTarget {
@@ -255,8 +255,15 @@ fn plan() -> Plan {
         ],
         summary: Default::default(),
         hash: String::new(),
-    }
-    .seal()
+    };
+    resealed(p)
+}
+
+/// Sealed again after an edit, with the summary recounted (verify checks
+/// that it adds up).
+fn resealed(mut p: Plan) -> Plan {
+    p.summary = nixplan_plan::Summary::of_actions(&p.actions, p.target.facts.as_ref());
+    p.seal()
 }
 
 /// The plan with kexec, for when the facts say it can work.
@@ -280,7 +287,7 @@ fn with_kexec() -> Plan {
     assert_eq!(ready.id, "bootstrap/ready");
     ready.needs.push("bootstrap:kexec".into());
     ready.deps.push("bootstrap/kexec".into());
-    p.seal()
+    resealed(p)
 }
 
 fn opts(dir: &std::path::Path) -> ApplyOptions {
@@ -440,7 +447,7 @@ fn recorded_facts_must_still_match() {
     let dir = tempfile::tempdir().unwrap();
     let mut p = plan();
     p.target.facts = Some(facts::parse(&facts("", "null")).unwrap());
-    let p = p.seal();
+    let p = resealed(p);
     let mut t = Scripted {
         facts: facts("", "null")
             .replace("\"S1\"", "\"S2\"")
@@ -528,7 +535,7 @@ fn a_failed_reconnect_leaves_the_kexec_done_and_a_resume_goes_on_as_the_installe
     // Planned with the target's facts: kexec decided, not a condition.
     let mut p = with_kexec();
     p.target.facts = Some(facts::parse(&facts("", "null")).unwrap());
-    let p = p.seal();
+    let p = resealed(p);
     // The first run's reconnect meets something that is no installer.
     let mut t = Scripted {
         facts: facts("", "null"),
@@ -618,7 +625,7 @@ fn local_actions_reach_the_target_as_the_executor_does_before_and_after_kexec() 
         .unwrap();
     p.actions[k].needs.push("up-before".into());
     p.actions[k].deps.push("up-before".into());
-    let p = p.seal();
+    let p = resealed(p);
     let mut t = Scripted {
         facts: facts("", "null").replace("uid=0\nsudo=0", "uid=1000\nsudo=1"),
         facts_after_kexec: Some(facts("", "null").replace(
