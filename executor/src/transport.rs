@@ -9,7 +9,8 @@ use std::io::{Read, Write};
 use std::os::fd::RawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
@@ -130,38 +131,40 @@ pub fn env_argv(inv: &Invocation, escalate: Option<&str>) -> Vec<String> {
     argv
 }
 
-/// A process that ends `pgid`'s whole group when nixplan dies (even by
-/// SIGKILL: the kernel sends it SIGTERM when the thread that started it
-/// is gone), so that no command outlives the run that started it.
-fn watchdog(pgid: i32) -> Option<Child> {
-    let mut cmd = Command::new("/bin/sh");
-    cmd.arg("-c")
-        .arg(format!(
-            "trap 'kill -9 -{pgid} 2>/dev/null; kill $! 2>/dev/null; exit 0' TERM; sleep 2147483647 & wait"
-        ))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0);
-    let parent = std::process::id() as libc::pid_t;
-    // SAFETY: prctl(2) and getppid(2) are async-signal-safe; nothing else
-    // runs between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            if libc::getppid() != parent {
-                // nixplan died while this was starting.
-                libc::kill(-pgid, libc::SIGKILL);
-                libc::_exit(0);
-            }
-            Ok(())
-        });
+/// One process per nixplan that ends the process group of every command
+/// still running when nixplan dies (even by SIGKILL): it is told of each
+/// group as it starts and ends, over a pipe whose end-of-file means nixplan
+/// is gone. `None` where it could not be started.
+fn reaper() -> Option<&'static Mutex<ChildStdin>> {
+    static REAPER: OnceLock<Option<Mutex<ChildStdin>>> = OnceLock::new();
+    REAPER
+        .get_or_init(|| {
+            let mut cmd = Command::new("/bin/sh");
+            cmd.arg("-c")
+                .arg(
+                    "while read op pg; do\n  case \"$op\" in\n    +) eval \"g_$pg=1\" ;;\n    -) unset \"g_$pg\" ;;\n  esac\ndone\nfor pg in $(set | sed -n 's/^g_\\([0-9]*\\)=.*/\\1/p'); do kill -9 -\"$pg\" 2>/dev/null; done\n",
+                )
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0);
+            cmd.spawn().ok().and_then(|mut c| c.stdin.take()).map(Mutex::new)
+        })
+        .as_ref()
+}
+
+/// Tell the reaper that process group `pgid` started (`+`) or ended (`-`).
+fn reap_on_exit(op: char, pgid: u32) {
+    if let Some(r) = reaper() {
+        if let Ok(mut pipe) = r.lock() {
+            let _ = writeln!(pipe, "{op} {pgid}");
+        }
     }
-    cmd.spawn().ok()
 }
 
 /// Spawn `cmd`, feed it `stdin`, collect its output, kill its whole process
-/// group when the timeout passes (or nixplan dies). `inherit` is a
+/// group when the timeout passes (or, through the reaper, when nixplan
+/// dies). `inherit` is a
 /// descriptor the command keeps open (the run's lock: a later run waits
 /// while this command lives).
 fn run_child(
@@ -190,7 +193,7 @@ fn run_child(
     .stderr(Stdio::piped())
     .process_group(0);
     let mut child: Child = cmd.spawn().map_err(|e| e.to_string())?;
-    let mut guard = watchdog(child.id() as i32);
+    reap_on_exit('+', child.id());
     if let Some(data) = stdin {
         let mut pipe = child.stdin.take().expect("stdin is piped");
         let data = data.to_vec();
@@ -231,13 +234,7 @@ fn run_child(
             (status, true)
         }
     };
-    if let Some(g) = guard.as_mut() {
-        // SAFETY: kill(2) on the watchdog's own process group.
-        unsafe {
-            libc::kill(-(g.id() as i32), libc::SIGKILL);
-        }
-        let _ = g.wait();
-    }
+    reap_on_exit('-', child.id());
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
     Ok(Finished {
