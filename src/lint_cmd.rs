@@ -64,6 +64,27 @@ fn span_of(text: &str, line: usize, column: usize) -> Option<SourceSpan> {
     Some(SourceSpan::new((start + col).into(), len))
 }
 
+/// The file findings without a position of their own point at: the
+/// target's, relative to the working directory when under it.
+pub(crate) fn main_file(target: &Target) -> String {
+    let cwd = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let main_file = match target {
+        Target::Flake { dir, .. } => format!("{dir}/flake.nix"),
+        Target::Module { file } => file.clone(),
+    };
+    main_file
+        .strip_prefix(&format!("{cwd}/"))
+        .map(String::from)
+        .unwrap_or(main_file)
+}
+
+/// A finding as the terminal shows it: the line it points at, the rule.
+pub(crate) fn print_finding(f: &Finding) {
+    eprintln!("{:?}", miette::Report::new(diagnostic(f)));
+}
+
 fn diagnostic(f: &Finding) -> LintDiagnostic {
     let text = std::fs::read_to_string(&f.file).ok();
     let span = text.as_ref().and_then(|t| span_of(t, f.line, f.column));
@@ -89,17 +110,7 @@ pub fn run(args: LintArgs) -> ExitCode {
         return ExitCode::from(1);
     };
     std::mem::forget(ev);
-    let cwd = std::env::current_dir()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default();
-    let main_file = match &target {
-        Target::Flake { dir, .. } => format!("{dir}/flake.nix"),
-        Target::Module { file } => file.clone(),
-    };
-    let main_file = main_file
-        .strip_prefix(&format!("{cwd}/"))
-        .map(String::from)
-        .unwrap_or(main_file);
+    let main_file = main_file(&target);
     let facts = match &args.facts {
         Some(f) => match std::fs::read_to_string(f)
             .map_err(|e| e.to_string())
@@ -119,7 +130,7 @@ pub fn run(args: LintArgs) -> ExitCode {
         LintFormat::Sarif => print!("{}", report::sarif(&findings, env!("CARGO_PKG_VERSION"))),
         LintFormat::Human => {
             for f in &findings {
-                eprintln!("{:?}", miette::Report::new(diagnostic(f)));
+                print_finding(f);
             }
             let errors = findings
                 .iter()

@@ -169,6 +169,27 @@ pub fn make_plan(
     };
     let digest = source_digest(&target, &ev.files_read);
     std::mem::forget(ev);
+    // What lint calls an error is not planned: one validation for both.
+    let errors: Vec<_> = nixplan_planner::lint::lint(
+        &config,
+        &crate::lint_cmd::main_file(&target),
+        options.facts.as_ref(),
+    )
+    .into_iter()
+    .filter(|f| f.severity == nixplan_planner::lint::Severity::Error)
+    .collect();
+    if !errors.is_empty() {
+        for f in &errors {
+            crate::lint_cmd::print_finding(f);
+        }
+        eprintln!(
+            "error: nothing was planned: the configuration has {} lint error{} (`nixplan lint {}` shows every finding)",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            inputs.target
+        );
+        return Err(ExitCode::from(1));
+    }
     nixplan_planner::plan(&config, &options, digest).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(1)

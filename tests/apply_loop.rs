@@ -305,7 +305,11 @@ fn tmpfs_root_with_persisted_directories_owned_and_moded() {
     let (_lab, state, _) = apply_fixture("tmpfs-impermanence", 1);
     assert_eq!(
         lines_with(&state, "mount "),
-        vec!["mount <root> tmpfs ", "mount <root>/persist ext4 "],
+        vec![
+            "mount <root> tmpfs ",
+            "mount <root>/nix ext4 ",
+            "mount <root>/persist ext4 "
+        ],
         "{state}"
     );
     for want in [

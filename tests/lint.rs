@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::{fixture_targets, nixplan_text, root};
-use nixplan_planner::lint::RULES;
+use nixplan_planner::lint::{Severity, RULES};
 
 fn codes(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
@@ -99,6 +99,10 @@ fn every_registered_rule_triggers_on_its_file_and_its_fix_is_clean() {
             }
         }
     }
+    // NP213 also covers a mountpoint that climbs out of the root.
+    let (_, out, err) = nixplan_text(&["lint", "tests/lint/NP213-escape.nix", "--format", "json"]);
+    assert_eq!(codes(&out), ["NP213".to_string()], "{err}");
+    assert!(out.contains("'/../etc' is not a clean path"), "{out}");
     // NP102 also covers a filesystem between the root and a persisted path.
     let (_, out, err) = nixplan_text(&["lint", "tests/lint/NP102-parent.nix", "--format", "json"]);
     assert_eq!(codes(&out), ["NP102".to_string()], "{err}");
@@ -233,4 +237,37 @@ fn facts_enable_the_architecture_rule() {
     assert_eq!((exit, out.trim()), (0, "[]"));
     let (exit, _, _) = nixplan_text(&["explain", "NP402"]);
     assert_eq!(exit, 0);
+}
+
+/// One validation for lint and plan: what lint calls an error is not
+/// planned (the findings are shown), and each fixed counterpart plans.
+#[test]
+fn plan_refuses_what_lint_calls_an_error() {
+    for rule in RULES.iter().filter(|r| r.severity == Severity::Error) {
+        let code = rule.code;
+        let facts_file = format!("tests/lint/{code}.facts.json");
+        let facts = root()
+            .join(&facts_file)
+            .is_file()
+            .then_some(facts_file.as_str());
+        for (file, plans) in [
+            (format!("tests/lint/{code}.nix"), false),
+            (format!("tests/lint/clean/{code}.nix"), true),
+        ] {
+            let mut args = vec!["plan", file.as_str(), "--format", "json"];
+            if let Some(f) = facts {
+                args.extend(["--facts", f]);
+            }
+            let (exit, _, err) = nixplan_text(&args);
+            if plans {
+                assert_eq!(exit, 0, "{file} must plan: {err}");
+            } else {
+                assert_eq!(exit, 1, "{file} must not plan");
+                assert!(
+                    err.contains(code) && err.contains("nothing was planned"),
+                    "{file}: {err}"
+                );
+            }
+        }
+    }
 }

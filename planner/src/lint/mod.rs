@@ -39,6 +39,8 @@ mod np212;
 mod np213;
 mod np214;
 mod np215;
+mod np216;
+mod np217;
 mod np301;
 mod np302;
 mod np303;
@@ -142,6 +144,8 @@ pub static RULES: &[&Rule] = &[
     &np213::RULE,
     &np214::RULE,
     &np215::RULE,
+    &np216::RULE,
+    &np217::RULE,
     &np301::RULE,
     &np302::RULE,
     &np303::RULE,

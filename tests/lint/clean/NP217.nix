@@ -1,0 +1,17 @@
+# NP217 fixed: the data disk is on "/dev/disk/by-id/nvme-OTHER", its own device.
+{
+  disko.devices.disk.main = {
+    device = "/dev/disk/by-id/nvme-EXAMPLE";
+    content.type = "gpt";
+    content.partitions = {
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
+    };
+  };
+  disko.devices.disk.data = {
+    device = "/dev/disk/by-id/nvme-OTHER";
+    content.type = "gpt";
+    content.partitions.srv = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/srv"; }; };
+  };
+  boot.loader.systemd-boot.enable = true;
+}
