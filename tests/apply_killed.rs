@@ -10,7 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nixplan_plan::shell::clean_env;
-use nixplan_plan::{Action, Kind, Phase, Plan, PlanTarget, RunsOn, Summary};
+use nixplan_plan::{
+    Action, Kind, Phase, Plan, PlanTarget, Resource, ResourceKind, RunsOn, Summary,
+};
 
 /// A plan of one action on this machine running `script`.
 fn plan_running(script: &str) -> Plan {
@@ -28,7 +30,7 @@ fn plan_running(script: &str) -> Plan {
         check: None,
         condition: None,
         needs: Vec::new(),
-        produces: vec!["slow:done".into()],
+        produces: vec![Resource::new(ResourceKind::Bootstrap, "slow")],
         source: None,
         reason: "take a while".into(),
     };

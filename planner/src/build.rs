@@ -10,7 +10,8 @@ use nixplan_nixos::config::{Config, Pos};
 use nixplan_plan::order;
 use nixplan_plan::shell::clean_env;
 use nixplan_plan::{
-    Action, Kind, Phase, Plan, PlanTarget, RunsOn, SourceDigest, SourceRef, FORMAT_VERSION,
+    Action, Kind, Phase, Plan, PlanTarget, Resource, RunsOn, SourceDigest, SourceRef,
+    FORMAT_VERSION,
 };
 
 use crate::options::{PlanError, PlanOptions};
@@ -52,7 +53,7 @@ pub(crate) struct Builder<'a> {
     pub(crate) root: String,
     pub(crate) actions: Vec<Action>,
     /// Mountpoint (on the target, e.g. `/boot`) → the resource of its mount.
-    pub(crate) mounts: BTreeMap<String, String>,
+    pub(crate) mounts: BTreeMap<String, Resource>,
     /// PVs of each volume group, members of each md array and zpool.
     pub(crate) pvs: BTreeMap<String, Vec<String>>,
     pub(crate) md_members: BTreeMap<String, Vec<String>>,
@@ -69,8 +70,8 @@ pub(crate) struct NewAction {
     pub(crate) script: Option<String>,
     pub(crate) destructive: bool,
     pub(crate) check: Option<Vec<String>>,
-    pub(crate) needs: Vec<String>,
-    pub(crate) produces: Vec<String>,
+    pub(crate) needs: Vec<Resource>,
+    pub(crate) produces: Vec<Resource>,
     pub(crate) at: Option<Pos>,
     pub(crate) reason: String,
 }
@@ -145,7 +146,7 @@ pub fn plan(
     b.disko()?;
     b.link_mounts();
     let directories = b.persist()?;
-    let persisted: Vec<String> = b
+    let persisted: Vec<Resource> = b
         .actions
         .iter()
         .filter(|a| a.phase == Phase::Persist)

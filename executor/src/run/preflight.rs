@@ -1,5 +1,7 @@
 //! Facts and guards: reach the target (as the installer after a kexec), learn its facts and how it escalates, then refuse, before anything runs, what would harm the wrong disk or cannot work there.
 
+use nixplan_plan::ResourceKind;
+
 use super::*;
 
 /// Whether an action's condition holds for these facts (no condition: it
@@ -28,8 +30,8 @@ pub(super) fn wiped_disks<'a>(actions: &[&'a Action]) -> Vec<(&'a str, String)> 
         .filter_map(|a| {
             a.needs
                 .iter()
-                .find_map(|n| n.strip_prefix("device:"))
-                .map(|d| (a.id.as_str(), d.to_string()))
+                .find(|n| n.kind() == ResourceKind::Device)
+                .map(|d| (a.id.as_str(), d.name().to_string()))
         })
         .collect()
 }

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use nixplan_plan::shell::clean_env;
+use nixplan_plan::Resource;
 
 /// A command the scripted machine ran: its text, stdin and environment.
 type Ran = (String, Option<Vec<u8>>, BTreeMap<String, String>);
@@ -137,8 +138,14 @@ fn action(
         destructive: false,
         check: None,
         condition: None,
-        needs: needs.iter().map(|s| s.to_string()).collect(),
-        produces: produces.iter().map(|s| s.to_string()).collect(),
+        needs: needs
+            .iter()
+            .map(|s| Resource::parse(s).expect("a resource"))
+            .collect(),
+        produces: produces
+            .iter()
+            .map(|s| Resource::parse(s).expect("a resource"))
+            .collect(),
         source: None,
         reason: String::new(),
     }
@@ -285,7 +292,9 @@ fn with_kexec() -> Plan {
     // As the planner does: changes wait for the bootstrap.
     let ready = &mut p.actions[2];
     assert_eq!(ready.id, "bootstrap/ready");
-    ready.needs.push("bootstrap:kexec".into());
+    ready
+        .needs
+        .push(Resource::parse("bootstrap:kexec").unwrap());
     ready.deps.push("bootstrap/kexec".into());
     resealed(p)
 }
@@ -600,7 +609,7 @@ fn local_actions_reach_the_target_as_the_executor_does_before_and_after_kexec() 
                 "ssh $NIX_SSHOPTS \"$NIXPLAN_TARGET\" $NIXPLAN_SUDO {id}"
             )),
             needs,
-            &[id],
+            &[&format!("secret:{id}")],
             deps,
         );
         a.runs_on = RunsOn::Local;
@@ -623,7 +632,9 @@ fn local_actions_reach_the_target_as_the_executor_does_before_and_after_kexec() 
         .iter()
         .position(|a| a.id == "bootstrap/kexec")
         .unwrap();
-    p.actions[k].needs.push("up-before".into());
+    p.actions[k]
+        .needs
+        .push(Resource::parse("secret:up-before").unwrap());
     p.actions[k].deps.push("up-before".into());
     let p = resealed(p);
     let mut t = Scripted {

@@ -15,6 +15,7 @@ pub mod facts;
 pub mod order;
 pub mod placeholder;
 mod plan;
+mod resource;
 pub mod shell;
 pub mod verify;
 
@@ -23,3 +24,4 @@ pub use plan::{
     sha256_hex, Action, Plan, PlanTarget, SourceDigest, SourceFile, SourceRef, Summary,
     FORMAT_VERSION,
 };
+pub use resource::{Resource, ResourceKind};

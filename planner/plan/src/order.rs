@@ -10,11 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::plan::Action;
 use crate::Phase;
-
-/// Resources that the machine provides rather than an action (raw disks).
-pub fn is_external(resource: &str) -> bool {
-    resource.starts_with("device:") || resource.starts_with("host:")
-}
+use crate::Resource;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrderError {
@@ -51,15 +47,15 @@ impl std::fmt::Display for OrderError {
 }
 
 /// The dependency graph of the actions (edge: producer → consumer).
-pub fn graph(actions: &[Action]) -> Result<DiGraph<usize, String>, OrderError> {
+pub fn graph(actions: &[Action]) -> Result<DiGraph<usize, Resource>, OrderError> {
     let mut g = DiGraph::new();
     let nodes: Vec<NodeIndex> = (0..actions.len()).map(|i| g.add_node(i)).collect();
-    let mut producer: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut producer: BTreeMap<&Resource, usize> = BTreeMap::new();
     for (i, a) in actions.iter().enumerate() {
         for r in &a.produces {
-            if let Some(&j) = producer.get(r.as_str()) {
+            if let Some(&j) = producer.get(r) {
                 return Err(OrderError::Duplicate {
-                    resource: r.clone(),
+                    resource: r.to_string(),
                     first: actions[j].id.clone(),
                     second: a.id.clone(),
                 });
@@ -72,18 +68,18 @@ pub fn graph(actions: &[Action]) -> Result<DiGraph<usize, String>, OrderError> {
     let mut seen = std::collections::HashSet::new();
     for (i, a) in actions.iter().enumerate() {
         for r in &a.needs {
-            match producer.get(r.as_str()) {
+            match producer.get(r) {
                 Some(&j) if j != i => {
                     if seen.insert((j, i)) {
                         g.add_edge(nodes[j], nodes[i], r.clone());
                     }
                 }
                 Some(_) => {}
-                None if is_external(r) => {}
+                None if r.is_external() => {}
                 None => {
                     return Err(OrderError::Missing {
                         action: a.id.clone(),
-                        resource: r.clone(),
+                        resource: r.to_string(),
                     })
                 }
             }

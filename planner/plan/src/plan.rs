@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{Condition, Kind, Phase, RunsOn};
+use crate::{Condition, Kind, Phase, Resource, ResourceKind, RunsOn};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -74,8 +74,8 @@ pub struct Action {
     pub check: Option<Vec<String>>,
     /// When this action runs at all (decided by the target's facts).
     pub condition: Option<Condition>,
-    pub needs: Vec<String>,
-    pub produces: Vec<String>,
+    pub needs: Vec<Resource>,
+    pub produces: Vec<Resource>,
     pub source: Option<SourceRef>,
     pub reason: String,
 }
@@ -104,8 +104,9 @@ impl Summary {
                 .iter()
                 .filter(|a| a.kind == Kind::Wipe)
                 .filter_map(|a| a.needs.first())
+                .filter(|n| n.kind() == ResourceKind::Device)
                 .map(|n| {
-                    let dev = n.trim_start_matches("device:");
+                    let dev = n.name();
                     match crate::facts::disk_size(facts, dev) {
                         Some(size) => format!("{dev} ({})", human_size(size)),
                         None => dev.to_string(),

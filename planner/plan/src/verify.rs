@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::order;
 use crate::plan::{Plan, Summary};
 use crate::{Kind, Phase};
+use crate::{Resource, ResourceKind};
 
 /// What is wrong with a plan; empty means OK.
 pub fn verify(plan: &Plan) -> Vec<String> {
@@ -32,7 +33,7 @@ pub fn verify(plan: &Plan) -> Vec<String> {
         problems.push(format!("the graph is broken: {e}"));
     }
     // Everything needed is produced earlier (or provided by the machine).
-    let mut produced: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut produced: BTreeMap<&Resource, usize> = BTreeMap::new();
     for (i, a) in plan.actions.iter().enumerate() {
         for r in &a.produces {
             produced.insert(r, i);
@@ -57,11 +58,11 @@ pub fn verify(plan: &Plan) -> Vec<String> {
             }
         }
         for r in &a.needs {
-            match produced.get(r.as_str()) {
+            match produced.get(r) {
                 Some(&j) if j >= i => {
                     problems.push(format!("{} needs {r} before it is produced", a.id))
                 }
-                None if !order::is_external(r) && selected => {
+                None if !r.is_external() && selected => {
                     problems.push(format!("{} needs {r}, which nothing produces", a.id))
                 }
                 _ => {}
@@ -74,7 +75,7 @@ pub fn verify(plan: &Plan) -> Vec<String> {
         .iter()
         .filter(|a| a.kind == Kind::Mount)
         .filter_map(|a| a.produces.first())
-        .map(|r| r.trim_start_matches("mount:"))
+        .map(|r| r.name())
         .collect();
     for (i, m) in mounts.iter().enumerate() {
         for earlier in &mounts[..i] {
@@ -120,12 +121,11 @@ pub fn verify(plan: &Plan) -> Vec<String> {
     }
     // Destructive actions only touch devices the configuration names:
     // disks it wipes, or devices the plan itself creates.
-    let named: BTreeSet<&str> = plan
+    let named: BTreeSet<&Resource> = plan
         .actions
         .iter()
         .filter(|a| a.kind == Kind::Wipe)
         .flat_map(|a| a.needs.iter())
-        .map(|r| r.as_str())
         .collect();
     for a in plan
         .actions
@@ -135,10 +135,10 @@ pub fn verify(plan: &Plan) -> Vec<String> {
         let ok = a
             .needs
             .iter()
-            .all(|r| !r.starts_with("device:") || named.contains(r.as_str()))
+            .all(|r| r.kind() != ResourceKind::Device || named.contains(r))
             && a.needs
                 .iter()
-                .any(|r| produced.contains_key(r.as_str()) || named.contains(r.as_str()));
+                .any(|r| produced.contains_key(r) || named.contains(r));
         if !ok {
             problems.push(format!(
                 "{} destroys data on a device the configuration does not name",
@@ -190,7 +190,8 @@ fn meaning(plan: &Plan, problems: &mut Vec<String>) {
         .actions
         .iter()
         .flat_map(|a| a.needs.iter().chain(a.produces.iter()))
-        .filter_map(|r| r.split_once(':').map(|(_, name)| name))
+        .map(|r| r.name())
+        .filter(|name| !name.is_empty())
         .collect();
     for a in &plan.actions {
         if a.argv

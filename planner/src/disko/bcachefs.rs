@@ -7,7 +7,7 @@ impl Builder<'_> {
         &mut self,
         c: &Bcachefs,
         id: &str,
-        ready: &str,
+        ready: &Resource,
     ) -> Result<(), PlanError> {
         // A member of a multi-device filesystem is cleared here and formatted
         // with the others; a device of its own is formatted here.
@@ -51,7 +51,7 @@ impl Builder<'_> {
                 "bcachefs",
                 device,
                 &mount_options.value,
-                &fs,
+                Some(&fs),
                 id,
                 mountpoint,
             );
@@ -84,7 +84,7 @@ impl Builder<'_> {
             }
             argv.push(dev.clone());
         }
-        let fs_res = format!("fs:bcachefs:{name}");
+        let fs_res = Resource::new(Res::Fs, format!("bcachefs:{name}"));
         self.add(NewAction {
             id: format!("disko/bcachefs/{name}/format"),
             phase: Phase::Disko,
@@ -93,7 +93,10 @@ impl Builder<'_> {
             script: None,
             destructive: true,
             check: Self::argv(&["blkid", "--match-token", &format!("UUID={}", f.uuid.value)]),
-            needs: members.iter().map(|(d, _)| format!("member:{d}")).collect(),
+            needs: members
+                .iter()
+                .map(|(d, _)| Resource::new(Res::Member, d.to_string()))
+                .collect(),
             produces: vec![fs_res.clone()],
             at: f.at.clone(),
             reason: format!(
@@ -116,7 +119,7 @@ impl Builder<'_> {
                 "bcachefs",
                 &devices,
                 &f.mount_options.value,
-                &fs_res,
+                Some(&fs_res),
                 &format!("disko/bcachefs/{name}"),
                 &f.mountpoint,
             );

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn btrfs(&mut self, c: &Btrfs, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn btrfs(&mut self, c: &Btrfs, id: &str, ready: &Resource) -> Result<(), PlanError> {
         let Btrfs {
             device,
             extra_args,
@@ -34,7 +34,7 @@ impl Builder<'_> {
                         destructive: false,
                         check: None,
                         needs: vec![fs.clone()],
-                        produces: vec![format!("subvolume:{device}:{name}")],
+                        produces: vec![Resource::new(Res::Subvolume, format!("{device}:{name}"))],
                         at: sv.name.at.clone(),
                         reason: format!("create btrfs subvolume {name} on {device}"),
                     });
@@ -46,7 +46,7 @@ impl Builder<'_> {
                     "btrfs",
                     device,
                     &opts,
-                    &format!("subvolume:{device}:{name}"),
+                    Some(&Resource::new(Res::Subvolume, format!("{device}:{name}"))),
                     &svid,
                     &sv.mountpoint,
                 );
@@ -61,7 +61,7 @@ impl Builder<'_> {
                 "btrfs",
                 device,
                 &mount_options.value,
-                &fs,
+                Some(&fs),
                 id,
                 mountpoint,
             );
@@ -99,8 +99,11 @@ impl Builder<'_> {
             script: None,
             destructive: false,
             check: Self::argv(&["test", "-f", &path]),
-            needs: vec![format!("mount:{}", under(&self.root, mountpoint))],
-            produces: vec![format!("swapfile:{path}")],
+            needs: vec![Resource::new(
+                Res::Mount,
+                under(&self.root, mountpoint),
+            )],
+            produces: vec![Resource::new(Res::Swapfile, path.to_string())],
             at: sw.size.at.clone(),
             reason: format!("create a {} swap file {path}", sw.size.value),
         });

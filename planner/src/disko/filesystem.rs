@@ -7,7 +7,7 @@ impl Builder<'_> {
         &mut self,
         c: &Filesystem,
         id: &str,
-        ready: &str,
+        ready: &Resource,
     ) -> Result<(), PlanError> {
         let Filesystem {
             device,
@@ -28,7 +28,7 @@ impl Builder<'_> {
                 &format.value,
                 device,
                 &mount_options.value,
-                &fs,
+                Some(&fs),
                 id,
                 mountpoint,
             );

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn gpt(&mut self, c: &Gpt, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn gpt(&mut self, c: &Gpt, id: &str, ready: &Resource) -> Result<(), PlanError> {
         let Gpt {
             device,
             partitions,
@@ -21,7 +21,10 @@ impl Builder<'_> {
             destructive: true,
             check: Self::probe(device, "PTTYPE", Some("gpt")),
             needs: vec![ready.into()],
-            produces: vec![format!("table:{device}"), format!("gpt-slot:{device}:0")],
+            produces: vec![
+                Resource::new(Res::Table, device.to_string()),
+                Resource::new(Res::GptSlot, format!("{device}:0")),
+            ],
             at: at.clone(),
             reason: format!("write an empty GPT partition table on {device}"),
         });
@@ -80,8 +83,8 @@ impl Builder<'_> {
                             &p.label.value,
                             &p.device.value,
                         ]),
-                        needs: vec![format!("table:{device}"), format!("gpt-slot:{device}:{i}")],
-                        produces: vec![format!("block:{}", p.device.value), format!("gpt-slot:{device}:{n}")],
+                        needs: vec![Resource::new(Res::Table, device.to_string()), Resource::new(Res::GptSlot, format!("{device}:{i}"))],
+                        produces: vec![Resource::new(Res::Block, p.device.value.to_string()), Resource::new(Res::GptSlot, format!("{device}:{n}"))],
                         at: p.at.clone(),
                         reason: format!("create partition {n} '{}' ({}, type {}) on {device}", p.label.value, if p.size.value == "100%" { "the rest of the disk".to_string() } else { p.size.value.clone() }, p.type_code.value),
                     });
@@ -89,7 +92,7 @@ impl Builder<'_> {
         // As disko does: contents once every partition exists (the
         // table is re-read after each partition), and after the
         // hybrid MBR when there is one.
-        let mut all = format!("gpt-slot:{device}:{}", partitions.len());
+        let mut all = Resource::new(Res::GptSlot, format!("{device}:{}", partitions.len()));
         if let Some(hybrid) =
             self.hybrid_mbr(id, device, partitions, efi_gpt_partition_first, &all)?
         {
@@ -99,7 +102,11 @@ impl Builder<'_> {
             if let Some(inner) = &p.content {
                 let pid = format!("{id}/partition/{}", p.name);
                 let before = self.actions.len();
-                self.content(inner, &pid, &format!("block:{}", p.device.value))?;
+                self.content(
+                    inner,
+                    &pid,
+                    &Resource::new(Res::Block, p.device.value.to_string()),
+                )?;
                 if let Some(first) = self.actions.get_mut(before) {
                     first.needs.push(all.clone());
                 }
@@ -122,8 +129,8 @@ impl Builder<'_> {
         device: &str,
         partitions: &[nixplan_nixos::config::Partition],
         ee_first: &nixplan_nixos::config::Located<bool>,
-        after: &str,
-    ) -> Result<Option<String>, PlanError> {
+        after: &Resource,
+    ) -> Result<Option<Resource>, PlanError> {
         let hybrids: Vec<(usize, &nixplan_nixos::config::Hybrid)> = partitions
             .iter()
             .enumerate()
@@ -195,7 +202,7 @@ impl Builder<'_> {
         script.push_str(&format!(
             "partprobe {dev}\nudevadm trigger --subsystem-match=block\nudevadm settle --timeout 120\n"
         ));
-        let produced = format!("hybrid-mbr:{device}");
+        let produced = Resource::new(Res::HybridMbr, device.to_string());
         self.add(NewAction {
             id: format!("{id}/hybrid-mbr"),
             phase: Phase::Disko,
@@ -204,7 +211,7 @@ impl Builder<'_> {
             script: Some(script),
             destructive: false,
             check: Self::argv(&["sh", "-c", &check]),
-            needs: vec![after.to_string()],
+            needs: vec![after.clone()],
             produces: vec![produced.clone()],
             at: hybrids[0].1.at.clone(),
             reason: format!(

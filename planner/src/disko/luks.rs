@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn luks(&mut self, c: &Luks, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn luks(&mut self, c: &Luks, id: &str, ready: &Resource) -> Result<(), PlanError> {
         let Luks {
             device,
             name,
@@ -47,7 +47,7 @@ impl Builder<'_> {
             None => {}
         }
         open_argv.extend(extra_open_args.value.iter().cloned());
-        let luks = format!("luks:{device}");
+        let luks = Resource::new(Res::Luks, device.to_string());
         self.add(NewAction {
             id: format!("{id}/luks-format"),
             phase: Phase::Disko,
@@ -88,7 +88,7 @@ impl Builder<'_> {
                 destructive: false,
                 check: None,
                 needs: vec![luks.clone()],
-                produces: vec![format!("luks-key:{device}:{i}")],
+                produces: vec![Resource::new(Res::LuksKey, format!("{device}:{i}"))],
                 at: additional_key_files.at.clone(),
                 reason: format!("add the key file {extra} to {device}"),
             });
@@ -102,12 +102,16 @@ impl Builder<'_> {
             destructive: false,
             check: Self::argv(&["cryptsetup", "status", &name.value]),
             needs: vec![luks],
-            produces: vec![format!("block:{mapped}")],
+            produces: vec![Resource::new(Res::Block, mapped.to_string())],
             at: name.at.clone(),
             reason: format!("open {device} as {mapped}"),
         });
         if let Some(inner) = content {
-            self.content(inner, &format!("{id}/luks"), &format!("block:{mapped}"))?;
+            self.content(
+                inner,
+                &format!("{id}/luks"),
+                &Resource::new(Res::Block, mapped.to_string()),
+            )?;
         }
 
         Ok(())

@@ -3,7 +3,12 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn lvm_pv(&mut self, c: &LvmPv, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn lvm_pv(
+        &mut self,
+        c: &LvmPv,
+        id: &str,
+        ready: &Resource,
+    ) -> Result<(), PlanError> {
         let LvmPv { device, vg, at } = c;
 
         self.add(NewAction {
@@ -15,7 +20,7 @@ impl Builder<'_> {
             destructive: true,
             check: Self::probe(device, "TYPE", None),
             needs: vec![ready.into()],
-            produces: vec![format!("member:{device}")],
+            produces: vec![Resource::new(Res::Member, device.to_string())],
             at: at.clone(),
             reason: format!("make {device} a physical volume of {}", vg.value),
         });
@@ -41,8 +46,14 @@ impl Builder<'_> {
             script: None,
             destructive: false,
             check: Self::argv(&["vgs", &vg.name]),
-            needs: pvs.iter().map(|p| format!("member:{p}")).collect(),
-            produces: vec![format!("vg:{name}"), format!("vg-space:{name}:0")],
+            needs: pvs
+                .iter()
+                .map(|p| Resource::new(Res::Member, p.to_string()))
+                .collect(),
+            produces: vec![
+                Resource::new(Res::Vg, name.to_string()),
+                Resource::new(Res::VgSpace, format!("{name}:0")),
+            ],
             at: vg.at.clone(),
             reason: format!("create volume group {name} on {}", pvs.join(", ")),
         });
@@ -93,8 +104,14 @@ impl Builder<'_> {
                 script: None,
                 destructive: false,
                 check: Self::argv(&["lvs", &format!("{}/{}", vg.name, lv.name)]),
-                needs: vec![format!("vg:{name}"), format!("vg-space:{name}:{i}")],
-                produces: vec![format!("block:{dev}"), format!("vg-space:{name}:{}", i + 1)],
+                needs: vec![
+                    Resource::new(Res::Vg, name.to_string()),
+                    Resource::new(Res::VgSpace, format!("{name}:{i}")),
+                ],
+                produces: vec![
+                    Resource::new(Res::Block, dev.to_string()),
+                    Resource::new(Res::VgSpace, format!("{name}:{}", i + 1)),
+                ],
                 at: lv.at.clone(),
                 reason: format!(
                     "create logical volume {} of {} in {name}",
@@ -105,7 +122,7 @@ impl Builder<'_> {
                 self.content(
                     c,
                     &format!("disko/lvm_vg/{name}/lv/{}", lv.name),
-                    &format!("block:{dev}"),
+                    &Resource::new(Res::Block, dev.to_string()),
                 )?;
             }
         }

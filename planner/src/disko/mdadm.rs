@@ -3,7 +3,12 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn mdraid(&mut self, c: &Mdraid, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn mdraid(
+        &mut self,
+        c: &Mdraid,
+        id: &str,
+        ready: &Resource,
+    ) -> Result<(), PlanError> {
         let Mdraid { device, name, at } = c;
 
         self.member(
@@ -52,8 +57,11 @@ impl Builder<'_> {
             script: None,
             destructive: true,
             check: Self::argv(&["test", "-b", &dev]),
-            needs: members.iter().map(|m| format!("member:{m}")).collect(),
-            produces: vec![format!("block:{dev}")],
+            needs: members
+                .iter()
+                .map(|m| Resource::new(Res::Member, m.to_string()))
+                .collect(),
+            produces: vec![Resource::new(Res::Block, dev.to_string())],
             at: md.at.clone(),
             reason: format!(
                 "assemble RAID{} array {name} from {}",
@@ -62,7 +70,11 @@ impl Builder<'_> {
             ),
         });
         if let Some(c) = &md.content {
-            self.content(c, &format!("disko/mdadm/{name}"), &format!("block:{dev}"))?;
+            self.content(
+                c,
+                &format!("disko/mdadm/{name}"),
+                &Resource::new(Res::Block, dev.to_string()),
+            )?;
         }
 
         Ok(())

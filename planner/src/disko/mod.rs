@@ -24,7 +24,7 @@ use nixplan_nixos::config::{
     MdArray, Mdraid, Nodev, Swap, Table, VolumeGroup, Zfs, Zpool,
 };
 use nixplan_plan::shell::sh_quote;
-use nixplan_plan::{Kind, Phase};
+use nixplan_plan::{Kind, Phase, Resource, ResourceKind as Res};
 
 use crate::build::{under, Builder, NewAction};
 use crate::options::PlanError;

@@ -10,7 +10,7 @@ impl Builder<'_> {
                 &n.fs_type.value,
                 &n.device.value,
                 &n.mount_options.value,
-                "",
+                None,
                 &format!("disko/nodev/{name}"),
                 &n.mountpoint,
             );

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn swap(&mut self, c: &Swap, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn swap(&mut self, c: &Swap, id: &str, ready: &Resource) -> Result<(), PlanError> {
         let Swap {
             device,
             extra_args,
@@ -23,7 +23,7 @@ impl Builder<'_> {
             destructive: true,
             check: Self::probe(device, "TYPE", None),
             needs: vec![ready.into()],
-            produces: vec![format!("swap:{device}")],
+            produces: vec![Resource::new(Res::Swap, device.to_string())],
             at: at.clone(),
             reason: format!("make swap space on {device}"),
         });

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn table(&mut self, c: &Table, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn table(&mut self, c: &Table, id: &str, ready: &Resource) -> Result<(), PlanError> {
         let Table {
             device,
             format,
@@ -30,7 +30,10 @@ impl Builder<'_> {
                 }),
             ),
             needs: vec![ready.into()],
-            produces: vec![format!("table:{device}"), format!("msdos-slot:{device}:0")],
+            produces: vec![
+                Resource::new(Res::Table, device.to_string()),
+                Resource::new(Res::MsdosSlot, format!("{device}:0")),
+            ],
             at: at.clone(),
             reason: format!(
                 "write an empty {} partition table on {device}",
@@ -84,12 +87,12 @@ impl Builder<'_> {
                 destructive: false,
                 check: Self::argv(&["test", "-b", &part_dev]),
                 needs: vec![
-                    format!("table:{device}"),
-                    format!("msdos-slot:{device}:{i}"),
+                    Resource::new(Res::Table, device.to_string()),
+                    Resource::new(Res::MsdosSlot, format!("{device}:{i}")),
                 ],
                 produces: vec![
-                    format!("block:{part_dev}"),
-                    format!("msdos-slot:{device}:{n}"),
+                    Resource::new(Res::Block, part_dev.to_string()),
+                    Resource::new(Res::MsdosSlot, format!("{device}:{n}")),
                 ],
                 at: p.start.at.clone(),
                 reason: format!(
@@ -98,7 +101,11 @@ impl Builder<'_> {
                 ),
             });
             if let Some(inner) = &p.content {
-                self.content(inner, &pid, &format!("block:{part_dev}"))?;
+                self.content(
+                    inner,
+                    &pid,
+                    &Resource::new(Res::Block, part_dev.to_string()),
+                )?;
             }
         }
 

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(crate) fn zfs(&mut self, c: &Zfs, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn zfs(&mut self, c: &Zfs, id: &str, ready: &Resource) -> Result<(), PlanError> {
         let Zfs { device, pool, at } = c;
 
         self.member(
@@ -72,7 +72,7 @@ impl Builder<'_> {
                 })
             }
         }
-        let pool_res = format!("zpool:{name}");
+        let pool_res = Resource::new(Res::Zpool, name.to_string());
         self.add(NewAction {
             id: format!("disko/zpool/{name}/create"),
             phase: Phase::Disko,
@@ -81,7 +81,10 @@ impl Builder<'_> {
             script: None,
             destructive: true,
             check: Self::argv(&["zpool", "list", &pool.name]),
-            needs: members.iter().map(|m| format!("member:{m}")).collect(),
+            needs: members
+                .iter()
+                .map(|m| Resource::new(Res::Member, m.to_string()))
+                .collect(),
             produces: vec![pool_res.clone()],
             at: pool.at.clone(),
             reason: format!("create ZFS pool {name} on {}", members.join(", ")),
@@ -98,7 +101,7 @@ impl Builder<'_> {
                 .filter(|p| names.contains(p));
             let mut needs = vec![pool_res.clone()];
             if let Some(p) = parent {
-                needs.push(format!("dataset:{}/{p}", pool.name));
+                needs.push(Resource::new(Res::Dataset, format!("{}/{p}", pool.name)));
             }
             let volume = ds.kind.value == "zfs_volume";
             let mut argv = vec!["zfs".to_string(), "create".into()];
@@ -130,9 +133,9 @@ impl Builder<'_> {
                 }
             }
             argv.push(full.clone());
-            let mut produces = vec![format!("dataset:{full}")];
+            let mut produces = vec![Resource::new(Res::Dataset, full.to_string())];
             if volume {
-                produces.push(format!("block:/dev/zvol/{full}"));
+                produces.push(Resource::new(Res::Block, format!("/dev/zvol/{full}")));
             }
             self.add(NewAction {
                 id: format!("disko/zpool/{name}/dataset/{}", ds.name),
@@ -159,7 +162,7 @@ impl Builder<'_> {
                     self.content(
                         c,
                         &format!("disko/zpool/{name}/dataset/{}", ds.name),
-                        &format!("block:/dev/zvol/{full}"),
+                        &Resource::new(Res::Block, format!("/dev/zvol/{full}")),
                     )?;
                 }
             } else if let Some(mp) = &ds.mountpoint.value {
@@ -177,7 +180,7 @@ impl Builder<'_> {
                     "zfs",
                     &full,
                     &opts,
-                    &format!("dataset:{full}"),
+                    Some(&Resource::new(Res::Dataset, full.to_string())),
                     &format!("disko/zpool/{name}/dataset/{}", ds.name),
                     &ds.mountpoint,
                 );

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use nixplan_nixos::config::{Pos, Snippet};
 use nixplan_plan::{Kind, Phase};
+use nixplan_plan::{Resource, ResourceKind as Res};
 
 use crate::build::{Builder, NewAction};
 use crate::options::PlanError;
@@ -29,9 +30,12 @@ impl Builder<'_> {
         for (i, name) in user_snippets.iter().enumerate() {
             let name: &String = name;
             let s = &config.activation_scripts[name];
-            let mut needs = vec!["system:installed".to_string()];
+            let mut needs = vec![Resource::new(Res::System, "installed")];
             if i > 0 {
-                needs.push(format!("activation:{}", user_snippets[i - 1]));
+                needs.push(Resource::new(
+                    Res::Activation,
+                    user_snippets[i - 1].to_string(),
+                ));
             }
             self.add(NewAction {
                 id: format!("activation/snippet/{name}"),
@@ -50,7 +54,7 @@ impl Builder<'_> {
                 destructive: false,
                 check: None,
                 needs,
-                produces: vec![format!("activation:{name}")],
+                produces: vec![Resource::new(Res::Activation, name.to_string())],
                 at: s.at.clone(),
                 reason: format!(
                     "run activation snippet {name} ({} of {} in NixOS order, after {})",

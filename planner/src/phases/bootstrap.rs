@@ -8,6 +8,7 @@
 use nixplan_plan::facts::{is_installer, kexec_blocker};
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Action, Condition, Kind, Phase, RunsOn};
+use nixplan_plan::{Resource, ResourceKind as Res};
 
 use super::{action, reach_target};
 use crate::options::{BootstrapMode, KexecImage, PlanOptions};
@@ -66,7 +67,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
                         .replace('"', "\\\"")
                         .replace('`', "\\`")
                 ),
-                vec!["facts".to_string()],
+                vec![Resource::bare(Res::Facts)],
             ),
             KexecImage::Upload { path, sha256 } => {
                 let dest = match &options.target_host {
@@ -79,8 +80,8 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
                     Kind::Upload,
                     None,
                     Some(format!("set -eu\n{dest} < {}\n", q(path))),
-                    vec!["facts".into()],
-                    vec!["kexec:uploaded".into()],
+                    vec![Resource::bare(Res::Facts)],
+                    vec![Resource::new(Res::Kexec, "uploaded")],
                     &format!("upload the kexec installer {path} (sha256 {sha256}) to the target"),
                 );
                 up.runs_on = RunsOn::Local;
@@ -93,7 +94,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
                     format!(
                         "echo '{sha256}  /root/nixplan-kexec.tar.gz' | sha256sum -c -\ntar -xzf /root/nixplan-kexec.tar.gz -C /root"
                     ),
-                    vec!["facts".to_string(), "kexec:uploaded".to_string()],
+                    vec![Resource::bare(Res::Facts), Resource::new(Res::Kexec, "uploaded")],
                 )
             }
         };
@@ -105,7 +106,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
             None,
             Some(format!("set -eu\ncd /root\n{fetch}\n/root/kexec/run\n")),
             needs,
-            vec!["bootstrap:kexec".into()],
+            vec![Resource::new(Res::Bootstrap, "kexec")],
             "boot the NixOS kexec installer in place of the running system (the host key changes; nixplan reconnects expecting it)",
         );
         a.condition = Some(cond);
@@ -119,15 +120,15 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
             Kind::Precondition,
             None,
             Some("set -eu\ncommand -v nix\ncommand -v nixos-install\n[ \"$(id -u)\" = 0 ] || sudo -n true || doas -n true\n".into()),
-            vec!["facts".into()],
-            vec!["bootstrap:live".into()],
+            vec![Resource::bare(Res::Facts)],
+            vec![Resource::new(Res::Bootstrap, "live")],
             &format!("install from the running system: check its preconditions ({live_pre}) before anything changes"),
         );
         a.condition = Some(cond);
         out.push(a);
     }
     // Nothing changes on the disks before the bootstrap step (whichever runs).
-    let mut barrier_needs = vec!["facts".to_string()];
+    let mut barrier_needs = vec![Resource::bare(Res::Facts)];
     barrier_needs.extend(
         out.iter()
             .filter(|a| a.phase == Phase::Bootstrap)
@@ -153,7 +154,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
                 q(remote)
             )),
             barrier_needs.clone(),
-            vec![format!("secret:{remote}")],
+            vec![Resource::new(Res::Secret, remote.to_string())],
             &format!("put the secret {local} (from this machine, over stdin) at {remote} on the target, mode 0600"),
         );
         // No check: writing it again is harmless, and a file already
@@ -170,7 +171,7 @@ pub fn actions(options: &PlanOptions) -> Bootstrap {
         None,
         None,
         barrier_needs,
-        vec!["bootstrap:ready".into()],
+        vec![Resource::new(Res::Bootstrap, "ready")],
         "the target runs an installer (or the live system passed its checks): changes may start",
     ));
     Bootstrap { actions: out, mode }

@@ -7,6 +7,7 @@ use nixplan_nixos::config::{
 };
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase};
+use nixplan_plan::{Resource, ResourceKind as Res};
 
 use crate::build::{under, Builder, NewAction};
 use crate::options::PlanError;
@@ -91,13 +92,13 @@ impl Builder<'_> {
                 )),
                 destructive: true,
                 check: None,
-                needs: vec![format!("device:{dev}"), "bootstrap:ready".into()],
-                produces: vec![format!("wiped:{dev}")],
+                needs: vec![Resource::new(Res::Device, dev.to_string()), Resource::new(Res::Bootstrap, "ready")],
+                produces: vec![Resource::new(Res::Wiped, dev.to_string())],
                 at: disk.device.at.clone(),
                 reason: format!("erase every signature on disk {name} ({dev}) and on its partitions, and its partition table"),
             });
             if let Some(c) = &disk.content {
-                self.content(c, &id, &format!("wiped:{dev}"))?;
+                self.content(c, &id, &Resource::new(Res::Wiped, dev.to_string()))?;
             }
         }
         for (name, md) in &config.disko.mdadm {
@@ -119,7 +120,12 @@ impl Builder<'_> {
     }
 
     /// Plan a content on `device`, available once `ready` exists.
-    pub(crate) fn content(&mut self, c: &Content, id: &str, ready: &str) -> Result<(), PlanError> {
+    pub(crate) fn content(
+        &mut self,
+        c: &Content,
+        id: &str,
+        ready: &Resource,
+    ) -> Result<(), PlanError> {
         match c {
             Content::Gpt(c) => self.gpt(c, id, ready),
             Content::Table(c) => self.table(c, id, ready),
@@ -142,10 +148,10 @@ impl Builder<'_> {
         device: &str,
         fs_type: &str,
         argv: Vec<String>,
-        ready: &str,
+        ready: &Resource,
         at: &Option<Pos>,
-    ) -> String {
-        let fs = format!("fs:{device}");
+    ) -> Resource {
+        let fs = Resource::new(Res::Fs, device.to_string());
         self.add(NewAction {
             id: format!("{id}/format"),
             phase: Phase::Disko,
@@ -172,7 +178,7 @@ impl Builder<'_> {
         id: &str,
         kind: Kind,
         device: &str,
-        ready: &str,
+        ready: &Resource,
         at: &Option<Pos>,
         of: String,
         check: Vec<String>,
@@ -187,7 +193,7 @@ impl Builder<'_> {
             // Never clear a member of what already exists (a re-run).
             check: Some(check),
             needs: vec![ready.into()],
-            produces: vec![format!("member:{device}")],
+            produces: vec![Resource::new(Res::Member, device.to_string())],
             at: at.clone(),
             reason: format!("clear {device} to become a member of {of}"),
         });
@@ -202,7 +208,7 @@ impl Builder<'_> {
         fs_type: &str,
         device: &str,
         options: &[String],
-        ready: &str,
+        ready: Option<&Resource>,
         id: &str,
         at: &Located<Option<String>>,
     ) {
@@ -223,12 +229,11 @@ impl Builder<'_> {
         all_opts.push("X-mount.mkdir".into());
         argv.push("-o".into());
         argv.push(all_opts.join(","));
-        let mut needs = Vec::new();
-        if !ready.is_empty() {
-            needs.push(ready.to_string());
-        }
-        self.mounts
-            .insert(mp.to_string(), format!("mount:{target}"));
+        let needs: Vec<Resource> = ready.into_iter().cloned().collect();
+        self.mounts.insert(
+            mp.to_string(),
+            Resource::new(Res::Mount, target.to_string()),
+        );
         self.add(NewAction {
             id: format!("{id}/mount"),
             phase: Phase::Disko,
@@ -238,7 +243,7 @@ impl Builder<'_> {
             destructive: false,
             check: Self::argv(&["findmnt", "--source", device, "--mountpoint", &target]),
             needs,
-            produces: vec![format!("mount:{target}")],
+            produces: vec![Resource::new(Res::Mount, target.to_string())],
             at: at.at.clone(),
             reason: format!("mount {device} ({fs_type}) at {target}"),
         });
@@ -246,7 +251,7 @@ impl Builder<'_> {
 
     /// The mount a path lives on: the longest mountpoint that contains it
     /// (walking up the path's ancestors: linear in its depth).
-    pub(crate) fn mount_holding(&self, path: &str) -> Option<(String, String)> {
+    pub(crate) fn mount_holding(&self, path: &str) -> Option<(String, Resource)> {
         let mut p = path.trim_end_matches('/').to_string();
         loop {
             let key = if p.is_empty() {
@@ -269,7 +274,7 @@ impl Builder<'_> {
 
     /// Each mount needs the mount of its parent mountpoint.
     pub(crate) fn link_mounts(&mut self) {
-        let by_resource: BTreeMap<String, String> = self
+        let by_resource: BTreeMap<Resource, String> = self
             .mounts
             .iter()
             .map(|(m, r)| (r.clone(), m.clone()))

@@ -3,7 +3,7 @@
 //! its guards against what the plan was made for).
 
 use nixplan_plan::facts::FACTS_SCRIPT;
-use nixplan_plan::{Action, Kind, Phase};
+use nixplan_plan::{Action, Kind, Phase, Resource, ResourceKind};
 
 use super::action;
 
@@ -16,7 +16,7 @@ pub(crate) fn gather() -> Action {
         None,
         Some(FACTS_SCRIPT.to_string()),
         vec![],
-        vec!["facts".into()],
+        vec![Resource::bare(ResourceKind::Facts)],
         "learn the target's OS, architecture, Secure Boot and kexec state, tools and disks",
     )
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Action, Kind, Phase, RunsOn};
+use nixplan_plan::{Resource, ResourceKind as Res};
 
 use super::{action, reach_target};
 use crate::options::PlanOptions;
@@ -14,10 +15,10 @@ use crate::options::PlanOptions;
 pub(crate) fn actions(
     options: &PlanOptions,
     root: &str,
-    mounts: &BTreeMap<String, String>,
+    mounts: &BTreeMap<String, Resource>,
 ) -> Vec<Action> {
     let mut out = Vec::new();
-    let all_mounts: Vec<String> = mounts.values().cloned().collect();
+    let all_mounts: Vec<Resource> = mounts.values().cloned().collect();
     // Without --system, the path comes from install/build's output, given to
     // the next steps as NIXPLAN_SYSTEM (the only value decided while running).
     let system_ref = match &options.system {
@@ -26,7 +27,7 @@ pub(crate) fn actions(
     };
     let built = options.system.is_none();
     let mut copy_needs = all_mounts.clone();
-    copy_needs.push("facts".into());
+    copy_needs.push(Resource::bare(Res::Facts));
     if options.system.is_none() {
         let attr = options
             .flake_attr
@@ -47,14 +48,14 @@ pub(crate) fn actions(
             ]),
             None,
             vec![],
-            vec!["system:built".into()],
+            vec![Resource::new(Res::System, "built")],
             &format!(
                 "build the system {attr} on this machine; its store path becomes NIXPLAN_SYSTEM"
             ),
         );
         a.runs_on = RunsOn::Local;
         out.push(a);
-        copy_needs.push("system:built".into());
+        copy_needs.push(Resource::new(Res::System, "built"));
     }
     let nix_copy: Vec<String> = [
         "nix",
@@ -95,7 +96,7 @@ pub(crate) fn actions(
                     words.join(" ")
                 )),
                 copy_needs,
-                vec!["system:copied".into()],
+                vec![Resource::new(Res::System, "copied")],
                 &format!("copy the system closure into {root}/nix/store on the target, over the executor's SSH login ($NIXPLAN_TARGET; root after a kexec), through sudo/doas for a non-root login ($NIXPLAN_SUDO)"),
             );
             reach_target(&mut a);
@@ -116,14 +117,17 @@ pub(crate) fn actions(
                 Some(argv),
                 None,
                 copy_needs,
-                vec!["system:copied".into()],
+                vec![Resource::new(Res::System, "copied")],
                 &format!("copy the system closure into {root}/nix/store"),
             )
         }
     };
     copy.runs_on = RunsOn::Local;
     out.push(copy);
-    let mut needs = vec!["system:copied".to_string(), "host-keys".to_string()];
+    let mut needs = vec![
+        Resource::new(Res::System, "copied"),
+        Resource::bare(Res::HostKeys),
+    ];
     needs.extend(all_mounts.iter().cloned());
     let root_mount = mounts.get("/").cloned().into_iter().collect::<Vec<_>>();
     if let Some(dir) = &options.extra_files {
@@ -165,7 +169,7 @@ pub(crate) fn actions(
             None,
             Some(script),
             root_mount.clone(),
-            vec!["extra-files".into()],
+            vec![Resource::bare(Res::ExtraFiles)],
             &format!("copy the contents of {dir} into {root}: modes kept, owned by root unless chowned, directories already there unchanged"),
         );
         a.runs_on = RunsOn::Local;
@@ -173,13 +177,13 @@ pub(crate) fn actions(
             reach_target(&mut a);
         }
         out.push(a);
-        needs.push("extra-files".into());
+        needs.push(Resource::bare(Res::ExtraFiles));
     }
     // SSH host keys exist before the first boot (kept from --extra-files
     // when given there), so the host key is known and stable.
     let mut keys_needs = root_mount.clone();
     if options.extra_files.is_some() {
-        keys_needs.push("extra-files".into());
+        keys_needs.push(Resource::bare(Res::ExtraFiles));
     }
     let mut keys = action(
         "install/host-keys",
@@ -190,7 +194,7 @@ pub(crate) fn actions(
             "set -eu\nmkdir -p {root}/etc/ssh\nssh-keygen -A -f {root}\n"
         )),
         keys_needs,
-        vec!["host-keys".into()],
+        vec![Resource::bare(Res::HostKeys)],
         "generate the SSH host keys the installed system will use (only those missing)",
     );
     keys.check = Some(vec![
@@ -214,7 +218,7 @@ pub(crate) fn actions(
         ]),
         None,
         needs,
-        vec!["system:installed".into()],
+        vec![Resource::new(Res::System, "installed")],
         "install the boot loader and activate the system in the new root, with a clean environment",
     ));
     if built {
@@ -239,7 +243,7 @@ pub(crate) fn actions(
             a.argv = None;
             a.env
                 .insert("NIXPLAN_SYSTEM".into(), "@install/build".into());
-            a.needs.push("system:built".into());
+            a.needs.push(Resource::new(Res::System, "built"));
         }
     }
     out

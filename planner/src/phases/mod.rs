@@ -12,7 +12,7 @@ pub(crate) mod reboot;
 
 use nixplan_plan::placeholder::{ESCALATION, SSH_OPTIONS, SSH_TARGET};
 use nixplan_plan::shell::clean_env;
-use nixplan_plan::{Action, Kind, Phase, RunsOn};
+use nixplan_plan::{Action, Kind, Phase, Resource, RunsOn};
 
 /// The environment of a local action that reaches the target over SSH.
 pub(crate) fn reach_target(a: &mut Action) {
@@ -30,8 +30,8 @@ pub(crate) fn action(
     kind: Kind,
     argv: Option<Vec<String>>,
     script: Option<String>,
-    needs: Vec<String>,
-    produces: Vec<String>,
+    needs: Vec<Resource>,
+    produces: Vec<Resource>,
     reason: &str,
 ) -> Action {
     Action {

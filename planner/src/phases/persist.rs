@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nixplan_nixos::config::Pos;
 use nixplan_plan::{Kind, Phase};
+use nixplan_plan::{Resource, ResourceKind as Res};
 
 use crate::build::{under, Builder, NewAction};
 use crate::options::PlanError;
@@ -74,7 +75,7 @@ impl Builder<'_> {
                 destructive: false,
                 check: Self::argv(&["test", "-d", &target_root]),
                 needs: vec![holder.clone()],
-                produces: vec![format!("dir:{target_root}")],
+                produces: vec![Resource::new(Res::Dir, target_root.to_string())],
                 at: p.at.clone(),
                 reason: format!("create the persistence root {root_path}"),
             });
@@ -226,10 +227,13 @@ impl Builder<'_> {
                 }
                 let (o, g, known) = self.owner(&user, &group);
                 let id = format!("persist/dir{full}");
-                let mut needs = vec![format!("dir:{target_root}")];
+                let mut needs = vec![Resource::new(Res::Dir, target_root.to_string())];
                 if let Some((parent, _)) = path.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
                     let parent = format!("{}{parent}", root_path.trim_end_matches('/'));
-                    needs.push(format!("dir:{}", under(&self.root, &parent)));
+                    needs.push(Resource::new(
+                        Res::Dir,
+                        under(&self.root, &parent),
+                    ));
                 }
                 if let Some((_, m)) = self.mount_holding(&full) {
                     if m != holder {
@@ -248,7 +252,7 @@ impl Builder<'_> {
                         destructive: false,
                         check: Self::argv(&["test", "-d", &target]),
                         needs,
-                        produces: vec![format!("dir:{target}")],
+                        produces: vec![Resource::new(Res::Dir, target.to_string())],
                         at,
                         reason: format!(
                             "create the persisted {what} {path} ({user}:{group}, mode {mode})"
@@ -266,7 +270,7 @@ impl Builder<'_> {
                         destructive: false,
                         check: Self::argv(&["test", "-d", &target]),
                         needs,
-                        produces: vec![format!("dir:{target}")],
+                        produces: vec![Resource::new(Res::Dir, target.to_string())],
                         at: at.clone(),
                         reason: format!("create the persisted {what} {path} (mode {mode}; owner set after install)"),
                     });
@@ -278,8 +282,8 @@ impl Builder<'_> {
                         script: None,
                         destructive: false,
                         check: None,
-                        needs: vec![format!("dir:{target}"), "system:installed".into()],
-                        produces: vec![format!("owner:{target}")],
+                        needs: vec![Resource::new(Res::Dir, target.to_string()), Resource::new(Res::System, "installed")],
+                        produces: vec![Resource::new(Res::Owner, target.to_string())],
                         at,
                         reason: format!("give {path} to {user}:{group}, resolved from the installed system's users (no fixed uid/gid in the config)"),
                     });

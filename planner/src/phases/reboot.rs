@@ -6,6 +6,7 @@
 use nixplan_nixos::config::Config;
 use nixplan_plan::shell::{clean_env, sh_quote};
 use nixplan_plan::{Action, Condition, Kind, Phase, RunsOn};
+use nixplan_plan::{Resource, ResourceKind as Res};
 
 use crate::build::source_of;
 
@@ -17,28 +18,22 @@ pub(crate) fn unmount_and_reboot(config: &Config, ordered: Vec<Action>) -> Vec<A
     let mount_order: Vec<(String, String)> = ordered
         .iter()
         .filter(|a| a.kind == Kind::Mount)
-        .map(|a| {
-            (
-                a.id.clone(),
-                a.produces[0].trim_start_matches("mount:").to_string(),
-            )
-        })
+        .map(|a| (a.id.clone(), a.produces[0].name().to_string()))
         .collect();
     let mut actions = ordered;
-    let finished: Vec<String> = actions
+    let installed = Resource::new(Res::System, "installed");
+    let finished: Vec<Resource> = actions
         .iter()
         .flat_map(|a| a.produces.iter().cloned())
-        .filter(|r| {
-            r.starts_with("activation:") || r.starts_with("owner:") || r == "system:installed"
-        })
+        .filter(|r| matches!(r.kind(), Res::Activation | Res::Owner) || *r == installed)
         .collect();
-    let mut previous: Option<String> = None;
+    let mut previous: Option<Resource> = None;
     for (mount_id, target) in mount_order.iter().rev() {
         let mut needs = finished.clone();
         if let Some(p) = &previous {
             needs.push(p.clone());
         }
-        let produced = format!("unmounted:{target}");
+        let produced = Resource::new(Res::Unmounted, target.to_string());
         let mut a = Action {
             id: format!(
                 "reboot/unmount/{}",
@@ -64,11 +59,11 @@ pub(crate) fn unmount_and_reboot(config: &Config, ordered: Vec<Action>) -> Vec<A
             source: None,
             reason: format!("unmount {target} (reverse of {mount_id})"),
         };
-        a.needs.push(format!("mount:{target}"));
+        a.needs.push(Resource::new(Res::Mount, target.to_string()));
         previous = Some(produced);
         actions.push(a);
     }
-    let mut reboot_needs: Vec<String> = finished.clone();
+    let mut reboot_needs: Vec<Resource> = finished.clone();
     if let Some(p) = &previous {
         reboot_needs.push(p.clone());
     }
@@ -77,8 +72,8 @@ pub(crate) fn unmount_and_reboot(config: &Config, ordered: Vec<Action>) -> Vec<A
     for pool in config.disko.zpools.values() {
         let mut needs = finished.clone();
         needs.extend(previous.iter().cloned());
-        needs.push(format!("zpool:{}", pool.name));
-        let produced = format!("exported:{}", pool.name);
+        needs.push(Resource::new(Res::Zpool, pool.name.to_string()));
+        let produced = Resource::new(Res::Exported, pool.name.to_string());
         reboot_needs.push(produced.clone());
         actions.push(Action {
             id: format!("reboot/zpool-export/{}", pool.name),
@@ -120,7 +115,7 @@ pub(crate) fn unmount_and_reboot(config: &Config, ordered: Vec<Action>) -> Vec<A
         check: None,
         condition: Some(Condition::NotThisMachine),
         needs: reboot_needs,
-        produces: vec!["rebooted".into()],
+        produces: vec![Resource::bare(Res::Rebooted)],
         source: None,
         reason: "boot the installed system".into(),
     });
