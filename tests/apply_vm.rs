@@ -8,9 +8,13 @@
 //! qemu process (by its pid) and every file are removed when the test ends,
 //! also on failure.
 //!
-//! Without qemu or the image the test says so and passes, unless
-//! NIXPLAN_REQUIRE_VM_TESTS=1 (the test command sets it when it could
-//! build the image).
+//! Without qemu or the image the test says so (a recorded skip, which the
+//! test command does not allow), unless NIXPLAN_REQUIRE_VM_TESTS=1 (the
+//! test command sets it when it could build the image): then it fails.
+//!
+//! This file is longer than the others (~840 lines) on purpose: booting the
+//! VM under TCG takes minutes, so one test runs every scenario on one boot,
+//! in order, and the helpers that drive the VM live beside it.
 
 mod common;
 

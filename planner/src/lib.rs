@@ -7,8 +7,10 @@
 //! disko content type one under `disko/`, each lint rule one under `lint/`.
 
 pub mod build;
+mod builder;
 pub mod diff;
 mod disko;
+mod error;
 pub mod lint;
 mod options;
 mod phases;
@@ -17,7 +19,8 @@ mod summary;
 
 pub use build::plan;
 pub use disko::zpool_topology;
+pub use error::{ActivationError, PlanError};
 pub use nixplan_plan::{Action, Plan};
-pub use options::{BootstrapMode, KexecImage, PlanError, PlanOptions, DEFAULT_KEXEC_URL};
-pub use phases::activation::{order as activation_order, ActivationError};
+pub use options::{BootstrapMode, KexecImage, PlanOptions, DEFAULT_KEXEC_URL};
+pub use phases::activation::order as activation_order;
 pub use phases::bootstrap::Bootstrap;

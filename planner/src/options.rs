@@ -1,10 +1,7 @@
 //! What a plan is made with: the options given on the command line, and
 //! the errors planning reports.
 
-use nixplan_nixos::config::Pos;
-use nixplan_plan::{order::OrderError, PhaseSelection};
-
-use crate::phases::activation::ActivationError;
+use nixplan_plan::PhaseSelection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BootstrapMode {
@@ -57,33 +54,6 @@ impl Default for KexecImage {
     fn default() -> Self {
         KexecImage::Download {
             url: DEFAULT_KEXEC_URL.into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PlanError {
-    Order(OrderError),
-    Activation(ActivationError),
-    Invalid { message: String, at: Option<Pos> },
-}
-
-impl std::fmt::Display for PlanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PlanError::Order(e) => write!(f, "{e}"),
-            PlanError::Activation(e) => match e {
-                ActivationError::UnknownDependency { at: Some(at), .. }
-                | ActivationError::Cycle { at: Some(at), .. } => {
-                    write!(f, "{e} (at {at})")
-                }
-                _ => write!(f, "{e}"),
-            },
-            PlanError::Invalid {
-                message,
-                at: Some(at),
-            } => write!(f, "{message} (at {at})"),
-            PlanError::Invalid { message, at: None } => write!(f, "{message}"),
         }
     }
 }

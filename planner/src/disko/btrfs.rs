@@ -99,10 +99,7 @@ impl Builder<'_> {
             script: None,
             destructive: false,
             check: Self::argv(&["test", "-f", &path]),
-            needs: vec![Resource::new(
-                Res::Mount,
-                under(&self.root, mountpoint),
-            )],
+            needs: vec![Resource::new(Res::Mount, under(&self.root, mountpoint))],
             produces: vec![Resource::new(Res::Swapfile, path.to_string())],
             at: sw.size.at.clone(),
             reason: format!("create a {} swap file {path}", sw.size.value),

@@ -26,5 +26,5 @@ use nixplan_nixos::config::{
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase, Resource, ResourceKind as Res};
 
-use crate::build::{under, Builder, NewAction};
-use crate::options::PlanError;
+use crate::builder::{under, Builder, NewAction};
+use crate::error::PlanError;

@@ -1,6 +1,7 @@
 //! NP301: activation snippet depends on an unknown snippet.
 
-use crate::phases::activation::{order, ActivationError};
+use crate::error::ActivationError;
+use crate::phases::activation::order;
 
 use super::{Context, Finding, Rule, Severity};
 

@@ -1,6 +1,7 @@
 //! NP302: activation snippets depend on each other in a cycle.
 
-use crate::phases::activation::{order, ActivationError};
+use crate::error::ActivationError;
+use crate::phases::activation::order;
 
 use super::{Context, Finding, Rule, Severity};
 

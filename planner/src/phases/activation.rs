@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use nixplan_nixos::config::{Pos, Snippet};
+use nixplan_nixos::config::Snippet;
 use nixplan_plan::{Kind, Phase};
 use nixplan_plan::{Resource, ResourceKind as Res};
 
-use crate::build::{Builder, NewAction};
-use crate::options::PlanError;
+use crate::builder::{Builder, NewAction};
+use crate::error::{ActivationError, PlanError};
 
 impl Builder<'_> {
     /// One action per snippet of the user's, chained in NixOS's order after
@@ -70,19 +70,6 @@ impl Builder<'_> {
         }
         Ok(user_snippets.len())
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActivationError {
-    UnknownDependency {
-        snippet: String,
-        dependency: String,
-        at: Option<Pos>,
-    },
-    Cycle {
-        members: Vec<String>,
-        at: Option<Pos>,
-    },
 }
 
 impl std::fmt::Display for ActivationError {

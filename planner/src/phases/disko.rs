@@ -9,8 +9,8 @@ use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase};
 use nixplan_plan::{Resource, ResourceKind as Res};
 
-use crate::build::{under, Builder, NewAction};
-use crate::options::PlanError;
+use crate::builder::{under, Builder, NewAction};
+use crate::error::PlanError;
 
 impl Builder<'_> {
     /// First pass: who belongs to which volume group, array and pool.

@@ -6,8 +6,8 @@ use nixplan_nixos::config::Pos;
 use nixplan_plan::{Kind, Phase};
 use nixplan_plan::{Resource, ResourceKind as Res};
 
-use crate::build::{under, Builder, NewAction};
-use crate::options::PlanError;
+use crate::builder::{under, Builder, NewAction};
+use crate::error::PlanError;
 
 /// A directory to create under a persistence root.
 #[derive(Clone)]
@@ -230,10 +230,7 @@ impl Builder<'_> {
                 let mut needs = vec![Resource::new(Res::Dir, target_root.to_string())];
                 if let Some((parent, _)) = path.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
                     let parent = format!("{}{parent}", root_path.trim_end_matches('/'));
-                    needs.push(Resource::new(
-                        Res::Dir,
-                        under(&self.root, &parent),
-                    ));
+                    needs.push(Resource::new(Res::Dir, under(&self.root, &parent)));
                 }
                 if let Some((_, m)) = self.mount_holding(&full) {
                     if m != holder {

@@ -8,7 +8,7 @@ use nixplan_plan::shell::{clean_env, sh_quote};
 use nixplan_plan::{Action, Condition, Kind, Phase, RunsOn};
 use nixplan_plan::{Resource, ResourceKind as Res};
 
-use crate::build::source_of;
+use crate::builder::source_of;
 
 /// The reboot phase's actions added to the ordered actions of the others
 /// (unmounts follow the order the mounts ended up in).
