@@ -1,7 +1,8 @@
 //! Extraction: the evaluated configuration (through `nixplan.nix` and the
 //! module system) read into the typed [`Config`], each value with where the
 //! user wrote it; and the same model from the JSON a real nix printed
-//! (`--eval nix`).
+//! (`--eval nix`). One walk over the configuration, in the order of the
+//! model's fields, which is why it is one file of about 800 lines.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
