@@ -163,15 +163,21 @@ pub enum ThunkState {
 pub struct Thunk(pub(crate) Rc<RefCell<ThunkState>>);
 
 thread_local! {
-    /// States of thunks whose last holder went away, waiting to be dropped.
+    /// States of thunks whose last holder went away deep in a drop,
+    /// waiting to be dropped from the outermost one.
     static GRAVE: RefCell<Vec<ThunkState>> = const { RefCell::new(Vec::new()) };
-    static DRAINING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// How many thunk states are being dropped one inside the other.
+    static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// Dropping the last holder of a thunk drops its state from a work list,
-/// not recursively: a value nested 200,000 levels deep (a list of lists,
-/// an infinite chain of sets that was forced deeply) is freed in constant
-/// stack.
+/// How deep thunk states are dropped recursively before the rest waits in
+/// the work list (bounded stack, and no work list for shallow values).
+const MAX_DROP_DEPTH: u32 = 256;
+
+/// Dropping the last holder of a thunk drops its state recursively only to
+/// a bounded depth; deeper states wait in a work list that the outermost
+/// drop empties. A value nested 200,000 levels deep (a list of lists, an
+/// infinite chain of sets forced deeply) is freed in bounded stack.
 impl Drop for Thunk {
     fn drop(&mut self) {
         if Rc::strong_count(&self.0) != 1 {
@@ -180,18 +186,31 @@ impl Drop for Thunk {
         let Ok(mut state) = self.0.try_borrow_mut() else {
             return;
         };
+        // Only what can hold other thunks needs care.
+        let nests = matches!(
+            &*state,
+            ThunkState::Done(
+                Value::Attrs(_) | Value::List(_) | Value::Lambda(_) | Value::PrimOp(_)
+            ) | ThunkState::Pending(..)
+                | ThunkState::Native(_)
+        );
+        if !nests {
+            return;
+        }
         let state = std::mem::replace(&mut *state, ThunkState::Blackhole(None));
-        if matches!(state, ThunkState::Blackhole(_)) {
+        let depth = DROP_DEPTH.try_with(|d| d.get()).unwrap_or(0);
+        if depth >= MAX_DROP_DEPTH {
+            let _ = GRAVE.try_with(|g| g.borrow_mut().push(state));
             return;
         }
-        let _ = GRAVE.try_with(|g| g.borrow_mut().push(state));
-        if DRAINING.try_with(|d| d.replace(true)).unwrap_or(true) {
-            return;
+        let _ = DROP_DEPTH.try_with(|d| d.set(depth + 1));
+        drop(state);
+        if depth == 0 {
+            while let Some(next) = GRAVE.try_with(|g| g.borrow_mut().pop()).ok().flatten() {
+                drop(next);
+            }
         }
-        while let Some(next) = GRAVE.try_with(|g| g.borrow_mut().pop()).ok().flatten() {
-            drop(next);
-        }
-        let _ = DRAINING.try_with(|d| d.set(false));
+        let _ = DROP_DEPTH.try_with(|d| d.set(depth));
     }
 }
 
