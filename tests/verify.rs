@@ -95,3 +95,18 @@ fn unknown_phases_kinds_and_places_are_not_plans() {
         );
     }
 }
+
+#[test]
+fn a_device_named_only_by_the_action_itself_is_not_named() {
+    refused_after(
+        |p| {
+            let a = mkfs(p);
+            *a.argv.as_mut().unwrap().last_mut().unwrap() = "/dev/sdz".into();
+            a.produces.push(nixplan_plan::Resource::new(
+                nixplan_plan::ResourceKind::Block,
+                "/dev/sdz",
+            ));
+        },
+        "writes to /dev/sdz, which the plan names nowhere else",
+    );
+}

@@ -131,6 +131,22 @@ pub fn env_argv(inv: &Invocation, escalate: Option<&str>) -> Vec<String> {
     argv
 }
 
+/// The reaper: `+ PGID` and `- PGID` lines add and remove a process group;
+/// at end of input (nixplan is gone) every group still listed is killed.
+const REAPER_SCRIPT: &str = r#"live=" "
+while read -r op pg; do
+  case "$pg" in ''|*[!0-9]*) continue ;; esac
+  case "$op" in
+    +) live="$live$pg " ;;
+    -) case "$live" in *" $pg "*) live="${live%% $pg *} ${live#* $pg }" ;; esac ;;
+  esac
+done
+for pg in $live; do
+  [ "$pg" -gt 1 ] && kill -9 -"$pg" 2>/dev/null
+done
+exit 0
+"#;
+
 /// One process per nixplan that ends the process group of every command
 /// still running when nixplan dies (even by SIGKILL): it is told of each
 /// group as it starts and ends, over a pipe whose end-of-file means nixplan
@@ -140,17 +156,40 @@ fn reaper() -> Option<&'static Mutex<ChildStdin>> {
     REAPER
         .get_or_init(|| {
             let mut cmd = Command::new("/bin/sh");
+            // Its own environment: nothing inherited can change what it
+            // does. It keeps the live groups in one list, and kills only
+            // numbers above 1 (never `kill -9 -1`).
             cmd.arg("-c")
-                .arg(
-                    "while read op pg; do\n  case \"$op\" in\n    +) eval \"g_$pg=1\" ;;\n    -) unset \"g_$pg\" ;;\n  esac\ndone\nfor pg in $(set | sed -n 's/^g_\\([0-9]*\\)=.*/\\1/p'); do kill -9 -\"$pg\" 2>/dev/null; done\n",
-                )
+                .arg(REAPER_SCRIPT)
+                .env_clear()
+                .env("PATH", "/usr/bin:/bin")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .process_group(0);
-            cmd.spawn().ok().and_then(|mut c| c.stdin.take()).map(Mutex::new)
+            cmd.spawn()
+                .ok()
+                .and_then(|mut c| c.stdin.take())
+                .map(Mutex::new)
         })
         .as_ref()
+}
+
+/// A process group the reaper knows of, for as long as this lives (its
+/// drop says `-`, on every way out of `run_child`).
+struct Reaped(u32);
+
+impl Reaped {
+    fn new(pgid: u32) -> Reaped {
+        reap_on_exit('+', pgid);
+        Reaped(pgid)
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        reap_on_exit('-', self.0);
+    }
 }
 
 /// Tell the reaper that process group `pgid` started (`+`) or ended (`-`).
@@ -193,7 +232,7 @@ fn run_child(
     .stderr(Stdio::piped())
     .process_group(0);
     let mut child: Child = cmd.spawn().map_err(|e| e.to_string())?;
-    reap_on_exit('+', child.id());
+    let _reaped = Reaped::new(child.id());
     if let Some(data) = stdin {
         let mut pipe = child.stdin.take().expect("stdin is piped");
         let data = data.to_vec();
@@ -234,7 +273,6 @@ fn run_child(
             (status, true)
         }
     };
-    reap_on_exit('-', child.id());
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
     Ok(Finished {

@@ -172,7 +172,7 @@ fn plan() -> Plan {
         Some(&["cryptsetup", "luksFormat", "/dev/vdb", "--key-file=-"]),
         None,
         &["wiped:/dev/vdb"],
-        &["luks:/dev/vdb"],
+        &["luks:/dev/vdb", "block:/dev/mapper/c"],
         &["disko/disk/main/wipe"],
     );
     luks.destructive = true;

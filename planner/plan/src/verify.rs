@@ -172,26 +172,34 @@ fn device_words(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// `dev` is a numbered partition of `disk` (`sda1`, `nvme0n1p2`, `by-id/x-part3`).
+/// `dev` is a numbered partition of `disk` (`sda1`, `nvme0n1p2`, `by-id/x-part3`)
+/// (as the kernel and udev name them: `-partN` under /dev/disk/, `pN`
+/// after a name ending in a digit, `N` otherwise).
 fn is_partition_of(dev: &str, disk: &str) -> bool {
     let Some(rest) = dev.strip_prefix(disk) else {
         return false;
     };
-    let digits = rest
-        .strip_prefix("-part")
-        .or_else(|| rest.strip_prefix('p'))
-        .unwrap_or(rest);
-    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+    let digits = if disk.starts_with("/dev/disk/") {
+        rest.strip_prefix("-part")
+    } else if disk.ends_with(|c: char| c.is_ascii_digit()) {
+        rest.strip_prefix('p')
+    } else {
+        Some(rest)
+    };
+    digits.is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn meaning(plan: &Plan, problems: &mut Vec<String>) {
-    // What the plan names: every resource's subject (`mount:/mnt` → `/mnt`).
-    let named: BTreeSet<&str> = plan
+    // What a destructive action may write to: the disks the plan wipes, and
+    // what actions before it produced (not what it names itself: an edited
+    // action could name anything).
+    let mut named: BTreeSet<&str> = plan
         .actions
         .iter()
-        .flat_map(|a| a.needs.iter().chain(a.produces.iter()))
+        .filter(|a| a.kind == Kind::Wipe)
+        .flat_map(|a| a.needs.iter())
+        .filter(|r| r.kind() == ResourceKind::Device)
         .map(|r| r.name())
-        .filter(|name| !name.is_empty())
         .collect();
     for a in &plan.actions {
         if a.argv
@@ -222,7 +230,11 @@ fn meaning(plan: &Plan, problems: &mut Vec<String>) {
                 .chain(a.script.as_deref());
             for text in words {
                 for dev in device_words(text) {
-                    let known = named.contains(dev)
+                    // An array is written where it is created.
+                    let creates =
+                        a.kind == Kind::MdadmCreate && a.produces.iter().any(|r| r.name() == dev);
+                    let known = creates
+                        || named.contains(dev)
                         || PSEUDO_DEVICES.contains(&dev)
                         || named
                             .iter()
@@ -236,6 +248,12 @@ fn meaning(plan: &Plan, problems: &mut Vec<String>) {
                 }
             }
         }
+        named.extend(
+            a.produces
+                .iter()
+                .map(|r| r.name())
+                .filter(|name| !name.is_empty()),
+        );
     }
     let counted = Summary::of_actions(&plan.actions, plan.target.facts.as_ref());
     let s = &plan.summary;
@@ -272,5 +290,27 @@ fn meaning(plan: &Plan, problems: &mut Vec<String>) {
     }
     if !differs.is_empty() {
         problems.push(format!("the summary says {}", differs.join(", ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_partition_of;
+
+    #[test]
+    fn partitions_are_named_as_the_kernel_and_udev_name_them() {
+        assert!(is_partition_of("/dev/sda1", "/dev/sda"));
+        assert!(is_partition_of("/dev/nvme0n1p2", "/dev/nvme0n1"));
+        assert!(is_partition_of(
+            "/dev/disk/by-id/x-part3",
+            "/dev/disk/by-id/x"
+        ));
+        assert!(!is_partition_of("/dev/sdap1", "/dev/sda"));
+        assert!(!is_partition_of("/dev/nvme0n12", "/dev/nvme0n1"));
+        assert!(!is_partition_of("/dev/loop10", "/dev/loop1"));
+        assert!(!is_partition_of(
+            "/dev/disk/by-id/x12",
+            "/dev/disk/by-id/x1"
+        ));
     }
 }

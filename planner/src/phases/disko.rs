@@ -87,7 +87,7 @@ impl Builder<'_> {
                 kind: Kind::Wipe,
                 argv: None,
                 script: Some(format!(
-                    "set -eu\n# Never a disk in use: anything mounted (swap too) or stacked on it.\nbusy=$(lsblk --pairs --paths --output NAME,TYPE,MOUNTPOINT {d} | grep -Ev 'TYPE=\"(disk|loop|part)\" MOUNTPOINT=\"\"$' || true)\nif [ -n \"$busy\" ]; then\n  echo \"refusing to wipe {d}, it is in use:\" >&2\n  echo \"$busy\" >&2\n  exit 1\nfi\nfor part in $(lsblk --list --noheadings --paths --output NAME,TYPE {d} | awk '$2 == \"part\" {{ print $1 }}'); do\n  wipefs --all --force \"$part\"\ndone\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
+                    "set -eu\n# Never a disk in use: anything mounted (swap too) or stacked on it.\ntree=$(lsblk --pairs --paths --output NAME,TYPE,MOUNTPOINT {d}) || {{ echo \"cannot list {d}: not wiped\" >&2; exit 1; }}\nbusy=$(printf '%s\\n' \"$tree\" | grep -Ev 'TYPE=\"(disk|loop|part)\" MOUNTPOINT=\"\"$' || true)\nif [ -n \"$busy\" ]; then\n  echo \"refusing to wipe {d}, it is in use:\" >&2\n  echo \"$busy\" >&2\n  exit 1\nfi\nfor part in $(lsblk --list --noheadings --paths --output NAME,TYPE {d} | awk '$2 == \"part\" {{ print $1 }}'); do\n  wipefs --all --force \"$part\"\ndone\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
                     d = sh_quote(&dev)
                 )),
                 destructive: true,
