@@ -114,15 +114,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
         }
     };
     let span = ev.arena.span(root);
-    // Every value is kept to the end of the process: dropping a value
-    // nested 100,000 levels deep would recurse past the stack.
-    let mut keep: Vec<nixplan_eval::Value> = Vec::new();
     let result = (|| {
         let mut v = ev.eval_root(root)?;
-        keep.push(v.clone());
         if let Some(path) = &args.attr {
             v = ev.select_path(&v, path, span)?;
-            keep.push(v.clone());
         }
         ev.deep_force(&v, span)?;
         if args.json {
@@ -146,7 +141,6 @@ pub fn run(args: EvalArgs) -> ExitCode {
     };
     // Values may nest deeper than a recursive drop can go, and the process
     // ends here anyway: let the OS reclaim the evaluator.
-    std::mem::forget(keep);
     std::mem::forget(ev);
     code
 }

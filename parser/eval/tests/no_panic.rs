@@ -163,9 +163,8 @@ fn evaluate_with(src: &str, settings: Settings) -> Ended {
                 }
                 Err(e) => Ended::Error(e.message.clone()),
             };
-            // Values can nest deeper than a recursive drop can go; like the
-            // binary, leave them to the end of the process.
-            std::mem::forget(v);
+            // Dropped here: a deeply nested value must free in bounded stack.
+            drop(v);
             ended
         }
         Err(e) => Ended::Error(e.message.clone()),
