@@ -640,3 +640,107 @@ fn a_disk_in_use_is_never_wiped() {
     assert!(err.contains(&format!("{disk}p2")), "{err}");
     assert_eq!(lab.state(), before, "nothing on the disk changed");
 }
+
+/// A run that starts while another one is working on the same disk: it
+/// passes every guard (the disk was just wiped, nothing is mounted yet),
+/// but the first run holds the disk's lock, so it destroys nothing.
+struct SecondRunAfterTheWipe<'l> {
+    first: LabObserver<'l>,
+    plan: &'l nixplan_planner::Plan,
+    opts: nixplan_executor::ApplyOptions,
+    second: Option<Result<Report, nixplan_executor::Refusal>>,
+}
+
+/// The second run's observer: agrees to nothing it is asked.
+struct Bystander;
+
+impl nixplan_executor::Observer for Bystander {
+    fn event(&mut self, _event: nixplan_executor::Event<'_>) {}
+    fn confirm(&mut self, _question: &str) -> bool {
+        false
+    }
+}
+
+impl nixplan_executor::Observer for SecondRunAfterTheWipe<'_> {
+    fn event(&mut self, event: nixplan_executor::Event<'_>) {
+        let wiped = matches!(
+            &event,
+            nixplan_executor::Event::End { action, outcome: Outcome::Done }
+                if action.kind == nixplan_plan::Kind::Wipe
+        );
+        self.first.event(event);
+        if wiped && self.second.is_none() {
+            self.second = Some(apply(
+                self.plan,
+                &mut Local::default(),
+                &mut Local::default(),
+                &self.opts,
+                &mut Bystander,
+            ));
+        }
+    }
+    fn confirm(&mut self, question: &str) -> bool {
+        self.first.confirm(question)
+    }
+    fn keep_going(&mut self) -> bool {
+        self.first.keep_going()
+    }
+}
+
+#[test]
+fn two_runs_on_one_disk_exactly_one_runs() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available("two_runs_on_one_disk_exactly_one_runs")
+        || skip_for_kernel("two_runs_on_one_disk_exactly_one_runs", &["btrfs"])
+    {
+        return;
+    }
+    let mut lab = Lab::new(1, 256);
+    let disk = lab.loops[0].clone();
+    let plan = lab.plan("btrfs-subvolumes");
+    let first_opts = options(&lab, "first", false);
+    let second_opts = options(&lab, "second", false);
+    let mut obs = SecondRunAfterTheWipe {
+        first: LabObserver {
+            lab: &mut lab,
+            started: 0,
+            stop_at: None,
+        },
+        plan: &plan,
+        opts: second_opts,
+        second: None,
+    };
+    let first = apply(
+        &plan,
+        &mut Local::default(),
+        &mut Local::default(),
+        &first_opts,
+        &mut obs,
+    )
+    .unwrap_or_else(|r| panic!("the first run was refused: {r}"));
+    let second = obs.second.take().expect("the second run was started");
+    assert_no_failure(&first, "");
+    let second = second.unwrap_or_else(|r| panic!("refused before locking: {r}"));
+    let failures = second.failures();
+    assert_eq!(failures.len(), 1, "{second:?}");
+    let failed = plan.actions.iter().find(|a| a.id == failures[0].action);
+    assert_eq!(failed.map(|a| a.kind), Some(nixplan_plan::Kind::Wipe));
+    assert!(
+        failures[0]
+            .status
+            .contains("another nixplan is applying a plan to")
+            && failures[0].status.contains(&disk),
+        "{}",
+        failures[0].status
+    );
+    for (id, outcome) in &second.outcomes {
+        let action = plan.actions.iter().find(|a| &a.id == id).unwrap();
+        assert!(
+            !(action.destructive && *outcome == Outcome::Done),
+            "the second run destroyed with {id}"
+        );
+    }
+    // The first run's result is whole: the layout it made is mounted.
+    let state = lab.state();
+    assert!(state.contains("btrfs"), "{state}");
+}

@@ -101,6 +101,97 @@ pub trait Transport {
     fn ssh_options(&self) -> Option<Vec<String>> {
         None
     }
+    /// Start a command that holds something on the machine (a lock) for
+    /// as long as the returned [`Held`] lives: it prints `ready` once it
+    /// holds it, then waits for its stdin to close. Anything else it
+    /// prints first is the reason it could not (the error).
+    fn hold(&self, _inv: &Invocation, _ready: &str) -> Result<Held, String> {
+        Err(format!("{} cannot hold a lock", self.describe()))
+    }
+}
+
+/// A command holding something on its machine (see [`Transport::hold`]):
+/// dropping this closes its stdin, so it lets go and ends.
+pub struct Held {
+    child: Option<(Child, ChildStdin, Reaped)>,
+}
+
+impl Held {
+    /// Nothing held (a machine that needs no lock, in tests).
+    pub fn nothing() -> Held {
+        Held { child: None }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some((mut child, stdin, _reaped)) = self.child.take() {
+            drop(stdin);
+            if !matches!(child.wait_timeout(Duration::from_secs(10)), Ok(Some(_))) {
+                // SAFETY: kill(2) on the process group `hold_child` created.
+                unsafe {
+                    libc::kill(-(child.id() as i32), libc::SIGKILL);
+                }
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+/// Start `cmd` in its own process group (known to the reaper) with its
+/// stdin kept open, and wait up to `wait` for its first line: `ready`
+/// means it holds what it was started for.
+fn hold_child(mut cmd: Command, ready: &str, wait: Duration) -> Result<Held, String> {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+    let reaped = Reaped::new(child.id());
+    let stdin = child.stdin.take().expect("stdin is piped");
+    let mut out = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while let Ok(1) = out.read(&mut byte) {
+            if byte[0] == b'\n' {
+                break;
+            }
+            line.push(byte[0]);
+        }
+        let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
+        // Keep reading so the command never blocks on a full pipe.
+        let _ = std::io::copy(&mut out, &mut std::io::sink());
+    });
+    match rx.recv_timeout(wait) {
+        Ok(line) if line == ready => Ok(Held {
+            child: Some((child, stdin, reaped)),
+        }),
+        first => {
+            drop(stdin);
+            let _ = child.wait_timeout(Duration::from_secs(10));
+            // SAFETY: kill(2) on the process group this function created.
+            unsafe {
+                libc::kill(-(child.id() as i32), libc::SIGKILL);
+            }
+            let _ = child.wait();
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            let said = match first {
+                Ok(line) => line,
+                Err(_) => format!("no answer within {wait:.0?}"),
+            };
+            Err([said.trim(), err.trim()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(": "))
+        }
+    }
 }
 
 /// Quote a word for POSIX sh: the planner's quoting, so a command reads
@@ -292,8 +383,9 @@ pub struct Local {
     hold: Option<RawFd>,
 }
 
-impl Transport for Local {
-    fn run(&self, inv: &Invocation) -> Result<Finished, String> {
+impl Local {
+    /// The command that runs `inv` here, and its program's name.
+    fn command(&self, inv: &Invocation) -> Result<(Command, String), String> {
         let argv = match &self.escalate {
             Some(tool) => env_argv(inv, Some(tool)),
             None => match &inv.program {
@@ -310,8 +402,20 @@ impl Transport for Local {
             // Only to find sudo itself; the command gets `env -i`.
             cmd.env("PATH", path);
         }
+        Ok((cmd, first.clone()))
+    }
+}
+
+impl Transport for Local {
+    fn run(&self, inv: &Invocation) -> Result<Finished, String> {
+        let (cmd, first) = self.command(inv)?;
         run_child(cmd, inv.stdin.as_deref(), inv.timeout, self.hold)
             .map_err(|e| format!("cannot start {first}: {e}"))
+    }
+
+    fn hold(&self, inv: &Invocation, ready: &str) -> Result<Held, String> {
+        let (cmd, first) = self.command(inv)?;
+        hold_child(cmd, ready, inv.timeout).map_err(|e| format!("{first}: {e}"))
     }
 
     fn describe(&self) -> String {
@@ -456,8 +560,9 @@ impl Drop for Ssh {
     }
 }
 
-impl Transport for Ssh {
-    fn run(&self, inv: &Invocation) -> Result<Finished, String> {
+impl Ssh {
+    /// The ssh command that runs `inv` on the target, and ssh's name.
+    fn command(&self, inv: &Invocation) -> (Command, String) {
         let argv = self.ssh_argv();
         let remote: Vec<String> = env_argv(inv, self.escalate.as_deref())
             .iter()
@@ -467,8 +572,22 @@ impl Transport for Ssh {
         cmd.args(&argv[1..]).arg(remote.join(" "));
         // ssh itself needs the user's environment (agent, HOME for
         // ~/.ssh); the remote command gets only `env -i` and the plan's.
+        (cmd, argv[0].clone())
+    }
+}
+
+impl Transport for Ssh {
+    fn run(&self, inv: &Invocation) -> Result<Finished, String> {
+        let (cmd, ssh) = self.command(inv);
         run_child(cmd, inv.stdin.as_deref(), inv.timeout, None)
-            .map_err(|e| format!("cannot start {}: {e}", argv[0]))
+            .map_err(|e| format!("cannot start {ssh}: {e}"))
+    }
+
+    /// Held on the target while the session lasts: when nixplan ends (or
+    /// dies), ssh closes the command's stdin and it lets go.
+    fn hold(&self, inv: &Invocation, ready: &str) -> Result<Held, String> {
+        let (cmd, ssh) = self.command(inv);
+        hold_child(cmd, ready, inv.timeout).map_err(|e| format!("{ssh}: {e}"))
     }
 
     fn describe(&self) -> String {

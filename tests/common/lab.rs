@@ -389,6 +389,9 @@ impl Drop for Lab {
         }
         for l in &self.loops {
             sh(&format!("losetup -d {l}"));
+            // The lock a run took on this disk (executor/src/run/disklock.rs).
+            let name = l.trim_start_matches("/dev/").replace('/', "_");
+            let _ = std::fs::remove_file(format!("/run/nixplan/disk-{name}.lock"));
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::transport::{env_argv, sh_quote, Finished, Invocation, Program, Transp
 
 mod admit;
 mod confirm;
+mod disklock;
 mod preflight;
 mod runner;
 #[cfg(test)]
@@ -28,6 +29,7 @@ mod tests;
 
 use admit::*;
 use confirm::*;
+use disklock::DiskLocks;
 use preflight::*;
 pub use runner::shown;
 use runner::*;
@@ -247,6 +249,9 @@ pub fn apply(
             .filter_map(|(id, r)| r.value.clone().map(|v| (id.clone(), v)))
             .collect(),
         journal_error: None,
+        disk_locks: DiskLocks::Pending(
+            wiped_disks(&selected).into_iter().map(|(_, d)| d).collect(),
+        ),
         unchecked: plan
             .actions
             .iter()

@@ -54,7 +54,9 @@ pub(super) fn escalation(facts: &Value, target: &dyn Transport) -> Result<Option
     }
 }
 
-pub(super) fn gather_facts(target: &dyn Transport) -> Result<Value, String> {
+/// The environment of nixplan's own probes on a target (facts, locks):
+/// the system's tools wherever the system keeps them, C locale.
+pub(super) fn probe_env() -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     env.insert(
         "PATH".to_string(),
@@ -62,9 +64,13 @@ pub(super) fn gather_facts(target: &dyn Transport) -> Result<Value, String> {
             .to_string(),
     );
     env.insert("LC_ALL".into(), "C".into());
+    env
+}
+
+pub(super) fn gather_facts(target: &dyn Transport) -> Result<Value, String> {
     let inv = Invocation {
         program: Program::Script(FACTS_SCRIPT.to_string()),
-        env,
+        env: probe_env(),
         stdin: None,
         timeout: Duration::from_secs(120),
     };

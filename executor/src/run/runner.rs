@@ -56,6 +56,8 @@ pub(super) struct Runner<'r> {
     /// The first journal write that failed: the run stops after the
     /// action that hit it (a resume could not trust what it says).
     pub(super) journal_error: Option<String>,
+    /// The locks of the disks the plan wipes (see `disklock.rs`).
+    pub(super) disk_locks: DiskLocks,
     /// The actions without a check: a resume trusts their journal record,
     /// so it is synced.
     pub(super) unchecked: BTreeSet<String>,
@@ -168,6 +170,15 @@ impl Runner<'_> {
             Ok(e) => e,
             Err(e) => return self.fail(action, e, String::new(), None),
         };
+        // Nothing is destroyed on a disk another run holds.
+        if action.kind.destroys_data()
+            && action.kind != Kind::Kexec
+            && action.runs_on != RunsOn::Local
+        {
+            if let Err(e) = self.lock_disks() {
+                return self.fail(action, e, String::new(), None);
+            }
+        }
         let stdin = if let Some(source) = &action.stdin {
             let Some(path) = source.strip_prefix("file:") else {
                 return self.fail(
@@ -303,6 +314,11 @@ impl Runner<'_> {
     /// After kexec: the target comes back as the installer with a new host
     /// key; wait for SSH, then learn the facts again.
     pub(super) fn reconnect(&mut self) -> Result<(), String> {
+        // Locks taken on the old system are gone with it: take them again
+        // on the installer.
+        if let DiskLocks::Held { disks, .. } = &self.disk_locks {
+            self.disk_locks = DiskLocks::Pending(disks.clone());
+        }
         self.target.after_kexec(true)?;
         let deadline = std::time::Instant::now() + self.opts.reconnect_timeout;
         // The old system may still answer for a moment.

@@ -28,6 +28,10 @@ struct Scripted {
     login: Rc<RefCell<Option<String>>>,
     /// Every escalation the executor asked for, in order.
     escalations: Rc<RefCell<Vec<Option<String>>>>,
+    /// The lock scripts it was asked to hold, in order.
+    holds: Rc<RefCell<Vec<String>>>,
+    /// Another run holds the disk locks.
+    locked_elsewhere: bool,
 }
 
 fn text(p: &Program) -> String {
@@ -97,6 +101,15 @@ impl Transport for Scripted {
     }
     fn login(&self) -> Option<String> {
         self.login.borrow().clone()
+    }
+    fn hold(&self, inv: &Invocation, ready: &str) -> Result<crate::transport::Held, String> {
+        assert_eq!(ready, disklock::LOCKED);
+        self.holds.borrow_mut().push(text(&inv.program));
+        if self.locked_elsewhere {
+            Err("another nixplan is applying a plan to /dev/vdb".into())
+        } else {
+            Ok(crate::transport::Held::nothing())
+        }
     }
 }
 
@@ -388,6 +401,39 @@ fn a_failure_blocks_only_what_depends_on_it() {
     );
     assert_eq!(by_id["install/nixos-install"], Outcome::Done);
     assert!(!ran(&t).iter().any(|c| c.starts_with("mkfs")));
+}
+
+#[test]
+fn the_disks_are_locked_before_the_first_destructive_action_and_a_held_lock_stops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Scripted {
+        facts: facts("", "null"),
+        ..Default::default()
+    };
+    let report = on(&mut t, &plan(), &opts(dir.path()), false).unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    let holds = t.holds.borrow().clone();
+    assert_eq!(holds.len(), 1, "one lock command for the run: {holds:?}");
+    assert!(holds[0].ends_with("hold /dev/vdb\n"), "{}", holds[0]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Scripted {
+        facts: facts("", "null"),
+        locked_elsewhere: true,
+        ..Default::default()
+    };
+    let report = on(&mut t, &plan(), &opts(dir.path()), false).unwrap();
+    let f = report.failures();
+    assert_eq!(f.len(), 1, "{report:?}");
+    assert_eq!(f[0].action, "disko/disk/main/wipe");
+    assert!(f[0].status.contains("another nixplan"), "{}", f[0].status);
+    assert!(
+        !ran(&t)
+            .iter()
+            .any(|c| c.contains("wipefs") || c.contains("mkfs")),
+        "nothing destructive ran: {:?}",
+        ran(&t)
+    );
 }
 
 #[test]
