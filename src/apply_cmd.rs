@@ -200,11 +200,27 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
             eprintln!("error: {}: {e}", path.display());
             ExitCode::from(1)
         })?;
+        if let Some(signers) = &args.allowed_signers {
+            match nixplan_plan::signature::check(&plan, signers) {
+                Ok(principal) => eprintln!("the plan is signed by {principal}"),
+                Err(e) => {
+                    eprintln!("error: {}: refused: {e}", path.display());
+                    return Err(ExitCode::from(1));
+                }
+            }
+        }
         let root = args
             .source
             .clone()
             .or_else(|| plan.source.root.as_ref().map(PathBuf::from));
         return Ok((plan, root, false));
+    }
+    if args.allowed_signers.is_some() {
+        eprintln!(
+            "error: --allowed-signers checks a saved, signed plan; {} is not one (plan it with --sign --out PLAN.json first)",
+            args.plan_or_target
+        );
+        return Err(ExitCode::from(1));
     }
     let inputs = PlanInputs {
         target: args.plan_or_target.clone(),

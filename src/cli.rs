@@ -33,10 +33,14 @@ pub enum Command {
     },
     /// Run a plan (saved, or made from a target) locally or over SSH.
     Apply(ApplyArgs),
-    /// Check a saved plan: its hash and its graph.
+    /// Check a saved plan: its hash and its graph (and its signature).
     Verify {
         /// The plan (JSON) to check.
         plan: PathBuf,
+        /// Also require a signature by a key this file allows (OpenSSH's
+        /// allowed signers format, namespace `nixplan-plan`).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
     },
 }
 
@@ -147,6 +151,10 @@ pub struct PlanArgs {
     /// Show what changed against a saved plan, destructive changes first.
     #[arg(long)]
     pub diff: Option<PathBuf>,
+    /// Sign the plan with this SSH key (a private key file, or the public
+    /// key of one in ssh-agent), with `ssh-keygen -Y sign`.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -201,6 +209,10 @@ pub struct ApplyArgs {
     /// refuse a stale plan (default: the plan's own record of it).
     #[arg(long)]
     pub source: Option<PathBuf>,
+    /// Run only a saved plan signed by a key this file allows (OpenSSH's
+    /// allowed signers format, namespace `nixplan-plan`).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     /// What shapes the plan, when planning a TARGET.
     #[command(flatten)]
     pub choices: PlanChoices,

@@ -88,6 +88,9 @@ fn run(args: cli::Cli) -> ExitCode {
         cli::Command::Lint(a) => lint_cmd::run(a),
         cli::Command::Explain { code } => lint_cmd::explain(&code),
         cli::Command::Apply(a) => apply_cmd::run(a),
-        cli::Command::Verify { plan } => verify_cmd::run(&plan),
+        cli::Command::Verify {
+            plan,
+            allowed_signers,
+        } => verify_cmd::run(&plan, allowed_signers.as_deref()),
     }
 }

@@ -201,10 +201,19 @@ pub fn run(args: PlanArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let plan = match make_plan(&args.inputs, &phases) {
+    let mut plan = match make_plan(&args.inputs, &phases) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Some(key) = &args.sign {
+        plan = match nixplan_plan::signature::sign(plan, key) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+    }
     if let Some(out) = &args.out {
         if let Err(e) = std::fs::write(out, plan.to_json()) {
             eprintln!("error: cannot write {}: {e}", out.display());

@@ -1,10 +1,10 @@
-//! `nixplan verify PLAN.json`: OK, or exactly what is wrong.
+//! `nixplan verify PLAN.json [--allowed-signers FILE]`: OK, or exactly what is wrong.
 
 use std::process::ExitCode;
 
 use nixplan_plan::Plan;
 
-pub fn run(path: &std::path::Path) -> ExitCode {
+pub fn run(path: &std::path::Path, allowed_signers: Option<&std::path::Path>) -> ExitCode {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -19,9 +19,20 @@ pub fn run(path: &std::path::Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let problems = nixplan_plan::verify::verify(&plan);
+    let mut problems = nixplan_plan::verify::verify(&plan);
+    let mut signed_by = String::new();
+    if let Some(signers) = allowed_signers {
+        match nixplan_plan::signature::check(&plan, signers) {
+            Ok(principal) => signed_by = format!(", signed by {principal}"),
+            Err(e) => problems.push(e),
+        }
+    }
     if problems.is_empty() {
-        println!("OK: {} actions, hash {}", plan.actions.len(), plan.hash);
+        println!(
+            "OK: {} actions, hash {}{signed_by}",
+            plan.actions.len(),
+            plan.hash
+        );
         ExitCode::SUCCESS
     } else {
         for p in &problems {

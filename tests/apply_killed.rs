@@ -51,6 +51,7 @@ fn plan_running(script: &str) -> Plan {
         },
         actions,
         hash: String::new(),
+        signature: None,
     }
     .seal()
 }

@@ -81,6 +81,7 @@ pub fn plan(
         actions,
         summary,
         hash: String::new(),
+        signature: None,
     };
     Ok(plan.seal())
 }

@@ -181,6 +181,7 @@ mod tests {
             actions,
             summary: Summary::default(),
             hash: String::new(),
+            signature: None,
         }
     }
 

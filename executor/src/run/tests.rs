@@ -275,6 +275,7 @@ fn plan() -> Plan {
         ],
         summary: Default::default(),
         hash: String::new(),
+        signature: None,
     };
     resealed(p)
 }

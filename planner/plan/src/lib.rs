@@ -17,6 +17,7 @@ pub mod placeholder;
 mod plan;
 mod resource;
 pub mod shell;
+pub mod signature;
 pub mod verify;
 
 pub use action::{Condition, Kind, Phase, PhaseSelection, RunsOn};

@@ -21,6 +21,9 @@ pub struct Plan {
     pub actions: Vec<Action>,
     pub summary: Summary,
     pub hash: String,
+    /// An SSH signature of the hash (`plan --sign`), see `signature.rs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -139,10 +142,11 @@ pub fn sha256_hex(data: &[u8]) -> String {
 }
 
 impl Plan {
-    /// The hash of everything but the hash.
+    /// The hash of everything but the hash and the signature.
     pub fn compute_hash(&self) -> String {
         let mut copy = self.clone();
         copy.hash = String::new();
+        copy.signature = None;
         let text = serde_json::to_string(&copy).expect("plans serialise");
         format!("sha256:{}", sha256_hex(text.as_bytes()))
     }
