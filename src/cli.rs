@@ -264,4 +264,8 @@ pub struct EvalArgs {
     /// evaluation error, not an abort.
     #[arg(long, default_value_t = 4096)]
     pub max_memory: usize,
+    /// `NAME VALUE`: a nix setting (repeatable). Known: `abort-on-warn`
+    /// (`true`: `builtins.warn` ends evaluation with an error).
+    #[arg(long = "option", num_args = 2, value_names = ["NAME", "VALUE"])]
+    pub option: Vec<String>,
 }

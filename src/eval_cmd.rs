@@ -47,15 +47,8 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
 }
 
 pub fn report_eval(ev: &Eval, e: &EvalError) {
-    // Messages written in Nix (the module system's) name files by absolute
-    // path; show those under the working directory relative to it, as the
-    // labels do.
-    let mut e = e.clone();
-    if let Some(root) = &ev.settings.display_root {
-        e.message = e
-            .message
-            .replace(&format!("{}/", root.trim_end_matches('/')), "");
-    }
+    // The message is shown as it was made (a `throw`'s text exactly as
+    // nix shows it, paths absolute); only labels are relative.
     let report = miette::Report::new(e.to_diagnostic(&ev.sources));
     eprintln!("{report:?}");
 }
@@ -69,6 +62,19 @@ fn flush_messages(ev: &mut Eval) {
 pub fn run(args: EvalArgs) -> ExitCode {
     let mut settings = settings_from_env(&args.include, args.max_depth);
     settings.max_memory = args.max_memory.saturating_mul(1 << 20);
+    for pair in args.option.chunks(2) {
+        match (pair[0].as_str(), pair.get(1).map(String::as_str)) {
+            ("abort-on-warn", Some("true")) => settings.abort_on_warn = true,
+            ("abort-on-warn", Some("false")) => settings.abort_on_warn = false,
+            (name, value) => {
+                eprintln!(
+                    "error: unsupported setting --option {name} {}: nixplan eval knows abort-on-warn (true/false)",
+                    value.unwrap_or("")
+                );
+                return ExitCode::from(1);
+            }
+        }
+    }
     let mut ev = Eval::new(Box::new(WithEmbedded(OsFileSystem)), settings);
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())

@@ -8,6 +8,7 @@ mod config_cmd;
 mod eval_cmd;
 mod lint_cmd;
 mod plan_cmd;
+mod report;
 mod target;
 mod verify_cmd;
 
@@ -65,6 +66,7 @@ pub fn memory_in_use() -> usize {
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    report::install();
     // Evaluation recurses; run it on a thread with a generous stack (the
     // evaluator also grows its stack on demand and bounds its depth).
     let worker = std::thread::Builder::new()

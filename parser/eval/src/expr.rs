@@ -92,14 +92,18 @@ impl Eval {
             }
             Expr::HasAttr { expr, path } => {
                 let mut v = self.eval(expr, env)?;
-                for name in path.iter() {
+                let last = path.len().saturating_sub(1);
+                for (i, name) in path.iter().enumerate() {
                     let key = self.attr_name(name, env)?;
                     let t = match &v {
                         Value::Attrs(a) => self.lookup_attr(a, &key, span, false)?,
                         _ => None,
                     };
                     match t {
-                        Some(t) => v = self.force(&t)?,
+                        // Only what is looked into is forced: `a ? b`
+                        // leaves `a.b` alone.
+                        Some(t) if i < last => v = self.force(&t)?,
+                        Some(_) => {}
                         None => return Ok(Value::Bool(false)),
                     }
                 }

@@ -58,6 +58,9 @@ pub struct Settings {
     pub env: HashMap<String, String>,
     /// Files under this directory are named relative to it in diagnostics.
     pub display_root: Option<String>,
+    /// `builtins.warn` ends evaluation with an error (nix's
+    /// `abort-on-warn` option).
+    pub abort_on_warn: bool,
 }
 
 impl Default for Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             memory_in_use: None,
             env: HashMap::new(),
             display_root: None,
+            abort_on_warn: false,
         }
     }
 }

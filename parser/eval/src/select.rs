@@ -92,7 +92,10 @@ impl Eval {
     /// Select a dotted attribute path (`-A a.b.c`; a number indexes a list).
     pub fn select_path(&mut self, v: &Value, path: &str, span: Span) -> EvalResult<Value> {
         let mut cur = v.clone();
-        for part in path.split('.').filter(|p| !p.is_empty()) {
+        let parts = split_attr_path(path)
+            .map_err(|m| type_err(format!("invalid attribute path '{path}': {m}"), span))?;
+        for part in &parts {
+            let part = part.as_str();
             // `-A` applies functions to an empty set of arguments, as Nix does.
             if let Value::Lambda(_) = cur {
                 cur = self.call(&cur, Thunk::ready(Value::attrs(Attrs::new())), span)?;
@@ -100,17 +103,29 @@ impl Eval {
             cur = match &cur {
                 Value::Attrs(a) => match a.get(part).cloned() {
                     Some(t) => self.force(&t)?,
-                    None => return Err(self.missing_attr(part, a, span)),
+                    None => {
+                        // As nix words it for a selection path.
+                        let mut e = self.missing_attr(part, a, span);
+                        let hint = e
+                            .message
+                            .split_once("; ")
+                            .map(|(_, h)| format!("\n{h}"))
+                            .unwrap_or_default();
+                        e.message = format!(
+                            "attribute '{part}' in selection path '{path}' not found{hint}"
+                        );
+                        return Err(e);
+                    }
                 },
                 Value::List(l) => {
                     match part.parse::<usize>().ok().and_then(|i| l.get(i).cloned()) {
                         Some(t) => self.force(&t)?,
-                        None => {
-                            return Err(type_err(
-                                format!("list index '{part}' is out of bounds"),
-                                span,
-                            ))
-                        }
+                        None => return Err(type_err(
+                            format!(
+                                "list index '{part}' in selection path '{path}' is out of bounds"
+                            ),
+                            span,
+                        )),
                     }
                 }
                 other => {
@@ -123,4 +138,32 @@ impl Eval {
         }
         Ok(cur)
     }
+}
+
+/// Split an attribute path as nix's `-A` does: on dots, except inside
+/// double quotes (`a."b.c".d` is `a`, `b.c`, `d`).
+pub fn split_attr_path(path: &str) -> Result<Vec<String>, String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => parts.push(std::mem::take(&mut cur)),
+            '"' => loop {
+                match chars.next() {
+                    Some('"') => break,
+                    Some(c) => cur.push(c),
+                    None => return Err("missing closing quote".into()),
+                }
+            },
+            c => cur.push(c),
+        }
+    }
+    if !path.is_empty() {
+        parts.push(cur);
+    }
+    if parts.iter().any(String::is_empty) {
+        return Err("empty attribute name".into());
+    }
+    Ok(parts)
 }

@@ -5,7 +5,9 @@
 //! variables resolved and a span for every expression, which is what the
 //! evaluator runs.
 
+mod guard;
 pub mod lower;
 mod source;
 
+pub use guard::{MAX_CHAIN, MAX_RUN};
 pub use source::*;

@@ -140,8 +140,17 @@ impl SourceMap {
 }
 
 /// All parse errors of one file, as one diagnostic with a label per error.
+/// Its message names the first error and where it is, so it reads whole
+/// even where the source cannot be shown (a line too long to draw).
 #[derive(Debug, thiserror::Error)]
-#[error("{count} syntax error{plural} in {name}", plural = if *.count == 1 { "" } else { "s" })]
+#[error(
+    "{}",
+    match (self.count, self.errors.first()) {
+        (1, Some(e)) => format!("syntax error in {} at line {}, column {}: {}", self.name, e.line, e.column, e.message),
+        (n, Some(e)) => format!("{n} syntax errors in {}, the first at line {}, column {}: {}", self.name, e.line, e.column, e.message),
+        (n, None) => format!("{n} syntax errors in {}", self.name),
+    }
+)]
 pub struct ParseDiagnostics {
     pub name: String,
     pub count: usize,
@@ -224,16 +233,31 @@ fn describe_wanted(kinds: &[rnix::SyntaxKind]) -> String {
 pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseDiagnostics>> {
     let src = sources.file(file);
     let text: &str = &src.text;
-    if let Some((offset, depth)) = too_deep(text) {
+    let refused = if let Some((offset, run)) = crate::guard::long_run(text) {
+        Some((offset, format!(
+            "a run of {run}+ characters without a space or delimiter starts here (the limit is {}): nixplan's parser needs time quadratic in such runs; put spaces around operators",
+            crate::guard::MAX_RUN
+        )))
+    } else if let Some((offset, depth)) = too_deep(text) {
+        Some((
+            offset,
+            format!(
+                "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
+            ),
+        ))
+    } else {
+        crate::guard::long_chain(text).map(|(offset, n)| (offset, format!(
+            "a chain of more than {} operators or function applications at one level reaches here ({n}): nixplan's parser needs time quadratic in its length; build it from a list instead (e.g. with builtins.foldl')",
+            crate::guard::MAX_CHAIN
+        )))
+    };
+    if let Some((offset, message)) = refused {
         let span = Span {
             file,
             start: offset,
             end: offset + 1,
         };
         let (line, column) = src.line_col(offset);
-        let message = format!(
-            "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
-        );
         return Err(Box::new(ParseDiagnostics {
             name: src.name.clone(),
             count: 1,
@@ -250,9 +274,33 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
     if parsed.errors().is_empty() {
         return Ok(parsed.tree());
     }
-    let eof = TextRange::empty((text.len() as u32).into());
+    // The end of the file, as a place a reader can see: its last
+    // character that is not white space (a label past the last line is
+    // not shown).
+    let last = text.trim_end().len();
+    let eof = TextRange::new(
+        (last.saturating_sub(1) as u32).into(),
+        (last.max(1).min(text.len()) as u32).into(),
+    );
     let mut errors = Vec::new();
-    for e in parsed.errors() {
+    // rnix stops at a fixed depth and the errors after that are only its
+    // consequences: one error says what happened, where it stopped.
+    let too_deep = parsed
+        .errors()
+        .iter()
+        .any(|e| matches!(e, rnix::ParseError::RecursionLimitExceeded));
+    let reported: Vec<&rnix::ParseError> = if too_deep {
+        vec![&rnix::ParseError::RecursionLimitExceeded]
+    } else {
+        parsed.errors().iter().collect()
+    };
+    let stopped_at = parsed.errors().iter().find_map(|e| match e {
+        rnix::ParseError::Unexpected(r)
+        | rnix::ParseError::UnexpectedExtra(r)
+        | rnix::ParseError::UnexpectedWanted(_, r, _) => Some(*r),
+        _ => None,
+    });
+    for e in reported {
         use rnix::ParseError as P;
         let (message, range) = match e {
             P::Unexpected(r) => ("unexpected input".to_string(), *r),
@@ -280,8 +328,10 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
                 (format!("duplicate formal function argument `{name}`"), *r)
             }
             P::RecursionLimitExceeded => (
-                "the expression is nested too deeply to parse".to_string(),
-                eof,
+                format!(
+                    "the expression nests deeper than {RNIX_DEPTH} levels (each `let`, `with`, `if`, `assert`, function, bracket and operand counts one): nixplan's parser reads no deeper, though nix does"
+                ),
+                stopped_at.unwrap_or(eof),
             ),
             other => (other.to_string(), eof),
         };
@@ -301,6 +351,9 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
         src: sources.named_source(file),
     }))
 }
+
+/// How deeply rnix's parser descends before it gives up.
+pub const RNIX_DEPTH: usize = 512;
 
 /// How deeply brackets and prefix operators may nest. Real configurations
 /// stay far below; the limit keeps parsing linear and the stack bounded.

@@ -142,6 +142,16 @@ pub(super) fn p_trace_verbose(ev: &mut Eval, a: &[Thunk], _s: Span) -> R {
 pub(super) fn p_warn(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let msg = ev.force_string(&a[0], s)?;
     ev.messages.push(format!("evaluation warning: {}", msg.s));
+    if ev.settings.abort_on_warn {
+        return Err(EvalError::new(
+            ErrorKind::Abort,
+            format!(
+                "aborting to reveal stack trace of warning, as abort-on-warn is set: {}",
+                msg.s
+            ),
+            Some(s),
+        ));
+    }
     ev.force(&a[1])
 }
 

@@ -1,0 +1,70 @@
+//! How diagnostics reach stderr. On a terminal: miette's rich rendering
+//! (source snippets, colours, wrapped to the terminal). Anywhere else
+//! (a pipe, a file, CI, a test that greps): plain lines as nix prints
+//! them, never wrapped, no box drawing, every message verbatim:
+//!
+//! ```text
+//! error: MESSAGE
+//!        at FILE:LINE:COLUMN: LABEL
+//!        … TRACE
+//! ```
+
+use std::fmt;
+use std::io::IsTerminal;
+
+use miette::{Diagnostic, ReportHandler};
+
+/// Install the handler for this process: rich on a terminal, else plain.
+pub fn install() {
+    if !std::io::stderr().is_terminal() {
+        let _ = miette::set_hook(Box::new(|_| Box::new(Plain)));
+    }
+}
+
+/// The plain handler (see the module's documentation).
+pub struct Plain;
+
+const INDENT: &str = "       ";
+
+impl Plain {
+    fn render(&self, d: &dyn Diagnostic, f: &mut fmt::Formatter<'_>, top: bool) -> fmt::Result {
+        let head = if top { "error: " } else { INDENT };
+        let message = d.to_string();
+        // Continuation lines are indented under the first, as nix does.
+        writeln!(f, "{head}{}", message.replace('\n', &format!("\n{INDENT}")))?;
+        if let (Some(src), Some(labels)) = (d.source_code(), d.labels()) {
+            for label in labels {
+                let at = match src.read_span(label.inner(), 0, 0) {
+                    Ok(c) => format!(
+                        "{}:{}:{}",
+                        c.name().unwrap_or("«unknown»"),
+                        c.line() + 1,
+                        c.column() + 1
+                    ),
+                    Err(_) => format!("offset {}", label.offset()),
+                };
+                match label.label() {
+                    Some(text) => writeln!(f, "{INDENT}at {at}: {text}")?,
+                    None => writeln!(f, "{INDENT}at {at}")?,
+                }
+            }
+        }
+        if let Some(help) = d.help() {
+            for line in help.to_string().lines() {
+                writeln!(f, "{INDENT}{line}")?;
+            }
+        }
+        if let Some(related) = d.related() {
+            for r in related {
+                self.render(r, f, false)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ReportHandler for Plain {
+    fn debug(&self, d: &dyn Diagnostic, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.render(d, f, true)
+    }
+}
