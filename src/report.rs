@@ -14,9 +14,15 @@ use std::io::IsTerminal;
 
 use miette::{Diagnostic, ReportHandler};
 
-/// Install the handler for this process: rich on a terminal, else plain.
+/// Install the handler for this process: rich on a terminal, else plain;
+/// `NIXPLAN_DIAGNOSTICS=rich` or `=plain` chooses either way.
 pub fn install() {
-    if !std::io::stderr().is_terminal() {
+    let plain = match std::env::var("NIXPLAN_DIAGNOSTICS").as_deref() {
+        Ok("rich") => false,
+        Ok("plain") => true,
+        _ => !std::io::stderr().is_terminal(),
+    };
+    if plain {
         let _ = miette::set_hook(Box::new(|_| Box::new(Plain)));
     }
 }
@@ -28,8 +34,24 @@ const INDENT: &str = "       ";
 
 impl Plain {
     fn render(&self, d: &dyn Diagnostic, f: &mut fmt::Formatter<'_>, top: bool) -> fmt::Result {
-        let head = if top { "error: " } else { INDENT };
-        let message = d.to_string();
+        let head = if top {
+            let severity = match d.severity() {
+                Some(miette::Severity::Warning) => "warning",
+                Some(miette::Severity::Advice) => "note",
+                _ => "error",
+            };
+            // A rule's code (NP209) is worth reading; nix's own kinds are
+            // not (nix does not print them).
+            match d.code().map(|c| c.to_string()) {
+                Some(code) if !code.starts_with("nix::") => format!("{severity}[{code}]: "),
+                _ => format!("{severity}: "),
+            }
+        } else {
+            INDENT.to_string()
+        };
+        // ANSI escapes in a message (lib's module system writes bold
+        // names) are for terminals: nix strips them elsewhere, as here.
+        let message = strip_ansi_escapes::strip_str(d.to_string());
         // Continuation lines are indented under the first, as nix does.
         writeln!(f, "{head}{}", message.replace('\n', &format!("\n{INDENT}")))?;
         if let (Some(src), Some(labels)) = (d.source_code(), d.labels()) {
@@ -43,6 +65,10 @@ impl Plain {
                     ),
                     Err(_) => format!("offset {}", label.offset()),
                 };
+                // Said already when the message names the place.
+                if message.contains(&format!("(at {at})")) {
+                    continue;
+                }
                 match label.label() {
                     Some(text) => writeln!(f, "{INDENT}at {at}: {text}")?,
                     None => writeln!(f, "{INDENT}at {at}")?,
@@ -50,7 +76,7 @@ impl Plain {
             }
         }
         if let Some(help) = d.help() {
-            for line in help.to_string().lines() {
+            for line in strip_ansi_escapes::strip_str(help.to_string()).lines() {
                 writeln!(f, "{INDENT}{line}")?;
             }
         }

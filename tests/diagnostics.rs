@@ -1,10 +1,11 @@
 //! What a user sees when their Nix is wrong: the rendered diagnostics of
 //! every file in tests/eval-errors, pinned as insta snapshots under
-//! snapshots/. Each must point at the user's file and line.
+//! snapshots/ (as drawn on a terminal). Each must point at the user's file
+//! and line, also in the plain form that a pipe gets.
 
 mod common;
 
-use common::{nixplan, root};
+use common::{nixplan, nixplan_rich, root};
 
 #[test]
 fn eval_error_diagnostics() {
@@ -21,7 +22,8 @@ fn eval_error_diagnostics() {
             continue; // imported by other cases
         }
         let rel = file.strip_prefix(root).unwrap();
-        let out = nixplan(&["eval", &rel.to_string_lossy()]);
+        let plain = nixplan(&["eval", &rel.to_string_lossy()]);
+        let out = nixplan_rich(&["eval", &rel.to_string_lossy()]);
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -39,6 +41,7 @@ fn eval_error_diagnostics() {
             stderr.contains(&format!("╭─[{at}:")),
             "{name} must point at {at}: {stderr}"
         );
+        assert_plain(&plain, &at, &name);
         insta::with_settings!({ snapshot_path => root.join("snapshots/eval-errors"), prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(name, stderr);
         });
@@ -68,7 +71,8 @@ fn config_error_diagnostics() {
         } else {
             (rel.clone(), rel.clone())
         };
-        let out = nixplan(&["config", &arg]);
+        let plain = nixplan(&["config", &arg]);
+        let out = nixplan_rich(&["config", &arg]);
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -80,6 +84,7 @@ fn config_error_diagnostics() {
             stderr.contains(&format!("╭─[{file}:")),
             "{name}: the error must point at {file}:\n{stderr}"
         );
+        assert_plain(&plain, &file, &name);
         assert!(
             !stderr.contains("╭─[/nixplan"),
             "{name}: points into nixplan's modules:\n{stderr}"
@@ -88,4 +93,20 @@ fn config_error_diagnostics() {
             insta::assert_snapshot!(name, stderr);
         });
     }
+}
+
+/// The plain form (stderr not a terminal): nix's `error:` line first,
+/// then `at FILE:LINE:COLUMN`, no box drawing, no line wrapped.
+fn assert_plain(out: &std::process::Output, file: &str, name: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+    assert!(stderr.starts_with("error: "), "{name}: {stderr}");
+    assert!(
+        stderr.contains(&format!("at {file}:")) || stderr.contains(&format!("/{file}:")),
+        "{name}: the plain error must point at {file}:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains('╭') && !stderr.contains('│'),
+        "{name}: no box drawing when not on a terminal:\n{stderr}"
+    );
 }

@@ -16,7 +16,8 @@ fn attribute_paths_select_into_the_result() {
     let (code, _, err) = nixplan_text(&["eval", "examples/hello.nix", "-A", "disks.vdc"]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("attribute 'vdc' missing") && err.contains("did you mean 'vda'"),
+        err.contains("attribute 'vdc' in selection path 'disks.vdc' not found")
+            && err.contains("did you mean 'vda'"),
         "{err}"
     );
 }

@@ -48,6 +48,9 @@ echo "== cargo test"
 export NIXPLAN_REQUIRE_LOOP_TESTS=1
 # nix-bin is installed above: the real-nix tests must run.
 export NIXPLAN_REQUIRE_NIX=1
+# The upstream snapshots (../shared/upstream, or NIXPLAN_UPSTREAM) are part
+# of the project: the tests that run upstream's own suites must run.
+export NIXPLAN_REQUIRE_UPSTREAM=1
 skipped=target/tmp/skipped-tests.txt
 rm -f "$skipped"
 cargo test --workspace --lib --bins --tests

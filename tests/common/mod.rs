@@ -26,6 +26,20 @@ pub fn nixplan(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `nixplan ARGS` as [`nixplan`] runs it, with its diagnostics drawn as
+/// on a terminal (source snippets) though stderr is a pipe.
+pub fn nixplan_rich(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nixplan"))
+        .current_dir(root())
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .env("NIXPLAN_DIAGNOSTICS", "rich")
+        .output()
+        .unwrap()
+}
+
 /// Exit code, stdout and stderr of `nixplan ARGS`.
 pub fn nixplan_text(args: &[&str]) -> (i32, String, String) {
     let out = nixplan(args);
@@ -67,4 +81,33 @@ pub fn fixture_targets() -> Vec<FixtureTarget> {
             }
         })
         .collect()
+}
+
+/// The snapshots of upstream projects (disko, nixpkgs' lib, flake-parts…)
+/// that tests evaluate: `$NIXPLAN_UPSTREAM`, else `../shared/upstream`
+/// beside the repository, else `/work/shared/upstream` (where the project
+/// keeps them). `Err` says where it looked.
+pub fn upstream() -> Result<std::path::PathBuf, String> {
+    let candidates: Vec<std::path::PathBuf> = std::env::var_os("NIXPLAN_UPSTREAM")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([
+            root().join("../shared/upstream"),
+            std::path::PathBuf::from("/work/shared/upstream"),
+        ])
+        .collect();
+    candidates
+        .iter()
+        .find(|p| p.join("nixpkgs-lib/lib/default.nix").is_file())
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "no upstream snapshots (set NIXPLAN_UPSTREAM); looked in {}",
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
 }

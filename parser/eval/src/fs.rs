@@ -80,3 +80,48 @@ impl FileSystem for OsFileSystem {
 /// Where nixplan's own Nix sources are served (see `nixplan-nixos`):
 /// positions under it are nixplan's, never shown as the user's.
 pub const EMBEDDED_ROOT: &str = "/nixplan";
+
+/// A file system with the files evaluation itself wrote on top
+/// (`builtins.toFile`): nix writes them to the store, nixplan keeps them
+/// in memory, so a later `import` or `readFile` of the path reads them.
+pub struct WithWritten {
+    inner: Box<dyn FileSystem>,
+    written: std::cell::RefCell<std::collections::HashMap<PathBuf, Vec<u8>>>,
+}
+
+impl WithWritten {
+    pub fn new(inner: Box<dyn FileSystem>) -> WithWritten {
+        WithWritten {
+            inner,
+            written: Default::default(),
+        }
+    }
+
+    /// Record a file evaluation wrote.
+    pub fn write(&self, path: &Path, contents: &[u8]) {
+        self.written
+            .borrow_mut()
+            .insert(path.to_path_buf(), contents.to_vec());
+    }
+}
+
+impl FileSystem for WithWritten {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.written.borrow().get(path) {
+            Some(c) => Ok(c.clone()),
+            None => self.inner.read(path),
+        }
+    }
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+        self.inner.read_dir(path)
+    }
+    fn file_type(&self, path: &Path) -> io::Result<FileType> {
+        if self.written.borrow().contains_key(path) {
+            return Ok(FileType::Regular { executable: false });
+        }
+        self.inner.file_type(path)
+    }
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        self.inner.read_link(path)
+    }
+}

@@ -92,7 +92,7 @@ pub struct Eval {
     pub sources: SourceMap,
     pub arena: Arena,
     pub settings: Settings,
-    fs: Box<dyn FileSystem>,
+    fs: fs::WithWritten,
     globals: HashMap<Rc<str>, Thunk>,
     import_cache: HashMap<String, Thunk>,
     depth: usize,
@@ -128,7 +128,7 @@ impl Eval {
             sources: SourceMap::new(),
             arena: Arena::default(),
             settings,
-            fs,
+            fs: fs::WithWritten::new(fs),
             globals: HashMap::new(),
             import_cache: HashMap::new(),
             depth: 0,
@@ -144,7 +144,7 @@ impl Eval {
     }
 
     pub fn fs(&self) -> &dyn FileSystem {
-        &*self.fs
+        &self.fs
     }
 
     pub(crate) fn set_global(&mut self, name: &str, t: Thunk) {

@@ -120,12 +120,14 @@ impl Eval {
                 Value::List(l) => {
                     match part.parse::<usize>().ok().and_then(|i| l.get(i).cloned()) {
                         Some(t) => self.force(&t)?,
-                        None => return Err(type_err(
-                            format!(
+                        None => {
+                            return Err(type_err(
+                                format!(
                                 "list index '{part}' in selection path '{path}' is out of bounds"
                             ),
-                            span,
-                        )),
+                                span,
+                            ))
+                        }
                     }
                 }
                 other => {

@@ -193,7 +193,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
         ),
         (
             format!("{}1", "x: ".repeat(50_000)),
-            "nested too deeply to parse",
+            "nests deeper than 512 levels",
         ),
         (
             format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)),

@@ -4,7 +4,8 @@
 # derives from them. Written for nixplan.
 { lib, config, ... }:
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
   inherit (lib) mkOption types mkIf mkDefault;
   str = types.str;
   opt = type: default: mkOption { inherit type default; };

@@ -3,7 +3,8 @@
 { lib, config, ... }:
 let
   inherit (lib) mkOption types;
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
   opt = type: default: mkOption { inherit type default; };
   str = types.str;
   users = config.users.users;

@@ -2,7 +2,8 @@
 # disko and impermanence configurations use. Written for nixplan; it runs on
 # real Nix too (the tests compare both). Entry point: `import ./lib.nix`.
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
 
   lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // {
     inherit trivial lists attrsets strings options fixedPoints versions asserts generators;

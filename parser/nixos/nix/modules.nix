@@ -5,7 +5,8 @@
 # definition keeps the file and position it came from.
 lib:
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
   inherit (lib.options) isOption showOption showFiles mkOption;
 
   mkIf = condition: content: { _type = "if"; inherit condition content; };

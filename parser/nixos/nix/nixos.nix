@@ -3,7 +3,8 @@
 # evaluated: other option paths merge freely.
 { lib, config, name ? null, ... }:
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
   inherit (lib) mkOption types mkDefault;
   opt = type: default: mkOption { inherit type default; };
   str = types.str;

@@ -4,7 +4,8 @@
 # Written for nixplan; `builtins.__nixplanOpaque` and
 # `builtins.__nixplanLockedPath` are nixplan's own primops.
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
   lib0 = import ./lib.nix;
   modulesPath = "/nixplan/nixos/modules";
 

@@ -2,7 +2,8 @@
 # nixplan.
 lib:
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
 in
 rec {
   mkOption = { default ? null, defaultText ? null, example ? null, description ? null, relatedPackages ? null

@@ -3,7 +3,8 @@
 # packages as their store paths, internal `_` attributes left out).
 c:
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
   clean = v:
     if b.isFunction v then null
     else if b.isAttrs v then

@@ -2,7 +2,8 @@
 # definitions and merges them the way NixOS does.
 lib:
 let
-  b = builtins;
+  # mapAttrs keeping the user's positions (nixplan's primop).
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
   inherit (lib.options) showOption showDefs mergeEqualOption mergeOneOption mergeDefaultOption throwAt defPos;
 
   mkOptionType = { name, description ? name, check ? (_: true), merge ? mergeDefaultOption

@@ -129,18 +129,25 @@ pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 pub(super) fn p_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    // New attributes: as in nix, they have no position of their own
+    // (`unsafeGetAttrPos` gives null; nixpkgs' module system relies on it).
+    map_attrs(ev, a, s, false)
+}
+
+/// `builtins.__nixplanMapAttrs`: `mapAttrs` keeping each attribute's
+/// position, for nixplan's own Nix code, which reports the user's lines.
+pub(super) fn p_nixplan_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    map_attrs(ev, a, s, true)
+}
+
+fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
     let f = ev.force(&a[0])?;
     let attrs = ev.force_attrs(&a[1], s)?;
     let mut out = Attrs::new();
     for (k, v) in attrs.map.iter() {
         let t = Eval::lazy_call(&f, vec![ready_str(k.clone()), v.value.clone()], s);
-        out.map.insert(
-            k.clone(),
-            Attr {
-                value: t,
-                pos: v.pos,
-            },
-        );
+        let pos = if keep_positions { v.pos } else { None };
+        out.map.insert(k.clone(), Attr { value: t, pos });
     }
     Ok(Value::attrs(out))
 }

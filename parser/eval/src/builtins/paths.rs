@@ -208,6 +208,7 @@ pub(super) fn p_to_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         contents.s.as_bytes(),
         &refs,
     );
+    ev.fs.write(Path::new(&p), contents.s.as_bytes());
     let mut ctx = BTreeSet::new();
     ctx.insert(p.clone());
     Ok(Value::String(NixString::with_ctx(p, ctx)))
