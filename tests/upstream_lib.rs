@@ -1,10 +1,16 @@
-//! nixpkgs lib's own module-system test suite, `lib/tests/modules.sh` of
-//! the upstream snapshot, run as upstream runs it, with `nix-instantiate`
-//! mapped onto `nixplan eval` (tests/upstream/nix-instantiate). Its 407
-//! checks compare values and error messages with what upstream expects of
-//! nix; each one that fails must be listed, with its reason, in
-//! tests/upstream/modules-sh-failures.txt (`LINE reason`), and a listed
-//! one that passes must be taken off the list.
+//! Real upstream code evaluated by nixplan, checked against upstream's
+//! own expectations or nix's output, never against nixplan's own:
+//!
+//! - nixpkgs lib's module-system test suite, `lib/tests/modules.sh` of the
+//!   upstream snapshot, run as upstream runs it, with `nix-instantiate`
+//!   mapped onto `nixplan eval` (tests/upstream/nix-instantiate). Its 407
+//!   checks compare values and error messages with what upstream expects
+//!   of nix; each one that fails must be listed, with its reason, in
+//!   tests/upstream/modules-sh-failures.txt (`LINE reason`), and a listed
+//!   one that passes must be taken off the list.
+//! - tests/upstream/evals/*.nix (flake-parts' mkFlake, Home Manager's lib
+//!   with impermanence's home-manager module), each evaluated by nixplan
+//!   and by nix-instantiate: the JSON must be the same.
 
 mod common;
 
@@ -12,6 +18,64 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 use common::{root, skip::skip_unless};
+
+#[test]
+fn upstream_evaluations_give_what_nix_gives() {
+    let test = "upstream_evaluations_give_what_nix_gives";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let no_nix = Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .is_err()
+        .then(|| "no nix-instantiate (tests/run.sh installs Debian's nix-bin)".to_string());
+    if skip_unless(test, no_nix, "NIXPLAN_REQUIRE_NIX") {
+        return;
+    }
+    let dir = root().join("tests/upstream/evals");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "the evaluations are there");
+    for file in files {
+        let expr = format!(
+            "import {} {{ upstream = {}; }}",
+            file.display(),
+            upstream.display()
+        );
+        let nix = Command::new("nix-instantiate")
+            .args(["--eval", "--strict", "--json", "-E", &expr])
+            .env("NIX_REMOTE", "")
+            .output()
+            .unwrap();
+        let ours = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+            .args(["eval", "--json", "-E", &expr])
+            .output()
+            .unwrap();
+        let name = file.file_name().unwrap().to_string_lossy();
+        assert!(
+            nix.status.success(),
+            "{name}: nix failed: {}",
+            String::from_utf8_lossy(&nix.stderr)
+        );
+        assert!(
+            ours.status.success(),
+            "{name}: nixplan failed: {}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
+        let parse = |o: &[u8]| -> serde_json::Value {
+            serde_json::from_slice(o).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"))
+        };
+        assert_eq!(parse(&ours.stdout), parse(&nix.stdout), "{name}");
+    }
+}
 
 #[test]
 fn nixpkgs_lib_module_tests_pass_as_with_nix() {
