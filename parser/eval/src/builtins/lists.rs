@@ -215,6 +215,8 @@ pub(super) fn p_partition(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let list = ev.force_list(&a[1], s)?;
     let (mut right, mut wrong) = (Vec::new(), Vec::new());
     for t in list.iter() {
+        // nix forces each element before the predicate sees it.
+        ev.force(t)?;
         match ev.apply1(&f, t.clone(), s)? {
             Value::Bool(true) => right.push(t.clone()),
             Value::Bool(false) => wrong.push(t.clone()),
