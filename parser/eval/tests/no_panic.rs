@@ -174,7 +174,11 @@ fn evaluate_with(src: &str, settings: Settings) -> Ended {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 768, ..ProptestConfig::default() })]
+    // 768 in CI; `PROPTEST_CASES=N` runs longer by hand.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(768),
+        ..ProptestConfig::default()
+    })]
     #[test]
     fn parse_and_eval_never_panic(src in program()) {
         let src2 = src.clone();
