@@ -197,7 +197,16 @@ in
       { kind = "colmenaNode"; eval = hiveNode (flake.colmenaHive.nodes or flake.colmenaHive) name; }
     else if (flake.colmena or { }) ? ${name} then { kind = "colmenaNode"; eval = hiveNode flake.colmena name; }
     else if (flake.diskoConfigurations or { }) ? ${name} then { kind = "diskoConfiguration"; eval = moduleConfig flake.diskoConfigurations.${name}; }
-    else throw "flake '${dir}' has no nixosConfigurations.${name}, colmena node '${name}' or diskoConfigurations.${name}";
+    else
+      let
+        hiveNames = h: b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames h);
+        available =
+          map (n: "nixosConfigurations.${n}") (b.attrNames (flake.nixosConfigurations or { }))
+          ++ map (n: "colmena node ${n}") (hiveNames ((flake.colmenaHive or { }).nodes or flake.colmenaHive or flake.colmena or { }))
+          ++ map (n: "diskoConfigurations.${n}") (b.attrNames (flake.diskoConfigurations or { }));
+      in
+      # Said at the flake's own file (its outputs), not at nixplan's.
+      (b.__nixplanThrowAt or (_: throw)) { file = dir + "/flake.nix"; line = 1; column = 1; } "flake '${dir}' has no nixosConfigurations.${name}, colmena node '${name}' or diskoConfigurations.${name}; ${if available == [ ] then "it has no target at all" else "it has: ${b.concatStringsSep ", " available}"}";
 
   # A plain module file (an attribute set or a function).
   # Function arguments with a default that the module system would not

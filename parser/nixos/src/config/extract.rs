@@ -423,6 +423,9 @@ impl Extract<'_> {
 
 /// Evaluate a target and extract its typed configuration.
 pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
+    if let Target::Flake { dir, .. } = target {
+        crate::lockfile::check(ev, dir)?;
+    }
     let expr = match target {
         Target::Flake { dir, name } => format!(
             "(import /nixplan/nixplan.nix).flakeTarget {} {}",
