@@ -5,7 +5,7 @@
 { lib, config, ... }:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   inherit (lib) mkOption types mkIf mkDefault;
   str = types.str;
   opt = type: default: mkOption { inherit type default; };

@@ -4,7 +4,7 @@
 let
   inherit (lib) mkOption types;
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   opt = type: default: mkOption { inherit type default; };
   str = types.str;
   users = config.users.users;

@@ -3,7 +3,7 @@
 # real Nix too (the tests compare both). Entry point: `import ./lib.nix`.
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 
   lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // {
     inherit trivial lists attrsets strings options fixedPoints versions asserts generators;

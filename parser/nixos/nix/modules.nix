@@ -6,7 +6,7 @@
 lib:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   inherit (lib.options) isOption showOption showFiles mkOption;
 
   mkIf = condition: content: { _type = "if"; inherit condition content; };

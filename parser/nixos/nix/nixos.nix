@@ -4,7 +4,7 @@
 { lib, config, name ? null, ... }:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   inherit (lib) mkOption types mkDefault;
   opt = type: default: mkOption { inherit type default; };
   str = types.str;

@@ -5,7 +5,7 @@
 # `builtins.__nixplanLockedPath` are nixplan's own primops.
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   lib0 = import ./lib.nix;
   modulesPath = "/nixplan/nixos/modules";
 

@@ -3,7 +3,7 @@
 lib:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 in
 rec {
   mkOption = { default ? null, defaultText ? null, example ? null, description ? null, relatedPackages ? null

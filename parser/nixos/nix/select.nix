@@ -4,7 +4,7 @@
 c:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   clean = v:
     if b.isFunction v then null
     else if b.isAttrs v then

@@ -3,7 +3,7 @@
 lib:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
-  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs; };
+  b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   inherit (lib.options) showOption showDefs mergeEqualOption mergeOneOption mergeDefaultOption throwAt defPos;
 
   mkOptionType = { name, description ? name, check ? (_: true), merge ? mergeDefaultOption
