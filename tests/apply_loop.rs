@@ -744,3 +744,57 @@ fn two_runs_on_one_disk_exactly_one_runs() {
     let state = lab.state();
     assert!(state.contains("btrfs"), "{state}");
 }
+
+/// Unmounts what a test mounted itself, by name, also when it fails.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        sh(&format!("umount {}", self.0.display()));
+    }
+}
+
+#[test]
+fn a_member_of_a_mounted_multi_device_btrfs_is_never_wiped() {
+    let test = "a_member_of_a_mounted_multi_device_btrfs_is_never_wiped";
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available(test) || skip_for_kernel(test, &["btrfs"]) {
+        return;
+    }
+    let mut lab = Lab::new(2, 256);
+    let (disk, other) = (lab.loops[0].clone(), lab.loops[1].clone());
+    // The other one first: device 1 of the filesystem, which the kernel
+    // names as the mount's source whichever member is mounted.
+    let (ok, out) = sh(&format!(
+        "mkfs.btrfs -q -f -d raid1 -m raid1 {other} {disk}"
+    ));
+    assert!(ok, "{out}");
+    let at = lab.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&at).unwrap();
+    // Mounted from the other member: lsblk shows nothing mounted on `disk`.
+    let (ok, out) = sh(&format!("mount -t btrfs {disk} {}", at.display()));
+    assert!(ok, "{out}");
+    let _mounted = Mounted(at.clone());
+    let before = lab.state();
+    let plan = lab.plan("btrfs-subvolumes");
+    let opts = options(&lab, "state", false);
+    let mut obs = LabObserver {
+        lab: &mut lab,
+        started: 0,
+        stop_at: None,
+    };
+    let refused = apply(
+        &plan,
+        &mut Local::default(),
+        &mut Local::default(),
+        &opts,
+        &mut obs,
+    )
+    .expect_err("a member of a mounted btrfs must not be wiped");
+    assert!(
+        refused.0.contains(&format!("{disk} belongs to the btrfs filesystem"))
+            && refused.0.contains(&format!("from {other}")),
+        "{refused}"
+    );
+    assert_eq!(lab.state(), before, "nothing on the disks changed");
+}

@@ -200,16 +200,18 @@ pub(super) fn disk_problems(
         // wipe is still to run here, so this is another run's work).
         let mounted = facts::mounts_on(&disk);
         let holders = facts::holders_on(&disk);
+        let elsewhere = facts::used_elsewhere(facts, &disk);
         if !mounts {
         } else if mounted.iter().any(|(_, m)| m == "/") {
             problems.push(format!(
                 "{dev} holds the running system (/ is mounted from it)"
             ));
-        } else if !mounted.is_empty() || !holders.is_empty() {
+        } else if !mounted.is_empty() || !holders.is_empty() || !elsewhere.is_empty() {
             let list: Vec<String> = mounted
                 .iter()
                 .map(|(d, m)| format!("{d} on {m}"))
                 .chain(holders.iter().map(|(d, t)| format!("{d} ({t}) is open")))
+                .chain(elsewhere)
                 .collect();
             problems.push(format!(
                 "{dev} is in use: {}; unmount and close them first (they may be this plan's own, from a run with another state directory)",

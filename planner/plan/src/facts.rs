@@ -24,7 +24,9 @@ echo "doas=$(doas -n true >/dev/null 2>&1 && echo 1 || echo 0)"
 for t in nix nixos-install kexec sgdisk parted wipefs mkfs.ext4 mkfs.vfat mkfs.btrfs mkfs.xfs cryptsetup pvcreate mdadm zpool mkswap; do
   echo "tool.$t=$(command -v "$t" >/dev/null 2>&1 && echo 1 || echo 0)"
 done
-echo "disks=$(lsblk --json --bytes --output NAME,PATH,SIZE,SERIAL,TYPE,MOUNTPOINTS 2>/dev/null | tr -d '\n')"
+echo "disks=$(lsblk --json --bytes --output NAME,PATH,SIZE,SERIAL,TYPE,FSTYPE,UUID,MOUNTPOINTS 2>/dev/null | tr -d '\n')"
+echo "btrfs_members=$(for d in $(blkid -t TYPE=btrfs -o device 2>/dev/null); do printf '%s:%s ' "$(blkid -s UUID -o value "$d")" "$d"; done)"
+echo "zpool_members=$(zpool list -HPv 2>/dev/null | awk -F'\t' '$1 != "" { p = $1; next } { for (i = 1; i <= NF; i++) if ($i ~ /^\//) printf "%s:%s ", p, $i }')"
 for l in /dev/disk/by-id/*; do [ -e "$l" ] || continue; echo "by_id.${l##*/}=$(readlink -f "$l")"; done
 "#;
 
