@@ -601,19 +601,8 @@ fn a_disk_in_use_is_never_wiped() {
     let disk = lab.loops[0].clone();
     let plan = lab.plan("btrfs-subvolumes");
     let opts = options(&lab, "another-state", false);
-    let mut obs = LabObserver {
-        lab: &mut lab,
-        started: 0,
-        stop_at: None,
-    };
-    let refused = apply(
-        &plan,
-        &mut Local::default(),
-        &mut Local::default(),
-        &opts,
-        &mut obs,
-    )
-    .expect_err("a second run over mounted filesystems must be refused");
+    // A second run over mounted filesystems.
+    let refused = refused(&mut lab, &plan, &opts);
     assert!(refused.0.contains("is in use"), "{refused}");
     assert!(
         refused
@@ -778,21 +767,11 @@ fn a_member_of_a_mounted_multi_device_btrfs_is_never_wiped() {
     let before = lab.state();
     let plan = lab.plan("btrfs-subvolumes");
     let opts = options(&lab, "state", false);
-    let mut obs = LabObserver {
-        lab: &mut lab,
-        started: 0,
-        stop_at: None,
-    };
-    let refused = apply(
-        &plan,
-        &mut Local::default(),
-        &mut Local::default(),
-        &opts,
-        &mut obs,
-    )
-    .expect_err("a member of a mounted btrfs must not be wiped");
+    let refused = refused(&mut lab, &plan, &opts);
     assert!(
-        refused.0.contains(&format!("{disk} belongs to the btrfs filesystem"))
+        refused
+            .0
+            .contains(&format!("{disk} belongs to the btrfs filesystem"))
             && refused.0.contains(&format!("from {other}")),
         "{refused}"
     );

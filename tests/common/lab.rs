@@ -434,6 +434,26 @@ pub fn options(lab: &Lab, state: &str, resume: bool) -> ApplyOptions {
     }
 }
 
+/// Apply `plan` here, expecting it to be refused before anything runs:
+/// the refusal (a test failure if it ran).
+pub fn refused(lab: &mut Lab, plan: &Plan, opts: &ApplyOptions) -> nixplan_executor::Refusal {
+    let mut obs = LabObserver {
+        lab,
+        started: 0,
+        stop_at: None,
+    };
+    match apply(
+        plan,
+        &mut Local::default(),
+        &mut Local::default(),
+        opts,
+        &mut obs,
+    ) {
+        Ok(report) => panic!("the plan ran instead of being refused: {report:?}"),
+        Err(r) => r,
+    }
+}
+
 pub fn run(lab: &mut Lab, plan: &Plan, opts: &ApplyOptions, stop_at: Option<usize>) -> Report {
     run_on(&mut Local::default(), lab, plan, opts, stop_at)
 }

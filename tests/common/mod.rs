@@ -15,26 +15,26 @@ pub fn root() -> &'static Path {
 
 /// `nixplan ARGS` from the repository root, with nothing of the caller's
 /// environment but a fixed PATH (and no colours).
-pub fn nixplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nixplan"))
-        .current_dir(root())
+fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nixplan"));
+    cmd.current_dir(root())
         .args(args)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+        .env("NO_COLOR", "1");
+    cmd
 }
 
-/// `nixplan ARGS` as [`nixplan`] runs it, with its diagnostics drawn as
-/// on a terminal (source snippets) though stderr is a pipe.
+/// `nixplan ARGS` (see [`command`]); stderr is a pipe, so diagnostics are
+/// plain.
+pub fn nixplan(args: &[&str]) -> Output {
+    command(args).output().unwrap()
+}
+
+/// `nixplan ARGS` with its diagnostics drawn as on a terminal (source
+/// snippets) though stderr is a pipe.
 pub fn nixplan_rich(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nixplan"))
-        .current_dir(root())
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("NO_COLOR", "1")
+    command(args)
         .env("NIXPLAN_DIAGNOSTICS", "rich")
         .output()
         .unwrap()
