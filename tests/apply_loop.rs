@@ -776,4 +776,22 @@ fn a_member_of_a_mounted_multi_device_btrfs_is_never_wiped() {
         "{refused}"
     );
     assert_eq!(lab.state(), before, "nothing on the disks changed");
+    // Right before it runs, the wipe checks again on the target.
+    let wipe = plan
+        .actions
+        .iter()
+        .find(|a| a.kind == nixplan_plan::Kind::Wipe)
+        .expect("the plan wipes the disk");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(wipe.script.as_deref().expect("the wipe is a script"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the wipe ran on a busy disk: {err}");
+    assert!(
+        err.contains(&format!("{disk} belongs to the mounted btrfs filesystem")),
+        "{err}"
+    );
+    assert_eq!(lab.state(), before, "nothing on the disks changed");
 }

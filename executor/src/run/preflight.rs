@@ -140,10 +140,21 @@ pub(super) fn preflight(
         for argv in [&a.argv, &a.check].into_iter().flatten() {
             words.extend(argv.first().map(String::as_str));
         }
+        // A tool the script asks for with `command -v` first is optional.
+        let mut optional: Vec<&str> = Vec::new();
         if let Some(script) = &a.script {
-            words.extend(script.split(|c: char| c.is_whitespace() || ";|&()$`'\"".contains(c)));
+            let split: Vec<&str> = script
+                .split(|c: char| c.is_whitespace() || ";|&()$`'\"".contains(c))
+                .filter(|w| !w.is_empty())
+                .collect();
+            for pair in split.windows(3) {
+                if pair[0] == "command" && pair[1] == "-v" {
+                    optional.push(pair[2]);
+                }
+            }
+            words.extend(split);
         }
-        for w in words {
+        for w in words.into_iter().filter(|w| !optional.contains(w)) {
             if known.and_then(|k| k.get(w)).and_then(|v| v.as_str()) == Some("0") {
                 let users = lacking.entry(w.to_string()).or_default();
                 if !users.contains(&a.id) {

@@ -86,10 +86,7 @@ impl Builder<'_> {
                 phase: Phase::Disko,
                 kind: Kind::Wipe,
                 argv: None,
-                script: Some(format!(
-                    "set -eu\n# Never a disk in use: anything mounted (swap too) or stacked on it.\ntree=$(lsblk --pairs --paths --output NAME,TYPE,MOUNTPOINT {d}) || {{ echo \"cannot list {d}: not wiped\" >&2; exit 1; }}\nbusy=$(printf '%s\\n' \"$tree\" | grep -Ev 'TYPE=\"(disk|loop|part)\" MOUNTPOINT=\"\"$' || true)\nif [ -n \"$busy\" ]; then\n  echo \"refusing to wipe {d}, it is in use:\" >&2\n  echo \"$busy\" >&2\n  exit 1\nfi\nfor part in $(lsblk --list --noheadings --paths --output NAME,TYPE {d} | awk '$2 == \"part\" {{ print $1 }}'); do\n  wipefs --all --force \"$part\"\ndone\nwipefs --all --force {d}\ndd if=/dev/zero of={d} bs=440 count=1 conv=notrunc\nudevadm settle --timeout 120\n",
-                    d = sh_quote(&dev)
-                )),
+                script: Some(WIPE_SCRIPT.replace("@DISK@", &sh_quote(&dev))),
                 destructive: true,
                 check: None,
                 needs: vec![Resource::new(Res::Device, dev.to_string()), Resource::new(Res::Bootstrap, "ready")],
@@ -302,3 +299,40 @@ impl Builder<'_> {
         }
     }
 }
+
+/// The wipe of one disk (`@DISK@`), which checks on the target, right
+/// before it runs, that nothing uses the disk: anything mounted (swap
+/// too) or stacked on it, a member of a btrfs mounted from another member
+/// (by UUID, probed with blkid: lsblk knows none where udev does not run),
+/// a vdev of an imported zpool.
+const WIPE_SCRIPT: &str = r#"set -eu
+# Never a disk in use: anything mounted (swap too) or stacked on it,
+tree=$(lsblk --pairs --paths --output NAME,TYPE,MOUNTPOINT @DISK@) || { echo "cannot list @DISK@: not wiped" >&2; exit 1; }
+busy=$(printf '%s\n' "$tree" | grep -Ev 'TYPE="(disk|loop|part)" MOUNTPOINT=""$' || true)
+# a member of a btrfs mounted from another member, a vdev of an imported zpool.
+mounted=" "
+for src in $(awk '$3 == "btrfs" { print $1 }' /proc/self/mounts | sort -u); do
+  mounted="$mounted$(blkid -s UUID -o value "$src" 2>/dev/null || true) "
+done
+pools=$(command -v zpool >/dev/null 2>&1 && zpool list -HPv 2>/dev/null | awk -F'\t' '$1 == "" { for (i = 2; i <= NF; i++) if ($i ~ /^\//) print $i }' | while read -r v; do readlink -f "$v"; done || true)
+for dev in $(lsblk --list --noheadings --paths --output NAME @DISK@); do
+  uuid=$(blkid -s UUID -o value -t TYPE=btrfs "$dev" 2>/dev/null || true)
+  if [ -n "$uuid" ]; then
+    case "$mounted" in *" $uuid "*) busy="$busy
+$dev belongs to the mounted btrfs filesystem $uuid" ;; esac
+  fi
+  if [ -n "$pools" ] && printf '%s\n' "$pools" | grep -qxF "$dev"; then busy="$busy
+$dev is a vdev of an imported zpool"; fi
+done
+if [ -n "$busy" ]; then
+  echo "refusing to wipe @DISK@, it is in use:" >&2
+  echo "$busy" >&2
+  exit 1
+fi
+for part in $(lsblk --list --noheadings --paths --output NAME,TYPE @DISK@ | awk '$2 == "part" { print $1 }'); do
+  wipefs --all --force "$part"
+done
+wipefs --all --force @DISK@
+dd if=/dev/zero of=@DISK@ bs=440 count=1 conv=notrunc
+udevadm settle --timeout 120
+"#;
