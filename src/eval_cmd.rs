@@ -47,8 +47,15 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
 }
 
 pub fn report_eval(ev: &Eval, e: &EvalError) {
-    // The message is shown as it was made (a `throw`'s text exactly as
-    // nix shows it, paths absolute); only labels are relative.
+    // Plain (for tools): the message exactly as it was made, as nix shows
+    // a `throw`'s text, paths absolute. Drawn for a person: paths under
+    // the working directory shortened, as the labels are.
+    let mut e = e.clone();
+    if let (false, Some(root)) = (crate::report::is_plain(), &ev.settings.display_root) {
+        e.message = e
+            .message
+            .replace(&format!("{}/", root.trim_end_matches('/')), "");
+    }
     let report = miette::Report::new(e.to_diagnostic(&ev.sources));
     eprintln!("{report:?}");
 }

@@ -22,9 +22,18 @@ pub fn install() {
         Ok("plain") => true,
         _ => !std::io::stderr().is_terminal(),
     };
+    PLAIN.store(plain, std::sync::atomic::Ordering::Relaxed);
     if plain {
         let _ = miette::set_hook(Box::new(|_| Box::new(Plain)));
     }
+}
+
+static PLAIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether diagnostics are plain (for tools: messages exactly as made)
+/// rather than drawn for a person at a terminal.
+pub fn is_plain() -> bool {
+    PLAIN.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The plain handler (see the module's documentation).
