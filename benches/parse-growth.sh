@@ -44,7 +44,8 @@ best() { # best CMD...: the best wall time of 3 runs, in ms (each cut at 60 s)
 }
 
 printf '%-10s %9s %12s %10s %8s %8s\n' shape terms nixplan_ms nix_ms ratio growth
-for shape in sum list attrs lets strings tight tightpar; do
+# SHAPES="sum list" runs only those.
+for shape in ${SHAPES:-sum list attrs lets strings tight tightpar}; do
   prev=
   for n in 10000 100000 1000000; do
     f=$dir/$shape-$n.nix
