@@ -1,4 +1,6 @@
 //! Planning a configuration written inline, for the tests.
+// Each test binary uses only part of this module.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
