@@ -33,6 +33,9 @@ pub enum Command {
     },
     /// Run a plan (saved, or made from a target) locally or over SSH.
     Apply(ApplyArgs),
+    /// List a flake's inputs (every flake.lock node): where each source
+    /// comes from, fetching what is missing.
+    Inputs(InputsArgs),
     /// Check a saved plan: its hash and its graph (and its signature).
     Verify {
         /// The plan (JSON) to check.
@@ -64,6 +67,40 @@ pub struct LintArgs {
     /// The target's facts (JSON), for the rules that need them (NP402).
     #[arg(long)]
     pub facts: Option<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputFlags,
+}
+
+/// How a target's flake inputs are found, and which evaluator reads it
+/// (shared by `config`, `lint`, `plan`, `apply TARGET` and `inputs`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct InputFlags {
+    /// `NAME REF` (repeatable): use REF (a directory, `path:DIR`,
+    /// `github:OWNER/REPO/REV`, `git+URL?rev=REV`, a tarball URL) for the
+    /// input NAME (`a/b` for a nested one) instead of its lock entry.
+    #[arg(long, num_args = 2, value_names = ["NAME", "REF"])]
+    pub override_input: Vec<String>,
+    /// Fetch nothing: inputs not in /nix/store or nixplan's cache are
+    /// unavailable (stand-ins or empty modules, with a warning).
+    #[arg(long)]
+    pub offline: bool,
+    /// An unavailable input used anyway (stand-in, empty modules) is an
+    /// error instead of a warning.
+    #[arg(long)]
+    pub strict_inputs: bool,
+    /// Which evaluator: nixplan's own, or the installed nix (nix's exact
+    /// meaning; needs nix with flakes).
+    #[arg(long, value_enum, default_value = "embedded")]
+    pub eval: EvalWith,
+}
+
+impl InputFlags {
+    pub fn overrides(&self) -> Vec<(String, String)> {
+        self.override_input
+            .chunks(2)
+            .map(|c| (c[0].clone(), c.get(1).cloned().unwrap_or_default()))
+            .collect()
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -127,6 +164,8 @@ pub struct PlanChoices {
     /// apply time, only its name is in the plan.
     #[arg(long, num_args = 2, value_names = ["REMOTE", "LOCAL"])]
     pub secret_file: Vec<String>,
+    #[command(flatten)]
+    pub inputs: InputFlags,
 }
 
 #[derive(Args, Debug)]
@@ -226,13 +265,27 @@ pub struct ConfigArgs {
     /// Print JSON, every value with the place it was defined.
     #[arg(long)]
     pub json: bool,
-    /// Which evaluator: nixplan's own (offline), or the installed nix.
-    #[arg(long, value_enum, default_value = "embedded")]
-    pub eval: EvalWith,
+    #[command(flatten)]
+    pub inputs: InputFlags,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+#[derive(Args, Debug)]
+pub struct InputsArgs {
+    /// `PATH#NAME` or a flake directory `PATH`.
+    pub target: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// How many sources are fetched at once.
+    #[arg(long, default_value_t = 4)]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub inputs: InputFlags,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Default)]
 pub enum EvalWith {
+    #[default]
     Embedded,
     Nix,
 }

@@ -2,14 +2,11 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{ConfigArgs, EvalWith};
-use crate::target::{load_config, load_config_with_nix};
+use crate::cli::ConfigArgs;
+use crate::target::load_config;
 
 pub fn run(args: ConfigArgs) -> ExitCode {
-    let loaded = match args.eval {
-        EvalWith::Embedded => load_config(&args.target),
-        EvalWith::Nix => load_config_with_nix(&args.target),
-    };
+    let loaded = load_config(&args.target, &args.inputs);
     let Ok((ev, config)) = loaded else {
         return ExitCode::from(1);
     };

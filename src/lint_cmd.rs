@@ -106,7 +106,7 @@ pub fn run(args: LintArgs) -> ExitCode {
     let Ok(target) = parse_target(&args.target).map_err(|e| eprintln!("error: {e}")) else {
         return ExitCode::from(1);
     };
-    let Ok((ev, config)) = load_config(&args.target) else {
+    let Ok((ev, config)) = load_config(&args.target, &args.inputs) else {
         return ExitCode::from(1);
     };
     std::mem::forget(ev);

@@ -6,6 +6,7 @@ mod apply_cmd;
 mod cli;
 mod config_cmd;
 mod eval_cmd;
+mod inputs_cmd;
 mod lint_cmd;
 mod plan_cmd;
 mod report;
@@ -90,6 +91,7 @@ fn run(args: cli::Cli) -> ExitCode {
         cli::Command::Lint(a) => lint_cmd::run(a),
         cli::Command::Explain { code } => lint_cmd::explain(&code),
         cli::Command::Apply(a) => apply_cmd::run(a),
+        cli::Command::Inputs(a) => inputs_cmd::run(a),
         cli::Command::Verify {
             plan,
             allowed_signers,

@@ -79,7 +79,8 @@ pub fn make_plan(
         eprintln!("error: {e}");
         ExitCode::from(1)
     })?;
-    let (ev, config) = load_config(&inputs.target).map_err(|_| ExitCode::from(1))?;
+    let (ev, config) =
+        load_config(&inputs.target, &inputs.choices.inputs).map_err(|_| ExitCode::from(1))?;
     let facts = match &inputs.choices.facts {
         Some(f) => match std::fs::read_to_string(f)
             .map_err(|e| e.to_string())

@@ -103,3 +103,8 @@ impl ReportHandler for Plain {
         self.render(d, f, true)
     }
 }
+
+/// A warning of nixplan's own (no source position): `warning: MESSAGE`.
+pub fn warn(msg: &str) {
+    eprintln!("warning: {msg}");
+}

@@ -8,6 +8,12 @@ use nixplan_eval::Eval;
 use nixplan_nixos::config::{self, Config, Target};
 use nixplan_nixos::embedded::WithEmbedded;
 
+use std::io::IsTerminal;
+
+use nixplan_flake::Resolver;
+use nixplan_nixos::inputs::InputHost;
+
+use crate::cli::{EvalWith, InputFlags};
 use crate::eval_cmd::{report_eval, settings_from_env};
 
 pub fn parse_target(arg: &str) -> Result<Target, String> {
@@ -66,8 +72,21 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Evaluate a target; on failure the error has been reported.
-pub fn load_config(arg: &str) -> Result<(Eval, Config), ()> {
+/// How inputs are resolved for this run: the flags, and
+/// `NIXPLAN_OFFLINE=1` (the tests' default) as `--offline`.
+pub fn resolver_options(flags: &InputFlags) -> nixplan_flake::Options {
+    let offline = flags.offline || std::env::var("NIXPLAN_OFFLINE").is_ok_and(|v| v == "1");
+    let mut o = nixplan_flake::Options::new(flags.overrides(), offline);
+    o.progress = std::io::stderr().is_terminal();
+    o
+}
+
+/// Evaluate a target (with nixplan's evaluator, or nix's with `--eval
+/// nix`); on failure the error has been reported.
+pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> {
+    if flags.eval == EvalWith::Nix {
+        return load_config_with_nix(arg, flags);
+    }
     let target = match parse_target(arg) {
         Ok(t) => t,
         Err(e) => {
@@ -81,8 +100,28 @@ pub fn load_config(arg: &str) -> Result<(Eval, Config), ()> {
     );
     // Flakes are evaluated purely: no environment variables.
     ev.settings.env.clear();
+    let mut log = None;
+    if let Target::Flake { dir, .. } = &target {
+        let resolver = Resolver::new(Path::new(dir), resolver_options(flags)).map_err(|e| {
+            eprintln!("error: {e}");
+        })?;
+        let host = InputHost::new(resolver, flags.strict_inputs);
+        log = Some(host.log.clone());
+        ev.host = Some(Box::new(host));
+    } else if !flags.override_input.is_empty() {
+        eprintln!("error: --override-input applies to flakes (PATH#NAME), not to module files");
+        return Err(());
+    }
     match config::load(&mut ev, &target) {
-        Ok(c) => Ok((ev, c)),
+        Ok(mut c) => {
+            if let Some(log) = log {
+                c.inputs = log.borrow().values().cloned().collect();
+            }
+            for w in nixplan_nixos::inputs::warnings(&c.inputs) {
+                crate::report::warn(&w);
+            }
+            Ok((ev, c))
+        }
         Err(e) => {
             report_eval(&ev, &e);
             std::mem::forget(ev);
@@ -92,7 +131,7 @@ pub fn load_config(arg: &str) -> Result<(Eval, Config), ()> {
 }
 
 /// `--eval nix`: ask the installed nix for the configuration's values.
-pub fn load_config_with_nix(arg: &str) -> Result<(Eval, Config), ()> {
+fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> {
     let target = parse_target(arg).map_err(|e| eprintln!("error: {e}"))?;
     let (dir, name) = match &target {
         Target::Flake { dir, name } => (dir.clone(), name.clone()),
@@ -112,6 +151,13 @@ pub fn load_config_with_nix(arg: &str) -> Result<(Eval, Config), ()> {
             "--apply",
         ])
         .arg(config::NIX_SELECT)
+        .args(
+            flags
+                .overrides()
+                .iter()
+                .flat_map(|(n, r)| ["--override-input".to_string(), n.clone(), r.clone()]),
+        )
+        .args(flags.offline.then_some("--offline"))
         .output();
     let output = match output {
         Ok(o) => o,

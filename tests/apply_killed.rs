@@ -44,6 +44,7 @@ fn plan_running(script: &str) -> Plan {
             facts: None,
         },
         source: Default::default(),
+        inputs: Vec::new(),
         phases: vec![Phase::Bootstrap],
         summary: Summary {
             bootstrap: "none".into(),

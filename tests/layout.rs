@@ -37,6 +37,7 @@ fn linked(package: &str) -> Vec<String> {
 const EVALUATOR: &[&str] = &[
     "nixplan-syntax",
     "nixplan-eval",
+    "nixplan-flake",
     "nixplan-nixos",
     "nixplan-planner",
     "rnix",

@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nixplan_nixos::config::Config;
 use nixplan_plan::order;
-use nixplan_plan::{Action, Kind, Phase, Plan, PlanTarget, Resource, SourceDigest, FORMAT_VERSION};
+use nixplan_plan::{
+    Action, InputSource, Kind, Phase, Plan, PlanInput, PlanTarget, Resource, SourceDigest,
+    FORMAT_VERSION,
+};
 
 use crate::builder::Builder;
 use crate::error::PlanError;
@@ -74,6 +77,7 @@ pub fn plan(
             facts: options.facts.clone(),
         },
         source,
+        inputs: plan_inputs(config),
         phases: Phase::ALL
             .into_iter()
             .filter(|p| actions.iter().any(|a| a.phase == *p))
@@ -85,6 +89,36 @@ pub fn plan(
     };
     Ok(plan.seal())
 }
+/// The inputs evaluation reached, as the plan records them.
+fn plan_inputs(config: &Config) -> Vec<PlanInput> {
+    use nixplan_nixos::inputs::Used;
+    config
+        .inputs
+        .iter()
+        .map(|u| {
+            let source = match (u.used, u.origin.as_str()) {
+                (Used::Real, "override") => InputSource::Override,
+                (Used::Real, "path") => InputSource::Path,
+                (Used::Real, _) => InputSource::Locked,
+                (Used::StandIn, _) => InputSource::StandIn,
+                (Used::EmptyModules, _) => InputSource::EmptyModules,
+                (Used::Unavailable, _) => InputSource::Unavailable,
+            };
+            PlanInput {
+                path: u.path.clone(),
+                reference: u.reference.clone(),
+                nar_hash: u.nar_hash.clone(),
+                source,
+                reason: if source.is_stand_in() {
+                    u.reason.clone()
+                } else {
+                    None
+                },
+            }
+        })
+        .collect()
+}
+
 fn select_phases(actions: Vec<Action>, options: &PlanOptions) -> Vec<Action> {
     let kept: Vec<Action> = actions
         .into_iter()

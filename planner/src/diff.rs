@@ -177,6 +177,7 @@ mod tests {
                 facts: None,
             },
             source: SourceDigest::default(),
+            inputs: Vec::new(),
             phases: vec![Phase::Disko],
             actions,
             summary: Summary::default(),

@@ -34,6 +34,32 @@ pub fn summary_line(plan: &Plan) -> String {
     line
 }
 
+/// What a reviewer must know of the inputs: each one that was not its
+/// locked source (a stand-in, empty modules, an override).
+pub fn input_lines(plan: &Plan) -> Vec<String> {
+    plan.inputs
+        .iter()
+        .filter(|i| i.source.is_stand_in() || i.source == nixplan_plan::InputSource::Override)
+        .map(|i| match i.source {
+            nixplan_plan::InputSource::Override => format!(
+                "Input {}: overridden with {}",
+                i.path,
+                i.reference.as_deref().unwrap_or("?")
+            ),
+            s => format!(
+                "Input {}: {} ({})",
+                i.path,
+                match s {
+                    nixplan_plan::InputSource::StandIn => "nixplan's stand-in, not the input",
+                    nixplan_plan::InputSource::EmptyModules => "unavailable, its modules empty",
+                    _ => "unavailable",
+                },
+                i.reason.as_deref().unwrap_or("unavailable")
+            ),
+        })
+        .collect()
+}
+
 pub fn text(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
     let host = plan
@@ -48,6 +74,9 @@ pub fn text(plan: &Plan, style: &Style) -> String {
         plan.target.name
     );
     let _ = writeln!(out, "Bootstrap: {}", plan.summary.bootstrap);
+    for line in input_lines(plan) {
+        let _ = writeln!(out, "{}", paint(style, "1;33", &line));
+    }
     for phase in &plan.phases {
         let _ = writeln!(out, "\n{}", paint(style, "1;4", phase.as_str()));
         for a in plan.actions.iter().filter(|a| &a.phase == phase) {
@@ -187,6 +216,14 @@ pub fn markdown(plan: &Plan) -> String {
     let _ = writeln!(out, "### nixplan: `{}` on {host}\n", plan.target.name);
     let _ = writeln!(out, "**{}**\n", summary_line(plan));
     let _ = writeln!(out, "Bootstrap: {}\n", plan.summary.bootstrap);
+    let lines = input_lines(plan);
+    if !lines.is_empty() {
+        out.push_str("#### ⚠️ Not every input is real\n\n");
+        for line in lines {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
     let destructive: Vec<_> = plan.actions.iter().filter(|a| a.destructive).collect();
     if !destructive.is_empty() {
         out.push_str("#### ⚠️ Destroys data\n\n| action | what | from |\n|---|---|---|\n");

@@ -21,8 +21,28 @@ fn command(args: &[&str]) -> Command {
         .args(args)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // Inputs come from overrides, /nix/store or stand-ins: never the
+        // network (the fetcher's tests serve their own).
+        .env("NIXPLAN_OFFLINE", "1");
     cmd
+}
+
+/// `nixplan ARGS` (see [`command`]) with `env` set and `unset` removed.
+pub fn nixplan_env(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> (i32, String, String) {
+    let mut cmd = command(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    for k in unset {
+        cmd.env_remove(k);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// `nixplan ARGS` (see [`command`]); stderr is a pipe, so diagnostics are

@@ -244,6 +244,7 @@ fn plan() -> Plan {
             facts: None,
         },
         source: Default::default(),
+        inputs: Vec::new(),
         phases: Phase::ALL.to_vec(),
         actions: vec![
             action(

@@ -106,6 +106,18 @@ pub struct Eval {
     regex_cache: HashMap<String, Rc<regex::Regex>>,
     /// Derivations instantiated so far, by `.drv` path.
     pub drvs: store::DrvStore,
+    /// What evaluation may ask of the program running it
+    /// (`builtins.__nixplanHost`); `None` makes those calls errors.
+    pub host: Option<Box<dyn Host>>,
+}
+
+/// Requests evaluation makes of the program running it: nixplan's Nix asks
+/// for a flake input's source this way (`builtins.__nixplanHost "input"
+/// { ... }`), when evaluation first reaches the input. Arguments and
+/// answers are JSON; an `Err` is an evaluation error with that message.
+pub trait Host {
+    fn call(&mut self, request: &str, args: serde_json::Value)
+        -> Result<serde_json::Value, String>;
 }
 
 /// A value from JSON, as `builtins.fromJSON` reads it.
@@ -138,6 +150,7 @@ impl Eval {
             copied_paths: HashMap::new(),
             regex_cache: HashMap::new(),
             drvs: store::DrvStore::default(),
+            host: None,
         };
         builtins::install(&mut ev);
         ev

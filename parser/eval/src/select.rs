@@ -30,7 +30,9 @@ impl Eval {
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(
-                    "the flake input '{}' is not available offline (not a well-known input, not a path, not in /nix/store), so '{key}' of it cannot be used; make its source available (a path: input, or the locked source in /nix/store)",
+                    "the flake input '{}' is unavailable ({}), so '{key}' of it cannot be used; make its source available: allow the network, give it with --override-input {} PATH, or put it in /nix/store (`nix flake archive`)",
+                    o.path,
+                    o.reason.as_deref().unwrap_or("not fetched"),
                     o.path
                 ),
                 Some(span),
@@ -71,6 +73,7 @@ impl Eval {
         a.opaque = Some(Rc::new(Opaque {
             kind: OpaqueKind::Packages,
             path: path.to_string(),
+            reason: None,
         }));
         Value::attrs(a)
     }

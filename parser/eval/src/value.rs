@@ -285,6 +285,8 @@ pub struct Opaque {
     pub kind: OpaqueKind,
     /// The attribute path that leads here (`pkgs.python3`), or the input name.
     pub path: String,
+    /// Why an input is unavailable (said when it is used).
+    pub reason: Option<String>,
 }
 
 impl Attrs {

@@ -2,7 +2,7 @@
 # well-known flake inputs, flake loading (flake.nix + flake.lock), NixOS
 # systems, colmena hives, disko configurations and plain module files.
 # Written for nixplan; `builtins.__nixplanOpaque` and
-# `builtins.__nixplanLockedPath` are nixplan's own primops.
+# `builtins.__nixplanHost` are nixplan's own primops.
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
@@ -85,55 +85,125 @@ let
     else if m2 != null then b.head m2
     else null;
 
-  # Load the flake in `dir` (absolute path string); `lock` is the root lock
-  # file's content (shared by all flakes of one tree), `nodeKey` this
-  # flake's node in it.
-  loadFlake = dir: lock: nodeKey:
+  # Where an input's source is: nixplan's host resolves it (override,
+  # path, /nix/store, nixplan's cache, or fetched and checked against the
+  # lock's narHash). Run by real nix, this file has no host: every input is
+  # then unavailable and only stand-ins serve.
+  hostCall = b.__nixplanHost or (request: args:
+    if request == "input" then { origin = "unavailable"; path = null; reason = "no nixplan host"; flake = true; dir = null; }
+    else true);
+
+  # An input that could not be had, used anyway: a stand-in, or empty
+  # modules. The host records it (the plan says so; --strict-inputs makes
+  # it an error).
+  degraded = path: used: reason: value:
+    b.seq (hostCall "degraded" { inherit path used reason; }) value;
+
+  # The attributes of `self.sourceInfo` nix gives, where the lock has them.
+  sourceInfoOf = outPath: src:
+    { inherit outPath; }
+    // lib0.optionalAttrs (src.narHash or null != null) { inherit (src) narHash; }
+    // lib0.optionalAttrs (src.rev or null != null) { inherit (src) rev shortRev; }
+    // lib0.optionalAttrs (src.lastModified or null != null) { inherit (src) lastModified lastModifiedDate; }
+    // lib0.optionalAttrs (src.revCount or null != null) { inherit (src) revCount; };
+
+  # Evaluate the flake tree rooted at `dir` as nix does (call-flake.nix):
+  # every lock node once, each input of a flake the node its lock names
+  # (`follows` walked from the root).
+  loadTree = dir: lock:
     let
-      flake = import (dir + "/flake.nix");
-      node = lock.nodes.${nodeKey} or { inputs = { }; };
-      declared = flake.inputs or { };
-      outputArgs = b.attrNames (b.removeAttrs (b.functionArgs flake.outputs) [ "self" ]);
-      names = lib0.unique (b.attrNames declared ++ outputArgs ++ b.attrNames (node.inputs or { }));
       resolveNode = ref:
-        if b.isList ref then b.foldl' (k: n: let r = lock.nodes.${k}.inputs.${n}; in if b.isList r then resolveNode r else r) lock.root ref
+        if b.isList ref then b.foldl' (k: n: let r = lock.nodes.${k}.inputs.${n} or null; in if r == null then null else if b.isList r then resolveNode r else r) lock.root ref
         else ref;
-      inputFor = name:
+
+      # The value of lock node `key`: the flake (or plain source) it locks,
+      # or what stands in for it.
+      nodeValue = key:
         let
-          spec = declared.${name} or { };
-          lockedRef = (node.inputs or { }).${name} or null;
-          key = if lockedRef == null then null else resolveNode lockedRef;
-          lnode = if key == null then { } else lock.nodes.${key} or { };
-          locked = lnode.locked or { };
-          repo = if locked ? repo then locked.repo else if (lnode.original or { }) ? repo then lnode.original.repo else repoOf spec;
-          follows = spec.follows or null;
-          pathDir =
-            if locked.type or "" == "path" then
-              (if lib0.hasPrefix "/" locked.path then locked.path else dir + "/" + locked.path)
-            else if lib0.hasPrefix "path:" (spec.url or "") then
-              (let p = lib0.removePrefix "path:" spec.url; in if lib0.hasPrefix "/" p then p else dir + "/" + p)
-            else null;
-          storePath = if locked ? narHash then b.__nixplanLockedPath locked.narHash else null;
-          isFlake = (spec.flake or true) && (lnode.flake or true);
+          node = lock.nodes.${key};
+          src = hostCall "input" { node = key; path = null; base = dir; };
+        in sourceValue key node src;
+
+      sourceValue = key: node: src:
+        if src.path != null then
+          let
+            root = if src.dir or null != null then src.path + "/" + src.dir else src.path;
+            info = sourceInfoOf src.path src;
+          in
+          if src.flake && b.pathExists (root + "/flake.nix") then callFlake root key info
+          else info
+        else unavailable key node src;
+
+      unavailable = key: node: src:
+        let
+          locked = node.locked or { };
+          original = node.original or { };
+          repo = locked.repo or original.repo or (repoOf original);
+          path = src.label or key;
         in
-        if follows != null then
-          (let target = lib0.splitString "/" follows; in inputs'.${b.head target})
-        else if repo != null && standIns ? ${repo} then standIns.${repo}
-        else if pathDir != null && b.pathExists pathDir then
-          (if isFlake && b.pathExists (pathDir + "/flake.nix") then loadFlake (b.toString pathDir) lock key else { outPath = pathDir; })
-        else if storePath != null && b.pathExists storePath then
-          (if isFlake && b.pathExists (storePath + "/flake.nix") then loadFlake storePath lock key else { outPath = storePath; })
-        else opaque "input" name;
-      inputs' = lib0.genAttrs names inputFor;
-      self = outputs // {
-        outPath = dir;
-        sourceInfo = { outPath = dir; };
-        inputs = inputs';
-        inherit outputs;
-        _type = "flake";
-      };
-      outputs = flake.outputs (inputs' // { inherit self; });
-    in self;
+        if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason standIns.${repo}
+        else
+          let modules = degraded path "empty modules" src.reason (opaque "modules" path);
+          in b.__nixplanOpaque {
+            kind = "input";
+            name = path;
+            inherit (src) reason;
+            attrs = {
+              nixosModules = modules;
+              homeManagerModules = modules;
+              homeModules = modules;
+              darwinModules = modules;
+              outPath = "/nixplan/unavailable/${path}";
+            };
+          };
+
+      allNodes = b.mapAttrs (key: _: if key == lock.root then rootFlake else nodeValue key) lock.nodes;
+
+      callFlake = fdir: key: info:
+        let
+          flake = import (fdir + "/flake.nix");
+          node = lock.nodes.${key} or { inputs = { }; };
+          declared = flake.inputs or { };
+          outputArgs = b.attrNames (b.removeAttrs (b.functionArgs flake.outputs) [ "self" ]);
+          names = lib0.unique (b.attrNames declared ++ outputArgs ++ b.attrNames (node.inputs or { }));
+          inputFor = name:
+            let
+              spec = declared.${name} or { };
+              ref = (node.inputs or { }).${name} or null;
+              target = resolveNode ref;
+              follows = spec.follows or null;
+            in
+            if ref != null then
+              (if target != null then allNodes.${target}
+              else throw "the input '${name}' of ${fdir}/flake.nix follows an input the lock does not have: run `nix flake lock`")
+            else if follows != null then
+              (if follows == "" then rootFlake
+              else lib0.attrByPath (lib0.splitString "/" follows) (throw "the input '${name}' follows '${follows}', which does not exist") rootFlake.inputs)
+            else
+              # Not in the lock: only an override can give it.
+              let
+                path = if key == lock.root then name else "${key}/${name}";
+                src = hostCall "input" { node = null; inherit path; base = fdir; };
+                at = b.unsafeGetAttrPos name declared;
+              in
+              if src ? error then (b.__nixplanThrowAt or (_: throw)) (if at != null then at else { file = fdir + "/flake.nix"; line = 1; column = 1; }) src.error
+              else sourceValue path { original = spec; } (src // { label = path; });
+          inputs' = lib0.genAttrs names inputFor;
+          outputs = flake.outputs (inputs' // { inherit self; });
+          self = info // outputs // {
+            inherit outputs;
+            inputs = inputs';
+            sourceInfo = info;
+            outPath = info.outPath;
+            _type = "flake";
+          };
+        in self;
+
+      rootFlake = callFlake dir lock.root { outPath = dir; };
+    in rootFlake;
+
+  # A flake directory loaded with its own lock (nixplan's tests and `eval`).
+  loadFlake = dir: loadTree dir (readLock dir);
 
   readLock = dir:
     if b.pathExists (dir + "/flake.lock") then b.fromJSON (b.readFile (dir + "/flake.lock"))
@@ -189,8 +259,7 @@ in
   # diskoConfigurations.NAME.
   flakeTarget = dir: name:
     let
-      lock = readLock dir;
-      flake = loadFlake dir lock lock.root;
+      flake = loadFlake dir;
     in
     if (flake.nixosConfigurations or { }) ? ${name} then { kind = "nixosConfiguration"; eval = flake.nixosConfigurations.${name}; }
     else if (flake.colmenaHive or { }) ? ${name} || ((flake.colmenaHive or { }).nodes or { }) ? ${name} then

@@ -7,4 +7,5 @@
 
 pub mod config;
 pub mod embedded;
+pub mod inputs;
 pub mod lockfile;

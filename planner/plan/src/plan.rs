@@ -17,6 +17,11 @@ pub struct Plan {
     pub nixplan_version: String,
     pub target: PlanTarget,
     pub source: SourceDigest,
+    /// The flake inputs evaluation reached and how each served: a reviewer
+    /// sees which parts of the plan came from stand-ins (covered by the
+    /// hash).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<PlanInput>,
     pub phases: Vec<Phase>,
     pub actions: Vec<Action>,
     pub summary: Summary,
@@ -24,6 +29,63 @@ pub struct Plan {
     /// An SSH signature of the hash (`plan --sign`), see `signature.rs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+}
+
+/// One flake input the plan's evaluation reached.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanInput {
+    /// `nixpkgs`, `home-manager/nixpkgs` (as `--override-input` names it).
+    pub path: String,
+    /// The locked reference, or the override's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nar_hash: Option<String>,
+    pub source: InputSource,
+    /// Why it was not its real source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What the plan's evaluation read for an input. Where on this machine
+/// the real source was found (store, cache, a fetch) is not part of the
+/// plan: the same lock gives the same plan everywhere.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputSource {
+    /// The locked source, as its narHash says.
+    Locked,
+    /// A `path:` input, read in place.
+    Path,
+    /// `--override-input`: not what the lock says.
+    Override,
+    /// Unavailable: nixplan's stand-in for it.
+    StandIn,
+    /// Unavailable: the modules taken from it were empty.
+    EmptyModules,
+    /// Unavailable (reached, nothing of it needed).
+    Unavailable,
+}
+
+impl InputSource {
+    /// Whether the plan read something other than this input's real source.
+    pub fn is_stand_in(self) -> bool {
+        matches!(
+            self,
+            InputSource::StandIn | InputSource::EmptyModules | InputSource::Unavailable
+        )
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            InputSource::Locked => "locked",
+            InputSource::Path => "path",
+            InputSource::Override => "override",
+            InputSource::StandIn => "stand-in",
+            InputSource::EmptyModules => "empty modules",
+            InputSource::Unavailable => "unavailable",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -2,7 +2,9 @@
 
 use super::*;
 
-/// `{ kind = "pkgs" | "modules" | "input"; name; }` → an opaque stand-in.
+/// `{ kind = "pkgs" | "modules" | "input"; name; attrs ? {}; reason ? null; }`
+/// → an opaque stand-in: `attrs` are its real attributes, any other is
+/// synthesised (packages, modules) or an error saying `reason` (inputs).
 pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let args = ev.force_attrs(&a[0], s)?;
     let get = |ev: &mut Eval, n: &str| -> EvalResult<String> {
@@ -30,11 +32,21 @@ pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     } else {
         name
     };
-    let mut out = Attrs::new();
+    let mut out = match args.get("attrs").cloned() {
+        Some(t) => (*ev.force_attrs(&t, s)?).clone(),
+        None => Attrs::new(),
+    };
     if kind == crate::OpaqueKind::Packages {
         out.insert_value("system", Value::str(path.clone()));
     }
-    out.opaque = Some(Rc::new(crate::Opaque { kind, path }));
+    let reason = match args.get("reason").cloned() {
+        Some(t) => match ev.force(&t)? {
+            Value::Null => None,
+            _ => Some(ev.force_string(&t, s)?.s.to_string()),
+        },
+        None => None,
+    };
+    out.opaque = Some(Rc::new(crate::Opaque { kind, path, reason }));
     Ok(Value::attrs(out))
 }
 
@@ -138,4 +150,28 @@ pub(super) fn p_nixplan_package_call(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         "package".to_string()
     };
     Ok(ev.opaque_package(&format!("{base}({name})"), &name))
+}
+
+/// `__nixplanHost REQUEST ARGS`: ask the program running the evaluation
+/// (see [`crate::Host`]); ARGS go as JSON, the answer comes back as a value.
+pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let request = ev.force_string(&a[0], s)?.s.to_string();
+    let args = ev.force(&a[1])?;
+    let mut ctx = BTreeSet::new();
+    let text = ev.print_json(&args, s, &mut ctx)?;
+    let args: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| EvalError::new(ErrorKind::Other, format!("__nixplanHost: {e}"), Some(s)))?;
+    let Some(mut host) = ev.host.take() else {
+        return Err(EvalError::new(
+            ErrorKind::Other,
+            format!("__nixplanHost \"{request}\": nothing answers requests in this evaluation"),
+            Some(s),
+        ));
+    };
+    let answer = host.call(&request, args);
+    ev.host = Some(host);
+    match answer {
+        Ok(j) => Ok(json_to_value(j)),
+        Err(m) => Err(EvalError::new(ErrorKind::Other, m, Some(s))),
+    }
 }

@@ -817,5 +817,6 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         deployment,
         failed_assertions,
         warnings,
+        inputs: Vec::new(),
     })
 }

@@ -71,6 +71,10 @@ pub struct Config {
     pub deployment: Option<Deployment>,
     pub failed_assertions: Vec<String>,
     pub warnings: Vec<String>,
+    /// The flake inputs the evaluation reached, by input path, and how
+    /// each served (its real source, or a stand-in).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<crate::inputs::InputUse>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Flake inputs, measured by hand (not a test):
+#  1. resolving every input of a lock from nixplan's cache (`nixplan
+#     inputs`, 12 nodes whose sources are the upstream snapshots, placed in
+#     a fresh cache under their nix-computed narHash), best of 5, beside
+#     `nix flake metadata` of the same flake (nix reads the lock and hashes
+#     nothing: the floor for "read a lock");
+#  2. `nixplan plan` of each realworld-dev repository end to end (--offline;
+#     the inputs found in ../shared/upstream given with --override-input,
+#     nixpkgs as nixpkgs-lib), best of 3, or the error it stops at.
+# Run: benches/inputs.sh   (needs nix-bin for `nix hash path`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UP=${NIXPLAN_UPSTREAM:-$(cd ../shared/upstream 2>/dev/null && pwd || echo /work/shared/upstream)}
+RW=${NIXPLAN_REALWORLD:-$(cd ../shared/realworld-dev 2>/dev/null && pwd || echo /work/shared/realworld-dev)}
+command -v nix >/dev/null || { echo "needs nix (apt-get install nix-bin)"; exit 1; }
+cargo build --release -q
+NP=$PWD/target/release/nixplan
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+nixh() { nix --extra-experimental-features nix-command hash path "$@"; }
+
+best() { # best N CMD...: the fastest wall time in ms
+  local n=$1 best=
+  shift
+  for _ in $(seq "$n"); do
+    local s e
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    local ms=$(((e - s) / 1000000))
+    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+  done
+  echo "$best"
+}
+
+# 1. A lock of every upstream snapshot, sources in a fresh cache.
+mkdir -p "$dir/flake" "$dir/cache/nixplan/sources"
+nodes=""
+inputs=""
+for name in agenix colmena disko flake-parts flake-utils home-manager impermanence lanzaboote nix-systems-default nixos-hardware nixpkgs-lib sops-nix; do
+  h=$(nixh "$UP/$name")
+  b32=$(nixh --base32 "$UP/$name")
+  cp -a "$UP/$name" "$dir/cache/nixplan/sources/$b32"
+  nodes+="\"$name\": { \"flake\": false, \"locked\": { \"type\": \"github\", \"owner\": \"o\", \"repo\": \"$name\", \"rev\": \"0000000000000000000000000000000000000000\", \"narHash\": \"$h\" }, \"original\": { \"type\": \"github\", \"owner\": \"o\", \"repo\": \"$name\" } },"
+  inputs+="\"$name\": \"$name\","
+done
+echo "{ \"nodes\": { $nodes \"root\": { \"inputs\": { ${inputs%,} } } }, \"root\": \"root\", \"version\": 7 }" >"$dir/flake/flake.lock"
+echo '{ outputs = _: { }; }' >"$dir/flake/flake.nix"
+np_ms=$(XDG_CACHE_HOME=$dir/cache best 5 "$NP" inputs "$dir/flake" --offline)
+nix_ms=$(best 5 nix --extra-experimental-features 'nix-command flakes' flake metadata --offline "path:$dir/flake")
+echo "resolve 12 inputs from the cache: nixplan ${np_ms} ms; nix flake metadata ${nix_ms} ms; ratio $(python3 -c "print(round($np_ms/max($nix_ms,1),2))")"
+
+# 2. Each realworld-dev repository, end to end.
+overrides=()
+for name in disko impermanence flake-parts home-manager sops-nix agenix lanzaboote nixos-hardware flake-utils; do
+  overrides+=(--override-input "$name" "$UP/$name")
+done
+overrides+=(--override-input nixpkgs "$UP/nixpkgs-lib" --override-input systems "$UP/nix-systems-default")
+for m in "$RW"/*.json; do
+  repo=$(basename "$m" .json)
+  target=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['target'])" "$m")
+  arg="$RW/src/$repo/${target%%#*}#${target#*#}"
+  # Only overrides of inputs the flake has (nix refuses others too).
+  lock="$RW/src/$repo/${target%%#*}/flake.lock"
+  mine=()
+  for ((i = 0; i < ${#overrides[@]}; i += 3)); do
+    n=${overrides[i + 1]}
+    if [ -f "$lock" ] && python3 -c "import json,sys; l=json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in l['nodes'][l['root']].get('inputs',{}) else 1)" "$lock" "$n"; then
+      mine+=(--override-input "$n" "${overrides[i + 2]}")
+    fi
+  done
+  if out=$("$NP" plan "$arg" --offline "${mine[@]}" 2>&1 >/dev/null); then
+    ms=$(best 3 "$NP" plan "$arg" --offline "${mine[@]}")
+    echo "$repo: planned in ${ms} ms"
+  else
+    echo "$repo: stops: $(echo "$out" | grep -m1 '^error' | cut -c1-160)"
+  fi
+done
