@@ -102,6 +102,11 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
     ev.settings.env.clear();
     let mut log = None;
     if let Target::Flake { dir, .. } = &target {
+        // A broken lock is said at its line before anything reads it.
+        if let Err(e) = nixplan_nixos::lockfile::check(&mut ev, dir) {
+            report_eval(&ev, &e);
+            return Err(());
+        }
         let resolver = Resolver::new(Path::new(dir), resolver_options(flags)).map_err(|e| {
             eprintln!("error: {e}");
         })?;
