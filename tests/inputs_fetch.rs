@@ -178,6 +178,10 @@ fn user_flake(root: &Path, locked: &str) -> PathBuf {
         }
       ];
     };
+    nixosConfigurations.called = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ (hardening { }) ];
+    };
     nixosConfigurations.tagged = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
       modules = [ { networking.hostName = hardening.lib.tag; } ];
@@ -386,6 +390,13 @@ fn fetched_verified_cached_and_used_offline() {
         err.contains("the flake input 'hardening' is unavailable")
             && err.contains("so 'lib' of it cannot be used")
             && err.contains("--override-input hardening PATH"),
+        "{err}"
+    );
+    // Called as a function (a flake whose outputs are a functor), too.
+    let (code, _, err) = nixplan_env(&["config", &format!("{f}#called"), "--offline"], &env2, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the flake input 'hardening' is unavailable"),
         "{err}"
     );
     let (code, out, err) = nixplan_env(

@@ -102,6 +102,7 @@ fn plan_inputs(config: &Config) -> Vec<PlanInput> {
                 (Used::Real, _) => InputSource::Locked,
                 (Used::StandIn, _) => InputSource::StandIn,
                 (Used::EmptyModules, _) => InputSource::EmptyModules,
+                (Used::LibOnly, _) => InputSource::LibOnly,
                 (Used::Unavailable, _) => InputSource::Unavailable,
             };
             PlanInput {

@@ -46,16 +46,20 @@ pub fn input_lines(plan: &Plan) -> Vec<String> {
                 i.path,
                 i.reference.as_deref().unwrap_or("?")
             ),
-            s => format!(
-                "Input {}: {} ({})",
-                i.path,
-                match s {
+            s => {
+                let what = match s {
                     nixplan_plan::InputSource::StandIn => "nixplan's stand-in, not the input",
                     nixplan_plan::InputSource::EmptyModules => "unavailable, its modules empty",
+                    nixplan_plan::InputSource::LibOnly => {
+                        "nixpkgs' real lib, but NixOS is nixplan's declarations"
+                    }
                     _ => "unavailable",
-                },
-                i.reason.as_deref().unwrap_or("unavailable")
-            ),
+                };
+                match &i.reason {
+                    Some(r) => format!("Input {}: {what} ({r})", i.path),
+                    None => format!("Input {}: {what}", i.path),
+                }
+            }
         })
         .collect()
 }

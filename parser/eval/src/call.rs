@@ -119,6 +119,21 @@ impl Eval {
                     let inner = self.call(&fv, Thunk::ready(f.clone()), span)?;
                     self.call(&inner, arg, span)
                 }
+                // An unavailable flake input called as a function (a flake
+                // whose outputs are a functor): say which and why.
+                None if a
+                    .opaque
+                    .as_ref()
+                    .is_some_and(|o| o.kind == OpaqueKind::Input) =>
+                {
+                    match self.lookup_attr(a, "__functor", span, true) {
+                        Err(e) => Err(e),
+                        Ok(_) => Err(type_err(
+                            "attempt to call something which is not a function but a set",
+                            span,
+                        )),
+                    }
+                }
                 None => Err(type_err(
                     "attempt to call something which is not a function but a set",
                     span,

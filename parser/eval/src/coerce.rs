@@ -84,13 +84,21 @@ impl Eval {
     /// Evaluate fully (as `--strict` and `deepSeq` do).
     pub fn deep_force(&mut self, v: &Value, _span: Span) -> EvalResult<()> {
         let mut seen = std::collections::HashSet::new();
-        self.deep_force_inner(v, &mut seen)
+        self.deep_force_inner(v, &mut seen, false)
+    }
+
+    /// [`Eval::deep_force`], leaving alone attributes named `_…` (the
+    /// module system's and disko's internals: scripts, packages).
+    pub fn deep_force_public(&mut self, v: &Value) -> EvalResult<()> {
+        let mut seen = std::collections::HashSet::new();
+        self.deep_force_inner(v, &mut seen, true)
     }
 
     pub(crate) fn deep_force_inner(
         &mut self,
         v: &Value,
         seen: &mut std::collections::HashSet<usize>,
+        public: bool,
     ) -> EvalResult<()> {
         match v {
             Value::Attrs(a) => {
@@ -98,13 +106,16 @@ impl Eval {
                     return Ok(());
                 }
                 for (k, attr) in a.map.iter() {
+                    if public && k.starts_with('_') {
+                        continue;
+                    }
                     let x = self.force(&attr.value).map_err(|mut e| {
                         if let Some(p) = attr.pos {
                             e.add_trace(p, format!("while evaluating the attribute '{k}'"));
                         }
                         e
                     })?;
-                    self.nested(|ev| ev.deep_force_inner(&x, seen))?;
+                    self.nested(|ev| ev.deep_force_inner(&x, seen, public))?;
                 }
                 Ok(())
             }
@@ -114,7 +125,7 @@ impl Eval {
                 }
                 for t in l.iter() {
                     let x = self.force(t)?;
-                    self.nested(|ev| ev.deep_force_inner(&x, seen))?;
+                    self.nested(|ev| ev.deep_force_inner(&x, seen, public))?;
                 }
                 Ok(())
             }

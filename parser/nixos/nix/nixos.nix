@@ -1,14 +1,18 @@
 # The NixOS options that installing a machine depends on, declared for
 # nixplan with NixOS's types and defaults. The rest of NixOS is not
 # evaluated: other option paths merge freely.
-{ lib, config, name ? null, ... }:
+{ lib, config, pkgs, name ? null, ... }:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   inherit (lib) mkOption types mkDefault;
   opt = type: default: mkOption { inherit type default; };
   str = types.str;
+  # NixOS declares more of each of these than nixplan reads: the rest is
+  # accepted as written (NixOS checks it; nixplan does not evaluate it).
+  rest = types.lazyAttrsOf types.anything;
   fileSystem = types.submodule ({ name, config, ... }: {
+    freeformType = rest;
     options.mountPoint = opt str name;
     options.device = opt (types.nullOr str) null;
     options.label = opt (types.nullOr str) null;
@@ -21,6 +25,7 @@ let
     options.autoResize = opt types.bool false;
   });
   swapDevice = types.submodule ({ config, ... }: {
+    freeformType = rest;
     options.device = opt (types.nullOr str) null;
     options.label = opt (types.nullOr str) null;
     options.size = opt (types.nullOr types.int) null;
@@ -37,6 +42,7 @@ let
     })) { enable = false; };
   });
   luksDevice = types.submodule ({ name, ... }: {
+    freeformType = rest;
     options.name = opt str name;
     options.device = mkOption { type = str; };
     options.keyFile = opt (types.nullOr str) null;
@@ -48,6 +54,7 @@ let
     options.fallbackToPassword = opt types.bool false;
   });
   user = types.submodule ({ name, config, ... }: {
+    freeformType = rest;
     options.name = opt str name;
     options.uid = opt (types.nullOr types.int) null;
     options.group = opt str (if config.isNormalUser then "users" else "");
@@ -63,6 +70,7 @@ let
     options.openssh.authorizedKeys.keys = opt (types.listOf str) [ ];
   });
   group = types.submodule ({ name, ... }: {
+    freeformType = rest;
     options.name = opt str name;
     options.gid = opt (types.nullOr types.int) null;
     options.members = opt (types.listOf str) [ ];
@@ -73,6 +81,7 @@ let
     options.supportsDryActivation = opt types.bool false;
   };
   loader = config.boot.loader;
+
 in
 {
   options = {
@@ -100,6 +109,13 @@ in
     boot.initrd.postDeviceCommands = opt types.lines "";
     boot.initrd.postResumeCommands = opt types.lines "";
     boot.resumeDevice = opt str "";
+    boot.kernelPackages = opt types.raw pkgs.linuxPackages;
+    boot.kernelModules = opt (types.listOf types.str) [ ];
+    boot.kernelParams = opt (types.listOf types.str) [ ];
+    boot.extraModulePackages = opt (types.listOf types.raw) [ ];
+    boot.blacklistedKernelModules = opt (types.listOf types.str) [ ];
+    boot.initrd.availableKernelModules = opt (types.listOf types.str) [ ];
+    boot.initrd.kernelModules = opt (types.listOf types.str) [ ];
     boot.swraid.enable = opt types.bool false;
     boot.supportedFilesystems = opt (types.either (types.listOf str) (types.attrsOf types.bool)) [ ];
     boot.isContainer = opt types.bool false;

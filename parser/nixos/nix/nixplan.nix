@@ -14,18 +14,27 @@ let
 
   baseModules = [ ./nixos.nix ./disko.nix ./impermanence.nix ];
 
-  nixosSystem = { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, ... }:
+  nixosSystem = nixosSystemWith lib0 baseModules;
+
+  # NixOS as nixplan declares it, evaluated by `evalLib`'s module system:
+  # nixplan's own lib, or a real nixpkgs lib (a lib-only nixpkgs input).
+  # With a real lib, only nixplan's NixOS declarations are base modules
+  # (disko and impermanence come from their inputs, real or stand-in), and
+  # definitions of options nixplan does not declare are not checked
+  # (`_module.check = false`): the rest of NixOS is not evaluated.
+  nixosSystemWith = evalLib: baseModules: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, ... }:
     let
-      eval = lib0.evalModules {
+      eval = evalLib.evalModules {
         specialArgs = { inherit modulesPath; } // specialArgs;
         modules = baseModules' ++ [
           ({ config, ... }: {
-            _module.args.pkgs = lib0.mkDefault (import ./inputs/nixpkgs {
+            _module.args.pkgs = evalLib.mkDefault (import ./inputs/nixpkgs {
               system = config.nixpkgs.hostPlatform.system;
               overlays = config.nixpkgs.overlays;
+              lib = evalLib;
             });
           })
-        ] ++ lib0.optional (system != null) { nixpkgs.system = lib0.mkDefault system; } ++ extraModules ++ modules;
+        ] ++ lib0.optional (system != null) { nixpkgs.system = evalLib.mkDefault system; } ++ extraModules ++ modules;
       };
     in eval // { _type = "configuration"; class = "nixos"; };
 
@@ -130,9 +139,27 @@ let
             root = if src.dir or null != null then src.path + "/" + src.dir else src.path;
             info = sourceInfoOf src.path src;
           in
-          if src.flake && b.pathExists (root + "/flake.nix") then callFlake root key info
+          if src.flake && b.pathExists (root + "/flake.nix") then libOnly key node src root (callFlake root key info)
           else info
         else unavailable key node src;
+
+      # A nixpkgs that is only its lib (the nixpkgs.lib flake, or nixpkgs
+      # without nixos/): its real lib, with `lib.nixosSystem` evaluating
+      # nixplan's NixOS declarations by that lib, and stand-in packages.
+      libOnly = key: node: src: root: flake:
+        let
+          repo = (node.locked or { }).repo or (node.original or { }).repo or null;
+          isNixpkgs = repo == "nixpkgs" || repo == "nixpkgs.lib" || (src.label or key) == "nixpkgs";
+          path = src.label or key;
+        in
+        if isNixpkgs && flake ? lib && !(b.pathExists (root + "/nixos/lib/eval-config.nix")) then
+          flake // {
+            lib = flake.lib // { nixosSystem = degraded path "lib-only" null (nixosSystemWith flake.lib [ ./nixos.nix ./namespaces.nix { _module.check = false; } ]); };
+            legacyPackages = standIns.nixpkgs.legacyPackages;
+            nixosModules = flake.nixosModules or { } // { notDetected = { }; };
+            outPath = standIns.nixpkgs.outPath;
+          }
+        else flake;
 
       unavailable = key: node: src:
         let
@@ -143,14 +170,18 @@ let
         in
         if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason standIns.${repo}
         else
-          let modules = degraded path "empty modules" src.reason (opaque "modules" path);
+          let
+            modules = degraded path "empty modules" src.reason (opaque "modules" path);
+            module = degraded path "empty modules" src.reason { };
           in b.__nixplanOpaque {
             kind = "input";
             name = path;
             inherit (src) reason;
             attrs = {
               nixosModules = modules;
+              nixosModule = module;
               homeManagerModules = modules;
+              homeManagerModule = module;
               homeModules = modules;
               darwinModules = modules;
               outPath = "/nixplan/unavailable/${path}";
@@ -165,7 +196,10 @@ let
           node = lock.nodes.${key} or { inputs = { }; };
           declared = flake.inputs or { };
           outputArgs = b.attrNames (b.removeAttrs (b.functionArgs flake.outputs) [ "self" ]);
-          names = lib0.unique (b.attrNames declared ++ outputArgs ++ b.attrNames (node.inputs or { }));
+          # The inputs the flake declares (and its outputs ask for), as nix
+          # locks them: an override's own flake.nix decides, not the lock
+          # node it replaces.
+          names = lib0.unique (b.attrNames declared ++ outputArgs);
           inputFor = name:
             let
               spec = declared.${name} or { };

@@ -8,10 +8,13 @@ let
 
   mkOptionType = { name, description ? name, check ? (_: true), merge ? mergeDefaultOption
     , emptyValue ? { }, getSubOptions ? (_: { }), getSubModules ? null, substSubModules ? (_: null)
-    , typeMerge ? (_: null), functor ? { inherit name; }, nestedTypes ? { }, descriptionClass ? null }:
+    , typeMerge ? (_: null), functor ? { inherit name; }, nestedTypes ? { }, descriptionClass ? null
+    , deprecationMessage ? null }:
     {
       _type = "option-type";
-      inherit name description check emptyValue getSubOptions getSubModules substSubModules typeMerge functor nestedTypes descriptionClass;
+      # `deprecationMessage` too: nixpkgs' module system reads it of every
+      # type (a stand-in package set's option types meet the real one).
+      inherit name description check emptyValue getSubOptions getSubModules substSubModules typeMerge functor nestedTypes descriptionClass deprecationMessage;
       merge = loc: defs:
         let bad = b.filter (d: !(check d.value)) defs; in
         if bad == [ ] then merge loc defs

@@ -10,11 +10,14 @@ use nixplan_eval::fs::{FileSystem, FileType, EMBEDDED_ROOT};
 /// nixplan's own Nix sources (the `lib` and module system), served under
 /// [`EMBEDDED_ROOT`] so they can be imported like files.
 const EMBEDDED: &[(&str, &str)] = &[
+    // `pkgs.path` of the stand-in package set: `import pkgs.path { }`.
+    ("default.nix", "import ./inputs/nixpkgs\n"),
     ("lib.nix", include_str!("../nix/lib.nix")),
     ("modules.nix", include_str!("../nix/modules.nix")),
     ("options.nix", include_str!("../nix/options.nix")),
     ("types.nix", include_str!("../nix/types.nix")),
     ("nixos.nix", include_str!("../nix/nixos.nix")),
+    ("namespaces.nix", include_str!("../nix/namespaces.nix")),
     ("disko.nix", include_str!("../nix/disko.nix")),
     ("impermanence.nix", include_str!("../nix/impermanence.nix")),
     ("nixplan.nix", include_str!("../nix/nixplan.nix")),
@@ -24,12 +27,32 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
+/// NixOS's own module tree (`modulesPath`, `pkgs.path + "/nixos/modules"`)
+/// is not evaluated: each `.nix` file in it is an empty module, but for the
+/// two that modules evaluated on their own (Home Manager's) import for
+/// their declarations.
+const NIXOS_TREE: &str = "nixos/modules/";
+const NIXOS_ASSERTIONS: &str = "{ lib, ... }: {\n  options.assertions = lib.mkOption { type = lib.types.listOf lib.types.unspecified; default = [ ]; internal = true; };\n  options.warnings = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; internal = true; };\n}\n";
+const NIXOS_META: &str = "{ lib, ... }: {\n  options.meta = lib.mkOption { type = lib.types.lazyAttrsOf lib.types.raw; default = { }; internal = true; };\n}\n";
+const NIXOS_EMPTY: &str = "{ }\n";
+
 fn embedded(path: &Path) -> Option<Option<&'static str>> {
     let rest = path.to_str()?.strip_prefix(EMBEDDED_ROOT)?;
     if rest.is_empty() || rest == "/" {
         return Some(None);
     }
     let name = rest.strip_prefix('/')?.trim_end_matches('/');
+    if let Some(module) = name.strip_prefix(NIXOS_TREE) {
+        return Some(match module {
+            "misc/assertions.nix" => Some(NIXOS_ASSERTIONS),
+            "misc/meta.nix" => Some(NIXOS_META),
+            m if m.ends_with(".nix") => Some(NIXOS_EMPTY),
+            _ => None,
+        });
+    }
+    if name == "nixos" || name == "nixos/modules" {
+        return Some(None);
+    }
     if let Some((_, text)) = EMBEDDED.iter().find(|(n, _)| *n == name) {
         return Some(Some(*text));
     }

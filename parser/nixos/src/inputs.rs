@@ -36,6 +36,9 @@ pub enum Used {
     StandIn,
     /// Unavailable: the modules taken from it were empty.
     EmptyModules,
+    /// A nixpkgs that is only its lib: the real lib, with nixplan's NixOS
+    /// declarations for `lib.nixosSystem` and stand-in packages.
+    LibOnly,
     /// Unavailable and reached (an error if anything of it was needed).
     Unavailable,
 }
@@ -46,6 +49,7 @@ impl Used {
             Used::Real => "real",
             Used::StandIn => "stand-in",
             Used::EmptyModules => "empty modules",
+            Used::LibOnly => "lib only",
             Used::Unavailable => "unavailable",
         }
     }
@@ -145,6 +149,7 @@ impl InputHost {
             .to_string();
         let used = match args.get("used").and_then(Value::as_str) {
             Some("stand-in") => Used::StandIn,
+            Some("lib-only") => Used::LibOnly,
             _ => Used::EmptyModules,
         };
         let reason = args
@@ -152,10 +157,15 @@ impl InputHost {
             .and_then(Value::as_str)
             .unwrap_or("unavailable");
         if self.strict {
-            return Err(format!(
-                "the flake input '{path}' is unavailable ({reason}) and --strict-inputs forbids using {} for it",
-                if used == Used::StandIn { "nixplan's stand-in" } else { "empty modules" }
-            ));
+            return Err(match used {
+                Used::LibOnly => format!(
+                    "the flake input '{path}' is only nixpkgs' lib (no nixos/), and --strict-inputs forbids nixplan's NixOS declarations in place of NixOS"
+                ),
+                _ => format!(
+                    "the flake input '{path}' is unavailable ({reason}) and --strict-inputs forbids using {} for it",
+                    if used == Used::StandIn { "nixplan's stand-in" } else { "empty modules" }
+                ),
+            });
         }
         if let Some(u) = self.log.borrow_mut().get_mut(&path) {
             u.used = used;
@@ -187,6 +197,10 @@ pub fn warnings(uses: &[InputUse]) -> Vec<String> {
                 ),
                 Used::EmptyModules => format!(
                     "the flake input '{}' is unavailable ({why}): the modules taken from it were empty, and the options they would declare were accepted unchecked",
+                    u.path
+                ),
+                Used::LibOnly => format!(
+                    "the flake input '{}' is only nixpkgs' lib (no nixos/): its real lib evaluated nixplan's own NixOS declarations, with stand-in packages",
                     u.path
                 ),
                 _ => format!("the flake input '{}' is unavailable ({why})", u.path),

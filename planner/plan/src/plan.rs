@@ -63,6 +63,9 @@ pub enum InputSource {
     StandIn,
     /// Unavailable: the modules taken from it were empty.
     EmptyModules,
+    /// A nixpkgs that is only its lib: its real lib evaluated nixplan's
+    /// NixOS declarations, with stand-in packages.
+    LibOnly,
     /// Unavailable (reached, nothing of it needed).
     Unavailable,
 }
@@ -72,7 +75,10 @@ impl InputSource {
     pub fn is_stand_in(self) -> bool {
         matches!(
             self,
-            InputSource::StandIn | InputSource::EmptyModules | InputSource::Unavailable
+            InputSource::StandIn
+                | InputSource::EmptyModules
+                | InputSource::LibOnly
+                | InputSource::Unavailable
         )
     }
 
@@ -83,6 +89,7 @@ impl InputSource {
             InputSource::Override => "override",
             InputSource::StandIn => "stand-in",
             InputSource::EmptyModules => "empty modules",
+            InputSource::LibOnly => "lib only",
             InputSource::Unavailable => "unavailable",
         }
     }

@@ -182,7 +182,11 @@ impl Extract<'_> {
         Ok(L::new(j, self.at(a, key)))
     }
     fn entries(&mut self, a: &Attrs, key: &str) -> EvalResult<Vec<Entry>> {
-        let m = self.attrs(a, key)?;
+        // A configuration that never imported the module declaring `key`
+        // (disko, impermanence) has none.
+        let Some(m) = self.opt_attrs(a, key)? else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
         for (k, attr) in m.map.iter() {
             let at = attr.pos.and_then(|p| self.describe(p));
@@ -488,14 +492,18 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     // Check every definition of the options planning reads, as NixOS checks
     // a whole configuration: a mistyped value is an error even where the
     // plan would not look at it.
+    // disko's own options beside `devices` (image builder, tests) and its
+    // internals (`_create`, `_scripts`: packages and scripts) are not;
+    // nor are `environment.persistence` (impermanence declares removed
+    // options there, which throw when read) and `users` (with Home Manager
+    // they carry every package a user has) whole: what planning reads of
+    // them is read below.
     for path in [
-        &["disko"][..],
+        &["disko", "devices"][..],
         &["fileSystems"],
         &["swapDevices"],
         &["boot", "loader"],
         &["boot", "initrd", "luks"],
-        &["environment", "persistence"],
-        &["users"],
         &["system", "activationScripts"],
         &["networking", "hostName"],
     ] {
@@ -509,7 +517,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 _ => Value::Null,
             };
         }
-        x.ev.deep_force(&v, span)?;
+        x.ev.deep_force_public(&v)?;
     }
     let networking = x.attrs(&c, "networking")?;
     let nixpkgs = x.attrs(&c, "nixpkgs")?;
@@ -523,10 +531,15 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     let sys = x.attrs(&c, "system")?;
 
     // disko
-    let d = x.attrs(&c, "disko")?;
-    let devices = x.attrs(&d, "devices")?;
+    // A configuration that did not import disko's module has no devices.
+    let none = Rc::new(Attrs::new());
+    let d = x.opt_attrs(&c, "disko")?.unwrap_or_else(|| none.clone());
+    let devices = x.opt_attrs(&d, "devices")?.unwrap_or_else(|| none.clone());
     let mut disko = Disko {
-        root_mount_point: x.plain_str(&d, "rootMountPoint")?,
+        root_mount_point: match d.get("rootMountPoint") {
+            Some(_) => x.plain_str(&d, "rootMountPoint")?,
+            None => "/mnt".to_string(),
+        },
         ..Disko::default()
     };
     for (name, disk, at) in x.entries(&devices, "disk")? {
@@ -690,15 +703,33 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         can_touch_efi_variables: x.bool(&efi, "canTouchEfiVariables")?,
     };
 
-    let environment = x.attrs(&c, "environment")?;
+    let environment = x
+        .opt_attrs(&c, "environment")?
+        .unwrap_or_else(|| none.clone());
     let mut persistence = BTreeMap::new();
     for (root, p, at) in x.entries(&environment, "persistence")? {
         let mut users = BTreeMap::new();
         for (user, u, uat) in x.entries(&p, "users")? {
+            // Current impermanence removed `home` (reading it throws) and
+            // takes the user's home from `users.users`; older versions and
+            // nixplan's stand-in have it.
+            let home = match x.str(&u, "home") {
+                Ok(h) => h,
+                Err(e) => {
+                    let accounts = x.opt_attrs(&c, "users")?.unwrap_or_else(|| none.clone());
+                    let all = x
+                        .opt_attrs(&accounts, "users")?
+                        .unwrap_or_else(|| none.clone());
+                    match x.opt_attrs(&all, &user)? {
+                        Some(account) => x.str(&account, "home")?,
+                        None => return Err(e),
+                    }
+                }
+            };
             users.insert(
                 user,
                 PersistedUser {
-                    home: x.str(&u, "home")?,
+                    home,
                     directories: x.persisted_dirs(&u)?,
                     files: x.persisted_files(&u)?,
                     at: uat,

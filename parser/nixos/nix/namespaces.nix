@@ -1,0 +1,36 @@
+# The NixOS namespaces nixplan does not declare, declared whole, for
+# NixOS evaluated by a real nixpkgs lib (which refuses undeclared options
+# read through `options`): modules may define them, test them
+# (`options.systemd ? sysusers`) and declare options inside them; nothing
+# in them is checked. Written for nixplan.
+{ lib, ... }:
+let
+  b = builtins;
+  inherit (lib) types;
+  # `anything` whose sets stay lazy: an attribute's definitions (and their
+  # mkIf conditions) are merged only when it is read.
+  lazyAnything = types.anything // {
+    name = "lazyAnything";
+    merge = loc: defs:
+      if b.all (d: b.isAttrs d.value && !(d.value ? outPath) && !(d.value ? __toString)) defs
+      then (types.lazyAttrsOf lazyAnything).merge loc defs
+      else types.anything.merge loc defs;
+  };
+  # NixOS namespaces nixplan does not declare, declared whole so that
+  # modules may define and test them (`options.systemd ? sysusers`,
+  # `config.services.x.enable` where defined); nothing in them is checked.
+  namespaces = [
+    "appstream" "console" "containers" "documentation" "fonts" "hardware" "i18n"
+    "location" "nix" "powerManagement" "programs" "qt" "security" "services"
+    "sound" "specialisation" "systemd" "time" "virtualisation" "xdg" "zramSwap"
+  ];
+in
+{
+  options = b.listToAttrs (map (n: {
+    name = n;
+    value = lib.mkOption {
+      type = types.submoduleWith { modules = [ { freeformType = types.lazyAttrsOf lazyAnything; } ]; };
+      default = { };
+    };
+  }) namespaces);
+}

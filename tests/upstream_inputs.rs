@@ -1,0 +1,178 @@
+//! Every flake fixture planned twice: with nixplan's stand-ins (inputs
+//! unavailable), and with the real upstream sources given by
+//! `--override-input` (disko, impermanence, sops-nix, nixos-hardware...,
+//! nixpkgs as nixpkgs' lib). The typed configurations must agree except
+//! where `tests/upstream/stand-in-differences.txt` says why they do not;
+//! that list must stay exact (a listed difference that is gone fails too).
+//! The real run must also say which inputs were real.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{nixplan_text, root, skip::skip_unless};
+use serde_json::Value;
+
+/// Lock node names → the upstream snapshot that is that input.
+const UPSTREAM: &[(&str, &str)] = &[
+    ("agenix", "agenix"),
+    ("disko", "disko"),
+    ("home-manager", "home-manager"),
+    ("impermanence", "impermanence"),
+    ("nixos-hardware", "nixos-hardware"),
+    ("nixpkgs", "nixpkgs-lib"),
+    ("sops-nix", "sops-nix"),
+];
+
+/// The value without positions (`at`): where a value was written differs
+/// between the stand-in and the real module by construction.
+fn strip(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| *k != "at")
+                .map(|(k, v)| (k.clone(), strip(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+        v => v.clone(),
+    }
+}
+
+#[test]
+fn stand_ins_agree_with_upstream_or_say_why_not() {
+    let test = "stand_ins_agree_with_upstream_or_say_why_not";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let listed: BTreeMap<String, String> =
+        std::fs::read_to_string(root().join("tests/upstream/stand-in-differences.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| {
+                let (key, why) = l
+                    .split_once(": ")
+                    .unwrap_or_else(|| panic!("no reason: {l}"));
+                (key.to_string(), why.to_string())
+            })
+            .collect();
+    let targets = std::fs::read_to_string(root().join("tests/fixtures/targets.txt")).unwrap();
+    let mut found = BTreeSet::new();
+    let mut compared = 0;
+    for line in targets.lines().filter(|l| !l.starts_with('#')) {
+        let Some((dir, name)) = line.split_once(' ') else {
+            continue;
+        };
+        let fixture = root().join("tests/fixtures").join(dir);
+        if !fixture.join("flake.nix").is_file() {
+            continue;
+        }
+        let target = format!("tests/fixtures/{dir}{name}");
+        let label = format!("{dir}{name}");
+        let (code, out, err) = nixplan_text(&["config", &target, "--json"]);
+        if code != 0 {
+            // A fixture that is meant to fail is not compared.
+            continue;
+        }
+        let stand_in: Value = serde_json::from_str(&out).unwrap();
+        let lock = std::fs::read_to_string(fixture.join("flake.lock")).unwrap_or_default();
+        let lock: Value = serde_json::from_str(&lock).unwrap_or(Value::Null);
+        let root_inputs = lock["nodes"][lock["root"].as_str().unwrap_or("root")]["inputs"].clone();
+        let mut args = vec!["config".to_string(), target.clone(), "--json".into()];
+        let mut overridden = Vec::new();
+        for (input, snapshot) in UPSTREAM {
+            if root_inputs.get(*input).is_some() {
+                args.extend([
+                    "--override-input".into(),
+                    input.to_string(),
+                    upstream.join(snapshot).display().to_string(),
+                ]);
+                overridden.push(*input);
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err2) = nixplan_text(&args);
+        compared += 1;
+        if code != 0 {
+            found.insert(format!("{label} evaluation"));
+            assert!(err2.starts_with("error: "), "{label}: {err2}");
+            continue;
+        }
+        let real: Value = serde_json::from_str(&out).unwrap();
+        // The real run says what was real.
+        for u in real["inputs"].as_array().unwrap() {
+            let path = u["path"].as_str().unwrap();
+            if overridden.contains(&path) {
+                let used = u["used"].as_str().unwrap();
+                let expected = if path == "nixpkgs" {
+                    "lib-only"
+                } else {
+                    "real"
+                };
+                assert_eq!(used, expected, "{label}: input {path}: {u}");
+                assert_eq!(u["origin"], "override", "{label}: {u}");
+            }
+        }
+        for (section, value) in stand_in.as_object().unwrap() {
+            if section == "inputs" {
+                continue;
+            }
+            if strip(value) != strip(&real[section]) {
+                found.insert(format!("{label} {section}"));
+            }
+        }
+        let _ = err;
+    }
+    assert!(compared >= 15, "only {compared} fixtures compared");
+    let listed_keys: BTreeSet<String> = listed.keys().cloned().collect();
+    let unexplained: Vec<_> = found.difference(&listed_keys).collect();
+    let stale: Vec<_> = listed_keys.difference(&found).collect();
+    assert!(
+        unexplained.is_empty() && stale.is_empty(),
+        "stand-ins and upstream differ where tests/upstream/stand-in-differences.txt does not say why: {unexplained:?}; listed there but no longer different: {stale:?}"
+    );
+}
+
+#[test]
+fn a_lib_only_nixpkgs_is_refused_with_strict_inputs() {
+    let test = "a_lib_only_nixpkgs_is_refused_with_strict_inputs";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let disko = upstream.join("disko").display().to_string();
+    let args = [
+        "plan",
+        "tests/fixtures/luks-lvm#cedar",
+        "--override-input",
+        "nixpkgs",
+        &lib,
+        "--override-input",
+        "disko",
+        &disko,
+    ];
+    let (code, out, err) = nixplan_text(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Input nixpkgs: nixpkgs' real lib, but NixOS is nixplan's declarations"),
+        "{out}"
+    );
+    assert!(out.contains("Input disko: overridden with path:"), "{out}");
+    let mut strict = args.to_vec();
+    strict.push("--strict-inputs");
+    let (code, _, err) = nixplan_text(&strict);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is only nixpkgs' lib") && err.contains("--strict-inputs"),
+        "{err}"
+    );
+}
