@@ -144,6 +144,7 @@ fn hardening_source(root: &Path) -> PathBuf {
         "{ outputs = { self }: { nixosModules.hardened = import ./modules/hardened.nix; lib.tag = \"real\"; }; }\n",
     )
     .unwrap();
+    std::fs::write(src.join("name"), "from-fetch-tree").unwrap();
     std::fs::write(
         src.join("modules/hardened.nix"),
         "{ lib, ... }: { networking.hostName = lib.mkDefault \"from-the-input\"; }\n",
@@ -177,6 +178,11 @@ fn user_flake(root: &Path, locked: &str) -> PathBuf {
           };
         }
       ];
+    };
+    # A locked source named in Nix itself (as flake-compat names them).
+    nixosConfigurations.fetched = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ { networking.hostName = builtins.readFile "${(builtins.fetchTree (builtins.fromJSON (builtins.readFile ./tree.json))).outPath}/name"; } ];
     };
     nixosConfigurations.called = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
@@ -348,6 +354,20 @@ fn fetched_verified_cached_and_used_offline() {
         ["disko=stand-in", "hardening=locked", "nixpkgs=stand-in"]
     );
 
+    // builtins.fetchTree with a narHash: from the cache, checked.
+    std::fs::write(
+        flake.join("tree.json"),
+        format!(r#"{{ "type": "github", "owner": "example", "repo": "hardening", "rev": "{REV}", "narHash": "{hash}" }}"#),
+    )
+    .unwrap();
+    let (code, out, err) = nixplan_env(
+        &["config", &format!("{f}#fetched"), "--offline"],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("from-fetch-tree "), "{out}");
+
     // The server gone: the cache serves, offline too.
     let served = server.hits.lock().unwrap().len();
     drop(server);
@@ -390,6 +410,17 @@ fn fetched_verified_cached_and_used_offline() {
         err.contains("the flake input 'hardening' is unavailable")
             && err.contains("so 'lib' of it cannot be used")
             && err.contains("--override-input hardening PATH"),
+        "{err}"
+    );
+    // fetchTree of a source that is nowhere, offline: an error naming it.
+    let (code, _, err) = nixplan_env(
+        &["config", &format!("{f}#fetched"), "--offline"],
+        &env2,
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("fetchTree github:example/hardening/") && err.contains("unavailable"),
         "{err}"
     );
     // Called as a function (a flake whose outputs are a functor), too.

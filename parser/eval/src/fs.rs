@@ -87,6 +87,9 @@ pub const EMBEDDED_ROOT: &str = "/nixplan";
 pub struct WithWritten {
     inner: Box<dyn FileSystem>,
     written: std::cell::RefCell<std::collections::HashMap<PathBuf, Vec<u8>>>,
+    /// Sources copied to the (virtual) store: store path → source. Reading
+    /// under a store path reads the source, as nix reads its copy.
+    copies: std::cell::RefCell<std::collections::BTreeMap<PathBuf, PathBuf>>,
 }
 
 impl WithWritten {
@@ -94,7 +97,31 @@ impl WithWritten {
         WithWritten {
             inner,
             written: Default::default(),
+            copies: Default::default(),
         }
+    }
+
+    /// Record that `source` was copied to the store as `store_path`.
+    pub fn copied(&self, store_path: &str, source: &Path) {
+        self.copies
+            .borrow_mut()
+            .insert(PathBuf::from(store_path), source.to_path_buf());
+    }
+
+    /// Where a path under a copied store path really is. The store path
+    /// that is a prefix of `path`, if any, is the greatest one not after it.
+    fn resolve(&self, path: &Path) -> PathBuf {
+        let copies = self.copies.borrow();
+        if let Some((store, source)) = copies.range(..=path.to_path_buf()).next_back() {
+            if let Ok(rest) = path.strip_prefix(store) {
+                return if rest.as_os_str().is_empty() {
+                    source.clone()
+                } else {
+                    source.join(rest)
+                };
+            }
+        }
+        path.to_path_buf()
     }
 
     /// Record a file evaluation wrote.
@@ -109,19 +136,19 @@ impl FileSystem for WithWritten {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         match self.written.borrow().get(path) {
             Some(c) => Ok(c.clone()),
-            None => self.inner.read(path),
+            None => self.inner.read(&self.resolve(path)),
         }
     }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
-        self.inner.read_dir(path)
+        self.inner.read_dir(&self.resolve(path))
     }
     fn file_type(&self, path: &Path) -> io::Result<FileType> {
         if self.written.borrow().contains_key(path) {
             return Ok(FileType::Regular { executable: false });
         }
-        self.inner.file_type(path)
+        self.inner.file_type(&self.resolve(path))
     }
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
-        self.inner.read_link(path)
+        self.inner.read_link(&self.resolve(path))
     }
 }

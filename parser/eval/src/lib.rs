@@ -160,6 +160,12 @@ impl Eval {
         &self.fs
     }
 
+    /// A source copied to the store (`builtins.path`, `"${./dir}"`): reads
+    /// under the store path read the source.
+    pub(crate) fn record_copy(&self, store_path: &str, source: &str) {
+        self.fs.copied(store_path, Path::new(source));
+    }
+
     pub(crate) fn set_global(&mut self, name: &str, t: Thunk) {
         self.globals.insert(name.into(), t);
     }

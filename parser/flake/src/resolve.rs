@@ -226,6 +226,22 @@ impl Resolver {
         Ok(r)
     }
 
+    /// A locked source named by evaluation itself (`builtins.fetchTree`
+    /// with a narHash, as flake-compat calls it): the store, the cache, or
+    /// a fetch checked against the narHash.
+    pub fn locked(&mut self, locked: &Locked, label: &str) -> Result<Resolved, Error> {
+        let key = format!("fetchTree:{}", locked.reference());
+        if let Some(r) = self.memo.get(&key) {
+            return Ok(r.clone());
+        }
+        let r = match self.local(Some(locked), true, &self.flake_dir) {
+            Some(r) => r,
+            None => self.fetched(locked.clone(), true, label)?,
+        };
+        self.memo.insert(key, r.clone());
+        Ok(r)
+    }
+
     fn overridden(&self, locked: &Locked, path: &str) -> Result<Resolved, Error> {
         if let Kind::Path { path: p } = &locked.kind {
             let flake = Path::new(p)

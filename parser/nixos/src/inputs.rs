@@ -174,11 +174,49 @@ impl InputHost {
     }
 }
 
+impl InputHost {
+    /// `builtins.fetchTree { type; ...; narHash; }`: the source, found or
+    /// fetched and checked; without a narHash nothing is fetched (the
+    /// result could not be checked).
+    fn fetch_tree(&mut self, args: &Value) -> Result<Value, String> {
+        let Some(map) = args.as_object() else {
+            return Err("fetchTree: expected an attribute set of a locked reference".into());
+        };
+        let locked =
+            nixplan_flake::Locked::from_json(map).map_err(|m| format!("fetchTree: {m}"))?;
+        if locked.nar_hash.is_none()
+            && !matches!(locked.kind, nixplan_flake::source::Kind::Path { .. })
+        {
+            return Err(format!(
+                "fetchTree {}: nixplan fetches only sources with a narHash (it checks what it fetched against it); pin it as a flake input, or use --eval nix",
+                locked.reference()
+            ));
+        }
+        let label = locked.reference();
+        let r = self
+            .resolver
+            .locked(&locked, &label)
+            .map_err(|e| e.to_string())?;
+        match &r.path {
+            Some(p) => {
+                let mut j = r.to_json();
+                j["outPath"] = json!(p.display().to_string());
+                Ok(j)
+            }
+            None => Err(format!(
+                "fetchTree {label}: unavailable ({})",
+                r.reason.as_deref().unwrap_or("not found")
+            )),
+        }
+    }
+}
+
 impl Host for InputHost {
     fn call(&mut self, request: &str, args: Value) -> Result<Value, String> {
         match request {
             "input" => self.input(&args),
             "degraded" => self.degraded(&args),
+            "fetchTree" => self.fetch_tree(&args),
             other => Err(format!("unknown host request '{other}'")),
         }
     }

@@ -1,4 +1,4 @@
-//! Paths and the store: imports, reading files and directories, `path`, `toFile`, `derivationStrict`; the fetchers fail (nixplan evaluates offline).
+//! Paths and the store: imports, reading files and directories, `path`, `toFile`, `derivationStrict`; `fetchTree` is asked of the host (nixplan's input resolver), the other fetchers fail.
 
 use super::*;
 
@@ -8,6 +8,30 @@ pub(super) fn p_no_fetch(_: &mut Eval, _: &[Thunk], s: Span) -> R {
         "nixplan evaluates offline and does not fetch: pin this source as a flake input, or use --eval nix",
         Some(s),
     ))
+}
+
+/// `builtins.fetchTree ATTRS`: asked of the program running the
+/// evaluation (nixplan's input resolver: the store, its cache, or a fetch
+/// checked against the narHash); without one, nothing is fetched.
+pub(super) fn p_fetch_tree(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    if ev.host.is_none() {
+        return p_no_fetch(ev, a, s);
+    }
+    let args = ev.force(&a[0])?;
+    if !matches!(args, Value::Attrs(_)) {
+        return p_no_fetch(ev, a, s);
+    }
+    let mut ctx = BTreeSet::new();
+    let text = ev.print_json(&args, s, &mut ctx)?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| EvalError::new(ErrorKind::Other, format!("fetchTree: {e}"), Some(s)))?;
+    let mut host = ev.host.take().expect("checked above");
+    let answer = host.call("fetchTree", json);
+    ev.host = Some(host);
+    match answer {
+        Ok(j) => Ok(json_to_value(j)),
+        Err(m) => Err(EvalError::new(ErrorKind::Unsupported, m, Some(s))),
+    }
 }
 
 pub(super) fn p_base_name_of(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -161,6 +185,7 @@ pub(super) fn p_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         EvalError::new(ErrorKind::Io, format!("cannot read '{path}': {e}"), Some(s))
     })?;
     let sp = store::make_store_path(&ev.settings.store_dir, "source", &hash, &name);
+    ev.record_copy(&sp, &path);
     let mut ctx = BTreeSet::new();
     ctx.insert(sp.clone());
     Ok(Value::String(NixString::with_ctx(sp, ctx)))
