@@ -18,7 +18,10 @@ impl Eval {
             return Ok(Some(t.clone()));
         }
         let Some(o) = &a.opaque else { return Ok(None) };
-        if !synthesize && o.kind != OpaqueKind::Input {
+        // A stand-in package set has every package, also for `?` and
+        // `or` (nixpkgs' `mkPackageOption` tests `pkgs ? name`); stand-in
+        // module sets only what they were given.
+        if !synthesize && o.kind == OpaqueKind::Modules {
             return Ok(None);
         }
         match o.kind {
@@ -26,7 +29,20 @@ impl Eval {
                 let path = format!("{}.{key}", o.path);
                 Ok(Some(Thunk::ready(self.opaque_package(&path, key))))
             }
-            OpaqueKind::Modules => Ok(Some(Thunk::ready(Value::attrs(Attrs::new())))),
+            // An empty module whose undeclared definitions are accepted
+            // unchecked (`_module.check = lib.mkForce false`, written as
+            // the module system represents it).
+            OpaqueKind::Modules => {
+                let mut force = Attrs::new();
+                force.insert_value("_type", Value::str("override"));
+                force.insert_value("priority", Value::Int(50));
+                force.insert_value("content", Value::Bool(false));
+                let mut module = Attrs::new();
+                module.insert_value("check", Value::attrs(force));
+                let mut m = Attrs::new();
+                m.insert_value("_module", Value::attrs(module));
+                Ok(Some(Thunk::ready(Value::attrs(m))))
+            }
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(

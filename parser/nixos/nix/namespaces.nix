@@ -3,7 +3,7 @@
 # read through `options`): modules may define them, test them
 # (`options.systemd ? sysusers`) and declare options inside them; nothing
 # in them is checked. Written for nixplan.
-{ lib, ... }:
+{ lib, pkgs, ... }:
 let
   b = builtins;
   inherit (lib) types;
@@ -26,6 +26,18 @@ let
   ];
 in
 {
+  # NixOS's defaults that modules commonly read (Home Manager, sops-nix).
+  config = {
+    nix.enable = lib.mkDefault true;
+    nix.package = lib.mkDefault pkgs.nix;
+    services.openssh.enable = lib.mkDefault false;
+    services.openssh.hostKeys = lib.mkDefault [
+      { type = "rsa"; bits = 4096; path = "/etc/ssh/ssh_host_rsa_key"; }
+      { type = "ed25519"; path = "/etc/ssh/ssh_host_ed25519_key"; }
+    ];
+    services.userborn.enable = lib.mkDefault false;
+    systemd.sysusers.enable = lib.mkDefault false;
+  };
   options = b.listToAttrs (map (n: {
     name = n;
     value = lib.mkOption {

@@ -61,6 +61,7 @@ let
     options.extraGroups = opt (types.listOf str) [ ];
     options.home = opt (types.passwdEntry str) (if config.isNormalUser then "/home/${name}" else "/var/empty");
     options.createHome = opt types.bool config.isNormalUser;
+    options.homeMode = opt (types.strMatching "[0-7]{1,5}") "700";
     options.isNormalUser = opt types.bool false;
     options.isSystemUser = opt types.bool false;
     options.description = opt str "";

@@ -22,7 +22,9 @@ let
   # (disko and impermanence come from their inputs, real or stand-in), and
   # definitions of options nixplan does not declare are not checked
   # (`_module.check = false`): the rest of NixOS is not evaluated.
-  nixosSystemWith = evalLib: baseModules: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, ... }:
+  nixosSystemWith = evalLib: baseModules: nixosSystemOf { inherit evalLib baseModules; pkgsPath = /nixplan; };
+
+  nixosSystemOf = { evalLib, baseModules, pkgsPath }: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, ... }:
     let
       eval = evalLib.evalModules {
         specialArgs = { inherit modulesPath; } // specialArgs;
@@ -32,6 +34,7 @@ let
               system = config.nixpkgs.hostPlatform.system;
               overlays = config.nixpkgs.overlays;
               lib = evalLib;
+              path = pkgsPath;
             });
           })
         ] ++ lib0.optional (system != null) { nixpkgs.system = evalLib.mkDefault system; } ++ extraModules ++ modules;
@@ -154,7 +157,14 @@ let
         in
         if isNixpkgs && flake ? lib && !(b.pathExists (root + "/nixos/lib/eval-config.nix")) then
           flake // {
-            lib = flake.lib // { nixosSystem = degraded path "lib-only" null (nixosSystemWith flake.lib [ ./nixos.nix ./namespaces.nix { _module.check = false; } ]); };
+            lib = flake.lib // {
+              nixosSystem = degraded path "lib-only" null (nixosSystemOf {
+                evalLib = flake.lib;
+                baseModules = [ ./nixos.nix ./namespaces.nix { _module.check = false; } ];
+                # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
+                pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/lib" (root + "/lib"));
+              });
+            };
             legacyPackages = standIns.nixpkgs.legacyPackages;
             nixosModules = flake.nixosModules or { } // { notDetected = { }; };
             outPath = standIns.nixpkgs.outPath;
@@ -171,8 +181,11 @@ let
         if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason standIns.${repo}
         else
           let
+            # Its modules are empty, and what they would have declared is
+            # accepted unchecked (in NixOS, and in Home Manager's own
+            # evaluation of a user, which checks by itself).
             modules = degraded path "empty modules" src.reason (opaque "modules" path);
-            module = degraded path "empty modules" src.reason { };
+            module = degraded path "empty modules" src.reason { _module.check = { _type = "override"; priority = 50; content = false; }; };
           in b.__nixplanOpaque {
             kind = "input";
             name = path;

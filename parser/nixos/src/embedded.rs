@@ -42,6 +42,18 @@ fn embedded(path: &Path) -> Option<Option<&'static str>> {
         return Some(None);
     }
     let name = rest.strip_prefix('/')?.trim_end_matches('/');
+    // The stand-in package set's `path` for a lib-only nixpkgs: its `lib/`
+    // is the real one (aliased by evaluation), the rest is nixplan's.
+    let name = match name.strip_prefix("pkgs-path/") {
+        Some("default.nix") => {
+            return Some(Some(
+                "args: import ../inputs/nixpkgs ({ path = ./.; } // args)\n",
+            ))
+        }
+        Some(rest) => rest,
+        None if name == "pkgs-path" => return Some(None),
+        None => name,
+    };
     if let Some(module) = name.strip_prefix(NIXOS_TREE) {
         return Some(match module {
             "misc/assertions.nix" => Some(NIXOS_ASSERTIONS),

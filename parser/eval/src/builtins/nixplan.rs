@@ -175,3 +175,13 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         Err(m) => Err(EvalError::new(ErrorKind::Other, m, Some(s))),
     }
 }
+
+/// `__nixplanAlias TARGET SOURCE`: reads under the path TARGET read SOURCE
+/// (how a stand-in package set's `path` shows a real nixpkgs lib's `lib/`
+/// beside nixplan's NixOS tree); returns TARGET.
+pub(super) fn p_nixplan_alias(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let target = ev.coerce(&a[0], s, false, false)?.s.to_string();
+    let source = ev.coerce(&a[1], s, false, false)?.s.to_string();
+    ev.record_copy(&target, &source);
+    Ok(Value::str(target))
+}

@@ -3,7 +3,7 @@
 # function called with what it asks for from the set, `lib` included), so
 # modules that build helpers with it (impermanence's lib) get them; the
 # packages themselves stay opaque. Written for nixplan.
-{ system ? "x86_64-linux", localSystem ? { inherit system; }, overlays ? [ ], config ? { }, lib ? import ../../lib.nix, ... }:
+{ system ? "x86_64-linux", localSystem ? { inherit system; }, overlays ? [ ], config ? { }, lib ? import ../../lib.nix, path ? ../.., ... }:
 let
   callPackage = fn: args:
     let
@@ -41,7 +41,7 @@ let
     kind = "pkgs";
     name = localSystem.system or system;
     # `pkgs.path + "/nixos/modules/..."`: nixplan's stand-in NixOS tree.
-    attrs = { inherit callPackage lib formats stdenv; path = ../..; hostPlatform = platform; buildPlatform = platform; };
+    attrs = { inherit callPackage lib formats stdenv path; hostPlatform = platform; buildPlatform = platform; };
   };
   apply = prev: overlay: prev // overlay final prev;
   final = builtins.foldl' apply base overlays;
