@@ -28,6 +28,7 @@ in
 {
   # NixOS's defaults that modules commonly read (Home Manager, sops-nix).
   config = {
+    fonts.fontconfig.enable = lib.mkDefault true;
     nix.enable = lib.mkDefault true;
     nix.package = lib.mkDefault pkgs.nix;
     services.openssh.enable = lib.mkDefault false;
