@@ -19,9 +19,11 @@ impl Eval {
         }
         let Some(o) = &a.opaque else { return Ok(None) };
         // A stand-in package set has every package, also for `?` and
-        // `or` (nixpkgs' `mkPackageOption` tests `pkgs ? name`); stand-in
-        // module sets only what they were given.
-        if !synthesize && o.kind == OpaqueKind::Modules {
+        // `or` (nixpkgs' `mkPackageOption` tests `pkgs ? name`); a stand-in
+        // package has only what it was given (`pkg ? outputSpecified` is
+        // false, as for most real packages), and so do module sets.
+        let whole_set = o.kind == OpaqueKind::Packages && o.path == "pkgs";
+        if !synthesize && o.kind != OpaqueKind::Input && !whole_set {
             return Ok(None);
         }
         match o.kind {
