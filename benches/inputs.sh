@@ -51,25 +51,33 @@ np_ms=$(XDG_CACHE_HOME=$dir/cache best 5 "$NP" inputs "$dir/flake" --offline)
 nix_ms=$(best 5 nix --extra-experimental-features 'nix-command flakes' flake metadata --offline "path:$dir/flake")
 echo "resolve 12 inputs from the cache: nixplan ${np_ms} ms; nix flake metadata ${nix_ms} ms; ratio $(python3 -c "print(round($np_ms/max($nix_ms,1),2))")"
 
-# 2. Each realworld-dev repository, end to end.
-overrides=()
-for name in disko impermanence flake-parts home-manager sops-nix agenix lanzaboote nixos-hardware flake-utils; do
-  overrides+=(--override-input "$name" "$UP/$name")
-done
-overrides+=(--override-input nixpkgs "$UP/nixpkgs-lib" --override-input systems "$UP/nix-systems-default")
+# 2. Each realworld-dev repository, end to end: every lock node (nested
+# too) whose repository is an upstream snapshot is overridden, as
+# tests/realworld.rs does.
 for m in "$RW"/*.json; do
   repo=$(basename "$m" .json)
   target=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['target'])" "$m")
-  arg="$RW/src/$repo/${target%%#*}#${target#*#}"
-  # Only overrides of inputs the flake has (nix refuses others too).
-  lock="$RW/src/$repo/${target%%#*}/flake.lock"
-  mine=()
-  for ((i = 0; i < ${#overrides[@]}; i += 3)); do
-    n=${overrides[i + 1]}
-    if [ -f "$lock" ] && python3 -c "import json,sys; l=json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in l['nodes'][l['root']].get('inputs',{}) else 1)" "$lock" "$n"; then
-      mine+=(--override-input "$n" "${overrides[i + 2]}")
-    fi
-  done
+  dir="$RW/src/$repo/${target%%#*}"
+  arg="$dir#${target#*#}"
+  mapfile -t mine < <(python3 - "$dir/flake.lock" "$UP" <<'PY'
+import json, os, sys
+lock = json.load(open(sys.argv[1])); up = sys.argv[2]
+snap = {"agenix": "agenix", "colmena": "colmena", "default": "nix-systems-default", "disko": "disko",
+        "flake-parts": "flake-parts", "flake-utils": "flake-utils", "home-manager": "home-manager",
+        "impermanence": "impermanence", "lanzaboote": "lanzaboote", "nixos-hardware": "nixos-hardware",
+        "nixpkgs": "nixpkgs-lib", "nixpkgs.lib": "nixpkgs-lib", "sops-nix": "sops-nix"}
+def walk(key, prefix, depth):
+    if depth > 3: return
+    for name, ref in lock["nodes"][key].get("inputs", {}).items():
+        if isinstance(ref, list): continue
+        node = lock["nodes"][ref]
+        repo = (node.get("locked") or {}).get("repo") or (node.get("original") or {}).get("repo") or ref
+        if repo in snap:
+            print("--override-input"); print(prefix + name); print(os.path.join(up, snap[repo]))
+        walk(ref, prefix + name + "/", depth + 1)
+walk(lock["root"], "", 0)
+PY
+)
   if out=$("$NP" plan "$arg" --offline "${mine[@]}" 2>&1 >/dev/null); then
     ms=$(best 3 "$NP" plan "$arg" --offline "${mine[@]}")
     echo "$repo: planned in ${ms} ms"
