@@ -176,3 +176,100 @@ fn a_lib_only_nixpkgs_is_refused_with_strict_inputs() {
         "{err}"
     );
 }
+
+/// A nixpkgs with `nixos/` is evaluated as itself: a small tree shaped like
+/// nixpkgs (the real lib as `lib/`, an `eval-config.nix` of this test's
+/// own that declares NixOS with nixplan's declarations) given as the
+/// nixpkgs input; its `lib.nixosSystem` is the tree's, and the plan says
+/// the input was real.
+#[test]
+fn a_nixpkgs_with_nixos_is_evaluated_as_itself() {
+    let test = "a_nixpkgs_with_nixos_is_evaluated_as_itself";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nixpkgs-shaped");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let tree = tmp.join("nixpkgs");
+    std::fs::create_dir_all(tree.join("nixos/lib")).unwrap();
+    std::os::unix::fs::symlink(upstream.join("nixpkgs-lib/lib"), tree.join("lib")).unwrap();
+    std::fs::write(
+        tree.join("flake.nix"),
+        r#"{
+  outputs = { self }: {
+    lib = (import ./lib).extend (final: prev: {
+      nixosSystem = args: import ./nixos/lib/eval-config.nix ({ lib = final; } // args);
+    });
+  };
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join("nixos/lib/eval-config.nix"),
+        r#"{ lib, modules ? [ ], specialArgs ? { }, system ? null, ... }:
+lib.evalModules {
+  specialArgs = { modulesPath = toString ../modules; } // specialArgs;
+  modules = [
+    /nixplan/nixos.nix
+    { _module.args.pkgs = import /nixplan/inputs/nixpkgs { inherit lib; }; }
+    { networking.hostName = lib.mkDefault "from-the-tree"; }
+  ] ++ modules;
+}
+"#,
+    )
+    .unwrap();
+    let flake = tmp.join("host");
+    std::fs::create_dir_all(&flake).unwrap();
+    std::fs::write(
+        flake.join("flake.nix"),
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      modules = [ { fileSystems."/" = { device = "/dev/vda1"; fsType = "ext4"; }; } ];
+    };
+  };
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        flake.join("flake.lock"),
+        r#"{ "nodes": { "nixpkgs": { "locked": { "type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "0000000000000000000000000000000000000000", "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }, "original": { "type": "github", "owner": "NixOS", "repo": "nixpkgs" } }, "root": { "inputs": { "nixpkgs": "nixpkgs" } } }, "root": "root", "version": 7 }"#,
+    )
+    .unwrap();
+    let target = format!("{}#box", flake.display());
+    let (code, out, err) = nixplan_text(&[
+        "config",
+        &target,
+        "--json",
+        "--override-input",
+        "nixpkgs",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["host_name"]["value"], "from-the-tree");
+    let nixpkgs = c["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["path"] == "nixpkgs")
+        .unwrap();
+    assert_eq!(nixpkgs["used"], "real", "{nixpkgs}");
+    assert!(!err.contains("only nixpkgs' lib"), "{err}");
+    // Without the override it is nixplan's stand-in, and said so.
+    let (code, out, err) = nixplan_text(&["config", &target, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["host_name"]["value"], "nixos");
+    assert!(
+        err.contains("the flake input 'nixpkgs' is unavailable"),
+        "{err}"
+    );
+}

@@ -4,14 +4,34 @@
 use crate::*;
 
 impl Eval {
+    /// Whether `path` is a directory, through symbolic links (as nix
+    /// resolves an imported path: `import ./lib` where `lib` links to a
+    /// directory imports its default.nix).
+    fn is_dir_following_links(&self, path: &Path) -> bool {
+        let mut p = path.to_path_buf();
+        for _ in 0..40 {
+            match self.fs.file_type(&p) {
+                Ok(crate::fs::FileType::Directory) => return true,
+                Ok(crate::fs::FileType::Symlink) => match self.fs.read_link(&p) {
+                    Ok(target) => {
+                        p = match p.parent() {
+                            Some(parent) => parent.join(target),
+                            None => target,
+                        }
+                    }
+                    Err(_) => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
+    }
+
     /// `scopedImport scope path`: the file sees `scope`'s attributes as
     /// variables (before builtins). Not cached, as in Nix.
     pub fn import_scoped(&mut self, path: &str, scope: &Attrs, span: Span) -> EvalResult<Value> {
         let mut p = path.to_string();
-        if matches!(
-            self.fs.file_type(Path::new(&p)),
-            Ok(crate::fs::FileType::Directory)
-        ) {
+        if self.is_dir_following_links(Path::new(&p)) {
             p = format!("{}/default.nix", p.trim_end_matches('/'));
         }
         let text = self.read_source_text(&p, span)?;
@@ -67,10 +87,7 @@ impl Eval {
     /// `import path`: parse, lower and evaluate a file once per path.
     pub fn import_path(&mut self, path: &str, span: Span) -> EvalResult<Value> {
         let mut p = path.to_string();
-        if matches!(
-            self.fs.file_type(Path::new(&p)),
-            Ok(crate::fs::FileType::Directory)
-        ) {
+        if self.is_dir_following_links(Path::new(&p)) {
             p = format!("{}/default.nix", p.trim_end_matches('/'));
         }
         if let Some(t) = self.import_cache.get(&p).cloned() {
