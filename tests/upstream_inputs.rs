@@ -273,3 +273,58 @@ lib.evalModules {
         "{err}"
     );
 }
+
+/// Against a full nixpkgs checkout, when `NIXPLAN_TEST_NIXPKGS` points at
+/// one: the real NixOS (`nixos/lib/eval-config.nix`) evaluates fixtures
+/// with the real disko, and the plan says nixpkgs was real. This workplace
+/// has no nixpkgs checkout (too large to be had here): the skip says so.
+#[test]
+fn a_full_nixpkgs_checkout_plans_fixtures_with_the_real_nixos() {
+    let test = "a_full_nixpkgs_checkout_plans_fixtures_with_the_real_nixos";
+    let nixpkgs = std::env::var("NIXPLAN_TEST_NIXPKGS").ok().filter(|p| {
+        std::path::Path::new(p)
+            .join("nixos/lib/eval-config.nix")
+            .is_file()
+    });
+    let Some(nixpkgs) = nixpkgs else {
+        common::skip::skipped(test, "NIXPLAN_TEST_NIXPKGS does not name a nixpkgs checkout (with nixos/lib/eval-config.nix)");
+        return;
+    };
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let disko = upstream.join("disko").display().to_string();
+    for target in [
+        "tests/fixtures/luks-lvm#cedar",
+        "tests/fixtures/esp-ext4#alder",
+    ] {
+        let (code, out, err) = nixplan_text(&[
+            "config",
+            target,
+            "--json",
+            "--override-input",
+            "nixpkgs",
+            &nixpkgs,
+            "--override-input",
+            "disko",
+            &disko,
+        ]);
+        assert_eq!(code, 0, "{target}: {err}");
+        let c: Value = serde_json::from_str(&out).unwrap();
+        let n = c["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["path"] == "nixpkgs")
+            .unwrap();
+        assert_eq!(n["used"], "real", "{target}: {n}");
+        assert!(
+            !c["file_systems"].as_object().unwrap().is_empty(),
+            "{target}"
+        );
+    }
+}
