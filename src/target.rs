@@ -135,34 +135,12 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
     }
 }
 
-/// `--eval nix`: ask the installed nix for the configuration's values.
-fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> {
-    let target = parse_target(arg).map_err(|e| eprintln!("error: {e}"))?;
-    let (dir, name) = match &target {
-        Target::Flake { dir, name } => (dir.clone(), name.clone()),
-        Target::Module { .. } => {
-            eprintln!("error: --eval nix evaluates flakes (PATH#NAME); use the embedded evaluator for module files");
-            return Err(());
-        }
-    };
-    let attr = format!("path:{dir}#nixosConfigurations.{name}.config");
+/// `nix ARGS` (flakes enabled): its JSON output, or the error reported
+/// (unless `quiet`).
+fn nix_json_with(args: &[String], quiet: bool) -> Result<serde_json::Value, ()> {
     let output = std::process::Command::new("nix")
-        .args([
-            "--extra-experimental-features",
-            "nix-command flakes",
-            "eval",
-            "--json",
-            &attr,
-            "--apply",
-        ])
-        .arg(config::NIX_SELECT)
-        .args(
-            flags
-                .overrides()
-                .iter()
-                .flat_map(|(n, r)| ["--override-input".to_string(), n.clone(), r.clone()]),
-        )
-        .args(flags.offline.then_some("--offline"))
+        .args(["--extra-experimental-features", "nix-command flakes"])
+        .args(args)
         .output();
     let output = match output {
         Ok(o) => o,
@@ -172,28 +150,131 @@ fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config),
         }
     };
     if !output.status.success() {
-        eprintln!(
-            "error: nix eval {attr} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if !quiet {
+            eprintln!(
+                "error: nix eval failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
         return Err(());
     }
-    let json: serde_json::Value = match serde_json::from_slice(&output.stdout) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("error: nix printed something that is not JSON: {e}");
-            return Err(());
+    serde_json::from_slice(&output.stdout).map_err(|e| {
+        eprintln!("error: nix printed something that is not JSON: {e}");
+    })
+}
+
+fn nix_json(args: &[String]) -> Result<serde_json::Value, ()> {
+    nix_json_with(args, false)
+}
+
+/// `--eval nix`: ask the installed nix for the configuration's values. A
+/// flake's nixosConfigurations are nix's own (`nix eval
+/// path:DIR#nixosConfigurations.NAME.config`, with `--override-input` and
+/// `--offline` passed on); colmena nodes, diskoConfigurations and module
+/// files are nixplan's own Nix (`nixplan.nix`, written to a temporary
+/// directory) run by nix, on the flake nix loads (`builtins.getFlake`).
+fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> {
+    let target = parse_target(arg).map_err(|e| eprintln!("error: {e}"))?;
+    let passed: Vec<String> = flags
+        .overrides()
+        .into_iter()
+        .flat_map(|(n, r)| ["--override-input".to_string(), n, r])
+        .chain(flags.offline.then(|| "--offline".to_string()))
+        .collect();
+    let quote = nixplan_eval::print::escape_string;
+    let select = config::NIX_SELECT;
+    let (kind, json) = match &target {
+        Target::Flake { dir, name } => {
+            let mut probe = vec![
+                "eval".to_string(),
+                "--json".into(),
+                format!("path:{dir}#nixosConfigurations"),
+                "--apply".into(),
+                format!("c: builtins.hasAttr {} c", quote(name)),
+            ];
+            probe.extend(passed.iter().cloned());
+            // A flake without nixosConfigurations (or that nix cannot load)
+            // is asked again below, where nix's error is shown.
+            let is_nixos = nix_json_with(&probe, true).unwrap_or(serde_json::Value::Bool(false))
+                == serde_json::Value::Bool(true);
+            if is_nixos {
+                let mut args = vec![
+                    "eval".to_string(),
+                    "--json".into(),
+                    format!("path:{dir}#nixosConfigurations.{name}.config"),
+                    "--apply".into(),
+                    select.to_string(),
+                ];
+                args.extend(passed.iter().cloned());
+                ("nixosConfiguration".to_string(), nix_json(&args)?)
+            } else {
+                if !flags.override_input.is_empty() {
+                    eprintln!("error: --eval nix passes --override-input to nix for nixosConfigurations only ('{name}' is not one)");
+                    return Err(());
+                }
+                let tmp = embedded_copy()?;
+                let expr = format!(
+                    "(import {}/nixplan.nix).targetOf (builtins.getFlake {}) {} {}",
+                    tmp.path().display(),
+                    quote(&format!("path:{dir}")),
+                    quote(dir),
+                    quote(name)
+                );
+                with_kind(&expr, select, &passed)?
+            }
+        }
+        Target::Module { file } => {
+            let tmp = embedded_copy()?;
+            let expr = format!(
+                "(import {}/nixplan.nix).fileTarget {}",
+                tmp.path().display(),
+                quote(file)
+            );
+            with_kind(&expr, select, &passed)?
         }
     };
     let mut ev = Eval::new(
         Box::new(WithEmbedded(OsFileSystem)),
         settings_from_env(&[], 200_000),
     );
-    match config::from_nix_json(&mut ev, &target, "nixosConfiguration", json) {
+    match config::from_nix_json(&mut ev, &target, &kind, json) {
         Ok(c) => Ok((ev, c)),
         Err(e) => {
             report_eval(&ev, &e);
             Err(())
         }
     }
+}
+
+/// nixplan's Nix sources in a temporary directory, for nix to read.
+fn embedded_copy() -> Result<tempfile::TempDir, ()> {
+    let tmp = tempfile::Builder::new()
+        .prefix("nixplan-nix-")
+        .tempdir()
+        .map_err(|e| eprintln!("error: cannot make a temporary directory: {e}"))?;
+    nixplan_nixos::embedded::write_to(tmp.path())
+        .map_err(|e| eprintln!("error: cannot write nixplan's Nix sources: {e}"))?;
+    Ok(tmp)
+}
+
+/// `nix eval --impure --expr EXPR` of a `{ kind; eval; }` target: its kind
+/// and the selected configuration.
+fn with_kind(
+    expr: &str,
+    select: &str,
+    passed: &[String],
+) -> Result<(String, serde_json::Value), ()> {
+    let mut args = vec![
+        "eval".to_string(),
+        "--impure".into(),
+        "--json".into(),
+        "--expr".into(),
+        expr.to_string(),
+        "--apply".into(),
+        format!("t: {{ kind = t.kind; config = ({select}) t.eval.config; }}"),
+    ];
+    args.extend(passed.iter().cloned());
+    let mut out = nix_json(&args)?;
+    let kind = out["kind"].as_str().unwrap_or("module").to_string();
+    Ok((kind, out["config"].take()))
 }

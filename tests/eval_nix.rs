@@ -92,3 +92,66 @@ fn real_nix_gives_the_same_config() {
         assert_eq!(embedded, nix, "{dir}/{file}: the evaluators disagree");
     }
 }
+
+/// `--eval nix` on every target kind: module files, and a flake's
+/// diskoConfigurations and colmena nodes (nixplan's own Nix run by nix on
+/// the flake nix loads) give what the embedded evaluator gives.
+#[test]
+fn real_nix_reads_every_target_kind() {
+    let missing = Command::new("nix")
+        .arg("--version")
+        .output()
+        .is_err()
+        .then(|| "no nix installed (tests/run.sh installs Debian's nix-bin)".to_string());
+    if common::skip::skip_unless(
+        "real_nix_reads_every_target_kind",
+        missing,
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("eval-nix-kinds");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::copy(
+        root.join("tests/fixtures/disko-plain-file/disko.nix"),
+        tmp.join("disko.nix"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.join("flake.nix"),
+        "{\n  outputs = { self }: {\n    diskoConfigurations.plain = import ./disko.nix;\n    colmena = {\n      meta = { };\n      web = { imports = [ ./disko.nix ]; networking.hostName = \"web\"; deployment.targetHost = \"web.example\"; };\n    };\n  };\n}\n",
+    )
+    .unwrap();
+    let targets = [
+        root.join("tests/fixtures/disko-plain-file/disko.nix")
+            .display()
+            .to_string(),
+        root.join("tests/fixtures/mdadm-raid1-boot/disko.nix")
+            .display()
+            .to_string(),
+        format!("{}#plain", tmp.display()),
+        format!("{}#web", tmp.display()),
+    ];
+    for target in &targets {
+        let run = |extra: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+                .args(["config", "--json"])
+                .args(extra)
+                .arg(target)
+                .env("NIXPLAN_OFFLINE", "1")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{target} {extra:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            strip_positions(serde_json::from_slice(&out.stdout).unwrap())
+        };
+        let embedded = run(&[]);
+        let nix = run(&["--eval", "nix"]);
+        assert_eq!(embedded, nix, "{target}: the evaluators disagree");
+    }
+}

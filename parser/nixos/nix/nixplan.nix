@@ -298,16 +298,9 @@ let
     else throw "the hive has no node '${name}' (nodes: ${b.concatStringsSep ", " nodeNames})";
 
   moduleConfig = module: nixosSystem { modules = [ module ]; };
-in
-{
-  inherit lib nixosSystem loadFlake readLock hiveNode moduleConfig standIns;
-
-  # A flake target: nixosConfigurations.NAME, a colmena node NAME, or
-  # diskoConfigurations.NAME.
-  flakeTarget = dir: name:
-    let
-      flake = loadFlake dir;
-    in
+  # The target NAME of an evaluated flake (nixplan's loading, or real nix's
+  # `builtins.getFlake` for `--eval nix`).
+  targetOf = flake: dir: name:
     if (flake.nixosConfigurations or { }) ? ${name} then { kind = "nixosConfiguration"; eval = flake.nixosConfigurations.${name}; }
     else if (flake.colmenaHive or { }) ? ${name} || ((flake.colmenaHive or { }).nodes or { }) ? ${name} then
       { kind = "colmenaNode"; eval = hiveNode (flake.colmenaHive.nodes or flake.colmenaHive) name; }
@@ -323,6 +316,14 @@ in
       in
       # Said at the flake's own file (its outputs), not at nixplan's.
       (b.__nixplanThrowAt or (_: throw)) { file = dir + "/flake.nix"; line = 1; column = 1; } "flake '${dir}' has no nixosConfigurations.${name}, colmena node '${name}' or diskoConfigurations.${name}; ${if available == [ ] then "it has no target at all" else "it has: ${b.concatStringsSep ", " available}"}";
+
+in
+{
+  inherit lib nixosSystem loadFlake readLock hiveNode moduleConfig standIns targetOf;
+
+  # A flake target: nixosConfigurations.NAME, a colmena node NAME, or
+  # diskoConfigurations.NAME.
+  flakeTarget = dir: name: targetOf (loadFlake dir) dir name;
 
   # A plain module file (an attribute set or a function).
   # Function arguments with a default that the module system would not

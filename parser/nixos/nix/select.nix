@@ -65,6 +65,8 @@ clean {
     groups = b.mapAttrs (n: g: { inherit (g) gid; }) c.users.groups;
     mutableUsers = c.users.mutableUsers;
   };
+  # A colmena node's deployment options, where the node has them.
+  deployment = at [ "deployment" ] null;
   assertions = map (a: { inherit (a) assertion message; }) (c.assertions or [ ]);
   warnings = c.warnings or [ ];
 }

@@ -77,6 +77,19 @@ fn embedded(path: &Path) -> Option<Option<&'static str>> {
 
 /// A file system that serves nixplan's embedded sources under
 /// [`EMBEDDED_ROOT`] and everything else from `inner`.
+/// Write nixplan's Nix sources into `dir` (for `--eval nix`: the same files,
+/// evaluated by a real nix).
+pub fn write_to(dir: &Path) -> io::Result<()> {
+    for (name, text) in EMBEDDED {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(())
+}
+
 pub struct WithEmbedded<F>(pub F);
 
 impl<F: FileSystem> FileSystem for WithEmbedded<F> {
