@@ -16,8 +16,10 @@ RW=${NIXPLAN_REALWORLD:-$(cd ../shared/realworld-dev 2>/dev/null && pwd || echo 
 command -v nix >/dev/null || { echo "needs nix (apt-get install nix-bin)"; exit 1; }
 cargo build --release -q
 NP=$PWD/target/release/nixplan
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+# The scratch directory (removed on exit): no other variable may be called
+# `work`.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 nixh() { nix --extra-experimental-features nix-command hash path "$@"; }
 
 best() { # best N CMD...: the fastest wall time in ms
@@ -35,20 +37,20 @@ best() { # best N CMD...: the fastest wall time in ms
 }
 
 # 1. A lock of every upstream snapshot, sources in a fresh cache.
-mkdir -p "$dir/flake" "$dir/cache/nixplan/sources"
+mkdir -p "$work/flake" "$work/cache/nixplan/sources"
 nodes=""
 inputs=""
 for name in agenix colmena disko flake-parts flake-utils home-manager impermanence lanzaboote nix-systems-default nixos-hardware nixpkgs-lib sops-nix; do
   h=$(nixh "$UP/$name")
   b32=$(nixh --base32 "$UP/$name")
-  cp -a "$UP/$name" "$dir/cache/nixplan/sources/$b32"
+  cp -a "$UP/$name" "$work/cache/nixplan/sources/$b32"
   nodes+="\"$name\": { \"flake\": false, \"locked\": { \"type\": \"github\", \"owner\": \"o\", \"repo\": \"$name\", \"rev\": \"0000000000000000000000000000000000000000\", \"narHash\": \"$h\" }, \"original\": { \"type\": \"github\", \"owner\": \"o\", \"repo\": \"$name\" } },"
   inputs+="\"$name\": \"$name\","
 done
-echo "{ \"nodes\": { $nodes \"root\": { \"inputs\": { ${inputs%,} } } }, \"root\": \"root\", \"version\": 7 }" >"$dir/flake/flake.lock"
-echo '{ outputs = _: { }; }' >"$dir/flake/flake.nix"
-np_ms=$(XDG_CACHE_HOME=$dir/cache best 5 "$NP" inputs "$dir/flake" --offline)
-nix_ms=$(best 5 nix --extra-experimental-features 'nix-command flakes' flake metadata --offline "path:$dir/flake")
+echo "{ \"nodes\": { $nodes \"root\": { \"inputs\": { ${inputs%,} } } }, \"root\": \"root\", \"version\": 7 }" >"$work/flake/flake.lock"
+echo '{ outputs = _: { }; }' >"$work/flake/flake.nix"
+np_ms=$(XDG_CACHE_HOME=$work/cache best 5 "$NP" inputs "$work/flake" --offline)
+nix_ms=$(best 5 nix --extra-experimental-features 'nix-command flakes' flake metadata --offline "path:$work/flake")
 echo "resolve 12 inputs from the cache: nixplan ${np_ms} ms; nix flake metadata ${nix_ms} ms; ratio $(python3 -c "print(round($np_ms/max($nix_ms,1),2))")"
 
 # 2. Each realworld-dev repository, end to end: every lock node (nested
@@ -57,9 +59,9 @@ echo "resolve 12 inputs from the cache: nixplan ${np_ms} ms; nix flake metadata 
 for m in "$RW"/*.json; do
   repo=$(basename "$m" .json)
   target=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['target'])" "$m")
-  dir="$RW/src/$repo/${target%%#*}"
-  arg="$dir#${target#*#}"
-  mapfile -t mine < <(python3 - "$dir/flake.lock" "$UP" <<'PY'
+  flake="$RW/src/$repo/${target%%#*}"
+  arg="$flake#${target#*#}"
+  mapfile -t mine < <(python3 - "$flake/flake.lock" "$UP" <<'PY'
 import json, os, sys
 lock = json.load(open(sys.argv[1])); up = sys.argv[2]
 snap = {"agenix": "agenix", "colmena": "colmena", "default": "nix-systems-default", "disko": "disko",
