@@ -40,14 +40,9 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn real_nix_gives_the_same_config() {
-    let missing = Command::new("nix")
-        .arg("--version")
-        .output()
-        .is_err()
-        .then(|| "no nix installed (tests/run.sh installs Debian's nix-bin)".to_string());
     if common::skip::skip_unless(
         "real_nix_gives_the_same_config",
-        missing,
+        common::nix_missing(),
         "NIXPLAN_REQUIRE_NIX",
     ) {
         return;
@@ -98,14 +93,9 @@ fn real_nix_gives_the_same_config() {
 /// the flake nix loads) give what the embedded evaluator gives.
 #[test]
 fn real_nix_reads_every_target_kind() {
-    let missing = Command::new("nix")
-        .arg("--version")
-        .output()
-        .is_err()
-        .then(|| "no nix installed (tests/run.sh installs Debian's nix-bin)".to_string());
     if common::skip::skip_unless(
         "real_nix_reads_every_target_kind",
-        missing,
+        common::nix_missing(),
         "NIXPLAN_REQUIRE_NIX",
     ) {
         return;

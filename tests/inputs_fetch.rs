@@ -93,14 +93,6 @@ impl Drop for Server {
     }
 }
 
-fn nix_missing() -> Option<String> {
-    Command::new("nix")
-        .arg("--version")
-        .output()
-        .is_err()
-        .then(|| "nix is not installed (tests/run.sh installs Debian's nix-bin)".to_string())
-}
-
 /// `nix hash path DIR`: the oracle for every narHash here.
 fn nix_hash(dir: &Path) -> String {
     let out = Command::new("nix")
@@ -237,6 +229,15 @@ fn entries(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Neither a source nor a staging directory is left in the cache.
+fn nothing_kept(cache: &Path, what: &str) {
+    assert!(entries(&cache.join("nixplan/sources")).is_empty(), "{what}");
+    assert!(
+        entries(&cache.join("nixplan/tmp")).is_empty(),
+        "staging left behind"
+    );
+}
+
 fn input<'a>(rows: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
     rows.as_array()
         .unwrap()
@@ -249,7 +250,7 @@ fn input<'a>(rows: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
 fn fetched_verified_cached_and_used_offline() {
     if common::skip::skip_unless(
         "fetched_verified_cached_and_used_offline",
-        nix_missing(),
+        common::nix_missing(),
         "NIXPLAN_REQUIRE_NIX",
     ) {
         return;
@@ -464,7 +465,7 @@ fn fetched_verified_cached_and_used_offline() {
 fn a_wrong_nar_hash_is_refused_and_nothing_is_kept() {
     if common::skip::skip_unless(
         "a_wrong_nar_hash_is_refused_and_nothing_is_kept",
-        nix_missing(),
+        common::nix_missing(),
         "NIXPLAN_REQUIRE_NIX",
     ) {
         return;
@@ -500,14 +501,7 @@ fn a_wrong_nar_hash_is_refused_and_nothing_is_kept() {
                 && err.contains(&nix_hash(&src)),
             "{err}"
         );
-        assert!(
-            entries(&cache.join("nixplan/sources")).is_empty(),
-            "a mismatching source was kept"
-        );
-        assert!(
-            entries(&cache.join("nixplan/tmp")).is_empty(),
-            "staging left behind"
-        );
+        nothing_kept(&cache, "a mismatching source was kept");
     }
 }
 
@@ -515,7 +509,7 @@ fn a_wrong_nar_hash_is_refused_and_nothing_is_kept() {
 fn an_interrupted_download_leaves_no_cache_entry() {
     if common::skip::skip_unless(
         "an_interrupted_download_leaves_no_cache_entry",
-        nix_missing(),
+        common::nix_missing(),
         "NIXPLAN_REQUIRE_NIX",
     ) {
         return;
@@ -549,21 +543,14 @@ fn an_interrupted_download_leaves_no_cache_entry() {
     assert_eq!(code, 0, "{err}");
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(input(&rows, "hardening")["origin"], "unavailable", "{rows}");
-    assert!(
-        entries(&cache.join("nixplan/sources")).is_empty(),
-        "a partial source was kept"
-    );
-    assert!(
-        entries(&cache.join("nixplan/tmp")).is_empty(),
-        "staging left behind"
-    );
+    nothing_kept(&cache, "a partial source was kept");
 }
 
 #[test]
 fn a_git_input_is_fetched_at_its_revision() {
     if common::skip::skip_unless(
         "a_git_input_is_fetched_at_its_revision",
-        nix_missing(),
+        common::nix_missing(),
         "NIXPLAN_REQUIRE_NIX",
     ) {
         return;

@@ -107,6 +107,15 @@ pub fn fixture_targets() -> Vec<FixtureTarget> {
 /// that tests evaluate: `$NIXPLAN_UPSTREAM`, else `../shared/upstream`
 /// beside the repository, else `/work/shared/upstream` (where the project
 /// keeps them). `Err` says where it looked.
+/// Why the nix tests cannot run, if nix is not installed.
+pub fn nix_missing() -> Option<String> {
+    Command::new("nix")
+        .arg("--version")
+        .output()
+        .is_err()
+        .then(|| "no nix installed (tests/run.sh installs Debian's nix-bin)".to_string())
+}
+
 pub fn upstream() -> Result<std::path::PathBuf, String> {
     let candidates: Vec<std::path::PathBuf> = std::env::var_os("NIXPLAN_UPSTREAM")
         .map(std::path::PathBuf::from)
