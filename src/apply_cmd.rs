@@ -182,6 +182,16 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
             ("--kexec-tarball", args.choices.kexec_tarball.is_some()),
             ("--secret-file", !args.choices.secret_file.is_empty()),
             (
+                "--override-input",
+                !args.choices.inputs.override_input.is_empty(),
+            ),
+            ("--offline", args.choices.inputs.offline),
+            ("--strict-inputs", args.choices.inputs.strict_inputs),
+            (
+                "--eval",
+                args.choices.inputs.eval != crate::cli::EvalWith::Embedded,
+            ),
+            (
                 "--bootstrap",
                 args.choices.bootstrap != crate::cli::BootstrapArg::Auto,
             ),

@@ -95,4 +95,19 @@ fn a_saved_plan_is_not_replanned_behind_the_reviewers_back() {
     let (code, _, err) = nixplan_text(&["apply", &plan, "--dry-run", "--bootstrap", "kexec"]);
     assert_eq!(code, 1);
     assert!(err.contains("--bootstrap changes what is planned"), "{err}");
+    // Where its inputs come from too.
+    for extra in [
+        &["--override-input", "disko", "/tmp"][..],
+        &["--strict-inputs"],
+        &["--eval", "nix"],
+    ] {
+        let mut args = vec!["apply", plan.as_str(), "--dry-run"];
+        args.extend_from_slice(extra);
+        let (code, _, err) = nixplan_text(&args);
+        assert_eq!(code, 1, "{extra:?}");
+        assert!(
+            err.contains(&format!("{} changes what is planned", extra[0])),
+            "{err}"
+        );
+    }
 }
