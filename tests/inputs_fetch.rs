@@ -428,7 +428,8 @@ fn fetched_verified_cached_and_used_offline() {
     let (code, _, err) = nixplan_env(&["config", &format!("{f}#called"), "--offline"], &env2, &[]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("the flake input 'hardening' is unavailable"),
+        err.contains("the flake input 'hardening' is unavailable")
+            && err.contains("so it cannot be called"),
         "{err}"
     );
     let (code, out, err) = nixplan_env(

@@ -127,7 +127,13 @@ impl Eval {
                     .is_some_and(|o| o.kind == OpaqueKind::Input) =>
                 {
                     match self.lookup_attr(a, "__functor", span, true) {
-                        Err(e) => Err(e),
+                        Err(mut e) => {
+                            e.message = e.message.replace(
+                                "so '__functor' of it cannot be used",
+                                "so it cannot be called",
+                            );
+                            Err(e)
+                        }
                         Ok(_) => Err(type_err(
                             "attempt to call something which is not a function but a set",
                             span,

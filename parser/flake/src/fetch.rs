@@ -33,7 +33,9 @@ impl Fetcher {
     ) -> Fetcher {
         let agent = ureq::Agent::config_builder()
             .timeout_connect(Some(Duration::from_secs(30)))
-            .timeout_recv_body(Some(Duration::from_secs(120)))
+            // A whole nixpkgs tarball over a slow link: half an hour.
+            .timeout_recv_response(Some(Duration::from_secs(60)))
+            .timeout_recv_body(Some(Duration::from_secs(1800)))
             .user_agent(concat!("nixplan/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
