@@ -81,6 +81,9 @@ pub fn resolver_options(flags: &InputFlags) -> nixplan_flake::Options {
     o
 }
 
+/// The inputs `--override-input` can give a plain module file.
+const MODULE_FILE_INPUTS: &[&str] = &["disko", "impermanence", "nixpkgs"];
+
 /// Evaluate a target (with nixplan's evaluator, or nix's with `--eval
 /// nix`); on failure the error has been reported.
 pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> {
@@ -113,9 +116,29 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
         let host = InputHost::new(resolver, flags.strict_inputs);
         log = Some(host.log.clone());
         ev.host = Some(Box::new(host));
-    } else if !flags.override_input.is_empty() {
-        eprintln!("error: --override-input applies to flakes (PATH#NAME), not to module files");
-        return Err(());
+    } else if let Target::Module { file } = &target {
+        if !flags.override_input.is_empty() {
+            // A module file has no flake.lock of its own: only the inputs
+            // nixplan knows how to use without one can be given.
+            if let Some((name, _)) = flags
+                .overrides()
+                .into_iter()
+                .find(|(n, _)| !MODULE_FILE_INPUTS.contains(&n.as_str()))
+            {
+                eprintln!(
+                    "error: --override-input {name}: a module file (not a flake) can be given only {} (the disko and impermanence it is planned with, and the nixpkgs whose lib evaluates it)",
+                    MODULE_FILE_INPUTS.join(", ")
+                );
+                return Err(());
+            }
+            let dir = Path::new(file).parent().unwrap_or(Path::new("/"));
+            let resolver = Resolver::new(dir, resolver_options(flags)).map_err(|e| {
+                eprintln!("error: {e}");
+            })?;
+            let host = InputHost::new(resolver, flags.strict_inputs);
+            log = Some(host.log.clone());
+            ev.host = Some(Box::new(host));
+        }
     }
     match config::load(&mut ev, &target) {
         Ok(mut c) => {

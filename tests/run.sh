@@ -33,6 +33,9 @@ install_missing
 echo "== real nix agrees with the committed corpus outputs"
 tests/corpus/regenerate.sh --check
 
+echo "== real nix generates the committed disko scripts (tests/disko_upstream.rs compares plans with them)"
+tests/disko-upstream/regenerate.sh --check
+
 echo "== the VM for tests/apply_vm.rs (Debian under qemu; rebuilt when its script changes)"
 if tests/vm/build-image.sh; then
   export NIXPLAN_REQUIRE_VM_TESTS=1

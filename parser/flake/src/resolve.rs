@@ -177,6 +177,11 @@ impl Resolver {
         })
     }
 
+    /// The input paths `--override-input` names, in order.
+    pub fn override_names(&self) -> Vec<String> {
+        self.opts.overrides.iter().map(|(n, _)| n.clone()).collect()
+    }
+
     /// The source of the input at `path` (`a/b`), which the lock has as
     /// node `node` (`None`: not in the lock); `base` is the directory of
     /// the flake declaring it (relative `path:` inputs start there).

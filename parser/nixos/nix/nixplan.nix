@@ -298,6 +298,51 @@ let
     else throw "the hive has no node '${name}' (nodes: ${b.concatStringsSep ", " nodeNames})";
 
   moduleConfig = module: nixosSystem { modules = [ module ]; };
+
+  # The inputs `--override-input` gives a plain module file (disko,
+  # impermanence, nixpkgs), each as its flake's outputs. The flakes are
+  # called without inputs of their own: only what does not need them (their
+  # nixosModules, nixpkgs' lib) is used.
+  fileInputs = base:
+    let
+      asked = hostCall "overrides" { };
+      names = if b.isList asked then asked else [ ];
+      outputsOf = name:
+        let
+          src = hostCall "input" { node = null; path = name; inherit base; };
+          root = if src.dir or null != null then src.path + "/" + src.dir else src.path;
+          flake = import (root + "/flake.nix");
+          missing = input: throw "the ${name} given by --override-input needs its input '${input}', which a module file cannot give: plan a flake (PATH#NAME) instead";
+          self = flake.outputs (b.mapAttrs (input: _: missing input) (b.functionArgs flake.outputs) // { inherit self; }) // { outPath = root; };
+        in
+        if src ? error then throw src.error
+        else if src.path == null then throw "--override-input ${name}: ${src.reason or "unavailable"}"
+        else if b.pathExists (root + "/flake.nix") then self
+        else throw "--override-input ${name}: '${root}' has no flake.nix";
+    in
+    lib0.genAttrs names outputsOf;
+
+  # A module file evaluated with given inputs: the real disko and
+  # impermanence modules where given (else nixplan's stand-ins), by the
+  # given nixpkgs' lib. The real disko needs nixpkgs' real module system.
+  fileConfigWith = given: module:
+    let
+      moduleOf = name:
+        if given ? ${name} then given.${name}.nixosModules.${name} or given.${name}.nixosModules.default
+        else standIns.${name}.nixosModules.${name};
+      inputModules = [ (moduleOf "disko") (moduleOf "impermanence") ];
+      realLib = given.nixpkgs.lib or null;
+    in
+    if realLib == null && given ? disko then
+      throw "the real disko (--override-input disko) needs nixpkgs' real lib to evaluate: give it too, as --override-input nixpkgs PATH (a nixpkgs, or nixpkgs' lib as the nixpkgs.lib flake)"
+    else if realLib == null then
+      nixosSystemWith lib0 ([ ./nixos.nix ] ++ inputModules) { modules = [ module ]; }
+    else
+      nixosSystemOf {
+        evalLib = realLib;
+        baseModules = [ ./nixos.nix ./namespaces.nix { _module.check = false; } ] ++ inputModules;
+        pkgsPath = /nixplan;
+      } { modules = [ module ]; };
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's
   # `builtins.getFlake` for `--eval nix`).
   targetOf = flake: dir: name:
@@ -334,5 +379,7 @@ in
       standard = [ "config" "options" "lib" "pkgs" "modulesPath" "name" "nodes" ];
       kept = lib0.filterAttrs (n: hasDefault: !hasDefault || b.elem n standard) (lib0.functionArgs m);
       wrapped = if lib0.isFunction m then lib0.setFunctionArgs (args: m (b.intersectAttrs kept args)) kept else m;
-    in { kind = "module"; eval = moduleConfig { _file = b.toString path; key = b.toString path; imports = [ wrapped ]; }; };
+      module = { _file = b.toString path; key = b.toString path; imports = [ wrapped ]; };
+      given = fileInputs (b.dirOf (b.toString path));
+    in { kind = "module"; eval = if given == { } then moduleConfig module else fileConfigWith given module; };
 }

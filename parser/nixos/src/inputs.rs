@@ -217,6 +217,7 @@ impl Host for InputHost {
             "input" => self.input(&args),
             "degraded" => self.degraded(&args),
             "fetchTree" => self.fetch_tree(&args),
+            "overrides" => Ok(json!(self.resolver.override_names())),
             other => Err(format!("unknown host request '{other}'")),
         }
     }

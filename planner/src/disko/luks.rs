@@ -12,6 +12,9 @@ impl Builder<'_> {
             additional_key_files,
             extra_format_args,
             extra_open_args,
+            allow_discards,
+            key_file_size,
+            key_file_offset,
             ask_password,
             content,
             at,
@@ -32,12 +35,26 @@ impl Builder<'_> {
             device.clone(),
             name.value.clone(),
         ];
+        // As disko opens it: discards allowed where asked, then the key.
+        if allow_discards.value {
+            open_argv.push("--allow-discards".into());
+        }
+        open_argv.extend(extra_open_args.value.iter().cloned());
+        let mut key_part = Vec::new();
+        if let Some(n) = key_file_size.value {
+            key_part.extend(["--keyfile-size".to_string(), n.to_string()]);
+        }
+        if let Some(n) = key_file_offset.value {
+            key_part.extend(["--keyfile-offset".to_string(), n.to_string()]);
+        }
         match &key {
             Some(k) => {
                 format_argv.push("--key-file".into());
                 format_argv.push(k.clone());
+                format_argv.extend(key_part.iter().cloned());
                 open_argv.push("--key-file".into());
                 open_argv.push(k.clone());
+                open_argv.extend(key_part.iter().cloned());
             }
             None if ask_password.value => {
                 // The executor streams the passphrase on stdin.
@@ -46,7 +63,9 @@ impl Builder<'_> {
             }
             None => {}
         }
-        open_argv.extend(extra_open_args.value.iter().cloned());
+        // The open flags (discards) are kept in the LUKS2 header, so later
+        // opens (the initrd's) have them too.
+        open_argv.push("--persistent".into());
         let luks = Resource::new(Res::Luks, device.to_string());
         self.add(NewAction {
             id: format!("{id}/luks-format"),
@@ -78,6 +97,7 @@ impl Builder<'_> {
             if let Some(k) = &key {
                 argv.push("--key-file".into());
                 argv.push(k.clone());
+                argv.extend(key_part.iter().cloned());
             }
             self.add(NewAction {
                 id: format!("{id}/luks-add-key/{i}"),

@@ -70,11 +70,17 @@ impl Builder<'_> {
             // A thin volume is virtual (-V) in its pool; other types are segment types.
             let thin = lv.lvm_type.value.as_deref() == Some("thinlv");
             let size_flag = if thin { "-V" } else { size_flag };
+            // A percentage alone is of the free space (disko: `N%` → `N%FREE`).
+            let size = if size_flag == "-l" && lv.size.value.ends_with('%') {
+                format!("{}FREE", lv.size.value)
+            } else {
+                lv.size.value.clone()
+            };
             let mut argv = vec![
                 "lvcreate".to_string(),
                 "--yes".into(),
                 size_flag.into(),
-                lv.size.value.clone(),
+                size,
                 "-n".into(),
                 lv.name.clone(),
             ];

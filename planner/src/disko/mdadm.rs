@@ -49,12 +49,20 @@ impl Builder<'_> {
             "--run".into(),
         ];
         argv.extend(members.iter().cloned());
+        // A new array can show an old partition table (its members' data
+        // at the same offsets): cleared right after it is made, as disko
+        // does, and only then (an existing array is skipped whole).
+        let script = format!(
+            "set -e\n{}\npartprobe {d} || :\nudevadm settle --timeout=120 || :\nsgdisk --zap-all {d}\n",
+            argv.iter().map(|a| sh_quote(a)).collect::<Vec<_>>().join(" "),
+            d = sh_quote(&dev)
+        );
         self.add(NewAction {
             id: format!("disko/mdadm/{name}/create"),
             phase: Phase::Disko,
             kind: Kind::MdadmCreate,
-            argv: Some(argv),
-            script: None,
+            argv: None,
+            script: Some(script),
             destructive: true,
             check: Self::argv(&["test", "-b", &dev]),
             needs: members

@@ -7,9 +7,16 @@ impl Builder<'_> {
         let Swap {
             device,
             extra_args,
+            random_encryption,
             at,
             ..
         } = c;
+        // Random encryption makes the swap at each boot, over a fresh
+        // key: nothing to format now (disko formats none either).
+        if random_encryption.value {
+            let _ = (id, ready);
+            return Ok(());
+        }
 
         let mut argv = vec!["mkswap".to_string()];
         argv.extend(extra_args.value.iter().cloned());

@@ -162,6 +162,10 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let args: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| EvalError::new(ErrorKind::Other, format!("__nixplanHost: {e}"), Some(s)))?;
     let Some(mut host) = ev.host.take() else {
+        // With no host, nothing was given on a command line.
+        if request == "overrides" {
+            return Ok(json_to_value(serde_json::json!([])));
+        }
         return Err(EvalError::new(
             ErrorKind::Other,
             format!("__nixplanHost \"{request}\": nothing answers requests in this evaluation"),

@@ -309,6 +309,13 @@ impl Extract<'_> {
                     additional_key_files: self.strs(&c, "additionalKeyFiles")?,
                     extra_format_args: self.strs(&c, "extraFormatArgs")?,
                     extra_open_args: self.strs(&c, "extraOpenArgs")?,
+                    allow_discards: if settings.get("allowDiscards").is_some() {
+                        self.bool(&settings, "allowDiscards")?
+                    } else {
+                        L::new(false, None)
+                    },
+                    key_file_size: self.opt_int(&settings, "keyFileSize")?,
+                    key_file_offset: self.opt_int(&settings, "keyFileOffset")?,
                     initrd_unlock: self.bool(&c, "initrdUnlock")?,
                     ask_password: self.bool(&c, "askPassword")?,
                     content: self.content(&c, "content")?.map(Box::new),

@@ -116,6 +116,10 @@ pub struct Disk {
 
 /// What a disk, partition, volume or array holds (disko's `content`), one
 /// variant per disko type, each with its own struct.
+// A configuration holds a handful of these (one per device): their size
+// does not matter, and boxing the largest would make every pattern on it
+// (lint rules, the planner) go through the box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
@@ -178,6 +182,11 @@ pub struct Luks {
     pub additional_key_files: L<Vec<String>>,
     pub extra_format_args: L<Vec<String>>,
     pub extra_open_args: L<Vec<String>>,
+    /// `settings.allowDiscards`: opened with `--allow-discards`.
+    pub allow_discards: L<bool>,
+    /// `settings.keyFileSize` / `keyFileOffset`: the part of the key file used.
+    pub key_file_size: L<Option<i64>>,
+    pub key_file_offset: L<Option<i64>>,
     pub initrd_unlock: L<bool>,
     pub ask_password: L<bool>,
     pub content: Option<Box<Content>>,

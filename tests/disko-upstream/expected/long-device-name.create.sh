@@ -1,0 +1,115 @@
+set -efux
+
+disko_devices_dir=$(mktemp -d)
+trap 'rm -rf "$disko_devices_dir"' EXIT
+mkdir -p "$disko_devices_dir"
+
+( # disk this-is-some-super-long-name-to-test-what-happens-when-the-name-is-too-long /dev/disk/by-id/some-disk-id   #
+  destroy=1
+  device=/dev/disk/by-id/some-disk-id
+  imageName=this-is-some-super-long-name-to-test-what-happens-when-the-name-is-too-long
+  imageSize=2G
+  name=this-is-some-super-long-name-to-test-what-happens-when-the-name-is-too-long
+  type=disk
+  
+  ( # gpt  /dev/disk/by-id/some-disk-id   #
+    device=/dev/disk/by-id/some-disk-id
+    efiGptPartitionFirst=1
+    type=gpt
+    
+    if ! blkid "/dev/disk/by-id/some-disk-id" >&2; then
+      sgdisk --clear "/dev/disk/by-id/some-disk-id"
+    fi
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=1:0:+500M \
+     --partition-guid="1:R" \
+    --change-name="1:36601cdc461d3589a280204a4b674b3cad5d" \
+    --typecode=1:EF00 \
+    --attributes=1:=:0 \
+     \
+    "/dev/disk/by-id/some-disk-id" \
+    
+    then
+      sgdisk --partition-guid="1:R" \
+    --change-name="1:36601cdc461d3589a280204a4b674b3cad5d" \
+    --typecode=1:EF00 \
+    --attributes=1:=:0 \
+     \
+    "/dev/disk/by-id/some-disk-id" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/disk/by-id/some-disk-id" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=2:0:-0 \
+     --partition-guid="2:R" \
+    --change-name="2:bf3cfbd77a309f330b322e19e5a8377852b1" \
+    --typecode=2:8300 \
+    --attributes=2:=:0 \
+     \
+    "/dev/disk/by-id/some-disk-id" \
+    
+    then
+      sgdisk --partition-guid="2:R" \
+    --change-name="2:bf3cfbd77a309f330b322e19e5a8377852b1" \
+    --typecode=2:8300 \
+    --attributes=2:=:0 \
+     \
+    "/dev/disk/by-id/some-disk-id" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/disk/by-id/some-disk-id" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    
+    
+    
+    
+    
+    ( # filesystem  /dev/disk/by-partlabel/36601cdc461d3589a280204a4b674b3cad5d vfat /boot #
+      device=/dev/disk/by-partlabel/36601cdc461d3589a280204a4b674b3cad5d
+      declare -a extraArgs=()
+      format=vfat
+      declare -a mountOptions=('umask=0077')
+      mountpoint=/boot
+      type=filesystem
+      
+      if ! (blkid "/dev/disk/by-partlabel/36601cdc461d3589a280204a4b674b3cad5d" | grep -q 'TYPE='); then
+        mkfs.vfat \
+           \
+          "/dev/disk/by-partlabel/36601cdc461d3589a280204a4b674b3cad5d"
+      fi
+      
+      
+    )
+    
+    ( # filesystem  /dev/disk/by-partlabel/bf3cfbd77a309f330b322e19e5a8377852b1 ext4 / #
+      device=/dev/disk/by-partlabel/bf3cfbd77a309f330b322e19e5a8377852b1
+      declare -a extraArgs=()
+      format=ext4
+      declare -a mountOptions=(defaults)
+      mountpoint=/
+      type=filesystem
+      
+      if ! (blkid "/dev/disk/by-partlabel/bf3cfbd77a309f330b322e19e5a8377852b1" | grep -q 'TYPE='); then
+        mkfs.ext4 \
+           \
+          "/dev/disk/by-partlabel/bf3cfbd77a309f330b322e19e5a8377852b1"
+      fi
+      
+      
+    )
+    
+    
+    
+    
+  )
+  
+  
+)
+

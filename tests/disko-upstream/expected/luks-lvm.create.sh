@@ -1,0 +1,237 @@
+set -efux
+
+disko_devices_dir=$(mktemp -d)
+trap 'rm -rf "$disko_devices_dir"' EXIT
+mkdir -p "$disko_devices_dir"
+
+( # disk main /dev/vdb   #
+  destroy=1
+  device=/dev/vdb
+  imageName=main
+  imageSize=2G
+  name=main
+  type=disk
+  
+  ( # gpt  /dev/vdb   #
+    device=/dev/vdb
+    efiGptPartitionFirst=1
+    type=gpt
+    
+    if ! blkid "/dev/vdb" >&2; then
+      sgdisk --clear "/dev/vdb"
+    fi
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=1:0:+500M \
+     --partition-guid="1:R" \
+    --change-name="1:disk-main-ESP" \
+    --typecode=1:EF00 \
+    --attributes=1:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="1:R" \
+    --change-name="1:disk-main-ESP" \
+    --typecode=1:EF00 \
+    --attributes=1:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=2:0:-0 \
+     --partition-guid="2:R" \
+    --change-name="2:disk-main-luks" \
+    --typecode=2:8300 \
+    --attributes=2:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="2:R" \
+    --change-name="2:disk-main-luks" \
+    --typecode=2:8300 \
+    --attributes=2:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    
+    
+    
+    
+    
+    ( # filesystem  /dev/disk/by-partlabel/disk-main-ESP vfat /boot #
+      device=/dev/disk/by-partlabel/disk-main-ESP
+      declare -a extraArgs=()
+      format=vfat
+      declare -a mountOptions=('umask=0077')
+      mountpoint=/boot
+      type=filesystem
+      
+      if ! (blkid "/dev/disk/by-partlabel/disk-main-ESP" | grep -q 'TYPE='); then
+        mkfs.vfat \
+           \
+          "/dev/disk/by-partlabel/disk-main-ESP"
+      fi
+      
+      
+    )
+    
+    ( # luks crypted /dev/disk/by-partlabel/disk-main-luks   #
+      declare -a additionalKeyFiles=(/tmp/additionalSecret.key)
+      askPassword=''
+      device=/dev/disk/by-partlabel/disk-main-luks
+      declare -a extraFormatArgs=()
+      declare -a extraOpenArgs=()
+      initrdUnlock=1
+      keyFile=''
+      name=crypted
+      passwordFile=''
+      declare -A settings=([allowDiscards]=1 [keyFile]=/tmp/secret.key)
+      type=luks
+      
+      if ! blkid "/dev/disk/by-partlabel/disk-main-luks" >/dev/null || ! cryptsetup isLuks "/dev/disk/by-partlabel/disk-main-luks"; then
+        
+        cryptsetup -q luksFormat "/dev/disk/by-partlabel/disk-main-luks"  --key-file /tmp/secret.key \
+       \
+       \
+      
+      fi
+      
+      if ! cryptsetup status "crypted" >/dev/null; then
+        cryptsetup open "/dev/disk/by-partlabel/disk-main-luks" "crypted" \
+        --allow-discards \
+         \
+         \
+        --key-file /tmp/secret.key \
+       \
+       \
+       \
+       --persistent
+      fi
+      cryptsetup luksAddKey "/dev/disk/by-partlabel/disk-main-luks" /tmp/additionalSecret.key --key-file /tmp/secret.key \
+       \
+       \
+      
+      
+      
+      ( # lvm_pv  /dev/mapper/crypted   #
+        device=/dev/mapper/crypted
+        type=lvm_pv
+        vg=pool
+        
+        if ! (blkid "/dev/mapper/crypted" | grep -q 'TYPE='); then
+          pvcreate "/dev/mapper/crypted"
+        fi
+        echo "/dev/mapper/crypted" >>"$disko_devices_dir"/lvm_pool
+        
+        
+      )
+      
+      
+      
+    )
+    
+    
+    
+    
+  )
+  
+  
+)
+( # lvm_vg pool    #
+  name=pool
+  type=lvm_vg
+  
+  modprobe "dm-snapshot"
+  readarray -t lvm_devices < <(cat "$disko_devices_dir"/lvm_pool)
+  if ! vgdisplay "pool" >/dev/null; then
+    vgcreate "pool" \
+      "${lvm_devices[@]}"
+  fi
+  if ! lvdisplay "pool/home"; then
+    lvcreate \
+      --yes \
+      -L \
+        10M \
+      -n "home" \
+       \
+       \
+       \
+      "pool"
+  fi
+  if ! lvdisplay "pool/raw"; then
+    lvcreate \
+      --yes \
+      -L \
+        10M \
+      -n "raw" \
+       \
+       \
+       \
+      "pool"
+  fi
+  if ! lvdisplay "pool/root"; then
+    lvcreate \
+      --yes \
+      -l \
+        100%FREE \
+      -n "root" \
+       \
+       \
+       \
+      "pool"
+  fi
+  
+  
+  ( # filesystem  /dev/pool/home ext4 /home #
+    device=/dev/pool/home
+    declare -a extraArgs=()
+    format=ext4
+    declare -a mountOptions=(defaults)
+    mountpoint=/home
+    type=filesystem
+    
+    if ! (blkid "/dev/pool/home" | grep -q 'TYPE='); then
+      mkfs.ext4 \
+         \
+        "/dev/pool/home"
+    fi
+    
+    
+  )
+  
+  
+  ( # filesystem  /dev/pool/root ext4 / #
+    device=/dev/pool/root
+    declare -a extraArgs=()
+    format=ext4
+    declare -a mountOptions=(defaults)
+    mountpoint=/
+    type=filesystem
+    
+    if ! (blkid "/dev/pool/root" | grep -q 'TYPE='); then
+      mkfs.ext4 \
+         \
+        "/dev/pool/root"
+    fi
+    
+    
+  )
+  
+  
+  
+  
+)
+

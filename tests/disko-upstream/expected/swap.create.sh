@@ -1,0 +1,194 @@
+set -efux
+
+disko_devices_dir=$(mktemp -d)
+trap 'rm -rf "$disko_devices_dir"' EXIT
+mkdir -p "$disko_devices_dir"
+
+( # disk main /dev/vdb   #
+  destroy=1
+  device=/dev/vdb
+  imageName=main
+  imageSize=2G
+  name=main
+  type=disk
+  
+  ( # gpt  /dev/vdb   #
+    device=/dev/vdb
+    efiGptPartitionFirst=1
+    type=gpt
+    
+    if ! blkid "/dev/vdb" >&2; then
+      sgdisk --clear "/dev/vdb"
+    fi
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=1:0:+500M \
+     --partition-guid="1:R" \
+    --change-name="1:disk-main-ESP" \
+    --typecode=1:EF00 \
+    --attributes=1:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="1:R" \
+    --change-name="1:disk-main-ESP" \
+    --typecode=1:EF00 \
+    --attributes=1:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=2:0:+10M \
+     --partition-guid="2:R" \
+    --change-name="2:disk-main-encryptedSwap" \
+    --typecode=2:8200 \
+    --attributes=2:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="2:R" \
+    --change-name="2:disk-main-encryptedSwap" \
+    --typecode=2:8200 \
+    --attributes=2:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=3:0:-1G \
+     --partition-guid="3:R" \
+    --change-name="3:disk-main-root" \
+    --typecode=3:8300 \
+    --attributes=3:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="3:R" \
+    --change-name="3:disk-main-root" \
+    --typecode=3:8300 \
+    --attributes=3:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=4:0:-0 \
+     --partition-guid="4:R" \
+    --change-name="4:disk-main-plainSwap" \
+    --typecode=4:8200 \
+    --attributes=4:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="4:R" \
+    --change-name="4:disk-main-plainSwap" \
+    --typecode=4:8200 \
+    --attributes=4:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    
+    
+    
+    
+    
+    ( # filesystem  /dev/disk/by-partlabel/disk-main-ESP vfat /boot #
+      device=/dev/disk/by-partlabel/disk-main-ESP
+      declare -a extraArgs=()
+      format=vfat
+      declare -a mountOptions=('umask=0077')
+      mountpoint=/boot
+      type=filesystem
+      
+      if ! (blkid "/dev/disk/by-partlabel/disk-main-ESP" | grep -q 'TYPE='); then
+        mkfs.vfat \
+           \
+          "/dev/disk/by-partlabel/disk-main-ESP"
+      fi
+      
+      
+    )
+    
+    ( # swap  /dev/disk/by-partlabel/disk-main-encryptedSwap   #
+      device=/dev/disk/by-partlabel/disk-main-encryptedSwap
+      discardPolicy=''
+      declare -a extraArgs=()
+      declare -a mountOptions=(defaults)
+      priority=100
+      randomEncryption=1
+      resumeDevice=''
+      type=swap
+      
+      
+      
+    )
+    
+    ( # filesystem  /dev/disk/by-partlabel/disk-main-root ext4 / #
+      device=/dev/disk/by-partlabel/disk-main-root
+      declare -a extraArgs=()
+      format=ext4
+      declare -a mountOptions=(defaults)
+      mountpoint=/
+      type=filesystem
+      
+      if ! (blkid "/dev/disk/by-partlabel/disk-main-root" | grep -q 'TYPE='); then
+        mkfs.ext4 \
+           \
+          "/dev/disk/by-partlabel/disk-main-root"
+      fi
+      
+      
+    )
+    
+    ( # swap  /dev/disk/by-partlabel/disk-main-plainSwap   #
+      device=/dev/disk/by-partlabel/disk-main-plainSwap
+      discardPolicy=both
+      declare -a extraArgs=()
+      declare -a mountOptions=(defaults)
+      priority=''
+      randomEncryption=''
+      resumeDevice=1
+      type=swap
+      
+      if ! blkid "/dev/disk/by-partlabel/disk-main-plainSwap" -o export | grep -q '^TYPE='; then
+        mkswap \
+           \
+          "/dev/disk/by-partlabel/disk-main-plainSwap"
+      fi
+      
+      
+    )
+    
+    
+    
+    
+  )
+  
+  
+)
+

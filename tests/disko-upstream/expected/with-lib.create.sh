@@ -1,0 +1,99 @@
+set -efux
+
+disko_devices_dir=$(mktemp -d)
+trap 'rm -rf "$disko_devices_dir"' EXIT
+mkdir -p "$disko_devices_dir"
+
+( # disk _dev_vdb /dev/vdb   #
+  destroy=1
+  device=/dev/vdb
+  imageName=_dev_vdb
+  imageSize=2G
+  name=_dev_vdb
+  type=disk
+  
+  ( # gpt  /dev/vdb   #
+    device=/dev/vdb
+    efiGptPartitionFirst=1
+    type=gpt
+    
+    if ! blkid "/dev/vdb" >&2; then
+      sgdisk --clear "/dev/vdb"
+    fi
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=1:0:+1M \
+     --partition-guid="1:R" \
+    --change-name="1:disk-_dev_vdb-boot" \
+    --typecode=1:EF02 \
+    --attributes=1:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="1:R" \
+    --change-name="1:disk-_dev_vdb-boot" \
+    --typecode=1:EF02 \
+    --attributes=1:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    # try to create the partition, if it fails, try to change the type and name
+    if ! sgdisk --align-end  \
+    --new=2:0:-0 \
+     --partition-guid="2:R" \
+    --change-name="2:disk-_dev_vdb-root" \
+    --typecode=2:8300 \
+    --attributes=2:=:0 \
+     \
+    "/dev/vdb" \
+    
+    then
+      sgdisk --partition-guid="2:R" \
+    --change-name="2:disk-_dev_vdb-root" \
+    --typecode=2:8300 \
+    --attributes=2:=:0 \
+     \
+    "/dev/vdb" \
+    
+    fi
+    # ensure /dev/disk/by-path/..-partN exists before continuing
+    partprobe "/dev/vdb" || : # sometimes partprobe fails, but the partitions are still up2date
+    udevadm trigger --subsystem-match=block
+    udevadm settle --timeout 120
+    
+    
+    
+    
+    
+    
+    ( # filesystem  /dev/disk/by-partlabel/disk-_dev_vdb-root ext4 / #
+      device=/dev/disk/by-partlabel/disk-_dev_vdb-root
+      declare -a extraArgs=()
+      format=ext4
+      declare -a mountOptions=(defaults)
+      mountpoint=/
+      type=filesystem
+      
+      if ! (blkid "/dev/disk/by-partlabel/disk-_dev_vdb-root" | grep -q 'TYPE='); then
+        mkfs.ext4 \
+           \
+          "/dev/disk/by-partlabel/disk-_dev_vdb-root"
+      fi
+      
+      
+    )
+    
+    
+    
+    
+  )
+  
+  
+)
+

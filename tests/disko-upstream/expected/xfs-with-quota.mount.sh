@@ -1,0 +1,97 @@
+set -efux
+# first create the necessary devices
+(
+  destroy=1
+  device=/dev/disk/by-id/some-disk-id
+  imageName=main
+  imageSize=2G
+  name=main
+  type=disk
+  
+  (
+    device=/dev/disk/by-id/some-disk-id
+    efiGptPartitionFirst=1
+    type=gpt
+    
+    
+    
+  )
+  
+  
+)
+
+
+# and then mount the filesystems in dependency order
+(
+  destroy=1
+  device=/dev/disk/by-id/some-disk-id
+  imageName=main
+  imageSize=2G
+  name=main
+  type=disk
+  
+  (
+    device=/dev/disk/by-id/some-disk-id
+    efiGptPartitionFirst=1
+    type=gpt
+    
+    (
+      device=/dev/disk/by-partlabel/disk-main-root
+      declare -a extraArgs=()
+      format=xfs
+      declare -a mountOptions=(defaults pquota)
+      mountpoint=/
+      type=filesystem
+      
+      if ! findmnt "/dev/disk/by-partlabel/disk-main-root" "/mnt/" >/dev/null 2>&1; then
+        mount "/dev/disk/by-partlabel/disk-main-root" "/mnt/" \
+          -t "xfs" \
+          -o defaults -o pquota \
+          -o X-mount.mkdir
+      fi
+      
+      
+    )
+    
+    
+  )
+  
+  
+)
+(
+  destroy=1
+  device=/dev/disk/by-id/some-disk-id
+  imageName=main
+  imageSize=2G
+  name=main
+  type=disk
+  
+  (
+    device=/dev/disk/by-id/some-disk-id
+    efiGptPartitionFirst=1
+    type=gpt
+    
+    (
+      device=/dev/disk/by-partlabel/disk-main-ESP
+      declare -a extraArgs=()
+      format=vfat
+      declare -a mountOptions=('umask=0077')
+      mountpoint=/boot
+      type=filesystem
+      
+      if ! findmnt "/dev/disk/by-partlabel/disk-main-ESP" "/mnt/boot" >/dev/null 2>&1; then
+        mount "/dev/disk/by-partlabel/disk-main-ESP" "/mnt/boot" \
+          -t "vfat" \
+          -o 'umask=0077' \
+          -o X-mount.mkdir
+      fi
+      
+      
+    )
+    
+    
+  )
+  
+  
+)
+
