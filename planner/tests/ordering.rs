@@ -195,16 +195,17 @@ fn raid_after_all_members() {
     let md = position(&p, "disko/mdadm/boot/create");
     assert!(position(&p, "disko/disk/a/partition/r/mdraid-member") < md);
     assert!(position(&p, "disko/disk/b/partition/r/mdraid-member") < md);
-    let argv = p
+    // One script: create, then clear what the new array shows (disko).
+    let script = p
         .action("disko/mdadm/boot/create")
         .unwrap()
-        .argv
+        .script
         .clone()
         .unwrap();
     assert!(
-        argv.contains(&"--level=1".into())
-            && argv.contains(&"--raid-devices=2".into())
-            && argv.contains(&"--metadata=1.0".into())
+        script.contains("mdadm --create /dev/md/boot --level=1 --raid-devices=2 --metadata=1.0")
+            && script.trim_end().ends_with("sgdisk --zap-all /dev/md/boot"),
+        "{script}"
     );
     assert!(
         position(&p, "disko/nodev///mount") < position(&p, "disko/mdadm/boot/mount"),

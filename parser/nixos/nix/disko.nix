@@ -11,6 +11,18 @@ let
   opt = type: default: mkOption { inherit type default; };
   req = type: mkOption { inherit type; };
 
+  # A name as udev writes it in a /dev/disk link (disko's
+  # hexEscapeUdevSymlink): other than letters, digits and `#+,-./:=@_`,
+  # printable characters become \xHH.
+  hexEscape = s:
+    let
+      printable = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+      codes = b.listToAttrs (b.genList (i: { name = b.substring i 1 printable; value = 32 + i; }) (b.stringLength printable));
+      hex = n: let d = "0123456789ABCDEF"; in (if n >= 16 then b.substring (n / 16) 1 d else "") + b.substring (n - 16 * (n / 16)) 1 d;
+      escape = c: if b.match "[0-9A-Za-z#+,./:=@_-]" c != null || !(codes ? ${c}) then c else "\\x" + hex codes.${c};
+    in
+    b.concatStringsSep "" (b.genList (i: escape (b.substring i 1 s)) (b.stringLength s));
+
   # A content is a submodule chosen by its `type` attribute.
   tagged = kinds: parent: types.mkOptionType {
     name = "diskoContent";
@@ -98,7 +110,13 @@ let
     options.mountOptions = opt (types.listOf str) [ "defaults" ];
   };
 
-  gpt = parent: { config, ... }: {
+  gpt = parent: { config, ... }: let
+    table = config;
+    # Partition numbers: by priority, as sgdisk is given them (disko's
+    # sortedPartitions and 1-based _index).
+    sorted = map (p: p.name) (lib.sort (x: y: x.priority < y.priority) (b.attrValues table.partitions));
+    indexOf = n: let go = i: if i >= b.length sorted then 0 else if b.elemAt sorted i == n then i + 1 else go (i + 1); in go 0;
+  in {
     imports = [ (common parent "gpt") ];
     options.efiGptPartitionFirst = opt types.bool true;
     options.partitions = opt (types.attrsOf (types.submodule ({ name, config, ... }: {
@@ -111,10 +129,15 @@ let
       options.alignment = opt types.int 0;
       options.attributes = opt (types.listOf (types.ints.between 0 63)) [ ];
       options.priority = opt types.int (if config.size == "100%" then 9001 else if config.type == "EF02" then 100 else 1000);
-      options.label = opt str (let l = "disk-${b.replaceStrings [ "/" ] [ "_" ] parent.name}-${config.name}"; in
+      options.label = opt str (let l = "${parent.type or "disk"}-${b.replaceStrings [ "/" ] [ "_" ] parent.name}-${config.name}"; in
         if b.stringLength l > 36 then b.substring 0 36 (b.hashString "sha256" l) else l);
       options.uuid = opt (types.nullOr (types.strMatching "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")) null;
-      options.device = opt str (if config.uuid != null then "/dev/disk/by-partuuid/${config.uuid}" else "/dev/disk/by-partlabel/${config.label}");
+      # An md array's partitions have no by-partlabel link: disko names
+      # them by the array's name and the partition's number.
+      options.device = opt str (
+        if config.uuid != null then "/dev/disk/by-partuuid/${config.uuid}"
+        else if (parent.type or "disk") == "mdadm" then "/dev/disk/by-id/md-name-any:${parent.name}-part${toString (indexOf config.name)}"
+        else "/dev/disk/by-partlabel/${hexEscape config.label}");
       options.hybrid = opt (types.nullOr (types.submodule {
         options.mbrPartitionType = opt (types.nullOr str) null;
         options.mbrBootableFlag = opt types.bool false;
@@ -147,7 +170,7 @@ let
     options.device = req str;
     options.imageName = opt str config.name;
     options.imageSize = opt str "2G";
-    options.content = opt (types.nullOr (contentOf { inherit (config) device name; })) null;
+    options.content = opt (types.nullOr (contentOf { inherit (config) device name; type = "disk"; })) null;
   });
 
   lvm_vg = types.submodule ({ name, config, ... }: let vg = config.name; in {
@@ -169,7 +192,8 @@ let
     options.name = opt str name;
     options.level = opt types.int 1;
     options.metadata = opt (types.enum [ "1" "1.0" "1.1" "1.2" "default" "ddf" "imsm" ]) "default";
-    options.content = opt (types.nullOr (contentOf { device = "/dev/md/${config.name}"; })) null;
+    options.extraArgs = opt (types.listOf str) [ ];
+    options.content = opt (types.nullOr (contentOf { device = "/dev/md/${config.name}"; inherit (config) name; type = "mdadm"; })) null;
   });
 
   dataset = pool: types.submodule ({ name, config, ... }: {
@@ -226,7 +250,8 @@ let
   nodev = types.submodule ({ name, config, ... }: {
     options.type = opt (types.enum [ "nodev" ]) "nodev";
     options.fsType = req str;
-    options.device = opt str "none";
+    # Kernel filesystems are mounted from a device named as their type.
+    options.device = opt str (if b.elem config.fsType [ "proc" "sysfs" "tmpfs" "ramfs" "devtmpfs" "devpts" ] then config.fsType else "none");
     options.mountpoint = opt (types.nullOr str) name;
     options.mountOptions = opt (types.listOf str) [ "defaults" ];
   });

@@ -48,6 +48,7 @@ impl Builder<'_> {
             "--homehost=any".into(),
             "--run".into(),
         ];
+        argv.extend(md.extra_args.value.iter().cloned());
         argv.extend(members.iter().cloned());
         // A new array can show an old partition table (its members' data
         // at the same offsets): cleared right after it is made, as disko

@@ -17,11 +17,11 @@ mod zfs;
 pub use zfs::zpool_topology;
 
 // What every content type's file works with (each starts with `use super::*`).
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use nixplan_nixos::config::{
-    numbered_partition, Bcachefs, BcachefsFilesystem, Btrfs, Filesystem, Gpt, Located, Luks, LvmPv,
-    MdArray, Mdraid, Nodev, Swap, Table, VolumeGroup, Zfs, Zpool,
+    numbered_partition, Bcachefs, BcachefsFilesystem, Btrfs, Dataset, Filesystem, Gpt, Located,
+    Luks, LvmPv, MdArray, Mdraid, Nodev, Swap, Table, VolumeGroup, Zfs, Zpool,
 };
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase, Resource, ResourceKind as Res};

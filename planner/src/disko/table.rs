@@ -49,7 +49,13 @@ impl Builder<'_> {
                 device.clone(),
                 "--".into(),
                 "mkpart".into(),
-                p.part_type.value.clone(),
+                // On a GPT, parted's first word names the partition (disko
+                // passes the name, escaped as udev escapes link names); on
+                // msdos it is the part type.
+                match (&p.name.value, format.value.as_str()) {
+                    (Some(name), "gpt") => hex_escape_udev(name),
+                    _ => p.part_type.value.clone(),
+                },
             ];
             if let Some(fs) = &p.fs_type.value {
                 cmd.push(fs.clone());
@@ -110,5 +116,38 @@ impl Builder<'_> {
         }
 
         Ok(())
+    }
+}
+
+/// A name as udev writes it in a /dev/disk link: bytes other than
+/// letters, digits and `#+,-./:=@_` become `\xHH` (disko's
+/// `hexEscapeUdevSymlink`, which it also uses for GPT names in a table).
+pub(crate) fn hex_escape_udev(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"#+,-./:=@_".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("\\x{b:X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hex_escape_udev;
+
+    #[test]
+    fn udev_escapes_what_it_does_not_allow() {
+        assert_eq!(
+            hex_escape_udev("name with spaces"),
+            "name\\x20with\\x20spaces"
+        );
+        assert_eq!(
+            hex_escape_udev("a-b_c.d:e=f@g#h+i,j/k"),
+            "a-b_c.d:e=f@g#h+i,j/k"
+        );
+        assert_eq!(hex_escape_udev("é"), "\\xC3\\xA9");
     }
 }

@@ -42,9 +42,18 @@ impl Builder<'_> {
             argv.push("-O".into());
             argv.push(format!("{k}={v}"));
         }
-        if let Some(mp) = &pool.mountpoint.value {
+        // The pool's own dataset gets its mountpoint after (`zfs set -u`,
+        // below); one that must not mount has none from the start, so it
+        // never shadows what is under it (disko's rule).
+        if pool
+            .root_fs_options
+            .value
+            .get("canmount")
+            .map(String::as_str)
+            == Some("off")
+        {
             argv.push("-m".into());
-            argv.push(mp.clone());
+            argv.push("none".into());
         }
         argv.push(pool.name.clone());
         match &pool.mode.value {
@@ -89,11 +98,36 @@ impl Builder<'_> {
             at: pool.at.clone(),
             reason: format!("create ZFS pool {name} on {}", members.join(", ")),
         });
+        // The pool's own (root) dataset, which disko calls `__root`: the
+        // real disko lists it among the datasets, nixplan's stand-in does
+        // not, so it is made from the pool's settings when missing.
+        let root_dataset = Dataset {
+            name: ROOT_DATASET.into(),
+            kind: Located::new("zfs_fs".into(), pool.at.clone()),
+            options: pool.root_fs_options.clone(),
+            mountpoint: pool.mountpoint.clone(),
+            mount_options: pool.mount_options.clone(),
+            size: Located::new(None, None),
+            content: None,
+            at: pool.at.clone(),
+        };
         let mut datasets: Vec<_> = pool.datasets.values().collect();
+        if !pool.datasets.contains_key(ROOT_DATASET) {
+            datasets.push(&root_dataset);
+        }
         datasets.sort_by(|a, b| a.name.cmp(&b.name));
         let names: BTreeSet<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
         for ds in datasets {
-            let full = format!("{}/{}", pool.name, ds.name);
+            let is_root = ds.name == ROOT_DATASET;
+            let full = if is_root {
+                pool.name.clone()
+            } else {
+                format!("{}/{}", pool.name, ds.name)
+            };
+            if is_root {
+                self.root_dataset(name, pool, ds, &pool_res);
+                continue;
+            }
             let parent = ds
                 .name
                 .rsplit_once('/')
@@ -188,6 +222,74 @@ impl Builder<'_> {
         }
 
         Ok(())
+    }
+}
+
+/// disko's name for a pool's own dataset.
+const ROOT_DATASET: &str = "__root";
+
+/// Properties ZFS sets only when a dataset is created (disko leaves them
+/// out of `zfs set`).
+const ONETIME_PROPERTIES: &[&str] = &[
+    "encryption",
+    "casesensitivity",
+    "utf8only",
+    "normalization",
+    "volblocksize",
+    "pbkdf2iters",
+    "pbkdf2salt",
+    "keyformat",
+];
+
+impl Builder<'_> {
+    /// The pool's own dataset: it exists with the pool; its properties
+    /// and mountpoint are set without mounting (`zfs set -u`), then it is
+    /// mounted unless it has no mountpoint or must not mount.
+    fn root_dataset(&mut self, name: &str, pool: &Zpool, ds: &Dataset, pool_res: &Resource) {
+        let full = pool.name.clone();
+        let mut props: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(mp) = &ds.mountpoint.value {
+            props.insert("mountpoint".into(), mp.clone());
+        }
+        props.extend(ds.options.value.clone());
+        props.retain(|k, _| !ONETIME_PROPERTIES.contains(&k.as_str()));
+        let id = format!("disko/zpool/{name}/dataset/{ROOT_DATASET}");
+        let set = Resource::new(Res::Dataset, full.clone());
+        if !props.is_empty() {
+            let mut argv = vec!["zfs".to_string(), "set".into(), "-u".into()];
+            argv.extend(props.iter().map(|(k, v)| format!("{k}={v}")));
+            argv.push(full.clone());
+            self.add(NewAction {
+                id: id.clone(),
+                phase: Phase::Disko,
+                kind: Kind::ZfsDataset,
+                argv: Some(argv),
+                script: None,
+                destructive: false,
+                check: None,
+                needs: vec![pool_res.clone()],
+                produces: vec![set.clone()],
+                at: ds.at.clone(),
+                reason: format!("set the properties of {full}, the pool's own dataset"),
+            });
+        }
+        let opt = |k: &str| ds.options.value.get(k).map(String::as_str);
+        let Some(mp) = &ds.mountpoint.value else {
+            return;
+        };
+        if opt("mountpoint") == Some("none") || opt("canmount") == Some("off") {
+            return;
+        }
+        let mut opts = ds.mount_options.value.clone();
+        if opt("mountpoint") != Some("legacy") {
+            opts.push("zfsutil".into());
+        }
+        let ready = if props.is_empty() {
+            pool_res.clone()
+        } else {
+            set
+        };
+        self.mount(mp, "zfs", &full, &opts, Some(&ready), &id, &ds.mountpoint);
     }
 }
 

@@ -595,6 +595,11 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 name: x.plain_str(&md, "name")?,
                 level: x.int(&md, "level")?,
                 metadata: x.str(&md, "metadata")?,
+                extra_args: if md.get("extraArgs").is_some() {
+                    x.strs(&md, "extraArgs")?
+                } else {
+                    Located::new(Vec::new(), None)
+                },
                 content: x.content(&md, "content")?,
                 at,
             },

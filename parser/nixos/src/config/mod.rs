@@ -317,6 +317,8 @@ pub struct MdArray {
     pub name: String,
     pub level: L<i64>,
     pub metadata: L<String>,
+    /// `extraArgs`: given to `mdadm --create` before the members.
+    pub extra_args: L<Vec<String>>,
     pub content: Option<Content>,
     pub at: Option<Pos>,
 }
