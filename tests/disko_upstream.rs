@@ -6,7 +6,7 @@
 //! test command). Both those scripts and the disko actions of nixplan's plan
 //! of the same example are then run with every disk tool replaced by a stub
 //! that records its arguments (`tests/disko-upstream/stub.sh`; nothing
-//! touches a disk), and the two records are reduced to the same facts
+//! touches a disk, nothing outside the test's directory is written), and the two records are reduced to the same facts
 //! (`reduce.rs`): partitions, tables, filesystems, LUKS, LVM, md, pools,
 //! datasets, subvolumes, swaps, mounts. The plan is made twice: with
 //! nixplan's stand-in declarations of disko, and with the real disko given
@@ -97,12 +97,6 @@ const REAL: &[&str] = &[
     "jq", "uuidgen", "numfmt", "expr",
 ];
 
-/// Inside the sandbox's mount namespace: a fresh /tmp with the examples'
-/// key files, then the command.
-const PRIVATE_TMP: &str = "/bin/mount -t tmpfs nixplan-disko-upstream /tmp \
-    && printf secret >/tmp/secret.key && printf additional >/tmp/additionalSecret.key \
-    && exec \"$@\"";
-
 struct Sandbox {
     dir: tempfile::TempDir,
 }
@@ -117,6 +111,9 @@ impl Sandbox {
         std::fs::create_dir_all(&bin).unwrap();
         std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
         std::fs::create_dir_all(dir.path().join("state")).unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join("keys/secret.key"), "secret").unwrap();
+        std::fs::write(dir.path().join("keys/additionalSecret.key"), "additional").unwrap();
         let stub = root().join("tests/disko-upstream/stub.sh");
         for tool in STUBBED {
             std::os::unix::fs::symlink(&stub, bin.join(tool)).unwrap();
@@ -137,22 +134,17 @@ impl Sandbox {
         self.dir.path().join("tmp")
     }
 
-    /// Runs `argv` with only the sandbox's tools on PATH, in a mount
-    /// namespace of its own whose /tmp is an empty tmpfs holding the key
-    /// files disko's examples name (`/tmp/secret.key`...): the scripts read
-    /// them, and nothing of this machine's /tmp is seen or changed.
+    /// Where the key files disko's examples name under /tmp
+    /// (`/tmp/secret.key`...) are, for the scripts that read them: nothing
+    /// of this machine's /tmp is read or written.
+    fn keys(&self) -> PathBuf {
+        self.dir.path().join("keys")
+    }
+
+    /// Runs `argv` with only the sandbox's tools on PATH.
     fn run(&self, argv: &[&str]) -> Result<(), String> {
-        let out = Command::new("/usr/bin/unshare")
-            .args([
-                "--mount",
-                "--propagation",
-                "private",
-                "/bin/sh",
-                "-c",
-                PRIVATE_TMP,
-                "sh",
-            ])
-            .args(argv)
+        let out = Command::new(argv[0])
+            .args(&argv[1..])
             .env_clear()
             .env("PATH", self.dir.path().join("bin"))
             .env("TMPDIR", self.tmp())
@@ -184,7 +176,9 @@ impl Sandbox {
     }
 
     fn facts(&self) -> Facts {
-        let log = std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default();
+        let log = std::fs::read_to_string(self.dir.path().join("log"))
+            .unwrap_or_default()
+            .replace(&format!("{}/", self.keys().display()), "/tmp/");
         reduce(&parse_log(&log), &self.tmp().display().to_string())
     }
 }
@@ -194,7 +188,14 @@ fn disko_facts(name: &str) -> Result<Facts, String> {
     let sb = Sandbox::new();
     for script in ["create", "mount"] {
         let file = root().join(format!("tests/disko-upstream/expected/{name}.{script}.sh"));
-        sb.run(&["/bin/bash", &file.display().to_string()])?;
+        // The examples' key files are read from the sandbox instead of
+        // /tmp (and named /tmp again in the facts).
+        let text = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("/tmp/", &format!("{}/", sb.keys().display()));
+        let copy = sb.dir.path().join(format!("{name}.{script}.sh"));
+        std::fs::write(&copy, text).unwrap();
+        sb.run(&["/bin/bash", &copy.display().to_string()])?;
     }
     Ok(sb.facts())
 }

@@ -472,3 +472,102 @@ fn hybrid_mbr_after_the_partitions_before_the_contents() {
         .flatten()
         .any(|w| w == "/dev/disk/by-partuuid/0b6a3f2e-1c1d-4a5b-8e7f-0123456789ab"));
 }
+
+/// disko's create hooks run where disko runs them: the preCreateHook
+/// before anything of its device, the postCreateHook after everything that
+/// creates and before every mount (disko mounts only after its whole create
+/// script), with disko's shell variables.
+#[test]
+fn create_hooks_wrap_their_device() {
+    let p = plan_of(
+        r#"{
+  disko.devices = {
+    disk.x = { device = "/dev/vda"; content.type = "gpt"; content.partitions = {
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      zfs = { size = "100%"; content = { type = "zfs"; pool = "zroot"; }; };
+    }; };
+    zpool.zroot = {
+      type = "zpool";
+      mountpoint = "/";
+      preCreateHook = "echo before";
+      postCreateHook = "zfs snapshot zroot@blank";
+      datasets.home = { type = "zfs_fs"; mountpoint = "/home"; };
+      datasets.nix = { type = "zfs_fs"; mountpoint = "/nix"; };
+    };
+  };
+}"#,
+    );
+    let pre = position(&p, "disko/zpool/zroot/pre-create-hook");
+    let post = position(&p, "disko/zpool/zroot/post-create-hook");
+    assert!(position(&p, "disko/disk/x/partition/zfs/zfs-member") < pre);
+    assert!(pre < position(&p, "disko/zpool/zroot/create"));
+    for made in [
+        "disko/zpool/zroot/create",
+        "disko/zpool/zroot/dataset/home",
+        "disko/zpool/zroot/dataset/nix",
+        "disko/zpool/zroot/dataset/__root",
+    ] {
+        assert!(position(&p, made) < post, "{made} before the hook");
+    }
+    for mount in [
+        "disko/zpool/zroot/dataset/__root/mount",
+        "disko/zpool/zroot/dataset/home/mount",
+        "disko/zpool/zroot/dataset/nix/mount",
+    ] {
+        assert!(post < position(&p, mount), "{mount} after the hook");
+    }
+    let script = p
+        .action("disko/zpool/zroot/post-create-hook")
+        .unwrap()
+        .script
+        .clone()
+        .unwrap();
+    assert!(
+        script.starts_with("exec bash -c 'set -efux\n")
+            && script.contains("name=zroot\n")
+            && script.contains("zfs snapshot zroot@blank"),
+        "{script}"
+    );
+}
+
+/// A content's hook (the usual blank btrfs snapshot) runs after its
+/// subvolumes exist and before they are mounted.
+#[test]
+fn a_content_hook_runs_before_its_mounts() {
+    let p = plan_of(
+        r#"{
+  disko.devices.disk.x = { device = "/dev/vda"; content.type = "gpt"; content.partitions.root = {
+    size = "100%";
+    content = {
+      type = "btrfs";
+      postCreateHook = ''
+        MNTPOINT=$(mktemp -d)
+        mount "$device" "$MNTPOINT" -o subvol=/
+        btrfs subvolume snapshot -r "$MNTPOINT/root" "$MNTPOINT/root-blank"
+        umount "$MNTPOINT"
+      '';
+      subvolumes."/root".mountpoint = "/";
+      subvolumes."/nix".mountpoint = "/nix";
+    };
+  }; };
+}"#,
+    );
+    let hook = position(&p, "disko/disk/x/partition/root/btrfs/post-create-hook");
+    let (mut mounts, mut subvolumes) = (0, 0);
+    for (i, a) in p.actions.iter().enumerate() {
+        if a.kind == "mount" && a.id.starts_with("disko/disk/x/partition/root") {
+            assert!(hook < i, "{} after the hook", a.id);
+            mounts += 1;
+        }
+        if a.kind == "btrfs-subvolume" {
+            assert!(i < hook, "{} before the hook", a.id);
+            subvolumes += 1;
+        }
+    }
+    assert_eq!((mounts, subvolumes), (2, 2));
+    let script = p.actions[hook].script.clone().unwrap();
+    assert!(
+        script.contains("device=/dev/disk/by-partlabel/disk-x-root\n"),
+        "{script}"
+    );
+}

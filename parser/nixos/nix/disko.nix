@@ -37,7 +37,18 @@ let
 
   # Every content knows the device it lives on (`device`) and, for
   # partitions of a disk, the name of that disk.
+  # The shell hooks disko gives every device and content (its mkSubType).
+  hooks = {
+    options.preCreateHook = opt types.lines "";
+    options.postCreateHook = opt types.lines "";
+    options.preMountHook = opt types.lines "";
+    options.postMountHook = opt types.lines "";
+    options.preUnmountHook = opt types.lines "";
+    options.postUnmountHook = opt types.lines "";
+  };
+
   common = parent: typeName: {
+    imports = [ hooks ];
     options.type = mkOption { type = types.enum [ typeName ]; };
     options.device = mkOption { type = str; default = parent.device; };
   };
@@ -165,6 +176,7 @@ let
   contentOf = parent: tagged kinds parent;
 
   disk = types.submodule ({ name, config, ... }: {
+    imports = [ hooks ];
     options.type = opt (types.enum [ "disk" ]) "disk";
     options.name = opt str name;
     options.device = req str;
@@ -174,6 +186,7 @@ let
   });
 
   lvm_vg = types.submodule ({ name, config, ... }: let vg = config.name; in {
+    imports = [ hooks ];
     options.type = opt (types.enum [ "lvm_vg" ]) "lvm_vg";
     options.name = opt str name;
     options.lvs = opt (types.attrsOf (types.submodule ({ name, config, ... }: {
@@ -188,6 +201,7 @@ let
   });
 
   mdadm = types.submodule ({ name, config, ... }: {
+    imports = [ hooks ];
     options.type = opt (types.enum [ "mdadm" ]) "mdadm";
     options.name = opt str name;
     options.level = opt types.int 1;
@@ -197,13 +211,13 @@ let
   });
 
   dataset = pool: types.submodule ({ name, config, ... }: {
+    imports = [ hooks ];
     options.type = req (types.enum [ "zfs_fs" "zfs_volume" ]);
     options.name = opt str name;
     options.options = opt (types.attrsOf str) { };
     options.mountpoint = opt (types.nullOr str) null;
     options.mountOptions = opt (types.listOf str) [ "defaults" ];
     options.size = opt (types.nullOr str) null;
-    options.postCreateHook = opt str "";
     options.content = opt (types.nullOr (contentOf { device = "/dev/zvol/${pool}/${config.name}"; })) null;
   });
 
@@ -215,6 +229,7 @@ let
     options.members = req (types.listOf str);
   };
   zpool = types.submodule ({ name, config, ... }: {
+    imports = [ hooks ];
     options.type = opt (types.enum [ "zpool" ]) "zpool";
     options.name = opt str name;
     options.mode = opt (types.either zpoolModes (types.submodule {
@@ -232,12 +247,12 @@ let
     options.rootFsOptions = opt (types.attrsOf str) { };
     options.mountpoint = opt (types.nullOr str) null;
     options.mountOptions = opt (types.listOf str) [ "defaults" ];
-    options.postCreateHook = opt str "";
     options.datasets = opt (types.attrsOf (dataset config.name)) { };
   });
 
   # A bcachefs filesystem over the devices whose content names it.
   bcachefsFs = types.submodule ({ name, config, ... }: {
+    imports = [ hooks ];
     options.type = opt (types.enum [ "bcachefs_filesystem" ]) "bcachefs_filesystem";
     options.name = opt str name;
     options.mountpoint = opt (types.nullOr str) null;
@@ -248,6 +263,7 @@ let
   });
 
   nodev = types.submodule ({ name, config, ... }: {
+    imports = [ hooks ];
     options.type = opt (types.enum [ "nodev" ]) "nodev";
     options.fsType = req str;
     # Kernel filesystems are mounted from a device named as their type.

@@ -146,6 +146,8 @@ pub enum Kind {
     Swapfile,
     Mount,
     Unmount,
+    /// A disko create hook: the user's shell, run as disko runs it.
+    DiskoHook,
     // persist
     Directory,
     Chown,

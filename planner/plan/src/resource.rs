@@ -57,6 +57,8 @@ pub enum ResourceKind {
     Activation,
     Unmounted,
     Exported,
+    /// A disko hook has run (`ID:pre-create`, `ID:post-create`).
+    Hook,
     Rebooted,
 }
 

@@ -20,8 +20,8 @@ pub use zfs::zpool_topology;
 use std::collections::{BTreeMap, BTreeSet};
 
 use nixplan_nixos::config::{
-    numbered_partition, Bcachefs, BcachefsFilesystem, Btrfs, Dataset, Filesystem, Gpt, Located,
-    Luks, LvmPv, MdArray, Mdraid, Nodev, Swap, Table, VolumeGroup, Zfs, Zpool,
+    hook_key, numbered_partition, Bcachefs, BcachefsFilesystem, Btrfs, Dataset, Filesystem, Gpt,
+    Located, Luks, LvmPv, MdArray, Mdraid, Nodev, Swap, Table, VolumeGroup, Zfs, Zpool,
 };
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase, Resource, ResourceKind as Res};

@@ -118,109 +118,125 @@ impl Builder<'_> {
         datasets.sort_by(|a, b| a.name.cmp(&b.name));
         let names: BTreeSet<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
         for ds in datasets {
-            let is_root = ds.name == ROOT_DATASET;
-            let full = if is_root {
-                pool.name.clone()
-            } else {
-                format!("{}/{}", pool.name, ds.name)
-            };
-            if is_root {
-                self.root_dataset(name, pool, ds, &pool_res);
-                continue;
-            }
-            let parent = ds
-                .name
-                .rsplit_once('/')
-                .map(|(p, _)| p)
-                .filter(|p| names.contains(p));
-            let mut needs = vec![pool_res.clone()];
-            if let Some(p) = parent {
-                needs.push(Resource::new(Res::Dataset, format!("{}/{p}", pool.name)));
-            }
-            let volume = ds.kind.value == "zfs_volume";
-            let mut argv = vec!["zfs".to_string(), "create".into()];
-            if !volume {
-                argv.push("-up".into());
-            }
-            if volume {
-                argv.push("-V".into());
-                match &ds.size.value {
-                    Some(size) => argv.push(size.clone()),
-                    None => {
-                        return Err(PlanError::Invalid {
-                            message: format!("the ZFS volume {full} has no size"),
-                            at: ds.at.clone(),
-                        })
-                    }
+            let key = hook_key("dataset", &format!("{}/{}", pool.name, ds.name));
+            let id = format!("disko/zpool/{name}/dataset/{}", ds.name);
+            self.with_hooks(&key, &id, |b| b.dataset(name, pool, ds, &names, &pool_res))?;
+        }
+        Ok(())
+    }
+}
+
+impl Builder<'_> {
+    /// One dataset or volume of pool `name` (`names`: all of its datasets).
+    fn dataset(
+        &mut self,
+        name: &str,
+        pool: &Zpool,
+        ds: &Dataset,
+        names: &BTreeSet<&str>,
+        pool_res: &Resource,
+    ) -> Result<(), PlanError> {
+        let is_root = ds.name == ROOT_DATASET;
+        let full = if is_root {
+            pool.name.clone()
+        } else {
+            format!("{}/{}", pool.name, ds.name)
+        };
+        if is_root {
+            self.root_dataset(name, pool, ds, pool_res);
+            return Ok(());
+        }
+        let parent = ds
+            .name
+            .rsplit_once('/')
+            .map(|(p, _)| p)
+            .filter(|p| names.contains(p));
+        let mut needs = vec![pool_res.clone()];
+        if let Some(p) = parent {
+            needs.push(Resource::new(Res::Dataset, format!("{}/{p}", pool.name)));
+        }
+        let volume = ds.kind.value == "zfs_volume";
+        let mut argv = vec!["zfs".to_string(), "create".into()];
+        if !volume {
+            argv.push("-up".into());
+        }
+        if volume {
+            argv.push("-V".into());
+            match &ds.size.value {
+                Some(size) => argv.push(size.clone()),
+                None => {
+                    return Err(PlanError::Invalid {
+                        message: format!("the ZFS volume {full} has no size"),
+                        at: ds.at.clone(),
+                    })
                 }
-            }
-            for (k, v) in &ds.options.value {
-                argv.push("-o".into());
-                argv.push(format!("{k}={v}"));
-            }
-            if !volume {
-                if let Some(mp) = &ds.mountpoint.value {
-                    if !ds.options.value.contains_key("mountpoint") {
-                        argv.push("-o".into());
-                        argv.push(format!("mountpoint={mp}"));
-                    }
-                }
-            }
-            argv.push(full.clone());
-            let mut produces = vec![Resource::new(Res::Dataset, full.to_string())];
-            if volume {
-                produces.push(Resource::new(Res::Block, format!("/dev/zvol/{full}")));
-            }
-            self.add(NewAction {
-                id: format!("disko/zpool/{name}/dataset/{}", ds.name),
-                phase: Phase::Disko,
-                kind: if volume {
-                    Kind::ZfsVolume
-                } else {
-                    Kind::ZfsDataset
-                },
-                argv: Some(argv),
-                script: None,
-                destructive: false,
-                check: Self::argv(&["zfs", "list", &full]),
-                needs,
-                produces,
-                at: ds.at.clone(),
-                reason: format!(
-                    "create ZFS {} {full}",
-                    if volume { "volume" } else { "dataset" }
-                ),
-            });
-            if volume {
-                if let Some(c) = &ds.content {
-                    self.content(
-                        c,
-                        &format!("disko/zpool/{name}/dataset/{}", ds.name),
-                        &Resource::new(Res::Block, format!("/dev/zvol/{full}")),
-                    )?;
-                }
-            } else if let Some(mp) = &ds.mountpoint.value {
-                let legacy = ds
-                    .options
-                    .value
-                    .get("mountpoint")
-                    .is_some_and(|m| m == "legacy");
-                let mut opts = ds.mount_options.value.clone();
-                if !legacy {
-                    opts.push("zfsutil".into());
-                }
-                self.mount(
-                    mp,
-                    "zfs",
-                    &full,
-                    &opts,
-                    Some(&Resource::new(Res::Dataset, full.to_string())),
-                    &format!("disko/zpool/{name}/dataset/{}", ds.name),
-                    &ds.mountpoint,
-                );
             }
         }
-
+        for (k, v) in &ds.options.value {
+            argv.push("-o".into());
+            argv.push(format!("{k}={v}"));
+        }
+        if !volume {
+            if let Some(mp) = &ds.mountpoint.value {
+                if !ds.options.value.contains_key("mountpoint") {
+                    argv.push("-o".into());
+                    argv.push(format!("mountpoint={mp}"));
+                }
+            }
+        }
+        argv.push(full.clone());
+        let mut produces = vec![Resource::new(Res::Dataset, full.to_string())];
+        if volume {
+            produces.push(Resource::new(Res::Block, format!("/dev/zvol/{full}")));
+        }
+        self.add(NewAction {
+            id: format!("disko/zpool/{name}/dataset/{}", ds.name),
+            phase: Phase::Disko,
+            kind: if volume {
+                Kind::ZfsVolume
+            } else {
+                Kind::ZfsDataset
+            },
+            argv: Some(argv),
+            script: None,
+            destructive: false,
+            check: Self::argv(&["zfs", "list", &full]),
+            needs,
+            produces,
+            at: ds.at.clone(),
+            reason: format!(
+                "create ZFS {} {full}",
+                if volume { "volume" } else { "dataset" }
+            ),
+        });
+        if volume {
+            if let Some(c) = &ds.content {
+                self.content(
+                    c,
+                    &format!("disko/zpool/{name}/dataset/{}", ds.name),
+                    &Resource::new(Res::Block, format!("/dev/zvol/{full}")),
+                )?;
+            }
+        } else if let Some(mp) = &ds.mountpoint.value {
+            let legacy = ds
+                .options
+                .value
+                .get("mountpoint")
+                .is_some_and(|m| m == "legacy");
+            let mut opts = ds.mount_options.value.clone();
+            if !legacy {
+                opts.push("zfsutil".into());
+            }
+            self.mount(
+                mp,
+                "zfs",
+                &full,
+                &opts,
+                Some(&Resource::new(Res::Dataset, full.to_string())),
+                &format!("disko/zpool/{name}/dataset/{}", ds.name),
+                &ds.mountpoint,
+            );
+        }
         Ok(())
     }
 }

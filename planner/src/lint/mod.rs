@@ -41,6 +41,7 @@ mod np214;
 mod np215;
 mod np216;
 mod np217;
+mod np218;
 mod np301;
 mod np302;
 mod np303;
@@ -146,6 +147,7 @@ pub static RULES: &[&Rule] = &[
     &np215::RULE,
     &np216::RULE,
     &np217::RULE,
+    &np218::RULE,
     &np301::RULE,
     &np302::RULE,
     &np303::RULE,

@@ -1,9 +1,9 @@
 //! The disko phase: every disk wiped, its content made (one file per disko type under `disko/`), arrays, groups and pools once their members exist, filesystems formatted and mounted parent before child under the root mount point.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use nixplan_nixos::config::{
-    Bcachefs, Content, Gpt, Located, Luks, LvmPv, Mdraid, Pos, Table, Zfs,
+    hook_key, Bcachefs, Content, Gpt, Hooks, Located, Luks, LvmPv, Mdraid, Pos, Table, Zfs,
 };
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase};
@@ -95,23 +95,123 @@ impl Builder<'_> {
                 reason: format!("erase every signature on disk {name} ({dev}) and on its partitions, and its partition table"),
             });
             if let Some(c) = &disk.content {
-                self.content(c, &id, &Resource::new(Res::Wiped, dev.to_string()))?;
+                let ready = Resource::new(Res::Wiped, dev.to_string());
+                self.with_hooks(&hook_key("disk", name), &id, |b| b.content(c, &id, &ready))?;
             }
         }
         for (name, md) in &config.disko.mdadm {
-            self.mdadm_array(name, md)?;
+            let id = format!("disko/mdadm/{name}");
+            self.with_hooks(&hook_key("mdadm", name), &id, |b| b.mdadm_array(name, md))?;
         }
         for (name, vg) in &config.disko.lvm_vgs {
-            self.volume_group(name, vg)?;
+            let id = format!("disko/lvm_vg/{name}");
+            self.with_hooks(&hook_key("lvm_vg", name), &id, |b| b.volume_group(name, vg))?;
         }
         for (name, pool) in &config.disko.zpools {
-            self.zpool(name, pool)?;
+            let id = format!("disko/zpool/{name}");
+            self.with_hooks(&hook_key("zpool", name), &id, |b| b.zpool(name, pool))?;
         }
         for (name, f) in &config.disko.bcachefs_filesystems {
-            self.bcachefs_filesystem(name, f)?;
+            let id = format!("disko/bcachefs_filesystems/{name}");
+            self.with_hooks(&hook_key("bcachefs_filesystem", name), &id, |b| {
+                b.bcachefs_filesystem(name, f)
+            })?;
         }
         for (name, n) in &config.disko.nodev {
-            self.nodev(name, n);
+            let id = format!("disko/nodev/{name}");
+            self.with_hooks(&hook_key("nodev", name), &id, |b| {
+                b.nodev(name, n);
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Adds, with `make`, the actions that create (and mount) what `key`
+    /// names, between its disko create hooks, as disko runs them: the
+    /// preCreateHook before all of those actions (once what they need from
+    /// elsewhere exists), the postCreateHook after every one that creates
+    /// and before every mount (disko's whole create script runs before its
+    /// mount script), and so before anything that needs a mount.
+    pub(crate) fn with_hooks(
+        &mut self,
+        key: &str,
+        id: &str,
+        make: impl FnOnce(&mut Self) -> Result<(), PlanError>,
+    ) -> Result<(), PlanError> {
+        let hooks = match self.config.disko.hooks.get(key) {
+            Some(h) if !h.pre_create.is_empty() || !h.post_create.is_empty() => h.clone(),
+            _ => return make(self),
+        };
+        let first = self.actions.len();
+        make(self)?;
+        let end = self.actions.len();
+        let made: BTreeSet<Resource> = self.actions[first..end]
+            .iter()
+            .flat_map(|a| a.produces.iter().cloned())
+            .collect();
+        // What the subtree needs from elsewhere: the hook needs it too.
+        let outside: Vec<Resource> = self.actions[first..end]
+            .iter()
+            .flat_map(|a| a.needs.iter().cloned())
+            .filter(|r| !made.contains(r))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut before = outside.clone();
+        if !hooks.pre_create.is_empty() {
+            let done = Resource::new(Res::Hook, format!("{id}:pre-create"));
+            self.add(hook_action(
+                key,
+                id,
+                "pre",
+                &hooks,
+                outside.clone(),
+                done.clone(),
+            ));
+            for a in &mut self.actions[first..end] {
+                a.needs.push(done.clone());
+            }
+            before.push(done);
+        }
+        if !hooks.post_create.is_empty() {
+            // Mounts, and whatever needs what a mount (or such an action)
+            // produces, come after the hook; the rest before it.
+            let mut late = vec![false; end - first];
+            let mut late_made: BTreeSet<Resource> = BTreeSet::new();
+            loop {
+                let mut changed = false;
+                for (i, a) in self.actions[first..end].iter().enumerate() {
+                    if !late[i]
+                        && (a.kind == Kind::Mount || a.needs.iter().any(|n| late_made.contains(n)))
+                    {
+                        late[i] = true;
+                        late_made.extend(a.produces.iter().cloned());
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            let mut needs: Vec<Resource> = self.actions[first..end]
+                .iter()
+                .zip(&late)
+                .filter(|(_, l)| !**l)
+                .flat_map(|(a, _)| a.produces.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if needs.is_empty() {
+                needs = before;
+            }
+            let done = Resource::new(Res::Hook, format!("{id}:post-create"));
+            self.add(hook_action(key, id, "post", &hooks, needs, done.clone()));
+            for (a, l) in self.actions[first..end].iter_mut().zip(&late) {
+                if *l {
+                    a.needs.push(done.clone());
+                }
+            }
         }
         Ok(())
     }
@@ -123,18 +223,20 @@ impl Builder<'_> {
         id: &str,
         ready: &Resource,
     ) -> Result<(), PlanError> {
-        match c {
-            Content::Gpt(c) => self.gpt(c, id, ready),
-            Content::Table(c) => self.table(c, id, ready),
-            Content::Filesystem(c) => self.filesystem(c, id, ready),
-            Content::Swap(c) => self.swap(c, id, ready),
-            Content::Luks(c) => self.luks(c, id, ready),
-            Content::LvmPv(c) => self.lvm_pv(c, id, ready),
-            Content::Mdraid(c) => self.mdraid(c, id, ready),
-            Content::Zfs(c) => self.zfs(c, id, ready),
-            Content::Btrfs(c) => self.btrfs(c, id, ready),
-            Content::Bcachefs(c) => self.bcachefs(c, id, ready),
-        }
+        let key = hook_key(c.type_name(), c.device());
+        let hook_id = format!("{id}/{}", c.type_name());
+        self.with_hooks(&key, &hook_id, |b| match c {
+            Content::Gpt(c) => b.gpt(c, id, ready),
+            Content::Table(c) => b.table(c, id, ready),
+            Content::Filesystem(c) => b.filesystem(c, id, ready),
+            Content::Swap(c) => b.swap(c, id, ready),
+            Content::Luks(c) => b.luks(c, id, ready),
+            Content::LvmPv(c) => b.lvm_pv(c, id, ready),
+            Content::Mdraid(c) => b.mdraid(c, id, ready),
+            Content::Zfs(c) => b.zfs(c, id, ready),
+            Content::Btrfs(c) => b.btrfs(c, id, ready),
+            Content::Bcachefs(c) => b.bcachefs(c, id, ready),
+        })
     }
 
     /// Format a single device (`argv` is the mkfs command); as disko, only
@@ -336,3 +438,38 @@ wipefs --all --force @DISK@
 dd if=/dev/zero of=@DISK@ bs=440 count=1 conv=notrunc
 udevadm settle --timeout 120
 "#;
+
+/// The action that runs one of a thing's create hooks (`when`: `pre` or
+/// `post`) with disko's shell variables and its `set -efux`.
+fn hook_action(
+    key: &str,
+    id: &str,
+    when: &str,
+    hooks: &Hooks,
+    needs: Vec<Resource>,
+    done: Resource,
+) -> NewAction {
+    let body = if when == "pre" {
+        &hooks.pre_create
+    } else {
+        &hooks.post_create
+    };
+    let mut inner = String::from("set -efux\n");
+    for (k, v) in &hooks.variables {
+        inner.push_str(&format!("{}={}\n", k.replace('-', "_"), sh_quote(v)));
+    }
+    inner.push_str(body);
+    NewAction {
+        id: format!("{id}/{when}-create-hook"),
+        phase: Phase::Disko,
+        kind: Kind::DiskoHook,
+        argv: None,
+        script: Some(format!("exec bash -c {}", sh_quote(&inner))),
+        destructive: false,
+        check: None,
+        needs,
+        produces: vec![done],
+        at: hooks.at.clone(),
+        reason: format!("run the {when}CreateHook of {key} (shell written in the configuration)"),
+    }
+}

@@ -19,9 +19,63 @@ type Entry = (String, Rc<Attrs>, Option<Pos>);
 struct Extract<'a> {
     ev: &'a mut Eval,
     span: Span,
+    /// disko's create/mount hooks met so far, by [`hook_key`].
+    hooks: BTreeMap<String, Hooks>,
 }
 
 impl Extract<'_> {
+    /// The hooks of a disko device or content `a` (any of them may be
+    /// undeclared: nixplan's stand-in declares them where disko does),
+    /// with the shell variables disko defines for them.
+    fn hooks(&mut self, a: &Attrs, key: String) -> EvalResult<()> {
+        let mut hooks = Hooks::default();
+        for (name, slot) in [
+            ("preCreateHook", &mut hooks.pre_create),
+            ("postCreateHook", &mut hooks.post_create),
+            ("preMountHook", &mut hooks.pre_mount),
+            ("postMountHook", &mut hooks.post_mount),
+        ] {
+            if a.get(name).is_some() {
+                let v = self.str(a, name)?;
+                if !v.value.trim().is_empty() {
+                    let at = if name.ends_with("MountHook") {
+                        &mut hooks.mount_at
+                    } else {
+                        &mut hooks.at
+                    };
+                    if at.is_none() {
+                        *at = v.at.clone();
+                    }
+                    *slot = v.value;
+                }
+            }
+        }
+        if hooks.is_empty() {
+            return Ok(());
+        }
+        for var in HOOK_VARIABLES {
+            if a.get(var).is_none() {
+                continue;
+            }
+            match self.value(a, var)? {
+                Value::String(s) => {
+                    hooks.variables.insert(var.to_string(), s.s.to_string());
+                }
+                Value::Int(i) => {
+                    hooks.variables.insert(var.to_string(), i.to_string());
+                }
+                Value::Bool(b) => {
+                    hooks
+                        .variables
+                        .insert(var.to_string(), if b { "1" } else { "" }.to_string());
+                }
+                _ => {}
+            }
+        }
+        self.hooks.insert(key, hooks);
+        Ok(())
+    }
+
     /// Where the user wrote this attribute; `None` for values that come from
     /// defaults (positions inside nixplan's own modules are not the user's).
     fn at(&self, a: &Attrs, key: &str) -> Option<Pos> {
@@ -216,6 +270,7 @@ impl Extract<'_> {
         let at = self.at(a, key);
         let ty = self.plain_str(&c, "type")?;
         let device = self.plain_str(&c, "device")?;
+        self.hooks(&c, hook_key(&ty, &device))?;
         let content = match ty.as_str() {
             "gpt" => {
                 let mut parts = Vec::new();
@@ -491,7 +546,11 @@ pub fn from_nix_json(
 pub const NIX_SELECT: &str = include_str!("../../nix/select.nix");
 
 fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalResult<Config> {
-    let mut x = Extract { ev, span };
+    let mut x = Extract {
+        ev,
+        span,
+        hooks: BTreeMap::new(),
+    };
     let kind = x.plain_str(t, "kind")?;
     let evaluated = x.attrs(t, "eval")?;
     let c = x.attrs(&evaluated, "config")?;
@@ -550,6 +609,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         ..Disko::default()
     };
     for (name, disk, at) in x.entries(&devices, "disk")? {
+        x.hooks(&disk, hook_key("disk", &name))?;
         let content = x.content(&disk, "content")?;
         disko.disks.insert(
             name.clone(),
@@ -563,6 +623,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         );
     }
     for (name, vg, at) in x.entries(&devices, "lvm_vg")? {
+        x.hooks(&vg, hook_key("lvm_vg", &name))?;
         let mut lvs = BTreeMap::new();
         for (lv_name, lv, lv_at) in x.entries(&vg, "lvs")? {
             lvs.insert(
@@ -589,6 +650,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         );
     }
     for (name, md, at) in x.entries(&devices, "mdadm")? {
+        x.hooks(&md, hook_key("mdadm", &name))?;
         disko.mdadm.insert(
             name,
             MdArray {
@@ -606,8 +668,11 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         );
     }
     for (name, zp, at) in x.entries(&devices, "zpool")? {
+        x.hooks(&zp, hook_key("zpool", &name))?;
         let mut datasets = BTreeMap::new();
         for (ds_name, ds, ds_at) in x.entries(&zp, "datasets")? {
+            let ds_named = x.plain_str(&ds, "name")?;
+            x.hooks(&ds, hook_key("dataset", &format!("{name}/{ds_named}")))?;
             datasets.insert(
                 ds_name,
                 Dataset {
@@ -637,6 +702,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         );
     }
     for (name, n, at) in x.entries(&devices, "nodev")? {
+        x.hooks(&n, hook_key("nodev", &name))?;
         disko.nodev.insert(
             name,
             Nodev {
@@ -650,6 +716,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     }
 
     for (name, f, at) in x.entries(&devices, "bcachefs_filesystems")? {
+        x.hooks(&f, hook_key("bcachefs_filesystem", &name))?;
         disko.bcachefs_filesystems.insert(
             name,
             BcachefsFilesystem {
@@ -662,6 +729,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
             },
         );
     }
+    disko.hooks = std::mem::take(&mut x.hooks);
     let mut file_systems = BTreeMap::new();
     for (name, fs, at) in x.entries(&c, "fileSystems")? {
         file_systems.insert(

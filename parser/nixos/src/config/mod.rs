@@ -93,6 +93,59 @@ pub struct Disko {
     pub zpools: BTreeMap<String, Zpool>,
     pub nodev: BTreeMap<String, Nodev>,
     pub bcachefs_filesystems: BTreeMap<String, BcachefsFilesystem>,
+    /// disko's hooks (shell the user wrote) by [`hook_key`] of what they
+    /// belong to; only those with a hook set.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub hooks: BTreeMap<String, Hooks>,
+}
+
+/// A disko device's or content's hooks, and the shell variables disko
+/// defines before running them.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Hooks {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub pre_create: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub post_create: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub pre_mount: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub post_mount: String,
+    pub variables: BTreeMap<String, String>,
+    /// Where the first create hook was written.
+    pub at: Option<Pos>,
+    /// Where the first mount hook was written.
+    pub mount_at: Option<Pos>,
+}
+
+impl Hooks {
+    pub fn is_empty(&self) -> bool {
+        self.pre_create.is_empty()
+            && self.post_create.is_empty()
+            && self.pre_mount.is_empty()
+            && self.post_mount.is_empty()
+    }
+}
+
+/// The settings disko gives its hooks as shell variables (where the thing
+/// has them; disko defines every plain option, these are the ones hooks use).
+pub const HOOK_VARIABLES: &[&str] = &[
+    "name",
+    "device",
+    "type",
+    "format",
+    "mountpoint",
+    "fsType",
+    "pool",
+    "vg",
+    "level",
+];
+
+/// What hooks are filed under: a content by its type and device (`btrfs
+/// /dev/mapper/crypted`), a top-level device by its kind and name (`zpool
+/// zroot`, `disk main`, `dataset zroot/root`).
+pub fn hook_key(kind: &str, name: &str) -> String {
+    format!("{kind} {name}")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -493,6 +546,22 @@ pub fn numbered_partition(device: &str, n: usize) -> String {
 }
 
 impl Content {
+    /// disko's name of this content type (`gpt`, `luks`, ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Content::Gpt(_) => "gpt",
+            Content::Table(_) => "table",
+            Content::Filesystem(_) => "filesystem",
+            Content::Swap(_) => "swap",
+            Content::Luks(_) => "luks",
+            Content::LvmPv(_) => "lvm_pv",
+            Content::Mdraid(_) => "mdraid",
+            Content::Zfs(_) => "zfs",
+            Content::Btrfs(_) => "btrfs",
+            Content::Bcachefs(_) => "bcachefs",
+        }
+    }
+
     pub fn device(&self) -> &str {
         match self {
             Content::Gpt(Gpt { device, .. })
