@@ -243,7 +243,9 @@ fn nixplan_facts(example: &Path, upstream: Option<&Path>) -> Result<Facts, Strin
             words.extend(argv.iter().map(|w| w.as_str().unwrap()));
             sb.run(&words).map_err(|e| format!("{id}: {e}"))?;
         } else if let Some(script) = action["script"].as_str() {
-            sb.run(&["/bin/sh", "-c", script])
+            // Key files read by the script come from the sandbox too.
+            let script = script.replace("/tmp/", &format!("{}/", sb.keys().display()));
+            sb.run(&["/bin/sh", "-c", &script])
                 .map_err(|e| format!("{id}: {e}"))?;
         }
     }
@@ -379,9 +381,10 @@ fn plans_agree_with_disko_own_scripts_for_every_example() {
         .iter()
         .filter(|l| !found.iter().any(|f| glob(l, f)))
         .collect();
+    // Every difference, listed or not, for whoever reads the deviations.
+    let dump = root().join("target/disko-upstream-report.txt");
+    let _ = std::fs::write(&dump, report.join("\n"));
     if !unexplained.is_empty() || !stale.is_empty() {
-        let dump = root().join("target/disko-upstream-report.txt");
-        let _ = std::fs::write(&dump, report.join("\n"));
         panic!(
             "plans and disko's own scripts differ where tests/disko-upstream/deviations.txt does not say why:\n{}\nlisted there but no longer different:\n{}\n(whole report: {})",
             unexplained

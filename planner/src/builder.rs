@@ -50,7 +50,8 @@ pub(crate) struct Builder<'a> {
     pub(crate) pvs: BTreeMap<String, Vec<String>>,
     pub(crate) md_members: BTreeMap<String, Vec<String>>,
     pub(crate) pool_members: BTreeMap<String, Vec<String>>,
-    pub(crate) bcachefs_members: BTreeMap<String, Vec<(String, String)>>,
+    /// Members of each bcachefs filesystem: device, label, its own format arguments.
+    pub(crate) bcachefs_members: BTreeMap<String, Vec<(String, String, Vec<String>)>>,
 }
 
 /// An action on the target as the disko and persist phases write it.

@@ -34,12 +34,27 @@ formatted() {
   done
 }
 
+first_device() {
+  local a
+  for a in "$@"; do case "$a" in /dev/*) printf '%s' "$a"; return ;; esac; done
+}
+
 case "$name" in
   blkid)
-    dev= export=
+    dev= export= uuid=
+    prev=
     for a in "$@"; do
+      case "$prev" in -U | -lU) uuid=$a ;; esac
       case "$a" in /dev/*) dev=$a ;; export) export=1 ;; esac
+      prev=$a
     done
+    # `blkid -lU UUID`: the device with that UUID, if one was formatted so.
+    if [ -n "$uuid" ]; then
+      [ -e "$STUB_STATE/uuid%$uuid" ] || exit 2
+      cat "$STUB_STATE/uuid%$uuid"
+      echo
+      exit 0
+    fi
     file="$STUB_STATE/fs${dev//\//%}"
     [ -n "$dev" ] && [ -e "$file" ] || exit 2
     if [ -n "$export" ]; then
@@ -72,7 +87,15 @@ case "$name" in
       isLuks) exit 1 ;;
     esac ;;
   bcachefs)
-    case "${1:-}" in format) formatted bcachefs "$@" ;; esac ;;
+    case "${1:-} ${2:-}" in
+      format\ *)
+        formatted bcachefs "$@"
+        for a in "$@"; do
+          case "$a" in --uuid=*) printf '%s' "$(first_device "$@")" >"$STUB_STATE/uuid%${a#--uuid=}" ;; esac
+        done ;;
+      "subvolume snapshot") state "bcachefs/${3:-}" ;;
+      "subvolume create") remember "bcachefs/$(last "$@")" ;;
+    esac ;;
   mdadm)
     case "$*" in
       *--create*) for a in "$@"; do case "$a" in /dev/*) remember "md/$a"; break ;; esac; done ;;
@@ -103,7 +126,11 @@ case "$name" in
       "subvolume create") remember "btrfs/$(last "$@")" ;;
       "filesystem show") exit 1 ;;
     esac ;;
-  mkdir | rm | touch | chmod | chown | rmdir)
+  mkdir | rm | touch | chmod | chown)
     if inside_tmp "$@"; then exec "/bin/$name" "$@"; fi ;;
+  # A temporary mount point: once unmounted it would be empty (what was
+  # made in it went to the filesystem mounted there, which is a stub).
+  rmdir)
+    if inside_tmp "$@"; then exec /bin/rm -rf -- "$@"; fi ;;
 esac
 # The status of the branch taken (0 where it did nothing that fails).

@@ -261,11 +261,23 @@ impl Reducer<'_> {
                 _ => self.fact(format!("zfs {}", words(&[]))),
             },
             "btrfs" => self.btrfs(args),
-            "bcachefs" => match args.first().map(String::as_str) {
-                Some("subvolume") if args.get(1).is_some_and(|a| a == "create") => {
+            "bcachefs" => match (
+                args.first().map(String::as_str),
+                args.get(1).map(String::as_str),
+            ) {
+                (Some("subvolume"), Some("create")) => {
                     let path = args.last().unwrap().clone();
                     let at = self.inside(&path);
                     self.fact(format!("bcachefs-subvolume {at}"));
+                }
+                // disko's test for an existing subvolume.
+                (Some("subvolume"), Some("snapshot")) => {}
+                // Unlocking again changes nothing (the key is in the keyring).
+                (Some("unlock"), _) => {
+                    let f = format!("bcachefs {}", words(&[]));
+                    if !self.facts.contains(&f) {
+                        self.fact(f);
+                    }
                 }
                 _ => self.fact(format!("bcachefs {}", words(&[]))),
             },

@@ -117,8 +117,10 @@ let
     options.filesystem = opt (types.nullOr str) null;
     options.label = opt str "";
     options.extraFormatArgs = opt (types.listOf str) [ ];
+    # A filesystem of its own (older disko; current disko always names a
+    # bcachefs_filesystems entry, and its devices have no mount options).
     options.mountpoint = opt (types.nullOr str) null;
-    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    options.mountOptions = opt (types.listOf str) [ ];
   };
 
   gpt = parent: { config, ... }: let
@@ -256,10 +258,19 @@ let
     options.type = opt (types.enum [ "bcachefs_filesystem" ]) "bcachefs_filesystem";
     options.name = opt str name;
     options.mountpoint = opt (types.nullOr str) null;
-    options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    options.mountOptions = opt (types.listOf str) [ "X-mount.mkdir" ];
     options.extraFormatArgs = opt (types.listOf str) [ ];
+    # Formatted with --encrypted, its passphrase read from this file.
+    options.passwordFile = opt (types.nullOr str) null;
+    options.subvolumes = opt (types.attrsOf (types.submodule ({ name, config, ... }: {
+      options.name = opt str name;
+      options.type = opt (types.enum [ "bcachefs_subvolume" ]) "bcachefs_subvolume";
+      options.mountOptions = opt (types.listOf str) [ "X-mount.mkdir" "X-mount.subdir=${lib.removePrefix "/" config.name}" ];
+      options.mountpoint = opt (types.nullOr str) null;
+    }))) { };
+    # disko's default: the name's sha256, as a UUID.
     options.uuid = opt str (let h = b.hashString "sha256" config.name; s = i: n: b.substring i n h; in
-      "${s 0 8}-${s 8 4}-4${s 13 3}-8${s 17 3}-${s 20 12}");
+      "${s 0 8}-${s 8 4}-${s 12 4}-${s 16 4}-${s 20 12}");
   });
 
   nodev = types.submodule ({ name, config, ... }: {
@@ -297,8 +308,11 @@ let
         (b.filter (sv: sv.mountpoint != null) (b.attrValues c.subvolumes))) (ofType "btrfs")
     ++ map (c: fsEntry c.mountpoint { device = c.device; fsType = "bcachefs"; options = c.mountOptions; })
       (b.filter (c: c.mountpoint != null) (ofType "bcachefs"))
-    ++ map (f: fsEntry f.mountpoint { device = "/dev/disk/by-uuid/${f.uuid}"; fsType = "bcachefs"; options = f.mountOptions; } // { pos = posOf "mountpoint" f; })
-      (b.filter (f: f.mountpoint != null) (b.attrValues devs.bcachefs_filesystems))
+    ++ b.concatMap (f:
+      lib.optional (f.mountpoint != null) (fsEntry f.mountpoint { device = "/dev/disk/by-uuid/${f.uuid}"; fsType = "bcachefs"; options = lib.unique ([ "X-mount.mkdir" ] ++ f.mountOptions); neededForBoot = true; } // { pos = posOf "mountpoint" f; })
+      ++ map (sv: fsEntry sv.mountpoint { device = "/dev/disk/by-uuid/${f.uuid}"; fsType = "bcachefs"; options = lib.unique ([ "X-mount.mkdir" "X-mount.subdir=${lib.removePrefix "/" sv.name}" ] ++ sv.mountOptions); neededForBoot = true; } // { pos = posOf "mountpoint" sv; })
+        (b.filter (sv: sv.mountpoint != null) (b.attrValues f.subvolumes)))
+      (b.attrValues devs.bcachefs_filesystems)
     ++ map (n: fsEntry n.mountpoint { device = n.device; fsType = n.fsType; options = n.mountOptions; } // { pos = posOf "fsType" n; })
       (b.filter (n: n.mountpoint != null) (b.attrValues devs.nodev))
     ++ b.concatMap (zp:

@@ -143,6 +143,9 @@ pub enum Kind {
     Mkfs,
     Mkswap,
     BtrfsSubvolume,
+    BcachefsSubvolume,
+    /// An encrypted bcachefs filesystem's key put in the session keyring.
+    BcachefsUnlock,
     Swapfile,
     Mount,
     Unmount,

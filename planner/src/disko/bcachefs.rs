@@ -60,6 +60,12 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// A multi-device bcachefs filesystem as disko makes it: formatted
+    /// once every member exists (each member's label and own arguments,
+    /// then the filesystem's UUID and arguments, `--encrypted` with the
+    /// passphrase from `passwordFile`), its subvolumes created through a
+    /// temporary mount, then the filesystem and its subvolumes mounted by
+    /// UUID (`X-mount.subdir` for a subvolume).
     pub(crate) fn bcachefs_filesystem(
         &mut self,
         name: &str,
@@ -72,54 +78,157 @@ impl Builder<'_> {
                 at: f.at.clone(),
             });
         }
-        let mut argv = vec![
-            "bcachefs".to_string(),
-            "format".into(),
-            format!("--uuid={}", f.uuid.value),
-        ];
-        argv.extend(f.extra_format_args.value.iter().cloned());
-        for (dev, label) in &members {
-            if !label.is_empty() {
-                argv.push(format!("--label={label}"));
-            }
+        let uuid = &f.uuid.value;
+        let by_uuid = format!("/dev/disk/by-uuid/{uuid}");
+        let mut argv = vec!["bcachefs".to_string(), "format".into()];
+        for (dev, label, args) in &members {
+            argv.push(format!("--label={label}"));
+            argv.extend(args.iter().cloned());
             argv.push(dev.clone());
         }
+        argv.push(format!("--uuid={uuid}"));
+        argv.extend(f.extra_format_args.value.iter().cloned());
+        let password = f.password_file.value.clone();
+        let quoted = |argv: &[String]| {
+            argv.iter()
+                .map(|a| sh_quote(a))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (format_argv, format_script) = match &password {
+            Some(file) => {
+                argv.push("--encrypted".into());
+                (
+                    None,
+                    Some(format!("{} < {}", quoted(&argv), sh_quote(file))),
+                )
+            }
+            None => (Some(argv), None),
+        };
         let fs_res = Resource::new(Res::Fs, format!("bcachefs:{name}"));
+        let devices = members
+            .iter()
+            .map(|(d, _, _)| d.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         self.add(NewAction {
             id: format!("disko/bcachefs/{name}/format"),
             phase: Phase::Disko,
             kind: Kind::Mkfs,
-            argv: Some(argv),
-            script: None,
+            argv: format_argv,
+            script: format_script,
             destructive: true,
-            check: Self::argv(&["blkid", "--match-token", &format!("UUID={}", f.uuid.value)]),
+            check: Self::argv(&["blkid", "--match-token", &format!("UUID={uuid}")]),
             needs: members
                 .iter()
-                .map(|(d, _)| Resource::new(Res::Member, d.to_string()))
+                .map(|(d, _, _)| Resource::new(Res::Member, d.to_string()))
                 .collect(),
             produces: vec![fs_res.clone()],
             at: f.at.clone(),
             reason: format!(
-                "format bcachefs filesystem {name} over {}",
-                members
-                    .iter()
-                    .map(|(d, _)| d.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "format bcachefs filesystem {name} over {devices}{}",
+                if password.is_some() {
+                    ", encrypted"
+                } else {
+                    ""
+                }
             ),
         });
-        if let Some(mp) = &f.mountpoint.value {
-            let devices = members
+        // The key in the session keyring for what mounts it here.
+        let unlock = password.as_ref().map(|file| {
+            format!(
+                "bcachefs unlock -k session {} < {}",
+                sh_quote(&by_uuid),
+                sh_quote(file)
+            )
+        });
+        let mut ready = fs_res.clone();
+        if let Some(unlock) = &unlock {
+            let unlocked = Resource::new(Res::Fs, format!("bcachefs:{name}:unlocked"));
+            self.add(NewAction {
+                id: format!("disko/bcachefs/{name}/unlock"),
+                phase: Phase::Disko,
+                kind: Kind::BcachefsUnlock,
+                argv: None,
+                script: Some(unlock.clone()),
+                destructive: false,
+                check: None,
+                needs: vec![fs_res.clone()],
+                produces: vec![unlocked.clone()],
+                at: f.password_file.at.clone(),
+                reason: format!(
+                    "unlock bcachefs filesystem {name} with the passphrase in {}",
+                    password.as_deref().unwrap_or("")
+                ),
+            });
+            ready = unlocked;
+        }
+        let paths: Vec<String> = f
+            .subvolumes
+            .iter()
+            .map(|sv| sv.name.trim_start_matches('/').to_string())
+            .collect();
+        for sv in &f.subvolumes {
+            let path = sv.name.trim_start_matches('/').to_string();
+            let made = Resource::new(Res::Subvolume, format!("{by_uuid}:{path}"));
+            // Inside its parent subvolume, once that exists.
+            let mut needs = vec![ready.clone()];
+            if let Some(parent) = paths
                 .iter()
-                .map(|(d, _)| d.as_str())
-                .collect::<Vec<_>>()
-                .join(":");
+                .filter(|p| path.starts_with(&format!("{p}/")))
+                .max_by_key(|p| p.len())
+            {
+                needs.push(Resource::new(Res::Subvolume, format!("{by_uuid}:{parent}")));
+            }
+            self.add(NewAction {
+                id: format!("disko/bcachefs/{name}/subvolume/{path}"),
+                phase: Phase::Disko,
+                kind: Kind::BcachefsSubvolume,
+                argv: None,
+                script: Some(format!(
+                    "set -eu\ntop=$(mktemp -d)\nmount -t bcachefs -o X-mount.mkdir {dev} \"$top\"\ntrap 'umount \"$top\"; rmdir \"$top\"' EXIT\nmkdir -p -- \"$(dirname -- \"$top\"/{p})\"\ntest -d \"$top\"/{p} || bcachefs subvolume create \"$top\"/{p}\n",
+                    dev = sh_quote(&by_uuid),
+                    p = sh_quote(&path)
+                )),
+                destructive: false,
+                check: None,
+                needs,
+                produces: vec![made.clone()],
+                at: sv.at.clone(),
+                reason: format!("create bcachefs subvolume {path} in {name}"),
+            });
+            if let Some(mp) = &sv.mountpoint.value {
+                // (`mount` adds X-mount.mkdir to every mount.)
+                let mut opts = vec![format!("X-mount.subdir={path}")];
+                for o in &sv.mount_options.value {
+                    if !opts.contains(o) && o != "X-mount.mkdir" {
+                        opts.push(o.clone());
+                    }
+                }
+                self.mount(
+                    mp,
+                    "bcachefs",
+                    &by_uuid,
+                    &opts,
+                    Some(&made),
+                    &format!("disko/bcachefs/{name}/subvolume/{path}"),
+                    &sv.mountpoint,
+                );
+            }
+        }
+        if let Some(mp) = &f.mountpoint.value {
+            let mut opts: Vec<String> = Vec::new();
+            for o in &f.mount_options.value {
+                if !opts.contains(o) && o != "X-mount.mkdir" {
+                    opts.push(o.clone());
+                }
+            }
             self.mount(
                 mp,
                 "bcachefs",
-                &devices,
-                &f.mount_options.value,
-                Some(&fs_res),
+                &by_uuid,
+                &opts,
+                Some(&ready),
                 &format!("disko/bcachefs/{name}"),
                 &f.mountpoint,
             );

@@ -49,12 +49,13 @@ impl Builder<'_> {
                     value: Some(fs), ..
                 },
                 label,
+                extra_format_args,
                 ..
-            }) => self
-                .bcachefs_members
-                .entry(fs.clone())
-                .or_default()
-                .push((device.clone(), label.value.clone())),
+            }) => self.bcachefs_members.entry(fs.clone()).or_default().push((
+                device.clone(),
+                label.value.clone(),
+                extra_format_args.value.clone(),
+            )),
             _ => {}
         }
     }

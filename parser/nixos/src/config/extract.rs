@@ -725,6 +725,23 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 mountpoint: x.opt_str(&f, "mountpoint")?,
                 mount_options: x.strs(&f, "mountOptions")?,
                 extra_format_args: x.strs(&f, "extraFormatArgs")?,
+                password_file: if f.get("passwordFile").is_some() {
+                    x.opt_str(&f, "passwordFile")?
+                } else {
+                    Located::new(None, None)
+                },
+                subvolumes: {
+                    let mut subvolumes = Vec::new();
+                    for (_, sv, sv_at) in x.entries(&f, "subvolumes")? {
+                        subvolumes.push(BcachefsSubvolume {
+                            name: x.plain_str(&sv, "name")?,
+                            mountpoint: x.opt_str(&sv, "mountpoint")?,
+                            mount_options: x.strs(&sv, "mountOptions")?,
+                            at: sv_at,
+                        });
+                    }
+                    subvolumes
+                },
                 at,
             },
         );

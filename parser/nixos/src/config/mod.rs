@@ -155,6 +155,19 @@ pub struct BcachefsFilesystem {
     pub mountpoint: L<Option<String>>,
     pub mount_options: L<Vec<String>>,
     pub extra_format_args: L<Vec<String>>,
+    /// Formatted `--encrypted`, the passphrase read from this file (on the
+    /// target; named, never read here).
+    pub password_file: L<Option<String>>,
+    /// Subvolumes by name (a path inside the filesystem).
+    pub subvolumes: Vec<BcachefsSubvolume>,
+    pub at: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BcachefsSubvolume {
+    pub name: String,
+    pub mountpoint: L<Option<String>>,
+    pub mount_options: L<Vec<String>>,
     pub at: Option<Pos>,
 }
 
