@@ -138,6 +138,101 @@ fn stand_ins_agree_with_upstream_or_say_why_not() {
     );
 }
 
+/// Module files (not flakes) take the real disko and impermanence too
+/// (`--override-input disko|impermanence|nixpkgs`): every module-file
+/// fixture is configured with the stand-ins and with the upstream sources,
+/// and the typed configurations agree except where
+/// `tests/upstream/stand-in-differences.txt` says why.
+#[test]
+fn module_files_agree_with_upstream_or_say_why_not() {
+    let test = "module_files_agree_with_upstream_or_say_why_not";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let listed: BTreeSet<String> =
+        std::fs::read_to_string(root().join("tests/upstream/stand-in-differences.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_once(": ").map(|(k, _)| k.to_string()))
+            .collect();
+    let given: Vec<String> = [
+        ("disko", "disko"),
+        ("impermanence", "impermanence"),
+        ("nixpkgs", "nixpkgs-lib"),
+    ]
+    .iter()
+    .flat_map(|(input, dir)| {
+        [
+            "--override-input".to_string(),
+            input.to_string(),
+            upstream.join(dir).display().to_string(),
+        ]
+    })
+    .collect();
+    let targets = std::fs::read_to_string(root().join("tests/fixtures/targets.txt")).unwrap();
+    let mut found = BTreeSet::new();
+    let mut compared = 0;
+    for line in targets.lines().filter(|l| !l.starts_with('#')) {
+        let Some((dir, file)) = line.split_once(' ') else {
+            continue;
+        };
+        if file.starts_with('#') {
+            continue;
+        }
+        let target = format!("tests/fixtures/{dir}/{file}");
+        let (code, out, _) = nixplan_text(&["config", &target, "--json"]);
+        if code != 0 {
+            continue;
+        }
+        let stand_in: Value = serde_json::from_str(&out).unwrap();
+        let mut args = vec!["config", target.as_str(), "--json"];
+        args.extend(given.iter().map(String::as_str));
+        let (code, out, err) = nixplan_text(&args);
+        compared += 1;
+        let label = format!("{dir}/{file}");
+        if code != 0 {
+            assert!(err.starts_with("error: "), "{label}: {err}");
+            found.insert(format!("{label} evaluation"));
+            continue;
+        }
+        let real: Value = serde_json::from_str(&out).unwrap();
+        let used: Vec<(&str, &str)> = real["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| (u["path"].as_str().unwrap(), u["origin"].as_str().unwrap()))
+            .collect();
+        for input in ["disko", "impermanence", "nixpkgs"] {
+            assert!(
+                used.contains(&(input, "override")),
+                "{label}: {input} is not said to be overridden: {used:?}"
+            );
+        }
+        for (section, value) in stand_in.as_object().unwrap() {
+            if section != "inputs" && strip(value) != strip(&real[section]) {
+                found.insert(format!("{label} {section}"));
+            }
+        }
+    }
+    assert!(compared >= 8, "only {compared} module files compared");
+    let module_listed: BTreeSet<String> = listed
+        .iter()
+        .filter(|k| k.split(' ').next().is_some_and(|t| !t.contains('#')))
+        .cloned()
+        .collect();
+    let unexplained: Vec<_> = found.difference(&module_listed).collect();
+    let stale: Vec<_> = module_listed.difference(&found).collect();
+    assert!(
+        unexplained.is_empty() && stale.is_empty(),
+        "module files differ with the upstream sources where tests/upstream/stand-in-differences.txt does not say why: {unexplained:?}; listed there but no longer different: {stale:?}"
+    );
+}
+
 #[test]
 fn a_lib_only_nixpkgs_is_refused_with_strict_inputs() {
     let test = "a_lib_only_nixpkgs_is_refused_with_strict_inputs";

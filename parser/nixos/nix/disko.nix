@@ -159,10 +159,14 @@ let
     }))) { };
   };
 
-  table = parent: { config, ... }: {
+  table = parent: { config, ... }: let table = config; in {
     imports = [ (common parent "table") ];
     options.format = opt (types.enum [ "gpt" "msdos" ]) "gpt";
-    options.partitions = opt (types.listOf (types.submodule ({ config, ... }: {
+    options.partitions = opt (types.listOf (types.submodule ({ name, config, ... }: let
+      # Its number: its place in the list, which the element's name says
+      # (`[definition 1-entry N]`), as disko reads its _index.
+      index = let m = b.match ".*entry ([[:digit:]]+)]" name; in if m == null then 0 else lib.toInt (b.head m);
+    in {
       options.name = opt (types.nullOr str) null;
       options.part-type = opt (types.enum [ "primary" "logical" "extended" ]) "primary";
       options.fs-type = opt (types.nullOr str) null;
@@ -170,9 +174,19 @@ let
       options.end = opt str "100%";
       options.bootable = opt types.bool false;
       options.flags = opt (types.listOf str) [ ];
-      options.content = opt (types.nullOr (contentOf { device = parent.device; })) null;
+      options.content = opt (types.nullOr (contentOf { device = deviceNumbering table.device index; })) null;
     }))) [ ];
   };
+
+  # The kernel's name of partition `index` of `dev` (disko's deviceNumbering).
+  deviceNumbering = dev: index:
+    let i = toString index; in
+    if b.match "/dev/([vs]|(xv)d).+" dev != null then dev + i
+    else if b.match "/dev/(disk|zvol)/.+" dev != null then "${dev}-part${i}"
+    else if b.match "/dev/((nvme|mmcblk).+|md/.*[[:digit:]])" dev != null then "${dev}p${i}"
+    else if b.match "/dev/(md|mapper)/.+" dev != null then dev + i
+    else if b.match "/dev/loop[[:digit:]]+" dev != null then "${dev}p${i}"
+    else throw "${dev} seems not to be a supported disk format (disko names partitions of /dev/sdX, /dev/vdX, /dev/disk/..., /dev/nvme..., /dev/mmcblk..., /dev/md/..., /dev/mapper/..., /dev/loopN)";
 
   kinds = { inherit filesystem swap luks lvm_pv mdraid zfs btrfs bcachefs gpt table; };
   contentOf = parent: tagged kinds parent;
@@ -250,6 +264,13 @@ let
     options.mountpoint = opt (types.nullOr str) null;
     options.mountOptions = opt (types.listOf str) [ "defaults" ];
     options.datasets = opt (types.attrsOf (dataset config.name)) { };
+    # The pool's own dataset, as disko lists it.
+    config.datasets.__root = {
+      type = "zfs_fs";
+      mountpoint = config.mountpoint;
+      options = config.rootFsOptions;
+      mountOptions = config.mountOptions;
+    };
   });
 
   # A bcachefs filesystem over the devices whose content names it.
@@ -333,6 +354,8 @@ in
     swapDevices = swapList;
     boot.initrd.luks.devices = withPositions luksList;
     boot.resumeDevice = mkIf (resume != [ ]) (b.head resume).device;
+    # A GPT with a BIOS boot partition is where GRUB goes (disko's _config).
+    boot.loader.grub.devices = b.concatMap (c: lib.optional (b.any (p: p.type == "EF02") (b.attrValues c.partitions)) c.device) (ofType "gpt");
   };
 
   options.disko = {

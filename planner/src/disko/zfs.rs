@@ -285,7 +285,8 @@ impl Builder<'_> {
                 check: None,
                 needs: vec![pool_res.clone()],
                 produces: vec![set.clone()],
-                at: ds.at.clone(),
+                // Declared by disko itself: said at the pool.
+                at: ds.at.clone().or_else(|| pool.at.clone()),
                 reason: format!("set the properties of {full}, the pool's own dataset"),
             });
         }
@@ -305,7 +306,14 @@ impl Builder<'_> {
         } else {
             set
         };
-        self.mount(mp, "zfs", &full, &opts, Some(&ready), &id, &ds.mountpoint);
+        // disko declares the root dataset from the pool: the user wrote
+        // the pool's mountpoint.
+        let written = if ds.mountpoint.at.is_some() {
+            &ds.mountpoint
+        } else {
+            &pool.mountpoint
+        };
+        self.mount(mp, "zfs", &full, &opts, Some(&ready), &id, written);
     }
 }
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# nixplan planning each of disko's examples end to end, beside disko
+# generating its own create and mount scripts for it with the real nix, in
+# the same run (by hand, not a test):
+#   nixplan:  `nixplan plan EXAMPLE --phases disko --format json`, with the
+#             stand-in disko, and with the real disko by nixpkgs' real lib
+#             (--override-input disko/nixpkgs from ../shared/upstream);
+#   disko:    `nix eval --json -f tests/disko-upstream/gen.nix` (both scripts
+#             in one evaluation, disko's library over nixpkgs' lib; nix only
+#             evaluates, it builds nothing).
+# Best of N (default 5) wall times in ms, peak RSS in MB of one run, and the
+# ratio disko/nixplan (above 1: nixplan is faster).
+# Run: benches/disko-examples.sh [N]   (needs nix-bin)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-5}
+UP=${NIXPLAN_UPSTREAM:-$(cd ../shared/upstream 2>/dev/null && pwd || echo /work/shared/upstream)}
+command -v nix >/dev/null || { echo "needs nix (apt-get install nix-bin)"; exit 1; }
+[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)"; exit 1; }
+cargo build --release -q
+NP=$PWD/target/release/nixplan
+
+best() { # best N CMD...: the fastest wall time in ms
+  local n=$1 best=
+  shift
+  for _ in $(seq "$n"); do
+    local s e ms
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    ms=$(((e - s) / 1000000))
+    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+  done
+  echo "$best"
+}
+rss() { # peak resident memory of one run, in MB
+  /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%d", $1 / 1024 }'
+}
+
+stand_in() { NIXPLAN_OFFLINE=1 "$NP" plan "$1" --phases disko --format json; }
+real() {
+  NIXPLAN_OFFLINE=1 "$NP" plan "$1" --phases disko --format json \
+    --override-input disko "$UP/disko" --override-input nixpkgs "$UP/nixpkgs-lib"
+}
+disko() {
+  nix --extra-experimental-features nix-command eval --json -f tests/disko-upstream/gen.nix \
+    --arg example "$1" --arg disko "$UP/disko" --arg nixpkgsLib "$UP/nixpkgs-lib/lib"
+}
+
+printf '%-32s %9s %9s %9s %8s %8s %8s %7s %7s\n' example stand-in real disko "d/s-in" "d/real" "MB s-in" "MB real" "MB nix"
+tot_s=0 tot_r=0 tot_d=0
+for f in "$UP"/disko/example/*.nix "$UP"/disko/example/*/configuration.nix; do
+  case "$f" in */configuration.nix) ex=$(dirname "$f") ;; *) ex=$f ;; esac
+  name=$(basename "$ex" .nix)
+  s=$(best "$N" stand_in "$f")
+  r=$(best "$N" real "$f")
+  d=$(best "$N" disko "$ex")
+  tot_s=$((tot_s + s)) tot_r=$((tot_r + r)) tot_d=$((tot_d + d))
+  printf '%-32s %9s %9s %9s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$d" \
+    "$(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
+    "$(awk -v a="$d" -v b="$r" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
+    "$(rss stand_in "$f")" "$(rss real "$f")" "$(rss disko "$ex")"
+done
+printf '%-32s %9s %9s %9s %8s %8s\n' total "$tot_s" "$tot_r" "$tot_d" \
+  "$(awk -v a="$tot_d" -v b="$tot_s" 'BEGIN { printf "%.1f", a / b }')" \
+  "$(awk -v a="$tot_d" -v b="$tot_r" 'BEGIN { printf "%.1f", a / b }')"
