@@ -5,9 +5,10 @@
 #   nixplan:  `nixplan plan EXAMPLE --phases disko --format json`, with the
 #             stand-in disko, and with the real disko by nixpkgs' real lib
 #             (--override-input disko/nixpkgs from ../shared/upstream);
-#   disko:    `nix eval --json -f tests/disko-upstream/gen.nix` (both scripts
-#             in one evaluation, disko's library over nixpkgs' lib; nix only
-#             evaluates, it builds nothing).
+#   disko:    `nix-instantiate --eval --strict --json
+#             tests/disko-upstream/gen.nix` (both scripts in one evaluation,
+#             disko's library over nixpkgs' lib; nix only evaluates, it
+#             builds nothing).
 # Best of N (default 5) wall times in ms, peak RSS in MB of one run, and the
 # ratio disko/nixplan (above 1: nixplan is faster).
 # Run: benches/disko-examples.sh [N]   (needs nix-bin)
@@ -34,7 +35,11 @@ best() { # best N CMD...: the fastest wall time in ms
   echo "$best"
 }
 rss() { # peak resident memory of one run, in MB
-  /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%d", $1 / 1024 }'
+  local out
+  out=$(mktemp)
+  /usr/bin/time -o "$out" -f %M "$@" >/dev/null 2>&1 || true
+  tail -1 "$out" | awk '{ printf "%d", $1 / 1024 }'
+  rm -f "$out"
 }
 
 stand_in() { NIXPLAN_OFFLINE=1 "$NP" plan "$1" --phases disko --format json; }
@@ -43,7 +48,7 @@ real() {
     --override-input disko "$UP/disko" --override-input nixpkgs "$UP/nixpkgs-lib"
 }
 disko() {
-  nix --extra-experimental-features nix-command eval --json -f tests/disko-upstream/gen.nix \
+  nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix \
     --arg example "$1" --arg disko "$UP/disko" --arg nixpkgsLib "$UP/nixpkgs-lib/lib"
 }
 
@@ -59,7 +64,11 @@ for f in "$UP"/disko/example/*.nix "$UP"/disko/example/*/configuration.nix; do
   printf '%-32s %9s %9s %9s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$d" \
     "$(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
     "$(awk -v a="$d" -v b="$r" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
-    "$(rss stand_in "$f")" "$(rss real "$f")" "$(rss disko "$ex")"
+    "$(rss env NIXPLAN_OFFLINE=1 "$NP" plan "$f" --phases disko --format json)" \
+    "$(rss env NIXPLAN_OFFLINE=1 "$NP" plan "$f" --phases disko --format json \
+      --override-input disko "$UP/disko" --override-input nixpkgs "$UP/nixpkgs-lib")" \
+    "$(rss nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix \
+      --arg example "$ex" --arg disko "$UP/disko" --arg nixpkgsLib "$UP/nixpkgs-lib/lib")"
 done
 printf '%-32s %9s %9s %9s %8s %8s\n' total "$tot_s" "$tot_r" "$tot_d" \
   "$(awk -v a="$tot_d" -v b="$tot_s" 'BEGIN { printf "%.1f", a / b }')" \
