@@ -45,6 +45,7 @@ fn plan_running(script: &str) -> Plan {
         },
         source: Default::default(),
         inputs: Vec::new(),
+        assumed: Vec::new(),
         phases: vec![Phase::Bootstrap],
         summary: Summary {
             bootstrap: "none".into(),

@@ -110,3 +110,50 @@ fn a_device_named_only_by_the_action_itself_is_not_named() {
         "writes to /dev/sdz, which the plan names nowhere else",
     );
 }
+
+/// A plan of some phases (`--phases disko,persist`) says what the phases
+/// left out would have produced and it needs (the installer being up),
+/// verifies, and is refused once that is no longer said.
+#[test]
+fn a_plan_of_some_phases_says_what_it_assumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+    let (code, _, err) = nixplan_text(&[
+        "plan",
+        "tests/fixtures/esp-ext4#alder",
+        "--phases",
+        "disko,persist",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (_, text, _) = nixplan_text(&[
+        "plan",
+        "tests/fixtures/esp-ext4#alder",
+        "--phases",
+        "disko,persist",
+    ]);
+    assert!(
+        text.contains("Assumed, from phases not in this plan: bootstrap:ready"),
+        "{text}"
+    );
+    let plan = Plan::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        plan.assumed
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>(),
+        ["bootstrap:ready"]
+    );
+    assert!(plan
+        .actions
+        .iter()
+        .all(|a| a.phase.as_str() == "disko" || a.phase.as_str() == "persist"));
+    let (code, out) = verify_text(&plan.to_json());
+    assert_eq!(code, 0, "{out}");
+    let mut edited = plan.clone();
+    edited.assumed.clear();
+    let (code, out) = verify_text(&edited.seal().to_json());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("needs bootstrap:ready"), "{out}");
+}

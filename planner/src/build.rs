@@ -59,8 +59,8 @@ pub fn plan(
     let activation_snippets = b.activation()?;
     let ordered = order::order(b.actions).map_err(PlanError::Order)?;
     let actions = crate::phases::reboot::unmount_and_reboot(config, ordered);
-    let mut actions = order::order(actions).map_err(PlanError::Order)?;
-    actions = select_phases(actions, options);
+    let actions = order::order(actions).map_err(PlanError::Order)?;
+    let (actions, assumed) = select_phases(actions, options);
     let summary = summarize(
         &actions,
         directories,
@@ -78,6 +78,7 @@ pub fn plan(
         },
         source,
         inputs: plan_inputs(config),
+        assumed,
         phases: Phase::ALL
             .into_iter()
             .filter(|p| actions.iter().any(|a| a.phase == *p))
@@ -120,16 +121,30 @@ fn plan_inputs(config: &Config) -> Vec<PlanInput> {
         .collect()
 }
 
-fn select_phases(actions: Vec<Action>, options: &PlanOptions) -> Vec<Action> {
-    let kept: Vec<Action> = actions
+/// The actions of the selected phases, and what they need from the
+/// others (assumed to be there).
+fn select_phases(actions: Vec<Action>, options: &PlanOptions) -> (Vec<Action>, Vec<Resource>) {
+    let (kept, dropped): (Vec<Action>, Vec<Action>) = actions
         .into_iter()
-        .filter(|a| options.phases.includes(a.phase))
+        .partition(|a| options.phases.includes(a.phase));
+    let from_dropped: BTreeSet<&Resource> =
+        dropped.iter().flat_map(|a| a.produces.iter()).collect();
+    let from_kept: BTreeSet<&Resource> = kept.iter().flat_map(|a| a.produces.iter()).collect();
+    let assumed: Vec<Resource> = kept
+        .iter()
+        .flat_map(|a| a.needs.iter())
+        .filter(|r| from_dropped.contains(r) && !from_kept.contains(r))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .cloned()
         .collect();
     let ids: BTreeSet<String> = kept.iter().map(|a| a.id.clone()).collect();
-    kept.into_iter()
+    let kept = kept
+        .into_iter()
         .map(|mut a| {
             a.deps.retain(|d| ids.contains(d));
             a
         })
-        .collect()
+        .collect();
+    (kept, assumed)
 }

@@ -178,6 +178,7 @@ mod tests {
             },
             source: SourceDigest::default(),
             inputs: Vec::new(),
+            assumed: Vec::new(),
             phases: vec![Phase::Disko],
             actions,
             summary: Summary::default(),

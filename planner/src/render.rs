@@ -64,6 +64,21 @@ pub fn input_lines(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// What the plan takes as already there, from the phases left out of it.
+pub fn assumed_line(plan: &Plan) -> Option<String> {
+    if plan.assumed.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Assumed, from phases not in this plan: {}",
+        plan.assumed
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
 pub fn text(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
     let host = plan
@@ -79,6 +94,9 @@ pub fn text(plan: &Plan, style: &Style) -> String {
     );
     let _ = writeln!(out, "Bootstrap: {}", plan.summary.bootstrap);
     for line in input_lines(plan) {
+        let _ = writeln!(out, "{}", paint(style, "1;33", &line));
+    }
+    if let Some(line) = assumed_line(plan) {
         let _ = writeln!(out, "{}", paint(style, "1;33", &line));
     }
     for phase in &plan.phases {
@@ -227,6 +245,9 @@ pub fn markdown(plan: &Plan) -> String {
             let _ = writeln!(out, "- {line}");
         }
         out.push('\n');
+    }
+    if let Some(line) = assumed_line(plan) {
+        let _ = writeln!(out, "{line}\n");
     }
     let destructive: Vec<_> = plan.actions.iter().filter(|a| a.destructive).collect();
     if !destructive.is_empty() {

@@ -245,6 +245,7 @@ fn plan() -> Plan {
         },
         source: Default::default(),
         inputs: Vec::new(),
+        assumed: Vec::new(),
         phases: Phase::ALL.to_vec(),
         actions: vec![
             action(

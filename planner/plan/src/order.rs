@@ -48,6 +48,15 @@ impl std::fmt::Display for OrderError {
 
 /// The dependency graph of the actions (edge: producer → consumer).
 pub fn graph(actions: &[Action]) -> Result<DiGraph<usize, Resource>, OrderError> {
+    graph_assuming(actions, &[])
+}
+
+/// [`graph`], with `assumed` resources taken as already there (what the
+/// phases left out of a plan would have produced).
+pub fn graph_assuming(
+    actions: &[Action],
+    assumed: &[Resource],
+) -> Result<DiGraph<usize, Resource>, OrderError> {
     let mut g = DiGraph::new();
     let nodes: Vec<NodeIndex> = (0..actions.len()).map(|i| g.add_node(i)).collect();
     let mut producer: BTreeMap<&Resource, usize> = BTreeMap::new();
@@ -75,7 +84,7 @@ pub fn graph(actions: &[Action]) -> Result<DiGraph<usize, Resource>, OrderError>
                     }
                 }
                 Some(_) => {}
-                None if r.is_external() => {}
+                None if r.is_external() || assumed.contains(r) => {}
                 None => {
                     return Err(OrderError::Missing {
                         action: a.id.clone(),

@@ -23,6 +23,12 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<PlanInput>,
     pub phases: Vec<Phase>,
+    /// What the phases left out of this plan (`--phases`, `--stop-after`)
+    /// would have produced and its actions need: taken as already there
+    /// (the machine is already booted into an installer, say). Shown to the
+    /// reviewer, covered by the hash, and `verify` holds the plan to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumed: Vec<Resource>,
     pub actions: Vec<Action>,
     pub summary: Summary,
     pub hash: String,

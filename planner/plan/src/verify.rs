@@ -29,7 +29,7 @@ pub fn verify(plan: &Plan) -> Vec<String> {
     if ids.len() != plan.actions.len() {
         problems.push("two actions have the same id".into());
     }
-    if let Err(e) = order::graph(&plan.actions) {
+    if let Err(e) = order::graph_assuming(&plan.actions, &plan.assumed) {
         problems.push(format!("the graph is broken: {e}"));
     }
     // Everything needed is produced earlier (or provided by the machine).
@@ -39,8 +39,6 @@ pub fn verify(plan: &Plan) -> Vec<String> {
             produced.insert(r, i);
         }
     }
-    let selected = plan.actions.iter().any(|a| a.phase == Phase::Disko)
-        && plan.actions.iter().any(|a| a.phase == Phase::Reboot);
     let index: BTreeMap<&str, usize> = plan
         .actions
         .iter()
@@ -62,9 +60,10 @@ pub fn verify(plan: &Plan) -> Vec<String> {
                 Some(&j) if j >= i => {
                     problems.push(format!("{} needs {r} before it is produced", a.id))
                 }
-                None if !r.is_external() && selected => {
-                    problems.push(format!("{} needs {r}, which nothing produces", a.id))
-                }
+                None if !r.is_external() && !plan.assumed.contains(r) => problems.push(format!(
+                    "{} needs {r}, which nothing produces and the plan does not assume",
+                    a.id
+                )),
                 _ => {}
             }
         }
