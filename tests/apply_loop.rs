@@ -334,6 +334,63 @@ fn tmpfs_root_with_persisted_directories_owned_and_moded() {
     }
 }
 
+/// On a machine where udev makes no /dev/disk links (this one, with the
+/// lab not playing udev), a plan of only the disko and persist phases
+/// (`--phases disko,persist`, the installer assumed up) still partitions,
+/// formats, mounts and creates the persisted directories with their owners
+/// and modes: each partition's script links its by-partlabel name itself,
+/// and says so in the log.
+#[test]
+fn without_udev_the_plan_links_its_partitions_itself() {
+    let test = "without_udev_the_plan_links_its_partitions_itself";
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available(test) || skip_for_kernel(test, &["tmpfs", "ext4"]) {
+        return;
+    }
+    let mut lab = Lab::new(1, 256);
+    lab.play_udev = false;
+    let plan = lab.plan_with("tmpfs-impermanence", &["--phases", "disko,persist"]);
+    assert_eq!(
+        plan.assumed
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>(),
+        ["bootstrap:ready"]
+    );
+    let opts = options(&lab, "state", false);
+    let report = run(&mut lab, &plan, &opts, None);
+    assert!(report.succeeded(), "{report:?}");
+    let log = report
+        .log
+        .as_ref()
+        .and_then(|l| std::fs::read_to_string(l).ok())
+        .unwrap_or_default();
+    let label = format!("disk-f{}-persist", lab.id);
+    assert!(
+        log.contains(&format!(
+            "udev made no link /dev/disk/by-partlabel/{label}: linked it to {}p2",
+            lab.loops[0]
+        )),
+        "{log}"
+    );
+    let state = lab.state();
+    assert_eq!(
+        lines_with(&state, "mount "),
+        vec![
+            "mount <root> tmpfs ",
+            "mount <root>/nix ext4 ",
+            "mount <root>/persist ext4 "
+        ],
+        "{state}"
+    );
+    for want in [
+        "dir <root>/persist/var/lib/colord 750 400:400",
+        "dir <root>/persist/home/alice/.ssh 700 1000:1000",
+    ] {
+        assert!(state.lines().any(|l| l == want), "{want}\n{state}");
+    }
+}
+
 /// A journal that cannot be written (its disk is full) stops the run:
 /// the action whose start could not be noted does not run, nothing after
 /// it either, and once there is room again `--resume` finishes the job.
