@@ -198,13 +198,10 @@ impl Builder<'_> {
                 reason: format!("create bcachefs subvolume {path} in {name}"),
             });
             if let Some(mp) = &sv.mountpoint.value {
-                // (`mount` adds X-mount.mkdir to every mount.)
-                let mut opts = vec![format!("X-mount.subdir={path}")];
-                for o in &sv.mount_options.value {
-                    if !opts.contains(o) && o != "X-mount.mkdir" {
-                        opts.push(o.clone());
-                    }
-                }
+                let opts = mount_options(
+                    Some(format!("X-mount.subdir={path}")),
+                    &sv.mount_options.value,
+                );
                 self.mount(
                     mp,
                     "bcachefs",
@@ -217,12 +214,7 @@ impl Builder<'_> {
             }
         }
         if let Some(mp) = &f.mountpoint.value {
-            let mut opts: Vec<String> = Vec::new();
-            for o in &f.mount_options.value {
-                if !opts.contains(o) && o != "X-mount.mkdir" {
-                    opts.push(o.clone());
-                }
-            }
+            let opts = mount_options(None, &f.mount_options.value);
             self.mount(
                 mp,
                 "bcachefs",
@@ -236,4 +228,17 @@ impl Builder<'_> {
 
         Ok(())
     }
+}
+
+/// disko's bcachefs mount options: `first` (a subvolume's `X-mount.subdir`),
+/// then the user's, each once (`mount` adds the `X-mount.mkdir` disko
+/// always gives).
+fn mount_options(first: Option<String>, given: &[String]) -> Vec<String> {
+    let mut opts: Vec<String> = first.into_iter().collect();
+    for o in given {
+        if !opts.contains(o) && o != "X-mount.mkdir" {
+            opts.push(o.clone());
+        }
+    }
+    opts
 }
