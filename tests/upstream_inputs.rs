@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use common::{nixplan_text, root, skip::skip_unless};
 use serde_json::Value;
@@ -49,18 +49,6 @@ fn stand_ins_agree_with_upstream_or_say_why_not() {
             return;
         }
     };
-    let listed: BTreeMap<String, String> =
-        std::fs::read_to_string(root().join("tests/upstream/stand-in-differences.txt"))
-            .unwrap()
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(|l| {
-                let (key, why) = l
-                    .split_once(": ")
-                    .unwrap_or_else(|| panic!("no reason: {l}"));
-                (key.to_string(), why.to_string())
-            })
-            .collect();
     let targets = std::fs::read_to_string(root().join("tests/fixtures/targets.txt")).unwrap();
     let mut found = BTreeSet::new();
     let mut compared = 0;
@@ -129,9 +117,33 @@ fn stand_ins_agree_with_upstream_or_say_why_not() {
         let _ = err;
     }
     assert!(compared >= 15, "only {compared} fixtures compared");
-    let listed_keys: BTreeSet<String> = listed.keys().cloned().collect();
-    let unexplained: Vec<_> = found.difference(&listed_keys).collect();
-    let stale: Vec<_> = listed_keys.difference(&found).collect();
+    assert_exactly_listed(&found, true);
+}
+
+/// The differences `tests/upstream/stand-in-differences.txt` lists (each
+/// must give its reason), of flakes (`DIR#NAME ...`) or of module files.
+fn listed_differences(flakes: bool) -> BTreeSet<String> {
+    std::fs::read_to_string(root().join("tests/upstream/stand-in-differences.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (key, why) = l
+                .split_once(": ")
+                .unwrap_or_else(|| panic!("no reason: {l}"));
+            assert!(!why.trim().is_empty(), "no reason: {l}");
+            key.to_string()
+        })
+        .filter(|key| key.split(' ').next().unwrap_or("").contains('#') == flakes)
+        .collect()
+}
+
+/// `found` is exactly what the list says differs: nothing unexplained,
+/// nothing stale.
+fn assert_exactly_listed(found: &BTreeSet<String>, flakes: bool) {
+    let listed = listed_differences(flakes);
+    let unexplained: Vec<_> = found.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(found).collect();
     assert!(
         unexplained.is_empty() && stale.is_empty(),
         "stand-ins and upstream differ where tests/upstream/stand-in-differences.txt does not say why: {unexplained:?}; listed there but no longer different: {stale:?}"
@@ -153,13 +165,6 @@ fn module_files_agree_with_upstream_or_say_why_not() {
             return;
         }
     };
-    let listed: BTreeSet<String> =
-        std::fs::read_to_string(root().join("tests/upstream/stand-in-differences.txt"))
-            .unwrap()
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| l.split_once(": ").map(|(k, _)| k.to_string()))
-            .collect();
     let given: Vec<String> = [
         ("disko", "disko"),
         ("impermanence", "impermanence"),
@@ -220,17 +225,7 @@ fn module_files_agree_with_upstream_or_say_why_not() {
         }
     }
     assert!(compared >= 8, "only {compared} module files compared");
-    let module_listed: BTreeSet<String> = listed
-        .iter()
-        .filter(|k| k.split(' ').next().is_some_and(|t| !t.contains('#')))
-        .cloned()
-        .collect();
-    let unexplained: Vec<_> = found.difference(&module_listed).collect();
-    let stale: Vec<_> = module_listed.difference(&found).collect();
-    assert!(
-        unexplained.is_empty() && stale.is_empty(),
-        "module files differ with the upstream sources where tests/upstream/stand-in-differences.txt does not say why: {unexplained:?}; listed there but no longer different: {stale:?}"
-    );
+    assert_exactly_listed(&found, false);
 }
 
 #[test]

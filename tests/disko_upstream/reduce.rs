@@ -228,11 +228,7 @@ impl Reducer<'_> {
             }
             "mkswap" => {
                 let pos = positionals(args, &["-L", "--label", "-U", "--uuid"]);
-                self.fact(format!(
-                    "swap-format {} [{}]",
-                    pos.join(" "),
-                    words(&pos.to_vec())
-                ));
+                self.fact(format!("swap-format {} [{}]", pos.join(" "), words(&pos)));
             }
             "swapon" => self.fact(format!("swapon {}", words(&[]))),
             "cryptsetup" => self.cryptsetup(args),
@@ -304,7 +300,7 @@ impl Reducer<'_> {
             // `--opt=V`, `--opt V` or `-o V`.
             let (opt, value) = match a.split_once('=') {
                 Some((o, v)) if o.starts_with("--") => (o, Some(v.to_string())),
-                _ if a.starts_with('-') && a != "--align-end" && a != "--clear" && a != "-o" => {
+                _ if a.starts_with('-') && !["--align-end", "-I", "--clear", "-o"].contains(&a) => {
                     i += 1;
                     (a, args.get(i).cloned())
                 }
@@ -357,19 +353,18 @@ impl Reducer<'_> {
         let Some(verb) = rest.iter().position(|a| !a.starts_with('-')) else {
             return;
         };
-        let others = |skip: usize| {
-            rest.iter()
-                .enumerate()
-                .filter(|(i, _)| *i != verb && *i != skip)
-                .map(|(_, a)| a.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let others = rest
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != verb)
+            .map(|(_, a)| a.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         match rest[verb].as_str() {
-            "isOpen" | "status" => {}
-            "luksFormat" => self.fact(format!("luks-format {}", others(usize::MAX))),
-            "open" | "luksOpen" => self.fact(format!("luks-open {}", others(usize::MAX))),
-            v => self.fact(format!("cryptsetup {v} {}", others(usize::MAX))),
+            "isOpen" | "status" | "isLuks" => {}
+            "luksFormat" => self.fact(format!("luks-format {others}")),
+            "open" | "luksOpen" => self.fact(format!("luks-open {others}")),
+            v => self.fact(format!("cryptsetup {v} {others}")),
         }
     }
 

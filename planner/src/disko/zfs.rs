@@ -136,16 +136,11 @@ impl Builder<'_> {
         names: &BTreeSet<&str>,
         pool_res: &Resource,
     ) -> Result<(), PlanError> {
-        let is_root = ds.name == ROOT_DATASET;
-        let full = if is_root {
-            pool.name.clone()
-        } else {
-            format!("{}/{}", pool.name, ds.name)
-        };
-        if is_root {
+        if ds.name == ROOT_DATASET {
             self.root_dataset(name, pool, ds, pool_res);
             return Ok(());
         }
+        let full = format!("{}/{}", pool.name, ds.name);
         let parent = ds
             .name
             .rsplit_once('/')
