@@ -310,13 +310,63 @@ pub struct EvalArgs {
     /// Add a search path entry (`name=path` or `path`) for `<name>` lookups.
     #[arg(short = 'I', long = "include")]
     pub include: Vec<String>,
-    /// Maximum evaluation depth before giving up.
-    #[arg(long, default_value_t = 200_000)]
+    /// Maximum evaluation depth before giving up (`--max-call-depth`, as
+    /// nix calls it, is the same).
+    #[arg(long, alias = "max-call-depth", default_value_t = 200_000)]
     pub max_depth: usize,
     /// The most memory one list or string may take, in MiB: more is an
     /// evaluation error, not an abort.
     #[arg(long, default_value_t = 4096)]
     pub max_memory: usize,
+    /// `NAME EXPR`: call the result, if it is a function, with NAME set to
+    /// the value of the Nix expression EXPR (repeatable), as
+    /// nix-instantiate does.
+    #[arg(long = "arg", num_args = 2, value_names = ["NAME", "EXPR"])]
+    pub arg: Vec<String>,
+    /// `NAME STRING`: as `--arg`, with NAME set to the string STRING.
+    #[arg(long = "argstr", num_args = 2, value_names = ["NAME", "STRING"])]
+    pub argstr: Vec<String>,
+    /// Print XML, as `nix-instantiate --eval --xml` does.
+    #[arg(long, conflicts_with_all = ["json", "nix"])]
+    pub xml: bool,
+    /// With `--xml`: leave out source positions.
+    #[arg(long)]
+    pub no_location: bool,
+    /// Only parse the file (or `-E` expression): exit 0 when it parses,
+    /// 1 with every syntax error when it does not. Nothing is evaluated.
+    #[arg(long)]
+    pub parse: bool,
+    /// `warn`, `fatal` or `ignore`: URL literals (`http://x`) (nix's
+    /// `lint-url-literals`).
+    #[arg(long, value_name = "LEVEL")]
+    pub lint_url_literals: Option<nixplan_eval::lints::Level>,
+    /// `warn`, `fatal` or `ignore`: absolute and `~/` path literals (nix's
+    /// `lint-absolute-path-literals`).
+    #[arg(long, value_name = "LEVEL")]
+    pub lint_absolute_path_literals: Option<nixplan_eval::lints::Level>,
+    /// `warn`, `fatal` or `ignore`: relative path literals without `./`
+    /// (nix's `lint-short-path-literals`).
+    #[arg(long, value_name = "LEVEL")]
+    pub lint_short_path_literals: Option<nixplan_eval::lints::Level>,
+    /// Experimental features to turn on, space separated. Known:
+    /// `parse-toml-timestamps` (`fromTOML` returns dates and times as
+    /// `{ _type = "timestamp"; value = ...; }`); others are accepted and
+    /// change nothing.
+    #[arg(long, value_name = "FEATURES")]
+    pub extra_experimental_features: Vec<String>,
+    /// Accepted for nix-instantiate's command lines; nixplan eval is
+    /// always strict, shows traces, and reads the environment and files it is
+    /// pointed at.
+    #[arg(long = "eval", hide = true)]
+    pub compat_eval: bool,
+    #[arg(long = "strict", hide = true)]
+    pub compat_strict: bool,
+    #[arg(long = "show-trace", hide = true)]
+    pub compat_show_trace: bool,
+    #[arg(long = "no-show-trace", hide = true)]
+    pub compat_no_show_trace: bool,
+    #[arg(long = "impure", hide = true)]
+    pub compat_impure: bool,
     /// `NAME VALUE`: a nix setting (repeatable). Known: `abort-on-warn`
     /// (`true`: `builtins.warn` ends evaluation with an error).
     #[arg(long = "option", num_args = 2, value_names = ["NAME", "VALUE"])]

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use nixplan_eval::fs::{OsFileSystem, EMBEDDED_ROOT};
-use nixplan_eval::{Eval, Settings};
+use nixplan_eval::{Attrs, Env, Eval, Settings, Slots, Thunk, Value};
 use nixplan_eval::{EvalError, LoadError};
 use nixplan_nixos::embedded::WithEmbedded;
 
@@ -66,6 +66,33 @@ fn flush_messages(ev: &mut Eval) {
     }
 }
 
+/// `--arg NAME EXPR` and `--argstr NAME STRING`: each EXPR parsed now
+/// (relative paths against the working directory) and evaluated when used.
+fn auto_args(ev: &mut Eval, args: &EvalArgs, cwd: &str) -> Result<Attrs, ExitCode> {
+    let mut out = Attrs::new();
+    for pair in args.arg.chunks(2) {
+        let (name, expr) = (&pair[0], &pair[1]);
+        match ev.load_source(&format!("(--arg {name})"), None, expr, cwd) {
+            Ok((_, e)) => out.insert(
+                name.as_str(),
+                Thunk::pending(e, Env::new(None, Slots::new())),
+            ),
+            Err(LoadError::Syntax(d)) => {
+                eprintln!("{:?}", miette::Report::new(*d));
+                return Err(ExitCode::from(1));
+            }
+            Err(LoadError::Eval(e)) => {
+                report_eval(ev, &e);
+                return Err(ExitCode::from(1));
+            }
+        }
+    }
+    for pair in args.argstr.chunks(2) {
+        out.insert_value(pair[0].as_str(), Value::str(pair[1].as_str()));
+    }
+    Ok(out)
+}
+
 pub fn run(args: EvalArgs) -> ExitCode {
     let mut settings = settings_from_env(&args.include, args.max_depth);
     settings.max_memory = args.max_memory.saturating_mul(1 << 20);
@@ -82,6 +109,17 @@ pub fn run(args: EvalArgs) -> ExitCode {
             }
         }
     }
+    settings.literal_lints = nixplan_eval::lints::LiteralLints {
+        url: args.lint_url_literals.unwrap_or_default(),
+        absolute_path: args.lint_absolute_path_literals.unwrap_or_default(),
+        short_path: args.lint_short_path_literals.unwrap_or_default(),
+    };
+    settings.experimental_features = args
+        .extra_experimental_features
+        .iter()
+        .flat_map(|f| f.split_whitespace())
+        .map(String::from)
+        .collect();
     let mut ev = Eval::new(Box::new(WithEmbedded(OsFileSystem)), settings);
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())
@@ -116,6 +154,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
         (None, None) => unreachable!("clap requires one"),
     };
     let root = match loaded {
+        Ok(_) if args.parse => {
+            flush_messages(&mut ev);
+            return ExitCode::SUCCESS;
+        }
         Ok((_, root)) => root,
         Err(LoadError::Syntax(d)) => {
             eprintln!("{:?}", miette::Report::new(*d));
@@ -127,15 +169,27 @@ pub fn run(args: EvalArgs) -> ExitCode {
         }
     };
     let span = ev.arena.span(root);
+    let auto_args = match auto_args(&mut ev, &args, &cwd) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     let result = (|| {
         let mut v = ev.eval_root(root)?;
         if let Some(path) = &args.attr {
-            v = ev.select_path(&v, path, span)?;
+            v = ev.select_path_with(&v, path, &auto_args, span)?;
+        }
+        // As nix-instantiate: the result is called only when arguments
+        // were given.
+        if !auto_args.is_empty() {
+            v = ev.auto_call(&v, &auto_args, span)?;
         }
         ev.deep_force(&v, span)?;
+        let mut ctx = std::collections::BTreeSet::new();
         if args.json {
-            let mut ctx = std::collections::BTreeSet::new();
             ev.print_json(&v, span, &mut ctx)
+        } else if args.xml {
+            ev.print_xml(&v, !args.no_location, &mut ctx)
+                .map(|x| x.trim_end().to_string())
         } else {
             ev.print_nix(&v, span)
         }

@@ -11,6 +11,7 @@ mod error;
 mod expr;
 pub mod fs;
 mod import;
+pub mod lints;
 mod ops;
 pub mod print;
 mod select;
@@ -61,6 +62,11 @@ pub struct Settings {
     /// `builtins.warn` ends evaluation with an error (nix's
     /// `abort-on-warn` option).
     pub abort_on_warn: bool,
+    /// Nix's literal lints (`lint-url-literals`,
+    /// `lint-absolute-path-literals`, `lint-short-path-literals`).
+    pub literal_lints: lints::LiteralLints,
+    /// Experimental features turned on (`parse-toml-timestamps`...).
+    pub experimental_features: BTreeSet<String>,
 }
 
 impl Default for Settings {
@@ -76,6 +82,8 @@ impl Default for Settings {
             env: HashMap::new(),
             display_root: None,
             abort_on_warn: false,
+            literal_lints: lints::LiteralLints::default(),
+            experimental_features: BTreeSet::new(),
         }
     }
 }
@@ -201,6 +209,22 @@ impl Eval {
             Arc::from(text),
         );
         let root = syntax::parse(&self.sources, file).map_err(LoadError::Syntax)?;
+        let lints = self.settings.literal_lints;
+        if lints.any() {
+            for finding in lints::check(&root, file, lints) {
+                let message = format!("{} ({})", finding.message, finding.setting);
+                if finding.fatal {
+                    return Err(LoadError::Eval(EvalError::new(
+                        ErrorKind::Parse,
+                        message,
+                        Some(finding.span),
+                    )));
+                }
+                let at = self.sources.describe(finding.span);
+                self.messages
+                    .push(format!("warning: {message}\n         at {at}"));
+            }
+        }
         let globals = &self.globals;
         let is_global = |n: &str| globals.contains_key(n);
         let cx = lower::LowerContext {

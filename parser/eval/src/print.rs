@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use super::{type_err, Eval, EvalResult, Value};
+use super::{type_err, Eval, EvalResult, Thunk, Value};
 use nixplan_syntax::Span;
 
 /// C++ `ostream << double` with its default precision (6), i.e. `%g`.
@@ -98,13 +98,16 @@ impl Eval {
     pub fn print_nix(&mut self, v: &Value, _span: Span) -> EvalResult<String> {
         let mut out = String::new();
         let mut seen = HashSet::new();
-        self.print_nix_inner(v, &mut out, &mut seen)?;
+        // The root is held by no thunk: a key no thunk has.
+        self.print_nix_inner(v, 1, &mut out, &mut seen)?;
         Ok(out)
     }
 
+    /// `key`: what identifies `v` for `«repeated»` ([`container_key`]).
     fn print_nix_inner(
         &mut self,
         v: &Value,
+        key: usize,
         out: &mut String,
         seen: &mut HashSet<usize>,
     ) -> EvalResult<()> {
@@ -124,41 +127,47 @@ impl Eval {
                 "<PRIMOP-APP>"
             }),
             Value::Attrs(a) => {
-                if !a.is_empty() {
-                    seen.insert(std::rc::Rc::as_ptr(a) as *const u8 as usize);
+                if key != 0 {
+                    seen.insert(key);
                 }
                 out.push_str("{ ");
                 for (k, attr) in a.map.iter() {
                     out.push_str(&attr_name(k));
                     out.push_str(" = ");
-                    let x = self.force(&attr.value)?;
-                    if repeated(&x, seen) {
-                        out.push_str("«repeated»");
-                    } else {
-                        self.nested(|ev| ev.print_nix_inner(&x, out, seen))?;
-                    }
+                    self.print_element(&attr.value, out, seen)?;
                     out.push_str("; ");
                 }
                 out.push('}');
             }
             Value::List(l) => {
-                if !l.is_empty() {
-                    seen.insert(std::rc::Rc::as_ptr(l) as *const u8 as usize);
+                if key != 0 {
+                    seen.insert(key);
                 }
                 out.push_str("[ ");
                 for t in l.iter() {
-                    let x = self.force(t)?;
-                    if repeated(&x, seen) {
-                        out.push_str("«repeated»");
-                    } else {
-                        self.nested(|ev| ev.print_nix_inner(&x, out, seen))?;
-                    }
+                    self.print_element(t, out, seen)?;
                     out.push(' ');
                 }
                 out.push(']');
             }
         }
         Ok(())
+    }
+
+    fn print_element(
+        &mut self,
+        t: &Thunk,
+        out: &mut String,
+        seen: &mut HashSet<usize>,
+    ) -> EvalResult<()> {
+        let x = self.force(t)?;
+        let key = container_key(&x, t);
+        if key != 0 && seen.contains(&key) {
+            out.push_str("«repeated»");
+            Ok(())
+        } else {
+            self.nested(|ev| ev.print_nix_inner(&x, key, out, seen))
+        }
     }
 
     /// Print a value as JSON (`builtins.toJSON`, `--json`). Store-path
@@ -267,15 +276,17 @@ impl Eval {
     }
 }
 
-fn repeated(v: &Value, seen: &HashSet<usize>) -> bool {
+/// What identifies a container for `«repeated»`, as nix tells values
+/// apart when it prints (0: never repeated). A set is itself (its
+/// bindings); a list of three or more elements is its element array; a
+/// list of one or two is the value slot holding it (nix keeps such short
+/// lists inside the value), here the thunk it came from.
+fn container_key(v: &Value, holder: &Thunk) -> usize {
     match v {
-        Value::Attrs(a) => {
-            !a.is_empty() && seen.contains(&(std::rc::Rc::as_ptr(a) as *const u8 as usize))
-        }
-        Value::List(l) => {
-            !l.is_empty() && seen.contains(&(std::rc::Rc::as_ptr(l) as *const u8 as usize))
-        }
-        _ => false,
+        Value::Attrs(a) if !a.is_empty() => std::rc::Rc::as_ptr(a) as *const u8 as usize,
+        Value::List(l) if l.len() > 2 => std::rc::Rc::as_ptr(l) as *const u8 as usize,
+        Value::List(l) if !l.is_empty() => holder.identity(),
+        _ => 0,
     }
 }
 
@@ -315,5 +326,215 @@ mod tests {
         assert_eq!(float_to_string_g(0.0001), "0.0001");
         assert_eq!(float_to_string_g(0.00001), "1e-05");
         assert_eq!(float_to_string(1.5), "1.500000");
+    }
+}
+
+/// Text for an XML attribute value, escaped as nix's XML writer does.
+fn xml_escape(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#xA;"),
+            '\r' => out.push_str("&#xD;"),
+            '\t' => out.push_str("&#x9;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Nix's XML writer: two spaces per level, attributes sorted by name.
+struct Xml<'a> {
+    out: &'a mut String,
+    depth: usize,
+}
+
+impl Xml<'_> {
+    fn tag(&mut self, name: &str, attrs: &[(&str, String)], empty: bool) {
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+        self.out.push('<');
+        self.out.push_str(name);
+        let mut attrs: Vec<&(&str, String)> = attrs.iter().collect();
+        attrs.sort_by_key(|(k, _)| *k);
+        for (k, v) in attrs {
+            let _ = write!(self.out, " {k}=\"");
+            xml_escape(self.out, v);
+            self.out.push('"');
+        }
+        self.out.push_str(if empty { " />\n" } else { ">\n" });
+        if !empty {
+            self.depth += 1;
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        self.depth -= 1;
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+        let _ = writeln!(self.out, "</{name}>");
+    }
+}
+
+impl Eval {
+    /// A value as XML, as `builtins.toXML` and `nix-instantiate --eval
+    /// --xml` write it: forced as it goes (`strict`), with source positions
+    /// of attributes and functions when `location`. String context is
+    /// collected into `ctx`.
+    pub fn print_xml(
+        &mut self,
+        v: &Value,
+        location: bool,
+        ctx: &mut std::collections::BTreeSet<String>,
+    ) -> EvalResult<String> {
+        let mut out = String::from("<?xml version='1.0' encoding='utf-8'?>\n");
+        let mut xml = Xml {
+            out: &mut out,
+            depth: 0,
+        };
+        xml.tag("expr", &[], false);
+        let mut drvs_seen = HashSet::new();
+        self.xml_value(v, location, &mut xml, ctx, &mut drvs_seen)?;
+        xml.close("expr");
+        Ok(out)
+    }
+
+    fn xml_position(&self, span: Span, attrs: &mut Vec<(&str, String)>) {
+        let f = self.sources.file(span.file);
+        let (line, column) = f.line_col(span.start);
+        let path = f
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| f.name.clone());
+        attrs.push(("path", path));
+        attrs.push(("line", line.to_string()));
+        attrs.push(("column", column.to_string()));
+    }
+
+    fn xml_attrs(
+        &mut self,
+        a: &crate::Attrs,
+        location: bool,
+        xml: &mut Xml,
+        ctx: &mut std::collections::BTreeSet<String>,
+        drvs_seen: &mut HashSet<String>,
+    ) -> EvalResult<()> {
+        for (name, attr) in a.map.iter() {
+            let mut tag = vec![("name", name.to_string())];
+            if let (true, Some(pos)) = (location, attr.pos) {
+                self.xml_position(pos, &mut tag);
+            }
+            xml.tag("attr", &tag, false);
+            let v = self.force(&attr.value)?;
+            self.nested(|ev| ev.xml_value(&v, location, xml, ctx, drvs_seen))?;
+            xml.close("attr");
+        }
+        Ok(())
+    }
+
+    fn xml_value(
+        &mut self,
+        v: &Value,
+        location: bool,
+        xml: &mut Xml,
+        ctx: &mut std::collections::BTreeSet<String>,
+        drvs_seen: &mut HashSet<String>,
+    ) -> EvalResult<()> {
+        match v {
+            Value::Null => xml.tag("null", &[], true),
+            Value::Bool(b) => xml.tag("bool", &[("value", b.to_string())], true),
+            Value::Int(i) => xml.tag("int", &[("value", i.to_string())], true),
+            Value::Float(f) => xml.tag("float", &[("value", float_to_string_g(*f))], true),
+            Value::String(s) => {
+                if let Some(c) = &s.ctx {
+                    ctx.extend(c.iter().cloned());
+                }
+                xml.tag("string", &[("value", s.s.to_string())], true)
+            }
+            Value::Path(p) => xml.tag("path", &[("value", p.to_string())], true),
+            Value::PrimOp(_) => xml.tag("unevaluated", &[], true),
+            Value::Lambda(c) => {
+                let mut tag = Vec::new();
+                if location {
+                    let span = self.arena.span(c.expr);
+                    self.xml_position(span, &mut tag);
+                }
+                xml.tag("function", &tag, false);
+                match &c.def.param {
+                    nixplan_syntax::lower::Param::Ident(name) => {
+                        xml.tag("varpat", &[("name", name.to_string())], true)
+                    }
+                    nixplan_syntax::lower::Param::Formals {
+                        formals,
+                        ellipsis,
+                        bind,
+                    } => {
+                        let mut tag = Vec::new();
+                        if let Some(name) = bind {
+                            tag.push(("name", name.to_string()));
+                        }
+                        if *ellipsis {
+                            tag.push(("ellipsis", "1".to_string()));
+                        }
+                        xml.tag("attrspat", &tag, false);
+                        let mut names: Vec<&str> = formals.iter().map(|f| &*f.name).collect();
+                        names.sort_unstable();
+                        for name in names {
+                            xml.tag("attr", &[("name", name.to_string())], true);
+                        }
+                        xml.close("attrspat");
+                    }
+                }
+                xml.close("function");
+            }
+            Value::List(l) => {
+                xml.tag("list", &[], false);
+                for t in l.iter() {
+                    let x = self.force(t)?;
+                    self.nested(|ev| ev.xml_value(&x, location, xml, ctx, drvs_seen))?;
+                }
+                xml.close("list");
+            }
+            Value::Attrs(a) => {
+                let is_drv = match a.get("type") {
+                    Some(t) => matches!(self.force(t)?, Value::String(s) if &*s.s == "derivation"),
+                    None => false,
+                };
+                if !is_drv {
+                    xml.tag("attrs", &[], false);
+                    self.xml_attrs(a, location, xml, ctx, drvs_seen)?;
+                    xml.close("attrs");
+                    return Ok(());
+                }
+                let mut tag = Vec::new();
+                let mut drv_path = String::new();
+                for (key, name) in [("drvPath", "drvPath"), ("outPath", "outPath")] {
+                    if let Some(t) = a.get(key) {
+                        if let Value::String(s) = self.force(t)? {
+                            if let Some(c) = &s.ctx {
+                                ctx.extend(c.iter().cloned());
+                            }
+                            if key == "drvPath" {
+                                drv_path = s.s.to_string();
+                            }
+                            tag.push((name, s.s.to_string()));
+                        }
+                    }
+                }
+                xml.tag("derivation", &tag, false);
+                if !drv_path.is_empty() && drvs_seen.insert(drv_path) {
+                    self.xml_attrs(a, location, xml, ctx, drvs_seen)?;
+                } else {
+                    xml.tag("repeated", &[], true);
+                }
+                xml.close("derivation");
+            }
+        }
+        Ok(())
     }
 }

@@ -112,15 +112,62 @@ pub fn closest<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> Option<&'
 impl Eval {
     /// Select a dotted attribute path (`-A a.b.c`; a number indexes a list).
     pub fn select_path(&mut self, v: &Value, path: &str, span: Span) -> EvalResult<Value> {
+        self.select_path_with(v, path, &Attrs::new(), span)
+    }
+
+    /// Call `f` as nix-instantiate calls a function it is to print or
+    /// select from (`autoCallFunction`): a function with a formal argument
+    /// set gets the `args` it names (all of them with `...`) and its
+    /// defaults; a missing argument without a default is an error; any
+    /// other value is returned as it is.
+    pub fn auto_call(&mut self, f: &Value, args: &Attrs, span: Span) -> EvalResult<Value> {
+        let Value::Lambda(c) = f else {
+            return Ok(f.clone());
+        };
+        let nixplan_syntax::lower::Param::Formals {
+            formals, ellipsis, ..
+        } = &c.def.param
+        else {
+            return Ok(f.clone());
+        };
+        let mut given = Attrs::new();
+        if *ellipsis {
+            given = args.clone();
+        }
+        for formal in formals {
+            match args.get(&formal.name) {
+                Some(t) => given.insert(formal.name.clone(), t.clone()),
+                None if formal.default.is_some() => {}
+                None => {
+                    return Err(type_err(
+                        format!(
+                            "cannot evaluate a function that has an argument without a value ('{}')\n\
+                             Nix attempted to evaluate a function as a top level expression; in this case it must have its arguments supplied either by default values, or passed explicitly with '--arg' or '--argstr'.",
+                            formal.name
+                        ),
+                        formal.span,
+                    ))
+                }
+            }
+        }
+        self.call(f, Thunk::ready(Value::attrs(given)), span)
+    }
+
+    /// [`Eval::select_path`], calling each function on the way with `args`
+    /// ([`Eval::auto_call`]), as `nix-instantiate -A` does.
+    pub fn select_path_with(
+        &mut self,
+        v: &Value,
+        path: &str,
+        args: &Attrs,
+        span: Span,
+    ) -> EvalResult<Value> {
         let mut cur = v.clone();
         let parts = split_attr_path(path)
             .map_err(|m| type_err(format!("invalid attribute path '{path}': {m}"), span))?;
         for part in &parts {
             let part = part.as_str();
-            // `-A` applies functions to an empty set of arguments, as Nix does.
-            if let Value::Lambda(_) = cur {
-                cur = self.call(&cur, Thunk::ready(Value::attrs(Attrs::new())), span)?;
-            }
+            cur = self.auto_call(&cur, args, span)?;
             cur = match &cur {
                 Value::Attrs(a) => match a.get(part).cloned() {
                     Some(t) => self.force(&t)?,

@@ -234,6 +234,10 @@ impl Thunk {
     pub fn ptr_eq(&self, other: &Thunk) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
+    /// A number that tells this thunk apart from every other live one.
+    pub fn identity(&self) -> usize {
+        Rc::as_ptr(&self.0) as *const u8 as usize
+    }
 }
 
 /// The slots of an environment; most have very few.

@@ -9,6 +9,13 @@ pub(super) fn p_to_json(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     Ok(Value::String(NixString::with_ctx(text, ctx)))
 }
 
+pub(super) fn p_to_xml(ev: &mut Eval, a: &[Thunk], _s: Span) -> R {
+    let v = ev.force(&a[0])?;
+    let mut ctx = BTreeSet::new();
+    let text = ev.print_xml(&v, false, &mut ctx)?;
+    Ok(Value::String(NixString::with_ctx(text, ctx)))
+}
+
 pub(crate) fn json_to_value(j: serde_json::Value) -> Value {
     match j {
         serde_json::Value::Null => Value::Null,

@@ -64,7 +64,7 @@ primops! {
     "replaceStrings"/3 => p_replace_strings, "seq"/2 => p_seq, "sort"/2 => p_sort, "split"/2 => p_split,
     "splitVersion"/1 => p_split_version, "stringLength"/1 => p_string_length, "sub"/2 => p_sub,
     "substring"/3 => p_substring, "tail"/1 => p_tail, "throw"/1 => p_throw, "toFile"/2 => p_to_file,
-    "toJSON"/1 => p_to_json, "toPath"/1 => p_to_path, "toString"/1 => p_to_string, "trace"/2 => p_trace,
+    "toJSON"/1 => p_to_json, "toXML"/1 => p_to_xml, "toPath"/1 => p_to_path, "toString"/1 => p_to_string, "trace"/2 => p_trace,
     "traceVerbose"/2 => p_trace_verbose, "tryEval"/1 => p_try_eval, "typeOf"/1 => p_type_of,
     "unsafeDiscardStringContext"/1 => p_discard_context, "unsafeDiscardOutputDependency"/1 => p_discard_output_dep,
     "unsafeGetAttrPos"/2 => p_get_attr_pos, "warn"/2 => p_warn, "zipAttrsWith"/2 => p_zip_attrs_with,
