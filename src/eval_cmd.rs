@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use nixplan_eval::fs::{OsFileSystem, EMBEDDED_ROOT};
+use nixplan_eval::fs::OsFileSystem;
 use nixplan_eval::{Attrs, Env, Eval, Settings, Slots, Thunk, Value};
 use nixplan_eval::{EvalError, LoadError};
 use nixplan_nixos::embedded::WithEmbedded;
@@ -25,8 +25,8 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     if let Ok(np) = std::env::var("NIX_PATH") {
         entries.extend(np.split(':').filter(|e| !e.is_empty()).map(String::from));
     }
-    // `<nixplan/lib.nix>`: nixplan's own lib and module system.
-    s.nix_path.push(("nixplan".into(), EMBEDDED_ROOT.into()));
+    // `<nixplan/lib.nix>` (nixplan's own lib and module system) is found
+    // after the search path's entries, as nix finds `<nix/...>`.
     // Relative entries are relative to the working directory, as in Nix.
     let absolute = |p: &str| -> String {
         if p.starts_with('/') || p.contains("://") {

@@ -283,6 +283,34 @@ impl Eval {
                     },
                 );
             }
+            // `__overrides` (a legacy of Nix): its attributes replace the
+            // set's own, also where the set's other attributes refer to
+            // them, and add new ones; evaluated with the set.
+            if let Ok(i) = def
+                .statics
+                .binary_search_by(|(n, _)| (**n).cmp("__overrides"))
+            {
+                let t = new_env.slots.borrow()[i].clone();
+                let span = def.statics[i].1.span;
+                let overrides = match self.force(&t)? {
+                    Value::Attrs(o) => o,
+                    other => {
+                        return Err(type_err(
+                            format!(
+                                "expected a set but found {} (the `__overrides` attribute)",
+                                other.type_phrase()
+                            ),
+                            span,
+                        ))
+                    }
+                };
+                for (name, attr) in overrides.map.iter() {
+                    if let Ok(j) = def.statics.binary_search_by(|(n, _)| (**n).cmp(&**name)) {
+                        new_env.slots.borrow_mut()[j] = attr.value.clone();
+                    }
+                    attrs.map.insert(name.clone(), attr.clone());
+                }
+            }
             new_env
         } else {
             for (name, b) in def.statics.iter() {
@@ -359,30 +387,54 @@ impl Eval {
         Ok(Value::String(NixString::with_ctx(out, ctx)))
     }
 
+    /// `<name>` outside any scope that binds `__findFile`/`__nixPath`:
+    /// the settings' search path.
     pub(crate) fn find_search_path(&mut self, name: &str, span: Span) -> EvalResult<Value> {
-        let (first, rest) = match name.split_once('/') {
-            Some((a, b)) => (a, Some(b)),
-            None => (name, None),
-        };
-        for (prefix, dir) in self.settings.nix_path.clone() {
-            let candidate = if prefix.is_empty() {
-                format!("{dir}/{name}")
-            } else if prefix == first {
-                match rest {
-                    Some(r) => format!("{dir}/{r}"),
-                    None => dir.clone(),
+        let entries = self.settings.nix_path.clone();
+        self.find_file_in(&entries, name, span)
+    }
+
+    /// `builtins.findFile`, as nix looks a name up in a search path: the
+    /// first entry whose prefix matches (empty, the name, or the name's
+    /// first components) and under which the rest exists; then nixplan's
+    /// own files (`<nixplan/...>`) and Nix's built-in ones (`<nix/...>`,
+    /// e.g. `fetchurl.nix`); else a catchable error, as in nix.
+    pub(crate) fn find_file_in(
+        &mut self,
+        entries: &[(String, String)],
+        name: &str,
+        span: Span,
+    ) -> EvalResult<Value> {
+        let embedded = crate::fs::EMBEDDED_ROOT;
+        let fallbacks = [
+            ("nixplan".to_string(), embedded.to_string()),
+            ("nix".to_string(), format!("{embedded}/corepkgs")),
+        ];
+        for (prefix, dir) in entries.iter().chain(fallbacks.iter()) {
+            let rest = if prefix.is_empty() {
+                name
+            } else if let Some(rest) = name.strip_prefix(prefix.as_str()) {
+                match rest.strip_prefix('/') {
+                    Some(r) => r,
+                    None if rest.is_empty() => "",
+                    None => continue,
                 }
             } else {
                 continue;
+            };
+            let candidate = if rest.is_empty() {
+                dir.clone()
+            } else {
+                format!("{}/{rest}", dir.trim_end_matches('/'))
             };
             if self.fs.file_type(Path::new(&candidate)).is_ok() {
                 return Ok(Value::Path(lower::canonicalize_path(&candidate).into()));
             }
         }
         Err(EvalError::new(
-            ErrorKind::Io,
+            ErrorKind::Throw,
             format!(
-                "file '{name}' was not found in the Nix search path (add it with -I or $NIX_PATH)"
+                "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
             ),
             Some(span),
         ))

@@ -22,6 +22,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("impermanence.nix", include_str!("../nix/impermanence.nix")),
     ("nixplan.nix", include_str!("../nix/nixplan.nix")),
     (
+        "corepkgs/fetchurl.nix",
+        include_str!("../nix/corepkgs/fetchurl.nix"),
+    ),
+    (
         "inputs/nixpkgs/default.nix",
         include_str!("../nix/inputs/nixpkgs/default.nix"),
     ),

@@ -58,6 +58,7 @@ pub(super) fn p_from_json(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         ));
     }
+    json_no_nul(&j, s)?;
     Ok(json_to_value(j))
 }
 
@@ -71,30 +72,110 @@ fn unsigned_out_of_range(j: &serde_json::Value) -> Option<u64> {
     }
 }
 
-pub(super) fn toml_to_value(t: toml::Value, s: Span) -> R {
+/// A string from JSON or TOML, refused as Nix refuses it when it holds a
+/// NUL byte.
+fn no_nul(x: &str, what: &str, s: Span) -> EvalResult<()> {
+    if x.contains('\0') {
+        return Err(EvalError::new(
+            ErrorKind::Other,
+            format!("{what}{}", nixplan_syntax::lower::nul_message(x)),
+            Some(s),
+        ));
+    }
+    Ok(())
+}
+
+fn json_no_nul(j: &serde_json::Value, s: Span) -> EvalResult<()> {
+    match j {
+        serde_json::Value::String(x) => no_nul(x, "", s),
+        serde_json::Value::Array(items) => items.iter().try_for_each(|i| json_no_nul(i, s)),
+        serde_json::Value::Object(m) => m.iter().try_for_each(|(k, v)| {
+            no_nul(k, "", s)?;
+            json_no_nul(v, s)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A TOML date or time as Nix writes it (`parse-toml-timestamps`): the
+/// date, `T`, the time with its fraction in 3, 6 or 9 digits (as few as
+/// hold it), `Z` or the offset.
+fn toml_timestamp(d: &toml::value::Datetime) -> String {
+    let mut out = String::new();
+    if let Some(date) = d.date {
+        out.push_str(&format!(
+            "{:04}-{:02}-{:02}",
+            date.year, date.month, date.day
+        ));
+    }
+    if let Some(time) = d.time {
+        if d.date.is_some() {
+            out.push('T');
+        }
+        out.push_str(&format!(
+            "{:02}:{:02}:{:02}",
+            time.hour,
+            time.minute,
+            time.second.unwrap_or(0)
+        ));
+        match time.nanosecond.unwrap_or(0) {
+            0 => {}
+            ns if ns % 1_000_000 == 0 => out.push_str(&format!(".{:03}", ns / 1_000_000)),
+            ns if ns % 1_000 == 0 => out.push_str(&format!(".{:06}", ns / 1_000)),
+            ns => out.push_str(&format!(".{ns:09}")),
+        }
+    }
+    match d.offset {
+        None => {}
+        Some(toml::value::Offset::Z) => out.push('Z'),
+        Some(toml::value::Offset::Custom { minutes }) => {
+            let sign = if minutes < 0 { '-' } else { '+' };
+            let m = minutes.unsigned_abs();
+            out.push_str(&format!("{sign}{:02}:{:02}", m / 60, m % 60));
+        }
+    }
+    out
+}
+
+pub(super) fn toml_to_value(ev: &Eval, t: toml::Value, s: Span) -> R {
+    const WHAT: &str = "while parsing TOML: error: ";
     Ok(match t {
-        toml::Value::String(x) => Value::str(x),
+        toml::Value::String(x) => {
+            no_nul(&x, WHAT, s)?;
+            Value::str(x)
+        }
         toml::Value::Integer(i) => Value::Int(i),
         toml::Value::Float(f) => Value::Float(f),
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => {
-            return Err(EvalError::new(
-                ErrorKind::Unsupported,
-                format!("TOML date-time values are not supported ('{d}')"),
-                Some(s),
-            ))
+            if !ev
+                .settings
+                .experimental_features
+                .contains("parse-toml-timestamps")
+            {
+                return Err(EvalError::new(
+                    ErrorKind::Unsupported,
+                    format!("while parsing TOML: Dates and times are not supported ('{d}'; the experimental feature parse-toml-timestamps reads them)"),
+                    Some(s),
+                ));
+            }
+            let mut a = Attrs::new();
+            a.insert_value("_type", Value::str("timestamp"));
+            a.insert_value("value", Value::str(toml_timestamp(&d)));
+            Value::attrs(a)
         }
         toml::Value::Array(items) => {
             let mut out = Vec::new();
             for i in items {
-                out.push(Thunk::ready(toml_to_value(i, s)?));
+                out.push(Thunk::ready(toml_to_value(ev, i, s)?));
             }
             Value::list(out)
         }
         toml::Value::Table(m) => {
             let mut a = Attrs::new();
             for (k, v) in m {
-                a.insert_value(k, toml_to_value(v, s)?);
+                no_nul(&k, WHAT, s)?;
+                a.insert_value(k, toml_to_value(ev, v, s)?);
             }
             Value::attrs(a)
         }
@@ -110,7 +191,7 @@ pub(super) fn p_from_toml(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         )
     })?;
-    toml_to_value(toml::Value::Table(t), s)
+    toml_to_value(ev, toml::Value::Table(t), s)
 }
 
 // ----- files ----------------------------------------------------------------

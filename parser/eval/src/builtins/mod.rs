@@ -93,6 +93,7 @@ const TOP_LEVEL: &[&str] = &[
     "map",
     "placeholder",
     "removeAttrs",
+    "scopedImport",
     "throw",
     "toString",
 ];

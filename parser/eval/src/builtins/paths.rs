@@ -138,9 +138,25 @@ pub(super) fn p_path_exists(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 pub(super) fn p_find_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let _ = ev.force_list(&a[0], s)?;
+    let list = ev.force_list(&a[0], s)?;
+    let mut entries = Vec::new();
+    for t in list.iter() {
+        let entry = ev.force_attrs(t, s)?;
+        let prefix = match entry.get("prefix").cloned() {
+            Some(p) => ev.force_string(&p, s)?.s.to_string(),
+            None => String::new(),
+        };
+        let path = match entry.get("path").cloned() {
+            Some(p) => {
+                let v = ev.force(&p)?;
+                ev.coerce_to_string(&v, s, false, true)?.s.to_string()
+            }
+            None => return Err(ev.missing_attr("path", &entry, s)),
+        };
+        entries.push((prefix, path));
+    }
     let name = ev.force_string(&a[1], s)?;
-    ev.find_search_path(&name.s, s)
+    ev.find_file_in(&entries, &name.s, s)
 }
 
 pub(super) fn p_store_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -318,6 +334,14 @@ pub(super) fn p_derivation_strict(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
                 let mut outs = Vec::new();
                 for t in list.iter() {
                     let o = ev.force_string(t, s)?.s.to_string();
+                    // `drvPath` is taken by the derivation's own attribute.
+                    if o == "drvPath" {
+                        return Err(EvalError::new(
+                            ErrorKind::Other,
+                            "invalid derivation output name 'drvPath'",
+                            Some(s),
+                        ));
+                    }
                     if o == "drv" || outs.contains(&o) {
                         return Err(EvalError::new(
                             ErrorKind::Other,

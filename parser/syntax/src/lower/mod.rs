@@ -394,7 +394,28 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     .map(|c| c.text().to_string())
                     .unwrap_or_default();
                 let inner = text.trim_start_matches('<').trim_end_matches('>');
-                Expr::SearchPath(inner.into())
+                // `<name>` is `__findFile __nixPath "name"`, both names
+                // looked up where the path is, as in Nix (a `let` may
+                // rebind them).
+                match (self.resolve("__findFile"), self.resolve("__nixPath")) {
+                    (Some(find), Some(path)) => {
+                        let find = self.push(Expr::Var(find), &node);
+                        let path = self.push(Expr::Var(path), &node);
+                        let partial = self.push(
+                            Expr::Apply {
+                                func: find,
+                                arg: path,
+                            },
+                            &node,
+                        );
+                        let name = self.push(Expr::Str(inner.into()), &node);
+                        Expr::Apply {
+                            func: partial,
+                            arg: name,
+                        }
+                    }
+                    _ => Expr::SearchPath(inner.into()),
+                }
             }
             ast::Expr::Ident(id) => {
                 let name = self.ident_name(&id);
@@ -664,6 +685,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     if l.is_empty() {
                         continue;
                     }
+                    if l.contains('\0') {
+                        return self.err(s.syntax(), nul_message(&l));
+                    }
                     if let Some(StrPart::Lit(prev)) = parts.last_mut() {
                         *prev = format!("{prev}{l}").into();
                     } else {
@@ -715,4 +739,12 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         };
         Ok(self.push(e, node))
     }
+}
+
+/// Nix's words for a string that holds a NUL byte (Nix strings cannot).
+pub fn nul_message(s: &str) -> String {
+    format!(
+        "input string '{}' cannot be represented as Nix string because it contains null bytes",
+        s.replace('\0', "\u{2400}")
+    )
 }
