@@ -103,7 +103,8 @@ impl Eval {
         Ok(out)
     }
 
-    /// `key`: what identifies `v` for `«repeated»` ([`container_key`]).
+    /// `key`: what identifies `v`, if a list of one or two elements, for
+    /// `«repeated»` ([`container_key`]).
     fn print_nix_inner(
         &mut self,
         v: &Value,
@@ -127,8 +128,8 @@ impl Eval {
                 "<PRIMOP-APP>"
             }),
             Value::Attrs(a) => {
-                if key != 0 {
-                    seen.insert(key);
+                if !a.is_empty() {
+                    seen.insert(std::rc::Rc::as_ptr(a) as *const u8 as usize);
                 }
                 out.push_str("{ ");
                 for (k, attr) in a.map.iter() {
@@ -140,8 +141,14 @@ impl Eval {
                 out.push('}');
             }
             Value::List(l) => {
-                if key != 0 {
-                    seen.insert(key);
+                match l.len() {
+                    0 => {}
+                    1 | 2 => {
+                        seen.insert(key);
+                    }
+                    _ => {
+                        seen.insert(std::rc::Rc::as_ptr(l) as *const u8 as usize);
+                    }
                 }
                 out.push_str("[ ");
                 for t in l.iter() {

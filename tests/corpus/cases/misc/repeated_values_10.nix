@@ -1,0 +1,1 @@
+let a = { x = 1; }; b = a; in [ a b ]

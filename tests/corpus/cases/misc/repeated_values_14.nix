@@ -1,0 +1,1 @@
+let s = rec { a = { b = s; }; }; in s

@@ -1,0 +1,1 @@
+let __nixPath = [ { path = ./.; } { prefix = "x"; path = ./.; } ]; in [ (builtins.tryEval <nonexistent-file>).success (builtins.baseNameOf <x/repeated_values_1.nix>) (builtins.baseNameOf <repeated_values_2.nix>) ]
