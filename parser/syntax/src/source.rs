@@ -65,12 +65,65 @@ pub struct SourceMap {
     files: Vec<SourceFile>,
 }
 
+/// The text with carriage returns made what Nix's lexer makes of them, or
+/// `None` when it has none: a lone CR ends a `#` comment, and in a
+/// `"..."` string CR LF and a lone CR are each LF. Elsewhere they stay
+/// (whitespace to the parser; in `''...''` strings, text).
+pub fn nix_line_ends(text: &str) -> Option<String> {
+    if !text.contains('\r') {
+        return None;
+    }
+    let mut current = text.to_string();
+    // A comment a lone CR ends was one token: what followed the CR is code,
+    // whose strings need the same again.
+    loop {
+        let mut out = String::with_capacity(current.len());
+        let mut strings: Vec<bool> = Vec::new();
+        for (kind, token) in rnix::tokenize(&current) {
+            match kind {
+                rnix::SyntaxKind::TOKEN_STRING_START => {
+                    strings.push(token == "\"");
+                    out.push_str(token);
+                }
+                rnix::SyntaxKind::TOKEN_STRING_END => {
+                    strings.pop();
+                    out.push_str(token);
+                }
+                rnix::SyntaxKind::TOKEN_STRING_CONTENT if strings.last() == Some(&true) => {
+                    out.push_str(&token.replace("\r\n", "\n").replace('\r', "\n"));
+                }
+                rnix::SyntaxKind::TOKEN_COMMENT if token.starts_with('#') => {
+                    let mut chars = token.chars().peekable();
+                    while let Some(c) = chars.next() {
+                        if c == '\r' && chars.peek() != Some(&'\n') {
+                            out.push('\n');
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                }
+                _ => out.push_str(token),
+            }
+        }
+        if out == current {
+            return Some(out);
+        }
+        current = out;
+    }
+}
+
 impl SourceMap {
     pub fn new() -> SourceMap {
         SourceMap::default()
     }
 
+    /// Register a source, its carriage returns read as Nix's lexer reads
+    /// them ([`nix_line_ends`]).
     pub fn add(&mut self, name: String, path: Option<PathBuf>, text: Arc<str>) -> FileId {
+        let text: Arc<str> = match nix_line_ends(&text) {
+            Some(t) => t.into(),
+            None => text,
+        };
         let mut line_starts = vec![0u32];
         for (i, b) in text.bytes().enumerate() {
             if b == b'\n' {

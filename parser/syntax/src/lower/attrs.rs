@@ -171,8 +171,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                         None => {
                             // A literal set value may later be extended by `key.x = ...`.
                             let pv = match &value {
-                                ast::Expr::AttrSet(s) if s.rec_token().is_none() => {
-                                    let nested = self.collect_entries(s)?;
+                                ast::Expr::AttrSet(s) => {
+                                    let mut nested = self.collect_entries(s)?;
+                                    nested.rec = s.rec_token().is_some();
                                     PendingValue::Nested(Box::new(nested), key_span)
                                 }
                                 _ => PendingValue::Expr(value, span),
@@ -181,9 +182,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                             Ok(())
                         }
                         Some(PendingValue::Nested(nested, _)) => {
-                            // `a.b = 1; a = { c = 2; };`
+                            // `a.b = 1; a = { c = 2; };` (a `rec` here is
+                            // dropped, as Nix drops it)
                             match &value {
-                                ast::Expr::AttrSet(s) if s.rec_token().is_none() => {
+                                ast::Expr::AttrSet(s) => {
                                     for entry in s.entries() {
                                         self.add_entry(nested, entry)?;
                                     }
@@ -314,7 +316,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         match pv {
             PendingValue::Expr(e, span) => Ok((self.expr(e)?, span)),
             PendingValue::Nested(nested, span) => {
-                let def = self.finish_bindings(*nested, false)?;
+                let rec = nested.rec;
+                let def = self.finish_set(*nested, rec)?;
                 Ok((self.arena.push(Expr::Attrs(Rc::new(def)), span), span))
             }
             PendingValue::Inherit {

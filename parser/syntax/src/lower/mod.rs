@@ -257,6 +257,10 @@ struct PendingSet {
     dynamics: Vec<(ast::Expr, PendingValue, Span)>,
     /// The `e` of each `inherit (e) ...`.
     froms: Vec<ast::Expr>,
+    /// A nested set that was first written as a `rec { ... }` literal:
+    /// attributes merged into it later (`a = rec { ... }; a.c = d;`) see
+    /// its scope, as in Nix.
+    rec: bool,
 }
 
 enum PendingValue {
