@@ -359,3 +359,168 @@ pub(super) fn p_parse_drv_name(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 // ----- JSON and TOML ----------------------------------------------------------
+
+fn other_err(message: impl Into<String>, s: Span) -> Box<EvalError> {
+    EvalError::new(ErrorKind::Other, message, Some(s))
+}
+
+/// `builtins.appendContext STRING CONTEXT`: CONTEXT as `getContext` gives
+/// it (`{ PATH = { path = true; allOutputs = true; outputs = [...]; }; }`)
+/// added to the string's own.
+pub(super) fn p_append_context(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let st = ev.force_string(&a[0], s)?;
+    let add = ev.force_attrs(&a[1], s)?;
+    let mut ctx: BTreeSet<String> = st.ctx.as_deref().cloned().unwrap_or_default();
+    let store = format!("{}/", ev.settings.store_dir.trim_end_matches('/'));
+    for (path, info) in add.map.iter() {
+        if !path.starts_with(&store) {
+            return Err(other_err(
+                format!("context key '{path}' is not a store path"),
+                s,
+            ));
+        }
+        let info = ev.force_attrs(&info.value, s)?;
+        let flag = |ev: &mut Eval, name: &str| -> EvalResult<bool> {
+            match info.get(name).cloned() {
+                Some(t) => match ev.force(&t)? {
+                    Value::Bool(b) => Ok(b),
+                    other => Err(type_err(
+                        format!(
+                            "expected a Boolean but found {} (the '{name}' of context '{path}')",
+                            other.type_phrase()
+                        ),
+                        s,
+                    )),
+                },
+                None => Ok(false),
+            }
+        };
+        if flag(ev, "path")? {
+            ctx.insert(path.to_string());
+        }
+        if flag(ev, "allOutputs")? {
+            if !path.ends_with(".drv") {
+                return Err(other_err(
+                    format!("tried to add all-outputs context of {path}, which is not a derivation, to a string"),
+                    s,
+                ));
+            }
+            ctx.insert(format!("={path}"));
+        }
+        if let Some(outs) = info.get("outputs").cloned() {
+            let outs = ev.force_list(&outs, s)?;
+            if !outs.is_empty() && !path.ends_with(".drv") {
+                return Err(other_err(
+                    format!("tried to add derivation output context of {path}, which is not a derivation, to a string"),
+                    s,
+                ));
+            }
+            for o in outs.iter() {
+                let o = ev.force_string(o, s)?;
+                ctx.insert(format!("!{}!{path}", o.s));
+            }
+        }
+    }
+    Ok(Value::String(NixString::with_ctx(st.s, ctx)))
+}
+
+/// `builtins.addDrvOutputDependencies`: a string whose one context
+/// element is a `.drv` file then depends on all the derivation's outputs.
+pub(super) fn p_add_drv_output_dependencies(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let st = ev.force_string(&a[0], s)?;
+    let elements: Vec<String> = st
+        .ctx
+        .as_deref()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let [only] = elements.as_slice() else {
+        return Err(other_err(
+            format!(
+                "context of string '{}' must have exactly one element, but has {}",
+                st.s,
+                elements.len()
+            ),
+            s,
+        ));
+    };
+    let element = if only.starts_with('=') {
+        only.clone()
+    } else if only.starts_with('!') {
+        return Err(other_err(
+            format!("`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{only}'"),
+            s,
+        ));
+    } else if only.ends_with(".drv") {
+        format!("={only}")
+    } else {
+        return Err(other_err(format!("path '{only}' is not a derivation"), s));
+    };
+    Ok(Value::String(NixString::with_ctx(
+        st.s,
+        BTreeSet::from([element]),
+    )))
+}
+
+/// `builtins.break`: the debugger's breakpoint; without a debugger, its
+/// argument.
+pub(super) fn p_break(ev: &mut Eval, a: &[Thunk], _s: Span) -> R {
+    ev.force(&a[0])
+}
+
+/// `builtins.convertHash { hash; hashAlgo ? ; toHashFormat; }`: a hash in
+/// hex, nix32, base64 or SRI (or `ALGO:` before the first three) written
+/// in another of these.
+pub(super) fn p_convert_hash(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let args = ev.force_attrs(&a[0], s)?;
+    let get = |ev: &mut Eval, name: &str| -> EvalResult<Option<String>> {
+        match args.get(name).cloned() {
+            Some(t) => Ok(Some(ev.force_string(&t, s)?.s.to_string())),
+            None => Ok(None),
+        }
+    };
+    let Some(hash) = get(ev, "hash")? else {
+        return Err(ev.missing_attr("hash", &args, s));
+    };
+    let Some(format) = get(ev, "toHashFormat")? else {
+        return Err(ev.missing_attr("toHashFormat", &args, s));
+    };
+    let given_algo = get(ev, "hashAlgo")?;
+    const ALGOS: [&str; 4] = ["md5", "sha1", "sha256", "sha512"];
+    let (algo, body) = if let Some((p, rest)) =
+        hash.split_once(':').filter(|(p, _)| ALGOS.contains(p))
+    {
+        (p.to_string(), rest.to_string())
+    } else if let Some((p, _)) = hash.split_once('-').filter(|(p, _)| ALGOS.contains(p)) {
+        (p.to_string(), hash.clone())
+    } else if let Some(algo) = given_algo.clone() {
+        (algo, hash.clone())
+    } else {
+        return Err(other_err(
+            format!("hash '{hash}' does not include a type, nor is the type otherwise known from context"),
+            s,
+        ));
+    };
+    if !ALGOS.contains(&algo.as_str()) {
+        return Err(other_err(format!("unknown hash algorithm '{algo}'"), s));
+    }
+    let Some(bytes) = super::paths::decode_hash(&algo, &body) else {
+        return Err(other_err(format!("invalid {algo} hash '{hash}'"), s));
+    };
+    use base64::Engine;
+    let b64 = || base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let out = match format.as_str() {
+        "base16" => store::hex(&bytes),
+        "nix32" | "base32" => nix_base32::to_nix_base32(&bytes),
+        "base64" => b64(),
+        "sri" => format!("{algo}-{}", b64()),
+        other => {
+            return Err(other_err(
+                format!("unknown hash format '{other}', expect 'base16', 'base32', 'nix32', 'base64', or 'sri'"),
+                s,
+            ))
+        }
+    };
+    Ok(Value::str(out))
+}
