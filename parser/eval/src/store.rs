@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -112,6 +112,17 @@ fn nar_str(h: &mut Sha256, s: &[u8]) {
 }
 
 fn nar_entry(fs: &dyn FileSystem, h: &mut Sha256, path: &Path) -> io::Result<()> {
+    nar_entry_without(fs, h, path, &std::collections::HashSet::new())
+}
+
+/// The NAR serialisation of `path` without the entries at `left_out` (and
+/// what is under them), as `builtins.path` with a filter copies it.
+fn nar_entry_without(
+    fs: &dyn FileSystem,
+    h: &mut Sha256,
+    path: &Path,
+    left_out: &std::collections::HashSet<PathBuf>,
+) -> io::Result<()> {
     nar_str(h, b"(");
     match fs.file_type(path)? {
         FileType::Regular { executable } => {
@@ -134,12 +145,15 @@ fn nar_entry(fs: &dyn FileSystem, h: &mut Sha256, path: &Path) -> io::Result<()>
             nar_str(h, b"type");
             nar_str(h, b"directory");
             for (name, _) in fs.read_dir(path)? {
+                if left_out.contains(&path.join(&name)) {
+                    continue;
+                }
                 nar_str(h, b"entry");
                 nar_str(h, b"(");
                 nar_str(h, b"name");
                 nar_str(h, name.as_bytes());
                 nar_str(h, b"node");
-                nar_entry(fs, h, &path.join(&name))?;
+                nar_entry_without(fs, h, &path.join(&name), left_out)?;
                 nar_str(h, b")");
             }
         }
@@ -147,6 +161,19 @@ fn nar_entry(fs: &dyn FileSystem, h: &mut Sha256, path: &Path) -> io::Result<()>
     }
     nar_str(h, b")");
     Ok(())
+}
+
+/// SHA-256 of the NAR serialisation of `path` without the entries at
+/// `left_out`.
+pub fn nar_sha256_without(
+    fs: &dyn FileSystem,
+    path: &Path,
+    left_out: &std::collections::HashSet<PathBuf>,
+) -> io::Result<[u8; 32]> {
+    let mut h = Sha256::new();
+    nar_str(&mut h, b"nix-archive-1");
+    nar_entry_without(fs, &mut h, path, left_out)?;
+    Ok(h.finalize().into())
 }
 
 /// SHA-256 of the NAR serialisation of `path`.

@@ -1,6 +1,7 @@
 //! Paths and the store: imports, reading files and directories, `path`, `toFile`, `derivationStrict`; `fetchTree` is asked of the host (nixplan's input resolver), the other fetchers fail.
 
 use super::*;
+use crate::fs::FileType;
 
 pub(super) fn p_no_fetch(_: &mut Eval, _: &[Thunk], s: Span) -> R {
     Err(EvalError::new(
@@ -183,13 +184,6 @@ pub(super) fn p_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         }
         None => return Err(ev.missing_attr("path", &args, s)),
     };
-    if args.get("filter").is_some() {
-        return Err(EvalError::new(
-            ErrorKind::Unsupported,
-            "builtins.path with a filter is not supported by the embedded evaluator",
-            Some(s),
-        ));
-    }
     let name = match args.get("name") {
         Some(t) => {
             let t = t.clone();
@@ -197,22 +191,152 @@ pub(super) fn p_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         }
         None => path.rsplit('/').next().unwrap_or("").to_string(),
     };
-    let hash = store::nar_sha256(ev.fs(), Path::new(&path)).map_err(|e| {
+    let filter = match args.get("filter") {
+        Some(t) => Some(ev.force(&t.clone())?),
+        None => None,
+    };
+    let recursive = match args.get("recursive") {
+        Some(t) => match ev.force(&t.clone())? {
+            Value::Bool(b) => b,
+            other => {
+                return Err(type_err(
+                    format!(
+                        "expected a Boolean but found {} (builtins.path's 'recursive')",
+                        other.type_phrase()
+                    ),
+                    s,
+                ))
+            }
+        },
+        None => true,
+    };
+    let expected = match args.get("sha256") {
+        Some(t) => Some(ev.force_string(&t.clone(), s)?.s.to_string()),
+        None => None,
+    };
+    add_to_store(ev, &path, &name, filter, recursive, expected, s)
+}
+
+/// `builtins.filterSource FILTER PATH`: `builtins.path` with a filter.
+pub(super) fn p_filter_source(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let filter = ev.force(&a[0])?;
+    let path = ev.force_path(&a[1], s)?;
+    let name = path.rsplit('/').next().unwrap_or("").to_string();
+    add_to_store(ev, &path, &name, Some(filter), true, None, s)
+}
+
+/// The entries under `dir` that `filter` (called as nix calls it: the
+/// path as a string and `"regular"`, `"directory"`, `"symlink"` or
+/// `"unknown"`) leaves out; nothing under a left-out directory is asked.
+fn left_out_by(
+    ev: &mut Eval,
+    dir: &Path,
+    filter: &Value,
+    out: &mut std::collections::HashSet<std::path::PathBuf>,
+    s: Span,
+) -> EvalResult<()> {
+    let io = |e: std::io::Error| {
+        EvalError::new(
+            ErrorKind::Io,
+            format!("cannot read '{}': {e}", dir.display()),
+            Some(s),
+        )
+    };
+    let entries = ev.fs().read_dir(dir).map_err(io)?;
+    for (name, _) in entries {
+        let child = dir.join(&name);
+        let kind = ev.fs().file_type(&child).map_err(io)?;
+        let word = match kind {
+            FileType::Regular { .. } => "regular",
+            FileType::Directory => "directory",
+            FileType::Symlink => "symlink",
+            FileType::Unknown => "unknown",
+        };
+        let f = ev.call(filter, ready_str(child.display().to_string()), s)?;
+        let keep = ev.call(&f, ready_str(word), s)?;
+        match keep {
+            Value::Bool(true) => {
+                if kind == FileType::Directory {
+                    ev.nested(|ev| left_out_by(ev, &child, filter, out, s))?;
+                }
+            }
+            Value::Bool(false) => {
+                out.insert(child);
+            }
+            other => {
+                return Err(type_err(
+                    format!(
+                        "expected a Boolean but found {} (the result of the path filter)",
+                        other.type_phrase()
+                    ),
+                    s,
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `path` added to the store as nix adds it: its NAR hashed (or, not
+/// `recursive`, its contents), without what `filter` leaves out, checked
+/// against `expected` (a sha256) when given.
+fn add_to_store(
+    ev: &mut Eval,
+    path: &str,
+    name: &str,
+    filter: Option<Value>,
+    recursive: bool,
+    expected: Option<String>,
+    s: Span,
+) -> R {
+    store::check_name(name).map_err(|m| EvalError::new(ErrorKind::Other, m, Some(s)))?;
+    let io = |e: std::io::Error| {
         EvalError::new(ErrorKind::Io, format!("cannot read '{path}': {e}"), Some(s))
-    })?;
-    let sp = store::make_store_path(&ev.settings.store_dir, "source", &hash, &name);
-    ev.record_copy(&sp, &path);
+    };
+    let mut left_out = std::collections::HashSet::new();
+    if let Some(f) = &filter {
+        if ev.fs().file_type(Path::new(path)).map_err(io)? == FileType::Directory {
+            left_out_by(ev, Path::new(path), f, &mut left_out, s)?;
+        }
+    }
+    let hash: [u8; 32] = if recursive {
+        store::nar_sha256_without(ev.fs(), Path::new(path), &left_out).map_err(io)?
+    } else {
+        match ev.fs().file_type(Path::new(path)).map_err(io)? {
+            FileType::Regular { .. } => store::sha256(&ev.fs().read(Path::new(path)).map_err(io)?),
+            _ => {
+                return Err(EvalError::new(
+                    ErrorKind::Other,
+                    format!("'{path}' is not a regular file: 'recursive = false' adds only files"),
+                    Some(s),
+                ))
+            }
+        }
+    };
+    if let Some(want) = &expected {
+        if decode_hash("sha256", want).as_deref() != Some(&hash[..]) {
+            return Err(EvalError::new(
+                ErrorKind::Other,
+                format!(
+                    "hash mismatch in '{path}': specified sha256:{want}, got sha256:{}",
+                    nix_base32::to_nix_base32(&hash)
+                ),
+                Some(s),
+            ));
+        }
+    }
+    let sp = store::make_fixed_output_path(
+        &ev.settings.store_dir,
+        recursive,
+        "sha256",
+        &store::hex(&hash),
+        &hash,
+        name,
+    );
+    ev.record_copy(&sp, path);
     let mut ctx = BTreeSet::new();
     ctx.insert(sp.clone());
     Ok(Value::String(NixString::with_ctx(sp, ctx)))
-}
-
-pub(super) fn p_filter_source(_: &mut Eval, _: &[Thunk], s: Span) -> R {
-    Err(EvalError::new(
-        ErrorKind::Unsupported,
-        "builtins.filterSource is not supported by the embedded evaluator",
-        Some(s),
-    ))
 }
 
 // ----- store ------------------------------------------------------------------
