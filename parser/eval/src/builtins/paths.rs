@@ -408,19 +408,22 @@ pub(super) fn p_derivation_strict(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         }
         None => false,
     };
-    if attrs.get("__structuredAttrs").is_some() {
-        return Err(EvalError::new(
-            ErrorKind::Unsupported,
-            "__structuredAttrs derivations are not supported by the embedded evaluator",
-            Some(s),
-        ));
-    }
+    // `__structuredAttrs = true`: the attributes go to the builder as one
+    // JSON document (`__json`), not as environment variables.
+    let structured = match attrs.get("__structuredAttrs") {
+        Some(t) => {
+            let t = t.clone();
+            ev.force_bool(&t, s)?
+        }
+        None => false,
+    };
+    let mut json: BTreeMap<String, String> = BTreeMap::new();
     let mut drv = Derivation::default();
     let mut ctx = BTreeSet::new();
     let mut outputs: Vec<String> = vec!["out".into()];
     let (mut hash, mut hash_algo, mut hash_mode) = (None, None, None);
     for (k, attr) in attrs.map.iter() {
-        if &**k == "__ignoreNulls" {
+        if &**k == "__ignoreNulls" || &**k == "__structuredAttrs" {
             continue;
         }
         let v = ev.force(&attr.value)?;
@@ -486,6 +489,36 @@ pub(super) fn p_derivation_strict(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             }
             _ => {}
         }
+        if structured {
+            let mut json_ctx = BTreeSet::new();
+            let text = ev.print_json(&v, s, &mut json_ctx)?;
+            ctx.extend(json_ctx);
+            json.insert(k.to_string(), text);
+            const LEGACY: [&str; 6] = [
+                "allowedReferences",
+                "allowedRequisites",
+                "disallowedReferences",
+                "disallowedRequisites",
+                "maxSize",
+                "maxClosureSize",
+            ];
+            if LEGACY.contains(&&**k) {
+                ev.messages.push(format!(
+                    "warning: In a derivation named '{name}', 'structuredAttrs' disables the effect of the derivation attribute '{k}'; use 'outputChecks.<output>.{k}' instead"
+                ));
+            }
+            if ![
+                "builder",
+                "system",
+                "outputHash",
+                "outputHashAlgo",
+                "outputHashMode",
+            ]
+            .contains(&&**k)
+            {
+                continue;
+            }
+        }
         let x = ev.coerce_to_string(&v, s, true, true)?;
         merge_ctx(&mut ctx, &x.ctx);
         match &**k {
@@ -496,16 +529,31 @@ pub(super) fn p_derivation_strict(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             "outputHashMode" => hash_mode = Some(x.s.to_string()),
             _ => {}
         }
-        drv.env.insert(k.to_string(), x.s.to_string());
+        if !structured {
+            drv.env.insert(k.to_string(), x.s.to_string());
+        }
     }
-    if drv.builder.is_empty() && !drv.env.contains_key("builder") {
+    if structured {
+        let mut text = String::from("{");
+        for (i, (k, v)) in json.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            crate::print::json_string(&mut text, k);
+            text.push(':');
+            text.push_str(v);
+        }
+        text.push('}');
+        drv.env.insert("__json".into(), text);
+    }
+    if drv.builder.is_empty() && !drv.env.contains_key("builder") && !json.contains_key("builder") {
         return Err(EvalError::new(
             ErrorKind::MissingAttr,
             "required attribute 'builder' missing",
             Some(s),
         ));
     }
-    if !drv.env.contains_key("system") {
+    if !drv.env.contains_key("system") && !json.contains_key("system") {
         return Err(EvalError::new(
             ErrorKind::MissingAttr,
             "required attribute 'system' missing",
