@@ -310,10 +310,13 @@ pub struct EvalArgs {
     /// Add a search path entry (`name=path` or `path`) for `<name>` lookups.
     #[arg(short = 'I', long = "include")]
     pub include: Vec<String>,
-    /// Maximum evaluation depth before giving up (`--max-call-depth`, as
-    /// nix calls it, is the same).
-    #[arg(long, alias = "max-call-depth", default_value_t = 200_000)]
+    /// Maximum evaluation depth before giving up.
+    #[arg(long, default_value_t = 200_000)]
     pub max_depth: usize,
+    /// Nix's `max-call-depth`: the deepest a value may nest when converted
+    /// to JSON (`toJSON`, `__structuredAttrs`, `--json`), as nix bounds it.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_call_depth: usize,
     /// The most memory one list or string may take, in MiB: more is an
     /// evaluation error, not an abort.
     #[arg(long, default_value_t = 4096)]

@@ -96,6 +96,7 @@ fn auto_args(ev: &mut Eval, args: &EvalArgs, cwd: &str) -> Result<Attrs, ExitCod
 pub fn run(args: EvalArgs) -> ExitCode {
     let mut settings = settings_from_env(&args.include, args.max_depth);
     settings.max_memory = args.max_memory.saturating_mul(1 << 20);
+    settings.max_call_depth = args.max_call_depth;
     for pair in args.option.chunks(2) {
         match (pair[0].as_str(), pair.get(1).map(String::as_str)) {
             ("abort-on-warn", Some("true")) => settings.abort_on_warn = true,

@@ -48,6 +48,10 @@ pub struct Settings {
     pub nix_path: Vec<(String, String)>,
     /// Maximum nesting of evaluation (function calls, forced thunks).
     pub max_depth: usize,
+    /// Nix's `max-call-depth`: here, the deepest a value may nest when it
+    /// is converted to JSON (`toJSON`, `__structuredAttrs`), as nix bounds
+    /// it (10000).
+    pub max_call_depth: usize,
     /// The most memory evaluation may use, in bytes: a list or string that
     /// would go past it is an evaluation error before it is allocated, and
     /// evaluation stops with an error once past it.
@@ -77,6 +81,7 @@ impl Default for Settings {
             home: None,
             nix_path: Vec::new(),
             max_depth: 200_000,
+            max_call_depth: 10_000,
             max_memory: 4 << 30,
             memory_in_use: None,
             env: HashMap::new(),

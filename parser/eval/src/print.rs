@@ -198,10 +198,13 @@ impl Eval {
         ctx: &mut std::collections::BTreeSet<String>,
         depth: usize,
     ) -> EvalResult<()> {
-        if depth > self.settings.max_depth {
+        if depth > self.settings.max_call_depth.min(self.settings.max_depth) {
             return Err(super::EvalError::new(
                 super::ErrorKind::Depth,
-                "value is nested too deeply to convert to JSON (is it cyclic?)",
+                format!(
+                    "stack overflow; max-call-depth exceeded: the value is nested more than {} levels deep to convert to JSON (is it cyclic?)",
+                    self.settings.max_call_depth.min(self.settings.max_depth)
+                ),
                 Some(span),
             ));
         }
@@ -314,26 +317,6 @@ pub fn json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn floats_print_like_cpp_streams() {
-        assert_eq!(float_to_string_g(1.0), "1");
-        assert_eq!(float_to_string_g(0.1), "0.1");
-        assert_eq!(float_to_string_g(123456789.0), "1.23457e+08");
-        assert_eq!(float_to_string_g(1.5e-7), "1.5e-07");
-        assert_eq!(float_to_string_g(1e10), "1e+10");
-        assert_eq!(float_to_string_g(1.23456789), "1.23457");
-        assert_eq!(float_to_string_g(100000.0), "100000");
-        assert_eq!(float_to_string_g(1000000.0), "1e+06");
-        assert_eq!(float_to_string_g(0.0001), "0.0001");
-        assert_eq!(float_to_string_g(0.00001), "1e-05");
-        assert_eq!(float_to_string(1.5), "1.500000");
-    }
 }
 
 /// Text for an XML attribute value, escaped as nix's XML writer does.
@@ -543,5 +526,25 @@ impl Eval {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_cpp_streams() {
+        assert_eq!(float_to_string_g(1.0), "1");
+        assert_eq!(float_to_string_g(0.1), "0.1");
+        assert_eq!(float_to_string_g(123456789.0), "1.23457e+08");
+        assert_eq!(float_to_string_g(1.5e-7), "1.5e-07");
+        assert_eq!(float_to_string_g(1e10), "1e+10");
+        assert_eq!(float_to_string_g(1.23456789), "1.23457");
+        assert_eq!(float_to_string_g(100000.0), "100000");
+        assert_eq!(float_to_string_g(1000000.0), "1e+06");
+        assert_eq!(float_to_string_g(0.0001), "0.0001");
+        assert_eq!(float_to_string_g(0.00001), "1e-05");
+        assert_eq!(float_to_string(1.5), "1.500000");
     }
 }
