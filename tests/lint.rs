@@ -33,6 +33,55 @@ fn lint_json(file: &str, facts: Option<&str>) -> (i32, String, String) {
     nixplan_text(&args)
 }
 
+/// Every trigger file says, in `# expect NPXXX at LINE:COLUMN` lines at
+/// its end, exactly where each of its findings must point (the element of
+/// a list, the line of a snippet): the findings are exactly these.
+#[test]
+fn every_trigger_file_pins_the_line_and_column_of_its_findings() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("tests/lint")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if !(name.starts_with("NP") && name.ends_with(".nix")) {
+            continue;
+        }
+        let file = format!("tests/lint/{name}");
+        let text = std::fs::read_to_string(root().join(&file)).unwrap();
+        let mut want: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect "))
+            .map(str::to_string)
+            .collect();
+        assert!(
+            !want.is_empty(),
+            "{file} has no `# expect CODE at LINE:COL` line"
+        );
+        let code = &name[..5];
+        let facts = format!("tests/lint/{code}.facts.json");
+        let facts = root().join(&facts).is_file().then_some(facts.as_str());
+        let (_, out, err) = lint_json(&file, facts);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{file}: {e}: {err}"));
+        let mut got: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} at {}:{}",
+                    f["code"].as_str().unwrap(),
+                    f["line"],
+                    f["column"]
+                )
+            })
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{file}: where its findings point");
+        checked += 1;
+    }
+    assert!(checked >= RULES.len(), "only {checked} trigger files");
+}
+
 /// Generated from the registry: every rule has a trigger file that reports
 /// it and nothing else, pointing into that file, and a fixed counterpart
 /// that lints clean; `explain` knows it. A rule without both files fails.

@@ -17,3 +17,4 @@
   environment.persistence."/state".directories = [ "/var/lib/nixos" ];
   environment.persistence."/state".files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ];
 }
+# expect NP101 at 17:27

@@ -21,3 +21,4 @@
     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ];
   };
 }
+# expect NP102 at 20:38

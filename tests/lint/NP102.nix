@@ -20,3 +20,4 @@
     fileSystems."/persist".neededForBoot = lib.mkForce false;
   } ];
 }
+# expect NP102 at 11:86

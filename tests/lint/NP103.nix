@@ -5,3 +5,4 @@
   }; };
   boot.loader.systemd-boot.enable = true;
 }
+# expect NP103 at 2:31

@@ -14,5 +14,12 @@
   fileSystems."/persist".neededForBoot = true;
   boot.loader.systemd-boot.enable = true;
   users.mutableUsers = false;
-  environment.persistence."/persist" = { directories = [ "/var/lib/nixos" "var/lib/app/" ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
+  environment.persistence."/persist" = {
+    directories = [
+      "/var/lib/nixos"
+      "var/lib/app/"
+    ];
+    files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ];
+  };
 }
+# expect NP104 at 20:7

@@ -16,3 +16,4 @@
   users.mutableUsers = false;
   environment.persistence."/persist" = { directories = [ "/var/lib/nixos" "/etc/machine-id" ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
 }
+# expect NP105 at 17:110

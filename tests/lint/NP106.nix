@@ -16,3 +16,4 @@
   users.mutableUsers = false;
   environment.persistence."/persist" = { directories = [ "/var/lib/nixos" ]; files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" "/etc/shadow" ]; };
 }
+# expect NP106 at 17:138

@@ -16,3 +16,5 @@
   users.mutableUsers = false;
   environment.persistence."/persist".directories = [ "/var/lib/nixos" ];
 }
+# expect NP107 at 17:27
+# expect NP107 at 17:27

@@ -17,3 +17,4 @@
   users.users.alice = { isNormalUser = true; };
   environment.persistence."/persist" = { directories = [ "/var/log" ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
 }
+# expect NP108 at 18:27

@@ -16,3 +16,4 @@
   users.mutableUsers = false;
   environment.persistence."/persist" = { directories = [ "/var/lib/nixos" ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; users.carol.directories = [ "Documents" ]; };
 }
+# expect NP109 at 17:151

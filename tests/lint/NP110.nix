@@ -16,3 +16,4 @@
   users.mutableUsers = false;
   environment.persistence."/persist" = { directories = [ "/var/lib/nixos" { directory = "/srv"; mode = "0999"; } ];     files = [ "/etc/machine-id" "/etc/ssh/ssh_host_ed25519_key" ]; };
 }
+# expect NP110 at 17:77

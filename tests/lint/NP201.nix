@@ -11,3 +11,4 @@
   disko.devices.disk.data = { device = "/dev/disk/by-id/ata-EXAMPLE"; content.type = "gpt";
     content.partitions.data = { size = "100%"; content = { type = "filesystem"; format = "xfs"; mountpoint = "/boot"; }; }; };
 }
+# expect NP201 at 6:95

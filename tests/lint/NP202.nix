@@ -10,3 +10,4 @@
   boot.loader.systemd-boot.enable = true;
   disko.devices.disk.main.content.partitions.extra = { size = "10G"; priority = 10000; content = { type = "filesystem"; format = "ext4"; mountpoint = "/srv"; }; };
 }
+# expect NP202 at 7:16

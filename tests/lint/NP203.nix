@@ -10,3 +10,4 @@
   boot.loader.systemd-boot.enable = true;
   disko.devices.disk.main.content.partitions.swap = { size = "8 GB"; content = { type = "swap"; }; };
 }
+# expect NP203 at 11:55

@@ -10,3 +10,4 @@
   };
   boot.loader.systemd-boot.enable = true;
 }
+# expect NP204 at 4:5

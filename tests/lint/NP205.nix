@@ -10,3 +10,4 @@
   boot.loader.systemd-boot.enable = true;
   disko.devices.disk.main.content.partitions.tank = { size = "10G"; content = { type = "zfs"; pool = "tank"; }; };
 }
+# expect NP205 at 11:95

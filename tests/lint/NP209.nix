@@ -13,3 +13,4 @@
     disko.devices.disk.main.device = lib.mkForce "/dev/sda";
   } ];
 }
+# expect NP209 at 4:5

@@ -11,3 +11,4 @@
   disko.devices.disk.other = { device = "/dev/disk/by-id/ata-EXAMPLE"; content.type = "gpt";
     content.partitions.data = { label = "disk-main-root"; size = "100%"; content = { type = "filesystem"; format = "xfs"; mountpoint = "/srv"; }; }; };
 }
+# expect NP210 at 12:33

@@ -9,3 +9,4 @@
   };
   boot.loader.systemd-boot.enable = true;
 }
+# expect NP211 at 7:58

@@ -10,3 +10,4 @@
   boot.loader.systemd-boot.enable = true;
   disko.devices.disk.main.content.partitions.swap = { size = "8G"; content = { type = "swap"; randomEncryption = true; resumeDevice = true; }; };
 }
+# expect NP212 at 11:120

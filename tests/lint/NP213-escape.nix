@@ -10,3 +10,4 @@
   boot.loader.systemd-boot.enable = true;
   disko.devices.disk.main.content.partitions.srv = { size = "8G"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/../etc"; }; };
 }
+# expect NP213 at 11:117

@@ -11,3 +11,4 @@
   disko.devices.disk.data = { device = "/dev/disk/by-id/ata-EXAMPLE"; content.type = "gpt";
     content.partitions.data = { size = "100%"; content = { type = "btrfs"; subvolumes = { "/home".mountpoint = "/home"; "home".mountpoint = "/home2"; }; }; }; };
 }
+# expect NP214 at 12:121

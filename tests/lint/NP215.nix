@@ -11,3 +11,5 @@
   disko.devices.disk.data = { device = "/dev/disk/by-id/ata-EXAMPLE"; content.type = "gpt";
     content.partitions.data = { size = "100%"; uuid = "6e1bc4f0-7d0a-4b1e-9a55-3c2f9e8d4b10"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/srv"; }; }; };
 }
+# expect NP215 at 7:31
+# expect NP215 at 7:31

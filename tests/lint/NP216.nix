@@ -9,3 +9,4 @@
   };
   boot.loader.systemd-boot.enable = true;
 }
+# expect NP216 at 3:5

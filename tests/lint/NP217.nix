@@ -14,3 +14,4 @@
   };
   boot.loader.systemd-boot.enable = true;
 }
+# expect NP217 at 3:5

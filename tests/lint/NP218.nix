@@ -17,3 +17,4 @@
   };
   boot.loader.systemd-boot.enable = true;
 }
+# expect NP218 at 13:11

@@ -10,3 +10,4 @@
   boot.loader.systemd-boot.enable = true;
   system.activationScripts.migrate = { text = "echo migrate"; deps = [ "setupDatabse" ]; };
 }
+# expect NP301 at 11:72

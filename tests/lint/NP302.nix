@@ -11,3 +11,4 @@
   system.activationScripts.a = { text = "echo a"; deps = [ "b" ]; };
   system.activationScripts.b = { text = "echo b"; deps = [ "a" ]; };
 }
+# expect NP302 at 11:51

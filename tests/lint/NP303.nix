@@ -8,5 +8,12 @@
     };
   };
   boot.loader.systemd-boot.enable = true;
-  system.activationScripts.dotfiles = { text = "cp -r /etc/skel/. \$HOME/"; deps = [ "users" ]; };
+  system.activationScripts.dotfiles = {
+    deps = [ "users" ];
+    text = ''
+      echo "seeding dotfiles"
+      cp -r /etc/skel/. $HOME/
+    '';
+  };
 }
+# expect NP303 at 15:25

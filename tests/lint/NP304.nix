@@ -18,3 +18,4 @@
   imports = [ { environment.persistence."/persist".directories = [ "/var/lib/app" ]; } ];
   system.activationScripts.seedApp = "cp -n /etc/app/default.conf /var/lib/app/app.conf";
 }
+# expect NP304 at 19:3

@@ -10,3 +10,4 @@
   };
   boot.loader.systemd-boot.enable = true;
 }
+# expect NP402 at 2:3

@@ -18,16 +18,24 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         .iter()
         .filter(|(_, s)| !s.provided_by_nixos)
     {
-        let uses_home = s.text.contains("$HOME")
-            || s.text.contains("${HOME")
-            || s.text
-                .split_whitespace()
-                .any(|w| w == "~" || w.starts_with("~/"));
-        if uses_home {
+        let needle = ["$HOME", "${HOME"]
+            .into_iter()
+            .find(|n| s.text.contains(n))
+            .map(str::to_string)
+            .or_else(|| {
+                s.text
+                    .split_whitespace()
+                    .find(|w| *w == "~" || w.starts_with("~/"))
+                    .map(str::to_string)
+            });
+        if let Some(needle) = needle {
+            // At the line of the snippet where it is written, when the
+            // snippet is written out in the definition.
+            let at = s.at.as_ref().map(|at| at.narrowed_in_file(&needle));
             out.push(cx.finding(
                 &RULE,
                 format!("activation snippet '{name}' uses $HOME or ~, which is not a user's home during activation"),
-                s.at.as_ref(),
+                at.as_ref(),
             ));
         }
     }

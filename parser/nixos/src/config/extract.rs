@@ -84,6 +84,20 @@ impl Extract<'_> {
             .and_then(|x| x.pos)
             .and_then(|p| self.describe(p))
     }
+    /// Where the string `value` is written inside the definition at
+    /// `list_at` (a list), else `list_at`.
+    fn element_at(&self, list_at: Option<&Pos>, value: &str) -> Option<Pos> {
+        let list_at = list_at?;
+        let text = self
+            .ev
+            .sources
+            .files()
+            .find(|(_, f)| *f.name == *list_at.file)
+            .map(|(_, f)| f.text.clone());
+        let quoted = serde_json::to_string(value).unwrap_or_default();
+        text.and_then(|t| list_at.narrowed_to(&t, &quoted))
+            .or_else(|| Some(list_at.clone()))
+    }
     fn describe(&self, p: Span) -> Option<Pos> {
         let f = self.ev.sources.file(p.file);
         let internal = f
@@ -454,10 +468,14 @@ impl Extract<'_> {
             let Value::Attrs(d) = self.ev.force(t)? else {
                 continue;
             };
-            // A plain string entry has no position of its own: use the list's.
-            let at = self.at(&d, "directory").or_else(|| list_at.clone());
+            // A plain string entry has no position of its own: the place
+            // in the list where it is written, else the list's.
+            let directory = self.plain_str(&d, "directory")?;
+            let at = self
+                .at(&d, "directory")
+                .or_else(|| self.element_at(list_at.as_ref(), &directory));
             out.push(PersistedDirectory {
-                directory: self.plain_str(&d, "directory")?,
+                directory,
                 user: self.plain_str(&d, "user")?,
                 group: self.plain_str(&d, "group")?,
                 mode: self.plain_str(&d, "mode")?,
@@ -476,12 +494,16 @@ impl Extract<'_> {
                 continue;
             };
             let parent = self.attrs(&f, "parentDirectory")?;
+            let file = self.plain_str(&f, "file")?;
+            let at = self
+                .at(&f, "file")
+                .or_else(|| self.element_at(list_at.as_ref(), &file));
             out.push(PersistedFile {
-                file: self.plain_str(&f, "file")?,
+                file,
                 parent_user: self.plain_str(&parent, "user")?,
                 parent_group: self.plain_str(&parent, "group")?,
                 parent_mode: self.plain_str(&parent, "mode")?,
-                at: self.at(&f, "file").or_else(|| list_at.clone()),
+                at,
             });
         }
         Ok(out)

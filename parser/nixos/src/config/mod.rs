@@ -29,6 +29,89 @@ impl std::fmt::Display for Pos {
     }
 }
 
+/// Byte offset of a 1-based line and column (in characters) in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let rest = &text[start..];
+    let within = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + within)
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The end of the `name = value;` binding (or `inherit`) written at byte
+/// `start` of `text`.
+fn binding_end(text: &str, start: usize) -> Option<usize> {
+    use rowan::ast::AstNode;
+    let root = rnix::Root::parse(text).tree();
+    let token = root
+        .syntax()
+        .token_at_offset(rowan::TextSize::try_from(start).ok()?)
+        .right_biased()?;
+    let binding = token.parent_ancestors().find(|n| {
+        matches!(
+            n.kind(),
+            rnix::SyntaxKind::NODE_ATTRPATH_VALUE | rnix::SyntaxKind::NODE_INHERIT
+        )
+    })?;
+    Some(usize::from(binding.text_range().end()))
+}
+
+impl Pos {
+    /// The first place inside this position's range of `text` (the text of
+    /// its file) where `needle` is written: the element of a list, the line
+    /// of a snippet that a finding is about. `None` when it is not there
+    /// (the value was computed, or the range is another definition's).
+    pub fn narrowed_to(&self, text: &str, needle: &str) -> Option<Pos> {
+        if needle.is_empty() {
+            return None;
+        }
+        let start = offset_of(text, self.line, self.column)?;
+        let mut end = offset_of(text, self.end_line, self.end_column)?.min(text.len());
+        if end <= start + 1 {
+            // A position of one character (the module system keeps only
+            // where a definition starts): the binding that starts there.
+            end = binding_end(text, start)?;
+        }
+        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return None;
+        }
+        let at = start + text[start..end].find(needle)?;
+        let (line, column) = line_col(text, at);
+        let (end_line, end_column) = line_col(text, at + needle.len());
+        Some(Pos {
+            file: self.file.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+        })
+    }
+
+    /// [`Pos::narrowed_to`] with the file read from disk (by the name it
+    /// was given); this position when the file cannot be read or the
+    /// needle is not in the range.
+    pub fn narrowed_in_file(&self, needle: &str) -> Pos {
+        std::fs::read_to_string(&*self.file)
+            .ok()
+            .and_then(|text| self.narrowed_to(&text, needle))
+            .unwrap_or_else(|| self.clone())
+    }
+}
+
 impl Serialize for Pos {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
