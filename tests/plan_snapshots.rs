@@ -280,6 +280,46 @@ fn hybrid_mbr_mistakes_point_at_the_line() {
     );
 }
 
+/// disko's and impermanence's submodules are strict, as in NixOS: a
+/// misspelt option is an error at the user's line with the option meant,
+/// never a silently unmounted filesystem or an unpersisted directory.
+#[test]
+fn misspelt_disko_and_impermanence_options_are_errors_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "content = { type = \"filesystem\"; format = \"ext4\"; mountPoint = \"/\"; };",
+            "environment.persistence.\"/persist\".directories = [ ];",
+            "The option `disko.devices.disk.d.content.partitions.root.content.mountPoint' does not exist. Did you mean `disko.devices.disk.d.content.partitions.root.content.mountpoint'?",
+            ":7:",
+        ),
+        (
+            "content = { type = \"filesystem\"; format = \"ext4\"; mountpoint = \"/\"; };",
+            "environment.persistence.\"/persist\".fles = [ \"/etc/machine-id\" ];",
+            "The option `environment.persistence.\"/persist\".fles' does not exist. Did you mean `environment.persistence.\"/persist\".files'?",
+            ":11:",
+        ),
+    ];
+    for (content, persistence, wanted, line) in cases {
+        let file = dir.path().join("typo.nix");
+        std::fs::write(
+            &file,
+            format!(
+                "{{\n  disko.devices.disk.d = {{\n    device = \"/dev/disk/by-id/ata-X\";\n    content = {{\n      type = \"gpt\";\n      partitions = {{\n        root = {{ size = \"100%\"; {content} }};\n      }};\n    }};\n  }};\n  {persistence}\n}}\n"
+            ),
+        )
+        .unwrap();
+        for command in ["plan", "lint"] {
+            let (code, _, err) = common::nixplan_text(&[command, file.to_str().unwrap()]);
+            assert_eq!(code, 1, "{command}: {err}");
+            assert!(
+                err.contains(wanted) && err.contains(&format!("{}{line}", file.display())),
+                "{command}: {wanted}\n{err}"
+            );
+        }
+    }
+}
+
 /// A zpool topology must place exactly the devices that are zfs members
 /// of the pool (disko would silently skip creating it otherwise), and its
 /// modes are disko's.
@@ -310,7 +350,7 @@ fn zpool_topology_mistakes_are_errors() {
         // Only log, special and cache: a pool needs data vdevs.
         (
             "vdev = [",
-            "vdev = [ ]; unused = [",
+            "vdev = [ ]; dedup = [",
             "the topology has no data vdevs",
         ),
     ];

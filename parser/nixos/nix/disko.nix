@@ -6,7 +6,13 @@
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
-  inherit (lib) mkOption types mkIf mkDefault;
+  inherit (lib) mkOption mkIf mkDefault;
+  # disko's and impermanence's submodules are strict, as in NixOS: an
+  # option they do not declare (`mountPoint` for `mountpoint`) is an error.
+  types = lib.types // {
+    submodule = lib.types.nixplanStrictSubmodule or lib.types.submodule;
+    submoduleWith = lib.types.nixplanStrictSubmoduleWith or lib.types.submoduleWith;
+  };
   str = types.str;
   opt = type: default: mkOption { inherit type default; };
   req = type: mkOption { inherit type; };

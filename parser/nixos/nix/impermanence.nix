@@ -2,7 +2,13 @@
 # with impermanence's types and defaults. Written for nixplan.
 { lib, config, ... }:
 let
-  inherit (lib) mkOption types;
+  inherit (lib) mkOption;
+  # disko's and impermanence's submodules are strict, as in NixOS: an
+  # option they do not declare (`mountPoint` for `mountpoint`) is an error.
+  types = lib.types // {
+    submodule = lib.types.nixplanStrictSubmodule or lib.types.submodule;
+    submoduleWith = lib.types.nixplanStrictSubmoduleWith or lib.types.submoduleWith;
+  };
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
   opt = type: default: mkOption { inherit type default; };

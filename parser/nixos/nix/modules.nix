@@ -254,7 +254,23 @@ let
     else if node ? tree then b.mapAttrs (_: nodeOptions) (lib.filterAttrs (_: n: !(n ? free)) node.tree)
     else { };
 
-  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { } }:
+  # Definitions under a declared tree that no option declares, with the
+  # names declared beside each (for "did you mean").
+  undeclared = loc: declTree: tree: b.concatLists (b.attrValues (b.mapAttrs (name: node:
+    if node ? free then [ { loc = loc ++ [ name ]; inherit (node) pos; declared = b.attrNames declTree; } ]
+    else if node ? tree then undeclared (loc ++ [ name ]) (declTree.${name} or { }) node.tree
+    else [ ]) tree));
+
+  # The declared name closest to `name`, if one is close (case, or a letter
+  # or two).
+  closestName = name: names: if b ? __nixplanClosest then b.__nixplanClosest name names else
+    let
+      lower = lib.toLower name;
+      close = n: lib.toLower n == lower || b.stringLength n > 2 && (lib.hasPrefix n name || lib.hasPrefix name n);
+      found = b.filter close names;
+    in if found == [ ] then null else b.head found;
+
+  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false }:
     let
       moduleArgs = specialArgs // args // {
         inherit lib config options;
@@ -272,7 +288,16 @@ let
       mods = b.filter (m: !(b.elem m.key disabled)) collected;
       declTree = mergeDeclTrees (map (m: { file = m._file; options = m.options; }) mods);
       defs = map (m: { file = m._file; value = m.config; pos = null; }) mods;
-      tree = evalLevel prefix declTree defs;
+      evaluated = evalLevel prefix declTree defs;
+      freeform = b.any (m: m.freeformType != null) mods;
+      unknown = if strict && !freeform then undeclared prefix declTree evaluated else [ ];
+      tree =
+        if unknown == [ ] then evaluated
+        else
+          let
+            u = b.head unknown;
+            near = closestName (lib.last u.loc) (b.filter (n: n != "_module") u.declared);
+          in lib.options.throwAt u.pos "The option `${showOption u.loc}' does not exist.${if near == null then "" else " Did you mean `${showOption (lib.init u.loc ++ [ near ])}'?"}";
       config = setPositions (b.mapAttrs (_: nodeConfig) tree) (b.mapAttrs (_: n: n.pos) tree);
       options = b.mapAttrs (_: nodeOptions) (lib.filterAttrs (_: n: !(n ? free)) tree);
     in {

@@ -208,7 +208,12 @@ let
       merge = loc: defs: { imports = staticModules ++ map (d: { _file = d.file; imports = [ d.value ]; }) defs; };
     };
     submodule = modules: submoduleWith { shorthandOnlyDefinesConfig = true; modules = lib.toList modules; };
-    submoduleWith = { modules, specialArgs ? { }, shorthandOnlyDefinesConfig ? false, description ? null, class ? null }@attrs:
+    # `strict` (nixplan's): a definition of an option the submodule does
+    # not declare is an error, as in NixOS; nixplan's own NixOS
+    # declarations are partial, so only its disko and impermanence ones ask.
+    nixplanStrictSubmodule = modules: submoduleWith { shorthandOnlyDefinesConfig = true; modules = lib.toList modules; strict = true; };
+    nixplanStrictSubmoduleWith = attrs: submoduleWith (attrs // { strict = true; });
+    submoduleWith = { modules, specialArgs ? { }, shorthandOnlyDefinesConfig ? false, description ? null, class ? null, strict ? false }@attrs:
       mkOptionType {
         name = "submodule";
         description = if description != null then description else "submodule";
@@ -218,6 +223,7 @@ let
             modules = modules ++ map (d: { _file = d.file; imports = [ (if shorthandOnlyDefinesConfig && b.isAttrs d.value then { config = d.value; } else d.value) ]; }) defs;
             specialArgs = specialArgs // { name = lib.last loc; };
             prefix = loc;
+            inherit strict;
           }).config;
         getSubOptions = prefix: (lib.modules.evalModules { inherit modules; specialArgs = specialArgs // { name = "<name>"; }; inherit prefix; }).options;
         getSubModules = modules;

@@ -189,3 +189,20 @@ pub(super) fn p_nixplan_alias(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     ev.record_copy(&target, &source);
     Ok(Value::str(target))
 }
+
+/// `builtins.__nixplanClosest NAME NAMES`: the one of NAMES closest to NAME
+/// by edit distance, if reasonably close, else null (for "did you mean").
+pub(super) fn p_nixplan_closest(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let name = ev.force_string(&a[0], s)?.s.to_string();
+    let list = ev.force_list(&a[1], s)?;
+    let mut names = Vec::new();
+    for t in list.iter() {
+        names.push(ev.force_string(t, s)?.s.to_string());
+    }
+    Ok(
+        match crate::closest(&name, names.iter().map(String::as_str)) {
+            Some(n) => Value::str(n),
+            None => Value::Null,
+        },
+    )
+}
