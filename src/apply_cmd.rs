@@ -304,6 +304,7 @@ pub fn run(args: ApplyArgs) -> ExitCode {
         timeout: Duration::from_secs(args.timeout),
         passphrase: secret,
         source_root,
+        unmount_own: args.unmount_own,
         ..ApplyOptions::default()
     };
     // A saved plan's commands were made for its host (the closure copy

@@ -227,6 +227,13 @@ pub struct ApplyArgs {
     /// Continue a run that stopped (completed actions' checks are re-run).
     #[arg(long)]
     pub resume: bool,
+    /// When the disks the plan wipes are in use only by this plan's own
+    /// mounts (an earlier run with another state directory), unmount
+    /// exactly those, deepest first, and say so, instead of refusing. Any
+    /// other use (a foreign mount, an open LUKS, LVM or md device, the
+    /// running system) is still refused.
+    #[arg(long)]
+    pub unmount_own: bool,
     /// Run only these phases (comma separated).
     #[arg(long, value_delimiter = ',')]
     pub phases: Vec<String>,

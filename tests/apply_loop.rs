@@ -687,6 +687,76 @@ fn a_disk_in_use_is_never_wiped() {
     assert_eq!(lab.state(), before, "nothing on the disk changed");
 }
 
+/// Unmounts a mount this test made outside the plan's root, also when
+/// the test fails.
+struct ForeignMount(std::path::PathBuf);
+
+impl Drop for ForeignMount {
+    fn drop(&mut self) {
+        let _ = sh(&format!("umount {}", self.0.display()));
+    }
+}
+
+/// `--unmount-own`: over a finished run of the same plan (another state
+/// directory), the plan's own mounts are unmounted, deepest first, each
+/// said, and the plan runs again; a mount of the disk that is not the
+/// plan's is never touched: the run is refused, naming it.
+#[test]
+fn unmount_own_unmounts_exactly_the_plans_mounts() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available("unmount_own_unmounts_exactly_the_plans_mounts")
+        || skip_for_kernel("unmount_own_unmounts_exactly_the_plans_mounts", &["btrfs"])
+    {
+        return;
+    }
+    let (mut lab, before, _) = apply_fixture("btrfs-subvolumes", 1);
+    let disk = lab.loops[0].clone();
+    let plan = lab.plan("btrfs-subvolumes");
+    let root = lab.root().display().to_string();
+    // A mount of the disk that is not the plan's: refused, untouched.
+    let foreign = lab.dir.path().join("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    let (ok, out) = sh(&format!("mount {disk}p2 {}", foreign.display()));
+    assert!(ok, "{out}");
+    let guard = ForeignMount(foreign.clone());
+    let mut opts = options(&lab, "second-state", false);
+    opts.unmount_own = true;
+    let refused = refused(&mut lab, &plan, &opts);
+    assert!(
+        refused.0.contains("is in use") && refused.0.contains(&foreign.display().to_string()),
+        "{refused}"
+    );
+    assert_eq!(lab.state(), before, "nothing on the disk changed");
+    let (_, mounts) = sh("findmnt -rn -o TARGET");
+    assert!(
+        mounts.lines().any(|l| l == root),
+        "the plan's mounts stay: {mounts}"
+    );
+    drop(guard);
+    // Only the plan's own mounts: unmounted, and the plan runs again.
+    let mut opts = options(&lab, "third-state", false);
+    opts.unmount_own = true;
+    let report = run(&mut lab, &plan, &opts, None);
+    assert_no_failure(&report, "--unmount-own over a finished run");
+    assert!(report.succeeded(), "{report:?}");
+    let log = std::fs::read_to_string(report.log.as_ref().expect("a log")).unwrap_or_default();
+    let said: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("this plan's own mount, from an earlier run"))
+        .collect();
+    assert!(said.len() >= 2, "each unmount is said: {log}");
+    let first_root = said
+        .iter()
+        .position(|l| l.contains(&format!("unmounting {root}:")));
+    assert_eq!(
+        first_root,
+        Some(said.len() - 1),
+        "the root is unmounted last: {said:?}"
+    );
+    let (_, mounts) = sh("findmnt -rn -o TARGET");
+    assert!(mounts.lines().any(|l| l == root), "mounted again: {mounts}");
+}
+
 /// A run that starts while another one is working on the same disk: it
 /// passes every guard (the disk was just wiped, nothing is mounted yet),
 /// but the first run holds the disk's lock, so it destroys nothing.

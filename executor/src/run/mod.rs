@@ -56,6 +56,10 @@ pub struct ApplyOptions {
     pub source_root: Option<PathBuf>,
     /// How long to wait for SSH to come back after kexec.
     pub reconnect_timeout: Duration,
+    /// When the disks the plan wipes are in use only by this plan's own
+    /// mounts (an earlier run's, with another state directory), unmount
+    /// exactly those, deepest first, saying so, instead of refusing.
+    pub unmount_own: bool,
 }
 
 impl Default for ApplyOptions {
@@ -70,6 +74,7 @@ impl Default for ApplyOptions {
             passphrase: None,
             source_root: None,
             reconnect_timeout: Duration::from_secs(600),
+            unmount_own: false,
         }
     }
 }
@@ -216,7 +221,7 @@ pub fn apply(
     if opts.dry_run {
         return Ok(dry_run(&selected, counts, obs));
     }
-    let journal = Journal::open(&opts.state_dir, &plan.hash).map_err(Refusal)?;
+    let mut journal = Journal::open(&opts.state_dir, &plan.hash).map_err(Refusal)?;
     let earlier = journal.completed_earlier();
     if !opts.resume && !earlier.is_empty() {
         return refuse(format!(
@@ -225,13 +230,23 @@ pub fn apply(
             journal.dir().display()
         ));
     }
-    let Reached { facts, kexec_done } = reach(plan, target, &journal, &earlier)?;
+    let Reached {
+        mut facts,
+        kexec_done,
+    } = reach(plan, target, &journal, &earlier)?;
     let this_machine = target.is_this_machine();
     let todo: BTreeSet<String> = selected
         .iter()
         .filter(|a| !earlier.contains_key(&a.id))
         .map(|a| a.id.clone())
         .collect();
+    if opts.unmount_own && !kexec_done {
+        if let Some(after) =
+            unmount_own(plan, &selected, &facts, &todo, &*target, &mut journal, obs)?
+        {
+            facts = after;
+        }
+    }
     preflight(plan, &selected, &facts, this_machine, &todo, kexec_done)?;
     confirm(&selected, &todo, &facts, &*target, opts, obs)?;
     // Commands started here hold the run's lock while they live: a run

@@ -314,3 +314,76 @@ pub(super) fn reach(
     );
     Ok(Reached { facts, kexec_done })
 }
+
+/// `--unmount-own`: the disks this run wipes are mounted only where this
+/// plan itself mounts (an earlier run of it, with another state
+/// directory): unmount exactly those, deepest first, each said, and return
+/// the facts gathered again. Nothing is done when any use is not the
+/// plan's own (a foreign mount, an open LUKS, LVM or md holder, the
+/// running system): `preflight` then refuses and names it.
+pub(super) fn unmount_own(
+    plan: &Plan,
+    selected: &[&Action],
+    facts: &Value,
+    todo: &BTreeSet<String>,
+    target: &dyn Transport,
+    journal: &mut Journal,
+    obs: &mut dyn Observer,
+) -> Result<Option<Value>, Refusal> {
+    let own: BTreeSet<&str> = plan
+        .actions
+        .iter()
+        .filter(|a| a.kind == Kind::Mount)
+        .flat_map(|a| a.produces.iter())
+        .filter(|r| r.kind() == ResourceKind::Mount)
+        .map(|r| r.name())
+        .collect();
+    let mut points: Vec<String> = Vec::new();
+    for (id, dev) in wiped_disks(selected) {
+        if !todo.contains(id) {
+            continue;
+        }
+        let Some(disk) = facts::disk(facts, &dev) else {
+            continue;
+        };
+        let mounted = facts::mounts_on(&disk);
+        let foreign = mounted.iter().any(|(_, m)| !own.contains(m.as_str()))
+            || !facts::holders_on(&disk).is_empty()
+            || !facts::used_elsewhere(facts, &disk).is_empty();
+        if foreign {
+            return Ok(None);
+        }
+        points.extend(mounted.into_iter().map(|(_, m)| m));
+    }
+    if points.is_empty() {
+        return Ok(None);
+    }
+    points.sort();
+    points.dedup();
+    // Deepest first: /mnt/boot before /mnt.
+    points.sort_by_key(|p| std::cmp::Reverse(p.matches('/').count()));
+    for point in &points {
+        let said = format!(
+            "unmounting {point}: this plan's own mount, from an earlier run (--unmount-own)"
+        );
+        journal.log(&format!("== {said}\n"));
+        obs.event(Event::Note(said));
+        let inv = Invocation {
+            program: Program::Argv(vec!["umount".into(), point.clone()]),
+            env: probe_env(),
+            stdin: None,
+            timeout: Duration::from_secs(120),
+        };
+        let fin = target
+            .run(&inv)
+            .map_err(|e| Refusal(format!("cannot unmount {point}: {e}")))?;
+        if !fin.success() {
+            return refuse(format!(
+                "cannot unmount {point} ({}):\n{}",
+                fin.describe(),
+                fin.tail(10)
+            ));
+        }
+    }
+    gather_facts(target).map(Some).map_err(Refusal)
+}
