@@ -19,6 +19,7 @@ mod arith;
 mod attrs;
 mod control;
 mod data;
+mod flakeref;
 mod lists;
 mod nixplan;
 mod paths;
@@ -28,6 +29,7 @@ use arith::*;
 use attrs::*;
 use control::*;
 use data::*;
+use flakeref::*;
 use lists::*;
 use nixplan::*;
 use paths::*;
@@ -65,7 +67,7 @@ primops! {
     "splitVersion"/1 => p_split_version, "stringLength"/1 => p_string_length, "sub"/2 => p_sub,
     "substring"/3 => p_substring, "tail"/1 => p_tail, "throw"/1 => p_throw, "toFile"/2 => p_to_file,
     "appendContext"/2 => p_append_context, "addDrvOutputDependencies"/1 => p_add_drv_output_dependencies,
-    "break"/1 => p_break, "convertHash"/1 => p_convert_hash, "toJSON"/1 => p_to_json, "toXML"/1 => p_to_xml, "toPath"/1 => p_to_path, "toString"/1 => p_to_string, "trace"/2 => p_trace,
+    "break"/1 => p_break, "parseFlakeRef"/1 => p_parse_flake_ref, "flakeRefToString"/1 => p_flake_ref_to_string, "convertHash"/1 => p_convert_hash, "toJSON"/1 => p_to_json, "toXML"/1 => p_to_xml, "toPath"/1 => p_to_path, "toString"/1 => p_to_string, "trace"/2 => p_trace,
     "traceVerbose"/2 => p_trace_verbose, "tryEval"/1 => p_try_eval, "typeOf"/1 => p_type_of,
     "unsafeDiscardStringContext"/1 => p_discard_context, "unsafeDiscardOutputDependency"/1 => p_discard_output_dep,
     "unsafeGetAttrPos"/2 => p_get_attr_pos, "warn"/2 => p_warn, "zipAttrsWith"/2 => p_zip_attrs_with,
