@@ -328,6 +328,10 @@ pub struct EvalArgs {
     /// evaluation error, not an abort.
     #[arg(long, default_value_t = 4096)]
     pub max_memory: usize,
+    /// Fetch nothing: `fetchTarball` and `fetchTree` find their sources in
+    /// /nix/store or nixplan's cache, or fail.
+    #[arg(long)]
+    pub offline: bool,
     /// `NAME EXPR`: call the result, if it is a function, with NAME set to
     /// the value of the Nix expression EXPR (repeatable), as
     /// nix-instantiate does.

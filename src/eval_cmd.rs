@@ -122,6 +122,22 @@ pub fn run(args: EvalArgs) -> ExitCode {
         .map(String::from)
         .collect();
     let mut ev = Eval::new(Box::new(WithEmbedded(OsFileSystem)), settings);
+    // `fetchTarball` and `fetchTree` with a hash: nixplan's fetcher and
+    // cache, as for flake inputs (no flake here: no lock, no overrides).
+    let offline = args.offline || std::env::var("NIXPLAN_OFFLINE").is_ok_and(|v| v == "1");
+    let mut options = nixplan_flake::Options::new(Vec::new(), offline);
+    options.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    match nixplan_flake::Resolver::new(std::path::Path::new("/nonexistent/nixplan-eval"), options) {
+        Ok(resolver) => {
+            ev.host = Some(Box::new(nixplan_nixos::inputs::InputHost::new(
+                resolver, false,
+            )));
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    }
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "/".into());

@@ -506,6 +506,68 @@ fn a_wrong_nar_hash_is_refused_and_nothing_is_kept() {
     }
 }
 
+/// `nixplan eval`'s `builtins.fetchTarball { url; sha256; }` goes through
+/// the same fetcher and cache: fetched and checked against the hash nix
+/// computes, then found in the cache with --offline; a wrong hash is
+/// refused with nothing kept; no hash, nothing fetched.
+#[test]
+fn fetch_tarball_in_eval_is_fetched_checked_and_cached() {
+    if common::skip::skip_unless(
+        "fetch_tarball_in_eval_is_fetched_checked_and_cached",
+        common::nix_missing(),
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
+        return;
+    }
+    let root = fresh("eval-fetch-tarball");
+    let src = hardening_source(&root);
+    let hash = nix_hash(&src);
+    let server = Server::start(BTreeMap::from([(
+        "/archive/hardening.tar.gz".to_string(),
+        Serve::Whole(tarball(&src, "hardening-top")),
+    )]));
+    let cache = root.join("cache");
+    let env = [("XDG_CACHE_HOME", cache.to_str().unwrap())];
+    let url = format!("{}/archive/hardening.tar.gz", server.base);
+    let expr = |h: &str| {
+        format!("builtins.readFile (builtins.fetchTarball {{ url = \"{url}\"; sha256 = \"{h}\"; }} + \"/name\")")
+    };
+    let (code, out, err) = nixplan_env(&["eval", "-E", &expr(&hash)], &env, &["NIXPLAN_OFFLINE"]);
+    assert_eq!((code, out.trim()), (0, "\"from-fetch-tree\""), "{err}");
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // From the cache: offline, and the server is not asked again.
+    let (code, out, err) = nixplan_env(&["eval", "--offline", "-E", &expr(&hash)], &env, &[]);
+    assert_eq!((code, out.trim()), (0, "\"from-fetch-tree\""), "{err}");
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // A hash the tree does not have: refused, nothing kept.
+    let other_cache = root.join("other-cache");
+    let wrong = nix_hash(&src.join("modules"));
+    let (code, _, err) = nixplan_env(
+        &["eval", "-E", &expr(&wrong)],
+        &[("XDG_CACHE_HOME", other_cache.to_str().unwrap())],
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&hash),
+        "the error names the hash it got: {err}"
+    );
+    nothing_kept(&other_cache, "a mismatching tarball was kept");
+    // No hash: nothing fetched.
+    let (code, _, err) = nixplan_env(
+        &["eval", "-E", &format!("builtins.fetchTarball \"{url}\"")],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("fetches only what it can check"), "{err}");
+    assert_eq!(
+        server.hits.lock().unwrap().len(),
+        2,
+        "only the wrong-hash run fetched"
+    );
+}
+
 #[test]
 fn an_interrupted_download_leaves_no_cache_entry() {
     if common::skip::skip_unless(

@@ -14,6 +14,65 @@ pub(super) fn p_no_fetch(_: &mut Eval, _: &[Thunk], s: Span) -> R {
 /// `builtins.fetchTree ATTRS`: asked of the program running the
 /// evaluation (nixplan's input resolver: the store, its cache, or a fetch
 /// checked against the narHash); without one, nothing is fetched.
+/// `builtins.fetchTarball URL` or `{ url; sha256; name ? ; }`: the tree,
+/// fetched (or found in the store or nixplan's cache) by the host and
+/// checked against `sha256` (the NAR hash of the unpacked tree). Without
+/// a hash nothing is fetched: what came could not be checked.
+pub(super) fn p_fetch_tarball(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    if ev.host.is_none() {
+        return p_no_fetch(ev, a, s);
+    }
+    let (url, hash) = match ev.force(&a[0])? {
+        Value::Attrs(args) => {
+            let url = match args.get("url").cloned() {
+                Some(t) => ev.force_string(&t, s)?.s.to_string(),
+                None => return Err(ev.missing_attr("url", &args, s)),
+            };
+            let hash = match args.get("sha256").cloned() {
+                Some(t) => Some(ev.force_string(&t, s)?.s.to_string()),
+                None => None,
+            };
+            (url, hash)
+        }
+        other => (
+            ev.coerce_to_string(&other, s, false, false)?.s.to_string(),
+            None,
+        ),
+    };
+    let Some(hash) = hash else {
+        return Err(EvalError::new(
+            ErrorKind::Unsupported,
+            format!("fetchTarball {url}: nixplan fetches only what it can check: give its sha256 (the NAR hash of the unpacked tree, `nix hash path`), or pin it as a flake input"),
+            Some(s),
+        ));
+    };
+    let Some(bytes) = decode_hash("sha256", &hash) else {
+        return Err(EvalError::new(
+            ErrorKind::Other,
+            format!("fetchTarball {url}: invalid sha256 hash '{hash}'"),
+            Some(s),
+        ));
+    };
+    use base64::Engine;
+    let nar_hash = format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    );
+    let request = serde_json::json!({ "type": "tarball", "url": url, "narHash": nar_hash });
+    let mut host = ev.host.take().expect("checked above");
+    let answer = host.call("fetchTree", request);
+    ev.host = Some(host);
+    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
+    match answer.get("outPath").and_then(serde_json::Value::as_str) {
+        Some(p) => Ok(Value::str(p)),
+        None => Err(EvalError::new(
+            ErrorKind::Other,
+            format!("fetchTarball {url}: the fetcher gave no path"),
+            Some(s),
+        )),
+    }
+}
+
 pub(super) fn p_fetch_tree(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     if ev.host.is_none() {
         return p_no_fetch(ev, a, s);
