@@ -688,6 +688,38 @@ fn a_git_input_is_fetched_at_its_revision() {
         .read_to_string(&mut text)
         .unwrap();
     assert!(text.contains("from-the-input"));
+    // `nixplan eval`'s builtins.fetchGit with the commit's rev and
+    // narHash: the same fetch, the same checks (here from the cache).
+    let fetch = |hash: &str| {
+        format!(
+            "let s = builtins.fetchGit {{ url = \"file://{}\"; rev = \"{rev}\"; narHash = \"{hash}\"; }}; in [ (builtins.readFile (s.outPath + \"/name\")) (builtins.pathExists (s.outPath + \"/later.nix\")) ]",
+            src.display()
+        )
+    };
+    let (code, out, err) = nixplan_env(
+        &["eval", "-E", &fetch(&nix_hash(&tree))],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(
+        (code, out.trim()),
+        (0, "[ \"from-fetch-tree\" false ]"),
+        "{err}"
+    );
+    let (code, _, err) = nixplan_env(
+        &[
+            "eval",
+            "-E",
+            &format!(
+                "builtins.fetchGit {{ url = \"file://{}\"; rev = \"{rev}\"; }}",
+                src.display()
+            ),
+        ],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("fetches only what it can check"), "{err}");
 }
 
 #[test]

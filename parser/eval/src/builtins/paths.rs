@@ -73,6 +73,55 @@ pub(super) fn p_fetch_tarball(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     }
 }
 
+/// `builtins.fetchGit { url; rev; ref ? ; narHash; }`: the commit, through
+/// the host's fetcher as `fetchTree` would fetch it, checked against its
+/// narHash; without one nothing is fetched.
+pub(super) fn p_fetch_git(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    if ev.host.is_none() {
+        return p_no_fetch(ev, a, s);
+    }
+    let args = match ev.force(&a[0])? {
+        Value::Attrs(args) => args,
+        other => {
+            let url = ev.coerce_to_string(&other, s, false, false)?.s.to_string();
+            return Err(EvalError::new(
+                ErrorKind::Unsupported,
+                format!("fetchGit {url}: nixplan fetches only what it can check: give the url, rev and narHash of the commit, or pin it as a flake input"),
+                Some(s),
+            ));
+        }
+    };
+    let mut request = serde_json::Map::new();
+    request.insert("type".into(), "git".into());
+    for key in ["url", "rev", "ref", "narHash"] {
+        if let Some(t) = args.get(key).cloned() {
+            let forced = ev.force(&t)?;
+            let v = ev.coerce_to_string(&forced, s, false, false)?;
+            request.insert(key.into(), v.s.to_string().into());
+        }
+    }
+    if args.get("submodules").is_some() {
+        request.insert("submodules".into(), true.into());
+    }
+    let url = request
+        .get("url")
+        .and_then(|u| u.as_str())
+        .unwrap_or("?")
+        .to_string();
+    if !request.contains_key("narHash") || !request.contains_key("rev") {
+        return Err(EvalError::new(
+            ErrorKind::Unsupported,
+            format!("fetchGit {url}: nixplan fetches only what it can check: give the commit's rev and narHash, or pin it as a flake input"),
+            Some(s),
+        ));
+    }
+    let mut host = ev.host.take().expect("checked above");
+    let answer = host.call("fetchTree", serde_json::Value::Object(request));
+    ev.host = Some(host);
+    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
+    Ok(json_to_value(answer))
+}
+
 pub(super) fn p_fetch_tree(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     if ev.host.is_none() {
         return p_no_fetch(ev, a, s);
