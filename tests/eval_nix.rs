@@ -25,19 +25,6 @@ fn strip_positions(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 #[test]
 fn real_nix_gives_the_same_config() {
     if common::skip::skip_unless(
@@ -60,8 +47,8 @@ fn real_nix_gives_the_same_config() {
     ];
     for (i, (dir, file)) in cases.iter().enumerate() {
         let flake = tmp.join(format!("case{i}"));
-        copy_dir(&root.join(dir), &flake.join("config"));
-        copy_dir(&root.join("parser/nixos/nix"), &flake.join("nixplan"));
+        common::copy_dir(&root.join(dir), &flake.join("config"));
+        common::copy_dir(&root.join("parser/nixos/nix"), &flake.join("nixplan"));
         std::fs::write(
             flake.join("flake.nix"),
             format!("{{\n  outputs = {{ self }}: {{\n    nixosConfigurations.box = (import ./nixplan/nixplan.nix).nixosSystem {{ modules = [ ./config/{file} ]; }};\n  }};\n}}\n"),

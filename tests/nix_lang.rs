@@ -32,23 +32,10 @@ const SYMLINKS: &[&str] = &[
     "symlink-resolution/foo/overlays",
 ];
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// The suite copied under `DIR/lang`, its links links again.
 fn suite_copy(snapshot: &Path, dir: &Path) -> PathBuf {
     let lang = dir.join("lang");
-    copy_tree(snapshot, &lang);
+    common::copy_dir(snapshot, &lang);
     for link in SYMLINKS {
         let path = lang.join(link);
         let target = std::fs::read_to_string(&path).unwrap();
