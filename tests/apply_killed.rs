@@ -9,54 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use nixplan_plan::shell::clean_env;
-use nixplan_plan::{
-    Action, Kind, Phase, Plan, PlanTarget, Resource, ResourceKind, RunsOn, Summary,
-};
-
-/// A plan of one action on this machine running `script`.
-fn plan_running(script: &str) -> Plan {
-    let action = Action {
-        id: "bootstrap/slow".into(),
-        phase: Phase::Bootstrap,
-        kind: Kind::Precondition,
-        deps: Vec::new(),
-        argv: None,
-        script: Some(script.into()),
-        env: clean_env(),
-        stdin: None,
-        runs_on: RunsOn::Target,
-        destructive: false,
-        check: None,
-        condition: None,
-        needs: Vec::new(),
-        produces: vec![Resource::new(ResourceKind::Bootstrap, "slow")],
-        source: None,
-        reason: "take a while".into(),
-    };
-    let actions = vec![action];
-    Plan {
-        format_version: nixplan_plan::FORMAT_VERSION,
-        nixplan_version: "test".into(),
-        target: PlanTarget {
-            name: "here".into(),
-            host: None,
-            facts: None,
-        },
-        source: Default::default(),
-        inputs: Vec::new(),
-        assumed: Vec::new(),
-        phases: vec![Phase::Bootstrap],
-        summary: Summary {
-            bootstrap: "none".into(),
-            ..Summary::of_actions(&actions, None)
-        },
-        actions,
-        hash: String::new(),
-        signature: None,
-    }
-    .seal()
-}
+use common::plan_running;
 
 fn apply(plan: &Path, state: &Path, resume: bool) -> Child {
     let mut args = vec![
@@ -116,10 +69,10 @@ fn kill(pid: &str) {
 fn the_running_action_dies_with_nixplan() {
     let dir = tempfile::tempdir().unwrap();
     let pid_file = dir.path().join("pid");
-    let plan = plan_running(&format!(
-        "sleep 300 &\necho $! > {}\nwait\n",
-        pid_file.display()
-    ));
+    let plan = plan_running(
+        &format!("sleep 300 &\necho $! > {}\nwait\n", pid_file.display()),
+        None,
+    );
     let plan_file = dir.path().join("plan.json");
     std::fs::write(&plan_file, plan.to_json()).unwrap();
     let mut nixplan = apply(&plan_file, &dir.path().join("state"), false);
@@ -140,10 +93,13 @@ fn a_resume_refuses_while_a_command_of_the_killed_run_lives() {
     let pid_file = dir.path().join("pid");
     // The daemon leaves the action's process group (setsid), as a service
     // an action starts would: it outlives nixplan, holding the run's lock.
-    let plan = plan_running(&format!(
-        "setsid sleep 300 </dev/null >/dev/null 2>&1 &\necho $! > {}\nsleep 300\n",
-        pid_file.display()
-    ));
+    let plan = plan_running(
+        &format!(
+            "setsid sleep 300 </dev/null >/dev/null 2>&1 &\necho $! > {}\nsleep 300\n",
+            pid_file.display()
+        ),
+        None,
+    );
     let plan_file = dir.path().join("plan.json");
     std::fs::write(&plan_file, plan.to_json()).unwrap();
     let state = dir.path().join("state");

@@ -281,6 +281,110 @@ fn a_plan_is_applied_over_ssh_to_loop_devices() {
     assert!(state.contains("mount <root>/persist ext4"), "{state}");
 }
 
+/// nixplan killed (SIGKILL) while an action runs over SSH: the remote
+/// command goes on (sshd does not end it), and it holds the run's lock on
+/// the target, so a `--resume` refuses to run beside it, naming it; once
+/// it has ended, the resume runs.
+#[test]
+fn a_resume_refuses_while_a_remote_command_of_the_killed_run_lives() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip("a_resume_refuses_while_a_remote_command_of_the_killed_run_lives") {
+        return;
+    }
+    let target = SshTarget::start(4);
+    let host = format!("root@{}", target.address);
+    let dir = target.dir.path().to_path_buf();
+    let pid_file = dir.join("remote.pid");
+    // The namespace shares this machine's processes and files: the remote
+    // command's pid is readable (and killable) here.
+    let plan = common::plan_running(
+        &format!("echo $$ > {}\nexec sleep 300\n", pid_file.display()),
+        Some(&host),
+    );
+    let plan_file = dir.join("plan.json");
+    std::fs::write(&plan_file, plan.to_json()).unwrap();
+    let known = format!("UserKnownHostsFile={}", dir.join("known_hosts").display());
+    let identity = dir.join("id");
+    let state = dir.join("state");
+    let apply = |resume: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nixplan"));
+        cmd.args(["apply", plan_file.to_str().unwrap(), "--yes", "-i"])
+            .arg(&identity)
+            .args(["--state-dir", state.to_str().unwrap()])
+            .args([
+                "--ssh-option",
+                &known,
+                "--ssh-option",
+                "GlobalKnownHostsFile=/dev/null",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if resume {
+            cmd.arg("--resume");
+        }
+        cmd.spawn().unwrap()
+    };
+    struct Remote(PathBuf);
+    impl Drop for Remote {
+        fn drop(&mut self) {
+            if let Ok(pid) = std::fs::read_to_string(&self.0) {
+                let _ = Command::new("kill").args(["-KILL", pid.trim()]).status();
+            }
+        }
+    }
+    let remote = Remote(pid_file.clone());
+    let mut first = apply(false);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pid = loop {
+        if let Ok(t) = std::fs::read_to_string(&pid_file) {
+            if t.ends_with('\n') {
+                break t.trim().to_string();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the remote command never started: {}",
+            target.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    first.kill().unwrap();
+    let _ = first.wait();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        Path::new(&format!("/proc/{pid}")).exists(),
+        "the remote command was expected to outlive nixplan"
+    );
+    let out = apply(true).wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("a command started by an earlier run of this plan is still running on")
+            && err.contains(&host),
+        "{err}"
+    );
+    // Once it has ended, the resume runs the action again.
+    drop(remote);
+    std::fs::remove_file(&pid_file).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(Instant::now() < deadline, "the remote command did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _remote = Remote(pid_file.clone());
+    let mut again = apply(true);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !pid_file.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the resume did not run the action"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    again.kill().unwrap();
+    let _ = again.wait();
+}
+
 /// The CLI's own SSH options reach ssh: `--ssh-option` (here the only
 /// place the target's host key is known) and `-i`. Without the option the
 /// same command is refused by strict host key checking.

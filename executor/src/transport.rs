@@ -85,6 +85,11 @@ pub trait Transport {
     fn hold_while_running(&mut self, _fd: Option<RawFd>) {}
     /// The escalation tool commands run through now, if any.
     fn escalation(&self) -> Option<String>;
+    /// On a remote target: every command from now on holds a shared
+    /// `flock` on this file there for as long as it (or anything it
+    /// starts) lives, so that a later run can tell that a command of this
+    /// one is still running after nixplan died (`None`: stop).
+    fn hold_remote_lock(&mut self, _path: Option<String>) {}
     /// The target now runs the kexec'd installer (`fresh`: it just
     /// booted; otherwise an earlier run kexec'd it): forget the connection,
     /// log in as root (the installer's only login) on the post-kexec port,
@@ -473,7 +478,15 @@ pub struct Ssh {
     /// directory's path is too long for a Unix socket (108 bytes).
     control_dir: PathBuf,
     _control_tmp: Option<tempfile::TempDir>,
+    /// The run's lock on the target ([`Transport::hold_remote_lock`]).
+    remote_lock: Option<String>,
 }
+
+/// Run the command after it: with the lock file `$1` open on descriptor 7
+/// and a shared `flock` on it, which the command and whatever it starts
+/// keep while they live (nothing is locked where flock is missing or the
+/// file cannot be made).
+const REMOTE_LOCK_WRAPPER: &str = "l=$1; shift; if command -v flock >/dev/null 2>&1 && mkdir -p \"${l%/*}\" 2>/dev/null && touch \"$l\" 2>/dev/null; then exec 7>>\"$l\"; flock -s 7; fi; exec \"$@\"";
 
 impl Ssh {
     pub fn new(opts: SshOptions) -> Ssh {
@@ -490,6 +503,7 @@ impl Ssh {
             }
         };
         Ssh {
+            remote_lock: None,
             opts,
             escalate: None,
             post_kexec_known_hosts: None,
@@ -564,6 +578,30 @@ impl Ssh {
     /// The ssh command that runs `inv` on the target, and ssh's name.
     fn command(&self, inv: &Invocation) -> (Command, String) {
         let argv = self.ssh_argv();
+        let wrapped;
+        let inv = match &self.remote_lock {
+            Some(lock) => {
+                let mut program = vec![
+                    "/bin/sh".to_string(),
+                    "-c".into(),
+                    REMOTE_LOCK_WRAPPER.into(),
+                    "nixplan-lock".into(),
+                    lock.clone(),
+                ];
+                match &inv.program {
+                    Program::Argv(a) => program.extend(a.iter().cloned()),
+                    Program::Script(s) => {
+                        program.extend(["/bin/sh".into(), "-c".into(), s.clone()])
+                    }
+                }
+                wrapped = Invocation {
+                    program: Program::Argv(program),
+                    ..inv.clone()
+                };
+                &wrapped
+            }
+            None => inv,
+        };
         let remote: Vec<String> = env_argv(inv, self.escalate.as_deref())
             .iter()
             .map(|w| sh_quote(w))
@@ -604,6 +642,10 @@ impl Transport for Ssh {
 
     fn escalation(&self) -> Option<String> {
         self.escalate.clone()
+    }
+
+    fn hold_remote_lock(&mut self, path: Option<String>) {
+        self.remote_lock = path;
     }
 
     fn ssh_options(&self) -> Option<Vec<String>> {

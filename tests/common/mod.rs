@@ -154,3 +154,52 @@ pub fn upstream() -> Result<std::path::PathBuf, String> {
             )
         })
 }
+
+/// A sealed plan of one action running `script` on the target: this
+/// machine, or `host` over SSH.
+pub fn plan_running(script: &str, host: Option<&str>) -> nixplan_plan::Plan {
+    use nixplan_plan::shell::clean_env;
+    use nixplan_plan::{
+        Action, Kind, Phase, Plan, PlanTarget, Resource, ResourceKind, RunsOn, Summary,
+    };
+    let action = Action {
+        id: "bootstrap/slow".into(),
+        phase: Phase::Bootstrap,
+        kind: Kind::Precondition,
+        deps: Vec::new(),
+        argv: None,
+        script: Some(script.into()),
+        env: clean_env(),
+        stdin: None,
+        runs_on: RunsOn::Target,
+        destructive: false,
+        check: None,
+        condition: None,
+        needs: Vec::new(),
+        produces: vec![Resource::new(ResourceKind::Bootstrap, "slow")],
+        source: None,
+        reason: "take a while".into(),
+    };
+    let actions = vec![action];
+    Plan {
+        format_version: nixplan_plan::FORMAT_VERSION,
+        nixplan_version: "test".into(),
+        target: PlanTarget {
+            name: "here".into(),
+            host: host.map(str::to_string),
+            facts: None,
+        },
+        source: Default::default(),
+        inputs: Vec::new(),
+        assumed: Vec::new(),
+        phases: vec![Phase::Bootstrap],
+        summary: Summary {
+            bootstrap: "none".into(),
+            ..Summary::of_actions(&actions, None)
+        },
+        actions,
+        hash: String::new(),
+        signature: None,
+    }
+    .seal()
+}

@@ -387,3 +387,46 @@ pub(super) fn unmount_own(
     }
     gather_facts(target).map(Some).map_err(Refusal)
 }
+
+/// The lock a run's commands hold on a remote target while they live
+/// (`/run/nixplan/plan-HASH.running`): taken exclusively for a moment, it
+/// says whether a command of an earlier run of this plan is still running
+/// there (nixplan was killed, the SSH connection dropped, the command went
+/// on); refused if so, else every command of this run holds it shared.
+pub(super) fn remote_running_lock(plan: &Plan, target: &mut dyn Transport) -> Result<(), Refusal> {
+    let short: String = plan
+        .hash
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(16)
+        .collect();
+    let lock = format!("/run/nixplan/plan-{short}.running");
+    let inv = Invocation {
+        program: Program::Script(format!(
+            "l={}; command -v flock >/dev/null 2>&1 || exit 0; [ -e \"$l\" ] || exit 0; flock -n -x \"$l\" true || exit 75",
+            sh_quote(&lock)
+        )),
+        env: probe_env(),
+        stdin: None,
+        timeout: Duration::from_secs(60),
+    };
+    let fin = target
+        .run(&inv)
+        .map_err(|e| Refusal(format!("cannot reach {}: {e}", target.describe())))?;
+    match fin.code {
+        Some(0) => {
+            target.hold_remote_lock(Some(lock));
+            Ok(())
+        }
+        Some(75) => refuse(format!(
+            "a command started by an earlier run of this plan is still running on {} (it holds {lock} there): wait for it to end, or end it, then --resume",
+            target.describe()
+        )),
+        _ => refuse(format!(
+            "cannot check the run lock {lock} on {} ({}):\n{}",
+            target.describe(),
+            fin.describe(),
+            fin.tail(10)
+        )),
+    }
+}

@@ -503,6 +503,7 @@ pub(super) fn run_all(
     }
     runner.target.hold_while_running(None);
     runner.local.hold_while_running(None);
+    runner.target.hold_remote_lock(None);
     Report {
         outcomes,
         interrupted,
