@@ -85,7 +85,8 @@ pub trait Transport {
     fn hold_while_running(&mut self, _fd: Option<RawFd>) {}
     /// The escalation tool commands run through now, if any.
     fn escalation(&self) -> Option<String>;
-    /// On a remote target: every command from now on holds a shared
+    /// On a remote target (or here through sudo/doas, which close the
+    /// descriptors of `hold_while_running`): every command from now on holds a shared
     /// `flock` on this file there for as long as it (or anything it
     /// starts) lives, so that a later run can tell that a command of this
     /// one is still running after nixplan died (`None`: stop).
@@ -386,13 +387,19 @@ pub struct Local {
     escalate: Option<String>,
     /// A descriptor every command inherits (the run's lock).
     hold: Option<RawFd>,
+    /// The run's lock for commands run through sudo/doas, which close
+    /// inherited descriptors ([`Transport::hold_remote_lock`]).
+    escalated_lock: Option<String>,
 }
 
 impl Local {
     /// The command that runs `inv` here, and its program's name.
     fn command(&self, inv: &Invocation) -> Result<(Command, String), String> {
         let argv = match &self.escalate {
-            Some(tool) => env_argv(inv, Some(tool)),
+            Some(tool) => match &self.escalated_lock {
+                Some(lock) => env_argv(&holding_lock(inv, lock), Some(tool)),
+                None => env_argv(inv, Some(tool)),
+            },
             None => match &inv.program {
                 Program::Argv(a) => a.clone(),
                 Program::Script(s) => vec!["/bin/sh".into(), "-c".into(), s.clone()],
@@ -442,6 +449,10 @@ impl Transport for Local {
     fn hold_while_running(&mut self, fd: Option<RawFd>) {
         self.hold = fd;
     }
+
+    fn hold_remote_lock(&mut self, path: Option<String>) {
+        self.escalated_lock = path;
+    }
 }
 
 /// How to reach a target over SSH.
@@ -480,6 +491,25 @@ pub struct Ssh {
     _control_tmp: Option<tempfile::TempDir>,
     /// The run's lock on the target ([`Transport::hold_remote_lock`]).
     remote_lock: Option<String>,
+}
+
+/// `inv` run by [`REMOTE_LOCK_WRAPPER`] with the lock file `lock`.
+fn holding_lock(inv: &Invocation, lock: &str) -> Invocation {
+    let mut program = vec![
+        "/bin/sh".to_string(),
+        "-c".into(),
+        REMOTE_LOCK_WRAPPER.into(),
+        "nixplan-lock".into(),
+        lock.to_string(),
+    ];
+    match &inv.program {
+        Program::Argv(a) => program.extend(a.iter().cloned()),
+        Program::Script(s) => program.extend(["/bin/sh".into(), "-c".into(), s.clone()]),
+    }
+    Invocation {
+        program: Program::Argv(program),
+        ..inv.clone()
+    }
 }
 
 /// Run the command after it: with the lock file `$1` open on descriptor 7
@@ -578,30 +608,8 @@ impl Ssh {
     /// The ssh command that runs `inv` on the target, and ssh's name.
     fn command(&self, inv: &Invocation) -> (Command, String) {
         let argv = self.ssh_argv();
-        let wrapped;
-        let inv = match &self.remote_lock {
-            Some(lock) => {
-                let mut program = vec![
-                    "/bin/sh".to_string(),
-                    "-c".into(),
-                    REMOTE_LOCK_WRAPPER.into(),
-                    "nixplan-lock".into(),
-                    lock.clone(),
-                ];
-                match &inv.program {
-                    Program::Argv(a) => program.extend(a.iter().cloned()),
-                    Program::Script(s) => {
-                        program.extend(["/bin/sh".into(), "-c".into(), s.clone()])
-                    }
-                }
-                wrapped = Invocation {
-                    program: Program::Argv(program),
-                    ..inv.clone()
-                };
-                &wrapped
-            }
-            None => inv,
-        };
+        let wrapped = self.remote_lock.as_deref().map(|l| holding_lock(inv, l));
+        let inv = wrapped.as_ref().unwrap_or(inv);
         let remote: Vec<String> = env_argv(inv, self.escalate.as_deref())
             .iter()
             .map(|w| sh_quote(w))
@@ -755,6 +763,33 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&known).unwrap(), "");
         // Without --port and --post-kexec-port, ssh_config decides.
         assert!(!fresh.ssh_argv().contains(&"-p".to_string()));
+    }
+
+    /// The lock wrapper: the command gets its stdin and exit code, and
+    /// holds the lock (shared) while it lives, so an exclusive `flock -n`
+    /// fails until it has ended.
+    #[test]
+    fn a_command_holding_the_run_lock_keeps_it_while_it_lives() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("run/plan.running").display().to_string();
+        let mut echo = inv(Program::Script("cat; exit 3".into()));
+        echo.stdin = Some(b"given".to_vec());
+        let out = Local::default().run(&holding_lock(&echo, &lock)).unwrap();
+        assert_eq!((out.code, &out.stdout[..]), (Some(3), &b"given"[..]));
+        let exclusive = || {
+            std::process::Command::new("flock")
+                .args(["-n", "-x", &lock, "true"])
+                .status()
+                .unwrap()
+                .success()
+        };
+        assert!(exclusive(), "nothing holds it once the command ended");
+        let slow = holding_lock(&inv(Program::Argv(vec!["sleep".into(), "2".into()])), &lock);
+        let runner = std::thread::spawn(move || Local::default().run(&slow).unwrap());
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(!exclusive(), "the running command holds the lock");
+        assert_eq!(runner.join().unwrap().code, Some(0));
+        assert!(exclusive());
     }
 
     #[test]

@@ -253,7 +253,7 @@ pub fn apply(
     // started while one of them is still going (nixplan was killed) waits.
     target.hold_while_running(Some(journal.running_lock()));
     local.hold_while_running(Some(journal.running_lock()));
-    if !this_machine {
+    if !this_machine || target.escalation().is_some() {
         remote_running_lock(plan, target)?;
     }
     let runner = Runner {
