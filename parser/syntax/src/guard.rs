@@ -187,7 +187,20 @@ fn starts_operand(kind: SyntaxKind) -> bool {
 /// an operator with no space on either side, and every application.
 /// Only call this on text that passed [`long_run`] (the tokenizer is
 /// quadratic otherwise).
+#[cfg(test)]
 pub fn long_chain(text: &str) -> Option<(u32, usize)> {
+    scan(text).1
+}
+
+/// One pass of rnix's tokenizer over `text` for both guards that need
+/// tokens: where nesting first goes deeper than `max_nesting` (brackets,
+/// and runs of prefix `!`/`-`), and where the first chain longer than
+/// [`MAX_CHAIN`] ends ([`long_chain`]). Each as (offset, how deep/long).
+pub fn scan_with(text: &str, max_nesting: usize) -> (Option<(u32, usize)>, Option<(u32, usize)>) {
+    let mut too_deep = None;
+    let mut depth = 0usize;
+    let mut prefix_run = 0usize;
+    let mut chain_found = None;
     // Per open bracket: whether it is a list (juxtaposition there separates
     // elements), and the chain length at that level.
     let mut levels: Vec<(bool, usize)> = vec![(false, 0)];
@@ -200,6 +213,25 @@ pub fn long_chain(text: &str) -> Option<(u32, usize)> {
     for (kind, s) in rnix::tokenize(text) {
         let at = offset;
         offset += s.len() as u32;
+        match kind {
+            TOKEN_L_PAREN | TOKEN_L_BRACK | TOKEN_L_BRACE | TOKEN_INTERPOL_START => depth += 1,
+            TOKEN_R_PAREN | TOKEN_R_BRACK | TOKEN_R_BRACE | TOKEN_INTERPOL_END => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+        match kind {
+            TOKEN_INVERT | TOKEN_SUB => prefix_run += 1,
+            TOKEN_WHITESPACE | TOKEN_COMMENT => {}
+            _ => prefix_run = 0,
+        }
+        if depth > max_nesting || prefix_run > max_nesting {
+            too_deep = Some((at, depth.max(prefix_run)));
+            break;
+        }
+        if chain_found.is_some() {
+            continue;
+        }
         if matches!(kind, TOKEN_WHITESPACE | TOKEN_COMMENT) {
             after_trivia = true;
             tight_operator = false;
@@ -210,7 +242,9 @@ pub fn long_chain(text: &str) -> Option<(u32, usize)> {
         if std::mem::take(&mut tight_operator) || applies {
             *chain += 1;
             if *chain > MAX_CHAIN {
-                return Some((at, *chain));
+                // Nesting found later still comes first: keep scanning.
+                chain_found = Some((at, *chain));
+                continue;
             }
         }
         if binary_operator(kind) {
@@ -236,7 +270,12 @@ pub fn long_chain(text: &str) -> Option<(u32, usize)> {
         }
         last = Some(kind);
     }
-    None
+    (too_deep, chain_found)
+}
+
+/// [`scan_with`] at nixplan's nesting limit ([`crate::MAX_NESTING`]).
+pub fn scan(text: &str) -> (Option<(u32, usize)>, Option<(u32, usize)>) {
+    scan_with(text, crate::MAX_NESTING)
 }
 
 #[cfg(test)]

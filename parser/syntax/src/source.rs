@@ -291,18 +291,19 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
             "a run of {run}+ characters without a space or delimiter starts here (the limit is {}): nixplan's parser needs time quadratic in such runs; put spaces around operators",
             crate::guard::MAX_RUN
         )))
-    } else if let Some((offset, depth)) = too_deep(text) {
-        Some((
-            offset,
-            format!(
-                "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
-            ),
-        ))
     } else {
-        crate::guard::long_chain(text).map(|(offset, n)| (offset, format!(
-            "a chain of more than {} operators or function applications at one level reaches here ({n}): nixplan's parser needs time quadratic in its length; build it from a list instead (e.g. with builtins.foldl')",
-            crate::guard::MAX_CHAIN
-        )))
+        match crate::guard::scan(text) {
+            (Some((offset, depth)), _) => Some((
+                offset,
+                format!(
+                    "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
+                ),
+            )),
+            (None, chain) => chain.map(|(offset, n)| (offset, format!(
+                "a chain of more than {} operators or function applications at one level reaches here ({n}): nixplan's parser needs time quadratic in its length; build it from a list instead (e.g. with builtins.foldl')",
+                crate::guard::MAX_CHAIN
+            ))),
+        }
     };
     if let Some((offset, message)) = refused {
         let span = Span {
@@ -411,31 +412,3 @@ pub const RNIX_DEPTH: usize = 512;
 /// How deeply brackets and prefix operators may nest. Real configurations
 /// stay far below; the limit keeps parsing linear and the stack bounded.
 pub const MAX_NESTING: usize = 1000;
-
-/// The offset where nesting first exceeds [`MAX_NESTING`], if it does.
-fn too_deep(text: &str) -> Option<(u32, usize)> {
-    use rnix::SyntaxKind::*;
-    let mut depth = 0usize;
-    let mut prefix_run = 0usize;
-    let mut offset = 0u32;
-    for token in rnix::tokenize(text) {
-        let (kind, s) = (token.0, token.1);
-        match kind {
-            TOKEN_L_PAREN | TOKEN_L_BRACK | TOKEN_L_BRACE | TOKEN_INTERPOL_START => depth += 1,
-            TOKEN_R_PAREN | TOKEN_R_BRACK | TOKEN_R_BRACE | TOKEN_INTERPOL_END => {
-                depth = depth.saturating_sub(1)
-            }
-            _ => {}
-        }
-        match kind {
-            TOKEN_INVERT | TOKEN_SUB => prefix_run += 1,
-            TOKEN_WHITESPACE | TOKEN_COMMENT => {}
-            _ => prefix_run = 0,
-        }
-        if depth > MAX_NESTING || prefix_run > MAX_NESTING {
-            return Some((offset, depth.max(prefix_run)));
-        }
-        offset += s.len() as u32;
-    }
-    None
-}
