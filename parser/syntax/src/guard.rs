@@ -192,11 +192,14 @@ pub fn long_chain(text: &str) -> Option<(u32, usize)> {
     scan(text).1
 }
 
+/// Where a guard found its problem, and how deep or long it was.
+pub type Found = Option<(u32, usize)>;
+
 /// One pass of rnix's tokenizer over `text` for both guards that need
 /// tokens: where nesting first goes deeper than `max_nesting` (brackets,
 /// and runs of prefix `!`/`-`), and where the first chain longer than
 /// [`MAX_CHAIN`] ends ([`long_chain`]). Each as (offset, how deep/long).
-pub fn scan_with(text: &str, max_nesting: usize) -> (Option<(u32, usize)>, Option<(u32, usize)>) {
+pub fn scan_with(text: &str, max_nesting: usize) -> (Found, Found) {
     let mut too_deep = None;
     let mut depth = 0usize;
     let mut prefix_run = 0usize;
@@ -274,7 +277,7 @@ pub fn scan_with(text: &str, max_nesting: usize) -> (Option<(u32, usize)>, Optio
 }
 
 /// [`scan_with`] at nixplan's nesting limit ([`crate::MAX_NESTING`]).
-pub fn scan(text: &str) -> (Option<(u32, usize)>, Option<(u32, usize)>) {
+pub fn scan(text: &str) -> (Found, Found) {
     scan_with(text, crate::MAX_NESTING)
 }
 
