@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::plan_running;
+use nixplan_executor::transport::{holding_lock, Invocation, Program};
+use nixplan_executor::{Local, Transport};
 
 fn apply(plan: &Path, state: &Path, resume: bool) -> Child {
     let mut args = vec![
@@ -126,4 +128,43 @@ fn a_resume_refuses_while_a_command_of_the_killed_run_lives() {
     let _ = again.wait();
     let daemon = std::fs::read_to_string(&pid_file).unwrap();
     kill(daemon.trim());
+}
+
+fn inv(program: Program) -> Invocation {
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("PATH".to_string(), "/usr/bin:/bin".to_string());
+    Invocation {
+        program,
+        env,
+        stdin: None,
+        timeout: Duration::from_secs(20),
+    }
+}
+
+/// The run-lock wrapper of remote and sudo commands (in its own process:
+/// a fork in another test thread would hold a copy of this one's lock): the command gets its stdin and exit code, and
+/// holds the lock (shared) while it lives, so an exclusive `flock -n`
+/// fails until it has ended.
+#[test]
+fn a_command_holding_the_run_lock_keeps_it_while_it_lives() {
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("run/plan.running").display().to_string();
+    let mut echo = inv(Program::Script("cat; exit 3".into()));
+    echo.stdin = Some(b"given".to_vec());
+    let out = Local::default().run(&holding_lock(&echo, &lock)).unwrap();
+    assert_eq!((out.code, &out.stdout[..]), (Some(3), &b"given"[..]));
+    let exclusive = || {
+        std::process::Command::new("flock")
+            .args(["-n", "-x", &lock, "true"])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(exclusive(), "nothing holds it once the command ended");
+    let slow = holding_lock(&inv(Program::Argv(vec!["sleep".into(), "2".into()])), &lock);
+    let runner = std::thread::spawn(move || Local::default().run(&slow).unwrap());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!exclusive(), "the running command holds the lock");
+    assert_eq!(runner.join().unwrap().code, Some(0));
+    assert!(exclusive());
 }

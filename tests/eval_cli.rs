@@ -58,3 +58,45 @@ fn traces_reach_stderr_and_errors_exit_1() {
     assert_eq!(code, 1);
     assert!(err.contains("syntax error"), "{err}");
 }
+
+/// Hashes and flake references with characters of several bytes where
+/// ASCII is expected end in an evaluation error, never a panic.
+#[test]
+fn non_ascii_hashes_and_flake_references_are_errors_not_crashes() {
+    let hash = format!("a€{}", "a".repeat(60));
+    let cases = [
+        format!("builtins.convertHash {{ hash = \"{hash}\"; hashAlgo = \"sha256\"; toHashFormat = \"nix32\"; }}"),
+        format!("builtins.path {{ path = ./examples; sha256 = \"{hash}\"; }}"),
+        "builtins.parseFlakeRef \"github:a/b?ref=%aé\"".to_string(),
+    ];
+    for expr in &cases {
+        let (code, _, err) = nixplan_text(&["eval", "-E", expr]);
+        assert!(!err.contains("panicked"), "{expr}: {err}");
+        if expr.contains("parseFlakeRef") {
+            // `%a` followed by a non-hex character stays as written.
+            assert_eq!(code, 0, "{expr}: {err}");
+        } else {
+            assert_eq!(code, 1, "{expr}: {err}");
+        }
+    }
+    let (code, out, err) = nixplan_text(&[
+        "eval",
+        "-E",
+        "(builtins.parseFlakeRef \"github:a/b?ref=%aé%41%+1\").ref",
+    ]);
+    assert_eq!((code, out.trim()), (0, "\"%aéA%+1\""), "{err}");
+}
+
+/// A file with CR LF line ends and a run the parser refuses is refused
+/// with the run's message: its carriage returns are not read with the
+/// tokenizer first (quadratic in such runs: before, this took minutes).
+#[test]
+fn a_crlf_file_with_a_long_run_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crlf.nix");
+    let run = vec!["1"; 200_000].join("+");
+    std::fs::write(&file, format!("let\r\n  x = {run};\r\nin\r\n  1\r\n")).unwrap();
+    let (code, _, err) = nixplan_text(&["eval", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("characters without a space"), "{err}");
+}

@@ -318,6 +318,20 @@ fn misspelt_disko_and_impermanence_options_are_errors_at_the_line() {
             );
         }
     }
+    // What impermanence itself declares is accepted (nixplan does not read
+    // it): the set's allowTrash, an entry's hideMount, method, filePath.
+    let file = dir.path().join("declared.nix");
+    std::fs::write(
+        &file,
+        "{\n  environment.persistence.\"/persist\" = {\n    allowTrash = true;\n    directories = [ { directory = \"/var/lib/x\"; hideMount = true; allowTrash = true; } ];\n    files = [ { file = \"/etc/machine-id\"; method = \"symlink\"; } ];\n    users.alice.directories = [ \"Documents\" ];\n  };\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = common::nixplan_text(&["config", file.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("/var/lib/x") && out.contains("Documents"),
+        "{out}"
+    );
 }
 
 /// A zpool topology must place exactly the devices that are zfs members

@@ -494,7 +494,7 @@ pub struct Ssh {
 }
 
 /// `inv` run by [`REMOTE_LOCK_WRAPPER`] with the lock file `lock`.
-fn holding_lock(inv: &Invocation, lock: &str) -> Invocation {
+pub fn holding_lock(inv: &Invocation, lock: &str) -> Invocation {
     let mut program = vec![
         "/bin/sh".to_string(),
         "-c".into(),
@@ -763,33 +763,6 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&known).unwrap(), "");
         // Without --port and --post-kexec-port, ssh_config decides.
         assert!(!fresh.ssh_argv().contains(&"-p".to_string()));
-    }
-
-    /// The lock wrapper: the command gets its stdin and exit code, and
-    /// holds the lock (shared) while it lives, so an exclusive `flock -n`
-    /// fails until it has ended.
-    #[test]
-    fn a_command_holding_the_run_lock_keeps_it_while_it_lives() {
-        let dir = tempfile::tempdir().unwrap();
-        let lock = dir.path().join("run/plan.running").display().to_string();
-        let mut echo = inv(Program::Script("cat; exit 3".into()));
-        echo.stdin = Some(b"given".to_vec());
-        let out = Local::default().run(&holding_lock(&echo, &lock)).unwrap();
-        assert_eq!((out.code, &out.stdout[..]), (Some(3), &b"given"[..]));
-        let exclusive = || {
-            std::process::Command::new("flock")
-                .args(["-n", "-x", &lock, "true"])
-                .status()
-                .unwrap()
-                .success()
-        };
-        assert!(exclusive(), "nothing holds it once the command ended");
-        let slow = holding_lock(&inv(Program::Argv(vec!["sleep".into(), "2".into()])), &lock);
-        let runner = std::thread::spawn(move || Local::default().run(&slow).unwrap());
-        std::thread::sleep(Duration::from_millis(500));
-        assert!(!exclusive(), "the running command holds the lock");
-        assert_eq!(runner.join().unwrap().code, Some(0));
-        assert!(exclusive());
     }
 
     #[test]

@@ -240,7 +240,17 @@ pub fn apply(
         .filter(|a| !earlier.contains_key(&a.id))
         .map(|a| a.id.clone())
         .collect();
-    if opts.unmount_own && !kexec_done {
+    let locked_remotely = !this_machine || target.escalation().is_some();
+    // Not before a kexec still to run: the mounts are the old system's.
+    let kexec_pending = selected
+        .iter()
+        .any(|a| a.kind == Kind::Kexec && todo.contains(&a.id));
+    if opts.unmount_own && !kexec_done && !kexec_pending {
+        // A command of an earlier run still going on the target is found
+        // before anything is unmounted under it.
+        if locked_remotely {
+            remote_running_lock(plan, target)?;
+        }
         if let Some(after) =
             unmount_own(plan, &selected, &facts, &todo, &*target, &mut journal, obs)?
         {
@@ -253,7 +263,7 @@ pub fn apply(
     // started while one of them is still going (nixplan was killed) waits.
     target.hold_while_running(Some(journal.running_lock()));
     local.hold_while_running(Some(journal.running_lock()));
-    if !this_machine || target.escalation().is_some() {
+    if locked_remotely {
         remote_running_lock(plan, target)?;
     }
     let runner = Runner {

@@ -543,8 +543,10 @@ fn after_kexec_the_new_host_key_is_expected_and_the_installer_checked() {
     let report = on(&mut t, &with_kexec(), &o, false).unwrap();
     assert!(report.succeeded(), "{report:?}");
     assert_eq!(*t.host_key_changed.borrow(), 1);
-    assert_eq!(ran(&t)[0], "/root/kexec/run");
-    assert_eq!(ran(&t)[1], "true");
+    // First the run lock on the target (no earlier run's command there).
+    assert!(ran(&t)[0].contains("flock -n -x"), "{:?}", ran(&t));
+    assert_eq!(ran(&t)[1], "/root/kexec/run");
+    assert_eq!(ran(&t)[2], "true");
     // Coming back as something else than the installer is a failure,
     // and nothing after it runs.
     let dir = tempfile::tempdir().unwrap();

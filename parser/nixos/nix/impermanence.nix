@@ -41,7 +41,12 @@ let
     name = "persisted directory";
     defaults = ownership owner // { persistentStoragePath = root; };
     required = [ "directory" ];
-    fields = { directory = isStr; user = isStr; group = isStr; mode = isStr; persistentStoragePath = isStr; };
+    fields = {
+      directory = isStr; user = isStr; group = isStr; mode = isStr; persistentStoragePath = isStr;
+      # impermanence's other per-entry options (not read by nixplan).
+      hideMount = b.isBool; allowTrash = b.isBool; dirPath = isStr; home = x: x == null || isStr x;
+      enableDebugging = b.isBool;
+    };
   });
   fileType = root: owner: types.coercedTo str (f: { file = f; }) (record {
     name = "persisted file";
@@ -51,6 +56,8 @@ let
       file = isStr;
       persistentStoragePath = isStr;
       parentDirectory = x: b.isAttrs x;
+      # impermanence's other per-entry options (not read by nixplan).
+      method = isStr; filePath = isStr; home = x: x == null || isStr x; enableDebugging = b.isBool;
     };
   });
   anyPersistence = config.environment.persistence != { };
@@ -67,6 +74,8 @@ in
       persistentStoragePath = opt str name;
       enable = opt types.bool true;
       hideMounts = opt types.bool false;
+      allowTrash = opt types.bool false;
+      assertions = opt (types.listOf types.unspecified) [ ];
       enableDebugging = opt types.bool false;
       enableWarnings = opt types.bool true;
       directories = opt (types.listOf (dirType config.persistentStoragePath { user = "root"; group = "root"; })) [ ];
@@ -75,6 +84,7 @@ in
         let defaults = { user = name; group = users.${name}.group or "users"; }; in {
           options = {
             home = opt str "/home/${name}";
+            assertions = opt (types.listOf types.unspecified) [ ];
             directories = opt (types.listOf (dirType config.persistentStoragePath defaults)) [ ];
             files = opt (types.listOf (fileType config.persistentStoragePath defaults)) [ ];
           };

@@ -288,20 +288,23 @@ let
       mods = b.filter (m: !(b.elem m.key disabled)) collected;
       declTree = mergeDeclTrees (map (m: { file = m._file; options = m.options; }) mods);
       defs = map (m: { file = m._file; value = m.config; pos = null; }) mods;
-      evaluated = evalLevel prefix declTree defs;
-      freeform = b.any (m: m.freeformType != null) mods;
-      unknown = if strict && !freeform then undeclared prefix declTree evaluated else [ ];
-      tree =
-        if unknown == [ ] then evaluated
+      tree = evalLevel prefix declTree defs;
+      # What the modules see: not checked (a module may read its own
+      # config while the check is still to come, as in NixOS).
+      config = setPositions (b.mapAttrs (_: nodeConfig) tree) (b.mapAttrs (_: n: n.pos) tree);
+      freeform = b.any (m: m.freeformType != null) mods || (config._module.freeformType or null) != null;
+      unknown = if strict && (config._module.check or true) && !freeform then undeclared prefix declTree tree else [ ];
+      checkedConfig =
+        if unknown == [ ] then config
         else
           let
             u = b.head unknown;
             near = closestName (lib.last u.loc) (b.filter (n: n != "_module") u.declared);
           in lib.options.throwAt u.pos "The option `${showOption u.loc}' does not exist.${if near == null then "" else " Did you mean `${showOption (lib.init u.loc ++ [ near ])}'?"}";
-      config = setPositions (b.mapAttrs (_: nodeConfig) tree) (b.mapAttrs (_: n: n.pos) tree);
       options = b.mapAttrs (_: nodeOptions) (lib.filterAttrs (_: n: !(n ? free)) tree);
     in {
-      inherit config options;
+      inherit options;
+      config = checkedConfig;
       _module = config._module;
       type = lib.types.submoduleWith { inherit modules specialArgs; };
       extendModules = { modules ? [ ], specialArgs ? { }, prefix ? [ ] }@e:

@@ -70,7 +70,9 @@ pub struct SourceMap {
 /// `"..."` string CR LF and a lone CR are each LF. Elsewhere they stay
 /// (whitespace to the parser; in `''...''` strings, text).
 pub fn nix_line_ends(text: &str) -> Option<String> {
-    if !text.contains('\r') {
+    // A text the parser refuses for a long run is left as it is: the
+    // tokenizer needs time quadratic in such runs.
+    if !text.contains('\r') || crate::guard::long_run(text).is_some() {
         return None;
     }
     let mut current = text.to_string();

@@ -100,8 +100,9 @@ pub(super) fn p_fetch_git(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             request.insert(key.into(), v.s.to_string().into());
         }
     }
-    if args.get("submodules").is_some() {
-        request.insert("submodules".into(), true.into());
+    if let Some(t) = args.get("submodules").cloned() {
+        let on = ev.force_bool(&t, s)?;
+        request.insert("submodules".into(), on.into());
     }
     let url = request
         .get("url")
@@ -763,6 +764,10 @@ pub(super) fn p_derivation_strict(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 
 /// A hash given as hex, nix-base32, base64 or SRI.
 pub(super) fn decode_hash(algo: &str, h: &str) -> Option<Vec<u8>> {
+    // Every form is ASCII (and slicing below is by bytes).
+    if !h.is_ascii() {
+        return None;
+    }
     let (algo, body) = match h.split_once('-') {
         Some((a, b)) if ["sha1", "sha256", "sha512", "md5"].contains(&a) => (a, b),
         _ => (algo, h),
