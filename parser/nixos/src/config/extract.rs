@@ -84,19 +84,18 @@ impl Extract<'_> {
             .and_then(|x| x.pos)
             .and_then(|p| self.describe(p))
     }
-    /// Where the string `value` is written inside the definition at
-    /// `list_at` (a list), else `list_at`.
-    fn element_at(&self, list_at: Option<&Pos>, value: &str) -> Option<Pos> {
-        let list_at = list_at?;
-        let text = self
-            .ev
-            .sources
-            .files()
-            .find(|(_, f)| *f.name == *list_at.file)
-            .map(|(_, f)| f.text.clone());
-        let quoted = serde_json::to_string(value).unwrap_or_default();
-        text.and_then(|t| list_at.narrowed_to(&t, &quoted))
-            .or_else(|| Some(list_at.clone()))
+    /// A finder of the strings of the list defined at `list_at`.
+    fn elements_of(&self, list_at: Option<Pos>) -> Elements {
+        let found = list_at.as_ref().and_then(|at| {
+            let (file, src) = self.ev.sources.files().find(|(_, f)| *f.name == *at.file)?;
+            let (start, end) = at.range_in(&src.text)?;
+            Some((file, src.text.clone(), start, end))
+        });
+        Elements {
+            list_at,
+            cursor: found.as_ref().map_or(0, |f| f.2),
+            found,
+        }
     }
     fn describe(&self, p: Span) -> Option<Pos> {
         let f = self.ev.sources.file(p.file);
@@ -461,7 +460,7 @@ impl Extract<'_> {
     }
 
     fn persisted_dirs(&mut self, a: &Attrs) -> EvalResult<Vec<PersistedDirectory>> {
-        let list_at = self.at(a, "directories");
+        let mut elements = self.elements_of(self.at(a, "directories"));
         let l = self.list(a, "directories")?;
         let mut out = Vec::new();
         for t in l.iter() {
@@ -473,7 +472,7 @@ impl Extract<'_> {
             let directory = self.plain_str(&d, "directory")?;
             let at = self
                 .at(&d, "directory")
-                .or_else(|| self.element_at(list_at.as_ref(), &directory));
+                .or_else(|| elements.at(&self.ev.sources, &directory));
             out.push(PersistedDirectory {
                 directory,
                 user: self.plain_str(&d, "user")?,
@@ -486,7 +485,7 @@ impl Extract<'_> {
     }
 
     fn persisted_files(&mut self, a: &Attrs) -> EvalResult<Vec<PersistedFile>> {
-        let list_at = self.at(a, "files");
+        let mut elements = self.elements_of(self.at(a, "files"));
         let l = self.list(a, "files")?;
         let mut out = Vec::new();
         for t in l.iter() {
@@ -497,7 +496,7 @@ impl Extract<'_> {
             let file = self.plain_str(&f, "file")?;
             let at = self
                 .at(&f, "file")
-                .or_else(|| self.element_at(list_at.as_ref(), &file));
+                .or_else(|| elements.at(&self.ev.sources, &file));
             out.push(PersistedFile {
                 file,
                 parent_user: self.plain_str(&parent, "user")?,
@@ -983,5 +982,40 @@ fn drop_module_internals(j: &mut serde_json::Value) {
         }
         serde_json::Value::Array(a) => a.iter_mut().for_each(drop_module_internals),
         _ => {}
+    }
+}
+
+/// Where the strings of one list are written inside its definition, found
+/// in order (each search starts after the last one found, so a list of
+/// thousands is read once, and a repeated string is located at its own
+/// place); the list's position for what is not written there.
+struct Elements {
+    list_at: Option<Pos>,
+    /// The list's file, its text and the definition's byte range.
+    found: Option<(nixplan_syntax::FileId, std::sync::Arc<str>, usize, usize)>,
+    cursor: usize,
+}
+
+impl Elements {
+    fn at(&mut self, sources: &nixplan_syntax::SourceMap, value: &str) -> Option<Pos> {
+        let Some((file, text, start, end)) = &self.found else {
+            return self.list_at.clone();
+        };
+        let quoted = serde_json::to_string(value).unwrap_or_default();
+        let find = |from: usize| text[from..*end].find(&quoted).map(|i| from + i);
+        let Some(at) = find(self.cursor).or_else(|| find(*start)) else {
+            return self.list_at.clone();
+        };
+        self.cursor = at + quoted.len();
+        let src = sources.file(*file);
+        let (line, column) = src.line_col(at as u32);
+        let (end_line, end_column) = src.line_col(self.cursor as u32);
+        Some(Pos {
+            file: src.name.as_str().into(),
+            line,
+            column,
+            end_line,
+            end_column,
+        })
     }
 }

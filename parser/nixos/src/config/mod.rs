@@ -71,6 +71,19 @@ fn binding_end(text: &str, start: usize) -> Option<usize> {
 }
 
 impl Pos {
+    /// The byte range of this position in `text` (the text of its file);
+    /// a one-character position (the module system keeps only where a
+    /// definition starts) is widened to the binding that starts there.
+    pub fn range_in(&self, text: &str) -> Option<(usize, usize)> {
+        let start = offset_of(text, self.line, self.column)?;
+        let mut end = offset_of(text, self.end_line, self.end_column)?.min(text.len());
+        if end <= start + 1 {
+            end = binding_end(text, start)?;
+        }
+        (start < end && text.is_char_boundary(start) && text.is_char_boundary(end))
+            .then_some((start, end))
+    }
+
     /// The first place inside this position's range of `text` (the text of
     /// its file) where `needle` is written: the element of a list, the line
     /// of a snippet that a finding is about. `None` when it is not there
@@ -79,16 +92,7 @@ impl Pos {
         if needle.is_empty() {
             return None;
         }
-        let start = offset_of(text, self.line, self.column)?;
-        let mut end = offset_of(text, self.end_line, self.end_column)?.min(text.len());
-        if end <= start + 1 {
-            // A position of one character (the module system keeps only
-            // where a definition starts): the binding that starts there.
-            end = binding_end(text, start)?;
-        }
-        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            return None;
-        }
+        let (start, end) = self.range_in(text)?;
         let at = start + text[start..end].find(needle)?;
         let (line, column) = line_col(text, at);
         let (end_line, end_column) = line_col(text, at + needle.len());
