@@ -568,6 +568,147 @@ fn fetch_tarball_in_eval_is_fetched_checked_and_cached() {
     );
 }
 
+/// `nix hash file FILE` (flat sha256, SRI), and the same in nix's base32.
+fn nix_hash_file(file: &Path) -> (String, String) {
+    let run = |extra: &[&str]| {
+        let out = Command::new("nix")
+            .args([
+                "--extra-experimental-features",
+                "nix-command",
+                "hash",
+                "file",
+            ])
+            .args(extra)
+            .arg(file)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    (run(&[]), run(&["--base32"]))
+}
+
+/// `builtins.fetchurl { url; sha256; }` in `nixplan eval`: fetched over
+/// HTTP and checked against the file's sha256 as nix computes it, kept in
+/// the cache (offline afterwards, the server not asked again), a wrong
+/// hash refused with nothing kept, no hash nothing fetched, and a file nix
+/// itself put in the store found there at the path nix gave it.
+#[test]
+fn fetchurl_in_eval_is_fetched_checked_cached_and_found_in_the_store() {
+    if common::skip::skip_unless(
+        "fetchurl_in_eval_is_fetched_checked_cached_and_found_in_the_store",
+        common::nix_missing(),
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
+        return;
+    }
+    let root = fresh("eval-fetchurl");
+    let body = format!(
+        "a file fetched by url, made at {:?}\n",
+        std::time::SystemTime::now()
+    );
+    let file = root.join("keys.txt");
+    std::fs::write(&file, &body).unwrap();
+    let (sri, base32) = nix_hash_file(&file);
+    assert!(sri.starts_with("sha256-"), "{sri}");
+    let server = Server::start(BTreeMap::from([(
+        "/files/keys.txt".to_string(),
+        Serve::Whole(body.clone().into_bytes()),
+    )]));
+    let cache = root.join("cache");
+    let env = [("XDG_CACHE_HOME", cache.to_str().unwrap())];
+    let url = format!("{}/files/keys.txt", server.base);
+    let expr = |h: &str| {
+        format!("builtins.readFile (builtins.fetchurl {{ url = \"{url}\"; sha256 = \"{h}\"; }})")
+    };
+    let want = serde_json::to_string(&body).unwrap();
+    let (code, out, err) = nixplan_env(&["eval", "-E", &expr(&base32)], &env, &["NIXPLAN_OFFLINE"]);
+    assert_eq!((code, out.trim()), (0, want.as_str()), "{err}");
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // From the cache, offline, by its SRI `hash` this time.
+    let (code, out, err) = nixplan_env(
+        &[
+            "eval",
+            "--offline",
+            "-E",
+            &format!(
+                "builtins.readFile (builtins.fetchurl {{ url = \"{url}\"; hash = \"{sri}\"; }})"
+            ),
+        ],
+        &env,
+        &[],
+    );
+    assert_eq!((code, out.trim()), (0, want.as_str()), "{err}");
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // Offline, not cached: an error, nothing fetched.
+    let empty = root.join("empty-cache");
+    let (code, _, err) = nixplan_env(
+        &["eval", "--offline", "-E", &expr(&base32)],
+        &[("XDG_CACHE_HOME", empty.to_str().unwrap())],
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--offline forbids fetching"), "{err}");
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // A wrong hash: refused, the hash it got said, nothing kept.
+    let other = root.join("other-cache");
+    let (wrong, _) = nix_hash_file(&cache.join("nixplan/files").join(&base32));
+    assert_eq!(wrong, sri, "the cache entry is the file itself");
+    let bad = "0000000000000000000000000000000000000000000000000000";
+    let (code, _, err) = nixplan_env(
+        &["eval", "-E", &expr(bad)],
+        &[("XDG_CACHE_HOME", other.to_str().unwrap())],
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&sri), "the error names the hash it got: {err}");
+    nothing_kept(&other, "a mismatching file was kept");
+    assert!(
+        entries(&other.join("nixplan/files")).is_empty(),
+        "a mismatching file was kept"
+    );
+    // No hash: nothing fetched.
+    let (code, _, err) = nixplan_env(
+        &["eval", "-E", &format!("builtins.fetchurl \"{url}\"")],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("fetches only what it can check"), "{err}");
+    assert_eq!(server.hits.lock().unwrap().len(), 2);
+    // In the store (added by nix as fetchurl would have): found there, at
+    // the path nix gives it, without the cache or the network.
+    let added = Command::new("nix-store")
+        .args(["--add-fixed", "sha256"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let store_path = String::from_utf8(added.stdout).unwrap().trim().to_string();
+    let (code, out, err) = nixplan_env(
+        &[
+            "eval",
+            "--offline",
+            "-E",
+            &format!("builtins.fetchurl {{ url = \"{url}\"; sha256 = \"{base32}\"; }}"),
+        ],
+        &[("XDG_CACHE_HOME", empty.to_str().unwrap())],
+        &[],
+    );
+    let _ = Command::new("nix-store")
+        .arg("--delete")
+        .arg(&store_path)
+        .output();
+    assert_eq!(
+        (code, out.trim().trim_matches('"')),
+        (0, store_path.as_str()),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_interrupted_download_leaves_no_cache_entry() {
     if common::skip::skip_unless(

@@ -1,5 +1,6 @@
 //! nixplan's source cache: `$XDG_CACHE_HOME/nixplan/sources/HASH`, one
-//! entry per NAR hash. An entry appears only whole: sources are unpacked
+//! entry per NAR hash, and `files/SHA256` for single files fetched by
+//! their flat hash (`builtins.fetchurl`). An entry appears only whole: sources are unpacked
 //! and hashed in a staging directory beside it and renamed into place after
 //! their hash matched, so an interrupted fetch or a mismatch leaves no
 //! entry.
@@ -39,6 +40,31 @@ impl Cache {
     pub fn lookup(&self, hash: &NarHash) -> Option<PathBuf> {
         let e = self.entry(hash);
         std::fs::symlink_metadata(&e).is_ok().then_some(e)
+    }
+
+    /// Where the file whose sha256 (of its bytes, as `builtins.fetchurl`
+    /// checks it) is `sha256` is (or would be) kept.
+    pub fn file_entry(&self, sha256: &[u8; 32]) -> PathBuf {
+        self.root
+            .join("files")
+            .join(nix_base32::to_nix_base32(sha256))
+    }
+
+    pub fn lookup_file(&self, sha256: &[u8; 32]) -> Option<PathBuf> {
+        let e = self.file_entry(sha256);
+        e.is_file().then_some(e)
+    }
+
+    /// Move the file `source` (inside a staging directory) into the cache
+    /// as the file with this sha256; as `commit`, the first one stored wins.
+    pub fn commit_file(&self, source: &Path, sha256: &[u8; 32]) -> io::Result<PathBuf> {
+        let e = self.file_entry(sha256);
+        std::fs::create_dir_all(self.root.join("files"))?;
+        match std::fs::rename(source, &e) {
+            Ok(()) => Ok(e),
+            Err(_) if self.lookup_file(sha256).is_some() => Ok(e),
+            Err(err) => Err(err),
+        }
     }
 
     /// A fresh directory to unpack into, removed when dropped.

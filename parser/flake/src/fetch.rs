@@ -148,6 +148,51 @@ impl Fetcher {
         Ok((entry, got))
     }
 
+    /// The file at `url` into the cache, if its bytes hash to `sha256`
+    /// (flat, as `builtins.fetchurl` checks). A mismatch keeps nothing.
+    pub fn fetch_file(&self, url: &str, sha256: &[u8; 32], label: &str) -> Result<PathBuf, Error> {
+        use sha2::Digest;
+        let staging = self
+            .cache
+            .staging()
+            .map_err(|e| Error::Io(self.cache.root.display().to_string(), e))?;
+        let url = self.rewrite(url);
+        let dest = staging.path().join("file");
+        let mut body = self.open(&url, label)?;
+        let mut f =
+            std::fs::File::create(&dest).map_err(|e| Error::Io(dest.display().to_string(), e))?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match body.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Error::Http {
+                        url: url.clone(),
+                        msg: e.to_string(),
+                    })
+                }
+            };
+            hasher.update(&buf[..n]);
+            io::Write::write_all(&mut f, &buf[..n])
+                .map_err(|e| Error::Io(dest.display().to_string(), e))?;
+        }
+        drop(f);
+        let got: [u8; 32] = hasher.finalize().into();
+        if &got != sha256 {
+            return Err(Error::FileMismatch {
+                url,
+                expected: NarHash(*sha256).sri(),
+                got: NarHash(got).sri(),
+            });
+        }
+        self.cache
+            .commit_file(&dest, sha256)
+            .map_err(|e| Error::Io(self.cache.file_entry(sha256).display().to_string(), e))
+    }
+
     /// A reader of the body at `url` (http, https or file), with a progress
     /// bar on a terminal.
     fn open(&self, url: &str, label: &str) -> Result<Box<dyn Read + Send>, Error> {

@@ -39,6 +39,12 @@ pub enum Error {
         expected: String,
         got: String,
     },
+    #[error("the file fetched from {url} does not have the sha256 the expression gives: expected {expected}, got {got}; nothing was kept")]
+    FileMismatch {
+        url: String,
+        expected: String,
+        got: String,
+    },
     #[error("{0}")]
     Override(String),
     #[error("the input '{0}' has no entry in flake.lock: run `nix flake lock` (or give it with --override-input {0} PATH)")]

@@ -247,6 +247,51 @@ impl Resolver {
         Ok(r)
     }
 
+    /// A file named by its URL and the sha256 of its bytes
+    /// (`builtins.fetchurl`): `/nix/store` (the fixed-output path nix
+    /// gives it, from `name`), nixplan's cache, or fetched and checked.
+    /// Unavailable offline or without a cache: an error saying why.
+    pub fn file(&mut self, url: &str, sha256: &[u8; 32], name: &str) -> Result<Resolved, Error> {
+        let key = format!("fetchurl:{url}:{}", nix_base32::to_nix_base32(sha256));
+        if let Some(r) = self.memo.get(&key) {
+            return Ok(r.clone());
+        }
+        let found = |origin, path| Resolved {
+            origin,
+            path: Some(path),
+            reason: None,
+            locked: None,
+            flake: false,
+        };
+        let hex: String = sha256.iter().map(|b| format!("{b:02x}")).collect();
+        let store = PathBuf::from(nixplan_eval::store::make_fixed_output_path(
+            &self.opts.store_dir,
+            false,
+            "sha256",
+            &hex,
+            sha256,
+            name,
+        ));
+        let r = if store.is_file() {
+            found(Origin::Store, store)
+        } else if let Some(p) = self.opts.cache.as_ref().and_then(|c| c.lookup_file(sha256)) {
+            found(Origin::Cache, p)
+        } else if self.opts.offline {
+            return Err(Error::Unsupported(format!(
+                "{url}: not in /nix/store nor in nixplan's cache, and --offline forbids fetching"
+            )));
+        } else {
+            let Some(fetcher) = self.fetcher.as_ref() else {
+                return Err(Error::Unsupported(format!(
+                    "{url}: no cache directory to fetch into (set XDG_CACHE_HOME or HOME)"
+                )));
+            };
+            found(Origin::Fetched, fetcher.fetch_file(url, sha256, url)?)
+        };
+        self.memo.insert(key, r.clone());
+        Ok(r)
+    }
+
     fn overridden(&self, locked: &Locked, path: &str) -> Result<Resolved, Error> {
         if let Kind::Path { path: p } = &locked.kind {
             let flake = Path::new(p)

@@ -211,9 +211,37 @@ impl InputHost {
     }
 }
 
+impl InputHost {
+    /// `builtins.fetchurl { url; sha256; name; }` (sha256 in hex): the
+    /// file, from the store, the cache, or fetched and checked.
+    fn fetch_url(&mut self, args: &Value) -> Result<Value, String> {
+        let text = |k: &str| args.get(k).and_then(Value::as_str).unwrap_or("");
+        let (url, hex, name) = (text("url"), text("sha256"), text("name"));
+        let mut sha = [0u8; 32];
+        if hex.len() != 64
+            || (0..32).any(|i| match u8::from_str_radix(&hex[2 * i..2 * i + 2], 16) {
+                Ok(b) => {
+                    sha[i] = b;
+                    false
+                }
+                Err(_) => true,
+            })
+        {
+            return Err(format!("fetchurl {url}: invalid sha256 '{hex}'"));
+        }
+        let r = self
+            .resolver
+            .file(url, &sha, name)
+            .map_err(|e| format!("fetchurl {e}"))?;
+        let path = r.path.as_ref().map(|p| p.display().to_string());
+        Ok(json!({ "outPath": path, "origin": r.origin.word() }))
+    }
+}
+
 impl Host for InputHost {
     fn call(&mut self, request: &str, args: Value) -> Result<Value, String> {
         match request {
+            "fetchurl" => self.fetch_url(&args),
             "input" => self.input(&args),
             "degraded" => self.degraded(&args),
             "fetchTree" => self.fetch_tree(&args),

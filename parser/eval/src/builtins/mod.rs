@@ -73,7 +73,7 @@ primops! {
     "unsafeGetAttrPos"/2 => p_get_attr_pos, "warn"/2 => p_warn, "zipAttrsWith"/2 => p_zip_attrs_with,
     "hasContext"/1 => p_has_context, "getContext"/1 => p_get_context, "path"/1 => p_path,
     "hashFile"/2 => p_hash_file, "findFile"/2 => p_find_file, "storePath"/1 => p_store_path,
-    "fetchTarball"/1 => p_fetch_tarball, "fetchurl"/1 => p_no_fetch, "fetchGit"/1 => p_fetch_git,
+    "fetchTarball"/1 => p_fetch_tarball, "fetchurl"/1 => p_fetchurl, "fetchGit"/1 => p_fetch_git,
     "fetchTree"/1 => p_fetch_tree, "fetchMercurial"/1 => p_no_fetch, "getFlake"/1 => p_no_fetch,
     "filterSource"/2 => p_filter_source, "scopedImport"/2 => p_scoped_import,
     "__nixplanOpaque"/1 => p_nixplan_opaque, "__nixplanLockedPath"/1 => p_nixplan_locked_path,

@@ -73,6 +73,77 @@ pub(super) fn p_fetch_tarball(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     }
 }
 
+/// `builtins.fetchurl URL` or `{ url; sha256 | hash; name ? ; }`: the
+/// file, found in the store or nixplan's cache or fetched by the host, and
+/// checked against the sha256 of its bytes. Without a hash nothing is
+/// fetched.
+pub(super) fn p_fetchurl(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    if ev.host.is_none() {
+        return p_no_fetch(ev, a, s);
+    }
+    let mut hash = None;
+    let mut name = None;
+    let url = match ev.force(&a[0])? {
+        Value::Attrs(args) => {
+            let url = match args.get("url").cloned() {
+                Some(t) => ev.force_string(&t, s)?.s.to_string(),
+                None => return Err(ev.missing_attr("url", &args, s)),
+            };
+            for key in ["sha256", "hash"] {
+                if let Some(t) = args.get(key).cloned() {
+                    hash = Some((key, ev.force_string(&t, s)?.s.to_string()));
+                }
+            }
+            if let Some(t) = args.get("name").cloned() {
+                name = Some(ev.force_string(&t, s)?.s.to_string());
+            }
+            url
+        }
+        other => ev.coerce_to_string(&other, s, false, false)?.s.to_string(),
+    };
+    let Some((key, hash)) = hash else {
+        return Err(EvalError::new(
+            ErrorKind::Unsupported,
+            format!("fetchurl {url}: nixplan fetches only what it can check: give its sha256 (of the file's bytes, `nix hash file`), or pin it as a flake input"),
+            Some(s),
+        ));
+    };
+    let bytes = decode_hash("sha256", &hash)
+        .filter(|b| b.len() == 32 && (key == "sha256" || hash.starts_with("sha256-")));
+    let Some(bytes) = bytes else {
+        return Err(EvalError::new(
+            ErrorKind::Other,
+            format!("fetchurl {url}: invalid sha256 hash '{hash}'"),
+            Some(s),
+        ));
+    };
+    let name = name.unwrap_or_else(|| {
+        let t = url.split(['?', '#']).next().unwrap_or(&url);
+        t.rsplit('/').next().unwrap_or(t).to_string()
+    });
+    crate::store::check_name(&name).map_err(|m| {
+        EvalError::new(
+            ErrorKind::Other,
+            format!("fetchurl {url}: invalid store path name '{name}': {m}"),
+            Some(s),
+        )
+    })?;
+    let sha256: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let request = serde_json::json!({ "url": url, "sha256": sha256, "name": name });
+    let mut host = ev.host.take().expect("checked above");
+    let answer = host.call("fetchurl", request);
+    ev.host = Some(host);
+    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
+    match answer.get("outPath").and_then(serde_json::Value::as_str) {
+        Some(p) => Ok(Value::str(p)),
+        None => Err(EvalError::new(
+            ErrorKind::Other,
+            format!("fetchurl {url}: the fetcher gave no path"),
+            Some(s),
+        )),
+    }
+}
+
 /// `builtins.fetchGit { url; rev; ref ? ; narHash; }`: the commit, through
 /// the host's fetcher as `fetchTree` would fetch it, checked against its
 /// narHash; without one nothing is fetched.
