@@ -709,6 +709,77 @@ fn fetchurl_in_eval_is_fetched_checked_cached_and_found_in_the_store() {
     );
 }
 
+/// `builtins.getFlake` in `nixplan eval`: a local flake is loaded with its
+/// own lock (its input fetched over HTTP and checked), a locked `github:`
+/// reference with a narHash is fetched, kept and then read offline from
+/// the cache; `self` carries the lock's facts; an unlocked reference is
+/// refused without fetching.
+#[test]
+fn get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher() {
+    if common::skip::skip_unless(
+        "get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher",
+        common::nix_missing(),
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
+        return;
+    }
+    let root = fresh("eval-get-flake");
+    let src = hardening_source(&root);
+    let hash = nix_hash(&src);
+    let server = Server::start(BTreeMap::from([(
+        format!("/github/example/hardening/archive/{REV}.tar.gz"),
+        Serve::Whole(tarball(&src, "top")),
+    )]));
+    let flake = user_flake(&root, &github_locked(&hash));
+    let cache = root.join("cache");
+    let rewrite = format!("https://github.com/={}/github/", server.base);
+    let env = [
+        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+        ("NIXPLAN_URL_REWRITE", rewrite.as_str()),
+    ];
+    let expr = format!(
+        "let f = builtins.getFlake \"{}\"; in [ f.inputs.hardening.lib.tag f.inputs.hardening.sourceInfo.narHash f.inputs.hardening.rev (builtins.attrNames f.nixosConfigurations) ]",
+        flake.display()
+    );
+    let (code, out, err) = nixplan_env(
+        &["eval", "--strict", "-E", &expr],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!("[ \"real\" \"{hash}\" \"{REV}\" [ \"box\" \"called\" \"fetched\" \"tagged\" ] ]"),
+        "{err}"
+    );
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // A locked reference, by itself: from the cache now, offline.
+    let locked = format!("github:example/hardening/{REV}?narHash={hash}");
+    let expr = format!(
+        "let f = builtins.getFlake \"{locked}\"; in [ f.lib.tag f.narHash f._type (builtins.readFile (f.outPath + \"/name\")) ]"
+    );
+    let (code, out, err) = nixplan_env(&["eval", "--strict", "--offline", "-E", &expr], &env, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!("[ \"real\" \"{hash}\" \"flake\" \"from-fetch-tree\" ]")
+    );
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+    // Unlocked: refused, nothing asked of the server.
+    let (code, _, err) = nixplan_env(
+        &[
+            "eval",
+            "-E",
+            &format!("(builtins.getFlake \"github:example/hardening/{REV}\").lib.tag"),
+        ],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("narHash"), "{err}");
+    assert_eq!(server.hits.lock().unwrap().len(), 1);
+}
+
 #[test]
 fn an_interrupted_download_leaves_no_cache_entry() {
     if common::skip::skip_unless(

@@ -177,6 +177,19 @@ impl Resolver {
         })
     }
 
+    /// A resolver for another flake (`builtins.getFlake`): its own lock,
+    /// the same store, cache, network rules; no overrides (they name the
+    /// first flake's inputs).
+    pub fn for_flake(&self, dir: &Path) -> Result<Resolver, Error> {
+        Resolver::new(
+            dir,
+            Options {
+                overrides: Vec::new(),
+                ..self.opts.clone()
+            },
+        )
+    }
+
     /// The input paths `--override-input` names, in order.
     pub fn override_names(&self) -> Vec<String> {
         self.opts.overrides.iter().map(|(n, _)| n.clone()).collect()

@@ -122,7 +122,12 @@ let
   # Evaluate the flake tree rooted at `dir` as nix does (call-flake.nix):
   # every lock node once, each input of a flake the node its lock names
   # (`follows` walked from the root).
-  loadTree = dir: lock:
+  loadTree = dir: lock: loadTreeWith { inherit dir lock; };
+
+  # `flakeId`: which lock the host resolves nodes in (0: the target's; a
+  # flake `builtins.getFlake` loaded has its own); `info`: the root's
+  # sourceInfo.
+  loadTreeWith = { dir, lock, flakeId ? 0, info ? { outPath = dir; } }:
     let
       resolveNode = ref:
         if b.isList ref then b.foldl' (k: n: let r = lock.nodes.${k}.inputs.${n} or null; in if r == null then null else if b.isList r then resolveNode r else r) lock.root ref
@@ -133,7 +138,7 @@ let
       nodeValue = key:
         let
           node = lock.nodes.${key};
-          src = hostCall "input" { node = key; path = null; base = dir; };
+          src = hostCall "input" { node = key; path = null; base = dir; flake = flakeId; };
         in sourceValue key node src;
 
       sourceValue = key: node: src:
@@ -230,7 +235,7 @@ let
               # Not in the lock: only an override can give it.
               let
                 path = if key == lock.root then name else "${key}/${name}";
-                src = hostCall "input" { node = null; inherit path; base = fdir; };
+                src = hostCall "input" { node = null; inherit path; base = fdir; flake = flakeId; };
                 at = b.unsafeGetAttrPos name declared;
               in
               if src ? error then (b.__nixplanThrowAt or (_: throw)) (if at != null then at else { file = fdir + "/flake.nix"; line = 1; column = 1; }) src.error
@@ -246,11 +251,19 @@ let
           };
         in self;
 
-      rootFlake = callFlake dir lock.root { outPath = dir; };
+      rootFlake = callFlake dir lock.root info;
     in rootFlake;
 
   # A flake directory loaded with its own lock (nixplan's tests and `eval`).
   loadFlake = dir: loadTree dir (readLock dir);
+
+  # `builtins.getFlake`, as the host answered it (getflake.nix).
+  loadGotFlake = got: loadTreeWith {
+    dir = got.flakeDir;
+    lock = readLock got.flakeDir;
+    flakeId = got.id;
+    info = sourceInfoOf got.outPath got;
+  };
 
   readLock = dir:
     if b.pathExists (dir + "/flake.lock") then b.fromJSON (b.readFile (dir + "/flake.lock"))
@@ -364,7 +377,7 @@ let
 
 in
 {
-  inherit lib nixosSystem loadFlake readLock hiveNode moduleConfig standIns targetOf;
+  inherit lib nixosSystem loadFlake loadGotFlake readLock hiveNode moduleConfig standIns targetOf;
 
   # A flake target: nixosConfigurations.NAME, a colmena node NAME, or
   # diskoConfigurations.NAME.

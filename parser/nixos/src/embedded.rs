@@ -21,6 +21,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("disko.nix", include_str!("../nix/disko.nix")),
     ("impermanence.nix", include_str!("../nix/impermanence.nix")),
     ("nixplan.nix", include_str!("../nix/nixplan.nix")),
+    ("getflake.nix", include_str!("../nix/getflake.nix")),
     (
         "corepkgs/fetchurl.nix",
         include_str!("../nix/corepkgs/fetchurl.nix"),

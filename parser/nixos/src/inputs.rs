@@ -79,22 +79,36 @@ pub struct InputHost {
     resolver: Resolver,
     /// Lock node → the first input path reaching it.
     labels: BTreeMap<String, String>,
+    /// Flakes `builtins.getFlake` loaded, each with its own lock; the
+    /// Nix side names them by their place here, from 1.
+    others: Vec<OtherFlake>,
     strict: bool,
     pub log: InputLog,
+}
+
+struct OtherFlake {
+    reference: String,
+    resolver: Resolver,
+    labels: BTreeMap<String, String>,
+}
+
+fn lock_labels(resolver: &Resolver) -> BTreeMap<String, String> {
+    resolver
+        .lock
+        .as_ref()
+        .map(|l| l.reached().into_iter().map(|r| (r.key, r.path)).collect())
+        .unwrap_or_default()
 }
 
 impl InputHost {
     /// `strict`: an input that is unavailable and used anyway (a stand-in,
     /// empty modules) is an error (`--strict-inputs`).
     pub fn new(resolver: Resolver, strict: bool) -> InputHost {
-        let labels = resolver
-            .lock
-            .as_ref()
-            .map(|l| l.reached().into_iter().map(|r| (r.key, r.path)).collect())
-            .unwrap_or_default();
+        let labels = lock_labels(&resolver);
         InputHost {
             resolver,
             labels,
+            others: Vec::new(),
             strict,
             log: InputLog::default(),
         }
@@ -102,16 +116,26 @@ impl InputHost {
 
     fn input(&mut self, args: &Value) -> Result<Value, String> {
         let node = args.get("node").and_then(Value::as_str);
+        // Which flake's lock: the target's (0), or one `getFlake` loaded.
+        let flake = args.get("flake").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let (resolver, labels, prefix) = match flake {
+            0 => (&mut self.resolver, &self.labels, String::new()),
+            n => match self.others.get_mut(n - 1) {
+                Some(o) => (&mut o.resolver, &o.labels, format!("{}#", o.reference)),
+                None => return Err(format!("no flake {n} was loaded")),
+            },
+        };
         let label = match node {
-            Some(n) => self.labels.get(n).cloned().unwrap_or_else(|| n.to_string()),
+            Some(n) => labels.get(n).cloned().unwrap_or_else(|| n.to_string()),
             None => args
                 .get("path")
                 .and_then(Value::as_str)
                 .unwrap_or("?")
                 .to_string(),
         };
+        let label = format!("{prefix}{label}");
         let base = args.get("base").and_then(Value::as_str).unwrap_or("/");
-        let r = match self.resolver.input(node, &label, Path::new(base)) {
+        let r = match resolver.input(node, &label, Path::new(base)) {
             Ok(r) => r,
             // Said at the input's declaration in flake.nix by the Nix side.
             Err(e @ nixplan_flake::Error::NotLocked(_)) => {
@@ -238,10 +262,74 @@ impl InputHost {
     }
 }
 
+impl InputHost {
+    /// `builtins.getFlake REF`: the flake's source (a local directory read
+    /// in place, or a reference with a narHash: the store, the cache, or
+    /// fetched and checked), a resolver for its own lock, and the Nix
+    /// function that loads it (`getflake.nix`, with this answer).
+    fn get_flake(&mut self, args: &Value) -> Result<Value, String> {
+        let reference = args.get("ref").and_then(Value::as_str).unwrap_or("");
+        let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+        let locked = nixplan_flake::Locked::from_flakeref(reference, &cwd)
+            .map_err(|m| format!("getFlake: {m}"))?;
+        let r = if let nixplan_flake::source::Kind::Path { path } = &locked.kind {
+            if !Path::new(path).is_dir() {
+                return Err(format!(
+                    "getFlake '{reference}': '{path}' is not a directory"
+                ));
+            }
+            nixplan_flake::Resolved {
+                origin: Origin::Path,
+                path: Some(path.into()),
+                reason: None,
+                locked: Some(locked.clone()),
+                flake: true,
+            }
+        } else if locked.nar_hash.is_none() {
+            return Err(format!(
+                "getFlake '{reference}': nixplan fetches only what it can check: give a locked reference with its narHash (`?narHash=sha256-…`, as `nix flake metadata` shows it), or a local directory"
+            ));
+        } else {
+            self.resolver
+                .locked(&locked, reference)
+                .map_err(|e| e.to_string())?
+        };
+        let Some(source) = r.path.clone() else {
+            return Err(format!(
+                "getFlake '{reference}': unavailable ({})",
+                r.reason.as_deref().unwrap_or("not found")
+            ));
+        };
+        let dir = match locked.dir.as_deref() {
+            Some(sub) if !sub.is_empty() => source.join(sub),
+            _ => source.clone(),
+        };
+        if !dir.join("flake.nix").is_file() {
+            return Err(format!(
+                "getFlake '{reference}': '{}' has no flake.nix",
+                dir.display()
+            ));
+        }
+        let resolver = self.resolver.for_flake(&dir).map_err(|e| e.to_string())?;
+        self.others.push(OtherFlake {
+            reference: reference.to_string(),
+            labels: lock_labels(&resolver),
+            resolver,
+        });
+        let mut j = r.to_json();
+        j["id"] = json!(self.others.len());
+        j["outPath"] = json!(source.display().to_string());
+        j["flakeDir"] = json!(dir.display().to_string());
+        j["loader"] = json!("/nixplan/getflake.nix");
+        Ok(j)
+    }
+}
+
 impl Host for InputHost {
     fn call(&mut self, request: &str, args: Value) -> Result<Value, String> {
         match request {
             "fetchurl" => self.fetch_url(&args),
+            "getFlake" => self.get_flake(&args),
             "input" => self.input(&args),
             "degraded" => self.degraded(&args),
             "fetchTree" => self.fetch_tree(&args),

@@ -194,6 +194,29 @@ pub(super) fn p_fetch_git(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     Ok(json_to_value(answer))
 }
 
+/// `builtins.getFlake REF`: the host finds the flake's source and names
+/// the Nix file (its `loader`) that loads it; that file is called with the
+/// host's answer.
+pub(super) fn p_get_flake(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    if ev.host.is_none() {
+        return p_no_fetch(ev, a, s);
+    }
+    let reference = ev.force_string(&a[0], s)?.s.to_string();
+    let mut host = ev.host.take().expect("checked above");
+    let answer = host.call("getFlake", serde_json::json!({ "ref": reference }));
+    ev.host = Some(host);
+    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
+    let Some(loader) = answer.get("loader").and_then(serde_json::Value::as_str) else {
+        return Err(EvalError::new(
+            ErrorKind::Other,
+            format!("getFlake {reference}: the host gave no loader"),
+            Some(s),
+        ));
+    };
+    let f = ev.import_path(loader, s)?;
+    ev.call_values(&f, &[Thunk::ready(json_to_value(answer))], s)
+}
+
 pub(super) fn p_fetch_tree(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     if ev.host.is_none() {
         return p_no_fetch(ev, a, s);
