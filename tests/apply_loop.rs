@@ -391,6 +391,85 @@ fn without_udev_the_plan_links_its_partitions_itself() {
     }
 }
 
+/// The links other than a partition's by-partlabel that udev would make
+/// and disko's paths name, made by the plan's own snippets where udev does
+/// not run (this machine): a filesystem's `/dev/disk/by-uuid` (bcachefs
+/// filesystems are mounted by it; tried here on ext4, which this kernel
+/// has), and md's `by-id/md-name-any:NAME-partN` for a partition of a GPT
+/// on an array (tried on a loop disk's partition, which has the same
+/// kernel naming). A link that exists is left alone.
+#[test]
+fn without_udev_uuid_and_md_partition_links_are_made_by_the_plan() {
+    let test = "without_udev_uuid_and_md_partition_links_are_made_by_the_plan";
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if skip_unless_available(test) || skip_for_kernel(test, &["ext4"]) {
+        return;
+    }
+    let lab = Lab::new(2, 64);
+    let run = |script: &str| {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    // by-uuid: the filesystem's device, found by blkid.
+    let (ok, out) = sh(&format!("mkfs.ext4 -q -F -U {} {}", lab.uuid, lab.loops[0]));
+    assert!(ok, "{out}");
+    let link = format!("/dev/disk/by-uuid/{}", lab.uuid);
+    assert!(
+        !std::path::Path::new(&link).exists(),
+        "udev runs here after all"
+    );
+    let said = run(&nixplan_planner::udev::uuid_link(&lab.uuid));
+    assert_eq!(
+        std::fs::read_link(&link).unwrap().to_string_lossy(),
+        lab.loops[0]
+    );
+    assert!(
+        said.contains(&format!(
+            "udev made no link {link}: linked it to {}",
+            lab.loops[0]
+        )),
+        "{said}"
+    );
+    // Made: a second run leaves it and says nothing.
+    assert_eq!(run(&nixplan_planner::udev::uuid_link(&lab.uuid)), "");
+    // A UUID no device has: no link.
+    let other = "00000000-0000-4000-8000-00000000beef";
+    run(&nixplan_planner::udev::uuid_link(other));
+    assert!(!std::path::Path::new(&format!("/dev/disk/by-uuid/{other}")).exists());
+    // md-name-any: partition 1 of the array's disk, if it carries the name.
+    let disk = &lab.loops[1];
+    let name = format!("md-{}", lab.id);
+    let (ok, out) = sh(&format!("sgdisk --clear --new=1:0:+8M --change-name=1:{name} {disk} && partprobe {disk} || partx -u {disk}"));
+    assert!(ok, "{out}");
+    let md_link = format!("/dev/disk/by-id/md-name-any:{}-part1", lab.id);
+    let wrong = nixplan_planner::udev::partition_link(disk, 1, "another-name", &md_link);
+    run(&wrong);
+    assert!(
+        !std::path::Path::new(&md_link).exists(),
+        "linked a partition of another name"
+    );
+    let said = run(&nixplan_planner::udev::partition_link(
+        disk, 1, &name, &md_link,
+    ));
+    assert_eq!(
+        std::fs::read_link(&md_link).unwrap().to_string_lossy(),
+        format!("{disk}p1")
+    );
+    assert!(
+        said.contains("udev made no link /dev/disk/by-id/md-name-any:"),
+        "{said}"
+    );
+}
+
 /// A journal that cannot be written (its disk is full) stops the run:
 /// the action whose start could not be noted does not run, nothing after
 /// it either, and once there is room again `--resume` finishes the job.

@@ -18,7 +18,7 @@ pub mod render;
 mod summary;
 
 pub use build::plan;
-pub use disko::zpool_topology;
+pub use disko::{udev, zpool_topology};
 pub use error::{ActivationError, PlanError};
 pub use nixplan_plan::{Action, Plan};
 pub use options::{BootstrapMode, KexecImage, PlanOptions, DEFAULT_KEXEC_URL};

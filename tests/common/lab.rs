@@ -393,14 +393,19 @@ impl Drop for Lab {
         }
         // Links a plan made itself (where udev made none) to this lab's
         // partitions: removed by what they point at.
-        for dir in ["/dev/disk/by-partlabel", "/dev/disk/by-partuuid"] {
+        for dir in [
+            "/dev/disk/by-partlabel",
+            "/dev/disk/by-partuuid",
+            "/dev/disk/by-uuid",
+            "/dev/disk/by-id",
+        ] {
             for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let target = std::fs::read_link(e.path()).unwrap_or_default();
                 let target = target.to_string_lossy();
                 if self
                     .loops
                     .iter()
-                    .any(|l| target.starts_with(&format!("{l}p")))
+                    .any(|l| *target == **l || target.starts_with(&format!("{l}p")))
                 {
                     let _ = std::fs::remove_file(e.path());
                 }

@@ -146,6 +146,8 @@ pub enum Kind {
     BcachefsSubvolume,
     /// An encrypted bcachefs filesystem's key put in the session keyring.
     BcachefsUnlock,
+    /// A `/dev/disk` link udev would make, made where udev does not run.
+    DeviceLink,
     Swapfile,
     Mount,
     Unmount,

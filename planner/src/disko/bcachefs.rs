@@ -105,6 +105,7 @@ impl Builder<'_> {
             }
             None => (Some(argv), None),
         };
+
         let fs_res = Resource::new(Res::Fs, format!("bcachefs:{name}"));
         let devices = members
             .iter()
@@ -134,6 +135,23 @@ impl Builder<'_> {
                 }
             ),
         });
+        // Everything after uses its by-uuid link: made where udev does not.
+        let linked = Resource::new(Res::Block, by_uuid.clone());
+        self.add(NewAction {
+            id: format!("disko/bcachefs/{name}/link"),
+            phase: Phase::Disko,
+            kind: Kind::DeviceLink,
+            argv: None,
+            script: Some(super::udev::uuid_link(uuid)),
+            destructive: false,
+            check: None,
+            needs: vec![fs_res.clone()],
+            produces: vec![linked.clone()],
+            at: f.at.clone(),
+            reason: format!(
+                "find bcachefs filesystem {name} at {by_uuid} (linked here if udev does not)"
+            ),
+        });
         // The key in the session keyring for what mounts it here.
         let unlock = password.as_ref().map(|file| {
             format!(
@@ -142,7 +160,7 @@ impl Builder<'_> {
                 sh_quote(file)
             )
         });
-        let mut ready = fs_res.clone();
+        let mut ready = linked;
         if let Some(unlock) = &unlock {
             let unlocked = Resource::new(Res::Fs, format!("bcachefs:{name}:unlocked"));
             self.add(NewAction {
@@ -153,7 +171,7 @@ impl Builder<'_> {
                 script: Some(unlock.clone()),
                 destructive: false,
                 check: None,
-                needs: vec![fs_res.clone()],
+                needs: vec![ready.clone()],
                 produces: vec![unlocked.clone()],
                 at: f.password_file.at.clone(),
                 reason: format!(

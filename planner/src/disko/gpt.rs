@@ -67,7 +67,7 @@ impl Builder<'_> {
                             "set -eu\n{}\npartprobe {}\nudevadm trigger --subsystem-match=block\nudevadm settle --timeout 120\n{}",
                             argv.iter().map(|a| sh_quote(a)).collect::<Vec<_>>().join(" "),
                             sh_quote(device),
-                            link_without_udev(device, n, &p.label.value, &p.device.value)
+                            super::udev::partition_link(device, n, &p.label.value, &p.device.value)
                         )),
                         destructive: false,
                         // The disk's own partition table says so (a by-partlabel
@@ -224,33 +224,4 @@ impl Builder<'_> {
         });
         Ok(Some(produced))
     }
-}
-
-/// Where udev does not run (containers, chroots, image builds on loop
-/// devices), the `/dev/disk/by-partlabel` (or `by-partuuid`) link of a new
-/// partition never appears and every step after it would fail: the
-/// partition's script makes the link itself, as udev would, once the
-/// kernel's partition `n` of the disk is seen to carry this GPT name, and
-/// says so. Other device paths are left to the system.
-fn link_without_udev(disk: &str, n: usize, label: &str, link: &str) -> String {
-    if !(link.starts_with("/dev/disk/by-partlabel/") || link.starts_with("/dev/disk/by-partuuid/"))
-    {
-        return String::new();
-    }
-    format!(
-        "if [ ! -e {link} ]; then\n\
-         \x20 disk=$(readlink -f {disk} || printf %s {disk})\n\
-         \x20 case \"$disk\" in *[0-9]) part=\"${{disk}}p{n}\" ;; *) part=\"${{disk}}{n}\" ;; esac\n\
-         \x20 if [ -b \"$part\" ] && [ \"$(blkid -p -s PART_ENTRY_NAME -o value \"$part\")\" = {label} ]; then\n\
-         \x20   mkdir -p {dir}\n\
-         \x20   ln -sfn \"$part\" {link}\n\
-         \x20   echo \"udev made no link {plain}: linked it to $part\" >&2\n\
-         \x20 fi\n\
-         fi\n",
-        link = sh_quote(link),
-        disk = sh_quote(disk),
-        label = sh_quote(label),
-        dir = sh_quote(link.rsplit_once('/').map(|(d, _)| d).unwrap_or("/dev/disk")),
-        plain = link.replace(['"', '$', '`', '\\'], "_"),
-    )
 }

@@ -12,6 +12,7 @@ mod mdadm;
 mod nodev;
 mod swap;
 mod table;
+pub mod udev;
 mod zfs;
 
 pub use zfs::zpool_topology;

@@ -192,8 +192,18 @@ impl Builder<'_> {
             } else {
                 Kind::ZfsDataset
             },
-            argv: Some(argv),
-            script: None,
+            // A volume's /dev/zvol link: made here where udev does not.
+            argv: (!volume).then(|| argv.clone()),
+            script: volume.then(|| {
+                format!(
+                    "set -eu\n{}\n{}",
+                    argv.iter()
+                        .map(|a| sh_quote(a))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    super::udev::zvol_link(&full)
+                )
+            }),
             destructive: false,
             check: Self::argv(&["zfs", "list", &full]),
             needs,
