@@ -11,6 +11,8 @@ use common::{fixture_targets, nixplan, root};
 fn config_of_every_fixture() {
     let all = fixture_targets();
     assert!(all.len() >= 25, "only {} fixture targets", all.len());
+    // List elements located at their own place (checked against the text).
+    let mut checked = 0;
     for t in all {
         let out = nixplan(&["config", "--json", &t.arg]);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -33,8 +35,64 @@ fn config_of_every_fixture() {
                 .as_object()
                 .is_some_and(|f| !f.is_empty());
         assert!(has_storage, "{}: no disks and no file systems", t.arg);
+        elements_are_where_written(&value, &mut checked);
         insta::with_settings!({ snapshot_path => root().join("snapshots/config"), prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(t.name, json);
         });
+    }
+    assert!(
+        checked >= 80,
+        "only {checked} list elements had their own position"
+    );
+}
+
+/// Every list of strings whose elements have their own positions (`items`)
+/// points at the element itself: the file's text at that line and column
+/// is the string, quoted as written.
+fn elements_are_where_written(v: &serde_json::Value, checked: &mut usize) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let (Some(values), Some(items)) = (
+                m.get("value").and_then(|v| v.as_array()),
+                m.get("items").and_then(|v| v.as_array()),
+            ) {
+                assert_eq!(values.len(), items.len(), "{v}");
+                for (value, at) in values.iter().zip(items) {
+                    let (Some(value), Some(at)) = (value.as_str(), at.as_str()) else {
+                        continue;
+                    };
+                    if at == m.get("at").and_then(|a| a.as_str()).unwrap_or("") {
+                        continue;
+                    }
+                    let mut parts = at.rsplitn(3, ':');
+                    let col: usize = parts.next().unwrap().parse().unwrap();
+                    let line: usize = parts.next().unwrap().parse().unwrap();
+                    let file = parts
+                        .next()
+                        .unwrap()
+                        .replace("<repo>", &root().display().to_string());
+                    let path = if std::path::Path::new(&file).is_absolute() {
+                        std::path::PathBuf::from(&file)
+                    } else {
+                        root().join(&file)
+                    };
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let l = text.lines().nth(line - 1).unwrap();
+                    let quoted = serde_json::to_string(value).unwrap();
+                    let here: String = l.chars().skip(col - 1).collect();
+                    assert!(here.starts_with(&quoted), "{at} is not {quoted}: {l}");
+                    *checked += 1;
+                }
+            }
+            for x in m.values() {
+                elements_are_where_written(x, checked);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for x in a {
+                elements_are_where_written(x, checked);
+            }
+        }
+        _ => {}
     }
 }

@@ -109,7 +109,7 @@ impl Builder<'_> {
                 check: None,
                 needs: vec![luks.clone()],
                 produces: vec![Resource::new(Res::LuksKey, format!("{device}:{i}"))],
-                at: additional_key_files.at.clone(),
+                at: additional_key_files.item_at(i).cloned(),
                 reason: format!("add the key file {extra} to {device}"),
             });
         }

@@ -21,15 +21,12 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         at,
     }) = order(&cx.config.activation_scripts)
     {
-        out.push(
-            cx.finding(
-                &RULE,
-                format!(
+        out.push(cx.finding(
+            &RULE,
+            format!(
                 "activation snippet '{snippet}' depends on '{dependency}', which does not exist"
             ),
-                at.map(|at| at.narrowed_in_file(&format!("\"{dependency}\"")))
-                    .as_ref(),
-            ),
-        );
+            at.as_ref(),
+        ));
     }
 }

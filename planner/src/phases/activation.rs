@@ -123,12 +123,12 @@ pub fn order(snippets: &BTreeMap<String, Snippet>) -> Result<Vec<String>, Activa
         state.insert(name.to_string(), State::Visiting);
         stack.push(name.to_string());
         let s = &snippets[name];
-        for dep in &s.deps.value {
+        for (i, dep) in s.deps.value.iter().enumerate() {
             if !snippets.contains_key(dep) {
                 return Err(ActivationError::UnknownDependency {
                     snippet: name.to_string(),
                     dependency: dep.clone(),
-                    at: s.deps.at.clone().or(s.at.clone()),
+                    at: s.deps.item_at(i).cloned().or(s.at.clone()),
                 });
             }
             visit(dep, snippets, state, stack, out)?;

@@ -205,17 +205,26 @@ impl Extract<'_> {
             v => Err(self.type_error(key, "a list", &v)),
         }
     }
-    fn strs(&mut self, a: &Attrs, key: &str) -> EvalResult<L<Vec<String>>> {
+    /// A list of strings, each with where it is written.
+    fn strs(&mut self, a: &Attrs, key: &str) -> EvalResult<Strings> {
         if a.get(key).is_none() {
-            return Ok(L::new(Vec::new(), None));
+            return Ok(Strings::default());
         }
         let l = self.list(a, key)?;
-        let mut out = Vec::new();
+        let at = self.at(a, key);
+        let mut elements = self.elements_of(at.clone());
+        let mut value = Vec::new();
+        let mut items = Vec::new();
         for t in l.iter() {
             let v = self.ev.force(t)?;
-            out.push(self.string_of(&v, key)?);
+            let s = self.string_of(&v, key)?;
+            items.push(elements.at(&self.ev.sources, &s));
+            value.push(s);
         }
-        Ok(L::new(out, self.at(a, key)))
+        if at.is_none() {
+            items.clear();
+        }
+        Ok(Strings { value, at, items })
     }
     fn ints(&mut self, a: &Attrs, key: &str) -> EvalResult<L<Vec<i64>>> {
         if a.get(key).is_none() {
@@ -682,7 +691,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 extra_args: if md.get("extraArgs").is_some() {
                     x.strs(&md, "extraArgs")?
                 } else {
-                    Located::new(Vec::new(), None)
+                    Strings::default()
                 },
                 content: x.content(&md, "content")?,
                 at,

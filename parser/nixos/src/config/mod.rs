@@ -138,6 +138,29 @@ impl<T> Located<T> {
 
 type L<T> = Located<T>;
 
+/// A list of strings, where it was defined, and where each element is
+/// written: `items[i]` is element i's own place in the list's definition
+/// (the list's place, `at`, where the element is not written there: built
+/// by a function, or merged from another definition).
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Strings {
+    pub value: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Pos>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Option<Pos>>,
+}
+
+impl Strings {
+    /// Where element `i` is written (else where the list is).
+    pub fn item_at(&self, i: usize) -> Option<&Pos> {
+        self.items
+            .get(i)
+            .and_then(Option::as_ref)
+            .or(self.at.as_ref())
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Config {
     pub target: TargetInfo,
@@ -240,8 +263,8 @@ pub struct BcachefsFilesystem {
     pub name: String,
     pub uuid: L<String>,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
-    pub extra_format_args: L<Vec<String>>,
+    pub mount_options: Strings,
+    pub extra_format_args: Strings,
     /// Formatted `--encrypted`, the passphrase read from this file (on the
     /// target; named, never read here).
     pub password_file: L<Option<String>>,
@@ -254,7 +277,7 @@ pub struct BcachefsFilesystem {
 pub struct BcachefsSubvolume {
     pub name: String,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
+    pub mount_options: Strings,
     pub at: Option<Pos>,
 }
 
@@ -310,8 +333,8 @@ pub struct Filesystem {
     pub device: String,
     pub format: L<String>,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
-    pub extra_args: L<Vec<String>>,
+    pub mount_options: Strings,
+    pub extra_args: Strings,
     pub at: Option<Pos>,
 }
 
@@ -321,7 +344,7 @@ pub struct Swap {
     pub random_encryption: L<bool>,
     pub resume_device: L<bool>,
     pub priority: L<Option<i64>>,
-    pub extra_args: L<Vec<String>>,
+    pub extra_args: Strings,
     pub at: Option<Pos>,
 }
 
@@ -332,9 +355,9 @@ pub struct Luks {
     /// The file holding the passphrase (named, never read).
     pub password_file: L<Option<String>>,
     pub key_file: L<Option<String>>,
-    pub additional_key_files: L<Vec<String>>,
-    pub extra_format_args: L<Vec<String>>,
-    pub extra_open_args: L<Vec<String>>,
+    pub additional_key_files: Strings,
+    pub extra_format_args: Strings,
+    pub extra_open_args: Strings,
     /// `settings.allowDiscards`: opened with `--allow-discards`.
     pub allow_discards: L<bool>,
     /// `settings.keyFileSize` / `keyFileOffset`: the part of the key file used.
@@ -370,9 +393,9 @@ pub struct Zfs {
 #[derive(Debug, Clone, Serialize)]
 pub struct Btrfs {
     pub device: String,
-    pub extra_args: L<Vec<String>>,
+    pub extra_args: Strings,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
+    pub mount_options: Strings,
     pub subvolumes: Vec<Subvolume>,
     pub swap: Vec<Swapfile>,
     pub at: Option<Pos>,
@@ -385,8 +408,8 @@ pub struct Bcachefs {
     pub filesystem: L<Option<String>>,
     pub label: L<String>,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
-    pub extra_format_args: L<Vec<String>>,
+    pub mount_options: Strings,
+    pub extra_format_args: Strings,
     pub at: Option<Pos>,
 }
 
@@ -426,7 +449,7 @@ pub struct TablePartition {
     pub start: L<String>,
     pub end: L<String>,
     pub bootable: L<bool>,
-    pub flags: L<Vec<String>>,
+    pub flags: Strings,
     pub content: Option<Content>,
 }
 
@@ -435,7 +458,7 @@ pub struct Subvolume {
     pub name: L<String>,
     pub at: Option<Pos>,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
+    pub mount_options: Strings,
     pub swap: Vec<Swapfile>,
 }
 
@@ -459,7 +482,7 @@ pub struct LogicalVolume {
     pub size: L<String>,
     pub lvm_type: L<Option<String>>,
     pub pool: L<Option<String>>,
-    pub extra_args: L<Vec<String>>,
+    pub extra_args: Strings,
     pub priority: L<i64>,
     pub content: Option<Content>,
     pub at: Option<Pos>,
@@ -471,7 +494,7 @@ pub struct MdArray {
     pub level: L<i64>,
     pub metadata: L<String>,
     /// `extraArgs`: given to `mdadm --create` before the members.
-    pub extra_args: L<Vec<String>>,
+    pub extra_args: Strings,
     pub content: Option<Content>,
     pub at: Option<Pos>,
 }
@@ -484,7 +507,7 @@ pub struct Zpool {
     pub options: L<BTreeMap<String, String>>,
     pub root_fs_options: L<BTreeMap<String, String>>,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
+    pub mount_options: Strings,
     pub datasets: BTreeMap<String, Dataset>,
     pub at: Option<Pos>,
 }
@@ -495,7 +518,7 @@ pub struct Dataset {
     pub kind: L<String>,
     pub options: L<BTreeMap<String, String>>,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
+    pub mount_options: Strings,
     pub size: L<Option<String>>,
     pub content: Option<Content>,
     pub at: Option<Pos>,
@@ -506,7 +529,7 @@ pub struct Nodev {
     pub fs_type: L<String>,
     pub device: L<String>,
     pub mountpoint: L<Option<String>>,
-    pub mount_options: L<Vec<String>>,
+    pub mount_options: Strings,
     pub at: Option<Pos>,
 }
 
@@ -515,9 +538,9 @@ pub struct FileSystem {
     pub mount_point: L<String>,
     pub device: L<Option<String>>,
     pub fs_type: L<String>,
-    pub options: L<Vec<String>>,
+    pub options: Strings,
     pub needed_for_boot: L<bool>,
-    pub depends: L<Vec<String>>,
+    pub depends: Strings,
     pub at: Option<Pos>,
 }
 
@@ -539,7 +562,7 @@ pub struct LuksDevice {
 pub struct BootLoader {
     pub systemd_boot: L<bool>,
     pub grub: L<bool>,
-    pub grub_devices: L<Vec<String>>,
+    pub grub_devices: Strings,
     pub grub_device: L<String>,
     pub grub_efi_support: L<bool>,
     pub grub_efi_install_as_removable: L<bool>,
@@ -607,7 +630,7 @@ pub struct Snippet {
     /// dependencies, not its text); it runs as part of NixOS's activation.
     pub provided_by_nixos: bool,
     pub text: String,
-    pub deps: L<Vec<String>>,
+    pub deps: Strings,
     pub supports_dry_activation: L<bool>,
     pub at: Option<Pos>,
 }
@@ -617,7 +640,7 @@ pub struct Deployment {
     pub target_host: L<Option<String>>,
     pub target_port: L<Option<i64>>,
     pub target_user: L<Option<String>>,
-    pub tags: L<Vec<String>>,
+    pub tags: Strings,
     pub keys: BTreeMap<String, DeploymentKey>,
 }
 
