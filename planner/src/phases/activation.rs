@@ -149,13 +149,16 @@ pub fn order(snippets: &BTreeMap<String, Snippet>) -> Result<Vec<String>, Activa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nixplan_nixos::config::Located;
+    use nixplan_nixos::config::{Located, Strings};
 
     fn s(deps: &[&str]) -> Snippet {
         Snippet {
             provided_by_nixos: false,
             text: String::new(),
-            deps: Located::new(deps.iter().map(|d| d.to_string()).collect(), None),
+            deps: Strings {
+                value: deps.iter().map(|d| d.to_string()).collect(),
+                ..Strings::default()
+            },
             supports_dry_activation: Located::new(false, None),
             at: None,
         }
