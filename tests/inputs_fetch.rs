@@ -5,8 +5,9 @@
 //! Debian's nix computes (`nix hash path`), never nixplan's own. Checked:
 //! fetched, verified, cached (and used from the cache offline), a wrong
 //! narHash refused with nothing kept, an interrupted download leaving no
-//! cache entry, an unavailable input degrading to empty modules (an error
-//! with --strict-inputs), and a missing lock entry said at flake.nix.
+//! cache entry, an unavailable input degrading to empty modules and
+//! stand-in packages (an error with --strict-inputs), and a missing lock
+//! entry said at flake.nix.
 
 mod common;
 
@@ -183,6 +184,11 @@ fn user_flake(root: &Path, locked: &str) -> PathBuf {
     nixosConfigurations.tagged = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
       modules = [ { networking.hostName = hardening.lib.tag; } ];
+    };
+    # Its packages and an overlay of it, as data.
+    nixosConfigurations.packaged = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ { networking.hostName = "${hardening.packages.x86_64-linux.tool.pname}-${builtins.toJSON (hardening.overlays.default { } { })}"; } ];
     };
   };
 }
@@ -413,6 +419,32 @@ fn fetched_verified_cached_and_used_offline() {
             && err.contains("--override-input hardening PATH"),
         "{err}"
     );
+    // Its packages and overlays: stand-in packages, overlays that change
+    // nothing, with a warning; --strict-inputs refuses.
+    let (code, out, err) = nixplan_env(
+        &["config", &format!("{f}#packaged"), "--offline"],
+        &env2,
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("tool-{} "), "{out}");
+    assert!(
+        err.contains("the flake input 'hardening' is unavailable")
+            && err.contains("its packages were opaque stand-ins and its overlays changed nothing"),
+        "{err}"
+    );
+    let (code, _, err) = nixplan_env(
+        &[
+            "config",
+            &format!("{f}#packaged"),
+            "--offline",
+            "--strict-inputs",
+        ],
+        &env2,
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("--strict-inputs forbids"), "{err}");
     // fetchTree of a source that is nowhere, offline: an error naming it.
     let (code, _, err) = nixplan_env(
         &["config", &format!("{f}#fetched"), "--offline"],
@@ -749,7 +781,7 @@ fn get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out.trim(),
-        format!("[ \"real\" \"{hash}\" \"{REV}\" [ \"box\" \"called\" \"fetched\" \"tagged\" ] ]"),
+        format!("[ \"real\" \"{hash}\" \"{REV}\" [ \"box\" \"called\" \"fetched\" \"packaged\" \"tagged\" ] ]"),
         "{err}"
     );
     assert_eq!(server.hits.lock().unwrap().len(), 1);

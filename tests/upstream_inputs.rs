@@ -24,13 +24,14 @@ const UPSTREAM: &[(&str, &str)] = &[
     ("sops-nix", "sops-nix"),
 ];
 
-/// The value without positions (`at`): where a value was written differs
-/// between the stand-in and the real module by construction.
+/// The value without positions (`at`, and list elements' `items`): where a
+/// value was written differs between the stand-in and the real module by
+/// construction.
 fn strip(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
-                .filter(|(k, _)| *k != "at")
+                .filter(|(k, _)| *k != "at" && *k != "items")
                 .map(|(k, v)| (k.clone(), strip(v)))
                 .collect(),
         ),

@@ -101,7 +101,7 @@ fn plan_inputs(config: &Config) -> Vec<PlanInput> {
                 (Used::Real, "override") => InputSource::Override,
                 (Used::Real, "path") => InputSource::Path,
                 (Used::Real, _) => InputSource::Locked,
-                (Used::StandIn, _) => InputSource::StandIn,
+                (Used::StandIn | Used::StandInPackages, _) => InputSource::StandIn,
                 (Used::EmptyModules, _) => InputSource::EmptyModules,
                 (Used::LibOnly, _) => InputSource::LibOnly,
                 (Used::Unavailable, _) => InputSource::Unavailable,

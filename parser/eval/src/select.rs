@@ -45,6 +45,7 @@ impl Eval {
                 m.insert_value("_module", Value::attrs(module));
                 Ok(Some(Thunk::ready(Value::attrs(m))))
             }
+            OpaqueKind::Uniform => Ok(o.every.clone()),
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(
@@ -92,6 +93,7 @@ impl Eval {
             kind: OpaqueKind::Packages,
             path: path.to_string(),
             reason: None,
+            every: None,
         }));
         Value::attrs(a)
     }

@@ -282,15 +282,30 @@ pub enum OpaqueKind {
     Modules,
     /// A flake input that is not available offline: any use is an error.
     Input,
+    /// Any attribute is the same value (`every`): an unavailable input's
+    /// overlays, each one that changes nothing.
+    Uniform,
 }
 
-#[derive(Debug)]
 pub struct Opaque {
     pub kind: OpaqueKind,
     /// The attribute path that leads here (`pkgs.python3`), or the input name.
     pub path: String,
     /// Why an input is unavailable (said when it is used).
     pub reason: Option<String>,
+    /// What every attribute of a `Uniform` stand-in is.
+    pub every: Option<Thunk>,
+}
+
+impl std::fmt::Debug for Opaque {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opaque")
+            .field("kind", &self.kind)
+            .field("path", &self.path)
+            .field("reason", &self.reason)
+            .field("every", &self.every.is_some())
+            .finish()
+    }
 }
 
 impl Attrs {

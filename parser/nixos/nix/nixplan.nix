@@ -191,6 +191,13 @@ let
             # evaluation of a user, which checks by itself).
             modules = degraded path "empty modules" src.reason (opaque "modules" path);
             module = degraded path "empty modules" src.reason { _module.check = { _type = "override"; priority = 50; content = false; }; };
+            # Packages are stand-ins anyway where nixpkgs is (a lib-only
+            # nixpkgs): its packages are opaque ones too, and its overlays
+            # change nothing.
+            packages = degraded path "stand-in packages" src.reason (lib0.genAttrs lib0.systems.flakeExposed pkgsFor);
+            noOverlay = final: prev: { };
+            overlays = degraded path "stand-in packages" src.reason (b.__nixplanOpaque { kind = "uniform"; name = path; every = noOverlay; });
+            overlay = degraded path "stand-in packages" src.reason noOverlay;
           in b.__nixplanOpaque {
             kind = "input";
             name = path;
@@ -202,6 +209,8 @@ let
               homeManagerModule = module;
               homeModules = modules;
               darwinModules = modules;
+              inherit packages overlays overlay;
+              legacyPackages = packages;
               outPath = "/nixplan/unavailable/${path}";
             };
           };

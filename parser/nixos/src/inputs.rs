@@ -36,6 +36,9 @@ pub enum Used {
     StandIn,
     /// Unavailable: the modules taken from it were empty.
     EmptyModules,
+    /// Unavailable: its packages were opaque stand-ins, its overlays
+    /// changed nothing.
+    StandInPackages,
     /// A nixpkgs that is only its lib: the real lib, with nixplan's NixOS
     /// declarations for `lib.nixosSystem` and stand-in packages.
     LibOnly,
@@ -49,6 +52,7 @@ impl Used {
             Used::Real => "real",
             Used::StandIn => "stand-in",
             Used::EmptyModules => "empty modules",
+            Used::StandInPackages => "stand-in packages",
             Used::LibOnly => "lib only",
             Used::Unavailable => "unavailable",
         }
@@ -174,6 +178,7 @@ impl InputHost {
         let used = match args.get("used").and_then(Value::as_str) {
             Some("stand-in") => Used::StandIn,
             Some("lib-only") => Used::LibOnly,
+            Some("stand-in packages") => Used::StandInPackages,
             _ => Used::EmptyModules,
         };
         let reason = args
@@ -187,7 +192,11 @@ impl InputHost {
                 ),
                 _ => format!(
                     "the flake input '{path}' is unavailable ({reason}) and --strict-inputs forbids using {} for it",
-                    if used == Used::StandIn { "nixplan's stand-in" } else { "empty modules" }
+                    match used {
+                        Used::StandIn => "nixplan's stand-in",
+                        Used::StandInPackages => "stand-in packages",
+                        _ => "empty modules",
+                    }
                 ),
             });
         }
@@ -356,6 +365,10 @@ pub fn warnings(uses: &[InputUse]) -> Vec<String> {
                 ),
                 Used::LibOnly => format!(
                     "the flake input '{}' is only nixpkgs' lib (no nixos/): its real lib evaluated nixplan's own NixOS declarations, with stand-in packages",
+                    u.path
+                ),
+                Used::StandInPackages => format!(
+                    "the flake input '{}' is unavailable ({why}): its packages were opaque stand-ins and its overlays changed nothing, so what the plan shows of them is nixplan's reading",
                     u.path
                 ),
                 _ => format!("the flake input '{}' is unavailable ({why})", u.path),

@@ -2,9 +2,10 @@
 
 use super::*;
 
-/// `{ kind = "pkgs" | "modules" | "input"; name; attrs ? {}; reason ? null; }`
+/// `{ kind = "pkgs" | "modules" | "input" | "uniform"; name; attrs ? {}; reason ? null; every ? ; }`
 /// → an opaque stand-in: `attrs` are its real attributes, any other is
-/// synthesised (packages, modules) or an error saying `reason` (inputs).
+/// synthesised (packages, modules), `every` (uniform), or an error saying
+/// `reason` (inputs).
 pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let args = ev.force_attrs(&a[0], s)?;
     let get = |ev: &mut Eval, n: &str| -> EvalResult<String> {
@@ -19,6 +20,7 @@ pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         "pkgs" => crate::OpaqueKind::Packages,
         "modules" => crate::OpaqueKind::Modules,
         "input" => crate::OpaqueKind::Input,
+        "uniform" => crate::OpaqueKind::Uniform,
         other => {
             return Err(EvalError::new(
                 ErrorKind::Other,
@@ -46,7 +48,16 @@ pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         },
         None => None,
     };
-    out.opaque = Some(Rc::new(crate::Opaque { kind, path, reason }));
+    let every = args.get("every").cloned();
+    if kind == crate::OpaqueKind::Uniform && every.is_none() {
+        return Err(ev.missing_attr("every", &args, s));
+    }
+    out.opaque = Some(Rc::new(crate::Opaque {
+        kind,
+        path,
+        reason,
+        every,
+    }));
     Ok(Value::attrs(out))
 }
 

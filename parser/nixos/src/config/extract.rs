@@ -468,7 +468,25 @@ impl Extract<'_> {
         Ok(out)
     }
 
+    /// An entry's group; Home Manager's impermanence leaves it null (its
+    /// NixOS module fills in the user's), given here as `group`.
+    fn group_or(&mut self, a: &Attrs, key: &str, group: Option<&str>) -> EvalResult<String> {
+        match (self.opt_str(a, key)?.value, group) {
+            (Some(g), _) => Ok(g),
+            (None, Some(g)) => Ok(g.to_string()),
+            (None, None) => self.plain_str(a, key),
+        }
+    }
+
     fn persisted_dirs(&mut self, a: &Attrs) -> EvalResult<Vec<PersistedDirectory>> {
+        self.persisted_dirs_with(a, None)
+    }
+
+    fn persisted_dirs_with(
+        &mut self,
+        a: &Attrs,
+        group: Option<&str>,
+    ) -> EvalResult<Vec<PersistedDirectory>> {
         let mut elements = self.elements_of(self.at(a, "directories"));
         let l = self.list(a, "directories")?;
         let mut out = Vec::new();
@@ -485,7 +503,7 @@ impl Extract<'_> {
             out.push(PersistedDirectory {
                 directory,
                 user: self.plain_str(&d, "user")?,
-                group: self.plain_str(&d, "group")?,
+                group: self.group_or(&d, "group", group)?,
                 mode: self.plain_str(&d, "mode")?,
                 at,
             });
@@ -494,6 +512,14 @@ impl Extract<'_> {
     }
 
     fn persisted_files(&mut self, a: &Attrs) -> EvalResult<Vec<PersistedFile>> {
+        self.persisted_files_with(a, None)
+    }
+
+    fn persisted_files_with(
+        &mut self,
+        a: &Attrs,
+        group: Option<&str>,
+    ) -> EvalResult<Vec<PersistedFile>> {
         let mut elements = self.elements_of(self.at(a, "files"));
         let l = self.list(a, "files")?;
         let mut out = Vec::new();
@@ -509,7 +535,7 @@ impl Extract<'_> {
             out.push(PersistedFile {
                 file,
                 parent_user: self.plain_str(&parent, "user")?,
-                parent_group: self.plain_str(&parent, "group")?,
+                parent_group: self.group_or(&parent, "group", group)?,
                 parent_mode: self.plain_str(&parent, "mode")?,
                 at,
             });
@@ -878,6 +904,25 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         );
     }
 
+    // Home Manager users' `home.persistence` (impermanence's Home Manager
+    // module, which its NixOS module reads for them): each root's entries
+    // are the user's, under their home, as `environment.persistence`'s
+    // `users`. What cannot be evaluated is said, not planned.
+    let mut hm_warnings = Vec::new();
+    if let Some(hm) = x.opt_attrs(&c, "home-manager")? {
+        if let Err(e) = home_manager_persistence(&mut x, &c, &hm, &mut persistence) {
+            let at = e
+                .span
+                .and_then(|s| x.describe(s))
+                .map(|p| format!(" (at {p})"))
+                .unwrap_or_default();
+            hm_warnings.push(format!(
+                "nixplan could not evaluate the Home Manager users' home.persistence, so their persisted directories are not in this plan: {}{at}",
+                e.message.lines().next().unwrap_or("")
+            ));
+        }
+    }
+
     let users_cfg = x.attrs(&c, "users")?;
     let mut users = BTreeMap::new();
     for (name, u, at) in x.entries(&users_cfg, "users")? {
@@ -947,13 +992,48 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         }
         _ => None,
     };
+    // What the modules assert and warn is shown, but the plan does not
+    // depend on it: where nixplan cannot evaluate it (an assertion reading
+    // a stand-in package, an unavailable input's value), that is said as a
+    // warning, and planning goes on.
     let mut failed_assertions = Vec::new();
-    for a in x.items(&c, "assertions")? {
-        if let Value::Bool(false) = x.value(&a, "assertion")? {
-            failed_assertions.push(x.plain_str(&a, "message")?);
+    let mut unevaluated = Vec::new();
+    match x.items(&c, "assertions") {
+        Ok(items) => {
+            for a in items {
+                let checked = x.value(&a, "assertion").and_then(|v| match v {
+                    Value::Bool(false) => x.plain_str(&a, "message").map(Some),
+                    _ => Ok(None),
+                });
+                match checked {
+                    Ok(Some(message)) => failed_assertions.push(message),
+                    Ok(None) => {}
+                    Err(e) => unevaluated.push(("an assertion", e)),
+                }
+            }
         }
+        Err(e) => unevaluated.push(("the assertions", e)),
     }
-    let warnings = x.strs(&c, "warnings")?.value;
+    let mut warnings = match x.strs(&c, "warnings") {
+        Ok(w) => w.value,
+        Err(e) => {
+            unevaluated.push(("the warnings", e));
+            Vec::new()
+        }
+    };
+    warnings.extend(hm_warnings);
+    for (what, e) in unevaluated {
+        let at = e
+            .span
+            .and_then(|s| x.describe(s))
+            .map(|p| format!(" (at {p})"))
+            .unwrap_or_default();
+        warnings.push(format!(
+            "nixplan could not evaluate {what} of this configuration, so {} not checked in this plan: {}{at}",
+            if what == "an assertion" { "it is" } else { "they are" },
+            e.message.lines().next().unwrap_or("")
+        ));
+    }
 
     Ok(Config {
         target: TargetInfo {
@@ -978,6 +1058,67 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         warnings,
         inputs: Vec::new(),
     })
+}
+
+/// `home-manager.users.NAME.home.persistence.ROOT` (current impermanence:
+/// entries relative to the user's home, group null) merged into
+/// `persistence` as that root's entries for user NAME.
+fn home_manager_persistence(
+    x: &mut Extract<'_>,
+    c: &Attrs,
+    hm: &Attrs,
+    persistence: &mut BTreeMap<String, Persistence>,
+) -> EvalResult<()> {
+    let none = Rc::new(Attrs::new());
+    let accounts = x.opt_attrs(c, "users")?.unwrap_or_else(|| none.clone());
+    let accounts = x
+        .opt_attrs(&accounts, "users")?
+        .unwrap_or_else(|| none.clone());
+    for (user, u, uat) in x.entries(hm, "users")? {
+        let Some(home) = x.opt_attrs(&u, "home")? else {
+            continue;
+        };
+        if home.get("persistence").is_none() {
+            continue;
+        }
+        let group = match x.opt_attrs(&accounts, &user)? {
+            Some(account) => x.opt_str(&account, "group")?.value,
+            None => None,
+        }
+        .unwrap_or_else(|| "users".to_string());
+        let home_dir = x.str(&home, "homeDirectory")?;
+        for (root, p, at) in x.entries(&home, "persistence")? {
+            if !x.bool(&p, "enable")?.value {
+                continue;
+            }
+            let storage = x.str(&p, "persistentStoragePath")?;
+            let entry = PersistedUser {
+                home: home_dir.clone(),
+                directories: x.persisted_dirs_with(&p, Some(&group))?,
+                files: x.persisted_files_with(&p, Some(&group))?,
+                at: at.clone().or(uat.clone()),
+            };
+            let target = persistence.entry(root).or_insert_with(|| Persistence {
+                root: storage,
+                enable: L::new(true, None),
+                hide_mounts: L::new(false, None),
+                directories: Vec::new(),
+                files: Vec::new(),
+                users: BTreeMap::new(),
+                at,
+            });
+            match target.users.get_mut(&user) {
+                Some(existing) => {
+                    existing.directories.extend(entry.directories);
+                    existing.files.extend(entry.files);
+                }
+                None => {
+                    target.users.insert(user.clone(), entry);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A submodule's value carries the module system's own `_module`
