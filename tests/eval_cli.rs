@@ -100,3 +100,22 @@ fn a_crlf_file_with_a_long_run_is_refused_at_once() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("characters without a space"), "{err}");
 }
+
+/// `with` a stand-in package set (`with pkgs; [ hello ]`, where pkgs are
+/// nixplan's stand-ins) finds every package in it, after every scope's own
+/// attributes: a real set's attribute wins, wherever it is.
+#[test]
+fn with_a_stand_in_package_set_finds_every_package() {
+    let pkgs = "builtins.__nixplanOpaque { kind = \"pkgs\"; name = \"x86_64-linux\"; }";
+    let (code, out, err) = nixplan_text(&[
+        "eval",
+        "--strict",
+        "-E",
+        &format!("let pkgs = {pkgs}; in with {{ git = 1; }}; with pkgs; [ hello.pname git (with {{ vim = 2; }}; vim) ]"),
+    ]);
+    assert_eq!((code, out.trim()), (0, "[ \"hello\" 1 2 ]"), "{err}");
+    // Without a stand-in scope, still an undefined variable.
+    let (code, _, err) = nixplan_text(&["eval", "-E", "with { a = 1; }; b"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("undefined variable 'b'"), "{err}");
+}

@@ -221,6 +221,21 @@ impl Eval {
                         return self.force(&t);
                     }
                 }
+                // No scope has it: the innermost stand-in package set
+                // (`with pkgs; [ hello ]`) has every package.
+                for d in depths.iter() {
+                    let scope = lookup_env(env, *d).slots.borrow()[0].clone();
+                    if let Value::Attrs(a) = self.force(&scope)? {
+                        if a.opaque
+                            .as_ref()
+                            .is_some_and(|o| o.kind == OpaqueKind::Packages)
+                        {
+                            if let Some(t) = self.lookup_attr(&a, name, span, true)? {
+                                return self.force(&t);
+                            }
+                        }
+                    }
+                }
                 Err(EvalError::new(
                     ErrorKind::UndefinedVariable,
                     format!("undefined variable '{name}'"),
