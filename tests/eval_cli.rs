@@ -119,3 +119,59 @@ fn with_a_stand_in_package_set_finds_every_package() {
     assert_eq!(code, 1);
     assert!(err.contains("undefined variable 'b'"), "{err}");
 }
+
+/// nixplan's stand-in for vic/import-tree (as its documentation says it
+/// behaves): every `.nix` file below the root, recursively, except where a
+/// component below the root begins with `_`; a file given stands for
+/// itself; lists are flattened; `.filter`, `.map`, `.leafs` build on it.
+#[test]
+fn the_import_tree_stand_in_imports_what_its_documentation_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("_checkout").join("tree");
+    for f in [
+        "a.nix",
+        "a.txt",
+        "b/m.nix",
+        "b/_c/d/e.nix",
+        "b/_n.nix",
+        "b/d/e.nix",
+        "x/y.nix",
+    ] {
+        let p = t.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "{ }").unwrap();
+    }
+    let root = t.display().to_string();
+    let it = "(import /nixplan/nixplan.nix).standIns.import-tree";
+    let rel = format!(
+        "map (p: builtins.substring {} 100 (toString p))",
+        root.len() + 1
+    );
+    let run = |expr: String| {
+        let (code, out, err) = nixplan_text(&["eval", "--strict", "-E", &expr]);
+        assert_eq!(code, 0, "{expr}: {err}");
+        out.trim().to_string()
+    };
+    assert_eq!(
+        run(format!("{rel} ({it} {root}).imports")),
+        "[ \"a.nix\" \"b/d/e.nix\" \"b/m.nix\" \"x/y.nix\" ]"
+    );
+    assert_eq!(
+        run(format!(
+            "{rel} ({it} [ {root}/b [ {root}/x/y.nix ] ]).imports"
+        )),
+        "[ \"b/d/e.nix\" \"b/m.nix\" \"x/y.nix\" ]"
+    );
+    assert_eq!(
+        run(format!(
+            "{rel} (({it}.filter (p: builtins.match \".*/b/.*\" p == null)).leafs {root})"
+        )),
+        "[ \"a.nix\" \"x/y.nix\" ]"
+    );
+    assert_eq!(
+        run(format!(
+            "(({it}.map builtins.baseNameOf).match \".*/x/.*\" {root}).imports"
+        )),
+        "[ \"y.nix\" ]"
+    );
+}

@@ -137,10 +137,21 @@ impl Eval {
                     )))
                 }
                 (Value::Int(_) | Value::Float(_), _) => self.arith(op, a, b, span),
-                _ => Err(type_err(
-                    format!("cannot add {} to {}", b.type_phrase(), a.type_phrase()),
-                    span,
-                )),
+                // As nix: anything else is string concatenation of both
+                // coerced (a set with outPath or __toString; `self + /x`),
+                // paths not copied to the store.
+                _ => {
+                    let x = self.coerce_to_string(&a, span, false, false)?;
+                    let y = self.coerce_to_string(&b, span, false, false)?;
+                    self.check_size("a string", x.s.len().saturating_add(y.s.len()), 1, span)?;
+                    let mut ctx = BTreeSet::new();
+                    value::merge_ctx(&mut ctx, &x.ctx);
+                    value::merge_ctx(&mut ctx, &y.ctx);
+                    Ok(Value::String(NixString::with_ctx(
+                        format!("{}{}", x.s, y.s),
+                        ctx,
+                    )))
+                }
             },
             BinOp::Sub | BinOp::Mul | BinOp::Div => self.arith(op, a, b, span),
             _ => unreachable!("short-circuit operators are handled in eval_bin"),

@@ -84,7 +84,63 @@ let
       lib.makeHive = hive: hive // { __nixplanHive = true; };
       outPath = "/nixplan/inputs/colmena";
     };
+    import-tree = importTree;
   };
+
+  # vic/import-tree as its documentation describes it: called with a path
+  # (or a list of them), a module importing every `.nix` file under it,
+  # recursively, except where a path component (below the given root)
+  # begins with `_`; `.filter`, `.filterNot`, `.match`, `.matchNot`, `.map`,
+  # `.addPath`, `.initFilter`, `.pipeTo`, `.withLib`, `.leafs`, `.files`,
+  # `.result` and `.new` build on it.
+  importTree =
+    let
+      initial = {
+        paths = [ ];
+        filters = [ ];
+        maps = [ ];
+        init = rel: lib0.hasSuffix ".nix" rel && !(lib0.hasInfix "/_" rel);
+        pipe = files: { imports = files; };
+      };
+      # Every file under `root` (a file stands for itself), with the path
+      # below `root` that `init` judges (starting with "/").
+      walk = root:
+        if b.isList root then lib0.concatMap walk root
+        else if !(b.isPath root || b.isString root) then [ { value = root; rel = null; } ]
+        else if b.pathExists root && b.readFileType root == "directory" then
+          let
+            go = dir: rel: lib0.concatLists (lib0.mapAttrsToList
+              (name: type:
+                if type == "directory" then go (dir + "/${name}") "${rel}/${name}"
+                else [ { value = dir + "/${name}"; rel = "${rel}/${name}"; } ])
+              (b.readDir dir));
+          in go root ""
+        else [ { value = root; rel = "/" + b.baseNameOf (b.toString root); } ];
+      mk = st:
+        let
+          with' = change: mk (st // change);
+          files = lib0.pipe (walk st.paths) [
+            (b.filter (e: e.rel == null || (st.init e.rel && b.all (f: f (b.toString e.value)) st.filters)))
+            (map (e: b.foldl' (v: f: f v) e.value st.maps))
+          ];
+        in {
+          __functor = self: path: (with' { paths = st.paths ++ [ path ]; }).result;
+          filter = f: with' { filters = st.filters ++ [ f ]; };
+          filterNot = f: with' { filters = st.filters ++ [ (p: !(f p)) ]; };
+          match = re: with' { filters = st.filters ++ [ (p: b.match re p != null) ]; };
+          matchNot = re: with' { filters = st.filters ++ [ (p: b.match re p == null) ]; };
+          map = f: with' { maps = st.maps ++ [ f ]; };
+          addPath = path: with' { paths = st.paths ++ [ path ]; };
+          initFilter = f: with' { init = rel: f rel; };
+          pipeTo = f: with' { pipe = f; };
+          withLib = _: mk st;
+          leafs = path: (with' { paths = st.paths ++ [ path ]; }).files;
+          inherit files;
+          result = st.pipe files;
+          new = mk initial;
+          outPath = "/nixplan/inputs/import-tree";
+        };
+    in mk initial;
 
   repoOf = spec:
     let
@@ -182,15 +238,23 @@ let
           original = node.original or { };
           repo = locked.repo or original.repo or (repoOf original);
           path = src.label or key;
+          owner = locked.owner or original.owner or null;
+          systems = [ "default" "default-linux" "default-darwin" "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
         in
-        if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason standIns.${repo}
+        # github:nix-systems/*: a list of systems, known by name.
+        if owner == "nix-systems" && b.elem repo systems then
+          degraded path "stand-in" src.reason { outPath = "/nixplan/inputs/nix-systems/${repo}"; }
+        else if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason standIns.${repo}
         else
           let
             # Its modules are empty, and what they would have declared is
             # accepted unchecked (in NixOS, and in Home Manager's own
             # evaluation of a user, which checks by itself).
             modules = degraded path "empty modules" src.reason (opaque "modules" path);
-            module = degraded path "empty modules" src.reason { _module.check = { _type = "override"; priority = 50; content = false; }; };
+            unchecked = { _type = "override"; priority = 50; content = false; };
+            module = degraded path "empty modules" src.reason { _module.check = unchecked; };
+            # A flake-parts module: its per-system options unchecked too.
+            flakeModule = degraded path "empty modules" src.reason { _module.check = unchecked; perSystem._module.check = unchecked; };
             # Packages are stand-ins anyway where nixpkgs is (a lib-only
             # nixpkgs): its packages are opaque ones too, and its overlays
             # change nothing.
@@ -209,9 +273,14 @@ let
               homeManagerModule = module;
               homeModules = modules;
               darwinModules = modules;
+              flakeModules = degraded path "empty modules" src.reason (b.__nixplanOpaque { kind = "uniform"; name = path; every = flakeModule; });
+              inherit flakeModule;
               inherit packages overlays overlay;
               legacyPackages = packages;
               outPath = "/nixplan/unavailable/${path}";
+            } // lib0.optionalAttrs (src.flake or true) {
+              # Told apart from plain sources (flake-parts' `inputs'`).
+              _type = "flake";
             };
           };
 

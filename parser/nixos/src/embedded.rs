@@ -30,6 +30,35 @@ const EMBEDDED: &[(&str, &str)] = &[
         "inputs/nixpkgs/default.nix",
         include_str!("../nix/inputs/nixpkgs/default.nix"),
     ),
+    // github:nix-systems/*: each is its list of systems.
+    (
+        "inputs/nix-systems/default/default.nix",
+        "[ \"aarch64-darwin\" \"aarch64-linux\" \"x86_64-darwin\" \"x86_64-linux\" ]\n",
+    ),
+    (
+        "inputs/nix-systems/default-linux/default.nix",
+        "[ \"aarch64-linux\" \"x86_64-linux\" ]\n",
+    ),
+    (
+        "inputs/nix-systems/default-darwin/default.nix",
+        "[ \"aarch64-darwin\" \"x86_64-darwin\" ]\n",
+    ),
+    (
+        "inputs/nix-systems/x86_64-linux/default.nix",
+        "[ \"x86_64-linux\" ]\n",
+    ),
+    (
+        "inputs/nix-systems/aarch64-linux/default.nix",
+        "[ \"aarch64-linux\" ]\n",
+    ),
+    (
+        "inputs/nix-systems/x86_64-darwin/default.nix",
+        "[ \"x86_64-darwin\" ]\n",
+    ),
+    (
+        "inputs/nix-systems/aarch64-darwin/default.nix",
+        "[ \"aarch64-darwin\" ]\n",
+    ),
 ];
 
 /// NixOS's own module tree (`modulesPath`, `pkgs.path + "/nixos/modules"`)

@@ -21,6 +21,7 @@ pub const STAND_INS: &[&str] = &[
     "disko",
     "home-manager",
     "impermanence",
+    "import-tree",
     "nixos-hardware",
     "nixpkgs",
     "sops-nix",

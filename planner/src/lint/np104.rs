@@ -8,7 +8,7 @@ pub(crate) const RULE: Rule = Rule {
     code: "NP104",
     title: "malformed persisted path",
     severity: Severity::Error,
-    explanation: "Persisted paths must be absolute, must not end in a slash and must not contain '..'.\n\nExample: directories = [ \"var/lib/foo/\" ];\n\nFix: directories = [ \"/var/lib/foo\" ];",
+    explanation: "Persisted paths must be absolute and must not contain '..' (impermanence joins them as written: a relative path lands wherever the mount unit runs, '..' climbs out of the persistent root). A trailing or doubled slash is harmless: impermanence drops empty components.\n\nExample: directories = [ \"var/lib/foo\" ];\n\nFix: directories = [ \"/var/lib/foo\" ];",
     needs_facts: false,
     check,
 };
@@ -16,14 +16,11 @@ pub(crate) const RULE: Rule = Rule {
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for e in enabled(cx.config).flat_map(entries) {
         let path = &e.path;
-        if !path.starts_with('/')
-            || (path.len() > 1 && path.ends_with('/'))
-            || path.split('/').any(|s| s == "..")
-        {
+        if !path.starts_with('/') || path.split('/').any(|s| s == "..") {
             out.push(cx.finding(
                 &RULE,
                 format!(
-                    "the persisted {} '{path}' must be absolute, without a trailing slash or '..'",
+                    "the persisted {} '{path}' must be absolute, without '..'",
                     e.kind
                 ),
                 e.at,

@@ -82,6 +82,21 @@ pub(super) fn p_intersect_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             out.map.insert(k.clone(), v.clone());
         }
     }
+    // A stand-in package set has every package (`callPackageWith pkgs`
+    // intersects a function's arguments with it).
+    let whole_set = y
+        .opaque
+        .as_ref()
+        .is_some_and(|o| o.kind == crate::OpaqueKind::Packages && o.path == "pkgs");
+    if whole_set {
+        for k in x.map.keys() {
+            if !out.map.contains_key(k) {
+                if let Some(t) = ev.lookup_attr(&y, k, s, true)? {
+                    out.insert(k.clone(), t);
+                }
+            }
+        }
+    }
     Ok(Value::attrs(out))
 }
 

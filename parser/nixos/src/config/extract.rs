@@ -496,12 +496,12 @@ impl Extract<'_> {
             };
             // A plain string entry has no position of its own: the place
             // in the list where it is written, else the list's.
-            let directory = self.plain_str(&d, "directory")?;
+            let written = self.plain_str(&d, "directory")?;
             let at = self
                 .at(&d, "directory")
-                .or_else(|| elements.at(&self.ev.sources, &directory));
+                .or_else(|| elements.at(&self.ev.sources, &written));
             out.push(PersistedDirectory {
-                directory,
+                directory: as_impermanence_joins(&written),
                 user: self.plain_str(&d, "user")?,
                 group: self.group_or(&d, "group", group)?,
                 mode: self.plain_str(&d, "mode")?,
@@ -528,12 +528,12 @@ impl Extract<'_> {
                 continue;
             };
             let parent = self.attrs(&f, "parentDirectory")?;
-            let file = self.plain_str(&f, "file")?;
+            let written = self.plain_str(&f, "file")?;
             let at = self
                 .at(&f, "file")
-                .or_else(|| elements.at(&self.ev.sources, &file));
+                .or_else(|| elements.at(&self.ev.sources, &written));
             out.push(PersistedFile {
-                file,
+                file: as_impermanence_joins(&written),
                 parent_user: self.plain_str(&parent, "user")?,
                 parent_group: self.group_or(&parent, "group", group)?,
                 parent_mode: self.plain_str(&parent, "mode")?,
@@ -1060,6 +1060,15 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     })
 }
 
+/// A persisted path as impermanence uses it (its `concatPaths`): empty
+/// components dropped, so a trailing or doubled slash means nothing; a
+/// leading one is kept (a relative path stays relative, for NP104).
+fn as_impermanence_joins(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let prefix = if path.starts_with('/') { "/" } else { "" };
+    format!("{prefix}{}", parts.join("/"))
+}
+
 /// `home-manager.users.NAME.home.persistence.ROOT` (current impermanence:
 /// entries relative to the user's home, group null) merged into
 /// `persistence` as that root's entries for user NAME.
@@ -1098,7 +1107,17 @@ fn home_manager_persistence(
                 files: x.persisted_files_with(&p, Some(&group))?,
                 at: at.clone().or(uat.clone()),
             };
-            let target = persistence.entry(root).or_insert_with(|| Persistence {
+            // The same storage is the same root, whatever each names it
+            // (impermanence groups by persistentStoragePath).
+            let same = |p: &Persistence| {
+                p.root.value.trim_end_matches('/') == storage.value.trim_end_matches('/')
+            };
+            let key = match persistence.iter().find(|(_, p)| same(p)) {
+                Some((k, _)) => k.clone(),
+                None if persistence.contains_key(&root) => storage.value.clone(),
+                None => root,
+            };
+            let target = persistence.entry(key).or_insert_with(|| Persistence {
                 root: storage,
                 enable: L::new(true, None),
                 hide_mounts: L::new(false, None),

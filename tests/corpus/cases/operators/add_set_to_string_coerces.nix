@@ -1,0 +1,1 @@
+[ ({ __toString = s: "t"; } + "a") ({ outPath = "/o"; } + "/b") ]

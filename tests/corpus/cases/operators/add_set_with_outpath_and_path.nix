@@ -1,0 +1,1 @@
+{ outPath = "/nix/store/abc-src"; } + /secrets/x.age
