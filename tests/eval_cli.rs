@@ -175,3 +175,88 @@ fn the_import_tree_stand_in_imports_what_its_documentation_says() {
         "[ \"y.nix\" ]"
     );
 }
+
+/// The sops-nix and agenix stand-ins give each secret the path the real
+/// modules default to (read from their sources in ../shared/upstream:
+/// sops `path`, `templates.<name>.path`, agenix `secretsDir`), evaluated by
+/// nixplan's own lib's module system.
+#[test]
+fn secret_stand_ins_put_secrets_where_the_real_modules_do() {
+    let expr = r#"
+      let
+        s = import /nixplan/inputs/secrets.nix;
+        lib = (import /nixplan/nixplan.nix).lib;
+        eval = modules: (lib.evalModules { modules = modules ++ [ { _module.check = false; } ]; }).config;
+        nixos = eval [ s.sops.nixos s.age.nixos {
+          sops.secrets.a = { };
+          sops.secrets.b.neededForUsers = true;
+          sops.templates.t.content = "x";
+          sops.age.keyFile = "/var/lib/sops/key";
+          age.secrets.y.file = "/y.age";
+        } ];
+        hm = eval [ s.sops.home-manager s.age.home-manager {
+          home.homeDirectory = "/home/alice";
+          sops.secrets.a = { };
+          age.secrets.y.file = "/y.age";
+        } ];
+      in [
+        nixos.sops.secrets.a.path nixos.sops.secrets.b.path nixos.sops.templates.t.path
+        nixos.sops.age.keyFile nixos.age.secrets.y.path nixos.age.secrets.y.owner
+        (builtins.substring 0 6 nixos.sops.placeholder.a)
+        hm.sops.secrets.a.path hm.age.secrets.y.path
+      ]
+    "#;
+    let (code, out, err) = nixplan_text(&["eval", "--strict", "-E", expr]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "[ \"/run/secrets/a\" \"/run/secrets-for-users/b\" \"/run/secrets/rendered/t\" \"/var/lib/sops/key\" \"/run/agenix/y\" \"0\" \"<SOPS:\" \"/home/alice/.config/sops-nix/secrets/a\" \"\\${XDG_RUNTIME_DIR}/agenix/y\" ]"
+    );
+}
+
+/// The Home Manager stand-in's `lib.hm.dag` makes the entries Home
+/// Manager's own `dag.nix` makes (run by nix over the real nixpkgs lib).
+#[test]
+fn the_home_manager_stand_in_dag_entries_are_home_managers() {
+    let up = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            if common::skip::skip_unless(
+                "the_home_manager_stand_in_dag",
+                Some(why),
+                "NIXPLAN_REQUIRE_UPSTREAM",
+            ) {
+                return;
+            }
+            unreachable!()
+        }
+    };
+    if common::skip::skip_unless(
+        "the_home_manager_stand_in_dag",
+        common::nix_missing(),
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
+        return;
+    }
+    let uses = "[ (d.entryAfter [ \"a\" ] \"x\") (d.isEntry (d.entryAnywhere 1)) (d.isDag { a = d.entryBetween [ \"c\" ] [ \"b\" ] 2; }) (d.map (n: x: x + 1) { a = d.entryBefore [ \"b\" ] 1; }) d.empty ]";
+    let ours = format!(
+        "let d = (import /nixplan/nixplan.nix).standIns.home-manager.lib.hm.dag; in {uses}"
+    );
+    let (code, out, err) = nixplan_text(&["eval", "--strict", "-E", &ours]);
+    assert_eq!(code, 0, "{err}");
+    let real = format!(
+        "let real = import {}/nixpkgs-lib/lib; lib = real // {{ hm.dag = d; }}; d = import {}/home-manager/modules/lib/dag.nix {{ inherit lib; }}; in {uses}",
+        up.display(),
+        up.display()
+    );
+    let nix = std::process::Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "-E", &real])
+        .output()
+        .unwrap();
+    assert!(
+        nix.status.success(),
+        "{}",
+        String::from_utf8_lossy(&nix.stderr)
+    );
+    assert_eq!(out.trim(), String::from_utf8_lossy(&nix.stdout).trim());
+}

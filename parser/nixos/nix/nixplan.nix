@@ -43,6 +43,8 @@ let
 
   lib = lib0 // { inherit nixosSystem; };
 
+  secrets = import ./inputs/secrets.nix;
+
   optionsOnly = name: { lib, ... }: {
     options.${name} = lib.mkOption { type = lib.types.attrsOf lib.types.anything; default = { }; description = "Declared by the ${name} stand-in."; };
   };
@@ -66,14 +68,32 @@ let
     };
     home-manager = {
       nixosModules = { home-manager = optionsOnly "home-manager"; default = optionsOnly "home-manager"; };
+      # Home Manager's DAG entries (`home.activation` and others) as its
+      # documentation describes them: { data; before; after; }.
+      lib.hm.dag =
+        let
+          entryBetween = before: after: data: { inherit data before after; };
+        in {
+          empty = { };
+          isEntry = e: e ? data && e ? after && e ? before;
+          isDag = dag: b.isAttrs dag && b.all (e: e ? data && e ? after && e ? before) (b.attrValues dag);
+          inherit entryBetween;
+          entryAnywhere = entryBetween [ ] [ ];
+          entryAfter = entryBetween [ ];
+          entryBefore = before: entryBetween before [ ];
+          map = f: b.mapAttrs (n: v: v // { data = f n v.data; });
+        };
       outPath = "/nixplan/inputs/home-manager";
     };
     sops-nix = {
-      nixosModules = { sops = optionsOnly "sops"; default = optionsOnly "sops"; };
+      nixosModules = { sops = secrets.sops.nixos; default = secrets.sops.nixos; };
+      homeManagerModules = { sops = secrets.sops.home-manager; default = secrets.sops.home-manager; };
+      homeManagerModule = secrets.sops.home-manager;
       outPath = "/nixplan/inputs/sops-nix";
     };
     agenix = {
-      nixosModules = { age = optionsOnly "age"; agenix = optionsOnly "age"; default = optionsOnly "age"; };
+      nixosModules = { age = secrets.age.nixos; agenix = secrets.age.nixos; default = secrets.age.nixos; };
+      homeManagerModules = { age = secrets.age.home-manager; agenix = secrets.age.home-manager; default = secrets.age.home-manager; };
       outPath = "/nixplan/inputs/agenix";
     };
     nixos-hardware = {

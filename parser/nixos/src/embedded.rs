@@ -30,6 +30,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "inputs/nixpkgs/default.nix",
         include_str!("../nix/inputs/nixpkgs/default.nix"),
     ),
+    (
+        "inputs/secrets.nix",
+        include_str!("../nix/inputs/secrets.nix"),
+    ),
     // github:nix-systems/*: each is its list of systems.
     (
         "inputs/nix-systems/default/default.nix",
