@@ -14,6 +14,7 @@ mod layout;
 mod persistence;
 pub mod report;
 
+mod inputs;
 mod np101;
 mod np102;
 mod np103;
@@ -48,6 +49,8 @@ mod np303;
 mod np304;
 mod np401;
 mod np402;
+mod np501;
+mod np502;
 
 use nixplan_nixos::config::{Config, Pos};
 use serde::Serialize;
@@ -155,6 +158,8 @@ pub static RULES: &[&Rule] = &[
     &np204::RULE,
     &np401::RULE,
     &np402::RULE,
+    &np501::RULE,
+    &np502::RULE,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {

@@ -1,0 +1,2 @@
+# Present so that this tree is a nixpkgs with NixOS; never evaluated.
+{ }
