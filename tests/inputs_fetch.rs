@@ -989,3 +989,42 @@ fn the_stand_in_list_is_the_one_nixplan_evaluates() {
     let names: Vec<String> = serde_json::from_str(&out).unwrap();
     assert_eq!(names, nixplan_nixos::inputs::STAND_INS);
 }
+
+/// A relative `path:` input of an input flake is relative to that flake's
+/// directory (the lock names the flake as the node's `parent`), not to the
+/// root flake's.
+#[test]
+fn a_relative_path_input_of_an_input_is_relative_to_its_flake() {
+    let root = fresh("nested-relative");
+    for (file, text) in [
+        (
+            "a-src/b/flake.nix",
+            "{ outputs = _: { word = \"from-b-inside-a\"; }; }\n",
+        ),
+        (
+            "a-src/flake.nix",
+            "{ inputs.b.url = \"path:./b\"; outputs = { self, b }: { word = b.word; }; }\n",
+        ),
+        (
+            "root/flake.nix",
+            "{ inputs.a.url = \"path:../a-src\"; outputs = { self, a }: { word = a.word; }; }\n",
+        ),
+        (
+            "root/flake.lock",
+            r#"{ "nodes": {
+  "a": { "inputs": { "b": "b" }, "locked": { "path": "../a-src", "type": "path" }, "original": { "path": "../a-src", "type": "path" } },
+  "b": { "locked": { "path": "./b", "type": "path" }, "original": { "path": "./b", "type": "path" }, "parent": [ "a" ] },
+  "root": { "inputs": { "a": "a" } } }, "root": "root", "version": 7 }"#,
+        ),
+    ] {
+        let p = root.join(file);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let expr = format!(
+        "(builtins.getFlake \"{}\").word",
+        root.join("root").display()
+    );
+    let (code, out, err) = nixplan_env(&["eval", "-E", &expr], &[], &[]);
+    assert_eq!((code, out.trim()), (0, "\"from-b-inside-a\""), "{err}");
+}

@@ -214,7 +214,16 @@ let
       nodeValue = key:
         let
           node = lock.nodes.${key};
-          src = hostCall "input" { node = key; path = null; base = dir; flake = flakeId; };
+          # A relative `path:` input is relative to the flake that declares
+          # it: the lock names that flake (`parent`, an input path from the
+          # root; nix 2.26 and later write it).
+          parentKey = if node ? parent then resolveNode node.parent else null;
+          base =
+            if parentKey == null || parentKey == lock.root then dir
+            else
+              let p = allNodes.${parentKey}; sub = (lock.nodes.${parentKey}.locked or { }).dir or null;
+              in b.toString p.outPath + lib0.optionalString (sub != null) "/${sub}";
+          src = hostCall "input" { node = key; path = null; inherit base; flake = flakeId; };
         in sourceValue key node src;
 
       sourceValue = key: node: src:

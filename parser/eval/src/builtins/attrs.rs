@@ -158,13 +158,21 @@ pub(super) fn p_nixplan_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
     let f = ev.force(&a[0])?;
     let attrs = ev.force_attrs(&a[1], s)?;
-    let mut out = Attrs::new();
-    for (k, v) in attrs.map.iter() {
-        let t = Eval::lazy_call(&f, vec![ready_str(k.clone()), v.value.clone()], s);
-        let pos = if keep_positions { v.pos } else { None };
-        out.map.insert(k.clone(), Attr { value: t, pos });
-    }
-    Ok(Value::attrs(out))
+    // Built from the sorted source in one pass (no insert per key).
+    let map = attrs
+        .map
+        .iter()
+        .map(|(k, v)| {
+            let t = Eval::lazy_call(
+                &f,
+                smallvec::smallvec![ready_str(k.clone()), v.value.clone()],
+                s,
+            );
+            let pos = if keep_positions { v.pos } else { None };
+            (k.clone(), Attr { value: t, pos })
+        })
+        .collect();
+    Ok(Value::attrs(Attrs { map, opaque: None }))
 }
 
 pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -181,7 +189,7 @@ pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     for (k, vs) in acc {
         let t = Eval::lazy_call(
             &f,
-            vec![ready_str(k.clone()), Thunk::ready(Value::list(vs))],
+            smallvec::smallvec![ready_str(k.clone()), Thunk::ready(Value::list(vs))],
             s,
         );
         out.insert(k, t);

@@ -171,7 +171,7 @@ pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     // Each element is a pending call: about 240 bytes.
     ev.check_size("a list", usize::try_from(n).unwrap_or(usize::MAX), 240, s)?;
     let out = (0..n)
-        .map(|i| Eval::lazy_call(&f, vec![Thunk::ready(Value::Int(i))], s))
+        .map(|i| Eval::lazy_call(&f, smallvec::smallvec![Thunk::ready(Value::Int(i))], s))
         .collect();
     Ok(Value::list(out))
 }
@@ -181,7 +181,7 @@ pub(super) fn p_map(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let list = ev.force_list(&a[1], s)?;
     Ok(Value::list(
         list.iter()
-            .map(|t| Eval::lazy_call(&f, vec![t.clone()], s))
+            .map(|t| Eval::lazy_call(&f, smallvec::smallvec![t.clone()], s))
             .collect(),
     ))
 }

@@ -285,7 +285,9 @@ impl Eval {
         let g = self.call(f, a, span)?;
         self.call(&g, b, span)
     }
-    fn lazy_call(f: &Value, args: Vec<Thunk>, span: Span) -> Thunk {
+    /// `f args` when forced: one allocation for the closure (two
+    /// arguments are held inline), one for the thunk.
+    fn lazy_call(f: &Value, args: smallvec::SmallVec<[Thunk; 2]>, span: Span) -> Thunk {
         let f = f.clone();
         Thunk::native(move |ev| ev.call_values(&f, &args, span))
     }
