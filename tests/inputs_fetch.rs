@@ -1028,3 +1028,83 @@ fn a_relative_path_input_of_an_input_is_relative_to_its_flake() {
     let (code, out, err) = nixplan_env(&["eval", "-E", &expr], &[], &[]);
     assert_eq!((code, out.trim()), (0, "\"from-b-inside-a\""), "{err}");
 }
+
+fn hardening_hits(server: &Server) -> usize {
+    let hits = server.hits.lock().unwrap();
+    hits.iter().filter(|h| h.contains("/hardening/")).count()
+}
+
+/// `--override-input NAME github:OWNER/REPO/REV` (one revision, no
+/// narHash): fetched once, its hash remembered in the cache, then found
+/// there offline.
+#[test]
+fn an_override_naming_one_revision_is_fetched_once_then_cached() {
+    if common::skip::skip_unless(
+        "an_override_naming_one_revision_is_fetched_once_then_cached",
+        common::nix_missing(),
+        "NIXPLAN_REQUIRE_NIX",
+    ) {
+        return;
+    }
+    let root = fresh("override-cached");
+    let src = hardening_source(&root);
+    let server = Server::start(BTreeMap::from([(
+        format!("/github/example/hardening/archive/{REV}.tar.gz"),
+        Serve::Whole(tarball(&src, "top")),
+    )]));
+    // Locked to a hash nobody serves: only the override can give it.
+    let flake = user_flake(
+        &root,
+        &github_locked("sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    );
+    let cache = root.join("cache");
+    let rewrite = format!("https://github.com/={}/github/", server.base);
+    let env = [
+        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+        ("NIXPLAN_URL_REWRITE", rewrite.as_str()),
+    ];
+    let over = format!("github:example/hardening/{REV}");
+    let target = format!("{}#tagged", flake.display());
+    let args = |offline: bool| {
+        let mut a = vec![
+            "config",
+            target.as_str(),
+            "--override-input",
+            "hardening",
+            over.as_str(),
+        ];
+        if offline {
+            a.push("--offline");
+        }
+        a
+    };
+    let (code, out, err) = nixplan_env(&args(false), &env, &["NIXPLAN_OFFLINE"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("real "), "{out}");
+    assert_eq!(hardening_hits(&server), 1);
+    let (code, out, err) = nixplan_env(&args(true), &env, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("real "), "{out}");
+    assert_eq!(hardening_hits(&server), 1, "fetched again");
+    // The hash it was found to have is the one nix computes.
+    let (code, out, err) = nixplan_env(
+        &[
+            "inputs",
+            flake.to_str().unwrap(),
+            "--json",
+            "--offline",
+            "--override-input",
+            "hardening",
+            &over,
+        ],
+        &env,
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        input(&rows, "hardening")["narHash"],
+        nix_hash(&src).as_str(),
+        "{rows}"
+    );
+}

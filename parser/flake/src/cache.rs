@@ -1,6 +1,7 @@
 //! nixplan's source cache: `$XDG_CACHE_HOME/nixplan/sources/HASH`, one
-//! entry per NAR hash, and `files/SHA256` for single files fetched by
-//! their flat hash (`builtins.fetchurl`). An entry appears only whole: sources are unpacked
+//! entry per NAR hash, `files/SHA256` for single files fetched by their
+//! flat hash (`builtins.fetchurl`), and `refs/` for the NAR hash that a
+//! reference naming one revision was found to have. An entry appears only whole: sources are unpacked
 //! and hashed in a staging directory beside it and renamed into place after
 //! their hash matched, so an interrupted fetch or a mismatch leaves no
 //! entry.
@@ -65,6 +66,35 @@ impl Cache {
             Err(_) if self.lookup_file(sha256).is_some() => Ok(e),
             Err(err) => Err(err),
         }
+    }
+
+    /// The NAR hash a reference that names one revision (`github:o/r/REV`,
+    /// `git+URL?rev=REV`) was found to have when it was fetched without
+    /// one (`--override-input`): `refs/SHA256(reference)` holds it.
+    pub fn hash_of_reference(&self, reference: &str) -> Option<NarHash> {
+        let text = std::fs::read_to_string(self.reference_entry(reference)).ok()?;
+        let hash = NarHash::parse(text.trim())?;
+        self.lookup(&hash).is_some().then_some(hash)
+    }
+
+    /// Remember the NAR hash of a reference fetched without one (written
+    /// whole: a temporary file renamed into place).
+    pub fn remember_reference(&self, reference: &str, hash: &NarHash) -> io::Result<()> {
+        let entry = self.reference_entry(reference);
+        let dir = self.root.join("refs");
+        std::fs::create_dir_all(&dir)?;
+        let tmp = tempfile::NamedTempFile::new_in(&dir)?;
+        std::fs::write(tmp.path(), hash.sri())?;
+        tmp.persist(entry).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    fn reference_entry(&self, reference: &str) -> PathBuf {
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(reference.as_bytes()).into();
+        self.root
+            .join("refs")
+            .join(nix_base32::to_nix_base32(&digest))
     }
 
     /// A fresh directory to unpack into, removed when dropped.

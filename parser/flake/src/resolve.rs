@@ -319,10 +319,27 @@ impl Resolver {
                 flake,
             });
         }
-        let mut r = match self.local(Some(locked), true, &self.flake_dir) {
+        // A reference to one revision without a narHash: what an earlier
+        // fetch found it to hash to, if that source is still cached.
+        let mut locked = locked.clone();
+        let pinned = locked.nar_hash.is_none() && locked.names_one_revision();
+        if pinned {
+            locked.nar_hash = self
+                .opts
+                .cache
+                .as_ref()
+                .and_then(|c| c.hash_of_reference(&locked.reference()));
+        }
+        let mut r = match self.local(Some(&locked), true, &self.flake_dir) {
             Some(r) if r.origin != Origin::Unavailable => r,
             _ => self.fetched(locked.clone(), true, path)?,
         };
+        if pinned && r.origin == Origin::Fetched {
+            let hash = r.locked.as_ref().and_then(|l| l.nar_hash);
+            if let (Some(cache), Some(hash)) = (self.opts.cache.as_ref(), hash) {
+                let _ = cache.remember_reference(&locked.reference(), &hash);
+            }
+        }
         if r.origin != Origin::Unavailable {
             r.origin = Origin::Override;
         }
@@ -404,11 +421,15 @@ impl Resolver {
             .as_ref()
             .expect("local() answered when there is no fetcher");
         match fetcher.fetch(&locked, label) {
-            Ok((path, _)) => Ok(Resolved {
+            Ok((path, hash)) => Ok(Resolved {
                 origin: Origin::Fetched,
                 path: Some(path),
                 reason: None,
-                locked: Some(locked),
+                // What it was found to hash to, where nothing said.
+                locked: Some(Locked {
+                    nar_hash: locked.nar_hash.or(Some(hash)),
+                    ..locked
+                }),
                 flake,
             }),
             Err(e @ Error::Mismatch { .. }) => Err(e),

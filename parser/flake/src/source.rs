@@ -205,6 +205,13 @@ impl Locked {
         }
     }
 
+    /// Whether this reference names one revision for good (a forge or git
+    /// reference with a full commit hash): its contents cannot change.
+    pub fn names_one_revision(&self) -> bool {
+        self.rev()
+            .is_some_and(|r| r.len() == 40 && r.chars().all(|c| c.is_ascii_hexdigit()))
+    }
+
     pub fn rev(&self) -> Option<&str> {
         match &self.kind {
             Kind::Forge { rev, .. } | Kind::Git { rev, .. } => Some(rev),
