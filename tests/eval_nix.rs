@@ -10,11 +10,13 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+/// The value without positions (`at`, and list elements' `items`):
+/// `--eval nix` reads no positions.
 fn strip_positions(v: serde_json::Value) -> serde_json::Value {
     match v {
         serde_json::Value::Object(m) => serde_json::Value::Object(
             m.into_iter()
-                .filter(|(k, _)| k != "at")
+                .filter(|(k, _)| k != "at" && k != "items")
                 .map(|(k, v)| (k, strip_positions(v)))
                 .collect(),
         ),
