@@ -28,8 +28,9 @@ for w in benches/real/*.nix; do
   [ "$a" = "$b" ] || { echo "$name: outputs differ"; continue; }
   hyperfine -N --warmup 1 --min-runs "$runs" --export-json "$out/$name.json" \
     "$NP eval --strict --json --arg upstream $up $w" "nix-instantiate ${args[*]}" >/dev/null 2>&1
-  m1=$( { /usr/bin/time -f %M $NP eval --strict --json --arg upstream "$up" "$w" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  m2=$( { /usr/bin/time -f %M nix-instantiate "${args[@]}" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o "$out/m1" -f %M $NP eval --strict --json --arg upstream "$up" "$w" >/dev/null 2>&1
+  /usr/bin/time -o "$out/m2" -f %M nix-instantiate "${args[@]}" >/dev/null 2>&1
+  m1=$(tail -1 "$out/m1"); m2=$(tail -1 "$out/m2")
   python3 - "$out/$name.json" "$name" "$m1" "$m2" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
