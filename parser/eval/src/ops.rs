@@ -97,11 +97,10 @@ impl Eval {
                     if x.is_empty() {
                         return Ok(Value::Attrs(y));
                     }
-                    let mut m = (*x).clone();
-                    for (k, v) in y.map.iter() {
-                        m.map.insert(k.clone(), v.clone());
-                    }
-                    Ok(Value::attrs(m))
+                    Ok(Value::attrs(Attrs {
+                        map: x.map.updated_with(&y.map),
+                        opaque: x.opaque.clone(),
+                    }))
                 }
                 (Value::Attrs(_), y) => Err(type_err(
                     format!("value is {} while a set was expected", y.type_phrase()),

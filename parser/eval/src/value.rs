@@ -3,7 +3,7 @@
 //! their store-path context.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
 
@@ -265,10 +265,137 @@ pub struct Attr {
     pub pos: Option<Span>,
 }
 
+/// The entries of an attribute set, sorted by name (as nix's bindings):
+/// one vector, so a small set is one small allocation (a B-tree node holds
+/// eleven entries whatever the set's size), lookups are binary searches,
+/// and a set built in name order is built by appending.
+#[derive(Clone, Default)]
+pub struct AttrMap(Vec<(Rc<str>, Attr)>);
+
+impl AttrMap {
+    pub fn new() -> AttrMap {
+        AttrMap(Vec::new())
+    }
+    pub fn with_capacity(n: usize) -> AttrMap {
+        AttrMap(Vec::with_capacity(n))
+    }
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(key))
+    }
+    pub fn get(&self, key: &str) -> Option<&Attr> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Attr> {
+        self.find(key).ok().map(move |i| &mut self.0[i].1)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+    /// Insert or replace; appending when `key` sorts after every name.
+    pub fn insert(&mut self, key: Rc<str>, attr: Attr) -> Option<Attr> {
+        if self.0.last().is_none_or(|(k, _)| **k < *key) {
+            self.0.push((key, attr));
+            return None;
+        }
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, attr)),
+            Err(i) => {
+                self.0.insert(i, (key, attr));
+                None
+            }
+        }
+    }
+    pub fn remove(&mut self, key: &str) -> Option<Attr> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+    /// Keep the entries `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Rc<str>, &Attr) -> bool) {
+        self.0.retain(|(k, a)| keep(k, a));
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (&Rc<str>, &Attr)> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(k, a)| (k, a))
+    }
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Rc<str>, &mut Attr)> {
+        self.0.iter_mut().map(|(k, a)| (&*k, a))
+    }
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Rc<str>> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(k, _)| k)
+    }
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Attr> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(_, a)| a)
+    }
+    /// `self // other` in one pass over both: `other`'s entries win.
+    pub fn updated_with(&self, other: &AttrMap) -> AttrMap {
+        let (a, b) = (&self.0, &other.0);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => {
+                    out.push(a[i].clone());
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(b[j].clone());
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    out.push(b[j].clone());
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        AttrMap(out)
+    }
+}
+
+/// Collected in any order; for a name given twice the last one stays (as
+/// inserting one after the other).
+impl FromIterator<(Rc<str>, Attr)> for AttrMap {
+    fn from_iter<I: IntoIterator<Item = (Rc<str>, Attr)>>(iter: I) -> AttrMap {
+        let mut v: Vec<(Rc<str>, Attr)> = iter.into_iter().collect();
+        if !v.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Stable: equal names keep their order, and the last is kept.
+            v.sort_by(|x, y| x.0.cmp(&y.0));
+            let mut out: Vec<(Rc<str>, Attr)> = Vec::with_capacity(v.len());
+            for e in v {
+                match out.last_mut() {
+                    Some(last) if last.0 == e.0 => *last = e,
+                    _ => out.push(e),
+                }
+            }
+            v = out;
+        }
+        AttrMap(v)
+    }
+}
+
+impl<'a> IntoIterator for &'a AttrMap {
+    type Item = (&'a Rc<str>, &'a Attr);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Rc<str>, Attr)>,
+        fn(&'a (Rc<str>, Attr)) -> (&'a Rc<str>, &'a Attr),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, a)| (k, a))
+    }
+}
+
 /// An attribute set, sorted by name.
 #[derive(Clone, Default)]
 pub struct Attrs {
-    pub map: BTreeMap<Rc<str>, Attr>,
+    pub map: AttrMap,
     /// Set for the stand-ins of things nixplan does not evaluate (packages,
     /// unavailable flake inputs): a missing attribute is synthesised.
     pub opaque: Option<Rc<Opaque>>,

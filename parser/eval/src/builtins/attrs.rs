@@ -103,17 +103,20 @@ pub(super) fn p_intersect_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_remove_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let attrs = ev.force_attrs(&a[0], s)?;
     let names = ev.force_list(&a[1], s)?;
-    let mut out = (*attrs).clone();
+    let mut gone = std::collections::BTreeSet::new();
     for n in names.iter() {
-        let n = ev.force_string(n, s)?;
-        out.map.remove(&n.s);
+        gone.insert(ev.force_string(n, s)?.s);
     }
+    let mut out = (*attrs).clone();
+    out.map.retain(|k, _| !gone.contains(k));
     Ok(Value::attrs(out))
 }
 
 pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let list = ev.force_list(&a[0], s)?;
-    let mut out = Attrs::new();
+    // The first definition of a name wins: collected in order, then sorted
+    // (stably) with the later ones dropped.
+    let mut entries: Vec<(Rc<str>, Attr)> = Vec::with_capacity(list.len());
     for t in list.iter() {
         let e = ev.force_attrs(t, s)?;
         let name = match e.get("name") {
@@ -123,24 +126,24 @@ pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             }
             None => return Err(ev.missing_attr("name", &e, s)),
         };
-        if out.map.contains_key(&name.s) {
-            continue;
-        }
         let pos = e.map.get("value").and_then(|x| x.pos);
         match e.get("value") {
-            Some(v) => {
-                out.map.insert(
-                    name.s.clone(),
-                    Attr {
-                        value: v.clone(),
-                        pos,
-                    },
-                );
-            }
+            Some(v) => entries.push((
+                name.s.clone(),
+                Attr {
+                    value: v.clone(),
+                    pos,
+                },
+            )),
             None => return Err(ev.missing_attr("value", &e, s)),
         }
     }
-    Ok(Value::attrs(out))
+    entries.sort_by(|x, y| x.0.cmp(&y.0));
+    entries.dedup_by(|later, first| later.0 == first.0);
+    Ok(Value::attrs(Attrs {
+        map: entries.into_iter().collect(),
+        opaque: None,
+    }))
 }
 
 pub(super) fn p_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {

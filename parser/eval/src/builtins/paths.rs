@@ -320,11 +320,14 @@ pub(super) fn p_read_dir(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         )
     })?;
-    let mut out = Attrs::new();
-    for (name, ty) in entries {
-        out.insert_value(name, Value::str(ty.nix_name()));
-    }
-    Ok(Value::attrs(out))
+    let map = entries
+        .into_iter()
+        .map(|(name, ty)| {
+            let value = Thunk::ready(Value::str(ty.nix_name()));
+            (Rc::from(name), Attr { value, pos: None })
+        })
+        .collect();
+    Ok(Value::attrs(Attrs { map, opaque: None }))
 }
 
 pub(super) fn p_read_file_type(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
