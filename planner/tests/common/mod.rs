@@ -20,7 +20,11 @@ fn write_module(prefix: &str, module: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("configuration.nix");
-    std::fs::write(&file, module).unwrap();
+    // Tests with the same module share this path and run in parallel:
+    // written whole (a temporary file renamed), never seen half-written.
+    let tmp = tempfile::NamedTempFile::new_in(&dir).unwrap();
+    std::fs::write(tmp.path(), module).unwrap();
+    tmp.persist(&file).unwrap();
     file
 }
 
