@@ -208,7 +208,15 @@ impl Locked {
     /// Whether this reference names one revision for good (a forge or git
     /// reference with a full commit hash): its contents cannot change.
     pub fn names_one_revision(&self) -> bool {
-        self.rev()
+        // With submodules the reference does not say all that is fetched.
+        !matches!(
+            self.kind,
+            Kind::Git {
+                submodules: true,
+                ..
+            }
+        ) && self
+            .rev()
             .is_some_and(|r| r.len() == 40 && r.chars().all(|c| c.is_ascii_hexdigit()))
     }
 

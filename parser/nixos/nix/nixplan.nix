@@ -126,6 +126,10 @@ let
       # below `root` that `init` judges (starting with "/").
       walk = root:
         if b.isList root then lib0.concatMap walk root
+        # A flake input or other source: the files under its outPath.
+        else if b.isAttrs root && root ? outPath && !(root ? __functor) then walk root.outPath
+        # Another import-tree: its files.
+        else if b.isAttrs root && root ? files && root ? __functor then map (f: { value = f; rel = null; }) root.files
         else if !(b.isPath root || b.isString root) then [ { value = root; rel = null; } ]
         else if b.pathExists root && b.readFileType root == "directory" then
           let
@@ -140,11 +144,16 @@ let
         let
           with' = change: mk (st // change);
           files = lib0.pipe (walk st.paths) [
-            (b.filter (e: e.rel == null || (st.init e.rel && b.all (f: f (b.toString e.value)) st.filters)))
+            # Filters see the path below the root (`/a/b.nix`).
+            (b.filter (e: e.rel == null || (st.init e.rel && b.all (f: f e.rel) st.filters)))
             (map (e: b.foldl' (v: f: f v) e.value st.maps))
           ];
         in {
-          __functor = self: path: (with' { paths = st.paths ++ [ path ]; }).result;
+          # Called by the module system itself (imported as a module, its
+          # argument the module arguments): only the paths added so far.
+          __functor = self: path:
+            if b.isAttrs path && path ? options && path ? config then (mk st).result
+            else (with' { paths = st.paths ++ [ path ]; }).result;
           filter = f: with' { filters = st.filters ++ [ f ]; };
           filterNot = f: with' { filters = st.filters ++ [ (p: !(f p)) ]; };
           match = re: with' { filters = st.filters ++ [ (p: b.match re p != null) ]; };
@@ -211,20 +220,22 @@ let
 
       # The value of lock node `key`: the flake (or plain source) it locks,
       # or what stands in for it.
-      nodeValue = key:
+      # Where each node's source is (asked of the host once per node).
+      # A relative `path:` input is relative to the flake that declares it:
+      # the lock names that flake (`parent`, an input path from the root;
+      # nix 2.26 and later write it), whose own source (not its outputs,
+      # which may need this very input) gives the base.
+      sources = b.mapAttrs (key: _: hostCall "input" { node = key; path = null; base = baseOf key; flake = flakeId; }) lock.nodes;
+      baseOf = key:
         let
           node = lock.nodes.${key};
-          # A relative `path:` input is relative to the flake that declares
-          # it: the lock names that flake (`parent`, an input path from the
-          # root; nix 2.26 and later write it).
           parentKey = if node ? parent then resolveNode node.parent else null;
-          base =
-            if parentKey == null || parentKey == lock.root then dir
-            else
-              let p = allNodes.${parentKey}; sub = (lock.nodes.${parentKey}.locked or { }).dir or null;
-              in b.toString p.outPath + lib0.optionalString (sub != null) "/${sub}";
-          src = hostCall "input" { node = key; path = null; inherit base; flake = flakeId; };
-        in sourceValue key node src;
+          p = sources.${parentKey};
+        in
+        if parentKey == null || parentKey == lock.root || p.path == null then dir
+        else p.path + lib0.optionalString (p.dir or null != null) "/${p.dir}";
+
+      nodeValue = key: sourceValue key lock.nodes.${key} sources.${key};
 
       sourceValue = key: node: src:
         if src.path != null then

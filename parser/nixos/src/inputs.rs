@@ -253,6 +253,7 @@ impl InputHost {
         let (url, hex, name) = (text("url"), text("sha256"), text("name"));
         let mut sha = [0u8; 32];
         if hex.len() != 64
+            || !hex.bytes().all(|b| b.is_ascii_hexdigit())
             || (0..32).any(|i| match u8::from_str_radix(&hex[2 * i..2 * i + 2], 16) {
                 Ok(b) => {
                     sha[i] = b;

@@ -142,7 +142,7 @@ impl Builder<'_> {
             phase: Phase::Disko,
             kind: Kind::DeviceLink,
             argv: None,
-            script: Some(super::udev::uuid_link(uuid)),
+            script: Some(format!("set -eu\n{}", super::udev::uuid_link(uuid))),
             destructive: false,
             check: None,
             needs: vec![fs_res.clone()],

@@ -57,7 +57,7 @@ pub fn uuid_link(uuid: &str) -> String {
     let link = format!("/dev/disk/by-uuid/{uuid}");
     format!(
         "if [ ! -e {link} ]; then\n\
-         \x20 dev=$(blkid -l -o device -t {token} || true)\n\
+         \x20 dev=$(blkid -c /dev/null -l -o device -t {token} || true)\n\
          \x20 if [ -n \"$dev\" ] && [ -b \"$dev\" ]; then\n\
          \x20   mkdir -p /dev/disk/by-uuid\n\
          \x20   ln -sfn \"$dev\" {link}\n\

@@ -24,11 +24,15 @@ pub(super) fn declared_at(file: &str, path: &str) -> Option<Pos> {
             .match_indices(needle.as_str())
             .map(|(i, _)| from + i)
             .find(|&i| {
-                // A whole name: not the tail of a longer one.
-                !text[..i]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                // A whole name: not the tail of a longer one, nor an
+                // attribute of another input (`x.inputs.NAME.follows`),
+                // unless written `inputs.NAME` at the top.
+                let before = &text[..i];
+                match before.chars().next_back() {
+                    Some('.') => before.ends_with("inputs.") && !before.ends_with(".inputs."),
+                    Some(c) => !(c.is_alphanumeric() || c == '-' || c == '_' || c == '\''),
+                    None => true,
+                }
             })
     })
     .min()?;

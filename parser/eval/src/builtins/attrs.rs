@@ -116,7 +116,7 @@ pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let list = ev.force_list(&a[0], s)?;
     // The first definition of a name wins: collected in order, then sorted
     // (stably) with the later ones dropped.
-    let mut entries: Vec<(Rc<str>, Attr)> = Vec::with_capacity(list.len());
+    let mut named: Vec<(Rc<str>, Rc<Attrs>)> = Vec::with_capacity(list.len());
     for t in list.iter() {
         let e = ev.force_attrs(t, s)?;
         let name = match e.get("name") {
@@ -126,24 +126,19 @@ pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             }
             None => return Err(ev.missing_attr("name", &e, s)),
         };
-        let pos = e.map.get("value").and_then(|x| x.pos);
-        match e.get("value") {
-            Some(v) => entries.push((
-                name.s.clone(),
-                Attr {
-                    value: v.clone(),
-                    pos,
-                },
-            )),
-            None => return Err(ev.missing_attr("value", &e, s)),
-        }
+        named.push((name.s, e));
     }
-    entries.sort_by(|x, y| x.0.cmp(&y.0));
-    entries.dedup_by(|later, first| later.0 == first.0);
-    Ok(Value::attrs(Attrs {
-        map: entries.into_iter().collect(),
-        opaque: None,
-    }))
+    named.sort_by(|x, y| x.0.cmp(&y.0));
+    named.dedup_by(|later, first| later.0 == first.0);
+    // As nix: only a kept element's `value` is read.
+    let mut map = crate::value::AttrMap::with_capacity(named.len());
+    for (name, e) in named {
+        match e.map.get("value") {
+            Some(v) => map.insert(name, v.clone()),
+            None => return Err(ev.missing_attr("value", &e, s)),
+        };
+    }
+    Ok(Value::attrs(Attrs { map, opaque: None }))
 }
 
 pub(super) fn p_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {

@@ -8,6 +8,8 @@ let
     let
       t = lib.types;
       cfg = config.sops;
+      # The group of a secret's owner, as the real modules default it.
+      groupOf = owner: if owner != null then config.users.users.${owner}.group or null else null;
       linkDir = if kind == "nixos" then null else cfg.defaultSymlinkPath;
       secret = t.submodule ({ name, config, ... }: {
         freeformType = t.attrsOf t.anything;
@@ -23,14 +25,17 @@ let
           };
           mode = lib.mkOption { type = t.str; default = "0400"; };
           owner = lib.mkOption { type = t.nullOr t.str; default = null; };
-          group = lib.mkOption { type = t.nullOr t.str; default = null; };
+          group = lib.mkOption { type = t.nullOr t.str; default = groupOf config.owner; };
         };
       });
       template = t.submodule ({ name, config, ... }: {
         freeformType = t.attrsOf t.anything;
         options = {
           name = lib.mkOption { type = t.str; default = name; };
-          path = lib.mkOption { type = t.str; default = "/run/secrets/rendered/${config.name}"; };
+          path = lib.mkOption {
+            type = t.str;
+            default = if linkDir != null then "${linkDir}/rendered/${config.name}" else "/run/secrets/rendered/${config.name}";
+          };
           content = lib.mkOption { type = t.lines; default = ""; };
           mode = lib.mkOption { type = t.str; default = "0400"; };
           owner = lib.mkOption { type = t.nullOr t.str; default = null; };
@@ -58,6 +63,7 @@ let
 
   age = kind: { lib, config, ... }:
     let
+      outer = config;
       t = lib.types;
       cfg = config.age;
       secret = t.submodule ({ name, config, ... }: {
@@ -69,7 +75,7 @@ let
           symlink = lib.mkOption { type = t.bool; default = true; };
         } // lib.optionalAttrs (kind == "nixos") {
           owner = lib.mkOption { type = t.str; default = "0"; };
-          group = lib.mkOption { type = t.str; default = "0"; };
+          group = lib.mkOption { type = t.str; default = outer.users.users.${config.owner}.group or "0"; };
         };
       });
     in

@@ -910,16 +910,21 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     // `users`. What cannot be evaluated is said, not planned.
     let mut hm_warnings = Vec::new();
     if let Some(hm) = x.opt_attrs(&c, "home-manager")? {
-        if let Err(e) = home_manager_persistence(&mut x, &c, &hm, &mut persistence) {
-            let at = e
-                .span
-                .and_then(|s| x.describe(s))
-                .map(|p| format!(" (at {p})"))
-                .unwrap_or_default();
-            hm_warnings.push(format!(
+        // All or nothing: on an error the roots stay as they were.
+        let mut with_hm = persistence.clone();
+        match home_manager_persistence(&mut x, &c, &hm, &mut with_hm) {
+            Ok(()) => persistence = with_hm,
+            Err(e) => {
+                let at = e
+                    .span
+                    .and_then(|s| x.describe(s))
+                    .map(|p| format!(" (at {p})"))
+                    .unwrap_or_default();
+                hm_warnings.push(format!(
                 "nixplan could not evaluate the Home Manager users' home.persistence, so their persisted directories are not in this plan: {}{at}",
                 e.message.lines().next().unwrap_or("")
             ));
+            }
         }
     }
 
@@ -1114,8 +1119,15 @@ fn home_manager_persistence(
             };
             let key = match persistence.iter().find(|(_, p)| same(p)) {
                 Some((k, _)) => k.clone(),
-                None if persistence.contains_key(&root) => storage.value.clone(),
-                None => root,
+                None if !persistence.contains_key(&root) => root,
+                // The name is another root's: a name of its own.
+                None => (0..)
+                    .map(|n| match n {
+                        0 => storage.value.clone(),
+                        n => format!("{}#{n}", storage.value),
+                    })
+                    .find(|k| !persistence.contains_key(k))
+                    .expect("an unused name"),
             };
             let target = persistence.entry(key).or_insert_with(|| Persistence {
                 root: storage,
