@@ -126,14 +126,7 @@ impl Eval {
                 }
                 (Value::String(x), _) => {
                     let y = self.coerce_to_string(&b, span, false, true)?;
-                    self.check_size("a string", x.s.len().saturating_add(y.s.len()), 1, span)?;
-                    let mut ctx = BTreeSet::new();
-                    value::merge_ctx(&mut ctx, &x.ctx);
-                    value::merge_ctx(&mut ctx, &y.ctx);
-                    Ok(Value::String(NixString::with_ctx(
-                        format!("{}{}", x.s, y.s),
-                        ctx,
-                    )))
+                    self.concat(x, &y, span)
                 }
                 (Value::Int(_) | Value::Float(_), _) => self.arith(op, a, b, span),
                 // As nix: anything else is string concatenation of both
@@ -142,19 +135,24 @@ impl Eval {
                 _ => {
                     let x = self.coerce_to_string(&a, span, false, false)?;
                     let y = self.coerce_to_string(&b, span, false, false)?;
-                    self.check_size("a string", x.s.len().saturating_add(y.s.len()), 1, span)?;
-                    let mut ctx = BTreeSet::new();
-                    value::merge_ctx(&mut ctx, &x.ctx);
-                    value::merge_ctx(&mut ctx, &y.ctx);
-                    Ok(Value::String(NixString::with_ctx(
-                        format!("{}{}", x.s, y.s),
-                        ctx,
-                    )))
+                    self.concat(&x, &y, span)
                 }
             },
             BinOp::Sub | BinOp::Mul | BinOp::Div => self.arith(op, a, b, span),
             _ => unreachable!("short-circuit operators are handled in eval_bin"),
         }
+    }
+
+    /// Two strings one after the other, with both contexts.
+    fn concat(&mut self, x: &NixString, y: &NixString, span: Span) -> EvalResult<Value> {
+        self.check_size("a string", x.s.len().saturating_add(y.s.len()), 1, span)?;
+        let mut ctx = BTreeSet::new();
+        value::merge_ctx(&mut ctx, &x.ctx);
+        value::merge_ctx(&mut ctx, &y.ctx);
+        Ok(Value::String(NixString::with_ctx(
+            format!("{}{}", x.s, y.s),
+            ctx,
+        )))
     }
 
     pub(crate) fn arith(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> EvalResult<Value> {

@@ -11,6 +11,38 @@ pub(super) fn p_no_fetch(_: &mut Eval, _: &[Thunk], s: Span) -> R {
     ))
 }
 
+/// Ask the host (checked present by the caller) `request` with `args`;
+/// its refusal is an error at `s`.
+fn ask_host(
+    ev: &mut Eval,
+    request: &str,
+    args: serde_json::Value,
+    s: Span,
+) -> EvalResult<serde_json::Value> {
+    let Some(mut host) = ev.host.take() else {
+        return Err(EvalError::new(
+            ErrorKind::Unsupported,
+            "nixplan evaluates offline and does not fetch here",
+            Some(s),
+        ));
+    };
+    let answer = host.call(request, args);
+    ev.host = Some(host);
+    answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))
+}
+
+/// The `outPath` of a fetcher's answer, as a string.
+fn fetched_path(answer: &serde_json::Value, what: &str, s: Span) -> R {
+    match answer.get("outPath").and_then(serde_json::Value::as_str) {
+        Some(p) => Ok(Value::str(p)),
+        None => Err(EvalError::new(
+            ErrorKind::Other,
+            format!("{what}: the fetcher gave no path"),
+            Some(s),
+        )),
+    }
+}
+
 /// `builtins.fetchTree ATTRS`: asked of the program running the
 /// evaluation (nixplan's input resolver: the store, its cache, or a fetch
 /// checked against the narHash); without one, nothing is fetched.
@@ -59,18 +91,8 @@ pub(super) fn p_fetch_tarball(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         base64::engine::general_purpose::STANDARD.encode(bytes)
     );
     let request = serde_json::json!({ "type": "tarball", "url": url, "narHash": nar_hash });
-    let mut host = ev.host.take().expect("checked above");
-    let answer = host.call("fetchTree", request);
-    ev.host = Some(host);
-    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
-    match answer.get("outPath").and_then(serde_json::Value::as_str) {
-        Some(p) => Ok(Value::str(p)),
-        None => Err(EvalError::new(
-            ErrorKind::Other,
-            format!("fetchTarball {url}: the fetcher gave no path"),
-            Some(s),
-        )),
-    }
+    let answer = ask_host(ev, "fetchTree", request, s)?;
+    fetched_path(&answer, &format!("fetchTarball {url}"), s)
 }
 
 /// `builtins.fetchurl URL` or `{ url; sha256 | hash; name ? ; }`: the
@@ -130,18 +152,8 @@ pub(super) fn p_fetchurl(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     })?;
     let sha256: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let request = serde_json::json!({ "url": url, "sha256": sha256, "name": name });
-    let mut host = ev.host.take().expect("checked above");
-    let answer = host.call("fetchurl", request);
-    ev.host = Some(host);
-    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
-    match answer.get("outPath").and_then(serde_json::Value::as_str) {
-        Some(p) => Ok(Value::str(p)),
-        None => Err(EvalError::new(
-            ErrorKind::Other,
-            format!("fetchurl {url}: the fetcher gave no path"),
-            Some(s),
-        )),
-    }
+    let answer = ask_host(ev, "fetchurl", request, s)?;
+    fetched_path(&answer, &format!("fetchurl {url}"), s)
 }
 
 /// `builtins.fetchGit { url; rev; ref ? ; narHash; }`: the commit, through
@@ -187,10 +199,7 @@ pub(super) fn p_fetch_git(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         ));
     }
-    let mut host = ev.host.take().expect("checked above");
-    let answer = host.call("fetchTree", serde_json::Value::Object(request));
-    ev.host = Some(host);
-    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
+    let answer = ask_host(ev, "fetchTree", serde_json::Value::Object(request), s)?;
     Ok(json_to_value(answer))
 }
 
@@ -202,10 +211,7 @@ pub(super) fn p_get_flake(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         return p_no_fetch(ev, a, s);
     }
     let reference = ev.force_string(&a[0], s)?.s.to_string();
-    let mut host = ev.host.take().expect("checked above");
-    let answer = host.call("getFlake", serde_json::json!({ "ref": reference }));
-    ev.host = Some(host);
-    let answer = answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))?;
+    let answer = ask_host(ev, "getFlake", serde_json::json!({ "ref": reference }), s)?;
     let Some(loader) = answer.get("loader").and_then(serde_json::Value::as_str) else {
         return Err(EvalError::new(
             ErrorKind::Other,
@@ -229,13 +235,8 @@ pub(super) fn p_fetch_tree(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let text = ev.print_json(&args, s, &mut ctx)?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| EvalError::new(ErrorKind::Other, format!("fetchTree: {e}"), Some(s)))?;
-    let mut host = ev.host.take().expect("checked above");
-    let answer = host.call("fetchTree", json);
-    ev.host = Some(host);
-    match answer {
-        Ok(j) => Ok(json_to_value(j)),
-        Err(m) => Err(EvalError::new(ErrorKind::Unsupported, m, Some(s))),
-    }
+    let answer = ask_host(ev, "fetchTree", json, s)?;
+    Ok(json_to_value(answer))
 }
 
 pub(super) fn p_base_name_of(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
