@@ -226,10 +226,7 @@ impl Eval {
                 for d in depths.iter() {
                     let scope = lookup_env(env, *d).slots.borrow()[0].clone();
                     if let Value::Attrs(a) = self.force(&scope)? {
-                        if a.opaque
-                            .as_ref()
-                            .is_some_and(|o| o.kind == OpaqueKind::Packages)
-                        {
+                        if a.opaque.as_ref().is_some_and(|o| o.has_every_package()) {
                             if let Some(t) = self.lookup_attr(&a, name, span, true)? {
                                 return self.force(&t);
                             }

@@ -22,7 +22,7 @@ impl Eval {
         // `or` (nixpkgs' `mkPackageOption` tests `pkgs ? name`); a stand-in
         // package has only what it was given (`pkg ? outputSpecified` is
         // false, as for most real packages), and so do module sets.
-        let whole_set = o.kind == OpaqueKind::Packages && o.path == "pkgs";
+        let whole_set = o.has_every_package();
         if !synthesize && o.kind != OpaqueKind::Input && !whole_set {
             return Ok(None);
         }

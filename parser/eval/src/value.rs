@@ -424,6 +424,14 @@ pub struct Opaque {
     pub every: Option<Thunk>,
 }
 
+impl Opaque {
+    /// A stand-in package set (`pkgs`): it has every package, for `a.b`,
+    /// `?`, `or`, `with` and `intersectAttrs` alike.
+    pub fn has_every_package(&self) -> bool {
+        self.kind == OpaqueKind::Packages && self.path == "pkgs"
+    }
+}
+
 impl std::fmt::Debug for Opaque {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Opaque")

@@ -18,7 +18,7 @@ impl NarHash {
             base64::engine::general_purpose::STANDARD.decode(b).ok()?
         } else {
             let b = s.strip_prefix("sha256:")?;
-            if b.len() == 64 {
+            if b.len() == 64 && b.bytes().all(|c| c.is_ascii_hexdigit()) {
                 (0..32)
                     .map(|i| u8::from_str_radix(&b[2 * i..2 * i + 2], 16).ok())
                     .collect::<Option<Vec<u8>>>()?
@@ -76,6 +76,12 @@ mod tests {
         assert_eq!(NarHash::parse(&format!("sha256:{hex}")), Some(h));
         assert_eq!(NarHash::parse("sha512-AAAA"), None);
         assert_eq!(NarHash::parse("sha256-AAAA"), None);
+        // 64 bytes that are not hex (a multi-byte character among them):
+        // refused, not sliced inside the character.
+        let odd = format!("sha256:{}é{}", "a".repeat(31), "b".repeat(31));
+        assert_eq!(odd.len(), "sha256:".len() + 64);
+        assert_eq!(NarHash::parse(&odd), None);
+        assert_eq!(NarHash::parse(&format!("sha256:+{}", "a".repeat(63))), None);
     }
 
     #[test]

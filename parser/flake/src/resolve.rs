@@ -276,12 +276,11 @@ impl Resolver {
             locked: None,
             flake: false,
         };
-        let hex: String = sha256.iter().map(|b| format!("{b:02x}")).collect();
         let store = PathBuf::from(nixplan_eval::store::make_fixed_output_path(
             &self.opts.store_dir,
             false,
             "sha256",
-            &hex,
+            &nixplan_eval::store::hex(sha256),
             sha256,
             name,
         ));

@@ -251,22 +251,15 @@ impl InputHost {
     fn fetch_url(&mut self, args: &Value) -> Result<Value, String> {
         let text = |k: &str| args.get(k).and_then(Value::as_str).unwrap_or("");
         let (url, hex, name) = (text("url"), text("sha256"), text("name"));
-        let mut sha = [0u8; 32];
-        if hex.len() != 64
-            || !hex.bytes().all(|b| b.is_ascii_hexdigit())
-            || (0..32).any(|i| match u8::from_str_radix(&hex[2 * i..2 * i + 2], 16) {
-                Ok(b) => {
-                    sha[i] = b;
-                    false
-                }
-                Err(_) => true,
-            })
-        {
+        // Hex, as the evaluator sends it; parsed as a narHash's hex form.
+        let Some(sha) =
+            nixplan_flake::NarHash::parse(&format!("sha256:{hex}")).filter(|_| hex.len() == 64)
+        else {
             return Err(format!("fetchurl {url}: invalid sha256 '{hex}'"));
-        }
+        };
         let r = self
             .resolver
-            .file(url, &sha, name)
+            .file(url, &sha.0, name)
             .map_err(|e| format!("fetchurl {e}"))?;
         let path = r.path.as_ref().map(|p| p.display().to_string());
         Ok(json!({ "outPath": path, "origin": r.origin.word() }))

@@ -84,11 +84,7 @@ pub(super) fn p_intersect_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     }
     // A stand-in package set has every package (`callPackageWith pkgs`
     // intersects a function's arguments with it).
-    let whole_set = y
-        .opaque
-        .as_ref()
-        .is_some_and(|o| o.kind == crate::OpaqueKind::Packages && o.path == "pkgs");
-    if whole_set {
+    if y.opaque.as_ref().is_some_and(|o| o.has_every_package()) {
         for k in x.map.keys() {
             if !out.map.contains_key(k) {
                 if let Some(t) = ev.lookup_attr(&y, k, s, true)? {

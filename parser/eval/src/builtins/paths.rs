@@ -150,8 +150,8 @@ pub(super) fn p_fetchurl(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         )
     })?;
-    let sha256: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let request = serde_json::json!({ "url": url, "sha256": sha256, "name": name });
+    let request =
+        serde_json::json!({ "url": url, "sha256": crate::store::hex(&bytes), "name": name });
     let answer = ask_host(ev, "fetchurl", request, s)?;
     fetched_path(&answer, &format!("fetchurl {url}"), s)
 }
