@@ -181,6 +181,13 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
             ("--kexec-url", args.choices.kexec_url.is_some()),
             ("--kexec-tarball", args.choices.kexec_tarball.is_some()),
             ("--secret-file", !args.choices.secret_file.is_empty()),
+            ("--goal", args.choices.goal.is_some()),
+            ("--no-rollback", args.choices.no_rollback),
+            ("--build-on-target", args.choices.build_on_target),
+            (
+                "--substitute-on-destination",
+                args.choices.substitute_on_destination,
+            ),
             (
                 "--override-input",
                 !args.choices.inputs.override_input.is_empty(),
@@ -337,7 +344,7 @@ pub fn run(args: ApplyArgs) -> ExitCode {
             }
             Box::new(Ssh::new(SshOptions {
                 destination: h.clone(),
-                port: args.port,
+                port: args.port.or(plan.target.port),
                 identity: args.identity.clone(),
                 options: args.ssh_option.clone(),
                 state_dir: ssh_dir,

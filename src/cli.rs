@@ -164,8 +164,29 @@ pub struct PlanChoices {
     /// apply time, only its name is in the plan.
     #[arg(long, num_args = 2, value_names = ["REMOTE", "LOCAL"])]
     pub secret_file: Vec<String>,
+    /// Deploy to a running NixOS instead of installing: build, push,
+    /// switch, boot, test, dry-activate or keys (colmena's goals).
+    #[arg(long, value_parser = parse_goal)]
+    pub goal: Option<nixplan_planner::deploy::Goal>,
+    /// Seconds the target waits, after a switch or test, for a
+    /// confirmation over a new SSH connection before it rolls back.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub confirm_timeout: u64,
+    /// No watchdog: a switch that cuts the target off stays.
+    #[arg(long)]
+    pub no_rollback: bool,
+    /// Build the system on the target (colmena's buildOnTarget).
+    #[arg(long)]
+    pub build_on_target: bool,
+    /// Let the target fetch what it can from its substituters.
+    #[arg(long)]
+    pub substitute_on_destination: bool,
     #[command(flatten)]
     pub inputs: InputFlags,
+}
+
+fn parse_goal(s: &str) -> Result<nixplan_planner::deploy::Goal, String> {
+    nixplan_planner::deploy::Goal::parse(s)
 }
 
 #[derive(Args, Debug)]

@@ -95,11 +95,53 @@ pub fn make_plan(
         None => None,
     };
     let flake_attr = match &target {
-        Target::Flake { dir, name } => Some(format!(
-            "{dir}#nixosConfigurations.{name}.config.system.build.toplevel"
-        )),
+        Target::Flake { dir, name } => match (&config.target.toplevel, config.target.kind.as_str())
+        {
+            (Some(attr), _) => Some(format!("{dir}#{attr}")),
+            (None, "nixosConfiguration") => Some(format!(
+                "{dir}#nixosConfigurations.{name}.config.system.build.toplevel"
+            )),
+            (None, _) => None,
+        },
         Target::Module { .. } => None,
     };
+    let digest = source_digest(&target, &ev.files_read);
+    if let Some(goal) = inputs.choices.goal {
+        std::mem::forget(ev);
+        let c = &inputs.choices;
+        let install_only = [
+            ("--facts", c.facts.is_some()),
+            ("--extra-files", c.extra_files.is_some()),
+            ("--chown", !c.chown.is_empty()),
+            ("--kexec-url", c.kexec_url.is_some()),
+            ("--kexec-tarball", c.kexec_tarball.is_some()),
+            ("--secret-file", !c.secret_file.is_empty()),
+            ("--bootstrap", c.bootstrap != BootstrapArg::Auto),
+            (
+                "--phases/--stop-after",
+                phases != &PhaseSelection::default(),
+            ),
+        ];
+        if let Some((flag, _)) = install_only.iter().find(|(_, given)| *given) {
+            eprintln!("error: {flag} is for installs; a deploy (--goal) does not take it");
+            return Err(ExitCode::from(1));
+        }
+        let options = nixplan_planner::deploy::DeployOptions {
+            goal,
+            target_host: inputs.target_host.clone(),
+            system: inputs.choices.system.clone(),
+            flake_attr,
+            build_on_target: inputs.choices.build_on_target,
+            confirm_timeout: (!inputs.choices.no_rollback)
+                .then_some(inputs.choices.confirm_timeout),
+            substitute_on_destination: inputs.choices.substitute_on_destination,
+            nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        return nixplan_planner::deploy::plan(&config, &options, digest).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        });
+    }
     let options = PlanOptions {
         target_host: inputs.target_host.clone(),
         bootstrap: match inputs.choices.bootstrap {
@@ -168,7 +210,6 @@ pub fn make_plan(
         },
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let digest = source_digest(&target, &ev.files_read);
     std::mem::forget(ev);
     // What lint calls an error is not planned: one validation for both.
     let errors: Vec<_> = nixplan_planner::lint::lint(

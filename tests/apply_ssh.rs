@@ -9,139 +9,13 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::lab::*;
+use common::ssh::*;
 use nixplan_executor::transport::{Invocation, Program};
-use nixplan_executor::{Local, Ssh, SshOptions, Transport};
-
-fn sh_ok(cmd: &str) -> String {
-    let (ok, out) = sh(cmd);
-    assert!(ok, "{cmd}: {out}");
-    out
-}
-
-/// A namespace with a veth pair and an sshd listening in it.
-struct SshTarget {
-    ns: String,
-    veth: String,
-    dir: tempfile::TempDir,
-    address: String,
-    sshd: Option<Child>,
-}
-
-impl SshTarget {
-    fn start(n: u32) -> SshTarget {
-        let tag = format!("{}{n}", std::process::id() % 10000);
-        let ns = format!("npssh{tag}");
-        let veth = format!("npv{tag}");
-        let octet = 1 + (std::process::id() % 200) as u8;
-        let (host_ip, address) = (format!("10.231.{octet}.1"), format!("10.231.{octet}.2"));
-        let dir = tempfile::Builder::new()
-            .prefix("nixplan-ssh-")
-            .tempdir()
-            .unwrap();
-        let mut t = SshTarget {
-            ns,
-            veth,
-            dir,
-            address,
-            sshd: None,
-        };
-        let d = t.dir.path().to_path_buf();
-        sh_ok(&format!("ip netns add {}", t.ns));
-        sh_ok(&format!(
-            "ip link add {v}a type veth peer name {v}b && ip link set {v}b netns {ns} \
-             && ip addr add {host_ip}/24 dev {v}a && ip link set {v}a up \
-             && ip -n {ns} addr add {a}/24 dev {v}b && ip -n {ns} link set {v}b up \
-             && ip -n {ns} link set lo up",
-            v = t.veth,
-            ns = t.ns,
-            a = t.address
-        ));
-        sh_ok(&format!(
-            "ssh-keygen -q -t ed25519 -N '' -f {d}/host_key && ssh-keygen -q -t ed25519 -N '' -f {d}/id \
-             && cp {d}/id.pub {d}/authorized_keys && chmod 600 {d}/authorized_keys \
-             && printf '%s %s\\n' {a} \"$(cut -d' ' -f1,2 {d}/host_key.pub)\" > {d}/known_hosts \
-             && mkdir -p /run/sshd",
-            d = d.display(),
-            a = t.address
-        ));
-        std::fs::write(
-            d.join("sshd_config"),
-            format!(
-                "ListenAddress {a}\nPort 22\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n\
-                 PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
-                 UsePAM no\nStrictModes no\nPidFile {d}/sshd.pid\nAcceptEnv none\n",
-                a = t.address,
-                d = d.display()
-            ),
-        )
-        .unwrap();
-        let sshd = Command::new("ip")
-            .args(["netns", "exec", &t.ns, "/usr/sbin/sshd", "-D", "-e", "-f"])
-            .arg(d.join("sshd_config"))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(d.join("sshd.log")).unwrap())
-            .spawn()
-            .unwrap();
-        t.sshd = Some(sshd);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let addr: std::net::SocketAddr = format!("{}:22", t.address).parse().unwrap();
-        while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err() {
-            assert!(Instant::now() < deadline, "sshd did not start: {}", t.log());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        t
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
-    }
-
-    fn options(&self, known_hosts: &Path, state: PathBuf) -> SshOptions {
-        SshOptions {
-            destination: format!("root@{}", self.address),
-            port: None,
-            identity: Some(self.dir.path().join("id")),
-            options: vec![
-                format!("UserKnownHostsFile={}", known_hosts.display()),
-                "GlobalKnownHostsFile=/dev/null".into(),
-                "ConnectTimeout=10".into(),
-            ],
-            state_dir: state,
-            post_kexec_port: None,
-            program: None,
-        }
-    }
-
-    fn transport(&self) -> Ssh {
-        let state = self.dir.path().join("state");
-        std::fs::create_dir_all(&state).unwrap();
-        Ssh::new(self.options(&self.dir.path().join("known_hosts"), state))
-    }
-}
-
-impl Drop for SshTarget {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.sshd.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        sh(&format!("ip link del {}a 2>/dev/null", self.veth));
-        sh(&format!("ip netns del {} 2>/dev/null", self.ns));
-    }
-}
-
-fn unavailable_ssh() -> Option<String> {
-    for tool in ["ip", "ssh", "ssh-keygen", "/usr/sbin/sshd"] {
-        if !sh(&format!("command -v {tool}")).0 {
-            return Some(format!("missing {tool}"));
-        }
-    }
-    None
-}
+use nixplan_executor::{Local, Ssh, Transport};
 
 fn skip(test: &str) -> bool {
     if skip_unless_available(test) {
@@ -261,7 +135,7 @@ fn a_plan_is_applied_over_ssh_to_loop_devices() {
     let target = SshTarget::start(2);
     let mut lab = Lab::new(1, 256);
     let host = format!("root@{}", target.address);
-    lab.mounts_of = target.sshd.as_ref().map(|c| c.id());
+    lab.mounts_of = target.sshd_pid();
     let plan = lab.plan_with("tmpfs-impermanence", &["--target-host", &host]);
     assert_eq!(plan.target.host.as_deref(), Some(host.as_str()));
     let opts = options(&lab, "state", false);

@@ -75,6 +75,8 @@ pub fn plan(
             name: config.target.name.clone(),
             host: options.target_host.clone(),
             facts: options.facts.clone(),
+            goal: None,
+            port: None,
         },
         source,
         inputs: plan_inputs(config),
@@ -91,7 +93,7 @@ pub fn plan(
     Ok(plan.seal())
 }
 /// The inputs evaluation reached, as the plan records them.
-fn plan_inputs(config: &Config) -> Vec<PlanInput> {
+pub(crate) fn plan_inputs(config: &Config) -> Vec<PlanInput> {
     use nixplan_nixos::inputs::Used;
     config
         .inputs

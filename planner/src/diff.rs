@@ -175,6 +175,8 @@ mod tests {
                 name: "t".into(),
                 host: None,
                 facts: None,
+                goal: None,
+                port: None,
             },
             source: SourceDigest::default(),
             inputs: Vec::new(),

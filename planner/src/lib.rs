@@ -8,6 +8,7 @@
 
 pub mod build;
 mod builder;
+pub mod deploy;
 pub mod diff;
 mod disko;
 mod error;

@@ -20,6 +20,27 @@ fn paint(style: &Style, code: &str, s: &str) -> String {
 /// `Plan: 23 actions; wipes /dev/vda; 4 filesystems, 12 directories`
 pub fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
+    if let Some(goal) = &plan.target.goal {
+        let keys = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == nixplan_plan::Kind::Key)
+            .count();
+        return format!(
+            "Deploy {} ({goal}): {} actions, {keys} keys{}",
+            plan.target.name,
+            s.actions,
+            if plan
+                .actions
+                .iter()
+                .any(|a| a.kind == nixplan_plan::Kind::Watchdog)
+            {
+                ", rollback unless confirmed"
+            } else {
+                ""
+            }
+        );
+    }
     let mut line = format!("Plan: {} actions", s.actions);
     if !s.wipes.is_empty() {
         line.push_str(&format!("; wipes {}", s.wipes.join(", ")));
@@ -86,13 +107,25 @@ pub fn text(plan: &Plan, style: &Style) -> String {
         .host
         .clone()
         .unwrap_or_else(|| "the machine nixplan runs on".into());
-    let _ = writeln!(
-        out,
-        "{} {} on {host}",
-        paint(style, "1", "Plan for"),
-        plan.target.name
-    );
-    let _ = writeln!(out, "Bootstrap: {}", plan.summary.bootstrap);
+    match &plan.target.goal {
+        Some(goal) => {
+            let _ = writeln!(
+                out,
+                "{} {} to {host} (goal: {goal})",
+                paint(style, "1", "Deploy"),
+                plan.target.name
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "{} {} on {host}",
+                paint(style, "1", "Plan for"),
+                plan.target.name
+            );
+            let _ = writeln!(out, "Bootstrap: {}", plan.summary.bootstrap);
+        }
+    }
     for line in input_lines(plan) {
         let _ = writeln!(out, "{}", paint(style, "1;33", &line));
     }
@@ -235,7 +268,18 @@ pub fn markdown(plan: &Plan) -> String {
         .host
         .clone()
         .unwrap_or_else(|| "the machine nixplan runs on".into());
-    let _ = writeln!(out, "### nixplan: `{}` on {host}\n", plan.target.name);
+    match &plan.target.goal {
+        Some(goal) => {
+            let _ = writeln!(
+                out,
+                "### nixplan: deploy `{}` to {host} (goal: {goal})\n",
+                plan.target.name
+            );
+        }
+        None => {
+            let _ = writeln!(out, "### nixplan: `{}` on {host}\n", plan.target.name);
+        }
+    }
     let _ = writeln!(out, "**{}**\n", summary_line(plan));
     let _ = writeln!(out, "Bootstrap: {}\n", plan.summary.bootstrap);
     let lines = input_lines(plan);

@@ -5,6 +5,7 @@
 
 pub mod lab;
 pub mod skip;
+pub mod ssh;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -188,6 +189,8 @@ pub fn plan_running(script: &str, host: Option<&str>) -> nixplan_plan::Plan {
             name: "here".into(),
             host: host.map(str::to_string),
             facts: None,
+            goal: None,
+            port: None,
         },
         source: Default::default(),
         inputs: Vec::new(),

@@ -180,24 +180,9 @@ impl Runner<'_> {
             }
         }
         let stdin = if let Some(source) = &action.stdin {
-            let Some(path) = source.strip_prefix("file:") else {
-                return self.fail(
-                    action,
-                    format!("unknown stdin source {source:?}"),
-                    String::new(),
-                    None,
-                );
-            };
-            match std::fs::read(path) {
+            match stdin_of(source) {
                 Ok(data) => Some(data),
-                Err(e) => {
-                    return self.fail(
-                        action,
-                        format!("cannot read {path}: {e}"),
-                        String::new(),
-                        None,
-                    )
-                }
+                Err(e) => return self.fail(action, e, String::new(), None),
             }
         } else if reads_secret_from_stdin(action) {
             match &self.opts.passphrase {
@@ -260,7 +245,7 @@ impl Runner<'_> {
             return self.fail(action, status, fin.tail(20), Some(&fin));
         }
         // A value later actions take (the built system's store path).
-        let value = if action.kind == Kind::Build {
+        let value = if matches!(action.kind, Kind::Build | Kind::Watchdog) {
             String::from_utf8_lossy(&fin.stdout)
                 .lines()
                 .rev()
@@ -511,4 +496,31 @@ pub(super) fn run_all(
         log: Some(log),
         facts: Some(runner.facts.clone()),
     }
+}
+
+/// What an action's `stdin` names, read here: `file:PATH` (a file on this
+/// machine) or `command:["ARGV", ...]` (what a command run here prints, a
+/// deployment key's `keyCommand`). Secrets: neither is in the plan.
+pub(super) fn stdin_of(source: &str) -> Result<Vec<u8>, String> {
+    if let Some(path) = source.strip_prefix("file:") {
+        return std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"));
+    }
+    if let Some(json) = source.strip_prefix("command:") {
+        let argv: Vec<String> = serde_json::from_str(json)
+            .map_err(|e| format!("stdin {source:?} is not a command: {e}"))?;
+        let Some((program, args)) = argv.split_first() else {
+            return Err(format!("stdin {source:?} names an empty command"));
+        };
+        let out = std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run {program}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("`{}` failed ({})", argv.join(" "), out.status));
+        }
+        return Ok(out.stdout);
+    }
+    Err(format!("unknown stdin source {source:?}"))
 }

@@ -242,6 +242,8 @@ fn plan() -> Plan {
             name: "t".into(),
             host: None,
             facts: None,
+            goal: None,
+            port: None,
         },
         source: Default::default(),
         inputs: Vec::new(),

@@ -397,6 +397,7 @@ let
       replaceUnknownProfiles = lib.mkOption { type = lib.types.bool; default = true; };
       privilegeEscalationCommand = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ "sudo" "-H" "--" ]; };
       tags = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; };
+      sshOptions = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; };
       keys = lib.mkOption {
         default = { };
         type = lib.types.attrsOf (lib.types.submodule ({ name, ... }: {
@@ -477,9 +478,11 @@ let
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's
   # `builtins.getFlake` for `--eval nix`).
   targetOf = flake: dir: name:
-    if (flake.nixosConfigurations or { }) ? ${name} then { kind = "nixosConfiguration"; eval = flake.nixosConfigurations.${name}; }
+    # `toplevel`: the flake attribute `nix build` builds the system from
+    # (a raw `colmena` output has none: colmena itself needs makeHive).
+    if (flake.nixosConfigurations or { }) ? ${name} then { kind = "nixosConfiguration"; eval = flake.nixosConfigurations.${name}; toplevel = "nixosConfigurations.${name}.config.system.build.toplevel"; }
     else if (flake.colmenaHive or { }) ? ${name} || ((flake.colmenaHive or { }).nodes or { }) ? ${name} then
-      { kind = "colmenaNode"; eval = hiveNode (flake.colmenaHive.nodes or flake.colmenaHive) name; }
+      { kind = "colmenaNode"; eval = hiveNode (flake.colmenaHive.nodes or flake.colmenaHive) name; toplevel = "colmenaHive.toplevel.${name}"; }
     else if (flake.colmena or { }) ? ${name} then { kind = "colmenaNode"; eval = hiveNode flake.colmena name; }
     else if (flake.diskoConfigurations or { }) ? ${name} then { kind = "diskoConfiguration"; eval = moduleConfig flake.diskoConfigurations.${name}; }
     else

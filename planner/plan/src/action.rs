@@ -35,10 +35,12 @@ pub enum Phase {
     Install,
     Activation,
     Reboot,
+    /// Changing a running NixOS: build, copy, keys, profile, switch.
+    Deploy,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 7] = [
+    pub const ALL: [Phase; 8] = [
         Phase::Facts,
         Phase::Bootstrap,
         Phase::Disko,
@@ -46,6 +48,7 @@ impl Phase {
         Phase::Install,
         Phase::Activation,
         Phase::Reboot,
+        Phase::Deploy,
     ];
 
     /// The word the plan's JSON and the command line use.
@@ -165,6 +168,19 @@ pub enum Kind {
     // activation and reboot
     ActivationSnippet,
     Reboot,
+    // deploy
+    /// A `deployment.keys` entry written on the target (its content
+    /// streamed at apply time, never in the plan).
+    Key,
+    /// The system profile pointed at the new system.
+    Profile,
+    /// The magic-rollback watchdog armed on the target.
+    Watchdog,
+    /// `switch-to-configuration GOAL`.
+    Switch,
+    /// The controller confirms over a new SSH connection (disarms the
+    /// watchdog).
+    Confirm,
 }
 
 impl Kind {

@@ -107,6 +107,13 @@ pub struct PlanTarget {
     /// `user@host`, or null for the machine nixplan runs on.
     pub host: Option<String>,
     pub facts: Option<serde_json::Value>,
+    /// A deploy's goal (`switch`, `boot`, ...); none for an install.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    /// The SSH port, where the configuration names one
+    /// (`deployment.targetPort`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

@@ -60,6 +60,8 @@ pub enum ResourceKind {
     /// A disko hook has run (`ID:pre-create`, `ID:post-create`).
     Hook,
     Rebooted,
+    /// A deployment key in place on the target (`DIR/NAME`).
+    Key,
 }
 
 /// One resource: its kind and what it names (a device, a path, a pool...).

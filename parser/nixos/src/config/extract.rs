@@ -595,6 +595,13 @@ pub fn from_nix_json(
     evaluated.insert_value("config", nixplan_eval::value_from_json(json));
     let mut t = Attrs::new();
     t.insert_value("kind", Value::str(kind));
+    if kind == "nixosConfiguration" {
+        let attr = format!(
+            "nixosConfigurations.{}.config.system.build.toplevel",
+            target.name()
+        );
+        t.insert_value("toplevel", Value::str(attr.as_str()));
+    }
     t.insert_value("eval", Value::attrs(evaluated));
     extract(ev, &Rc::new(t), target, span)
 }
@@ -609,6 +616,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         hooks: BTreeMap::new(),
     };
     let kind = x.plain_str(t, "kind")?;
+    let toplevel = x.opt_str(t, "toplevel")?.value;
     let evaluated = x.attrs(t, "eval")?;
     let c = x.attrs(&evaluated, "config")?;
 
@@ -971,14 +979,20 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         Some(_) if kind == "colmenaNode" => {
             let dep = x.attrs(&c, "deployment")?;
             let mut keys = BTreeMap::new();
-            for (name, k, _) in x.entries(&dep, "keys")? {
+            for (name, k, key_at) in x.entries(&dep, "keys")? {
                 let has_text = !matches!(x.value(&k, "text")?, Value::Null);
+                let key_command = match x.value(&k, "keyCommand")? {
+                    Value::Null => None,
+                    _ => Some(x.strs(&k, "keyCommand")?),
+                };
                 keys.insert(
                     name,
                     DeploymentKey {
                         name: x.str(&k, "name")?,
                         key_file: x.opt_str(&k, "keyFile")?,
+                        key_command,
                         has_text,
+                        at: key_at.or_else(|| x.at(&dep, "keys")),
                         dest_dir: x.str(&k, "destDir")?,
                         user: x.str(&k, "user")?,
                         group: x.str(&k, "group")?,
@@ -992,6 +1006,11 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 target_port: x.opt_int(&dep, "targetPort")?,
                 target_user: x.opt_str(&dep, "targetUser")?,
                 tags: x.strs(&dep, "tags")?,
+                build_on_target: x.bool(&dep, "buildOnTarget")?,
+                allow_local_deployment: x.bool(&dep, "allowLocalDeployment")?,
+                replace_unknown_profiles: x.bool(&dep, "replaceUnknownProfiles")?,
+                privilege_escalation_command: x.strs(&dep, "privilegeEscalationCommand")?,
+                ssh_options: x.strs(&dep, "sshOptions")?,
                 keys,
             })
         }
@@ -1044,6 +1063,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         target: TargetInfo {
             name: target.name(),
             kind,
+            toplevel,
         },
         host_name: x.str(&networking, "hostName")?,
         system,

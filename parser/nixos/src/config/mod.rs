@@ -192,6 +192,11 @@ pub struct TargetInfo {
     pub name: String,
     /// nixosConfiguration, colmenaNode, diskoConfiguration or module.
     pub kind: String,
+    /// The flake attribute `nix build` builds this system from
+    /// (`nixosConfigurations.NAME.config.system.build.toplevel`,
+    /// `colmenaHive.toplevel.NAME`), where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toplevel: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -641,6 +646,11 @@ pub struct Deployment {
     pub target_port: L<Option<i64>>,
     pub target_user: L<Option<String>>,
     pub tags: Strings,
+    pub build_on_target: L<bool>,
+    pub allow_local_deployment: L<bool>,
+    pub replace_unknown_profiles: L<bool>,
+    pub privilege_escalation_command: Strings,
+    pub ssh_options: Strings,
     pub keys: BTreeMap<String, DeploymentKey>,
 }
 
@@ -649,7 +659,12 @@ pub struct DeploymentKey {
     pub name: L<String>,
     /// Where the key comes from; its content is never read into the config.
     pub key_file: L<Option<String>>,
+    /// A command run here at apply time whose output is the key.
+    pub key_command: Option<Strings>,
+    /// The key is given as text in the configuration (never copied out).
     pub has_text: bool,
+    /// Where `deployment.keys` is defined.
+    pub at: Option<Pos>,
     pub dest_dir: L<String>,
     pub user: L<String>,
     pub group: L<String>,

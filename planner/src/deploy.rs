@@ -1,0 +1,619 @@
+//! Deploying to a running NixOS, colmena's and `nixos-rebuild
+//! --target-host`'s job, as a plan: build the system (here, or on the
+//! target), copy its closure, put the deployment keys in place, point the
+//! system profile at it and run `switch-to-configuration GOAL`, with a
+//! watchdog on the target that rolls back unless the controller confirms
+//! over a new SSH connection (magic rollback).
+//!
+//! Everything that runs is in the plan; what only the run knows (the built
+//! store path, the watchdog's directory) is named and shown as a value an
+//! earlier action prints.
+
+use nixplan_nixos::config::{Config, Deployment, DeploymentKey};
+use nixplan_plan::shell::sh_quote;
+use nixplan_plan::{
+    Action, Kind, Phase, Plan, PlanTarget, Resource, ResourceKind as Res, RunsOn, SourceDigest,
+    SourceRef, Summary, FORMAT_VERSION,
+};
+
+use crate::error::PlanError;
+use crate::phases::{action, reach_target};
+
+/// What a deploy does, colmena's goals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Goal {
+    /// Build the system, nothing on the target.
+    Build,
+    /// Build and copy the closure to the target.
+    Push,
+    /// Activate now and make it the boot default.
+    Switch,
+    /// Make it the boot default, activate at the next boot.
+    Boot,
+    /// Activate now, not the boot default.
+    Test,
+    /// Show what activating would do.
+    DryActivate,
+    /// Upload the deployment keys only.
+    Keys,
+}
+
+impl Goal {
+    pub const ALL: [Goal; 7] = [
+        Goal::Build,
+        Goal::Push,
+        Goal::Switch,
+        Goal::Boot,
+        Goal::Test,
+        Goal::DryActivate,
+        Goal::Keys,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Reads a goal named on the command line.
+    pub fn parse(s: &str) -> Result<Goal, String> {
+        s.parse().map_err(|_| {
+            let all: Vec<&str> = Goal::ALL.iter().map(|g| g.as_str()).collect();
+            format!("unknown goal {s:?} (goals: {})", all.join(", "))
+        })
+    }
+
+    fn copies(self) -> bool {
+        !matches!(self, Goal::Build | Goal::Keys)
+    }
+
+    fn activates(self) -> bool {
+        matches!(
+            self,
+            Goal::Switch | Goal::Boot | Goal::Test | Goal::DryActivate
+        )
+    }
+
+    fn sets_profile(self) -> bool {
+        matches!(self, Goal::Switch | Goal::Boot)
+    }
+
+    /// The goals a watchdog can heal: they change the running system.
+    fn can_roll_back(self) -> bool {
+        matches!(self, Goal::Switch | Goal::Test)
+    }
+
+    fn uploads_keys(self) -> bool {
+        matches!(self, Goal::Switch | Goal::Boot | Goal::Test | Goal::Keys)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    pub goal: Goal,
+    /// `user@host` from the command line; else the node's
+    /// `deployment.targetUser@targetHost`.
+    pub target_host: Option<String>,
+    /// A system already built (`/nix/store/...`): nothing is built.
+    pub system: Option<String>,
+    /// `PATH#ATTR` that `nix build` builds the system from.
+    pub flake_attr: Option<String>,
+    /// Build on the target (also `deployment.buildOnTarget`).
+    pub build_on_target: bool,
+    /// Seconds the target waits for the confirmation before it rolls back;
+    /// `None`: no watchdog (`--no-rollback`).
+    pub confirm_timeout: Option<u64>,
+    pub substitute_on_destination: bool,
+    pub nixplan_version: String,
+}
+
+/// How long the watchdog waits for the switch itself to end before it
+/// counts the confirmation time anyway.
+pub const SWITCH_LIMIT_SECONDS: u64 = 900;
+const PROFILE: &str = "/nix/var/nix/profiles/system";
+/// Where the watchdog keeps a deploy's state on the target; the directory
+/// of one deploy is made by the watchdog action, which prints it.
+const DEPLOY_ROOT: &str = "/run/nixplan";
+
+fn nix_words(sub: &[&str]) -> Vec<String> {
+    let mut w: Vec<String> = ["nix", "--extra-experimental-features", "nix-command flakes"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    w.extend(sub.iter().map(|s| s.to_string()));
+    w
+}
+
+fn quoted(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| sh_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn at(pos: &Option<nixplan_nixos::config::Pos>) -> Option<SourceRef> {
+    pos.as_ref().map(|p| SourceRef {
+        file: p.file.to_string(),
+        line: p.line,
+    })
+}
+
+/// The login a deploy reaches the host with: `--target-host`, else the
+/// node's `deployment.targetUser@targetHost` (and its port).
+fn login(
+    config: &Config,
+    options: &DeployOptions,
+) -> Result<(Option<String>, Option<u16>), PlanError> {
+    let dep = config.deployment.as_ref();
+    let port = dep
+        .and_then(|d| d.target_port.value)
+        .and_then(|p| u16::try_from(p).ok());
+    if let Some(h) = &options.target_host {
+        return Ok((Some(h.clone()), port));
+    }
+    let Some(d) = dep else {
+        if options.goal == Goal::Build && !options.build_on_target {
+            return Ok((None, None));
+        }
+        return Err(PlanError::Invalid {
+            message: format!(
+                "{} is not a colmena node: say which host to deploy to with --target-host USER@HOST",
+                config.target.name
+            ),
+            at: None,
+        });
+    };
+    match &d.target_host.value {
+        Some(h) => {
+            let user = d.target_user.value.clone().unwrap_or_else(|| "root".into());
+            Ok((Some(format!("{user}@{h}")), port))
+        }
+        None if d.allow_local_deployment.value => Ok((None, None)),
+        None if options.goal == Goal::Build && !options.build_on_target => Ok((None, None)),
+        None => Err(PlanError::Invalid {
+            message: format!(
+                "deployment.targetHost of {} is null and deployment.allowLocalDeployment is false: nowhere to deploy (give --target-host USER@HOST)",
+                config.target.name
+            ),
+            at: d.target_host.at.clone(),
+        }),
+    }
+}
+
+/// The actions that write one key on the target, from here.
+fn key_action(k: &DeploymentKey, needs: Vec<Resource>, node: &str) -> Result<Action, PlanError> {
+    let name = &k.name.value;
+    let dir = &k.dest_dir.value;
+    let bad = |what: &str| PlanError::Invalid {
+        message: format!("deployment.keys.{name} of {node}: {what}"),
+        at: k.at.clone(),
+    };
+    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        return Err(bad("a key's name is a file name (no '/')"));
+    }
+    if !dir.starts_with('/') || dir.split('/').any(|c| c == "..") {
+        return Err(bad(&format!(
+            "destDir {dir:?} is not an absolute path without '..'"
+        )));
+    }
+    let perm = &k.permissions.value;
+    if perm.is_empty() || perm.len() > 4 || !perm.chars().all(|c| ('0'..='7').contains(&c)) {
+        return Err(bad(&format!(
+            "permissions {perm:?} is not an octal mode such as 0600"
+        )));
+    }
+    let stdin = match (&k.key_file.value, &k.key_command, k.has_text) {
+        (Some(file), None, false) => format!("file:{file}"),
+        (None, Some(cmd), false) if !cmd.value.is_empty() => format!(
+            "command:{}",
+            serde_json::to_string(&cmd.value).expect("strings serialise")
+        ),
+        (None, None, true) => {
+            return Err(bad(
+                "its content is given as text; nixplan never writes a key's content into a plan: give it as keyFile (a file here) or keyCommand (a command here that prints it)",
+            ))
+        }
+        (None, None, false) => return Err(bad("it has none of text, keyFile and keyCommand")),
+        _ => return Err(bad("give exactly one of text, keyFile and keyCommand")),
+    };
+    let path = format!("{}/{name}", dir.trim_end_matches('/'));
+    let owner = format!("{}:{}", k.user.value, k.group.value);
+    let script = format!(
+        "set -eu\n\
+         dir={dir_q}\n\
+         mkdir -p -m 0755 \"$dir\"\n\
+         tmp=$(mktemp \"$dir/.{name_s}.XXXXXX\")\n\
+         trap 'rm -f \"$tmp\"' EXIT\n\
+         chmod 0600 \"$tmp\"\n\
+         cat > \"$tmp\"\n\
+         if ! chown {owner_q} \"$tmp\" 2>/dev/null; then\n\
+         \x20 echo \"{path}: {owner} does not exist (yet): owned by root until the key is uploaded again\" >&2\n\
+         fi\n\
+         chmod {perm_q} \"$tmp\"\n\
+         mv -f \"$tmp\" {path_q}\n\
+         trap - EXIT\n",
+        dir_q = sh_quote(dir),
+        name_s = name.replace(['\'', '"', '$', '`', '\\'], "_"),
+        owner_q = sh_quote(&owner),
+        perm_q = sh_quote(perm),
+        path_q = sh_quote(&path),
+    );
+    let source = match (&k.key_file.value, &k.key_command) {
+        (Some(f), _) => format!("the file {f} (here)"),
+        (_, Some(c)) => format!("what `{}` prints (run here)", c.value.join(" ")),
+        _ => String::new(),
+    };
+    let mut a = action(
+        &format!("deploy/key/{name}"),
+        Phase::Deploy,
+        Kind::Key,
+        None,
+        Some(script),
+        needs,
+        vec![Resource::new(Res::Key, path.clone())],
+        &format!(
+            "write the key {path} ({owner}, mode {perm}, {}) from {source}, streamed over stdin: its content is never in the plan",
+            k.upload_at.value
+        ),
+    );
+    a.stdin = Some(stdin);
+    a.source = at(&k.at);
+    Ok(a)
+}
+
+/// The watchdog: remembers the running system and the profile's
+/// generation, then waits (detached from the SSH session) for the switch
+/// to end and for the confirmation; without it, it rolls back.
+fn watchdog_script(goal: Goal, timeout: u64) -> String {
+    let reactivate = if goal == Goal::Test { "test" } else { "switch" };
+    let profile_back = if goal.sets_profile() {
+        format!(
+            "case \"$gen\" in\n\
+             \x20 system-*-link) n=${{gen#system-}}; n=${{n%-link}}; \"$nixenv\" -p {PROFILE} --switch-generation \"$n\" ;;\n\
+             esac\n"
+        )
+    } else {
+        String::new()
+    };
+    // The watcher runs with systemd's environment (or none): everything it
+    // calls is named by its full path, found now.
+    format!(
+        "set -eu\n\
+         mkdir -p -m 0700 {DEPLOY_ROOT}\n\
+         for other in {DEPLOY_ROOT}/deploy-*/canary; do\n\
+         \x20 if [ -e \"$other\" ]; then echo \"another deploy is waiting for its confirmation ($other): not deploying beside it\" >&2; exit 1; fi\n\
+         done\n\
+         d=$(mktemp -d {DEPLOY_ROOT}/deploy-XXXXXXXX)\n\
+         readlink -f /run/current-system > \"$d/previous-system\" 2>/dev/null || : > \"$d/previous-system\"\n\
+         readlink {PROFILE} > \"$d/previous-generation\" 2>/dev/null || : > \"$d/previous-generation\"\n\
+         nixenv=$(command -v nix-env || echo nix-env)\n\
+         cat > \"$d/watch\" <<EOF\n\
+         d=$d\n\
+         nixenv=$nixenv\n\
+         EOF\n\
+         cat >> \"$d/watch\" <<'EOF'\n\
+         i=0\n\
+         while [ ! -e \"$d/switched\" ] && [ \"$i\" -lt {SWITCH_LIMIT_SECONDS} ]; do sleep 1; i=$((i+1)); done\n\
+         sleep {timeout}\n\
+         mv \"$d/canary\" \"$d/expired\" 2>/dev/null || exit 0\n\
+         echo \"not confirmed within {timeout} s: rolling back\"\n\
+         prev=$(cat \"$d/previous-system\"); gen=$(cat \"$d/previous-generation\")\n\
+         {profile_back}\
+         if [ -n \"$prev\" ] && [ -x \"$prev/bin/switch-to-configuration\" ]; then \"$prev/bin/switch-to-configuration\" {reactivate}; fi\n\
+         touch \"$d/rolled-back\"\n\
+         EOF\n\
+         : > \"$d/canary\"\n\
+         if [ -d /run/systemd/system ]; then\n\
+         \x20 systemd-run --unit=\"nixplan-rollback-${{d##*-}}\" --collect --quiet --no-block /bin/sh \"$d/watch\"\n\
+         else\n\
+         \x20 setsid /bin/sh \"$d/watch\" </dev/null >>\"$d/log\" 2>&1 &\n\
+         fi\n\
+         echo \"$d\"\n"
+    )
+}
+
+fn switch_script(goal: Goal, watched: bool) -> String {
+    let g = goal.as_str();
+    let mark = if watched {
+        "touch \"$NIXPLAN_DEPLOY/switched\"\n"
+    } else {
+        ""
+    };
+    format!(
+        "set -eu\n\
+         stc=\"$NIXPLAN_SYSTEM/bin/switch-to-configuration\"\n\
+         [ -x \"$stc\" ] || {{ echo \"$NIXPLAN_SYSTEM has no bin/switch-to-configuration: not a NixOS system\" >&2; exit 1; }}\n\
+         rc=0\n\
+         if [ -d /run/systemd/system ]; then\n\
+         \x20 systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER --collect --no-ask-password --pipe --quiet --service-type=exec --unit=nixplan-switch-to-configuration --wait \"$stc\" {g} || rc=$?\n\
+         else\n\
+         \x20 \"$stc\" {g} || rc=$?\n\
+         fi\n\
+         {mark}\
+         exit \"$rc\"\n"
+    )
+}
+
+/// Plan a deploy of one configuration.
+pub fn plan(
+    config: &Config,
+    options: &DeployOptions,
+    source: SourceDigest,
+) -> Result<Plan, PlanError> {
+    let goal = options.goal;
+    let node = config.target.name.clone();
+    let (host, port) = login(config, options)?;
+    let dep: Option<&Deployment> = config.deployment.as_ref();
+    let on_target = options.build_on_target || dep.is_some_and(|d| d.build_on_target.value);
+    let remote = host.is_some();
+    let mut out: Vec<Action> = vec![crate::phases::facts::gather()];
+    let system_ref = options.system.clone();
+    // The system's store path: given, or printed by deploy/build.
+    let mut system_env: Option<&str> = None;
+    let mut have = vec![];
+    if system_ref.is_none() && goal != Goal::Keys {
+        let attr = options.flake_attr.clone().ok_or_else(|| PlanError::Invalid {
+            message: format!(
+                "{node} has no flake attribute `nix build` can build (a raw `colmena` output: colmena itself needs `colmenaHive = colmena.lib.makeHive self.colmena`); give a built system with --system /nix/store/..."
+            ),
+            at: None,
+        })?;
+        if on_target && remote {
+            let mut eval = action(
+                "deploy/evaluate",
+                Phase::Deploy,
+                Kind::Build,
+                Some(nix_words(&["eval", "--raw", &format!("{attr}.drvPath")])),
+                None,
+                vec![],
+                vec![Resource::new(Res::System, "derivation")],
+                &format!("evaluate {attr} here to its derivation, which the target builds"),
+            );
+            eval.runs_on = RunsOn::Local;
+            let mut copy = action(
+                "deploy/copy-derivation",
+                Phase::Deploy,
+                Kind::CopyClosure,
+                None,
+                Some(format!(
+                    "set -eu\nstore=\"ssh-ng://$NIXPLAN_TARGET\"\n\
+                     [ -z \"$NIXPLAN_SUDO\" ] || store=\"$store?remote-program=$(printf '%s nix-daemon' \"$NIXPLAN_SUDO\" | sed 's/ /%20/g')\"\n\
+                     {} --derivation --to \"$store\" \"$NIXPLAN_DRV\"\n",
+                    quoted(&nix_words(&["copy"]))
+                )),
+                vec![Resource::new(Res::System, "derivation")],
+                vec![Resource::new(Res::System, "derivation-copied")],
+                "copy the derivation's closure to the target's store",
+            );
+            copy.runs_on = RunsOn::Local;
+            reach_target(&mut copy);
+            copy.env
+                .insert("NIXPLAN_DRV".into(), "@deploy/evaluate".into());
+            let mut build = action(
+                "deploy/build",
+                Phase::Deploy,
+                Kind::Build,
+                None,
+                Some("set -eu\nnix-store --realise \"$NIXPLAN_DRV\"\n".into()),
+                vec![Resource::new(Res::System, "derivation-copied")],
+                vec![
+                    Resource::new(Res::System, "built"),
+                    Resource::new(Res::System, "copied"),
+                ],
+                "build the system on the target (deployment.buildOnTarget); its store path becomes NIXPLAN_SYSTEM",
+            );
+            build
+                .env
+                .insert("NIXPLAN_DRV".into(), "@deploy/evaluate".into());
+            out.extend([eval, copy, build]);
+        } else {
+            let mut build = action(
+                "deploy/build",
+                Phase::Deploy,
+                Kind::Build,
+                Some(nix_words(&[
+                    "build",
+                    "--no-link",
+                    "--print-out-paths",
+                    &attr,
+                ])),
+                None,
+                vec![],
+                vec![Resource::new(Res::System, "built")],
+                &format!("build {attr} on this machine; its store path becomes NIXPLAN_SYSTEM"),
+            );
+            build.runs_on = RunsOn::Local;
+            out.push(build);
+        }
+        system_env = Some("@deploy/build");
+        have.push(Resource::new(Res::System, "built"));
+    }
+    let with_system = |a: &mut Action| {
+        match (&system_ref, system_env) {
+            (Some(s), _) => a.env.insert("NIXPLAN_SYSTEM".into(), s.clone()),
+            (None, Some(v)) => a.env.insert("NIXPLAN_SYSTEM".into(), v.into()),
+            _ => None,
+        };
+    };
+    let copied = Resource::new(Res::System, "copied");
+    if goal.copies() && remote && !(on_target && system_ref.is_none()) {
+        let mut flags = vec!["copy".to_string()];
+        if options.substitute_on_destination {
+            flags.push("--substitute-on-destination".into());
+        }
+        let flags: Vec<&str> = flags.iter().map(|s| s.as_str()).collect();
+        let mut copy = action(
+            "deploy/copy-closure",
+            Phase::Deploy,
+            Kind::CopyClosure,
+            None,
+            Some(format!(
+                "set -eu\nstore=\"ssh-ng://$NIXPLAN_TARGET\"\n\
+                 [ -z \"$NIXPLAN_SUDO\" ] || store=\"$store?remote-program=$(printf '%s nix-daemon' \"$NIXPLAN_SUDO\" | sed 's/ /%20/g')\"\n\
+                 {} --to \"$store\" \"$NIXPLAN_SYSTEM\"\n",
+                quoted(&nix_words(&flags))
+            )),
+            have.clone(),
+            vec![copied.clone()],
+            "copy the system's closure to the target's store over the executor's SSH login (through sudo/doas for a non-root login)",
+        );
+        copy.runs_on = RunsOn::Local;
+        reach_target(&mut copy);
+        with_system(&mut copy);
+        out.push(copy);
+    }
+    if !remote && goal.copies() {
+        // This machine: the build is already in its store.
+        if let Some(a) = out.iter_mut().find(|a| a.id == "deploy/build") {
+            a.produces.push(copied.clone());
+        }
+    }
+    let keys: Vec<&DeploymentKey> = dep.map(|d| d.keys.values().collect()).unwrap_or_default();
+    let mut pre_keys = Vec::new();
+    let mut post_keys = Vec::new();
+    if goal.uploads_keys() {
+        for k in &keys {
+            let post = k.upload_at.value == "post-activation" && goal != Goal::Keys;
+            let needs = if goal == Goal::Keys {
+                vec![]
+            } else if post {
+                vec![Resource::new(Res::System, "switched")]
+            } else {
+                vec![copied.clone()]
+            };
+            let a = key_action(k, needs, &node)?;
+            if post {
+                post_keys.push(a);
+            } else {
+                pre_keys.push(a);
+            }
+        }
+    }
+    let pre_key_resources: Vec<Resource> = pre_keys
+        .iter()
+        .flat_map(|a| a.produces.iter().cloned())
+        .collect();
+    out.extend(pre_keys);
+    if goal.activates() {
+        let mut before_switch = vec![copied.clone()];
+        before_switch.extend(pre_key_resources.iter().cloned());
+        let watched = goal.can_roll_back() && remote && options.confirm_timeout.is_some();
+        if watched {
+            let timeout = options.confirm_timeout.unwrap_or_default();
+            let w = action(
+                "deploy/watchdog",
+                Phase::Deploy,
+                Kind::Watchdog,
+                None,
+                Some(watchdog_script(goal, timeout)),
+                before_switch.clone(),
+                vec![Resource::new(Res::System, "watched")],
+                &format!(
+                    "arm the rollback on the target: unless confirmed over a new SSH connection within {timeout} s of the switch, it {} and re-activates the system running now (its directory under {DEPLOY_ROOT} becomes NIXPLAN_DEPLOY)",
+                    if goal.sets_profile() { "sets the profile back to its previous generation" } else { "leaves the profile as it is" }
+                ),
+            );
+            out.push(w);
+            before_switch.push(Resource::new(Res::System, "watched"));
+        }
+        if goal.sets_profile() {
+            let mut p = action(
+                "deploy/profile",
+                Phase::Deploy,
+                Kind::Profile,
+                None,
+                Some(format!(
+                    "set -eu\nnix-env -p {PROFILE} --set \"$NIXPLAN_SYSTEM\"\n"
+                )),
+                before_switch.clone(),
+                vec![Resource::new(Res::System, "profile")],
+                &format!("make the new system {PROFILE}'s newest generation (the boot default)"),
+            );
+            with_system(&mut p);
+            out.push(p);
+            before_switch.push(Resource::new(Res::System, "profile"));
+        }
+        let mut s = action(
+            "deploy/switch",
+            Phase::Deploy,
+            Kind::Switch,
+            None,
+            Some(switch_script(goal, watched)),
+            before_switch,
+            vec![Resource::new(Res::System, "switched")],
+            &format!(
+                "switch-to-configuration {}, under systemd-run --wait where systemd runs (a dropped SSH connection does not stop it)",
+                goal.as_str()
+            ),
+        );
+        with_system(&mut s);
+        if watched {
+            s.env
+                .insert("NIXPLAN_DEPLOY".into(), "@deploy/watchdog".into());
+        }
+        out.push(s);
+        if watched {
+            let timeout = options.confirm_timeout.unwrap_or_default();
+            let mut c = action(
+                "deploy/confirm",
+                Phase::Deploy,
+                Kind::Confirm,
+                None,
+                Some(
+                    "set -eu\n\
+                     if ssh -o ControlMaster=no -o ControlPath=none $NIX_SSHOPTS \"$NIXPLAN_TARGET\" $NIXPLAN_SUDO rm -- \"$NIXPLAN_DEPLOY/canary\"; then\n\
+                     \x20 echo \"confirmed over a new connection: $NIXPLAN_TARGET stays on the new system\"\n\
+                     else\n\
+                     \x20 echo \"no confirmation reached $NIXPLAN_TARGET over a new connection: its watchdog rolls back (or already did)\" >&2; exit 1\n\
+                     fi\n"
+                        .into(),
+                ),
+                vec![Resource::new(Res::System, "switched")],
+                vec![Resource::new(Res::System, "confirmed")],
+                &format!("confirm the switch over a new SSH connection (not the multiplexed one), within {timeout} s: the target can still be reached after it"),
+            );
+            c.runs_on = RunsOn::Local;
+            reach_target(&mut c);
+            c.env
+                .insert("NIXPLAN_DEPLOY".into(), "@deploy/watchdog".into());
+            out.push(c);
+            for k in post_keys.iter_mut() {
+                k.needs.push(Resource::new(Res::System, "confirmed"));
+            }
+        }
+    }
+    out.extend(post_keys);
+    if !remote {
+        for a in out.iter_mut() {
+            a.runs_on = RunsOn::Local;
+        }
+    }
+    let actions = nixplan_plan::order::order(out).map_err(PlanError::Order)?;
+    let summary = Summary {
+        bootstrap: "none (deploy)".into(),
+        ..Summary::of_actions(&actions, None)
+    };
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        nixplan_version: options.nixplan_version.clone(),
+        target: PlanTarget {
+            name: node,
+            host,
+            facts: None,
+            goal: Some(goal.as_str().into()),
+            port,
+        },
+        source,
+        inputs: crate::build::plan_inputs(config),
+        assumed: vec![],
+        phases: Phase::ALL
+            .into_iter()
+            .filter(|p| actions.iter().any(|a| a.phase == *p))
+            .collect(),
+        actions,
+        summary,
+        hash: String::new(),
+        signature: None,
+    };
+    Ok(plan.seal())
+}

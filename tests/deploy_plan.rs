@@ -1,0 +1,233 @@
+//! The shape of deploy plans (`plan --goal`): which steps each goal has,
+//! where each runs, what a reviewer is told, and the errors of bad input
+//! at the user's line. Running them is `tests/deploy_ssh.rs`.
+
+mod common;
+
+use serde_json::Value;
+
+const SYSTEM: &str = "/nix/store/qcpbj3406g87nifdqh66bikpv1q4z93h-nixos-system-web1";
+
+fn plan_json(target: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["plan", target, "--offline", "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = common::nixplan_text(&args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn ids(plan: &Value) -> Vec<String> {
+    plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn action<'p>(plan: &'p Value, id: &str) -> &'p Value {
+    plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+const WEB1: &str = "tests/fixtures/colmena-hive#web1";
+const ALDER: &str = "tests/fixtures/esp-ext4#alder";
+
+#[test]
+fn each_goal_has_its_steps_in_order() {
+    let with = |goal: &str, extra: &[&str]| {
+        let mut args = vec!["--goal", goal, "--system", SYSTEM];
+        args.extend_from_slice(extra);
+        ids(&plan_json(WEB1, &args))
+    };
+    let copy = "deploy/copy-closure";
+    let key = "deploy/key/tls.key";
+    assert_eq!(
+        with("switch", &[]),
+        [
+            "facts/gather",
+            copy,
+            key,
+            "deploy/watchdog",
+            "deploy/profile",
+            "deploy/switch",
+            "deploy/confirm"
+        ]
+    );
+    assert_eq!(
+        with("switch", &["--no-rollback"]),
+        ["facts/gather", copy, key, "deploy/profile", "deploy/switch"]
+    );
+    assert_eq!(
+        with("test", &[]),
+        [
+            "facts/gather",
+            copy,
+            key,
+            "deploy/watchdog",
+            "deploy/switch",
+            "deploy/confirm"
+        ]
+    );
+    assert_eq!(
+        with("boot", &[]),
+        ["facts/gather", copy, key, "deploy/profile", "deploy/switch"]
+    );
+    assert_eq!(
+        with("dry-activate", &[]),
+        ["facts/gather", copy, "deploy/switch"]
+    );
+    assert_eq!(with("push", &[]), ["facts/gather", copy]);
+    assert_eq!(with("keys", &[]), ["facts/gather", key]);
+}
+
+#[test]
+fn the_build_is_here_or_on_the_target_and_its_path_flows_on() {
+    // A nixosConfiguration builds its toplevel here, and the copy takes
+    // the path the build printed.
+    let p2 = plan_json(
+        ALDER,
+        &["--goal", "push", "--target-host", "root@192.0.2.1"],
+    );
+    let build = action(&p2, "deploy/build");
+    assert_eq!(build["runs_on"], "local");
+    let argv: Vec<&str> = build["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        argv.last()
+            .unwrap()
+            .ends_with("#nixosConfigurations.alder.config.system.build.toplevel"),
+        "{argv:?}"
+    );
+    assert_eq!(
+        action(&p2, "deploy/copy-closure")["env"]["NIXPLAN_SYSTEM"],
+        "@deploy/build"
+    );
+    let on_target = plan_json(
+        ALDER,
+        &[
+            "--goal",
+            "switch",
+            "--target-host",
+            "root@192.0.2.1",
+            "--build-on-target",
+        ],
+    );
+    let ids = ids(&on_target);
+    assert!(!ids.contains(&"deploy/copy-closure".to_string()), "{ids:?}");
+    assert_eq!(action(&on_target, "deploy/evaluate")["runs_on"], "local");
+    assert_eq!(action(&on_target, "deploy/build")["runs_on"], "target");
+    assert_eq!(
+        action(&on_target, "deploy/build")["env"]["NIXPLAN_DRV"],
+        "@deploy/evaluate"
+    );
+}
+
+#[test]
+fn a_reviewer_sees_the_goal_the_host_and_where_keys_come_from() {
+    let (code, out, err) = common::nixplan_text(&[
+        "plan",
+        WEB1,
+        "--offline",
+        "--goal",
+        "switch",
+        "--system",
+        SYSTEM,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("Deploy web1 to deploy@web1.example.net (goal: switch)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/var/lib/acme-manual/tls.key (nginx:nginx, mode 0400, pre-activation)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(streamed at apply time, not in the plan)"),
+        "{out}"
+    );
+    assert!(out.contains("within 30 s"), "{out}");
+    // The key's position is where the user wrote it.
+    let p = plan_json(WEB1, &["--goal", "keys", "--system", SYSTEM]);
+    let key = action(&p, "deploy/key/tls.key");
+    assert_eq!(
+        key["source"]["file"],
+        "tests/fixtures/colmena-hive/flake.nix"
+    );
+    assert_eq!(key["source"]["line"], 43);
+    assert!(
+        key["stdin"].as_str().unwrap().starts_with("file:/"),
+        "{key}"
+    );
+    // targetPort reaches the plan (and so apply's ssh).
+    let p = plan_json(
+        "tests/fixtures/colmena-hive#web2",
+        &["--goal", "boot", "--system", SYSTEM],
+    );
+    assert_eq!(p["target"]["port"], 2222);
+    assert_eq!(p["target"]["host"], "deploy@203.0.113.22");
+    assert_eq!(p["target"]["goal"], "boot");
+    // verify accepts what plan made.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.json");
+    std::fs::write(&file, serde_json::to_string(&p).unwrap()).unwrap();
+    let (code, out, err) = common::nixplan_text(&["verify", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn bad_deploy_input_is_an_error_at_the_line() {
+    let err = |target: &str, extra: &[&str]| {
+        let mut args = vec!["plan", target, "--offline"];
+        args.extend_from_slice(extra);
+        let (code, _, err) = common::nixplan_text(&args);
+        // 1, or clap's 2 for a value it refuses.
+        assert!(code == 1 || code == 2, "{code}: {err}");
+        err
+    };
+    // A key given as text would put its content in the plan.
+    let e = err(
+        "tests/fixtures/colmena-hive#db1",
+        &["--goal", "switch", "--system", SYSTEM],
+    );
+    assert!(
+        e.contains("deployment.keys.replication-password of db1: its content is given as text"),
+        "{e}"
+    );
+    assert!(
+        e.contains("at tests/fixtures/colmena-hive/flake.nix:81"),
+        "{e}"
+    );
+    // A raw colmena output has nothing `nix build` can build.
+    let e = err(WEB1, &["--goal", "switch"]);
+    assert!(e.contains("colmena.lib.makeHive"), "{e}");
+    // Not a colmena node, and no host.
+    let e = err(ALDER, &["--goal", "switch"]);
+    assert!(e.contains("--target-host USER@HOST"), "{e}");
+    // Goals are colmena's.
+    let e = err(WEB1, &["--goal", "swtich"]);
+    assert!(e.contains("unknown goal \"swtich\""), "{e}");
+    assert!(e.contains("dry-activate"), "{e}");
+    // Install options mean nothing to a deploy.
+    let e = err(
+        WEB1,
+        &[
+            "--goal",
+            "switch",
+            "--system",
+            SYSTEM,
+            "--bootstrap",
+            "kexec",
+        ],
+    );
+    assert!(e.contains("--bootstrap is for installs"), "{e}");
+}

@@ -1,0 +1,324 @@
+//! Deploys (`plan --goal`, then `apply`) to a real sshd in a network
+//! namespace and a mount namespace of the test's own: the target's `/run`
+//! and `/nix/var/nix/profiles` are directories of the test, so its system
+//! profile, `/run/current-system`, keys and the watchdog's state are the
+//! target's, never this machine's. The systems are built by nix-bin from
+//! derivations of this test: their `bin/switch-to-configuration` records
+//! its goal in the target's /run, and the broken one stops the target's
+//! sshd (as a switch that breaks sshd or the network would).
+//!
+//! Closure copies go to the same /nix/store (the namespace shares it), so
+//! `nix copy` runs for real but finds the paths there.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::lab::sh;
+use common::skip::skip_unless;
+use common::ssh::{sh_ok, unavailable_ssh, SshTarget};
+
+const PRIVATE: [&str; 2] = ["/run", "/nix/var/nix/profiles"];
+
+fn missing() -> Option<String> {
+    if let Some(m) = unavailable_ssh() {
+        return Some(m);
+    }
+    for tool in ["nix-build", "nix-env", "nix-daemon", "unshare", "setsid"] {
+        if !sh(&format!("command -v {tool}")).0 {
+            return Some(format!("missing {tool}"));
+        }
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some("not root (network and mount namespaces)".into());
+    }
+    None
+}
+
+fn skip(test: &str) -> bool {
+    skip_unless(test, missing(), "NIXPLAN_REQUIRE_LOOP_TESTS")
+}
+
+/// A fake NixOS system: `bin/switch-to-configuration GOAL` records
+/// `NAME GOAL` in the target's /run/deploy-record, points
+/// /run/current-system at itself for switch and test, then runs `extra`.
+fn build_system(dir: &Path, name: &str, extra: &str) -> String {
+    let expr = format!(
+        r#"derivation {{
+  name = "nixos-system-{name}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" ''
+    /bin/mkdir -p $out/bin
+    /bin/cat > $out/bin/switch-to-configuration <<EOF
+    #!/bin/sh
+    echo "{name} \$1" >> /run/deploy-record
+    case "\$1" in switch|test) /bin/ln -sfn $out /run/current-system ;; esac
+    {extra}
+    EOF
+    /bin/chmod +x $out/bin/switch-to-configuration
+  '' ];
+}}"#
+    );
+    let file = dir.join(format!("{name}.nix"));
+    std::fs::write(&file, expr).unwrap();
+    sh_ok(&format!(
+        "nix-build --option build-users-group '' --option sandbox false --no-out-link {} 2>/dev/null",
+        file.display()
+    ))
+    .trim()
+    .to_string()
+}
+
+struct Deploy<'t> {
+    target: &'t SshTarget,
+    flake: PathBuf,
+    state: PathBuf,
+}
+
+impl Deploy<'_> {
+    fn new(target: &SshTarget) -> Deploy<'_> {
+        let flake = target.dir.path().join("hive");
+        std::fs::create_dir_all(&flake).unwrap();
+        std::fs::write(flake.join("api.key"), "api-secret-123\n").unwrap();
+        std::fs::write(
+            flake.join("flake.nix"),
+            r#"{
+  outputs = { self }: {
+    colmena = {
+      web = {
+        networking.hostName = "web";
+        deployment = {
+          targetHost = "web.invalid";
+          keys."api.key" = {
+            keyFile = ./api.key;
+            permissions = "0640";
+          };
+          keys."late.key" = {
+            keyCommand = [ "printf" "from-a-command" ];
+            uploadAt = "post-activation";
+          };
+        };
+      };
+    };
+  };
+}
+"#,
+        )
+        .unwrap();
+        Deploy {
+            target,
+            state: target.dir.path().join("state"),
+            flake,
+        }
+    }
+
+    /// Plan `goal` with `system`, save it, and apply it: (exit code,
+    /// stderr, the plan's text).
+    fn run(&self, goal: &str, system: &str, extra: &[&str]) -> (i32, String, String) {
+        let plan = self.target.dir.path().join(format!("{goal}.plan.json"));
+        let host = format!("root@{}", self.target.address);
+        let mut args = vec![
+            "plan".to_string(),
+            format!("{}#web", self.flake.display()),
+            "--goal".into(),
+            goal.into(),
+            "--system".into(),
+            system.into(),
+            "--target-host".into(),
+            host,
+            "--out".into(),
+            plan.display().to_string(),
+            "--offline".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        let (code, _, err) = common::nixplan_text(&args);
+        assert_eq!(code, 0, "plan: {err}");
+        let known = format!(
+            "UserKnownHostsFile={}",
+            self.target.dir.path().join("known_hosts").display()
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+            .args(["apply", plan.to_str().unwrap(), "--yes", "-i"])
+            .arg(self.target.dir.path().join("id"))
+            .args(["--state-dir", self.state.to_str().unwrap()])
+            .args(["--ssh-option", &known])
+            .args(["--ssh-option", "GlobalKnownHostsFile=/dev/null"])
+            .args(["--ssh-option", "ConnectTimeout=5"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            std::fs::read_to_string(&plan).unwrap(),
+        )
+    }
+
+    fn run_dir(&self) -> PathBuf {
+        self.target.private_dir("/run")
+    }
+
+    fn record(&self) -> Vec<String> {
+        std::fs::read_to_string(self.run_dir().join("deploy-record"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.to_string())
+            .collect()
+    }
+
+    /// Where the target's system profile points (`system-N-link`) and
+    /// what that generation is.
+    fn profile(&self) -> (String, String) {
+        let dir = self.target.private_dir("/nix/var/nix/profiles");
+        let gen = std::fs::read_link(dir.join("system"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let system = std::fs::read_link(dir.join(&gen))
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        (gen, system)
+    }
+
+    fn current_system(&self) -> String {
+        std::fs::read_link(self.run_dir().join("current-system"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The watchdog directories of the deploys so far.
+    fn deploys(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = std::fs::read_dir(self.run_dir().join("nixplan"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        out.retain(|p| p.is_dir());
+        out.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        out
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
+    if skip("switch_confirms_and_keeps_a_broken_switch_rolls_back") {
+        return;
+    }
+    let target = SshTarget::start_with(7, &PRIVATE);
+    let d = target.dir.path().display().to_string();
+    // The good system (re)starts the target's sshd when it is not running;
+    // the broken one stops it.
+    let good = build_system(
+        target.dir.path(),
+        "good",
+        &format!(
+            "kill -0 \"\\$(cat {d}/sshd.pid 2>/dev/null)\" 2>/dev/null || /usr/sbin/sshd -f {d}/sshd_config"
+        ),
+    );
+    let broken = build_system(
+        target.dir.path(),
+        "broken",
+        &format!("kill \"\\$(cat {d}/sshd.pid)\""),
+    );
+    let deploy = Deploy::new(&target);
+
+    // A switch: keys first, profile, switch, confirmed over a new
+    // connection; the watchdog then ends without rolling back.
+    let (code, err, plan) = deploy.run("switch", &good, &["--confirm-timeout", "3"]);
+    assert_eq!(code, 0, "{err}\n{}", target.log());
+    assert!(
+        !plan.contains("api-secret-123") && !plan.contains("from-a-command\""),
+        "a key's content is in the plan"
+    );
+    assert!(
+        plan.contains("\"command:[\\\"printf\\\",\\\"from-a-command\\\"]\""),
+        "{plan}"
+    );
+    assert_eq!(deploy.record(), vec!["good switch"]);
+    let (gen, system) = deploy.profile();
+    assert_eq!(
+        (gen.as_str(), system.as_str()),
+        ("system-1-link", good.as_str())
+    );
+    assert_eq!(deploy.current_system(), good);
+    let keys = deploy.run_dir().join("keys");
+    assert_eq!(
+        std::fs::read_to_string(keys.join("api.key")).unwrap(),
+        "api-secret-123\n"
+    );
+    assert_eq!(mode(&keys.join("api.key")), 0o640);
+    assert_eq!(
+        std::fs::read_to_string(keys.join("late.key")).unwrap(),
+        "from-a-command"
+    );
+    assert_eq!(mode(&keys.join("late.key")), 0o600);
+    let first = deploy.deploys();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(
+        !first[0].join("canary").exists(),
+        "the confirmation removes the canary"
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(!first[0].join("rolled-back").exists());
+    assert_eq!(
+        deploy.record(),
+        vec!["good switch"],
+        "no rollback after a confirmation"
+    );
+
+    // A switch that stops sshd: the switch itself ends (over the
+    // multiplexed connection), the confirmation over a new connection
+    // cannot come, the run fails, and the watchdog rolls back: profile
+    // generation 1, the good system activated again (which starts sshd).
+    let (code, err, _) = deploy.run("switch", &broken, &["--confirm-timeout", "3"]);
+    assert_ne!(code, 0, "a switch that cut the target off succeeded: {err}");
+    assert!(err.contains("deploy/confirm"), "{err}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let second = loop {
+        let all = deploy.deploys();
+        if let Some(p) = all.iter().find(|p| p.join("rolled-back").exists()) {
+            break p.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no rollback: {:?} {:?}",
+            deploy.record(),
+            all
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_ne!(second, first[0]);
+    assert_eq!(
+        deploy.record(),
+        vec!["good switch", "broken switch", "good switch"]
+    );
+    let (gen, system) = deploy.profile();
+    assert_eq!(
+        (gen.as_str(), system.as_str()),
+        ("system-1-link", good.as_str())
+    );
+    assert_eq!(deploy.current_system(), good);
+    let addr: std::net::SocketAddr = format!("{}:22", target.address).parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "sshd is not back after the rollback"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // dry-activate: the goal reaches the system; profile and running
+    // system stay, no watchdog.
+    let (code, err, _) = deploy.run("dry-activate", &good, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(deploy.record().last().unwrap(), "good dry-activate");
+    assert_eq!(deploy.profile().0, "system-1-link");
+    assert_eq!(deploy.deploys().len(), 2, "dry-activate arms no watchdog");
+}
