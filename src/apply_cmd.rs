@@ -156,6 +156,32 @@ impl Observer for Progress {
     }
 }
 
+/// How `plan` is reached: SSH to `host` (its control socket and the
+/// installer's host key in this plan's state, so a resume after a kexec
+/// finds the key), or this machine.
+pub(crate) fn transport_for(
+    args: &ApplyArgs,
+    plan: &Plan,
+    host: Option<&str>,
+    state_dir: &Path,
+) -> Result<Box<dyn Transport>, String> {
+    let Some(h) = host else {
+        return Ok(Box::new(Local::default()));
+    };
+    let ssh_dir = nixplan_executor::journal::Journal::dir_for(state_dir, &plan.hash).join("ssh");
+    std::fs::create_dir_all(&ssh_dir)
+        .map_err(|e| format!("cannot create {}: {e}", ssh_dir.display()))?;
+    Ok(Box::new(Ssh::new(SshOptions {
+        destination: h.to_string(),
+        port: args.port.or(plan.target.port),
+        identity: args.identity.clone(),
+        options: args.ssh_option.clone(),
+        state_dir: ssh_dir,
+        post_kexec_port: args.post_kexec_port,
+        program: None,
+    })))
+}
+
 fn default_state_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("XDG_STATE_HOME") {
         return PathBuf::from(d).join("nixplan");
@@ -182,6 +208,8 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
             ("--kexec-tarball", args.choices.kexec_tarball.is_some()),
             ("--secret-file", !args.choices.secret_file.is_empty()),
             ("--goal", args.choices.goal.is_some()),
+            ("--on", args.choices.on.is_some()),
+            ("--node-system", !args.choices.node_system.is_empty()),
             ("--no-rollback", args.choices.no_rollback),
             ("--build-on-target", args.choices.build_on_target),
             (
@@ -327,33 +355,6 @@ pub fn run(args: ApplyArgs) -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    let host = args
-        .target_host
-        .clone()
-        .or_else(|| plan.target.host.clone());
-    let mut local = Local::default();
-    let mut target: Box<dyn Transport> = match &host {
-        Some(h) => {
-            // The control socket and the installer's host key belong to
-            // this plan's state (a resume after a kexec finds the key).
-            let ssh_dir =
-                nixplan_executor::journal::Journal::dir_for(&state_dir, &plan.hash).join("ssh");
-            if let Err(e) = std::fs::create_dir_all(&ssh_dir) {
-                eprintln!("error: cannot create {}: {e}", ssh_dir.display());
-                return ExitCode::from(1);
-            }
-            Box::new(Ssh::new(SshOptions {
-                destination: h.clone(),
-                port: args.port.or(plan.target.port),
-                identity: args.identity.clone(),
-                options: args.ssh_option.clone(),
-                state_dir: ssh_dir,
-                post_kexec_port: args.post_kexec_port,
-                program: None,
-            }))
-        }
-        None => Box::new(Local::default()),
-    };
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
@@ -364,6 +365,21 @@ pub fn run(args: ApplyArgs) -> ExitCode {
             eprintln!("\ninterrupted: stopping after the running action (then --resume)");
         });
     }
+    if !plan.hosts.is_empty() {
+        return crate::hive_apply::run(&args, &plan, &opts, interrupted);
+    }
+    let host = args
+        .target_host
+        .clone()
+        .or_else(|| plan.target.host.clone());
+    let mut local = Local::default();
+    let mut target = match transport_for(&args, &plan, host.as_deref(), &state_dir) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let mut progress = Progress {
         bars: None,
         interrupted,

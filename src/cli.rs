@@ -164,6 +164,15 @@ pub struct PlanChoices {
     /// apply time, only its name is in the plan.
     #[arg(long, num_args = 2, value_names = ["REMOTE", "LOCAL"])]
     pub secret_file: Vec<String>,
+    /// Deploy to these nodes of a hive (TARGET is then the flake's
+    /// directory): names, globs (`web*`) and tags (`@web`), comma
+    /// separated; every node when TARGET is a directory and this is absent.
+    #[arg(long, requires = "goal")]
+    pub on: Option<String>,
+    /// `NAME=PATH` (repeatable): node NAME's system is already built at
+    /// PATH (a hive deploy; `--system` for one node).
+    #[arg(long, value_name = "NAME=PATH", requires = "goal")]
+    pub node_system: Vec<String>,
     /// Deploy to a running NixOS instead of installing: build, push,
     /// switch, boot, test, dry-activate or keys (colmena's goals).
     #[arg(long, value_parser = parse_goal)]
@@ -280,6 +289,13 @@ pub struct ApplyArgs {
     /// allowed signers format, namespace `nixplan-plan`).
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
+    /// A hive plan: how many hosts are deployed at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub parallel: u64,
+    /// A hive plan: when one host fails, start no more actions on the
+    /// others (each stops after its running action).
+    #[arg(long)]
+    pub fail_fast: bool,
     /// What shapes the plan, when planning a TARGET.
     #[command(flatten)]
     pub choices: PlanChoices,

@@ -6,6 +6,7 @@ mod apply_cmd;
 mod cli;
 mod config_cmd;
 mod eval_cmd;
+mod hive_apply;
 mod inputs_cmd;
 mod lint_cmd;
 mod plan_cmd;

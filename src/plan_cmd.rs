@@ -70,11 +70,196 @@ pub fn phase_selection(
     })
 }
 
+/// The flake attribute `nix build` builds the node's system from.
+fn flake_attr_of(dir: &str, name: &str, config: &nixplan_nixos::config::Config) -> Option<String> {
+    match (&config.target.toplevel, config.target.kind.as_str()) {
+        (Some(attr), _) => Some(format!("{dir}#{attr}")),
+        (None, "nixosConfiguration") => Some(format!(
+            "{dir}#nixosConfigurations.{name}.config.system.build.toplevel"
+        )),
+        (None, _) => None,
+    }
+}
+
+/// Whether `sel` (`--on`: names, globs, `@tag`s, comma separated) picks
+/// the node `name` with these tags.
+fn selected(sel: &str, name: &str, tags: &[String]) -> Result<bool, String> {
+    let mut any = false;
+    for item in sel.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (pattern, against): (&str, Vec<&str>) = match item.strip_prefix('@') {
+            Some(tag) => (tag, tags.iter().map(|t| t.as_str()).collect()),
+            None => (item, vec![name]),
+        };
+        let p = glob::Pattern::new(pattern)
+            .map_err(|e| format!("--on {item:?} is not a name, glob or @tag: {e}"))?;
+        any |= against.iter().any(|w| p.matches(w));
+    }
+    Ok(any)
+}
+
+/// A deploy to several nodes of a hive (`--on`, or a flake directory as
+/// TARGET): each node evaluated and planned as `PATH#NAME` would be, then
+/// one plan with a section per host.
+fn make_hive_plan(
+    inputs: &PlanInputs,
+    dir: &str,
+    goal: nixplan_planner::deploy::Goal,
+) -> Result<nixplan_planner::Plan, ExitCode> {
+    let fail = |e: String| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    };
+    let dir = std::path::absolute(dir)
+        .map_err(|e| fail(format!("{dir}: {e}")))?
+        .display()
+        .to_string();
+    if !Path::new(&dir).join("flake.nix").is_file() {
+        return Err(fail(format!("'{dir}' has no flake.nix")));
+    }
+    for (flag, given) in [
+        ("--target-host", inputs.target_host.is_some()),
+        ("--system", inputs.choices.system.is_some()),
+    ] {
+        if given {
+            return Err(fail(format!(
+                "{flag} names one host's: with several nodes, give it per node (deployment.targetHost) or plan PATH#NAME"
+            )));
+        }
+    }
+    let names =
+        crate::target::flake_nodes(&dir, &inputs.choices.inputs).map_err(|_| ExitCode::from(1))?;
+    if names.is_empty() {
+        return Err(fail(format!(
+            "'{dir}' has no colmena hive and no nixosConfigurations to deploy to"
+        )));
+    }
+    let mut prebuilt = std::collections::BTreeMap::new();
+    for pair in &inputs.choices.node_system {
+        let Some((name, path)) = pair.split_once('=') else {
+            return Err(fail(format!("--node-system {pair:?}: give NAME=PATH")));
+        };
+        if !names.iter().any(|n| n == name) {
+            return Err(fail(format!(
+                "--node-system {pair:?}: the hive has no node {name} (nodes: {})",
+                names.join(", ")
+            )));
+        }
+        prebuilt.insert(name.to_string(), path.to_string());
+    }
+    let sel = inputs.choices.on.clone().unwrap_or_else(|| "*".into());
+    // Names and globs choose without evaluating; tags need each node's
+    // deployment.tags, so with a tag every node is evaluated (as colmena
+    // does).
+    let by_tag = sel.split(',').any(|i| i.trim().starts_with('@'));
+    let mut plans = Vec::new();
+    for name in &names {
+        if !by_tag && !selected(&sel, name, &[]).map_err(fail)? {
+            continue;
+        }
+        let mut node = PlanInputs {
+            target: format!("{dir}#{name}"),
+            target_host: None,
+            choices: inputs.choices.clone(),
+        };
+        node.choices.system = prebuilt.get(name).cloned();
+        let target = parse_target(&node.target).map_err(fail)?;
+        let (ev, config) =
+            load_config(&node.target, &node.choices.inputs).map_err(|_| ExitCode::from(1))?;
+        let tags = config
+            .deployment
+            .as_ref()
+            .map(|d| d.tags.value.clone())
+            .unwrap_or_default();
+        if !selected(&sel, name, &tags).map_err(fail)? {
+            std::mem::forget(ev);
+            continue;
+        }
+        let digest = source_digest(&target, &ev.files_read);
+        std::mem::forget(ev);
+        let attr = flake_attr_of(&dir, name, &config);
+        plans.push(deploy_plan(&node, goal, &config, digest, attr)?);
+    }
+    if plans.is_empty() {
+        return Err(fail(format!(
+            "--on {sel} selects none of the nodes ({})",
+            names.join(", ")
+        )));
+    }
+    let name = Path::new(&dir)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "hive".into());
+    Ok(nixplan_planner::deploy::hive(
+        &name,
+        goal,
+        plans,
+        env!("CARGO_PKG_VERSION"),
+    ))
+}
+
+/// One node's deploy plan.
+fn deploy_plan(
+    inputs: &PlanInputs,
+    goal: nixplan_planner::deploy::Goal,
+    config: &nixplan_nixos::config::Config,
+    digest: SourceDigest,
+    flake_attr: Option<String>,
+) -> Result<nixplan_planner::Plan, ExitCode> {
+    let c = &inputs.choices;
+    let install_only = [
+        ("--facts", c.facts.is_some()),
+        ("--extra-files", c.extra_files.is_some()),
+        ("--chown", !c.chown.is_empty()),
+        ("--kexec-url", c.kexec_url.is_some()),
+        ("--kexec-tarball", c.kexec_tarball.is_some()),
+        ("--secret-file", !c.secret_file.is_empty()),
+        ("--bootstrap", c.bootstrap != BootstrapArg::Auto),
+    ];
+    if let Some((flag, _)) = install_only.iter().find(|(_, given)| *given) {
+        eprintln!("error: {flag} is for installs; a deploy (--goal) does not take it");
+        return Err(ExitCode::from(1));
+    }
+    let options = nixplan_planner::deploy::DeployOptions {
+        goal,
+        target_host: inputs.target_host.clone(),
+        system: c.system.clone(),
+        flake_attr,
+        build_on_target: c.build_on_target,
+        confirm_timeout: (!c.no_rollback).then_some(c.confirm_timeout),
+        substitute_on_destination: c.substitute_on_destination,
+        nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    nixplan_planner::deploy::plan(config, &options, digest).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })
+}
+
 /// Evaluate the target and plan it; errors are printed here.
 pub fn make_plan(
     inputs: &PlanInputs,
     phases: &PhaseSelection,
 ) -> Result<nixplan_planner::Plan, ExitCode> {
+    if let Some(goal) = inputs.choices.goal {
+        let is_dir = !inputs.target.contains('#') && Path::new(&inputs.target).is_dir();
+        if inputs.choices.on.is_some() || is_dir {
+            if *phases != PhaseSelection::default() {
+                eprintln!(
+                    "error: --phases/--stop-after are for installs; a deploy (--goal) does not take them"
+                );
+                return Err(ExitCode::from(1));
+            }
+            let dir = inputs.target.trim_end_matches('#');
+            if dir.contains('#') {
+                eprintln!(
+                    "error: --on picks nodes of a hive: give the flake's directory, not {}",
+                    inputs.target
+                );
+                return Err(ExitCode::from(1));
+            }
+            return make_hive_plan(inputs, dir, goal);
+        }
+    }
     let target = parse_target(&inputs.target).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(1)
@@ -95,52 +280,23 @@ pub fn make_plan(
         None => None,
     };
     let flake_attr = match &target {
-        Target::Flake { dir, name } => match (&config.target.toplevel, config.target.kind.as_str())
-        {
-            (Some(attr), _) => Some(format!("{dir}#{attr}")),
-            (None, "nixosConfiguration") => Some(format!(
-                "{dir}#nixosConfigurations.{name}.config.system.build.toplevel"
-            )),
-            (None, _) => None,
-        },
+        Target::Flake { dir, name } => flake_attr_of(dir, name, &config),
         Target::Module { .. } => None,
     };
     let digest = source_digest(&target, &ev.files_read);
     if let Some(goal) = inputs.choices.goal {
         std::mem::forget(ev);
-        let c = &inputs.choices;
-        let install_only = [
-            ("--facts", c.facts.is_some()),
-            ("--extra-files", c.extra_files.is_some()),
-            ("--chown", !c.chown.is_empty()),
-            ("--kexec-url", c.kexec_url.is_some()),
-            ("--kexec-tarball", c.kexec_tarball.is_some()),
-            ("--secret-file", !c.secret_file.is_empty()),
-            ("--bootstrap", c.bootstrap != BootstrapArg::Auto),
-            (
-                "--phases/--stop-after",
-                phases != &PhaseSelection::default(),
-            ),
-        ];
-        if let Some((flag, _)) = install_only.iter().find(|(_, given)| *given) {
-            eprintln!("error: {flag} is for installs; a deploy (--goal) does not take it");
+        if *phases != PhaseSelection::default() {
+            eprintln!(
+                "error: --phases/--stop-after are for installs; a deploy (--goal) does not take them"
+            );
             return Err(ExitCode::from(1));
         }
-        let options = nixplan_planner::deploy::DeployOptions {
-            goal,
-            target_host: inputs.target_host.clone(),
-            system: inputs.choices.system.clone(),
-            flake_attr,
-            build_on_target: inputs.choices.build_on_target,
-            confirm_timeout: (!inputs.choices.no_rollback)
-                .then_some(inputs.choices.confirm_timeout),
-            substitute_on_destination: inputs.choices.substitute_on_destination,
-            nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
-        };
-        return nixplan_planner::deploy::plan(&config, &options, digest).map_err(|e| {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        });
+        if !inputs.choices.node_system.is_empty() {
+            eprintln!("error: --node-system is for a hive deploy (--on); one node's built system is --system PATH");
+            return Err(ExitCode::from(1));
+        }
+        return deploy_plan(inputs, goal, &config, digest, flake_attr);
     }
     let options = PlanOptions {
         target_host: inputs.target_host.clone(),

@@ -158,6 +158,23 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
     }
 }
 
+/// The names the flake in `dir` deploys to (its colmena hive's nodes, else
+/// its nixosConfigurations); on failure the error has been reported.
+pub fn flake_nodes(dir: &str, flags: &InputFlags) -> Result<Vec<String>, ()> {
+    let mut ev = Eval::new(
+        Box::new(WithEmbedded(OsFileSystem)),
+        settings_from_env(&[], 200_000),
+    );
+    ev.settings.env.clear();
+    let resolver = Resolver::new(Path::new(dir), resolver_options(flags)).map_err(|e| {
+        eprintln!("error: {e}");
+    })?;
+    ev.host = Some(Box::new(InputHost::new(resolver, flags.strict_inputs)));
+    let out = config::flake_nodes(&mut ev, dir).map_err(|e| report_eval(&ev, &e));
+    std::mem::forget(ev);
+    out
+}
+
 /// `nix ARGS` (flakes enabled): its JSON output, or the error reported
 /// (unless `quiet`).
 fn nix_json_with(args: &[String], quiet: bool) -> Result<serde_json::Value, ()> {

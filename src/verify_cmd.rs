@@ -28,9 +28,14 @@ pub fn run(path: &std::path::Path, allowed_signers: Option<&std::path::Path>) ->
         }
     }
     if problems.is_empty() {
+        let hosts = if plan.hosts.is_empty() {
+            String::new()
+        } else {
+            format!("{} hosts, ", plan.hosts.len())
+        };
+        let actions: usize = plan.runnable().iter().map(|p| p.actions.len()).sum();
         println!(
-            "OK: {} actions, hash {}{signed_by}",
-            plan.actions.len(),
+            "OK: {hosts}{actions} actions, hash {}{signed_by}",
             plan.hash
         );
         ExitCode::SUCCESS

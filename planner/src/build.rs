@@ -89,6 +89,7 @@ pub fn plan(
         summary,
         hash: String::new(),
         signature: None,
+        hosts: Vec::new(),
     };
     Ok(plan.seal())
 }

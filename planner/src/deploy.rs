@@ -276,7 +276,9 @@ fn watchdog_script(goal: Goal, timeout: u64) -> String {
         String::new()
     };
     // The watcher runs with systemd's environment (or none): everything it
-    // calls is named by its full path, found now.
+    // calls is named by its full path, found now. It does not keep the
+    // run's lock (descriptor 7, see the executor's remote lock): a later
+    // deploy must not wait for it.
     format!(
         "set -eu\n\
          mkdir -p -m 0700 {DEPLOY_ROOT}\n\
@@ -306,7 +308,7 @@ fn watchdog_script(goal: Goal, timeout: u64) -> String {
          if [ -d /run/systemd/system ]; then\n\
          \x20 systemd-run --unit=\"nixplan-rollback-${{d##*-}}\" --collect --quiet --no-block /bin/sh \"$d/watch\"\n\
          else\n\
-         \x20 setsid /bin/sh \"$d/watch\" </dev/null >>\"$d/log\" 2>&1 &\n\
+         \x20 setsid /bin/sh \"$d/watch\" </dev/null >>\"$d/log\" 2>&1 7>&- &\n\
          fi\n\
          echo \"$d\"\n"
     )
@@ -614,6 +616,64 @@ pub fn plan(
         summary,
         hash: String::new(),
         signature: None,
+        hosts: Vec::new(),
     };
     Ok(plan.seal())
+}
+
+/// One plan of several hosts' deploys (`plan HIVE --on …`): each host's
+/// plan whole and sealed; the hive plan's source is theirs together and
+/// its hash covers them all.
+pub fn hive(name: &str, goal: Goal, hosts: Vec<Plan>, nixplan_version: &str) -> Plan {
+    let mut files: Vec<nixplan_plan::SourceFile> = Vec::new();
+    for h in &hosts {
+        for f in &h.source.files {
+            if !files.iter().any(|g| g.path == f.path) {
+                files.push(f.clone());
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let listing: String = hosts
+        .iter()
+        .map(|h| format!("{}\0{}\n", h.target.name, h.source.digest))
+        .collect();
+    let mut inputs: Vec<nixplan_plan::PlanInput> = Vec::new();
+    for h in &hosts {
+        for i in &h.inputs {
+            if !inputs.contains(i) {
+                inputs.push(i.clone());
+            }
+        }
+    }
+    let summary = Summary {
+        actions: hosts.iter().map(|h| h.summary.actions).sum(),
+        bootstrap: "none (deploy)".into(),
+        ..Summary::default()
+    };
+    Plan {
+        format_version: FORMAT_VERSION,
+        nixplan_version: nixplan_version.into(),
+        target: PlanTarget {
+            name: name.into(),
+            host: None,
+            facts: None,
+            goal: Some(goal.as_str().into()),
+            port: None,
+        },
+        source: SourceDigest {
+            digest: format!("sha256:{}", nixplan_plan::sha256_hex(listing.as_bytes())),
+            root: hosts.first().and_then(|h| h.source.root.clone()),
+            files,
+        },
+        inputs,
+        assumed: vec![],
+        phases: vec![],
+        actions: vec![],
+        summary,
+        hash: String::new(),
+        signature: None,
+        hosts,
+    }
+    .seal()
 }

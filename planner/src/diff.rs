@@ -94,8 +94,26 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> Vec<Change<'a>> {
 }
 
 pub fn render(old: &Plan, new: &Plan) -> String {
-    let changes = diff(old, new);
     let mut out = String::new();
+    if !old.hosts.is_empty() || !new.hosts.is_empty() {
+        // Host by host (a one-host plan is a hive of one here).
+        let (olds, news) = (old.runnable(), new.runnable());
+        for n in &news {
+            let _ = writeln!(out, "== {}", n.target.name);
+            match olds.iter().find(|o| o.target.name == n.target.name) {
+                Some(o) => out.push_str(&render(o, n)),
+                None => out.push_str("a host the old plan did not deploy to\n"),
+            }
+        }
+        for o in olds
+            .iter()
+            .filter(|o| !news.iter().any(|n| n.target.name == o.target.name))
+        {
+            let _ = writeln!(out, "== {}\nno longer deployed to", o.target.name);
+        }
+        return out;
+    }
+    let changes = diff(old, new);
     if changes.is_empty() {
         out.push_str("No changes: the plans run the same actions.\n");
         return out;
@@ -186,6 +204,7 @@ mod tests {
             summary: Summary::default(),
             hash: String::new(),
             signature: None,
+            hosts: Vec::new(),
         }
     }
 

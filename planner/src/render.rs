@@ -19,6 +19,14 @@ fn paint(style: &Style, code: &str, s: &str) -> String {
 
 /// `Plan: 23 actions; wipes /dev/vda; 4 filesystems, 12 directories`
 pub fn summary_line(plan: &Plan) -> String {
+    if !plan.hosts.is_empty() {
+        let lines: Vec<String> = plan.hosts.iter().map(summary_line).collect();
+        return format!(
+            "Hive deploy of {} hosts: {}",
+            plan.hosts.len(),
+            lines.join("; ")
+        );
+    }
     let s = &plan.summary;
     if let Some(goal) = &plan.target.goal {
         let keys = plan
@@ -100,8 +108,49 @@ pub fn assumed_line(plan: &Plan) -> Option<String> {
     ))
 }
 
+/// A hive plan's hosts as one plan for the graph formats: every action id
+/// (and dependency) prefixed with its host.
+fn flattened(plan: &Plan) -> std::borrow::Cow<'_, Plan> {
+    if plan.hosts.is_empty() {
+        return std::borrow::Cow::Borrowed(plan);
+    }
+    let mut flat = plan.clone();
+    flat.hosts.clear();
+    for h in &plan.hosts {
+        for a in &h.actions {
+            let mut a = a.clone();
+            a.id = format!("{}/{}", h.target.name, a.id);
+            for d in a.deps.iter_mut() {
+                *d = format!("{}/{d}", h.target.name);
+            }
+            flat.actions.push(a);
+        }
+        for p in &h.phases {
+            if !flat.phases.contains(p) {
+                flat.phases.push(*p);
+            }
+        }
+    }
+    flat.phases.sort();
+    std::borrow::Cow::Owned(flat)
+}
+
 pub fn text(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
+    if !plan.hosts.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {} hosts of {} (goal: {})",
+            paint(style, "1", "Deploy"),
+            plan.hosts.len(),
+            plan.target.name,
+            plan.target.goal.as_deref().unwrap_or("?")
+        );
+        for h in &plan.hosts {
+            let _ = write!(out, "\n{}", text(h, style));
+        }
+        return out;
+    }
     let host = plan
         .target
         .host
@@ -190,6 +239,8 @@ fn dot_escape(s: &str) -> String {
 
 /// Graphviz: one box per action (destructive ones red), an edge per dependency.
 pub fn dot(plan: &Plan) -> String {
+    let flat = flattened(plan);
+    let plan = flat.as_ref();
     let mut out = String::from(
         "digraph plan {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n",
     );
@@ -225,6 +276,8 @@ pub fn dot(plan: &Plan) -> String {
 
 /// Mermaid flowchart, for a picture in a pull request.
 pub fn mermaid(plan: &Plan) -> String {
+    let flat = flattened(plan);
+    let plan = flat.as_ref();
     let index: std::collections::BTreeMap<&str, usize> = plan
         .actions
         .iter()
@@ -263,6 +316,20 @@ pub fn mermaid(plan: &Plan) -> String {
 /// A summary fit for a pull-request comment.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
+    if !plan.hosts.is_empty() {
+        let _ = writeln!(
+            out,
+            "## nixplan: deploy {} hosts of `{}` (goal: {})\n",
+            plan.hosts.len(),
+            plan.target.name,
+            plan.target.goal.as_deref().unwrap_or("?")
+        );
+        for h in &plan.hosts {
+            out.push_str(&markdown(h));
+            out.push('\n');
+        }
+        return out;
+    }
     let host = plan
         .target
         .host

@@ -281,3 +281,16 @@ proptest! {
         prop_assert_eq!(mounts, unmounts);
     }
 }
+
+/// Found by `hostile_configurations_plan_or_fail_cleanly`: a format that
+/// is a path made `mkfs./dev/vda` write to a device the plan named nowhere.
+#[test]
+fn a_format_that_is_not_a_filesystem_type_is_refused_at_its_line() {
+    let src = "{ disko.devices.disk.d = { device = \"/dev/disk/by-id/virtio-a\"; type = \"disk\"; content = { type = \"gpt\"; partitions = { p0 = { size = \"1G\"; type = \"8300\"; content = { type = \"filesystem\"; format = \"/dev/vda\"; mountpoint = \"/boot\"; }; }; p1 = { size = \"1G\"; type = \"8300\"; content = { type = \"filesystem\"; format = \"ext4\"; mountpoint = \"/\"; }; }; }; }; }; }";
+    let err = common::try_plan_of(src).unwrap_err();
+    assert!(
+        err.contains("format \"/dev/vda\" is not a filesystem type"),
+        "{err}"
+    );
+    assert!(err.contains(":1:"), "no position: {err}");
+}

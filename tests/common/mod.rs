@@ -203,6 +203,7 @@ pub fn plan_running(script: &str, host: Option<&str>) -> nixplan_plan::Plan {
         actions,
         hash: String::new(),
         signature: None,
+        hosts: Vec::new(),
     }
     .seal()
 }

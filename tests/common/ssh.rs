@@ -44,7 +44,8 @@ impl SshTarget {
         let tag = format!("{}{n}", std::process::id() % 10000);
         let ns = format!("npssh{tag}");
         let veth = format!("npv{tag}");
-        let octet = 1 + (std::process::id() % 200) as u8;
+        // One subnet per target: tests in one process start several.
+        let octet = 1 + ((std::process::id().wrapping_mul(7).wrapping_add(n)) % 250) as u8;
         let (host_ip, address) = (format!("10.231.{octet}.1"), format!("10.231.{octet}.2"));
         let dir = tempfile::Builder::new()
             .prefix("nixplan-ssh-")
@@ -125,6 +126,16 @@ impl SshTarget {
             .path()
             .join("mnt")
             .join(path.trim_start_matches('/').replace('/', "_"))
+    }
+
+    /// Let `other`'s client key log in here too (one `-i` for several
+    /// targets).
+    pub fn authorize(&self, other: &SshTarget) {
+        let key = std::fs::read_to_string(other.dir.path().join("id.pub")).unwrap();
+        let file = self.dir.path().join("authorized_keys");
+        let mut keys = std::fs::read_to_string(&file).unwrap();
+        keys.push_str(&key);
+        std::fs::write(&file, keys).unwrap();
     }
 
     /// The pid of the sshd this target started.

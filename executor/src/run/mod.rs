@@ -222,6 +222,15 @@ pub fn apply(
         return Ok(dry_run(&selected, counts, obs));
     }
     let mut journal = Journal::open(&opts.state_dir, &plan.hash).map_err(Refusal)?;
+    // A deploy is run again whole unless resumed (colmena applies a
+    // configuration as often as asked; every step is idempotent).
+    if plan.target.goal.is_some() && !opts.resume && !journal.completed_earlier().is_empty() {
+        let kept = journal.start_over().map_err(Refusal)?;
+        obs.event(Event::Note(format!(
+            "this deploy ran before: run again from the start (--resume continues an unfinished run instead; the earlier journal is {})",
+            kept.display()
+        )));
+    }
     let earlier = journal.completed_earlier();
     if !opts.resume && !earlier.is_empty() {
         return refuse(format!(

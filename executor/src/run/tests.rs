@@ -280,6 +280,7 @@ fn plan() -> Plan {
         summary: Default::default(),
         hash: String::new(),
         signature: None,
+        hosts: Vec::new(),
     };
     resealed(p)
 }

@@ -504,6 +504,16 @@ in
   # diskoConfigurations.NAME.
   flakeTarget = dir: name: targetOf (loadFlake dir) dir name;
 
+  # The names a flake deploys to: its colmena hive's nodes, else its
+  # nixosConfigurations.
+  flakeNodes = dir:
+    let
+      flake = loadFlake dir;
+      hive = (flake.colmenaHive or { }).nodes or flake.colmenaHive or flake.colmena or null;
+    in
+    if hive != null then b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive)
+    else b.attrNames (flake.nixosConfigurations or { });
+
   # A plain module file (an attribute set or a function).
   # Function arguments with a default that the module system would not
   # provide keep the file's own default, as disko's command line does.

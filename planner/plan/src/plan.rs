@@ -35,6 +35,11 @@ pub struct Plan {
     /// An SSH signature of the hash (`plan --sign`), see `signature.rs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// A hive deploy (`plan HIVE --on …`): one plan per host, each sealed
+    /// with its own hash; this plan has no actions of its own and its hash
+    /// covers them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<Plan>,
 }
 
 /// One flake input the plan's evaluation reached.
@@ -254,6 +259,15 @@ impl Plan {
             ));
         }
         Ok(plan)
+    }
+
+    /// The plans that run: the hosts of a hive plan, or this one.
+    pub fn runnable(&self) -> Vec<&Plan> {
+        if self.hosts.is_empty() {
+            vec![self]
+        } else {
+            self.hosts.iter().collect()
+        }
     }
 
     pub fn action(&self, id: &str) -> Option<&Action> {

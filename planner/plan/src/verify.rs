@@ -25,6 +25,33 @@ pub fn verify(plan: &Plan) -> Vec<String> {
             plan.hash
         ));
     }
+    if !plan.hosts.is_empty() {
+        // A hive plan: its hash covers the hosts; each is a plan of its own.
+        if !plan.actions.is_empty() {
+            problems.push("a hive plan has actions of its own besides its hosts".into());
+        }
+        let mut names = BTreeSet::new();
+        for h in &plan.hosts {
+            if !names.insert(h.target.name.as_str()) {
+                problems.push(format!("the host {} is in the plan twice", h.target.name));
+            }
+            if h.target.goal.is_none() || h.target.goal != plan.target.goal {
+                problems.push(format!(
+                    "the host {}'s goal is not the hive plan's",
+                    h.target.name
+                ));
+            }
+            if !h.hosts.is_empty() {
+                problems.push(format!("the host {} has hosts of its own", h.target.name));
+            }
+            problems.extend(
+                verify(h)
+                    .into_iter()
+                    .map(|p| format!("{}: {p}", h.target.name)),
+            );
+        }
+        return problems;
+    }
     let ids: BTreeSet<&str> = plan.actions.iter().map(|a| a.id.as_str()).collect();
     if ids.len() != plan.actions.len() {
         problems.push("two actions have the same id".into());

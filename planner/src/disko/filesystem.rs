@@ -18,6 +18,22 @@ impl Builder<'_> {
             at,
         } = c;
 
+        // The format names a mkfs.FORMAT program (and the mount's type):
+        // a word, never a path (`format = "/dev/vda"` would run a program
+        // of that name on a device the plan names nowhere).
+        let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+        if format.value.is_empty()
+            || !format.value.chars().all(word)
+            || format.value.starts_with('.')
+        {
+            return Err(PlanError::Invalid {
+                message: format!(
+                    "{id}: format {:?} is not a filesystem type (mkfs.FORMAT: ext4, vfat, xfs, ...)",
+                    format.value
+                ),
+                at: format.at.clone().or_else(|| at.clone()),
+            });
+        }
         let mut argv = vec![format!("mkfs.{}", format.value)];
         argv.extend(extra_args.value.iter().cloned());
         argv.push(device.clone());

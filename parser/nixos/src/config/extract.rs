@@ -577,6 +577,40 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
     extract(ev, &t, target, span)
 }
 
+/// The names a flake deploys to (`--on`): its colmena hive's nodes, else
+/// its nixosConfigurations.
+pub fn flake_nodes(ev: &mut Eval, dir: &str) -> EvalResult<Vec<String>> {
+    crate::lockfile::check(ev, dir)?;
+    let expr = format!(
+        "(import /nixplan/nixplan.nix).flakeNodes {}",
+        nixplan_eval::print::escape_string(dir)
+    );
+    let root = match ev.load_source("<nixplan nodes>", None, &expr, "/") {
+        Ok((_, r)) => r,
+        Err(nixplan_eval::LoadError::Eval(e)) => return Err(e),
+        Err(nixplan_eval::LoadError::Syntax(_)) => {
+            unreachable!("the nodes expression is generated")
+        }
+    };
+    let span = ev.arena.span(root);
+    let mut out = Vec::new();
+    if let Value::List(l) = ev.eval_root(root)? {
+        for t in l.iter() {
+            match ev.force(t)? {
+                Value::String(s) => out.push(s.s.to_string()),
+                v => {
+                    return Err(EvalError::new(
+                        ErrorKind::Type,
+                        format!("a node name is {}", v.type_phrase()),
+                        Some(span),
+                    ))
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The `--eval nix` path: the values a real nix printed (JSON of
 /// `select.nix` applied to the configuration) become the same typed
 /// configuration, without positions.

@@ -757,4 +757,4 @@ impl Target {
 
 mod extract;
 
-pub use extract::{from_nix_json, load, NIX_SELECT};
+pub use extract::{flake_nodes, from_nix_json, load, NIX_SELECT};
