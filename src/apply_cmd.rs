@@ -164,6 +164,7 @@ pub(crate) fn transport_for(
     plan: &Plan,
     host: Option<&str>,
     state_dir: &Path,
+    sudo_password: Option<&[u8]>,
 ) -> Result<Box<dyn Transport>, String> {
     let Some(h) = host else {
         return Ok(Box::new(Local::default()));
@@ -171,7 +172,7 @@ pub(crate) fn transport_for(
     let ssh_dir = nixplan_executor::journal::Journal::dir_for(state_dir, &plan.hash).join("ssh");
     std::fs::create_dir_all(&ssh_dir)
         .map_err(|e| format!("cannot create {}: {e}", ssh_dir.display()))?;
-    Ok(Box::new(Ssh::new(SshOptions {
+    let mut ssh = Box::new(Ssh::new(SshOptions {
         destination: h.to_string(),
         port: args.port.or(plan.target.port),
         identity: args.identity.clone(),
@@ -179,7 +180,27 @@ pub(crate) fn transport_for(
         state_dir: ssh_dir,
         post_kexec_port: args.post_kexec_port,
         program: None,
-    })))
+    }));
+    ssh.set_password(sudo_password.map(|p| p.to_vec()));
+    Ok(ssh)
+}
+
+/// The login's sudo password (`--ask-sudo-password`, `--sudo-password-file`).
+pub(crate) fn sudo_password(args: &ApplyArgs) -> Result<Option<Vec<u8>>, String> {
+    if let Some(f) = &args.sudo_password_file {
+        let data = std::fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        let line = data.split(|b| *b == b'\n').next().unwrap_or_default();
+        return Ok(Some(line.to_vec()));
+    }
+    if !args.ask_sudo_password || args.dry_run {
+        return Ok(None);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err("--ask-sudo-password needs a terminal (or --sudo-password-file)".into());
+    }
+    rpassword::prompt_password("sudo password on the target: ")
+        .map(|p| Some(p.into_bytes()))
+        .map_err(|e| format!("cannot read the password: {e}"))
 }
 
 fn default_state_dir() -> PathBuf {
@@ -365,15 +386,23 @@ pub fn run(args: ApplyArgs) -> ExitCode {
             eprintln!("\ninterrupted: stopping after the running action (then --resume)");
         });
     }
+    let sudo = match sudo_password(&args) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     if !plan.hosts.is_empty() {
-        return crate::hive_apply::run(&args, &plan, &opts, interrupted);
+        return crate::hive_apply::run(&args, &plan, &opts, interrupted, sudo.as_deref());
     }
     let host = args
         .target_host
         .clone()
         .or_else(|| plan.target.host.clone());
     let mut local = Local::default();
-    let mut target = match transport_for(&args, &plan, host.as_deref(), &state_dir) {
+    let mut target = match transport_for(&args, &plan, host.as_deref(), &state_dir, sudo.as_deref())
+    {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");

@@ -289,6 +289,13 @@ pub struct ApplyArgs {
     /// allowed signers format, namespace `nixplan-plan`).
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
+    /// The login's sudo asks for a password: ask for it once (on the
+    /// terminal) and stream it to `sudo -S`; never in argv, logs or plans.
+    #[arg(long, conflicts_with = "sudo_password_file")]
+    pub ask_sudo_password: bool,
+    /// The same, read from a file (its first line).
+    #[arg(long, value_name = "FILE")]
+    pub sudo_password_file: Option<PathBuf>,
     /// A hive plan: how many hosts are deployed at once.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub parallel: u64,

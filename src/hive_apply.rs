@@ -110,6 +110,7 @@ fn run_host(
     plan: &Plan,
     opts: &ApplyOptions,
     progress: &mut HostProgress,
+    sudo: Option<&[u8]>,
 ) -> HostResult {
     let host = plan.target.host.clone();
     let mut result = HostResult {
@@ -122,7 +123,7 @@ fn run_host(
         log: None,
     };
     let mut target =
-        match crate::apply_cmd::transport_for(args, plan, host.as_deref(), &opts.state_dir) {
+        match crate::apply_cmd::transport_for(args, plan, host.as_deref(), &opts.state_dir, sudo) {
             Ok(t) => t,
             Err(e) => {
                 result.text = e;
@@ -167,6 +168,7 @@ pub fn run(
     plan: &Plan,
     opts: &ApplyOptions,
     interrupted: Arc<AtomicBool>,
+    sudo: Option<&[u8]>,
 ) -> ExitCode {
     if args.target_host.is_some() || args.port.is_some() {
         eprintln!(
@@ -203,7 +205,7 @@ pub fn run(
                     yes: args.yes,
                 };
                 let r = if progress.keep_going() {
-                    run_host(args, host, opts, &mut progress)
+                    run_host(args, host, opts, &mut progress, sudo)
                 } else {
                     HostResult {
                         name: host.target.name.clone(),

@@ -455,3 +455,127 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     assert_eq!(record_of(&a), ["good switch", "good switch"]);
     assert_eq!(record_of(&b), ["good switch"]);
 }
+
+#[test]
+fn a_login_whose_sudo_asks_a_password_gets_it_on_stdin_only() {
+    let test = "a_login_whose_sudo_asks_a_password_gets_it_on_stdin_only";
+    if skip(test) {
+        return;
+    }
+    if !sh("command -v sudo && command -v openssl").0 {
+        skip_unless(
+            test,
+            Some("missing sudo or openssl".into()),
+            "NIXPLAN_REQUIRE_LOOP_TESTS",
+        );
+        return;
+    }
+    // The target's own /etc: a user `deployer` whose sudo asks for a
+    // password (this machine's /etc is untouched).
+    let t = SshTarget::start_with_copies(10, &PRIVATE, &["/etc"]);
+    let etc = t.private_dir("/etc");
+    let password = "correct horse 42";
+    let hash = sh_ok(&format!("openssl passwd -6 -salt nixplan '{password}'"));
+    let append = |file: &str, line: &str| {
+        let path = etc.join(file);
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        text.push_str(line);
+        text.push('\n');
+        std::fs::write(&path, text).unwrap();
+    };
+    append("passwd", "deployer:x:4242:4242::/tmp:/bin/sh");
+    append("group", "deployer:x:4242:");
+    append(
+        "shadow",
+        &format!("deployer:{}:19000:0:99999:7:::", hash.trim()),
+    );
+    std::fs::create_dir_all(etc.join("sudoers.d")).unwrap();
+    std::fs::write(etc.join("sudoers.d/deployer"), "deployer ALL=(ALL) ALL\n").unwrap();
+    sh_ok(&format!(
+        "chmod 0440 '{}'",
+        etc.join("sudoers.d/deployer").display()
+    ));
+    let dir = t.dir.path();
+    // sshd reads the authorized keys as the user logging in.
+    sh_ok(&format!(
+        "chmod 0711 '{d}' && chmod 0644 '{d}/authorized_keys'",
+        d = dir.display()
+    ));
+    let flake = dir.join("hive");
+    std::fs::create_dir_all(&flake).unwrap();
+    std::fs::write(flake.join("db.key"), "db-secret\n").unwrap();
+    std::fs::write(
+        flake.join("flake.nix"),
+        format!(
+            r#"{{
+  outputs = {{ self }}: {{
+    colmena.db = {{
+      deployment.targetHost = "{}";
+      deployment.targetUser = "deployer";
+      deployment.keys."db.key" = {{ keyFile = ./db.key; user = "deployer"; permissions = "0400"; }};
+    }};
+  }};
+}}
+"#,
+            t.address
+        ),
+    )
+    .unwrap();
+    let plan = dir.join("keys.plan.json");
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        &format!("{}#db", flake.display()),
+        "--goal",
+        "keys",
+        "--offline",
+        "--out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let apply = |password_file: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nixplan"));
+        cmd.args(["apply", plan.to_str().unwrap(), "--yes", "-i"])
+            .arg(dir.join("id"))
+            .args(["--state-dir", dir.join("state").to_str().unwrap()])
+            .args([
+                "--ssh-option",
+                &format!("UserKnownHostsFile={}", dir.join("known_hosts").display()),
+            ])
+            .args(["--ssh-option", "GlobalKnownHostsFile=/dev/null"]);
+        if let Some(f) = password_file {
+            cmd.arg("--sudo-password-file").arg(f);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Without the password: refused before anything runs, saying how.
+    let (code, err) = apply(None);
+    assert_ne!(code, 0);
+    assert!(err.contains("--ask-sudo-password"), "{err}\n{}", t.log());
+    // With it: facts, then the key written as root, owned by deployer.
+    let pw = dir.join("pw");
+    std::fs::write(&pw, format!("{password}\n")).unwrap();
+    let (code, err) = apply(Some(&pw));
+    assert_eq!(code, 0, "{err}\n{}", t.log());
+    let key = t.private_dir("/run").join("keys/db.key");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), "db-secret\n");
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(&key).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o7777), (4242, 0o400));
+    // The password is in no plan, journal or log.
+    let (found, _) = sh(&format!(
+        "grep -rlF '{password}' '{}' '{}'",
+        plan.display(),
+        dir.join("state").display()
+    ));
+    assert!(!found, "the password was written down");
+    // A wrong password: sudo refuses, the run fails.
+    std::fs::write(&pw, "wrong\n").unwrap();
+    std::fs::remove_file(&key).unwrap();
+    let (code, _) = apply(Some(&pw));
+    assert_ne!(code, 0);
+    assert!(!key.exists());
+}

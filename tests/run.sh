@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Real disk tools for the loop-device tests of apply (tests/apply_loop.rs),
-# OpenSSH for the SSH transport tests, qemu and debootstrap for the VM.
+# OpenSSH for the SSH transport tests, sudo for a deploy through a sudo
+# password (tests/deploy_ssh.rs), qemu and debootstrap for the VM.
 tools="nix-instantiate:nix-bin sgdisk:gdisk sfdisk:fdisk parted:parted mkfs.vfat:dosfstools \
   mkfs.btrfs:btrfs-progs mkfs.xfs:xfsprogs cryptsetup:cryptsetup-bin lvcreate:lvm2 mdadm:mdadm \
-  udevadm:udev sshd:openssh-server ssh:openssh-client \
+  udevadm:udev sshd:openssh-server ssh:openssh-client sudo:sudo \
   qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils debootstrap:debootstrap"
 updated=
 install_missing() {

@@ -102,6 +102,18 @@ pub trait Transport {
     fn login(&self) -> Option<String> {
         None
     }
+    /// The login's sudo password (`--ask-sudo-password`), if given: with
+    /// it, a login for which `sudo -n` does not work escalates with
+    /// [`SUDO_WITH_PASSWORD`].
+    fn set_password(&mut self, _password: Option<Vec<u8>>) {}
+    fn has_password(&self) -> bool {
+        false
+    }
+    /// Run over a new connection, not a multiplexed one (the confirmation
+    /// of a deploy: it proves the target can still be reached).
+    fn run_fresh(&self, inv: &Invocation) -> Result<Finished, String> {
+        self.run(inv)
+    }
     /// The ssh options this transport connects with (`NIX_SSHOPTS` for
     /// local actions that reach the target), if it is SSH.
     fn ssh_options(&self) -> Option<Vec<String>> {
@@ -147,14 +159,24 @@ impl Drop for Held {
 /// Start `cmd` in its own process group (known to the reaper) with its
 /// stdin kept open, and wait up to `wait` for its first line: `ready`
 /// means it holds what it was started for.
-fn hold_child(mut cmd: Command, ready: &str, wait: Duration) -> Result<Held, String> {
+fn hold_child(
+    mut cmd: Command,
+    ready: &str,
+    wait: Duration,
+    first: Option<&[u8]>,
+) -> Result<Held, String> {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
     let mut child = cmd.spawn().map_err(|e| e.to_string())?;
     let reaped = Reaped::new(child.id());
-    let stdin = child.stdin.take().expect("stdin is piped");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    if let Some(data) = first {
+        // The command's stdin stays open (closing it lets go).
+        let _ = stdin.write_all(data);
+        let _ = stdin.flush();
+    }
     let mut out = child.stdout.take().expect("stdout is piped");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -206,11 +228,23 @@ pub use nixplan_plan::shell::sh_quote;
 
 /// The argv (`env -i K=V … program`) that runs an invocation with exactly
 /// its environment, optionally through an escalation tool.
+/// The escalation of a login whose sudo asks for a password: `sudo -k -S`,
+/// the password streamed as the first line of the command's stdin (`-k`:
+/// sudo always reads it, never taking a cached credential and leaving the
+/// line to the command).
+pub const SUDO_WITH_PASSWORD: &str = "sudo -S";
+
 pub fn env_argv(inv: &Invocation, escalate: Option<&str>) -> Vec<String> {
     let mut argv = Vec::new();
-    if let Some(tool) = escalate {
-        argv.push(tool.to_string());
-        argv.push("-n".into());
+    match escalate {
+        Some(SUDO_WITH_PASSWORD) => {
+            argv.extend(["sudo", "-k", "-S", "-p", "", "--"].map(String::from));
+        }
+        Some(tool) => {
+            argv.push(tool.to_string());
+            argv.push("-n".into());
+        }
+        None => {}
     }
     argv.push("env".into());
     argv.push("-i".into());
@@ -427,7 +461,7 @@ impl Transport for Local {
 
     fn hold(&self, inv: &Invocation, ready: &str) -> Result<Held, String> {
         let (cmd, first) = self.command(inv)?;
-        hold_child(cmd, ready, inv.timeout).map_err(|e| format!("{first}: {e}"))
+        hold_child(cmd, ready, inv.timeout, None).map_err(|e| format!("{first}: {e}"))
     }
 
     fn describe(&self) -> String {
@@ -480,6 +514,8 @@ pub struct SshOptions {
 pub struct Ssh {
     opts: SshOptions,
     escalate: Option<String>,
+    /// The login's sudo password, streamed to `sudo -S` (never in argv).
+    password: Option<Vec<u8>>,
     /// After a kexec: this run's own known_hosts file, where the new key
     /// of the installer is accepted once.
     post_kexec_known_hosts: Option<PathBuf>,
@@ -534,6 +570,7 @@ impl Ssh {
         };
         Ssh {
             remote_lock: None,
+            password: None,
             opts,
             escalate: None,
             post_kexec_known_hosts: None,
@@ -554,14 +591,28 @@ impl Ssh {
 
     /// The ssh argv up to (not including) the remote command.
     pub fn ssh_argv(&self) -> Vec<String> {
+        self.ssh_argv_with(true)
+    }
+
+    /// The same, for a connection of its own (no control socket).
+    pub fn ssh_argv_fresh(&self) -> Vec<String> {
+        self.ssh_argv_with(false)
+    }
+
+    fn ssh_argv_with(&self, multiplexed: bool) -> Vec<String> {
         let mut argv = vec![self.opts.program.clone().unwrap_or_else(|| "ssh".into())];
         let mut opt = |o: String| {
             argv.push("-o".into());
             argv.push(o);
         };
-        opt("ControlMaster=auto".into());
-        opt(format!("ControlPath={}", self.control_path().display()));
-        opt("ControlPersist=120".into());
+        if multiplexed {
+            opt("ControlMaster=auto".into());
+            opt(format!("ControlPath={}", self.control_path().display()));
+            opt("ControlPersist=120".into());
+        } else {
+            opt("ControlMaster=no".into());
+            opt("ControlPath=none".into());
+        }
         opt("BatchMode=yes".into());
         opt("ServerAliveInterval=15".into());
         match &self.post_kexec_known_hosts {
@@ -605,9 +656,37 @@ impl Drop for Ssh {
 }
 
 impl Ssh {
-    /// The ssh command that runs `inv` on the target, and ssh's name.
-    fn command(&self, inv: &Invocation) -> (Command, String) {
-        let argv = self.ssh_argv();
+    /// The password line `sudo -S` reads first, when escalating so.
+    fn password_line(&self) -> Option<Vec<u8>> {
+        match (&self.password, self.escalate.as_deref()) {
+            (Some(p), Some(SUDO_WITH_PASSWORD)) => {
+                let mut line = p.clone();
+                line.push(b'\n');
+                Some(line)
+            }
+            _ => None,
+        }
+    }
+
+    /// What the command reads: the password line first where sudo asks.
+    fn stdin_for(&self, inv: &Invocation) -> Option<Vec<u8>> {
+        match self.password_line() {
+            Some(mut line) => {
+                line.extend_from_slice(inv.stdin.as_deref().unwrap_or_default());
+                Some(line)
+            }
+            None => inv.stdin.clone(),
+        }
+    }
+
+    /// The ssh command that runs `inv` on the target (over a new
+    /// connection when `fresh`), and ssh's name.
+    fn command(&self, inv: &Invocation, fresh: bool) -> (Command, String) {
+        let argv = if fresh {
+            self.ssh_argv_fresh()
+        } else {
+            self.ssh_argv()
+        };
         let wrapped = self.remote_lock.as_deref().map(|l| holding_lock(inv, l));
         let inv = wrapped.as_ref().unwrap_or(inv);
         let remote: Vec<String> = env_argv(inv, self.escalate.as_deref())
@@ -624,16 +703,31 @@ impl Ssh {
 
 impl Transport for Ssh {
     fn run(&self, inv: &Invocation) -> Result<Finished, String> {
-        let (cmd, ssh) = self.command(inv);
-        run_child(cmd, inv.stdin.as_deref(), inv.timeout, None)
+        let (cmd, ssh) = self.command(inv, false);
+        run_child(cmd, self.stdin_for(inv).as_deref(), inv.timeout, None)
             .map_err(|e| format!("cannot start {ssh}: {e}"))
     }
 
     /// Held on the target while the session lasts: when nixplan ends (or
     /// dies), ssh closes the command's stdin and it lets go.
     fn hold(&self, inv: &Invocation, ready: &str) -> Result<Held, String> {
-        let (cmd, ssh) = self.command(inv);
-        hold_child(cmd, ready, inv.timeout).map_err(|e| format!("{ssh}: {e}"))
+        let (cmd, ssh) = self.command(inv, false);
+        let first = self.password_line();
+        hold_child(cmd, ready, inv.timeout, first.as_deref()).map_err(|e| format!("{ssh}: {e}"))
+    }
+
+    fn set_password(&mut self, password: Option<Vec<u8>>) {
+        self.password = password;
+    }
+
+    fn has_password(&self) -> bool {
+        self.password.is_some()
+    }
+
+    fn run_fresh(&self, inv: &Invocation) -> Result<Finished, String> {
+        let (cmd, ssh) = self.command(inv, true);
+        run_child(cmd, self.stdin_for(inv).as_deref(), inv.timeout, None)
+            .map_err(|e| format!("cannot start {ssh}: {e}"))
     }
 
     fn describe(&self) -> String {

@@ -41,6 +41,12 @@ impl SshTarget {
     /// of the target's own: a mount namespace of its own, so a deploy's
     /// profiles and /run are the target's, not this machine's.
     pub fn start_with(n: u32, private: &[&str]) -> SshTarget {
+        SshTarget::start_with_copies(n, private, &[])
+    }
+
+    /// As [`SshTarget::start_with`], and `copied` directories start as
+    /// copies of the machine's (`/etc`, to add a user of the target's own).
+    pub fn start_with_copies(n: u32, private: &[&str], copied: &[&str]) -> SshTarget {
         let tag = format!("{}{n}", std::process::id() % 10000);
         let ns = format!("npssh{tag}");
         let veth = format!("npv{tag}");
@@ -57,8 +63,17 @@ impl SshTarget {
             dir,
             address,
             sshd: None,
-            private: private.iter().map(|p| p.to_string()).collect(),
+            private: private
+                .iter()
+                .chain(copied)
+                .map(|p| p.to_string())
+                .collect(),
         };
+        for c in copied {
+            let own = t.private_dir(c);
+            std::fs::create_dir_all(&own).unwrap();
+            sh_ok(&format!("cp -a {c}/. '{}'", own.display()));
+        }
         let d = t.dir.path().to_path_buf();
         sh_ok(&format!("ip netns add {}", t.ns));
         sh_ok(&format!(

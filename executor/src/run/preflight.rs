@@ -45,9 +45,11 @@ pub(super) fn escalation(facts: &Value, target: &dyn Transport) -> Result<Option
         Ok(Some("sudo".to_string()))
     } else if facts::get(facts, "doas") == Some("1") {
         Ok(Some("doas".to_string()))
+    } else if target.has_password() {
+        Ok(Some(crate::transport::SUDO_WITH_PASSWORD.to_string()))
     } else {
         Err(format!(
-            "{} logs in as uid {}, and neither sudo -n nor doas -n works there",
+            "{} logs in as uid {}, and neither sudo -n nor doas -n works there (a sudo that asks for a password: --ask-sudo-password)",
             target.describe(),
             facts::get(facts, "uid").unwrap_or("?")
         ))

@@ -121,6 +121,9 @@ impl Runner<'_> {
             }
             if v == ESCALATION {
                 *v = match self.target.escalation() {
+                    // The password goes to commands the executor runs on
+                    // the target only: local actions reach it as the login.
+                    Some(tool) if tool == crate::transport::SUDO_WITH_PASSWORD => String::new(),
                     Some(tool) => format!("{tool} -n"),
                     None => String::new(),
                 };
@@ -223,7 +226,12 @@ impl Runner<'_> {
             self.transport(action).describe(),
             shown(action)
         ));
-        let fin = match self.transport(action).run(&inv) {
+        let ran = if action.kind == Kind::Confirm {
+            self.transport(action).run_fresh(&inv)
+        } else {
+            self.transport(action).run(&inv)
+        };
+        let fin = match ran {
             Ok(f) => f,
             Err(e) => return self.fail(action, e, String::new(), None),
         };
