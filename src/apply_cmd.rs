@@ -185,6 +185,47 @@ pub(crate) fn transport_for(
     Ok(ssh)
 }
 
+/// A deploy's keys given as `text`: the plan names them
+/// (`key-text:NAME`), apply evaluates the configuration again (from the
+/// plan's own sources, which apply holds unchanged) and reads each text.
+pub(crate) fn key_texts(
+    plan: &Plan,
+    args: &ApplyArgs,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
+    use nixplan_planner::deploy::KEY_TEXT;
+    let mut out = std::collections::BTreeMap::new();
+    let wanted: Vec<&str> = plan
+        .actions
+        .iter()
+        .filter_map(|a| a.stdin.as_deref())
+        .filter(|s| s.starts_with(KEY_TEXT))
+        .collect();
+    if wanted.is_empty() || args.dry_run {
+        return Ok(out);
+    }
+    let root = args
+        .source
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .or_else(|| plan.source.root.clone())
+        .ok_or("the plan does not say where its flake is (give --source DIR)")?;
+    let target = format!("{root}#{}", plan.target.name);
+    let (ev, config) = crate::target::load_config(&target, &args.choices.inputs)
+        .map_err(|_| format!("cannot evaluate {target} again to read its keys' text"))?;
+    std::mem::forget(ev);
+    let keys = config.deployment.map(|d| d.keys).unwrap_or_default();
+    for w in wanted {
+        let name = &w[KEY_TEXT.len()..];
+        let text = keys
+            .values()
+            .find(|k| k.name.value == name)
+            .and_then(|k| k.text.clone())
+            .ok_or_else(|| format!("{target} has no deployment.keys.{name}.text now"))?;
+        out.insert(w.to_string(), text.into_bytes());
+    }
+    Ok(out)
+}
+
 /// The login's sudo password (`--ask-sudo-password`, `--sudo-password-file`).
 pub(crate) fn sudo_password(args: &ApplyArgs) -> Result<Option<Vec<u8>>, String> {
     if let Some(f) = &args.sudo_password_file {
@@ -351,7 +392,7 @@ pub fn run(args: ApplyArgs) -> ExitCode {
         Err(code) => return code,
     };
     let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
-    let opts = ApplyOptions {
+    let mut opts = ApplyOptions {
         dry_run: args.dry_run,
         resume: args.resume,
         yes: args.yes,
@@ -400,6 +441,13 @@ pub fn run(args: ApplyArgs) -> ExitCode {
         .target_host
         .clone()
         .or_else(|| plan.target.host.clone());
+    match key_texts(&plan, &args) {
+        Ok(t) => opts.stdin_values = t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    }
     let mut local = Local::default();
     let mut target = match transport_for(&args, &plan, host.as_deref(), &state_dir, sudo.as_deref())
     {

@@ -132,6 +132,13 @@ fn run_host(
         };
     let mut opts = opts.clone();
     opts.source_root = plan.source.root.as_ref().map(PathBuf::from);
+    match crate::apply_cmd::key_texts(plan, args) {
+        Ok(t) => opts.stdin_values = t,
+        Err(e) => {
+            result.text = e;
+            return result;
+        }
+    }
     let mut local = Local::default();
     match apply(plan, target.as_mut(), &mut local, &opts, progress) {
         Err(refusal) => result.text = format!("refused: {refusal}"),

@@ -194,19 +194,6 @@ fn bad_deploy_input_is_an_error_at_the_line() {
         assert!(code == 1 || code == 2, "{code}: {err}");
         err
     };
-    // A key given as text would put its content in the plan.
-    let e = err(
-        "tests/fixtures/colmena-hive#db1",
-        &["--goal", "switch", "--system", SYSTEM],
-    );
-    assert!(
-        e.contains("deployment.keys.replication-password of db1: its content is given as text"),
-        "{e}"
-    );
-    assert!(
-        e.contains("at tests/fixtures/colmena-hive/flake.nix:81"),
-        "{e}"
-    );
     // A raw colmena output has nothing `nix build` can build.
     let e = err(WEB1, &["--goal", "switch"]);
     assert!(e.contains("colmena.lib.makeHive"), "{e}");
@@ -390,4 +377,47 @@ fn bad_hive_selections_say_what_there_is() {
     // --on needs --goal.
     let (code, _, e) = common::nixplan_text(&["plan", HIVE, "--on", "web1"]);
     assert_eq!(code, 2, "{e}");
+}
+
+#[test]
+fn a_key_given_as_text_is_named_never_contained() {
+    let target = "tests/fixtures/colmena-hive#db1";
+    let text = "change-me-before-production";
+    let p = plan_json(target, &["--goal", "keys"]);
+    let key = action(&p, "deploy/key/replication-password");
+    assert_eq!(key["stdin"], "key-text:replication-password");
+    assert!(
+        key["reason"]
+            .as_str()
+            .unwrap()
+            .contains("evaluated again when applying"),
+        "{key}"
+    );
+    assert!(
+        !p.to_string().contains(text),
+        "the key's text is in the plan"
+    );
+    let (code, out, err) = common::nixplan_text(&["config", target, "--json", "--offline"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains(text), "the key's text is in config --json");
+    // A keyFile, a keyCommand and a text at once: which one?
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{ outputs = { self }: { colmena.n = { deployment.keys.k = { text = \"a\"; keyCommand = [ \"true\" ]; }; }; }; }\n",
+    )
+    .unwrap();
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        &format!("{}#n", dir.path().display()),
+        "--offline",
+        "--goal",
+        "keys",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("deployment.keys.k of n: give exactly one of text, keyFile and keyCommand"),
+        "{err}"
+    );
+    assert!(err.contains("flake.nix:1:"), "{err}");
 }

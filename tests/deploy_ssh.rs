@@ -101,6 +101,7 @@ impl Deploy<'_> {
             keyCommand = [ "printf" "from-a-command" ];
             uploadAt = "post-activation";
           };
+          keys."text.key".text = "text-secret-xyz";
         };
       };
     };
@@ -233,7 +234,7 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
     let (code, err, plan) = deploy.run("switch", &good, &["--confirm-timeout", "3"]);
     assert_eq!(code, 0, "{err}\n{}", target.log());
     assert!(
-        !plan.contains("api-secret-123") && !plan.contains("from-a-command\""),
+        !plan.contains("api-secret-123") && !plan.contains("text-secret-xyz"),
         "a key's content is in the plan"
     );
     assert!(
@@ -258,6 +259,10 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
         "from-a-command"
     );
     assert_eq!(mode(&keys.join("late.key")), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(keys.join("text.key")).unwrap(),
+        "text-secret-xyz"
+    );
     let first = deploy.deploys();
     assert_eq!(first.len(), 1, "{first:?}");
     assert!(

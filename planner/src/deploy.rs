@@ -106,6 +106,10 @@ pub struct DeployOptions {
     pub nixplan_version: String,
 }
 
+/// The `stdin` of a key given as text: `key-text:NAME`, filled in by
+/// `apply` from the configuration it evaluates again.
+pub const KEY_TEXT: &str = "key-text:";
+
 /// How long the watchdog waits for the switch itself to end before it
 /// counts the confirmation time anyway.
 pub const SWITCH_LIMIT_SECONDS: u64 = 900;
@@ -208,11 +212,9 @@ fn key_action(k: &DeploymentKey, needs: Vec<Resource>, node: &str) -> Result<Act
             "command:{}",
             serde_json::to_string(&cmd.value).expect("strings serialise")
         ),
-        (None, None, true) => {
-            return Err(bad(
-                "its content is given as text; nixplan never writes a key's content into a plan: give it as keyFile (a file here) or keyCommand (a command here that prints it)",
-            ))
-        }
+        // The text is in the configuration: `apply` evaluates it again
+        // (the plan's sources unchanged, as apply checks) and streams it.
+        (None, None, true) => format!("{KEY_TEXT}{name}"),
         (None, None, false) => return Err(bad("it has none of text, keyFile and keyCommand")),
         _ => return Err(bad("give exactly one of text, keyFile and keyCommand")),
     };
@@ -241,7 +243,7 @@ fn key_action(k: &DeploymentKey, needs: Vec<Resource>, node: &str) -> Result<Act
     let source = match (&k.key_file.value, &k.key_command) {
         (Some(f), _) => format!("the file {f} (here)"),
         (_, Some(c)) => format!("what `{}` prints (run here)", c.value.join(" ")),
-        _ => String::new(),
+        _ => "its text in the configuration (evaluated again when applying)".into(),
     };
     let mut a = action(
         &format!("deploy/key/{name}"),

@@ -60,6 +60,9 @@ pub struct ApplyOptions {
     /// mounts (an earlier run's, with another state directory), unmount
     /// exactly those, deepest first, saying so, instead of refusing.
     pub unmount_own: bool,
+    /// What an action's `stdin` names that only the caller can read (a
+    /// deployment key's text, `key-text:NAME`, from the configuration).
+    pub stdin_values: BTreeMap<String, Vec<u8>>,
 }
 
 impl Default for ApplyOptions {
@@ -75,6 +78,7 @@ impl Default for ApplyOptions {
             source_root: None,
             reconnect_timeout: Duration::from_secs(600),
             unmount_own: false,
+            stdin_values: BTreeMap::new(),
         }
     }
 }

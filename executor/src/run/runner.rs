@@ -183,7 +183,8 @@ impl Runner<'_> {
             }
         }
         let stdin = if let Some(source) = &action.stdin {
-            match stdin_of(source) {
+            let given = self.opts.stdin_values.get(source).cloned();
+            match given.map(Ok).unwrap_or_else(|| stdin_of(source)) {
                 Ok(data) => Some(data),
                 Err(e) => return self.fail(action, e, String::new(), None),
             }
@@ -529,6 +530,11 @@ pub(super) fn stdin_of(source: &str) -> Result<Vec<u8>, String> {
             return Err(format!("`{}` failed ({})", argv.join(" "), out.status));
         }
         return Ok(out.stdout);
+    }
+    if source.starts_with("key-text:") {
+        return Err(format!(
+            "{source}: the key's text was not read from the configuration (apply evaluates it again)"
+        ));
     }
     Err(format!("unknown stdin source {source:?}"))
 }

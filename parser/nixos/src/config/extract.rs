@@ -1015,6 +1015,11 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
             let mut keys = BTreeMap::new();
             for (name, k, key_at) in x.entries(&dep, "keys")? {
                 let has_text = !matches!(x.value(&k, "text")?, Value::Null);
+                let text = if has_text {
+                    Some(x.plain_str(&k, "text")?)
+                } else {
+                    None
+                };
                 let key_command = match x.value(&k, "keyCommand")? {
                     Value::Null => None,
                     _ => Some(x.strs(&k, "keyCommand")?),
@@ -1026,6 +1031,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                         key_file: x.opt_str(&k, "keyFile")?,
                         key_command,
                         has_text,
+                        text,
                         at: key_at.or_else(|| x.at(&dep, "keys")),
                         dest_dir: x.str(&k, "destDir")?,
                         user: x.str(&k, "user")?,

@@ -661,8 +661,12 @@ pub struct DeploymentKey {
     pub key_file: L<Option<String>>,
     /// A command run here at apply time whose output is the key.
     pub key_command: Option<Strings>,
-    /// The key is given as text in the configuration (never copied out).
+    /// The key is given as text in the configuration.
     pub has_text: bool,
+    /// That text: read for `apply` only, never serialised (not in
+    /// `config --json`, not in a plan).
+    #[serde(skip)]
+    pub text: Option<String>,
     /// Where `deployment.keys` is defined.
     pub at: Option<Pos>,
     pub dest_dir: L<String>,
