@@ -176,7 +176,13 @@ pub(crate) fn transport_for(
         destination: h.to_string(),
         port: args.port.or(plan.target.port),
         identity: args.identity.clone(),
-        options: args.ssh_option.clone(),
+        // The command line's first: ssh takes the first value it is given.
+        options: args
+            .ssh_option
+            .iter()
+            .chain(&plan.target.ssh_options)
+            .cloned()
+            .collect(),
         state_dir: ssh_dir,
         post_kexec_port: args.post_kexec_port,
         program: None,

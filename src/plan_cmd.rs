@@ -126,8 +126,14 @@ fn make_hive_plan(
             )));
         }
     }
-    let names =
+    let (names, allow_all) =
         crate::target::flake_nodes(&dir, &inputs.choices.inputs).map_err(|_| ExitCode::from(1))?;
+    if inputs.choices.on.is_none() && !allow_all {
+        return Err(fail(format!(
+            "the hive sets meta.allowApplyAll = false: say which nodes with --on (nodes: {})",
+            names.join(", ")
+        )));
+    }
     if names.is_empty() {
         return Err(fail(format!(
             "'{dir}' has no colmena hive and no nixosConfigurations to deploy to"

@@ -160,7 +160,7 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
 
 /// The names the flake in `dir` deploys to (its colmena hive's nodes, else
 /// its nixosConfigurations); on failure the error has been reported.
-pub fn flake_nodes(dir: &str, flags: &InputFlags) -> Result<Vec<String>, ()> {
+pub fn flake_nodes(dir: &str, flags: &InputFlags) -> Result<(Vec<String>, bool), ()> {
     let mut ev = Eval::new(
         Box::new(WithEmbedded(OsFileSystem)),
         settings_from_env(&[], 200_000),

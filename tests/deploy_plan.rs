@@ -421,3 +421,82 @@ fn a_key_given_as_text_is_named_never_contained() {
     );
     assert!(err.contains("flake.nix:1:"), "{err}");
 }
+
+#[test]
+fn hive_meta_ssh_options_and_activation_order_reach_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let flake = dir.path().display().to_string();
+    let write = |text: &str| std::fs::write(dir.path().join("flake.nix"), text).unwrap();
+    write(
+        r#"{
+  outputs = { self }: {
+    colmena = {
+      meta.allowApplyAll = false;
+      a = {
+        deployment.targetHost = "192.0.2.10";
+        deployment.sshOptions = [ "-o" "ProxyJump=bastion" "-oConnectTimeout=3" ];
+        system.activationScripts.zeta = { text = "true"; deps = [ "alpha" ]; };
+        system.activationScripts.alpha = "true";
+      };
+      b.deployment.targetHost = "192.0.2.11";
+    };
+  };
+}
+"#,
+    );
+    // Every node needs --on here.
+    let (code, _, err) = common::nixplan_text(&["plan", &flake, "--offline", "--goal", "switch"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("meta.allowApplyAll = false: say which nodes with --on (nodes: a, b)"),
+        "{err}"
+    );
+    let p = plan_json(
+        &flake,
+        &[
+            "--goal",
+            "switch",
+            "--on",
+            "a",
+            "--node-system",
+            &format!("a={SYSTEM}"),
+        ],
+    );
+    let host = &p["hosts"][0];
+    assert_eq!(
+        host["target"]["ssh_options"],
+        serde_json::json!(["ProxyJump=bastion", "ConnectTimeout=3"])
+    );
+    let reason = action(host, "deploy/switch")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (alpha, zeta) = (reason.find("alpha").unwrap(), reason.find("zeta").unwrap());
+    assert!(alpha < zeta, "{reason}");
+    // ssh's other flags are said at their line.
+    write(
+        r#"{
+  outputs = { self }: {
+    colmena.a = {
+      deployment.targetHost = "192.0.2.10";
+      deployment.sshOptions = [
+        "-J" "bastion"
+      ];
+    };
+  };
+}
+"#,
+    );
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        &format!("{flake}#a"),
+        "--offline",
+        "--goal",
+        "switch",
+        "--system",
+        SYSTEM,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("\"-J\" is not an `-o OPTION`"), "{err}");
+    assert!(err.contains("flake.nix:6:"), "{err}");
+}

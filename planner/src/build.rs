@@ -77,6 +77,7 @@ pub fn plan(
             facts: options.facts.clone(),
             goal: None,
             port: None,
+            ssh_options: Vec::new(),
         },
         source,
         inputs: plan_inputs(config),

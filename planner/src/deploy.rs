@@ -184,6 +184,42 @@ fn login(
     }
 }
 
+/// `deployment.sshOptions` (ssh's own words, as colmena passes them) as
+/// the `-o` options the executor's ssh takes: `-o NAME=VALUE` or
+/// `-oNAME=VALUE`; anything else is said at its line.
+fn ssh_options(d: &Deployment) -> Result<Vec<String>, PlanError> {
+    let words = &d.ssh_options;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.value.len() {
+        let w = &words.value[i];
+        let at = words.items.get(i).cloned().flatten().or(words.at.clone());
+        if w == "-o" {
+            match words.value.get(i + 1) {
+                Some(v) => out.push(v.clone()),
+                None => {
+                    return Err(PlanError::Invalid {
+                        message: "deployment.sshOptions ends with -o and no option".into(),
+                        at,
+                    })
+                }
+            }
+            i += 2;
+        } else if let Some(v) = w.strip_prefix("-o") {
+            out.push(v.to_string());
+            i += 1;
+        } else {
+            return Err(PlanError::Invalid {
+                message: format!(
+                    "deployment.sshOptions: {w:?} is not an `-o OPTION` (write ssh's other flags as options: -J HOST is -o ProxyJump=HOST)"
+                ),
+                at,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The actions that write one key on the target, from here.
 fn key_action(k: &DeploymentKey, needs: Vec<Resource>, node: &str) -> Result<Action, PlanError> {
     let name = &k.name.value;
@@ -537,6 +573,15 @@ pub fn plan(
             out.push(p);
             before_switch.push(Resource::new(Res::System, "profile"));
         }
+        // What activating runs, in NixOS's order (an unknown dependency or
+        // a cycle is the same error as in an install plan).
+        let order = crate::phases::activation::order(&config.activation_scripts)
+            .map_err(PlanError::Activation)?;
+        let snippets = if order.is_empty() {
+            String::new()
+        } else {
+            format!("; its activation snippets, in order: {}", order.join(", "))
+        };
         let mut s = action(
             "deploy/switch",
             Phase::Deploy,
@@ -546,7 +591,7 @@ pub fn plan(
             before_switch,
             vec![Resource::new(Res::System, "switched")],
             &format!(
-                "switch-to-configuration {}, under systemd-run --wait where systemd runs (a dropped SSH connection does not stop it)",
+                "switch-to-configuration {}, under systemd-run --wait where systemd runs (a dropped SSH connection does not stop it){snippets}",
                 goal.as_str()
             ),
         );
@@ -604,6 +649,10 @@ pub fn plan(
             facts: None,
             goal: Some(goal.as_str().into()),
             port,
+            ssh_options: match dep {
+                Some(d) => ssh_options(d)?,
+                None => vec![],
+            },
         },
         source,
         inputs: crate::build::plan_inputs(config),
@@ -660,6 +709,7 @@ pub fn hive(name: &str, goal: Goal, hosts: Vec<Plan>, nixplan_version: &str) -> 
             facts: None,
             goal: Some(goal.as_str().into()),
             port: None,
+            ssh_options: vec![],
         },
         source: SourceDigest {
             digest: format!("sha256:{}", nixplan_plan::sha256_hex(listing.as_bytes())),

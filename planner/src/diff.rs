@@ -195,6 +195,7 @@ mod tests {
                 facts: None,
                 goal: None,
                 port: None,
+                ssh_options: Vec::new(),
             },
             source: SourceDigest::default(),
             inputs: Vec::new(),

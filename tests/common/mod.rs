@@ -191,6 +191,7 @@ pub fn plan_running(script: &str, host: Option<&str>) -> nixplan_plan::Plan {
             facts: None,
             goal: None,
             port: None,
+            ssh_options: Vec::new(),
         },
         source: Default::default(),
         inputs: Vec::new(),

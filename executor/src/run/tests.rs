@@ -244,6 +244,7 @@ fn plan() -> Plan {
             facts: None,
             goal: None,
             port: None,
+            ssh_options: Vec::new(),
         },
         source: Default::default(),
         inputs: Vec::new(),

@@ -505,14 +505,18 @@ in
   flakeTarget = dir: name: targetOf (loadFlake dir) dir name;
 
   # The names a flake deploys to: its colmena hive's nodes, else its
-  # nixosConfigurations.
+  # nixosConfigurations; and whether the hive lets a deploy take them all
+  # (colmena's meta.allowApplyAll).
   flakeNodes = dir:
     let
       flake = loadFlake dir;
       hive = (flake.colmenaHive or { }).nodes or flake.colmenaHive or flake.colmena or null;
     in
-    if hive != null then b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive)
-    else b.attrNames (flake.nixosConfigurations or { });
+    if hive != null then {
+      names = b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive);
+      allowApplyAll = (hive.meta or { }).allowApplyAll or true;
+    }
+    else { names = b.attrNames (flake.nixosConfigurations or { }); allowApplyAll = true; };
 
   # A plain module file (an attribute set or a function).
   # Function arguments with a default that the module system would not

@@ -119,6 +119,9 @@ pub struct PlanTarget {
     /// (`deployment.targetPort`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+    /// More `ssh -o` options for this host (`deployment.sshOptions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssh_options: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

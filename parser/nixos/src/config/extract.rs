@@ -579,7 +579,9 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
 
 /// The names a flake deploys to (`--on`): its colmena hive's nodes, else
 /// its nixosConfigurations.
-pub fn flake_nodes(ev: &mut Eval, dir: &str) -> EvalResult<Vec<String>> {
+/// With them, whether the hive lets a deploy take every node
+/// (`meta.allowApplyAll`).
+pub fn flake_nodes(ev: &mut Eval, dir: &str) -> EvalResult<(Vec<String>, bool)> {
     crate::lockfile::check(ev, dir)?;
     let expr = format!(
         "(import /nixplan/nixplan.nix).flakeNodes {}",
@@ -594,7 +596,17 @@ pub fn flake_nodes(ev: &mut Eval, dir: &str) -> EvalResult<Vec<String>> {
     };
     let span = ev.arena.span(root);
     let mut out = Vec::new();
-    if let Value::List(l) = ev.eval_root(root)? {
+    let Value::Attrs(nodes) = ev.eval_root(root)? else {
+        unreachable!("flakeNodes returns a set")
+    };
+    let mut x = Extract {
+        ev,
+        span,
+        hooks: BTreeMap::new(),
+    };
+    let all = x.bool(&nodes, "allowApplyAll")?.value;
+    let ev = x.ev;
+    if let Value::List(l) = ev.force(nodes.get("names").expect("flakeNodes gives names"))? {
         for t in l.iter() {
             match ev.force(t)? {
                 Value::String(s) => out.push(s.s.to_string()),
@@ -608,7 +620,7 @@ pub fn flake_nodes(ev: &mut Eval, dir: &str) -> EvalResult<Vec<String>> {
             }
         }
     }
-    Ok(out)
+    Ok((out, all))
 }
 
 /// The `--eval nix` path: the values a real nix printed (JSON of
