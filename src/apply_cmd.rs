@@ -72,6 +72,9 @@ impl Observer for Progress {
                 }
             }
             Event::Note(text) => self.line(&format!("note: {text}")),
+            Event::Output { action, text } => {
+                self.line(&format!("{}:\n{}", action.id, text.trim_end()));
+            }
             Event::Begin { action } => {
                 if let Some(bar) = self.bar(action.phase) {
                     bar.set_message(action.id.clone());

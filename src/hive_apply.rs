@@ -52,6 +52,12 @@ impl Observer for HostProgress {
                 }
             }
             Event::Note(text) => self.line(&format!("note: {text}")),
+            Event::Output { action, text } => {
+                let text = text
+                    .trim_end()
+                    .replace('\n', &format!("\n[{}] ", self.name));
+                self.line(&format!("{}:\n[{}] {text}", action.id, self.name));
+            }
             Event::Begin { action } => {
                 if let Some(b) = &self.bar {
                     b.set_message(action.id.clone());

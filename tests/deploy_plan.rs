@@ -46,12 +46,15 @@ fn each_goal_has_its_steps_in_order() {
     };
     let copy = "deploy/copy-closure";
     let key = "deploy/key/tls.key";
+    let (preview, approve) = ("deploy/preview", "deploy/approve");
     assert_eq!(
         with("switch", &[]),
         [
             "facts/gather",
             copy,
             key,
+            preview,
+            approve,
             "deploy/watchdog",
             "deploy/profile",
             "deploy/switch",
@@ -60,7 +63,15 @@ fn each_goal_has_its_steps_in_order() {
     );
     assert_eq!(
         with("switch", &["--no-rollback"]),
-        ["facts/gather", copy, key, "deploy/profile", "deploy/switch"]
+        [
+            "facts/gather",
+            copy,
+            key,
+            preview,
+            approve,
+            "deploy/profile",
+            "deploy/switch"
+        ]
     );
     assert_eq!(
         with("test", &[]),
@@ -68,6 +79,8 @@ fn each_goal_has_its_steps_in_order() {
             "facts/gather",
             copy,
             key,
+            preview,
+            approve,
             "deploy/watchdog",
             "deploy/switch",
             "deploy/confirm"
@@ -75,7 +88,15 @@ fn each_goal_has_its_steps_in_order() {
     );
     assert_eq!(
         with("boot", &[]),
-        ["facts/gather", copy, key, "deploy/profile", "deploy/switch"]
+        [
+            "facts/gather",
+            copy,
+            key,
+            preview,
+            approve,
+            "deploy/profile",
+            "deploy/switch"
+        ]
     );
     assert_eq!(
         with("dry-activate", &[]),

@@ -118,7 +118,7 @@ impl Deploy<'_> {
     }
 
     /// Plan `goal` with `system`, save it, and apply it: (exit code,
-    /// stderr, the plan's text).
+    /// what apply printed, the plan's text).
     fn run(&self, goal: &str, system: &str, extra: &[&str]) -> (i32, String, String) {
         let plan = self.target.dir.path().join(format!("{goal}.plan.json"));
         let host = format!("root@{}", self.target.address);
@@ -152,9 +152,14 @@ impl Deploy<'_> {
             .args(["--ssh-option", "ConnectTimeout=5"])
             .output()
             .unwrap();
+        // What it printed: stdout (progress, the preview), then stderr.
         (
             out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
             std::fs::read_to_string(&plan).unwrap(),
         )
     }
@@ -241,7 +246,8 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
         plan.contains("\"command:[\\\"printf\\\",\\\"from-a-command\\\"]\""),
         "{plan}"
     );
-    assert_eq!(deploy.record(), vec!["good switch"]);
+    // The preview ran the new system's dry activation first.
+    assert_eq!(deploy.record(), vec!["good dry-activate", "good switch"]);
     let (gen, system) = deploy.profile();
     assert_eq!(
         (gen.as_str(), system.as_str()),
@@ -273,8 +279,37 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
     assert!(!first[0].join("rolled-back").exists());
     assert_eq!(
         deploy.record(),
-        vec!["good switch"],
+        vec!["good dry-activate", "good switch"],
         "no rollback after a confirmation"
+    );
+
+    // Without --yes (and no terminal to ask at), the preview runs and the
+    // deploy stops at its approval: nothing switched.
+    let saved = target.dir.path().join("switch.plan.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+        .args(["apply", saved.to_str().unwrap(), "-i"])
+        .arg(target.dir.path().join("id"))
+        .args(["--state-dir", deploy.state.to_str().unwrap()])
+        .args([
+            "--ssh-option",
+            &format!(
+                "UserKnownHostsFile={}",
+                target.dir.path().join("known_hosts").display()
+            ),
+        ])
+        .args(["--ssh-option", "GlobalKnownHostsFile=/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert_ne!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("refusing without --yes"), "{said}");
+    assert!(said.contains("deploy/approve"), "{said}");
+    assert_eq!(
+        deploy.record(),
+        vec!["good dry-activate", "good switch", "good dry-activate"],
+        "only the preview ran"
     );
 
     // A switch that stops sshd: the switch itself ends (over the
@@ -283,6 +318,8 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
     // generation 1, the good system activated again (which starts sshd).
     let (code, err, _) = deploy.run("switch", &broken, &["--confirm-timeout", "3"]);
     assert_ne!(code, 0, "a switch that cut the target off succeeded: {err}");
+    // The preview showed the closure diff against the running system.
+    assert!(err.contains("== closure changes"), "{err}");
     assert!(err.contains("deploy/confirm"), "{err}");
     let deadline = Instant::now() + Duration::from_secs(60);
     let second = loop {
@@ -301,7 +338,14 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
     assert_ne!(second, first[0]);
     assert_eq!(
         deploy.record(),
-        vec!["good switch", "broken switch", "good switch"]
+        vec![
+            "good dry-activate",
+            "good switch",
+            "good dry-activate",
+            "broken dry-activate",
+            "broken switch",
+            "good switch"
+        ]
     );
     let (gen, system) = deploy.profile();
     assert_eq!(
@@ -436,7 +480,7 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     assert_eq!(code, 0, "{out}\n{err}\n{}\n{}", a.log(), b.log());
     assert!(out.contains("applied to 2 hosts"), "{out}");
     for t in [&a, &b] {
-        assert_eq!(record_of(t), ["good switch"]);
+        assert_eq!(record_of(t), ["good dry-activate", "good switch"]);
         let profiles = t.private_dir("/nix/var/nix/profiles");
         assert_eq!(
             std::fs::read_link(profiles.join("system")).unwrap(),
@@ -457,8 +501,16 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     assert!(row("web-a").contains(" ok "), "{out}\n{err}");
     assert!(row("db").contains("FAILED"), "{out}\n{err}");
     assert!(err.contains("1 of 2 hosts failed"), "{err}");
-    assert_eq!(record_of(&a), ["good switch", "good switch"]);
-    assert_eq!(record_of(&b), ["good switch"]);
+    assert_eq!(
+        record_of(&a),
+        [
+            "good dry-activate",
+            "good switch",
+            "good dry-activate",
+            "good switch"
+        ]
+    );
+    assert_eq!(record_of(&b), ["good dry-activate", "good switch"]);
 }
 
 #[test]

@@ -110,6 +110,17 @@ pub struct DeployOptions {
 /// `apply` from the configuration it evaluates again.
 pub const KEY_TEXT: &str = "key-text:";
 
+/// The preview of a switch, boot or test (output shown to the user).
+const PREVIEW: &str = "set -eu\n\
+if [ -e /run/current-system ] && nix --extra-experimental-features nix-command store diff-closures --help >/dev/null 2>&1; then\n\
+\x20 echo \"== closure changes (the running system -> the new one)\"\n\
+\x20 nix --extra-experimental-features nix-command store diff-closures /run/current-system \"$NIXPLAN_SYSTEM\"\n\
+else\n\
+\x20 echo \"== no closure diff (no /run/current-system, or no nix store diff-closures on the target)\"\n\
+fi\n\
+echo \"== what activating would do (switch-to-configuration dry-activate)\"\n\
+\"$NIXPLAN_SYSTEM/bin/switch-to-configuration\" dry-activate\n";
+
 /// How long the watchdog waits for the switch itself to end before it
 /// counts the confirmation time anyway.
 pub const SWITCH_LIMIT_SECONDS: u64 = 900;
@@ -537,6 +548,36 @@ pub fn plan(
     if goal.activates() {
         let mut before_switch = vec![copied.clone()];
         before_switch.extend(pre_key_resources.iter().cloned());
+        if goal != Goal::DryActivate {
+            // What will change, shown before anything does: the closure
+            // diff against the running system and NixOS's own dry run.
+            let mut p = action(
+                "deploy/preview",
+                Phase::Deploy,
+                Kind::Preview,
+                None,
+                Some(PREVIEW.into()),
+                before_switch.clone(),
+                vec![Resource::new(Res::System, "previewed")],
+                "show what will change: the closure diff against the running system (nix store diff-closures) and switch-to-configuration dry-activate",
+            );
+            with_system(&mut p);
+            out.push(p);
+            out.push(action(
+                "deploy/approve",
+                Phase::Deploy,
+                Kind::Approval,
+                None,
+                None,
+                vec![Resource::new(Res::System, "previewed")],
+                vec![Resource::new(Res::System, "approved")],
+                &format!(
+                    "{} {node} as previewed (--yes agrees beforehand)",
+                    goal.as_str()
+                ),
+            ));
+            before_switch.push(Resource::new(Res::System, "approved"));
+        }
         let watched = goal.can_roll_back() && remote && options.confirm_timeout.is_some();
         if watched {
             let timeout = options.confirm_timeout.unwrap_or_default();

@@ -144,6 +144,11 @@ pub enum Event<'a> {
         action: &'a Action,
         outcome: &'a Outcome,
     },
+    /// What an action that shows its output printed (a deploy's preview).
+    Output {
+        action: &'a Action,
+        text: String,
+    },
 }
 
 /// The one watching a run: shows progress, answers questions.

@@ -163,7 +163,14 @@ impl Runner<'_> {
         Ok(fin.success())
     }
 
-    pub(super) fn execute(&mut self, action: &Action) -> Outcome {
+    pub(super) fn execute(&mut self, action: &Action, obs: &mut dyn Observer) -> Outcome {
+        if action.kind == Kind::Approval && !self.opts.dry_run {
+            let question = format!("{}: {}?", action.id, action.reason);
+            let agreed = self.opts.yes || obs.confirm(&question);
+            if !agreed {
+                return self.fail(action, "not approved".into(), String::new(), None);
+            }
+        }
         let Some(program) = program(action) else {
             // A barrier: it only orders other actions.
             self.record(&action.id, Status::Done, None, None);
@@ -252,6 +259,12 @@ impl Runner<'_> {
         if !fin.success() && !dropped {
             let status = fin.describe();
             return self.fail(action, status, fin.tail(20), Some(&fin));
+        }
+        if action.kind == Kind::Preview {
+            obs.event(Event::Output {
+                action,
+                text: String::from_utf8_lossy(&fin.stdout).into_owned(),
+            });
         }
         // A value later actions take (the built system's store path).
         let value = if matches!(action.kind, Kind::Build | Kind::Watchdog) {
@@ -378,6 +391,7 @@ pub(super) fn step(
     earlier: &BTreeMap<String, Record>,
     broken: &BTreeMap<String, String>,
     scope: &Scope<'_>,
+    obs: &mut dyn Observer,
 ) -> Outcome {
     if let Some(by) = a.deps.iter().find_map(|d| broken.get(d)) {
         runner.record(&a.id, Status::Blocked, None, None);
@@ -433,7 +447,7 @@ pub(super) fn step(
         // Done before, but its effect is gone (a reboot closed mappings,
         // unmounted filesystems): run it again.
     }
-    let outcome = runner.execute(a);
+    let outcome = runner.execute(a, obs);
     if outcome == Outcome::Done && a.kind == Kind::Kexec {
         if let Err(e) = runner
             .reconnect()
@@ -472,7 +486,7 @@ pub(super) fn run_all(
             break;
         }
         obs.event(Event::Begin { action: a });
-        let outcome = step(&mut runner, a, earlier, &broken, scope);
+        let outcome = step(&mut runner, a, earlier, &broken, scope, obs);
         match &outcome {
             Outcome::Failed(_) => {
                 broken.insert(a.id.clone(), a.id.clone());

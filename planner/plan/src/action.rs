@@ -181,6 +181,12 @@ pub enum Kind {
     /// The controller confirms over a new SSH connection (disarms the
     /// watchdog).
     Confirm,
+    /// Shows what is about to change (closure diff, dry activation); its
+    /// output is shown to the user.
+    Preview,
+    /// Runs nothing: the run goes on past it only when the user agrees
+    /// (`--yes`, or yes at a prompt) after what came before.
+    Approval,
 }
 
 impl Kind {
