@@ -63,6 +63,14 @@ fn gone_within(pid: &str, limit: Duration) -> bool {
     false
 }
 
+/// Whether the process leads a session of its own (field 6 of
+/// /proc/PID/stat, after the command in parentheses).
+fn own_session(pid: &str) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    after.split_whitespace().nth(3) == Some(pid)
+}
+
 fn kill(pid: &str) {
     let _ = Command::new("kill").args(["-KILL", pid]).status();
 }
@@ -107,6 +115,17 @@ fn a_resume_refuses_while_a_command_of_the_killed_run_lives() {
     let state = dir.path().join("state");
     let mut first = apply(&plan_file, &state, false);
     let daemon = wait_for(&pid_file);
+    // `$!` is written when the shell forks, before the child has left the
+    // group with setsid: killed sooner, the daemon dies with the group
+    // (a race a loaded machine loses). Wait until it leads its session.
+    let start = Instant::now();
+    while !own_session(&daemon) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the daemon never left its group"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     first.kill().unwrap();
     let _ = first.wait();
     let out = apply(&plan_file, &state, true).wait_with_output().unwrap();

@@ -441,6 +441,25 @@ fn a_key_given_as_text_is_named_never_contained() {
         "{err}"
     );
     assert!(err.contains("flake.nix:1:"), "{err}");
+    // A key file that is not there.
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{ outputs = { self }: {\n  colmena.n = {\n    deployment.keys.k.keyFile = \"/nonexistent/k\";\n  };\n}; }\n",
+    )
+    .unwrap();
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        &format!("{}#n", dir.path().display()),
+        "--offline",
+        "--goal",
+        "keys",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("its keyFile /nonexistent/k is not a readable file here"),
+        "{err}"
+    );
+    assert!(err.contains("flake.nix:3:"), "{err}");
 }
 
 #[test]

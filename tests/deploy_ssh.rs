@@ -451,7 +451,7 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
             .collect();
         names
     };
-    let apply = || {
+    let apply_with = |parallel: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
             .args(["apply", plan_file.to_str().unwrap(), "--yes", "-i"])
             .arg(dir.join("id"))
@@ -462,7 +462,7 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
             ])
             .args(["--ssh-option", "GlobalKnownHostsFile=/dev/null"])
             .args(["--ssh-option", "ConnectTimeout=5"])
-            .args(["--parallel", "4"])
+            .args(parallel)
             .output()
             .unwrap();
         (
@@ -476,7 +476,7 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     let (code, out, err) = common::nixplan_text(&["verify", plan_file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.starts_with("OK: 2 hosts,"), "{out}");
-    let (code, out, err) = apply();
+    let (code, out, err) = apply_with(&["--parallel", "4"]);
     assert_eq!(code, 0, "{out}\n{err}\n{}\n{}", a.log(), b.log());
     assert!(out.contains("applied to 2 hosts"), "{out}");
     for t in [&a, &b] {
@@ -490,7 +490,7 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     // A host that cannot be reached fails alone: web-a is deployed again
     // (a test goal next time would be the same), db fails, the run fails.
     assert_eq!(plan("web-a,db"), ["db", "web-a"]);
-    let (code, out, err) = apply();
+    let (code, out, err) = apply_with(&["--parallel", "4"]);
     assert_ne!(code, 0, "{out}\n{err}");
     let row = |name: &str| {
         out.lines()
@@ -511,6 +511,18 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
         ]
     );
     assert_eq!(record_of(&b), ["good dry-activate", "good switch"]);
+    // One at a time with --fail-fast: db (first) fails, web-a is not
+    // started at all.
+    let (code, out, err) = apply_with(&["--parallel", "1", "--fail-fast"]);
+    assert_ne!(code, 0, "{out}\n{err}");
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row("web-a").contains("not started"), "{out}\n{err}");
+    assert_eq!(record_of(&a).len(), 4, "web-a ran after db failed");
 }
 
 #[test]

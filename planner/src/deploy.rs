@@ -254,6 +254,12 @@ fn key_action(k: &DeploymentKey, needs: Vec<Resource>, node: &str) -> Result<Act
         )));
     }
     let stdin = match (&k.key_file.value, &k.key_command, k.has_text) {
+        // Read when applying; missing now is a mistake worth saying here.
+        (Some(file), None, false) if !std::path::Path::new(file).is_file() => {
+            return Err(bad(&format!(
+                "its keyFile {file} is not a readable file here"
+            )))
+        }
         (Some(file), None, false) => format!("file:{file}"),
         (None, Some(cmd), false) if !cmd.value.is_empty() => format!(
             "command:{}",
