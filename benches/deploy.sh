@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 17's deploy benchmark: HOSTS targets (each a real sshd in a network
-# namespace and a mount namespace of its own: its /run and
-# /nix/var/nix/profiles are this script's directories), one hive plan
+# namespace and a mount namespace of its own: its /run and /nix, so its own
+# store, are this script's directories: closure copies are real), one hive plan
 # (goal switch, no watchdog, a system built here by nix-build whose
 # switch-to-configuration records its goal) applied with --parallel 1 and
 # --parallel HOSTS, against a shell script that runs the same commands
@@ -42,7 +42,7 @@ nodes=""
 for i in $(seq 1 "$hosts"); do
   d=$root/t$i ns=npbd${tag}n$i v=npbd${tag}v$i
   a=10.233.$i.2
-  mkdir -p "$d/run" "$d/profiles"
+  mkdir -p "$d/run" "$d/nix"
   cp "$root/id.pub" "$d/authorized_keys"
   ip netns add "$ns"
   ip link add "${v}a" type veth peer name "${v}b"
@@ -59,7 +59,7 @@ UsePAM no
 StrictModes no
 PidFile $d/sshd.pid
 EOF
-  ip netns exec "$ns" unshare -m sh -c "mount --make-rprivate / && mount --bind '$d/run' /run && mount --bind '$d/profiles' /nix/var/nix/profiles && mkdir -p /run/sshd && exec /usr/sbin/sshd -f '$d/sshd_config'"
+  ip netns exec "$ns" unshare -m sh -c "mount --make-rprivate / && mount --bind '$d/run' /run && mount --bind '$d/nix' /nix && mkdir -p /run/sshd && exec /usr/sbin/sshd -f '$d/sshd_config'"
   printf '%s %s\n' "$a" "$(cut -d' ' -f1,2 "$root/host_key.pub")" >> "$root/known_hosts"
   nodes="$nodes    n$i = { deployment.targetHost = \"$a\"; deployment.targetUser = \"root\"; };
 "
@@ -95,7 +95,7 @@ set -eu
 for i in \$(seq 1 $hosts); do
   (
     h=root@10.233.\$i.2
-    NIX_SSHOPTS="$opts" nix --extra-experimental-features 'nix-command flakes' copy --to "ssh-ng://\$h" $sys
+    NIX_SSHOPTS="$opts" nix --extra-experimental-features 'nix-command flakes' copy --no-check-sigs --to "ssh-ng://\$h" $sys
     ssh $opts "\$h" nix-env -p /nix/var/nix/profiles/system --set $sys
     ssh $opts "\$h" $sys/bin/switch-to-configuration switch
   ) &

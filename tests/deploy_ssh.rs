@@ -20,7 +20,9 @@ use common::lab::sh;
 use common::skip::skip_unless;
 use common::ssh::{sh_ok, unavailable_ssh, SshTarget};
 
-const PRIVATE: [&str; 2] = ["/run", "/nix/var/nix/profiles"];
+/// The target's own /run and /nix: its own store (a closure copy is a
+/// real copy), profiles and running system.
+const PRIVATE: [&str; 2] = ["/run", "/nix"];
 
 fn missing() -> Option<String> {
     if let Some(m) = unavailable_ssh() {
@@ -179,7 +181,7 @@ impl Deploy<'_> {
     /// Where the target's system profile points (`system-N-link`) and
     /// what that generation is.
     fn profile(&self) -> (String, String) {
-        let dir = self.target.private_dir("/nix/var/nix/profiles");
+        let dir = self.target.private_dir("/nix").join("var/nix/profiles");
         let gen = std::fs::read_link(dir.join("system"))
             .map(|p| p.display().to_string())
             .unwrap_or_default();
@@ -481,7 +483,7 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     assert!(out.contains("applied to 2 hosts"), "{out}");
     for t in [&a, &b] {
         assert_eq!(record_of(t), ["good dry-activate", "good switch"]);
-        let profiles = t.private_dir("/nix/var/nix/profiles");
+        let profiles = t.private_dir("/nix").join("var/nix/profiles");
         assert_eq!(
             std::fs::read_link(profiles.join("system")).unwrap(),
             Path::new("system-1-link")

@@ -435,7 +435,7 @@ pub fn plan(
                 Some(format!(
                     "set -eu\nstore=\"ssh-ng://$NIXPLAN_TARGET\"\n\
                      [ -z \"$NIXPLAN_SUDO\" ] || store=\"$store?remote-program=$(printf '%s nix-daemon' \"$NIXPLAN_SUDO\" | sed 's/ /%20/g')\"\n\
-                     {} --derivation --to \"$store\" \"$NIXPLAN_DRV\"\n",
+                     {} --no-check-sigs --derivation --to \"$store\" \"$NIXPLAN_DRV\"\n",
                     quoted(&nix_words(&["copy"]))
                 )),
                 vec![Resource::new(Res::System, "derivation")],
@@ -494,7 +494,9 @@ pub fn plan(
     };
     let copied = Resource::new(Res::System, "copied");
     if goal.copies() && remote && !(on_target && system_ref.is_none()) {
-        let mut flags = vec!["copy".to_string()];
+        // Built here, so unsigned: the target takes them from a trusted
+        // login (root, or a trusted Nix user), as nixos-rebuild's copy.
+        let mut flags = vec!["copy".to_string(), "--no-check-sigs".to_string()];
         if options.substitute_on_destination {
             flags.push("--substitute-on-destination".into());
         }
