@@ -83,11 +83,6 @@ impl Observer for Progress {
             Event::End { action, outcome } => {
                 self.done += 1;
                 let text = match outcome {
-                    Outcome::Done => "done".to_string(),
-                    Outcome::AlreadyDone { why } => format!("skipped: {why}"),
-                    Outcome::NotNeeded { why } => format!("not needed: {why}"),
-                    Outcome::Failed(f) => format!("FAILED\n{f}"),
-                    Outcome::Blocked { by } => format!("not run: {by} failed"),
                     Outcome::WouldRun { command } => {
                         let mut s = String::new();
                         if let Some(c) = &action.condition {
@@ -122,6 +117,7 @@ impl Observer for Progress {
                         ));
                         return;
                     }
+                    done => outcome_text(done),
                 };
                 match self.bar(action.phase) {
                     Some(bar) => {
@@ -251,6 +247,20 @@ pub(crate) fn sudo_password(args: &ApplyArgs) -> Result<Option<Vec<u8>>, String>
     rpassword::prompt_password("sudo password on the target: ")
         .map(|p| Some(p.into_bytes()))
         .map_err(|e| format!("cannot read the password: {e}"))
+}
+
+/// How an action ended, as a line says it.
+pub(crate) fn outcome_text(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Done => "done".to_string(),
+        Outcome::AlreadyDone { why } => format!("skipped: {why}"),
+        Outcome::NotNeeded { why } => format!("not needed: {why}"),
+        Outcome::Failed(f) => format!("FAILED\n{f}"),
+        Outcome::Blocked { by } => format!("not run: {by} failed"),
+        Outcome::WouldRun { command } => {
+            format!("would run:\n  {}", command.replace('\n', "\n  "))
+        }
+    }
 }
 
 fn default_state_dir() -> PathBuf {

@@ -64,16 +64,7 @@ impl Observer for HostProgress {
                 }
             }
             Event::End { action, outcome } => {
-                let text = match outcome {
-                    Outcome::Done => "done".to_string(),
-                    Outcome::AlreadyDone { why } => format!("skipped: {why}"),
-                    Outcome::NotNeeded { why } => format!("not needed: {why}"),
-                    Outcome::Failed(f) => format!("FAILED\n{f}"),
-                    Outcome::Blocked { by } => format!("not run: {by} failed"),
-                    Outcome::WouldRun { command } => {
-                        format!("would run:\n  {}", command.replace('\n', "\n  "))
-                    }
-                };
+                let text = crate::apply_cmd::outcome_text(outcome);
                 match &self.bar {
                     Some(b) => {
                         b.inc(1);

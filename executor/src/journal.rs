@@ -96,6 +96,24 @@ fn running_lock(dir: &Path) -> Result<File, String> {
     Ok(file)
 }
 
+/// The journal file at `path`, opened for appending and locked (`flock`,
+/// exclusive): another nixplan applying the plan holds it otherwise.
+fn locked_journal(path: &Path) -> Result<File, String> {
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    // SAFETY: flock(2) on a descriptor this function owns.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(format!(
+            "another nixplan is applying this plan (its journal {} is locked)",
+            path.display()
+        ));
+    }
+    Ok(file)
+}
+
 impl Journal {
     /// The lock the commands of this run hold while they live.
     pub fn running_lock(&self) -> RawFd {
@@ -113,20 +131,9 @@ impl Journal {
         std::fs::create_dir_all(dir.join("runs"))
             .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
         let path = dir.join("journal.jsonl");
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         // One run of a plan at a time: the lock lasts as long as the file
         // is open (this Journal), and is taken before anything is read.
-        // SAFETY: flock(2) on a descriptor this function owns.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            return Err(format!(
-                "another nixplan is applying this plan (its journal {} is locked)",
-                path.display()
-            ));
-        }
+        let file = locked_journal(&path)?;
         let running = running_lock(&dir)?;
         let (earlier, whole) = read(&path)?;
         // A torn last line (an interrupted write, a full disk) is cut off,
@@ -172,19 +179,7 @@ impl Journal {
         let kept = self.dir.join(format!("journal.before-{}.jsonl", self.run));
         std::fs::rename(&path, &kept)
             .map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        // SAFETY: flock(2) on a descriptor this function owns.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            return Err(format!(
-                "another nixplan is applying this plan (its journal {} is locked)",
-                path.display()
-            ));
-        }
-        self.file = file;
+        self.file = locked_journal(&path)?;
         self.earlier.clear();
         Ok(kept)
     }

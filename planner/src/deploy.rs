@@ -138,6 +138,17 @@ fn nix_words(sub: &[&str]) -> Vec<String> {
     w
 }
 
+/// `nix ARGS --to ssh-ng://TARGET "$VAR"`: over the executor's SSH login,
+/// through sudo/doas (`remote-program`) for a non-root login.
+fn copy_script(args: &[&str], var: &str) -> String {
+    format!(
+        "set -eu\nstore=\"ssh-ng://$NIXPLAN_TARGET\"\n\
+         [ -z \"$NIXPLAN_SUDO\" ] || store=\"$store?remote-program=$(printf '%s nix-daemon' \"$NIXPLAN_SUDO\" | sed 's/ /%20/g')\"\n\
+         {} --to \"$store\" \"${var}\"\n",
+        quoted(&nix_words(args))
+    )
+}
+
 fn quoted(words: &[String]) -> String {
     words
         .iter()
@@ -432,11 +443,9 @@ pub fn plan(
                 Phase::Deploy,
                 Kind::CopyClosure,
                 None,
-                Some(format!(
-                    "set -eu\nstore=\"ssh-ng://$NIXPLAN_TARGET\"\n\
-                     [ -z \"$NIXPLAN_SUDO\" ] || store=\"$store?remote-program=$(printf '%s nix-daemon' \"$NIXPLAN_SUDO\" | sed 's/ /%20/g')\"\n\
-                     {} --no-check-sigs --derivation --to \"$store\" \"$NIXPLAN_DRV\"\n",
-                    quoted(&nix_words(&["copy"]))
+                Some(copy_script(
+                    &["copy", "--no-check-sigs", "--derivation"],
+                    "NIXPLAN_DRV",
                 )),
                 vec![Resource::new(Res::System, "derivation")],
                 vec![Resource::new(Res::System, "derivation-copied")],
@@ -506,12 +515,7 @@ pub fn plan(
             Phase::Deploy,
             Kind::CopyClosure,
             None,
-            Some(format!(
-                "set -eu\nstore=\"ssh-ng://$NIXPLAN_TARGET\"\n\
-                 [ -z \"$NIXPLAN_SUDO\" ] || store=\"$store?remote-program=$(printf '%s nix-daemon' \"$NIXPLAN_SUDO\" | sed 's/ /%20/g')\"\n\
-                 {} --to \"$store\" \"$NIXPLAN_SYSTEM\"\n",
-                quoted(&nix_words(&flags))
-            )),
+            Some(copy_script(&flags, "NIXPLAN_SYSTEM")),
             have.clone(),
             vec![copied.clone()],
             "copy the system's closure to the target's store over the executor's SSH login (through sudo/doas for a non-root login)",
