@@ -5,8 +5,8 @@
 # (best of 3, whole process), their ratio, and nixplan's growth per 10x
 # (10 means linear). The shapes rnix/rowan would parse in quadratic time
 # (long runs of path characters, long unspaced operator or application
-# chains) are refused up front with a syntax error; the last rows show how
-# fast that refusal comes.
+# chains) are parsed respaced (parser/syntax/src/respace.rs); the last rows
+# show their growth (nix 2.8 is itself quadratic on the unspaced sum).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v nix-instantiate >/dev/null || { echo "needs nix-instantiate (apt-get install nix-bin)"; exit 1; }
@@ -27,6 +27,8 @@ body = {
   "strings":  lambda: "[ " + " ".join(f'"s{i} ${{toString {i}}}"' for i in range(n)) + " ]",
   "tight":    lambda: "+".join(["1"] * n),
   "tightpar": lambda: "+".join(["(1)"] * n),
+  "apply":    lambda: "(let f = x: f; in f) " + " ".join(["1"] * n),
+  "select":   lambda: "let a = { a = a; }; in a" + ".a" * n,
 }[shape]()
 open(out, "w").write(f"let x = {body}; in 1\n")
 PY
@@ -45,7 +47,7 @@ best() { # best CMD...: the best wall time of 3 runs, in ms (each cut at 60 s)
 
 printf '%-10s %9s %12s %10s %8s %8s\n' shape terms nixplan_ms nix_ms ratio growth
 # SHAPES="sum list" runs only those.
-for shape in ${SHAPES:-sum list attrs lets strings tight tightpar}; do
+for shape in ${SHAPES:-sum list attrs lets strings tight tightpar apply select}; do
   prev=
   for n in 10000 100000 1000000; do
     f=$dir/$shape-$n.nix

@@ -213,10 +213,11 @@ impl Eval {
             path.map(Path::to_path_buf),
             Arc::from(text),
         );
-        let root = syntax::parse(&self.sources, file).map_err(LoadError::Syntax)?;
+        let syntax::Parsed { root, added } =
+            syntax::parse(&self.sources, file).map_err(LoadError::Syntax)?;
         let lints = self.settings.literal_lints;
         if lints.any() {
-            for finding in lints::check(&root, file, lints) {
+            for finding in lints::check(&root, file, &added, lints) {
                 let message = format!("{} ({})", finding.message, finding.setting);
                 if finding.fatal {
                     return Err(LoadError::Eval(EvalError::new(
@@ -238,6 +239,7 @@ impl Eval {
             home: self.settings.home.as_deref(),
             is_global: &is_global,
             outer,
+            added: &added,
         };
         let id = lower::lower(&mut self.arena, &cx, &root).map_err(|e| {
             let kind = if e.message.starts_with("undefined variable") {

@@ -54,7 +54,12 @@ pub struct Finding {
 }
 
 /// Every literal in `root` the lints that are on object to, in source order.
-pub fn check(root: &rnix::Root, file: FileId, lints: LiteralLints) -> Vec<Finding> {
+pub fn check(
+    root: &rnix::Root,
+    file: FileId,
+    added: &nixplan_syntax::respace::Added,
+    lints: LiteralLints,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for node in root.syntax().descendants() {
         let Some(expr) = ast::Expr::cast(node.clone()) else {
@@ -99,7 +104,7 @@ pub fn check(root: &rnix::Root, file: FileId, lints: LiteralLints) -> Vec<Findin
                     message,
                     setting,
                     fatal: level == Level::Fatal,
-                    span: Span::new(file, node.text_range()),
+                    span: added.span(file, node.text_range()),
                 });
             }
         }

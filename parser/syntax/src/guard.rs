@@ -1,5 +1,6 @@
 //! Shapes of input that rnix 0.15 and rowan 0.17 parse in quadratic time,
-//! refused up front with a message instead of hanging:
+//! found in linear time so that `parse` reads them respaced (`respace.rs`)
+//! instead:
 //!
 //! - a long run of path characters (`a.a.a…`, `1+1+1…` without spaces):
 //!   rnix's tokenizer looks ahead over the whole run at every token;
@@ -7,16 +8,17 @@
 //!   level (`(1)+(1)+…`, `f x x x …`): the parse tree is as deep as the
 //!   chain, and rowan's node cache hashes each new node's whole subtree.
 //!
-//! Both checks are linear; the limits are far above anything written by
-//! hand (and parse in well under a second), so a real configuration never
-//! meets them. Nix itself reads such files; nixplan's parser cannot, in
-//! bounded time, and says so.
+//! And nesting deeper than [`crate::MAX_NESTING`], which is refused: the
+//! evaluator's stack is bounded. Real configurations meet none of these;
+//! files below the limits are parsed as they are.
 
 use rnix::SyntaxKind::{self, *};
 
-/// The longest run of path characters outside strings and comments.
+/// The longest run of path characters outside strings and comments
+/// parsed as it is.
 pub const MAX_RUN: usize = 4096;
-/// The longest chain of operators or applications at one level.
+/// The longest chain of operators or applications at one level parsed as
+/// it is.
 pub const MAX_CHAIN: usize = 4000;
 
 /// rnix's path characters (its tokenizer's lookahead runs over these).
@@ -185,8 +187,6 @@ fn starts_operand(kind: SyntaxKind) -> bool {
 /// applications at one bracket level ends. Only the links whose node has
 /// at most three children count (rowan caches, and so hashes, only those):
 /// an operator with no space on either side, and every application.
-/// Only call this on text that passed [`long_run`] (the tokenizer is
-/// quadratic otherwise).
 #[cfg(test)]
 pub fn long_chain(text: &str) -> Option<(u32, usize)> {
     scan(text).1
@@ -195,7 +195,7 @@ pub fn long_chain(text: &str) -> Option<(u32, usize)> {
 /// Where a guard found its problem, and how deep or long it was.
 pub type Found = Option<(u32, usize)>;
 
-/// One pass of rnix's tokenizer over `text` for both guards that need
+/// One pass of (a linear copy of) rnix's tokenizer over `text` for both guards that need
 /// tokens: where nesting first goes deeper than `max_nesting` (brackets,
 /// and runs of prefix `!`/`-`), and where the first chain longer than
 /// [`MAX_CHAIN`] ends ([`long_chain`]). Each as (offset, how deep/long).
@@ -212,10 +212,9 @@ pub fn scan_with(text: &str, max_nesting: usize) -> (Found, Found) {
     // An operator written with no space before it: it counts when no
     // space follows either.
     let mut tight_operator = false;
-    let mut offset = 0u32;
-    for (kind, s) in rnix::tokenize(text) {
-        let at = offset;
-        offset += s.len() as u32;
+    // rnix's tokens, in linear time.
+    for t in crate::respace::Tokens::new(text) {
+        let (kind, at) = (t.kind, t.start as u32);
         match kind {
             TOKEN_L_PAREN | TOKEN_L_BRACK | TOKEN_L_BRACE | TOKEN_INTERPOL_START => depth += 1,
             TOKEN_R_PAREN | TOKEN_R_BRACK | TOKEN_R_BRACE | TOKEN_INTERPOL_END => {

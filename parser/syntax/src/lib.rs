@@ -7,6 +7,7 @@
 
 mod guard;
 pub mod lower;
+pub mod respace;
 mod source;
 
 pub use guard::{MAX_CHAIN, MAX_RUN};

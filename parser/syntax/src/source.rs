@@ -70,9 +70,7 @@ pub struct SourceMap {
 /// `"..."` string CR LF and a lone CR are each LF. Elsewhere they stay
 /// (whitespace to the parser; in `''...''` strings, text).
 pub fn nix_line_ends(text: &str) -> Option<String> {
-    // A text the parser refuses for a long run is left as it is: the
-    // tokenizer needs time quadratic in such runs.
-    if !text.contains('\r') || crate::guard::long_run(text).is_some() {
+    if !text.contains('\r') {
         return None;
     }
     let mut current = text.to_string();
@@ -81,7 +79,9 @@ pub fn nix_line_ends(text: &str) -> Option<String> {
     loop {
         let mut out = String::with_capacity(current.len());
         let mut strings: Vec<bool> = Vec::new();
-        for (kind, token) in rnix::tokenize(&current) {
+        // rnix's tokens, in linear time.
+        for t in crate::respace::Tokens::new(&current) {
+            let (kind, token) = (t.kind, &current[t.start..t.end]);
             match kind {
                 rnix::SyntaxKind::TOKEN_STRING_START => {
                     strings.push(token == "\"");
@@ -285,28 +285,18 @@ fn describe_wanted(kinds: &[rnix::SyntaxKind]) -> String {
 
 /// Parse `text` (already registered as `file`), returning the tree or every
 /// syntax error of the file.
-pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseDiagnostics>> {
+pub fn parse(sources: &SourceMap, file: FileId) -> Result<Parsed, Box<ParseDiagnostics>> {
     let src = sources.file(file);
     let text: &str = &src.text;
-    let refused = if let Some((offset, run)) = crate::guard::long_run(text) {
-        Some((offset, format!(
-            "a run of {run}+ characters without a space or delimiter starts here (the limit is {}): nixplan's parser needs time quadratic in such runs; put spaces around operators",
-            crate::guard::MAX_RUN
-        )))
-    } else {
-        match crate::guard::scan(text) {
-            (Some((offset, depth)), _) => Some((
-                offset,
-                format!(
-                    "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
-                ),
-            )),
-            (None, chain) => chain.map(|(offset, n)| (offset, format!(
-                "a chain of more than {} operators or function applications at one level reaches here ({n}): nixplan's parser needs time quadratic in its length; build it from a list instead (e.g. with builtins.foldl')",
-                crate::guard::MAX_CHAIN
-            ))),
-        }
-    };
+    let (too_deep, chain) = crate::guard::scan(text);
+    let refused = too_deep.map(|(offset, depth)| {
+        (
+            offset,
+            format!(
+                "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
+            ),
+        )
+    });
     if let Some((offset, message)) = refused {
         let span = Span {
             file,
@@ -326,9 +316,19 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
             src: sources.named_source(file),
         }));
     }
-    let parsed = rnix::Root::parse(text);
+    // Long runs and chains are parsed with trivia added (linear, the same
+    // tree but for trivia); every offset is mapped back to the text.
+    let respaced = (chain.is_some() || crate::guard::long_run(text).is_some())
+        .then(|| crate::respace::respace(text));
+    let (parsed, added) = match &respaced {
+        Some((spaced, added)) => (rnix::Root::parse(spaced), added.clone()),
+        None => (rnix::Root::parse(text), crate::respace::Added::default()),
+    };
     if parsed.errors().is_empty() {
-        return Ok(parsed.tree());
+        return Ok(Parsed {
+            root: parsed.tree(),
+            added,
+        });
     }
     // The end of the file, as a place a reader can see: its last
     // character that is not white space (a label past the last line is
@@ -391,7 +391,7 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
             ),
             other => (other.to_string(), eof),
         };
-        let span = Span::new(file, range);
+        let span = added.span(file, range);
         let (line, column) = src.line_col(span.start);
         errors.push(SyntaxError {
             message,
@@ -406,6 +406,13 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<rnix::Root, Box<ParseD
         errors,
         src: sources.named_source(file),
     }))
+}
+
+/// A parsed file: rnix's tree, and the trivia added to parse it in linear
+/// time (see `respace.rs`), which [`Added::span`] maps back.
+pub struct Parsed {
+    pub root: rnix::Root,
+    pub added: crate::respace::Added,
 }
 
 /// How deeply rnix's parser descends before it gives up.

@@ -221,6 +221,8 @@ pub struct LowerContext<'a> {
     pub is_global: &'a dyn Fn(&str) -> bool,
     /// Names bound around the whole file (`scopedImport`), slot i = name i.
     pub outer: &'a [Rc<str>],
+    /// What parsing added to the text (offsets map back through it).
+    pub added: &'a crate::respace::Added,
 }
 
 pub fn lower(arena: &mut Arena, cx: &LowerContext, root: &ast::Root) -> Result<ExprId, LowerError> {
@@ -293,7 +295,7 @@ pub fn canonicalize_path(p: &str) -> String {
 
 impl<'a, 'b> Lowerer<'a, 'b> {
     fn span_of(&self, node: &rnix::SyntaxNode) -> Span {
-        Span::new(self.cx.file, node.text_range())
+        self.cx.added.span(self.cx.file, node.text_range())
     }
 
     fn err<T>(&self, node: &rnix::SyntaxNode, message: impl Into<String>) -> Result<T, LowerError> {

@@ -1,0 +1,112 @@
+//! The linear tokenizer and the respacing (`respace.rs`) against rnix
+//! itself, on every Nix file of the upstream snapshots (nixpkgs' lib,
+//! disko, Home Manager, flake-parts, Nix's language tests, ...) and of
+//! this repository: the same tokens, and after respacing the same tree but
+//! for the added trivia, every token found back at its place.
+
+use std::path::{Path, PathBuf};
+
+use nixplan_syntax::respace::{respace, Tokens};
+use rnix::{NodeOrToken, SyntaxKind, SyntaxNode};
+
+fn nix_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            if p.file_name().is_some_and(|n| n == "target" || n == ".git") {
+                continue;
+            }
+            nix_files(&p, out);
+        } else if ft.is_file() && p.extension().is_some_and(|x| x == "nix") {
+            out.push(p);
+        }
+    }
+}
+
+fn corpus() -> Option<Vec<PathBuf>> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let upstream = std::env::var_os("NIXPLAN_UPSTREAM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("../shared/upstream"));
+    if !upstream.is_dir() {
+        assert!(
+            std::env::var("NIXPLAN_REQUIRE_UPSTREAM").as_deref() != Ok("1"),
+            "no upstream snapshots at {}",
+            upstream.display()
+        );
+        eprintln!(
+            "skipped: no upstream snapshots at {} (set NIXPLAN_UPSTREAM)",
+            upstream.display()
+        );
+        return None;
+    }
+    let mut files = Vec::new();
+    nix_files(&upstream, &mut files);
+    nix_files(&repo.join("tests"), &mut files);
+    nix_files(&repo.join("parser"), &mut files);
+    files.sort();
+    Some(files)
+}
+
+fn trivia(k: SyntaxKind) -> bool {
+    matches!(k, SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT)
+}
+
+/// The tree without its trivia, and each other token's start.
+fn shape(node: &SyntaxNode, out: &mut String, starts: &mut Vec<u32>) {
+    out.push_str(&format!("({:?}", node.kind()));
+    for child in node.children_with_tokens() {
+        match child {
+            NodeOrToken::Node(n) => shape(&n, out, starts),
+            NodeOrToken::Token(t) if !trivia(t.kind()) => {
+                out.push_str(&format!(" {:?}:{}", t.kind(), t.text()));
+                starts.push(t.text_range().start().into());
+            }
+            NodeOrToken::Token(_) => {}
+        }
+    }
+    out.push(')');
+}
+
+#[test]
+fn rnix_tokens_and_trees_are_kept_on_every_file_of_the_corpus() {
+    let Some(files) = corpus() else { return };
+    assert!(files.len() > 500, "only {} files", files.len());
+    let mut compared = 0;
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let ours: Vec<(SyntaxKind, &str)> = Tokens::new(&text)
+            .map(|t| (t.kind, &text[t.start..t.end]))
+            .collect();
+        let theirs: Vec<(SyntaxKind, &str)> = rnix::tokenize(&text).collect();
+        assert_eq!(ours, theirs, "{}", f.display());
+        let parsed = rnix::Root::parse(&text);
+        let (spaced, added) = respace(&text);
+        let reparsed = rnix::Root::parse(&spaced);
+        if !parsed.errors().is_empty() {
+            assert!(!reparsed.errors().is_empty(), "{}", f.display());
+            continue;
+        }
+        assert!(
+            reparsed.errors().is_empty(),
+            "{}: {:?}",
+            f.display(),
+            reparsed.errors()
+        );
+        let (mut a, mut b) = (String::new(), String::new());
+        let (mut sa, mut sb) = (Vec::new(), Vec::new());
+        shape(&parsed.syntax(), &mut a, &mut sa);
+        shape(&reparsed.syntax(), &mut b, &mut sb);
+        assert_eq!(a, b, "{}", f.display());
+        let mapped: Vec<u32> = sb.iter().map(|&s| added.to_source(s)).collect();
+        assert_eq!(sa, mapped, "{}: positions", f.display());
+        compared += 1;
+    }
+    assert!(compared > 500, "only {compared} trees compared");
+}
