@@ -564,8 +564,28 @@ impl Added {
 
 /// `text` with a space between every two code tokens that touch, and an
 /// empty comment after every space in code that comes before a token,
-/// and where the additions are.
-pub fn respace(text: &str) -> (String, Added) {
+/// and where the additions are; `None` when that would change a token
+/// (only malformed text: a `<` that starts no search path looked ahead
+/// past where a space would go), checked by tokenizing the result.
+pub fn respace(text: &str) -> Option<(String, Added)> {
+    let (spaced, added) = respaced(text);
+    let kept = |t: &Token, s: &str| {
+        !(matches!(t.kind, TOKEN_WHITESPACE | TOKEN_COMMENT)
+            && (s[t.start..t.end].trim().is_empty() || &s[t.start..t.end] == "/**/"))
+    };
+    let mut before = Tokens::new(text).filter(|t| kept(t, text));
+    let mut after = Tokens::new(&spaced).filter(|t| kept(t, &spaced));
+    loop {
+        match (before.next(), after.next()) {
+            (None, None) => return Some((spaced, added)),
+            (Some(a), Some(b))
+                if a.kind == b.kind && text[a.start..a.end] == spaced[b.start..b.end] => {}
+            _ => return None,
+        }
+    }
+}
+
+fn respaced(text: &str) -> (String, Added) {
     let mut out = String::with_capacity(text.len() * 2);
     let mut added = Added::default();
     let mut last: Option<Token> = None;
@@ -647,7 +667,9 @@ mod tests {
     #[test]
     fn respacing_keeps_every_token() {
         for c in CASES {
-            let (spaced, added) = respace(c);
+            let Some((spaced, added)) = respace(c) else {
+                continue;
+            };
             let mut kept = rnix_tokens(&spaced);
             kept.retain(|(k, s)| !(matches!(k, TOKEN_WHITESPACE) && s == " " || s == "/**/"));
             let mut want = rnix_tokens(c);
@@ -664,14 +686,20 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_that_would_change_a_token_is_not_made() {
+        // The first `<` looks ahead to the `>` for a search path.
+        assert_eq!(respace("<or<n>"), None);
+    }
+
+    #[test]
     fn offsets_map_back() {
-        let (spaced, added) = respace("1+2");
+        let (spaced, added) = respace("1+2").unwrap();
         assert_eq!(spaced, "1 + 2");
         assert_eq!(added.to_source(0), 0);
         assert_eq!(added.to_source(2), 1); // `+`
         assert_eq!(added.to_source(4), 2); // `2`
         assert_eq!(added.to_source(5), 3);
-        let (spaced, added) = respace("f x");
+        let (spaced, added) = respace("f x").unwrap();
         assert_eq!(spaced, "f /**/x");
         assert_eq!(added.to_source(6), 2);
     }

@@ -319,7 +319,8 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Parsed, Box<ParseDiagn
     // Long runs and chains are parsed with trivia added (linear, the same
     // tree but for trivia); every offset is mapped back to the text.
     let respaced = (chain.is_some() || crate::guard::long_run(text).is_some())
-        .then(|| crate::respace::respace(text));
+        .then(|| crate::respace::respace(text))
+        .flatten();
     let (parsed, added) = match &respaced {
         Some((spaced, added)) => (rnix::Root::parse(spaced), added.clone()),
         None => (rnix::Root::parse(text), crate::respace::Added::default()),

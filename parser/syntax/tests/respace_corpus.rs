@@ -87,7 +87,11 @@ fn rnix_tokens_and_trees_are_kept_on_every_file_of_the_corpus() {
         let theirs: Vec<(SyntaxKind, &str)> = rnix::tokenize(&text).collect();
         assert_eq!(ours, theirs, "{}", f.display());
         let parsed = rnix::Root::parse(&text);
-        let (spaced, added) = respace(&text);
+        let Some((spaced, added)) = respace(&text) else {
+            // Only malformed text is not respaced.
+            assert!(!parsed.errors().is_empty(), "{} not respaced", f.display());
+            continue;
+        };
         let reparsed = rnix::Root::parse(&spaced);
         if !parsed.errors().is_empty() {
             assert!(!reparsed.errors().is_empty(), "{}", f.display());
@@ -109,4 +113,108 @@ fn rnix_tokens_and_trees_are_kept_on_every_file_of_the_corpus() {
         compared += 1;
     }
     assert!(compared > 500, "only {compared} trees compared");
+}
+
+use proptest::prelude::*;
+
+/// Texts made of Nix's pieces, glued with and without spaces: operators,
+/// paths, URIs, numbers, strings with interpolations, comments.
+fn soup() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "a",
+        "b_c",
+        "x-y",
+        "1",
+        "0",
+        "01",
+        "2.5",
+        ".5",
+        "1e3",
+        "+",
+        "-",
+        "*",
+        "/",
+        "//",
+        "++",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        "->",
+        "&&",
+        "||",
+        "!",
+        ".",
+        "?",
+        ":",
+        ";",
+        ",",
+        "=",
+        "@",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "${",
+        "\"",
+        "\"s${x}t\"",
+        "''",
+        "''a${b}''",
+        "./p",
+        "./p${q}r",
+        "/abs",
+        "~/h",
+        "<n>",
+        "<n/m>",
+        "a:b",
+        "http://x/y",
+        "or",
+        "in",
+        "let",
+        "#c\n",
+        "/*c*/",
+        "/*",
+        " ",
+        "\n",
+        "_",
+        "'",
+        "$",
+        "é",
+        "...",
+    ]);
+    prop::collection::vec(piece, 1..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000),
+        ..ProptestConfig::default()
+    })]
+    /// On any text: rnix's tokens; and respacing keeps every token (only
+    /// whitespace and `/**/` are added) and maps every offset back.
+    #[test]
+    fn any_text_tokenizes_as_rnix_and_respaces_without_changing_a_token(text in soup()) {
+        let ours: Vec<(SyntaxKind, &str)> =
+            Tokens::new(&text).map(|t| (t.kind, &text[t.start..t.end])).collect();
+        let theirs: Vec<(SyntaxKind, &str)> = rnix::tokenize(&text).collect();
+        prop_assert_eq!(&ours, &theirs);
+        let Some((spaced, added)) = respace(&text) else {
+            // Refused only where a token would change: malformed text.
+            prop_assert!(!rnix::Root::parse(&text).errors().is_empty(), "{:?}", text);
+            return Ok(());
+        };
+        let strip = |toks: Vec<(SyntaxKind, &str)>| -> Vec<(SyntaxKind, String)> {
+            toks.into_iter()
+                .filter(|(k, s)| !(trivia(*k) && (s.trim().is_empty() || *s == "/**/")))
+                .map(|(k, s)| (k, s.to_string()))
+                .collect()
+        };
+        let before = strip(rnix::tokenize(&text).collect());
+        let after = strip(rnix::tokenize(&spaced).collect());
+        prop_assert_eq!(before, after, "{:?} -> {:?}", text, spaced);
+        prop_assert_eq!(added.to_source(spaced.len() as u32) as usize, text.len());
+    }
 }
