@@ -215,7 +215,14 @@ pub(crate) fn key_texts(
         .or_else(|| plan.source.root.clone())
         .ok_or("the plan does not say where its flake is (give --source DIR)")?;
     let target = format!("{root}#{}", plan.target.name);
-    let (ev, config) = crate::target::load_config(&target, &args.choices.inputs)
+    // The inputs the plan was made with: its overrides again.
+    let mut flags = args.choices.inputs.clone();
+    for i in &plan.inputs {
+        if let (nixplan_plan::InputSource::Override, Some(r)) = (i.source, &i.reference) {
+            flags.override_input.extend([i.path.clone(), r.clone()]);
+        }
+    }
+    let (ev, config) = crate::target::load_config(&target, &flags)
         .map_err(|_| format!("cannot evaluate {target} again to read its keys' text"))?;
     std::mem::forget(ev);
     let keys = config.deployment.map(|d| d.keys).unwrap_or_default();

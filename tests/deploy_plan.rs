@@ -47,14 +47,15 @@ fn each_goal_has_its_steps_in_order() {
     let copy = "deploy/copy-closure";
     let key = "deploy/key/tls.key";
     let (preview, approve) = ("deploy/preview", "deploy/approve");
+    // Nothing on the target changes before the approval, keys included.
     assert_eq!(
         with("switch", &[]),
         [
             "facts/gather",
             copy,
-            key,
             preview,
             approve,
+            key,
             "deploy/watchdog",
             "deploy/profile",
             "deploy/switch",
@@ -66,9 +67,9 @@ fn each_goal_has_its_steps_in_order() {
         [
             "facts/gather",
             copy,
-            key,
             preview,
             approve,
+            key,
             "deploy/profile",
             "deploy/switch"
         ]
@@ -78,9 +79,9 @@ fn each_goal_has_its_steps_in_order() {
         [
             "facts/gather",
             copy,
-            key,
             preview,
             approve,
+            key,
             "deploy/watchdog",
             "deploy/switch",
             "deploy/confirm"
@@ -91,9 +92,9 @@ fn each_goal_has_its_steps_in_order() {
         [
             "facts/gather",
             copy,
-            key,
             preview,
             approve,
+            key,
             "deploy/profile",
             "deploy/switch"
         ]
@@ -539,4 +540,75 @@ fn hive_meta_ssh_options_and_activation_order_reach_the_plan() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("\"-J\" is not an `-o OPTION`"), "{err}");
     assert!(err.contains("flake.nix:6:"), "{err}");
+    // NIX_SSHOPTS splits at spaces: an option holding one is refused.
+    write(
+        r#"{
+  outputs = { self }: {
+    colmena.a = {
+      deployment.targetHost = "192.0.2.10";
+      deployment.sshOptions = [ "-o" "ProxyCommand=ssh -W %h:%p jump" ];
+    };
+  };
+}
+"#,
+    );
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        &format!("{flake}#a"),
+        "--offline",
+        "--goal",
+        "switch",
+        "--system",
+        SYSTEM,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("holds white space"), "{err}");
+    assert!(err.contains("flake.nix:5:"), "{err}");
+}
+
+/// A key's name, directory and owner reach the shell only quoted: the
+/// generated script, run here on a directory of the test's, writes the key
+/// and runs nothing the name says.
+#[test]
+fn a_key_script_runs_nothing_its_names_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("keys dir");
+    let pwned = dir.path().join("pwned");
+    std::fs::write(dir.path().join("k"), "secret").unwrap();
+    // Run in the test's directory: were a name run, `pwned` appears there.
+    let name = "a\\\"b$(touch pwned)`touch pwned`".to_string();
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        format!(
+            "{{ outputs = {{ self }}: {{ colmena.n = {{ deployment.targetHost = \"h\"; deployment.keys.\"{}\" = {{ keyFile = ./k; destDir = \"{}\"; user = \"no-such-user-$(touch pwned)\"; }}; }}; }}; }}\n",
+            name.replace('\\', "\\\\").replace('"', "\\\"").replace("${", "\\${"),
+            dest.display(),
+        ),
+    )
+    .unwrap();
+    let p = plan_json(&format!("{}#n", dir.path().display()), &["--goal", "keys"]);
+    let key = p["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "key")
+        .unwrap()
+        .clone();
+    let script = key["script"].as_str().unwrap();
+    let mut child = std::process::Command::new("/bin/sh")
+        .args(["-c", script])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"secret").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}\n{script}");
+    assert!(!pwned.exists(), "a name ran a command:\n{script}");
+    assert!(err.contains("does not exist (yet)"), "{err}");
+    let written = std::fs::read_dir(&dest).unwrap().count();
+    assert_eq!(written, 1);
 }

@@ -170,6 +170,15 @@ fn long_chains_and_runs_parse_in_linear_time_and_mean_what_nix_says() {
     let (code, _, err) = nixplan_text(&["eval", file.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("unexpected end of file"), "{err}");
+    // At the last `+` as written (column 200000), not where the respaced
+    // text ends.
+    assert!(err.contains("bad.nix:1:200000"), "{err}");
+    // Malformed text that cannot be respaced is refused, not parsed in
+    // quadratic time.
+    std::fs::write(&file, format!("<a<b> {}", vec!["1"; 10_000].join("+"))).unwrap();
+    let (code, _, err) = nixplan_text(&["eval", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("malformed token"), "{err}");
 }
 
 /// `with` a stand-in package set (`with pkgs; [ hello ]`, where pkgs are

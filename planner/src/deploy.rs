@@ -119,7 +119,7 @@ else\n\
 \x20 echo \"== no closure diff (no /run/current-system, or no nix store diff-closures on the target)\"\n\
 fi\n\
 echo \"== what activating would do (switch-to-configuration dry-activate)\"\n\
-\"$NIXPLAN_SYSTEM/bin/switch-to-configuration\" dry-activate\n";
+\"$NIXPLAN_SYSTEM/bin/switch-to-configuration\" dry-activate 2>&1\n";
 
 /// How long the watchdog waits for the switch itself to end before it
 /// counts the confirmation time anyway.
@@ -238,6 +238,15 @@ fn ssh_options(d: &Deployment) -> Result<Vec<String>, PlanError> {
                 at,
             });
         }
+        if let Some(v) = out.last().filter(|v| v.contains(char::is_whitespace)) {
+            // They reach nix copy through NIX_SSHOPTS, split at spaces.
+            return Err(PlanError::Invalid {
+                message: format!(
+                    "deployment.sshOptions: {v:?} holds white space, which nix copy's NIX_SSHOPTS cannot carry (put it in an ssh_config Host entry)"
+                ),
+                at: words.items.get(i.saturating_sub(1)).cloned().flatten().or(words.at.clone()),
+            });
+        }
     }
     Ok(out)
 }
@@ -293,7 +302,7 @@ fn key_action(k: &DeploymentKey, needs: Vec<Resource>, node: &str) -> Result<Act
          chmod 0600 \"$tmp\"\n\
          cat > \"$tmp\"\n\
          if ! chown {owner_q} \"$tmp\" 2>/dev/null; then\n\
-         \x20 echo \"{path}: {owner} does not exist (yet): owned by root until the key is uploaded again\" >&2\n\
+         \x20 echo {missing_q} >&2\n\
          fi\n\
          chmod {perm_q} \"$tmp\"\n\
          mv -f \"$tmp\" {path_q}\n\
@@ -303,6 +312,9 @@ fn key_action(k: &DeploymentKey, needs: Vec<Resource>, node: &str) -> Result<Act
         owner_q = sh_quote(&owner),
         perm_q = sh_quote(perm),
         path_q = sh_quote(&path),
+        missing_q = sh_quote(&format!(
+            "{path}: {owner} does not exist (yet): owned by root until the key is uploaded again"
+        )),
     );
     let source = match (&k.key_file.value, &k.key_command) {
         (Some(f), _) => format!("the file {f} (here)"),
@@ -348,8 +360,10 @@ fn watchdog_script(goal: Goal, timeout: u64) -> String {
     format!(
         "set -eu\n\
          mkdir -p -m 0700 {DEPLOY_ROOT}\n\
-         for other in {DEPLOY_ROOT}/deploy-*/canary; do\n\
-         \x20 if [ -e \"$other\" ]; then echo \"another deploy is waiting for its confirmation ($other): not deploying beside it\" >&2; exit 1; fi\n\
+         for other in {DEPLOY_ROOT}/deploy-*; do\n\
+         \x20 if [ -e \"$other/canary\" ] || {{ [ -e \"$other/expired\" ] && [ ! -e \"$other/rolled-back\" ]; }}; then\n\
+         \x20   echo \"another deploy is waiting for its confirmation or rolling back ($other): not deploying beside it (if none is, its watchdog died: remove $other)\" >&2; exit 1\n\
+         \x20 fi\n\
          done\n\
          d=$(mktemp -d {DEPLOY_ROOT}/deploy-XXXXXXXX)\n\
          readlink -f /run/current-system > \"$d/previous-system\" 2>/dev/null || : > \"$d/previous-system\"\n\
@@ -372,7 +386,7 @@ fn watchdog_script(goal: Goal, timeout: u64) -> String {
          EOF\n\
          : > \"$d/canary\"\n\
          if [ -d /run/systemd/system ]; then\n\
-         \x20 systemd-run --unit=\"nixplan-rollback-${{d##*-}}\" --collect --quiet --no-block /bin/sh \"$d/watch\"\n\
+         \x20 systemd-run --unit=\"nixplan-rollback-${{d##*-}}\" --collect --quiet --no-block /bin/sh \"$d/watch\" || {{ rm -f \"$d/canary\"; exit 1; }}\n\
          else\n\
          \x20 setsid /bin/sh \"$d/watch\" </dev/null >>\"$d/log\" 2>&1 7>&- &\n\
          fi\n\
@@ -382,22 +396,34 @@ fn watchdog_script(goal: Goal, timeout: u64) -> String {
 
 fn switch_script(goal: Goal, watched: bool) -> String {
     let g = goal.as_str();
+    // However the switch ends (failed, refused), the watchdog starts
+    // counting: unconfirmed, it rolls back at once, not after its limit.
+    // A resumed run whose watchdog already expired has no protection:
+    // it must be applied again.
     let mark = if watched {
-        "touch \"$NIXPLAN_DEPLOY/switched\"\n"
+        "[ -e \"$NIXPLAN_DEPLOY/canary\" ] || { echo \"this deploy's rollback watchdog has expired (or rolled back): apply the plan again, not --resume\" >&2; exit 1; }\n\
+         trap 'touch \"$NIXPLAN_DEPLOY/switched\"' EXIT\n"
+    } else {
+        ""
+    };
+    // Under systemd the unit itself marks the end of the switch, so a
+    // dropped connection does not keep the watchdog waiting.
+    let unit_mark = if watched {
+        "; touch \"$NIXPLAN_DEPLOY/switched\""
     } else {
         ""
     };
     format!(
         "set -eu\n\
+         {mark}\
          stc=\"$NIXPLAN_SYSTEM/bin/switch-to-configuration\"\n\
          [ -x \"$stc\" ] || {{ echo \"$NIXPLAN_SYSTEM has no bin/switch-to-configuration: not a NixOS system\" >&2; exit 1; }}\n\
          rc=0\n\
          if [ -d /run/systemd/system ]; then\n\
-         \x20 systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER --collect --no-ask-password --pipe --quiet --service-type=exec --unit=nixplan-switch-to-configuration --wait \"$stc\" {g} || rc=$?\n\
+         \x20 systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER -E NIXPLAN_DEPLOY --collect --no-ask-password --pipe --quiet --service-type=exec --unit=nixplan-switch-to-configuration --wait /bin/sh -c '\"$0\" {g}; rc=$?{unit_mark}; exit $rc' \"$stc\" || rc=$?\n\
          else\n\
          \x20 \"$stc\" {g} || rc=$?\n\
          fi\n\
-         {mark}\
          exit \"$rc\"\n"
     )
 }
@@ -556,10 +582,8 @@ pub fn plan(
         .iter()
         .flat_map(|a| a.produces.iter().cloned())
         .collect();
-    out.extend(pre_keys);
     if goal.activates() {
         let mut before_switch = vec![copied.clone()];
-        before_switch.extend(pre_key_resources.iter().cloned());
         if goal != Goal::DryActivate {
             // What will change, shown before anything does: the closure
             // diff against the running system and NixOS's own dry run.
@@ -589,7 +613,13 @@ pub fn plan(
                 ),
             ));
             before_switch.push(Resource::new(Res::System, "approved"));
+            // Nothing on the target changes before the approval: not
+            // even a key.
+            for k in pre_keys.iter_mut() {
+                k.needs.push(Resource::new(Res::System, "approved"));
+            }
         }
+        before_switch.extend(pre_key_resources.iter().cloned());
         let watched = goal.can_roll_back() && remote && options.confirm_timeout.is_some();
         if watched {
             let timeout = options.confirm_timeout.unwrap_or_default();
@@ -682,6 +712,7 @@ pub fn plan(
             }
         }
     }
+    out.extend(pre_keys);
     out.extend(post_keys);
     if !remote {
         for a in out.iter_mut() {

@@ -318,9 +318,29 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Parsed, Box<ParseDiagn
     }
     // Long runs and chains are parsed with trivia added (linear, the same
     // tree but for trivia); every offset is mapped back to the text.
-    let respaced = (chain.is_some() || crate::guard::long_run(text).is_some())
-        .then(|| crate::respace::respace(text))
-        .flatten();
+    let long = chain.or_else(|| crate::guard::long_run(text));
+    let respaced = long.and_then(|_| crate::respace::respace(text));
+    if let (Some((offset, _)), None) = (long, &respaced) {
+        // Only malformed text cannot be respaced; as written it would take
+        // rnix quadratic time.
+        let span = Span {
+            file,
+            start: offset,
+            end: offset + 1,
+        };
+        let (line, column) = src.line_col(offset);
+        return Err(Box::new(ParseDiagnostics {
+            name: src.name.clone(),
+            count: 1,
+            errors: vec![SyntaxError {
+                message: "a very long run or chain of operators starts here in a file with a malformed token (a `<` that opens no `<path>`, say): nixplan cannot parse that in bounded time; fix the malformed token".into(),
+                span,
+                line,
+                column,
+            }],
+            src: sources.named_source(file),
+        }));
+    }
     let (parsed, added) = match &respaced {
         Some((spaced, added)) => (rnix::Root::parse(spaced), added.clone()),
         None => (rnix::Root::parse(text), crate::respace::Added::default()),
@@ -334,10 +354,12 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Parsed, Box<ParseDiagn
     // The end of the file, as a place a reader can see: its last
     // character that is not white space (a label past the last line is
     // not shown).
-    let last = text.trim_end().len();
+    // (In the text rnix read: mapped back like every other range.)
+    let read: &str = respaced.as_ref().map_or(text, |(s, _)| s.as_str());
+    let last = read.trim_end().len();
     let eof = TextRange::new(
         (last.saturating_sub(1) as u32).into(),
-        (last.max(1).min(text.len()) as u32).into(),
+        (last.max(1).min(read.len()) as u32).into(),
     );
     let mut errors = Vec::new();
     // rnix stops at a fixed depth and the errors after that are only its
