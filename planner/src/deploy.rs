@@ -408,10 +408,10 @@ fn switch_script(goal: Goal, watched: bool) -> String {
     };
     // Under systemd the unit itself marks the end of the switch, so a
     // dropped connection does not keep the watchdog waiting.
-    let unit_mark = if watched {
-        "; touch \"$NIXPLAN_DEPLOY/switched\""
+    let (unit_env, unit_mark) = if watched {
+        (" -E NIXPLAN_DEPLOY", "; touch \"$NIXPLAN_DEPLOY/switched\"")
     } else {
-        ""
+        ("", "")
     };
     format!(
         "set -eu\n\
@@ -420,7 +420,7 @@ fn switch_script(goal: Goal, watched: bool) -> String {
          [ -x \"$stc\" ] || {{ echo \"$NIXPLAN_SYSTEM has no bin/switch-to-configuration: not a NixOS system\" >&2; exit 1; }}\n\
          rc=0\n\
          if [ -d /run/systemd/system ]; then\n\
-         \x20 systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER -E NIXPLAN_DEPLOY --collect --no-ask-password --pipe --quiet --service-type=exec --unit=nixplan-switch-to-configuration --wait /bin/sh -c '\"$0\" {g}; rc=$?{unit_mark}; exit $rc' \"$stc\" || rc=$?\n\
+         \x20 systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER{unit_env} --collect --no-ask-password --pipe --quiet --service-type=exec --unit=nixplan-switch-to-configuration --wait /bin/sh -c '\"$0\" {g}; rc=$?{unit_mark}; exit $rc' \"$stc\" || rc=$?\n\
          else\n\
          \x20 \"$stc\" {g} || rc=$?\n\
          fi\n\
