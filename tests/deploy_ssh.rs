@@ -288,6 +288,7 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
     // Without --yes (and no terminal to ask at), the preview runs and the
     // deploy stops at its approval: nothing switched.
     let saved = target.dir.path().join("switch.plan.json");
+    std::fs::remove_file(keys.join("api.key")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
         .args(["apply", saved.to_str().unwrap(), "-i"])
         .arg(target.dir.path().join("id"))
@@ -312,6 +313,10 @@ fn switch_confirms_and_keeps_a_broken_switch_rolls_back() {
         deploy.record(),
         vec!["good dry-activate", "good switch", "good dry-activate"],
         "only the preview ran"
+    );
+    assert!(
+        !keys.join("api.key").exists(),
+        "a key was written before the approval"
     );
 
     // A switch that stops sshd: the switch itself ends (over the
