@@ -29,8 +29,16 @@ fn nix_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn corpus() -> Option<Vec<PathBuf>> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // Where the other tests look (tests/common/mod.rs `upstream`): the
+    // variable, beside the checkout, or the project's shared folder.
     let upstream = std::env::var_os("NIXPLAN_UPSTREAM")
         .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            repo.join("../shared/upstream"),
+            PathBuf::from("/work/shared/upstream"),
+        ])
+        .find(|p| p.join("nixpkgs-lib/lib/default.nix").is_file())
         .unwrap_or_else(|| repo.join("../shared/upstream"));
     if !upstream.is_dir() {
         assert!(
