@@ -16,6 +16,18 @@ fn plan_json(target: &str, extra: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// `plan DIR#NODE --offline ARGS` after writing `flake` as DIR/flake.nix:
+/// the error it fails with (exit 1).
+fn plan_error(dir: &std::path::Path, flake: &str, node: &str, args: &[&str]) -> String {
+    std::fs::write(dir.join("flake.nix"), flake).unwrap();
+    let target = format!("{}#{node}", dir.display());
+    let mut all = vec!["plan", target.as_str(), "--offline"];
+    all.extend_from_slice(args);
+    let (code, _, err) = common::nixplan_text(&all);
+    assert_eq!(code, 1, "{err}");
+    err
+}
+
 fn ids(plan: &Value) -> Vec<String> {
     plan["actions"]
         .as_array()
@@ -424,38 +436,24 @@ fn a_key_given_as_text_is_named_never_contained() {
     assert!(!out.contains(text), "the key's text is in config --json");
     // A keyFile, a keyCommand and a text at once: which one?
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("flake.nix"),
+    let err = plan_error(
+        dir.path(),
         "{ outputs = { self }: { colmena.n = { deployment.keys.k = { text = \"a\"; keyCommand = [ \"true\" ]; }; }; }; }\n",
-    )
-    .unwrap();
-    let (code, _, err) = common::nixplan_text(&[
-        "plan",
-        &format!("{}#n", dir.path().display()),
-        "--offline",
-        "--goal",
-        "keys",
-    ]);
-    assert_eq!(code, 1, "{err}");
+        "n",
+        &["--goal", "keys"],
+    );
     assert!(
         err.contains("deployment.keys.k of n: give exactly one of text, keyFile and keyCommand"),
         "{err}"
     );
     assert!(err.contains("flake.nix:1:"), "{err}");
     // A key file that is not there.
-    std::fs::write(
-        dir.path().join("flake.nix"),
+    let err = plan_error(
+        dir.path(),
         "{ outputs = { self }: {\n  colmena.n = {\n    deployment.keys.k.keyFile = \"/nonexistent/k\";\n  };\n}; }\n",
-    )
-    .unwrap();
-    let (code, _, err) = common::nixplan_text(&[
-        "plan",
-        &format!("{}#n", dir.path().display()),
-        "--offline",
-        "--goal",
-        "keys",
-    ]);
-    assert_eq!(code, 1, "{err}");
+        "n",
+        &["--goal", "keys"],
+    );
     assert!(
         err.contains("its keyFile /nonexistent/k is not a readable file here"),
         "{err}"
@@ -515,7 +513,9 @@ fn hive_meta_ssh_options_and_activation_order_reach_the_plan() {
     let (alpha, zeta) = (reason.find("alpha").unwrap(), reason.find("zeta").unwrap());
     assert!(alpha < zeta, "{reason}");
     // ssh's other flags are said at their line.
-    write(
+    let switch = ["--goal", "switch", "--system", SYSTEM];
+    let err = plan_error(
+        dir.path(),
         r#"{
   outputs = { self }: {
     colmena.a = {
@@ -527,21 +527,14 @@ fn hive_meta_ssh_options_and_activation_order_reach_the_plan() {
   };
 }
 "#,
+        "a",
+        &switch,
     );
-    let (code, _, err) = common::nixplan_text(&[
-        "plan",
-        &format!("{flake}#a"),
-        "--offline",
-        "--goal",
-        "switch",
-        "--system",
-        SYSTEM,
-    ]);
-    assert_eq!(code, 1, "{err}");
     assert!(err.contains("\"-J\" is not an `-o OPTION`"), "{err}");
     assert!(err.contains("flake.nix:6:"), "{err}");
     // NIX_SSHOPTS splits at spaces: an option holding one is refused.
-    write(
+    let err = plan_error(
+        dir.path(),
         r#"{
   outputs = { self }: {
     colmena.a = {
@@ -551,17 +544,9 @@ fn hive_meta_ssh_options_and_activation_order_reach_the_plan() {
   };
 }
 "#,
+        "a",
+        &switch,
     );
-    let (code, _, err) = common::nixplan_text(&[
-        "plan",
-        &format!("{flake}#a"),
-        "--offline",
-        "--goal",
-        "switch",
-        "--system",
-        SYSTEM,
-    ]);
-    assert_eq!(code, 1, "{err}");
     assert!(err.contains("holds white space"), "{err}");
     assert!(err.contains("flake.nix:5:"), "{err}");
 }

@@ -388,6 +388,15 @@ fn record_of(t: &SshTarget) -> Vec<String> {
         .collect()
 }
 
+/// The line of the hive apply's table for host `name`.
+fn row(table: &str, name: &str) -> String {
+    table
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[test]
 fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() {
     let test = "a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other";
@@ -499,14 +508,8 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     assert_eq!(plan("web-a,db"), ["db", "web-a"]);
     let (code, out, err) = apply_with(&["--parallel", "4"]);
     assert_ne!(code, 0, "{out}\n{err}");
-    let row = |name: &str| {
-        out.lines()
-            .find(|l| l.starts_with(&format!("{name} ")))
-            .unwrap_or_default()
-            .to_string()
-    };
-    assert!(row("web-a").contains(" ok "), "{out}\n{err}");
-    assert!(row("db").contains("FAILED"), "{out}\n{err}");
+    assert!(row(&out, "web-a").contains(" ok "), "{out}\n{err}");
+    assert!(row(&out, "db").contains("FAILED"), "{out}\n{err}");
     assert!(err.contains("1 of 2 hosts failed"), "{err}");
     assert_eq!(
         record_of(&a),
@@ -522,13 +525,7 @@ fn a_hive_deploys_the_tagged_hosts_in_parallel_and_one_failure_stops_no_other() 
     // started at all.
     let (code, out, err) = apply_with(&["--parallel", "1", "--fail-fast"]);
     assert_ne!(code, 0, "{out}\n{err}");
-    let row = |name: &str| {
-        out.lines()
-            .find(|l| l.starts_with(&format!("{name} ")))
-            .unwrap_or_default()
-            .to_string()
-    };
-    assert!(row("web-a").contains("not started"), "{out}\n{err}");
+    assert!(row(&out, "web-a").contains("not started"), "{out}\n{err}");
     assert_eq!(record_of(&a).len(), 4, "web-a ran after db failed");
 }
 

@@ -289,32 +289,32 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Parsed, Box<ParseDiagn
     let src = sources.file(file);
     let text: &str = &src.text;
     let (too_deep, chain) = crate::guard::scan(text);
-    let refused = too_deep.map(|(offset, depth)| {
-        (
-            offset,
-            format!(
-                "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
-            ),
-        )
-    });
-    if let Some((offset, message)) = refused {
-        let span = Span {
-            file,
-            start: offset,
-            end: offset + 1,
-        };
+    // One error at one offset: the file is not handed to rnix.
+    let refuse = |offset: u32, message: String| {
         let (line, column) = src.line_col(offset);
-        return Err(Box::new(ParseDiagnostics {
+        Box::new(ParseDiagnostics {
             name: src.name.clone(),
             count: 1,
             errors: vec![SyntaxError {
                 message,
-                span,
+                span: Span {
+                    file,
+                    start: offset,
+                    end: offset + 1,
+                },
                 line,
                 column,
             }],
             src: sources.named_source(file),
-        }));
+        })
+    };
+    if let Some((offset, depth)) = too_deep {
+        return Err(refuse(
+            offset,
+            format!(
+                "the expression is nested more than {MAX_NESTING} levels deep here (depth {depth})"
+            ),
+        ));
     }
     // Long runs and chains are parsed with trivia added (linear, the same
     // tree but for trivia); every offset is mapped back to the text.
@@ -323,23 +323,10 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Parsed, Box<ParseDiagn
     if let (Some((offset, _)), None) = (long, &respaced) {
         // Only malformed text cannot be respaced; as written it would take
         // rnix quadratic time.
-        let span = Span {
-            file,
-            start: offset,
-            end: offset + 1,
-        };
-        let (line, column) = src.line_col(offset);
-        return Err(Box::new(ParseDiagnostics {
-            name: src.name.clone(),
-            count: 1,
-            errors: vec![SyntaxError {
-                message: "a very long run or chain of operators starts here in a file with a malformed token (a `<` that opens no `<path>`, say): nixplan cannot parse that in bounded time; fix the malformed token".into(),
-                span,
-                line,
-                column,
-            }],
-            src: sources.named_source(file),
-        }));
+        return Err(refuse(
+            offset,
+            "a very long run or chain of operators starts here in a file with a malformed token (a `<` that opens no `<path>`, say): nixplan cannot parse that in bounded time; fix the malformed token".into(),
+        ));
     }
     let (parsed, added) = match &respaced {
         Some((spaced, added)) => (rnix::Root::parse(spaced), added.clone()),
