@@ -305,6 +305,11 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
                 args.choices.substitute_on_destination,
             ),
             (
+                "--force-replace-unknown-profiles",
+                args.choices.force_replace_unknown_profiles,
+            ),
+            ("--builders", args.choices.builders.is_some()),
+            (
                 "--override-input",
                 !args.choices.inputs.override_input.is_empty(),
             ),

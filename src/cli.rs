@@ -190,6 +190,15 @@ pub struct PlanChoices {
     /// Let the target fetch what it can from its substituters.
     #[arg(long)]
     pub substitute_on_destination: bool,
+    /// Deploy also where the target's system profile is unknown here
+    /// (overrides `deployment.replaceUnknownProfiles = false`, as
+    /// colmena's flag of the same name).
+    #[arg(long, requires = "goal")]
+    pub force_replace_unknown_profiles: bool,
+    /// Nix's remote builders for the build (`nix build --builders`, e.g.
+    /// `ssh://builder x86_64-linux` or `@/etc/nix/machines`).
+    #[arg(long, value_name = "SPEC", requires = "goal")]
+    pub builders: Option<String>,
     #[command(flatten)]
     pub inputs: InputFlags,
 }

@@ -233,6 +233,8 @@ fn deploy_plan(
         build_on_target: c.build_on_target,
         confirm_timeout: (!c.no_rollback).then_some(c.confirm_timeout),
         substitute_on_destination: c.substitute_on_destination,
+        force_replace_unknown_profiles: c.force_replace_unknown_profiles,
+        builders: c.builders.clone(),
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     nixplan_planner::deploy::plan(config, &options, digest).map_err(|e| {

@@ -1,287 +1,25 @@
 //! `apply` in a virtual machine: what the sandbox kernel cannot do
 //! (device-mapper for LUKS and LVM, md for RAID, vfat for the ESP) and what
 //! must never happen to the machine nixplan runs on (a reboot in the middle
-//! of a run). The VM is Debian with udev, sshd and the disk tools, built by
-//! tests/vm/build-image.sh into target/vm/, booted under qemu (TCG) with
-//! sparse disk images this test creates, reached over SSH through a port
-//! forwarded on 127.0.0.1 and checked against the VM's own host key. The
-//! qemu process (by its pid) and every file are removed when the test ends,
-//! also on failure.
+//! of a run). The VM (tests/common/vm.rs) is Debian with udev, sshd and the
+//! disk tools, booted under qemu (TCG) with sparse disk images this test
+//! creates.
 //!
 //! Without qemu or the image the test says so (a recorded skip, which the
 //! test command does not allow), unless NIXPLAN_REQUIRE_VM_TESTS=1 (the
 //! test command sets it when it could build the image): then it fails.
 //!
-//! This file is longer than the others (~840 lines) on purpose: booting the
-//! VM under TCG takes minutes, so one test runs every scenario on one boot,
-//! in order, and the helpers that drive the VM live beside it.
+//! Booting the VM under TCG takes minutes, so one test runs every scenario
+//! on one boot, in order.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use nixplan_executor::transport::{Invocation, Program};
-use nixplan_executor::{apply, ApplyOptions, Event, Local, Observer, Outcome, Ssh, SshOptions};
+use common::vm::Vm;
+use nixplan_executor::{apply, ApplyOptions, Event, Local, Observer, Outcome, Ssh};
 use nixplan_planner::Plan;
-
-fn image_dir() -> PathBuf {
-    common::root().join("target/vm")
-}
-
-fn unavailable() -> Option<String> {
-    if !Command::new("sh")
-        .args(["-c", "command -v qemu-system-x86_64 && command -v qemu-img"])
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-    {
-        return Some("no qemu-system-x86_64".into());
-    }
-    for f in [
-        "root.img",
-        "vmlinuz",
-        "initrd.img",
-        "id_ed25519",
-        "known_hosts",
-    ] {
-        if !image_dir().join(f).exists() {
-            return Some(format!(
-                "no VM image (target/vm/{f}): run tests/vm/build-image.sh"
-            ));
-        }
-    }
-    None
-}
-
-/// A booted VM with its own disks, removed on drop.
-struct Vm {
-    dir: tempfile::TempDir,
-    qemu: Option<Child>,
-    port: u16,
-}
-
-impl Vm {
-    fn boot(disks: &[u64]) -> Vm {
-        let dir = tempfile::Builder::new()
-            .prefix("nixplan-vm-")
-            .tempdir()
-            .unwrap();
-        let overlay = dir.path().join("root.qcow2");
-        let status = Command::new("qemu-img")
-            .args(["create", "-q", "-f", "qcow2", "-F", "raw", "-b"])
-            .arg(image_dir().join("root.img"))
-            .arg(&overlay)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        for (i, size) in disks.iter().enumerate() {
-            let img = dir.path().join(format!("disk{i}.img"));
-            std::fs::File::create(&img)
-                .unwrap()
-                .set_len(size << 20)
-                .unwrap();
-        }
-        Vm::boot_from(dir, disks, port)
-    }
-
-    fn console(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.path().join("console.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-
-    fn ssh_options(&self) -> SshOptions {
-        self.ssh_options_as("root")
-    }
-
-    fn ssh_options_as(&self, user: &str) -> SshOptions {
-        let known = self.dir.path().join("known_hosts");
-        if !known.exists() {
-            let key = std::fs::read_to_string(image_dir().join("known_hosts")).unwrap();
-            let key = key.split_once(' ').unwrap().1.trim().to_string();
-            std::fs::write(&known, format!("[127.0.0.1]:{} {key}\n", self.port)).unwrap();
-        }
-        let state = self.dir.path().join("ssh");
-        std::fs::create_dir_all(&state).unwrap();
-        SshOptions {
-            destination: format!("{user}@127.0.0.1"),
-            port: Some(self.port),
-            identity: Some(image_dir().join("id_ed25519")),
-            options: vec![
-                format!("UserKnownHostsFile={}", known.display()),
-                "GlobalKnownHostsFile=/dev/null".into(),
-                "ConnectTimeout=20".into(),
-                "IdentitiesOnly=yes".into(),
-            ],
-            state_dir: state,
-            // The installer is the same VM behind the same forwarded port.
-            post_kexec_port: Some(self.port),
-            program: None,
-        }
-    }
-
-    fn transport(&self) -> Ssh {
-        Ssh::new(self.ssh_options())
-    }
-
-    /// Run a shell command in the VM.
-    fn sh(&self, cmd: &str) -> (bool, String) {
-        let ssh = self.transport();
-        let mut env = std::collections::BTreeMap::new();
-        env.insert("PATH".into(), "/usr/sbin:/usr/bin:/sbin:/bin".into());
-        let out = nixplan_executor::Transport::run(
-            &ssh,
-            &Invocation {
-                program: Program::Script(cmd.into()),
-                env,
-                stdin: None,
-                timeout: Duration::from_secs(300),
-            },
-        )
-        .unwrap();
-        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.push_str(&String::from_utf8_lossy(&out.stderr));
-        (out.success(), text)
-    }
-
-    /// Write a file in the VM (its content over stdin).
-    fn write(&self, path: &str, content: &str) {
-        let mut env = std::collections::BTreeMap::new();
-        env.insert("PATH".into(), "/usr/bin:/bin".into());
-        let out = nixplan_executor::Transport::run(
-            &self.transport(),
-            &Invocation {
-                program: Program::Argv(vec!["tee".into(), path.into()]),
-                env,
-                stdin: Some(content.as_bytes().to_vec()),
-                timeout: Duration::from_secs(60),
-            },
-        )
-        .unwrap();
-        assert!(out.success(), "{}", out.tail(5));
-    }
-
-    fn wait_for_ssh(&mut self, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(q) = self.qemu.as_mut() {
-                if let Ok(Some(status)) = q.try_wait() {
-                    panic!("qemu exited ({status}):\n{}", self.console());
-                }
-            }
-            if self
-                .sh("test -e /run/systemd/units || true; udevadm settle")
-                .0
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the VM did not answer over SSH:\n{}",
-                self.console()
-            );
-            std::thread::sleep(Duration::from_secs(3));
-        }
-    }
-
-    /// Reboot the VM (qemu runs with -no-reboot, so: power off, boot again
-    /// from the same disks).
-    fn restart(&mut self, disks: &[u64]) {
-        let _ = self.sh("sync; systemctl poweroff");
-        if let Some(mut q) = self.qemu.take() {
-            let deadline = Instant::now() + Duration::from_secs(300);
-            while q.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(500));
-            }
-            let _ = q.kill();
-            let _ = q.wait();
-        }
-        // Boot again on the same overlay and disks.
-        let dir = std::mem::replace(
-            &mut self.dir,
-            tempfile::Builder::new()
-                .prefix("nixplan-vm-")
-                .tempdir()
-                .unwrap(),
-        );
-        let again = Vm::boot_from(dir, disks, self.port);
-        *self = again;
-    }
-
-    fn boot_from(dir: tempfile::TempDir, disks: &[u64], port: u16) -> Vm {
-        let mut cmd = Command::new("qemu-system-x86_64");
-        cmd.args([
-            "-machine", "q35", "-accel", "tcg", "-m", "1536", "-smp", "2",
-        ])
-        .args(["-display", "none", "-no-reboot"])
-        .arg("-serial")
-        .arg(format!("file:{}", dir.path().join("console.log").display()))
-        .arg("-kernel")
-        .arg(image_dir().join("vmlinuz"))
-        .arg("-initrd")
-        .arg(image_dir().join("initrd.img"))
-        .args([
-            "-append",
-            "root=LABEL=vmroot rw console=ttyS0 net.ifnames=0",
-        ])
-        .arg("-drive")
-        .arg(format!(
-            "file={},if=virtio,format=qcow2",
-            dir.path().join("root.qcow2").display()
-        ))
-        .args([
-            "-netdev",
-            &format!("user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22"),
-        ])
-        .args(["-device", "virtio-net-pci,netdev=n0"]);
-        for i in 0..disks.len() {
-            let img = dir.path().join(format!("disk{i}.img"));
-            cmd.arg("-drive")
-                .arg(format!("file={},if=none,id=d{i},format=raw", img.display()));
-            cmd.args([
-                "-device",
-                &format!("virtio-blk-pci,drive=d{i},serial=nixplan-d{i}"),
-            ]);
-        }
-        // qemu dies with the test, even when the test is killed.
-        // SAFETY: prctl is async-signal-safe; nothing else runs in pre_exec.
-        unsafe {
-            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        let qemu = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut vm = Vm {
-            dir,
-            qemu: Some(qemu),
-            port,
-        };
-        vm.wait_for_ssh(Duration::from_secs(900));
-        vm
-    }
-}
-
-impl Drop for Vm {
-    fn drop(&mut self) {
-        if let Some(mut q) = self.qemu.take() {
-            let _ = q.kill();
-            let _ = q.wait();
-        }
-    }
-}
 
 /// A fixture for the VM: its disks by id, roots under /mnt.
 fn fixture(dir: &Path, name: &str, id: &str, disks: &[usize]) -> PathBuf {
@@ -419,7 +157,7 @@ fn apply_with(
 fn disks_reboots_doas_sudo_live_mode_and_a_real_kexec_in_a_vm() {
     if common::skip::skip_unless(
         "disks_reboots_doas_sudo_live_mode_and_a_real_kexec_in_a_vm",
-        unavailable(),
+        common::vm::unavailable(),
         "NIXPLAN_REQUIRE_VM_TESTS",
     ) {
         return;

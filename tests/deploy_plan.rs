@@ -166,6 +166,123 @@ fn the_build_is_here_or_on_the_target_and_its_path_flows_on() {
 }
 
 #[test]
+fn builders_reach_the_build_and_only_the_build() {
+    let p = plan_json(
+        ALDER,
+        &[
+            "--goal",
+            "push",
+            "--target-host",
+            "root@192.0.2.1",
+            "--builders",
+            "ssh://builder x86_64-linux",
+        ],
+    );
+    let argv = action(&p, "deploy/build")["argv"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let at = argv.iter().position(|w| w == "--builders").unwrap();
+    assert_eq!(argv[at + 1], "ssh://builder x86_64-linux");
+    assert!(argv.last().unwrap().as_str().unwrap().ends_with("toplevel"));
+    // A flag for deploys only.
+    let (code, _, err) = common::nixplan_text(&["plan", ALDER, "--builders", "x"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--goal"), "{err}");
+}
+
+/// colmena's deployment.replaceUnknownProfiles and
+/// privilegeEscalationCommand, as a reviewer sees them.
+#[test]
+fn unknown_profiles_and_the_escalation_command_are_in_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let flake = format!("{}#a", dir.path().display());
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        r#"{
+  outputs = { self }: {
+    colmena.a = {
+      deployment.targetHost = "192.0.2.10";
+      deployment.targetUser = "ops";
+      deployment.replaceUnknownProfiles = false;
+      deployment.privilegeEscalationCommand = [ "doas" "-u" "root" ];
+    };
+  };
+}
+"#,
+    )
+    .unwrap();
+    let switch = ["--goal", "switch", "--system", SYSTEM];
+    let p = plan_json(&flake, &switch);
+    assert_eq!(
+        p["target"]["escalation"],
+        serde_json::json!(["doas", "-u", "root"])
+    );
+    let all = ids(&p);
+    let at = |id: &str| all.iter().position(|i| i == id).unwrap();
+    // Read on the target, checked against this machine's store, before
+    // the preview: nothing is shown or changed over an unknown system.
+    assert!(at("deploy/profile-read") < at("deploy/profile-known"));
+    assert!(at("deploy/profile-known") < at("deploy/preview"));
+    assert_eq!(action(&p, "deploy/profile-read")["runs_on"], "target");
+    let known = action(&p, "deploy/profile-known");
+    assert_eq!(known["runs_on"], "local");
+    assert_eq!(known["env"]["NIXPLAN_RUNNING"], "@deploy/profile-read");
+    // The check itself, run here: a path this store lacks is refused, one
+    // it has (or no profile at all) passes.
+    let script = known["script"].as_str().unwrap();
+    let run = |running: &str| {
+        std::process::Command::new("/bin/sh")
+            .args(["-c", script])
+            .env("NIXPLAN_RUNNING", running)
+            .output()
+            .unwrap()
+    };
+    let refused = run("/nix/store/00000000000000000000000000000000-not-here");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force-replace-unknown-profiles"));
+    assert!(run(dir.path().to_str().unwrap()).status.success());
+    assert!(run("none").status.success());
+    // --force-replace-unknown-profiles (as colmena's flag): no check.
+    let forced = ids(&plan_json(
+        &flake,
+        &[&switch[..], &["--force-replace-unknown-profiles"]].concat(),
+    ));
+    assert!(
+        !forced.iter().any(|i| i.starts_with("deploy/profile-")),
+        "{forced:?}"
+    );
+    // The text plan names the command.
+    let (code, out, err) =
+        common::nixplan_text(&[&["plan", flake.as_str(), "--offline"][..], &switch[..]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("As root through: doas -u root (deployment.privilegeEscalationCommand)"),
+        "{out}"
+    );
+    // colmena's default leaves the choice to the executor (sudo -n, doas
+    // -n, or a password); an empty command is said at its line.
+    let p = plan_json(WEB1, &switch);
+    assert!(p["target"].get("escalation").is_none(), "{}", p["target"]);
+    let err = plan_error(
+        dir.path(),
+        r#"{
+  outputs = { self }: {
+    colmena.a = {
+      deployment.targetHost = "192.0.2.10";
+      deployment.privilegeEscalationCommand = [ ];
+    };
+  };
+}
+"#,
+        "a",
+        &switch,
+    );
+    assert!(err.contains("privilegeEscalationCommand is empty"), "{err}");
+    assert!(err.contains("flake.nix:5:"), "{err}");
+}
+
+#[test]
 fn a_reviewer_sees_the_goal_the_host_and_where_keys_come_from() {
     let (code, out, err) = common::nixplan_text(&[
         "plan",

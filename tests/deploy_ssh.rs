@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::lab::sh;
 use common::skip::skip_unless;
-use common::ssh::{sh_ok, unavailable_ssh, SshTarget};
+use common::ssh::{build_system, sh_ok, unavailable_ssh, SshTarget};
 
 /// The target's own /run and /nix: its own store (a closure copy is a
 /// real copy), profiles and running system.
@@ -42,37 +42,6 @@ fn missing() -> Option<String> {
 
 fn skip(test: &str) -> bool {
     skip_unless(test, missing(), "NIXPLAN_REQUIRE_LOOP_TESTS")
-}
-
-/// A fake NixOS system: `bin/switch-to-configuration GOAL` records
-/// `NAME GOAL` in the target's /run/deploy-record, points
-/// /run/current-system at itself for switch and test, then runs `extra`.
-fn build_system(dir: &Path, name: &str, extra: &str) -> String {
-    let expr = format!(
-        r#"derivation {{
-  name = "nixos-system-{name}";
-  system = builtins.currentSystem;
-  builder = "/bin/sh";
-  args = [ "-c" ''
-    /bin/mkdir -p $out/bin
-    /bin/cat > $out/bin/switch-to-configuration <<EOF
-    #!/bin/sh
-    echo "{name} \$1" >> /run/deploy-record
-    case "\$1" in switch|test) /bin/ln -sfn $out /run/current-system ;; esac
-    {extra}
-    EOF
-    /bin/chmod +x $out/bin/switch-to-configuration
-  '' ];
-}}"#
-    );
-    let file = dir.join(format!("{name}.nix"));
-    std::fs::write(&file, expr).unwrap();
-    sh_ok(&format!(
-        "nix-build --option build-users-group '' --option sandbox false --no-out-link {} 2>/dev/null",
-        file.display()
-    ))
-    .trim()
-    .to_string()
 }
 
 struct Deploy<'t> {

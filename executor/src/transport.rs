@@ -79,12 +79,12 @@ pub trait Transport {
     fn is_this_machine(&self) -> bool;
     /// Run commands through `sudo -n` or `doas -n` from now on (a non-root
     /// login, as the facts say).
-    fn escalate_with(&mut self, tool: Option<String>);
+    fn escalate_with(&mut self, tool: Option<Escalation>);
     /// A descriptor the commands started here keep open while they live
     /// (the run's lock); only commands on this machine can hold one.
     fn hold_while_running(&mut self, _fd: Option<RawFd>) {}
     /// The escalation tool commands run through now, if any.
-    fn escalation(&self) -> Option<String>;
+    fn escalation(&self) -> Option<Escalation>;
     /// On a remote target (or here through sudo/doas, which close the
     /// descriptors of `hold_while_running`): every command from now on holds a shared
     /// `flock` on this file there for as long as it (or anything it
@@ -226,25 +226,41 @@ fn hold_child(
 /// the same in a plan and on the wire.
 pub use nixplan_plan::shell::sh_quote;
 
+/// How a non-root login runs commands as root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Escalation {
+    /// `sudo -n` or `doas -n` (the tool's name): lets the login through
+    /// without asking.
+    Tool(String),
+    /// A sudo that asks for the login's password: `sudo -k -S`, the
+    /// password streamed as the first line of the command's stdin (`-k`:
+    /// sudo always reads it, never taking a cached credential and leaving
+    /// the line to the command).
+    SudoWithPassword,
+    /// The node's own command, word for word
+    /// (`deployment.privilegeEscalationCommand`).
+    Command(Vec<String>),
+}
+
+impl Escalation {
+    /// The words a command is prefixed with.
+    pub fn words(&self) -> Vec<String> {
+        match self {
+            Escalation::Tool(t) => vec![t.clone(), "-n".into()],
+            Escalation::SudoWithPassword => ["sudo", "-k", "-S", "-p", "", "--"]
+                .map(String::from)
+                .to_vec(),
+            Escalation::Command(w) => w.clone(),
+        }
+    }
+}
+
 /// The argv (`env -i K=V … program`) that runs an invocation with exactly
 /// its environment, optionally through an escalation tool.
-/// The escalation of a login whose sudo asks for a password: `sudo -k -S`,
-/// the password streamed as the first line of the command's stdin (`-k`:
-/// sudo always reads it, never taking a cached credential and leaving the
-/// line to the command).
-pub const SUDO_WITH_PASSWORD: &str = "sudo -S";
-
-pub fn env_argv(inv: &Invocation, escalate: Option<&str>) -> Vec<String> {
+pub fn env_argv(inv: &Invocation, escalate: Option<&Escalation>) -> Vec<String> {
     let mut argv = Vec::new();
-    match escalate {
-        Some(SUDO_WITH_PASSWORD) => {
-            argv.extend(["sudo", "-k", "-S", "-p", "", "--"].map(String::from));
-        }
-        Some(tool) => {
-            argv.push(tool.to_string());
-            argv.push("-n".into());
-        }
-        None => {}
+    if let Some(e) = escalate {
+        argv.extend(e.words());
     }
     argv.push("env".into());
     argv.push("-i".into());
@@ -418,7 +434,7 @@ fn run_child(
 /// The machine nixplan runs on.
 #[derive(Debug, Default)]
 pub struct Local {
-    escalate: Option<String>,
+    escalate: Option<Escalation>,
     /// A descriptor every command inherits (the run's lock).
     hold: Option<RawFd>,
     /// The run's lock for commands run through sudo/doas, which close
@@ -472,11 +488,11 @@ impl Transport for Local {
         true
     }
 
-    fn escalate_with(&mut self, tool: Option<String>) {
+    fn escalate_with(&mut self, tool: Option<Escalation>) {
         self.escalate = tool;
     }
 
-    fn escalation(&self) -> Option<String> {
+    fn escalation(&self) -> Option<Escalation> {
         self.escalate.clone()
     }
 
@@ -513,7 +529,7 @@ pub struct SshOptions {
 #[derive(Debug)]
 pub struct Ssh {
     opts: SshOptions,
-    escalate: Option<String>,
+    escalate: Option<Escalation>,
     /// The login's sudo password, streamed to `sudo -S` (never in argv).
     password: Option<Vec<u8>>,
     /// After a kexec: this run's own known_hosts file, where the new key
@@ -658,8 +674,8 @@ impl Drop for Ssh {
 impl Ssh {
     /// The password line `sudo -S` reads first, when escalating so.
     fn password_line(&self) -> Option<Vec<u8>> {
-        match (&self.password, self.escalate.as_deref()) {
-            (Some(p), Some(SUDO_WITH_PASSWORD)) => {
+        match (&self.password, &self.escalate) {
+            (Some(p), Some(Escalation::SudoWithPassword)) => {
                 let mut line = p.clone();
                 line.push(b'\n');
                 Some(line)
@@ -689,7 +705,7 @@ impl Ssh {
         };
         let wrapped = self.remote_lock.as_deref().map(|l| holding_lock(inv, l));
         let inv = wrapped.as_ref().unwrap_or(inv);
-        let remote: Vec<String> = env_argv(inv, self.escalate.as_deref())
+        let remote: Vec<String> = env_argv(inv, self.escalate.as_ref())
             .iter()
             .map(|w| sh_quote(w))
             .collect();
@@ -738,11 +754,11 @@ impl Transport for Ssh {
         false
     }
 
-    fn escalate_with(&mut self, tool: Option<String>) {
+    fn escalate_with(&mut self, tool: Option<Escalation>) {
         self.escalate = tool;
     }
 
-    fn escalation(&self) -> Option<String> {
+    fn escalation(&self) -> Option<Escalation> {
         self.escalate.clone()
     }
 
@@ -832,7 +848,7 @@ mod tests {
         let tail = |ssh: &Ssh| ssh.ssh_argv()[ssh.ssh_argv().len() - 4..].to_vec();
         // --port given: the installer listens on 22 unless told otherwise.
         let mut ssh = Ssh::new(opts(Some(2222), None));
-        ssh.escalate_with(Some("sudo".into()));
+        ssh.escalate_with(Some(Escalation::Tool("sudo".into())));
         assert_eq!(tail(&ssh), vec!["-p", "2222", "--", "deploy@example.org"]);
         ssh.after_kexec(true).unwrap();
         assert_eq!(tail(&ssh), vec!["-p", "22", "--", "root@example.org"]);
@@ -889,7 +905,7 @@ mod tests {
     fn remote_commands_are_quoted_with_their_environment() {
         let argv = env_argv(
             &inv(Program::Script("echo 'a b' \"$HOME\"".into())),
-            Some("sudo"),
+            Some(&Escalation::Tool("sudo".into())),
         );
         assert_eq!(
             argv,
@@ -907,5 +923,21 @@ mod tests {
         );
         let quoted: Vec<String> = argv.iter().map(|w| sh_quote(w)).collect();
         assert_eq!(quoted.last().unwrap(), "'echo '\\''a b'\\'' \"$HOME\"'");
+        // A node's own command is used word for word (no -n added); a
+        // sudo that asks reads the password from stdin, never argv.
+        let prog = || inv(Program::Argv(vec!["true".into()]));
+        let words = |e: Escalation| env_argv(&prog(), Some(&e))[..3].to_vec();
+        assert_eq!(
+            words(Escalation::Command(vec![
+                "doas".into(),
+                "-u".into(),
+                "root".into()
+            ])),
+            vec!["doas", "-u", "root"]
+        );
+        assert_eq!(
+            env_argv(&prog(), Some(&Escalation::SudoWithPassword))[..6].to_vec(),
+            vec!["sudo", "-k", "-S", "-p", "", "--"]
+        );
     }
 }

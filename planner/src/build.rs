@@ -78,6 +78,7 @@ pub fn plan(
             goal: None,
             port: None,
             ssh_options: Vec::new(),
+            escalation: None,
         },
         source,
         inputs: plan_inputs(config),

@@ -103,6 +103,11 @@ pub struct DeployOptions {
     /// `None`: no watchdog (`--no-rollback`).
     pub confirm_timeout: Option<u64>,
     pub substitute_on_destination: bool,
+    /// Deploy even where `deployment.replaceUnknownProfiles = false` and
+    /// the target's profile is unknown here.
+    pub force_replace_unknown_profiles: bool,
+    /// `nix build --builders SPEC` (Nix's remote builders).
+    pub builders: Option<String>,
     pub nixplan_version: String,
 }
 
@@ -249,6 +254,31 @@ fn ssh_options(d: &Deployment) -> Result<Vec<String>, PlanError> {
         }
     }
     Ok(out)
+}
+
+/// colmena's default `deployment.privilegeEscalationCommand`.
+const DEFAULT_ESCALATION: [&str; 3] = ["sudo", "-H", "--"];
+
+/// The node's own escalation command, when it is not colmena's default
+/// (with the default, the executor finds `sudo -n`, `doas -n` or a
+/// password, as for installs).
+fn escalation(d: &Deployment) -> Result<Option<Vec<String>>, PlanError> {
+    let words = &d.privilege_escalation_command;
+    if words
+        .value
+        .iter()
+        .map(|s| s.as_str())
+        .eq(DEFAULT_ESCALATION)
+    {
+        return Ok(None);
+    }
+    if words.value.first().is_none_or(|w| w.is_empty()) {
+        return Err(PlanError::Invalid {
+            message: "deployment.privilegeEscalationCommand is empty: it must name the command that runs commands as root (colmena's default is [ \"sudo\" \"-H\" \"--\" ])".into(),
+            at: words.at.clone(),
+        });
+    }
+    Ok(Some(words.value.clone()))
 }
 
 /// The actions that write one key on the target, from here.
@@ -407,7 +437,10 @@ fn switch_script(goal: Goal, watched: bool) -> String {
         ""
     };
     // Under systemd the unit itself marks the end of the switch, so a
-    // dropped connection does not keep the watchdog waiting.
+    // dropped connection does not keep the watchdog waiting. `systemd-run
+    // --wait` needs the D-Bus system bus (NixOS always has one): as
+    // nixos-rebuild does, a `true` run through it first says whether it
+    // works, else the switch runs directly, and says so.
     let (unit_env, unit_mark) = if watched {
         (" -E NIXPLAN_DEPLOY", "; touch \"$NIXPLAN_DEPLOY/switched\"")
     } else {
@@ -419,9 +452,10 @@ fn switch_script(goal: Goal, watched: bool) -> String {
          stc=\"$NIXPLAN_SYSTEM/bin/switch-to-configuration\"\n\
          [ -x \"$stc\" ] || {{ echo \"$NIXPLAN_SYSTEM has no bin/switch-to-configuration: not a NixOS system\" >&2; exit 1; }}\n\
          rc=0\n\
-         if [ -d /run/systemd/system ]; then\n\
+         if [ -d /run/systemd/system ] && systemd-run --collect --no-ask-password --pipe --quiet --service-type=exec --wait true >/dev/null 2>&1; then\n\
          \x20 systemd-run -E LOCALE_ARCHIVE -E NIXOS_INSTALL_BOOTLOADER{unit_env} --collect --no-ask-password --pipe --quiet --service-type=exec --unit=nixplan-switch-to-configuration --wait /bin/sh -c '\"$0\" {g}; rc=$?{unit_mark}; exit $rc' \"$stc\" || rc=$?\n\
          else\n\
+         \x20 [ ! -d /run/systemd/system ] || echo \"systemd-run --wait does not work here (no D-Bus system bus?): switching directly, so a dropped SSH connection would stop the switch\" >&2\n\
          \x20 \"$stc\" {g} || rc=$?\n\
          fi\n\
          exit \"$rc\"\n"
@@ -499,16 +533,22 @@ pub fn plan(
                 .insert("NIXPLAN_DRV".into(), "@deploy/evaluate".into());
             out.extend([eval, copy, build]);
         } else {
+            let builders: Vec<&str> = match &options.builders {
+                Some(spec) => vec!["--builders", spec],
+                None => vec![],
+            };
             let mut build = action(
                 "deploy/build",
                 Phase::Deploy,
                 Kind::Build,
-                Some(nix_words(&[
-                    "build",
-                    "--no-link",
-                    "--print-out-paths",
-                    &attr,
-                ])),
+                Some(nix_words(
+                    &[
+                        &["build", "--no-link", "--print-out-paths"][..],
+                        &builders[..],
+                        &[attr.as_str()][..],
+                    ]
+                    .concat(),
+                )),
                 None,
                 vec![],
                 vec![Resource::new(Res::System, "built")],
@@ -584,6 +624,50 @@ pub fn plan(
         .collect();
     if goal.activates() {
         let mut before_switch = vec![copied.clone()];
+        let check_profile = remote
+            && !options.force_replace_unknown_profiles
+            && dep.is_some_and(|d| !d.replace_unknown_profiles.value);
+        if check_profile {
+            // colmena's check: the target's current system must be in
+            // this machine's store (deployed from here, or by a colleague
+            // whose closure this store has), or nothing is activated.
+            let read = action(
+                "deploy/profile-read",
+                Phase::Deploy,
+                Kind::Precondition,
+                None,
+                Some(format!(
+                    "set -eu\nreadlink -f {PROFILE} 2>/dev/null || echo none\n"
+                )),
+                vec![],
+                vec![Resource::new(Res::System, "profile-read")],
+                &format!("read which system {PROFILE} points at on the target"),
+            );
+            let mut known = action(
+                "deploy/profile-known",
+                Phase::Deploy,
+                Kind::Precondition,
+                None,
+                Some(
+                    "set -eu\n\
+                     if [ \"$NIXPLAN_RUNNING\" != none ] && [ ! -e \"$NIXPLAN_RUNNING\" ]; then\n\
+                     \x20 echo \"the target's system profile points at $NIXPLAN_RUNNING, which is not in this machine's store: someone else deployed it (or this store collected it). deployment.replaceUnknownProfiles is false, so nothing is activated; --force-replace-unknown-profiles deploys anyway\" >&2\n\
+                     \x20 exit 1\n\
+                     fi\n\
+                     echo \"known here: $NIXPLAN_RUNNING\"\n"
+                        .into(),
+                ),
+                vec![Resource::new(Res::System, "profile-read")],
+                vec![Resource::new(Res::System, "profile-known")],
+                "refuse to activate over a system this machine does not know (deployment.replaceUnknownProfiles = false)",
+            );
+            known.runs_on = RunsOn::Local;
+            known
+                .env
+                .insert("NIXPLAN_RUNNING".into(), "@deploy/profile-read".into());
+            out.extend([read, known]);
+            before_switch.push(Resource::new(Res::System, "profile-known"));
+        }
         if goal != Goal::DryActivate {
             // What will change, shown before anything does: the closure
             // diff against the running system and NixOS's own dry run.
@@ -737,6 +821,10 @@ pub fn plan(
                 Some(d) => ssh_options(d)?,
                 None => vec![],
             },
+            escalation: match dep {
+                Some(d) => escalation(d)?,
+                None => None,
+            },
         },
         source,
         inputs: crate::build::plan_inputs(config),
@@ -794,6 +882,7 @@ pub fn hive(name: &str, goal: Goal, hosts: Vec<Plan>, nixplan_version: &str) -> 
             goal: Some(goal.as_str().into()),
             port: None,
             ssh_options: vec![],
+            escalation: None,
         },
         source: SourceDigest {
             digest: format!("sha256:{}", nixplan_plan::sha256_hex(listing.as_bytes())),

@@ -196,6 +196,7 @@ mod tests {
                 goal: None,
                 port: None,
                 ssh_options: Vec::new(),
+                escalation: None,
             },
             source: SourceDigest::default(),
             inputs: Vec::new(),

@@ -164,6 +164,13 @@ pub fn text(plan: &Plan, style: &Style) -> String {
                 paint(style, "1", "Deploy"),
                 plan.target.name
             );
+            if let Some(words) = &plan.target.escalation {
+                let _ = writeln!(
+                    out,
+                    "As root through: {} (deployment.privilegeEscalationCommand)",
+                    shell_words(words)
+                );
+            }
         }
         None => {
             let _ = writeln!(
@@ -342,6 +349,13 @@ pub fn markdown(plan: &Plan) -> String {
                 "### nixplan: deploy `{}` to {host} (goal: {goal})\n",
                 plan.target.name
             );
+            if let Some(words) = &plan.target.escalation {
+                let _ = writeln!(
+                    out,
+                    "As root through `{}` (deployment.privilegeEscalationCommand)\n",
+                    shell_words(words)
+                );
+            }
         }
         None => {
             let _ = writeln!(out, "### nixplan: `{}` on {host}\n", plan.target.name);

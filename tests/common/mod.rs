@@ -6,6 +6,7 @@
 pub mod lab;
 pub mod skip;
 pub mod ssh;
+pub mod vm;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -192,6 +193,7 @@ pub fn plan_running(script: &str, host: Option<&str>) -> nixplan_plan::Plan {
             goal: None,
             port: None,
             ssh_options: Vec::new(),
+            escalation: None,
         },
         source: Default::default(),
         inputs: Vec::new(),

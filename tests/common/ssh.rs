@@ -18,6 +18,37 @@ pub fn sh_ok(cmd: &str) -> String {
     out
 }
 
+/// A fake NixOS system: `bin/switch-to-configuration GOAL` records
+/// `NAME GOAL` in the target's /run/deploy-record, points
+/// /run/current-system at itself for switch and test, then runs `extra`.
+pub fn build_system(dir: &Path, name: &str, extra: &str) -> String {
+    let expr = format!(
+        r#"derivation {{
+  name = "nixos-system-{name}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" ''
+    /bin/mkdir -p $out/bin
+    /bin/cat > $out/bin/switch-to-configuration <<EOF
+    #!/bin/sh
+    echo "{name} \$1" >> /run/deploy-record
+    case "\$1" in switch|test) /bin/ln -sfn $out /run/current-system ;; esac
+    {extra}
+    EOF
+    /bin/chmod +x $out/bin/switch-to-configuration
+  '' ];
+}}"#
+    );
+    let file = dir.join(format!("{name}.nix"));
+    std::fs::write(&file, expr).unwrap();
+    sh_ok(&format!(
+        "nix-build --option build-users-group '' --option sandbox false --no-out-link {} 2>/dev/null",
+        file.display()
+    ))
+    .trim()
+    .to_string()
+}
+
 /// A namespace with a veth pair and an sshd listening in it.
 pub struct SshTarget {
     pub ns: String,

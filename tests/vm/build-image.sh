@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian VM that tests/apply_vm.rs applies plans in: a kernel
 # with device-mapper, md and vfat (which the sandbox kernel lacks), udev,
+# D-Bus (systemd-run --wait needs the system bus, as on NixOS),
 # sshd and the disk tools. Output in target/vm/: root.img (ext4, made with
 # mke2fs -d from a debootstrap folder), vmlinuz, initrd.img, the test's SSH
 # key (id_ed25519) and the VM's host key in known_hosts. Rebuilt only when
@@ -19,7 +20,7 @@ mkdir -p "$out"
 rootfs="$out/rootfs"
 # (libdbi-perl provides perl-dbdabi-94, a virtual package nix-bin needs
 # that debootstrap does not resolve.)
-packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,openssh-server,iproute2,procps,util-linux,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm,sudo,opendoas,kexec-tools,curl,nix-bin,libdbi-perl
+packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,dbus,openssh-server,iproute2,procps,util-linux,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm,sudo,opendoas,kexec-tools,curl,nix-bin,libdbi-perl
 echo "debootstrap (bookworm, $mirror): this takes a few minutes"
 debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$mirror" > "$out/debootstrap.log" 2>&1 \
   || { tail -20 "$out/debootstrap.log"; exit 1; }

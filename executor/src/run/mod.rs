@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::facts;
 use crate::journal::{now, Journal, Record, Status};
-use crate::transport::{env_argv, sh_quote, Finished, Invocation, Program, Transport};
+use crate::transport::{env_argv, sh_quote, Escalation, Finished, Invocation, Program, Transport};
 
 mod admit;
 mod confirm;

@@ -38,15 +38,47 @@ pub(super) fn wiped_disks<'a>(actions: &[&'a Action]) -> Vec<(&'a str, String)> 
 
 /// How a login runs commands as root: itself (uid 0), or `sudo -n` or
 /// `doas -n`, whichever the facts say works without a password.
-pub(super) fn escalation(facts: &Value, target: &dyn Transport) -> Result<Option<String>, String> {
+pub(super) fn escalation(
+    facts: &Value,
+    target: &mut dyn Transport,
+    command: Option<&[String]>,
+) -> Result<Option<Escalation>, String> {
     if facts::get(facts, "uid") == Some("0") {
-        Ok(None)
-    } else if facts::get(facts, "sudo") == Some("1") {
-        Ok(Some("sudo".to_string()))
+        return Ok(None);
+    }
+    if let Some(words) = command {
+        // The node's own command: it must let the login through without
+        // asking (as colmena requires), which a `true` run through it
+        // shows before anything else runs.
+        let e = Escalation::Command(words.to_vec());
+        target.escalate_with(Some(e.clone()));
+        let probe = Invocation {
+            program: Program::Argv(vec!["true".into()]),
+            env: probe_env(),
+            stdin: None,
+            timeout: Duration::from_secs(60),
+        };
+        let ran = target.run(&probe);
+        target.escalate_with(None);
+        return match ran {
+            Ok(f) if f.success() => Ok(Some(e)),
+            Ok(f) => Err(format!(
+                "{} logs in as uid {}, and its deployment.privilegeEscalationCommand ({}) does not run commands as root there without asking ({}):\n{}",
+                target.describe(),
+                facts::get(facts, "uid").unwrap_or("?"),
+                words.join(" "),
+                f.describe(),
+                f.tail(5)
+            )),
+            Err(err) => Err(format!("cannot reach {}: {err}", target.describe())),
+        };
+    }
+    if facts::get(facts, "sudo") == Some("1") {
+        Ok(Some(Escalation::Tool("sudo".to_string())))
     } else if facts::get(facts, "doas") == Some("1") {
-        Ok(Some("doas".to_string()))
+        Ok(Some(Escalation::Tool("doas".to_string())))
     } else if target.has_password() {
-        Ok(Some(crate::transport::SUDO_WITH_PASSWORD.to_string()))
+        Ok(Some(Escalation::SudoWithPassword))
     } else {
         Err(format!(
             "{} logs in as uid {}, and neither sudo -n nor doas -n works there (a sudo that asks for a password: --ask-sudo-password)",
@@ -305,7 +337,8 @@ pub(super) fn reach(
             "it does not report a NixOS installer now".into(),
         ));
     }
-    let escalate = escalation(&facts, target).map_err(Refusal)?;
+    let escalate =
+        escalation(&facts, target, plan.target.escalation.as_deref()).map_err(Refusal)?;
     target.escalate_with(escalate);
     let _ = std::fs::write(
         journal

@@ -123,8 +123,13 @@ impl Runner<'_> {
                 *v = match self.target.escalation() {
                     // The password goes to commands the executor runs on
                     // the target only: local actions reach it as the login.
-                    Some(tool) if tool == crate::transport::SUDO_WITH_PASSWORD => String::new(),
-                    Some(tool) => format!("{tool} -n"),
+                    Some(Escalation::SudoWithPassword) => String::new(),
+                    Some(e) => e
+                        .words()
+                        .iter()
+                        .map(|w| crate::transport::sh_quote(w))
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     None => String::new(),
                 };
                 continue;
@@ -266,8 +271,12 @@ impl Runner<'_> {
                 text: String::from_utf8_lossy(&fin.stdout).into_owned(),
             });
         }
-        // A value later actions take (the built system's store path).
-        let value = if matches!(action.kind, Kind::Build | Kind::Watchdog) {
+        // A value later actions take (the built system's store path, the
+        // watchdog's directory, what a check read on the target).
+        let value = if matches!(
+            action.kind,
+            Kind::Build | Kind::Watchdog | Kind::Precondition
+        ) {
             String::from_utf8_lossy(&fin.stdout)
                 .lines()
                 .rev()
@@ -353,7 +362,8 @@ impl Runner<'_> {
         if !is_installer(&facts) {
             return Err("after kexec the target does not report a NixOS installer".into());
         }
-        let tool = escalation(&facts, self.target)?;
+        // The installer's login is root: no escalation command.
+        let tool = escalation(&facts, self.target, None)?;
         self.target.escalate_with(tool);
         self.facts = facts;
         Ok(())

@@ -27,7 +27,7 @@ struct Scripted {
     /// The SSH login, when it plays an SSH target (root after kexec).
     login: Rc<RefCell<Option<String>>>,
     /// Every escalation the executor asked for, in order.
-    escalations: Rc<RefCell<Vec<Option<String>>>>,
+    escalations: Rc<RefCell<Vec<Option<Escalation>>>>,
     /// The lock scripts it was asked to hold, in order.
     holds: Rc<RefCell<Vec<String>>>,
     /// Another run holds the disk locks.
@@ -85,10 +85,10 @@ impl Transport for Scripted {
     fn is_this_machine(&self) -> bool {
         self.this_machine
     }
-    fn escalate_with(&mut self, tool: Option<String>) {
+    fn escalate_with(&mut self, tool: Option<Escalation>) {
         self.escalations.borrow_mut().push(tool);
     }
-    fn escalation(&self) -> Option<String> {
+    fn escalation(&self) -> Option<Escalation> {
         self.escalations.borrow().last().cloned().flatten()
     }
     fn after_kexec(&mut self, _fresh: bool) -> Result<(), String> {
@@ -245,6 +245,7 @@ fn plan() -> Plan {
             goal: None,
             port: None,
             ssh_options: Vec::new(),
+            escalation: None,
         },
         source: Default::default(),
         inputs: Vec::new(),
@@ -713,7 +714,7 @@ fn local_actions_reach_the_target_as_the_executor_does_before_and_after_kexec() 
     // The target itself: sudo for the deploy login, then none as root.
     assert_eq!(
         *t.escalations.borrow(),
-        vec![Some("sudo".to_string()), None]
+        vec![Some(Escalation::Tool("sudo".to_string())), None]
     );
     // Resumed in a new process: the journal says the kexec happened,
     // so the executor starts as root on the installer.

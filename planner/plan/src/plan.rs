@@ -122,6 +122,13 @@ pub struct PlanTarget {
     /// More `ssh -o` options for this host (`deployment.sshOptions`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssh_options: Vec<String>,
+    /// The command a non-root login runs commands as root with, word for
+    /// word, where the node sets its own
+    /// (`deployment.privilegeEscalationCommand` other than colmena's
+    /// default `sudo -H --`); otherwise the executor finds `sudo -n` or
+    /// `doas -n` (or a password, `--ask-sudo-password`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
