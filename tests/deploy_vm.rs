@@ -4,7 +4,8 @@
 //! too, a switch that stops sshd is rolled back by it, keys get real
 //! owners and modes, a login whose sudo asks for a password gets it over
 //! stdin, and a login that escalates with doas does so through
-//! `deployment.privilegeEscalationCommand`.
+//! `deployment.privilegeEscalationCommand`. Without D-Bus (which
+//! `systemd-run --wait` needs) the switch runs directly and says so.
 //!
 //! The systems are built here by nix-bin from derivations of the test
 //! (tests/common/ssh.rs `build_system`) and copied into the VM's store by
@@ -320,6 +321,30 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
         vm_ok(&vm, "stat -c '%U %G %a' /run/keys/ops.key"),
         "root svc 640\n"
     );
+
+    // Without D-Bus `systemd-run --wait` cannot work: the activation runs
+    // directly, and the log says so.
+    vm_ok(&vm, "systemctl stop dbus.socket dbus.service");
+    let (code, said) = deploy(
+        &vm,
+        dir,
+        "vm",
+        "test",
+        &["--system", &good, "--confirm-timeout", "20"],
+        &[],
+    );
+    assert_eq!(code, 0, "{said}");
+    let units = vm_ok(&vm, "cat /run/deploy-units");
+    assert_eq!(
+        units.lines().last().unwrap(),
+        format!("{good_stc} test "),
+        "{units}"
+    );
+    let (said_so, _) = sh(&format!(
+        "grep -rl 'systemd-run --wait does not work here' '{}'",
+        dir.join("state").display()
+    ));
+    assert!(said_so, "the direct switch was not said in the log");
 }
 
 /// Whether `needle` occurs under `dir` only in `file`.

@@ -420,11 +420,36 @@ let
       meta = hive.meta or { };
       nodeNames = b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive);
       nodes = lib0.genAttrs nodeNames (n: evalNode n);
-      evalNode = n: nixosSystem {
-        specialArgs = (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { }) // { name = n; inherit nodes; };
-        extraModules = [ colmenaModule ] ++ lib0.optional (hive ? defaults) hive.defaults;
-        modules = [ hive.${n} ];
+      # colmena's meta.nodeNixpkgs.NAME, else meta.nixpkgs: a package set
+      # (`import nixpkgs { system = ...; }`). A flake hive is hermetic, so
+      # a path, a function or the flake input itself is refused, as colmena
+      # refuses it. Its system, overlays and config reach the node as
+      # colmena passes them (the system as eval-config's `system`, overlays
+      # and config before the node's own).
+      pkgsOf = n:
+        let
+          where = if (meta.nodeNixpkgs or { }) ? ${n} then "meta.nodeNixpkgs.${n}" else "meta.nixpkgs";
+          given = (meta.nodeNixpkgs or { }).${n} or meta.nixpkgs or null;
+          refused = what: throw "passing ${what} as ${where} is not accepted in a flake (colmena refuses it too): initialize it, as ${where} = import nixpkgs { system = \"x86_64-linux\"; overlays = [ ]; };";
+        in
+        if given == null then null
+        else if b.isFunction given then refused "a Nixpkgs function"
+        else if b.isPath given || b.isString given then refused "a path to Nixpkgs"
+        else if b.isAttrs given && (given._type or null) == "flake" then refused "an uninitialized Nixpkgs input"
+        else if b.isAttrs given then given
+        else throw "${where} must be a Nixpkgs package set (import nixpkgs { ... }), not a ${b.typeOf given}";
+      pkgsModule = npkgs: { lib, ... }: {
+        nixpkgs.overlays = lib.mkBefore (npkgs.overlays or [ ]);
+        nixpkgs.config = lib.mkBefore (npkgs.config or { });
       };
+      evalNode = n:
+        let npkgs = pkgsOf n; in
+        nixosSystem {
+          system = if npkgs == null then null else npkgs.stdenv.hostPlatform.system or npkgs.system or null;
+          specialArgs = (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { }) // { name = n; inherit nodes; };
+          extraModules = [ colmenaModule ] ++ lib0.optional (npkgs != null) (pkgsModule npkgs) ++ lib0.optional (hive ? defaults) hive.defaults;
+          modules = [ hive.${n} ];
+        };
     in
     if hive ? ${name} && name != "meta" && name != "defaults" then evalNode name
     else throw "the hive has no node '${name}' (nodes: ${b.concatStringsSep ", " nodeNames})";

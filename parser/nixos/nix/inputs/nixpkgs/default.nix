@@ -41,7 +41,9 @@ let
     kind = "pkgs";
     name = localSystem.system or system;
     # `pkgs.path + "/nixos/modules/..."`: nixplan's stand-in NixOS tree.
-    attrs = { inherit callPackage lib formats stdenv path; hostPlatform = platform; buildPlatform = platform; };
+    # `overlays`, `config` and `system` as a real package set has them
+    # (colmena's meta.nixpkgs passes them on to each node).
+    attrs = { inherit callPackage lib formats stdenv path overlays config; system = sys; hostPlatform = platform; buildPlatform = platform; };
   };
   apply = prev: overlay: prev // overlay final prev;
   final = builtins.foldl' apply base overlays;
