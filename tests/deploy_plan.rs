@@ -714,3 +714,80 @@ fn a_key_script_runs_nothing_its_names_say() {
     let written = std::fs::read_dir(&dest).unwrap().count();
     assert_eq!(written, 1);
 }
+
+/// colmena's meta.nixpkgs and meta.nodeNixpkgs: each node is evaluated
+/// with its package set's system, overlays and config (before its own);
+/// what colmena refuses in a flake (the input itself, a path, a function)
+/// is refused at its line.
+#[test]
+fn meta_nixpkgs_gives_each_node_its_system_overlays_and_config() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture hive's lock, for its nixpkgs input (a stand-in offline).
+    let lock: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("tests/fixtures/colmena-hive/flake.lock"))
+            .unwrap(),
+    )
+    .unwrap();
+    let only_nixpkgs = serde_json::json!({
+        "nodes": {
+            "nixpkgs": lock["nodes"]["nixpkgs"],
+            "root": { "inputs": { "nixpkgs": "nixpkgs" } }
+        },
+        "root": "root",
+        "version": 7
+    });
+    std::fs::write(dir.path().join("flake.lock"), only_nixpkgs.to_string()).unwrap();
+    let hive = |meta: &str| {
+        format!(
+            r#"{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  outputs = {{ self, nixpkgs }}: {{
+    colmena = {{
+      {meta}
+      a.deployment.targetHost = "192.0.2.1";
+      b = {{ config, ... }}: {{
+        deployment.targetHost = "192.0.2.2";
+        nixpkgs.config.b = 1;
+        warnings = [ "overlays=${{toString (builtins.length config.nixpkgs.overlays)}} config=${{builtins.toJSON config.nixpkgs.config}}" ];
+      }};
+    }};
+  }};
+}}
+"#
+        )
+    };
+    let config = |node: &str| {
+        let target = format!("{}#{node}", dir.path().display());
+        let (code, out, err) = common::nixplan_text(&["config", &target, "--offline"]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        hive(
+            r#"meta.nixpkgs = import nixpkgs { system = "aarch64-linux"; };
+      meta.nodeNixpkgs.b = import nixpkgs {
+        system = "riscv64-linux";
+        overlays = [ (final: prev: { }) ];
+        config.a = 0;
+      };"#,
+        ),
+    )
+    .unwrap();
+    assert!(config("a").contains("aarch64-linux [a]"), "{}", config("a"));
+    let b = config("b");
+    assert!(b.contains("riscv64-linux [b]"), "{b}");
+    assert!(b.contains(r#"overlays=1 config={"a":0,"b":1}"#), "{b}");
+    for (meta, what) in [
+        ("meta.nixpkgs = nixpkgs;", "an uninitialized Nixpkgs input"),
+        ("meta.nixpkgs = ./.;", "a path to Nixpkgs"),
+        ("meta.nixpkgs = import nixpkgs;", "a Nixpkgs function"),
+    ] {
+        let err = plan_error(dir.path(), &hive(meta), "a", &["--goal", "build"]);
+        assert!(
+            err.contains(&format!("passing {what} as meta.nixpkgs is not accepted")),
+            "{err}"
+        );
+        assert!(err.contains("flake.nix:5:"), "{err}");
+    }
+}

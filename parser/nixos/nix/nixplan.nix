@@ -284,7 +284,7 @@ let
         # github:nix-systems/*: a list of systems, known by name.
         if owner == "nix-systems" && b.elem repo systems then
           degraded path "stand-in" src.reason { outPath = "/nixplan/inputs/nix-systems/${repo}"; }
-        else if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason standIns.${repo}
+        else if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason (standIns.${repo} // { _type = "flake"; })
         else
           let
             # Its modules are empty, and what they would have declared is
@@ -430,14 +430,16 @@ let
         let
           where = if (meta.nodeNixpkgs or { }) ? ${n} then "meta.nodeNixpkgs.${n}" else "meta.nixpkgs";
           given = (meta.nodeNixpkgs or { }).${n} or meta.nixpkgs or null;
-          refused = what: throw "passing ${what} as ${where} is not accepted in a flake (colmena refuses it too): initialize it, as ${where} = import nixpkgs { system = \"x86_64-linux\"; overlays = [ ]; };";
+          pos = if (meta.nodeNixpkgs or { }) ? ${n} then b.unsafeGetAttrPos n meta.nodeNixpkgs else b.unsafeGetAttrPos "nixpkgs" meta;
+          throwAt = if pos != null then (b.__nixplanThrowAt or (_: throw)) pos else throw;
+          refused = what: throwAt "passing ${what} as ${where} is not accepted in a flake (colmena refuses it too): initialize it, as ${where} = import nixpkgs { system = \"x86_64-linux\"; overlays = [ ]; };";
         in
         if given == null then null
         else if b.isFunction given then refused "a Nixpkgs function"
         else if b.isPath given || b.isString given then refused "a path to Nixpkgs"
         else if b.isAttrs given && (given._type or null) == "flake" then refused "an uninitialized Nixpkgs input"
         else if b.isAttrs given then given
-        else throw "${where} must be a Nixpkgs package set (import nixpkgs { ... }), not a ${b.typeOf given}";
+        else throwAt "${where} must be a Nixpkgs package set (import nixpkgs { ... }), not a ${b.typeOf given}";
       pkgsModule = npkgs: { lib, ... }: {
         nixpkgs.overlays = lib.mkBefore (npkgs.overlays or [ ]);
         nixpkgs.config = lib.mkBefore (npkgs.config or { });
