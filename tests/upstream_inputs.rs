@@ -302,15 +302,24 @@ fn a_nixpkgs_with_nixos_is_evaluated_as_itself() {
     .unwrap();
     std::fs::write(
         tree.join("nixos/lib/eval-config.nix"),
-        r#"{ lib, modules ? [ ], specialArgs ? { }, system ? null, ... }:
+        r#"{ lib ? import ../../lib, modules ? [ ], specialArgs ? { }, system ? null, ... }:
 lib.evalModules {
   specialArgs = { modulesPath = toString ../modules; } // specialArgs;
   modules = [
     /nixplan/nixos.nix
     { _module.args.pkgs = import /nixplan/inputs/nixpkgs { inherit lib; }; }
     { networking.hostName = lib.mkDefault "from-the-tree"; }
-  ] ++ modules;
+  ] ++ lib.optional (system != null) { nixpkgs.system = lib.mkDefault system; } ++ modules;
 }
+"#,
+    )
+    .unwrap();
+    // `import nixpkgs { ... }`: the tree's package set, whose `path` is
+    // the tree (what colmena's meta.nixpkgs reads NixOS from).
+    std::fs::write(
+        tree.join("default.nix"),
+        r#"{ system ? "x86_64-linux", overlays ? [ ], config ? { }, ... }:
+{ inherit system overlays config; path = ./.; lib = import ./lib; }
 "#,
     )
     .unwrap();
@@ -323,6 +332,10 @@ lib.evalModules {
   outputs = { self, nixpkgs }: {
     nixosConfigurations.box = nixpkgs.lib.nixosSystem {
       modules = [ { fileSystems."/" = { device = "/dev/vda1"; fsType = "ext4"; }; } ];
+    };
+    colmena = {
+      meta.nixpkgs = import nixpkgs { system = "aarch64-linux"; };
+      hived = { fileSystems."/" = { device = "/dev/vdb1"; fsType = "ext4"; }; };
     };
   };
 }
@@ -354,6 +367,20 @@ lib.evalModules {
         .unwrap();
     assert_eq!(nixpkgs["used"], "real", "{nixpkgs}");
     assert!(!err.contains("only nixpkgs' lib"), "{err}");
+    // A colmena node whose meta.nixpkgs is that tree's package set is
+    // evaluated by the tree's own eval-config, with its system.
+    let (code, out, err) = nixplan_text(&[
+        "config",
+        &format!("{}#hived", flake.display()),
+        "--json",
+        "--override-input",
+        "nixpkgs",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["host_name"]["value"], "from-the-tree");
+    assert_eq!(c["system"]["value"], "aarch64-linux");
     // Without the override it is nixplan's stand-in, and said so.
     let (code, out, err) = nixplan_text(&["config", &target, "--json"]);
     assert_eq!(code, 0, "{err}");

@@ -444,11 +444,30 @@ let
         nixpkgs.overlays = lib.mkBefore (npkgs.overlays or [ ]);
         nixpkgs.config = lib.mkBefore (npkgs.config or { });
       };
+      # A package set of a nixpkgs with nixos/ is evaluated by that
+      # nixpkgs' own NixOS (its eval-config.nix), as colmena does.
+      evalConfigOf = npkgs:
+        let
+          path = if npkgs == null then null else npkgs.path or null;
+          file = if b.isPath path || b.isString path then path + "/nixos/lib/eval-config.nix" else null;
+        in
+        if file != null && b.pathExists file then file else null;
       evalNode = n:
-        let npkgs = pkgsOf n; in
+        let
+          npkgs = pkgsOf n;
+          evalConfig = evalConfigOf npkgs;
+          specialArgs = (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { }) // { name = n; inherit nodes; };
+        in
+        if evalConfig != null then
+          import evalConfig {
+            system = npkgs.system or null;
+            inherit specialArgs;
+            modules = [ (pkgsModule npkgs) colmenaModule ] ++ lib0.optional (hive ? defaults) hive.defaults ++ [ hive.${n} ];
+          } // { _type = "configuration"; class = "nixos"; }
+        else
         nixosSystem {
           system = if npkgs == null then null else npkgs.stdenv.hostPlatform.system or npkgs.system or null;
-          specialArgs = (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { }) // { name = n; inherit nodes; };
+          inherit specialArgs;
           extraModules = [ colmenaModule ] ++ lib0.optional (npkgs != null) (pkgsModule npkgs) ++ lib0.optional (hive ? defaults) hive.defaults;
           modules = [ hive.${n} ];
         };
