@@ -309,6 +309,7 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
                 args.choices.force_replace_unknown_profiles,
             ),
             ("--builders", args.choices.builders.is_some()),
+            ("--reboot", args.choices.reboot),
             (
                 "--override-input",
                 !args.choices.inputs.override_input.is_empty(),

@@ -195,6 +195,11 @@ pub struct PlanChoices {
     /// colmena's flag of the same name).
     #[arg(long, requires = "goal")]
     pub force_replace_unknown_profiles: bool,
+    /// Reboot the target after the activation and wait (up to 10 min)
+    /// until it is back with a new boot id, running the new system
+    /// (switch, boot); then the post-activation keys.
+    #[arg(long, requires = "goal")]
+    pub reboot: bool,
     /// Nix's remote builders for the build (`nix build --builders`, e.g.
     /// `ssh://builder x86_64-linux` or `@/etc/nix/machines`).
     #[arg(long, value_name = "SPEC", requires = "goal")]

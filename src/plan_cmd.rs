@@ -235,6 +235,7 @@ fn deploy_plan(
         substitute_on_destination: c.substitute_on_destination,
         force_replace_unknown_profiles: c.force_replace_unknown_profiles,
         builders: c.builders.clone(),
+        reboot: c.reboot,
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     nixplan_planner::deploy::plan(config, &options, digest).map_err(|e| {

@@ -166,6 +166,88 @@ fn the_build_is_here_or_on_the_target_and_its_path_flows_on() {
 }
 
 #[test]
+fn reboot_comes_after_the_confirmation_and_before_the_late_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let flake = format!("{}#a", dir.path().display());
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        r#"{
+  outputs = { self }: {
+    colmena.a = {
+      deployment.targetHost = "192.0.2.10";
+      deployment.keys."late.key" = { text = "x"; uploadAt = "post-activation"; };
+    };
+  };
+}
+"#,
+    )
+    .unwrap();
+    let with = |goal: &str, extra: &[&str]| {
+        plan_json(
+            &flake,
+            &[&["--goal", goal, "--system", SYSTEM, "--reboot"][..], extra].concat(),
+        )
+    };
+    let p = with("switch", &[]);
+    let tail: Vec<String> = ids(&p)
+        .into_iter()
+        .skip_while(|i| i != "deploy/switch")
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "deploy/switch",
+            "deploy/confirm",
+            "deploy/boot-id",
+            "deploy/reboot",
+            "deploy/rebooted",
+            "deploy/key/late.key"
+        ]
+    );
+    let back = action(&p, "deploy/rebooted");
+    assert_eq!(back["runs_on"], "local");
+    assert_eq!(back["env"]["NIXPLAN_BOOT_ID"], "@deploy/boot-id");
+    assert_eq!(back["env"]["NIXPLAN_SYSTEM"], SYSTEM);
+    assert!(back["script"]
+        .as_str()
+        .unwrap()
+        .contains("not the new system"));
+    assert_eq!(
+        action(&p, "deploy/reboot")["condition"],
+        "never on the machine nixplan runs on"
+    );
+    // Without a watchdog, after the switch; a test is not checked for
+    // the new system (a reboot leaves it).
+    let p = with("test", &["--no-rollback"]);
+    assert_eq!(
+        action(&p, "deploy/boot-id")["needs"],
+        serde_json::json!(["system:switched"])
+    );
+    assert!(!action(&p, "deploy/rebooted")["script"]
+        .as_str()
+        .unwrap()
+        .contains("not the new system"));
+    // Not for goals that activate nothing, or a local deploy.
+    for goal in ["push", "dry-activate", "keys"] {
+        let (code, _, err) = common::nixplan_text(&[
+            "plan",
+            &flake,
+            "--offline",
+            "--goal",
+            goal,
+            "--system",
+            SYSTEM,
+            "--reboot",
+        ]);
+        assert_eq!(code, 1, "{goal}: {err}");
+        assert!(
+            err.contains("--reboot is for a switch, boot or test"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn builders_reach_the_build_and_only_the_build() {
     let p = plan_json(
         ALDER,

@@ -6,6 +6,8 @@
 //! stdin, and a login that escalates with doas does so through
 //! `deployment.privilegeEscalationCommand`. Without D-Bus (which
 //! `systemd-run --wait` needs) the switch runs directly and says so.
+//! With `--reboot` the VM reboots, comes back, runs the new system, and
+//! gets its post-activation keys only then.
 //!
 //! The systems are built here by nix-bin from derivations of the test
 //! (tests/common/ssh.rs `build_system`) and copied into the VM's store by
@@ -37,8 +39,9 @@ fn missing() -> Option<String> {
 
 /// Plan `goal` for node `node` of the flake in `dir`, save it, and apply
 /// it with these extra `apply` arguments: (exit code, what apply said).
+/// A VM that reboots meanwhile (`--reboot`) is booted again.
 fn deploy(
-    vm: &Vm,
+    vm: &mut Vm,
     dir: &Path,
     node: &str,
     goal: &str,
@@ -59,7 +62,8 @@ fn deploy(
     let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
     let (code, _, err) = common::nixplan_text(&args);
     assert_eq!(code, 0, "plan: {err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+    let said = dir.join(format!("{node}-{goal}.said"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nixplan"))
         .args(["apply", plan.to_str().unwrap(), "--yes", "-i"])
         .arg(image_dir().join("id_ed25519"))
         .args(["--state-dir", dir.join("state").to_str().unwrap()])
@@ -75,15 +79,21 @@ fn deploy(
         .args(["--ssh-option", "ConnectTimeout=10"])
         .args(apply_extra)
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::fs::File::create(&said).unwrap())
+        .stderr(std::fs::File::create(said.with_extension("err")).unwrap())
+        .spawn()
         .unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        vm.boot_again_if_down(&[]);
+        std::thread::sleep(Duration::from_millis(500));
+    };
     (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
+        status.code().unwrap_or(-1),
+        std::fs::read_to_string(&said).unwrap()
+            + &std::fs::read_to_string(said.with_extension("err")).unwrap(),
     )
 }
 
@@ -103,7 +113,7 @@ fn switch_under_systemd_rollback_keys_sudo_password_and_doas_in_a_vm() {
     ) {
         return;
     }
-    let vm = Vm::boot(&[]);
+    let mut vm = Vm::boot(&[]);
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
     // The target: a system profile directory, a service user that owns
@@ -122,6 +132,17 @@ install -d -m 0700 -o pw -g pw /home/pw/.ssh
 install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_keys"
         ),
     );
+    // As NixOS's boot does: /run/current-system is the profile's system.
+    vm.write(
+        "/etc/systemd/system/current-system.service",
+        r#"[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'ln -sfn "$$(readlink -f /nix/var/nix/profiles/system)" /run/current-system'
+[Install]
+WantedBy=multi-user.target
+"#,
+    );
+    vm_ok(&vm, "systemctl enable current-system.service 2>&1");
     // The good system (re)starts sshd; the broken one stops it. Each
     // records its goal, and whether it ran as a systemd unit (systemd
     // gives every unit's processes INVOCATION_ID).
@@ -132,6 +153,11 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
     let good = build_system(
         dir,
         "good",
+        &format!("{record}\n    /bin/systemctl start ssh.service"),
+    );
+    let newer = build_system(
+        dir,
+        "newer",
         &format!("{record}\n    /bin/systemctl start ssh.service"),
     );
     let broken = build_system(
@@ -195,7 +221,7 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
     // run as a transient unit, confirmed over a new connection; keys with
     // their owners and modes.
     let (code, said) = deploy(
-        &vm,
+        &mut vm,
         dir,
         "vm",
         "switch",
@@ -233,7 +259,7 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
     // a child of the SSH session) rolls back: profile generation 1 and
     // the good system activated again, which starts sshd.
     let (code, said) = deploy(
-        &vm,
+        &mut vm,
         dir,
         "vm",
         "switch",
@@ -286,13 +312,13 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
     // A login whose sudo asks for a password: without it the run is
     // refused before anything runs; with it (over stdin only) the key is
     // written as root with its owner and mode.
-    let (code, said) = deploy(&vm, dir, "pw", "keys", &[], &[]);
+    let (code, said) = deploy(&mut vm, dir, "pw", "keys", &[], &[]);
     assert_ne!(code, 0);
     assert!(said.contains("--ask-sudo-password"), "{said}");
     let pw_file = dir.join("pw");
     std::fs::write(&pw_file, format!("{password}\n")).unwrap();
     let (code, said) = deploy(
-        &vm,
+        &mut vm,
         dir,
         "pw",
         "keys",
@@ -315,7 +341,7 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
 
     // A login that escalates with doas, as its node says
     // (privilegeEscalationCommand): sudo -n would refuse it.
-    let (code, said) = deploy(&vm, dir, "ops", "keys", &[], &[]);
+    let (code, said) = deploy(&mut vm, dir, "ops", "keys", &[], &[]);
     assert_eq!(code, 0, "{said}");
     assert_eq!(
         vm_ok(&vm, "stat -c '%U %G %a' /run/keys/ops.key"),
@@ -326,7 +352,7 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
     // directly, and the log says so.
     vm_ok(&vm, "systemctl stop dbus.socket dbus.service");
     let (code, said) = deploy(
-        &vm,
+        &mut vm,
         dir,
         "vm",
         "test",
@@ -345,6 +371,31 @@ install -m 0600 -o pw -g pw /root/.ssh/authorized_keys /home/pw/.ssh/authorized_
         dir.join("state").display()
     ));
     assert!(said_so, "the direct switch was not said in the log");
+
+    // --reboot: after the confirmed switch the target reboots (qemu
+    // exits, and is booted again from the same disks); the plan waits for
+    // a new boot id, checks that the new system runs (the boot made
+    // /run/current-system from the profile), and only then writes the
+    // post-activation key, in the new boot's /run.
+    let before = vm_ok(&vm, "cat /proc/sys/kernel/random/boot_id");
+    let (code, said) = deploy(
+        &mut vm,
+        dir,
+        "vm",
+        "switch",
+        &["--system", &newer, "--confirm-timeout", "20", "--reboot"],
+        &[],
+    );
+    assert_eq!(code, 0, "{said}\nconsole:\n{}", vm.console());
+    assert_ne!(vm_ok(&vm, "cat /proc/sys/kernel/random/boot_id"), before);
+    assert_eq!(
+        vm_ok(
+            &vm,
+            "readlink -f /run/current-system; cat /run/keys/late.key"
+        ),
+        format!("{newer}\nlate")
+    );
+    assert!(said.contains("deploy/rebooted"), "{said}");
 }
 
 /// Whether `needle` occurs under `dir` only in `file`.

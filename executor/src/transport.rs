@@ -109,6 +109,10 @@ pub trait Transport {
     fn has_password(&self) -> bool {
         false
     }
+    /// The machine went away under the connection (a reboot): forget it,
+    /// so the next command connects anew instead of waiting on a dead
+    /// one.
+    fn forget_connection(&mut self) {}
     /// Run over a new connection, not a multiplexed one (the confirmation
     /// of a deploy: it proves the target can still be reached).
     fn run_fresh(&self, inv: &Invocation) -> Result<Finished, String> {
@@ -760,6 +764,10 @@ impl Transport for Ssh {
 
     fn escalation(&self) -> Option<Escalation> {
         self.escalate.clone()
+    }
+
+    fn forget_connection(&mut self) {
+        self.close();
     }
 
     fn hold_remote_lock(&mut self, path: Option<String>) {

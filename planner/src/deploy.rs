@@ -12,8 +12,8 @@
 use nixplan_nixos::config::{Config, Deployment, DeploymentKey};
 use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{
-    Action, Kind, Phase, Plan, PlanTarget, Resource, ResourceKind as Res, RunsOn, SourceDigest,
-    SourceRef, Summary, FORMAT_VERSION,
+    Action, Condition, Kind, Phase, Plan, PlanTarget, Resource, ResourceKind as Res, RunsOn,
+    SourceDigest, SourceRef, Summary, FORMAT_VERSION,
 };
 
 use crate::error::PlanError;
@@ -108,6 +108,8 @@ pub struct DeployOptions {
     pub force_replace_unknown_profiles: bool,
     /// `nix build --builders SPEC` (Nix's remote builders).
     pub builders: Option<String>,
+    /// Reboot after the activation and wait for the target to come back.
+    pub reboot: bool,
     pub nixplan_version: String,
 }
 
@@ -462,6 +464,72 @@ fn switch_script(goal: Goal, watched: bool) -> String {
     )
 }
 
+/// How long `deploy/rebooted` waits for the target to come back.
+const REBOOT_LIMIT_SECONDS: u64 = 600;
+
+/// `--reboot`, as colmena's: the boot id read before, the reboot, then
+/// (from here, over new connections) the wait for a new boot id and, for
+/// switch and boot, the check that the new system runs.
+fn reboot_actions(goal: Goal, after: &str, with_system: &dyn Fn(&mut Action)) -> Vec<Action> {
+    let id = action(
+        "deploy/boot-id",
+        Phase::Deploy,
+        Kind::Precondition,
+        None,
+        Some("set -eu\ncat /proc/sys/kernel/random/boot_id\n".into()),
+        vec![Resource::new(Res::System, after)],
+        vec![Resource::new(Res::System, "boot-id")],
+        "read the target's boot id, to know when it has rebooted",
+    );
+    let mut reboot = action(
+        "deploy/reboot",
+        Phase::Deploy,
+        Kind::Reboot,
+        None,
+        Some("set -eu\nsystemctl reboot 2>/dev/null || reboot\n".into()),
+        vec![Resource::new(Res::System, "boot-id")],
+        vec![Resource::new(Res::System, "rebooting")],
+        "reboot the target (--reboot)",
+    );
+    reboot.condition = Some(Condition::NotThisMachine);
+    let check = if goal.sets_profile() {
+        "running=$(ssh -o ControlMaster=no -o ControlPath=none $NIX_SSHOPTS -- \"$NIXPLAN_TARGET\" readlink -f /run/current-system)\n\
+         [ \"$running\" = \"$NIXPLAN_SYSTEM\" ] || { echo \"the target booted $running, not the new system $NIXPLAN_SYSTEM\" >&2; exit 1; }\n\
+         echo \"back, running $running\"\n"
+    } else {
+        "echo back\n"
+    };
+    let mut back = action(
+        "deploy/rebooted",
+        Phase::Deploy,
+        Kind::Precondition,
+        None,
+        Some(format!(
+            "set -eu\n\
+             deadline=$(( $(date +%s) + {REBOOT_LIMIT_SECONDS} ))\n\
+             while :; do\n\
+             \x20 now=$(ssh -o ControlMaster=no -o ControlPath=none -o ConnectTimeout=10 $NIX_SSHOPTS -- \"$NIXPLAN_TARGET\" cat /proc/sys/kernel/random/boot_id 2>/dev/null || :)\n\
+             \x20 if [ -n \"$now\" ] && [ \"$now\" != \"$NIXPLAN_BOOT_ID\" ]; then break; fi\n\
+             \x20 [ \"$(date +%s)\" -lt \"$deadline\" ] || {{ echo \"the target did not come back within {REBOOT_LIMIT_SECONDS} s of its reboot\" >&2; exit 1; }}\n\
+             \x20 sleep 2\n\
+             done\n\
+             {check}"
+        )),
+        vec![Resource::new(Res::System, "rebooting")],
+        vec![Resource::new(Res::System, "rebooted")],
+        &format!(
+            "wait (up to {REBOOT_LIMIT_SECONDS} s) until the target answers over a new SSH connection with a new boot id{}",
+            if goal.sets_profile() { ", then check it runs the new system" } else { "" }
+        ),
+    );
+    back.runs_on = RunsOn::Local;
+    reach_target(&mut back);
+    back.env
+        .insert("NIXPLAN_BOOT_ID".into(), "@deploy/boot-id".into());
+    with_system(&mut back);
+    vec![id, reboot, back]
+}
+
 /// Plan a deploy of one configuration.
 pub fn plan(
     config: &Config,
@@ -474,6 +542,16 @@ pub fn plan(
     let dep: Option<&Deployment> = config.deployment.as_ref();
     let on_target = options.build_on_target || dep.is_some_and(|d| d.build_on_target.value);
     let remote = host.is_some();
+    if options.reboot && !(goal.activates() && goal != Goal::DryActivate && remote) {
+        return Err(PlanError::Invalid {
+            message: format!(
+                "--reboot is for a switch, boot or test of a remote host (this is {} of {})",
+                goal.as_str(),
+                host.as_deref().unwrap_or("the machine nixplan runs on")
+            ),
+            at: None,
+        });
+    }
     let mut out: Vec<Action> = vec![crate::phases::facts::gather()];
     let system_ref = options.system.clone();
     // The system's store path: given, or printed by deploy/build.
@@ -793,6 +871,13 @@ pub fn plan(
             out.push(c);
             for k in post_keys.iter_mut() {
                 k.needs.push(Resource::new(Res::System, "confirmed"));
+            }
+        }
+        if options.reboot {
+            let after = if watched { "confirmed" } else { "switched" };
+            out.extend(reboot_actions(goal, after, &with_system));
+            for k in post_keys.iter_mut() {
+                k.needs.push(Resource::new(Res::System, "rebooted"));
             }
         }
     }

@@ -203,6 +203,30 @@ impl Vm {
         *self = again;
     }
 
+    /// After the guest rebooted itself (qemu runs with -no-reboot, so it
+    /// exited): boot it again from the same disks and wait for SSH.
+    /// Whether it had to.
+    pub fn boot_again_if_down(&mut self, disks: &[u64]) -> bool {
+        let exited = self
+            .qemu
+            .as_mut()
+            .is_some_and(|q| matches!(q.try_wait(), Ok(Some(_))));
+        if !exited {
+            return false;
+        }
+        self.qemu = None;
+        let dir = std::mem::replace(
+            &mut self.dir,
+            tempfile::Builder::new()
+                .prefix("nixplan-vm-")
+                .tempdir()
+                .unwrap(),
+        );
+        let again = Vm::boot_from(dir, disks, self.port);
+        *self = again;
+        true
+    }
+
     pub fn boot_from(dir: tempfile::TempDir, disks: &[u64], port: u16) -> Vm {
         let mut cmd = Command::new("qemu-system-x86_64");
         cmd.args([

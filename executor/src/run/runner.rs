@@ -458,6 +458,11 @@ pub(super) fn step(
         // unmounted filesystems): run it again.
     }
     let outcome = runner.execute(a, obs);
+    if outcome == Outcome::Done && a.kind == Kind::Reboot {
+        // A deploy goes on after its reboot (it waits for the target to
+        // come back): the multiplexed connection died with the system.
+        runner.target.forget_connection();
+    }
     if outcome == Outcome::Done && a.kind == Kind::Kexec {
         if let Err(e) = runner
             .reconnect()
