@@ -142,6 +142,20 @@ pub(super) fn preflight(
             ));
         }
     }
+    // A build of nothing (the target has no flake attribute) would fail
+    // after the disks were changed: refused now.
+    if let Some(a) = selected.iter().find(|a| {
+        todo.contains(&a.id)
+            && a.argv
+                .iter()
+                .flatten()
+                .any(|w| w == nixplan_plan::placeholder::NO_FLAKE_ATTRIBUTE)
+    }) {
+        return refuse(format!(
+            "{} has nothing to build: the target has no flake attribute nix can build (a module file, or a raw `colmena` output). Plan it with --system /nix/store/... (a system built beforehand), or only up to the disks with --stop-after persist",
+            a.id
+        ));
+    }
     for a in selected {
         if let Some(c) = a.condition {
             if c.holds(facts, this_machine) && this_machine && a.kind.ends_the_system() {

@@ -387,6 +387,42 @@ fn the_plan_runs_in_order_with_secrets_on_stdin_and_the_built_system() {
 }
 
 #[test]
+fn a_build_of_nothing_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Scripted {
+        facts: facts("", "null"),
+        dropping: vec!["reboot".into()],
+        ..Default::default()
+    };
+    let mut p = plan();
+    let build = p
+        .actions
+        .iter_mut()
+        .find(|a| a.id == "install/build")
+        .unwrap();
+    build.argv = Some(vec![
+        "nix".into(),
+        "build".into(),
+        nixplan_plan::placeholder::NO_FLAKE_ATTRIBUTE.into(),
+    ]);
+    let p = p.seal();
+    let refused = on(&mut t, &p, &opts(dir.path()), false).unwrap_err();
+    assert!(refused.0.contains("has nothing to build"), "{refused}");
+    assert!(
+        !ran(&t).iter().any(|c| c.contains("wipefs")),
+        "{:?}",
+        ran(&t)
+    );
+    // Up to the disks only, the plan runs.
+    let o = ApplyOptions {
+        phases: PhaseSelection::parse(&[], Some("disko")).unwrap(),
+        ..opts(dir.path())
+    };
+    let report = on(&mut t, &p, &o, false).unwrap();
+    assert!(report.succeeded(), "{report:?}");
+}
+
+#[test]
 fn a_failure_blocks_only_what_depends_on_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut t = Scripted {

@@ -14,3 +14,9 @@ pub const SSH_TARGET: &str = "@ssh-target";
 /// command as root on the target (empty for a root login, else `sudo -n`
 /// or `doas -n`, whichever the facts say works without a password).
 pub const ESCALATION: &str = "@escalation";
+/// The word an install's `nix build` has where the target has no flake
+/// attribute nix can build (a module file; a raw `colmena` output, which
+/// only colmena's own evaluation reads): the plan shows it, and `apply`
+/// refuses the plan before anything runs unless the build is not selected
+/// (`--system`, or `--stop-after persist`).
+pub const NO_FLAKE_ATTRIBUTE: &str = "<no flake attribute to build: plan with --system>";

@@ -32,7 +32,7 @@ pub(crate) fn actions(
         let attr = options
             .flake_attr
             .clone()
-            .unwrap_or_else(|| "<target>".into());
+            .unwrap_or_else(|| nixplan_plan::placeholder::NO_FLAKE_ATTRIBUTE.into());
         let mut a = action(
             "install/build",
             Phase::Install,
@@ -49,9 +49,11 @@ pub(crate) fn actions(
             None,
             vec![],
             vec![Resource::new(Res::System, "built")],
-            &format!(
-                "build the system {attr} on this machine; its store path becomes NIXPLAN_SYSTEM"
-            ),
+            &if options.flake_attr.is_some() {
+                format!("build the system {attr} on this machine; its store path becomes NIXPLAN_SYSTEM")
+            } else {
+                "build the system on this machine: this target has no flake attribute nix can build (a module file, or a raw `colmena` output: colmena itself needs colmenaHive = colmena.lib.makeHive self.colmena), so apply refuses the plan unless it is made with --system /nix/store/... (or --stop-after persist)".into()
+            },
         );
         a.runs_on = RunsOn::Local;
         out.push(a);
