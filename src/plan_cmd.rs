@@ -113,8 +113,10 @@ fn make_hive_plan(
         .map_err(|e| fail(format!("{dir}: {e}")))?
         .display()
         .to_string();
-    if !Path::new(&dir).join("flake.nix").is_file() {
-        return Err(fail(format!("'{dir}' has no flake.nix")));
+    if !Path::new(&dir).join("flake.nix").is_file() && !Path::new(&dir).join("hive.nix").is_file() {
+        return Err(fail(format!(
+            "'{dir}' has no flake.nix (nor a colmena hive.nix)"
+        )));
     }
     for (flag, given) in [
         ("--target-host", inputs.target_host.is_some()),

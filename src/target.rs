@@ -31,8 +31,11 @@ pub fn parse_target(arg: &str) -> Result<Target, String> {
     };
     if let Some((path, name)) = arg.rsplit_once('#') {
         let dir = abs(path);
-        if !dir.join("flake.nix").is_file() {
-            return Err(format!("'{}' has no flake.nix", dir.display()));
+        if !dir.join("flake.nix").is_file() && !dir.join("hive.nix").is_file() {
+            return Err(format!(
+                "'{}' has no flake.nix (nor a colmena hive.nix)",
+                dir.display()
+            ));
         }
         if name.is_empty() {
             return Err(format!("'{arg}': name the configuration after '#'"));
@@ -46,6 +49,11 @@ pub fn parse_target(arg: &str) -> Result<Target, String> {
     if file.is_dir() && file.join("flake.nix").is_file() {
         return Err(format!(
             "'{arg}' is a flake: name a configuration, as in '{arg}#HOST'"
+        ));
+    }
+    if file.is_dir() && file.join("hive.nix").is_file() {
+        return Err(format!(
+            "'{arg}' is a colmena hive: name a node, as in '{arg}#HOST'"
         ));
     }
     if !file.is_file() {

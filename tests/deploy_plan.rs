@@ -873,3 +873,91 @@ fn meta_nixpkgs_gives_each_node_its_system_overlays_and_config() {
         assert!(err.contains("flake.nix:5:"), "{err}");
     }
 }
+
+/// colmena's hive.nix (a directory without flake.nix): nodes, tags,
+/// `meta.specialArgs`, `defaults`, and a meta.nixpkgs that may be a
+/// function or a path here, or come from <nixpkgs> on NIX_PATH; a deploy
+/// needs the built system (`--node-system`), which only colmena's own
+/// evaluation could build.
+#[test]
+fn a_hive_nix_is_a_hive_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let hive = dir.path().join("hive");
+    std::fs::create_dir_all(&hive).unwrap();
+    let tree = dir.path().join("nixpkgs");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(
+        tree.join("default.nix"),
+        "{ system ? \"riscv64-linux\", overlays ? [ ], config ? { }, ... }: { inherit system overlays config; }\n",
+    )
+    .unwrap();
+    let write = |meta: &str| {
+        std::fs::write(
+            hive.join("hive.nix"),
+            format!(
+                r#"{{
+  meta = {{
+    {meta}
+    specialArgs.site = "ams";
+  }};
+  defaults = {{ site, ... }}: {{ warnings = [ "site=${{site}}" ]; }};
+  web = {{ name, ... }}: {{
+    networking.hostName = name;
+    deployment.targetHost = "web.example.org";
+    deployment.tags = [ "edge" ];
+  }};
+  db.deployment.targetHost = "db.example.org";
+}}
+"#
+            ),
+        )
+        .unwrap();
+    };
+    let config = |env: &[(&str, &str)]| {
+        let target = format!("{}#web", hive.display());
+        let (code, out, err) = common::nixplan_env(&["config", &target], env, &[]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    write(r#"nixpkgs = { overlays ? [ ], ... }: { system = "aarch64-linux"; inherit overlays; };"#);
+    let out = config(&[]);
+    assert!(out.contains("aarch64-linux [web]"), "{out}");
+    assert!(out.contains("site=ams"), "{out}");
+    write(&format!("nixpkgs = {};", tree.display()));
+    assert!(config(&[]).contains("riscv64-linux [web]"));
+    // Without meta.nixpkgs: <nixpkgs> where NIX_PATH has it.
+    write("");
+    let nix_path = format!("nixpkgs={}", tree.display());
+    assert!(config(&[("NIX_PATH", &nix_path)]).contains("riscv64-linux [web]"));
+    assert!(config(&[]).contains("x86_64-linux [web]"));
+    // The hive plan: tags select, the built system is given per node.
+    let dir_arg = hive.display().to_string();
+    let p = plan_json(
+        &dir_arg,
+        &[
+            "--goal",
+            "switch",
+            "--on",
+            "@edge",
+            "--node-system",
+            &format!("web={SYSTEM}"),
+        ],
+    );
+    assert_eq!(p["hosts"].as_array().unwrap().len(), 1);
+    assert_eq!(p["hosts"][0]["target"]["host"], "root@web.example.org");
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        &format!("{dir_arg}#db"),
+        "--offline",
+        "--goal",
+        "switch",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("a hive.nix") && err.contains("--system"),
+        "{err}"
+    );
+    let (code, _, err) = common::nixplan_text(&["plan", &format!("{dir_arg}#nope"), "--offline"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("has no node 'nope' (nodes: db, web)"), "{err}");
+}

@@ -560,7 +560,7 @@ pub fn plan(
     if system_ref.is_none() && goal != Goal::Keys {
         let attr = options.flake_attr.clone().ok_or_else(|| PlanError::Invalid {
             message: format!(
-                "{node} has no flake attribute `nix build` can build (a raw `colmena` output: colmena itself needs `colmenaHive = colmena.lib.makeHive self.colmena`); give a built system with --system /nix/store/..."
+                "{node} has no flake attribute `nix build` can build (a hive.nix, or a raw `colmena` output: colmena itself needs `colmenaHive = colmena.lib.makeHive self.colmena`); give a built system with --system /nix/store/... (--node-system NAME=PATH for a hive)"
             ),
             at: None,
         })?;

@@ -415,7 +415,12 @@ let
     };
   };
 
-  hiveNode = hive: name:
+  hiveNode = hiveNodeWith true;
+
+  # A colmena hive (`hermetic`: a flake's, whose meta.nixpkgs must be a
+  # package set; else a hive.nix, where it may also be a path or a
+  # function, and defaults to <nixpkgs> when the search path has it).
+  hiveNodeWith = hermetic: hive: name:
     let
       meta = hive.meta or { };
       nodeNames = b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive);
@@ -433,13 +438,23 @@ let
           pos = if (meta.nodeNixpkgs or { }) ? ${n} then b.unsafeGetAttrPos n meta.nodeNixpkgs else b.unsafeGetAttrPos "nixpkgs" meta;
           throwAt = if pos != null then (b.__nixplanThrowAt or (_: throw)) pos else throw;
           refused = what: throwAt "passing ${what} as ${where} is not accepted in a flake (colmena refuses it too): initialize it, as ${where} = import nixpkgs { system = \"x86_64-linux\"; overlays = [ ]; };";
+          fromSearchPath = b.any (e: (e.prefix or null) == "nixpkgs") (b.nixPath or [ ]);
         in
-        if given == null then null
+        if given == null && !hermetic && fromSearchPath then pkgsOfGiven where (b.findFile (b.nixPath or [ ]) "nixpkgs")
+        else if given == null then null
+        else if !hermetic && !(b.isAttrs given && (given._type or null) == "flake") then pkgsOfGiven where given
         else if b.isFunction given then refused "a Nixpkgs function"
         else if b.isPath given || b.isString given then refused "a path to Nixpkgs"
         else if b.isAttrs given && (given._type or null) == "flake" then refused "an uninitialized Nixpkgs input"
         else if b.isAttrs given then given
         else throwAt "${where} must be a Nixpkgs package set (import nixpkgs { ... }), not a ${b.typeOf given}";
+      # Outside a flake, as colmena's mkNixpkgs: a path is imported, a
+      # function called with no overlays.
+      pkgsOfGiven = where: given:
+        if b.isPath given || b.isString given || (b.isAttrs given && given ? outPath && !(given ? lib)) then pkgsOfGiven where (import given)
+        else if b.isFunction given then given { overlays = [ ]; }
+        else if b.isAttrs given then given
+        else throw "${where} must be a path to Nixpkgs, a Nixpkgs function or a package set, not a ${b.typeOf given}";
       pkgsModule = npkgs: { lib, ... }: {
         nixpkgs.overlays = lib.mkBefore (npkgs.overlays or [ ]);
         nixpkgs.config = lib.mkBefore (npkgs.config or { });
@@ -476,6 +491,12 @@ let
     else throw "the hive has no node '${name}' (nodes: ${b.concatStringsSep ", " nodeNames})";
 
   moduleConfig = module: nixosSystem { modules = [ module ]; };
+
+  # A directory with colmena's hive.nix and no flake.nix.
+  isHiveDir = dir: !(b.pathExists (dir + "/flake.nix")) && b.pathExists (dir + "/hive.nix");
+  hiveOf = dir: let h = import (dir + "/hive.nix"); in if b.isFunction h then h { } else h;
+  hiveNames = hive: b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive);
+
 
   # The inputs `--override-input` gives a plain module file (disko,
   # impermanence, nixpkgs), each as its flake's outputs. The flakes are
@@ -548,12 +569,22 @@ in
 
   # A flake target: nixosConfigurations.NAME, a colmena node NAME, or
   # diskoConfigurations.NAME.
-  flakeTarget = dir: name: targetOf (loadFlake dir) dir name;
+  flakeTarget = dir: name:
+    if isHiveDir dir then
+      let hive = hiveOf dir; in
+      if hive ? ${name} && name != "meta" && name != "defaults" then { kind = "colmenaNode"; eval = hiveNodeWith false hive name; }
+      else (b.__nixplanThrowAt or (_: throw)) { file = dir + "/hive.nix"; line = 1; column = 1; } "the hive '${dir}/hive.nix' has no node '${name}' (nodes: ${b.concatStringsSep ", " (hiveNames hive)})"
+    else targetOf (loadFlake dir) dir name;
+
 
   # The names a flake deploys to: its colmena hive's nodes, else its
   # nixosConfigurations; and whether the hive lets a deploy take them all
   # (colmena's meta.allowApplyAll).
   flakeNodes = dir:
+    if isHiveDir dir then
+      let hive = hiveOf dir; in
+      { names = hiveNames hive; allowApplyAll = (hive.meta or { }).allowApplyAll or true; }
+    else
     let
       flake = loadFlake dir;
       hive = (flake.colmenaHive or { }).nodes or flake.colmenaHive or flake.colmena or null;
