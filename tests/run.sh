@@ -37,13 +37,13 @@ tests/corpus/regenerate.sh --check
 echo "== real nix generates the committed disko scripts (tests/disko_upstream.rs compares plans with them)"
 tests/disko-upstream/regenerate.sh --check
 
-echo "== the VM for tests/apply_vm.rs (Debian under qemu; rebuilt when its script changes)"
+echo "== the VM for tests/apply_vm.rs and tests/deploy_vm.rs (Debian under qemu; rebuilt when its script changes)"
 if tests/vm/build-image.sh; then
   export NIXPLAN_REQUIRE_VM_TESTS=1
 else
   # The VM test then skips, and that skip is not allowed: the run fails
   # at the end, after every other test has run.
-  echo "the VM image could not be built: tests/apply_vm.rs will skip, and this run will fail"
+  echo "the VM image could not be built: the VM tests will skip, and this run will fail"
 fi
 
 echo "== cargo test"
