@@ -77,6 +77,62 @@ fn upstream_evaluations_give_what_nix_gives() {
     }
 }
 
+/// nixplan's stand-in lib (what a flake whose nixpkgs is unavailable is
+/// evaluated with) against the real one: tests/upstream/lib-cases.nix
+/// with the real lib by nix, and with the stand-in by nix and by nixplan.
+#[test]
+fn the_stand_in_lib_gives_what_the_real_lib_gives() {
+    let test = "the_stand_in_lib_gives_what_the_real_lib_gives";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    if skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+        return;
+    }
+    let cases = root().join("tests/upstream/lib-cases.nix");
+    let standin = root().join("parser/nixos/nix/lib.nix");
+    let with = |lib: String| format!("import {} {{ lib = import {lib}; }}", cases.display());
+    let run = |program: &str, args: &[&str], expr: String| -> serde_json::Value {
+        let out = Command::new(program)
+            .args(args)
+            .args(["--strict", "--json", "-E", &expr])
+            .env("NIX_REMOTE", "")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{program} {expr}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let real = run(
+        "nix-instantiate",
+        &["--eval"],
+        with(upstream.join("nixpkgs-lib/lib").display().to_string()),
+    );
+    let by_nix = run(
+        "nix-instantiate",
+        &["--eval"],
+        with(standin.display().to_string()),
+    );
+    let by_us = run(
+        env!("CARGO_BIN_EXE_nixplan"),
+        &["eval"],
+        with("/nixplan/lib.nix".into()),
+    );
+    let names: Vec<&String> = real.as_object().unwrap().keys().collect();
+    assert!(names.len() >= 30, "{names:?}");
+    for name in names {
+        assert_eq!(by_nix[name], real[name], "{name}: the stand-in, by nix");
+        assert_eq!(by_us[name], real[name], "{name}: the stand-in, by nixplan");
+    }
+}
+
 #[test]
 fn nixpkgs_lib_module_tests_pass_as_with_nix() {
     let upstream = match common::upstream() {

@@ -5,7 +5,7 @@ let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 
-  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // {
+  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // asserts // more // {
     inherit trivial lists attrsets strings options fixedPoints versions asserts generators;
     modules = modules';
     types = import ./types.nix lib;
@@ -326,5 +326,125 @@ let
   };
 
   options = import ./options.nix lib;
+
+  # More of nixpkgs' lib as real configurations call it (checked against
+  # the real lib by tests/upstream_lib.rs, tests/upstream/lib-cases.nix).
+  more = {
+    inherit (b) add sub mul div lessThan ceil floor baseNameOf dirOf pathExists readFile readDir
+      hashString toFile toXML fromTOML genericClosure placeholder parseDrvName filterSource
+      hasContext getContext appendContext addErrorContext unsafeDiscardStringContext
+      unsafeDiscardOutputDependency unsafeGetAttrPos trace compareVersions splitVersion;
+    bitNot = b.sub (-1);
+    # A package's meta.priority: lower wins in a profile or buildEnv.
+    addMetaAttrs = newAttrs: drv:
+      if drv ? overrideAttrs then drv.overrideAttrs (old: { meta = (old.meta or { }) // newAttrs; })
+      else drv // { meta = (drv.meta or { }) // newAttrs; };
+    setPrio = priority: more.addMetaAttrs { inherit priority; };
+    lowPrio = more.setPrio 10;
+    hiPrio = more.setPrio (-10);
+    # Only the derivations of the set are changed.
+    mapDerivationAttrset = f: b.mapAttrs (_: v: if attrsets.isDerivation v then f v else v);
+    lowPrioSet = more.mapDerivationAttrset more.lowPrio;
+    hiPrioSet = more.mapDerivationAttrset more.hiPrio;
+    defaultPriority = 5;
+    mapNullable = f: a: if a == null then a else f a;
+    ifEnable = cond: val:
+      if cond then val else if b.isList val then [ ] else if b.isAttrs val then { }
+      else if val == true || val == false then false else null;
+    boolToYesNo = x: if x then "yes" else "no";
+    isType = type: x: (x._type or "") == type;
+    setType = type: value: value // { _type = type; };
+    mapCartesianProduct = f: attrsOfLists: map f (attrsets.cartesianProduct attrsOfLists);
+    takeEnd = n: xs: lists.drop (trivial.max 0 (b.length xs - n)) xs;
+    dropEnd = n: xs: lists.take (trivial.max 0 (b.length xs - n)) xs;
+    replaceElemAt = list: i: x:
+      if i < 0 || i >= b.length list then throw "lib.replaceElemAt: index ${toString i} is out of the list's range"
+      else b.genList (j: if j == i then x else b.elemAt list j) (b.length list);
+    uniqueStrings = list: b.attrNames (b.listToAttrs (map (name: { inherit name; value = null; }) list));
+    toBaseDigits = base: i:
+      let go = n: if n < base then [ n ] else go (n / base) ++ [ (n - (n / base) * base) ];
+      in if base < 2 then throw "lib.toBaseDigits: the base must be at least 2" else go i;
+    toHexString = i:
+      b.concatStringsSep "" (map (d: b.elemAt [ "0" "1" "2" "3" "4" "5" "6" "7" "8" "9" "A" "B" "C" "D" "E" "F" ] d) (more.toBaseDigits 16 i));
+    fromHexString = str:
+      let
+        digits = strings.stringToCharacters (strings.toLower (strings.removePrefix "0x" (strings.toLower str)));
+        value = c: let i = lists.findFirst (j: b.elemAt hex j == c) null (b.genList (j: j) 16); in
+          if i == null then throw "lib.fromHexString: ${str} is not a hexadecimal number" else i;
+        hex = [ "0" "1" "2" "3" "4" "5" "6" "7" "8" "9" "a" "b" "c" "d" "e" "f" ];
+      in b.foldl' (acc: c: acc * 16 + value c) 0 digits;
+    escapeXML = b.replaceStrings [ "\"" "'" "<" ">" "&" ] [ "&quot;" "&apos;" "&lt;" "&gt;" "&amp;" ];
+    escapeURL =
+      let
+        unreserved = strings.stringToCharacters "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
+        ascii = b.genList (i: i) 128;
+        charOf = i: b.substring i 1 " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+        printable = b.filter (i: i >= 32 && i < 127) ascii;
+        reserved = b.filter (c: !(b.elem c unreserved)) (map (i: charOf (i - 32)) printable);
+        code = c: "%" + more.toHexString (32 + lists.findFirst (i: charOf i == c) 0 (b.genList (i: i) 95));
+      in b.replaceStrings reserved (map code reserved);
+    toSentenceCase = str:
+      if str == "" then str
+      else strings.toUpper (b.substring 0 1 str) + strings.toLower (b.substring 1 (-1) str);
+    isValidPosixName = name: b.match "[a-zA-Z_][a-zA-Z0-9_]*" name != null;
+    toShellVar = name: value:
+      if !(more.isValidPosixName name) then throw "toShellVar: ${name} is not a valid shell variable name"
+      else if b.isAttrs value && !(strings.isStringLike value) then
+        "declare -A ${name}=(${b.concatStringsSep " " (attrsets.mapAttrsToList (n: v: "[${strings.escapeShellArg n}]=${strings.escapeShellArg v}") value)})"
+      else if b.isList value then "declare -a ${name}=(${strings.escapeShellArgs value})"
+      else "${name}=${strings.escapeShellArg value}";
+    toShellVars = vars: b.concatStringsSep "\n" (attrsets.mapAttrsToList more.toShellVar vars);
+    concatImapStrings = f: list: strings.concatStrings (lists.imap1 f list);
+    concatMapAttrsStringSep = sep: f: attrs: b.concatStringsSep sep (attrsets.mapAttrsToList f attrs);
+    concatAttrValues = set: b.concatLists (b.attrValues set);
+    "genAttrs'" = xs: f: b.listToAttrs (map f xs);
+    replaceString = from: to: b.replaceStrings [ from ] [ to ];
+    join = b.concatStringsSep;
+    cmakeOptionType = type: feature: value: "-D${feature}:${strings.toUpper type}=${value}";
+    cmakeBool = condition: flag: more.cmakeOptionType "bool" condition (if flag then "TRUE" else "FALSE");
+    cmakeFeature = feature: value: more.cmakeOptionType "string" feature value;
+    mesonOption = feature: value: "-D${feature}=${value}";
+    mesonBool = condition: flag: more.mesonOption condition (trivial.boolToString flag);
+    mesonEnable = feature: flag: more.mesonOption feature (if flag then "enabled" else "disabled");
+    enableFeatureAs = flag: feature: value: strings.enableFeature flag feature + strings.optionalString flag "=${value}";
+    withFeatureAs = flag: feature: value: strings.withFeature flag feature + strings.optionalString flag "=${value}";
+    traceIf = pred: msg: x: if pred then b.trace msg x else x;
+    traceVal = x: b.trace x x;
+    traceValFn = f: x: b.trace (f x) x;
+    traceSeq = x: y: b.trace (b.deepSeq x x) y;
+    traceValSeq = x: b.trace (b.deepSeq x x) x;
+    traceValSeqFn = f: x: b.trace (f (b.deepSeq x x)) x;
+    maybeEnv = name: default: let v = b.getEnv name; in if v == "" then default else v;
+    nameFromURL = url: sep:
+      let
+        filename = lists.last (strings.splitString "/" url);
+        name = b.head (strings.splitString sep filename);
+      in
+      if name == filename then throw "lib.nameFromURL: ${url} has no ${sep} in its last component" else name;
+    showAttrPath = path:
+      if path == [ ] then "<root attribute path>"
+      else b.concatStringsSep "." (map (p: if b.match "[a-zA-Z_][a-zA-Z0-9_'-]*" p != null then p else b.toJSON p) path);
+    mkDefinition = args@{ file, value }: args // { _type = "definition"; };
+    maybeAttr = name: default: attrs: attrs.${name} or default;
+    # A function's result that can be called again with changed
+    # arguments (`.override`), as package functions are.
+    makeOverridable = f: origArgs:
+      let
+        result = f origArgs;
+        changed = newArgs: origArgs // (if b.isFunction newArgs then newArgs origArgs else newArgs);
+        override = newArgs: more.makeOverridable f (changed newArgs);
+      in
+      if b.isAttrs result then result // { inherit override; }
+      else if b.isFunction result then trivial.setFunctionArgs result (b.functionArgs result) // { inherit override; }
+      else result;
+    callPackageWith = autoArgs: fn: args:
+      let
+        f = if b.isFunction fn then fn else import fn;
+        auto = b.intersectAttrs (b.functionArgs f) autoArgs;
+        missing = b.filter (n: !(b.functionArgs f).${n} && !(auto ? ${n}) && !(args ? ${n})) (b.attrNames (b.functionArgs f));
+      in
+      if missing != [ ] then throw "lib.callPackageWith: the function needs ${b.head missing}, which neither the package set nor the given arguments have"
+      else more.makeOverridable f (auto // args);
+  };
 in
 lib
