@@ -30,11 +30,26 @@ static IN_USE: AtomicUsize = AtomicUsize::new(0);
 
 struct CountingAlloc;
 
-// SAFETY: every call is forwarded to mimalloc with the same arguments; the
-// counter only observes sizes.
+/// Whether mimalloc's plain `mi_malloc` gives this layout's alignment by
+/// itself: its blocks are aligned to 16 bytes, or to their size below 16
+/// (the rule std's own allocators use for `malloc`). `MiMalloc` asks for
+/// every allocation through `mi_malloc_aligned`, whose path is slower.
+fn plain(layout: Layout) -> bool {
+    layout.align() <= 16 && layout.align() <= layout.size()
+}
+
+// SAFETY: every call is forwarded to mimalloc (`mi_malloc`/`mi_zalloc`
+// where `plain` says their alignment suffices, else mimalloc's own
+// GlobalAlloc, with the same arguments); every block is freed and
+// reallocated by mimalloc, which takes blocks of either; the counter only
+// observes sizes.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
+        let p = if plain(layout) {
+            unsafe { libmimalloc_sys::mi_malloc(layout.size()) as *mut u8 }
+        } else {
+            unsafe { mimalloc::MiMalloc.alloc(layout) }
+        };
         if !p.is_null() {
             IN_USE.fetch_add(layout.size(), Ordering::Relaxed);
         }
@@ -45,7 +60,11 @@ unsafe impl GlobalAlloc for CountingAlloc {
         unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
+        let p = if plain(layout) {
+            unsafe { libmimalloc_sys::mi_zalloc(layout.size()) as *mut u8 }
+        } else {
+            unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+        };
         if !p.is_null() {
             IN_USE.fetch_add(layout.size(), Ordering::Relaxed);
         }

@@ -261,25 +261,28 @@ impl Eval {
     // ----- forcing -------------------------------------------------------
 
     pub fn force(&mut self, t: &Thunk) -> EvalResult<Value> {
-        let state = {
-            let mut st = t.0.borrow_mut();
-            match &*st {
-                ThunkState::Done(v) => return Ok(v.clone()),
-                ThunkState::Blackhole(e) => {
-                    let span = e.map(|e| self.arena.span(e));
-                    return Err(EvalError::new(
-                        ErrorKind::InfiniteRecursion,
-                        "infinite recursion encountered",
-                        span,
-                    ));
-                }
-                ThunkState::Pending(e, _) => {
-                    let e = *e;
-                    std::mem::replace(&mut *st, ThunkState::Blackhole(Some(e)))
-                }
-                ThunkState::Native(_) => std::mem::replace(&mut *st, ThunkState::Blackhole(None)),
+        // A computed value is cloned in place (the common case).
+        if let Some(v) = t.value() {
+            return Ok(v);
+        }
+        // Else the state is taken out of its Cell (leaving a blackhole,
+        // which is what a thunk being computed is) and put back where it
+        // stays.
+        let state = t.0.replace(ThunkState::Blackhole(None));
+        match &state {
+            ThunkState::Done(_) => unreachable!("handled above"),
+            ThunkState::Blackhole(e) => {
+                let span = e.map(|e| self.arena.span(e));
+                t.0.set(state);
+                return Err(EvalError::new(
+                    ErrorKind::InfiniteRecursion,
+                    "infinite recursion encountered",
+                    span,
+                ));
             }
-        };
+            ThunkState::Pending(e, _) => t.0.set(ThunkState::Blackhole(Some(*e))),
+            ThunkState::Native(_) => {}
+        }
         let result = match &state {
             ThunkState::Pending(e, env) => self.eval(*e, env),
             ThunkState::Native(f) => f(self),
@@ -287,12 +290,12 @@ impl Eval {
         };
         match result {
             Ok(v) => {
-                *t.0.borrow_mut() = ThunkState::Done(v.clone());
+                t.0.set(ThunkState::Done(v.clone()));
                 Ok(v)
             }
             Err(err) => {
                 // As in Nix, a failed thunk can be forced again (tryEval).
-                *t.0.borrow_mut() = state;
+                t.0.set(state);
                 Err(err)
             }
         }

@@ -2,7 +2,7 @@
 //! sets kept sorted by name (the order Nix prints them in), strings with
 //! their store-path context.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
@@ -160,7 +160,7 @@ pub enum ThunkState {
 /// A value that may not be computed yet. Cloning shares it: once forced,
 /// every holder sees the value.
 #[derive(Clone)]
-pub struct Thunk(pub(crate) Rc<RefCell<ThunkState>>);
+pub struct Thunk(pub(crate) Rc<Cell<ThunkState>>);
 
 thread_local! {
     /// States of thunks whose last holder went away deep in a drop,
@@ -183,12 +183,11 @@ impl Drop for Thunk {
         if Rc::strong_count(&self.0) != 1 {
             return;
         }
-        let Ok(mut state) = self.0.try_borrow_mut() else {
-            return;
-        };
+        // The last holder: the state is this drop's to take.
+        let state = self.0.replace(ThunkState::Blackhole(None));
         // Only what can hold other thunks needs care.
         let nests = matches!(
-            &*state,
+            &state,
             ThunkState::Done(
                 Value::Attrs(_) | Value::List(_) | Value::Lambda(_) | Value::PrimOp(_)
             ) | ThunkState::Pending(..)
@@ -197,7 +196,6 @@ impl Drop for Thunk {
         if !nests {
             return;
         }
-        let state = std::mem::replace(&mut *state, ThunkState::Blackhole(None));
         let depth = DROP_DEPTH.try_with(|d| d.get()).unwrap_or(0);
         if depth >= MAX_DROP_DEPTH {
             let _ = GRAVE.try_with(|g| g.borrow_mut().push(state));
@@ -216,17 +214,21 @@ impl Drop for Thunk {
 
 impl Thunk {
     pub fn ready(v: Value) -> Thunk {
-        Thunk(Rc::new(RefCell::new(ThunkState::Done(v))))
+        Thunk(Rc::new(Cell::new(ThunkState::Done(v))))
     }
     pub fn pending(e: ExprId, env: Rc<Env>) -> Thunk {
-        Thunk(Rc::new(RefCell::new(ThunkState::Pending(e, env))))
+        Thunk(Rc::new(Cell::new(ThunkState::Pending(e, env))))
     }
     pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
-        Thunk(Rc::new(RefCell::new(ThunkState::Native(Rc::new(f)))))
+        Thunk(Rc::new(Cell::new(ThunkState::Native(Rc::new(f)))))
     }
     /// The value, if already computed.
     pub fn value(&self) -> Option<Value> {
-        match &*self.0.borrow() {
+        // SAFETY: the cell is read in place and its value cloned before
+        // anything else runs: `Thunk` is not `Send` (an `Rc`), and
+        // `Value::clone` only copies and bumps reference counts, so
+        // nothing can set this cell while the reference lives.
+        match unsafe { &*self.0.as_ptr() } {
             ThunkState::Done(v) => Some(v.clone()),
             _ => None,
         }

@@ -174,7 +174,7 @@ pub(crate) fn install(ev: &mut Eval) {
     ev.set_global("false", Thunk::ready(Value::Bool(false)));
     ev.set_global("null", Thunk::ready(Value::Null));
     let bv = Value::attrs(b);
-    *builtins_thunk.0.borrow_mut() = crate::ThunkState::Done(bv.clone());
+    builtins_thunk.0.set(crate::ThunkState::Done(bv.clone()));
     ev.set_global("builtins", Thunk::ready(bv.clone()));
     // `derivation` is Nix code over derivationStrict.
     let (_, root) = match ev.load_source("<nixplan/derivation.nix>", None, DERIVATION_NIX, "/") {
@@ -188,7 +188,9 @@ pub(crate) fn install(ev: &mut Eval) {
         // builtins.derivation too (the set is shared, so patch in place).
         let mut m = (*a).clone();
         m.insert("derivation", t);
-        *builtins_thunk.0.borrow_mut() = crate::ThunkState::Done(Value::attrs(m.clone()));
+        builtins_thunk
+            .0
+            .set(crate::ThunkState::Done(Value::attrs(m.clone())));
         ev.set_global("builtins", builtins_thunk);
     }
 }
