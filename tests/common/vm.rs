@@ -191,7 +191,11 @@ impl Vm {
             let _ = q.kill();
             let _ = q.wait();
         }
-        // Boot again on the same overlay and disks.
+        self.boot_again(disks);
+    }
+
+    /// Boot again (qemu has exited) on the same overlay and disks.
+    fn boot_again(&mut self, disks: &[u64]) {
         let dir = std::mem::replace(
             &mut self.dir,
             tempfile::Builder::new()
@@ -215,15 +219,7 @@ impl Vm {
             return false;
         }
         self.qemu = None;
-        let dir = std::mem::replace(
-            &mut self.dir,
-            tempfile::Builder::new()
-                .prefix("nixplan-vm-")
-                .tempdir()
-                .unwrap(),
-        );
-        let again = Vm::boot_from(dir, disks, self.port);
-        *self = again;
+        self.boot_again(disks);
         true
     }
 
