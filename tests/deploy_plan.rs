@@ -271,6 +271,25 @@ fn builders_reach_the_build_and_only_the_build() {
     let (code, _, err) = common::nixplan_text(&["plan", ALDER, "--builders", "x"]);
     assert_ne!(code, 0);
     assert!(err.contains("--goal"), "{err}");
+    // Where nothing is built here, builders would reach nothing: said.
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        ALDER,
+        "--offline",
+        "--goal",
+        "switch",
+        "--target-host",
+        "root@192.0.2.1",
+        "--system",
+        SYSTEM,
+        "--builders",
+        "x",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("--builders is for a build on this machine"),
+        "{err}"
+    );
 }
 
 /// colmena's deployment.replaceUnknownProfiles and
@@ -324,7 +343,11 @@ fn unknown_profiles_and_the_escalation_command_are_in_the_plan() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--force-replace-unknown-profiles"));
     assert!(run(dir.path().to_str().unwrap()).status.success());
-    assert!(run("none").status.success());
+    // No profile and no running system: nothing to call known (colmena
+    // fails there too).
+    let none = run("none");
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no system profile"));
     // --force-replace-unknown-profiles (as colmena's flag): no check.
     let forced = ids(&plan_json(
         &flake,

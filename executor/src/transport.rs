@@ -768,6 +768,8 @@ impl Transport for Ssh {
 
     fn forget_connection(&mut self) {
         self.close();
+        // A new control socket: never one a dying master may still hold.
+        self.generation += 1;
     }
 
     fn hold_remote_lock(&mut self, path: Option<String>) {

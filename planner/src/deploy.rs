@@ -552,6 +552,12 @@ pub fn plan(
             at: None,
         });
     }
+    if options.builders.is_some() && (options.system.is_some() || on_target || goal == Goal::Keys) {
+        return Err(PlanError::Invalid {
+            message: "--builders is for a build on this machine: here nothing is built here (--system, a build on the target, or the keys goal)".into(),
+            at: None,
+        });
+    }
     let mut out: Vec<Action> = vec![crate::phases::facts::gather()];
     let system_ref = options.system.clone();
     // The system's store path: given, or printed by deploy/build.
@@ -715,11 +721,11 @@ pub fn plan(
                 Kind::Precondition,
                 None,
                 Some(format!(
-                    "set -eu\nreadlink -f {PROFILE} 2>/dev/null || echo none\n"
+                    "set -eu\nreadlink -e {PROFILE} 2>/dev/null || readlink -e /run/current-system 2>/dev/null || echo none\n"
                 )),
                 vec![],
                 vec![Resource::new(Res::System, "profile-read")],
-                &format!("read which system {PROFILE} points at on the target"),
+                &format!("read which system {PROFILE} (else /run/current-system) points at on the target"),
             );
             let mut known = action(
                 "deploy/profile-known",
@@ -728,7 +734,11 @@ pub fn plan(
                 None,
                 Some(
                     "set -eu\n\
-                     if [ \"$NIXPLAN_RUNNING\" != none ] && [ ! -e \"$NIXPLAN_RUNNING\" ]; then\n\
+                     if [ \"$NIXPLAN_RUNNING\" = none ]; then\n\
+                     \x20 echo \"the target has no system profile nor /run/current-system: deployment.replaceUnknownProfiles is false, so nothing is activated over a system nixplan cannot name; --force-replace-unknown-profiles deploys anyway\" >&2\n\
+                     \x20 exit 1\n\
+                     fi\n\
+                     if [ ! -e \"$NIXPLAN_RUNNING\" ]; then\n\
                      \x20 echo \"the target's system profile points at $NIXPLAN_RUNNING, which is not in this machine's store: someone else deployed it (or this store collected it). deployment.replaceUnknownProfiles is false, so nothing is activated; --force-replace-unknown-profiles deploys anyway\" >&2\n\
                      \x20 exit 1\n\
                      fi\n\

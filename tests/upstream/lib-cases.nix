@@ -25,7 +25,7 @@ in
   unique = lib.uniqueStrings [ "b" "a" "b" "c" ];
   digits = [ (lib.toBaseDigits 2 6) (lib.toBaseDigits 16 255) (lib.toHexString 0) (lib.toHexString 48879) ];
   hex = map lib.fromHexString [ "ff" "FF" "0x1A" "0" ];
-  escaped = [ (lib.escapeURL "a b/c?d=e&f~g") (lib.escapeXML "<a href=\"x\">'&'</a>") ];
+  escaped = [ (lib.escapeURL "a b/c?d=e&f~g\t\n\r") (lib.escapeXML "<a href=\"x\">'&'</a>") ];
   sentence = map lib.toSentenceCase [ "hELLO wORLD" "" "x" ];
   shell = [
     (lib.toShellVar "a" "it's")
@@ -55,8 +55,8 @@ in
   ];
   traced = [ (lib.traceIf false "no" 1) (lib.traceValFn (x: "v") 2) (lib.traceSeq { a = 1; } 3) ];
   urls = [ (lib.nameFromURL "https://example.org/foo-1.0.tar.gz" "-") ];
-  attrPaths = map lib.showAttrPath [ [ ] [ "a" "b" ] [ "a" "b.c" "d e" ] ];
-  definition = lib.mkDefinition { file = "f.nix"; value = 1; };
+  attrPaths = map lib.showAttrPath [ [ ] [ "a" "b" ] [ "a" "b.c" "d e" ] [ "if" "x$y" "q\"" ] ];
+  overridableArgs = lib.functionArgs (lib.makeOverridable ({ a, b ? 2 }: a) );
   maybe = [ (lib.maybeAttr "a" 0 { a = 1; }) (lib.maybeAttr "b" 0 { a = 1; }) ];
   versions = [ (lib.compareVersions "1.2" "1.10") (lib.splitVersion "1.2.3a") ];
   overridden = [ overridable.sum (overridable.override { b = 10; }).sum (overridable.override (old: { a = old.a * 3; })).sum ];

@@ -382,7 +382,7 @@ let
         printable = b.filter (i: i >= 32 && i < 127) ascii;
         reserved = b.filter (c: !(b.elem c unreserved)) (map (i: charOf (i - 32)) printable);
         code = c: "%" + more.toHexString (32 + lists.findFirst (i: charOf i == c) 0 (b.genList (i: i) 95));
-      in b.replaceStrings reserved (map code reserved);
+      in b.replaceStrings ([ "\t" "\n" "\r" ] ++ reserved) ([ "%09" "%0A" "%0D" ] ++ map code reserved);
     toSentenceCase = str:
       if str == "" then str
       else strings.toUpper (b.substring 0 1 str) + strings.toLower (b.substring 1 (-1) str);
@@ -423,12 +423,19 @@ let
       if name == filename then throw "lib.nameFromURL: ${url} has no ${sep} in its last component" else name;
     showAttrPath = path:
       if path == [ ] then "<root attribute path>"
-      else b.concatStringsSep "." (map (p: if b.match "[a-zA-Z_][a-zA-Z0-9_'-]*" p != null then p else b.toJSON p) path);
-    mkDefinition = args@{ file, value }: args // { _type = "definition"; };
+      else
+        let
+          keywords = [ "if" "then" "else" "assert" "with" "let" "in" "rec" "inherit" ];
+          plain = p: b.match "[a-zA-Z_][a-zA-Z0-9_'-]*" p != null && !(b.elem p keywords);
+          quoted = p: "\"" + b.replaceStrings [ "\\" "\"" "\n" "\r" "\t" "$" ] [ "\\\\" "\\\"" "\\n" "\\r" "\\t" "\\$" ] p + "\"";
+        in
+        b.concatStringsSep "." (map (p: if plain p then p else quoted p) path);
     maybeAttr = name: default: attrs: attrs.${name} or default;
     # A function's result that can be called again with changed
     # arguments (`.override`), as package functions are.
-    makeOverridable = f: origArgs:
+    # It takes the arguments `f` takes (functionArgs), so that
+    # callPackage fills them in.
+    makeOverridable = f: trivial.setFunctionArgs (origArgs:
       let
         result = f origArgs;
         changed = newArgs: origArgs // (if b.isFunction newArgs then newArgs origArgs else newArgs);
@@ -436,7 +443,7 @@ let
       in
       if b.isAttrs result then result // { inherit override; }
       else if b.isFunction result then trivial.setFunctionArgs result (b.functionArgs result) // { inherit override; }
-      else result;
+      else result) (b.functionArgs f);
     callPackageWith = autoArgs: fn: args:
       let
         f = if b.isFunction fn then fn else import fn;

@@ -471,7 +471,8 @@ let
         let
           npkgs = pkgsOf n;
           evalConfig = evalConfigOf npkgs;
-          specialArgs = (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { }) // { name = n; inherit nodes; };
+          # As colmena: the hive's specialArgs over `name` and `nodes`.
+          specialArgs = { name = n; inherit nodes; } // (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { });
         in
         if evalConfig != null then
           import evalConfig {
