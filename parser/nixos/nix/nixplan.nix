@@ -423,7 +423,7 @@ let
   hiveNodeWith = hermetic: hive: name:
     let
       meta = hive.meta or { };
-      nodeNames = b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive);
+      nodeNames = hiveNames hive;
       nodes = lib0.genAttrs nodeNames (n: evalNode n);
       # colmena's meta.nodeNixpkgs.NAME, else meta.nixpkgs: a package set
       # (`import nixpkgs { system = ...; }`). A flake hive is hermetic, so
@@ -555,7 +555,6 @@ let
     else if (flake.diskoConfigurations or { }) ? ${name} then { kind = "diskoConfiguration"; eval = moduleConfig flake.diskoConfigurations.${name}; }
     else
       let
-        hiveNames = h: b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames h);
         available =
           map (n: "nixosConfigurations.${n}") (b.attrNames (flake.nixosConfigurations or { }))
           ++ map (n: "colmena node ${n}") (hiveNames ((flake.colmenaHive or { }).nodes or flake.colmenaHive or flake.colmena or { }))
@@ -591,7 +590,7 @@ in
       hive = (flake.colmenaHive or { }).nodes or flake.colmenaHive or flake.colmena or null;
     in
     if hive != null then {
-      names = b.filter (n: n != "meta" && n != "defaults" && n != "__nixplanHive") (b.attrNames hive);
+      names = hiveNames hive;
       allowApplyAll = (hive.meta or { }).allowApplyAll or true;
     }
     else { names = b.attrNames (flake.nixosConfigurations or { }); allowApplyAll = true; };
