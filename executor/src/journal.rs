@@ -306,6 +306,16 @@ mod tests {
             .unwrap()
             .contains("another nixplan is applying this plan"));
         drop(j);
-        assert!(Journal::open(dir.path(), "sha256:0123456789abcdef0123").is_ok());
+        // Dropped, the lock is free. (A flock is shared with a child that
+        // another test of this binary forks at that moment, until the
+        // child's exec closes it: a short wait, not a failure.)
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while Journal::open(dir.path(), "sha256:0123456789abcdef0123").is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the journal stays locked after its run ended"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }
