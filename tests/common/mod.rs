@@ -3,6 +3,7 @@
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
 
+pub mod disko_examples;
 pub mod lab;
 pub mod skip;
 pub mod ssh;

@@ -119,41 +119,14 @@ impl Vm {
         Ssh::new(self.ssh_options())
     }
 
-    /// Run a shell command in the VM.
+    /// Run a shell command in the VM (over a new connection).
     pub fn sh(&self, cmd: &str) -> (bool, String) {
-        let ssh = self.transport();
-        let mut env = std::collections::BTreeMap::new();
-        env.insert("PATH".into(), "/usr/sbin:/usr/bin:/sbin:/bin".into());
-        let out = nixplan_executor::Transport::run(
-            &ssh,
-            &Invocation {
-                program: Program::Script(cmd.into()),
-                env,
-                stdin: None,
-                timeout: Duration::from_secs(300),
-            },
-        )
-        .unwrap();
-        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.push_str(&String::from_utf8_lossy(&out.stderr));
-        (out.success(), text)
+        sh_through(&self.transport(), cmd)
     }
 
     /// Write a file in the VM (its content over stdin).
     pub fn write(&self, path: &str, content: &str) {
-        let mut env = std::collections::BTreeMap::new();
-        env.insert("PATH".into(), "/usr/bin:/bin".into());
-        let out = nixplan_executor::Transport::run(
-            &self.transport(),
-            &Invocation {
-                program: Program::Argv(vec!["tee".into(), path.into()]),
-                env,
-                stdin: Some(content.as_bytes().to_vec()),
-                timeout: Duration::from_secs(60),
-            },
-        )
-        .unwrap();
-        assert!(out.success(), "{}", out.tail(5));
+        write_through(&self.transport(), path, content)
     }
 
     pub fn wait_for_ssh(&mut self, limit: Duration) {
@@ -288,4 +261,41 @@ impl Drop for Vm {
             let _ = q.wait();
         }
     }
+}
+
+/// Run a shell command in the VM through `ssh` (a held connection is
+/// much faster under TCG than a new one per command).
+pub fn sh_through(ssh: &Ssh, cmd: &str) -> (bool, String) {
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("PATH".into(), "/usr/sbin:/usr/bin:/sbin:/bin".into());
+    let out = nixplan_executor::Transport::run(
+        ssh,
+        &Invocation {
+            program: Program::Script(cmd.into()),
+            env,
+            stdin: None,
+            timeout: Duration::from_secs(300),
+        },
+    )
+    .unwrap();
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.success(), text)
+}
+
+/// Write a file in the VM through `ssh` (its content over stdin).
+pub fn write_through(ssh: &Ssh, path: &str, content: &str) {
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("PATH".into(), "/usr/bin:/bin".into());
+    let out = nixplan_executor::Transport::run(
+        ssh,
+        &Invocation {
+            program: Program::Argv(vec!["tee".into(), path.into()]),
+            env,
+            stdin: Some(content.as_bytes().to_vec()),
+            timeout: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    assert!(out.success(), "{}", out.tail(5));
 }

@@ -20,7 +20,7 @@ mkdir -p "$out"
 rootfs="$out/rootfs"
 # (libdbi-perl provides perl-dbdabi-94, a virtual package nix-bin needs
 # that debootstrap does not resolve.)
-packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,dbus,openssh-server,iproute2,procps,util-linux,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm,sudo,opendoas,kexec-tools,curl,nix-bin,libdbi-perl
+packages=linux-image-amd64,initramfs-tools,kmod,systemd-sysv,udev,dbus,openssh-server,iproute2,procps,util-linux,fdisk,gdisk,parted,dosfstools,e2fsprogs,btrfs-progs,xfsprogs,cryptsetup-bin,lvm2,mdadm,sudo,opendoas,kexec-tools,curl,nix-bin,libdbi-perl
 echo "debootstrap (bookworm, $mirror): this takes a few minutes"
 debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$mirror" > "$out/debootstrap.log" 2>&1 \
   || { tail -20 "$out/debootstrap.log"; exit 1; }

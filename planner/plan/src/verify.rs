@@ -191,9 +191,20 @@ const PSEUDO_DEVICES: &[&str] = &[
 fn device_words(text: &str) -> impl Iterator<Item = &str> {
     text.match_indices("/dev/").map(move |(i, _)| {
         let rest = &text[i..];
+        // A colon ends the word only where one ends a phrase ("X: linked
+        // it"): udev names md arrays' links `md-name-any:NAME-partN`.
         let end = rest
-            .find(|c: char| c.is_whitespace() || "'\";:,)$`|&<>".contains(c))
-            .unwrap_or(rest.len());
+            .char_indices()
+            .find(|&(j, c)| {
+                c.is_whitespace()
+                    || "'\";,)$`|&<>".contains(c)
+                    || (c == ':'
+                        && rest[j + 1..]
+                            .chars()
+                            .next()
+                            .is_none_or(|n| n.is_whitespace() || "'\"".contains(n)))
+            })
+            .map_or(rest.len(), |(j, _)| j);
         &rest[..end]
     })
 }
@@ -321,6 +332,19 @@ fn meaning(plan: &Plan, problems: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn device_words_keep_the_colons_of_md_links() {
+        let text = "mkfs.ext4 /dev/disk/by-id/md-name-any:raid1-part1; echo \"udev made no link /dev/disk/by-partlabel/x: linked it to /dev/sda1:\"";
+        assert_eq!(
+            super::device_words(text).collect::<Vec<_>>(),
+            vec![
+                "/dev/disk/by-id/md-name-any:raid1-part1",
+                "/dev/disk/by-partlabel/x",
+                "/dev/sda1"
+            ]
+        );
+    }
+
     use super::is_partition_of;
 
     #[test]
