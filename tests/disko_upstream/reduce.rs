@@ -16,10 +16,22 @@ use std::collections::BTreeMap;
 pub type Call = Vec<String>;
 
 /// Reads a stub log: records end in 0x1e, words are separated by 0x1f.
+/// An argument with a blank in it is kept quoted (`'-d raid1'`), so that a
+/// fact tells one word with a blank from two words (`-d raid1`).
 pub fn parse_log(log: &str) -> Vec<Call> {
     log.split('\x1e')
         .filter(|r| !r.is_empty())
-        .map(|r| r.split('\x1f').map(str::to_string).collect())
+        .map(|r| {
+            r.split('\x1f')
+                .map(|a| {
+                    if a.contains([' ', '\t', '\n']) {
+                        format!("'{a}'")
+                    } else {
+                        a.to_string()
+                    }
+                })
+                .collect()
+        })
         .collect()
 }
 

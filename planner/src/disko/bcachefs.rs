@@ -87,7 +87,7 @@ impl Builder<'_> {
             argv.push(dev.clone());
         }
         argv.push(format!("--uuid={uuid}"));
-        argv.extend(f.extra_format_args.value.iter().cloned());
+        argv.extend(super::as_shell_splits(&f.extra_format_args.value));
         let password = f.password_file.value.clone();
         let quoted = |argv: &[String]| {
             argv.iter()

@@ -15,7 +15,7 @@ impl Builder<'_> {
         } = c;
 
         let mut argv = vec!["mkfs.btrfs".to_string()];
-        argv.extend(extra_args.value.iter().cloned());
+        argv.extend(super::as_shell_splits(&extra_args.value));
         argv.push(device.clone());
         let fs = self.format(id, device, "btrfs", argv, ready, at);
         for sv in subvolumes {

@@ -28,7 +28,7 @@ impl Builder<'_> {
             "luksFormat".into(),
             device.clone(),
         ];
-        format_argv.extend(extra_format_args.value.iter().cloned());
+        format_argv.extend(super::as_shell_splits(&extra_format_args.value));
         let mut open_argv = vec![
             "cryptsetup".to_string(),
             "open".into(),
@@ -39,7 +39,7 @@ impl Builder<'_> {
         if allow_discards.value {
             open_argv.push("--allow-discards".into());
         }
-        open_argv.extend(extra_open_args.value.iter().cloned());
+        open_argv.extend(super::as_shell_splits(&extra_open_args.value));
         let mut key_part = Vec::new();
         if let Some(n) = key_file_size.value {
             key_part.extend(["--keyfile-size".to_string(), n.to_string()]);

@@ -100,7 +100,7 @@ impl Builder<'_> {
                 }
                 (None, false) => {}
             }
-            argv.extend(lv.extra_args.value.iter().cloned());
+            argv.extend(super::as_shell_splits(&lv.extra_args.value));
             argv.push(vg.name.clone());
             self.add(NewAction {
                 id: format!("disko/lvm_vg/{name}/lv/{}", lv.name),

@@ -17,6 +17,20 @@ mod zfs;
 
 pub use zfs::zpool_topology;
 
+/// The words of argument lists that disko writes into its script unquoted
+/// (`${toString extraArgs}`: btrfs's mkfs, LVs, swap, LUKS format and open,
+/// a bcachefs filesystem's format): the shell splits each element at
+/// blanks, so `"-d raid1"` is two words. disko quotes others (a
+/// filesystem's `extraArgs`, mdadm's, a zvol's), which stay one word each.
+/// No globbing: disko's lists name no patterns.
+pub(crate) fn as_shell_splits(args: &[String]) -> impl Iterator<Item = String> + '_ {
+    args.iter().flat_map(|a| {
+        a.split([' ', '\t', '\n'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+    })
+}
+
 // What every content type's file works with (each starts with `use super::*`).
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -19,7 +19,7 @@ impl Builder<'_> {
         }
 
         let mut argv = vec!["mkswap".to_string()];
-        argv.extend(extra_args.value.iter().cloned());
+        argv.extend(super::as_shell_splits(&extra_args.value));
         argv.push(device.clone());
         self.add(NewAction {
             id: format!("{id}/mkswap"),
