@@ -29,7 +29,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::disko_examples::{compare, Machine};
+use common::disko_examples::{compare, first_failure, Machine};
 use common::lab::*;
 use nixplan_planner::Plan;
 
@@ -108,17 +108,7 @@ impl Machine for Local {
             &mut obs,
         )
         .map_err(|r| format!("refused: {r}"))?;
-        match report.failures().first() {
-            None => Ok(()),
-            Some(f) => Err(format!(
-                "{f}\n{}",
-                report
-                    .log
-                    .as_ref()
-                    .and_then(|l| std::fs::read_to_string(l).ok())
-                    .unwrap_or_default()
-            )),
-        }
+        first_failure(&report)
     }
     fn script_path(&self) -> String {
         format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", self.shims.display())

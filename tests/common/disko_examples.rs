@@ -63,6 +63,20 @@ fn partition(disk: &str, n: &str) -> String {
     }
 }
 
+/// The disks' names of a generated script, in order.
+fn disk_names(script: &str) -> Vec<String> {
+    script
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("( # disk "))
+        .filter_map(|rest| rest.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// A Nix string literal of `s`.
+fn nix_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap().replace('$', "\\$")
+}
+
 /// `text` with each example device replaced by the machine's disk, and
 /// each partition named after an example device (`/dev/sda1`) by the
 /// same partition of the machine's disk (`/dev/loop3p1`), as disko would
@@ -149,11 +163,20 @@ umount -R "$root" 2>/dev/null
 findmnt -rn -o TARGET,SOURCE 2>/dev/null | while read -r t s; do
   printf '%s\n' "$resolved" | grep -qxF "$(readlink -f "${s%%\[*}")" && umount -l "$t"
 done
-lsblk -rnpo NAME,TYPE $devs 2>/dev/null | awk '!seen[$1]++' | tac | while read -r n t; do
-  case "$t" in
-    crypt|lvm|dm) dmsetup remove --retry "$n" ;;
-    raid*|md) mdadm --stop "$n" ;;
-  esac
+# Volume groups first (LVM knows the order of its raid, mirror and thin
+# parts), then what is left, top first, a few rounds for stacks.
+for vg in $(pvs --noheadings -o vg_name $tree 2>/dev/null | sort -u); do
+  vgchange -an "$vg" >/dev/null 2>&1
+done
+for round in 1 2 3 4; do
+  left=$(lsblk -rnpo NAME,TYPE $devs 2>/dev/null | awk '$2 !~ /^(disk|part|loop)$/ && !seen[$1]++')
+  [ -n "$left" ] || break
+  printf '%s\n' "$left" | tac | while read -r n t; do
+    case "$t" in
+      raid*|md) mdadm --stop "$n" >/dev/null 2>&1 ;;
+      *) dmsetup remove "$n" >/dev/null 2>&1 ;;
+    esac
+  done
 done
 for n in $(printf '%s\n' $tree | tac); do
   [ -b "$n" ] || continue
@@ -209,6 +232,21 @@ pub fn observe(m: &dyn Machine) -> String {
         out = out.replace(name.trim_start_matches("/dev/"), &format!("<disk{i}>"));
     }
     out
+}
+
+/// A run's first failure, with the run's log.
+pub fn first_failure(report: &nixplan_executor::Report) -> Result<(), String> {
+    match report.failures().first() {
+        None => Ok(()),
+        Some(f) => Err(format!(
+            "{f}\n{}",
+            report
+                .log
+                .as_ref()
+                .and_then(|l| std::fs::read_to_string(l).ok())
+                .unwrap_or_default()
+        )),
+    }
 }
 
 /// Keys the examples read (`/tmp/secret.key`...), there.
@@ -277,24 +315,37 @@ pub fn plan(
     upstream: Option<&Path>,
     tag: &str,
 ) -> Result<(Plan, serde_json::Value), String> {
-    let devices = disks_of(&expected(name, "create"));
+    // The example as it is, its disks moved onto the machine's by a
+    // module (`mkForce` on each disk's device), as a user would override
+    // them: an example may compute its devices (`"/dev/sd${name}"`), or
+    // name its disks after them (with-lib), which no text replacement of
+    // the example could follow. It is imported through a function of all
+    // module arguments, so that an example's own arguments with defaults
+    // (with-lib's `disks ? [ ... ]`) take them, as disko's own tooling
+    // calls it.
+    let names = disk_names(&expected(name, "create"));
     let here = m.scratch_here();
     let example = super::upstream()
         .map_err(|e| e.to_string())?
         .join(format!("disko/example/{name}.nix"));
-    let text = on_disks(
-        &std::fs::read_to_string(example).unwrap(),
-        &devices,
-        &m.disks(),
-    );
-    m.check_devices(&format!("the example {name}"), &text);
-    std::fs::write(here.join(format!("{name}.nix")), text).unwrap();
+    let moved: String = names
+        .iter()
+        .zip(m.disks())
+        .map(|(n, d)| {
+            format!(
+                "      {}.device = lib.mkForce {};\n",
+                nix_string(n),
+                nix_string(&d)
+            )
+        })
+        .collect();
     let wrapper = here.join(format!("{name}-configuration.nix"));
     std::fs::write(
         &wrapper,
         format!(
-            "{{ imports = [ ./{name}.nix ]; disko.rootMountPoint = \"{}\"; }}\n",
-            m.root()
+            "{{ lib, ... }}: {{\n  imports = [ (args: let e = import {}; in if builtins.isFunction e then e args else e) ];\n  disko.rootMountPoint = {};\n  disko.devices.disk = {{\n{moved}  }};\n}}\n",
+            example.display(),
+            nix_string(&m.root())
         ),
     )
     .unwrap();
