@@ -194,3 +194,54 @@ fn nixpkgs_lib_module_tests_pass_as_with_nix() {
     assert!(pass >= 396, "{pass} passed, {fail} failed:\n{text}");
     eprintln!("modules.sh: {pass} pass, {fail} fail");
 }
+
+/// Every public name of nixpkgs' lib (top level, and in each namespace
+/// both have) is in the stand-in lib, or listed with its reason in
+/// tests/upstream/lib-missing.txt; a listed name the stand-in now has
+/// fails too, so the list stays true.
+#[test]
+fn every_public_name_of_the_real_lib_is_in_the_stand_in_or_listed() {
+    let test = "every_public_name_of_the_real_lib_is_in_the_stand_in_or_listed";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    // By nixplan's evaluator: nix 2.8 stops at the newer builtins the
+    // real lib names (readFileType...), which listing names never calls.
+    let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+        .args(["eval", "--strict", "--json", "--arg", "real"])
+        .arg(upstream.join("nixpkgs-lib/lib"))
+        .args(["--arg", "standin"])
+        .arg(root().join("parser/nixos/nix/lib.nix"))
+        .arg(root().join("tests/upstream/lib-names.nix"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let missing: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let listed_text =
+        std::fs::read_to_string(root().join("tests/upstream/lib-missing.txt")).unwrap();
+    let mut listed = std::collections::BTreeSet::new();
+    for line in listed_text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let (names, why) = line
+            .split_once(" | ")
+            .unwrap_or_else(|| panic!("lib-missing.txt: `NAMES | why` expected: {line}"));
+        assert!(!why.trim().is_empty(), "lib-missing.txt: no reason: {line}");
+        listed.extend(names.split_whitespace().map(str::to_string));
+    }
+    let unlisted: Vec<&String> = missing.iter().filter(|n| !listed.contains(*n)).collect();
+    let stale: Vec<&String> = listed.iter().filter(|n| !missing.contains(n)).collect();
+    assert!(
+        unlisted.is_empty() && stale.is_empty(),
+        "missing from the stand-in lib and not in tests/upstream/lib-missing.txt: {unlisted:?}\nlisted there but present (or not in the real lib): {stale:?}"
+    );
+}

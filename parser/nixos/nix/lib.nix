@@ -5,9 +5,50 @@ let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 
-  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // asserts // more // {
-    inherit trivial lists attrsets strings options fixedPoints versions asserts generators;
-    modules = modules';
+  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // asserts // more // extraTop // {
+    inherit options generators;
+    inherit (extra) kernel cli filesystem flakes derivations;
+    # nixpkgs' lib lists each function in its namespace too: those the
+    # stand-in defines once, at top level, are added to theirs.
+    trivial = trivial // {
+      inherit (more) add sub mul div lessThan bitNot ceil floor boolToYesNo fromHexString
+        toBaseDigits toHexString mapNullable genericClosure pathExists readFile;
+      inherit (b) isBool isFloat isInt;
+      inherit (extra) inPureEvalMode info checkListOfEnum;
+    };
+    attrsets = attrsets // {
+      inherit (b) isAttrs;
+      inherit (more) genAttrs' mapCartesianProduct showAttrPath;
+      inherit (extra) getFirstOutput getInclude getStatic chooseDevOutputs mapAttrsToListRecursive
+        mapAttrsToListRecursiveCond;
+    };
+    lists = lists // {
+      inherit (extra) naturalSort commonPrefix;
+      inherit (b) isList;
+      inherit (more) concatAttrValues dropEnd replaceElemAt takeEnd uniqueStrings;
+      # Of lists, not strings (lib.hasPrefix is the string one).
+      hasPrefix = prefix: list: lists.take (b.length prefix) list == prefix;
+      removePrefix = prefix: list:
+        if b.length prefix <= b.length list && lists.take (b.length prefix) list == prefix
+        then lists.drop (b.length prefix) list
+        else throw "lib.lists.removePrefix: First argument is not a list prefix of the second argument";
+    };
+    strings = strings // {
+      inherit (extra) trimWith splitStringBy toCamelCase charToInt escapeC escapeNixIdentifier
+        floatToString commonSuffixLength makeIncludePath storeDir;
+      inherit (b) appendContext compareVersions elem elemAt filter fromJSON genList head isAttrs
+        isInt isList isPath isString parseDrvName readFile tail toJSON typeOf unsafeDiscardStringContext;
+      inherit (more) cmakeBool cmakeFeature cmakeOptionType concatImapStrings concatMapAttrsStringSep
+        enableFeatureAs escapeURL escapeXML isValidPosixName join mesonBool mesonEnable mesonOption
+        nameFromURL replaceString replicate toSentenceCase toShellVar toShellVars withFeatureAs;
+    };
+    versions = versions // { inherit (b) compareVersions; pad = extra.versionPad; };
+    inherit (extra) meta;
+    mkOptionType = lib.types.mkOptionType;
+    isOptionType = lib.isType "option-type";
+    fixedPoints = fixedPoints // { inherit (extra) converge toExtension; };
+    asserts = asserts // { inherit (extra) assertEachOneOf; };
+    modules = modules' // { inherit (trivial) importJSON importTOML; };
     types = import ./types.nix lib;
     inherit (b) isAttrs isBool isFloat isInt isList isString isPath typeOf
       attrNames attrValues hasAttr getAttr removeAttrs intersectAttrs listToAttrs
@@ -22,6 +63,10 @@ let
   };
 
   modules' = import ./modules.nix lib;
+  extra = import ./lib-extra.nix lib;
+  # What nixpkgs' lib has only in a namespace, and lib-extra's helpers.
+  extraTop = b.removeAttrs extra [ "assertEachOneOf" "commonPrefix" "charToInt" "escapeC"
+    "escapeNixIdentifier" "floatToString" "commonSuffixLength" "storeDir" "ascii" "versionPad" "showTo" ];
 
   trivial = rec {
     id = x: x;
@@ -54,7 +99,8 @@ let
     version = "24.05pre-nixplan";
     release = "24.05";
     codeName = "Uakari";
-    oldestSupportedRelease = 2311;
+    oldestSupportedRelease = 2511;
+    oldestSupportedReleaseIsAtLeast = release: release <= oldestSupportedRelease;
     isInOldestRelease = release: release <= oldestSupportedRelease;
     inNixShell = false;
     importJSON = path: b.fromJSON (b.readFile path);

@@ -13,6 +13,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     // `pkgs.path` of the stand-in package set: `import pkgs.path { }`.
     ("default.nix", "import ./inputs/nixpkgs\n"),
     ("lib.nix", include_str!("../nix/lib.nix")),
+    ("lib-extra.nix", include_str!("../nix/lib-extra.nix")),
     ("modules.nix", include_str!("../nix/modules.nix")),
     ("options.nix", include_str!("../nix/options.nix")),
     ("types.nix", include_str!("../nix/types.nix")),
