@@ -14,9 +14,12 @@ impl Builder<'_> {
             at,
         } = c;
 
-        let mut argv = vec!["mkfs.btrfs".to_string()];
+        // The device first, then the extra arguments, as disko writes it:
+        // for a filesystem of several devices (`extraArgs = [ "-d raid1"
+        // "/dev/mapper/p1" ]`) the order gives each its devid, and the
+        // kernel names the filesystem after devid 1.
+        let mut argv = vec!["mkfs.btrfs".to_string(), device.clone()];
         argv.extend(super::as_shell_splits(&extra_args.value));
-        argv.push(device.clone());
         let fs = self.format(id, device, "btrfs", argv, ready, at);
         for sv in subvolumes {
             let name = sv.name.value.trim_start_matches('/').to_string();
