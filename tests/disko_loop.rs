@@ -38,7 +38,8 @@ use nixplan_planner::Plan;
 const EXAMPLES: &[(&str, &[&str])] =
     &[("gpt-bios-compat", &["ext4"]), ("negative-size", &["ext4"])];
 
-/// Disk tools disko's scripts run behind the guard.
+/// Disk tools disko's scripts run behind the guard (those this machine
+/// has; a missing one fails the script by itself).
 const GUARDED: &[&str] = &[
     "sgdisk",
     "sfdisk",
@@ -46,16 +47,30 @@ const GUARDED: &[&str] = &[
     "partprobe",
     "wipefs",
     "blkdiscard",
+    "blockdev",
     "dd",
+    "mkfs",
+    "mkfs.ext2",
+    "mkfs.ext3",
     "mkfs.ext4",
     "mkfs.vfat",
     "mkfs.fat",
     "mkfs.btrfs",
     "mkfs.xfs",
+    "mkfs.f2fs",
+    "mkfs.bcachefs",
+    "bcachefs",
     "mkswap",
     "swapon",
     "btrfs",
     "mount",
+    "cryptsetup",
+    "pvcreate",
+    "vgcreate",
+    "lvcreate",
+    "mdadm",
+    "zpool",
+    "zfs",
 ];
 
 struct Local {
@@ -122,18 +137,12 @@ impl Machine for Local {
 /// its loop devices and their partitions, the by-partlabel/by-partuuid
 /// links, `/dev/null`.
 fn only_lab_devices(what: &str, text: &str, lab: &Lab) {
-    // Shell comments name no device a command uses.
+    // Whole-line shell comments name no device a command uses (disko's
+    // "# ensure /dev/disk/by-path/..-partN exists"). Nothing else is left
+    // out: a plan's JSON holds each script on one line.
     let code: String = text
         .lines()
-        .map(|l| {
-            match l
-                .find(" # ")
-                .or(l.trim_start().starts_with('#').then_some(0))
-            {
-                Some(i) => &l[..i],
-                None => l,
-            }
-        })
+        .filter(|l| !l.trim_start().starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
     let mut rest = code.as_str();
@@ -210,6 +219,8 @@ for a in "$@"; do
   case "$a" in
     /dev/*) d="$a" ;;
     *=/dev/*) d="/dev/${{a#*=/dev/}}" ;;
+    LABEL=*|UUID=*|PARTLABEL=*|PARTUUID=*)
+      d=$(findfs "$a" 2>/dev/null) || {{ echo "guard: {tool} refused: $a names no device of this test" >&2; exit 97; }} ;;
     *) continue ;;
   esac
   r=$(readlink -f -- "$d")

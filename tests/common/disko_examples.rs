@@ -126,6 +126,8 @@ pub fn on_disks(text: &str, devices: &[String], disks: &[String]) -> String {
 const OBSERVE: &str = r#"
 root=$1; shift
 devs=; for d; do devs="$devs $(readlink -f "$d")"; done
+# No disk resolved: lsblk without names would list every device.
+[ -n "${devs# }" ] || { echo "no disk of this test resolves" >&2; exit 2; }
 for d in $devs; do
   sfdisk -d "$d" 2>/dev/null | grep -v '^label-id:\|^device:' | sed 's/, uuid=[0-9A-Fa-f-]*//; s/^/sfdisk /'
   sfdisk --label-nested dos -d "$d" 2>/dev/null | grep -v '^label-id:\|^device:' | sed 's/^/sfdisk nested /'
@@ -153,7 +155,10 @@ exit 0
 const RESET: &str = r#"
 root=$1; shift
 devs=; for d; do devs="$devs $(readlink -f "$d")"; done
+# Without disk names lsblk, pvs and the rest would act on every device.
+[ -n "${devs# }" ] || { echo "no disk of this test resolves" >&2; exit 2; }
 tree=$(lsblk -rnpo NAME $devs 2>/dev/null | awk '!seen[$0]++')
+[ -n "$tree" ] || { echo "lsblk lists none of the disks" >&2; exit 2; }
 resolved=$(for n in $tree; do readlink -f "$n"; done)
 swapon --show=NAME --noheadings --raw 2>/dev/null | while read -r s; do
   case "$s" in "$root"/*) swapoff "$s"; continue ;; esac
@@ -216,22 +221,31 @@ pub fn reset(m: &dyn Machine) -> Result<(), String> {
 
 /// What the kernel shows, with the disks' names as `<diskN>` and the root
 /// as `<root>`.
-pub fn observe(m: &dyn Machine) -> String {
-    let (_, out) = m.sh(&with_args(m, OBSERVE));
+pub fn observe(m: &dyn Machine) -> Result<String, String> {
+    let (ok, out) = m.sh(&with_args(m, OBSERVE));
+    // A broken observation must not compare equal to another one.
+    let disks_seen = out.lines().filter(|l| l.starts_with("lsblk ")).count();
+    if !ok || disks_seen < m.disks().len() {
+        return Err(format!("the disks could not be observed: {out}"));
+    }
     let disks: Vec<String> = m.disks().iter().map(|d| quote(d)).collect();
     let (_, resolved) = m.sh(&format!("readlink -f {}", disks.join(" ")));
     let mut names: Vec<(usize, String)> = resolved
         .lines()
         .map(|l| l.trim().to_string())
         .enumerate()
+        .filter(|(_, l)| l.starts_with("/dev/"))
         .collect();
+    if names.len() != m.disks().len() {
+        return Err(format!("the disks do not resolve: {resolved}"));
+    }
     names.sort_by_key(|(_, l)| std::cmp::Reverse(l.len()));
     let mut out = out.replace(&m.root(), "<root>");
     for (i, name) in &names {
         out = out.replace(name.as_str(), &format!("<disk{i}>"));
         out = out.replace(name.trim_start_matches("/dev/"), &format!("<disk{i}>"));
     }
-    out
+    Ok(out)
 }
 
 /// A run's first failure, with the run's log.
@@ -290,7 +304,7 @@ pub fn by_disko(m: &dyn Machine, name: &str) -> Result<String, String> {
             ));
         }
     }
-    Ok(observe(m))
+    observe(m)
 }
 
 /// The disko actions of a plan, for telling whether two plans would do
@@ -317,12 +331,13 @@ pub fn plan(
 ) -> Result<(Plan, serde_json::Value), String> {
     // The example as it is, its disks moved onto the machine's by a
     // module (`mkForce` on each disk's device), as a user would override
-    // them: an example may compute its devices (`"/dev/sd${name}"`), or
-    // name its disks after them (with-lib), which no text replacement of
-    // the example could follow. It is imported through a function of all
-    // module arguments, so that an example's own arguments with defaults
-    // (with-lib's `disks ? [ ... ]`) take them, as disko's own tooling
-    // calls it.
+    // them: an example may compute its devices (`"/dev/sd${name}"`), which
+    // no text replacement of the example could follow. The disks are named
+    // as the script's comments name them: a disk whose attribute name is
+    // not its `name` (with-lib) would get a second, new disk instead, so
+    // the plan's wiped disks are checked below. The example is imported
+    // through a function of all module arguments, so that its own
+    // arguments with defaults (`disks ? [ ... ]`) take them.
     let names = disk_names(&expected(name, "create"));
     let here = m.scratch_here();
     let example = super::upstream()
@@ -343,8 +358,8 @@ pub fn plan(
     std::fs::write(
         &wrapper,
         format!(
-            "{{ lib, ... }}: {{\n  imports = [ (args: let e = import {}; in if builtins.isFunction e then e args else e) ];\n  disko.rootMountPoint = {};\n  disko.devices.disk = {{\n{moved}  }};\n}}\n",
-            example.display(),
+            "{{ lib, ... }}: {{\n  imports = [ (args: let e = import (/. + {}); in if builtins.isFunction e then e args else e) ];\n  disko.rootMountPoint = {};\n  disko.devices.disk = {{\n{moved}  }};\n}}\n",
+            nix_string(&example.display().to_string()),
             nix_string(&m.root())
         ),
     )
@@ -379,6 +394,37 @@ pub fn plan(
     let json = std::fs::read_to_string(&out).unwrap();
     m.check_devices(&format!("nixplan's plan of {name}"), &json);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Only the machine's disks are wiped (a disk the wrapper failed to
+    // move would still name the example's device).
+    let disks = m.disks();
+    for action in value["actions"].as_array().into_iter().flatten() {
+        if action["kind"] != "wipe" {
+            continue;
+        }
+        for need in action["needs"].as_array().into_iter().flatten() {
+            if let Some(dev) = need.as_str().and_then(|n| n.strip_prefix("device:")) {
+                if !disks.iter().any(|d| d == dev) {
+                    return Err(format!(
+                        "the plan wipes {dev}, not one of this test's disks"
+                    ));
+                }
+            }
+        }
+    }
+    // The real disko is what planned it, when it was given.
+    if upstream.is_some() {
+        let real = value["inputs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|i| i["path"] == "disko" && i["source"] == "override");
+        if !real {
+            return Err(format!(
+                "the plan does not say it used the real disko: {}",
+                value["inputs"]
+            ));
+        }
+    }
     Ok((Plan::from_json(&json).unwrap(), value))
 }
 
@@ -437,7 +483,7 @@ pub fn compare(m: &mut dyn Machine, name: &str, upstream: &Path) -> Vec<String> 
             Some((_, seen)) => seen.clone(),
             None => {
                 let applied = m.apply(&plan, &format!("state-{name}-{}", made.len()));
-                let seen = applied.map(|_| observe(m));
+                let seen = applied.and_then(|_| observe(m));
                 if let Err(e) = reset(m) {
                     problems.push(format!("{name} ({label}): after the plan: {e}"));
                     return problems;
