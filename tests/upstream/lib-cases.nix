@@ -111,6 +111,7 @@ in
       (builtins.all (p: lib.hasPrefix "/" (rel p)) (lib.filesystem.listFilesRecursive dir))
       (let found = lib.filesystem.locateDominatingFile "(lib-cases)\\.nix" (dir + "/flake-parts.nix"); in [ (rel found.path) found.matches ])
       (lib.filesystem.locateDominatingFile "no-such-file-here-[0-9]+" ./lib-cases.nix)
+      (rel (lib.filesystem.locateDominatingFile "flake-parts\\.nix" dir).path)
       (lib.attrNames (lib.filesystem.haskellPathsInDir dir))
     ];
   metaNames = [ (lib.setName "x-1.0" pkg).name (lib.updateName (n: n + "-patched") pkg).name (lib.appendToName "wrapped" (pkg // { name = "hello-2.12"; })).name (lib.dontDistribute pkg).meta (lib.meta.getExe (drv // { meta.mainProgram = "hi"; outPath = "/x"; })) ];
@@ -129,10 +130,10 @@ in
     (lib.mapAttrsToListRecursiveCond (path: set: !(set ? stop)) (path: v: path) { a = { stop = 1; x = 2; }; b = { c = 3; }; })
   ];
   prefixes = [ (lib.lists.commonPrefix [ 1 2 3 4 5 6 ] [ 1 2 4 8 ]) (lib.lists.commonPrefix [ 1 2 3 ] [ 1 2 3 4 5 ]) (lib.lists.commonPrefix [ 1 2 3 ] [ 4 5 6 ]) (lib.lists.hasPrefix [ 1 ] [ 1 2 ]) (lib.lists.removePrefix [ 1 ] [ 1 2 ]) ];
-  chars = [ (map lib.strings.charToInt [ "A" " " "~" "0" "\n" ]) (lib.strings.escapeC [ " " "\n" "=" ] "a b\nc=d") (map lib.strings.escapeNixIdentifier [ "abc" "a-b'c" "1x" "a b" "" ]) ];
+  chars = [ (map lib.strings.charToInt [ "A" " " "~" "0" "\n" ]) (lib.strings.escapeC [ " " "\n" "=" ] "a b\nc=d") (map lib.strings.escapeNixIdentifier [ "abc" "a-b'c" "1x" "a b" "" "if" "with" "or" "inherit" "orx" ]) ];
   suffixes = [ (lib.strings.commonSuffixLength "foobar" "bar") (lib.strings.commonSuffixLength "" "x") (lib.strings.commonSuffixLength "abc" "abc") ];
   floats = map lib.strings.floatToString [ 0.5 1.0 (-2.25) ];
-  pads = map (v: lib.versions.pad 3 v) [ "1.2" "1.3-rc1" "1.2.3.4" "7" "1.2.3" ];
+  pads = map (v: lib.versions.pad 3 v) [ "1.2" "1.3-rc1" "1.2.3.4" "7" "1.2.3" "1.2rc1" "v1.2" "1.2.x" "1-2-3" "" ] ++ [ (lib.versions.pad 2 "1.2.x") ];
   includePath = lib.makeIncludePath [ { dev = "/d"; out = "/o"; outputs = [ "out" "dev" ]; } { out = "/p"; } ];
   extended =
     let

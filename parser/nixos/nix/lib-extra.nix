@@ -92,6 +92,7 @@ rec {
         else dir + "/${name}") (b.readDir dir));
     # The nearest directory at or above `file`'s that has an entry matching
     # `pattern`: { path; matches; }, or null.
+    # (`file` itself when it is a directory).
     locateDominatingFile = pattern: file:
       let
         up = dir:
@@ -100,8 +101,9 @@ rec {
           if found != [ ] then { path = dir; matches = found; }
           else if toString dir == "/" then null
           else up (b.dirOf dir);
+        isDir = toString file == "/" || ((b.readDir (b.dirOf file)).${b.baseNameOf file} or null) == "directory";
       in
-      up (b.dirOf file);
+      up (if isDir then file else b.dirOf file);
     # The packages of `root`: each subdirectory NAME with NAME/NAME.cabal.
     haskellPathsInDir = root:
       lib.listToAttrs (b.filter (e: b.pathExists (e.value + "/${e.name}.cabal"))
@@ -211,9 +213,13 @@ rec {
   # Each character of `list` as \xNN (two lower-case hex digits).
   escapeC = list: b.replaceStrings list
     (map (c: "\\x${lib.fixedWidthString 2 "0" (lib.toLower (lib.toHexString (charToInt c)))}") list);
-  # As it may stand as an attribute name: quoted unless it is an identifier.
+  # As it may stand as an attribute name: quoted unless it is an identifier
+  # that is not one of Nix's keywords.
   escapeNixIdentifier = s:
-    if b.match "[a-zA-Z_][a-zA-Z0-9_'-]*" s != null then s else lib.escapeNixString s;
+    if b.match "[a-zA-Z_][a-zA-Z0-9_'-]*" s != null
+      && !b.elem s [ "assert" "else" "if" "in" "inherit" "let" "or" "rec" "then" "with" ]
+    then s
+    else lib.escapeNixString s;
   floatToString = f:
     let s = toString f; in lib.warnIf (f != b.fromJSON s) "Imprecise conversion from float to string ${s}" s;
   # How many characters at the end two strings have in common.
@@ -228,16 +234,14 @@ rec {
   makeIncludePath = lib.makeSearchPathOutput "dev" "include";
   storeDir = b.storeDir;
 
-  # A version with exactly n numeric components (padded with 0 or cut),
-  # keeping what follows them ("1.3-rc1" -> "1.3.0-rc1").
+  # A version with exactly n components (padded with 0 or cut), what
+  # follows its first "-" kept ("1.3-rc1" -> "1.3.0-rc1").
   versionPad = n: version:
     let
-      m = b.match "([0-9.]*[0-9])(.*)" version;
-      numbers = if m == null then [ ] else lib.splitString "." (b.head m);
-      rest = if m == null then version else b.elemAt m 1;
-      kept = lib.take n (numbers ++ b.genList (_: "0") (lib.max 0 (n - b.length numbers)));
+      numeric = b.head (lib.splitString "-" version);
+      suffix = lib.removePrefix numeric version;
     in
-    b.concatStringsSep "." kept + rest;
+    b.concatStringsSep "." (lib.take n (b.splitVersion numeric ++ b.genList (_: "0") n)) + suffix;
 
   # A lib with more in it: `extend (final: prev: { ... })`. The stand-in's
   # own functions keep calling the stand-in (an extension that replaces one

@@ -66,7 +66,7 @@ let
   extra = import ./lib-extra.nix lib;
   # What nixpkgs' lib has only in a namespace, and lib-extra's helpers.
   extraTop = b.removeAttrs extra [ "assertEachOneOf" "commonPrefix" "charToInt" "escapeC"
-    "escapeNixIdentifier" "floatToString" "commonSuffixLength" "storeDir" "ascii" "versionPad" "showTo" ];
+    "escapeNixIdentifier" "floatToString" "commonSuffixLength" "storeDir" "ascii" "versionPad" "showTo" "throwTestFailures" ];
 
   trivial = rec {
     id = x: x;

@@ -19,16 +19,42 @@ pub use zfs::zpool_topology;
 
 /// The words of argument lists that disko writes into its script unquoted
 /// (`${toString extraArgs}`: btrfs's mkfs, LVs, swap, LUKS format and open,
-/// a bcachefs filesystem's format): the shell splits each element at
-/// blanks, so `"-d raid1"` is two words. disko quotes others (a
-/// filesystem's `extraArgs`, mdadm's, a zvol's), which stay one word each.
-/// No globbing: disko's lists name no patterns.
-pub(crate) fn as_shell_splits(args: &[String]) -> impl Iterator<Item = String> + '_ {
-    args.iter().flat_map(|a| {
-        a.split([' ', '\t', '\n'])
+/// a bcachefs filesystem's format): the shell reads the joined elements as
+/// shell words, so `"-d raid1"` is two words and `"--label 'my fs'"` is
+/// `--label` and `my fs` (POSIX quoting, by the `shlex` crate). disko quotes
+/// others (a filesystem's `extraArgs`, mdadm's, a zvol's), which stay one
+/// word each. Expansions (`$X`, globs) are not performed: the words keep
+/// them as written. Text whose quotes do not close is split at blanks
+/// (bash would stop the script there).
+pub(crate) fn as_shell_splits(args: &[String]) -> Vec<String> {
+    let joined = args.join(" ");
+    shlex::split(&joined).unwrap_or_else(|| {
+        joined
+            .split([' ', '\t', '\n'])
             .filter(|w| !w.is_empty())
             .map(str::to_string)
+            .collect()
     })
+}
+
+#[cfg(test)]
+mod shell_split_tests {
+    #[test]
+    fn unquoted_lists_split_as_the_shell_splits_them() {
+        let words = |v: &[&str]| {
+            super::as_shell_splits(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            words(&["-d raid1", "/dev/mapper/p1"]),
+            ["-d", "raid1", "/dev/mapper/p1"]
+        );
+        assert_eq!(
+            words(&["--label 'my fs'", "-f"]),
+            ["--label", "my fs", "-f"]
+        );
+        assert_eq!(words(&["--iter-time\t1"]), ["--iter-time", "1"]);
+        assert_eq!(words(&[]), Vec::<String>::new());
+    }
 }
 
 // What every content type's file works with (each starts with `use super::*`).
