@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
+use nixplan_nixos::config::numbered_partition;
 use nixplan_planner::Plan;
 
 /// Where the examples are made.
@@ -42,33 +43,24 @@ pub trait Machine {
     fn check_devices(&self, _what: &str, _text: &str) {}
 }
 
-/// The disks of a generated script, in order: `( # disk NAME DEVICE`.
-pub fn disks_of(script: &str) -> Vec<String> {
+/// The disks of a generated script, in order, as its comments give them:
+/// `( # disk NAME DEVICE`.
+fn disks_in(script: &str) -> Vec<(String, String)> {
     script
         .lines()
         .filter_map(|l| l.trim_start().strip_prefix("( # disk "))
-        .filter_map(|rest| rest.split_whitespace().nth(1).map(str::to_string))
+        .filter_map(|rest| {
+            let mut words = rest.split_whitespace();
+            Some((words.next()?.to_string(), words.next()?.to_string()))
+        })
         .collect()
 }
 
-/// The name of partition `n` of `disk`, as the kernel and udev (and
-/// disko) name them: `-partN` under /dev/disk/, `pN` after a digit, `N`.
-fn partition(disk: &str, n: &str) -> String {
-    if disk.starts_with("/dev/disk/") {
-        format!("{disk}-part{n}")
-    } else if disk.ends_with(|c: char| c.is_ascii_digit()) {
-        format!("{disk}p{n}")
-    } else {
-        format!("{disk}{n}")
-    }
-}
-
-/// The disks' names of a generated script, in order.
-fn disk_names(script: &str) -> Vec<String> {
-    script
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("( # disk "))
-        .filter_map(|rest| rest.split_whitespace().next().map(str::to_string))
+/// The disks' devices of a generated script, in order.
+pub fn disks_of(script: &str) -> Vec<String> {
+    disks_in(script)
+        .into_iter()
+        .map(|(_, device)| device)
         .collect()
 }
 
@@ -92,8 +84,10 @@ pub fn on_disks(text: &str, devices: &[String], disks: &[String]) -> String {
     };
     let mut text = text.to_string();
     for (device, disk) in pairs {
-        let sep = partition(device, "");
-        let sep = &sep[device.len()..];
+        // What comes between a disk's name and a partition's number, as
+        // disko (and nixplan's planner) name partitions by number.
+        let first = numbered_partition(device, 1);
+        let sep = &first[device.len()..first.len() - 1];
         let mut out = String::new();
         let mut rest = text.as_str();
         while let Some(i) = rest.find(device.as_str()) {
@@ -106,8 +100,8 @@ pub fn on_disks(text: &str, devices: &[String], disks: &[String]) -> String {
             }
             if let Some(tail) = after.strip_prefix(sep) {
                 let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
-                if !digits.is_empty() && ends(&tail[digits.len()..]) {
-                    out.push_str(&partition(disk, &digits));
+                if let (Ok(n), true) = (digits.parse::<usize>(), ends(&tail[digits.len()..])) {
+                    out.push_str(&numbered_partition(disk, n));
                     rest = &tail[digits.len()..];
                     continue;
                 }
@@ -338,7 +332,10 @@ pub fn plan(
     // the plan's wiped disks are checked below. The example is imported
     // through a function of all module arguments, so that its own
     // arguments with defaults (`disks ? [ ... ]`) take them.
-    let names = disk_names(&expected(name, "create"));
+    let names: Vec<String> = disks_in(&expected(name, "create"))
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     let here = m.scratch_here();
     let example = super::upstream()
         .map_err(|e| e.to_string())?
