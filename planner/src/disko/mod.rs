@@ -37,6 +37,19 @@ pub(crate) fn as_shell_splits(args: &[String]) -> Vec<String> {
     })
 }
 
+// What every content type's file works with (each starts with `use super::*`).
+use std::collections::{BTreeMap, BTreeSet};
+
+use nixplan_nixos::config::{
+    hook_key, numbered_partition, Bcachefs, BcachefsFilesystem, Btrfs, Dataset, Filesystem, Gpt,
+    Located, Luks, LvmPv, MdArray, Mdraid, Nodev, Swap, Table, VolumeGroup, Zfs, Zpool,
+};
+use nixplan_plan::shell::sh_quote;
+use nixplan_plan::{Kind, Phase, Resource, ResourceKind as Res};
+
+use crate::builder::{under, Builder, NewAction};
+use crate::error::PlanError;
+
 #[cfg(test)]
 mod shell_split_tests {
     #[test]
@@ -56,16 +69,3 @@ mod shell_split_tests {
         assert_eq!(words(&[]), Vec::<String>::new());
     }
 }
-
-// What every content type's file works with (each starts with `use super::*`).
-use std::collections::{BTreeMap, BTreeSet};
-
-use nixplan_nixos::config::{
-    hook_key, numbered_partition, Bcachefs, BcachefsFilesystem, Btrfs, Dataset, Filesystem, Gpt,
-    Located, Luks, LvmPv, MdArray, Mdraid, Nodev, Swap, Table, VolumeGroup, Zfs, Zpool,
-};
-use nixplan_plan::shell::sh_quote;
-use nixplan_plan::{Kind, Phase, Resource, ResourceKind as Res};
-
-use crate::builder::{under, Builder, NewAction};
-use crate::error::PlanError;
