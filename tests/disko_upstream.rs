@@ -304,12 +304,17 @@ fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// The examples: every `*.nix` of disko's example directory, and the
-/// stand-alone configuration.
+/// The examples: every `*.nix` of disko's example directory, the
+/// stand-alone configuration, and nixplan's own examples of the options
+/// disko's examples never set (`tests/disko-upstream/extra`).
 fn examples(upstream: &Path) -> Vec<(String, PathBuf)> {
-    let dir = upstream.join("disko/example");
-    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
-        .unwrap()
+    let dirs = [
+        upstream.join("disko/example"),
+        root().join("tests/disko-upstream/extra"),
+    ];
+    let mut out: Vec<(String, PathBuf)> = dirs
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .filter_map(|e| {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "nix") {
@@ -351,7 +356,7 @@ fn plans_agree_with_disko_own_scripts_for_every_example() {
         listed_keys.push(format!("{} | {}", parts[0], parts[1]));
     }
     let examples = examples(&upstream);
-    assert!(examples.len() >= 38, "only {} examples", examples.len());
+    assert!(examples.len() >= 40, "only {} examples", examples.len());
     let mut found = BTreeSet::new();
     let mut report = Vec::new();
     for (name, path) in &examples {

@@ -47,7 +47,9 @@ fi
 mkdir -p "$out"
 
 examples=()
-for f in "$upstream"/disko/example/*.nix "$upstream"/disko/example/*/configuration.nix; do
+# disko's examples, then nixplan's own (extra/: options no example of
+# disko's sets), made by the same disko.
+for f in "$upstream"/disko/example/*.nix "$upstream"/disko/example/*/configuration.nix "$here"/extra/*.nix; do
   case "$f" in
     */configuration.nix) examples+=("$(dirname "$f")") ;;
     *) examples+=("$f") ;;
@@ -73,7 +75,7 @@ for example in "${examples[@]}"; do
     rm -f "$out/$name.$script.err"
   done
 done
-echo "${#examples[@]} examples of disko $(nix --extra-experimental-features nix-command eval --raw -f "$upstream/disko/version.nix" version 2>/dev/null || echo '(no version.nix)')"
+echo "${#examples[@]} examples (disko's and nixplan's own extra/) made by disko $(nix --extra-experimental-features nix-command eval --raw -f "$upstream/disko/version.nix" version 2>/dev/null || echo '(no version.nix)')"
 
 if [ "$check" = 1 ]; then
   if ! diff -r "$here/expected" "$work" >/dev/null; then

@@ -424,8 +424,24 @@ impl Reducer<'_> {
         ) {
             (Some("subvolume"), Some("show")) | (Some("filesystem"), Some("show")) => {}
             (Some("subvolume"), Some("create")) => {
+                // The path is the one positional word (disko writes its
+                // extraArgs after it); the options are part of the fact.
+                let rest = &args[2..];
+                let path = positionals(rest, &["-i"])
+                    .first()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
                 let at = self.inside(&path);
-                self.fact(format!("subvolume {at}"));
+                let options: Vec<&str> = rest
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|w| *w != path)
+                    .collect();
+                if options.is_empty() {
+                    self.fact(format!("subvolume {at}"));
+                } else {
+                    self.fact(format!("subvolume {at} with {}", options.join(" ")));
+                }
             }
             (Some("filesystem"), Some("mkswapfile")) => {
                 let at = self.inside(&path);

@@ -240,6 +240,8 @@ let
     options.mountpoint = opt (types.nullOr str) null;
     options.mountOptions = opt (types.listOf str) [ "defaults" ];
     options.size = opt (types.nullOr str) null;
+    # disko's zfs_volume only (zfs_fs has none): the planner refuses it on a filesystem.
+    options.extraArgs = opt (types.listOf str) [ ];
     options.content = opt (types.nullOr (contentOf { device = "/dev/zvol/${pool}/${config.name}"; })) null;
   });
 

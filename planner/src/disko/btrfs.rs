@@ -29,10 +29,18 @@ impl Builder<'_> {
                         phase: Phase::Disko,
                         kind: Kind::BtrfsSubvolume,
                         argv: None,
+                        // As disko: the parent directory is made first (a
+                        // nested subvolume's parent need not be one), and
+                        // the extra arguments follow the path, split as
+                        // disko's unquoted list is.
                         script: Some(format!(
-                            "set -eu\ntop=$(mktemp -d)\nmount -t btrfs {d} \"$top\"\ntrap 'umount \"$top\"; rmdir \"$top\"' EXIT\nbtrfs subvolume show \"$top\"/{n} >/dev/null 2>&1 || btrfs subvolume create \"$top\"/{n}\n",
+                            "set -eu\ntop=$(mktemp -d)\nmount -t btrfs {d} \"$top\"\ntrap 'umount \"$top\"; rmdir \"$top\"' EXIT\nmkdir -p \"$(dirname \"$top\"/{n})\"\nbtrfs subvolume show \"$top\"/{n} >/dev/null 2>&1 || btrfs subvolume create \"$top\"/{n}{extra}\n",
                             d = sh_quote(device),
-                            n = sh_quote(&name)
+                            n = sh_quote(&name),
+                            extra = super::as_shell_splits(&sv.extra_args.value)
+                                .iter()
+                                .map(|w| format!(" {}", sh_quote(w)))
+                                .collect::<String>()
                         )),
                         destructive: false,
                         check: None,

@@ -108,6 +108,7 @@ impl Builder<'_> {
             mountpoint: pool.mountpoint.clone(),
             mount_options: pool.mount_options.clone(),
             size: Located::new(None, None),
+            extra_args: Default::default(),
             content: None,
             at: pool.at.clone(),
         };
@@ -170,6 +171,18 @@ impl Builder<'_> {
         for (k, v) in &ds.options.value {
             argv.push("-o".into());
             argv.push(format!("{k}={v}"));
+        }
+        if !ds.extra_args.value.is_empty() {
+            if !volume {
+                return Err(PlanError::Invalid {
+                    message: format!(
+                        "the ZFS dataset {full} sets extraArgs, which disko has only for a zfs_volume"
+                    ),
+                    at: ds.extra_args.at.clone().or_else(|| ds.at.clone()),
+                });
+            }
+            // Each one word, as disko escapes them.
+            argv.extend(ds.extra_args.value.iter().cloned());
         }
         if !volume {
             if let Some(mp) = &ds.mountpoint.value {

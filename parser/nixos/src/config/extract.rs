@@ -423,6 +423,7 @@ impl Extract<'_> {
                         name: self.str(&sv, "name")?,
                         mountpoint: self.opt_str(&sv, "mountpoint")?,
                         mount_options: self.strs(&sv, "mountOptions")?,
+                        extra_args: self.strs(&sv, "extraArgs")?,
                         swap: self.swapfiles(&sv)?,
                     });
                 }
@@ -793,6 +794,11 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                     mountpoint: x.opt_str(&ds, "mountpoint")?,
                     mount_options: x.strs(&ds, "mountOptions")?,
                     size: x.opt_str(&ds, "size")?,
+                    extra_args: if ds.get("extraArgs").is_some() {
+                        x.strs(&ds, "extraArgs")?
+                    } else {
+                        Strings::default()
+                    },
                     content: x.content(&ds, "content")?,
                     at: ds_at,
                 },

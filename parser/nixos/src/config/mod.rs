@@ -462,6 +462,9 @@ pub struct TablePartition {
 pub struct Subvolume {
     pub name: L<String>,
     pub at: Option<Pos>,
+    /// `extraArgs` of `btrfs subvolume create` (disko writes them
+    /// unquoted: the shell splits each at blanks).
+    pub extra_args: Strings,
     pub mountpoint: L<Option<String>>,
     pub mount_options: Strings,
     pub swap: Vec<Swapfile>,
@@ -525,6 +528,9 @@ pub struct Dataset {
     pub mountpoint: L<Option<String>>,
     pub mount_options: Strings,
     pub size: L<Option<String>>,
+    /// A volume's `extraArgs` of `zfs create` (each one word; disko's
+    /// `zfs_fs` has no such option).
+    pub extra_args: Strings,
     pub content: Option<Content>,
     pub at: Option<Pos>,
 }
