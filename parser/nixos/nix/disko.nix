@@ -232,18 +232,30 @@ let
     options.content = opt (types.nullOr (contentOf { device = "/dev/md/${config.name}"; inherit (config) name; type = "mdadm"; })) null;
   });
 
-  dataset = pool: types.submodule ({ name, config, ... }: {
-    imports = [ hooks ];
-    options.type = req (types.enum [ "zfs_fs" "zfs_volume" ]);
-    options.name = opt str name;
-    options.options = opt (types.attrsOf str) { };
-    options.mountpoint = opt (types.nullOr str) null;
-    options.mountOptions = opt (types.listOf str) [ "defaults" ];
-    options.size = opt (types.nullOr str) null;
-    # disko's zfs_volume only (zfs_fs has none): the planner refuses it on a filesystem.
-    options.extraArgs = opt (types.listOf str) [ ];
-    options.content = opt (types.nullOr (contentOf { device = "/dev/zvol/${pool}/${config.name}"; })) null;
-  });
+  # disko's two dataset types, each with its own options (a filesystem
+  # has a mountpoint, a volume a size, content and extraArgs), chosen by
+  # `type` as disko's own `types.attrTag`-like dispatch does.
+  datasetKinds = {
+    zfs_fs = pool: { name, ... }: {
+      imports = [ hooks ];
+      options.type = mkOption { type = types.enum [ "zfs_fs" ]; };
+      options.name = opt str name;
+      options.options = opt (types.attrsOf str) { };
+      options.mountpoint = opt (types.nullOr str) null;
+      options.mountOptions = opt (types.listOf str) [ "defaults" ];
+    };
+    zfs_volume = pool: { name, config, ... }: {
+      imports = [ hooks ];
+      options.type = mkOption { type = types.enum [ "zfs_volume" ]; };
+      options.name = opt str name;
+      options.options = opt (types.attrsOf str) { };
+      options.extraArgs = opt (types.listOf str) [ ];
+      options.mountOptions = opt (types.listOf str) [ "defaults" ];
+      options.size = opt (types.nullOr str) null;
+      options.content = opt (types.nullOr (contentOf { device = "/dev/zvol/${pool}/${config.name}"; })) null;
+    };
+  };
+  dataset = pool: tagged datasetKinds pool;
 
   # zpool modes: a string for one vdev of all members, or disko's
   # topology of vdevs naming their members.
@@ -321,7 +333,7 @@ let
   contents = b.concatMap (d: walk d.content) (b.attrValues devs.disk)
     ++ b.concatMap (vg: b.concatMap (lv: walk lv.content) (b.attrValues vg.lvs)) (b.attrValues devs.lvm_vg)
     ++ b.concatMap (md: walk md.content) (b.attrValues devs.mdadm)
-    ++ b.concatMap (zp: b.concatMap (ds: walk ds.content) (b.attrValues zp.datasets)) (b.attrValues devs.zpool);
+    ++ b.concatMap (zp: b.concatMap (ds: walk (ds.content or null)) (b.attrValues zp.datasets)) (b.attrValues devs.zpool);
   ofType = t: b.filter (c: c.type == t) contents;
   fsEntry = mountpoint: value: { name = mountpoint; inherit value; };
   posOf = name: set: b.unsafeGetAttrPos name set;
