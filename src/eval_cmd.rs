@@ -10,6 +10,29 @@ use nixplan_nixos::embedded::WithEmbedded;
 
 use crate::cli::EvalArgs;
 
+/// Where lowered files are kept between runs: `lowered/` beside the
+/// source cache (`$XDG_CACHE_HOME/nixplan`, else `~/.cache/nixplan`);
+/// `NIXPLAN_PARSE_CACHE=off` turns it off, another value is the directory
+/// to use. A `$HOME` that is not a directory (a build user's
+/// `/homeless-shelter`, `/nonexistent`) gets no cache: nothing is created
+/// there.
+pub fn parse_cache_dir() -> Option<std::path::PathBuf> {
+    match std::env::var_os("NIXPLAN_PARSE_CACHE") {
+        Some(v) if v == "off" => None,
+        Some(v) if !v.is_empty() => Some(v.into()),
+        _ => {
+            let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty());
+            let home_is_dir = std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .is_some_and(|h| std::path::Path::new(&h).is_dir());
+            if xdg.is_none() && !home_is_dir {
+                return None;
+            }
+            nixplan_flake::cache::Cache::default_root().map(|r| r.join("lowered"))
+        }
+    }
+}
+
 pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     let mut s = Settings {
         home: std::env::var("HOME").ok(),
@@ -18,6 +41,7 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
         ..Settings::default()
     };
     s.env = std::env::vars().collect();
+    s.parse_cache = parse_cache_dir();
     s.display_root = std::env::current_dir()
         .ok()
         .map(|d| d.display().to_string());

@@ -20,7 +20,8 @@ mod value;
 
 pub use select::closest;
 
-use std::collections::{BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -71,6 +72,10 @@ pub struct Settings {
     pub literal_lints: lints::LiteralLints,
     /// Experimental features turned on (`parse-toml-timestamps`...).
     pub experimental_features: BTreeSet<String>,
+    /// Where lowered files are kept between runs (`lower::frozen`), if
+    /// anywhere: a file read before with the same text and context is
+    /// not parsed again.
+    pub parse_cache: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -89,8 +94,48 @@ impl Default for Settings {
             abort_on_warn: false,
             literal_lints: lints::LiteralLints::default(),
             experimental_features: BTreeSet::new(),
+            parse_cache: None,
         }
     }
+}
+
+/// A parse cache entry's bytes, if it is a file of this process's user
+/// that no one else may write: what is read from it is run, so an entry
+/// planted by another user (a cache directory shared through `sudo -E`,
+/// say) is parsed again instead. The checksum inside only finds damage.
+fn read_own_entry(entry: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    // The checks are of the file opened (not followed through a link), so
+    // it cannot be swapped between them and the read.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(entry)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    if !meta.is_file() || meta.uid() != euid || meta.mode() & 0o022 != 0 {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// Write a parse cache entry whole or not at all (a temporary file in the
+/// same directory, renamed over it): a reader sees an old entry, a new
+/// one, or none. A cache that cannot be written is only a slower next run.
+fn store_atomically(entry: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let Some(dir) = entry.parent() else { return };
+    let _ = std::fs::create_dir_all(dir)
+        .and_then(|()| tempfile::NamedTempFile::new_in(dir))
+        .and_then(|mut tmp| {
+            tmp.write_all(bytes)?;
+            tmp.persist(entry).map(drop).map_err(|e| e.error)
+        });
 }
 
 /// Why a source could not be loaded.
@@ -213,9 +258,26 @@ impl Eval {
             path.map(Path::to_path_buf),
             Arc::from(text),
         );
+        let lints = self.settings.literal_lints;
+        // The literal lints read the syntax tree: with any on, every file
+        // is parsed.
+        let cached = match &self.settings.parse_cache {
+            Some(dir) if !lints.any() => {
+                let key = lower::cache_key(text, base_dir, self.settings.home.as_deref(), outer);
+                let entry = dir.join(&key[..2]).join(&key[2..]);
+                if let Some(bytes) = read_own_entry(&entry) {
+                    let globals = &self.globals;
+                    let is_global = |n: &str| globals.contains_key(n);
+                    if let Some(id) = self.arena.thaw(&bytes, file, text.len(), &is_global) {
+                        return Ok((file, id));
+                    }
+                }
+                Some(entry)
+            }
+            _ => None,
+        };
         let syntax::Parsed { root, added } =
             syntax::parse(&self.sources, file).map_err(LoadError::Syntax)?;
-        let lints = self.settings.literal_lints;
         if lints.any() {
             for finding in lints::check(&root, file, &added, lints) {
                 let message = format!("{} ({})", finding.message, finding.setting);
@@ -232,7 +294,14 @@ impl Eval {
             }
         }
         let globals = &self.globals;
-        let is_global = |n: &str| globals.contains_key(n);
+        // The answers are part of the cached lowering (checked on reading).
+        let asked: RefCell<BTreeMap<Rc<str>, bool>> = RefCell::default();
+        let is_global = |n: &str| {
+            let yes = globals.contains_key(n);
+            asked.borrow_mut().insert(n.into(), yes);
+            yes
+        };
+        let first = ExprId(self.arena.len() as u32);
         let cx = lower::LowerContext {
             file,
             base_dir,
@@ -249,6 +318,12 @@ impl Eval {
             };
             LoadError::Eval(EvalError::new(kind, e.message, Some(e.span)))
         })?;
+        if let Some(entry) = cached {
+            let asked = asked.into_inner().into_iter().collect();
+            if let Some(bytes) = self.arena.freeze(first, id, asked) {
+                store_atomically(&entry, &bytes);
+            }
+        }
         Ok((file, id))
     }
 

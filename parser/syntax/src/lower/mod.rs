@@ -8,17 +8,22 @@
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
+use serde::{Deserialize, Serialize};
+
 use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
 use rowan::ast::AstNode;
 
 use crate::{FileId, Span};
 
 mod attrs;
+mod frozen;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub use frozen::{cache_key, LOWERING_FINGERPRINT};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ExprId(pub u32);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinOp {
     Concat,
     Update,
@@ -39,7 +44,7 @@ pub enum BinOp {
     PipeLeft,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Var {
     /// Bound lexically: walk up `depth` environments, take `slot`.
     Local { depth: u32, slot: u32 },
@@ -49,33 +54,33 @@ pub enum Var {
     With { name: Rc<str>, depths: Rc<[u32]> },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum AttrName {
     Static(Rc<str>),
     Dynamic(ExprId),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum StrPart {
     Lit(Rc<str>),
     Expr(ExprId),
 }
 
 /// A binding in a set or `let`: its value expression and where it was written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Binding {
     pub value: ExprId,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DynBinding {
     pub name: ExprId,
     pub value: ExprId,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttrsDef {
     pub rec: bool,
     /// Sorted by name; for `rec` sets, slot i of the new environment is entry i.
@@ -83,7 +88,7 @@ pub struct AttrsDef {
     pub dynamics: Vec<DynBinding>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Formal {
     pub name: Rc<str>,
     pub slot: u32,
@@ -91,7 +96,7 @@ pub struct Formal {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Param {
     Ident(Rc<str>),
     Formals {
@@ -101,7 +106,7 @@ pub enum Param {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct LambdaDef {
     pub param: Param,
     pub body: ExprId,
@@ -110,7 +115,7 @@ pub struct LambdaDef {
     pub name: Option<Rc<str>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Expr {
     Null,
     Bool(bool),

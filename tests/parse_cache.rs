@@ -1,0 +1,147 @@
+//! The parse cache (`lower::frozen`, `NIXPLAN_PARSE_CACHE`): a run that
+//! reads lowered files from it prints exactly what a run that parses them
+//! prints — values, plans with their definitions' places, and errors with
+//! theirs; damaged entries are parsed again and rewritten; `off` writes
+//! nothing.
+
+mod common;
+
+use std::path::Path;
+
+use common::{nixplan_env, root};
+
+fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        for e in std::fs::read_dir(sub.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn cached_lowering_gives_the_same_values_places_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("lowered");
+    let cache_s = cache.to_str().unwrap();
+    let file = tmp.path().join("f.nix");
+    std::fs::write(
+        &file,
+        "let\n  x = 1;\n  f = { a ? x, ... }@args: a + builtins.length (builtins.attrNames args);\nin\n{\n  v = f { b = 2; };\n  s = \"${toString x}-${builtins.toJSON [ x ]}\";\n  pos = builtins.unsafeGetAttrPos \"v\" { v = 1; };\n  bad = assert x == 2; x;\n}\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let env = [("NIXPLAN_PARSE_CACHE", cache_s)];
+    let good = ["eval", "--strict", "--json", "--expr"];
+    let value = format!("removeAttrs (import {f}) [ \"bad\" ]");
+    let error = format!("(import {f}).bad");
+    let plan = root()
+        .join("tests/fixtures/luks-btrfs-swapfile")
+        .display()
+        .to_string()
+        + "#dogwood";
+    let runs = |label: &str| {
+        let v = nixplan_env(&[&good[..], &[value.as_str()]].concat(), &env, &[]);
+        let e = nixplan_env(&["eval", "--expr", &error], &env, &[]);
+        let p = nixplan_env(&["plan", &plan, "--format", "json"], &env, &[]);
+        assert_eq!(v.0, 0, "{label}: {}", v.2);
+        assert_eq!(e.0, 1, "{label}: {}", e.2);
+        assert_eq!(p.0, 0, "{label}: {}", p.2);
+        (v, e, p)
+    };
+    let cold = runs("cold");
+    assert!(cold.1 .2.contains("f.nix:9:"), "{}", cold.1 .2);
+    let written = entries(&cache);
+    assert!(
+        written.len() > 5,
+        "nixplan's own modules and the file are cached: {written:?}"
+    );
+    let inodes = |files: &[std::path::PathBuf]| -> Vec<u64> {
+        use std::os::unix::fs::MetadataExt;
+        files
+            .iter()
+            .map(|f| std::fs::metadata(f).unwrap().ino())
+            .collect()
+    };
+    let before = inodes(&written);
+    let warm = runs("warm");
+    assert_eq!(warm, cold, "a run from the cache differs");
+    // Every entry was read, none written again (a rewrite is a rename:
+    // a new inode).
+    assert_eq!(entries(&cache), written);
+    assert_eq!(inodes(&written), before, "an entry was not read back");
+
+    // An entry another user could have written (world-writable, or
+    // owned by someone else) is not read: parsed again, rewritten.
+    {
+        use std::os::unix::fs::{chown, PermissionsExt};
+        std::fs::set_permissions(&written[0], std::fs::Permissions::from_mode(0o666)).unwrap();
+        let foreign = chown(&written[1], Some(65534), None).is_ok();
+        let before = inodes(&written);
+        assert_eq!(runs("foreign"), cold);
+        let after = inodes(&written);
+        assert_ne!(after[0], before[0], "a world-writable entry was read");
+        if foreign {
+            assert_ne!(after[1], before[1], "another user's entry was read");
+        } else {
+            eprintln!("not checked: an entry of another user (chown needs root)");
+        }
+        assert_eq!(after[2..], before[2..]);
+    }
+
+    // Damaged entries: parsed again, same output, rewritten whole.
+    for e in &written {
+        let mut bytes = std::fs::read(e).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 1;
+        std::fs::write(e, &bytes).unwrap();
+    }
+    std::fs::write(&written[0], b"not an entry").unwrap();
+    let damaged = runs("damaged");
+    assert_eq!(damaged, cold, "a run over damaged entries differs");
+    let rewritten = entries(&cache);
+    assert_eq!(rewritten, written);
+    assert!(std::fs::read(&written[0]).unwrap().starts_with(b"nixplnL1"));
+
+    // Off: nothing written anywhere.
+    let none = tmp.path().join("xdg");
+    let (code, _, err) = nixplan_env(
+        &["eval", "--expr", &value],
+        &[
+            ("NIXPLAN_PARSE_CACHE", "off"),
+            ("XDG_CACHE_HOME", none.to_str().unwrap()),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!none.exists(), "NIXPLAN_PARSE_CACHE=off wrote a cache");
+
+    // A $HOME that does not exist (a build user's) is not created.
+    let no_home = tmp.path().join("homeless-shelter");
+    let (code, _, err) = nixplan_env(
+        &["eval", "--expr", &value],
+        &[("HOME", no_home.to_str().unwrap())],
+        &["XDG_CACHE_HOME", "NIXPLAN_PARSE_CACHE"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !no_home.exists(),
+        "a cache was made in a $HOME that did not exist"
+    );
+    // The default place, when $HOME is there: ~/.cache/nixplan/lowered.
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let (code, _, err) = nixplan_env(
+        &["eval", "--expr", &value],
+        &[("HOME", home.to_str().unwrap())],
+        &["XDG_CACHE_HOME", "NIXPLAN_PARSE_CACHE"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!entries(&home.join(".cache/nixplan/lowered")).is_empty());
+}
