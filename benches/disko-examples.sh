@@ -9,6 +9,9 @@
 #             tests/disko-upstream/gen.nix` (both scripts in one evaluation,
 #             disko's library over nixpkgs' lib; nix only evaluates, it
 #             builds nothing).
+# nixplan's runs read its parse cache (warm: the first run of each fills
+# it); `real0` is the real disko with the cache off (NIXPLAN_PARSE_CACHE=off:
+# every file parsed, as on a first run).
 # Best of N (default 5) wall times in ms, peak RSS in MB of one run, and the
 # ratio disko/nixplan (above 1: nixplan is faster).
 # Run: benches/disko-examples.sh [N]   (needs nix-bin)
@@ -47,29 +50,33 @@ real() {
   NIXPLAN_OFFLINE=1 "$NP" plan "$1" --phases disko --format json \
     --override-input disko "$UP/disko" --override-input nixpkgs "$UP/nixpkgs-lib"
 }
+real_cold() { NIXPLAN_PARSE_CACHE=off real "$1"; }
 disko() {
   nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix \
     --arg example "$1" --arg disko "$UP/disko" --arg nixpkgsLib "$UP/nixpkgs-lib/lib"
 }
 
-printf '%-32s %9s %9s %9s %8s %8s %8s %7s %7s\n' example stand-in real disko "d/s-in" "d/real" "MB s-in" "MB real" "MB nix"
-tot_s=0 tot_r=0 tot_d=0
+printf '%-32s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n' example stand-in real real0 disko "d/s-in" "d/real" "d/real0" "MB s-in" "MB real" "MB nix"
+tot_s=0 tot_r=0 tot_c=0 tot_d=0
 for f in "$UP"/disko/example/*.nix "$UP"/disko/example/*/configuration.nix; do
   case "$f" in */configuration.nix) ex=$(dirname "$f") ;; *) ex=$f ;; esac
   name=$(basename "$ex" .nix)
   s=$(best "$N" stand_in "$f")
   r=$(best "$N" real "$f")
+  c=$(best "$N" real_cold "$f")
   d=$(best "$N" disko "$ex")
-  tot_s=$((tot_s + s)) tot_r=$((tot_r + r)) tot_d=$((tot_d + d))
-  printf '%-32s %9s %9s %9s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$d" \
+  tot_s=$((tot_s + s)) tot_r=$((tot_r + r)) tot_c=$((tot_c + c)) tot_d=$((tot_d + d))
+  printf '%-32s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$c" "$d" \
     "$(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
     "$(awk -v a="$d" -v b="$r" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
+    "$(awk -v a="$d" -v b="$c" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
     "$(rss env NIXPLAN_OFFLINE=1 "$NP" plan "$f" --phases disko --format json)" \
     "$(rss env NIXPLAN_OFFLINE=1 "$NP" plan "$f" --phases disko --format json \
       --override-input disko "$UP/disko" --override-input nixpkgs "$UP/nixpkgs-lib")" \
     "$(rss nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix \
       --arg example "$ex" --arg disko "$UP/disko" --arg nixpkgsLib "$UP/nixpkgs-lib/lib")"
 done
-printf '%-32s %9s %9s %9s %8s %8s\n' total "$tot_s" "$tot_r" "$tot_d" \
+printf '%-32s %9s %9s %9s %9s %8s %8s %8s\n' total "$tot_s" "$tot_r" "$tot_c" "$tot_d" \
   "$(awk -v a="$tot_d" -v b="$tot_s" 'BEGIN { printf "%.1f", a / b }')" \
-  "$(awk -v a="$tot_d" -v b="$tot_r" 'BEGIN { printf "%.1f", a / b }')"
+  "$(awk -v a="$tot_d" -v b="$tot_r" 'BEGIN { printf "%.1f", a / b }')" \
+  "$(awk -v a="$tot_d" -v b="$tot_c" 'BEGIN { printf "%.1f", a / b }')"

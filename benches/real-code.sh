@@ -5,7 +5,9 @@
 # by nix-instantiate --eval --strict in the same run (hyperfine, whole
 # processes, start-up included). Both must print the same JSON first.
 # Prints mean wall time and peak memory of each, and their ratios
-# (nixplan/nix: below 1 means nixplan is faster or smaller).
+# (nixplan/nix: below 1 means nixplan is faster or smaller). nixplan runs
+# twice: reading its parse cache (warm, filled by the warm-up run), and
+# with it off (`cold`: NIXPLAN_PARSE_CACHE=off, every file parsed).
 #
 #   benches/real-code.sh [RUNS]        (RUNS: hyperfine's --min-runs, 5)
 set -euo pipefail
@@ -19,7 +21,7 @@ cargo build --release -q
 NP=$(pwd)/target/release/nixplan
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-printf '%-14s %11s %11s %7s %11s %11s %7s\n' workload nixplan_ms nix_ms time× nixplan_MiB nix_MiB mem×
+printf '%-14s %11s %11s %11s %7s %7s %11s %11s %7s\n' workload nixplan_ms cold_ms nix_ms time× cold× nixplan_MiB nix_MiB mem×
 for w in benches/real/*.nix; do
   name=$(basename "$w" .nix)
   args=(--eval --strict --json --arg upstream "$up" "$w")
@@ -27,15 +29,17 @@ for w in benches/real/*.nix; do
   b=$(nix-instantiate "${args[@]}" 2>/dev/null) || { echo "$name: nix-instantiate failed (nix 2.8 may lack what it needs)"; continue; }
   [ "$a" = "$b" ] || { echo "$name: outputs differ"; continue; }
   hyperfine -N --warmup 1 --min-runs "$runs" --export-json "$out/$name.json" \
-    "$NP eval --strict --json --arg upstream $up $w" "nix-instantiate ${args[*]}" >/dev/null 2>&1
+    "$NP eval --strict --json --arg upstream $up $w" \
+    "env NIXPLAN_PARSE_CACHE=off $NP eval --strict --json --arg upstream $up $w" \
+    "nix-instantiate ${args[*]}" >/dev/null 2>&1
   /usr/bin/time -o "$out/m1" -f %M $NP eval --strict --json --arg upstream "$up" "$w" >/dev/null 2>&1
   /usr/bin/time -o "$out/m2" -f %M nix-instantiate "${args[@]}" >/dev/null 2>&1
   m1=$(tail -1 "$out/m1"); m2=$(tail -1 "$out/m2")
   python3 - "$out/$name.json" "$name" "$m1" "$m2" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-a, b = r[0]["mean"] * 1000, r[1]["mean"] * 1000
+a, c, b = (x["mean"] * 1000 for x in r)
 m1, m2 = int(sys.argv[3]) / 1024, int(sys.argv[4]) / 1024
-print(f"{sys.argv[2]:<14} {a:11.1f} {b:11.1f} {a/b:7.2f} {m1:11.1f} {m2:11.1f} {m1/m2:7.2f}")
+print(f"{sys.argv[2]:<14} {a:11.1f} {c:11.1f} {b:11.1f} {a/b:7.2f} {c/b:7.2f} {m1:11.1f} {m2:11.1f} {m1/m2:7.2f}")
 PY
 done
