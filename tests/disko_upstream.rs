@@ -32,6 +32,9 @@ use serde_json::Value;
 
 /// Tools the stub stands in for.
 const STUBBED: &[&str] = &[
+    // What nixplan's own examples' hooks call (tests/disko-upstream/extra):
+    // each call is a fact, so hooks run as often as disko runs them.
+    "hook-mark",
     "sgdisk",
     "sfdisk",
     "parted",

@@ -35,6 +35,8 @@ pub fn plan(
         md_members: BTreeMap::new(),
         pool_members: BTreeMap::new(),
         bcachefs_members: BTreeMap::new(),
+        mount_hooks: Vec::new(),
+        activation_hooks: Vec::new(),
     };
     let mut facts_and_bootstrap = vec![crate::phases::facts::gather()];
     let bootstrap = crate::phases::bootstrap::actions(options);
@@ -56,6 +58,7 @@ pub fn plan(
         a.needs.extend(persisted.iter().cloned());
     }
     b.actions.extend(install);
+    b.order_mount_hooks();
     let activation_snippets = b.activation()?;
     let ordered = order::order(b.actions).map_err(PlanError::Order)?;
     let actions = crate::phases::reboot::unmount_and_reboot(config, ordered);

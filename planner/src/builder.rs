@@ -52,6 +52,30 @@ pub(crate) struct Builder<'a> {
     pub(crate) pool_members: BTreeMap<String, Vec<String>>,
     /// Members of each bcachefs filesystem: device, label, its own format arguments.
     pub(crate) bcachefs_members: BTreeMap<String, Vec<(String, String, Vec<String>)>>,
+    /// Mounts wrapped by disko mount hooks: the mount's id, and the ids of
+    /// the actions running the hooks before and after it.
+    pub(crate) mount_hooks: Vec<MountHooks>,
+    /// The actions running mount hooks around device activation, in the
+    /// order they were added.
+    pub(crate) activation_hooks: Vec<ActivationHooks>,
+}
+
+/// One action running disko mount hooks around device activation: its id,
+/// the hook lines before and after, and whose hooks they are (outermost
+/// first).
+#[derive(Default)]
+pub(crate) struct ActivationHooks {
+    pub(crate) id: String,
+    pub(crate) pre: Vec<String>,
+    pub(crate) post: Vec<String>,
+    pub(crate) keys: Vec<String>,
+}
+
+#[derive(Default)]
+pub(crate) struct MountHooks {
+    pub(crate) mount: String,
+    pub(crate) pre: Option<String>,
+    pub(crate) post: Option<String>,
 }
 
 /// An action on the target as the disko and persist phases write it.

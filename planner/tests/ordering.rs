@@ -571,3 +571,73 @@ fn a_content_hook_runs_before_its_mounts() {
         "{script}"
     );
 }
+
+/// disko's mount hooks run where disko's mount script runs them: a
+/// thing's hooks around each of its mounts (an enclosing thing's around
+/// the inner ones'), and once around its device activation, after every
+/// create hook and before any mount; a mount inside another waits for the
+/// outer one's post-mount hooks.
+#[test]
+fn mount_hooks_wrap_each_mount_and_the_activation() {
+    let p = plan_of(
+        r#"{
+  disko.devices.disk.x = { device = "/dev/vda"; content = {
+    type = "gpt";
+    preMountHook = "echo table-pre";
+    postMountHook = "echo table-post";
+    postCreateHook = "echo table-made";
+    partitions = {
+      ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/";
+        preMountHook = "echo root-pre"; postMountHook = "echo root-post"; }; };
+    };
+  }; };
+}"#,
+    );
+    let root_pre = "disko/disk/x/partition/root/mount/pre-mount-hooks";
+    let root_post = "disko/disk/x/partition/root/mount/post-mount-hooks";
+    let boot_pre = "disko/disk/x/partition/ESP/mount/pre-mount-hooks";
+    let boot_post = "disko/disk/x/partition/ESP/mount/post-mount-hooks";
+    let activation = "disko/disk/x/gpt/activation-mount-hooks";
+    let created = "disko/disk/x/gpt/post-create-hook";
+    assert!(position(&p, created) < position(&p, activation));
+    assert!(position(&p, activation) < position(&p, root_pre));
+    assert!(position(&p, activation) < position(&p, boot_pre));
+    assert!(position(&p, root_pre) < position(&p, "disko/disk/x/partition/root/mount"));
+    assert!(position(&p, "disko/disk/x/partition/root/mount") < position(&p, root_post));
+    // /boot is inside /: its hooks and mount come after all of /'s.
+    assert!(position(&p, root_post) < position(&p, boot_pre));
+    assert!(position(&p, boot_pre) < position(&p, "disko/disk/x/partition/ESP/mount"));
+    assert!(position(&p, "disko/disk/x/partition/ESP/mount") < position(&p, boot_post));
+    let script = |id: &str| p.action(id).unwrap().script.clone().unwrap();
+    // Outer (the table's) pre hook first, its post hook last.
+    let pre = script(root_pre);
+    assert!(
+        pre.find("table-pre").unwrap() < pre.find("root-pre").unwrap(),
+        "{pre}"
+    );
+    let post = script(root_post);
+    assert!(
+        post.find("root-post").unwrap() < post.find("table-post").unwrap(),
+        "{post}"
+    );
+    let act = script(activation);
+    assert!(
+        act.find("table-pre").unwrap() < act.find("table-post").unwrap(),
+        "{act}"
+    );
+    assert!(!act.contains("root-"), "{act}");
+    assert_eq!(script(boot_pre).matches("bash -c").count(), 1);
+    // Whatever uses a mount waits for its post-mount hooks.
+    let mut users = 0;
+    for a in &p.actions {
+        if a.id != root_post && a.needs.iter().any(|n| n.to_string() == "mount:/mnt") {
+            assert!(position(&p, root_post) < position(&p, &a.id), "{}", a.id);
+            users += 1;
+        }
+    }
+    assert!(
+        users >= 2,
+        "the mount of / is used by /boot and the install"
+    );
+}

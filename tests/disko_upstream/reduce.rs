@@ -203,6 +203,7 @@ impl Reducer<'_> {
                 if args
                     .iter()
                     .any(|a| a == "-a" || a.starts_with("--activate")) => {}
+            "hook-mark" => self.fact(format!("hook {}", words(&[]))),
             "sgdisk" => self.sgdisk(args),
             "parted" => {
                 let rest: Vec<&str> = args

@@ -4,17 +4,16 @@
     content.type = "gpt";
     content.partitions = {
       ESP = { size = "512M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
-      root = {
-        size = "100%";
+      swap = {
+        size = "4G";
         content = {
-          type = "filesystem";
-          format = "ext4";
-          mountpoint = "/";
-          postMountHook = "touch /mnt/.mounted";
+          type = "swap";
+          postMountHook = "touch /tmp/swap-is-on";
         };
       };
+      root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; };
     };
   };
   boot.loader.systemd-boot.enable = true;
 }
-# expect NP218 at 13:11
+# expect NP218 at 11:11

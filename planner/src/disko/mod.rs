@@ -17,6 +17,42 @@ mod zfs;
 
 pub use zfs::zpool_topology;
 
+/// Whether disko's mount script of the thing with hook key `key` (`KIND
+/// NAME`) has a device activation part (`dev`), which disko wraps in the
+/// thing's mount hooks: a partition table (even with nothing to activate),
+/// LUKS, a volume group, a pool, a ZFS volume, an encrypted ZFS
+/// filesystem, and a disk or md array whose content has one.
+pub(crate) fn has_activation_script(disko: &nixplan_nixos::config::Disko, key: &str) -> bool {
+    use nixplan_nixos::config::Content;
+    let content = |c: &Option<Content>| {
+        matches!(
+            c,
+            Some(Content::Gpt(_) | Content::Table(_) | Content::Luks(_))
+        )
+    };
+    let (kind, name) = key.split_once(' ').unwrap_or((key, ""));
+    match kind {
+        "gpt" | "table" | "luks" | "lvm_vg" | "zpool" => true,
+        "disk" => disko.disks.get(name).is_some_and(|d| content(&d.content)),
+        "mdadm" => disko.mdadm.get(name).is_some_and(|m| content(&m.content)),
+        "dataset" => {
+            let (pool, ds) = name.split_once('/').unwrap_or((name, ""));
+            disko
+                .zpools
+                .get(pool)
+                .and_then(|p| p.datasets.values().find(|d| d.name == ds))
+                .is_some_and(|d| {
+                    d.kind.value == "zfs_volume"
+                        || d.options
+                            .value
+                            .get("keylocation")
+                            .is_some_and(|k| k != "none")
+                })
+        }
+        _ => false,
+    }
+}
+
 /// The words of argument lists that disko writes into its script unquoted
 /// (`${toString extraArgs}`: btrfs's mkfs, LVs, swap, LUKS format and open,
 /// a bcachefs filesystem's format): the shell reads the joined elements as

@@ -1,18 +1,21 @@
-//! NP218: a disko mount hook, which nixplan does not run.
+//! NP218: a disko mount hook on swap, which disko never runs.
 
 use super::{Context, Finding, Rule, Severity};
 
 pub(crate) const RULE: Rule = Rule {
     code: "NP218",
-    title: "disko mount hook that the plan does not run",
+    title: "disko mount hook on swap, which disko never runs",
     severity: Severity::Warning,
-    explanation: "disko runs a device's preMountHook and postMountHook around each of that device's own mount commands in its mount script. nixplan runs create hooks where disko runs them (preCreateHook before the device is made, postCreateHook after everything of it exists and before anything of it is mounted), but not mount hooks: the plan mounts without them, and whatever they do does not happen.\n\nExample: zpool.zroot.postMountHook = \"zfs load-key -a\";\n\nFix: do it in a postCreateHook (which the plan runs and shows), or after `nixplan apply`.",
+    explanation: "disko wraps each of a thing's mount scripts in its preMountHook and postMountHook, and so does the plan: around every mount of the thing, and once around its device activation. A swap content's mount script (`swapon`) is keyed by its device, and disko's mount script runs only the mount scripts of filesystems (in the order of their mountpoints), so a swap content's mount hooks never run, with disko or with the plan.\n\nExample: content = { type = \"swap\"; postMountHook = \"...\"; };\n\nFix: do it in a postCreateHook (which disko and the plan run), or in the installed system.",
     needs_facts: false,
     check,
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (key, hooks) in &cx.config.disko.hooks {
+        if !key.starts_with("swap ") {
+            continue;
+        }
         let set: Vec<&str> = [
             ("preMountHook", &hooks.pre_mount),
             ("postMountHook", &hooks.post_mount),
@@ -27,7 +30,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         out.push(cx.finding(
             &RULE,
             format!(
-                "{} of {key} will not run: nixplan runs disko's create hooks, not its mount hooks",
+                "{} of {key} never runs: disko's mount script runs no swap's mount script, nor its hooks (neither does the plan)",
                 set.join(" and ")
             ),
             hooks.mount_at.as_ref().or(hooks.at.as_ref()),

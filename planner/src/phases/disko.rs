@@ -9,7 +9,7 @@ use nixplan_plan::shell::sh_quote;
 use nixplan_plan::{Kind, Phase};
 use nixplan_plan::{Resource, ResourceKind as Res};
 
-use crate::builder::{under, Builder, NewAction};
+use crate::builder::{under, ActivationHooks, Builder, MountHooks, NewAction};
 use crate::error::PlanError;
 
 impl Builder<'_> {
@@ -141,12 +141,83 @@ impl Builder<'_> {
         make: impl FnOnce(&mut Self) -> Result<(), PlanError>,
     ) -> Result<(), PlanError> {
         let hooks = match self.config.disko.hooks.get(key) {
-            Some(h) if !h.pre_create.is_empty() || !h.post_create.is_empty() => h.clone(),
+            Some(h) if !h.is_empty() => h.clone(),
             _ => return make(self),
         };
         let first = self.actions.len();
         make(self)?;
         let end = self.actions.len();
+        let mount_hooks = !hooks.pre_mount.is_empty() || !hooks.post_mount.is_empty();
+        if mount_hooks {
+            self.wrap_mounts(key, &hooks, first, end);
+        }
+        let post_create = self.create_hooks(key, id, &hooks, first, end);
+        if mount_hooks && crate::disko::has_activation_script(&self.config.disko, key) {
+            self.wrap_activation(key, id, &hooks, first, end, post_create);
+        }
+        Ok(())
+    }
+
+    /// Whether `id` is an action running mount hooks (around a mount or
+    /// around device activation): part of disko's mount script.
+    fn runs_mount_hooks(&self, id: &str) -> bool {
+        self.mount_hooks
+            .iter()
+            .any(|m| m.pre.as_deref() == Some(id) || m.post.as_deref() == Some(id))
+            || self.activation_hooks.iter().any(|h| h.id == id)
+    }
+
+    /// Which of `actions[first..end]` come after disko's create script:
+    /// the mounts and the mount hooks, and whatever needs what one of
+    /// those produces.
+    fn after_mounts(&self, first: usize, end: usize) -> Vec<bool> {
+        let mut late = vec![false; end - first];
+        let mut late_made: BTreeSet<Resource> = BTreeSet::new();
+        loop {
+            let mut changed = false;
+            for (i, a) in self.actions[first..end].iter().enumerate() {
+                if !late[i]
+                    && (a.kind == Kind::Mount
+                        || self.runs_mount_hooks(&a.id)
+                        || a.needs.iter().any(|n| late_made.contains(n)))
+                {
+                    late[i] = true;
+                    late_made.extend(a.produces.iter().cloned());
+                    changed = true;
+                }
+            }
+            if !changed {
+                return late;
+            }
+        }
+    }
+
+    /// What `actions[first..end]` make before any mount.
+    fn made_before_mounts(&self, first: usize, end: usize) -> Vec<Resource> {
+        let late = self.after_mounts(first, end);
+        self.actions[first..end]
+            .iter()
+            .zip(&late)
+            .filter(|(_, l)| !**l)
+            .flat_map(|(a, _)| a.produces.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// The create hooks of `key` around `actions[first..end]`, as disko
+    /// runs them; the resource of its post-create hook, if it has one.
+    fn create_hooks(
+        &mut self,
+        key: &str,
+        id: &str,
+        hooks: &Hooks,
+        first: usize,
+        end: usize,
+    ) -> Option<Resource> {
+        if hooks.pre_create.is_empty() && hooks.post_create.is_empty() {
+            return None;
+        }
         let made: BTreeSet<Resource> = self.actions[first..end]
             .iter()
             .flat_map(|a| a.produces.iter().cloned())
@@ -166,7 +237,7 @@ impl Builder<'_> {
                 key,
                 id,
                 "pre",
-                &hooks,
+                hooks,
                 outside.clone(),
                 done.clone(),
             ));
@@ -175,46 +246,251 @@ impl Builder<'_> {
             }
             before.push(done);
         }
-        if !hooks.post_create.is_empty() {
-            // Mounts, and whatever needs what a mount (or such an action)
-            // produces, come after the hook; the rest before it.
-            let mut late = vec![false; end - first];
-            let mut late_made: BTreeSet<Resource> = BTreeSet::new();
-            loop {
-                let mut changed = false;
-                for (i, a) in self.actions[first..end].iter().enumerate() {
-                    if !late[i]
-                        && (a.kind == Kind::Mount || a.needs.iter().any(|n| late_made.contains(n)))
-                    {
-                        late[i] = true;
-                        late_made.extend(a.produces.iter().cloned());
-                        changed = true;
+        if hooks.post_create.is_empty() {
+            return None;
+        }
+        // Mounts, and whatever needs what a mount (or such an action)
+        // produces, come after the hook; the rest before it.
+        let late = self.after_mounts(first, end);
+        let mut needs = self.made_before_mounts(first, end);
+        if needs.is_empty() {
+            needs = before;
+        }
+        let done = Resource::new(Res::Hook, format!("{id}:post-create"));
+        self.add(hook_action(key, id, "post", hooks, needs, done.clone()));
+        for (a, l) in self.actions[first..end].iter_mut().zip(&late) {
+            if *l {
+                a.needs.push(done.clone());
+            }
+        }
+        Some(done)
+    }
+
+    /// The mount hooks of `key` once more around its device activation, as
+    /// disko wraps a thing's `dev` mount script (opening LUKS, activating a
+    /// volume group, importing a pool; a partition table's, even empty)
+    /// before any mount: `( preMountHook; DEV; postMountHook )`. The plan
+    /// activated the devices when it made them, so the action runs the
+    /// hooks alone, after everything of `key` is made and before any of its
+    /// mounts. An enclosing thing's hooks go around the inner thing's (the
+    /// last one made, as disko keeps one partition's `dev` of a table).
+    fn wrap_activation(
+        &mut self,
+        key: &str,
+        id: &str,
+        hooks: &Hooks,
+        first: usize,
+        end: usize,
+        post_create: Option<Resource>,
+    ) {
+        let line = |when: &str, body: &str| {
+            format!(
+                "bash -c {}  # {when}MountHook of {key}\n",
+                sh_quote(&hook_shell(hooks, body))
+            )
+        };
+        let pre = (!hooks.pre_mount.is_empty()).then(|| line("pre", &hooks.pre_mount));
+        let post = (!hooks.post_mount.is_empty()).then(|| line("post", &hooks.post_mount));
+        let mut needs = self.made_before_mounts(first, end);
+        needs.extend(post_create);
+        let inner = self
+            .activation_hooks
+            .iter()
+            .rposition(|h| self.actions[first..end].iter().any(|a| a.id == h.id));
+        let k = match inner {
+            Some(k) => k,
+            None => {
+                self.activation_hooks.push(ActivationHooks {
+                    id: format!("{id}/activation-mount-hooks"),
+                    ..ActivationHooks::default()
+                });
+                self.activation_hooks.len() - 1
+            }
+        };
+        let h = &mut self.activation_hooks[k];
+        h.pre.splice(0..0, pre);
+        h.post.extend(post);
+        h.keys.insert(0, key.to_string());
+        let script = format!("set -e\n{}{}", h.pre.concat(), h.post.concat());
+        let reason = format!(
+            "run the mount hooks disko runs around the device activation of {} (the devices are active since they were made; shell written in the configuration)",
+            h.keys.join(", then ")
+        );
+        let hid = h.id.clone();
+        let done = Resource::new(Res::Hook, hid.clone());
+        match self.actions.iter_mut().find(|a| a.id == hid) {
+            Some(a) => {
+                a.script = Some(script);
+                a.reason = reason;
+                for n in needs {
+                    if n != done && !a.needs.contains(&n) {
+                        a.needs.push(n);
                     }
                 }
-                if !changed {
-                    break;
+            }
+            None => self.add(NewAction {
+                id: hid,
+                phase: Phase::Disko,
+                kind: Kind::DiskoHook,
+                argv: None,
+                script: Some(script),
+                destructive: false,
+                check: None,
+                needs,
+                produces: vec![done.clone()],
+                at: hooks.mount_at.clone().or_else(|| hooks.at.clone()),
+                reason,
+            }),
+        }
+        for a in &mut self.actions[first..end] {
+            if a.kind == Kind::Mount && !a.needs.contains(&done) {
+                a.needs.push(done.clone());
+            }
+        }
+    }
+
+    /// Wraps every mount among `actions[first..end]` (what `key` made) in
+    /// its mount hooks, as disko wraps each of a thing's `fs` mount
+    /// scripts: `( preMountHook; mount; postMountHook )`, the hooks of an
+    /// enclosing thing around those of the things inside it. Each mount
+    /// gets at most one action before it and one after it, holding every
+    /// hook around it in that order; [`Builder::order_mount_hooks`] puts
+    /// the first after whatever the mount waits for and the second before
+    /// whatever uses the mount.
+    fn wrap_mounts(&mut self, key: &str, hooks: &Hooks, first: usize, end: usize) {
+        let mounts: Vec<usize> = (first..end)
+            .filter(|&i| self.actions[i].kind == Kind::Mount)
+            .collect();
+        for i in mounts {
+            let mount = self.actions[i].id.clone();
+            let target = self.actions[i]
+                .produces
+                .first()
+                .map(|r| r.name().to_string())
+                .unwrap_or_default();
+            let k = match self.mount_hooks.iter().position(|m| m.mount == mount) {
+                Some(k) => k,
+                None => {
+                    self.mount_hooks.push(MountHooks {
+                        mount: mount.clone(),
+                        ..MountHooks::default()
+                    });
+                    self.mount_hooks.len() - 1
                 }
-            }
-            let mut needs: Vec<Resource> = self.actions[first..end]
-                .iter()
-                .zip(&late)
-                .filter(|(_, l)| !**l)
-                .flat_map(|(a, _)| a.produces.iter().cloned())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            if needs.is_empty() {
-                needs = before;
-            }
-            let done = Resource::new(Res::Hook, format!("{id}:post-create"));
-            self.add(hook_action(key, id, "post", &hooks, needs, done.clone()));
-            for (a, l) in self.actions[first..end].iter_mut().zip(&late) {
-                if *l {
-                    a.needs.push(done.clone());
+            };
+            for (when, body) in [("pre", &hooks.pre_mount), ("post", &hooks.post_mount)] {
+                if body.is_empty() {
+                    continue;
+                }
+                let line = format!(
+                    "bash -c {}  # {when}MountHook of {key}\n",
+                    sh_quote(&hook_shell(hooks, body))
+                );
+                let existing = if when == "pre" {
+                    &self.mount_hooks[k].pre
+                } else {
+                    &self.mount_hooks[k].post
+                };
+                if let Some(hid) = existing.clone() {
+                    // An enclosing thing's hooks: before the inner ones'
+                    // pre hooks, after their post hooks.
+                    let a = self
+                        .actions
+                        .iter_mut()
+                        .find(|a| a.id == hid)
+                        .expect("the hook action was added with its id");
+                    let script = a.script.get_or_insert_with(String::new);
+                    let body = script
+                        .strip_prefix("set -e\n")
+                        .unwrap_or(script)
+                        .to_string();
+                    *script = if when == "pre" {
+                        format!("set -e\n{line}{body}")
+                    } else {
+                        format!("set -e\n{body}{line}")
+                    };
+                    a.reason = if when == "pre" {
+                        a.reason.replacen(
+                            "preMountHook of ",
+                            &format!("preMountHook of {key}, then of "),
+                            1,
+                        )
+                    } else {
+                        a.reason.replacen(
+                            " (shell written",
+                            &format!(", then of {key} (shell written"),
+                            1,
+                        )
+                    };
+                    continue;
+                }
+                let hid = format!("{mount}/{when}-mount-hooks");
+                let done = Resource::new(Res::Hook, hid.clone());
+                let needs = if when == "pre" {
+                    self.actions[i].needs.clone()
+                } else {
+                    self.actions[i].produces.clone()
+                };
+                self.add(NewAction {
+                    id: hid.clone(),
+                    phase: Phase::Disko,
+                    kind: Kind::DiskoHook,
+                    argv: None,
+                    script: Some(format!("set -e\n{line}")),
+                    destructive: false,
+                    check: None,
+                    needs,
+                    produces: vec![done.clone()],
+                    at: hooks.mount_at.clone().or_else(|| hooks.at.clone()),
+                    reason: format!(
+                        "{} mounting {target}, run the {when}MountHook of {key} (shell written in the configuration)",
+                        if when == "pre" { "before" } else { "after" }
+                    ),
+                });
+                if when == "pre" {
+                    self.actions[i].needs.push(done);
+                    self.mount_hooks[k].pre = Some(hid);
+                } else {
+                    self.mount_hooks[k].post = Some(hid);
                 }
             }
         }
-        Ok(())
+    }
+
+    /// Once every action is planned: a mount's pre-mount hooks wait for
+    /// all the mount waits for (its parent mount too), and whatever uses
+    /// the mount waits for its post-mount hooks, as nothing runs between
+    /// disko's wrapped mount script and the next one.
+    pub(crate) fn order_mount_hooks(&mut self) {
+        for m in std::mem::take(&mut self.mount_hooks) {
+            let Some(mi) = self.actions.iter().position(|a| a.id == m.mount) else {
+                continue;
+            };
+            let mount = self.actions[mi].clone();
+            if let Some(pre) = &m.pre {
+                let done = Resource::new(Res::Hook, pre.clone());
+                if let Some(a) = self.actions.iter_mut().find(|a| &a.id == pre) {
+                    for n in mount.needs.iter().filter(|n| **n != done) {
+                        if !a.needs.contains(n) {
+                            a.needs.push(n.clone());
+                        }
+                    }
+                }
+            }
+            if let Some(post) = &m.post {
+                let done = Resource::new(Res::Hook, post.clone());
+                for a in self.actions.iter_mut() {
+                    if a.id != *post
+                        && a.id != mount.id
+                        && Some(&a.id) != m.pre.as_ref()
+                        && a.needs.iter().any(|n| mount.produces.contains(n))
+                        && !a.needs.contains(&done)
+                    {
+                        a.needs.push(done.clone());
+                    }
+                }
+            }
+        }
     }
 
     /// Plan a content on `device`, available once `ready` exists.
@@ -440,6 +716,17 @@ dd if=/dev/zero of=@DISK@ bs=440 count=1 conv=notrunc
 udevadm settle --timeout 120
 "#;
 
+/// A hook's shell as disko runs it: `set -efux`, the thing's variables
+/// (disko's `defineHookVariables`), then the hook.
+fn hook_shell(hooks: &Hooks, body: &str) -> String {
+    let mut inner = String::from("set -efux\n");
+    for (k, v) in &hooks.variables {
+        inner.push_str(&format!("{}={}\n", k.replace('-', "_"), sh_quote(v)));
+    }
+    inner.push_str(body);
+    inner
+}
+
 /// The action that runs one of a thing's create hooks (`when`: `pre` or
 /// `post`) with disko's shell variables and its `set -efux`.
 fn hook_action(
@@ -455,11 +742,7 @@ fn hook_action(
     } else {
         &hooks.post_create
     };
-    let mut inner = String::from("set -efux\n");
-    for (k, v) in &hooks.variables {
-        inner.push_str(&format!("{}={}\n", k.replace('-', "_"), sh_quote(v)));
-    }
-    inner.push_str(body);
+    let inner = hook_shell(hooks, body);
     NewAction {
         id: format!("{id}/{when}-create-hook"),
         phase: Phase::Disko,
