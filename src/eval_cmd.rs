@@ -13,13 +13,14 @@ use crate::cli::EvalArgs;
 /// Where lowered files are kept between runs: `lowered/` beside the
 /// source cache (`$XDG_CACHE_HOME/nixplan`, else `~/.cache/nixplan`);
 /// `NIXPLAN_PARSE_CACHE=off` turns it off, another value is the directory
-/// to use. A `$HOME` that is not a directory (a build user's
+/// to use; only a directory of this user's that no one else can write is
+/// used (see `usable_parse_cache`). A `$HOME` that is not a directory (a build user's
 /// `/homeless-shelter`, `/nonexistent`) gets no cache: nothing is created
 /// there.
 pub fn parse_cache_dir() -> Option<std::path::PathBuf> {
-    match std::env::var_os("NIXPLAN_PARSE_CACHE") {
-        Some(v) if v == "off" => None,
-        Some(v) if !v.is_empty() => Some(v.into()),
+    let dir: std::path::PathBuf = match std::env::var_os("NIXPLAN_PARSE_CACHE") {
+        Some(v) if v == "off" => return None,
+        Some(v) if !v.is_empty() => v.into(),
         _ => {
             let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty());
             let home_is_dir = std::env::var_os("HOME")
@@ -28,9 +29,10 @@ pub fn parse_cache_dir() -> Option<std::path::PathBuf> {
             if xdg.is_none() && !home_is_dir {
                 return None;
             }
-            nixplan_flake::cache::Cache::default_root().map(|r| r.join("lowered"))
+            nixplan_flake::cache::Cache::default_root()?.join("lowered")
         }
-    }
+    };
+    nixplan_eval::usable_parse_cache(&dir)
 }
 
 pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {

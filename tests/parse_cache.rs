@@ -12,14 +12,8 @@ use common::{nixplan_env, root};
 
 fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
-    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        for e in std::fs::read_dir(sub.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            out.push(e.path());
-        }
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        out.push(e.path());
     }
     out.sort();
     out
@@ -95,6 +89,18 @@ fn cached_lowering_gives_the_same_values_places_and_errors() {
         assert_eq!(after[2..], before[2..]);
     }
 
+    // An entry moved to another file's name (its checksum intact): not
+    // read as that file, parsed again, rewritten.
+    {
+        let before = inodes(&written);
+        std::fs::copy(&written[3], &written[4]).unwrap();
+        let moved = inodes(&written);
+        assert_eq!(runs("moved"), cold);
+        let after = inodes(&written);
+        assert_ne!(after[4], moved[4], "an entry under another name was read");
+        assert_eq!(after[3], before[3]);
+    }
+
     // Damaged entries: parsed again, same output, rewritten whole.
     for e in &written {
         let mut bytes = std::fs::read(e).unwrap();
@@ -108,6 +114,24 @@ fn cached_lowering_gives_the_same_values_places_and_errors() {
     let rewritten = entries(&cache);
     assert_eq!(rewritten, written);
     assert!(std::fs::read(&written[0]).unwrap().starts_with(b"nixplnL1"));
+
+    // A cache directory others may write to is not used at all.
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let (code, _, err) = nixplan_env(
+        &["eval", "--expr", &value],
+        &[("NIXPLAN_PARSE_CACHE", shared.to_str().unwrap())],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        entries(&shared).is_empty(),
+        "a world-writable cache was used"
+    );
 
     // Off: nothing written anywhere.
     let none = tmp.path().join("xdg");

@@ -55,20 +55,17 @@ pub(crate) struct Builder<'a> {
     /// Mounts wrapped by disko mount hooks: the mount's id, and the ids of
     /// the actions running the hooks before and after it.
     pub(crate) mount_hooks: Vec<MountHooks>,
-    /// The actions running mount hooks around device activation, in the
-    /// order they were added.
+    /// The actions running mount hooks around device activation, per
+    /// thing, in the order they were added.
     pub(crate) activation_hooks: Vec<ActivationHooks>,
 }
 
-/// One action running disko mount hooks around device activation: its id,
-/// the hook lines before and after, and whose hooks they are (outermost
-/// first).
-#[derive(Default)]
+/// The actions running one thing's disko mount hooks around its device
+/// activation: the pre hook's and the post hook's (each if it has one).
+#[derive(Default, Clone)]
 pub(crate) struct ActivationHooks {
-    pub(crate) id: String,
-    pub(crate) pre: Vec<String>,
-    pub(crate) post: Vec<String>,
-    pub(crate) keys: Vec<String>,
+    pub(crate) pre: Option<String>,
+    pub(crate) post: Option<String>,
 }
 
 #[derive(Default)]

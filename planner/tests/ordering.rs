@@ -598,11 +598,13 @@ fn mount_hooks_wrap_each_mount_and_the_activation() {
     let root_post = "disko/disk/x/partition/root/mount/post-mount-hooks";
     let boot_pre = "disko/disk/x/partition/ESP/mount/pre-mount-hooks";
     let boot_post = "disko/disk/x/partition/ESP/mount/post-mount-hooks";
-    let activation = "disko/disk/x/gpt/activation-mount-hooks";
+    let act_pre = "disko/disk/x/gpt/pre-activation-mount-hook";
+    let act_post = "disko/disk/x/gpt/post-activation-mount-hook";
     let created = "disko/disk/x/gpt/post-create-hook";
-    assert!(position(&p, created) < position(&p, activation));
-    assert!(position(&p, activation) < position(&p, root_pre));
-    assert!(position(&p, activation) < position(&p, boot_pre));
+    assert!(position(&p, created) < position(&p, act_pre));
+    assert!(position(&p, act_pre) < position(&p, act_post));
+    assert!(position(&p, act_post) < position(&p, root_pre));
+    assert!(position(&p, act_post) < position(&p, boot_pre));
     assert!(position(&p, root_pre) < position(&p, "disko/disk/x/partition/root/mount"));
     assert!(position(&p, "disko/disk/x/partition/root/mount") < position(&p, root_post));
     // /boot is inside /: its hooks and mount come after all of /'s.
@@ -621,12 +623,15 @@ fn mount_hooks_wrap_each_mount_and_the_activation() {
         post.find("root-post").unwrap() < post.find("table-post").unwrap(),
         "{post}"
     );
-    let act = script(activation);
+    let (pre_act, post_act) = (script(act_pre), script(act_post));
     assert!(
-        act.find("table-pre").unwrap() < act.find("table-post").unwrap(),
-        "{act}"
+        pre_act.contains("table-pre") && !pre_act.contains("table-post"),
+        "{pre_act}"
     );
-    assert!(!act.contains("root-"), "{act}");
+    assert!(
+        post_act.contains("table-post") && !post_act.contains("root-"),
+        "{post_act}"
+    );
     assert_eq!(script(boot_pre).matches("bash -c").count(), 1);
     // Whatever uses a mount waits for its post-mount hooks.
     let mut users = 0;

@@ -99,29 +99,61 @@ impl Default for Settings {
     }
 }
 
+/// The largest parse cache entry read (nixpkgs' biggest files make a few
+/// MB).
+const MAX_ENTRY: u64 = 256 << 20;
+
 /// A parse cache entry's bytes, if it is a file of this process's user
 /// that no one else may write: what is read from it is run, so an entry
-/// planted by another user (a cache directory shared through `sudo -E`,
-/// say) is parsed again instead. The checksum inside only finds damage.
+/// planted by another user is parsed again instead (the directory itself
+/// is checked when the cache is chosen: `Settings::parse_cache`). The
+/// checksum inside only finds damage; the key inside, an entry moved to
+/// another file's name.
 fn read_own_entry(entry: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    // The checks are of the file opened (not followed through a link), so
-    // it cannot be swapped between them and the read.
-    let mut file = std::fs::OpenOptions::new()
+    // The checks are of the file opened (not followed through a link, not
+    // waiting on a FIFO), so it cannot be swapped between them and the read.
+    let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(entry)
         .ok()?;
     let meta = file.metadata().ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let euid = unsafe { libc::geteuid() };
-    if !meta.is_file() || meta.uid() != euid || meta.mode() & 0o022 != 0 {
+    if !meta.is_file() || meta.uid() != euid() || meta.mode() & 0o022 != 0 || meta.len() > MAX_ENTRY
+    {
         return None;
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut bytes).ok()?;
+    file.take(MAX_ENTRY).read_to_end(&mut bytes).ok()?;
     Some(bytes)
+}
+
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// `dir` as a parse cache, made if missing (mode 0700): only a directory
+/// of this process's user that no one else may write, in a directory of
+/// this user or root that no one else may write into (or a sticky one,
+/// like /tmp). Anything else (a user's cache under `sudo -E`, a link, a
+/// shared directory) gives no cache: what is read from it would be run.
+pub fn usable_parse_cache(dir: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let _ = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir);
+    let own = |p: &Path, sticky_ok: bool, root_ok: bool| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| {
+            m.is_dir()
+                && (m.uid() == euid() || (root_ok && m.uid() == 0))
+                && (m.mode() & 0o022 == 0 || (sticky_ok && m.mode() & 0o1000 != 0))
+        })
+    };
+    let parent = dir.parent().unwrap_or(Path::new("/"));
+    (own(dir, false, false) && own(parent, true, true)).then(|| dir.to_path_buf())
 }
 
 /// Write a parse cache entry whole or not at all (a temporary file in the
@@ -130,12 +162,10 @@ fn read_own_entry(entry: &Path) -> Option<Vec<u8>> {
 fn store_atomically(entry: &Path, bytes: &[u8]) {
     use std::io::Write;
     let Some(dir) = entry.parent() else { return };
-    let _ = std::fs::create_dir_all(dir)
-        .and_then(|()| tempfile::NamedTempFile::new_in(dir))
-        .and_then(|mut tmp| {
-            tmp.write_all(bytes)?;
-            tmp.persist(entry).map(drop).map_err(|e| e.error)
-        });
+    let _ = tempfile::NamedTempFile::new_in(dir).and_then(|mut tmp| {
+        tmp.write_all(bytes)?;
+        tmp.persist(entry).map(drop).map_err(|e| e.error)
+    });
 }
 
 /// Why a source could not be loaded.
@@ -264,15 +294,18 @@ impl Eval {
         let cached = match &self.settings.parse_cache {
             Some(dir) if !lints.any() => {
                 let key = lower::cache_key(text, base_dir, self.settings.home.as_deref(), outer);
-                let entry = dir.join(&key[..2]).join(&key[2..]);
+                let entry = dir.join(&key);
                 if let Some(bytes) = read_own_entry(&entry) {
                     let globals = &self.globals;
                     let is_global = |n: &str| globals.contains_key(n);
-                    if let Some(id) = self.arena.thaw(&bytes, file, text.len(), &is_global) {
+                    // Spans index the text as registered (line ends
+                    // normalised), not as read.
+                    let len = self.sources.file(file).text.len();
+                    if let Some(id) = self.arena.thaw(&key, &bytes, file, len, &is_global) {
                         return Ok((file, id));
                     }
                 }
-                Some(entry)
+                Some((entry, key))
             }
             _ => None,
         };
@@ -318,9 +351,9 @@ impl Eval {
             };
             LoadError::Eval(EvalError::new(kind, e.message, Some(e.span)))
         })?;
-        if let Some(entry) = cached {
+        if let Some((entry, key)) = cached {
             let asked = asked.into_inner().into_iter().collect();
-            if let Some(bytes) = self.arena.freeze(first, id, asked) {
+            if let Some(bytes) = self.arena.freeze(&key, first, id, asked) {
                 store_atomically(&entry, &bytes);
             }
         }

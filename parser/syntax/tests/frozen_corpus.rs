@@ -43,6 +43,9 @@ const GLOBALS: &[&str] = &[
     "__currentTime",
 ];
 
+/// The key the test's entries are stored under.
+const KEY: &str = "test-key";
+
 fn global(n: &str) -> bool {
     GLOBALS.contains(&n) || n.starts_with("__")
 }
@@ -113,21 +116,41 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
             continue;
         };
         let asked: Vec<(Rc<str>, bool)> = asked.into_inner().into_iter().collect();
+        let len = sources.file(file).text.len();
         let bytes = arena
-            .freeze(first, root, asked.clone())
+            .freeze(KEY, first, root, asked.clone())
             .unwrap_or_else(|| panic!("{}: not frozen", path.display()));
-        // Elsewhere: an empty arena, another file id.
+        // Elsewhere: an empty arena, another file id; the same as the
+        // file lowered there directly.
         let mut other = Arena::default();
         let other_root = other
-            .thaw(&bytes, FileId(41), text.len(), &global)
+            .thaw(KEY, &bytes, FileId(41), len, &global)
             .unwrap_or_else(|| panic!("{}: not thawed", path.display()));
-        assert_eq!(other.len() as u32, arena.len() as u32 - first.0);
-        assert_eq!(other_root.0, root.0 - first.0);
+        let mut direct = Arena::default();
+        let parsed = parse(&sources, file).unwrap();
+        let cx = LowerContext {
+            file: FileId(41),
+            base_dir: "/corpus",
+            home: Some("/home/u"),
+            is_global: &global,
+            outer: &[],
+            added: &parsed.added,
+        };
+        let direct_root = lower::lower(&mut direct, &cx, &parsed.root).unwrap();
+        assert_eq!(other_root, direct_root, "{}", path.display());
+        assert_eq!(
+            shown(&other, ExprId(0)),
+            shown(&direct, ExprId(0)),
+            "{}",
+            path.display()
+        );
         // And back where it was.
-        let again = other.freeze(ExprId(0), other_root, asked.clone()).unwrap();
+        let again = other
+            .freeze(KEY, ExprId(0), other_root, asked.clone())
+            .unwrap();
         let mut back = padded(&sources, pad);
         assert_eq!(back.len() as u32, first.0);
-        let back_root = back.thaw(&again, file, text.len(), &global).unwrap();
+        let back_root = back.thaw(KEY, &again, file, len, &global).unwrap();
         assert_eq!(back_root, root, "{}", path.display());
         assert_eq!(
             shown(&back, first),
@@ -143,7 +166,7 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
             let refused = |bytes: &[u8], is_global: &dyn Fn(&str) -> bool, what: &str| {
                 let mut a = Arena::default();
                 assert!(
-                    a.thaw(bytes, FileId(1), text.len(), is_global).is_none(),
+                    a.thaw(KEY, bytes, FileId(1), len, is_global).is_none(),
                     "{}: {what} was read",
                     path.display()
                 );
@@ -157,13 +180,29 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
             let refused_with_len = |bytes: &[u8], len: usize| {
                 let mut a = Arena::default();
                 assert!(
-                    a.thaw(bytes, FileId(1), len, &global).is_none(),
+                    a.thaw(KEY, bytes, FileId(1), len, &global).is_none(),
                     "{}: spans past a text of {len} bytes were read",
                     path.display()
                 );
                 assert_eq!(a.len(), 0);
             };
             refused(&bytes[..bytes.len() - 1], &global, "the entry cut short");
+            // Whole and checksummed, but stored under another name, or
+            // frozen from one expression too late (its first expressions'
+            // ids then leave it).
+            let mut a = Arena::default();
+            assert!(
+                a.thaw("another key", &bytes, FileId(1), len, &global)
+                    .is_none(),
+                "{}: an entry under another name was read",
+                path.display()
+            );
+            if root.0 > first.0 {
+                let late = arena
+                    .freeze(KEY, ExprId(first.0 + 1), root, asked.clone())
+                    .unwrap();
+                refused(&late, &global, "an entry whose ids leave it");
+            }
             refused(&bytes[..20], &global, "the header alone");
             if let Some((name, _)) = asked.first() {
                 refused(

@@ -164,7 +164,10 @@ impl Builder<'_> {
         self.mount_hooks
             .iter()
             .any(|m| m.pre.as_deref() == Some(id) || m.post.as_deref() == Some(id))
-            || self.activation_hooks.iter().any(|h| h.id == id)
+            || self
+                .activation_hooks
+                .iter()
+                .any(|h| h.pre.as_deref() == Some(id) || h.post.as_deref() == Some(id))
     }
 
     /// Which of `actions[first..end]` come after disko's create script:
@@ -270,10 +273,12 @@ impl Builder<'_> {
     /// disko wraps a thing's `dev` mount script (opening LUKS, activating a
     /// volume group, importing a pool; a partition table's, even empty)
     /// before any mount: `( preMountHook; DEV; postMountHook )`. The plan
-    /// activated the devices when it made them, so the action runs the
-    /// hooks alone, after everything of `key` is made and before any of its
-    /// mounts. An enclosing thing's hooks go around the inner thing's (the
-    /// last one made, as disko keeps one partition's `dev` of a table).
+    /// activated the devices when it made them, so the hooks run alone: the
+    /// pre hook after everything of `key` is made (and its create hooks),
+    /// the post hook after it, and the hooks of the things inside `key`
+    /// between the two (inner pre hooks after this pre hook, this post hook
+    /// after the inner post hooks). Every mount waits for them all
+    /// ([`Builder::order_mount_hooks`]).
     fn wrap_activation(
         &mut self,
         key: &str,
@@ -283,76 +288,82 @@ impl Builder<'_> {
         end: usize,
         post_create: Option<Resource>,
     ) {
-        let line = |when: &str, body: &str| {
-            format!(
-                "bash -c {}  # {when}MountHook of {key}\n",
-                sh_quote(&hook_shell(hooks, body))
-            )
-        };
-        let pre = (!hooks.pre_mount.is_empty()).then(|| line("pre", &hooks.pre_mount));
-        let post = (!hooks.post_mount.is_empty()).then(|| line("post", &hooks.post_mount));
         let mut needs = self.made_before_mounts(first, end);
         needs.extend(post_create);
-        let inner = self
+        // The activation hooks of the things inside, made in this range.
+        let inner: Vec<ActivationHooks> = self
             .activation_hooks
             .iter()
-            .rposition(|h| self.actions[first..end].iter().any(|a| a.id == h.id));
-        let k = match inner {
-            Some(k) => k,
-            None => {
-                self.activation_hooks.push(ActivationHooks {
-                    id: format!("{id}/activation-mount-hooks"),
-                    ..ActivationHooks::default()
-                });
-                self.activation_hooks.len() - 1
+            .filter(|h| {
+                [&h.pre, &h.post]
+                    .into_iter()
+                    .flatten()
+                    .any(|hid| self.actions[first..end].iter().any(|a| &a.id == hid))
+            })
+            .cloned()
+            .collect();
+        let mut made = ActivationHooks::default();
+        for (when, body) in [("pre", &hooks.pre_mount), ("post", &hooks.post_mount)] {
+            if body.is_empty() {
+                continue;
             }
-        };
-        let h = &mut self.activation_hooks[k];
-        h.pre.splice(0..0, pre);
-        h.post.extend(post);
-        h.keys.insert(0, key.to_string());
-        let script = format!("set -e\n{}{}", h.pre.concat(), h.post.concat());
-        let reason = format!(
-            "run the mount hooks disko runs around the device activation of {} (the devices are active since they were made; shell written in the configuration)",
-            h.keys.join(", then ")
-        );
-        let hid = h.id.clone();
-        let done = Resource::new(Res::Hook, hid.clone());
-        match self.actions.iter_mut().find(|a| a.id == hid) {
-            Some(a) => {
-                a.script = Some(script);
-                a.reason = reason;
-                for n in needs {
-                    if n != done && !a.needs.contains(&n) {
-                        a.needs.push(n);
-                    }
-                }
+            let hid = format!("{id}/{when}-activation-mount-hook");
+            let done = Resource::new(Res::Hook, hid.clone());
+            let mut needs = needs.clone();
+            if when == "post" {
+                // After this thing's pre hook and every inner post hook.
+                needs.extend(made.pre.iter().map(|p| Resource::new(Res::Hook, p.clone())));
+                needs.extend(
+                    inner
+                        .iter()
+                        .flat_map(|h| h.post.iter().chain(h.pre.iter()))
+                        .map(|p| Resource::new(Res::Hook, p.clone())),
+                );
             }
-            None => self.add(NewAction {
-                id: hid,
+            self.add(NewAction {
+                id: hid.clone(),
                 phase: Phase::Disko,
                 kind: Kind::DiskoHook,
                 argv: None,
-                script: Some(script),
+                script: Some(format!("exec bash -c {}", sh_quote(&hook_shell(hooks, body)))),
                 destructive: false,
                 check: None,
                 needs,
                 produces: vec![done.clone()],
                 at: hooks.mount_at.clone().or_else(|| hooks.at.clone()),
-                reason,
-            }),
-        }
-        for a in &mut self.actions[first..end] {
-            if a.kind == Kind::Mount && !a.needs.contains(&done) {
-                a.needs.push(done.clone());
+                reason: format!(
+                    "run the {when}MountHook of {key} {} its device activation, as disko's mount script does (the devices are active since they were made; shell written in the configuration)",
+                    if when == "pre" { "before" } else { "after" }
+                ),
+            });
+            if when == "pre" {
+                // Before the inner things' activation hooks.
+                let inner_ids: Vec<&String> = inner
+                    .iter()
+                    .flat_map(|h| h.pre.iter().chain(h.post.iter()))
+                    .collect();
+                for a in self
+                    .actions
+                    .iter_mut()
+                    .filter(|a| inner_ids.contains(&&a.id))
+                {
+                    a.needs.push(done.clone());
+                }
+                made.pre = Some(hid);
+            } else {
+                made.post = Some(hid);
             }
         }
+        self.activation_hooks.push(made);
     }
 
     /// Wraps every mount among `actions[first..end]` (what `key` made) in
     /// its mount hooks, as disko wraps each of a thing's `fs` mount
     /// scripts: `( preMountHook; mount; postMountHook )`, the hooks of an
-    /// enclosing thing around those of the things inside it. Each mount
+    /// enclosing thing around those of the things inside it. Each hook runs
+    /// in a shell of its own with its thing's variables (in disko's one
+    /// subshell a variable a pre hook sets is still set for the post hook;
+    /// here it is not). Each mount
     /// gets at most one action before it and one after it, holding every
     /// hook around it in that order; [`Builder::order_mount_hooks`] puts
     /// the first after whatever the mount waits for and the second before
@@ -457,11 +468,28 @@ impl Builder<'_> {
         }
     }
 
-    /// Once every action is planned: a mount's pre-mount hooks wait for
-    /// all the mount waits for (its parent mount too), and whatever uses
+    /// Once every action is planned: every mount waits for every
+    /// activation's hooks; a mount's pre-mount hooks wait for all the
+    /// mount waits for (its parent mount too), and whatever uses
     /// the mount waits for its post-mount hooks, as nothing runs between
     /// disko's wrapped mount script and the next one.
     pub(crate) fn order_mount_hooks(&mut self) {
+        // disko's mount script activates every device (each wrapped in its
+        // hooks) before it mounts anything: every mount waits for every
+        // activation's hooks, not only those of what holds it.
+        let activations: Vec<Resource> = self
+            .activation_hooks
+            .iter()
+            .flat_map(|h| h.pre.iter().chain(h.post.iter()))
+            .map(|id| Resource::new(Res::Hook, id.clone()))
+            .collect();
+        for a in self.actions.iter_mut().filter(|a| a.kind == Kind::Mount) {
+            for r in &activations {
+                if !a.needs.contains(r) {
+                    a.needs.push(r.clone());
+                }
+            }
+        }
         for m in std::mem::take(&mut self.mount_hooks) {
             let Some(mi) = self.actions.iter().position(|a| a.id == m.mount) else {
                 continue;

@@ -5,19 +5,22 @@
 //! lowering context is read back from these bytes instead.
 //!
 //! The bytes are `MAGIC`, the BLAKE3 hash of the payload, then the payload
-//! (postcard): the expressions with the ids of the arena that froze them
+//! (postcard): the key the entry was stored under, the expressions with the ids of the arena that froze them
 //! and where the file's first one was, their spans' offsets, the root, and
 //! every name the lowering asked the global scope about with the answer
 //! it got. [`Arena::thaw`] refuses
 //! (returns `None` for) bytes that are damaged, of another format, whose
 //! ids leave the file, or whose global names answer differently now; the
-//! caller then parses the text again.
+//! caller then parses the text again. An expression may refer only to
+//! expressions made before it, and a global variable only to a name the
+//! lowering saw as global: a forged entry can make no cycle and reach no
+//! global that does not exist.
 
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Arena, AttrName, AttrsDef, Expr, ExprId, LambdaDef, Param, StrPart};
+use super::{Arena, AttrName, AttrsDef, Expr, ExprId, LambdaDef, Param, StrPart, Var};
 use crate::{FileId, Span};
 
 const MAGIC: &[u8; 8] = b"nixplnL1";
@@ -30,6 +33,9 @@ pub const LOWERING_FINGERPRINT: &str = env!("NIXPLAN_SYNTAX_FINGERPRINT");
 /// that froze it, and its ids are that arena's.
 #[derive(Deserialize)]
 struct Frozen {
+    /// The [`cache_key`] it was stored under: an entry renamed to another
+    /// file's name is refused.
+    key: String,
     from: u32,
     exprs: Vec<Expr>,
     spans: Vec<(u32, u32)>,
@@ -40,6 +46,7 @@ struct Frozen {
 /// An entry as written (the same encoding as [`Frozen`]).
 #[derive(Serialize)]
 struct FrozenRef<'a> {
+    key: &'a str,
     from: u32,
     exprs: &'a [Expr],
     spans: Vec<(u32, u32)>,
@@ -71,17 +78,25 @@ pub fn cache_key(text: &str, base_dir: &str, home: Option<&str>, outer: &[Rc<str
 /// Where a thawed file's ids and spans go: ids shifted by `shift` (the
 /// frozen ids are the arena's when frozen, from `from` on), spans into
 /// `file`. Every id must stay inside the file, every span inside its text.
-struct Move {
+struct Move<'a> {
     from: u32,
-    count: u32,
+    /// Ids must be below this one (relative to `from`): lowering makes
+    /// every expression after those it refers to, so an entry whose ids
+    /// point forward (a cycle) is refused.
+    below: std::cell::Cell<u32>,
     base: u32,
     file: FileId,
     len: u32,
+    /// The global names the lowering saw as global: a `Var::Global` must
+    /// be one of them.
+    globals: &'a std::collections::HashSet<&'a str>,
 }
 
-impl Move {
+impl Move<'_> {
     fn id(&self, x: &mut ExprId) -> Option<()> {
-        let i = x.0.checked_sub(self.from).filter(|i| *i < self.count)?;
+        let i =
+            x.0.checked_sub(self.from)
+                .filter(|i| *i < self.below.get())?;
         x.0 = i + self.base;
         Some(())
     }
@@ -148,8 +163,9 @@ impl Move {
             | Expr::Uri(_)
             | Expr::Path(_)
             | Expr::SearchPath(_)
-            | Expr::Var(_)
+            | Expr::Var(Var::Local { .. } | Var::With { .. })
             | Expr::CurPos => Some(()),
+            Expr::Var(Var::Global(g)) => self.globals.contains(&**g).then_some(()),
             Expr::Interp(ps) | Expr::PathInterp(ps) => self.parts(ps),
             Expr::Select {
                 expr,
@@ -199,12 +215,14 @@ impl Arena {
     /// the lowering asked about (with their answers).
     pub fn freeze(
         &self,
+        key: &str,
         first: ExprId,
         root: ExprId,
         globals: Vec<(Rc<str>, bool)>,
     ) -> Option<Vec<u8>> {
         let lo = first.0 as usize;
         let frozen = FrozenRef {
+            key,
             from: first.0,
             exprs: self.exprs.get(lo..)?,
             spans: self.spans[lo..].iter().map(|s| (s.start, s.end)).collect(),
@@ -225,6 +243,7 @@ impl Arena {
     /// or a global name answers differently from when it was made.
     pub fn thaw(
         &mut self,
+        key: &str,
         bytes: &[u8],
         file: FileId,
         text_len: usize,
@@ -239,23 +258,35 @@ impl Arena {
             return None;
         }
         let mut frozen: Frozen = postcard::from_bytes(payload).ok()?;
-        if frozen.spans.len() != frozen.exprs.len()
+        if frozen.key != key
+            || frozen.spans.len() != frozen.exprs.len()
             || frozen.globals.iter().any(|(g, was)| is_global(g) != *was)
         {
             return None;
         }
+        let globals: std::collections::HashSet<&str> = frozen
+            .globals
+            .iter()
+            .filter(|(_, was)| *was)
+            .map(|(g, _)| &**g)
+            .collect();
+        let count = u32::try_from(frozen.exprs.len()).ok()?;
         let m = Move {
             from: frozen.from,
-            count: u32::try_from(frozen.exprs.len()).ok()?,
+            below: std::cell::Cell::new(count),
             base: u32::try_from(self.exprs.len()).ok()?,
             file,
             len: u32::try_from(text_len).ok()?,
+            globals: &globals,
         };
         let mut root = ExprId(frozen.root);
         m.id(&mut root)?;
-        for e in &mut frozen.exprs {
+        let mut exprs = std::mem::take(&mut frozen.exprs);
+        for (i, e) in exprs.iter_mut().enumerate() {
+            m.below.set(i as u32);
             m.expr(e)?;
         }
+        frozen.exprs = exprs;
         let mut spans = Vec::with_capacity(frozen.spans.len());
         for &(start, end) in &frozen.spans {
             let mut span = Span { file, start, end };
