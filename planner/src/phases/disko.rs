@@ -320,22 +320,17 @@ impl Builder<'_> {
                         .map(|p| Resource::new(Res::Hook, p.clone())),
                 );
             }
-            self.add(NewAction {
-                id: hid.clone(),
-                phase: Phase::Disko,
-                kind: Kind::DiskoHook,
-                argv: None,
-                script: Some(format!("exec bash -c {}", sh_quote(&hook_shell(hooks, body)))),
-                destructive: false,
-                check: None,
+            self.add(disko_hook(
+                hid.clone(),
+                format!("exec bash -c {}", sh_quote(&hook_shell(hooks, body))),
                 needs,
-                produces: vec![done.clone()],
-                at: hooks.mount_at.clone().or_else(|| hooks.at.clone()),
-                reason: format!(
+                done.clone(),
+                hooks.mount_at.clone().or_else(|| hooks.at.clone()),
+                format!(
                     "run the {when}MountHook of {key} {} its device activation, as disko's mount script does (the devices are active since they were made; shell written in the configuration)",
                     if when == "pre" { "before" } else { "after" }
                 ),
-            });
+            ));
             if when == "pre" {
                 // Before the inner things' activation hooks.
                 let inner_ids: Vec<&String> = inner
@@ -442,22 +437,17 @@ impl Builder<'_> {
                 } else {
                     self.actions[i].produces.clone()
                 };
-                self.add(NewAction {
-                    id: hid.clone(),
-                    phase: Phase::Disko,
-                    kind: Kind::DiskoHook,
-                    argv: None,
-                    script: Some(format!("set -e\n{line}")),
-                    destructive: false,
-                    check: None,
+                self.add(disko_hook(
+                    hid.clone(),
+                    format!("set -e\n{line}"),
                     needs,
-                    produces: vec![done.clone()],
-                    at: hooks.mount_at.clone().or_else(|| hooks.at.clone()),
-                    reason: format!(
+                    done.clone(),
+                    hooks.mount_at.clone().or_else(|| hooks.at.clone()),
+                    format!(
                         "{} mounting {target}, run the {when}MountHook of {key} (shell written in the configuration)",
                         if when == "pre" { "before" } else { "after" }
                     ),
-                });
+                ));
                 if when == "pre" {
                     self.actions[i].needs.push(done);
                     self.mount_hooks[k].pre = Some(hid);
@@ -770,18 +760,36 @@ fn hook_action(
     } else {
         &hooks.post_create
     };
-    let inner = hook_shell(hooks, body);
+    disko_hook(
+        format!("{id}/{when}-create-hook"),
+        format!("exec bash -c {}", sh_quote(&hook_shell(hooks, body))),
+        needs,
+        done,
+        hooks.at.clone(),
+        format!("run the {when}CreateHook of {key} (shell written in the configuration)"),
+    )
+}
+
+/// An action running shell of the configuration's disko hooks.
+fn disko_hook(
+    id: String,
+    script: String,
+    needs: Vec<Resource>,
+    done: Resource,
+    at: Option<Pos>,
+    reason: String,
+) -> NewAction {
     NewAction {
-        id: format!("{id}/{when}-create-hook"),
+        id,
         phase: Phase::Disko,
         kind: Kind::DiskoHook,
         argv: None,
-        script: Some(format!("exec bash -c {}", sh_quote(&inner))),
+        script: Some(script),
         destructive: false,
         check: None,
         needs,
         produces: vec![done],
-        at: hooks.at.clone(),
-        reason: format!("run the {when}CreateHook of {key} (shell written in the configuration)"),
+        at,
+        reason,
     }
 }
