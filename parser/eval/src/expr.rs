@@ -282,7 +282,10 @@ impl Eval {
     }
 
     pub(crate) fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> EvalResult<Value> {
-        let mut attrs = Attrs::new();
+        let mut attrs = Attrs {
+            map: AttrMap::with_capacity(def.statics.len() + def.dynamics.len()),
+            opaque: None,
+        };
         let scope = if def.rec {
             let new_env = self.rec_env(def, env);
             let slots = new_env.slots.borrow().clone();

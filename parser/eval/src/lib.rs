@@ -28,8 +28,8 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
-    Attr, Attrs, Closure, Context, Env, NixString, Opaque, OpaqueKind, PrimOp, PrimOpApp, Slots,
-    Thunk, ThunkState, Value,
+    Attr, AttrMap, Attrs, Callee, Closure, Context, Env, NixString, Opaque, OpaqueKind, PrimOp,
+    PrimOpApp, PrimOpArgs, Slots, Thunk, ThunkState, Value,
 };
 
 use crate::fs::FileSystem;
@@ -389,11 +389,18 @@ impl Eval {
                 ));
             }
             ThunkState::Pending(e, _) => t.0.set(ThunkState::Blackhole(Some(*e))),
-            ThunkState::Native(_) => {}
+            ThunkState::Native(_) | ThunkState::Apply(..) => {}
         }
         let result = match &state {
             ThunkState::Pending(e, env) => self.eval(*e, env),
             ThunkState::Native(f) => f(self),
+            ThunkState::Apply(c, a, b) => match self.call(&c.f, a.clone(), c.span) {
+                Ok(g) => match b {
+                    Some(b) => self.call(&g, b.clone(), c.span),
+                    None => Ok(g),
+                },
+                Err(e) => Err(e),
+            },
             _ => unreachable!("checked above"),
         };
         match result {

@@ -57,10 +57,14 @@ pub struct PrimOp {
     pub run: fn(&mut Eval, &[Thunk], Span) -> EvalResult<Value>,
 }
 
+/// The arguments a builtin was given so far: no builtin takes more than
+/// three, so they are held inline.
+pub type PrimOpArgs = smallvec::SmallVec<[Thunk; 3]>;
+
 /// A builtin applied to fewer arguments than it takes.
 pub struct PrimOpApp {
     pub op: &'static PrimOp,
-    pub args: Vec<Thunk>,
+    pub args: PrimOpArgs,
 }
 
 pub struct Closure {
@@ -150,10 +154,20 @@ impl fmt::Debug for Value {
 
 pub type NativeFn = Rc<dyn Fn(&mut Eval) -> EvalResult<Value>>;
 
+/// A function that builtins such as `map` and `mapAttrs` apply to every
+/// element, and where it was applied: shared by all the calls.
+pub struct Callee {
+    pub f: Value,
+    pub span: Span,
+}
+
 pub enum ThunkState {
     Done(Value),
     Pending(ExprId, Rc<Env>),
     Native(NativeFn),
+    /// `f a` (or `f a b`) when forced: one allocation per element of a
+    /// `map` or `mapAttrs`, the function and call site being shared.
+    Apply(Rc<Callee>, Thunk, Option<Thunk>),
     Blackhole(Option<ExprId>),
 }
 
@@ -192,6 +206,7 @@ impl Drop for Thunk {
                 Value::Attrs(_) | Value::List(_) | Value::Lambda(_) | Value::PrimOp(_)
             ) | ThunkState::Pending(..)
                 | ThunkState::Native(_)
+                | ThunkState::Apply(..)
         );
         if !nests {
             return;
@@ -218,6 +233,10 @@ impl Thunk {
     }
     pub fn pending(e: ExprId, env: Rc<Env>) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Pending(e, env))))
+    }
+    /// `callee.f a` (with `b`: `callee.f a b`), computed when forced.
+    pub fn apply(callee: &Rc<Callee>, a: Thunk, b: Option<Thunk>) -> Thunk {
+        Thunk(Rc::new(Cell::new(ThunkState::Apply(callee.clone(), a, b))))
     }
     pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Native(Rc::new(f)))))
@@ -466,5 +485,20 @@ impl Attrs {
     }
     pub fn names(&self) -> impl Iterator<Item = &Rc<str>> {
         self.map.keys()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every thunk is one allocation of its counts and its state: a state
+    /// that grew past a `Value` would make every thunk bigger (48 bytes
+    /// with the counts, one of mimalloc's size classes).
+    #[test]
+    fn a_thunk_state_is_no_bigger_than_a_value() {
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<ThunkState>(), 32);
+        assert_eq!(std::mem::size_of::<Env>(), 48);
     }
 }

@@ -152,16 +152,13 @@ pub(super) fn p_nixplan_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
     let f = ev.force(&a[0])?;
     let attrs = ev.force_attrs(&a[1], s)?;
+    let callee = Eval::callee(&f, s);
     // Built from the sorted source in one pass (no insert per key).
     let map = attrs
         .map
         .iter()
         .map(|(k, v)| {
-            let t = Eval::lazy_call(
-                &f,
-                smallvec::smallvec![ready_str(k.clone()), v.value.clone()],
-                s,
-            );
+            let t = Thunk::apply(&callee, ready_str(k.clone()), Some(v.value.clone()));
             let pos = if keep_positions { v.pos } else { None };
             (k.clone(), Attr { value: t, pos })
         })
@@ -179,12 +176,13 @@ pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             acc.entry(k.clone()).or_default().push(v.value.clone());
         }
     }
+    let callee = Eval::callee(&f, s);
     let mut out = Attrs::new();
     for (k, vs) in acc {
-        let t = Eval::lazy_call(
-            &f,
-            smallvec::smallvec![ready_str(k.clone()), Thunk::ready(Value::list(vs))],
-            s,
+        let t = Thunk::apply(
+            &callee,
+            ready_str(k.clone()),
+            Some(Thunk::ready(Value::list(vs))),
         );
         out.insert(k, t);
     }

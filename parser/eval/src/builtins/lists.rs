@@ -168,10 +168,12 @@ pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         ));
     }
-    // Each element is a pending call: about 240 bytes.
-    ev.check_size("a list", usize::try_from(n).unwrap_or(usize::MAX), 240, s)?;
+    // Each element is a pending call and its number, two thunks of 48
+    // bytes, and the list's pointer to it.
+    ev.check_size("a list", usize::try_from(n).unwrap_or(usize::MAX), 104, s)?;
+    let callee = Eval::callee(&f, s);
     let out = (0..n)
-        .map(|i| Eval::lazy_call(&f, smallvec::smallvec![Thunk::ready(Value::Int(i))], s))
+        .map(|i| Thunk::apply(&callee, Thunk::ready(Value::Int(i)), None))
         .collect();
     Ok(Value::list(out))
 }
@@ -179,9 +181,10 @@ pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_map(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let f = ev.force(&a[0])?;
     let list = ev.force_list(&a[1], s)?;
+    let callee = Eval::callee(&f, s);
     Ok(Value::list(
         list.iter()
-            .map(|t| Eval::lazy_call(&f, smallvec::smallvec![t.clone()], s))
+            .map(|t| Thunk::apply(&callee, t.clone(), None))
             .collect(),
     ))
 }

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use super::store::{self, Derivation, DrvOutput};
 use super::value::merge_ctx;
 use super::{
-    type_err, Attr, Attrs, ErrorKind, Eval, EvalError, EvalResult, NixString, PrimOp, PrimOpApp,
-    Thunk, Value,
+    type_err, Attr, Attrs, Callee, ErrorKind, Eval, EvalError, EvalResult, NixString, PrimOp,
+    PrimOpApp, PrimOpArgs, Thunk, Value,
 };
 use nixplan_syntax::lower::{BinOp, Param};
 use nixplan_syntax::Span;
@@ -127,7 +127,7 @@ pub(crate) fn install(ev: &mut Eval) {
     for op in PRIMOPS {
         let v = Value::PrimOp(Rc::new(PrimOpApp {
             op,
-            args: Vec::new(),
+            args: PrimOpArgs::new(),
         }));
         b.insert_value(op.name, v.clone());
         let global = if op.name.starts_with("__") {
@@ -287,11 +287,10 @@ impl Eval {
         let g = self.call(f, a, span)?;
         self.call(&g, b, span)
     }
-    /// `f args` when forced: one allocation for the closure (two
-    /// arguments are held inline), one for the thunk.
-    fn lazy_call(f: &Value, args: smallvec::SmallVec<[Thunk; 2]>, span: Span) -> Thunk {
-        let f = f.clone();
-        Thunk::native(move |ev| ev.call_values(&f, &args, span))
+    /// `f` and the call site, to be applied lazily to many elements
+    /// (`Thunk::apply`: one allocation each).
+    fn callee(f: &Value, span: Span) -> Rc<Callee> {
+        Rc::new(Callee { f: f.clone(), span })
     }
 }
 
