@@ -8,6 +8,9 @@ let
   lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // asserts // more // extraTop // {
     inherit options generators;
     inherit (extra) kernel cli filesystem flakes derivations;
+    inherit (moreA) path network fetchers mkEUI64Suffix splitByAndCompare updateManyAttrsByPath
+      nixpkgsVersion;
+    inherit (moreB) gvariant mkLuaInline;
     # nixpkgs' lib lists each function in its namespace too: those the
     # stand-in defines once, at top level, are added to theirs.
     trivial = trivial // {
@@ -15,12 +18,14 @@ let
         toBaseDigits toHexString mapNullable genericClosure pathExists readFile;
       inherit (b) isBool isFloat isInt;
       inherit (extra) inPureEvalMode info checkListOfEnum;
+      inherit (moreA) splitByAndCompare nixpkgsVersion versionSuffix revisionWithDefault;
     };
     attrsets = attrsets // {
       inherit (b) isAttrs;
       inherit (more) genAttrs' mapCartesianProduct showAttrPath;
       inherit (extra) getFirstOutput getInclude getStatic chooseDevOutputs mapAttrsToListRecursive
         mapAttrsToListRecursiveCond;
+      inherit (moreA) updateManyAttrsByPath longestValidPathPrefix;
     };
     lists = lists // {
       inherit (extra) naturalSort commonPrefix;
@@ -41,15 +46,16 @@ let
       inherit (more) cmakeBool cmakeFeature cmakeOptionType concatImapStrings concatMapAttrsStringSep
         enableFeatureAs escapeURL escapeXML isValidPosixName join mesonBool mesonEnable mesonOption
         nameFromURL replaceString replicate toSentenceCase toShellVar toShellVars withFeatureAs;
+      inherit (moreA) levenshtein levenshteinAtMost;
     };
     versions = versions // { inherit (b) compareVersions; pad = extra.versionPad; };
     inherit (extra) meta;
     mkOptionType = lib.types.mkOptionType;
     isOptionType = lib.isType "option-type";
     fixedPoints = fixedPoints // { inherit (extra) converge toExtension; };
-    asserts = asserts // { inherit (extra) assertEachOneOf; };
+    asserts = asserts // { inherit (extra) assertEachOneOf; inherit (moreA) checkAssertWarn; };
     modules = modules' // { inherit (trivial) importJSON importTOML; };
-    types = import ./types.nix lib;
+    types = import ./types.nix lib // { inherit (moreB) luaInline; };
     inherit (b) isAttrs isBool isFloat isInt isList isString isPath typeOf
       attrNames attrValues hasAttr getAttr removeAttrs intersectAttrs listToAttrs
       length head tail elem elemAt filter genList concatLists concatStringsSep match split
@@ -59,11 +65,13 @@ let
     licenses = { };
     maintainers = { };
     fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-    fakeSha256 = "0000000000000000000000000000000000000000000000000000";
+    fakeSha256 = "0000000000000000000000000000000000000000000000000000000000000000";
   };
 
   modules' = import ./modules.nix lib;
   extra = import ./lib-extra.nix lib;
+  moreA = import ./lib-more-a.nix lib;
+  moreB = import ./lib-more-b.nix lib;
   # What nixpkgs' lib has only in a namespace, and lib-extra's helpers.
   extraTop = b.removeAttrs extra [ "assertEachOneOf" "commonPrefix" "charToInt" "escapeC"
     "escapeNixIdentifier" "floatToString" "commonSuffixLength" "storeDir" "ascii" "versionPad" "showTo" "throwTestFailures" ];
@@ -354,19 +362,9 @@ let
       b.elem val xs || throw "${name} must be one of ${b.toJSON xs}, but is: ${b.toJSON val}";
   };
 
-  generators = rec {
-    mkValueStringDefault = { }: v:
-      if b.isString v then v
-      else if b.isBool v then trivial.boolToString v
-      else b.toString v;
-    mkKeyValueDefault = { mkValueString ? mkValueStringDefault { } }: sep: k: v: "${k}${sep}${mkValueString v}";
-    toKeyValue = { mkKeyValue ? mkKeyValueDefault { } "=", listsAsDuplicateKeys ? false, indent ? "" }: attrs:
-      strings.concatStrings (attrsets.mapAttrsToList (k: v:
-        if listsAsDuplicateKeys && b.isList v then strings.concatMapStrings (x: indent + mkKeyValue k x + "\n") v
-        else indent + mkKeyValue k v + "\n") attrs);
-    toINI = { mkSectionName ? (name: name), mkKeyValue ? mkKeyValueDefault { } "=", listsAsDuplicateKeys ? false }: attrsOfAttrs:
-      b.concatStringsSep "\n" (attrsets.mapAttrsToList (section: values:
-        "[${mkSectionName section}]\n" + toKeyValue { inherit mkKeyValue listsAsDuplicateKeys; } values) attrsOfAttrs);
+  generators = {
+    inherit (moreB) mkValueStringDefault mkKeyValueDefault toKeyValue toINI toPretty withRecursion toLua
+      mkLuaInline toGitINI toINIWithGlobalSection toPlist toDhall mkDconfKeyValue toDconfINI;
     toJSON = { }: b.toJSON;
     toYAML = { }: b.toJSON;
   };

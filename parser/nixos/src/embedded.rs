@@ -14,6 +14,8 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("default.nix", "import ./inputs/nixpkgs\n"),
     ("lib.nix", include_str!("../nix/lib.nix")),
     ("lib-extra.nix", include_str!("../nix/lib-extra.nix")),
+    ("lib-more-a.nix", include_str!("../nix/lib-more-a.nix")),
+    ("lib-more-b.nix", include_str!("../nix/lib-more-b.nix")),
     ("modules.nix", include_str!("../nix/modules.nix")),
     ("options.nix", include_str!("../nix/options.nix")),
     ("types.nix", include_str!("../nix/types.nix")),
