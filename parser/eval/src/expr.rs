@@ -110,10 +110,7 @@ impl Eval {
                 Ok(Value::Bool(true))
             }
             Expr::Attrs(def) => self.eval_attrs(&def, env),
-            Expr::List(items) => {
-                let thunks = items.iter().map(|i| self.thunk(*i, env)).collect();
-                Ok(Value::list(thunks))
-            }
+            Expr::List(items) => Ok(Value::list_of(items.iter().map(|i| self.thunk(*i, env)))),
             Expr::Lambda(def) => Ok(Value::Lambda(Rc::new(Closure {
                 def,
                 env: env.clone(),

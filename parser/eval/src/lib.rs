@@ -438,8 +438,38 @@ impl Eval {
                 env: env.clone(),
                 expr: e,
             }))),
+            // `x.a.b` where `x` and `x.a` are sets already computed and
+            // have the names: the attribute's own thunk (forcing either
+            // gives the same value, error or recursion).
+            Expr::Select { expr, path, .. } => match self.selected_now(*expr, path, env) {
+                Some(t) => t,
+                None => Thunk::pending(e, env.clone()),
+            },
             _ => Thunk::pending(e, env.clone()),
         }
+    }
+
+    /// The thunk `base.path` selects, if it can be had without forcing
+    /// anything: `base` a variable whose value is a set already, each
+    /// name static and present (an absent one may be synthesised by an
+    /// opaque stand-in, or fall to `or`: left to evaluation).
+    fn selected_now(&self, base: ExprId, path: &[AttrName], env: &Rc<Env>) -> Option<Thunk> {
+        let mut t = match self.arena.get(base) {
+            Expr::Var(Var::Local { depth, slot }) => lookup_env(env, *depth)
+                .slots
+                .borrow()
+                .get(*slot as usize)?
+                .clone(),
+            Expr::Var(Var::Global(g)) => self.globals.get(g)?.clone(),
+            _ => return None,
+        };
+        for name in path {
+            let AttrName::Static(name) = name else {
+                return None;
+            };
+            t = t.attr_now(name)?;
+        }
+        Some(t)
     }
 
     #[inline]

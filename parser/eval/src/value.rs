@@ -82,7 +82,7 @@ pub enum Value {
     String(NixString),
     Path(Rc<str>),
     Attrs(Rc<Attrs>),
-    List(Rc<Vec<Thunk>>),
+    List(Rc<[Thunk]>),
     Lambda(Rc<Closure>),
     PrimOp(Rc<PrimOpApp>),
 }
@@ -123,7 +123,13 @@ impl Value {
     }
 
     pub fn list(items: Vec<Thunk>) -> Value {
-        Value::List(Rc::new(items))
+        Value::List(items.into())
+    }
+
+    /// A list of what `items` gives, allocated once when it knows its
+    /// length (a `map` over a slice).
+    pub fn list_of(items: impl IntoIterator<Item = Thunk>) -> Value {
+        Value::List(items.into_iter().collect())
     }
 
     pub fn attrs(a: Attrs) -> Value {
@@ -249,6 +255,16 @@ impl Thunk {
         // nothing can set this cell while the reference lives.
         match unsafe { &*self.0.as_ptr() } {
             ThunkState::Done(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+    /// The thunk of attribute `name`, if this thunk is already a set that
+    /// has it (nothing is forced).
+    pub fn attr_now(&self, name: &str) -> Option<Thunk> {
+        // SAFETY: as in `value`: read in place, and only a reference count
+        // is bumped before the reference ends.
+        match unsafe { &*self.0.as_ptr() } {
+            ThunkState::Done(Value::Attrs(a)) => a.get(name).cloned(),
             _ => None,
         }
     }

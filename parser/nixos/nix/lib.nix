@@ -5,7 +5,7 @@ let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 
-  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // asserts // more // extraTop // {
+  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // asserts // more // extraTop // moreC // {
     inherit options generators;
     inherit (extra) kernel cli filesystem flakes derivations;
     inherit (moreA) path network fetchers mkEUI64Suffix splitByAndCompare updateManyAttrsByPath
@@ -72,6 +72,9 @@ let
   extra = import ./lib-extra.nix lib;
   moreA = import ./lib-more-a.nix lib;
   moreB = import ./lib-more-b.nix lib;
+  # Deprecated helpers (lib.misc, lib.stringsWithDeps); the names it gives
+  # do not depend on `lib`, so it can be merged into it.
+  moreC = import ./lib-more-c.nix lib;
   # What nixpkgs' lib has only in a namespace, and lib-extra's helpers.
   extraTop = b.removeAttrs extra [ "assertEachOneOf" "commonPrefix" "charToInt" "escapeC"
     "escapeNixIdentifier" "floatToString" "commonSuffixLength" "storeDir" "ascii" "versionPad" "showTo" "throwTestFailures" ];

@@ -4,16 +4,12 @@ use super::*;
 
 pub(super) fn p_attr_names(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let attrs = ev.force_attrs(&a[0], s)?;
-    Ok(Value::list(
-        attrs.names().map(|n| ready_str(n.clone())).collect(),
-    ))
+    Ok(Value::list_of(attrs.names().map(|n| ready_str(n.clone()))))
 }
 
 pub(super) fn p_attr_values(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let attrs = ev.force_attrs(&a[0], s)?;
-    Ok(Value::list(
-        attrs.map.values().map(|x| x.value.clone()).collect(),
-    ))
+    Ok(Value::list_of(attrs.map.values().map(|x| x.value.clone())))
 }
 
 pub(super) fn p_cat_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {

@@ -65,11 +65,16 @@ pub(super) fn p_concat_map(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     Ok(Value::list(out))
 }
 
+/// As nix: the list first, and the value only when there is an element
+/// to compare it with (`elem (throw "x") []` is false); the same thunk is
+/// equal to itself, even a function (nix compares values by address
+/// first: `elem f [ f ]` is true).
 pub(super) fn p_elem(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let x = ev.force(&a[0])?;
-    for t in ev.force_list(&a[1], s)?.iter() {
+    let list = ev.force_list(&a[1], s)?;
+    for t in list.iter() {
+        let x = ev.force(&a[0])?;
         let y = ev.force(t)?;
-        if ev.equal(&x, &y)? {
+        if a[0].ptr_eq(t) || ev.equal(&x, &y)? {
             return bool_v(true);
         }
     }
@@ -114,7 +119,7 @@ pub(super) fn p_tail(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             Some(s),
         ));
     }
-    Ok(Value::list(list[1..].to_vec()))
+    Ok(Value::list_of(list[1..].iter().cloned()))
 }
 
 pub(super) fn p_length(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -172,20 +177,17 @@ pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     // bytes, and the list's pointer to it.
     ev.check_size("a list", usize::try_from(n).unwrap_or(usize::MAX), 104, s)?;
     let callee = Eval::callee(&f, s);
-    let out = (0..n)
-        .map(|i| Thunk::apply(&callee, Thunk::ready(Value::Int(i)), None))
-        .collect();
-    Ok(Value::list(out))
+    Ok(Value::list_of((0..n).map(|i| {
+        Thunk::apply(&callee, Thunk::ready(Value::Int(i)), None)
+    })))
 }
 
 pub(super) fn p_map(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let f = ev.force(&a[0])?;
     let list = ev.force_list(&a[1], s)?;
     let callee = Eval::callee(&f, s);
-    Ok(Value::list(
-        list.iter()
-            .map(|t| Thunk::apply(&callee, t.clone(), None))
-            .collect(),
+    Ok(Value::list_of(
+        list.iter().map(|t| Thunk::apply(&callee, t.clone(), None)),
     ))
 }
 

@@ -216,7 +216,7 @@ impl Eval {
             )),
         }
     }
-    pub fn force_list(&mut self, t: &Thunk, span: Span) -> EvalResult<Rc<Vec<Thunk>>> {
+    pub fn force_list(&mut self, t: &Thunk, span: Span) -> EvalResult<Rc<[Thunk]>> {
         match self.force(t)? {
             Value::List(l) => Ok(l),
             v => Err(type_err(

@@ -199,7 +199,7 @@ impl Extract<'_> {
             v => Err(self.type_error(key, "an integer", &v)),
         }
     }
-    fn list(&mut self, a: &Attrs, key: &str) -> EvalResult<Rc<Vec<Thunk>>> {
+    fn list(&mut self, a: &Attrs, key: &str) -> EvalResult<Rc<[Thunk]>> {
         match self.value(a, key)? {
             Value::List(l) => Ok(l),
             v => Err(self.type_error(key, "a list", &v)),
