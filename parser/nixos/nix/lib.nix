@@ -51,6 +51,7 @@ let
     versions = versions // { inherit (b) compareVersions; pad = extra.versionPad; };
     inherit (extra) meta;
     mkOptionType = lib.types.mkOptionType;
+    inherit (lib.types) defaultFunctor defaultTypeMerge;
     isOptionType = lib.isType "option-type";
     fixedPoints = fixedPoints // { inherit (extra) converge toExtension; };
     asserts = asserts // { inherit (extra) assertEachOneOf; inherit (moreA) checkAssertWarn; };

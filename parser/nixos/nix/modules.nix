@@ -162,7 +162,7 @@ let
       type =
         if types' == [ ] then lib.types.unspecified
         else b.foldl' (t1: t2:
-          if t1.name == "submodule" && t2.name == "submodule" then t1.typeMerge t2
+          if t1.name == "submodule" && t2.name == "submodule" then t1.typeMerge t2.functor
           else if t1.name == t2.name && t1.name != "submodule" then t1
           else throw "The option `${showOption loc}' in `${b.toString (b.elemAt withType 1).file}' is already declared in `${b.toString (b.head withType).file}'.")
           (b.head types') (b.tail types');
