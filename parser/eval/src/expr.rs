@@ -304,7 +304,12 @@ impl Eval {
             {
                 let t = new_env.slots.borrow()[i].clone();
                 let span = def.statics[i].1.span;
-                let overrides = match self.force(&t)? {
+                // The set's slots change after this: no selection made
+                // meanwhile may be taken from them early (`thunk`).
+                self.overriding += 1;
+                let forced = self.force(&t);
+                self.overriding -= 1;
+                let overrides = match forced? {
                     Value::Attrs(o) => o,
                     other => {
                         return Err(type_err(

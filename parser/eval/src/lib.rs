@@ -184,6 +184,9 @@ pub struct Eval {
     globals: HashMap<Rc<str>, Thunk>,
     import_cache: HashMap<String, Thunk>,
     depth: usize,
+    /// How many `__overrides` are being computed: their set's slots are
+    /// replaced afterwards, so selections are not taken early meanwhile.
+    overriding: u32,
     /// Evaluation steps so far (the memory ceiling is checked every 4096).
     steps: u64,
     /// Messages of `builtins.trace` and `builtins.warn`, in order.
@@ -232,6 +235,7 @@ impl Eval {
             globals: HashMap::new(),
             import_cache: HashMap::new(),
             depth: 0,
+            overriding: 0,
             steps: 0,
             messages: Vec::new(),
             files_read: Vec::new(),
@@ -454,6 +458,9 @@ impl Eval {
     /// name static and present (an absent one may be synthesised by an
     /// opaque stand-in, or fall to `or`: left to evaluation).
     fn selected_now(&self, base: ExprId, path: &[AttrName], env: &Rc<Env>) -> Option<Thunk> {
+        if self.overriding > 0 {
+            return None;
+        }
         let mut t = match self.arena.get(base) {
             Expr::Var(Var::Local { depth, slot }) => lookup_env(env, *depth)
                 .slots
