@@ -5,6 +5,19 @@ use crate::*;
 
 impl Eval {
     pub fn eval(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
+        // A variable whose value is computed already (the commonest
+        // expression) is read without a level of evaluation: nothing is
+        // evaluated, so nothing can fail or recurse.
+        if let Expr::Var(Var::Local { depth, slot }) = self.arena.get(e) {
+            if let Some(v) = lookup_env(env, *depth)
+                .slots
+                .borrow()
+                .get(*slot as usize)
+                .and_then(Thunk::value)
+            {
+                return Ok(v);
+            }
+        }
         self.enter(|ev| ev.arena.span(e))?;
         let r = if self.depth.is_multiple_of(8) {
             // Checked every 8 levels: the red zone is far larger than 8 frames.
