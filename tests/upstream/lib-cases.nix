@@ -157,3 +157,4 @@ in
 // import ./lib-cases-b.nix { inherit lib; }
 // import ./lib-cases-c.nix { inherit lib; }
 // import ./lib-cases-d.nix { inherit lib; }
+// import ./lib-cases-e.nix { inherit lib; }

@@ -5,7 +5,7 @@ let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 
-  lib = trivial // lists // attrsets // strings // options // modules' // fixedPoints // asserts // more // extraTop // moreC // {
+  lib = trivial // lists // attrsets // strings // optionsTop // modulesTop // fixedPoints // asserts // more // extraTop // moreC // {
     inherit options generators;
     inherit (extra) kernel cli filesystem flakes derivations;
     inherit (moreA) path network fetchers mkEUI64Suffix splitByAndCompare updateManyAttrsByPath
@@ -62,6 +62,7 @@ let
       length head tail elem elemAt filter genList concatLists concatStringsSep match split
       stringLength substring replaceStrings toJSON fromJSON seq deepSeq tryEval;
     evalModules = modules'.evalModules;
+    evalOptionValue = lib.warn "External use of `lib.evalOptionValue` is deprecated. If your use case isn't covered by non-deprecated functions, we'd like to know more and perhaps support your use case well, instead of providing access to these low level functions. In this case please open an issue in https://github.com/nixos/nixpkgs/issues/." modules'.evalOptionValue;
     systems.flakeExposed = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
     licenses = { };
     maintainers = { };
@@ -70,6 +71,10 @@ let
   };
 
   modules' = import ./modules.nix lib;
+  # nixpkgs' lib has these only in `lib.modules` / `lib.options`.
+  modulesTop = b.removeAttrs modules' [ "mkAliasIfDef" "mkAliasAndWrapDefsWithPriority" "filterOverrides'"
+    "mapDefinitionValue" "mergeAttrDefinitionsWithPrio" "evalOptionValue" ];
+  optionsTop = b.removeAttrs options [ "literalCode" "renderOptionValue" ];
   extra = import ./lib-extra.nix lib;
   moreA = import ./lib-more-a.nix lib;
   moreB = import ./lib-more-b.nix lib;

@@ -44,7 +44,11 @@ let
        else throw "mkIf called with a non-Boolean condition")
     else [ v ];
 
-  dischargeDefs = defs: b.concatMap (d: map (v: d // { value = v; }) (discharge d.value)) defs;
+  # A value made by mkDefinition stands for a whole definition: its own
+  # file (and no source position) replaces the enclosing one.
+  dischargeDefs = defs: b.concatMap (d: map (v:
+    if typeOf' v == "definition" then v // { pos = null; }
+    else d // { value = v; }) (discharge d.value)) defs;
 
   # Push properties of attribute-set definitions into their entries (attrsOf).
   pushDownAttrDefs = defs: b.concatMap (d: map (v: d // { value = v; }) (pushDown d.value)) defs;
@@ -301,7 +305,9 @@ let
             u = b.head unknown;
             near = closestName (lib.last u.loc) (b.filter (n: n != "_module") u.declared);
           in lib.options.throwAt u.pos "The option `${showOption u.loc}' does not exist.${if near == null then "" else " Did you mean `${showOption (lib.init u.loc ++ [ near ])}'?"}";
-      options = b.mapAttrs (_: nodeOptions) (lib.filterAttrs (_: n: !(n ? free)) tree);
+      # The names at the top come from the declarations alone, so a module
+      # can test `options ? name` while its own definitions are collected.
+      options = b.mapAttrs (name: _: nodeOptions tree.${name}) declTree;
     in {
       inherit options;
       config = checkedConfig;
@@ -323,8 +329,224 @@ let
   };
   mkChangedOptionModule = from: to: f: doRename { inherit from to; };
   mkMergedOptionModule = from: to: f: { };
+
+  # ----- the public names of nixpkgs' module-system helpers ---------------
+  # Written from their documented behaviour, on top of the machinery above.
+
+  mkAssert = cond: msg: content:
+    mkIf (if cond then true else throw "\nFailed assertion: ${msg}") content;
+
+  mkDefinition = def@{ file, value, ... }: def // { _type = "definition"; };
+
+  setDefaultModuleLocation = file: module: { _file = file; imports = [ module ]; };
+
+  # Like mkAliasAndWrapDefinitions, each definition keeping the option's
+  # highest priority.
+  mkAliasAndWrapDefsWithPriority = wrap: option:
+    let p = option.highestPrio or defaultOverridePriority; in
+    mkIf option.isDefined (wrap (mkMerge (map (mkOverride p) option.definitions)));
+
+  mkAliasIfDef = lib.warn "Usage of 'mkAliasIfDef' has been deprecated. Use 'mkIf option.isDefined' instead."
+    (option: mkIf option.isDefined);
+
+  # A module declaring `from` as an alias of `to`: its definitions go to
+  # `to` (with their priority), reading it gives `to`'s value through `use`,
+  # and `warnings` (when declared) gets a notice if `warn` and it is set.
+  aliasModule = { from, to, visible, warn, use, withPriority ? true, condition ? true }:
+    { config, options, ... }:
+    let
+      fromOpt = lib.getAttrFromPath from options;
+      target = lib.attrByPath to (abort "Renaming error: option `${showOption to}' does not exist.");
+    in {
+      options = lib.setAttrByPath from (mkOption {
+        inherit visible;
+        description = "Alias of {option}`${showOption to}`.";
+        apply = _: use (target config);
+        type = (lib.attrByPath to { } options).type or (lib.types.submodule { });
+      });
+      config = mkIf condition (mkMerge [
+        (if options ? warnings then {
+          warnings = lib.optional (warn && fromOpt.isDefined)
+            "The option `${showOption from}' defined in ${showFiles fromOpt.files} has been renamed to `${showOption to}'.";
+        } else { })
+        ((if withPriority then mkAliasAndWrapDefsWithPriority else lib.mkAliasAndWrapDefinitions)
+          (lib.setAttrByPath to) fromOpt)
+      ]);
+    };
+
+  mkRenamedOptionModuleWith = { from, to, sinceRelease }:
+    let old = lib.oldestSupportedReleaseIsAtLeast sinceRelease; in
+    aliasModule {
+      inherit from to;
+      visible = false;
+      warn = old;
+      use = lib.warnIf old "Obsolete option `${showOption from}' is used. It was renamed to `${showOption to}'.";
+    };
+
+  mkAliasOptionModuleMD = lib.warn "mkAliasOptionModuleMD is deprecated and will be removed in 26.05; please use mkAliasOptionModule."
+    (from: to: aliasModule { inherit from to; visible = true; warn = false; use = x: x; });
+
+  # ----- lower-level functions of nixpkgs' module system -------------------
+  # Their nixpkgs signatures and results, for code that calls them directly.
+
+  # mkMerge, mkIf and mkOverride over an attribute set, moved into each of
+  # its attributes: a list of sets (other values are returned as they are).
+  pushDownProperties = cfg:
+    let
+      t = typeOf' cfg;
+      wrapEach = wrap: map (x: if b.isAttrs x then b.mapAttrs (_: wrap) x else x);
+    in
+    if t == "merge" then b.concatMap pushDownProperties cfg.contents
+    else if t == "if" then wrapEach (mkIf cfg.condition) (pushDownProperties cfg.content)
+    else if t == "override" then wrapEach (mkOverride cfg.priority) (pushDownProperties cfg.content)
+    else [ cfg ];
+
+  # mkMerge flattened and mkIf decided: the list of the values that remain.
+  dischargeProperties = def:
+    let t = typeOf' def; in
+    if t == "merge" then b.concatMap dischargeProperties def.contents
+    else if t == "if" then
+      (if !b.isBool def.condition then throw "‘mkIf’ called with a non-Boolean condition"
+       else if def.condition then dischargeProperties def.content
+       else [ ])
+    else [ def ];
+
+  # The definitions of the highest override priority, unwrapped, and that
+  # priority.
+  filterOverrides' = defs:
+    let
+      prioOf = d: if typeOf' d.value == "override" then d.value.priority else defaultOverridePriority;
+      unwrap = d: if typeOf' d.value == "override" then d // { value = d.value.content; } else d;
+      best = if b.length defs == 1 then prioOf (b.head defs) else b.foldl' (p: d: lib.min p (prioOf d)) 9999 defs;
+    in {
+      highestPrio = best;
+      values = map unwrap (if b.length defs == 1 then defs else b.filter (d: prioOf d == best) defs);
+    };
+
+  # nixpkgs' sortProperties: stable by mkOrder priority, which each
+  # unwrapped definition keeps as `priority`.
+  sortByOrder = defs:
+    let
+      unwrap = d: if typeOf' d.value == "order" then d // { value = d.value.content; inherit (d.value) priority; } else d;
+    in b.sort (x: y: (x.priority or defaultOrderPriority) < (y.priority or defaultOrderPriority)) (map unwrap defs);
+
+  # Apply f under the properties wrapping a definition's value.
+  mapDefinitionValue = f: def:
+    let t = typeOf' def; in
+    if t == "merge" then def // { contents = map (mapDefinitionValue f) def.contents; }
+    else if t == "if" || t == "override" || t == "order" then def // { content = mapDefinitionValue f def.content; }
+    else if t == "definition" then def // { value = mapDefinitionValue f def.value; }
+    else f def;
+
+  # Merge the definitions ({ file; value; }) of one option of type `type`.
+  mergeDefinitions = loc: type: defs:
+    let
+      single = b.length defs == 1 && (let d = b.head defs; in
+        b.addErrorContext "while evaluating definitions from `${d.file}':" (!(b.isAttrs d.value && d.value ? _type)));
+      normalized = b.concatMap (d: map (v: if typeOf' v == "definition" then v else { inherit (d) file; value = v; })
+        (b.addErrorContext "while evaluating definitions from `${d.file}':" (dischargeProperties d.value))) defs;
+      filtered = filterOverrides' normalized;
+      final' =
+        if single then { values = defs; highestPrio = defaultOverridePriority; }
+        else {
+          values = if b.any (d: typeOf' d.value == "order") filtered.values then sortByOrder filtered.values else filtered.values;
+          inherit (filtered) highestPrio;
+        };
+      final = final'.values;
+      defined = final != [ ];
+      merged =
+        if defined then
+          let bad = b.filter (d: !(type.check d.value)) final; in
+          if bad == [ ] then type.merge loc final
+          else throw "A definition for option `${showOption loc}' is not of type `${type.description}'. Definition values:\n${lib.options.showDefs bad}"
+        else if b.isAttrs type.emptyValue && type.emptyValue ? value then type.emptyValue.value
+        else throw "The option `${showOption loc}' was accessed but has no value defined. Try setting the option.";
+    in {
+      defsFinal' = final';
+      defsFinal = final;
+      mergedValue = merged;
+      isDefined = defined;
+      optionalValue = if defined then { value = merged; } else { };
+      checkedAndMerged = { headError = null; value = merged; valueMeta = { }; };
+    };
+
+  # An option declaration with its definitions merged, as in an `options`
+  # tree.
+  evalOptionValue = loc: opt: defs:
+    let
+      all = lib.optional (opt ? default) { file = b.head opt.declarations; value = mkOverride 1500 opt.default; } ++ defs;
+      res =
+        if (opt.readOnly or false) && b.length all > 1
+        then throw "The option `${showOption loc}' is read-only, but it's set multiple times. Definition values:\n${
+          lib.options.showDefs (map (d: d // { value = (mergeDefinitions loc opt.type [ d ]).mergedValue; }) all)}"
+        else mergeDefinitions loc opt.type all;
+      value = if opt ? apply then opt.apply res.mergedValue else res.mergedValue;
+    in opt // {
+      value = b.addErrorContext "while evaluating the option `${showOption loc}':" value;
+      inherit (res.defsFinal') highestPrio;
+      inherit (res) isDefined;
+      definitions = map (d: d.value) res.defsFinal;
+      files = map (d: d.file) res.defsFinal;
+      definitionsWithLocations = res.defsFinal;
+      valueMeta = { };
+      __toString = _: showOption loc;
+    };
+
+  # Per attribute of an attrsOf option: its merged value and the highest
+  # priority among its definitions.
+  mergeAttrDefinitionsWithPrio = opt:
+    assert opt.type.name == "attrsOf" || opt.type.name == "lazyAttrsOf";
+    let
+      perAttr = lib.zipAttrsWith (_: defs: defs) (b.concatMap (def:
+        b.concatMap (set: lib.mapAttrsToList (k: v: { ${k} = def // { value = v; }; }) set)
+          (pushDownProperties def.value)) opt.definitionsWithLocations);
+    in b.mapAttrs (k: defs:
+      let m = mergeDefinitions (opt.loc ++ [ k ]) opt.type.nestedTypes.elemType defs; in
+      { value = m.mergedValue; inherit (m.defsFinal') highestPrio; }) perAttr;
+
+  # A module in the canonical form { _file; _class; key; disabledModules;
+  # imports; options; config; }.
+  unifyModuleSyntax = file: key: m:
+    let
+      withMeta = c: if m ? meta then mkMerge [ c { meta = m.meta; } ] else c;
+      withFreeform = c: if m ? freeformType then mkMerge [ c { _module.freeformType = m.freeformType; } ] else c;
+      common = {
+        _file = b.toString m._file or file;
+        _class = m._class or null;
+        key = b.toString m.key or key;
+        disabledModules = m.disabledModules or [ ];
+      };
+      extra = b.attrNames (b.removeAttrs m [ "_class" "_file" "key" "disabledModules" "imports" "options" "config" "meta" "freeformType" ]);
+    in
+    if m ? config || m ? options then
+      (if extra != [ ] then
+        throw "Module `${key}' has an unsupported attribute `${b.head extra}'. This is caused by introducing a top-level `config' or `options' attribute. Add configuration attributes immediately on the top level instead, or move all of them (namely: ${b.toString extra}) into the explicit `config' attribute."
+      else common // {
+        imports = m.imports or [ ];
+        options = m.options or { };
+        config = withFreeform (withMeta (m.config or { }));
+      })
+    else if !b.isAttrs m then throw "module ${file} (${key}) does not look like a module."
+    else common // {
+      imports = m.require or [ ] ++ m.imports or [ ];
+      options = { };
+      config = withFreeform (b.removeAttrs m [ "_class" "_file" "key" "disabledModules" "require" "imports" "freeformType" ]);
+    };
+
+  applyModuleArgsIfFunction = key: f: args@{ config, ... }: applyIfFunction key f args;
+
+  warnExternal = name: lib.warn "External use of `lib.modules.${name}` is deprecated. If your use case isn't covered by non-deprecated functions, we'd like to know more and perhaps support your use case well, instead of providing access to these low level functions. In this case please open an issue in https://github.com/nixos/nixpkgs/issues/.";
+
 in
 {
+  inherit filterOverrides' mapDefinitionValue mergeDefinitions evalOptionValue mergeAttrDefinitionsWithPrio;
+  # nixpkgs warns when these low-level ones are used from outside.
+  pushDownProperties = warnExternal "pushDownProperties" pushDownProperties;
+  dischargeProperties = warnExternal "dischargeProperties" dischargeProperties;
+  unifyModuleSyntax = warnExternal "unifyModuleSyntax" unifyModuleSyntax;
+  applyModuleArgsIfFunction = warnExternal "applyModuleArgsIfFunction" applyModuleArgsIfFunction;
+  inherit mkAssert mkDefinition setDefaultModuleLocation mkAliasAndWrapDefsWithPriority mkAliasIfDef
+    mkRenamedOptionModuleWith mkAliasOptionModuleMD;
   inherit mkIf mkMerge mkOverride mkOrder evalModules pushDown discharge filterOverrides sortProperties
     pushDownAttrDefs evalElement dischargeDefs
     defaultOverridePriority defaultOrderPriority mkRenamedOptionModule mkAliasOptionModule mkRemovedOptionModule

@@ -50,6 +50,29 @@ rec {
   throwAt = pos: msg: if pos != null && b ? __nixplanThrowAt then b.__nixplanThrowAt pos msg else throw msg;
   defPos = defs: let ps = b.filter (p: p != null) (map (d: d.pos or null) defs); in if ps == [ ] then null else b.head ps;
 
+  # The file of definitions and declarations whose module has none.
+  unknownModule = "<unknown-file>";
+
+  # An option value made safe for documentation: packages become small
+  # descriptions, `_args` attributes are dropped, throughout.
+  scrubOptionValue = v:
+    if lib.isDerivation v then { type = "derivation"; drvPath = v.name; outPath = v.name; name = v.name; }
+    else if b.isList v then map scrubOptionValue v
+    else if b.isAttrs v then b.mapAttrs (_: scrubOptionValue) (b.removeAttrs v [ "_args" ])
+    else v;
+
+  # A value for `default`/`example` as documentation text: already-literal
+  # values stay, others are pretty-printed Nix.
+  renderOptionValue = v:
+    if v ? _type && v ? text then v
+    else literalExpression (lib.generators.toPretty { multiline = true; allowPrettyValues = true; } v);
+
+  # Markdown code block in the given language.
+  literalCode = languageTag: text: literalMD "```${languageTag}\n${text}\n```\n";
+
+  showOptionWithDefLocs = opt:
+    "${showOption opt.loc}, with values defined in:\n${b.concatStringsSep "\n" (map (f: "  - ${f}") opt.files)}\n";
+
   getValues = map (x: x.value);
   getFiles = map (x: x.file);
 
