@@ -152,9 +152,11 @@ in
   ];
   builtinsToo = [ (lib.baseNameOf "/a/b.nix") (lib.dirOf "/a/b.nix") (lib.parseDrvName "hello-2.12") (lib.floor 1.5) (lib.ceil 1.5) ];
 }
-# More cases, one file per part of the stand-in (lib-more-a/b/c.nix, types.nix).
+# More cases, one file per part of the stand-in (lib-more-*.nix, types.nix, modules.nix).
 // import ./lib-cases-a.nix { inherit lib; }
 // import ./lib-cases-b.nix { inherit lib; }
 // import ./lib-cases-c.nix { inherit lib; }
 // import ./lib-cases-d.nix { inherit lib; }
 // import ./lib-cases-e.nix { inherit lib; }
+// import ./lib-cases-f.nix { inherit lib; }
+// import ./lib-cases-g.nix { inherit lib; }

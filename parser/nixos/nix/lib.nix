@@ -5,9 +5,11 @@ let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 
-  lib = trivial // lists // attrsets // strings // optionsTop // modulesTop // fixedPoints // asserts // more // extraTop // moreC // {
+  lib = trivial // lists // attrsets // strings // optionsTop // modulesTop // fixedPoints // asserts // more // extraTop // moreC // moreG // {
     inherit options generators;
-    inherit (extra) kernel cli filesystem flakes derivations;
+    inherit (extra) kernel cli flakes;
+    derivations = extra.derivations // { inherit (moreG) lazyDerivation; };
+    filesystem = extra.filesystem // { inherit (moreG) packagesFromDirectoryRecursive; };
     inherit (moreA) path network fetchers mkEUI64Suffix splitByAndCompare updateManyAttrsByPath
       nixpkgsVersion;
     inherit (moreB) gvariant mkLuaInline;
@@ -26,6 +28,7 @@ let
       inherit (extra) getFirstOutput getInclude getStatic chooseDevOutputs mapAttrsToListRecursive
         mapAttrsToListRecursiveCond;
       inherit (moreA) updateManyAttrsByPath longestValidPathPrefix;
+      inherit (moreG) toDerivation;
     };
     lists = lists // {
       inherit (extra) naturalSort commonPrefix;
@@ -81,6 +84,9 @@ let
   # Deprecated helpers (lib.misc, lib.stringsWithDeps); the names it gives
   # do not depend on `lib`, so it can be merged into it.
   moreC = import ./lib-more-c.nix lib;
+  # Package-set machinery (lib.customisation and friends); names
+  # independent of `lib`, like moreC's.
+  moreG = import ./lib-more-g.nix lib;
   # What nixpkgs' lib has only in a namespace, and lib-extra's helpers.
   extraTop = b.removeAttrs extra [ "assertEachOneOf" "commonPrefix" "charToInt" "escapeC"
     "escapeNixIdentifier" "floatToString" "commonSuffixLength" "storeDir" "ascii" "versionPad" "showTo" "throwTestFailures" ];

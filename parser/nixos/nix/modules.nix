@@ -7,7 +7,9 @@ lib:
 let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
-  inherit (lib.options) isOption showOption showFiles mkOption;
+  inherit (lib.options) isOption showOption mkOption;
+  # The files of an option as the renaming notices of nixpkgs list them.
+  filesText = files: b.concatStringsSep " and " (map (f: "`${b.toString f}'") files);
 
   mkIf = condition: content: { _type = "if"; inherit condition content; };
   mkMerge = contents: { _type = "merge"; inherit contents; };
@@ -317,18 +319,59 @@ let
         evalModules { modules = modules ++ e.modules or [ ]; specialArgs = specialArgs // e.specialArgs or { }; };
     };
 
-  mkRenamedOptionModule = from: to: doRename { inherit from to; };
-  mkAliasOptionModule = from: to: doRename { inherit from to; };
-  doRename = { from, to, ... }: { config, options, ... }: {
-    options = lib.setAttrByPath from (mkOption { type = lib.types.anything; description = "Alias of ${showOption to}."; });
-    config = lib.mkIf (lib.attrByPath from { isDefined = false; } options).isDefined
-      (lib.setAttrByPath to (mkMerge (lib.attrByPath from { definitions = [ ]; } options).definitions));
+  # The renaming helpers of nixpkgs, all built on `aliasModule` below, which
+  # is also what nixpkgs exposes as `doRename`.
+  doRename = aliasModule;
+
+  # The old path stays usable: its definitions move to the new one, a
+  # notice goes to `warnings`, and reading it traces before giving the new
+  # option's value.
+  mkRenamedOptionModule = from: to: aliasModule {
+    inherit from to;
+    visible = false;
+    warn = true;
+    use = b.trace "Obsolete option `${showOption from}' is used. It was renamed to `${showOption to}'.";
   };
-  mkRemovedOptionModule = optionName: replacementInstructions: { options, ... }: {
-    options = lib.setAttrByPath optionName (mkOption { type = lib.types.anything; visible = false; });
-  };
-  mkChangedOptionModule = from: to: f: doRename { inherit from to; };
-  mkMergedOptionModule = from: to: f: { };
+
+  # A second, documented name for an option: silent both ways.
+  mkAliasOptionModule = from: to: aliasModule { inherit from to; visible = true; warn = false; use = x: x; };
+
+  # A hidden option that only exists to be reported: setting it fails the
+  # assertion (when `assertions` is checked), reading it is an error.
+  mkRemovedOptionModule = optionName: replacementInstructions: { options, ... }:
+    let
+      shown = showOption optionName;
+      gone = lib.getAttrFromPath optionName options;
+    in {
+      options = lib.setAttrByPath optionName (mkOption {
+        visible = false;
+        apply = _: throw "The option `${shown}' can no longer be used since it's been removed. ${replacementInstructions}";
+      });
+      config.assertions = [ {
+        assertion = !gone.isDefined;
+        message = "The option definition `${shown}' in ${filesText gone.files} no longer has any effect; please remove it.\n${replacementInstructions}\n";
+      } ];
+    };
+
+  # Several old options folded into a new one of another type: each old one
+  # is declared with a marker default, so that `mergeFn config` (which may
+  # read them all) only defines the new option when one of them was set;
+  # every old one that was set gets a notice in `warnings`.
+  mkMergedOptionModule = from: to: mergeFn: { config, options, ... }:
+    let
+      marker = "_mkMergedOptionModule";
+      wasSet = path: lib.getAttrFromPath path config != marker;
+      notice = path:
+        "The option `${showOption path}' defined in ${filesText (lib.getAttrFromPath path options).files} has been changed to `${showOption to}' that has a different type. Please read `${showOption to}' documentation and update your configuration accordingly.";
+      declare = path: lib.setAttrByPath path (mkOption { visible = false; default = marker; });
+    in {
+      options = b.foldl' lib.recursiveUpdate { } (map declare from);
+      config = { warnings = map notice (b.filter wasSet from); }
+        // lib.setAttrByPath to (mkMerge (if b.any wasSet from then [ (mergeFn config) ] else [ ]));
+    };
+
+  # One old option changed into a new one through `changeFn config`.
+  mkChangedOptionModule = from: to: changeFn: mkMergedOptionModule [ from ] to changeFn;
 
   # ----- the public names of nixpkgs' module-system helpers ---------------
   # Written from their documented behaviour, on top of the machinery above.
@@ -367,7 +410,7 @@ let
       config = mkIf condition (mkMerge [
         (if options ? warnings then {
           warnings = lib.optional (warn && fromOpt.isDefined)
-            "The option `${showOption from}' defined in ${showFiles fromOpt.files} has been renamed to `${showOption to}'.";
+            "The option `${showOption from}' defined in ${filesText fromOpt.files} has been renamed to `${showOption to}'.";
         } else { })
         ((if withPriority then mkAliasAndWrapDefsWithPriority else lib.mkAliasAndWrapDefinitions)
           (lib.setAttrByPath to) fromOpt)

@@ -17,6 +17,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("lib-more-a.nix", include_str!("../nix/lib-more-a.nix")),
     ("lib-more-b.nix", include_str!("../nix/lib-more-b.nix")),
     ("lib-more-c.nix", include_str!("../nix/lib-more-c.nix")),
+    ("lib-more-g.nix", include_str!("../nix/lib-more-g.nix")),
     ("modules.nix", include_str!("../nix/modules.nix")),
     ("options.nix", include_str!("../nix/options.nix")),
     ("types.nix", include_str!("../nix/types.nix")),
