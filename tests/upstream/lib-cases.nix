@@ -160,3 +160,4 @@ in
 // import ./lib-cases-e.nix { inherit lib; }
 // import ./lib-cases-f.nix { inherit lib; }
 // import ./lib-cases-g.nix { inherit lib; }
+// import ./lib-cases-i.nix { inherit lib; }

@@ -490,27 +490,76 @@ let
         in
         b.concatStringsSep "." (map (p: if plain p then p else quoted p) path);
     maybeAttr = name: default: attrs: attrs.${name} or default;
-    # A function's result that can be called again with changed
-    # arguments (`.override`), as package functions are.
-    # It takes the arguments `f` takes (functionArgs), so that
-    # callPackage fills them in.
-    makeOverridable = f: trivial.setFunctionArgs (origArgs:
+    # Package functions made re-callable. `makeOverridable f args` is
+    # `f args` with an `override` that calls `f` again with changed
+    # arguments (a set, or a function of the old ones, merged over them).
+    # A set result also gets `overrideDerivation`, and a re-wrapped
+    # `overrideAttrs` when it has one, whose results are overridable in
+    # turn. Every function handed out takes what `f` takes (functionArgs),
+    # so that callPackage fills them in. A callable set `f` keeps its other
+    # attributes, and its own `override` is wrapped the same way.
+    makeOverridable = f:
       let
-        result = f origArgs;
-        changed = newArgs: origArgs // (if b.isFunction newArgs then newArgs origArgs else newArgs);
-        override = newArgs: more.makeOverridable f (changed newArgs);
+        sameArgsAsF = trivial.mirrorFunctionArgs f;
+        # `f` called with `args`, with the overriders added to its result.
+        decorated = args:
+          let
+            result = f args;
+            # `make` (arguments -> value) called with these `args`, re-wrapped.
+            remake = make: more.makeOverridable (sameArgsAsF make) args;
+            override = sameArgsAsF (changes:
+              more.makeOverridable f (args // (if trivial.isFunction changes then changes args else changes)));
+          in
+          if b.isAttrs result then
+            result
+            // {
+              inherit override;
+              overrideDerivation = change: remake (given: lib.overrideDerivation (f given) change);
+            }
+            // (if result ? overrideAttrs
+                then { overrideAttrs = change: remake (given: (f given).overrideAttrs change); }
+                else { })
+          else if trivial.isFunction result then
+            trivial.setFunctionArgs result (trivial.functionArgs result) // { inherit override; }
+          else result;
+        callable = sameArgsAsF decorated;
       in
-      if b.isAttrs result then result // { inherit override; }
-      else if b.isFunction result then trivial.setFunctionArgs result (b.functionArgs result) // { inherit override; }
-      else result) (b.functionArgs f);
-    callPackageWith = autoArgs: fn: args:
+      if b.isAttrs f then
+        f // callable
+        // (if f ? override then { override = change: more.makeOverridable (f.override change); } else { })
+      else callable;
+    # Call `fn` (a function, or a file holding one) with the arguments it
+    # names that `autoArgs` has, overridden by `args`; the result is
+    # overridable. An argument without a default that neither provides
+    # stops evaluation (abort, uncatchable, as nixpkgs': tryEval must not
+    # hide a broken package), naming the first one, where it is declared,
+    # and up to three close names that were available.
+    callPackageWith =
       let
-        f = if b.isFunction fn then fn else import fn;
-        auto = b.intersectAttrs (b.functionArgs f) autoArgs;
-        missing = b.filter (n: !(b.functionArgs f).${n} && !(auto ? ${n}) && !(args ? ${n})) (b.attrNames (b.functionArgs f));
+        missingMessage = available: wanted: lacking:
+          let
+            name = b.head (b.filter (n: !wanted.${n}) (b.attrNames lacking));
+            close = lists.take 3 (lists.sortOn (moreA.levenshtein name)
+              (b.filter (moreA.levenshteinAtMost 2 name) (b.attrNames available)));
+            quoted = map (n: "\"${n}\"") close;
+            hint =
+              if quoted == [ ] then ""
+              else if b.length quoted == 1 then ", did you mean ${b.head quoted}?"
+              else ", did you mean ${b.concatStringsSep ", " (lists.init quoted)} or ${lists.last quoted}?";
+            pos = b.unsafeGetAttrPos name wanted;
+            where = if pos == null then "<unknown location>" else "${pos.file}:${toString pos.line}";
+          in
+          "lib.customisation.callPackageWith: Function called without required argument \"${name}\" at ${where}${hint}";
       in
-      if missing != [ ] then throw "lib.callPackageWith: the function needs ${b.head missing}, which neither the package set nor the given arguments have"
-      else more.makeOverridable f (auto // args);
+      autoArgs: fn: args:
+      let
+        f = if trivial.isFunction fn then fn else import fn;
+        wanted = trivial.functionArgs f;
+        given = b.intersectAttrs wanted autoArgs // args;
+        lacking = b.removeAttrs wanted (b.attrNames given);
+      in
+      if b.all (hasDefault: hasDefault) (b.attrValues lacking) then more.makeOverridable f given
+      else abort (missingMessage (autoArgs // args) wanted lacking);
   };
 in
 lib
