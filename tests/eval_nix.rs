@@ -134,3 +134,79 @@ fn real_nix_reads_every_target_kind() {
         assert_eq!(embedded, nix, "{target}: the evaluators disagree");
     }
 }
+
+/// A store path made with a filter (`builtins.path`, `filterSource`) holds
+/// only what the filter kept, and a copy of such a copy is filtered again:
+/// reading under them (readDir, pathExists, readFile) and their paths are
+/// what nix gives. nix 2.8 adds the paths only in read-write mode, which
+/// writes them to this machine's /nix/store (a few bytes, content-addressed).
+#[test]
+fn filtered_store_paths_read_as_nix_reads_them() {
+    let test = "filtered_store_paths_read_as_nix_reads_them";
+    if common::skip::skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("filtered-store");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src/sub/deeper")).unwrap();
+    for (file, text) in [
+        ("src/a.txt", "a"),
+        ("src/keep.nix", "1"),
+        ("src/sub/a.txt", "sub a"),
+        ("src/sub/b.txt", "sub b"),
+        ("src/sub/deeper/c.o", "object"),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let expr = format!(
+        r#"let
+  b = builtins;
+  src = {src};
+  once = b.path {{ path = src; name = "once"; filter = p: t: b.baseNameOf p != "a.txt"; }};
+  twice = b.path {{ path = once; name = "twice"; filter = p: t: b.baseNameOf p != "b.txt"; }};
+  legacy = b.filterSource (p: t: t == "directory" || b.match ".*\\.o" p == null) src;
+in {{
+  paths = [ once twice legacy ];
+  top = b.attrNames (b.readDir once);
+  sub = b.attrNames (b.readDir "${{once}}/sub");
+  twiceSub = b.attrNames (b.readDir "${{twice}}/sub");
+  gone = [ (b.pathExists "${{once}}/a.txt") (b.pathExists "${{once}}/sub/a.txt") (b.pathExists "${{twice}}/sub/b.txt") ];
+  kept = b.readFile "${{twice}}/keep.nix";
+  deeper = b.attrNames (b.readDir "${{legacy}}/sub/deeper");
+}}"#,
+        src = dir.join("src").display()
+    );
+    let nix = Command::new("nix-instantiate")
+        .args([
+            "--read-write-mode",
+            "--eval",
+            "--strict",
+            "--json",
+            "-E",
+            &expr,
+        ])
+        .env("NIX_REMOTE", "")
+        .output()
+        .unwrap();
+    assert!(
+        nix.status.success(),
+        "nix: {}",
+        String::from_utf8_lossy(&nix.stderr)
+    );
+    let ours = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+        .args(["eval", "--strict", "--json", "-E", &expr])
+        .output()
+        .unwrap();
+    assert!(
+        ours.status.success(),
+        "nixplan: {}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let nix: serde_json::Value = serde_json::from_slice(&nix.stdout).unwrap();
+    let ours: serde_json::Value = serde_json::from_slice(&ours.stdout).unwrap();
+    assert_eq!(ours, nix);
+    // Not vacuous: the filters left things out.
+    assert_eq!(nix["gone"], serde_json::json!([false, false, false]));
+    assert_eq!(nix["deeper"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(&dir);
+}

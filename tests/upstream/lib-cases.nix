@@ -161,3 +161,4 @@ in
 // import ./lib-cases-f.nix { inherit lib; }
 // import ./lib-cases-g.nix { inherit lib; }
 // import ./lib-cases-i.nix { inherit lib; }
+// import ./lib-cases-h.nix { inherit lib; }

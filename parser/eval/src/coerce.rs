@@ -78,7 +78,7 @@ impl Eval {
         let sp = store::make_store_path(&self.settings.store_dir, "source", &hash, &name);
         self.files_read.push(PathBuf::from(p));
         self.copied_paths.insert(p.to_string(), sp.clone());
-        self.fs.copied(&sp, Path::new(p));
+        self.fs.copied(&sp, Path::new(p), Default::default());
         Ok(sp)
     }
 

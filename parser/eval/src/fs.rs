@@ -89,7 +89,24 @@ pub struct WithWritten {
     written: std::cell::RefCell<std::collections::HashMap<PathBuf, Vec<u8>>>,
     /// Sources copied to the (virtual) store: store path → source. Reading
     /// under a store path reads the source, as nix reads its copy.
-    copies: std::cell::RefCell<std::collections::BTreeMap<PathBuf, PathBuf>>,
+    copies: std::cell::RefCell<std::collections::BTreeMap<PathBuf, Copy>>,
+}
+
+/// A source in the (virtual) store, and what a filter left out of it
+/// (absolute source paths; what is under them is out too).
+struct Copy {
+    source: PathBuf,
+    left_out: std::collections::HashSet<PathBuf>,
+}
+
+fn not_in_copy(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!(
+            "{} is not in the store path (its filter left it out)",
+            path.display()
+        ),
+    )
 }
 
 impl WithWritten {
@@ -101,27 +118,67 @@ impl WithWritten {
         }
     }
 
-    /// Record that `source` was copied to the store as `store_path`.
-    pub fn copied(&self, store_path: &str, source: &Path) {
-        self.copies
-            .borrow_mut()
-            .insert(PathBuf::from(store_path), source.to_path_buf());
+    /// Record that `source` was copied to the store as `store_path`,
+    /// without `left_out` (absolute paths under `source`, as a filter of
+    /// `builtins.path`/`filterSource` chose them).
+    pub fn copied(
+        &self,
+        store_path: &str,
+        source: &Path,
+        left_out: std::collections::HashSet<PathBuf>,
+    ) {
+        self.copies.borrow_mut().insert(
+            PathBuf::from(store_path),
+            Copy {
+                source: source.to_path_buf(),
+                left_out,
+            },
+        );
     }
 
-    /// Where a path under a copied store path really is. The store path
-    /// that is a prefix of `path`, if any, is the greatest one not after it.
-    fn resolve(&self, path: &Path) -> PathBuf {
+    /// Where a path under a copied store path really is, and whether a
+    /// filtered copy is on the way (its directories then list only what
+    /// the filter kept). The store path that is a prefix of `path`, if any,
+    /// is the greatest one not after it; a copy of a copy is followed to
+    /// the source. A path a filter left out is not there (NotFound), as
+    /// in nix's copy.
+    fn resolve(&self, path: &Path) -> io::Result<(PathBuf, bool)> {
         let copies = self.copies.borrow();
-        if let Some((store, source)) = copies.range(..=path.to_path_buf()).next_back() {
-            if let Ok(rest) = path.strip_prefix(store) {
-                return if rest.as_os_str().is_empty() {
-                    source.clone()
-                } else {
-                    source.join(rest)
-                };
+        let mut at = path.to_path_buf();
+        let mut filtered = false;
+        // A chain of copies is as long as the evaluation made it; bounded
+        // all the same.
+        for _ in 0..1024 {
+            let Some((store, copy)) = copies.range(..=at.clone()).next_back() else {
+                break;
+            };
+            let Ok(rest) = at.strip_prefix(store) else {
+                break;
+            };
+            let real = if rest.as_os_str().is_empty() {
+                copy.source.clone()
+            } else {
+                copy.source.join(rest)
+            };
+            if !copy.left_out.is_empty() {
+                filtered = true;
+                let mut up = real.as_path();
+                while up != copy.source {
+                    if copy.left_out.contains(up) {
+                        return Err(not_in_copy(path));
+                    }
+                    match up.parent() {
+                        Some(p) => up = p,
+                        None => break,
+                    }
+                }
             }
+            if real == at {
+                break;
+            }
+            at = real;
         }
-        path.to_path_buf()
+        Ok((at, filtered))
     }
 
     /// Record a file evaluation wrote.
@@ -136,19 +193,24 @@ impl FileSystem for WithWritten {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         match self.written.borrow().get(path) {
             Some(c) => Ok(c.clone()),
-            None => self.inner.read(&self.resolve(path)),
+            None => self.inner.read(&self.resolve(path)?.0),
         }
     }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
-        self.inner.read_dir(&self.resolve(path))
+        let (real, filtered) = self.resolve(path)?;
+        let mut entries = self.inner.read_dir(&real)?;
+        if filtered {
+            entries.retain(|(name, _)| self.resolve(&path.join(name)).is_ok());
+        }
+        Ok(entries)
     }
     fn file_type(&self, path: &Path) -> io::Result<FileType> {
         if self.written.borrow().contains_key(path) {
             return Ok(FileType::Regular { executable: false });
         }
-        self.inner.file_type(&self.resolve(path))
+        self.inner.file_type(&self.resolve(path)?.0)
     }
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
-        self.inner.read_link(&self.resolve(path))
+        self.inner.read_link(&self.resolve(path)?.0)
     }
 }

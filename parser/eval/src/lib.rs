@@ -253,9 +253,15 @@ impl Eval {
     }
 
     /// A source copied to the store (`builtins.path`, `"${./dir}"`): reads
-    /// under the store path read the source.
-    pub(crate) fn record_copy(&self, store_path: &str, source: &str) {
-        self.fs.copied(store_path, Path::new(source));
+    /// under the store path read the source, without what its filter
+    /// left out.
+    pub(crate) fn record_copy(
+        &self,
+        store_path: &str,
+        source: &str,
+        left_out: std::collections::HashSet<PathBuf>,
+    ) {
+        self.fs.copied(store_path, Path::new(source), left_out);
     }
 
     pub(crate) fn set_global(&mut self, name: &str, t: Thunk) {

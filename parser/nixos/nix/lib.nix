@@ -5,7 +5,7 @@ let
   # mapAttrs keeping the user's positions (nixplan's primop).
   b = builtins // { mapAttrs = builtins.__nixplanMapAttrs or builtins.mapAttrs; };
 
-  lib = trivial // lists // attrsets // strings // optionsTop // modulesTop // fixedPoints // asserts // more // extraTop // moreC // moreG // {
+  lib = trivial // lists // attrsets // strings // optionsTop // modulesTop // fixedPoints // asserts // more // extraTop // moreC // moreG // moreH // {
     inherit options generators;
     inherit (extra) kernel cli flakes;
     derivations = extra.derivations // { inherit (moreG) lazyDerivation; };
@@ -87,6 +87,8 @@ let
   # Package-set machinery (lib.customisation and friends); names
   # independent of `lib`, like moreC's.
   moreG = import ./lib-more-g.nix lib;
+  # Source filtering (lib.sources); names independent of `lib`.
+  moreH = import ./lib-more-h.nix lib;
   # What nixpkgs' lib has only in a namespace, and lib-extra's helpers.
   extraTop = b.removeAttrs extra [ "assertEachOneOf" "commonPrefix" "charToInt" "escapeC"
     "escapeNixIdentifier" "floatToString" "commonSuffixLength" "storeDir" "ascii" "versionPad" "showTo" "throwTestFailures" ];

@@ -18,6 +18,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("lib-more-b.nix", include_str!("../nix/lib-more-b.nix")),
     ("lib-more-c.nix", include_str!("../nix/lib-more-c.nix")),
     ("lib-more-g.nix", include_str!("../nix/lib-more-g.nix")),
+    ("lib-more-h.nix", include_str!("../nix/lib-more-h.nix")),
     ("modules.nix", include_str!("../nix/modules.nix")),
     ("options.nix", include_str!("../nix/options.nix")),
     ("types.nix", include_str!("../nix/types.nix")),

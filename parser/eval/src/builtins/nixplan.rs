@@ -197,7 +197,7 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_nixplan_alias(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let target = ev.coerce(&a[0], s, false, false)?.s.to_string();
     let source = ev.coerce(&a[1], s, false, false)?.s.to_string();
-    ev.record_copy(&target, &source);
+    ev.record_copy(&target, &source, Default::default());
     Ok(Value::str(target))
 }
 

@@ -540,7 +540,7 @@ fn add_to_store(
         &hash,
         name,
     );
-    ev.record_copy(&sp, path);
+    ev.record_copy(&sp, path, left_out);
     let mut ctx = BTreeSet::new();
     ctx.insert(sp.clone());
     Ok(Value::String(NixString::with_ctx(sp, ctx)))
