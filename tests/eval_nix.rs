@@ -149,6 +149,10 @@ fn filtered_store_paths_read_as_nix_reads_them() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("filtered-store");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src/sub/deeper")).unwrap();
+    // Links inside the copy: one to a file the filter leaves out (it
+    // dangles in the copy), one to a directory (followed in the copy).
+    std::os::unix::fs::symlink("a.txt", dir.join("src/to-a")).unwrap();
+    std::os::unix::fs::symlink("sub", dir.join("src/to-sub")).unwrap();
     for (file, text) in [
         ("src/a.txt", "a"),
         ("src/keep.nix", "1"),
@@ -170,7 +174,10 @@ in {{
   top = b.attrNames (b.readDir once);
   sub = b.attrNames (b.readDir "${{once}}/sub");
   twiceSub = b.attrNames (b.readDir "${{twice}}/sub");
-  gone = [ (b.pathExists "${{once}}/a.txt") (b.pathExists "${{once}}/sub/a.txt") (b.pathExists "${{twice}}/sub/b.txt") ];
+  gone = [ (b.pathExists "${{once}}/a.txt") (b.pathExists "${{once}}/sub/a.txt") (b.pathExists "${{twice}}/sub/b.txt")
+    (b.pathExists "${{once}}/sub/../a.txt") (b.pathExists "${{once}}/to-a") (b.pathExists "${{once}}/to-sub/a.txt") ];
+  viaLink = b.attrNames (b.readDir "${{once}}/to-sub");
+  up = b.attrNames (b.readDir "${{once}}/sub/..");
   kept = b.readFile "${{twice}}/keep.nix";
   deeper = b.attrNames (b.readDir "${{legacy}}/sub/deeper");
 }}"#,
@@ -205,8 +212,12 @@ in {{
     let nix: serde_json::Value = serde_json::from_slice(&nix.stdout).unwrap();
     let ours: serde_json::Value = serde_json::from_slice(&ours.stdout).unwrap();
     assert_eq!(ours, nix);
-    // Not vacuous: the filters left things out.
-    assert_eq!(nix["gone"], serde_json::json!([false, false, false]));
+    // Not vacuous: the filters left things out (the link to a left-out
+    // file is there, dangling: pathExists does not follow it).
+    assert_eq!(
+        nix["gone"],
+        serde_json::json!([false, false, false, false, true, false])
+    );
     assert_eq!(nix["deeper"], serde_json::json!([]));
     let _ = std::fs::remove_dir_all(&dir);
 }

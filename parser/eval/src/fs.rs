@@ -99,6 +99,26 @@ struct Copy {
     left_out: std::collections::HashSet<PathBuf>,
 }
 
+/// `path` with `.` and `..` taken by name, as nix makes paths canonical
+/// (`/a/b/..` is `/a`, whatever `b` is).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // `/..` is `/`; a relative path keeps leading `..`s.
+                if !out.pop() && !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn not_in_copy(path: &Path) -> io::Error {
     io::Error::new(
         io::ErrorKind::NotFound,
@@ -138,45 +158,89 @@ impl WithWritten {
 
     /// Where a path under a copied store path really is, and whether a
     /// filtered copy is on the way (its directories then list only what
-    /// the filter kept). The store path that is a prefix of `path`, if any,
-    /// is the greatest one not after it; a copy of a copy is followed to
-    /// the source. A path a filter left out is not there (NotFound), as
-    /// in nix's copy.
-    fn resolve(&self, path: &Path) -> io::Result<(PathBuf, bool)> {
-        let copies = self.copies.borrow();
+    /// the filter kept). The path is first made canonical as nix makes it
+    /// (`.` and `..` by name). The store path that is a prefix of it, if
+    /// any, is the greatest one not after it; a copy of a copy is followed
+    /// to the source. In a filtered copy, what the filter left out is not
+    /// there (NotFound), and a symbolic link on the way is followed inside
+    /// the copy, as in nix's copy (`follow_last`: also the last
+    /// component's, as reading does).
+    fn resolve(&self, path: &Path, follow_last: bool) -> io::Result<(PathBuf, bool)> {
         let mut at = path.to_path_buf();
         let mut filtered = false;
-        // A chain of copies is as long as the evaluation made it; bounded
-        // all the same.
+        // Under a copy, `.` and `..` are taken by name (the copy is not
+        // where the source is); elsewhere the path is as given.
+        let in_a_copy = {
+            let copies = self.copies.borrow();
+            copies
+                .range(..=at.clone())
+                .next_back()
+                .is_some_and(|(store, _)| at.starts_with(store))
+        };
+        if in_a_copy {
+            let text = path.as_os_str().as_encoded_bytes();
+            let dir_only = text.ends_with(b"/") || text.ends_with(b"/.");
+            at = lexical(path);
+            if dir_only {
+                let (real, filtered) = self.resolve(&at, true)?;
+                if self.inner.file_type(&real)? != FileType::Directory {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("{} is not a directory", path.display()),
+                    ));
+                }
+                return Ok((real, filtered));
+            }
+        }
+        // Links followed and copies crossed: bounded as the kernel bounds
+        // links (ELOOP), with room for long chains of copies.
         for _ in 0..1024 {
+            let copies = self.copies.borrow();
             let Some((store, copy)) = copies.range(..=at.clone()).next_back() else {
                 break;
             };
             let Ok(rest) = at.strip_prefix(store) else {
                 break;
             };
-            let real = if rest.as_os_str().is_empty() {
-                copy.source.clone()
-            } else {
-                copy.source.join(rest)
-            };
-            if !copy.left_out.is_empty() {
-                filtered = true;
-                let mut up = real.as_path();
-                while up != copy.source {
-                    if copy.left_out.contains(up) {
-                        return Err(not_in_copy(path));
-                    }
-                    match up.parent() {
-                        Some(p) => up = p,
-                        None => break,
-                    }
+            if copy.left_out.is_empty() {
+                let real = copy.source.join(rest);
+                if real == at {
+                    break;
+                }
+                at = real;
+                continue;
+            }
+            filtered = true;
+            let parts: Vec<_> = rest.components().collect();
+            let mut real = copy.source.clone();
+            let mut next = None;
+            for (k, part) in parts.iter().enumerate() {
+                real.push(part);
+                if copy.left_out.contains(&real) {
+                    return Err(not_in_copy(path));
+                }
+                let last = k + 1 == parts.len();
+                if (!last || follow_last)
+                    && self.inner.file_type(&real).ok() == Some(FileType::Symlink)
+                {
+                    // The link as the copy has it: relative to where it is
+                    // in the store path, or absolute.
+                    let target = self.inner.read_link(&real)?;
+                    let mut inside = store.to_path_buf();
+                    inside.extend(&parts[..k]);
+                    let mut then = inside.join(target);
+                    then.extend(&parts[k + 1..]);
+                    next = Some(lexical(&then));
+                    break;
                 }
             }
-            if real == at {
-                break;
+            match next {
+                Some(n) => at = n,
+                None => {
+                    at = real;
+                    break;
+                }
             }
-            at = real;
         }
         Ok((at, filtered))
     }
@@ -193,14 +257,14 @@ impl FileSystem for WithWritten {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         match self.written.borrow().get(path) {
             Some(c) => Ok(c.clone()),
-            None => self.inner.read(&self.resolve(path)?.0),
+            None => self.inner.read(&self.resolve(path, true)?.0),
         }
     }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
-        let (real, filtered) = self.resolve(path)?;
+        let (real, filtered) = self.resolve(path, true)?;
         let mut entries = self.inner.read_dir(&real)?;
         if filtered {
-            entries.retain(|(name, _)| self.resolve(&path.join(name)).is_ok());
+            entries.retain(|(name, _)| self.resolve(&path.join(name), false).is_ok());
         }
         Ok(entries)
     }
@@ -208,9 +272,9 @@ impl FileSystem for WithWritten {
         if self.written.borrow().contains_key(path) {
             return Ok(FileType::Regular { executable: false });
         }
-        self.inner.file_type(&self.resolve(path)?.0)
+        self.inner.file_type(&self.resolve(path, false)?.0)
     }
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
-        self.inner.read_link(&self.resolve(path)?.0)
+        self.inner.read_link(&self.resolve(path, false)?.0)
     }
 }

@@ -448,13 +448,16 @@ impl Eval {
                 env: env.clone(),
                 expr: e,
             }))),
-            // `x.a.b` where `x` and `x.a` are sets already computed and
-            // have the names: the attribute's own thunk (forcing either
-            // gives the same value, error or recursion).
-            Expr::Select { expr, path, .. } => match self.selected_now(*expr, path, env) {
-                Some(t) => t,
-                None => Thunk::pending(e, env.clone()),
-            },
+            // `x.a.b` where `x`, `x.a` and `x.a.b` are computed already:
+            // the value, in a holder of its own (nix makes a new value for
+            // every selection; sharing the attribute's thunk would make
+            // `[ x.f ] == [ x.f ]` true, and print «repeated»).
+            Expr::Select { expr, path, .. } => {
+                match self.selected_now(*expr, path, env).and_then(|t| t.value()) {
+                    Some(v) => Thunk::ready(v),
+                    None => Thunk::pending(e, env.clone()),
+                }
+            }
             _ => Thunk::pending(e, env.clone()),
         }
     }
