@@ -6,15 +6,7 @@
 { lib }:
 let
   b = builtins;
-  ok = x: (b.tryEval x).success;
-  okDeep = x: (b.tryEval (b.deepSeq x x)).success;
-
-  mkPkg = name: attrs: derivation ({
-    inherit name;
-    system = "x86_64-linux";
-    builder = "/bin/sh";
-    args = [ "-c" "echo $name > $out" ];
-  } // attrs);
+  inherit (import ./case-helpers.nix) ok okDeep mkPkg;
 
   twoOut = mkPkg "two" { outputs = [ "out" "dev" ]; };
 

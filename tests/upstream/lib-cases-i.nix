@@ -7,15 +7,7 @@
 { lib }:
 let
   b = builtins;
-  ok = x: (b.tryEval x).success;
-  okDeep = x: (b.tryEval (b.deepSeq x x)).success;
-
-  mkPkg = name: attrs: derivation ({
-    inherit name;
-    system = "x86_64-linux";
-    builder = "/bin/sh";
-    args = [ "-c" "echo $name > $out" ];
-  } // attrs);
+  inherit (import ./case-helpers.nix) ok okDeep mkPkg;
 
   # A toy of stdenv.mkDerivation: a derivation with an `overrideAttrs`
   # that re-makes it from changed attributes.
