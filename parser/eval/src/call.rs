@@ -27,7 +27,8 @@ impl Eval {
                     });
                 }
                 let new_env = Env::new(Some(c.env.clone()), Slots::new());
-                let mut slots: Slots = smallvec::smallvec![arg.clone(); def.slots as usize];
+                // Formal i has slot i (lowering): the slots are pushed in order.
+                let mut slots = Slots::with_capacity(def.slots as usize);
                 if let Param::Formals {
                     formals,
                     ellipsis,
@@ -49,15 +50,14 @@ impl Eval {
                     };
                     let mut used = 0;
                     for formal in formals {
+                        debug_assert_eq!(formal.slot as usize, slots.len());
                         match attrs.get(&formal.name) {
                             Some(t) => {
                                 used += 1;
-                                slots[formal.slot as usize] = t.clone();
+                                slots.push(t.clone());
                             }
                             None => match formal.default {
-                                Some(d) => {
-                                    slots[formal.slot as usize] = Thunk::pending(d, new_env.clone())
-                                }
+                                Some(d) => slots.push(Thunk::pending(d, new_env.clone())),
                                 None => {
                                     let fname = self.lambda_name(c);
                                     return Err(type_err(
@@ -90,8 +90,7 @@ impl Eval {
                     }
                     if bind.is_some() {
                         // the `@` binding takes the last slot
-                        let last = def.slots as usize - 1;
-                        slots[last] = arg;
+                        slots.push(arg);
                     }
                 }
                 *new_env.slots.borrow_mut() = slots;
@@ -101,15 +100,21 @@ impl Eval {
                 })
             }
             Value::PrimOp(app) => {
-                let mut args = app.args.clone();
-                args.push(arg);
-                if args.len() == app.op.arity {
-                    (app.op.run)(self, &args, span).map_err(|mut e| {
-                        e.add_trace(span, format!("while calling the builtin '{}'", app.op.name));
-                        e
-                    })
-                } else {
-                    Ok(Value::PrimOp(Rc::new(PrimOpApp { op: app.op, args })))
+                if app.args.len() + 1 < app.op.arity {
+                    let mut args = app.args.clone();
+                    args.push(arg);
+                    return Ok(Value::PrimOp(Rc::new(PrimOpApp { op: app.op, args })));
+                }
+                // No builtin takes more than three arguments.
+                match app.args.as_slice() {
+                    [] => self.run_primop(app.op, std::slice::from_ref(&arg), span),
+                    [a] => self.run_primop(app.op, &[a.clone(), arg], span),
+                    [a, b] => self.run_primop(app.op, &[a.clone(), b.clone(), arg], span),
+                    more => {
+                        let mut args: PrimOpArgs = more.iter().cloned().collect();
+                        args.push(arg);
+                        self.run_primop(app.op, &args, span)
+                    }
                 }
             }
             Value::Attrs(a) => match a.get("__functor") {
@@ -153,6 +158,62 @@ impl Eval {
                 span,
             )),
         }
+    }
+
+    /// Run builtin `op` on all its arguments.
+    pub(crate) fn run_primop(
+        &mut self,
+        op: &'static PrimOp,
+        args: &[Thunk],
+        span: Span,
+    ) -> EvalResult<Value> {
+        (op.run)(self, args, span).map_err(|mut e| {
+            e.add_trace(span, format!("while calling the builtin '{}'", op.name));
+            e
+        })
+    }
+
+    /// `f a b ...` (the application `e` and the ones in its function
+    /// position): a builtin given all it takes here runs on them at once,
+    /// with no partial application made in between; anything else is
+    /// applied one argument at a time, as written.
+    pub(crate) fn eval_apply_spine(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
+        // The arguments with the span of their application, innermost first.
+        let mut spine: smallvec::SmallVec<[(ExprId, Span); 4]> = smallvec::SmallVec::new();
+        let mut head = e;
+        while let Expr::Apply { func, arg } = *self.arena.get(head) {
+            spine.push((arg, self.arena.span(head)));
+            head = func;
+        }
+        spine.reverse();
+        let mut f = self.eval(head, env)?;
+        let mut rest = &spine[..];
+        while let Some(&(arg, span)) = rest.first() {
+            if let Value::PrimOp(app) = &f {
+                let missing = app.op.arity - app.args.len();
+                if missing > 1 && rest.len() >= missing {
+                    let mut args = app.args.clone();
+                    args.extend(rest[..missing].iter().map(|&(a, _)| self.thunk(a, env)));
+                    let (op, span) = (app.op, rest[missing - 1].1);
+                    self.enter(|_| span)?;
+                    let r = if self.depth.is_multiple_of(8) {
+                        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+                            self.run_primop(op, &args, span)
+                        })
+                    } else {
+                        self.run_primop(op, &args, span)
+                    };
+                    self.depth -= 1;
+                    f = r?;
+                    rest = &rest[missing..];
+                    continue;
+                }
+            }
+            let a = self.thunk(arg, env);
+            f = self.call(&f, a, span)?;
+            rest = &rest[1..];
+        }
+        Ok(f)
     }
 
     pub(crate) fn lambda_name(&self, c: &Closure) -> String {

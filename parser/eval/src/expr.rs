@@ -31,17 +31,21 @@ impl Eval {
 
     pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
         let span = self.arena.span(e);
-        let expr = self.arena.get(e).clone();
-        match expr {
+        // Matched in place: the ids of the commonest expressions are copied
+        // out, and only what is shared (`Rc`) is cloned, in its own arm.
+        match *self.arena.get(e) {
             Expr::Null => Ok(Value::Null),
             Expr::Bool(b) => Ok(Value::Bool(b)),
             Expr::Int(i) => Ok(Value::Int(i)),
             Expr::Float(f) => Ok(Value::Float(f)),
-            Expr::Str(s) => Ok(Value::str(s)),
-            Expr::Uri(s) => Ok(Value::str(s)),
-            Expr::Path(p) => Ok(Value::Path(p)),
-            Expr::Interp(parts) => self.interpolate(&parts, env, span),
-            Expr::PathInterp(parts) => {
+            Expr::Str(ref s) | Expr::Uri(ref s) => Ok(Value::str(s.clone())),
+            Expr::Path(ref p) => Ok(Value::Path(p.clone())),
+            Expr::Interp(ref parts) => {
+                let parts = parts.clone();
+                self.interpolate(&parts, env, span)
+            }
+            Expr::PathInterp(ref parts) => {
+                let parts = parts.clone();
                 let mut out = String::new();
                 for p in parts.iter() {
                     match p {
@@ -61,13 +65,24 @@ impl Eval {
                 }
                 Ok(Value::Path(lower::canonicalize_path(&out).into()))
             }
-            Expr::SearchPath(name) => self.find_search_path(&name, span),
-            Expr::Var(v) => self.eval_var(&v, env, span),
+            Expr::SearchPath(ref name) => {
+                let name = name.clone();
+                self.find_search_path(&name, span)
+            }
+            Expr::Var(Var::Local { depth, slot }) => {
+                let t = lookup_env(env, depth).slots.borrow()[slot as usize].clone();
+                self.force(&t)
+            }
+            Expr::Var(ref v) => {
+                let v = v.clone();
+                self.eval_var(&v, env, span)
+            }
             Expr::Select {
                 expr,
-                path,
+                ref path,
                 default,
             } => {
+                let path = path.clone();
                 let mut v = self.eval(expr, env)?;
                 for name in path.iter() {
                     let key = self.attr_name(name, env)?;
@@ -103,7 +118,8 @@ impl Eval {
                 }
                 Ok(v)
             }
-            Expr::HasAttr { expr, path } => {
+            Expr::HasAttr { expr, ref path } => {
+                let path = path.clone();
                 let mut v = self.eval(expr, env)?;
                 let last = path.len().saturating_sub(1);
                 for (i, name) in path.iter().enumerate() {
@@ -122,19 +138,29 @@ impl Eval {
                 }
                 Ok(Value::Bool(true))
             }
-            Expr::Attrs(def) => self.eval_attrs(&def, env),
-            Expr::List(items) => Ok(Value::list_of(items.iter().map(|i| self.thunk(*i, env)))),
-            Expr::Lambda(def) => Ok(Value::Lambda(Rc::new(Closure {
-                def,
+            Expr::Attrs(ref def) => {
+                let def = def.clone();
+                self.eval_attrs(&def, env)
+            }
+            Expr::List(ref items) => {
+                let items = items.clone();
+                Ok(Value::list_of(items.iter().map(|i| self.thunk(*i, env))))
+            }
+            Expr::Lambda(ref def) => Ok(Value::Lambda(Rc::new(Closure {
+                def: def.clone(),
                 env: env.clone(),
                 expr: e,
             }))),
+            Expr::Apply { func, .. } if matches!(self.arena.get(func), Expr::Apply { .. }) => {
+                self.eval_apply_spine(e, env)
+            }
             Expr::Apply { func, arg } => {
                 let f = self.eval(func, env)?;
                 let a = self.thunk(arg, env);
                 self.call(&f, a, span)
             }
-            Expr::Let { bindings, body } => {
+            Expr::Let { ref bindings, body } => {
+                let bindings = bindings.clone();
                 let new_env = self.rec_env(&bindings, env);
                 self.eval(body, &new_env)
             }

@@ -91,6 +91,8 @@ pub struct AttrsDef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Formal {
     pub name: Rc<str>,
+    /// The formals are sorted by name and formal i has slot i; the `@`
+    /// binding, if any, has the last slot.
     pub slot: u32,
     pub default: Option<ExprId>,
     pub span: Span,
@@ -623,6 +625,16 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     names.insert(name.clone(), names.len() as u32);
                     formal_nodes.push((name, entry));
                 }
+                // Formal i (in name order) takes slot i: a call fills the
+                // slots in order, walking the formals as they are sorted.
+                let mut sorted: Vec<&Rc<str>> = names.keys().collect();
+                sorted.sort();
+                let by_name: HashMap<Rc<str>, u32> = sorted
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.clone(), i as u32))
+                    .collect();
+                names = by_name;
                 let bind = match pat.pat_bind().and_then(|b| b.ident()) {
                     Some(i) => {
                         let name = self.ident_name(&i);
