@@ -340,3 +340,20 @@ fn the_home_manager_stand_in_dag_entries_are_home_managers() {
     );
     assert_eq!(out.trim(), String::from_utf8_lossy(&nix.stdout).trim());
 }
+
+/// `--max-memory` stops an evaluation that grows past it with an error
+/// (the allocator's committed memory, read every 4096 steps), and the same
+/// evaluation under a generous limit gives its value.
+#[test]
+fn an_evaluation_past_the_memory_limit_stops_with_an_error() {
+    let expr = "let l = builtins.genList (i: { x = toString i; y = [ i ]; }) 100000; \
+                in builtins.length (builtins.filter (s: s.x != \"\") l)";
+    let (code, _, err) = nixplan_text(&["eval", "--max-memory", "16", "-E", expr]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("evaluation uses more than the memory limit (16 MiB; --max-memory)"),
+        "{err}"
+    );
+    let (code, out, err) = nixplan_text(&["eval", "--max-memory", "4096", "-E", expr]);
+    assert_eq!((code, out.as_str()), (0, "100000\n"), "{err}");
+}

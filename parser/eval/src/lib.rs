@@ -57,8 +57,9 @@ pub struct Settings {
     /// would go past it is an evaluation error before it is allocated, and
     /// evaluation stops with an error once past it.
     pub max_memory: usize,
-    /// How much memory the process uses now (the binary counts its
-    /// allocations); without it only single lists and strings are checked.
+    /// How much memory the process uses now (the binary asks its
+    /// allocator); asked every 4096 evaluation steps. Without it only
+    /// single lists and strings are checked.
     pub memory_in_use: Option<fn() -> usize>,
     /// What `builtins.getEnv` sees (empty in pure evaluation).
     pub env: HashMap<String, String>,
@@ -189,6 +190,8 @@ pub struct Eval {
     overriding: u32,
     /// Evaluation steps so far (the memory ceiling is checked every 4096).
     steps: u64,
+    /// The memory in use at the last check (`Settings::memory_in_use`).
+    memory_seen: usize,
     /// Messages of `builtins.trace` and `builtins.warn`, in order.
     pub messages: Vec<String>,
     /// Every file read (imports, readFile, ...), absolute paths, in order.
@@ -237,6 +240,7 @@ impl Eval {
             depth: 0,
             overriding: 0,
             steps: 0,
+            memory_seen: 0,
             messages: Vec::new(),
             files_read: Vec::new(),
             copied_paths: HashMap::new(),
@@ -522,7 +526,8 @@ impl Eval {
         each: usize,
         span: Span,
     ) -> EvalResult<()> {
-        let in_use = self.settings.memory_in_use.map_or(0, |f| f());
+        // As of the last check (every 4096 steps): asking is a system call.
+        let in_use = self.memory_seen;
         match count.checked_mul(each).and_then(|b| b.checked_add(in_use)) {
             Some(bytes) if bytes <= self.settings.max_memory => Ok(()),
             _ => Err(EvalError::new(
@@ -540,6 +545,7 @@ impl Eval {
         self.steps = self.steps.wrapping_add(1);
         if self.steps.is_multiple_of(4096) {
             if let Some(in_use) = self.settings.memory_in_use.map(|f| f()) {
+                self.memory_seen = in_use;
                 if in_use > self.settings.max_memory {
                     return Err(EvalError::new(
                         ErrorKind::Other,

@@ -302,6 +302,16 @@ pub struct Attr {
     pub pos: Option<Span>,
 }
 
+/// Names in byte order (as `str::cmp`): most names a lookup passes differ
+/// in their first byte, told apart without a call to `memcmp`.
+#[inline]
+fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
+}
+
 /// The entries of an attribute set, sorted by name (as nix's bindings):
 /// one vector, so a small set is one small allocation (a B-tree node holds
 /// eleven entries whatever the set's size), lookups are binary searches,
@@ -317,7 +327,7 @@ impl AttrMap {
         AttrMap(Vec::with_capacity(n))
     }
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| (**k).cmp(key))
+        self.0.binary_search_by(|(k, _)| name_cmp(k, key))
     }
     pub fn get(&self, key: &str) -> Option<&Attr> {
         self.find(key).ok().map(|i| &self.0[i].1)
