@@ -162,3 +162,4 @@ in
 // import ./lib-cases-g.nix { inherit lib; }
 // import ./lib-cases-i.nix { inherit lib; }
 // import ./lib-cases-h.nix { inherit lib; }
+// import ./lib-cases-j.nix { inherit lib; }

@@ -131,16 +131,24 @@ let
       let key = "${parentKey}:anon-${b.toString index}"; in
       unify parentFile key (applyIfFunction key m args);
 
-  # Depth-first, imports before the importing module, each key once.
-  collect = args: parentFile: parentKey: modules:
-    b.concatLists (lib.imap1 (i: m:
-      let
-        u = loadModule args parentFile parentKey i m;
-      in [ u ] ++ collect args u._file u.key u.imports) modules);
+  # The tree of modules: each listed module with the ones it imports.
+  collectTree = args: parentFile: parentKey: modules:
+    lib.imap1 (i: m:
+      let u = loadModule args parentFile parentKey i m; in
+      { key = u.key; module = u; imported = collectTree args u._file u.key u.imports; }) modules;
 
-  dedupe = mods: (b.foldl' (acc: m:
-    if acc.seen ? ${m.key} then acc else { seen = acc.seen // { ${m.key} = true; }; list = acc.list ++ [ m ]; })
-    { seen = { }; list = [ ]; } mods).list;
+  treeModules = nodes: b.concatMap (n: [ n.module ] ++ treeModules n.imported) nodes;
+
+  # The modules in the order nixpkgs' module system merges them: breadth
+  # first (the listed modules, then what they import, level by level), each
+  # key once, then reversed: the last module's definitions come first in a
+  # list. A disabled module is left out with what only it imports; every
+  # module's `disabledModules` counts, wherever it is in the tree.
+  collectModules = modulesPath: tree:
+    let
+      disabled = disabledKeys modulesPath (treeModules tree);
+      keep = b.filter (n: !(b.elem n.key disabled));
+    in lib.reverseList (map (n: n.module) (b.genericClosure { startSet = keep tree; operator = n: keep n.imported; }));
 
   disabledKeys = modulesPath: mods: b.concatMap (m: map (d:
     if b.isAttrs d && d ? key then b.toString d.key
@@ -222,7 +230,13 @@ let
   # nixplan records where each attribute was defined (the first definition
   # in the user's files); on real Nix this is the identity.
   setPositions = b.__nixplanSetPositions or (set: _: set);
-  firstPos = defs: let ps = b.filter (p: p != null) (map (d: d.pos or null) defs); in if ps == [ ] then null else b.head ps;
+  # Where a value is said to come from: its definition in the module met
+  # first reading the imports depth first (`rank`), whatever order the
+  # definitions are merged in. Positions are read from the source alone:
+  # nothing is evaluated to find them.
+  firstPos = defs: (b.foldl' (best: d:
+    if (d.pos or null) != null && (best == null || (d.rank or 0) < best.rank or 0) then d else best)
+    null defs).pos or null;
 
   evalFreeLevel = loc: defs:
     let
@@ -232,7 +246,7 @@ let
     in setPositions (lib.genAttrs names (name: mergeFree (loc ++ [ name ]) sub.${name})) (b.mapAttrs (_: firstPos) sub);
 
   subDefs = name: defs: b.concatMap (d:
-    if d.value ? ${name} then [ { inherit (d) file; value = d.value.${name}; pos = b.unsafeGetAttrPos name d.value; } ] else [ ]) defs;
+    if d.value ? ${name} then [ { inherit (d) file; value = d.value.${name}; pos = b.unsafeGetAttrPos name d.value; rank = d.rank or 0; } ] else [ ]) defs;
 
   # One level of the declared tree: returns { name = node; } where a node is
   # { opt = evaluated option; } or { tree = ...; } or { free = value; }.
@@ -276,7 +290,9 @@ let
       found = b.filter close names;
     in if found == [ ] then null else b.head found;
 
-  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false }:
+  # `nixplanDefinitionModules` (nixplan's, from `submoduleWith`): the last
+  # so many modules are an option's definitions in merge order.
+  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false, nixplanDefinitionModules ? 0 }:
     let
       moduleArgs = specialArgs // args // {
         inherit lib config options;
@@ -289,17 +305,22 @@ let
         options._module.check = mkOption { type = lib.types.bool; default = true; };
         options._module.freeformType = mkOption { type = lib.types.nullOr lib.types.raw; default = null; };
       };
-      collected = dedupe (collect moduleArgs "<unknown-file>" "" ([ builtinModule ] ++ modules));
-      disabled = disabledKeys (specialArgs.modulesPath or "/nixplan/nixos/modules") collected;
-      mods = b.filter (m: !(b.elem m.key disabled)) collected;
+      moduleTree = collectTree moduleArgs "<unknown-file>" "" ([ builtinModule ] ++ modules);
+      mods = collectModules (specialArgs.modulesPath or "/nixplan/nixos/modules") moduleTree;
+      # Each module's place reading the imports depth first (`firstPos`),
+      # an option's definitions in the order they were listed.
+      listedTree =
+        let n = b.length moduleTree - nixplanDefinitionModules; in
+        lib.take n moduleTree ++ lib.reverseList (lib.drop n moduleTree);
+      ranks = b.listToAttrs (lib.imap0 (i: m: { name = m.key; value = i; }) (treeModules listedTree));
       declTree = mergeDeclTrees (map (m: { file = m._file; options = m.options; }) mods);
-      defs = map (m: { file = m._file; value = m.config; pos = null; }) mods;
-      tree = evalLevel prefix declTree defs;
+      defs = map (m: { file = m._file; value = m.config; pos = null; rank = ranks.${m.key}; }) mods;
+      evaluated = evalLevel prefix declTree defs;
       # What the modules see: not checked (a module may read its own
       # config while the check is still to come, as in NixOS).
-      config = setPositions (b.mapAttrs (_: nodeConfig) tree) (b.mapAttrs (_: n: n.pos) tree);
+      config = setPositions (b.mapAttrs (_: nodeConfig) evaluated) (b.mapAttrs (_: n: n.pos) evaluated);
       freeform = b.any (m: m.freeformType != null) mods || (config._module.freeformType or null) != null;
-      unknown = if strict && (config._module.check or true) && !freeform then undeclared prefix declTree tree else [ ];
+      unknown = if strict && (config._module.check or true) && !freeform then undeclared prefix declTree evaluated else [ ];
       checkedConfig =
         if unknown == [ ] then config
         else
@@ -309,7 +330,7 @@ let
           in lib.options.throwAt u.pos "The option `${showOption u.loc}' does not exist.${if near == null then "" else " Did you mean `${showOption (lib.init u.loc ++ [ near ])}'?"}";
       # The names at the top come from the declarations alone, so a module
       # can test `options ? name` while its own definitions are collected.
-      options = b.mapAttrs (name: _: nodeOptions tree.${name}) declTree;
+      options = b.mapAttrs (name: _: nodeOptions evaluated.${name}) declTree;
     in {
       inherit options;
       config = checkedConfig;
@@ -594,6 +615,8 @@ in
     pushDownAttrDefs evalElement dischargeDefs
     defaultOverridePriority defaultOrderPriority mkRenamedOptionModule mkAliasOptionModule mkRemovedOptionModule
     mkChangedOptionModule mkMergedOptionModule doRename;
+  # nixplan's: where a value is said to come from (`attrsOf` uses it too).
+  nixplanFirstPos = firstPos;
   mkOptionDefault = mkOverride 1500;
   mkDefault = mkOverride 1000;
   mkImageMediaOverride = mkOverride 60;

@@ -406,7 +406,8 @@ let
           pushed = lib.modules.pushDownAttrDefs defs;
           evaluated = b.zipAttrsWith (name: ds: lib.modules.evalElement (loc ++ [ name ]) elemType { merged = ds; })
             (map (d: b.mapAttrs (n: v: { inherit (d) file; value = v; pos = b.unsafeGetAttrPos n d.value; }) d.value) pushed);
-          positions = b.zipAttrsWith (name: ps: b.head ps) (map (d: b.mapAttrs (n: _: b.unsafeGetAttrPos n d.value) d.value) pushed);
+          positions = b.zipAttrsWith (name: lib.modules.nixplanFirstPos)
+            (map (d: b.mapAttrs (n: _: { pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; }) d.value) pushed);
           setPositions = b.__nixplanSetPositions or (set: _: set);
         in
         setPositions (if lazy then b.mapAttrs (_: e: e.value or elemType.emptyValue.value or (throw "The option `${showOption loc}' has an undefined element")) evaluated
@@ -603,6 +604,9 @@ let
             specialArgs = specialArgs // { name = lib.last loc; };
             prefix = loc;
             inherit strict;
+            # Positions: the definitions come in merge order, the one
+            # listed last first.
+            nixplanDefinitionModules = b.length defs;
           }).config;
         getSubOptions = prefix: (lib.modules.evalModules { inherit modules; specialArgs = specialArgs // { name = "<name>"; }; inherit prefix; }).options;
         getSubModules = modules;

@@ -1,0 +1,35 @@
+# The order in which evalModules merges the modules it collects: the listed
+# modules, then what they import level by level, each key once, the last
+# one's definitions first in a list; a disabled module drops what only it
+# imports. Declarations and definition files come in that order too.
+{ lib }:
+let
+  listOpt = { options.x = lib.mkOption { type = lib.types.listOf lib.types.str; }; };
+  xs = ms: (lib.evalModules { modules = [ listOpt ] ++ ms; }).config.x;
+  tree = lib.evalModules {
+    modules = [
+      { _file = "m1"; options.x = lib.mkOption { type = lib.types.listOf lib.types.str; };
+        imports = [ { _file = "m1i"; options.y = lib.mkOption { default = [ 1 ]; type = lib.types.listOf lib.types.int; }; config.y = [ 3 ]; } ];
+        config.x = [ "a" ]; }
+      { _file = "m2"; options.x = lib.mkOption { }; config.x = [ "b" ]; config.y = [ 2 ]; }
+      { _file = "m3"; x = [ "c" ]; disabledModules = [ { key = "k"; } ]; }
+      { key = "k"; _file = "m4"; x = [ "d" ]; imports = [ { _file = "m4i"; x = [ "e" ]; } ]; }
+      { _file = "m5"; imports = [ { key = "k2"; _file = "m5i"; x = [ "f" ]; } ]; }
+      { _file = "m6"; imports = [ { key = "k2"; _file = "m6i"; x = [ "g" ]; } ]; }
+    ];
+  };
+in
+{
+  moduleOrderNested = xs [ { x = [ "a" ]; imports = [ { x = [ "a1" ]; imports = [ { x = [ "a11" ]; } ]; } { x = [ "a2" ]; } ]; } { x = [ "b" ]; } ];
+  moduleOrderPriorities = xs [ { x = [ "a" ]; } { x = lib.mkBefore [ "b" ]; } { x = [ "c" ]; } { x = lib.mkAfter [ "d" ]; } ];
+  moduleOrderImportsOnly = xs [ { imports = [ { x = [ "i1" ]; } ]; } { x = [ "b" ]; imports = [ { x = [ "i2" ]; } { x = [ "i3" ]; } ]; } ];
+  moduleOrderMerge = xs [ { x = lib.mkMerge [ [ "m1" ] [ "m2" ] ]; } { x = [ "b" ]; } ];
+  moduleOrderFunctions = xs [ ({ ... }: { x = [ "f" ]; }) { config.x = [ "g" ]; } ];
+  moduleOrderTree = {
+    declarations = tree.options.x.declarations;
+    files = tree.options.x.files;
+    definitionFiles = map (d: d.file) tree.options.x.definitionsWithLocations;
+    inherit (tree.config) x y;
+    yFiles = tree.options.y.files;
+  };
+}
