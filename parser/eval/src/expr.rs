@@ -85,7 +85,14 @@ impl Eval {
                 let path = path.clone();
                 let mut v = self.eval(expr, env)?;
                 for name in path.iter() {
-                    let key = self.attr_name(name, env)?;
+                    let dynamic;
+                    let key: &str = match name {
+                        AttrName::Static(s) => s,
+                        AttrName::Dynamic(_) => {
+                            dynamic = self.attr_name(name, env)?;
+                            &dynamic
+                        }
+                    };
                     let found = match &v {
                         // With `or`, an opaque stand-in lacks what it was not given.
                         Value::Attrs(a) => self.lookup_attr(a, &key, span, default.is_none())?,
@@ -123,7 +130,14 @@ impl Eval {
                 let mut v = self.eval(expr, env)?;
                 let last = path.len().saturating_sub(1);
                 for (i, name) in path.iter().enumerate() {
-                    let key = self.attr_name(name, env)?;
+                    let dynamic;
+                    let key: &str = match name {
+                        AttrName::Static(s) => s,
+                        AttrName::Dynamic(_) => {
+                            dynamic = self.attr_name(name, env)?;
+                            &dynamic
+                        }
+                    };
                     let t = match &v {
                         Value::Attrs(a) => self.lookup_attr(a, &key, span, false)?,
                         _ => None,
