@@ -85,14 +85,8 @@ impl Eval {
                 let path = path.clone();
                 let mut v = self.eval(expr, env)?;
                 for name in path.iter() {
-                    let dynamic;
-                    let key: &str = match name {
-                        AttrName::Static(s) => s,
-                        AttrName::Dynamic(_) => {
-                            dynamic = self.attr_name(name, env)?;
-                            &dynamic
-                        }
-                    };
+                    let key = self.attr_key(name, env)?;
+                    let key: &str = &key;
                     let found = match &v {
                         // With `or`, an opaque stand-in lacks what it was not given.
                         Value::Attrs(a) => self.lookup_attr(a, &key, span, default.is_none())?,
@@ -130,14 +124,8 @@ impl Eval {
                 let mut v = self.eval(expr, env)?;
                 let last = path.len().saturating_sub(1);
                 for (i, name) in path.iter().enumerate() {
-                    let dynamic;
-                    let key: &str = match name {
-                        AttrName::Static(s) => s,
-                        AttrName::Dynamic(_) => {
-                            dynamic = self.attr_name(name, env)?;
-                            &dynamic
-                        }
-                    };
+                    let key = self.attr_key(name, env)?;
+                    let key: &str = &key;
                     let t = match &v {
                         Value::Attrs(a) => self.lookup_attr(a, &key, span, false)?,
                         _ => None,
@@ -299,6 +287,15 @@ impl Eval {
             msg.push_str(&format!("; did you mean '{best}'?"));
         }
         EvalError::new(ErrorKind::MissingAttr, msg, Some(span))
+    }
+
+    /// The name `name` stands for, borrowed where it is written in the
+    /// source (no reference count taken for a static name).
+    fn attr_key<'a>(&mut self, name: &'a AttrName, env: &Rc<Env>) -> EvalResult<AttrKey<'a>> {
+        match name {
+            AttrName::Static(s) => Ok(AttrKey::Static(s)),
+            AttrName::Dynamic(_) => self.attr_name(name, env).map(AttrKey::Dynamic),
+        }
     }
 
     pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Rc<Env>) -> EvalResult<Rc<str>> {
@@ -511,4 +508,20 @@ impl Eval {
     }
 
     // ----- calls ---------------------------------------------------------
+}
+
+/// An attribute name of a selection: written in the source, or computed.
+enum AttrKey<'a> {
+    Static(&'a str),
+    Dynamic(Rc<str>),
+}
+
+impl std::ops::Deref for AttrKey<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            AttrKey::Static(s) => s,
+            AttrKey::Dynamic(s) => s,
+        }
+    }
 }
