@@ -89,7 +89,7 @@ impl Eval {
                     let key: &str = &key;
                     let found = match &v {
                         // With `or`, an opaque stand-in lacks what it was not given.
-                        Value::Attrs(a) => self.lookup_attr(a, &key, span, default.is_none())?,
+                        Value::Attrs(a) => self.lookup_attr(a, key, span, default.is_none())?,
                         _ if default.is_none() => {
                             return Err(type_err(
                                 format!("value is {} while a set was expected (selecting attribute '{key}')", v.type_phrase()),
@@ -112,7 +112,7 @@ impl Eval {
                             Some(d) => return self.eval(d, env),
                             None => {
                                 let Value::Attrs(a) = &v else { unreachable!() };
-                                return Err(self.missing_attr(&key, a, span));
+                                return Err(self.missing_attr(key, a, span));
                             }
                         },
                     }
@@ -127,7 +127,7 @@ impl Eval {
                     let key = self.attr_key(name, env)?;
                     let key: &str = &key;
                     let t = match &v {
-                        Value::Attrs(a) => self.lookup_attr(a, &key, span, false)?,
+                        Value::Attrs(a) => self.lookup_attr(a, key, span, false)?,
                         _ => None,
                     };
                     match t {
