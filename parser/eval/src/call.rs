@@ -18,7 +18,7 @@ impl Eval {
     pub(crate) fn call_inner(&mut self, f: &Value, arg: Thunk, span: Span) -> EvalResult<Value> {
         match f {
             Value::Lambda(c) => {
-                let def = c.def.clone();
+                let def = self.lambda_def(c);
                 if let Param::Ident(_) = def.param {
                     let new_env = Env::new(Some(c.env.clone()), smallvec::smallvec![arg]);
                     return self.eval(def.body, &new_env).map_err(|mut e| {
@@ -214,6 +214,14 @@ impl Eval {
             rest = &rest[1..];
         }
         Ok(f)
+    }
+
+    /// The definition of function `c` (its parameters and body).
+    pub(crate) fn lambda_def(&self, c: &Closure) -> Rc<nixplan_syntax::lower::LambdaDef> {
+        match self.arena.get(c.expr) {
+            Expr::Lambda(def) => def.clone(),
+            _ => unreachable!("a closure is made from a lambda expression"),
+        }
     }
 
     pub(crate) fn lambda_name(&self, c: &Closure) -> String {

@@ -148,11 +148,10 @@ impl Eval {
                 let items = items.clone();
                 Ok(Value::list_of(items.iter().map(|i| self.thunk(*i, env))))
             }
-            Expr::Lambda(ref def) => Ok(Value::Lambda(Rc::new(Closure {
-                def: def.clone(),
+            Expr::Lambda(_) => Ok(Value::Lambda(Closure {
                 env: env.clone(),
                 expr: e,
-            }))),
+            })),
             Expr::Apply { func, .. } if matches!(self.arena.get(func), Expr::Apply { .. }) => {
                 self.eval_apply_spine(e, env)
             }

@@ -447,11 +447,10 @@ impl Eval {
                 }
             }
             Expr::Var(Var::Global(g)) => self.globals[g].clone(),
-            Expr::Lambda(def) => Thunk::ready(Value::Lambda(Rc::new(Closure {
-                def: def.clone(),
+            Expr::Lambda(_) => Thunk::ready(Value::Lambda(Closure {
                 env: env.clone(),
                 expr: e,
-            }))),
+            })),
             // `x.a.b` where `x`, `x.a` and `x.a.b` are computed already:
             // the value, in a holder of its own (nix makes a new value for
             // every selection; sharing the attribute's thunk would make

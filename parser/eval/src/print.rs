@@ -455,7 +455,7 @@ impl Eval {
                     self.xml_position(span, &mut tag);
                 }
                 xml.tag("function", &tag, false);
-                match &c.def.param {
+                match &self.lambda_def(c).param {
                     nixplan_syntax::lower::Param::Ident(name) => {
                         xml.tag("varpat", &[("name", name.to_string())], true)
                     }

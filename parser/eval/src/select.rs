@@ -126,9 +126,10 @@ impl Eval {
         let Value::Lambda(c) = f else {
             return Ok(f.clone());
         };
+        let def = self.lambda_def(c);
         let nixplan_syntax::lower::Param::Formals {
             formals, ellipsis, ..
-        } = &c.def.param
+        } = &def.param
         else {
             return Ok(f.clone());
         };

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
 
-use nixplan_syntax::lower::{ExprId, LambdaDef};
+use nixplan_syntax::lower::ExprId;
 use nixplan_syntax::Span;
 
 use super::{Eval, EvalResult};
@@ -67,8 +67,11 @@ pub struct PrimOpApp {
     pub args: PrimOpArgs,
 }
 
+/// A function value: its `Expr::Lambda` (where its definition is) and the
+/// environment it was made in, held in the value itself (no allocation of
+/// its own).
+#[derive(Clone)]
 pub struct Closure {
-    pub def: Rc<LambdaDef>,
     pub env: Rc<Env>,
     pub expr: ExprId,
 }
@@ -83,7 +86,7 @@ pub enum Value {
     Path(Rc<str>),
     Attrs(Rc<Attrs>),
     List(Rc<[Thunk]>),
-    Lambda(Rc<Closure>),
+    Lambda(Closure),
     PrimOp(Rc<PrimOpApp>),
 }
 

@@ -46,7 +46,7 @@ pub(super) fn p_function_args(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     match ev.force(&a[0])? {
         Value::Lambda(c) => {
             let mut out = Attrs::new();
-            if let Param::Formals { formals, .. } = &c.def.param {
+            if let Param::Formals { formals, .. } = &ev.lambda_def(&c).param {
                 for f in formals {
                     out.map.insert(
                         f.name.clone(),
