@@ -15,6 +15,7 @@ impl Eval {
         r
     }
 
+    #[inline(always)]
     pub(crate) fn call_inner(&mut self, f: &Value, arg: Thunk, span: Span) -> EvalResult<Value> {
         match f {
             Value::Lambda(c) => {

@@ -29,6 +29,7 @@ impl Eval {
         r
     }
 
+    #[inline(always)]
     pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
         let span = self.arena.span(e);
         // Matched in place: the ids of the commonest expressions are copied

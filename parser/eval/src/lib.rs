@@ -574,6 +574,7 @@ impl Eval {
     }
 }
 
+#[inline]
 pub(crate) fn lookup_env(env: &Rc<Env>, depth: u32) -> &Rc<Env> {
     let mut e = env;
     for _ in 0..depth {

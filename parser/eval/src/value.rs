@@ -237,9 +237,11 @@ impl Drop for Thunk {
 }
 
 impl Thunk {
+    #[inline]
     pub fn ready(v: Value) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Done(v))))
     }
+    #[inline]
     pub fn pending(e: ExprId, env: Rc<Env>) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Pending(e, env))))
     }
@@ -251,6 +253,7 @@ impl Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Native(Rc::new(f)))))
     }
     /// The value, if already computed.
+    #[inline]
     pub fn value(&self) -> Option<Value> {
         // SAFETY: the cell is read in place and its value cloned before
         // anything else runs: `Thunk` is not `Send` (an `Rc`), and
