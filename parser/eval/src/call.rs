@@ -193,9 +193,16 @@ impl Eval {
             if let Value::PrimOp(app) = &f {
                 let missing = app.op.arity - app.args.len();
                 if missing > 1 && rest.len() >= missing {
-                    let mut args = app.args.clone();
-                    args.extend(rest[..missing].iter().map(|&(a, _)| self.thunk(a, env)));
                     let (op, span) = (app.op, rest[missing - 1].1);
+                    // Pushed one by one: `extend` and `clone` of a small
+                    // vector cost more than the few arguments.
+                    let mut args = PrimOpArgs::new();
+                    for t in app.args.iter() {
+                        args.push(t.clone());
+                    }
+                    for &(a, _) in &rest[..missing] {
+                        args.push(self.thunk(a, env));
+                    }
                     self.enter(|_| span)?;
                     let r = if self.depth.is_multiple_of(8) {
                         stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {

@@ -191,6 +191,8 @@ thread_local! {
     static GRAVE: RefCell<Vec<ThunkState>> = const { RefCell::new(Vec::new()) };
     /// How many thunk states are being dropped one inside the other.
     static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// Whether `GRAVE` may hold states.
+    static BURIED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// How deep thunk states are dropped recursively before the rest waits in
@@ -222,12 +224,15 @@ impl Drop for Thunk {
         }
         let depth = DROP_DEPTH.try_with(|d| d.get()).unwrap_or(0);
         if depth >= MAX_DROP_DEPTH {
-            let _ = GRAVE.try_with(|g| g.borrow_mut().push(state));
+            if GRAVE.try_with(|g| g.borrow_mut().push(state)).is_ok() {
+                let _ = BURIED.try_with(|b| b.set(true));
+            }
             return;
         }
         let _ = DROP_DEPTH.try_with(|d| d.set(depth + 1));
         drop(state);
-        if depth == 0 {
+        // The work list is looked at only when something waits in it.
+        if depth == 0 && BURIED.try_with(|b| b.replace(false)).unwrap_or(false) {
             while let Some(next) = GRAVE.try_with(|g| g.borrow_mut().pop()).ok().flatten() {
                 drop(next);
             }
