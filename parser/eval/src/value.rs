@@ -340,7 +340,17 @@ impl AttrMap {
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(k, _)| name_cmp(k, key))
     }
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&Attr> {
+        // A small set (up to 16 names; measured) is scanned: names of
+        // another length are passed over without looking at their bytes.
+        if self.0.len() <= 16 {
+            return self
+                .0
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && **k == *key)
+                .map(|(_, a)| a);
+        }
         self.find(key).ok().map(|i| &self.0[i].1)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Attr> {
