@@ -132,8 +132,20 @@ for n in $tree; do
   printf 'blkid %s: %s\n' "$n" "$(blkid -p -o export "$n" 2>/dev/null | grep -v '^DEVNAME=\|UUID\|^PART_ENTRY_DISK=' | tr '\n' ' ')"
 done
 resolved=$(for n in $tree; do readlink -f "$n"; done)
+# A device-mapper source by its mapper name: the kernel shows a
+# multi-device btrfs by the name its devices were registered under
+# (/dev/dm-1 or /dev/mapper/p2 for one device, depending on the order of
+# udev's scan and mkfs).
 findmnt -rn -o TARGET,SOURCE,FSTYPE,OPTIONS -R "$root" 2>/dev/null \
-  | sed 's/,subvolid=[0-9]*//; s/subvolid=[0-9]*,//' | sort | sed 's/^/findmnt /'
+  | sed 's/,subvolid=[0-9]*//; s/subvolid=[0-9]*,//' \
+  | while read -r t s f o; do
+      case "$s" in
+        /dev/dm-*)
+          b=${s#/dev/}; b=${b%%[[]*}; sub=${s#/dev/"$b"}
+          n=$(cat "/sys/block/$b/dm/name" 2>/dev/null) && s="/dev/mapper/$n$sub" ;;
+      esac
+      echo "$t $s $f $o"
+    done | sort | sed 's/^/findmnt /'
 swapon --show=NAME,TYPE,SIZE --noheadings --raw --bytes 2>/dev/null | while read -r name rest; do
   case "$name" in "$root"/*) echo "swap $name $rest"; continue ;; esac
   r=$(readlink -f "$name")
@@ -315,6 +327,23 @@ fn disko_actions(plan: &serde_json::Value) -> Vec<serde_json::Value> {
         .unwrap_or_default()
 }
 
+/// The attribute name of each disk of an example, by the disk's `name`
+/// (which scripts use): they differ where a disk sets its own `name`
+/// (long-device-name) or disko derives it (with-lib).
+fn disk_keys(example: &Path) -> Result<std::collections::HashMap<String, String>, String> {
+    let expr = format!(
+        "builtins.mapAttrs (k: d: d.name or k) (let e = import {}; in if builtins.isFunction e then e {{ lib = import <nixplan/lib.nix>; }} else e).disko.devices.disk",
+        nix_string(&example.display().to_string())
+    );
+    let (code, out, err) = super::nixplan_text(&["eval", "--json", "-E", &expr]);
+    if code != 0 {
+        return Err(format!("the disks of {}: {err}", example.display()));
+    }
+    let by_key: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&out).map_err(|e| format!("{e}: {out}"))?;
+    Ok(by_key.into_iter().map(|(k, n)| (n, k)).collect())
+}
+
 /// nixplan's plan of `name` (the real disko when `upstream` is given),
 /// and its JSON.
 pub fn plan(
@@ -326,10 +355,10 @@ pub fn plan(
     // The example as it is, its disks moved onto the machine's by a
     // module (`mkForce` on each disk's device), as a user would override
     // them: an example may compute its devices (`"/dev/sd${name}"`), which
-    // no text replacement of the example could follow. The disks are named
-    // as the script's comments name them: a disk whose attribute name is
-    // not its `name` (with-lib) would get a second, new disk instead, so
-    // the plan's wiped disks are checked below. The example is imported
+    // no text replacement of the example could follow. The script's
+    // comments name the disks by their `name`, which is not always their
+    // attribute name (`disk_keys`); the plan's wiped disks are checked
+    // below all the same. The example is imported
     // through a function of all module arguments, so that its own
     // arguments with defaults (`disks ? [ ... ]`) take them.
     let names: Vec<String> = disks_in(&expected(name, "create"))
@@ -340,13 +369,14 @@ pub fn plan(
     let example = super::upstream()
         .map_err(|e| e.to_string())?
         .join(format!("disko/example/{name}.nix"));
+    let keys = disk_keys(&example)?;
     let moved: String = names
         .iter()
         .zip(m.disks())
         .map(|(n, d)| {
             format!(
                 "      {}.device = lib.mkForce {};\n",
-                nix_string(n),
+                nix_string(keys.get(n).unwrap_or(n)),
                 nix_string(&d)
             )
         })
