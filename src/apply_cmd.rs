@@ -224,7 +224,7 @@ pub(crate) fn key_texts(
     }
     let (ev, config) = crate::target::load_config(&target, &flags)
         .map_err(|_| format!("cannot evaluate {target} again to read its keys' text"))?;
-    std::mem::forget(ev);
+    crate::eval_cmd::finish(ev);
     let keys = config.deployment.map(|d| d.keys).unwrap_or_default();
     for w in wanted {
         let name = &w[KEY_TEXT.len()..];

@@ -51,6 +51,6 @@ pub fn run(args: ConfigArgs) -> ExitCode {
             println!("  failed assertion: {a}");
         }
     }
-    std::mem::forget(ev);
+    crate::eval_cmd::finish(ev);
     ExitCode::SUCCESS
 }

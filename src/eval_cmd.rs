@@ -35,6 +35,14 @@ pub fn parse_cache_dir() -> Option<std::path::PathBuf> {
     nixplan_eval::usable_parse_cache(&dir)
 }
 
+/// The end of an evaluator: its profile written if one was asked for
+/// (`NIXPLAN_EVAL_PROFILE`), then left to the OS. Values may nest deeper
+/// than a recursive drop can go, and the process ends soon anyway.
+pub fn finish(ev: Eval) {
+    ev.write_profile();
+    std::mem::forget(ev);
+}
+
 pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     let mut s = Settings {
         home: std::env::var("HOME").ok(),
@@ -44,6 +52,7 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     };
     s.env = std::env::vars().collect();
     s.parse_cache = parse_cache_dir();
+    s.profile = std::env::var_os("NIXPLAN_EVAL_PROFILE").map(std::path::PathBuf::from);
     s.display_root = std::env::current_dir()
         .ok()
         .map(|d| d.display().to_string());
@@ -251,6 +260,6 @@ pub fn run(args: EvalArgs) -> ExitCode {
     };
     // Values may nest deeper than a recursive drop can go, and the process
     // ends here anyway: let the OS reclaim the evaluator.
-    std::mem::forget(ev);
+    crate::eval_cmd::finish(ev);
     code
 }

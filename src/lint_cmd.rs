@@ -109,7 +109,7 @@ pub fn run(args: LintArgs) -> ExitCode {
     let Ok((ev, config)) = load_config(&args.target, &args.inputs) else {
         return ExitCode::from(1);
     };
-    std::mem::forget(ev);
+    crate::eval_cmd::finish(ev);
     let main_file = main_file(&target);
     let facts = match &args.facts {
         Some(f) => match std::fs::read_to_string(f)

@@ -179,11 +179,11 @@ fn make_hive_plan(
             .map(|d| d.tags.value.clone())
             .unwrap_or_default();
         if !selected(&sel, name, &tags).map_err(fail)? {
-            std::mem::forget(ev);
+            crate::eval_cmd::finish(ev);
             continue;
         }
         let digest = source_digest(&target, &ev.files_read);
-        std::mem::forget(ev);
+        crate::eval_cmd::finish(ev);
         let attr = flake_attr_of(&dir, name, &config);
         plans.push(deploy_plan(&node, goal, &config, digest, attr)?);
     }
@@ -296,7 +296,7 @@ pub fn make_plan(
     };
     let digest = source_digest(&target, &ev.files_read);
     if let Some(goal) = inputs.choices.goal {
-        std::mem::forget(ev);
+        crate::eval_cmd::finish(ev);
         if *phases != PhaseSelection::default() {
             eprintln!(
                 "error: --phases/--stop-after are for installs; a deploy (--goal) does not take them"
@@ -377,7 +377,7 @@ pub fn make_plan(
         },
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    std::mem::forget(ev);
+    crate::eval_cmd::finish(ev);
     // What lint calls an error is not planned: one validation for both.
     let errors: Vec<_> = nixplan_planner::lint::lint(
         &config,

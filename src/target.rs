@@ -160,7 +160,7 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
         }
         Err(e) => {
             report_eval(&ev, &e);
-            std::mem::forget(ev);
+            crate::eval_cmd::finish(ev);
             Err(())
         }
     }
@@ -179,7 +179,7 @@ pub fn flake_nodes(dir: &str, flags: &InputFlags) -> Result<(Vec<String>, bool),
     })?;
     ev.host = Some(Box::new(InputHost::new(resolver, flags.strict_inputs)));
     let out = config::flake_nodes(&mut ev, dir).map_err(|e| report_eval(&ev, &e));
-    std::mem::forget(ev);
+    crate::eval_cmd::finish(ev);
     out
 }
 

@@ -357,3 +357,44 @@ fn an_evaluation_past_the_memory_limit_stops_with_an_error() {
     let (code, out, err) = nixplan_text(&["eval", "--max-memory", "4096", "-E", expr]);
     assert_eq!((code, out.as_str()), (0, "100000\n"), "{err}");
 }
+
+/// `NIXPLAN_EVAL_PROFILE=FILE` writes a profile by function: each lambda
+/// named by where it is written, each builtin by name, with how often it
+/// was called (a recursion's calls all counted, its time once); the
+/// evaluation's result is the same as without it.
+#[test]
+fn a_profile_counts_calls_by_function_where_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fib.nix");
+    std::fs::write(
+        &file,
+        "let\n  fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2);\n  \
+         twice = x: [ x x ];\nin builtins.length (map twice [ 1 2 ]) + fib 10\n",
+    )
+    .unwrap();
+    let report = dir.path().join("profile.txt");
+    let (code, out, err) = common::nixplan_env(
+        &["eval", file.to_str().unwrap()],
+        &[("NIXPLAN_EVAL_PROFILE", report.to_str().unwrap())],
+        &[],
+    );
+    assert_eq!((code, out.as_str()), (0, "57\n"), "{err}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    let calls = |what: &str| -> u64 {
+        let line = text
+            .lines()
+            .find(|l| l.ends_with(what))
+            .unwrap_or_else(|| panic!("no line for {what} in:\n{text}"));
+        line.split_whitespace().nth(2).unwrap().parse().unwrap()
+    };
+    // fib 10 calls fib 177 times; `twice` is called for no element, since
+    // only the list's length is asked for.
+    assert_eq!(calls("fib.nix:2:9"), 177, "{text}");
+    assert_eq!(calls("builtins.map"), 1, "{text}");
+    assert!(!text.contains("fib.nix:3:11"), "{text}");
+    // Without the variable, no file is written.
+    std::fs::remove_file(&report).unwrap();
+    let (code, _, _) = nixplan_text(&["eval", file.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(!report.exists());
+}

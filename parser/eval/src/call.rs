@@ -6,12 +6,19 @@ use crate::*;
 impl Eval {
     pub fn call(&mut self, f: &Value, arg: Thunk, span: Span) -> EvalResult<Value> {
         self.enter(|_| span)?;
+        let profiling = self.profile.is_some();
+        if profiling {
+            self.profile_enter(f);
+        }
         let r = if self.depth.is_multiple_of(8) {
             stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.call_inner(f, arg, span))
         } else {
             self.call_inner(f, arg, span)
         };
         self.depth -= 1;
+        if profiling {
+            self.profile_leave();
+        }
         r
     }
 
@@ -168,10 +175,18 @@ impl Eval {
         args: &[Thunk],
         span: Span,
     ) -> EvalResult<Value> {
-        (op.run)(self, args, span).map_err(|mut e| {
+        let profiling = self.profile.is_some();
+        if profiling {
+            self.profile_enter_builtin(op);
+        }
+        let r = (op.run)(self, args, span).map_err(|mut e| {
             e.add_trace(span, format!("while calling the builtin '{}'", op.name));
             e
-        })
+        });
+        if profiling {
+            self.profile_leave();
+        }
+        r
     }
 
     /// `f a b ...` (the application `e` and the ones in its function
@@ -222,6 +237,34 @@ impl Eval {
             rest = &rest[1..];
         }
         Ok(f)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn profile_enter(&mut self, f: &Value) {
+        let key = match f {
+            Value::Lambda(c) => Some(profile::Key::Lambda(c.expr)),
+            _ => None,
+        };
+        if let Some(p) = &mut self.profile {
+            p.enter(key, self.steps);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn profile_enter_builtin(&mut self, op: &'static PrimOp) {
+        if let Some(p) = &mut self.profile {
+            p.enter(Some(profile::Key::Builtin(op.name)), self.steps);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn profile_leave(&mut self) {
+        if let Some(p) = &mut self.profile {
+            p.leave(self.steps);
+        }
     }
 
     /// The definition of function `c` (its parameters and body).

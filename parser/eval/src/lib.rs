@@ -14,6 +14,7 @@ mod import;
 pub mod lints;
 mod ops;
 pub mod print;
+mod profile;
 mod select;
 pub mod store;
 mod value;
@@ -77,6 +78,9 @@ pub struct Settings {
     /// anywhere: a file read before with the same text and context is
     /// not parsed again.
     pub parse_cache: Option<PathBuf>,
+    /// Where to write a profile of evaluation by function when the
+    /// evaluator is dropped (`NIXPLAN_EVAL_PROFILE`; `profile.rs`).
+    pub profile: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -96,6 +100,7 @@ impl Default for Settings {
             literal_lints: lints::LiteralLints::default(),
             experimental_features: BTreeSet::new(),
             parse_cache: None,
+            profile: None,
         }
     }
 }
@@ -203,6 +208,21 @@ pub struct Eval {
     /// What evaluation may ask of the program running it
     /// (`builtins.__nixplanHost`); `None` makes those calls errors.
     pub host: Option<Box<dyn Host>>,
+    /// Calls counted and timed by function, when `Settings::profile` asks.
+    pub(crate) profile: Option<Box<profile::Profile>>,
+}
+
+impl Eval {
+    /// Writes the profile of this evaluation where `Settings::profile`
+    /// says, if it says. Asked for by hand: a file that cannot be written
+    /// loses only the profile.
+    pub fn write_profile(&self) {
+        let (Some(p), Some(path)) = (&self.profile, &self.settings.profile) else {
+            return;
+        };
+        let report = p.report(80, |id| self.sources.describe(self.arena.span(id)));
+        let _ = std::fs::write(path, report);
+    }
 }
 
 /// Requests evaluation makes of the program running it: nixplan's Nix asks
@@ -230,6 +250,7 @@ pub(crate) fn type_err(msg: impl Into<String>, span: Span) -> Box<EvalError> {
 
 impl Eval {
     pub fn new(fs: Box<dyn FileSystem>, settings: Settings) -> Eval {
+        let profile = settings.profile.is_some().then(Box::default);
         let mut ev = Eval {
             sources: SourceMap::new(),
             arena: Arena::default(),
@@ -247,6 +268,7 @@ impl Eval {
             regex_cache: HashMap::new(),
             drvs: store::DrvStore::default(),
             host: None,
+            profile,
         };
         builtins::install(&mut ev);
         ev

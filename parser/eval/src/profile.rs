@@ -1,0 +1,114 @@
+//! A profile of evaluation by function (`NIXPLAN_EVAL_PROFILE=FILE`, read
+//! by the binary into `Settings::profile`): for each lambda (by where it is
+//! written) and each builtin, how often it was called and the evaluation
+//! steps and time spent inside its calls, counted once however deeply it
+//! recurses. What lazily evaluated thunks cost is counted where they are
+//! forced, as in any profile of a lazy language. For finding hot spots in
+//! Nix code by hand; off, it costs one branch per call.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use nixplan_syntax::lower::ExprId;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    Lambda(ExprId),
+    Builtin(&'static str),
+}
+
+#[derive(Default)]
+struct Entry {
+    calls: u64,
+    steps: u64,
+    time: Duration,
+    active: u32,
+}
+
+/// A call under way.
+struct Open {
+    key: Option<Key>,
+    steps: u64,
+    start: Option<Instant>,
+}
+
+#[derive(Default)]
+pub struct Profile {
+    entries: HashMap<Key, Entry>,
+    /// The calls under way, innermost last (`None`: a call that is not
+    /// profiled, such as a functor's).
+    open: Vec<Open>,
+    started: Option<Instant>,
+}
+
+impl Profile {
+    pub(crate) fn enter(&mut self, key: Option<Key>, steps: u64) {
+        self.started.get_or_insert_with(Instant::now);
+        let outer = match key {
+            Some(k) => {
+                let e = self.entries.entry(k).or_default();
+                e.active += 1;
+                // Only the outermost call of a recursion counts its time.
+                e.active == 1
+            }
+            None => false,
+        };
+        self.open.push(Open {
+            key,
+            steps,
+            start: outer.then(Instant::now),
+        });
+    }
+
+    pub(crate) fn leave(&mut self, steps: u64) {
+        let Some(Open {
+            key: Some(key),
+            steps: from,
+            start,
+        }) = self.open.pop()
+        else {
+            return;
+        };
+        let e = self.entries.entry(key).or_default();
+        e.calls += 1;
+        e.active = e.active.saturating_sub(1);
+        if let Some(start) = start {
+            e.time += start.elapsed();
+            e.steps += steps.wrapping_sub(from);
+        }
+    }
+
+    /// The report: the `limit` entries that took longest, one per line,
+    /// with `describe` naming a lambda by where it is written.
+    pub(crate) fn report(&self, limit: usize, describe: impl Fn(ExprId) -> String) -> String {
+        let total = self.started.map(|s| s.elapsed()).unwrap_or_default();
+        let mut rows: Vec<(&Key, &Entry)> = self.entries.iter().collect();
+        rows.sort_by(|a, b| b.1.time.cmp(&a.1.time).then(b.1.calls.cmp(&a.1.calls)));
+        let mut out = format!(
+            "# nixplan evaluation profile: {:.1} ms in all; per function, inclusive (a recursion counted once)\n\
+             # {:>9} {:>6} {:>10} {:>12}  function\n",
+            total.as_secs_f64() * 1e3,
+            "ms",
+            "%",
+            "calls",
+            "steps"
+        );
+        for (key, e) in rows.into_iter().take(limit) {
+            let name = match key {
+                Key::Lambda(id) => describe(*id),
+                Key::Builtin(name) => format!("builtins.{name}"),
+            };
+            let ms = e.time.as_secs_f64() * 1e3;
+            let pct = if total.is_zero() {
+                0.0
+            } else {
+                100.0 * e.time.as_secs_f64() / total.as_secs_f64()
+            };
+            out.push_str(&format!(
+                "  {ms:>9.2} {pct:>5.1}% {:>10} {:>12}  {name}\n",
+                e.calls, e.steps
+            ));
+        }
+        out
+    }
+}
