@@ -2,7 +2,10 @@
 # Evaluate each workload with nixplan and with nix-instantiate in the same
 # run (hyperfine, whole processes, start-up included) and print the ratio
 # nixplan/nix of mean wall time (below 1 means nixplan is faster) and of
-# peak memory.
+# peak memory. The workloads are benches/workloads/*.nix (programs shaped
+# like what nixplan evaluates), or those of the directory given:
+# benches/micro holds one small program per builtin or language feature, to
+# find the ones slower than nix's (`benches/eval-vs-nix.sh benches/micro`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
@@ -12,7 +15,8 @@ NP=target/release/nixplan
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-16s %12s %12s %8s %12s %12s %8s\n' workload nixplan_ms nix_ms time× nixplan_MiB nix_MiB mem×
-for w in benches/workloads/*.nix; do
+DIR=${1:-benches/workloads}
+for w in "$DIR"/*.nix; do
   name=$(basename "$w" .nix)
   # Both must agree before their speed means anything.
   a=$($NP eval --json "$w"); b=$(nix-instantiate --eval --strict --json "$w")

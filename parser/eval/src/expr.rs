@@ -74,6 +74,10 @@ impl Eval {
                 let t = lookup_env(env, depth).slots.borrow()[slot as usize].clone();
                 self.force(&t)
             }
+            Expr::Var(Var::Global(ref g) | Var::Builtin(ref g)) => {
+                let t = self.globals[g].clone();
+                self.force(&t)
+            }
             Expr::Var(ref v) => {
                 let v = v.clone();
                 self.eval_var(&v, env, span)
@@ -234,7 +238,7 @@ impl Eval {
                 let t = lookup_env(env, *depth).slots.borrow()[*slot as usize].clone();
                 self.force(&t)
             }
-            Var::Global(g) => {
+            Var::Global(g) | Var::Builtin(g) => {
                 let t = self.globals[g].clone();
                 self.force(&t)
             }

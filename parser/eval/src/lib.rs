@@ -187,7 +187,9 @@ pub struct Eval {
     pub arena: Arena,
     pub settings: Settings,
     fs: fs::WithWritten,
-    globals: HashMap<Rc<str>, Thunk>,
+    /// By name, hashed with FxHash (short names, read on every global
+    /// variable's evaluation).
+    globals: rustc_hash::FxHashMap<Rc<str>, Thunk>,
     import_cache: HashMap<String, Thunk>,
     depth: usize,
     /// How many `__overrides` are being computed: their set's slots are
@@ -256,7 +258,7 @@ impl Eval {
             arena: Arena::default(),
             settings,
             fs: fs::WithWritten::new(fs),
-            globals: HashMap::new(),
+            globals: rustc_hash::FxHashMap::default(),
             import_cache: HashMap::new(),
             depth: 0,
             overriding: 0,
@@ -469,6 +471,11 @@ impl Eval {
                 }
             }
             Expr::Var(Var::Global(g)) => self.globals[g].clone(),
+            // A holder of its own, as for a selection.
+            Expr::Var(Var::Builtin(g)) => match self.globals[g].value() {
+                Some(v) => Thunk::ready(v),
+                None => Thunk::pending(e, env.clone()),
+            },
             Expr::Lambda(_) => Thunk::ready(Value::Lambda(Closure {
                 env: env.clone(),
                 expr: e,
@@ -501,7 +508,7 @@ impl Eval {
                 .borrow()
                 .get(*slot as usize)?
                 .clone(),
-            Expr::Var(Var::Global(g)) => self.globals.get(g)?.clone(),
+            Expr::Var(Var::Global(g) | Var::Builtin(g)) => self.globals.get(g)?.clone(),
             _ => return None,
         };
         for name in path {

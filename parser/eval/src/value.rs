@@ -313,14 +313,29 @@ pub struct Attr {
     pub pos: Option<Span>,
 }
 
-/// Names in byte order (as `str::cmp`): most names a lookup passes differ
-/// in their first byte, told apart without a call to `memcmp`.
+/// Names in byte order (as `str::cmp`), compared eight bytes at a time
+/// inline: attribute names are short, and a call to `memcmp` for each
+/// step of a binary search costs more than the comparison.
 #[inline]
 fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.as_bytes().first(), b.as_bytes().first()) {
-        (Some(x), Some(y)) if x != y => x.cmp(y),
-        _ => a.cmp(b),
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_be_bytes(a[i..i + 8].try_into().expect("8 bytes"));
+        let y = u64::from_be_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 8;
     }
+    while i < n {
+        if a[i] != b[i] {
+            return a[i].cmp(&b[i]);
+        }
+        i += 1;
+    }
+    a.len().cmp(&b.len())
 }
 
 /// The entries of an attribute set, sorted by name (as nix's bindings):
@@ -547,5 +562,26 @@ mod tests {
         assert_eq!(std::mem::size_of::<Value>(), 32);
         assert_eq!(std::mem::size_of::<ThunkState>(), 32);
         assert_eq!(std::mem::size_of::<Env>(), 48);
+    }
+
+    proptest::proptest! {
+        /// Names compare as `str::cmp` compares them (the order sets are
+        /// sorted and printed in), over prefixes, lengths around eight
+        /// bytes and every byte value.
+        #[test]
+        fn names_compare_as_strings_do(
+            a in "[a-c\\x00-\\x02\\u{80}-\\u{10ffff}]{0,20}",
+            b in "[a-c\\x00-\\x02\\u{80}-\\u{10ffff}]{0,20}",
+            cut in 0usize..20,
+        ) {
+            proptest::prop_assert_eq!(name_cmp(&a, &b), a.cmp(&b));
+            // A shared prefix, so the comparison goes past the first words.
+            let mut c = a.clone();
+            let keep = b.char_indices().nth(cut).map(|(i, _)| i).unwrap_or(b.len());
+            c.insert_str(0, &b[..keep]);
+            let d = format!("{}{}", &b[..keep], b);
+            proptest::prop_assert_eq!(name_cmp(&c, &d), c.cmp(&d));
+            proptest::prop_assert_eq!(name_cmp(&c, &c), std::cmp::Ordering::Equal);
+        }
     }
 }

@@ -71,10 +71,22 @@ pub(super) fn p_concat_map(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 /// first: `elem f [ f ]` is true).
 pub(super) fn p_elem(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let list = ev.force_list(&a[1], s)?;
+    // The value looked for is forced once, and only if the list has an
+    // element to compare it with (as nix).
+    let mut x: Option<Value> = None;
     for t in list.iter() {
-        let x = ev.force(&a[0])?;
+        let xv = match &x {
+            Some(v) => v,
+            None => x.insert(ev.force(&a[0])?),
+        };
         let y = ev.force(t)?;
-        if a[0].ptr_eq(t) || ev.equal(&x, &y)? {
+        let same = a[0].ptr_eq(t)
+            || match (xv, &y) {
+                // The commonest case, without a call.
+                (Value::String(p), Value::String(q)) => p.s == q.s,
+                _ => ev.equal(xv, &y)?,
+            };
+        if same {
             return bool_v(true);
         }
     }

@@ -165,7 +165,9 @@ impl Move<'_> {
             | Expr::SearchPath(_)
             | Expr::Var(Var::Local { .. } | Var::With { .. })
             | Expr::CurPos => Some(()),
-            Expr::Var(Var::Global(g)) => self.globals.contains(&**g).then_some(()),
+            Expr::Var(Var::Global(g) | Var::Builtin(g)) => {
+                self.globals.contains(&**g).then_some(())
+            }
             Expr::Interp(ps) | Expr::PathInterp(ps) => self.parts(ps),
             Expr::Select {
                 expr,

@@ -50,6 +50,10 @@ pub enum Var {
     Local { depth: u32, slot: u32 },
     /// A builtin of the global scope.
     Global(Rc<str>),
+    /// `builtins.NAME` read as the global NAME (`__NAME`, the same value):
+    /// like a selection, each evaluation is a value of its own (two of them
+    /// are not the same function, as two selections are not).
+    Builtin(Rc<str>),
     /// Not bound lexically: search the `with` scopes at these depths, innermost first.
     With { name: Rc<str>, depths: Rc<[u32]> },
 }
@@ -317,6 +321,38 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.arena.push(e, span)
     }
 
+    /// The global name of `builtins.NAME` in `s`, if it is one, and
+    /// whether the selection is that name alone: the base is the
+    /// identifier `builtins`, not bound around it, and the path starts with
+    /// the plain name NAME (a selection of that name alone has no `or`).
+    /// Every builtin is also the global `__NAME` (`__nixplan…` ones under
+    /// their own name), the same value: the evaluator installs them so.
+    fn builtin_global(&self, s: &ast::Select) -> Option<(Rc<str>, bool)> {
+        let Some(ast::Expr::Ident(base)) = s.expr() else {
+            return None;
+        };
+        if &*self.ident_name(&base) != "builtins"
+            || !matches!(self.resolve("builtins"), Some(Var::Global(_)))
+        {
+            return None;
+        }
+        let mut attrs = s.attrpath()?.attrs();
+        let Some(ast::Attr::Ident(first)) = attrs.next() else {
+            return None;
+        };
+        let alone = attrs.next().is_none();
+        if alone && s.default_expr().is_some() {
+            return None;
+        }
+        let name = self.ident_name(&first);
+        let global: Rc<str> = if name.starts_with("__") {
+            name
+        } else {
+            format!("__{name}").into()
+        };
+        (self.cx.is_global)(&global).then_some((global, alone))
+    }
+
     fn resolve(&self, name: &str) -> Option<Var> {
         for (depth, scope) in self.scopes.iter().rev().enumerate() {
             if let Scope::Names(names) = scope {
@@ -461,11 +497,30 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 }
             }
             ast::Expr::Select(s) => {
-                let inner = self.opt_expr(s.expr(), &node)?;
-                let path = match s.attrpath() {
+                // `builtins.NAME` is read as the global that every builtin
+                // also is (`__NAME`: the same value, as in nix's base
+                // environment), when there is one: a lookup by name instead
+                // of a search in a set of some 150 names. Decided from the
+                // tree, before anything is lowered (no expression is made
+                // that nothing refers to).
+                let global = self.builtin_global(&s);
+                let rewritten = global.is_some();
+                let inner = match global {
+                    // The whole selection is the global (it has no `or`).
+                    Some((g, true)) => return Ok(self.push(Expr::Var(Var::Builtin(g)), &node)),
+                    Some((g, false)) => {
+                        let base = s.expr().map(|e| e.syntax().clone()).unwrap_or(node.clone());
+                        self.push(Expr::Var(Var::Builtin(g)), &base)
+                    }
+                    None => self.opt_expr(s.expr(), &node)?,
+                };
+                let mut path = match s.attrpath() {
                     Some(p) => self.attrpath(&p)?,
                     None => return self.err(&node, "missing attribute path"),
                 };
+                if rewritten {
+                    path.remove(0);
+                }
                 let default = match s.default_expr() {
                     Some(d) => Some(self.expr(d)?),
                     None => None,

@@ -1,0 +1,1 @@
+let base = builtins.listToAttrs (builtins.genList (i: { name = "k${toString i}"; value = i; }) 100); in builtins.foldl' (acc: i: acc + builtins.length (builtins.attrNames base) + builtins.length (builtins.attrValues base)) 0 (builtins.genList (i: i) 30000)

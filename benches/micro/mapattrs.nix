@@ -1,0 +1,1 @@
+let base = builtins.listToAttrs (builtins.genList (i: { name = "k${toString i}"; value = i; }) 100); in builtins.foldl' (acc: i: acc + (builtins.mapAttrs (n: v: v + i) base).k50) 0 (builtins.genList (i: i) 20000)

@@ -1,0 +1,1 @@
+builtins.stringLength (builtins.concatStringsSep "," (builtins.genList (i: "item-${toString i}-x") 200000))

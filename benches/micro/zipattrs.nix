@@ -1,0 +1,1 @@
+let sets = builtins.genList (j: builtins.listToAttrs (builtins.genList (i: { name = "k${toString (i * j)}"; value = i; }) 100)) 200; in builtins.length (builtins.attrNames (builtins.zipAttrsWith (n: vs: builtins.length vs) sets))
