@@ -26,14 +26,19 @@ impl Eval {
     pub(crate) fn call_inner(&mut self, f: &Value, arg: Thunk, span: Span) -> EvalResult<Value> {
         match f {
             Value::Lambda(c) => {
-                let def = self.lambda_def(c);
-                if let Param::Ident(_) = def.param {
-                    let new_env = Env::new(Some(c.env.clone()), smallvec::smallvec![arg]);
-                    return self.eval(def.body, &new_env).map_err(|mut e| {
-                        e.add_trace(span, "while calling a function");
-                        e
-                    });
+                // `x: body`, the commonest: read in place (no reference
+                // count taken on the definition).
+                if let Expr::Lambda(def) = self.arena.get(c.expr) {
+                    if let Param::Ident(_) = def.param {
+                        let body = def.body;
+                        let new_env = Env::new(Some(c.env.clone()), smallvec::smallvec![arg]);
+                        return self.eval(body, &new_env).map_err(|mut e| {
+                            e.add_trace(span, "while calling a function");
+                            e
+                        });
+                    }
                 }
+                let def = self.lambda_def(c);
                 let new_env = Env::new(Some(c.env.clone()), Slots::new());
                 // Formal i has slot i (lowering): the slots are pushed in order.
                 let mut slots = Slots::with_capacity(def.slots as usize);
