@@ -36,10 +36,28 @@ pub fn parse_cache_dir() -> Option<std::path::PathBuf> {
 }
 
 /// The end of an evaluator: its profile written if one was asked for
-/// (`NIXPLAN_EVAL_PROFILE`), then left to the OS. Values may nest deeper
-/// than a recursive drop can go, and the process ends soon anyway.
+/// (`NIXPLAN_EVAL_PROFILE=FILE`: the first evaluation of the process
+/// replaces the file, later ones (a hive's nodes, a second pass for keys)
+/// are appended), then left to the OS. Values may nest deeper than a
+/// recursive drop can go, and the process ends soon anyway.
 pub fn finish(ev: Eval) {
-    ev.write_profile();
+    use std::io::Write;
+    static WRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if let (Some(report), Some(path)) = (
+        ev.profile_report(),
+        std::env::var_os("NIXPLAN_EVAL_PROFILE"),
+    ) {
+        let again = WRITTEN.swap(true, std::sync::atomic::Ordering::SeqCst);
+        // Asked for by hand: a file that cannot be written loses only the
+        // profile.
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(again)
+            .truncate(!again)
+            .open(path)
+            .and_then(|mut f| f.write_all(report.as_bytes()));
+    }
     std::mem::forget(ev);
 }
 
@@ -52,7 +70,7 @@ pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {
     };
     s.env = std::env::vars().collect();
     s.parse_cache = parse_cache_dir();
-    s.profile = std::env::var_os("NIXPLAN_EVAL_PROFILE").map(std::path::PathBuf::from);
+    s.profile = std::env::var_os("NIXPLAN_EVAL_PROFILE").is_some();
     s.display_root = std::env::current_dir()
         .ok()
         .map(|d| d.display().to_string());

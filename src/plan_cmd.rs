@@ -178,8 +178,10 @@ fn make_hive_plan(
             .as_ref()
             .map(|d| d.tags.value.clone())
             .unwrap_or_default();
-        if !selected(&sel, name, &tags).map_err(fail)? {
+        let keep = selected(&sel, name, &tags);
+        if !matches!(keep, Ok(true)) {
             crate::eval_cmd::finish(ev);
+            keep.map_err(fail)?;
             continue;
         }
         let digest = source_digest(&target, &ev.files_read);

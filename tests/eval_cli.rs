@@ -392,6 +392,40 @@ fn a_profile_counts_calls_by_function_where_asked() {
     assert_eq!(calls("fib.nix:2:9"), 177, "{text}");
     assert_eq!(calls("builtins.map"), 1, "{text}");
     assert!(!text.contains("fib.nix:3:11"), "{text}");
+    // A command that evaluates several times (a hive's node list, then
+    // each node) appends a profile per evaluation; the next command
+    // replaces the file.
+    let system = "/nix/store/qcpbj3406g87nifdqh66bikpv1q4z93h-nixos-system-web1";
+    let nodes: Vec<String> = ["web1", "web2", "db1"]
+        .iter()
+        .map(|n| format!("{n}={system}"))
+        .collect();
+    let mut args = vec![
+        "plan",
+        "tests/fixtures/colmena-hive",
+        "--offline",
+        "--goal",
+        "push",
+    ];
+    for n in &nodes {
+        args.extend_from_slice(&["--node-system", n.as_str()]);
+    }
+    let (code, _, err) = common::nixplan_env(
+        &args,
+        &[("NIXPLAN_EVAL_PROFILE", report.to_str().unwrap())],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let profiles = |t: &str| t.matches("# nixplan evaluation profile").count();
+    let hive = std::fs::read_to_string(&report).unwrap();
+    assert!(profiles(&hive) >= 4, "{hive}");
+    let (code, _, _) = common::nixplan_env(
+        &["eval", file.to_str().unwrap()],
+        &[("NIXPLAN_EVAL_PROFILE", report.to_str().unwrap())],
+        &[],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(profiles(&std::fs::read_to_string(&report).unwrap()), 1);
     // Without the variable, no file is written.
     std::fs::remove_file(&report).unwrap();
     let (code, _, _) = nixplan_text(&["eval", file.to_str().unwrap()]);

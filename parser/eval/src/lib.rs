@@ -78,9 +78,8 @@ pub struct Settings {
     /// anywhere: a file read before with the same text and context is
     /// not parsed again.
     pub parse_cache: Option<PathBuf>,
-    /// Where to write a profile of evaluation by function when the
-    /// evaluator is dropped (`NIXPLAN_EVAL_PROFILE`; `profile.rs`).
-    pub profile: Option<PathBuf>,
+    /// Count calls by function (`profile.rs`; `Eval::profile_report`).
+    pub profile: bool,
 }
 
 impl Default for Settings {
@@ -100,7 +99,7 @@ impl Default for Settings {
             literal_lints: lints::LiteralLints::default(),
             experimental_features: BTreeSet::new(),
             parse_cache: None,
-            profile: None,
+            profile: false,
         }
     }
 }
@@ -215,15 +214,11 @@ pub struct Eval {
 }
 
 impl Eval {
-    /// Writes the profile of this evaluation where `Settings::profile`
-    /// says, if it says. Asked for by hand: a file that cannot be written
-    /// loses only the profile.
-    pub fn write_profile(&self) {
-        let (Some(p), Some(path)) = (&self.profile, &self.settings.profile) else {
-            return;
-        };
-        let report = p.report(80, |id| self.sources.describe(self.arena.span(id)));
-        let _ = std::fs::write(path, report);
+    /// The profile of this evaluation by function, if `Settings::profile`
+    /// asked for one.
+    pub fn profile_report(&self) -> Option<String> {
+        let p = self.profile.as_ref()?;
+        Some(p.report(80, |id| self.sources.describe(self.arena.span(id))))
     }
 }
 
@@ -252,7 +247,7 @@ pub(crate) fn type_err(msg: impl Into<String>, span: Span) -> Box<EvalError> {
 
 impl Eval {
     pub fn new(fs: Box<dyn FileSystem>, settings: Settings) -> Eval {
-        let profile = settings.profile.is_some().then(Box::default);
+        let profile = settings.profile.then(Box::default);
         let mut ev = Eval {
             sources: SourceMap::new(),
             arena: Arena::default(),

@@ -325,8 +325,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     /// whether the selection is that name alone: the base is the
     /// identifier `builtins`, not bound around it, and the path starts with
     /// the plain name NAME (a selection of that name alone has no `or`).
-    /// Every builtin is also the global `__NAME` (`__nixplan…` ones under
-    /// their own name), the same value: the evaluator installs them so.
+    /// Every builtin is also the global `__NAME`, the same value: the
+    /// evaluator installs them so.
     fn builtin_global(&self, s: &ast::Select) -> Option<(Rc<str>, bool)> {
         let Some(ast::Expr::Ident(base)) = s.expr() else {
             return None;
@@ -345,11 +345,11 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             return None;
         }
         let name = self.ident_name(&first);
-        let global: Rc<str> = if name.starts_with("__") {
-            name
-        } else {
-            format!("__{name}").into()
-        };
+        // `__NAME` globals are of `NAME`s: `builtins.__map` is missing.
+        if name.starts_with("__") {
+            return None;
+        }
+        let global: Rc<str> = format!("__{name}").into();
         (self.cx.is_global)(&global).then_some((global, alone))
     }
 
