@@ -1,10 +1,12 @@
-//! A profile of evaluation by function (`NIXPLAN_EVAL_PROFILE=FILE`, read
-//! by the binary into `Settings::profile`): for each lambda (by where it is
+//! A profile of evaluation by function (`Settings::profile`; the binary
+//! turns it on for `NIXPLAN_EVAL_PROFILE=FILE` and writes
+//! `Eval::profile_report` there): for each lambda (by where it is
 //! written) and each builtin, how often it was called and the evaluation
 //! steps and time spent inside its calls, counted once however deeply it
 //! recurses. What lazily evaluated thunks cost is counted where they are
 //! forced, as in any profile of a lazy language. For finding hot spots in
-//! Nix code by hand; off, it costs one branch per call.
+//! Nix code by hand; off, it costs a flag test on entering and leaving
+//! each call.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -80,13 +80,7 @@ pub(super) fn p_elem(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             None => x.insert(ev.force(&a[0])?),
         };
         let y = ev.force(t)?;
-        let same = a[0].ptr_eq(t)
-            || match (xv, &y) {
-                // The commonest case, without a call.
-                (Value::String(p), Value::String(q)) => p.s == q.s,
-                _ => ev.equal(xv, &y)?,
-            };
-        if same {
+        if a[0].ptr_eq(t) || ev.equal(xv, &y)? {
             return bool_v(true);
         }
     }
