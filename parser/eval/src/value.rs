@@ -317,7 +317,7 @@ pub struct Attr {
 /// inline: attribute names are short, and a call to `memcmp` for each
 /// step of a binary search costs more than the comparison.
 #[inline]
-fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+pub fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len().min(b.len());
     let mut i = 0;
@@ -336,6 +336,48 @@ fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         i += 1;
     }
     a.len().cmp(&b.len())
+}
+
+/// Whether two names are equal, compared as `name_cmp` does (no call to
+/// `memcmp` for a name of a few bytes).
+#[inline]
+pub fn name_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        let x = u64::from_ne_bytes(a[i..i + 8].try_into().expect("8 bytes"));
+        let y = u64::from_ne_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        if x != y {
+            return false;
+        }
+        i += 8;
+    }
+    a[i..].iter().zip(&b[i..]).all(|(x, y)| x == y)
+}
+
+/// A name as the key of a sorted map or set, ordered as attribute sets
+/// are (`name_cmp`, the order of `str`).
+#[derive(Clone)]
+pub struct Name(pub Rc<str>);
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        name_eq(&self.0, &other.0)
+    }
+}
+impl Eq for Name {}
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Name {
+    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
+        name_cmp(&self.0, &other.0)
+    }
 }
 
 /// The entries of an attribute set, sorted by name (as nix's bindings):
@@ -360,11 +402,7 @@ impl AttrMap {
         // A small set (up to 16 names; measured) is scanned: names of
         // another length are passed over without looking at their bytes.
         if self.0.len() <= 16 {
-            return self
-                .0
-                .iter()
-                .find(|(k, _)| k.len() == key.len() && **k == *key)
-                .map(|(_, a)| a);
+            return self.0.iter().find(|(k, _)| name_eq(k, key)).map(|(_, a)| a);
         }
         self.find(key).ok().map(|i| &self.0[i].1)
     }
@@ -376,7 +414,7 @@ impl AttrMap {
     }
     /// Insert or replace; appending when `key` sorts after every name.
     pub fn insert(&mut self, key: Rc<str>, attr: Attr) -> Option<Attr> {
-        if self.0.last().is_none_or(|(k, _)| **k < *key) {
+        if self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()) {
             self.0.push((key, attr));
             return None;
         }
@@ -582,6 +620,9 @@ mod tests {
             let d = format!("{}{}", &b[..keep], b);
             proptest::prop_assert_eq!(name_cmp(&c, &d), c.cmp(&d));
             proptest::prop_assert_eq!(name_cmp(&c, &c), std::cmp::Ordering::Equal);
+            proptest::prop_assert_eq!(name_eq(&a, &b), a == b);
+            proptest::prop_assert_eq!(name_eq(&c, &d), c == d);
+            proptest::prop_assert!(name_eq(&c, &c));
         }
     }
 }

@@ -95,12 +95,14 @@ pub(super) fn p_intersect_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_remove_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let attrs = ev.force_attrs(&a[0], s)?;
     let names = ev.force_list(&a[1], s)?;
-    let mut gone = std::collections::BTreeSet::new();
+    let mut gone = Vec::with_capacity(names.len());
     for n in names.iter() {
-        gone.insert(ev.force_string(n, s)?.s);
+        gone.push(ev.force_string(n, s)?.s);
     }
+    gone.sort_by(|x, y| name_cmp(x, y));
     let mut out = (*attrs).clone();
-    out.map.retain(|k, _| !gone.contains(k));
+    out.map
+        .retain(|k, _| gone.binary_search_by(|g| name_cmp(g, k)).is_err());
     Ok(Value::attrs(out))
 }
 
@@ -120,8 +122,8 @@ pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         };
         named.push((name.s, e));
     }
-    named.sort_by(|x, y| x.0.cmp(&y.0));
-    named.dedup_by(|later, first| later.0 == first.0);
+    named.sort_by(|x, y| name_cmp(&x.0, &y.0));
+    named.dedup_by(|later, first| name_eq(&later.0, &first.0));
     // As nix: only a kept element's `value` is read.
     let mut map = crate::value::AttrMap::with_capacity(named.len());
     for (name, e) in named {
@@ -165,16 +167,18 @@ fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
 pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let f = ev.force(&a[0])?;
     let list = ev.force_list(&a[1], s)?;
-    let mut acc: BTreeMap<Rc<str>, Vec<Thunk>> = BTreeMap::new();
+    let mut acc: BTreeMap<Name, Vec<Thunk>> = BTreeMap::new();
     for t in list.iter() {
         let attrs = ev.force_attrs(t, s)?;
         for (k, v) in attrs.map.iter() {
-            acc.entry(k.clone()).or_default().push(v.value.clone());
+            acc.entry(Name(k.clone()))
+                .or_default()
+                .push(v.value.clone());
         }
     }
     let callee = Eval::callee(&f, s);
     let mut out = Attrs::new();
-    for (k, vs) in acc {
+    for (Name(k), vs) in acc {
         let t = Thunk::apply(
             &callee,
             ready_str(k.clone()),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::store::{self, Derivation, DrvOutput};
-use super::value::merge_ctx;
+use super::value::{merge_ctx, name_cmp, name_eq, Name};
 use super::{
     type_err, Attr, Attrs, Callee, ErrorKind, Eval, EvalError, EvalResult, NixString, PrimOp,
     PrimOpApp, PrimOpArgs, Thunk, Value,
