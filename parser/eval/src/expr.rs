@@ -89,12 +89,15 @@ impl Eval {
             } => {
                 let path = path.clone();
                 let mut v = self.eval(expr, env)?;
-                for name in path.iter() {
+                for (i, name) in path.iter().enumerate() {
                     let key = self.attr_key(name, env)?;
                     let key: &str = &key;
                     let found = match &v {
-                        // With `or`, an opaque stand-in lacks what it was not given.
-                        Value::Attrs(a) => self.lookup_attr(a, key, span, default.is_none())?,
+                        Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
+                            Some(t) => Some(t),
+                            // With `or`, an opaque stand-in lacks what it was not given.
+                            None => self.lookup_attr(a, key, span, default.is_none())?,
+                        },
                         _ if default.is_none() => {
                             return Err(type_err(
                                 format!("value is {} while a set was expected (selecting attribute '{key}')", v.type_phrase()),
@@ -132,7 +135,10 @@ impl Eval {
                     let key = self.attr_key(name, env)?;
                     let key: &str = &key;
                     let t = match &v {
-                        Value::Attrs(a) => self.lookup_attr(a, key, span, false)?,
+                        Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
+                            Some(t) => Some(t),
+                            None => self.lookup_attr(a, key, span, false)?,
+                        },
                         _ => None,
                     };
                     match t {

@@ -194,6 +194,13 @@ pub struct Eval {
     /// How many `__overrides` are being computed: their set's slots are
     /// replaced afterwards, so selections are not taken early meanwhile.
     overriding: u32,
+    /// Where the attribute a selection site last found was in its set,
+    /// by the site's expression id plus the name's place in the path
+    /// (`AttrMap::get_hinted`): a site mostly selects from the same big
+    /// set (`lib.mkOption`, `config.x`). A hint is only a first guess,
+    /// checked against the name, so two sites sharing one cost nothing
+    /// but the guess.
+    select_hints: Vec<u32>,
     /// Evaluation steps so far (the memory ceiling is checked every 4096).
     steps: u64,
     /// The memory in use at the last check (`Settings::memory_in_use`).
@@ -257,6 +264,7 @@ impl Eval {
             import_cache: HashMap::new(),
             depth: 0,
             overriding: 0,
+            select_hints: Vec::new(),
             steps: 0,
             memory_seen: 0,
             messages: Vec::new(),
@@ -487,6 +495,33 @@ impl Eval {
             }
             _ => Thunk::pending(e, env.clone()),
         }
+    }
+
+    /// Attribute `key` of `a`, for the `i`th name of selection site `e`,
+    /// looked up where the site last found it first (`select_hints`).
+    #[inline(always)]
+    pub(crate) fn get_at_site(
+        &mut self,
+        a: &Attrs,
+        key: &str,
+        e: ExprId,
+        i: usize,
+    ) -> Option<Thunk> {
+        if a.map.len() <= AttrMap::SCANNED {
+            return a.map.get(key).map(|attr| attr.value.clone());
+        }
+        self.get_hinted(a, key, e.0 as usize + i)
+    }
+
+    #[inline(never)]
+    fn get_hinted(&mut self, a: &Attrs, key: &str, at: usize) -> Option<Thunk> {
+        if at >= self.select_hints.len() {
+            self.select_hints
+                .resize(self.arena.len().max(at + 1), u32::MAX);
+        }
+        a.map
+            .get_hinted(key, &mut self.select_hints[at])
+            .map(|attr| attr.value.clone())
     }
 
     /// The thunk `base.path` selects, if it can be had without forcing

@@ -388,6 +388,8 @@ impl Ord for Name {
 pub struct AttrMap(Vec<(Rc<str>, Attr)>);
 
 impl AttrMap {
+    /// Up to how many names a lookup scans instead of searching (measured).
+    pub const SCANNED: usize = 16;
     pub fn new() -> AttrMap {
         AttrMap(Vec::new())
     }
@@ -399,12 +401,28 @@ impl AttrMap {
     }
     #[inline]
     pub fn get(&self, key: &str) -> Option<&Attr> {
-        // A small set (up to 16 names; measured) is scanned: names of
-        // another length are passed over without looking at their bytes.
-        if self.0.len() <= 16 {
+        // A small set is scanned: names of another length are passed
+        // over without looking at their bytes.
+        if self.0.len() <= Self::SCANNED {
             return self.0.iter().find(|(k, _)| name_eq(k, key)).map(|(_, a)| a);
         }
         self.find(key).ok().map(|i| &self.0[i].1)
+    }
+    /// As `get`, trying the entry at `hint` first in a big set, and
+    /// leaving in `hint` where `key` was found.
+    #[inline]
+    pub fn get_hinted(&self, key: &str, hint: &mut u32) -> Option<&Attr> {
+        if self.0.len() <= Self::SCANNED {
+            return self.get(key);
+        }
+        if let Some((k, a)) = self.0.get(*hint as usize) {
+            if name_eq(k, key) {
+                return Some(a);
+            }
+        }
+        let i = self.find(key).ok()?;
+        *hint = i as u32;
+        Some(&self.0[i].1)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Attr> {
         self.find(key).ok().map(move |i| &mut self.0[i].1)
@@ -623,6 +641,31 @@ mod tests {
             proptest::prop_assert_eq!(name_eq(&a, &b), a == b);
             proptest::prop_assert_eq!(name_eq(&c, &d), c == d);
             proptest::prop_assert!(name_eq(&c, &c));
+        }
+
+        /// A lookup with a hint finds what a lookup without one finds,
+        /// whatever the hint (stale, out of range, another name's), and
+        /// leaves the found name's place as the hint.
+        #[test]
+        fn a_hint_never_changes_what_is_found(
+            names in proptest::collection::btree_set("[a-e]{1,10}", 0..60),
+            key in "[a-e]{1,10}",
+            hint in 0u32..70,
+        ) {
+            let map: AttrMap = names
+                .iter()
+                .map(|n| (Rc::from(n.as_str()), Attr { value: Thunk::ready(Value::Null), pos: None }))
+                .collect();
+            let mut h = hint;
+            let hinted = map.get_hinted(&key, &mut h).map(|a| a.value.identity());
+            proptest::prop_assert_eq!(hinted, map.get(&key).map(|a| a.value.identity()));
+            if hinted.is_some() && map.len() > AttrMap::SCANNED {
+                proptest::prop_assert!(name_eq(&map.0[h as usize].0, &key));
+                // The hint it left finds the name at once.
+                let mut again = h;
+                proptest::prop_assert_eq!(map.get_hinted(&key, &mut again).map(|a| a.value.identity()), hinted);
+                proptest::prop_assert_eq!(again, h);
+            }
         }
     }
 }
