@@ -106,7 +106,7 @@ impl Eval {
                         slots.push(arg);
                     }
                 }
-                *new_env.slots.borrow_mut() = slots;
+                new_env.set_slots(slots);
                 self.eval(def.body, &new_env).map_err(|mut e| {
                     e.add_trace(span, "while calling a function");
                     e

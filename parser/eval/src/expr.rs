@@ -9,12 +9,7 @@ impl Eval {
         // expression) is read without a level of evaluation: nothing is
         // evaluated, so nothing can fail or recurse.
         if let Expr::Var(Var::Local { depth, slot }) = self.arena.get(e) {
-            if let Some(v) = lookup_env(env, *depth)
-                .slots
-                .borrow()
-                .get(*slot as usize)
-                .and_then(Thunk::value)
-            {
+            if let Some(v) = lookup_env(env, *depth).slot_value(*slot as usize) {
                 return Ok(v);
             }
         }
@@ -71,7 +66,9 @@ impl Eval {
                 self.find_search_path(&name, span)
             }
             Expr::Var(Var::Local { depth, slot }) => {
-                let t = lookup_env(env, depth).slots.borrow()[slot as usize].clone();
+                let t = lookup_env(env, depth)
+                    .slot(slot as usize)
+                    .expect("lowering made the slot");
                 self.force(&t)
             }
             Expr::Var(Var::Global(ref g) | Var::Builtin(ref g)) => {
@@ -241,7 +238,9 @@ impl Eval {
     pub(crate) fn eval_var(&mut self, v: &Var, env: &Rc<Env>, span: Span) -> EvalResult<Value> {
         match v {
             Var::Local { depth, slot } => {
-                let t = lookup_env(env, *depth).slots.borrow()[*slot as usize].clone();
+                let t = lookup_env(env, *depth)
+                    .slot(*slot as usize)
+                    .expect("lowering made the slot");
                 self.force(&t)
             }
             Var::Global(g) | Var::Builtin(g) => {
@@ -250,7 +249,9 @@ impl Eval {
             }
             Var::With { name, depths } => {
                 for d in depths.iter() {
-                    let scope = lookup_env(env, *d).slots.borrow()[0].clone();
+                    let scope = lookup_env(env, *d)
+                        .slot(0)
+                        .expect("a with scope has its slot");
                     let sv = self.force(&scope)?;
                     let attrs = match sv {
                         Value::Attrs(a) => a,
@@ -272,7 +273,9 @@ impl Eval {
                 // No scope has it: the innermost stand-in package set
                 // (`with pkgs; [ hello ]`) has every package.
                 for d in depths.iter() {
-                    let scope = lookup_env(env, *d).slots.borrow()[0].clone();
+                    let scope = lookup_env(env, *d)
+                        .slot(0)
+                        .expect("a with scope has its slot");
                     if let Value::Attrs(a) = self.force(&scope)? {
                         if a.opaque.as_ref().is_some_and(|o| o.has_every_package()) {
                             if let Some(t) = self.lookup_attr(&a, name, span, true)? {
@@ -334,7 +337,7 @@ impl Eval {
             .iter()
             .map(|(_, b)| self.thunk(b.value, &new_env))
             .collect();
-        *new_env.slots.borrow_mut() = slots;
+        new_env.set_slots(slots);
         new_env
     }
 
@@ -345,7 +348,7 @@ impl Eval {
         };
         let scope = if def.rec {
             let new_env = self.rec_env(def, env);
-            let slots = new_env.slots.borrow().clone();
+            let slots = new_env.slots();
             for ((name, b), t) in def.statics.iter().zip(slots) {
                 attrs.map.insert(
                     name.clone(),
@@ -362,7 +365,7 @@ impl Eval {
                 .statics
                 .binary_search_by(|(n, _)| (**n).cmp("__overrides"))
             {
-                let t = new_env.slots.borrow()[i].clone();
+                let t = new_env.slot(i).expect("a rec set has a slot per name");
                 let span = def.statics[i].1.span;
                 // The set's slots change after this: no selection made
                 // meanwhile may be taken from them early (`thunk`).
@@ -383,7 +386,7 @@ impl Eval {
                 };
                 for (name, attr) in overrides.map.iter() {
                     if let Ok(j) = def.statics.binary_search_by(|(n, _)| (**n).cmp(&**name)) {
-                        new_env.slots.borrow_mut()[j] = attr.value.clone();
+                        new_env.set_slot(j, attr.value.clone());
                     }
                     attrs.map.insert(name.clone(), attr.clone());
                 }

@@ -468,8 +468,8 @@ impl Eval {
             Expr::Path(p) => Thunk::ready(Value::Path(p.clone())),
             Expr::Var(Var::Local { depth, slot }) => {
                 // Slots of a `rec` set or `let` under construction are not there yet.
-                match lookup_env(env, *depth).slots.borrow().get(*slot as usize) {
-                    Some(t) => t.clone(),
+                match lookup_env(env, *depth).slot(*slot as usize) {
+                    Some(t) => t,
                     None => Thunk::pending(e, env.clone()),
                 }
             }
@@ -533,11 +533,9 @@ impl Eval {
             return None;
         }
         let mut t = match self.arena.get(base) {
-            Expr::Var(Var::Local { depth, slot }) => lookup_env(env, *depth)
-                .slots
-                .borrow()
-                .get(*slot as usize)?
-                .clone(),
+            Expr::Var(Var::Local { depth, slot }) => {
+                lookup_env(env, *depth).slot(*slot as usize)?
+            }
             Expr::Var(Var::Global(g) | Var::Builtin(g)) => self.globals.get(g)?.clone(),
             _ => return None,
         };

@@ -2,7 +2,7 @@
 //! sets kept sorted by name (the order Nix prints them in), strings with
 //! their store-path context.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
@@ -204,11 +204,19 @@ const MAX_DROP_DEPTH: u32 = 256;
 /// drop empties. A value nested 200,000 levels deep (a list of lists, an
 /// infinite chain of sets forced deeply) is freed in bounded stack.
 impl Drop for Thunk {
+    /// A holder that is not the last (most drops) only lets go, inline.
+    #[inline]
     fn drop(&mut self) {
-        if Rc::strong_count(&self.0) != 1 {
-            return;
+        if Rc::strong_count(&self.0) == 1 {
+            self.drop_last();
         }
-        // The last holder: the state is this drop's to take.
+    }
+}
+
+impl Thunk {
+    /// The last holder goes: the state is this drop's to take.
+    #[inline(never)]
+    fn drop_last(&mut self) {
         let state = self.0.replace(ThunkState::Blackhole(None));
         // Only what can hold other thunks needs care.
         let nests = matches!(
@@ -295,15 +303,53 @@ pub type Slots = smallvec::SmallVec<[Thunk; 3]>;
 /// the single scope value of a `with`.
 pub struct Env {
     pub parent: Option<Rc<Env>>,
-    pub slots: RefCell<Slots>,
+    /// Written while the environment is made (its thunks need it first)
+    /// and by `__overrides`, read on every variable: in a plain cell, as
+    /// no reference into it outlives one of the methods below, and
+    /// nothing they run can reach an environment (they copy and move
+    /// thunks; an old value is dropped after the cell is left).
+    slots: UnsafeCell<Slots>,
 }
 
 impl Env {
     pub fn new(parent: Option<Rc<Env>>, slots: Slots) -> Rc<Env> {
         Rc::new(Env {
             parent,
-            slots: RefCell::new(slots),
+            slots: UnsafeCell::new(slots),
         })
+    }
+    /// Slot `i`, if it is there yet (a `let` or `rec` set being made has
+    /// none).
+    #[inline]
+    pub fn slot(&self, i: usize) -> Option<Thunk> {
+        // SAFETY: see `slots`: the reference ends with the clone.
+        unsafe { &*self.slots.get() }.get(i).cloned()
+    }
+    /// The value of slot `i`, if it is there and computed already.
+    #[inline]
+    pub fn slot_value(&self, i: usize) -> Option<Value> {
+        // SAFETY: see `slots`: `Thunk::value` only reads its own cell
+        // and clones; the reference ends with it.
+        unsafe { &*self.slots.get() }.get(i).and_then(Thunk::value)
+    }
+    /// A copy of every slot.
+    pub fn slots(&self) -> Slots {
+        // SAFETY: see `slots`: the reference ends with the clone.
+        unsafe { &*self.slots.get() }.clone()
+    }
+    /// Give the environment its slots (made after it, as they refer to it).
+    pub fn set_slots(&self, slots: Slots) {
+        // SAFETY: see `slots`: the old slots are dropped after the
+        // reference ends (dropping thunks runs no evaluation, but may
+        // free other environments).
+        let old = std::mem::replace(unsafe { &mut *self.slots.get() }, slots);
+        drop(old);
+    }
+    /// Replace slot `i` (`__overrides`).
+    pub fn set_slot(&self, i: usize, t: Thunk) {
+        // SAFETY: as in `set_slots`.
+        let old = std::mem::replace(&mut unsafe { &mut *self.slots.get() }[i], t);
+        drop(old);
     }
 }
 
@@ -617,7 +663,7 @@ mod tests {
     fn a_thunk_state_is_no_bigger_than_a_value() {
         assert_eq!(std::mem::size_of::<Value>(), 32);
         assert_eq!(std::mem::size_of::<ThunkState>(), 32);
-        assert_eq!(std::mem::size_of::<Env>(), 48);
+        assert_eq!(std::mem::size_of::<Env>(), 40);
     }
 
     proptest::proptest! {
