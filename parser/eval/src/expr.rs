@@ -26,7 +26,13 @@ impl Eval {
 
     #[inline(always)]
     pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
-        let span = self.arena.span(e);
+        // Where `e` is, read only where it is needed (another vector than
+        // the expressions').
+        macro_rules! span {
+            () => {
+                self.arena.span(e)
+            };
+        }
         // Matched in place: the ids of the commonest expressions are copied
         // out, and only what is shared (`Rc`) is cloned, in its own arm.
         match *self.arena.get(e) {
@@ -38,7 +44,7 @@ impl Eval {
             Expr::Path(ref p) => Ok(Value::Path(p.clone())),
             Expr::Interp(ref parts) => {
                 let parts = parts.clone();
-                self.interpolate(&parts, env, span)
+                self.interpolate(&parts, env, span!())
             }
             Expr::PathInterp(ref parts) => {
                 let parts = parts.clone();
@@ -48,11 +54,11 @@ impl Eval {
                         StrPart::Lit(l) => out.push_str(l),
                         StrPart::Expr(x) => {
                             let v = self.eval(*x, env)?;
-                            let s = self.coerce_to_string(&v, span, false, false)?;
+                            let s = self.coerce_to_string(&v, span!(), false, false)?;
                             if s.ctx.is_some() {
                                 return Err(type_err(
                                     format!("the path '{}' may not refer to a store path", s.s),
-                                    span,
+                                    span!(),
                                 ));
                             }
                             out.push_str(&s.s);
@@ -63,7 +69,7 @@ impl Eval {
             }
             Expr::SearchPath(ref name) => {
                 let name = name.clone();
-                self.find_search_path(&name, span)
+                self.find_search_path(&name, span!())
             }
             Expr::Var(Var::Local { depth, slot }) => {
                 let t = lookup_env(env, depth)
@@ -77,7 +83,7 @@ impl Eval {
             }
             Expr::Var(ref v) => {
                 let v = v.clone();
-                self.eval_var(&v, env, span)
+                self.eval_var(&v, env, span!())
             }
             Expr::Select {
                 expr,
@@ -93,12 +99,12 @@ impl Eval {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
                             // With `or`, an opaque stand-in lacks what it was not given.
-                            None => self.lookup_attr(a, key, span, default.is_none())?,
+                            None => self.lookup_attr(a, key, span!(), default.is_none())?,
                         },
                         _ if default.is_none() => {
                             return Err(type_err(
                                 format!("value is {} while a set was expected (selecting attribute '{key}')", v.type_phrase()),
-                                span,
+                                span!(),
                             ))
                         }
                         _ => None,
@@ -107,7 +113,7 @@ impl Eval {
                         Some(t) => {
                             v = self.force(&t).map_err(|mut err| {
                                 err.add_trace(
-                                    span,
+                                    span!(),
                                     format!("while evaluating the attribute '{key}'"),
                                 );
                                 err
@@ -117,7 +123,7 @@ impl Eval {
                             Some(d) => return self.eval(d, env),
                             None => {
                                 let Value::Attrs(a) = &v else { unreachable!() };
-                                return Err(self.missing_attr(key, a, span));
+                                return Err(self.missing_attr(key, a, span!()));
                             }
                         },
                     }
@@ -134,7 +140,7 @@ impl Eval {
                     let t = match &v {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
-                            None => self.lookup_attr(a, key, span, false)?,
+                            None => self.lookup_attr(a, key, span!(), false)?,
                         },
                         _ => None,
                     };
@@ -166,7 +172,7 @@ impl Eval {
             Expr::Apply { func, arg } => {
                 let f = self.eval(func, env)?;
                 let a = self.thunk(arg, env);
-                self.call(&f, a, span)
+                self.call(&f, a, span!())
             }
             Expr::Let { ref bindings, body } => {
                 let bindings = bindings.clone();
@@ -214,17 +220,17 @@ impl Eval {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
                 v => Err(type_err(
                     format!("value is {} while a Boolean was expected", v.type_phrase()),
-                    span,
+                    span!(),
                 )),
             },
             Expr::Neg(x) => {
                 let v = self.eval(x, env)?;
-                self.arith(BinOp::Sub, Value::Int(0), v, span)
+                self.arith(BinOp::Sub, Value::Int(0), v, span!())
             }
-            Expr::Bin { op, lhs, rhs } => self.eval_bin(op, lhs, rhs, env, span),
+            Expr::Bin { op, lhs, rhs } => self.eval_bin(op, lhs, rhs, env, span!()),
             Expr::CurPos => {
-                let f = self.sources.file(span.file);
-                let (line, col) = f.line_col(span.start);
+                let f = self.sources.file(span!().file);
+                let (line, col) = f.line_col(span!().start);
                 let mut a = Attrs::new();
                 let file = f.path.as_ref().map(|p| p.display().to_string());
                 a.insert_value("file", Value::str(file.unwrap_or_else(|| f.name.clone())));

@@ -429,7 +429,7 @@ impl Eval {
                     span,
                 ));
             }
-            ThunkState::Pending(e, _) => t.0.set(ThunkState::Blackhole(Some(*e))),
+            ThunkState::Pending(e, _) => t.replace_blackhole(ThunkState::Blackhole(Some(*e))),
             ThunkState::Native(_) | ThunkState::Apply(..) => {}
         }
         let result = match &state {
@@ -446,7 +446,7 @@ impl Eval {
         };
         match result {
             Ok(v) => {
-                t.0.set(ThunkState::Done(v.clone()));
+                t.replace_blackhole(ThunkState::Done(v.clone()));
                 Ok(v)
             }
             Err(err) => {

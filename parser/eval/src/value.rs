@@ -265,6 +265,17 @@ impl Thunk {
     pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Native(Rc::new(f)))))
     }
+    /// Put `state` where a blackhole is (a thunk being forced), with no
+    /// drop of the blackhole: it holds nothing (a drop of a state is a
+    /// call, made twice per forced thunk otherwise).
+    #[inline]
+    pub(crate) fn replace_blackhole(&self, state: ThunkState) {
+        let old = self.0.replace(state);
+        debug_assert!(matches!(old, ThunkState::Blackhole(_)));
+        if let ThunkState::Blackhole(_) = old {
+            std::mem::forget(old);
+        }
+    }
     /// The value, if already computed.
     #[inline]
     pub fn value(&self) -> Option<Value> {
