@@ -10,13 +10,79 @@ use std::path::Path;
 
 use common::{nixplan_env, root};
 
+/// The entries of a parse cache: the files in its build directories.
 fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        out.push(e.path());
+        if e.path().is_dir() {
+            out.extend(entries(&e.path()));
+        } else {
+            out.push(e.path());
+        }
     }
     out.sort();
     out
+}
+
+/// Set the modification time of `path` to `days` days ago.
+fn age(path: &Path, days: u64) {
+    let t = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 24 * 3600);
+    std::fs::File::open(path).unwrap().set_modified(t).unwrap();
+}
+
+/// Each build of nixplan keeps its entries in a directory of its own; its
+/// first run removes other builds' directories unused for two weeks and
+/// the entries of the older flat layout, nothing else; later runs of the
+/// same build prune nothing.
+#[test]
+fn a_new_build_prunes_what_old_builds_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("lowered");
+    let old_build = cache.join("build-0.0.1-00000000000000aa");
+    let recent_build = cache.join("build-0.0.1-00000000000000bb");
+    let flat = cache.join("ab".repeat(32));
+    let foreign = cache.join("notes.txt");
+    let odd_dir = cache.join("keep-me");
+    for d in [&old_build, &recent_build, &odd_dir] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("cd".repeat(32)), b"nixplnL1").unwrap();
+    }
+    std::fs::write(&flat, b"nixplnL1").unwrap();
+    std::fs::write(&foreign, b"mine").unwrap();
+    age(&old_build, 30);
+    age(&recent_build, 3);
+    age(&odd_dir, 30);
+    let env = [("NIXPLAN_PARSE_CACHE", cache.to_str().unwrap())];
+    let run = || {
+        let (code, out, err) = nixplan_env(&["eval", "--expr", "1 + 1"], &env, &[]);
+        assert_eq!((code, out.trim()), (0, "2"), "{err}");
+    };
+    run();
+    assert!(!old_build.exists(), "a build unused for a month was kept");
+    assert!(!flat.exists(), "an entry of the flat layout was kept");
+    assert!(
+        recent_build.exists(),
+        "a build used three days ago was removed"
+    );
+    assert!(
+        foreign.exists() && odd_dir.exists(),
+        "something not nixplan's was removed"
+    );
+    let ours: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("build-") && !n.ends_with("bb"))
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert!(
+        !entries(&cache.join(&ours[0])).is_empty(),
+        "nothing was cached"
+    );
+    // The same build again: nothing else goes, even what is old by now.
+    age(&recent_build, 30);
+    run();
+    assert!(recent_build.exists(), "a build's later run pruned");
 }
 
 #[test]

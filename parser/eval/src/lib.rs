@@ -144,6 +144,9 @@ fn euid() -> u32 {
 /// this user or root that no one else may write into (or a sticky one,
 /// like /tmp). Anything else (a user's cache under `sudo -E`, a link, a
 /// shared directory) gives no cache: what is read from it would be run.
+/// The entries go in this build's own directory inside it
+/// (`build-FINGERPRINT`, checked the same way), made on its first run,
+/// which also prunes (`prune_parse_cache`).
 pub fn usable_parse_cache(dir: &Path) -> Option<PathBuf> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt};
     let _ = std::fs::DirBuilder::new()
@@ -158,7 +161,68 @@ pub fn usable_parse_cache(dir: &Path) -> Option<PathBuf> {
         })
     };
     let parent = dir.parent().unwrap_or(Path::new("/"));
-    (own(dir, false, false) && own(parent, true, true)).then(|| dir.to_path_buf())
+    if !(own(dir, false, false) && own(parent, true, true)) {
+        return None;
+    }
+    // One directory per build of the lowering code: a build's first run
+    // removes what builds no longer used have left.
+    let build = dir.join(format!("build-{}", lower::LOWERING_FINGERPRINT));
+    match std::fs::DirBuilder::new().mode(0o700).create(&build) {
+        Ok(()) => prune_parse_cache(dir, &build),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => keep_fresh(&build),
+        Err(_) => return None,
+    }
+    own(&build, false, false).then_some(build)
+}
+
+/// How long another build's lowered files are kept after its last run
+/// (a build's directory is touched at most once a day, when it runs).
+const OTHER_BUILDS_KEPT: std::time::Duration = std::time::Duration::from_secs(14 * 24 * 3600);
+
+/// Mark a build's directory as in use (its time, once a day at most).
+fn keep_fresh(build: &Path) {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let stale = std::fs::metadata(build)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+    if stale {
+        let _ =
+            std::fs::File::open(build).and_then(|d| d.set_modified(std::time::SystemTime::now()));
+    }
+}
+
+/// Remove, from the cache directory `dir`, the directories of other builds
+/// not run for `OTHER_BUILDS_KEPT`, and the entries of the layout before
+/// build directories (64 hexadecimal digits, directly in `dir`); only what
+/// is this user's and named as nixplan names it. A removal that fails is
+/// left for the next build.
+fn prune_parse_cache(dir: &Path, keep: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(list) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in list.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.uid() != euid() || path == keep {
+            continue;
+        }
+        if meta.is_dir() && name.starts_with("build-") {
+            let old = meta
+                .modified()
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > OTHER_BUILDS_KEPT));
+            if old {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        } else if meta.is_file() && name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Write a parse cache entry whole or not at all (a temporary file in the
