@@ -193,9 +193,12 @@ fn keep_fresh(build: &Path) {
 
 /// Remove, from the cache directory `dir`, the directories of other builds
 /// not run for `OTHER_BUILDS_KEPT`, and the entries of the layout before
-/// build directories (64 hexadecimal digits, directly in `dir`); only what
-/// is this user's and named as nixplan names it. A removal that fails is
-/// left for the next build.
+/// build directories (directly in `dir`); only what is this user's and
+/// named as nixplan names it (`build-VERSION-16 hex digits` holding only
+/// entries, an entry being 64 lower-case hex digits, or a temporary file
+/// of an entry being written), checked to the letter: the cache may be any
+/// directory of the user's (`NIXPLAN_PARSE_CACHE`). A removal that fails
+/// is left for the next build.
 fn prune_parse_cache(dir: &Path, keep: &Path) {
     use std::os::unix::fs::MetadataExt;
     let Ok(list) = std::fs::read_dir(dir) else {
@@ -203,26 +206,72 @@ fn prune_parse_cache(dir: &Path, keep: &Path) {
     };
     for entry in list.flatten() {
         let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
             continue;
         };
         if meta.uid() != euid() || path == keep {
             continue;
         }
-        if meta.is_dir() && name.starts_with("build-") {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if meta.is_dir() && is_build_dir_name(name) {
             let old = meta
                 .modified()
                 .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > OTHER_BUILDS_KEPT));
-            if old {
+            if old && holds_only_entries(&path) {
                 let _ = std::fs::remove_dir_all(&path);
             }
-        } else if meta.is_file() && name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
-        {
+        } else if meta.is_file() && is_entry_name(name) && starts_as_entry(&path) {
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// `build-VERSION-FFFFFFFFFFFFFFFF`, as `usable_parse_cache` names them.
+fn is_build_dir_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("build-") else {
+        return false;
+    };
+    let Some((version, hash)) = rest.rsplit_once('-') else {
+        return false;
+    };
+    !version.is_empty()
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'+' || b == b'-')
+        && hash.len() == 16
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// An entry's name: a BLAKE3 hash in lower-case hex (`cache_key`).
+fn is_entry_name(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Whether the file begins as every entry does (the format's magic).
+fn starts_as_entry(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head.starts_with(b"nixpln"))
+}
+
+/// Whether a build directory holds only entries and temporary files of
+/// entries being written (`.tmp` + letters, `store_atomically`).
+fn holds_only_entries(dir: &Path) -> bool {
+    let Ok(list) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    list.flatten().all(|e| {
+        let name = e.file_name();
+        let name = name.to_str().unwrap_or("");
+        e.file_type().is_ok_and(|t| t.is_file())
+            && (is_entry_name(name)
+                || name
+                    .strip_prefix(".tmp")
+                    .is_some_and(|r| r.bytes().all(|b| b.is_ascii_alphanumeric())))
+    })
 }
 
 /// Write a parse cache entry whole or not at all (a temporary file in the
