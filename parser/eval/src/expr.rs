@@ -77,8 +77,8 @@ impl Eval {
                     .expect("lowering made the slot");
                 self.force(&t)
             }
-            Expr::Var(Var::Global(ref g) | Var::Builtin(ref g)) => {
-                let t = self.globals[g].clone();
+            Expr::Var(Var::Global(_) | Var::Builtin(_)) => {
+                let t = self.global_at(e);
                 self.force(&t)
             }
             Expr::Var(ref v) => {
@@ -99,7 +99,7 @@ impl Eval {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
                             // With `or`, an opaque stand-in lacks what it was not given.
-                            None => self.lookup_attr(a, key, span!(), default.is_none())?,
+                            None => self.lookup_absent(a, key, span!(), default.is_none())?,
                         },
                         _ if default.is_none() => {
                             return Err(type_err(
@@ -140,7 +140,7 @@ impl Eval {
                     let t = match &v {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
-                            None => self.lookup_attr(a, key, span!(), false)?,
+                            None => self.lookup_absent(a, key, span!(), false)?,
                         },
                         _ => None,
                     };
@@ -250,7 +250,7 @@ impl Eval {
                 self.force(&t)
             }
             Var::Global(g) | Var::Builtin(g) => {
-                let t = self.globals[g].clone();
+                let t = self.global(g).expect("lowering saw a global name");
                 self.force(&t)
             }
             Var::With { name, depths } => {

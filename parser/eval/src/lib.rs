@@ -301,7 +301,14 @@ pub struct Eval {
     fs: fs::WithWritten,
     /// By name, hashed with FxHash (short names, read on every global
     /// variable's evaluation).
-    globals: rustc_hash::FxHashMap<Rc<str>, Thunk>,
+    globals: rustc_hash::FxHashMap<Rc<str>, u32>,
+    /// The globals' values, by their place in `globals` (a name keeps its
+    /// place when its value is replaced).
+    global_values: Vec<Thunk>,
+    /// The place of the global each variable expression names, by its
+    /// expression id (`u32::MAX`: not looked up yet): a variable names one
+    /// global forever, and a place never changes.
+    global_sites: Vec<u32>,
     import_cache: HashMap<String, Thunk>,
     depth: usize,
     /// How many `__overrides` are being computed: their set's slots are
@@ -374,6 +381,8 @@ impl Eval {
             settings,
             fs: fs::WithWritten::new(fs),
             globals: rustc_hash::FxHashMap::default(),
+            global_values: Vec::new(),
+            global_sites: Vec::new(),
             import_cache: HashMap::new(),
             depth: 0,
             overriding: 0,
@@ -409,11 +418,51 @@ impl Eval {
     }
 
     pub(crate) fn set_global(&mut self, name: &str, t: Thunk) {
-        self.globals.insert(name.into(), t);
+        match self.globals.get(name) {
+            Some(&i) => self.global_values[i as usize] = t,
+            None => {
+                let i = self.global_values.len() as u32;
+                self.global_values.push(t);
+                self.globals.insert(name.into(), i);
+            }
+        }
     }
 
     pub fn global(&self, name: &str) -> Option<Thunk> {
-        self.globals.get(name).cloned()
+        self.globals
+            .get(name)
+            .map(|&i| self.global_values[i as usize].clone())
+    }
+
+    /// The global that variable expression `e` names (`Var::Global` or
+    /// `Var::Builtin`), by its place remembered for the expression.
+    #[inline]
+    pub(crate) fn global_at(&mut self, e: ExprId) -> Thunk {
+        if let Some(t) = self
+            .global_sites
+            .get(e.0 as usize)
+            .and_then(|&i| self.global_values.get(i as usize))
+        {
+            return t.clone();
+        }
+        self.global_site(e)
+    }
+
+    #[inline(never)]
+    fn global_site(&mut self, e: ExprId) -> Thunk {
+        let (Expr::Var(Var::Global(name)) | Expr::Var(Var::Builtin(name))) = self.arena.get(e)
+        else {
+            unreachable!("global_at is asked about global variables only")
+        };
+        // Lowering made the variable global because the name is one.
+        let i = self.globals[name];
+        let at = e.0 as usize;
+        if at >= self.global_sites.len() {
+            self.global_sites
+                .resize(self.arena.len().max(at + 1), u32::MAX);
+        }
+        self.global_sites[at] = i;
+        self.global_values[i as usize].clone()
     }
 
     /// Parse and lower a text; `path` is the file it came from, if any
@@ -586,9 +635,9 @@ impl Eval {
                     None => Thunk::pending(e, env.clone()),
                 }
             }
-            Expr::Var(Var::Global(g)) => self.globals[g].clone(),
+            Expr::Var(Var::Global(_)) => self.global_at(e),
             // A holder of its own, as for a selection.
-            Expr::Var(Var::Builtin(g)) => match self.globals[g].value() {
+            Expr::Var(Var::Builtin(_)) => match self.global_at(e).value() {
                 Some(v) => Thunk::ready(v),
                 None => Thunk::pending(e, env.clone()),
             },
@@ -649,7 +698,7 @@ impl Eval {
             Expr::Var(Var::Local { depth, slot }) => {
                 lookup_env(env, *depth).slot(*slot as usize)?
             }
-            Expr::Var(Var::Global(g) | Var::Builtin(g)) => self.globals.get(g)?.clone(),
+            Expr::Var(Var::Global(g) | Var::Builtin(g)) => self.global(g)?,
             _ => return None,
         };
         for name in path {

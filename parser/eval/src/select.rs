@@ -17,6 +17,18 @@ impl Eval {
         if let Some(t) = a.get(key) {
             return Ok(Some(t.clone()));
         }
+        self.lookup_absent(a, key, span, synthesize)
+    }
+
+    /// `lookup_attr` of a name `a` was seen not to have: what an opaque
+    /// stand-in gives for it, else nothing.
+    pub(crate) fn lookup_absent(
+        &mut self,
+        a: &Attrs,
+        key: &str,
+        span: Span,
+        synthesize: bool,
+    ) -> EvalResult<Option<Thunk>> {
         let Some(o) = &a.opaque else { return Ok(None) };
         // A stand-in package set has every package, also for `?` and
         // `or` (nixpkgs' `mkPackageOption` tests `pkgs ? name`); a stand-in
