@@ -10,7 +10,7 @@ impl Eval {
         if profiling {
             self.profile_enter(f);
         }
-        let r = if self.depth.is_multiple_of(8) {
+        let r = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
             stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.call_inner(f, arg, span))
         } else {
             self.call_inner(f, arg, span)
@@ -224,7 +224,7 @@ impl Eval {
                         args.push(self.thunk(a, env));
                     }
                     self.enter(|_| span)?;
-                    let r = if self.depth.is_multiple_of(8) {
+                    let r = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
                         stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
                             self.run_primop(op, &args, span)
                         })

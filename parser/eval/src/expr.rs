@@ -14,8 +14,8 @@ impl Eval {
             }
         }
         self.enter(|ev| ev.arena.span(e))?;
-        let r = if self.depth.is_multiple_of(8) {
-            // Checked every 8 levels: the red zone is far larger than 8 frames.
+        let r = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
+            // Checked every few levels: the red zone is far larger than their frames.
             stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.eval_inner(e, env))
         } else {
             self.eval_inner(e, env)

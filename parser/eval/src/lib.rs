@@ -365,6 +365,10 @@ pub fn value_from_json(j: serde_json::Value) -> Value {
 
 /// Stack space kept free below the current frame before growing the stack.
 const RED_ZONE: usize = 512 * 1024;
+/// How many levels of evaluation go between two looks at the stack: a
+/// level's frames (an evaluation, a call, the builtins between them) take
+/// a few kilobytes at most, far less than the red zone over 16 levels.
+const STACK_CHECK_EVERY: usize = 16;
 /// Size of each new stack segment.
 const STACK_SEGMENT: usize = 16 * 1024 * 1024;
 
