@@ -199,30 +199,31 @@ impl Eval {
     /// with no partial application made in between; anything else is
     /// applied one argument at a time, as written.
     pub(crate) fn eval_apply_spine(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
-        // The arguments with the span of their application, innermost first.
-        let mut spine: smallvec::SmallVec<[(ExprId, Span); 4]> = smallvec::SmallVec::new();
+        // The arguments with their application (whose span is read only
+        // when it is called), outermost first: the next one is the last.
+        let mut spine: smallvec::SmallVec<[(ExprId, ExprId); 6]> = smallvec::SmallVec::new();
         let mut head = e;
         while let Expr::Apply { func, arg } = *self.arena.get(head) {
-            spine.push((arg, self.arena.span(head)));
+            spine.push((arg, head));
             head = func;
         }
-        spine.reverse();
         let mut f = self.eval(head, env)?;
-        let mut rest = &spine[..];
-        while let Some(&(arg, span)) = rest.first() {
-            if let Value::PrimOp(app) = &f {
-                let missing = app.op.arity - app.args.len();
-                if missing > 1 && rest.len() >= missing {
-                    let (op, span) = (app.op, rest[missing - 1].1);
+        while let Some(&(arg, app)) = spine.last() {
+            if let Value::PrimOp(partial) = &f {
+                let missing = partial.op.arity - partial.args.len();
+                if missing > 1 && spine.len() >= missing {
+                    let given = spine.len() - missing;
+                    let (op, span) = (partial.op, self.arena.span(spine[given].1));
                     // Pushed one by one: `extend` and `clone` of a small
                     // vector cost more than the few arguments.
                     let mut args = PrimOpArgs::new();
-                    for t in app.args.iter() {
+                    for t in partial.args.iter() {
                         args.push(t.clone());
                     }
-                    for &(a, _) in &rest[..missing] {
+                    for &(a, _) in spine[given..].iter().rev() {
                         args.push(self.thunk(a, env));
                     }
+                    spine.truncate(given);
                     self.enter(|_| span)?;
                     let r = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
                         stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
@@ -233,13 +234,12 @@ impl Eval {
                     };
                     self.depth -= 1;
                     f = r?;
-                    rest = &rest[missing..];
                     continue;
                 }
             }
+            spine.pop();
             let a = self.thunk(arg, env);
-            f = self.call(&f, a, span)?;
-            rest = &rest[1..];
+            f = self.call(&f, a, self.arena.span(app))?;
         }
         Ok(f)
     }
