@@ -299,8 +299,8 @@ pub struct Eval {
     pub arena: Arena,
     pub settings: Settings,
     fs: fs::WithWritten,
-    /// By name, hashed with FxHash (short names, read on every global
-    /// variable's evaluation).
+    /// The place of each global by name (FxHash: short names; a variable
+    /// looks its name up once, `global_sites`).
     globals: rustc_hash::FxHashMap<Rc<str>, u32>,
     /// The globals' values, by their place in `globals` (a name keeps its
     /// place when its value is replaced).
