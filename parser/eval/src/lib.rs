@@ -248,13 +248,13 @@ fn is_entry_name(name: &str) -> bool {
     name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Whether the file begins as every entry does (the format's magic).
+/// Whether the file begins as entries of every format do.
 fn starts_as_entry(path: &Path) -> bool {
     use std::io::Read;
-    let mut head = [0u8; 8];
+    let mut head = [0u8; lower::MAGIC_FAMILY.len()];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| head.starts_with(b"nixpln"))
+        .is_ok_and(|()| head == lower::MAGIC_FAMILY)
 }
 
 /// Whether a build directory holds only entries and temporary files of
@@ -460,12 +460,7 @@ impl Eval {
         };
         // Lowering made the variable global because the name is one.
         let i = self.globals[name];
-        let at = e.0 as usize;
-        if at >= self.global_sites.len() {
-            self.global_sites
-                .resize(self.arena.len().max(at + 1), u32::MAX);
-        }
-        self.global_sites[at] = i;
+        *site_entry(&mut self.global_sites, e.0 as usize, self.arena.len()) = i;
         self.global_values[i as usize].clone()
     }
 
@@ -681,13 +676,8 @@ impl Eval {
 
     #[inline(never)]
     fn get_hinted(&mut self, a: &Attrs, key: &str, at: usize) -> Option<Thunk> {
-        if at >= self.select_hints.len() {
-            self.select_hints
-                .resize(self.arena.len().max(at + 1), u32::MAX);
-        }
-        a.map
-            .get_hinted(key, &mut self.select_hints[at])
-            .map(|attr| attr.value.clone())
+        let hint = site_entry(&mut self.select_hints, at, self.arena.len());
+        a.map.get_hinted(key, hint).map(|attr| attr.value.clone())
     }
 
     /// The thunk `base.path` selects, if it can be had without forcing
@@ -798,6 +788,16 @@ impl Eval {
 }
 
 #[inline]
+/// Entry `at` of a table kept by expression id (`global_sites`,
+/// `select_hints`), the table grown to the arena's size first if it is
+/// shorter (new entries `u32::MAX`: nothing known).
+fn site_entry(table: &mut Vec<u32>, at: usize, arena_len: usize) -> &mut u32 {
+    if at >= table.len() {
+        table.resize(arena_len.max(at + 1), u32::MAX);
+    }
+    &mut table[at]
+}
+
 pub(crate) fn lookup_env(env: &Rc<Env>, depth: u32) -> &Rc<Env> {
     let mut e = env;
     for _ in 0..depth {

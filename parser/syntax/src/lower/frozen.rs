@@ -25,6 +25,10 @@ use crate::{FileId, Span};
 
 const MAGIC: &[u8; 8] = b"nixplnL1";
 
+/// How every format's `MAGIC` begins (this one's and those before and
+/// after it): what tells an entry file from any other file.
+pub const MAGIC_FAMILY: &[u8] = b"nixpln";
+
 /// The lowering code's fingerprint (from the build script: this crate's
 /// sources and the lock file), so that no build reads another's entries.
 pub const LOWERING_FINGERPRINT: &str = env!("NIXPLAN_SYNTAX_FINGERPRINT");
