@@ -218,8 +218,12 @@ pub(crate) fn key_texts(
     // The inputs the plan was made with: its overrides again.
     let mut flags = args.choices.inputs.clone();
     for i in &plan.inputs {
+        // Inputs of other flakes (`REF#name`: partitions, getFlake) came
+        // from --override-source, which is given again on the command line.
         if let (nixplan_plan::InputSource::Override, Some(r)) = (i.source, &i.reference) {
-            flags.override_input.extend([i.path.clone(), r.clone()]);
+            if !i.path.contains('#') {
+                flags.override_input.extend([i.path.clone(), r.clone()]);
+            }
         }
     }
     let (ev, config) = crate::target::load_config(&target, &flags)
@@ -313,6 +317,10 @@ fn load_or_make(args: &ApplyArgs) -> Result<(Plan, Option<PathBuf>, bool), ExitC
             (
                 "--override-input",
                 !args.choices.inputs.override_input.is_empty(),
+            ),
+            (
+                "--override-source",
+                !args.choices.inputs.override_source.is_empty(),
             ),
             ("--offline", args.choices.inputs.offline),
             ("--strict-inputs", args.choices.inputs.strict_inputs),

@@ -80,6 +80,12 @@ pub struct InputFlags {
     /// input NAME (`a/b` for a nested one) instead of its lock entry.
     #[arg(long, num_args = 2, value_names = ["NAME", "REF"])]
     pub override_input: Vec<String>,
+    /// `REPO REF` (repeatable; nixplan's own): use REF for every locked
+    /// source of the repository REPO (`github:OWNER/REPO`, any revision)
+    /// wherever the evaluation meets one: nested inputs, the locks of
+    /// other flakes it loads (flake-parts partitions), `fetchTree`.
+    #[arg(long, num_args = 2, value_names = ["REPO", "REF"])]
+    pub override_source: Vec<String>,
     /// Fetch nothing: inputs not in /nix/store or nixplan's cache are
     /// unavailable (stand-ins or empty modules, with a warning).
     #[arg(long)]
@@ -94,12 +100,18 @@ pub struct InputFlags {
     pub eval: EvalWith,
 }
 
+fn pairs(flat: &[String]) -> Vec<(String, String)> {
+    flat.chunks(2)
+        .map(|c| (c[0].clone(), c.get(1).cloned().unwrap_or_default()))
+        .collect()
+}
+
 impl InputFlags {
     pub fn overrides(&self) -> Vec<(String, String)> {
-        self.override_input
-            .chunks(2)
-            .map(|c| (c[0].clone(), c.get(1).cloned().unwrap_or_default()))
-            .collect()
+        pairs(&self.override_input)
+    }
+    pub fn sources(&self) -> Vec<(String, String)> {
+        pairs(&self.override_source)
     }
 }
 

@@ -85,6 +85,7 @@ fn normalize(p: &Path) -> PathBuf {
 pub fn resolver_options(flags: &InputFlags) -> nixplan_flake::Options {
     let offline = flags.offline || std::env::var("NIXPLAN_OFFLINE").is_ok_and(|v| v == "1");
     let mut o = nixplan_flake::Options::new(flags.overrides(), offline);
+    o.sources = flags.sources();
     o.progress = std::io::stderr().is_terminal();
     o
 }
@@ -223,6 +224,10 @@ fn nix_json(args: &[String]) -> Result<serde_json::Value, ()> {
 /// directory) run by nix, on the flake nix loads (`builtins.getFlake`).
 fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> {
     let target = parse_target(arg).map_err(|e| eprintln!("error: {e}"))?;
+    if !flags.override_source.is_empty() {
+        eprintln!("error: --override-source is nixplan's own (nix has none): with --eval nix, give each input with --override-input");
+        return Err(());
+    }
     let passed: Vec<String> = flags
         .overrides()
         .into_iter()

@@ -1,7 +1,9 @@
 //! The real-world flakes of `../shared/realworld-dev` (ten public NixOS
 //! configurations using disko and impermanence, each with a manifest of
 //! facts read by hand): each is planned with `--override-input` for every
-//! input found in `../shared/upstream` (nixpkgs as nixpkgs' lib), offline,
+//! input found in `../shared/upstream` (nixpkgs as nixpkgs' lib; and
+//! `--override-source` for those that other locks in the repository name,
+//! such as flake-parts partitions'), offline,
 //! and every fact of its manifest is looked for in the typed configuration.
 //! What each repository reaches today is written in
 //! `tests/realworld-expected.txt`, with why; the test fails when a
@@ -92,6 +94,61 @@ fn overrides(lock: &Value, upstream: &Path) -> Vec<(String, String)> {
         upstream,
         &mut out,
     );
+    out
+}
+
+/// `--override-source github:OWNER/REPO DIR` for every GitHub source of
+/// an upstream snapshot's repository locked in any `flake.lock` of the
+/// repository (its own, and those of flakes it loads itself: flake-parts
+/// partitions), which `--override-input` cannot reach.
+fn source_overrides(flake: &Path, upstream: &Path) -> Vec<(String, String)> {
+    let mut locks = Vec::new();
+    let mut stack = vec![flake.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() && !p.is_symlink() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "flake.lock") {
+                locks.push(p);
+            }
+        }
+    }
+    locks.sort();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for lock in locks {
+        let Ok(lock) = std::fs::read_to_string(&lock)
+            .map_err(|_| ())
+            .and_then(|t| serde_json::from_str::<Value>(&t).map_err(|_| ()))
+        else {
+            continue;
+        };
+        for node in lock["nodes"]
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.values())
+        {
+            let l = &node["locked"];
+            let (Some("github"), Some(owner), Some(repo)) =
+                (s(&l["type"]), s(&l["owner"]), s(&l["repo"]))
+            else {
+                continue;
+            };
+            let Some((_, snap)) = UPSTREAM.iter().find(|(r, _)| *r == repo) else {
+                continue;
+            };
+            let key = format!("github:{owner}/{repo}").to_lowercase();
+            if !out.iter().any(|(k, _)| k.to_lowercase() == key) {
+                out.push((
+                    format!("github:{owner}/{repo}"),
+                    upstream.join(snap).display().to_string(),
+                ));
+            }
+        }
+    }
     out
 }
 
@@ -316,6 +373,9 @@ fn outcome(corpus: &Path, upstream: &Path, manifest: &Path) -> String {
     for (path, dir) in overrides(&lock, upstream) {
         args.extend(["--override-input".into(), path, dir]);
     }
+    for (repo, dir) in source_overrides(&flake, upstream) {
+        args.extend(["--override-source".into(), repo, dir]);
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, out, err) = nixplan_text(&args);
     if code != 0 {
@@ -323,6 +383,11 @@ fn outcome(corpus: &Path, upstream: &Path, manifest: &Path) -> String {
             .lines()
             .find(|l| l.starts_with("error"))
             .unwrap_or("(no error line)");
+        // Said relative to the repository, wherever the corpus is.
+        let real = flake.canonicalize().unwrap_or_else(|_| flake.clone());
+        let first = first
+            .replace(&format!("{}/", flake.display()), "")
+            .replace(&format!("{}/", real.display()), "");
         let first: String = first.chars().take(100).collect();
         return format!("stops: {}", first.trim_end());
     }

@@ -137,6 +137,14 @@ impl Eval {
                     let inner = self.call(&fv, Thunk::ready(f.clone()), span)?;
                     self.call(&inner, arg, span)
                 }
+                // A file of an unavailable source called: another such.
+                None if a
+                    .opaque
+                    .as_ref()
+                    .is_some_and(|o| o.kind == OpaqueKind::Unread) =>
+                {
+                    Ok(f.clone())
+                }
                 // An unavailable flake input called as a function (a flake
                 // whose outputs are a functor): say which and why.
                 None if a

@@ -3,6 +3,9 @@
 
 use crate::*;
 
+/// Where nixplan's Nix puts an unavailable input's source: `UNAVAILABLE/LABEL`.
+pub const UNAVAILABLE: &str = "/nixplan/unavailable/";
+
 impl Eval {
     /// Whether `path` is a directory, through symbolic links (as nix
     /// resolves an imported path: `import ./lib` where `lib` links to a
@@ -30,6 +33,9 @@ impl Eval {
     /// `scopedImport scope path`: the file sees `scope`'s attributes as
     /// variables (before builtins). Not cached, as in Nix.
     pub fn import_scoped(&mut self, path: &str, scope: &Attrs, span: Span) -> EvalResult<Value> {
+        if let Some(v) = self.import_unavailable(path, span)? {
+            return Ok(v);
+        }
         let mut p = path.to_string();
         if self.is_dir_following_links(Path::new(&p)) {
             p = format!("{}/default.nix", p.trim_end_matches('/'));
@@ -41,6 +47,26 @@ impl Eval {
         let root = self.load_imported(&p, &text, &base, &names, span)?;
         let env = Env::new(None, slots);
         self.eval(root, &env)
+    }
+
+    /// A file of an unavailable flake input (its `outPath` is
+    /// [`UNAVAILABLE`]`/LABEL`): the host records that it was used as
+    /// empty modules (an error under `--strict-inputs`), and the value is
+    /// the stand-in for anything ([`OpaqueKind::Unread`]).
+    fn import_unavailable(&mut self, path: &str, span: Span) -> EvalResult<Option<Value>> {
+        let Some(rest) = path.strip_prefix(UNAVAILABLE) else {
+            return Ok(None);
+        };
+        let mut reason = None;
+        if self.host.is_some() {
+            let args = serde_json::json!({ "file": path, "used": "empty modules" });
+            let answer = crate::builtins::ask_host(self, "degraded", args, span)?;
+            reason = answer
+                .get("reason")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string);
+        }
+        Ok(Some(crate::select::unread(rest, reason)))
     }
 
     pub(crate) fn read_source_text(&mut self, p: &str, span: Span) -> EvalResult<String> {
@@ -86,6 +112,9 @@ impl Eval {
 
     /// `import path`: parse, lower and evaluate a file once per path.
     pub fn import_path(&mut self, path: &str, span: Span) -> EvalResult<Value> {
+        if let Some(v) = self.import_unavailable(path, span)? {
+            return Ok(v);
+        }
         let mut p = path.to_string();
         if self.is_dir_following_links(Path::new(&p)) {
             p = format!("{}/default.nix", p.trim_end_matches('/'));
@@ -94,6 +123,19 @@ impl Eval {
             return self.force(&t);
         }
         let text = self.read_source_text(&p, span)?;
+        if self.host.is_some() && is_flake_compat(&text) {
+            let answer = crate::builtins::ask_host(
+                self,
+                "flakeCompat",
+                serde_json::json!({ "file": p }),
+                span,
+            )?;
+            if let Some(loader) = answer.get("loader").and_then(serde_json::Value::as_str) {
+                let v = self.import_path(loader, span)?;
+                self.import_cache.insert(p, Thunk::ready(v.clone()));
+                return Ok(v);
+            }
+        }
         let base = parent_dir(&p);
         let root = self.load_imported(&p, &text, &base, &[], span)?;
         let env = Env::new(None, Slots::new());
@@ -122,4 +164,11 @@ pub(crate) fn parent_dir(p: &str) -> String {
         Some(i) => p[..i].to_string(),
         None => ".".to_string(),
     }
+}
+
+/// Whether a file is flake-compat (edolstra's, or a copy such as
+/// flake-parts' vendored one): it reads `src`'s flake.lock and fetches each
+/// node with `fetchTree`. With a host, nixplan loads the flake itself.
+fn is_flake_compat(text: &str) -> bool {
+    text.contains("callLocklessFlake") && text.contains("/flake.lock") && text.contains("fetchTree")
 }

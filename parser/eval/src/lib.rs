@@ -19,6 +19,7 @@ mod select;
 pub mod store;
 mod value;
 
+pub use import::UNAVAILABLE;
 pub use select::closest;
 
 use std::cell::RefCell;

@@ -38,6 +38,13 @@ impl Eval {
         if !synthesize && o.kind != OpaqueKind::Input && !whole_set {
             return Ok(None);
         }
+        // `_type` is the marker the module system and flake-parts test on
+        // every value they merge (`v ? _type`); an unavailable input's
+        // value has one exactly when it was given (a flake's "flake"):
+        // asking is no use of the input's content.
+        if !synthesize && o.kind == OpaqueKind::Input && key == "_type" {
+            return Ok(None);
+        }
         match o.kind {
             OpaqueKind::Packages => {
                 let path = format!("{}.{key}", o.path);
@@ -46,18 +53,12 @@ impl Eval {
             // An empty module whose undeclared definitions are accepted
             // unchecked (`_module.check = lib.mkForce false`, written as
             // the module system represents it).
-            OpaqueKind::Modules => {
-                let mut force = Attrs::new();
-                force.insert_value("_type", Value::str("override"));
-                force.insert_value("priority", Value::Int(50));
-                force.insert_value("content", Value::Bool(false));
-                let mut module = Attrs::new();
-                module.insert_value("check", Value::attrs(force));
-                let mut m = Attrs::new();
-                m.insert_value("_module", Value::attrs(module));
-                Ok(Some(Thunk::ready(Value::attrs(m))))
-            }
+            OpaqueKind::Modules => Ok(Some(Thunk::ready(Value::attrs(unchecked_module())))),
             OpaqueKind::Uniform => Ok(o.every.clone()),
+            OpaqueKind::Unread => Ok(Some(Thunk::ready(unread(
+                &format!("{}.{key}", o.path),
+                o.reason.clone(),
+            )))),
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(
@@ -251,4 +252,33 @@ pub fn split_attr_path(path: &str) -> Result<Vec<String>, String> {
         return Err("empty attribute name".into());
     }
     Ok(parts)
+}
+
+/// An empty module whose undeclared definitions are accepted unchecked
+/// (`_module.check = lib.mkForce false`, written as the module system
+/// represents it).
+fn unchecked_module() -> Attrs {
+    let mut force = Attrs::new();
+    force.insert_value("_type", Value::str("override"));
+    force.insert_value("priority", Value::Int(50));
+    force.insert_value("content", Value::Bool(false));
+    let mut module = Attrs::new();
+    module.insert_value("check", Value::attrs(force));
+    let mut m = Attrs::new();
+    m.insert_value("_module", Value::attrs(module));
+    m
+}
+
+/// The stand-in for what a file of an unavailable source (or a part of
+/// it, `path`) evaluates to: an unchecked empty module that has every
+/// attribute and can be called ([`OpaqueKind::Unread`]).
+pub(crate) fn unread(path: &str, reason: Option<String>) -> Value {
+    let mut m = unchecked_module();
+    m.opaque = Some(Rc::new(Opaque {
+        kind: OpaqueKind::Unread,
+        path: path.to_string(),
+        reason,
+        every: None,
+    }));
+    Value::attrs(m)
 }

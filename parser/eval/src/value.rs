@@ -608,6 +608,11 @@ pub enum OpaqueKind {
     /// Any attribute is the same value (`every`): an unavailable input's
     /// overlays, each one that changes nothing.
     Uniform,
+    /// What a file of an unavailable source evaluates to (`import
+    /// "${input}/default.nix"`): any attribute of it, and the result of
+    /// calling it, is another such value; imported as a module it is an
+    /// empty one whose definitions are accepted unchecked.
+    Unread,
 }
 
 pub struct Opaque {

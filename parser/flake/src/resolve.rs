@@ -102,6 +102,11 @@ fn date(t: i64) -> Option<String> {
 pub struct Options {
     /// `--override-input NAME REF`, in order given.
     pub overrides: Vec<(String, String)>,
+    /// `--override-source REPO REF`: every locked source of repository
+    /// REPO (any revision), in every lock and fetch the evaluation reads
+    /// (nested inputs, other flakes' locks such as flake-parts
+    /// partitions', `fetchTree`), is REF instead.
+    pub sources: Vec<(String, String)>,
     /// `--offline`: nothing is fetched.
     pub offline: bool,
     pub store_dir: String,
@@ -120,6 +125,7 @@ impl Options {
     pub fn new(overrides: Vec<(String, String)>, offline: bool) -> Options {
         Options {
             overrides,
+            sources: Vec::new(),
             offline,
             store_dir: std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into()),
             cache: Cache::default_root().map(Cache::new),
@@ -135,6 +141,8 @@ pub struct Resolver {
     pub lock: Option<Lock>,
     /// Overrides by input path (`a/b`), and the lock node each names.
     overrides: BTreeMap<String, (Locked, Option<String>)>,
+    /// Overrides by repository: the repository, and what replaces it.
+    sources: Vec<(Locked, Locked)>,
     opts: Options,
     fetcher: Option<Fetcher>,
     memo: BTreeMap<String, Resolved>,
@@ -163,6 +171,18 @@ impl Resolver {
             }
             overrides.insert(name.clone(), (locked, node));
         }
+        let mut sources = Vec::new();
+        for (repo, reference) in &opts.sources {
+            let what = |m: String| Error::Override(format!("--override-source {repo}: {m}"));
+            let pattern = Locked::repository(repo).map_err(what)?;
+            let locked = Locked::from_flakeref(reference, &opts.cwd).map_err(what)?;
+            if let Kind::Path { path } = &locked.kind {
+                if !Path::new(path).exists() {
+                    return Err(what(format!("'{path}' does not exist")));
+                }
+            }
+            sources.push((pattern, locked));
+        }
         let fetcher = opts.cache.clone().map(|c| {
             let progress = opts.progress.then(indicatif::MultiProgress::new);
             Fetcher::new(c, opts.rewrites.clone(), progress)
@@ -171,6 +191,7 @@ impl Resolver {
             flake_dir: flake_dir.to_path_buf(),
             lock,
             overrides,
+            sources,
             opts,
             fetcher,
             memo: BTreeMap::new(),
@@ -236,6 +257,10 @@ impl Resolver {
             .and_then(|l| l.nodes.get(node))
             .ok_or_else(|| Error::NotLocked(path.to_string()))?;
         let (locked, flake) = (n.locked.clone(), n.flake);
+        if let Some(r) = self.by_repository(locked.as_ref(), path)? {
+            self.memo.insert(node.to_string(), r.clone());
+            return Ok(r);
+        }
         let r = match self.local(locked.as_ref(), flake, base) {
             Some(r) => r,
             None => self.fetched(locked.expect("local() answers unlocked nodes"), flake, path)?,
@@ -251,6 +276,10 @@ impl Resolver {
         let key = format!("fetchTree:{}", locked.reference());
         if let Some(r) = self.memo.get(&key) {
             return Ok(r.clone());
+        }
+        if let Some(r) = self.by_repository(Some(locked), label)? {
+            self.memo.insert(key, r.clone());
+            return Ok(r);
         }
         let r = match self.local(Some(locked), true, &self.flake_dir) {
             Some(r) => r,
@@ -302,6 +331,27 @@ impl Resolver {
         };
         self.memo.insert(key, r.clone());
         Ok(r)
+    }
+
+    /// What `--override-source` gives for a locked source of its
+    /// repository (the first that names it), if any.
+    fn by_repository(
+        &self,
+        locked: Option<&Locked>,
+        path: &str,
+    ) -> Result<Option<Resolved>, Error> {
+        let Some(locked) = locked else {
+            return Ok(None);
+        };
+        let Some((_, with)) = self.sources.iter().find(|(p, _)| locked.of_repository(p)) else {
+            return Ok(None);
+        };
+        let mut with = with.clone();
+        // The flake's subdirectory is the lock's, unless REF names one.
+        if with.dir.is_none() {
+            with.dir.clone_from(&locked.dir);
+        }
+        self.overridden(&with, path).map(Some)
     }
 
     fn overridden(&self, locked: &Locked, path: &str) -> Result<Resolved, Error> {

@@ -189,6 +189,83 @@ impl Locked {
         Ok(locked)
     }
 
+    /// A repository as `--override-source` names it, any revision:
+    /// `github:OWNER/REPO` (also gitlab:, sourcehut:; `?host=`), or the
+    /// URL of a git repository (`git+https://…`) or of a tarball.
+    pub fn repository(s: &str) -> Result<Locked, String> {
+        let (body, query) = s.split_once('?').unwrap_or((s, ""));
+        let forge = ["github:", "gitlab:", "sourcehut:"]
+            .iter()
+            .find_map(|p| body.strip_prefix(p).map(|r| (*p, r)));
+        if let Some((prefix, rest)) = forge {
+            let [owner, repo] = rest.split('/').collect::<Vec<_>>()[..] else {
+                return Err(format!(
+                    "'{s}': name a repository as {prefix}OWNER/REPO (any revision of it is meant)"
+                ));
+            };
+            let with_rev = format!("{prefix}{owner}/{repo}/-?{query}");
+            return Locked::from_flakeref(&with_rev, std::path::Path::new("/"));
+        }
+        if body.starts_with("git+") || body.starts_with("http://") || body.starts_with("https://") {
+            let url = body.strip_prefix("git+").unwrap_or(body);
+            return Ok(Locked {
+                kind: Kind::Git {
+                    url: url.to_string(),
+                    rev: String::new(),
+                    git_ref: None,
+                    submodules: false,
+                },
+                nar_hash: None,
+                dir: None,
+                last_modified: None,
+                rev_count: None,
+            });
+        }
+        Err(format!(
+            "'{s}' is not a repository (github:OWNER/REPO, gitlab:OWNER/REPO, sourcehut:~OWNER/REPO, or a git or tarball URL)"
+        ))
+    }
+
+    /// Whether this locked source is of the repository `pattern` names
+    /// ([`Locked::repository`]): the same forge, host, owner and name
+    /// (case-insensitively, as the forges compare them), or the same URL
+    /// without its query (a git or tarball source).
+    pub fn of_repository(&self, pattern: &Locked) -> bool {
+        let bare = |u: &str| {
+            let u = u.split('?').next().unwrap_or(u);
+            u.trim_end_matches('/').trim_end_matches(".git").to_string()
+        };
+        match (&self.kind, &pattern.kind) {
+            (
+                Kind::Forge {
+                    forge: f,
+                    owner: o,
+                    repo: r,
+                    host: h,
+                    ..
+                },
+                Kind::Forge {
+                    forge: pf,
+                    owner: po,
+                    repo: pr,
+                    host: ph,
+                    ..
+                },
+            ) => {
+                f == pf
+                    && o.eq_ignore_ascii_case(po)
+                    && r.eq_ignore_ascii_case(pr)
+                    && h.as_deref().map(str::to_ascii_lowercase)
+                        == ph.as_deref().map(str::to_ascii_lowercase)
+            }
+            (
+                Kind::Git { url, .. } | Kind::Tarball { url } | Kind::File { url },
+                Kind::Git { url: p, .. },
+            ) => bare(url) == bare(p),
+            _ => false,
+        }
+    }
+
     /// The URL a tarball of this source is fetched from.
     pub fn url(&self) -> Option<String> {
         match &self.kind {
@@ -293,6 +370,31 @@ impl Locked {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repository_matches_every_revision_of_it_and_nothing_else() {
+        let cwd = std::path::Path::new("/");
+        let disko = Locked::repository("github:nix-community/disko").unwrap();
+        let at = |r: &str| Locked::from_flakeref(r, cwd).unwrap();
+        assert!(at("github:nix-community/disko/abc").of_repository(&disko));
+        assert!(at("github:Nix-Community/Disko/latest").of_repository(&disko));
+        assert!(!at("github:nix-community/disko-extra/abc").of_repository(&disko));
+        assert!(!at("gitlab:nix-community/disko/abc").of_repository(&disko));
+        assert!(!at("github:nix-community/disko/abc?host=example.org").of_repository(&disko));
+        assert!(!at("path:/src/disko").of_repository(&disko));
+        let git = Locked::repository("git+https://example.org/a/b.git").unwrap();
+        assert!(at("git+https://example.org/a/b?rev=1234").of_repository(&git));
+        assert!(at("https://example.org/a/b.git").of_repository(&git));
+        assert!(!at("git+https://example.org/a/c?rev=1234").of_repository(&git));
+        for bad in [
+            "github:nix-community",
+            "github:a/b/c",
+            "nix-community/disko",
+            "path:/x",
+        ] {
+            assert!(Locked::repository(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn flakerefs() {

@@ -24,20 +24,25 @@ let
   # (`_module.check = false`): the rest of NixOS is not evaluated.
   nixosSystemWith = evalLib: baseModules: nixosSystemOf { inherit evalLib baseModules; pkgsPath = /nixplan; };
 
-  nixosSystemOf = { evalLib, baseModules, pkgsPath }: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, ... }:
+  # As nixpkgs' eval-config.nix: a `lib` argument is the module system
+  # evaluated (a lib the flake extended), a `pkgs` argument the packages
+  # (forced; else nixplan's stand-in packages by default).
+  nixosSystemOf = { evalLib, baseModules, pkgsPath }: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, lib ? evalLib, pkgs ? null, ... }:
     let
-      eval = evalLib.evalModules {
+      eval = lib.evalModules {
         specialArgs = { inherit modulesPath; } // specialArgs;
         modules = baseModules' ++ [
           ({ config, ... }: {
-            _module.args.pkgs = evalLib.mkDefault (import ./inputs/nixpkgs {
-              system = config.nixpkgs.hostPlatform.system;
-              overlays = config.nixpkgs.overlays;
-              lib = evalLib;
-              path = pkgsPath;
-            });
+            _module.args.pkgs =
+              if pkgs != null then lib.mkForce pkgs
+              else lib.mkDefault (import ./inputs/nixpkgs {
+                system = config.nixpkgs.hostPlatform.system;
+                overlays = config.nixpkgs.overlays;
+                lib = evalLib;
+                path = pkgsPath;
+              });
           })
-        ] ++ lib0.optional (system != null) { nixpkgs.system = evalLib.mkDefault system; } ++ extraModules ++ modules;
+        ] ++ lib0.optional (system != null) { nixpkgs.system = lib.mkDefault system; } ++ extraModules ++ modules;
       };
     in eval // { _type = "configuration"; class = "nixos"; };
 
@@ -257,15 +262,20 @@ let
           path = src.label or key;
         in
         if isNixpkgs && flake ? lib && !(b.pathExists (root + "/nixos/lib/eval-config.nix")) then
+          let
+            nixosSystemBy = evalLib: degraded path "lib-only" null (nixosSystemOf {
+              inherit evalLib;
+              baseModules = [ ./nixos.nix ./namespaces.nix { _module.check = false; } ];
+              # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
+              pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/lib" (root + "/lib"));
+            });
+          in
           flake // {
-            lib = flake.lib // {
-              nixosSystem = degraded path "lib-only" null (nixosSystemOf {
-                evalLib = flake.lib;
-                baseModules = [ ./nixos.nix ./namespaces.nix { _module.check = false; } ];
-                # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
-                pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/lib" (root + "/lib"));
-              });
-            };
+            # As nixpkgs' flake.nix: an extension of its lib, so that a
+            # flake's own `lib.extend` keeps `nixosSystem`.
+            lib =
+              if flake.lib ? extend then flake.lib.extend (final: prev: { nixosSystem = nixosSystemBy final; })
+              else flake.lib // { nixosSystem = nixosSystemBy flake.lib; };
             legacyPackages = standIns.nixpkgs.legacyPackages;
             nixosModules = flake.nixosModules or { } // { notDetected = { }; };
             outPath = standIns.nixpkgs.outPath;

@@ -28,6 +28,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("impermanence.nix", include_str!("../nix/impermanence.nix")),
     ("nixplan.nix", include_str!("../nix/nixplan.nix")),
     ("getflake.nix", include_str!("../nix/getflake.nix")),
+    ("flake-compat.nix", include_str!("../nix/flake-compat.nix")),
     (
         "corepkgs/fetchurl.nix",
         include_str!("../nix/corepkgs/fetchurl.nix"),

@@ -171,21 +171,33 @@ impl InputHost {
     }
 
     fn degraded(&mut self, args: &Value) -> Result<Value, String> {
-        let path = args
-            .get("path")
+        // A file read from an unavailable input's source
+        // (`/nixplan/unavailable/LABEL/...`): the input whose label is the
+        // longest that leads to it.
+        let from_file = args.get("file").and_then(Value::as_str).and_then(|f| {
+            let rest = f.strip_prefix(nixplan_eval::UNAVAILABLE)?;
+            let log = self.log.borrow();
+            log.keys()
+                .filter(|k| rest == k.as_str() || rest.starts_with(&format!("{k}/")))
+                .max_by_key(|k| k.len())
+                .cloned()
+        });
+        let path = from_file
+            .clone()
+            .or_else(|| args.get("path").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_else(|| "?".to_string());
+        let reason = args
+            .get("reason")
             .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
+            .map(str::to_string)
+            .or_else(|| self.log.borrow().get(&path).and_then(|u| u.reason.clone()))
+            .unwrap_or_else(|| "unavailable".to_string());
         let used = match args.get("used").and_then(Value::as_str) {
             Some("stand-in") => Used::StandIn,
             Some("lib-only") => Used::LibOnly,
             Some("stand-in packages") => Used::StandInPackages,
             _ => Used::EmptyModules,
         };
-        let reason = args
-            .get("reason")
-            .and_then(Value::as_str)
-            .unwrap_or("unavailable");
         if self.strict {
             return Err(match used {
                 Used::LibOnly => format!(
@@ -204,7 +216,7 @@ impl InputHost {
         if let Some(u) = self.log.borrow_mut().get_mut(&path) {
             u.used = used;
         }
-        Ok(json!(true))
+        Ok(json!({ "reason": reason }))
     }
 }
 
@@ -337,6 +349,8 @@ impl Host for InputHost {
             "input" => self.input(&args),
             "degraded" => self.degraded(&args),
             "fetchTree" => self.fetch_tree(&args),
+            // flake-compat is loaded by nixplan's own flake loading.
+            "flakeCompat" => Ok(json!({ "loader": "/nixplan/flake-compat.nix" })),
             "overrides" => Ok(json!(self.resolver.override_names())),
             other => Err(format!("unknown host request '{other}'")),
         }

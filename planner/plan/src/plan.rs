@@ -68,7 +68,7 @@ pub enum InputSource {
     Locked,
     /// A `path:` input, read in place.
     Path,
-    /// `--override-input`: not what the lock says.
+    /// `--override-input` or `--override-source`: not what the lock says.
     Override,
     /// Unavailable: nixplan's stand-in for it.
     StandIn,

@@ -32,6 +32,7 @@ use data::*;
 use flakeref::*;
 use lists::*;
 use nixplan::*;
+pub(crate) use paths::ask_host;
 use paths::*;
 use strings::*;
 

@@ -13,7 +13,7 @@ pub(super) fn p_no_fetch(_: &mut Eval, _: &[Thunk], s: Span) -> R {
 
 /// Ask the host (checked present by the caller) `request` with `args`;
 /// its refusal is an error at `s`.
-fn ask_host(
+pub(crate) fn ask_host(
     ev: &mut Eval,
     request: &str,
     args: serde_json::Value,
