@@ -7,6 +7,7 @@
 #     nothing: the floor for "read a lock");
 #  2. `nixplan plan` of each realworld-dev repository end to end (--offline;
 #     the inputs found in ../shared/upstream given with --override-input,
+#     and --override-source for those other locks of the repository name;
 #     nixpkgs as nixpkgs-lib), best of 3, or the error it stops at.
 # Run: benches/inputs.sh   (needs nix-bin for `nix hash path`)
 set -euo pipefail
@@ -78,6 +79,18 @@ def walk(key, prefix, depth):
             print("--override-input"); print(prefix + name); print(os.path.join(up, snap[repo]))
         walk(ref, prefix + name + "/", depth + 1)
 walk(lock["root"], "", 0)
+# --override-source for the GitHub sources of every other lock in the
+# repository (flake-parts partitions'), which --override-input cannot reach.
+seen = set()
+for dirpath, dirs, files in sorted(os.walk(os.path.dirname(sys.argv[1]))):
+    if "flake.lock" not in files: continue
+    for node in json.load(open(os.path.join(dirpath, "flake.lock")))["nodes"].values():
+        l = node.get("locked") or {}
+        if l.get("type") == "github" and l.get("repo") in snap:
+            key = ("github:" + l["owner"] + "/" + l["repo"])
+            if key.lower() in seen: continue
+            seen.add(key.lower())
+            print("--override-source"); print(key); print(os.path.join(up, snap[l["repo"]]))
 PY
 )
   if out=$("$NP" plan "$arg" --offline "${mine[@]}" 2>&1 >/dev/null); then
