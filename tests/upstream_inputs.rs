@@ -446,3 +446,77 @@ fn a_full_nixpkgs_checkout_plans_fixtures_with_the_real_nixos() {
         );
     }
 }
+
+/// The commonest NixOS pattern, with nixpkgs as its lib only: a module
+/// declares its own option in a NixOS namespace and defines others under
+/// a condition reading it (`options.services.app.enable`; `config = mkIf
+/// cfg.enable { services.nginx.enable = true; ... }`). The namespace it
+/// extends is a set of options, as in NixOS (a namespace declared whole
+/// would decide the condition for all of it: an infinite recursion); a
+/// namespace no module extends is still declared whole, so what is defined
+/// in it can be read.
+#[test]
+fn a_module_extending_a_namespace_under_its_own_condition_is_evaluated() {
+    let test = "a_module_extending_a_namespace_under_its_own_condition_is_evaluated";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("flake.nix"),
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem {
+      modules = [
+        ({ config, lib, ... }: let cfg = config.services.app; in {
+          options.services.app.enable = lib.mkEnableOption "app";
+          config = lib.mkIf cfg.enable {
+            services.nginx.enable = true;
+            security.sudo.wheelNeedsPassword = false;
+            networking.hostName = if config.services.openssh.enable then "ssh" else "app";
+          };
+        })
+        ({ config, ... }: {
+          services.app.enable = true;
+          fileSystems."/" = { device = "/dev/sda1"; fsType = "ext4"; };
+          # `security` is extended by no module: declared whole, readable.
+          users.users.${if config.security.sudo.wheelNeedsPassword then "strict" else "relaxed"}.isNormalUser = true;
+        })
+      ];
+    };
+  };
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flake.lock"),
+        r#"{ "nodes": { "nixpkgs": { "locked": { "lastModified": 1, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "NixOS", "repo": "nixpkgs", "rev": "2222222222222222222222222222222222222222", "type": "github" }, "original": { "owner": "NixOS", "repo": "nixpkgs", "type": "github" } },
+  "root": { "inputs": { "nixpkgs": "nixpkgs" } } }, "root": "root", "version": 7 }
+"#,
+    )
+    .unwrap();
+    let target = format!("{}#h", dir.display());
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let (code, out, err) = nixplan_text(&[
+        "config",
+        &target,
+        "--json",
+        "--override-input",
+        "nixpkgs",
+        &lib,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let c: Value = serde_json::from_str(&out).unwrap();
+    // services.openssh.enable: NixOS's default, declared by nixplan in the
+    // namespace left plain.
+    assert_eq!(c["host_name"]["value"], "app", "{}", c["host_name"]);
+    assert!(c["users"].get("relaxed").is_some(), "{}", c["users"]);
+}

@@ -2,7 +2,19 @@
 # NixOS evaluated by a real nixpkgs lib (which refuses undeclared options
 # read through `options`): modules may define them, test them
 # (`options.systemd ? sysusers`) and declare options inside them; nothing
-# in them is checked. Written for nixplan.
+# in them is checked.
+#
+# A namespace declared whole is one option: its definitions' `mkIf`
+# conditions are decided for all of it at once. A module that declares
+# its own options in it and defines others under a condition reading
+# them (`options.services.app.enable = ...; config = mkIf
+# config.services.app.enable { services.nginx.enable = true; }`, the
+# commonest NixOS pattern) would be an infinite recursion. The namespaces
+# modules declare options in (`plain`, found by `nixosSystemOf` from a first
+# look at the options alone) are therefore left as NixOS has them, sets of
+# options: theirs, and the few nixplan declares below; there what is
+# neither is not checked and cannot be read. Written for nixplan.
+{ plain ? [ ] }:
 { lib, pkgs, ... }:
 let
   b = builtins;
@@ -24,26 +36,39 @@ let
     "location" "nix" "powerManagement" "programs" "qt" "security" "services"
     "sound" "specialisation" "systemd" "time" "virtualisation" "xdg" "zramSwap"
   ];
+  # NixOS's options that modules commonly read (Home Manager, sops-nix),
+  # with NixOS's defaults: definitions in a namespace declared whole, or
+  # options in one left plain.
+  known = {
+    fonts.fontconfig.enable = { type = types.bool; default = true; };
+    nix.enable = { type = types.bool; default = true; };
+    nix.package = { type = types.raw; default = pkgs.nix; };
+    services.openssh.enable = { type = types.bool; default = false; };
+    services.openssh.hostKeys = {
+      type = types.listOf types.attrs;
+      default = [
+        { type = "rsa"; bits = 4096; path = "/etc/ssh/ssh_host_rsa_key"; }
+        { type = "ed25519"; path = "/etc/ssh/ssh_host_ed25519_key"; }
+      ];
+    };
+    services.userborn.enable = { type = types.bool; default = false; };
+    systemd.sysusers.enable = { type = types.bool; default = false; };
+  };
+  isKnown = v: v ? type && v ? default;
+  whole = b.filter (n: !(b.elem n plain)) namespaces;
+  knownIn = names: lib.filterAttrs (n: _: b.elem n names) known;
 in
 {
-  # NixOS's defaults that modules commonly read (Home Manager, sops-nix).
-  config = {
-    fonts.fontconfig.enable = lib.mkDefault true;
-    nix.enable = lib.mkDefault true;
-    nix.package = lib.mkDefault pkgs.nix;
-    services.openssh.enable = lib.mkDefault false;
-    services.openssh.hostKeys = lib.mkDefault [
-      { type = "rsa"; bits = 4096; path = "/etc/ssh/ssh_host_rsa_key"; }
-      { type = "ed25519"; path = "/etc/ssh/ssh_host_ed25519_key"; }
-    ];
-    services.userborn.enable = lib.mkDefault false;
-    systemd.sysusers.enable = lib.mkDefault false;
-  };
+  config = lib.mapAttrsRecursiveCond (v: !(isKnown v)) (_: v: lib.mkDefault v.default) (knownIn whole);
   options = b.listToAttrs (map (n: {
     name = n;
     value = lib.mkOption {
       type = types.submoduleWith { modules = [ { freeformType = types.lazyAttrsOf lazyAnything; } ]; };
       default = { };
+      # How `nixosSystemOf` tells these from the user's options.
+      description = "nixplan: a NixOS namespace declared whole";
     };
-  }) namespaces);
+  }) whole)
+  // lib.mapAttrsRecursiveCond (v: !(isKnown v)) (_: v: lib.mkOption v) (knownIn plain)
+  // b.listToAttrs (map (n: { name = n; value = { }; }) (b.filter (n: !(known ? ${n})) plain));
 }

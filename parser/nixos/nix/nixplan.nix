@@ -27,7 +27,21 @@ let
   # As nixpkgs' eval-config.nix: a `lib` argument is the module system
   # evaluated (a lib the flake extended), a `pkgs` argument the packages
   # (forced; else nixplan's stand-in packages by default).
-  nixosSystemOf = { evalLib, baseModules, pkgsPath }: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, lib ? evalLib, pkgs ? null, ... }:
+  #
+  # `namespaced`: NixOS's namespaces nixplan does not declare are declared
+  # (namespaces.nix), whole where no module declares options in them: a
+  # first evaluation reads only the options (no definition) to find those.
+  nixosSystemOf = { evalLib, baseModules, pkgsPath, namespaced ? false }: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, lib ? evalLib, pkgs ? null, ... }@args:
+    let
+      withNamespaces = plain: nixosSystemOf { inherit evalLib pkgsPath; baseModules = baseModules ++ [ (import ./namespaces.nix { inherit plain; }) ]; } args;
+      probe = withNamespaces [ ];
+      isWhole = o: lib.isOption o && o.description or null == "nixplan: a NixOS namespace declared whole";
+      extended = b.filter (n:
+        let o = probe.options.${n}; in
+        isWhole o && b.removeAttrs (o.type.getSubOptions [ n ]) [ "_module" "_freeformOptions" ] != { }
+      ) (b.attrNames probe.options);
+    in
+    if namespaced then withNamespaces extended else
     let
       eval = lib.evalModules {
         specialArgs = { inherit modulesPath; } // specialArgs;
@@ -265,7 +279,8 @@ let
           let
             nixosSystemBy = evalLib: degraded path "lib-only" null (nixosSystemOf {
               inherit evalLib;
-              baseModules = [ ./nixos.nix ./namespaces.nix { _module.check = false; } ];
+              baseModules = [ ./nixos.nix { _module.check = false; } ];
+              namespaced = true;
               # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
               pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/lib" (root + "/lib"));
             });
@@ -550,7 +565,8 @@ let
     else
       nixosSystemOf {
         evalLib = realLib;
-        baseModules = [ ./nixos.nix ./namespaces.nix { _module.check = false; } ] ++ inputModules;
+        baseModules = [ ./nixos.nix { _module.check = false; } ] ++ inputModules;
+        namespaced = true;
         pkgsPath = /nixplan;
       } { modules = [ module ]; };
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's
