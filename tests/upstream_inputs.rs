@@ -342,22 +342,8 @@ lib.evalModules {
 "#,
     )
     .unwrap();
-    std::fs::write(
-        flake.join("flake.lock"),
-        r#"{ "nodes": { "nixpkgs": { "locked": { "type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "0000000000000000000000000000000000000000", "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }, "original": { "type": "github", "owner": "NixOS", "repo": "nixpkgs" } }, "root": { "inputs": { "nixpkgs": "nixpkgs" } } }, "root": "root", "version": 7 }"#,
-    )
-    .unwrap();
     let target = format!("{}#box", flake.display());
-    let (code, out, err) = nixplan_text(&[
-        "config",
-        &target,
-        "--json",
-        "--override-input",
-        "nixpkgs",
-        tree.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let c: Value = serde_json::from_str(&out).unwrap();
+    let (c, err) = config_with_nixpkgs(&flake, "box", tree.to_str().unwrap());
     assert_eq!(c["host_name"]["value"], "from-the-tree");
     let nixpkgs = c["inputs"]
         .as_array()
@@ -496,27 +482,32 @@ fn a_module_extending_a_namespace_under_its_own_condition_is_evaluated() {
 "#,
     )
     .unwrap();
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let (c, _) = config_with_nixpkgs(&dir, "h", &lib);
+    // services.openssh.enable: NixOS's default, declared by nixplan in the
+    // namespace left plain.
+    assert_eq!(c["host_name"]["value"], "app", "{}", c["host_name"]);
+    assert!(c["users"].get("relaxed").is_some(), "{}", c["users"]);
+}
+
+/// `nixplan config DIR#HOST --json` of a flake whose only input is
+/// nixpkgs (locked with a placeholder narHash: it is always overridden),
+/// given as `nixpkgs`: the configuration, and what nixplan said.
+fn config_with_nixpkgs(dir: &std::path::Path, host: &str, nixpkgs: &str) -> (Value, String) {
     std::fs::write(
         dir.join("flake.lock"),
-        r#"{ "nodes": { "nixpkgs": { "locked": { "lastModified": 1, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "NixOS", "repo": "nixpkgs", "rev": "2222222222222222222222222222222222222222", "type": "github" }, "original": { "owner": "NixOS", "repo": "nixpkgs", "type": "github" } },
-  "root": { "inputs": { "nixpkgs": "nixpkgs" } } }, "root": "root", "version": 7 }
-"#,
+        r#"{ "nodes": { "nixpkgs": { "locked": { "type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "0000000000000000000000000000000000000000", "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }, "original": { "type": "github", "owner": "NixOS", "repo": "nixpkgs" } }, "root": { "inputs": { "nixpkgs": "nixpkgs" } } }, "root": "root", "version": 7 }"#,
     )
     .unwrap();
-    let target = format!("{}#h", dir.display());
-    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let target = format!("{}#{host}", dir.display());
     let (code, out, err) = nixplan_text(&[
         "config",
         &target,
         "--json",
         "--override-input",
         "nixpkgs",
-        &lib,
+        nixpkgs,
     ]);
     assert_eq!(code, 0, "{err}");
-    let c: Value = serde_json::from_str(&out).unwrap();
-    // services.openssh.enable: NixOS's default, declared by nixplan in the
-    // namespace left plain.
-    assert_eq!(c["host_name"]["value"], "app", "{}", c["host_name"]);
-    assert!(c["users"].get("relaxed").is_some(), "{}", c["users"]);
+    (serde_json::from_str(&out).unwrap(), err)
 }
