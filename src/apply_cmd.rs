@@ -215,15 +215,19 @@ pub(crate) fn key_texts(
         .or_else(|| plan.source.root.clone())
         .ok_or("the plan does not say where its flake is (give --source DIR)")?;
     let target = format!("{root}#{}", plan.target.name);
-    // The inputs the plan was made with: its overrides again.
+    // The inputs the plan was made with: its overrides again. An input of
+    // another flake (`REF#name`: a partition's) can only have come from
+    // --override-source, which names a repository the plan does not keep.
     let mut flags = args.choices.inputs.clone();
     for i in &plan.inputs {
-        // Inputs of other flakes (`REF#name`: partitions, getFlake) came
-        // from --override-source, which is given again on the command line.
         if let (nixplan_plan::InputSource::Override, Some(r)) = (i.source, &i.reference) {
-            if !i.path.contains('#') {
-                flags.override_input.extend([i.path.clone(), r.clone()]);
+            if i.path.contains('#') {
+                return Err(format!(
+                    "the keys' text is read by evaluating {target} again, but the plan's input '{}' was given with --override-source, which a saved plan cannot repeat: apply the target itself (`nixplan apply {target} --override-source REPO {r}`)",
+                    i.path
+                ));
             }
+            flags.override_input.extend([i.path.clone(), r.clone()]);
         }
     }
     let (ev, config) = crate::target::load_config(&target, &flags)

@@ -432,3 +432,47 @@ fn a_profile_counts_calls_by_function_where_asked() {
     assert_eq!(code, 0);
     assert!(!report.exists());
 }
+
+/// What a file of an unavailable input's source (`/nixplan/unavailable/…`,
+/// nixplan's outPath for one) evaluates to: an empty, unchecked module that
+/// has every attribute and can be called; as a string it is an error that
+/// says why.
+#[test]
+fn a_file_of_an_unavailable_source_is_an_empty_module() {
+    let u = "(import /nixplan/unavailable/private/default.nix)";
+    let expr = format!(
+        "let m = ({u} {{ }}).modules.virtualisation; in [ (builtins.isAttrs m) (m ? anything) (builtins.isFunction m) m._module.check.content ]"
+    );
+    let (code, out, err) = nixplan_text(&["eval", "--json", "-E", &expr]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "[true,false,false,false]\n"),
+        "{err}"
+    );
+    let (code, _, err) = nixplan_text(&["eval", "-E", &format!("\"${{{u}.lib}}\"")]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "'private/default.nix: lib' is from the source of a flake input that is unavailable"
+        ),
+        "{err}"
+    );
+}
+
+/// `x ? _type` of an unavailable input (the module system and flake-parts
+/// ask it of every value they merge) is answered by what it was given;
+/// any other use of it is still the error that names it.
+#[test]
+fn an_unavailable_input_answers_only_its_type() {
+    let x = r#"(builtins.__nixplanOpaque { kind = "input"; name = "gone"; reason = "offline"; })"#;
+    let (code, out, err) = nixplan_text(&["eval", "--json", "-E", &format!("{x} ? _type")]);
+    assert_eq!((code, out.as_str()), (0, "false\n"), "{err}");
+    let (code, _, err) = nixplan_text(&["eval", "-E", &format!("{x} ? lib")]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "the flake input 'gone' is unavailable (offline), so 'lib' of it cannot be used"
+        ),
+        "{err}"
+    );
+}

@@ -231,6 +231,35 @@ fn a_partitions_lock_is_read_and_reached_by_override_source() {
         assert!(text.contains(fact), "{fact} missing from the plan");
     }
 
+    // A plain input (`flake = false`) stays plain whatever replaces it,
+    // even a directory with a flake.nix (nix's rule): its file is read.
+    let private = dir.join("private-src");
+    std::fs::create_dir_all(&private).unwrap();
+    std::fs::write(
+        private.join("flake.nix"),
+        "{ outputs = _: throw \"evaluated as a flake\"; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        private.join("default.nix"),
+        "{ }: { modules.extra = { environment.persistence.\"/persist\".directories = [ \"/var/lib/private-extra\" ]; }; }\n",
+    )
+    .unwrap();
+    let mut with_private = all.clone();
+    with_private.extend([
+        "--override-source".into(),
+        "github:someone/private-modules".into(),
+        private.display().to_string(),
+    ]);
+    let (code, out, err) = run(&dir, &with_private);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("/persist/var/lib/private-extra"),
+        "the plain input's module was not read"
+    );
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(input(&plan, "#private-modules")["source"], "override");
+
     // Without the override the partition's disko is nixplan's stand-in,
     // said as such, and the plan is the same in its disks.
     let fewer: Vec<String> = all
@@ -245,12 +274,74 @@ fn a_partitions_lock_is_read_and_reached_by_override_source() {
     assert_eq!(input(&plan, "#disko")["source"], "stand-in");
     assert!(out.contains("/dev/disk/by-partlabel/disk-main-ESP"));
 
-    // --strict-inputs refuses what was degraded, naming it.
+    // --strict-inputs refuses what was degraded (here the lib-only
+    // nixpkgs is met first; a_file_of_an_unavailable_source_is_refused_with_strict_inputs
+    // covers the imported file).
     let mut strict = all.clone();
     strict.push("--strict-inputs".into());
     let (code, _, err) = run(&dir, &strict);
     assert_eq!(code, 1);
     assert!(err.contains("--strict-inputs forbids"), "{err}");
+}
+
+/// A file imported from a plain input that cannot be had (`import
+/// "${priv}/x.nix" { }` then a module of it): an empty module, with a
+/// warning and the plan's input line saying so; `--strict-inputs` refuses
+/// it at the line that imports it. Needs nothing of ../shared/upstream.
+#[test]
+fn a_file_of_an_unavailable_source_is_refused_with_strict_inputs() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("unavailable-plain-source");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("flake.nix"),
+        r#"{
+  inputs.priv = { url = "github:someone/private"; flake = false; };
+  outputs = { priv, ... }: {
+    diskoConfigurations.main = {
+      imports = [ (import "${priv}/disko-extras.nix" { }).modules.extra ];
+      disko.devices.disk.main = {
+        device = "/dev/disk/by-id/x"; type = "disk";
+        content = { type = "gpt"; partitions.root = { size = "100%"; content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; }; };
+      };
+    };
+  };
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flake.lock"),
+        format!(
+            r#"{{ "nodes": {{ "priv": {}, "root": {{ "inputs": {{ "priv": "priv" }} }} }}, "root": "root", "version": 7 }}"#,
+            node("someone", "private", &"6".repeat(40), r#""flake": false,"#)
+        ),
+    )
+    .unwrap();
+    let target = format!("{}#main", dir.display());
+    let (code, out, err) = nixplan_text(&["plan", &target, "--phases", "disko"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("the flake input 'priv' is unavailable")
+            && err.contains("modules taken from it were empty"),
+        "{err}"
+    );
+    assert!(
+        out.contains("Input priv: unavailable, its modules empty"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/dev/disk/by-partlabel/disk-main-root"),
+        "{out}"
+    );
+    let (code, _, err) = nixplan_text(&["plan", &target, "--phases", "disko", "--strict-inputs"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("'priv' is unavailable")
+            && err.contains("--strict-inputs forbids using empty modules")
+            && err.contains("flake.nix:5:"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -35,6 +35,17 @@ impl Eval {
                     let ov = self.force(&o)?;
                     return self.coerce_to_string(&ov, span, more, copy);
                 }
+                if let Some(o) = a.opaque.as_ref().filter(|o| o.kind == OpaqueKind::Unread) {
+                    return Err(EvalError::new(
+                        ErrorKind::Unsupported,
+                        format!(
+                            "'{}' is from the source of a flake input that is unavailable ({}): nixplan stands in for what such a file gives only as a module, not as a string; make the input's source available (the network, --override-input, or `nix flake archive`)",
+                            o.path,
+                            o.reason.as_deref().unwrap_or("not fetched")
+                        ),
+                        Some(span),
+                    ));
+                }
                 Err(type_err("cannot coerce a set to a string", span))
             }
             Value::Int(i) if more => Ok(NixString::plain(i.to_string())),

@@ -172,3 +172,27 @@ pub(crate) fn parent_dir(p: &str) -> String {
 fn is_flake_compat(text: &str) -> bool {
     text.contains("callLocklessFlake") && text.contains("/flake.lock") && text.contains("fetchTree")
 }
+
+#[cfg(test)]
+mod tests {
+    /// flake-compat as edolstra's and flake-parts' vendored copy write it
+    /// (the lines that matter), and files that only look alike.
+    #[test]
+    fn flake_compat_is_told_by_what_it_does() {
+        let compat = r#"{ src, system ? builtins.currentSystem or "unknown-system" }:
+let
+  lockFilePath = src + "/flake.lock";
+  lockFile = builtins.fromJSON (builtins.readFile lockFilePath);
+  fetchTree = builtins.fetchTree or (info: throw "x");
+  callLocklessFlake = flakeSrc: let flake = import (flakeSrc + "/flake.nix"); in flake;
+in { }"#;
+        assert!(super::is_flake_compat(compat));
+        for other in [
+            "{ src }: builtins.fetchTree { type = \"path\"; path = src; }",
+            "{ src }: builtins.fromJSON (builtins.readFile (src + \"/flake.lock\"))",
+            "let callLocklessFlake = 1; in callLocklessFlake",
+        ] {
+            assert!(!super::is_flake_compat(other), "{other}");
+        }
+    }
+}

@@ -55,10 +55,14 @@ impl Eval {
             // the module system represents it).
             OpaqueKind::Modules => Ok(Some(Thunk::ready(Value::attrs(unchecked_module())))),
             OpaqueKind::Uniform => Ok(o.every.clone()),
-            OpaqueKind::Unread => Ok(Some(Thunk::ready(unread(
-                &format!("{}.{key}", o.path),
-                o.reason.clone(),
-            )))),
+            // `LABEL/default.nix: modules.extra`.
+            OpaqueKind::Unread => {
+                let sep = if o.path.contains(": ") { "." } else { ": " };
+                Ok(Some(Thunk::ready(unread(
+                    &format!("{}{sep}{key}", o.path),
+                    o.reason.clone(),
+                ))))
+            }
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(

@@ -237,11 +237,17 @@ impl Resolver {
             })
             .cloned();
         if let Some((locked, _)) = over {
-            let key = format!("override:{}", locked.reference());
+            // As nix: an input the lock has as plain (`flake = false`)
+            // stays plain whatever replaces it.
+            let plain = node
+                .and_then(|n| self.lock.as_ref()?.nodes.get(n))
+                .is_some_and(|n| !n.flake);
+            let key = format!("override:{}:{plain}", locked.reference());
             if let Some(r) = self.memo.get(&key) {
                 return Ok(r.clone());
             }
-            let r = self.overridden(&locked, path)?;
+            let mut r = self.overridden(&locked, path)?;
+            r.flake &= !plain;
             self.memo.insert(key, r.clone());
             return Ok(r);
         }
@@ -257,7 +263,10 @@ impl Resolver {
             .and_then(|l| l.nodes.get(node))
             .ok_or_else(|| Error::NotLocked(path.to_string()))?;
         let (locked, flake) = (n.locked.clone(), n.flake);
-        if let Some(r) = self.by_repository(locked.as_ref(), path)? {
+        if let Some(mut r) = self.by_repository(locked.as_ref(), path)? {
+            // As nix: an input is plain (`flake = false`) whatever
+            // replaces it.
+            r.flake &= flake;
             self.memo.insert(node.to_string(), r.clone());
             return Ok(r);
         }

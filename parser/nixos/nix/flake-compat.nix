@@ -9,10 +9,10 @@
 { src, system ? builtins.currentSystem or "unknown-system", ... }:
 let
   outputs = builtins.getFlake ("path:" + toString (src.outPath or src));
+  # As flake-compat: the newer output (`packages.SYSTEM.default`) wins.
   defaultFrom = attrs: kind: plural:
-    if attrs ? ${kind}.${system} then { default = attrs.${kind}.${system}; }
-    else if attrs ? ${plural}.${system}.default then { default = attrs.${plural}.${system}.default; }
-    else { };
+    (if attrs ? ${kind}.${system} then { default = attrs.${kind}.${system}; } else { })
+    // (if attrs ? ${plural}.${system}.default then { default = attrs.${plural}.${system}.default; } else { });
   defaultNix = builtins.removeAttrs outputs [ "__functor" ] // defaultFrom outputs "defaultPackage" "packages";
   shellNix = defaultNix // defaultFrom outputs "devShell" "devShells";
 in

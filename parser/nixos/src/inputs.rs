@@ -174,13 +174,20 @@ impl InputHost {
         // A file read from an unavailable input's source
         // (`/nixplan/unavailable/LABEL/...`): the input whose label is the
         // longest that leads to it.
+        // Labels and file paths both use `/`: only an input that is
+        // unavailable can be meant; none known, the first component.
         let from_file = args.get("file").and_then(Value::as_str).and_then(|f| {
             let rest = f.strip_prefix(nixplan_eval::UNAVAILABLE)?;
             let log = self.log.borrow();
-            log.keys()
-                .filter(|k| rest == k.as_str() || rest.starts_with(&format!("{k}/")))
+            log.iter()
+                .filter(|(k, u)| {
+                    u.used == Used::Unavailable
+                        && (rest == k.as_str() || rest.starts_with(&format!("{k}/")))
+                })
+                .map(|(k, _)| k)
                 .max_by_key(|k| k.len())
                 .cloned()
+                .or_else(|| rest.split('/').next().map(str::to_string))
         });
         let path = from_file
             .clone()
