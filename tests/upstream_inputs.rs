@@ -511,3 +511,53 @@ fn config_with_nixpkgs(dir: &std::path::Path, host: &str, nixpkgs: &str) -> (Val
     assert_eq!(code, 0, "{err}");
     (serde_json::from_str(&out).unwrap(), err)
 }
+
+/// `nixosSystem { pkgs; lib; }` with nixpkgs as its lib only, as nixpkgs'
+/// eval-config.nix takes them: the given package set is the modules'
+/// `pkgs`, and the given lib (the flake's own extension of nixpkgs' lib)
+/// evaluates the modules, which see it as `lib`.
+#[test]
+fn nixos_system_takes_the_given_pkgs_and_lib() {
+    let test = "nixos_system_takes_the_given_pkgs_and_lib";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("flake.nix"),
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { nixpkgs, ... }:
+    let lib = nixpkgs.lib.extend (final: prev: { mine.user = "from-the-lib"; });
+    in {
+      nixosConfigurations.h = lib.nixosSystem {
+        inherit lib;
+        pkgs = nixpkgs.legacyPackages.x86_64-linux // { mine = "from-the-pkgs"; };
+        modules = [
+          ({ pkgs, lib, ... }: {
+            networking.hostName = pkgs.mine;
+            users.users.${lib.mine.user}.isNormalUser = true;
+            fileSystems."/" = { device = "/dev/sda1"; fsType = "ext4"; };
+          })
+        ];
+      };
+    };
+}
+"#,
+    )
+    .unwrap();
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let (c, _) = config_with_nixpkgs(&dir, "h", &lib);
+    assert_eq!(
+        c["host_name"]["value"], "from-the-pkgs",
+        "{}",
+        c["host_name"]
+    );
+    assert!(c["users"].get("from-the-lib").is_some(), "{}", c["users"]);
+}
