@@ -443,19 +443,8 @@ fn a_full_nixpkgs_checkout_plans_fixtures_with_the_real_nixos() {
 /// in it can be read.
 #[test]
 fn a_module_extending_a_namespace_under_its_own_condition_is_evaluated() {
-    let test = "a_module_extending_a_namespace_under_its_own_condition_is_evaluated";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
-    };
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("flake.nix"),
+    let Some(c) = lib_only_config(
+        "a_module_extending_a_namespace_under_its_own_condition_is_evaluated",
         r#"{
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
   outputs = { nixpkgs, ... }: {
@@ -480,10 +469,9 @@ fn a_module_extending_a_namespace_under_its_own_condition_is_evaluated() {
   };
 }
 "#,
-    )
-    .unwrap();
-    let lib = upstream.join("nixpkgs-lib").display().to_string();
-    let (c, _) = config_with_nixpkgs(&dir, "h", &lib);
+    ) else {
+        return;
+    };
     // services.openssh.enable: NixOS's default, declared by nixplan in the
     // namespace left plain.
     assert_eq!(c["host_name"]["value"], "app", "{}", c["host_name"]);
@@ -518,19 +506,8 @@ fn config_with_nixpkgs(dir: &std::path::Path, host: &str, nixpkgs: &str) -> (Val
 /// evaluates the modules, which see it as `lib`.
 #[test]
 fn nixos_system_takes_the_given_pkgs_and_lib() {
-    let test = "nixos_system_takes_the_given_pkgs_and_lib";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
-    };
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("flake.nix"),
+    let Some(c) = lib_only_config(
+        "nixos_system_takes_the_given_pkgs_and_lib",
         r#"{
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
   outputs = { nixpkgs, ... }:
@@ -550,14 +527,32 @@ fn nixos_system_takes_the_given_pkgs_and_lib() {
     };
 }
 "#,
-    )
-    .unwrap();
-    let lib = upstream.join("nixpkgs-lib").display().to_string();
-    let (c, _) = config_with_nixpkgs(&dir, "h", &lib);
+    ) else {
+        return;
+    };
     assert_eq!(
         c["host_name"]["value"], "from-the-pkgs",
         "{}",
         c["host_name"]
     );
     assert!(c["users"].get("from-the-lib").is_some(), "{}", c["users"]);
+}
+
+/// `nixplan config DIR#h --json` of the flake `flake_nix` (written under
+/// the test's own directory), its only input nixpkgs given as nixpkgs'
+/// lib; `None` (the skip said why) without ../shared/upstream.
+fn lib_only_config(test: &str, flake_nix: &str) -> Option<Value> {
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return None;
+        }
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("flake.nix"), flake_nix).unwrap();
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    Some(config_with_nixpkgs(&dir, "h", &lib).0)
 }
