@@ -461,18 +461,63 @@ fn a_file_of_an_unavailable_source_is_an_empty_module() {
 
 /// `x ? _type` of an unavailable input (the module system and flake-parts
 /// ask it of every value they merge) is answered by what it was given;
-/// any other use of it is still the error that names it.
+/// `x.lib or d` (snowfall-lib asks it of every input) is an unread value,
+/// an error where it is used as a string; any other use of it is still the
+/// error that names it.
 #[test]
 fn an_unavailable_input_answers_only_its_type() {
     let x = r#"(builtins.__nixplanOpaque { kind = "input"; name = "gone"; reason = "offline"; })"#;
     let (code, out, err) = nixplan_text(&["eval", "--json", "-E", &format!("{x} ? _type")]);
     assert_eq!((code, out.as_str()), (0, "false\n"), "{err}");
+    let (code, out, err) = nixplan_text(&[
+        "eval",
+        "--json",
+        "-E",
+        &format!("builtins.isAttrs ({x}.lib or null)"),
+    ]);
+    assert_eq!((code, out.as_str()), (0, "true\n"), "{err}");
+    let (code, _, err) = nixplan_text(&["eval", "-E", &format!("\"${{{x}.lib or null}}\"")]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("'gone: lib'") && err.contains("offline"),
+        "{err}"
+    );
+    let (code, _, err) = nixplan_text(&["eval", "-E", &format!("{x}.lib")]);
+    assert_eq!(code, 1);
+    assert!(err.contains("so 'lib' of it cannot be used"), "{err}");
     let (code, _, err) = nixplan_text(&["eval", "-E", &format!("{x} ? lib")]);
     assert_eq!(code, 1);
     assert!(
         err.contains(
             "the flake input 'gone' is unavailable (offline), so 'lib' of it cannot be used"
         ),
+        "{err}"
+    );
+}
+
+/// A deep error keeps the innermost frames (where it went wrong) and the
+/// outermost (what was being evaluated for), and says how many it left
+/// out between them.
+#[test]
+fn a_deep_trace_keeps_both_ends() {
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("a_deep_trace_keeps_both_ends");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("deep.nix");
+    std::fs::write(
+        &file,
+        "let\n  f = n: if n == 0 then throw \"deep\" else g (n - 1);\n  g = n: f n;\nin\n{ x = f 100; }.x\n",
+    )
+    .unwrap();
+    let (code, _, err) = nixplan_text(&["eval", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let frames: Vec<&str> = err.lines().filter(|l| l.contains('…')).collect();
+    // 200 calls: 24 innermost, the count, 8 outermost.
+    assert_eq!(frames.len(), 33, "{err}");
+    assert!(frames[24].contains("170 frames omitted"), "{err}");
+    assert!(frames[0].contains("deep.nix:3:10"), "{err}");
+    assert!(
+        frames[32].contains("evaluating the attribute 'x'") && frames[32].contains("deep.nix:5:1"),
         "{err}"
     );
 }

@@ -177,6 +177,11 @@ fn user_flake(root: &Path, locked: &str) -> PathBuf {
       system = "x86_64-linux";
       modules = [ { networking.hostName = builtins.readFile "${(builtins.fetchTree (builtins.fromJSON (builtins.readFile ./tree.json))).outPath}/name"; } ];
     };
+    # The same fetch, before nixpkgs is reached.
+    nixosConfigurations.fetchedFirst = builtins.seq (builtins.fetchTree (builtins.fromJSON (builtins.readFile ./tree.json))) (nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ];
+    });
     nixosConfigurations.called = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
       modules = [ (hardening { }) ];
@@ -445,7 +450,8 @@ fn fetched_verified_cached_and_used_offline() {
     );
     assert_eq!(code, 1);
     assert!(err.contains("--strict-inputs forbids"), "{err}");
-    // fetchTree of a source that is nowhere, offline: an error naming it.
+    // fetchTree of a source that is nowhere, offline: its tree is unread,
+    // and reading a file of it is an error naming the source and why.
     let (code, _, err) = nixplan_env(
         &["config", &format!("{f}#fetched"), "--offline"],
         &env2,
@@ -453,7 +459,26 @@ fn fetched_verified_cached_and_used_offline() {
     );
     assert_eq!(code, 1);
     assert!(
-        err.contains("fetchTree github:example/hardening/") && err.contains("unavailable"),
+        err.contains("it is in the source of 'github:example/hardening/")
+            && err.contains("which is unavailable (")
+            && err.contains("--offline forbids fetching"),
+        "{err}"
+    );
+    // With --strict-inputs, the fetch itself.
+    let (code, _, err) = nixplan_env(
+        &[
+            "config",
+            &format!("{f}#fetchedFirst"),
+            "--offline",
+            "--strict-inputs",
+        ],
+        &env2,
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("fetchTree github:example/hardening/")
+            && err.contains("--strict-inputs forbids"),
         "{err}"
     );
     // Called as a function (a flake whose outputs are a functor), too.
@@ -781,7 +806,7 @@ fn get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out.trim(),
-        format!("[ \"real\" \"{hash}\" \"{REV}\" [ \"box\" \"called\" \"fetched\" \"packaged\" \"tagged\" ] ]"),
+        format!("[ \"real\" \"{hash}\" \"{REV}\" [ \"box\" \"called\" \"fetched\" \"fetchedFirst\" \"packaged\" \"tagged\" ] ]"),
         "{err}"
     );
     assert_eq!(server.hits.lock().unwrap().len(), 1);

@@ -556,3 +556,136 @@ fn lib_only_config(test: &str, flake_nix: &str) -> Option<Value> {
     let lib = upstream.join("nixpkgs-lib").display().to_string();
     Some(config_with_nixpkgs(&dir, "h", &lib).0)
 }
+
+/// A flake shaped like snowfall-lib and flake-utils-plus read it, offline,
+/// its nixpkgs given as nixpkgs' lib: every input's `lib` asked with `or`
+/// (an unavailable flake's is unread, a plain source's is absent, as nix
+/// knows from the lock), every input's packages probed for `nix` (one of
+/// them imports a tarball that cannot be fetched offline: unread, so not
+/// a package set), and the host built with `import nixpkgs { }`'s lib and
+/// NixOS's module list. That lib is nixpkgs' real one, and the tarball is
+/// listed as unavailable; with --strict-inputs the tarball is an error.
+#[test]
+fn a_flake_utils_plus_shaped_flake_plans_offline() {
+    let test = "a_flake_utils_plus_shaped_flake_plans_offline";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    let tools = dir.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    std::fs::write(
+        tools.join("flake.nix"),
+        r#"{
+  outputs = _: {
+    legacyPackages.x86_64-linux = import "${builtins.fetchTarball {
+      url = "https://tarballs.invalid/checks.tar.gz";
+      sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
+    }}/checks.nix" { };
+  };
+}
+"#,
+    )
+    .unwrap();
+    let node = |name: &str, flake: bool| {
+        format!(
+            r#""{name}": {{ {} "locked": {{ "type": "github", "owner": "o", "repo": "{name}", "rev": "1111111111111111111111111111111111111111", "lastModified": 1700000000, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }}, "original": {{ "type": "github", "owner": "o", "repo": "{name}" }} }}"#,
+            if flake { "" } else { r#""flake": false,"# }
+        )
+    };
+    std::fs::write(
+        dir.join("flake.lock"),
+        format!(
+            r#"{{ "nodes": {{ {}, {}, {}, {}, "root": {{ "inputs": {{ "nixpkgs": "nixpkgs", "gone": "gone", "plain": "plain", "tools": "tools" }} }} }}, "root": "root", "version": 7 }}"#,
+            node("nixpkgs", true),
+            node("gone", true),
+            node("plain", false),
+            node("tools", true)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flake.nix"),
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:o/nixpkgs";
+    gone.url = "github:o/gone";
+    plain = { url = "github:o/plain"; flake = false; };
+    tools.url = "github:o/tools";
+  };
+  outputs = inputs@{ nixpkgs, plain, ... }:
+    let
+      inherit (nixpkgs.lib) attrNames concatStringsSep filterAttrs;
+      others = removeAttrs inputs [ "self" ];
+      withLib = attrNames (filterAttrs (_: i: builtins.isAttrs (i.lib or null)) others);
+      channels = attrNames (filterAttrs (_: i:
+        i ? legacyPackages && i.legacyPackages ? x86_64-linux && i.legacyPackages.x86_64-linux ? nix) (removeAttrs others [ "gone" ]));
+      channel = import nixpkgs { system = "x86_64-linux"; };
+      baseModules = import (channel.path + "/nixos/modules/module-list.nix");
+    in {
+      # As flake-utils-plus: the channels first, then the hosts.
+      nixosConfigurations.h = builtins.seq channels nixpkgs.lib.nixosSystem {
+        inherit (channel) lib;
+        inherit baseModules;
+        modules = [ ({ lib, ... }: {
+          networking.hostName = concatStringsSep "-" (withLib ++ channels ++ [ plain.shortRev ]);
+          users.users."lib-${lib.versions.majorMinor lib.version}".isNormalUser = true;
+          # NixOS's module list is a list (nixplan's NixOS declarations).
+          users.users."modules-${toString (builtins.length baseModules)}".isNormalUser = true;
+          fileSystems."/" = { device = "/dev/sda1"; fsType = "ext4"; };
+        }) ];
+      };
+    };
+}
+"#,
+    )
+    .unwrap();
+    let target = format!("{}#h", dir.display());
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let tools = tools.display().to_string();
+    let mut args = vec![
+        "config",
+        &target,
+        "--json",
+        "--offline",
+        "--override-input",
+        "nixpkgs",
+        &lib,
+        "--override-input",
+        "tools",
+        &tools,
+    ];
+    let (code, out, err) = nixplan_text(&args);
+    assert_eq!(code, 0, "{err}");
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        c["host_name"]["value"], "gone-nixpkgs-nixpkgs-1111111",
+        "{}",
+        c["host_name"]
+    );
+    let release = std::fs::read_to_string(upstream.join("nixpkgs-lib/lib/.version")).unwrap();
+    let user = format!("lib-{}", release.trim());
+    assert!(c["users"].get(&user).is_some(), "{user}: {}", c["users"]);
+    assert!(c["users"].get("modules-1").is_some(), "{}", c["users"]);
+    let tarball = c["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == "https://tarballs.invalid/checks.tar.gz")
+        .unwrap_or_else(|| panic!("{}", c["inputs"]));
+    // Its file was imported: an unread value (an empty module, had it
+    // been imported as one), recorded as for an unavailable input's file.
+    assert_eq!(tarball["used"], "empty-modules", "{tarball}");
+    args.push("--strict-inputs");
+    let (code, _, err) = nixplan_text(&args);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("https://tarballs.invalid/checks.tar.gz") && err.contains("--strict-inputs"),
+        "{err}"
+    );
+}

@@ -152,7 +152,7 @@ impl Eval {
                     .as_ref()
                     .is_some_and(|o| o.kind == OpaqueKind::Input) =>
                 {
-                    match self.lookup_attr(a, "__functor", span, true) {
+                    match self.lookup_attr(a, "__functor", span, Probe::Use) {
                         Err(mut e) => {
                             e.message = e.message.replace(
                                 "so '__functor' of it cannot be used",

@@ -43,12 +43,17 @@ pub struct EvalError {
     pub message: String,
     pub span: Option<Span>,
     pub trace: Vec<TraceFrame>,
+    /// Frames left out between the innermost and the outermost kept.
+    pub omitted: usize,
 }
 
 pub type EvalResult<T> = Result<T, Box<EvalError>>;
 
-/// How many trace frames an error keeps (innermost first).
-const MAX_TRACE: usize = 32;
+/// How many trace frames an error keeps: the innermost (where it went
+/// wrong) and the outermost (what the user's configuration was being read
+/// for), with a count of those between.
+const KEEP_INNER: usize = 24;
+const KEEP_OUTER: usize = 8;
 
 impl EvalError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Box<EvalError> {
@@ -57,6 +62,7 @@ impl EvalError {
             message: message.into(),
             span,
             trace: Vec::new(),
+            omitted: 0,
         })
     }
 
@@ -69,10 +75,11 @@ impl EvalError {
             self.span = Some(span);
             return;
         }
-        if self.trace.len() < MAX_TRACE
-            && self.span != Some(span)
-            && self.trace.last().map(|f| f.span) != Some(span)
-        {
+        if self.span != Some(span) && self.trace.last().map(|f| f.span) != Some(span) {
+            if self.trace.len() == KEEP_INNER + KEEP_OUTER {
+                self.trace.remove(KEEP_INNER);
+                self.omitted += 1;
+            }
             self.trace.push(TraceFrame {
                 span,
                 message: message.into(),
@@ -86,7 +93,10 @@ impl EvalError {
         if let Some(s) = self.span {
             out.push_str(&format!("\n  at {}", sources.describe(s)));
         }
-        for f in &self.trace {
+        for (i, f) in self.trace.iter().enumerate() {
+            if i == KEEP_INNER && self.omitted > 0 {
+                out.push_str(&format!("\n  … {} frames omitted", self.omitted));
+            }
             out.push_str(&format!(
                 "\n  … {} at {}",
                 f.message,
@@ -109,7 +119,13 @@ impl EvalError {
         };
         let location = self.span.map(|s| sources.describe(s));
         let mut help = String::new();
-        for f in &self.trace {
+        for (i, f) in self.trace.iter().enumerate() {
+            if i == KEEP_INNER && self.omitted > 0 {
+                if !help.is_empty() {
+                    help.push('\n');
+                }
+                help.push_str(&format!("… {} frames omitted", self.omitted));
+            }
             // Frames inside nixplan's own Nix code only say where the user's
             // value was being used, not where it came from.
             let internal = sources

@@ -99,7 +99,12 @@ impl Eval {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
                             // With `or`, an opaque stand-in lacks what it was not given.
-                            None => self.lookup_absent(a, key, span!(), default.is_none())?,
+                            None => self.lookup_absent(
+                                a,
+                                key,
+                                span!(),
+                                if default.is_none() { Probe::Use } else { Probe::Or },
+                            )?,
                         },
                         _ if default.is_none() => {
                             return Err(type_err(
@@ -140,7 +145,7 @@ impl Eval {
                     let t = match &v {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
-                            None => self.lookup_absent(a, key, span!(), false)?,
+                            None => self.lookup_absent(a, key, span!(), Probe::Has)?,
                         },
                         _ => None,
                     };
@@ -284,7 +289,7 @@ impl Eval {
                         .expect("a with scope has its slot");
                     if let Value::Attrs(a) = self.force(&scope)? {
                         if a.opaque.as_ref().is_some_and(|o| o.has_every_package()) {
-                            if let Some(t) = self.lookup_attr(&a, name, span, true)? {
+                            if let Some(t) = self.lookup_attr(&a, name, span, Probe::Use)? {
                                 return self.force(&t);
                             }
                         }

@@ -69,6 +69,29 @@ impl Eval {
         Ok(Some(crate::select::unread(rest, reason)))
     }
 
+    /// A file read below an unavailable source (`readFile`, `readDir`,
+    /// `pathExists`...): an error naming the source and why it is not
+    /// here, instead of "no such file" (nix would have failed to fetch it).
+    pub(crate) fn check_available(&mut self, p: &str, span: Span) -> EvalResult<()> {
+        let Some(rest) = p.strip_prefix(UNAVAILABLE) else {
+            return Ok(());
+        };
+        let mut what = "a source that is unavailable".to_string();
+        if self.host.is_some() {
+            let args = serde_json::json!({ "file": p, "used": "unavailable" });
+            let answer = crate::builtins::ask_host(self, "degraded", args, span)?;
+            let text = |k: &str| answer.get(k).and_then(serde_json::Value::as_str);
+            if let (Some(source), Some(reason)) = (text("path"), text("reason")) {
+                what = format!("the source of '{source}', which is unavailable ({reason})");
+            }
+        }
+        Err(EvalError::new(
+            ErrorKind::Unsupported,
+            format!("cannot read '{rest}': it is in {what}; make the source available: allow the network, give it with --override-input or --override-source, or put it in /nix/store (`nix flake archive`)"),
+            Some(span),
+        ))
+    }
+
     pub(crate) fn read_source_text(&mut self, p: &str, span: Span) -> EvalResult<String> {
         let bytes = self.fs.read(Path::new(p)).map_err(|e| {
             EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(span))

@@ -20,7 +20,7 @@ pub mod store;
 mod value;
 
 pub use import::UNAVAILABLE;
-pub use select::closest;
+pub use select::{closest, Probe};
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -3,21 +3,33 @@
 
 use crate::*;
 
+/// How an attribute is asked for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Probe {
+    /// `a.b`: opaque stand-ins synthesise it.
+    Use,
+    /// `a.b or d`: an opaque set has only its real attributes; an
+    /// unavailable input's is unread (its source is not here to say).
+    Or,
+    /// `a ? b`: an opaque set has only its real attributes; an
+    /// unavailable input's is an error.
+    Has,
+}
+
 impl Eval {
-    /// An attribute of a set, synthesised for opaque stand-ins.
-    /// With `synthesize` false (`?`, `or`), an opaque set has only its real
-    /// attributes, except that an unavailable input is still an error.
+    /// An attribute of a set, synthesised for opaque stand-ins (see
+    /// [`Probe`]).
     pub fn lookup_attr(
         &mut self,
         a: &Attrs,
         key: &str,
         span: Span,
-        synthesize: bool,
+        probe: Probe,
     ) -> EvalResult<Option<Thunk>> {
         if let Some(t) = a.get(key) {
             return Ok(Some(t.clone()));
         }
-        self.lookup_absent(a, key, span, synthesize)
+        self.lookup_absent(a, key, span, probe)
     }
 
     /// `lookup_attr` of a name `a` was seen not to have: what an opaque
@@ -27,9 +39,10 @@ impl Eval {
         a: &Attrs,
         key: &str,
         span: Span,
-        synthesize: bool,
+        probe: Probe,
     ) -> EvalResult<Option<Thunk>> {
         let Some(o) = &a.opaque else { return Ok(None) };
+        let synthesize = probe == Probe::Use;
         // A stand-in package set has every package, also for `?` and
         // `or` (nixpkgs' `mkPackageOption` tests `pkgs ? name`); a stand-in
         // package has only what it was given (`pkg ? outputSpecified` is
@@ -63,6 +76,15 @@ impl Eval {
                     o.reason.clone(),
                 ))))
             }
+            // `input.lib or null` (snowfall-lib asks it of every input):
+            // whether the flake has one is not known without its source;
+            // what it would be is unread (an error where it is used, an
+            // empty module where one is imported). The input is already
+            // recorded as unavailable.
+            OpaqueKind::Input if probe == Probe::Or => Ok(Some(Thunk::ready(unread(
+                &format!("{}: {key}", o.path),
+                o.reason.clone(),
+            )))),
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(

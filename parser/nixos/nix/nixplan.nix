@@ -277,23 +277,29 @@ let
         in
         if isNixpkgs && flake ? lib && !(b.pathExists (root + "/nixos/lib/eval-config.nix")) then
           let
+            # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
+            pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/lib" (root + "/lib"));
             nixosSystemBy = evalLib: degraded path "lib-only" null (nixosSystemOf {
-              inherit evalLib;
+              inherit evalLib pkgsPath;
               baseModules = [ ./nixos.nix { _module.check = false; } ];
               namespaced = true;
-              # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
-              pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/lib" (root + "/lib"));
             });
-          in
-          flake // {
             # As nixpkgs' flake.nix: an extension of its lib, so that a
             # flake's own `lib.extend` keeps `nixosSystem`.
-            lib =
+            lib' =
               if flake.lib ? extend then flake.lib.extend (final: prev: { nixosSystem = nixosSystemBy final; })
               else flake.lib // { nixosSystem = nixosSystemBy flake.lib; };
-            legacyPackages = standIns.nixpkgs.legacyPackages;
+          in
+          flake // {
+            lib = lib';
+            # Stand-in packages, with the real lib as `pkgs.lib` and a real
+            # `callPackage` (Home Manager's flake calls its tests with
+            # `pkgs.lib` when flake-utils-plus looks into its packages).
+            legacyPackages = lib0.genAttrs lib0.systems.flakeExposed (system:
+              import ./inputs/nixpkgs { inherit system; lib = lib'; path = pkgsPath; });
             nixosModules = flake.nixosModules or { } // { notDetected = { }; };
-            outPath = standIns.nixpkgs.outPath;
+            # `import nixpkgs { }`: stand-in packages with the real lib.
+            outPath = pkgsPath;
           }
         else flake;
 
@@ -307,7 +313,12 @@ let
           systems = [ "default" "default-linux" "default-darwin" "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
         in
         # github:nix-systems/*: a list of systems, known by name.
-        if owner == "nix-systems" && b.elem repo systems then
+        # A plain source (`flake = false`) is its source info, known from
+        # the lock without the source (`input.lib or null` is null, as in
+        # nix); a file read below it is unread (an `Unread` value, recorded
+        # when read).
+        if !(src.flake or true) then sourceInfoOf "/nixplan/unavailable/${path}" src
+        else if owner == "nix-systems" && b.elem repo systems then
           degraded path "stand-in" src.reason { outPath = "/nixplan/inputs/nix-systems/${repo}"; }
         else if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason (standIns.${repo} // { _type = "flake"; })
         else

@@ -80,6 +80,7 @@ const NIXOS_TREE: &str = "nixos/modules/";
 const NIXOS_ASSERTIONS: &str = "{ lib, ... }: {\n  options.assertions = lib.mkOption { type = lib.types.listOf lib.types.unspecified; default = [ ]; internal = true; };\n  options.warnings = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; internal = true; };\n}\n";
 const NIXOS_META: &str = "{ lib, ... }: {\n  options.meta = lib.mkOption { type = lib.types.lazyAttrsOf lib.types.raw; default = { }; internal = true; };\n}\n";
 const NIXOS_EMPTY: &str = "{ }\n";
+const NIXOS_MODULE_LIST: &str = "[ ../../nixos.nix ]\n";
 
 fn embedded(path: &Path) -> Option<Option<&'static str>> {
     let rest = path.to_str()?.strip_prefix(EMBEDDED_ROOT)?;
@@ -89,20 +90,22 @@ fn embedded(path: &Path) -> Option<Option<&'static str>> {
     let name = rest.strip_prefix('/')?.trim_end_matches('/');
     // The stand-in package set's `path` for a lib-only nixpkgs: its `lib/`
     // is the real one (aliased by evaluation), the rest is nixplan's.
-    let name = match name.strip_prefix("pkgs-path/") {
-        Some("default.nix") => {
-            return Some(Some(
-                "args: import ../inputs/nixpkgs ({ path = ./.; } // args)\n",
-            ))
-        }
-        Some(rest) => rest,
-        None if name == "pkgs-path" => return Some(None),
-        None => name,
-    };
+    let name =
+        match name.strip_prefix("pkgs-path/") {
+            Some("default.nix") => return Some(Some(
+                "args: import ../inputs/nixpkgs ({ path = ./.; lib = import ./lib; } // args)\n",
+            )),
+            Some(rest) => rest,
+            None if name == "pkgs-path" => return Some(None),
+            None => name,
+        };
     if let Some(module) = name.strip_prefix(NIXOS_TREE) {
         return Some(match module {
             "misc/assertions.nix" => Some(NIXOS_ASSERTIONS),
             "misc/meta.nix" => Some(NIXOS_META),
+            // NixOS's module list (flake-utils-plus evaluates a host with
+            // it): nixplan's own NixOS declarations.
+            "module-list.nix" => Some(NIXOS_MODULE_LIST),
             m if m.ends_with(".nix") => Some(NIXOS_EMPTY),
             _ => None,
         });

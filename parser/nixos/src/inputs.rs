@@ -77,6 +77,19 @@ pub struct InputUse {
     pub local: Option<String>,
 }
 
+impl InputUse {
+    /// How messages name it: a flake input by its path in the lock; a
+    /// source a fetcher asked for (`fetchTarball`, `fetchTree`), logged
+    /// under its own reference, as that source.
+    pub fn noun(&self) -> String {
+        if self.reference.as_deref() == Some(self.path.as_str()) {
+            format!("the source '{}'", self.path)
+        } else {
+            format!("the flake input '{}'", self.path)
+        }
+    }
+}
+
 pub type InputLog = Rc<RefCell<BTreeMap<String, InputUse>>>;
 
 /// Answers the evaluation's input requests from a [`Resolver`].
@@ -203,6 +216,11 @@ impl InputHost {
             Some("stand-in") => Used::StandIn,
             Some("lib-only") => Used::LibOnly,
             Some("stand-in packages") => Used::StandInPackages,
+            // A file read below it (an error follows): nothing changes.
+            Some("unavailable") => {
+                let shown = self.log.borrow().get(&path).map(|u| u.path.clone());
+                return Ok(json!({ "reason": reason, "path": shown.unwrap_or(path) }));
+            }
             _ => Used::EmptyModules,
         };
         if self.strict {
@@ -250,17 +268,40 @@ impl InputHost {
             .resolver
             .locked(&locked, &label)
             .map_err(|e| e.to_string())?;
+        let mut j = r.to_json();
         match &r.path {
-            Some(p) => {
-                let mut j = r.to_json();
-                j["outPath"] = json!(p.display().to_string());
-                Ok(j)
+            Some(p) => j["outPath"] = json!(p.display().to_string()),
+            // Unavailable (offline, say): its tree is unread, as an
+            // unavailable input's is: a file read below it is an `Unread`
+            // value, an error where it is used. HM's flake imports its
+            // tests (fetching nmt) when flake-utils-plus asks whether its
+            // legacyPackages hold `nix`.
+            None if !self.strict => {
+                // Its key is also its place below UNAVAILABLE: no `//`,
+                // which a path would lose.
+                let key = label.replace("://", ":");
+                self.log.borrow_mut().insert(
+                    key.clone(),
+                    InputUse {
+                        path: label.clone(),
+                        reference: Some(label.clone()),
+                        nar_hash: locked.nar_hash.map(|h| h.sri()),
+                        origin: r.origin.word().to_string(),
+                        used: Used::Unavailable,
+                        reason: r.reason.clone(),
+                        local: None,
+                    },
+                );
+                j["outPath"] = json!(format!("{}{key}", nixplan_eval::UNAVAILABLE));
             }
-            None => Err(format!(
-                "fetchTree {label}: unavailable ({})",
-                r.reason.as_deref().unwrap_or("not found")
-            )),
+            None => {
+                return Err(format!(
+                    "fetchTree {label}: unavailable ({}), and --strict-inputs forbids reading on without it",
+                    r.reason.as_deref().unwrap_or("not found")
+                ))
+            }
         }
+        Ok(j)
     }
 }
 
@@ -370,24 +411,21 @@ pub fn warnings(uses: &[InputUse]) -> Vec<String> {
         .filter(|u| u.used != Used::Real)
         .map(|u| {
             let why = u.reason.as_deref().unwrap_or("unavailable");
+            let it = u.noun();
             match u.used {
                 Used::StandIn => format!(
-                    "the flake input '{}' is unavailable ({why}): nixplan's stand-in was evaluated in its place, so what the plan shows of it is nixplan's reading, not the input's",
-                    u.path
+                    "{it} is unavailable ({why}): nixplan's stand-in was evaluated in its place, so what the plan shows of it is nixplan's reading, not the input's"
                 ),
                 Used::EmptyModules => format!(
-                    "the flake input '{}' is unavailable ({why}): the modules taken from it were empty, and the options they would declare were accepted unchecked",
-                    u.path
+                    "{it} is unavailable ({why}): the modules taken from it were empty, and the options they would declare were accepted unchecked"
                 ),
                 Used::LibOnly => format!(
-                    "the flake input '{}' is only nixpkgs' lib (no nixos/): its real lib evaluated nixplan's own NixOS declarations, with stand-in packages",
-                    u.path
+                    "{it} is only nixpkgs' lib (no nixos/): its real lib evaluated nixplan's own NixOS declarations, with stand-in packages"
                 ),
                 Used::StandInPackages => format!(
-                    "the flake input '{}' is unavailable ({why}): its packages were opaque stand-ins and its overlays changed nothing, so what the plan shows of them is nixplan's reading",
-                    u.path
+                    "{it} is unavailable ({why}): its packages were opaque stand-ins and its overlays changed nothing, so what the plan shows of them is nixplan's reading"
                 ),
-                _ => format!("the flake input '{}' is unavailable ({why})", u.path),
+                _ => format!("{it} is unavailable ({why})"),
             }
         })
         .collect()

@@ -28,10 +28,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let at = declared_at(&cx.fallback_file, &u.path);
         out.push(cx.finding(
             &RULE,
-            format!(
-                "the flake input '{}' is unavailable ({why}): {what}",
-                u.path
-            ),
+            format!("{} is unavailable ({why}): {what}", u.noun()),
             at.as_ref(),
         ));
     }

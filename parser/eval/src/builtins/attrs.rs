@@ -83,7 +83,7 @@ pub(super) fn p_intersect_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     if y.opaque.as_ref().is_some_and(|o| o.has_every_package()) {
         for k in x.map.keys() {
             if !out.map.contains_key(k) {
-                if let Some(t) = ev.lookup_attr(&y, k, s, true)? {
+                if let Some(t) = ev.lookup_attr(&y, k, s, crate::Probe::Use)? {
                     out.insert(k.clone(), t);
                 }
             }

@@ -296,6 +296,7 @@ pub(super) fn p_to_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 
 impl Eval {
     pub fn read_file_bytes(&mut self, p: &str, s: Span) -> EvalResult<Vec<u8>> {
+        self.check_available(p, s)?;
         let data = self.fs().read(Path::new(p)).map_err(|e| {
             EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(s))
         })?;
@@ -314,6 +315,7 @@ pub(super) fn p_read_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 
 pub(super) fn p_read_dir(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let p = ev.force_path(&a[0], s)?;
+    ev.check_available(&p, s)?;
     let entries = ev.fs().read_dir(Path::new(&p)).map_err(|e| {
         EvalError::new(
             ErrorKind::Io,
@@ -333,6 +335,7 @@ pub(super) fn p_read_dir(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 
 pub(super) fn p_read_file_type(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let p = ev.force_path(&a[0], s)?;
+    ev.check_available(&p, s)?;
     let ty = ev
         .fs()
         .file_type(Path::new(&p))
@@ -342,6 +345,7 @@ pub(super) fn p_read_file_type(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 
 pub(super) fn p_path_exists(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let p = ev.force_path(&a[0], s)?;
+    ev.check_available(&p, s)?;
     bool_v(ev.fs().file_type(Path::new(&p)).is_ok())
 }
 
