@@ -45,6 +45,9 @@ pub struct EvalError {
     pub trace: Vec<TraceFrame>,
     /// Frames left out between the innermost and the outermost kept.
     pub omitted: usize,
+    /// What the caller was doing, outermost last, where no place in a
+    /// file says it (nixplan reading a configuration).
+    pub notes: Vec<String>,
 }
 
 pub type EvalResult<T> = Result<T, Box<EvalError>>;
@@ -63,6 +66,7 @@ impl EvalError {
             span,
             trace: Vec::new(),
             omitted: 0,
+            notes: Vec::new(),
         })
     }
 
@@ -87,6 +91,12 @@ impl EvalError {
         }
     }
 
+    /// Says what the caller was doing when the error came (after the
+    /// frames).
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
     /// A one-line-per-frame text rendering, for logs and tests.
     pub fn render_plain(&self, sources: &SourceMap) -> String {
         let mut out = format!("error: {}", self.message);
@@ -103,15 +113,41 @@ impl EvalError {
                 sources.describe(f.span)
             ));
         }
+        for n in &self.notes {
+            out.push_str(&format!("\n  … {n}"));
+        }
         out
     }
 
     pub fn to_diagnostic(&self, sources: &SourceMap) -> EvalDiagnostic {
-        let (src, label) = match self.span {
+        let internal = |s: Span| {
+            sources
+                .file(s.file)
+                .path
+                .as_ref()
+                .is_some_and(|p| p.starts_with(crate::fs::EMBEDDED_ROOT))
+        };
+        // An error raised in nixplan's own Nix code (the module system's
+        // "used but not defined") is shown where the user's code was when
+        // it came: the innermost frame in a user's file.
+        let shown = match self.span {
+            Some(s) if internal(s) => self
+                .trace
+                .iter()
+                .map(|f| f.span)
+                .find(|f| !internal(*f))
+                .or(Some(s)),
+            other => other,
+        };
+        let (src, label) = match shown {
             Some(s) => (
                 Some(sources.named_source(s.file)),
                 Some(LabeledSpan::new_with_span(
-                    Some(self.kind_label().to_string()),
+                    Some(if shown == self.span {
+                        self.kind_label().to_string()
+                    } else {
+                        "while evaluating this".to_string()
+                    }),
                     SourceSpan::new((s.start as usize).into(), (s.end - s.start) as usize),
                 )),
             ),
@@ -128,12 +164,7 @@ impl EvalError {
             }
             // Frames inside nixplan's own Nix code only say where the user's
             // value was being used, not where it came from.
-            let internal = sources
-                .file(f.span.file)
-                .path
-                .as_ref()
-                .is_some_and(|p| p.starts_with(crate::fs::EMBEDDED_ROOT));
-            if internal {
+            if internal(f.span) {
                 if f.message.starts_with("while evaluating the option") {
                     if !help.is_empty() {
                         help.push('\n');
@@ -146,6 +177,12 @@ impl EvalError {
                 help.push('\n');
             }
             help.push_str(&format!("… {} at {}", f.message, sources.describe(f.span)));
+        }
+        for n in &self.notes {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str(&format!("… {n}"));
         }
         EvalDiagnostic {
             message: match location {

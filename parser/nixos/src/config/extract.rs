@@ -685,17 +685,53 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         &["system", "activationScripts"],
         &["networking", "hostName"],
     ] {
+        let checking = |what: &str| {
+            format!("while checking {what}, which the plan reads (NixOS checks it too, building the system)")
+        };
         let mut v = Value::Attrs(c.clone());
         for key in path {
             v = match &v {
                 Value::Attrs(a) => match a.get(key).cloned() {
-                    Some(t) => x.ev.force(&t)?,
+                    Some(t) => x.ev.force(&t).map_err(|mut e| {
+                        e.note(checking(&path.join(".")));
+                        e
+                    })?,
                     None => Value::Null,
                 },
                 _ => Value::Null,
             };
         }
-        x.ev.deep_force_public(&v)?;
+        // Each definition on its own, so that an error says which one
+        // was being checked, and why nixplan looked (its definition's
+        // place, the outermost frame, kept however deep the error).
+        let Value::Attrs(entries) = &v else {
+            x.ev.deep_force_public(&v)?;
+            continue;
+        };
+        // Internal attributes (`_meta`, `_create`) are not checked, as
+        // a public deep force leaves them.
+        for (name, attr) in entries.map.iter().filter(|(n, _)| !n.starts_with('_')) {
+            let forced =
+                x.ev.force(&attr.value)
+                    .and_then(|e| x.ev.deep_force_public(&e));
+            if let Err(mut e) = forced {
+                // As the module system shows an option's name.
+                let plain = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_'-".contains(c));
+                let shown = if plain {
+                    name.to_string()
+                } else {
+                    format!("{name:?}")
+                };
+                e.note(checking(&format!("{}.{shown}", path.join("."))));
+                return Err(e);
+            }
+        }
     }
     let networking = x.attrs(&c, "networking")?;
     let nixpkgs = x.attrs(&c, "nixpkgs")?;
