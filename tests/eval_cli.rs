@@ -449,6 +449,17 @@ fn a_file_of_an_unavailable_source_is_an_empty_module() {
         (0, "[true,false,false,false]\n"),
         "{err}"
     );
+    // Reading a file below it is an error that says so, not "no such file".
+    let (code, _, err) = nixplan_text(&[
+        "eval",
+        "-E",
+        "builtins.pathExists /nixplan/unavailable/private/flake.nix",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("cannot read 'private/flake.nix': it is in a source that is unavailable"),
+        "{err}"
+    );
     let (code, _, err) = nixplan_text(&["eval", "-E", &format!("\"${{{u}.lib}}\"")]);
     assert_eq!(code, 1);
     assert!(

@@ -478,6 +478,46 @@ fn a_module_extending_a_namespace_under_its_own_condition_is_evaluated() {
     assert!(c["users"].get("relaxed").is_some(), "{}", c["users"]);
 }
 
+/// Each name a configuration defines in a NixOS namespace is its own
+/// option, as in NixOS: a condition on `programs.firefox` that reads
+/// `programs.hyprland` is decided only when firefox is read (declared
+/// whole, `programs` would decide it while computing hyprland: an infinite
+/// recursion, as DaRacci's hm-helper met). A namespace nothing declares
+/// (an absent input's, here `gone`) is read the same way; a leaf
+/// (`time.timeZone`) keeps its value.
+#[test]
+fn each_name_defined_in_a_namespace_is_decided_on_its_own() {
+    let Some(c) = lib_only_config(
+        "each_name_defined_in_a_namespace_is_decided_on_its_own",
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem {
+      modules = [
+        ({ config, lib, ... }: {
+          config = lib.mkIf config.programs.hyprland.enable { programs.firefox.enable = true; };
+        })
+        ({ config, lib, ... }: {
+          config = lib.mkIf config.gone.feature.enable { programs.hyprland.enable = true; };
+        })
+        { gone.feature.enable = true; time.timeZone = "UTC"; }
+        ({ config, ... }: {
+          networking.hostName = if config.programs.firefox.enable then "firefox" else "none";
+          users.users.${config.time.timeZone}.isNormalUser = true;
+          fileSystems."/" = { device = "/dev/sda1"; fsType = "ext4"; };
+        })
+      ];
+    };
+  };
+}
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(c["host_name"]["value"], "firefox", "{}", c["host_name"]);
+    assert!(c["users"].get("UTC").is_some(), "{}", c["users"]);
+}
+
 /// `nixplan config DIR#HOST --json` of a flake whose only input is
 /// nixpkgs (locked with a placeholder narHash: it is always overridden),
 /// given as `nixpkgs`: the configuration, and what nixplan said.
@@ -681,6 +721,19 @@ fn a_flake_utils_plus_shaped_flake_plans_offline() {
     // Its file was imported: an unread value (an empty module, had it
     // been imported as one), recorded as for an unavailable input's file.
     assert_eq!(tarball["used"], "empty-modules", "{tarball}");
+    let input = |name: &str| {
+        c["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {}", c["inputs"]))
+    };
+    // `gone.lib or null` was taken as unread: recorded, as empty modules.
+    assert_eq!(input("gone")["used"], "empty-modules");
+    // The plain source was only read for what its lock says.
+    assert_eq!(input("plain")["used"], "unavailable");
     args.push("--strict-inputs");
     let (code, _, err) = nixplan_text(&args);
     assert_eq!(code, 1);

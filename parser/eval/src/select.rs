@@ -79,12 +79,18 @@ impl Eval {
             // `input.lib or null` (snowfall-lib asks it of every input):
             // whether the flake has one is not known without its source;
             // what it would be is unread (an error where it is used, an
-            // empty module where one is imported). The input is already
-            // recorded as unavailable.
-            OpaqueKind::Input if probe == Probe::Or => Ok(Some(Thunk::ready(unread(
-                &format!("{}: {key}", o.path),
-                o.reason.clone(),
-            )))),
+            // empty module where one is imported), and the input is
+            // recorded as giving empty modules (`--strict-inputs` refuses).
+            OpaqueKind::Input if probe == Probe::Or => {
+                if self.host.is_some() {
+                    let args = serde_json::json!({ "path": o.path, "used": "empty modules", "reason": o.reason });
+                    crate::builtins::ask_host(self, "degraded", args, span)?;
+                }
+                Ok(Some(Thunk::ready(unread(
+                    &format!("{}: {key}", o.path),
+                    o.reason.clone(),
+                ))))
+            }
             OpaqueKind::Input => Err(EvalError::new(
                 ErrorKind::Unsupported,
                 format!(

@@ -29,19 +29,37 @@ let
   # (forced; else nixplan's stand-in packages by default).
   #
   # `namespaced`: NixOS's namespaces nixplan does not declare are declared
-  # (namespaces.nix), whole where no module declares options in them: a
-  # first evaluation reads only the options (no definition) to find those.
+  # (namespaces.nix): where the configuration's modules define or declare
+  # something, as sets of options, each name defined at their second level
+  # declared whole on its own. A first evaluation, every namespace whole,
+  # gives the options the modules declare there and the modules' arguments
+  # for finding what they define (no condition decided).
   nixosSystemOf = { evalLib, baseModules, pkgsPath, namespaced ? false }: { modules ? [ ], specialArgs ? { }, system ? null, extraModules ? [ ], baseModules' ? baseModules, lib ? evalLib, pkgs ? null, ... }@args:
     let
-      withNamespaces = plain: nixosSystemOf { inherit evalLib pkgsPath; baseModules = baseModules ++ [ (import ./namespaces.nix { inherit plain; }) ]; } args;
-      probe = withNamespaces [ ];
+      withLayout = layout: nixosSystemOf { inherit evalLib pkgsPath; baseModules = baseModules ++ [ (namespaces.module { inherit layout; }) ]; } args;
+      probe = withLayout { };
       isWhole = o: lib.isOption o && o.description or null == "nixplan: a NixOS namespace declared whole";
-      extended = b.filter (n:
-        let o = probe.options.${n}; in
-        isWhole o && b.removeAttrs (o.type.getSubOptions [ n ]) [ "_module" "_freeformOptions" ] != { }
-      ) (b.attrNames probe.options);
+      declaredIn = ns:
+        let o = probe.options.${ns}; in
+        if isWhole o then b.attrNames (b.removeAttrs (o.type.getSubOptions [ ns ]) [ "_module" "_freeformOptions" ]) else [ ];
+      defined = definedNames {
+        modules = extraModules ++ modules;
+        moduleArgs = { inherit lib; inherit (probe) options config; _class = "nixos"; _prefix = [ ]; specialArgs = { inherit modulesPath; } // specialArgs; } // { inherit modulesPath; } // specialArgs;
+        extraArgs = probe._module.args;
+        declared = probe.options;
+      } namespaces.names;
+      # Those found at the top that nothing declares, declared the same way
+      # where their definitions are sets (so that a condition reading one
+      # of them sees what the configuration defines there).
+      extra = b.filter (n: !(b.elem n namespaces.names) && defined.${n} != [ ]) (b.attrNames defined);
+      layout = b.listToAttrs (lib0.concatMap (ns:
+        let
+          declared = if b.elem ns extra then [ ] else declaredIn ns;
+          here = b.filter (n: !(b.elem n declared)) defined.${ns};
+        in
+        lib0.optional (declared != [ ] || here != [ ]) { name = ns; value = here; }) (namespaces.names ++ extra));
     in
-    if namespaced then withNamespaces extended else
+    if namespaced then withLayout layout else
     let
       eval = lib.evalModules {
         specialArgs = { inherit modulesPath; } // specialArgs;
@@ -61,6 +79,57 @@ let
     in eval // { _type = "configuration"; class = "nixos"; };
 
   lib = lib0 // { inherit nixosSystem; };
+
+  namespaces = import ./namespaces.nix;
+
+  # The names the modules define at the second level of each namespace in
+  # `nss` (`programs.firefox`), from every module `modules` imports, as the
+  # module system reads their structure but deciding no condition: a name
+  # defined under a false `mkIf` is listed too (it is then declared and
+  # empty), and so is one a module also declares (left to the caller).
+  # `disabledModules` are followed too. A module whose structure fails to
+  # evaluate here counts as defining nothing.
+  definedNames = { modules, moduleArgs, extraArgs, declared }: nss:
+    let
+      # As the module system calls a module: its arguments, those it names
+      # from `_module.args` where not given.
+      call = m:
+        let f = if b.isPath m || b.isString m then import m else m; in
+        if b.isFunction f then f (moduleArgs // b.mapAttrs (n: _: moduleArgs.${n} or extraArgs.${n}) (b.functionArgs f))
+        else f;
+      keyOf = parent: i: m:
+        if b.isPath m || b.isString m then b.toString m
+        else if b.isAttrs m && m ? key then b.toString m.key
+        else "${parent}:${b.toString i}";
+      items = parent: lib0.imap0 (i: m: { key = keyOf parent i m; v = call m; });
+      all = b.genericClosure {
+        startSet = items "<top>" modules;
+        operator = item: if b.isAttrs item.v then items item.key (item.v.imports or [ ]) else [ ];
+      };
+      configOf = v:
+        if !(b.isAttrs v) then { }
+        else if v ? config || v ? options then v.config or { }
+        else b.removeAttrs v [ "imports" "_file" "key" "disabledModules" "meta" "freeformType" "_class" "require" ];
+      # A definition's plain sets, through mkMerge, mkIf (condition not
+      # read), mkOverride, mkOrder and mkDefinition.
+      parts = v:
+        let t = if b.isAttrs v then v._type or null else null; in
+        if t == "merge" then lib0.concatMap parts v.contents
+        else if t == "if" || t == "override" || t == "order" then parts v.content
+        else if t == "definition" then parts v.value
+        else if b.isAttrs v && t == null then [ v ]
+        else [ ];
+      namesIn = ns: c:
+        if ns == null then lib0.concatMap b.attrNames (parts c)
+        else lib0.concatMap (p: lib0.concatMap b.attrNames (parts (p.${ns} or { }))) (parts c);
+      safely = ns: c: let r = b.tryEval (let n = namesIn ns c; in b.deepSeq n n); in if r.success then r.value else [ ];
+      configs = map (item: configOf item.v) all;
+      namesOf = ns: lib0.unique (lib0.concatMap (safely ns) configs);
+      # The names defined at the top that nothing declares (the namespace
+      # of an input that is unavailable, whose modules are empty).
+      undeclared = b.filter (n: !(declared ? ${n}) && b.substring 0 1 n != "_") (namesOf null);
+    in
+    b.listToAttrs (map (ns: { name = ns; value = namesOf ns; }) (nss ++ undeclared));
 
   secrets = import ./inputs/secrets.nix;
 
@@ -150,6 +219,9 @@ let
         # Another import-tree: its files.
         else if b.isAttrs root && root ? files && root ? __functor then map (f: { value = f; rel = null; }) root.files
         else if !(b.isPath root || b.isString root) then [ { value = root; rel = null; } ]
+        # An unavailable source's tree is not here: one unread module
+        # (imported: recorded, and empty).
+        else if lib0.hasPrefix "/nixplan/unavailable/" (b.toString root) then [ { value = root; rel = null; } ]
         else if b.pathExists root && b.readFileType root == "directory" then
           let
             go = dir: rel: lib0.concatLists (lib0.mapAttrsToList
@@ -278,7 +350,9 @@ let
         if isNixpkgs && flake ? lib && !(b.pathExists (root + "/nixos/lib/eval-config.nix")) then
           let
             # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
-            pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/lib" (root + "/lib"));
+            # One per source (its own lib), named by a hash of where it is.
+            pkgsKey = "n" + b.substring 0 16 (b.hashString "sha256" (b.toString root));
+            pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/${pkgsKey}/lib" (root + "/lib"));
             nixosSystemBy = evalLib: degraded path "lib-only" null (nixosSystemOf {
               inherit evalLib pkgsPath;
               baseModules = [ ./nixos.nix { _module.check = false; } ];
@@ -313,14 +387,14 @@ let
           systems = [ "default" "default-linux" "default-darwin" "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
         in
         # github:nix-systems/*: a list of systems, known by name.
+        if owner == "nix-systems" && b.elem repo systems then
+          degraded path "stand-in" src.reason { outPath = "/nixplan/inputs/nix-systems/${repo}"; }
+        else if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason (standIns.${repo} // { _type = "flake"; })
         # A plain source (`flake = false`) is its source info, known from
         # the lock without the source (`input.lib or null` is null, as in
         # nix); a file read below it is unread (an `Unread` value, recorded
         # when read).
-        if !(src.flake or true) then sourceInfoOf "/nixplan/unavailable/${path}" src
-        else if owner == "nix-systems" && b.elem repo systems then
-          degraded path "stand-in" src.reason { outPath = "/nixplan/inputs/nix-systems/${repo}"; }
-        else if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason (standIns.${repo} // { _type = "flake"; })
+        else if !(src.flake or true) then sourceInfoOf "/nixplan/unavailable/${path}" src
         else
           let
             # Its modules are empty, and what they would have declared is
@@ -353,8 +427,11 @@ let
               inherit flakeModule;
               inherit packages overlays overlay;
               legacyPackages = packages;
-              outPath = "/nixplan/unavailable/${path}";
-            } // lib0.optionalAttrs (src.flake or true) {
+            }
+            # What nix gives of a flake from its lock alone.
+            // sourceInfoOf "/nixplan/unavailable/${path}" src
+            // { sourceInfo = sourceInfoOf "/nixplan/unavailable/${path}" src; }
+            // lib0.optionalAttrs (src.flake or true) {
               # Told apart from plain sources (flake-parts' `inputs'`).
               _type = "flake";
             };

@@ -88,17 +88,20 @@ fn embedded(path: &Path) -> Option<Option<&'static str>> {
         return Some(None);
     }
     let name = rest.strip_prefix('/')?.trim_end_matches('/');
-    // The stand-in package set's `path` for a lib-only nixpkgs: its `lib/`
-    // is the real one (aliased by evaluation), the rest is nixplan's.
-    let name =
-        match name.strip_prefix("pkgs-path/") {
-            Some("default.nix") => return Some(Some(
-                "args: import ../inputs/nixpkgs ({ path = ./.; lib = import ./lib; } // args)\n",
+    // The stand-in package set's `path` for a lib-only nixpkgs
+    // (`pkgs-path/KEY`, one per source): its `lib/` is the real one
+    // (aliased by evaluation), the rest is nixplan's.
+    let name = match name.strip_prefix("pkgs-path/") {
+        Some(rest) => match rest.split_once('/') {
+            Some((_, "default.nix")) => return Some(Some(
+                "args: import ../../inputs/nixpkgs ({ path = ./.; lib = import ./lib; } // args)\n",
             )),
-            Some(rest) => rest,
-            None if name == "pkgs-path" => return Some(None),
-            None => name,
-        };
+            Some((_, tail)) => tail,
+            None => return Some(None),
+        },
+        None if name == "pkgs-path" => return Some(None),
+        None => name,
+    };
     if let Some(module) = name.strip_prefix(NIXOS_TREE) {
         return Some(match module {
             "misc/assertions.nix" => Some(NIXOS_ASSERTIONS),

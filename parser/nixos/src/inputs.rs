@@ -194,7 +194,7 @@ impl InputHost {
             let log = self.log.borrow();
             log.iter()
                 .filter(|(k, u)| {
-                    u.used == Used::Unavailable
+                    u.used != Used::Real
                         && (rest == k.as_str() || rest.starts_with(&format!("{k}/")))
                 })
                 .map(|(k, _)| k)
@@ -219,7 +219,11 @@ impl InputHost {
             // A file read below it (an error follows): nothing changes.
             Some("unavailable") => {
                 let shown = self.log.borrow().get(&path).map(|u| u.path.clone());
-                return Ok(json!({ "reason": reason, "path": shown.unwrap_or(path) }));
+                return Ok(match shown {
+                    Some(shown) => json!({ "reason": reason, "path": shown }),
+                    // No source known by that name: nothing to say of it.
+                    None => json!({}),
+                });
             }
             _ => Used::EmptyModules,
         };
