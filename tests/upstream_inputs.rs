@@ -438,9 +438,8 @@ fn a_full_nixpkgs_checkout_plans_fixtures_with_the_real_nixos() {
 /// a condition reading it (`options.services.app.enable`; `config = mkIf
 /// cfg.enable { services.nginx.enable = true; ... }`). The namespace it
 /// extends is a set of options, as in NixOS (a namespace declared whole
-/// would decide the condition for all of it: an infinite recursion); a
-/// namespace no module extends is still declared whole, so what is defined
-/// in it can be read.
+/// would decide the condition for all of it: an infinite recursion); what
+/// is defined in a namespace no module extends can be read.
 #[test]
 fn a_module_extending_a_namespace_under_its_own_condition_is_evaluated() {
     let Some(c) = lib_only_config(
@@ -461,7 +460,8 @@ fn a_module_extending_a_namespace_under_its_own_condition_is_evaluated() {
         ({ config, ... }: {
           services.app.enable = true;
           fileSystems."/" = { device = "/dev/sda1"; fsType = "ext4"; };
-          # `security` is extended by no module: declared whole, readable.
+          # `security` is extended by no module: what is defined there is
+          # readable.
           users.users.${if config.security.sudo.wheelNeedsPassword then "strict" else "relaxed"}.isNormalUser = true;
         })
       ];
@@ -500,10 +500,12 @@ fn each_name_defined_in_a_namespace_is_decided_on_its_own() {
         ({ config, lib, ... }: {
           config = lib.mkIf config.gone.feature.enable { programs.hyprland.enable = true; };
         })
-        { gone.feature.enable = true; time.timeZone = "UTC"; }
+        { gone.feature.enable = true; time.timeZone = "UTC"; services.openssh.ports = [ 2222 ]; }
         ({ config, ... }: {
           networking.hostName = if config.programs.firefox.enable then "firefox" else "none";
           users.users.${config.time.timeZone}.isNormalUser = true;
+          # Beside the openssh options nixplan knows, what is defined there.
+          users.users."port-${toString (builtins.head config.services.openssh.ports)}-${if config.services.openssh.enable then "on" else "off"}".isNormalUser = true;
           fileSystems."/" = { device = "/dev/sda1"; fsType = "ext4"; };
         })
       ];
@@ -515,6 +517,7 @@ fn each_name_defined_in_a_namespace_is_decided_on_its_own() {
         return;
     };
     assert_eq!(c["host_name"]["value"], "firefox", "{}", c["host_name"]);
+    assert!(c["users"].get("port-2222-off").is_some(), "{}", c["users"]);
     assert!(c["users"].get("UTC").is_some(), "{}", c["users"]);
 }
 

@@ -12,9 +12,10 @@
 # programs.firefox... }` read while computing `programs.hyprland`) never
 # ends. Real NixOS declares every option, so only the definitions of the
 # option read are decided. nixplan cannot declare NixOS's options, but it
-# can come close: `layout.${namespace}` lists the names the configuration's
-# modules define at its second level (found by `nixosSystemOf` without
-# deciding any condition); such a namespace is a set of options — each of
+# can come close: `layout.${namespace}` gives the names the configuration's
+# modules define at its second level (`defined`, found by `nixosSystemOf`
+# without deciding any condition) and those they declare options under
+# (`declared`); such a namespace is a set of options — each of
 # those names declared whole on its own, beside the options the
 # configuration's modules declare there and the few NixOS options nixplan
 # knows (`known`, with NixOS's defaults) — so that reading
@@ -46,11 +47,9 @@ let
     services.userborn.enable = { type = types.bool; default = false; };
     systemd.sysusers.enable = { type = types.bool; default = false; };
   };
-  # The second-level names `known` declares, per namespace.
-  knownNames = b.mapAttrs (_: b.attrNames) (known { } { });
 in
 {
-  inherit names knownNames;
+  inherit names;
   module = { layout ? { } }:
     { lib, pkgs, ... }:
     let
@@ -86,10 +85,22 @@ in
     {
       config = lib.mapAttrsRecursiveCond (v: !(isKnown v)) (_: v: lib.mkDefault v.default) (knownIn whole);
       options = b.listToAttrs (map (n: { name = n; value = wholeOption; }) whole)
-        // b.mapAttrs (ns: defined:
-          let known' = knownHere.${ns} or { }; in
+        // b.mapAttrs (ns: { defined, declared }:
+          let
+            known' = knownHere.${ns} or { };
+            knownOptions = lib.mapAttrsRecursiveCond (v: !(isKnown v)) (_: v: lib.mkOption v);
+          in
           b.listToAttrs (map (n: { name = n; value = nameOption; }) (b.filter (n: !(known' ? ${n})) defined))
-          // lib.mapAttrsRecursiveCond (v: !(isKnown v)) (_: v: lib.mkOption v) known')
+          # A name nixplan knows options of (`services.openssh`): those
+          # options, and whatever else is defined beside them readable
+          # (`services.openssh.ports`) — unless a module declares options
+          # there too: then theirs and nixplan's, as in NixOS.
+          // b.mapAttrs (n: opts:
+            if b.elem n declared then knownOptions opts
+            else lib.mkOption {
+              type = types.submoduleWith { modules = [ { freeformType = types.lazyAttrsOf lazyAnything; options = knownOptions opts; } ]; };
+              default = { };
+            }) known')
           layout;
     };
 }

@@ -57,7 +57,7 @@ let
           declared = if b.elem ns extra then [ ] else declaredIn ns;
           here = b.filter (n: !(b.elem n declared)) defined.${ns};
         in
-        lib0.optional (declared != [ ] || here != [ ]) { name = ns; value = here; }) (namespaces.names ++ extra));
+        lib0.optional (declared != [ ] || here != [ ]) { name = ns; value = { defined = here; inherit declared; }; }) (namespaces.names ++ extra));
     in
     if namespaced then withLayout layout else
     let
@@ -87,15 +87,16 @@ let
   # module system reads their structure but deciding no condition: a name
   # defined under a false `mkIf` is listed too (it is then declared and
   # empty), and so is one a module also declares (left to the caller).
-  # `disabledModules` are followed too. A module whose structure fails to
-  # evaluate here counts as defining nothing.
+  # `disabledModules` are followed too. A module whose structure throws
+  # here counts as defining nothing (any other error, as in the module
+  # system, stops the evaluation).
   definedNames = { modules, moduleArgs, extraArgs, declared }: nss:
     let
       # As the module system calls a module: its arguments, those it names
       # from `_module.args` where not given.
       call = m:
         let f = if b.isPath m || b.isString m then import m else m; in
-        if b.isFunction f then f (moduleArgs // b.mapAttrs (n: _: moduleArgs.${n} or extraArgs.${n}) (b.functionArgs f))
+        if lib0.isFunction f then f (moduleArgs // b.mapAttrs (n: _: moduleArgs.${n} or extraArgs.${n}) (lib0.functionArgs f))
         else f;
       keyOf = parent: i: m:
         if b.isPath m || b.isString m then b.toString m
