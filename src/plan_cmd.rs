@@ -293,7 +293,7 @@ pub fn make_plan(
         None => None,
     };
     let flake_attr = match &target {
-        Target::Flake { dir, name } => flake_attr_of(dir, name, &config),
+        Target::Flake { dir, name, .. } => flake_attr_of(dir, name, &config),
         Target::Module { .. } => None,
     };
     let digest = source_digest(&target, &ev.files_read);

@@ -30,7 +30,28 @@ pub fn parse_target(arg: &str) -> Result<Target, String> {
         normalize(&joined)
     };
     if let Some((path, name)) = arg.rsplit_once('#') {
-        let dir = abs(path);
+        // nix's `path:ROOT?dir=SUB`: the flake in ROOT/SUB, its source all
+        // of ROOT.
+        let path = path.strip_prefix("path:").unwrap_or(path);
+        let (path, root) = match path.split_once('?') {
+            Some((root, query)) => {
+                let sub = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("dir="))
+                    .ok_or_else(|| {
+                        format!("'{arg}': the only parameter a flake reference takes here is dir=SUBDIRECTORY")
+                    })?;
+                let root = abs(root);
+                (root.join(sub).display().to_string(), Some(root))
+            }
+            None => (path.to_string(), None),
+        };
+        let dir = abs(&path);
+        if let Some(root) = &root {
+            if !dir.starts_with(root) {
+                return Err(format!("'{arg}': dir= leaves '{}'", root.display()));
+            }
+        }
         if !dir.join("flake.nix").is_file() && !dir.join("hive.nix").is_file() {
             return Err(format!(
                 "'{}' has no flake.nix (nor a colmena hive.nix)",
@@ -43,6 +64,7 @@ pub fn parse_target(arg: &str) -> Result<Target, String> {
         return Ok(Target::Flake {
             dir: dir.display().to_string(),
             name: name.to_string(),
+            root: root.map(|r| r.display().to_string()),
         });
     }
     let file = abs(arg);
@@ -113,7 +135,7 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
     // Flakes are evaluated purely: no environment variables.
     ev.settings.env.clear();
     let mut log = None;
-    if let Target::Flake { dir, .. } = &target {
+    if let Target::Flake { dir, root, .. } = &target {
         // A broken lock is said at its line before anything reads it.
         if let Err(e) = nixplan_nixos::lockfile::check(&mut ev, dir) {
             report_eval(&ev, &e);
@@ -122,7 +144,8 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
         let resolver = Resolver::new(Path::new(dir), resolver_options(flags)).map_err(|e| {
             eprintln!("error: {e}");
         })?;
-        let host = InputHost::new(resolver, flags.strict_inputs);
+        let mut host = InputHost::new(resolver, flags.strict_inputs);
+        host.source_root = root.as_ref().map(PathBuf::from);
         log = Some(host.log.clone());
         ev.host = Some(Box::new(host));
     } else if let Target::Module { file } = &target {
@@ -237,11 +260,21 @@ fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config),
     let quote = nixplan_eval::print::escape_string;
     let select = config::NIX_SELECT;
     let (kind, json) = match &target {
-        Target::Flake { dir, name } => {
+        Target::Flake { dir, name, root } => {
+            // nix reads the flake as nixplan does: from ROOT when given.
+            let reference = match root {
+                Some(r) => format!(
+                    "path:{r}?dir={}",
+                    dir.strip_prefix(r.as_str())
+                        .unwrap_or("")
+                        .trim_start_matches('/')
+                ),
+                None => format!("path:{dir}"),
+            };
             let mut probe = vec![
                 "eval".to_string(),
                 "--json".into(),
-                format!("path:{dir}#nixosConfigurations"),
+                format!("{reference}#nixosConfigurations"),
                 "--apply".into(),
                 format!("c: builtins.hasAttr {} c", quote(name)),
             ];
@@ -254,7 +287,7 @@ fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config),
                 let mut args = vec![
                     "eval".to_string(),
                     "--json".into(),
-                    format!("path:{dir}#nixosConfigurations.{name}.config"),
+                    format!("{reference}#nixosConfigurations.{name}.config"),
                     "--apply".into(),
                     select.to_string(),
                 ];
@@ -269,7 +302,7 @@ fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config),
                 let expr = format!(
                     "(import {}/nixplan.nix).targetOf (builtins.getFlake {}) {} {}",
                     tmp.path().display(),
-                    quote(&format!("path:{dir}")),
+                    quote(&reference),
                     quote(dir),
                     quote(name)
                 );

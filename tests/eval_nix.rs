@@ -221,3 +221,132 @@ in {{
     assert_eq!(nix["deeper"], serde_json::json!([]));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A flake is read from its copy in the store, as nix reads it: `./.` and
+/// `self` name the store path nix computes (sops-nix, for one, checks that
+/// its files are there), what is read under it is what nix copied — in a
+/// git work tree the files git tracks, of the whole tree (a flake in a
+/// subdirectory reads `../`), elsewhere the flake's directory, or all of
+/// ROOT for `path:ROOT?dir=SUB` — and positions name the files where they
+/// are. nix 2.8 is asked for the same strings (it adds the copy to this
+/// machine's /nix/store; for `?dir=`, which its `path:` references do not
+/// take, for its copy of ROOT). `self` is `./.` as in nix 2.14 and later (2.8
+/// gave the top of the source), so it is checked against nixplan's own
+/// `./.`.
+#[test]
+fn a_flake_is_read_from_its_store_path_as_nix_reads_it() {
+    let test = "a_flake_is_read_from_its_store_path_as_nix_reads_it";
+    if common::skip::skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let flake = r#"{
+  outputs = { self }: {
+    diskoConfigurations.x.disko.devices.disk = {
+      seen.device = "${toString ./.}/${builtins.toJSON (builtins.pathExists ../untracked.nix)}-${import ../common.nix}";
+      self.device = "${self}";
+    };
+  };
+}
+"#;
+    let sh = |dir: &Path, cmd: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let mut cases = Vec::new();
+    for (case, git) in [("git", true), ("dir", false)] {
+        let root = tmp.path().join(case);
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/flake.nix"), flake).unwrap();
+        std::fs::write(root.join("common.nix"), "\"common\"\n").unwrap();
+        std::fs::write(root.join("untracked.nix"), "\"untracked\"\n").unwrap();
+        if git {
+            sh(&root, "git init -q . && git add sub/flake.nix common.nix");
+            cases.push((
+                format!("{}/sub#x", root.display()),
+                format!("git+file://{}?dir=sub", root.display()),
+                "false-common",
+            ));
+        } else {
+            // nix 2.8 takes no `dir=` in a `path:` reference: asked for
+            // its copy of ROOT, as its path fetcher makes it.
+            cases.push((
+                format!("path:{}?dir=sub#x", root.display()),
+                format!("path:{}", root.display()),
+                "true-common",
+            ));
+        }
+    }
+    for (target, reference, tail) in &cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_nixplan"))
+            .args(["config", "--json", target])
+            .env("NIXPLAN_OFFLINE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{target}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let disks = &c["disko"]["disks"];
+        let seen = disks["seen"]["device"]["value"].as_str().unwrap();
+        let nix = |args: &[&str]| {
+            let out = Command::new("nix")
+                .args([
+                    "--extra-experimental-features",
+                    "nix-command flakes",
+                    "eval",
+                    "--raw",
+                ])
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "nix: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let expected = match reference.strip_prefix("path:") {
+            Some(root) => format!(
+                "{}/sub/{tail}",
+                nix(&[
+                    "--impure",
+                    "--expr",
+                    &format!("builtins.path {{ path = {root}; name = \"source\"; }}")
+                ])
+            ),
+            None => nix(&[&format!(
+                "{reference}#diskoConfigurations.x.disko.devices.disk.seen.device"
+            )]),
+        };
+        assert_eq!(seen, expected, "{target}");
+        assert!(
+            seen.starts_with("/nix/store/") && seen.ends_with(&format!("/sub/{tail}")),
+            "{seen}"
+        );
+        let dot = seen.trim_end_matches(&format!("/{tail}"));
+        assert_eq!(
+            disks["self"]["device"]["value"].as_str(),
+            Some(dot),
+            "{target}"
+        );
+        // Positions name the file where it is, not its store path.
+        let at = disks["seen"]["device"]["at"].as_str().unwrap();
+        assert!(
+            at.contains(&format!("{}/", tmp.path().display())) && at.contains("/sub/flake.nix:"),
+            "{at}"
+        );
+    }
+}

@@ -363,7 +363,16 @@ fn outcome(corpus: &Path, upstream: &Path, manifest: &Path) -> String {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null);
-    let target = format!("{}#{host}", flake.display());
+    // A flake below the repository's top is read with all of the
+    // repository as its source (nix copies a git work tree whole; these
+    // snapshots have no .git, so the reference says so: `?dir=`).
+    let target = match dir.trim_matches('/') {
+        "" => format!("{}#{host}", flake.display()),
+        sub => format!(
+            "path:{}?dir={sub}#{host}",
+            corpus.join("src").join(&repo).display()
+        ),
+    };
     let mut args = vec![
         "config".to_string(),
         target,

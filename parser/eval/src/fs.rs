@@ -245,6 +245,25 @@ impl WithWritten {
         Ok((at, filtered))
     }
 
+    /// Where `path` really is, when it is under a store path copied from a
+    /// source (a flake evaluated from its store path, `"${./dir}"`): the
+    /// source's own path, for diagnostics and for the host, which read the
+    /// machine's files. `None` when it is not under a copy (or its filter
+    /// left it out).
+    pub fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        let under_copy = {
+            let copies = self.copies.borrow();
+            copies
+                .range(..=path.to_path_buf())
+                .next_back()
+                .is_some_and(|(store, _)| path.starts_with(store))
+        };
+        if !under_copy {
+            return None;
+        }
+        self.resolve(path, false).ok().map(|(real, _)| real)
+    }
+
     /// Record a file evaluation wrote.
     pub fn write(&self, path: &Path, contents: &[u8]) {
         self.written

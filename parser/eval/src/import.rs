@@ -96,7 +96,7 @@ impl Eval {
         let bytes = self.fs.read(Path::new(p)).map_err(|e| {
             EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(span))
         })?;
-        self.files_read.push(PathBuf::from(p));
+        self.record_read(p);
         String::from_utf8(bytes).map_err(|_| {
             EvalError::new(
                 ErrorKind::Io,
@@ -170,7 +170,12 @@ impl Eval {
 
 impl Eval {
     /// How a file is named in diagnostics: relative to the display root.
+    /// A file under a store path copied from a source (the user's flake
+    /// is evaluated from its store path, as nix does) is named by the
+    /// source's path.
     pub fn display_name(&self, p: &str) -> String {
+        let real = self.real_path(p);
+        let p = real.as_deref().unwrap_or(p);
         if let Some(root) = &self.settings.display_root {
             let root = root.trim_end_matches('/');
             if let Some(rest) = p.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
@@ -178,6 +183,27 @@ impl Eval {
             }
         }
         p.to_string()
+    }
+}
+
+impl Eval {
+    /// Note a file evaluation read (a plan is stale when one changes), by
+    /// where it really is.
+    pub(crate) fn record_read(&mut self, p: &str) {
+        let real = self.real_path(p).unwrap_or_else(|| p.to_string());
+        self.files_read.push(PathBuf::from(real));
+    }
+
+    /// Where a path under a store path copied from a source really is
+    /// (see [`crate::fs::WithWritten::real_path`]); `None` elsewhere.
+    pub fn real_path(&self, p: &str) -> Option<String> {
+        let store = self.settings.store_dir.trim_end_matches('/');
+        if !p.strip_prefix(store).is_some_and(|r| r.starts_with('/')) {
+            return None;
+        }
+        self.fs
+            .real_path(Path::new(p))
+            .map(|r| r.display().to_string())
     }
 }
 

@@ -35,6 +35,8 @@ let
   known = types: pkgs: {
     fonts.fontconfig.enable = { type = types.bool; default = true; };
     nix.enable = { type = types.bool; default = true; };
+    # Home Manager users read it to know whether dconf settings can apply.
+    programs.dconf.enable = { type = types.bool; default = false; };
     nix.package = { type = types.raw; default = pkgs.nix; };
     services.openssh.enable = { type = types.bool; default = false; };
     services.openssh.hostKeys = {

@@ -304,7 +304,8 @@ let
   # `flakeId`: which lock the host resolves nodes in (0: the target's; a
   # flake `builtins.getFlake` loaded has its own); `info`: the root's
   # sourceInfo.
-  loadTreeWith = { dir, lock, flakeId ? 0, info ? { outPath = dir; } }:
+  # `at`: where the root's files are read (its store path), when not `dir`.
+  loadTreeWith = { dir, lock, flakeId ? 0, info ? { outPath = dir; }, at ? dir }:
     let
       resolveNode = ref:
         if b.isList ref then b.foldl' (k: n: let r = lock.nodes.${k}.inputs.${n} or null; in if r == null then null else if b.isList r then resolveNode r else r) lock.root ref
@@ -483,11 +484,27 @@ let
           };
         in self;
 
-      rootFlake = callFlake dir lock.root info;
+      rootFlake = callFlake at lock.root info;
     in rootFlake;
 
-  # A flake directory loaded with its own lock (nixplan's tests and `eval`).
-  loadFlake = dir: loadTree dir (readLock dir);
+  # The user's flake, evaluated as nix evaluates it: from its copy in the
+  # store (`self.outPath` is /nix/store/HASH-source, `"${self}/x"` and
+  # `./x` name a store path, as sops-nix's check of its files expects).
+  # In a git work tree that is the files git tracks of the whole tree
+  # (`root`), the flake read in its subdirectory; else the flake's
+  # directory (the host says which). Nothing is written: reading under the
+  # store path reads the files where they are, and diagnostics name them
+  # there.
+  loadFlake = dir:
+    let
+      out = hostCall "flakeSource" { inherit dir; };
+      leftOut = b.listToAttrs (map (p: { name = p; value = true; }) out.leftOut);
+      src = b.path { path = out.root; name = "source"; filter = p: _: !(leftOut ? ${p}); };
+      at = src + lib0.removePrefix out.root (b.toString dir);
+    in
+    if b.isAttrs out && out ? leftOut
+    then loadTreeWith { inherit dir at; lock = readLock dir; info = { outPath = at; }; }
+    else loadTree dir (readLock dir);
 
   # `builtins.getFlake`, as the host answered it (getflake.nix).
   loadGotFlake = got: loadTreeWith {
@@ -675,8 +692,9 @@ let
           ++ map (n: "colmena node ${n}") (hiveNames ((flake.colmenaHive or { }).nodes or flake.colmenaHive or flake.colmena or { }))
           ++ map (n: "diskoConfigurations.${n}") (b.attrNames (flake.diskoConfigurations or { }));
       in
-      # Said at the flake's own file (its outputs), not at nixplan's.
-      (b.__nixplanThrowAt or (_: throw)) { file = dir + "/flake.nix"; line = 1; column = 1; } "flake '${dir}' has no nixosConfigurations.${name}, colmena node '${name}' or diskoConfigurations.${name}; ${if available == [ ] then "it has no target at all" else "it has: ${b.concatStringsSep ", " available}"}";
+      # Said at the flake's own file (its outputs, read from its store
+      # path), not at nixplan's.
+      (b.__nixplanThrowAt or (_: throw)) { file = "${flake.outPath or dir}/flake.nix"; line = 1; column = 1; } "flake '${dir}' has no nixosConfigurations.${name}, colmena node '${name}' or diskoConfigurations.${name}; ${if available == [ ] then "it has no target at all" else "it has: ${b.concatStringsSep ", " available}"}";
 
 in
 {

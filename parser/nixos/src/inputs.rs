@@ -102,6 +102,8 @@ pub struct InputHost {
     others: Vec<OtherFlake>,
     strict: bool,
     pub log: InputLog,
+    /// The source root a `path:ROOT?dir=SUB` target named.
+    pub source_root: Option<std::path::PathBuf>,
 }
 
 struct OtherFlake {
@@ -129,6 +131,7 @@ impl InputHost {
             others: Vec::new(),
             strict,
             log: InputLog::default(),
+            source_root: None,
         }
     }
 
@@ -404,9 +407,87 @@ impl Host for InputHost {
             // flake-compat is loaded by nixplan's own flake loading.
             "flakeCompat" => Ok(json!({ "loader": "/nixplan/flake-compat.nix" })),
             "overrides" => Ok(json!(self.resolver.override_names())),
+            "flakeSource" => flake_source(&args, self.source_root.as_deref()),
             other => Err(format!("unknown host request '{other}'")),
         }
     }
+}
+
+/// What nix copies to the store of the user's flake in `dir`: in a git
+/// work tree (`.git` in `dir` or a directory above it), the files git
+/// tracks of the whole work tree (`root`, its top; the flake is read in
+/// its subdirectory); otherwise (or when git does not track its flake.nix,
+/// where nix would stop) `dir`, all of it (a `path:` flake).
+/// `leftOut`: the absolute paths of the entries not copied (nothing under
+/// them is).
+/// `given`: the source root a `path:ROOT?dir=SUB` reference named (all
+/// of it copied).
+fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
+    let dir = args
+        .get("dir")
+        .and_then(Value::as_str)
+        .ok_or("flakeSource: no dir")?;
+    let dir = Path::new(dir);
+    if let Some(root) = given.filter(|r| dir.starts_with(r)) {
+        return Ok(json!({ "root": root.display().to_string(), "leftOut": [] }));
+    }
+    let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) else {
+        return Ok(json!({ "root": dir.display().to_string(), "leftOut": [] }));
+    };
+    let answer =
+        |left_out: Vec<String>| json!({ "root": root.display().to_string(), "leftOut": left_out });
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "-z", "--cached"])
+        .stderr(std::process::Stdio::null())
+        .output();
+    let tracked: std::collections::HashSet<std::path::PathBuf> = match out {
+        Ok(o) if o.status.success() => o
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| root.join(String::from_utf8_lossy(p).as_ref()))
+            .collect(),
+        // Without git, its own directory is what nix never copies.
+        _ => return Ok(answer(vec![root.join(".git").display().to_string()])),
+    };
+    // A flake git does not track (new, or in an ignored directory) is read
+    // as a `path:` flake: nix would not find its flake.nix in the copy.
+    if !tracked.contains(&dir.join("flake.nix")) {
+        return Ok(json!({ "root": dir.display().to_string(), "leftOut": [] }));
+    }
+    // Directories that hold a tracked file.
+    let mut holding = std::collections::HashSet::new();
+    for t in &tracked {
+        let mut p = t.parent();
+        while let Some(d) = p {
+            if d == root || !holding.insert(d.to_path_buf()) {
+                break;
+            }
+            p = d.parent();
+        }
+    }
+    let mut left_out = Vec::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if tracked.contains(&p) {
+                continue;
+            }
+            if holding.contains(&p) {
+                todo.push(p);
+            } else {
+                left_out.push(p.display().to_string());
+            }
+        }
+    }
+    left_out.sort();
+    Ok(answer(left_out))
 }
 
 /// The warnings a reviewer must see: each input that was not itself.

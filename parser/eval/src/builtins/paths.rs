@@ -26,9 +26,36 @@ pub(crate) fn ask_host(
             Some(s),
         ));
     };
+    // The host reads the machine's files: a path under a store path copied
+    // from a source is given as the source's own.
+    let mut args = args;
+    real_paths(ev, &mut args);
     let answer = host.call(request, args);
     ev.host = Some(host);
     answer.map_err(|m| EvalError::new(ErrorKind::Unsupported, m, Some(s)))
+}
+
+/// Every string of `v` that names a path under a copied store path (or
+/// is a flake reference to one), the path replaced by the source's.
+fn real_paths(ev: &Eval, v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            // A path, or a flake reference to one (`path:/nix/store/...`).
+            for scheme in ["", "path:", "git+file://", "file://"] {
+                let Some(rest) = s.strip_prefix(scheme) else {
+                    continue;
+                };
+                let (path, query) = rest.split_at(rest.find('?').unwrap_or(rest.len()));
+                if let Some(real) = ev.real_path(path) {
+                    *s = format!("{scheme}{real}{query}");
+                    return;
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| real_paths(ev, i)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|i| real_paths(ev, i)),
+        _ => {}
+    }
 }
 
 /// The `outPath` of a fetcher's answer, as a string.
@@ -300,7 +327,7 @@ impl Eval {
         let data = self.fs().read(Path::new(p)).map_err(|e| {
             EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(s))
         })?;
-        self.files_read.push(p.into());
+        self.record_read(p);
         Ok(data)
     }
 }

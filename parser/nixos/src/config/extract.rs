@@ -177,6 +177,15 @@ impl Extract<'_> {
         };
         Ok(L::new(s, self.at(a, key)))
     }
+    /// A file of this machine the plan reads when applying (a key's
+    /// `keyFile`): one under the flake's store path is read where it is.
+    fn local_file(&mut self, a: &Attrs, key: &str) -> EvalResult<L<Option<String>>> {
+        let mut f = self.opt_str(a, key)?;
+        if let Some(real) = f.value.as_deref().and_then(|p| self.ev.real_path(p)) {
+            f.value = Some(real);
+        }
+        Ok(f)
+    }
     fn bool(&mut self, a: &Attrs, key: &str) -> EvalResult<L<bool>> {
         match self.value(a, key)? {
             Value::Bool(b) => Ok(L::new(b, self.at(a, key))),
@@ -551,7 +560,7 @@ pub fn load(ev: &mut Eval, target: &Target) -> EvalResult<Config> {
         crate::lockfile::check(ev, dir)?;
     }
     let expr = match target {
-        Target::Flake { dir, name } => format!(
+        Target::Flake { dir, name, .. } => format!(
             "(import /nixplan/nixplan.nix).flakeTarget {} {}",
             nixplan_eval::print::escape_string(dir),
             nixplan_eval::print::escape_string(name)
@@ -1082,7 +1091,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                     name,
                     DeploymentKey {
                         name: x.str(&k, "name")?,
-                        key_file: x.opt_str(&k, "keyFile")?,
+                        key_file: x.local_file(&k, "keyFile")?,
                         key_command,
                         has_text,
                         text,

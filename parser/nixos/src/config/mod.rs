@@ -746,7 +746,14 @@ impl Content {
 pub enum Target {
     /// `nixosConfigurations.NAME`, a colmena node or `diskoConfigurations.NAME`
     /// of the flake in this (absolute) directory.
-    Flake { dir: String, name: String },
+    /// `root`: the source the flake is read from, when a reference
+    /// `path:ROOT?dir=SUB` names it (`dir` is then ROOT/SUB): all of ROOT
+    /// is the flake's source, as nix copies it.
+    Flake {
+        dir: String,
+        name: String,
+        root: Option<String>,
+    },
     /// A module file (absolute path).
     Module { file: String },
 }
