@@ -180,6 +180,13 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
             for w in nixplan_nixos::inputs::warnings(&c.inputs) {
                 crate::report::warn(&w);
             }
+            for (name, s) in &c.activation_scripts {
+                if let Some(e) = &s.error {
+                    crate::report::warn(&format!(
+                        "the activation snippet {name} cannot be evaluated here: {e}; a plan leaves it out and is incomplete (apply refuses it)"
+                    ));
+                }
+            }
             Ok((ev, c))
         }
         Err(e) => {

@@ -111,3 +111,64 @@ fn a_saved_plan_is_not_replanned_behind_the_reviewers_back() {
         );
     }
 }
+
+/// An activation snippet whose text cannot be evaluated where the plan is
+/// made (a secret not checked out): `config` says so and has everything
+/// else, the plan leaves that snippet out and says it is incomplete
+/// wherever a reviewer looks (text, markdown, JSON under the hash), a dry
+/// run still shows it, and apply refuses it (the executor's admission
+/// test runs that refusal).
+#[test]
+fn a_snippet_that_cannot_be_evaluated_makes_an_incomplete_plan() {
+    let file = "tests/incomplete/secret-not-checked-out.nix";
+    let why = "The option `secrets.db.file' is used but not defined. (at tests/incomplete/secret-not-checked-out.nix:16:33)";
+    let (code, out, err) = nixplan_text(&["config", file, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: the activation snippet install-secrets cannot be evaluated here: {why}"
+        )),
+        "{err}"
+    );
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let snippets = &c["activation_scripts"];
+    assert_eq!(snippets["install-secrets"]["error"], why);
+    assert_eq!(snippets["install-secrets"]["deps"]["value"][0], "users");
+    assert_eq!(snippets["motd"]["text"], "echo hello > /etc/motd");
+    assert!(snippets["motd"].get("error").is_none());
+
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json").display().to_string();
+    let (code, _, err) = nixplan_text(&["plan", file, "--out", &plan]);
+    assert_eq!(code, 0, "{err}");
+    let p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(
+        p["incomplete"][0]["what"],
+        "activation snippet install-secrets"
+    );
+    assert_eq!(p["incomplete"][0]["error"], why);
+    let ids: Vec<&str> = p["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"activation/snippet/motd"), "{ids:?}");
+    assert!(
+        !ids.iter().any(|i| i.contains("install-secrets")),
+        "{ids:?}"
+    );
+
+    let line = format!("Incomplete: the activation snippet install-secrets could not be evaluated here ({why}); apply refuses this plan");
+    let (code, text, _) = nixplan_text(&["plan", file]);
+    assert_eq!(code, 0);
+    assert!(text.contains(&line), "{text}");
+    let (_, md, _) = nixplan_text(&["plan", file, "--format", "markdown"]);
+    assert!(
+        md.contains(&format!("#### ⛔ Incomplete\n\n- {line}")),
+        "{md}"
+    );
+    let (code, _, err) = nixplan_text(&["apply", &plan, "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+}

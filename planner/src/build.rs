@@ -86,6 +86,7 @@ pub fn plan(
         source,
         inputs: plan_inputs(config),
         assumed,
+        incomplete: incomplete(config),
         phases: Phase::ALL
             .into_iter()
             .filter(|p| actions.iter().any(|a| a.phase == *p))
@@ -98,6 +99,21 @@ pub fn plan(
     };
     Ok(plan.seal())
 }
+/// What of the configuration could not be evaluated here, as the plan
+/// records it.
+pub(crate) fn incomplete(config: &Config) -> Vec<nixplan_plan::Incomplete> {
+    config
+        .activation_scripts
+        .iter()
+        .filter_map(|(name, s)| {
+            Some(nixplan_plan::Incomplete {
+                what: format!("activation snippet {name}"),
+                error: s.error.clone()?,
+            })
+        })
+        .collect()
+}
+
 /// The inputs evaluation reached, as the plan records them.
 pub(crate) fn plan_inputs(config: &Config) -> Vec<PlanInput> {
     use nixplan_nixos::inputs::Used;

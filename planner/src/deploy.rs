@@ -924,6 +924,7 @@ pub fn plan(
         source,
         inputs: crate::build::plan_inputs(config),
         assumed: vec![],
+        incomplete: crate::build::incomplete(config),
         phases: Phase::ALL
             .into_iter()
             .filter(|p| actions.iter().any(|a| a.phase == *p))
@@ -986,6 +987,8 @@ pub fn hive(name: &str, goal: Goal, hosts: Vec<Plan>, nixplan_version: &str) -> 
         },
         inputs,
         assumed: vec![],
+        // Each host's plan says its own.
+        incomplete: vec![],
         phases: vec![],
         actions: vec![],
         summary,

@@ -201,6 +201,7 @@ mod tests {
             source: SourceDigest::default(),
             inputs: Vec::new(),
             assumed: Vec::new(),
+            incomplete: Vec::new(),
             phases: vec![Phase::Disko],
             actions,
             summary: Summary::default(),

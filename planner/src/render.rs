@@ -93,6 +93,20 @@ pub fn input_lines(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// What the plan lacks: each part of the configuration that could not be
+/// evaluated where it was made (apply refuses such a plan).
+pub fn incomplete_lines(plan: &Plan) -> Vec<String> {
+    plan.incomplete
+        .iter()
+        .map(|i| {
+            format!(
+                "Incomplete: the {} could not be evaluated here ({}); apply refuses this plan",
+                i.what, i.error
+            )
+        })
+        .collect()
+}
+
 /// What the plan takes as already there, from the phases left out of it.
 pub fn assumed_line(plan: &Plan) -> Option<String> {
     if plan.assumed.is_empty() {
@@ -184,6 +198,9 @@ pub fn text(plan: &Plan, style: &Style) -> String {
     }
     for line in input_lines(plan) {
         let _ = writeln!(out, "{}", paint(style, "1;33", &line));
+    }
+    for line in incomplete_lines(plan) {
+        let _ = writeln!(out, "{}", paint(style, "1;31", &line));
     }
     if let Some(line) = assumed_line(plan) {
         let _ = writeln!(out, "{}", paint(style, "1;33", &line));
@@ -366,6 +383,14 @@ pub fn markdown(plan: &Plan) -> String {
     let lines = input_lines(plan);
     if !lines.is_empty() {
         out.push_str("#### ⚠️ Not every input is real\n\n");
+        for line in lines {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+    let lines = incomplete_lines(plan);
+    if !lines.is_empty() {
+        out.push_str("#### ⛔ Incomplete\n\n");
         for line in lines {
             let _ = writeln!(out, "- {line}");
         }

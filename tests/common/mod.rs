@@ -199,6 +199,7 @@ pub fn plan_running(script: &str, host: Option<&str>) -> nixplan_plan::Plan {
         source: Default::default(),
         inputs: Vec::new(),
         assumed: Vec::new(),
+        incomplete: Vec::new(),
         phases: vec![Phase::Bootstrap],
         summary: Summary {
             bootstrap: "none".into(),

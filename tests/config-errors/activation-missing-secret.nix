@@ -1,6 +1,7 @@
-# An activation snippet that reads a secret whose file is not here (a
-# secrets repository that was not checked out): the error says which
-# snippet nixplan was checking, and why it looked.
+# An activation snippet that reads a secret whose file is not here, written
+# as a string: NixOS (attrsOf) and nixplan force it with all snippets, so
+# the error says why nixplan looked. (Written as a set, the snippet alone
+# cannot be evaluated and the plan is incomplete: tests/incomplete.)
 { config, lib, ... }:
 {
   options.secrets = lib.mkOption {

@@ -15,6 +15,19 @@ pub(super) fn admit<'p>(
             problems.join("\n  ")
         ));
     }
+    // A plan that lacks part of the configuration (an activation snippet
+    // nixplan could not evaluate) would leave the machine without it.
+    let lacking: Vec<String> = std::iter::once(plan)
+        .chain(&plan.hosts)
+        .flat_map(|p| &p.incomplete)
+        .map(|i| format!("{}: {}", i.what, i.error))
+        .collect();
+    if !lacking.is_empty() && !opts.dry_run {
+        return refuse(format!(
+            "the plan is incomplete (it lacks what could not be evaluated where it was made):\n  {}\nmake it evaluable (check out what it reads) and plan again",
+            lacking.join("\n  ")
+        ));
+    }
     if let Some(root) = &opts.source_root {
         match stale_sources(plan, root) {
             Ok(changed) if !changed.is_empty() => {

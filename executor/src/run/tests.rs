@@ -250,6 +250,7 @@ fn plan() -> Plan {
         source: Default::default(),
         inputs: Vec::new(),
         assumed: Vec::new(),
+        incomplete: Vec::new(),
         phases: Phase::ALL.to_vec(),
         actions: vec![
             action(
@@ -539,6 +540,41 @@ fn an_edited_or_unconfirmed_plan_is_refused() {
     let err = on(&mut t, &plan(), &o, false).unwrap_err();
     assert!(err.0.contains("not confirmed"), "{err}");
     assert!(ran(&t).is_empty());
+}
+
+/// A plan that lacks part of the configuration (an activation snippet
+/// nixplan could not evaluate) runs nothing; a dry run still shows it, and
+/// the hash covers the list (dropping it is an edit).
+#[test]
+fn an_incomplete_plan_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = plan();
+    p.incomplete.push(nixplan_plan::Incomplete {
+        what: "activation snippet agenixInstall".into(),
+        error: "The option `age.secrets.db.file' is used but not defined. (at secrets.nix:3:5)"
+            .into(),
+    });
+    let p = resealed(p);
+    let mut t = Scripted {
+        facts: facts("", "null"),
+        ..Default::default()
+    };
+    let err = on(&mut t, &p, &opts(dir.path()), true).unwrap_err();
+    assert!(err.0.contains("the plan is incomplete"), "{err}");
+    assert!(
+        err.0
+            .contains("activation snippet agenixInstall: The option `age.secrets.db.file'"),
+        "{err}"
+    );
+    assert!(ran(&t).is_empty());
+    let mut o = opts(dir.path());
+    o.dry_run = true;
+    assert!(on(&mut t, &p, &o, true).is_ok());
+    assert!(ran(&t).is_empty());
+    let mut dropped = p.clone();
+    dropped.incomplete.clear();
+    let err = on(&mut t, &dropped, &opts(dir.path()), true).unwrap_err();
+    assert!(err.0.contains("the plan was edited"), "{err}");
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub mod verify;
 
 pub use action::{Condition, Kind, Phase, PhaseSelection, RunsOn};
 pub use plan::{
-    sha256_hex, Action, InputSource, Plan, PlanInput, PlanTarget, SourceDigest, SourceFile,
-    SourceRef, Summary, FORMAT_VERSION,
+    sha256_hex, Action, Incomplete, InputSource, Plan, PlanInput, PlanTarget, SourceDigest,
+    SourceFile, SourceRef, Summary, FORMAT_VERSION,
 };
 pub use resource::{Resource, ResourceKind};

@@ -29,6 +29,12 @@ pub struct Plan {
     /// reviewer, covered by the hash, and `verify` holds the plan to it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assumed: Vec<Resource>,
+    /// What of the configuration could not be evaluated here (an
+    /// activation snippet that reads a secret which is not checked out):
+    /// left out of the actions, shown to the reviewer, covered by the
+    /// hash; `apply` refuses a plan with any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<Incomplete>,
     pub actions: Vec<Action>,
     pub summary: Summary,
     pub hash: String,
@@ -40,6 +46,14 @@ pub struct Plan {
     /// covers them all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<Plan>,
+}
+
+/// A part of the configuration the plan lacks: what it is
+/// (`activation snippet agenixInstall`) and why, with where.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Incomplete {
+    pub what: String,
+    pub error: String,
 }
 
 /// One flake input the plan's evaluation reached.

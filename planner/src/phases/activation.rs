@@ -23,9 +23,14 @@ impl Builder<'_> {
         let snippets = order(&config.activation_scripts).map_err(PlanError::Activation)?;
         // NixOS's own snippets run as part of its activation; the user's run in
         // NixOS's order after them.
+        // One whose text could not be evaluated here is not run: the plan
+        // says it is incomplete (`Plan::incomplete`), and apply refuses it.
         let user_snippets: Vec<&String> = snippets
             .iter()
-            .filter(|n| !config.activation_scripts[*n].provided_by_nixos)
+            .filter(|n| {
+                let s = &config.activation_scripts[*n];
+                !s.provided_by_nixos && s.error.is_none()
+            })
             .collect();
         for (i, name) in user_snippets.iter().enumerate() {
             let name: &String = name;
@@ -161,6 +166,7 @@ mod tests {
             },
             supports_dry_activation: Located::new(false, None),
             at: None,
+            error: None,
         }
     }
 

@@ -676,6 +676,11 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     let evaluated = x.attrs(t, "eval")?;
     let c = x.attrs(&evaluated, "config")?;
 
+    // Activation snippets whose text cannot be evaluated here (a secret
+    // from a repository that is not checked out): said, and left out of
+    // the plan, which is then incomplete (apply refuses it) — the rest of
+    // the configuration does not depend on them.
+    let mut unevaluable: BTreeMap<String, String> = BTreeMap::new();
     // Check every definition of the options planning reads, as NixOS checks
     // a whole configuration: a mistyped value is an error even where the
     // plan would not look at it.
@@ -737,6 +742,19 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 } else {
                     format!("{name:?}")
                 };
+                if path == ["system", "activationScripts"] {
+                    let at = e
+                        .span
+                        .iter()
+                        .chain(e.trace.iter().map(|f| &f.span))
+                        .find_map(|s| x.describe(*s));
+                    let text = match at {
+                        Some(p) => format!("{} (at {}:{}:{})", e.message, p.file, p.line, p.column),
+                        None => e.message.clone(),
+                    };
+                    unevaluable.insert(name.to_string(), text);
+                    continue;
+                }
                 e.note(checking(&format!("{}.{shown}", path.join("."))));
                 return Err(e);
             }
@@ -1061,6 +1079,26 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
     }
     let mut activation_scripts = BTreeMap::new();
     for (name, s, at) in x.entries(&sys, "activationScripts")? {
+        if let Some(error) = unevaluable.remove(&name) {
+            // What of it can be read still is (its dependencies order the
+            // others).
+            let deps = x.strs(&s, "deps").unwrap_or_default();
+            let supports_dry_activation = x
+                .bool(&s, "supportsDryActivation")
+                .unwrap_or_else(|_| L::new(false, None));
+            activation_scripts.insert(
+                name,
+                Snippet {
+                    provided_by_nixos: false,
+                    text: String::new(),
+                    deps,
+                    supports_dry_activation,
+                    at,
+                    error: Some(error),
+                },
+            );
+            continue;
+        }
         activation_scripts.insert(
             name,
             Snippet {
@@ -1069,6 +1107,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 deps: x.strs(&s, "deps")?,
                 supports_dry_activation: x.bool(&s, "supportsDryActivation")?,
                 at,
+                error: None,
             },
         );
     }

@@ -644,6 +644,10 @@ pub struct Snippet {
     pub deps: Strings,
     pub supports_dry_activation: L<bool>,
     pub at: Option<Pos>,
+    /// Why its text cannot be evaluated here (and where): the plan leaves
+    /// it out and is incomplete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
