@@ -745,3 +745,139 @@ fn a_flake_utils_plus_shaped_flake_plans_offline() {
         "{err}"
     );
 }
+
+/// A flake built by snowfall-lib, offline: snowfall-lib is not here, so
+/// nixplan's stand-in (written from its documentation) builds it, with a
+/// warning; nixpkgs as nixpkgs' lib and the real Home Manager. The host
+/// comes from systems/x86_64-linux/HOST, every modules/nixos/** module is
+/// imported and sees the flake's library under its namespace, a home of
+/// homes/x86_64-linux/USER@HOST makes the user (snowfallorg.users) and its
+/// Home Manager configuration, which sees the namespace, `host` and the
+/// library too (the host's name is made from it); `lib.snowfall.fs.get-file`
+/// names the flake's files.
+#[test]
+fn a_snowfall_lib_flake_plans_with_the_stand_in() {
+    let test = "a_snowfall_lib_flake_plans_with_the_stand_in";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    let files: &[(&str, &str)] = &[
+        (
+            "flake.nix",
+            r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs";
+    snowfall-lib.url = "github:snowfallorg/lib";
+    home-manager.url = "github:nix-community/home-manager";
+  };
+  outputs = inputs: (inputs.snowfall-lib.mkLib { inherit inputs; src = ./.; snowfall.namespace = "acme"; }).mkFlake { channels-config.allowUnfree = true; };
+}
+"#,
+        ),
+        (
+            "lib/opts/default.nix",
+            r#"{ lib, namespace, ... }: {
+  enabled = { enable = true; };
+  mkBoolOpt = default: lib.mkOption { type = lib.types.bool; inherit default; };
+  named = "${namespace}-lib";
+}
+"#,
+        ),
+        (
+            "modules/nixos/root/default.nix",
+            r#"{ lib, config, namespace, host, inputs, ... }: {
+  options.${namespace}.root.enable = lib.${namespace}.mkBoolOpt false;
+  config = lib.mkIf config.${namespace}.root.enable {
+    # What Home Manager made of alice's home (namespace, host and library).
+    networking.hostName = "${host}-${config.home-manager.users.alice.home.file."acme-box".text}-${builtins.baseNameOf (lib.snowfall.fs.get-file "systems")}";
+    fileSystems."/" = { device = "/dev/vda1"; fsType = "ext4"; };
+  };
+}
+"#,
+        ),
+        (
+            "systems/x86_64-linux/box/default.nix",
+            r#"{ lib, ... }: with lib.acme; {
+  acme.root = enabled;
+  system.stateVersion = "25.05";
+}
+"#,
+        ),
+        (
+            "homes/x86_64-linux/alice@box/default.nix",
+            r#"{ lib, namespace, host, config, ... }: {
+  home.stateVersion = "25.05";
+  home.file."${namespace}-${host}".text = lib.acme.named;
+}
+"#,
+        ),
+        (
+            "homes/x86_64-linux/bob@elsewhere/default.nix",
+            "{ ... }: { }\n",
+        ),
+    ];
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    // Home Manager's nixpkgs follows the flake's.
+    let node = |name: &str, owner: &str, repo: &str| {
+        let inputs = if name == "home-manager" {
+            r#""inputs": { "nixpkgs": "nixpkgs" },"#
+        } else {
+            ""
+        };
+        format!(
+            r#""{name}": {{ {inputs} "locked": {{ "type": "github", "owner": "{owner}", "repo": "{repo}", "rev": "1111111111111111111111111111111111111111", "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }}, "original": {{ "type": "github", "owner": "{owner}", "repo": "{repo}" }} }}"#
+        )
+    };
+    std::fs::write(
+        dir.join("flake.lock"),
+        format!(
+            r#"{{ "nodes": {{ {}, {}, {}, "root": {{ "inputs": {{ "nixpkgs": "nixpkgs", "snowfall-lib": "snowfall-lib", "home-manager": "home-manager" }} }} }}, "root": "root", "version": 7 }}"#,
+            node("nixpkgs", "NixOS", "nixpkgs"),
+            node("snowfall-lib", "snowfallorg", "lib"),
+            node("home-manager", "nix-community", "home-manager")
+        ),
+    )
+    .unwrap();
+    let target = format!("{}#box", dir.display());
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let hm = upstream.join("home-manager").display().to_string();
+    let (code, out, err) = nixplan_text(&[
+        "config",
+        &target,
+        "--json",
+        "--offline",
+        "--override-input",
+        "nixpkgs",
+        &lib,
+        "--override-input",
+        "home-manager",
+        &hm,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: the flake input 'snowfall-lib' is unavailable")
+            && err.contains("nixplan's stand-in was evaluated in its place"),
+        "{err}"
+    );
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["host_name"]["value"], "box-acme-lib-systems");
+    assert_eq!(
+        c["file_systems"]["/"]["device"]["value"], "/dev/vda1",
+        "{}",
+        c["file_systems"]
+    );
+    let alice = &c["users"]["alice"];
+    assert_eq!(alice["home"]["value"], "/home/alice", "{}", c["users"]);
+    assert_eq!(alice["is_normal_user"]["value"], true);
+    assert!(c["users"].get("bob").is_none(), "{}", c["users"]);
+}

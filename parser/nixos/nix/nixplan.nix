@@ -392,6 +392,9 @@ let
         if owner == "nix-systems" && b.elem repo systems then
           degraded path "stand-in" src.reason { outPath = "/nixplan/inputs/nix-systems/${repo}"; }
         else if repo != null && standIns ? ${repo} then degraded path "stand-in" src.reason (standIns.${repo} // { _type = "flake"; })
+        # snowfall-lib, whose repository's name says nothing.
+        else if owner == "snowfallorg" && repo == "lib" then
+          degraded path "stand-in" src.reason (import ./snowfall.nix // { _type = "flake"; outPath = "/nixplan/inputs/snowfall-lib"; })
         # A plain source (`flake = false`) is its source info, known from
         # the lock without the source (`input.lib or null` is null, as in
         # nix); a file read below it is unread (an `Unread` value, recorded

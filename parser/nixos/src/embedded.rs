@@ -26,6 +26,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("namespaces.nix", include_str!("../nix/namespaces.nix")),
     ("disko.nix", include_str!("../nix/disko.nix")),
     ("impermanence.nix", include_str!("../nix/impermanence.nix")),
+    ("snowfall.nix", include_str!("../nix/snowfall.nix")),
     ("nixplan.nix", include_str!("../nix/nixplan.nix")),
     ("getflake.nix", include_str!("../nix/getflake.nix")),
     ("flake-compat.nix", include_str!("../nix/flake-compat.nix")),
