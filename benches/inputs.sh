@@ -62,6 +62,12 @@ for m in "$RW"/*.json; do
   target=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['target'])" "$m")
   flake="$RW/src/$repo/${target%%#*}"
   arg="$flake#${target#*#}"
+  # A flake below the repository's top: all of the repository its source,
+  # as nix copies a git work tree (tests/realworld.rs does the same).
+  sub=${target%%#*}
+  sub=${sub#/}
+  sub=${sub%/}
+  if [ -n "$sub" ]; then arg="path:$RW/src/$repo?dir=$sub#${target#*#}"; fi
   mapfile -t mine < <(python3 - "$flake/flake.lock" "$UP" <<'PY'
 import json, os, sys
 lock = json.load(open(sys.argv[1])); up = sys.argv[2]

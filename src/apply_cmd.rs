@@ -422,6 +422,11 @@ pub fn run(args: ApplyArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
+    // Before any prompt, any secret read, any host of a hive deployed.
+    if let (Some(why), false) = (nixplan_executor::run::incomplete(&plan), args.dry_run) {
+        eprintln!("error: {why}");
+        return ExitCode::from(1);
+    }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if fresh && !args.dry_run {
         let color = std::io::stdout().is_terminal();

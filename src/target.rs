@@ -32,18 +32,23 @@ pub fn parse_target(arg: &str) -> Result<Target, String> {
     if let Some((path, name)) = arg.rsplit_once('#') {
         // nix's `path:ROOT?dir=SUB`: the flake in ROOT/SUB, its source all
         // of ROOT.
+        // `path:DIR` alone: all of DIR, as nix's `path:` copies it.
+        let scheme = path.starts_with("path:");
         let path = path.strip_prefix("path:").unwrap_or(path);
         let (path, root) = match path.split_once('?') {
             Some((root, query)) => {
-                let sub = query
-                    .split('&')
-                    .find_map(|kv| kv.strip_prefix("dir="))
-                    .ok_or_else(|| {
-                        format!("'{arg}': the only parameter a flake reference takes here is dir=SUBDIRECTORY")
-                    })?;
+                let params: Vec<&str> = query.split('&').collect();
+                let sub = match params[..] {
+                    [one] => one.strip_prefix("dir="),
+                    _ => None,
+                }
+                .ok_or_else(|| {
+                    format!("'{arg}': the only parameter a flake reference takes here is dir=SUBDIRECTORY")
+                })?;
                 let root = abs(root);
                 (root.join(sub).display().to_string(), Some(root))
             }
+            None if scheme => (path.to_string(), Some(abs(path))),
             None => (path.to_string(), None),
         };
         let dir = abs(&path);
@@ -269,14 +274,14 @@ fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config),
     let (kind, json) = match &target {
         Target::Flake { dir, name, root } => {
             // nix reads the flake as nixplan does: from ROOT when given.
+            let sub = root
+                .as_deref()
+                .and_then(|r| dir.strip_prefix(r))
+                .map(|s| s.trim_start_matches('/'))
+                .unwrap_or("");
             let reference = match root {
-                Some(r) => format!(
-                    "path:{r}?dir={}",
-                    dir.strip_prefix(r.as_str())
-                        .unwrap_or("")
-                        .trim_start_matches('/')
-                ),
-                None => format!("path:{dir}"),
+                Some(r) if !sub.is_empty() => format!("path:{r}?dir={sub}"),
+                _ => format!("path:{dir}"),
             };
             let mut probe = vec![
                 "eval".to_string(),

@@ -169,6 +169,28 @@ fn a_snippet_that_cannot_be_evaluated_makes_an_incomplete_plan() {
         md.contains(&format!("#### ⛔ Incomplete\n\n- {line}")),
         "{md}"
     );
-    let (code, _, err) = nixplan_text(&["apply", &plan, "--dry-run"]);
+    let (code, out, err) = nixplan_text(&["apply", &plan, "--dry-run"]);
     assert_eq!(code, 0, "{err}");
+    assert!(
+        format!("{out}{err}").contains(&format!("this plan is incomplete, apply refuses it:\n  activation snippet install-secrets: {why}")),
+        "{out}{err}"
+    );
+    // Refused before anything (a prompt, a connection): the plan is for a
+    // host that cannot be reached anyway (TEST-NET-1).
+    let remote = dir.path().join("remote.json").display().to_string();
+    let (code, _, err) = nixplan_text(&[
+        "plan",
+        file,
+        "--target-host",
+        "root@192.0.2.1",
+        "--out",
+        &remote,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = nixplan_text(&["apply", &remote]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!("error: the plan is incomplete (it lacks what could not be evaluated where it was made):\n  activation snippet install-secrets: {why}\n")),
+        "{err}"
+    );
 }

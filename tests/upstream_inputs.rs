@@ -746,15 +746,16 @@ fn a_flake_utils_plus_shaped_flake_plans_offline() {
     );
 }
 
-/// A flake built by snowfall-lib, offline: snowfall-lib is not here, so
+/// A flake built by snowfall-lib (its `mkFlake`), offline: snowfall-lib is not here, so
 /// nixplan's stand-in (written from its documentation) builds it, with a
 /// warning; nixpkgs as nixpkgs' lib and the real Home Manager. The host
 /// comes from systems/x86_64-linux/HOST, every modules/nixos/** module is
 /// imported and sees the flake's library under its namespace, a home of
 /// homes/x86_64-linux/USER@HOST makes the user (snowfallorg.users) and its
 /// Home Manager configuration, which sees the namespace, `host` and the
-/// library too (the host's name is made from it); `lib.snowfall.fs.get-file`
-/// names the flake's files.
+/// library too (the host's name is made from it), with the modules
+/// `homes.users."USER@HOST"` gives; `lib.snowfall.fs.get-file` names the
+/// flake's files.
 #[test]
 fn a_snowfall_lib_flake_plans_with_the_stand_in() {
     let test = "a_snowfall_lib_flake_plans_with_the_stand_in";
@@ -776,7 +777,13 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
     snowfall-lib.url = "github:snowfallorg/lib";
     home-manager.url = "github:nix-community/home-manager";
   };
-  outputs = inputs: (inputs.snowfall-lib.mkLib { inherit inputs; src = ./.; snowfall.namespace = "acme"; }).mkFlake { channels-config.allowUnfree = true; };
+  outputs = inputs: inputs.snowfall-lib.mkFlake {
+    inherit inputs;
+    src = ./.;
+    snowfall.namespace = "acme";
+    channels-config.allowUnfree = true;
+    homes.users."alice@box".modules = [ { home.file.extra.text = "x"; } ];
+  };
 }
 "#,
         ),
@@ -795,7 +802,8 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
   options.${namespace}.root.enable = lib.${namespace}.mkBoolOpt false;
   config = lib.mkIf config.${namespace}.root.enable {
     # What Home Manager made of alice's home (namespace, host and library).
-    networking.hostName = "${host}-${config.home-manager.users.alice.home.file."acme-box".text}-${builtins.baseNameOf (lib.snowfall.fs.get-file "systems")}";
+    networking.hostName = let files = config.home-manager.users.alice.home.file; in
+      "${host}-${files."acme-box".text}-${builtins.baseNameOf (lib.snowfall.fs.get-file "systems")}-${if files ? extra then "extra" else "none"}";
     fileSystems."/" = { device = "/dev/vda1"; fsType = "ext4"; };
   };
 }
@@ -870,7 +878,7 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
         "{err}"
     );
     let c: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(c["host_name"]["value"], "box-acme-lib-systems");
+    assert_eq!(c["host_name"]["value"], "box-acme-lib-systems-extra");
     assert_eq!(
         c["file_systems"]["/"]["device"]["value"], "/dev/vda1",
         "{}",

@@ -17,16 +17,14 @@ pub(super) fn admit<'p>(
     }
     // A plan that lacks part of the configuration (an activation snippet
     // nixplan could not evaluate) would leave the machine without it.
-    let lacking: Vec<String> = std::iter::once(plan)
-        .chain(&plan.hosts)
-        .flat_map(|p| &p.incomplete)
-        .map(|i| format!("{}: {}", i.what, i.error))
-        .collect();
-    if !lacking.is_empty() && !opts.dry_run {
-        return refuse(format!(
-            "the plan is incomplete (it lacks what could not be evaluated where it was made):\n  {}\nmake it evaluable (check out what it reads) and plan again",
-            lacking.join("\n  ")
-        ));
+    if let Some(why) = incomplete(plan) {
+        if !opts.dry_run {
+            return refuse(why);
+        }
+        obs.event(Event::Note(format!(
+            "this plan is incomplete, apply refuses it:\n  {}",
+            plan.lacking().join("\n  ")
+        )));
     }
     if let Some(root) = &opts.source_root {
         match stale_sources(plan, root) {
@@ -42,6 +40,20 @@ pub(super) fn admit<'p>(
         }
     }
     Ok(select(plan, opts))
+}
+
+/// Why a plan may not run because it lacks part of its configuration (an
+/// activation snippet nixplan could not evaluate where it was made): it
+/// would leave the machine without it. Said before anything runs (the
+/// command line checks it before asking for any secret).
+pub fn incomplete(plan: &Plan) -> Option<String> {
+    let lacking = plan.lacking();
+    (!lacking.is_empty()).then(|| {
+        format!(
+            "the plan is incomplete (it lacks what could not be evaluated where it was made):\n  {}\nmake it evaluable (check out what it reads) and plan again",
+            lacking.join("\n  ")
+        )
+    })
 }
 
 /// The plan's source files that changed since it was made.

@@ -20,6 +20,7 @@ use crate::journal::{now, Journal, Record, Status};
 use crate::transport::{env_argv, sh_quote, Escalation, Finished, Invocation, Program, Transport};
 
 mod admit;
+pub use admit::incomplete;
 mod confirm;
 mod disklock;
 mod preflight;

@@ -503,7 +503,7 @@ let
       out = hostCall "flakeSource" { inherit dir; };
       leftOut = b.listToAttrs (map (p: { name = p; value = true; }) out.leftOut);
       src = b.path { path = out.root; name = "source"; filter = p: _: !(leftOut ? ${p}); };
-      at = src + lib0.removePrefix out.root (b.toString dir);
+      at = if out.sub == "" then src else "${src}/${out.sub}";
     in
     if b.isAttrs out && out ? leftOut
     then loadTreeWith { inherit dir at; lock = readLock dir; info = { outPath = at; }; }

@@ -2,11 +2,14 @@
 # nixplan's stand-in, written for nixplan from snowfall-lib's
 # documentation and what it is seen to do.
 #
-# `mkLib { inputs; src; snowfall.namespace ? "internal"; }` is nixpkgs'
-# lib with every input's lib under the input's name (those that have one),
-# `lib.snowfall.fs`, `mkFlake`, and the flake's own library — every
-# default.nix below lib/, called with { inputs, snowfall-inputs, namespace,
-# lib } — merged in and under `lib.<namespace>`.
+# `mkLib { inputs; src; snowfall.namespace ? "internal"; snowfall.root ?
+# src; }` is nixpkgs' lib with every input's lib under the input's name
+# (those that have one), `lib.snowfall.fs` (`get-file` below `src`),
+# `mkFlake`, and the flake's own library — every default.nix below
+# SRC/lib, called with { inputs, snowfall-inputs, namespace, lib } —
+# merged in (and, for modules, under `lib.<namespace>`). The flake's own
+# `snowfall-lib.mkFlake { inputs; src; ... }` is mkLib then its mkFlake;
+# `nixosModules.user` and `homeModules.user` are the two options below.
 #
 # Its `mkFlake` makes `nixosConfigurations.HOST` of every
 # systems/<system>-linux/HOST/default.nix (with nixpkgs' `lib.nixosSystem`),
@@ -16,20 +19,84 @@
 # packages; the `snowfallorg.users` option; and, with a home-manager
 # input, Home Manager for each homes/<system>/USER@HOST/default.nix of
 # that host, with every modules/home/**/default.nix, `homes.modules`,
+# `homes.users."USER@HOST".modules` (and its `specialArgs`),
 # `snowfallorg.user` and the same arguments. The flake's own outputs given
-# to mkFlake are kept. Not made: virtual (iso...) and darwin systems,
+# to mkFlake are kept, beside `lib`, `nixosModules` and `homeModules` (the
+# modules/ tree, named by directory) and `pkgs.SYSTEM.nixpkgs`. Not made: virtual (iso...) and darwin systems,
 # homeConfigurations, packages, overlays, shells, checks, templates and
 # `outputs-builder`'s outputs.
 let
   b = builtins;
+  # The `snowfallorg.users` option of NixOS: each user made (unless
+  # `create = false`), an administrator in wheel, with a Home Manager
+  # configuration (`home.config`). The old name `snowfallorg.user` is
+  # renamed.
+  usersModule = { config, lib, ... }: {
+    _file = "nixplan:snowfall-lib/nixos/user";
+    imports = [ (lib.mkRenamedOptionModule [ "snowfallorg" "user" ] [ "snowfallorg" "users" ]) ];
+    options.snowfallorg.users = lib.mkOption {
+      default = { };
+      type = lib.types.attrsOf (lib.types.submodule ({ name, ... }: {
+        options = {
+          create = lib.mkOption { type = lib.types.bool; default = true; };
+          admin = lib.mkOption { type = lib.types.bool; default = true; };
+          home.enable = lib.mkOption { type = lib.types.bool; default = true; };
+          home.path = lib.mkOption { type = lib.types.str; default = "/home/${name}"; };
+          home.config = lib.mkOption { type = lib.types.deferredModule; default = { }; };
+        };
+      }));
+    };
+    config.users.users = b.mapAttrs
+      (name: user: {
+        isNormalUser = lib.mkDefault true;
+        name = lib.mkDefault name;
+        home = lib.mkDefault user.home.path;
+        group = lib.mkDefault "users";
+        extraGroups = lib.optional user.admin "wheel";
+      })
+      (lib.filterAttrs (_: u: u.create) config.snowfallorg.users);
+  };
+
+  # The `snowfallorg.user` option of Home Manager: the user's name and home
+  # directory (NixOS's, where there is one).
+  homeUserModule = args @ { config, lib, ... }:
+    let
+      cfg = config.snowfallorg.user;
+      osHome = args.osConfig.users.users.${cfg.name}.home or null;
+    in
+    {
+      _file = "nixplan:snowfall-lib/home/user";
+      options.snowfallorg.user = {
+        enable = lib.mkOption { type = lib.types.bool; default = false; };
+        name = lib.mkOption { type = lib.types.str; };
+        home.directory = lib.mkOption {
+          type = lib.types.str;
+          default = if osHome != null then osHome else "/home/${cfg.name}";
+        };
+      };
+      config = lib.mkIf cfg.enable {
+        home.username = lib.mkDefault cfg.name;
+        home.homeDirectory = lib.mkDefault cfg.home.directory;
+      };
+    };
 in
-{
+rec {
+  nixosModules.user = usersModule;
+  homeModules.user = homeUserModule;
+
+  # `snowfall-lib.mkFlake { inputs; src; snowfall; ... }`: mkLib, then its
+  # mkFlake with the rest.
+  mkFlake = options: (mkLib { inherit (options) inputs src; snowfall = options.snowfall or { }; }).mkFlake options;
+
   mkLib = { inputs, src, snowfall ? { } }:
     let
       nlib = inputs.nixpkgs.lib;
       namespace = snowfall.namespace or "internal";
       root = snowfall.root or src;
+      # systems/, modules/ and homes/ are below the root; lib/ and
+      # `get-file` below the flake's source.
       at = p: "${root}/${p}";
+      ofSource = p: "${src}/${p}";
       # The flake's inputs as modules and its library see them.
       userInputs = b.removeAttrs inputs [ "src" ];
 
@@ -44,7 +111,7 @@ in
       isNix = nlib.hasSuffix ".nix";
       isDefault = f: b.baseNameOf f == "default.nix";
       fs = {
-        get-file = at;
+        get-file = ofSource;
         get-snowfall-file = at;
         get-directories = directories;
         get-files = files;
@@ -79,7 +146,7 @@ in
             let m = import path; in
             if nlib.isFunction m then m (b.intersectAttrs (nlib.functionArgs m) args) else m;
         in
-        b.foldl' nlib.recursiveUpdate { } (map call (fs.get-default-nix-files-recursive (at "lib"))));
+        b.foldl' nlib.recursiveUpdate { } (map call (fs.get-default-nix-files-recursive (ofSource "lib"))));
       # What modules get as `lib`.
       systemLib = baseLib // { ${namespace} = userLib; };
       # Home Manager's modules want `lib.hm`.
@@ -124,53 +191,6 @@ in
             in
             (if nlib.isFunction m then m given else m) // { _file = path; };
 
-          usersModule = { config, ... }: {
-            _file = "nixplan:snowfall-lib/nixos/user";
-            options.snowfallorg.users = nlib.mkOption {
-              default = { };
-              type = nlib.types.attrsOf (nlib.types.submodule ({ name, ... }: {
-                options = {
-                  create = nlib.mkOption { type = nlib.types.bool; default = true; };
-                  admin = nlib.mkOption { type = nlib.types.bool; default = true; };
-                  home.enable = nlib.mkOption { type = nlib.types.bool; default = true; };
-                  home.path = nlib.mkOption { type = nlib.types.str; default = "/home/${name}"; };
-                  # Home Manager configuration of the user.
-                  home.config = nlib.mkOption { type = nlib.types.deferredModule; default = { }; };
-                };
-              }));
-            };
-            config.users.users = b.mapAttrs
-              (name: user: {
-                isNormalUser = nlib.mkDefault true;
-                name = nlib.mkDefault name;
-                home = nlib.mkDefault user.home.path;
-                group = nlib.mkDefault "users";
-                extraGroups = nlib.optional user.admin "wheel";
-              })
-              (nlib.filterAttrs (_: u: u.create) config.snowfallorg.users);
-          };
-
-          homeUserModule = args @ { config, ... }:
-            let
-              cfg = config.snowfallorg.user;
-              osHome = args.osConfig.users.users.${cfg.name}.home or null;
-            in
-            {
-              _file = "nixplan:snowfall-lib/home/user";
-              options.snowfallorg.user = {
-                enable = nlib.mkOption { type = nlib.types.bool; default = false; };
-                name = nlib.mkOption { type = nlib.types.str; };
-                home.directory = nlib.mkOption {
-                  type = nlib.types.str;
-                  default = if osHome != null then osHome else "/home/${cfg.name}";
-                };
-              };
-              config = nlib.mkIf cfg.enable {
-                home.username = nlib.mkDefault cfg.name;
-                home.homeDirectory = nlib.mkDefault cfg.home.directory;
-              };
-            };
-
           # homes/TARGET/USER@HOST/default.nix of a host.
           homesOf = host:
             nlib.concatMap
@@ -182,7 +202,7 @@ in
                     on = if b.length parts > 1 then b.elemAt parts 1 else "";
                   in
                   nlib.optional (b.pathExists "${d}/default.nix" && (on == host.name || (on == "" && b.baseNameOf t == host.target)))
-                    { inherit user; path = "${d}/default.nix"; })
+                    { inherit user; name = b.baseNameOf d; path = "${d}/default.nix"; })
                 (directories t))
               (directories (at "homes"));
 
@@ -214,9 +234,10 @@ in
                 snowfallorg.users.${home.user} = { };
                 home-manager.users.${home.user} = nlib.mkIf config.snowfallorg.users.${home.user}.home.enable {
                   imports = [ config.snowfallorg.users.${home.user}.home.config home.path ]
-                    ++ (homesOptions.users.${home.user}.modules or [ ]);
+                    ++ (homesOptions.users.${home.name}.modules or [ ]);
                   snowfallorg.user = { enable = nlib.mkDefault true; name = nlib.mkDefault home.user; };
-                  _module.args.namespace = namespace;
+                  _module.args = b.removeAttrs ((homesOptions.users.${home.name}.specialArgs or { }) // { inherit namespace; })
+                    [ "options" "config" "lib" "pkgs" "specialArgs" "host" ];
                 };
               })
               (homesOf host);
@@ -244,9 +265,18 @@ in
               };
             })
             hosts));
+          # A module's name: its directory below modules/KIND.
+          modulesOf = kind:
+            let dir = at "modules/${kind}"; in
+            b.listToAttrs (map
+              (p: { name = nlib.removeSuffix "/default.nix" (nlib.removePrefix "${dir}/" p); value = wrap p; })
+              (fs.get-default-nix-files-recursive dir));
         in
         b.removeAttrs options snowfallOptions // {
           inherit nixosConfigurations;
+          lib = userLib;
+          nixosModules = modulesOf "nixos";
+          homeModules = modulesOf "home";
           pkgs = b.mapAttrs (_: p: { nixpkgs = p; }) channels;
         };
     in

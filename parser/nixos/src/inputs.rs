@@ -414,59 +414,80 @@ impl Host for InputHost {
 }
 
 /// What nix copies to the store of the user's flake in `dir`: in a git
-/// work tree (`.git` in `dir` or a directory above it), the files git
-/// tracks of the whole work tree (`root`, its top; the flake is read in
-/// its subdirectory); otherwise (or when git does not track its flake.nix,
-/// where nix would stop) `dir`, all of it (a `path:` flake).
+/// work tree (`.git` in `dir` or a directory above it) whose git tracks
+/// the flake's flake.nix, the files git tracks of the whole work tree
+/// (`root`, its top; the flake is read in `sub` below it; a submodule is
+/// an empty directory, as nix copies it without `submodules=1`);
+/// otherwise — or when git cannot say (not installed, a repository of
+/// another owner) — `dir`, all of it but a `.git` (a `path:` flake).
+/// `given`: the root a `path:ROOT?dir=SUB` reference named (all of it).
 /// `leftOut`: the absolute paths of the entries not copied (nothing under
 /// them is).
-/// `given`: the source root a `path:ROOT?dir=SUB` reference named (all
-/// of it copied).
 fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
     let dir = args
         .get("dir")
         .and_then(Value::as_str)
         .ok_or("flakeSource: no dir")?;
     let dir = Path::new(dir);
+    let answer = |root: &Path, left_out: Vec<String>| {
+        let sub = dir.strip_prefix(root).unwrap_or(Path::new(""));
+        json!({
+            "root": root.display().to_string(),
+            "sub": sub.display().to_string(),
+            "leftOut": left_out,
+        })
+    };
+    let own = || {
+        let git = dir.join(".git");
+        let left_out = if git.exists() {
+            vec![git.display().to_string()]
+        } else {
+            Vec::new()
+        };
+        answer(dir, left_out)
+    };
     if let Some(root) = given.filter(|r| dir.starts_with(r)) {
-        return Ok(json!({ "root": root.display().to_string(), "leftOut": [] }));
+        return Ok(answer(root, Vec::new()));
     }
     let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) else {
-        return Ok(json!({ "root": dir.display().to_string(), "leftOut": [] }));
+        return Ok(own());
     };
-    let answer =
-        |left_out: Vec<String>| json!({ "root": root.display().to_string(), "leftOut": left_out });
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["ls-files", "-z", "--cached"])
+        .args(["ls-files", "-z", "--cached", "--stage"])
         .stderr(std::process::Stdio::null())
         .output();
-    let tracked: std::collections::HashSet<std::path::PathBuf> = match out {
-        Ok(o) if o.status.success() => o
-            .stdout
-            .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| root.join(String::from_utf8_lossy(p).as_ref()))
-            .collect(),
-        // Without git, its own directory is what nix never copies.
-        _ => return Ok(answer(vec![root.join(".git").display().to_string()])),
+    let Some(listing) = out.ok().filter(|o| o.status.success()).map(|o| o.stdout) else {
+        return Ok(own());
     };
-    // A flake git does not track (new, or in an ignored directory) is read
-    // as a `path:` flake: nix would not find its flake.nix in the copy.
-    if !tracked.contains(&dir.join("flake.nix")) {
-        return Ok(json!({ "root": dir.display().to_string(), "leftOut": [] }));
-    }
-    // Directories that hold a tracked file.
+    // `MODE SHA STAGE`, a tab, `PATH` each; a submodule's mode is 160000.
+    let mut tracked = std::collections::HashSet::new();
     let mut holding = std::collections::HashSet::new();
-    for t in &tracked {
-        let mut p = t.parent();
+    for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let entry = String::from_utf8_lossy(entry);
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let path = root.join(path);
+        if meta.starts_with("160000 ") {
+            // Walked into, so that all it holds is left out.
+            holding.insert(path.clone());
+        } else {
+            tracked.insert(path.clone());
+        }
+        let mut p = path.parent();
         while let Some(d) = p {
             if d == root || !holding.insert(d.to_path_buf()) {
                 break;
             }
             p = d.parent();
         }
+    }
+    // A flake git does not track (new, or in an ignored directory) is read
+    // as a `path:` flake: nix would not find its flake.nix in the copy.
+    if !tracked.contains(&dir.join("flake.nix")) {
+        return Ok(own());
     }
     let mut left_out = Vec::new();
     let mut todo = vec![root.to_path_buf()];
@@ -487,7 +508,7 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
         }
     }
     left_out.sort();
-    Ok(answer(left_out))
+    Ok(answer(root, left_out))
 }
 
 /// The warnings a reviewer must see: each input that was not itself.
@@ -514,4 +535,85 @@ pub fn warnings(uses: &[InputUse]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(dir: &Path, cmd: &str) {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn source(dir: &Path, given: Option<&Path>) -> (String, String, Vec<String>) {
+        let a = flake_source(&json!({ "dir": dir.display().to_string() }), given).unwrap();
+        let s = |k: &str| a[k].as_str().unwrap().to_string();
+        let left = a["leftOut"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        (s("root"), s("sub"), left)
+    }
+
+    /// What of a flake nix copies: a git work tree's tracked files (a
+    /// submodule empty), else the flake's directory; an untracked
+    /// flake.nix or a given root read as `path:`.
+    #[test]
+    fn the_flake_source_is_what_nix_copies() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().canonicalize().unwrap();
+        let t = |p: &str| {
+            if p.is_empty() {
+                top.display().to_string()
+            } else {
+                top.join(p).display().to_string()
+            }
+        };
+        std::fs::create_dir_all(top.join("sub")).unwrap();
+        std::fs::create_dir_all(top.join("secrets")).unwrap();
+        std::fs::create_dir_all(top.join("new")).unwrap();
+        for f in [
+            "sub/flake.nix",
+            "common.nix",
+            "untracked.nix",
+            "secrets/key",
+            "new/flake.nix",
+        ] {
+            std::fs::write(top.join(f), "{ }\n").unwrap();
+        }
+        // Not (yet) a git work tree: the directory, all of it.
+        assert_eq!(
+            source(&top.join("sub"), None),
+            (t("sub"), String::new(), vec![])
+        );
+        sh(&top, "git init -q . && git add sub/flake.nix common.nix && git update-index --add --cacheinfo 160000,1111111111111111111111111111111111111111,secrets");
+        let (root, sub, left) = source(&top.join("sub"), None);
+        assert_eq!((root, sub), (t(""), "sub".to_string()));
+        assert_eq!(
+            left,
+            vec![t(".git"), t("new"), t("secrets/key"), t("untracked.nix")]
+        );
+        // Untracked: as `path:`.
+        assert_eq!(
+            source(&top.join("new"), None),
+            (t("new"), String::new(), vec![])
+        );
+        // `path:ROOT?dir=sub`: all of ROOT.
+        assert_eq!(
+            source(&top.join("sub"), Some(&top)),
+            (t(""), "sub".to_string(), vec![])
+        );
+    }
 }

@@ -253,6 +253,25 @@ pub fn sha256_hex(data: &[u8]) -> String {
 }
 
 impl Plan {
+    /// What of the configuration this plan lacks (a hive's: each host's,
+    /// named), one line each: `[HOST: ]WHAT: WHY`. Apply refuses a plan
+    /// with any.
+    pub fn lacking(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .incomplete
+            .iter()
+            .map(|i| format!("{}: {}", i.what, i.error))
+            .collect();
+        for h in &self.hosts {
+            out.extend(
+                h.lacking()
+                    .into_iter()
+                    .map(|l| format!("{}: {l}", h.target.name)),
+            );
+        }
+        out
+    }
+
     /// The hash of everything but the hash and the signature.
     pub fn compute_hash(&self) -> String {
         let mut copy = self.clone();

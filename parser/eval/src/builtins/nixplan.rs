@@ -170,8 +170,10 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let args = ev.force(&a[1])?;
     let mut ctx = BTreeSet::new();
     let text = ev.print_json(&args, s, &mut ctx)?;
-    let args: serde_json::Value = serde_json::from_str(&text)
+    let mut args: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| EvalError::new(ErrorKind::Other, format!("__nixplanHost: {e}"), Some(s)))?;
+    // The host reads the machine's files (as for `ask_host`).
+    real_paths(ev, &mut args);
     let Some(mut host) = ev.host.take() else {
         // With no host, nothing was given on a command line.
         if request == "overrides" {

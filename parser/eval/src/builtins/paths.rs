@@ -37,7 +37,7 @@ pub(crate) fn ask_host(
 
 /// Every string of `v` that names a path under a copied store path (or
 /// is a flake reference to one), the path replaced by the source's.
-fn real_paths(ev: &Eval, v: &mut serde_json::Value) {
+pub(super) fn real_paths(ev: &Eval, v: &mut serde_json::Value) {
     match v {
         serde_json::Value::String(s) => {
             // A path, or a flake reference to one (`path:/nix/store/...`).

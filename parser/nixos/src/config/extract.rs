@@ -742,15 +742,33 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 } else {
                     format!("{name:?}")
                 };
-                if path == ["system", "activationScripts"] {
-                    let at = e
+                // Only what may depend on something not here (a file, an
+                // input, a value defined where nixplan cannot see: a
+                // secret's file); a type error or an assertion fails
+                // anywhere and stays an error.
+                let not_here = matches!(e.kind, ErrorKind::Io | ErrorKind::Unsupported)
+                    || (e.kind == ErrorKind::Throw
+                        && (e.message.contains("' is used but not defined")
+                            || e.message
+                                .contains("' was accessed but has no value defined")));
+                if path == ["system", "activationScripts"] && not_here {
+                    // The innermost place in the user's own files (named
+                    // relative to the target), else the innermost shown.
+                    let places: Vec<Pos> = e
                         .span
                         .iter()
                         .chain(e.trace.iter().map(|f| &f.span))
-                        .find_map(|s| x.describe(*s));
+                        .filter_map(|s| x.describe(*s))
+                        .collect();
+                    let at = places
+                        .iter()
+                        .find(|p| !p.file.starts_with('/'))
+                        .or(places.first());
+                    // Its first line: what follows may show values.
+                    let first = e.message.trim().lines().next().unwrap_or_default();
                     let text = match at {
-                        Some(p) => format!("{} (at {}:{}:{})", e.message, p.file, p.line, p.column),
-                        None => e.message.clone(),
+                        Some(p) => format!("{first} (at {}:{}:{})", p.file, p.line, p.column),
+                        None => first.to_string(),
                     };
                     unevaluable.insert(name.to_string(), text);
                     continue;
@@ -1122,9 +1140,19 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 } else {
                     None
                 };
+                // Run on this machine: a word naming a file under the
+                // flake's store path names it where it is.
                 let key_command = match x.value(&k, "keyCommand")? {
                     Value::Null => None,
-                    _ => Some(x.strs(&k, "keyCommand")?),
+                    _ => {
+                        let mut words = x.strs(&k, "keyCommand")?;
+                        for w in words.value.iter_mut() {
+                            if let Some(real) = x.ev.real_path(w) {
+                                *w = real;
+                            }
+                        }
+                        Some(words)
+                    }
                 };
                 keys.insert(
                     name,
