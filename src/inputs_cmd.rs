@@ -54,13 +54,15 @@ pub fn run(args: InputsArgs) -> ExitCode {
         .iter()
         .map(|(reached, r)| {
             let l = r.locked.as_ref();
-            let repo = match l.map(|l| &l.kind) {
-                Some(nixplan_flake::source::Kind::Forge { repo, .. }) => Some(repo.as_str()),
+            let forge = match l.map(|l| &l.kind) {
+                Some(nixplan_flake::source::Kind::Forge { owner, repo, .. }) => {
+                    Some((owner.as_str(), repo.as_str()))
+                }
                 _ => None,
             };
             let origin = match r.origin {
                 Origin::Unavailable
-                    if repo.is_some_and(|r| nixplan_nixos::inputs::STAND_INS.contains(&r)) =>
+                    if forge.is_some_and(|(o, r)| nixplan_nixos::inputs::has_stand_in(o, r)) =>
                 {
                     "stand-in"
                 }

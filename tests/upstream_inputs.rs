@@ -888,4 +888,10 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
     assert_eq!(alice["home"]["value"], "/home/alice", "{}", c["users"]);
     assert_eq!(alice["is_normal_user"]["value"], true);
     assert!(c["users"].get("bob").is_none(), "{}", c["users"]);
+    // `nixplan inputs` says so too (a stand-in known by owner and name).
+    let (code, out, err) = nixplan_text(&["inputs", &target, "--json", "--offline"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let row = rows.iter().find(|r| r["node"] == "snowfall-lib").unwrap();
+    assert_eq!(row["origin"], "stand-in", "{row}");
 }

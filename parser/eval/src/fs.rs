@@ -119,12 +119,15 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
-fn not_in_copy(path: &Path) -> io::Error {
+/// `source`: what was left out, where it is (a flake's file git does not
+/// track, or one a filter of `builtins.path` dropped).
+fn not_in_copy(path: &Path, source: &Path) -> io::Error {
     io::Error::new(
         io::ErrorKind::NotFound,
         format!(
-            "{} is not in the store path (its filter left it out)",
-            path.display()
+            "{} is not in the store path: {} was left out of the copy (a file git does not track is not in a flake's source, as in nix; or a filter dropped it)",
+            path.display(),
+            source.display()
         ),
     )
 }
@@ -217,7 +220,7 @@ impl WithWritten {
             for (k, part) in parts.iter().enumerate() {
                 real.push(part);
                 if copy.left_out.contains(&real) {
-                    return Err(not_in_copy(path));
+                    return Err(not_in_copy(path, &real));
                 }
                 let last = k + 1 == parts.len();
                 if (!last || follow_last)

@@ -386,6 +386,7 @@ let
           repo = locked.repo or original.repo or (repoOf original);
           path = src.label or key;
           owner = locked.owner or original.owner or null;
+          # As `has_stand_in` (inputs.rs) lists them for `nixplan inputs`.
           systems = [ "default" "default-linux" "default-darwin" "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
         in
         # github:nix-systems/*: a list of systems, known by name.

@@ -27,6 +27,25 @@ pub const STAND_INS: &[&str] = &[
     "sops-nix",
 ];
 
+/// Whether nixplan has a stand-in for the forge repository OWNER/REPO:
+/// those of [`STAND_INS`] by name, and those a name alone does not tell
+/// (`unavailable` in `nix/nixplan.nix`): snowfall-lib (`snowfallorg/lib`)
+/// and nix-systems' lists.
+pub fn has_stand_in(owner: &str, repo: &str) -> bool {
+    const SYSTEMS: &[&str] = &[
+        "default",
+        "default-linux",
+        "default-darwin",
+        "x86_64-linux",
+        "aarch64-linux",
+        "x86_64-darwin",
+        "aarch64-darwin",
+    ];
+    STAND_INS.contains(&repo)
+        || (owner == "snowfallorg" && repo == "lib")
+        || (owner == "nix-systems" && SYSTEMS.contains(&repo))
+}
+
 /// How an input served the evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
