@@ -206,6 +206,17 @@ rec {
                 (directories t))
               (directories (at "homes"));
 
+          # The arguments a host's modules get (NixOS's and Home Manager's).
+          argsOf = host: systems: {
+            inherit systems;
+            system = host.target;
+            target = host.target;
+            format = "linux";
+            virtual = false;
+            host = host.name;
+            inputs = userInputs;
+          };
+
           homeModules = host: systems:
             let
               shared = m: { home-manager.sharedModules = [ m ]; };
@@ -213,16 +224,7 @@ rec {
             [
               inputs.home-manager.nixosModules.home-manager
               {
-                home-manager.extraSpecialArgs = {
-                  system = host.target;
-                  target = host.target;
-                  format = "linux";
-                  virtual = false;
-                  host = host.name;
-                  lib = homeLib;
-                  inputs = userInputs;
-                  inherit systems;
-                };
+                home-manager.extraSpecialArgs = argsOf host systems // { lib = homeLib; };
                 home-manager.useGlobalPkgs = nlib.mkDefault true;
               }
               (shared homeUserModule)
@@ -252,16 +254,8 @@ rec {
                   ++ (systemsOptions.hosts.${host.name}.modules or [ ])
                   ++ (systemsOptions.modules.nixos or [ ])
                   ++ nlib.optionals (inputs ? home-manager) (homeModules host systems);
-                specialArgs = (systemsOptions.hosts.${host.name}.specialArgs or { }) // {
-                  inherit namespace systems;
-                  system = host.target;
-                  target = host.target;
-                  format = "linux";
-                  virtual = false;
-                  host = host.name;
-                  lib = systemLib;
-                  inputs = userInputs;
-                };
+                specialArgs = (systemsOptions.hosts.${host.name}.specialArgs or { })
+                  // argsOf host systems // { inherit namespace; lib = systemLib; };
               };
             })
             hosts));
