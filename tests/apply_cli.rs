@@ -187,8 +187,16 @@ fn a_snippet_that_cannot_be_evaluated_makes_an_incomplete_plan() {
         &remote,
     ]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = nixplan_text(&["apply", &remote]);
+    let state = dir.path().join("state");
+    let (code, _, err) = nixplan_text(&[
+        "apply",
+        &remote,
+        "--state-dir",
+        &state.display().to_string(),
+    ]);
     assert_eq!(code, 1);
+    // Not even the run's state (its SSH directory) was made.
+    assert!(!state.exists(), "{err}");
     assert!(
         err.starts_with(&format!("error: the plan is incomplete (it lacks what could not be evaluated where it was made):\n  activation snippet install-secrets: {why}\n")),
         "{err}"

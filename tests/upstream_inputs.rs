@@ -755,7 +755,8 @@ fn a_flake_utils_plus_shaped_flake_plans_offline() {
 /// Home Manager configuration, which sees the namespace, `host` and the
 /// library too (the host's name is made from it), with the modules
 /// `homes.users."USER@HOST"` gives; `lib.snowfall.fs.get-file` names the
-/// flake's files.
+/// flake's files. All of them below `snowfall.root` (nix/), as
+/// snowfall-lib reads them; its user module imported twice counts once.
 #[test]
 fn a_snowfall_lib_flake_plans_with_the_stand_in() {
     let test = "a_snowfall_lib_flake_plans_with_the_stand_in";
@@ -780,7 +781,7 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
   outputs = inputs: inputs.snowfall-lib.mkFlake {
     inherit inputs;
     src = ./.;
-    snowfall.namespace = "acme";
+    snowfall = { namespace = "acme"; root = ./nix; };
     channels-config.allowUnfree = true;
     homes.users."alice@box".modules = [ { home.file.extra.text = "x"; } ];
   };
@@ -788,7 +789,7 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
 "#,
         ),
         (
-            "lib/opts/default.nix",
+            "nix/lib/opts/default.nix",
             r#"{ lib, namespace, ... }: {
   enabled = { enable = true; };
   mkBoolOpt = default: lib.mkOption { type = lib.types.bool; inherit default; };
@@ -797,7 +798,7 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
 "#,
         ),
         (
-            "modules/nixos/root/default.nix",
+            "nix/modules/nixos/root/default.nix",
             r#"{ lib, config, namespace, host, inputs, ... }: {
   options.${namespace}.root.enable = lib.${namespace}.mkBoolOpt false;
   config = lib.mkIf config.${namespace}.root.enable {
@@ -810,15 +811,17 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
 "#,
         ),
         (
-            "systems/x86_64-linux/box/default.nix",
-            r#"{ lib, ... }: with lib.acme; {
+            "nix/systems/x86_64-linux/box/default.nix",
+            r#"{ lib, inputs, ... }: with lib.acme; {
+  # Also imported by mkFlake: once.
+  imports = [ inputs.snowfall-lib.nixosModules.user ];
   acme.root = enabled;
   system.stateVersion = "25.05";
 }
 "#,
         ),
         (
-            "homes/x86_64-linux/alice@box/default.nix",
+            "nix/homes/x86_64-linux/alice@box/default.nix",
             r#"{ lib, namespace, host, config, ... }: {
   home.stateVersion = "25.05";
   home.file."${namespace}-${host}".text = lib.acme.named;
@@ -826,7 +829,7 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
 "#,
         ),
         (
-            "homes/x86_64-linux/bob@elsewhere/default.nix",
+            "nix/homes/x86_64-linux/bob@elsewhere/default.nix",
             "{ ... }: { }\n",
         ),
     ];

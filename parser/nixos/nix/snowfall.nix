@@ -7,7 +7,8 @@
 # (those that have one), `lib.snowfall.fs` (`get-file` below `src`),
 # `mkFlake`, and the flake's own library — every default.nix below
 # SRC/lib, called with { inputs, snowfall-inputs, namespace, lib } —
-# merged in (and, for modules, under `lib.<namespace>`). The flake's own
+# merged in. What mkFlake builds (the modules' `lib.<namespace>`, Home
+# Manager's, the `lib` output) reads ROOT/lib instead. The flake's own
 # `snowfall-lib.mkFlake { inputs; src; ... }` is mkLib then its mkFlake;
 # `nixosModules.user` and `homeModules.user` are the two options below.
 #
@@ -32,6 +33,8 @@ let
   # configuration (`home.config`). The old name `snowfallorg.user` is
   # renamed.
   usersModule = { config, lib, ... }: {
+    # Imported twice (mkFlake, and `snowfall-lib.nixosModules.user`), once.
+    key = "nixplan:snowfall-lib/nixos/user";
     _file = "nixplan:snowfall-lib/nixos/user";
     imports = [ (lib.mkRenamedOptionModule [ "snowfallorg" "user" ] [ "snowfallorg" "users" ]) ];
     options.snowfallorg.users = lib.mkOption {
@@ -65,6 +68,7 @@ let
       osHome = args.osConfig.users.users.${cfg.name}.home or null;
     in
     {
+      key = "nixplan:snowfall-lib/home/user";
       _file = "nixplan:snowfall-lib/home/user";
       options.snowfallorg.user = {
         enable = lib.mkOption { type = lib.types.bool; default = false; };
@@ -93,8 +97,8 @@ rec {
       nlib = inputs.nixpkgs.lib;
       namespace = snowfall.namespace or "internal";
       root = snowfall.root or src;
-      # systems/, modules/ and homes/ are below the root; lib/ and
-      # `get-file` below the flake's source.
+      # systems/, modules/, homes/ and the modules' lib/ are below the
+      # root; mkLib's own lib/ and `get-file` below the flake's source.
       at = p: "${root}/${p}";
       ofSource = p: "${src}/${p}";
       # The flake's inputs as modules and its library see them.
@@ -133,8 +137,9 @@ rec {
         inherit mkFlake;
         snowfall = { inherit fs mkFlake; };
       };
-      # The flake's library: a fixed point, each file seeing all of it.
-      userLib = nlib.fix (self:
+      # The flake's library in DIR: a fixed point, each file seeing all of
+      # it.
+      userLibAt = dir: nlib.fix (self:
         let
           args = {
             inputs = userInputs;
@@ -146,7 +151,8 @@ rec {
             let m = import path; in
             if nlib.isFunction m then m (b.intersectAttrs (nlib.functionArgs m) args) else m;
         in
-        b.foldl' nlib.recursiveUpdate { } (map call (fs.get-default-nix-files-recursive (ofSource "lib"))));
+        b.foldl' nlib.recursiveUpdate { } (map call (fs.get-default-nix-files-recursive dir)));
+      userLib = userLibAt (at "lib");
       # What modules get as `lib`.
       systemLib = baseLib // { ${namespace} = userLib; };
       # Home Manager's modules want `lib.hm`.
@@ -274,5 +280,5 @@ rec {
           pkgs = b.mapAttrs (_: p: { nixpkgs = p; }) channels;
         };
     in
-    nlib.recursiveUpdate baseLib userLib;
+    nlib.recursiveUpdate baseLib (userLibAt (ofSource "lib"));
 }
