@@ -178,6 +178,24 @@ fn every_registered_rule_triggers_on_its_file_and_its_fix_is_clean() {
         out.contains("/persist/srv/data holds the persisted"),
         "{out}"
     );
+    // A btrfs subvolume nested in the one mounted (at boot) at /persist shows
+    // through it before its own mount: what is persisted there is in place.
+    // A separate subvolume mounted at the same place is not.
+    let (_, out, err) = nixplan_text(&[
+        "lint",
+        "tests/lint/NP102-subvolume-separate.nix",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(codes(&out), ["NP102".to_string()], "{err}");
+    assert!(out.contains("/persist/srv holds the persisted"), "{out}");
+    let (exit, out, err) = nixplan_text(&[
+        "lint",
+        "tests/lint/clean/NP102-nested-subvolume.nix",
+        "--format",
+        "json",
+    ]);
+    assert_eq!((exit, codes(&out)), (0, vec![]), "{err}");
     let (exit, _, err) = nixplan_text(&["explain", "NP999"]);
     assert_eq!(exit, 1);
     assert!(err.contains("NP101"), "{err}");

@@ -525,22 +525,29 @@ fn each_name_defined_in_a_namespace_is_decided_on_its_own() {
 /// nixpkgs (locked with a placeholder narHash: it is always overridden),
 /// given as `nixpkgs`: the configuration, and what nixplan said.
 fn config_with_nixpkgs(dir: &std::path::Path, host: &str, nixpkgs: &str) -> (Value, String) {
+    let (code, out, err) = run_with_nixpkgs(dir, host, nixpkgs, &["config", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    (serde_json::from_str(&out).unwrap(), err)
+}
+
+/// `nixplan COMMAND DIR#HOST [ARGS]` (`command_args`: the command, then
+/// its flags) of a flake whose only input is nixpkgs, given as `nixpkgs`.
+fn run_with_nixpkgs(
+    dir: &std::path::Path,
+    host: &str,
+    nixpkgs: &str,
+    command_args: &[&str],
+) -> (i32, String, String) {
     std::fs::write(
         dir.join("flake.lock"),
         r#"{ "nodes": { "nixpkgs": { "locked": { "type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "0000000000000000000000000000000000000000", "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }, "original": { "type": "github", "owner": "NixOS", "repo": "nixpkgs" } }, "root": { "inputs": { "nixpkgs": "nixpkgs" } } }, "root": "root", "version": 7 }"#,
     )
     .unwrap();
     let target = format!("{}#{host}", dir.display());
-    let (code, out, err) = nixplan_text(&[
-        "config",
-        &target,
-        "--json",
-        "--override-input",
-        "nixpkgs",
-        nixpkgs,
-    ]);
-    assert_eq!(code, 0, "{err}");
-    (serde_json::from_str(&out).unwrap(), err)
+    let mut args = vec![command_args[0], &target];
+    args.extend(&command_args[1..]);
+    args.extend(["--override-input", "nixpkgs", nixpkgs]);
+    nixplan_text(&args)
 }
 
 /// `nixosSystem { pkgs; lib; }` with nixpkgs as its lib only, as nixpkgs'
@@ -581,10 +588,89 @@ fn nixos_system_takes_the_given_pkgs_and_lib() {
     assert!(c["users"].get("from-the-lib").is_some(), "{}", c["users"]);
 }
 
+/// What the real module system merged is said where the user wrote it:
+/// nixpkgs' lib keeps no places in `config` (nix's neither), so nixplan
+/// finds them through each option's definitions — a name in a `mkIf` whose
+/// condition is false is not where it was defined, a `mkMerge` is looked
+/// into, a default has no place. A type error found inside upstream code
+/// (disko's types read a disk's device first) is shown at the definition
+/// it is about.
+#[test]
+fn what_the_real_module_system_merged_is_placed_where_the_user_wrote_it() {
+    let test = "what_the_real_module_system_merged_is_placed_where_the_user_wrote_it";
+    let flake = r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem {
+      modules = [
+        ({ lib, ... }: {
+          fileSystems = lib.mkMerge [
+            (lib.mkIf false { "/data" = { device = "/dev/wrong"; }; })
+            { "/" = { device = "/dev/sda1"; fsType = "ext4"; }; }
+          ];
+        })
+        { fileSystems."/data" = { device = "/dev/sda2"; fsType = "xfs"; neededForBoot = true; }; }
+        DISKO
+      ];
+    };
+  };
+}
+"#;
+    let Some(c) = lib_only_config(test, &flake.replace("DISKO", "")) else {
+        return;
+    };
+    let fs = &c["file_systems"];
+    let at = |v: &Value| v["at"].as_str().unwrap_or_default().to_string();
+    assert!(at(&fs["/"]["device"]).ends_with("/flake.nix:9:23"), "{fs}");
+    assert!(
+        at(&fs["/data"]["device"]).ends_with("/flake.nix:12:35"),
+        "{fs}"
+    );
+    assert!(
+        at(&fs["/data"]["needed_for_boot"]).ends_with("/flake.nix:12:73"),
+        "{fs}"
+    );
+    // A default: no place of the user's.
+    assert_eq!(fs["/"]["needed_for_boot"]["at"], Value::Null, "{fs}");
+
+    let disko = common::upstream().unwrap().join("disko").join("module.nix");
+    let (code, _, err) = lib_only_run(
+        test,
+        &flake.replace(
+            "DISKO",
+            &format!(
+                r#"{{ imports = [ {} ]; disko.devices.disk.main = {{ device = "sda"; content.type = "gpt"; }}; }}"#,
+                disko.display()
+            ),
+        ),
+        &["config", "--json"],
+    )
+    .unwrap();
+    assert_ne!(code, 0);
+    assert!(err.contains("is not of type `An absolute path'"), "{err}");
+    assert!(
+        err.contains("flake.nix:13:101: defined here")
+            && err.contains("while checking disko.devices.disk (defined at "),
+        "{err}"
+    );
+}
+
 /// `nixplan config DIR#h --json` of the flake `flake_nix` (written under
 /// the test's own directory), its only input nixpkgs given as nixpkgs'
 /// lib; `None` (the skip said why) without ../shared/upstream.
 fn lib_only_config(test: &str, flake_nix: &str) -> Option<Value> {
+    let (code, out, err) = lib_only_run(test, flake_nix, &["config", "--json"])?;
+    assert_eq!(code, 0, "{err}");
+    Some(serde_json::from_str(&out).unwrap())
+}
+
+/// `nixplan COMMAND DIR#h [ARGS]` of the flake `flake_nix`, as
+/// `lib_only_config` has it.
+fn lib_only_run(
+    test: &str,
+    flake_nix: &str,
+    command_args: &[&str],
+) -> Option<(i32, String, String)> {
     let upstream = match common::upstream() {
         Ok(u) => u,
         Err(why) => {
@@ -597,7 +683,7 @@ fn lib_only_config(test: &str, flake_nix: &str) -> Option<Value> {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("flake.nix"), flake_nix).unwrap();
     let lib = upstream.join("nixpkgs-lib").display().to_string();
-    Some(config_with_nixpkgs(&dir, "h", &lib).0)
+    Some(run_with_nixpkgs(&dir, "h", &lib, command_args))
 }
 
 /// A flake shaped like snowfall-lib and flake-utils-plus read it, offline,

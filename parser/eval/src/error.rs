@@ -48,6 +48,10 @@ pub struct EvalError {
     /// What the caller was doing, outermost last, where no place in a
     /// file says it (nixplan reading a configuration).
     pub notes: Vec<String>,
+    /// The user's definition the error is about, where the caller knows it
+    /// and no place of the error is the user's (a type error found inside
+    /// the module system): the report's box is put there.
+    pub defined_at: Option<Span>,
 }
 
 pub type EvalResult<T> = Result<T, Box<EvalError>>;
@@ -67,6 +71,7 @@ impl EvalError {
             trace: Vec::new(),
             omitted: 0,
             notes: Vec::new(),
+            defined_at: None,
         })
     }
 
@@ -131,6 +136,7 @@ impl EvalError {
         // "used but not defined") is shown where the user's code was when
         // it came: the innermost frame in a user's file.
         let shown = match self.span {
+            _ if self.defined_at.is_some() => self.defined_at,
             Some(s) if internal(s) => self
                 .trace
                 .iter()
@@ -143,7 +149,9 @@ impl EvalError {
             Some(s) => (
                 Some(sources.named_source(s.file)),
                 Some(LabeledSpan::new_with_span(
-                    Some(if shown == self.span {
+                    Some(if shown == self.defined_at {
+                        "defined here".to_string()
+                    } else if shown == self.span {
                         self.kind_label().to_string()
                     } else {
                         "while evaluating this".to_string()

@@ -679,16 +679,63 @@ let
         namespaced = true;
         pkgsPath = /nixplan;
       } { modules = [ module ]; };
+  # Where the user wrote what the module system merged. nixpkgs' module
+  # system keeps no places in its `config` (nix's neither), so everything
+  # planning reads of a configuration evaluated by the real lib would be
+  # said at the flake's first line. Each set of the configuration is given,
+  # per name, the place of the first definition that writes the name:
+  # through the options down to an option's own definitions
+  # (`definitionsWithLocations`: the modules' sets, conditions decided) and
+  # down through those sets (mkIf whose condition holds, mkMerge,
+  # mkOverride, mkOrder, mkDefinition; a definition written as a function
+  # or a file has no places below it). A name that has a place (nixplan's
+  # own module system gives them) keeps it; a default has none. Lazy: a set
+  # is annotated when it is read. Not under real nix (`--eval nix`).
+  placed = e:
+    if !(b ? __nixplanSetPositions) || !(b.isAttrs e) || !(e ? options) || !(e ? config) then e
+    else e // { config = placesIn e.options e.config; };
+  isPlainSet = v: b.isAttrs v && !(v ? _type) && !(v ? outPath);
+  placesIn = opts: v:
+    if !(isPlainSet v) || !(b.isAttrs opts) then v
+    else b.mapAttrs (n: c:
+      let o = opts.${n} or null; in
+      if !(b.isAttrs o) then c
+      else if (o._type or null) == "option" then placesBy (map (d: d.value) (o.definitionsWithLocations or [ ])) c
+      else placesIn o c) v;
+  # A definition's plain sets, its conditions decided as the module system
+  # decides them.
+  setsOf = v:
+    let t = if b.isAttrs v then v._type or null else null; in
+    if t == "merge" then lib0.concatMap setsOf v.contents
+    else if t == "if" then (if v.condition then setsOf v.content else [ ])
+    else if t == "override" || t == "order" then setsOf v.content
+    else if t == "definition" then setsOf v.value
+    else if b.isAttrs v && t == null then [ v ]
+    else [ ];
+  placesBy = defs: v:
+    if !(isPlainSet v) then v
+    else
+      let
+        sets = lib0.concatMap setsOf defs;
+        writing = n: b.filter (d: d ? ${n}) sets;
+        placeOf = n:
+          let own = b.unsafeGetAttrPos n v; hits = writing n; in
+          if own != null then own else if hits == [ ] then null else b.unsafeGetAttrPos n (b.head hits);
+      in
+      b.__nixplanSetPositions
+        (b.mapAttrs (n: c: placesBy (map (d: d.${n}) (writing n)) c) v)
+        (b.mapAttrs (n: _: placeOf n) v);
+
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's
   # `builtins.getFlake` for `--eval nix`).
   targetOf = flake: dir: name:
     # `toplevel`: the flake attribute `nix build` builds the system from
     # (a raw `colmena` output has none: colmena itself needs makeHive).
-    if (flake.nixosConfigurations or { }) ? ${name} then { kind = "nixosConfiguration"; eval = flake.nixosConfigurations.${name}; toplevel = "nixosConfigurations.${name}.config.system.build.toplevel"; }
+    if (flake.nixosConfigurations or { }) ? ${name} then { kind = "nixosConfiguration"; eval = placed flake.nixosConfigurations.${name}; toplevel = "nixosConfigurations.${name}.config.system.build.toplevel"; }
     else if (flake.colmenaHive or { }) ? ${name} || ((flake.colmenaHive or { }).nodes or { }) ? ${name} then
-      { kind = "colmenaNode"; eval = hiveNode (flake.colmenaHive.nodes or flake.colmenaHive) name; toplevel = "colmenaHive.toplevel.${name}"; }
-    else if (flake.colmena or { }) ? ${name} then { kind = "colmenaNode"; eval = hiveNode flake.colmena name; }
-    else if (flake.diskoConfigurations or { }) ? ${name} then { kind = "diskoConfiguration"; eval = moduleConfig flake.diskoConfigurations.${name}; }
+      { kind = "colmenaNode"; eval = placed (hiveNode (flake.colmenaHive.nodes or flake.colmenaHive) name); toplevel = "colmenaHive.toplevel.${name}"; }
+    else if (flake.colmena or { }) ? ${name} then { kind = "colmenaNode"; eval = placed (hiveNode flake.colmena name); }
+    else if (flake.diskoConfigurations or { }) ? ${name} then { kind = "diskoConfiguration"; eval = placed (moduleConfig flake.diskoConfigurations.${name}); }
     else
       let
         available =
@@ -709,7 +756,7 @@ in
   flakeTarget = dir: name:
     if isHiveDir dir then
       let hive = hiveOf dir; in
-      if hive ? ${name} && name != "meta" && name != "defaults" then { kind = "colmenaNode"; eval = hiveNodeWith false hive name; }
+      if hive ? ${name} && name != "meta" && name != "defaults" then { kind = "colmenaNode"; eval = placed (hiveNodeWith false hive name); }
       else (b.__nixplanThrowAt or (_: throw)) { file = dir + "/hive.nix"; line = 1; column = 1; } "the hive '${dir}/hive.nix' has no node '${name}' (nodes: ${b.concatStringsSep ", " (hiveNames hive)})"
     else targetOf (loadFlake dir) dir name;
 
@@ -743,5 +790,5 @@ in
       wrapped = if lib0.isFunction m then lib0.setFunctionArgs (args: m (b.intersectAttrs kept args)) kept else m;
       module = { _file = b.toString path; key = b.toString path; imports = [ wrapped ]; };
       given = fileInputs (b.dirOf (b.toString path));
-    in { kind = "module"; eval = if given == { } then moduleConfig module else fileConfigWith given module; };
+    in { kind = "module"; eval = placed (if given == { } then moduleConfig module else fileConfigWith given module); };
 }

@@ -1,6 +1,6 @@
 //! NP102: persistence filesystem not needed for boot.
 
-use super::persistence::{enabled, entries, holding, mounts, NEEDED_FOR_BOOT};
+use super::persistence::{enabled, entries, holding, mounts, there_at_boot, NEEDED_FOR_BOOT};
 
 use super::{Context, Finding, Rule, Severity};
 
@@ -19,7 +19,14 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let root = &p.root.value;
         let root_mount = holding(&mounts, root);
         if let Some((mp, fs_type, needed, at)) = root_mount {
-            if fs_type != "tmpfs" && !needed && !NEEDED_FOR_BOOT.contains(&mp) {
+            // impermanence itself asserts that a filesystem mounted at the
+            // root is neededForBoot; a nested subvolume is not enough there.
+            let there = if mp == root.trim_end_matches('/') {
+                needed || NEEDED_FOR_BOOT.contains(&mp)
+            } else {
+                there_at_boot(cx.config, mp)
+            };
+            if fs_type != "tmpfs" && !there {
                 out.push(cx.finding(
                     &RULE,
                     format!("{mp} holds the persistence root {root} but is not neededForBoot"),
@@ -39,7 +46,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 if Some(mp) != root_mount.map(|m| m.0)
                     && !needed
                     && fs_type != "tmpfs"
-                    && !NEEDED_FOR_BOOT.contains(&mp)
+                    && !there_at_boot(cx.config, mp)
                 {
                     out.push(cx.finding(
                         &RULE,

@@ -46,6 +46,60 @@ pub(crate) fn mounts(config: &Config) -> Vec<(&str, &str, bool, Option<&Pos>)> {
         .collect()
 }
 
+/// Whether what is below a mountpoint is there when the initrd's mounts
+/// are made: the filesystem is mounted in the initrd (neededForBoot, or one
+/// NixOS mounts there anyway), or it is a btrfs subvolume nested, at the
+/// same relative path, in a subvolume of the same device mounted above it
+/// that is itself there (`@persist/home` at /persist/home below `@persist`
+/// at /persist): a nested subvolume shows through its parent's mount, so its
+/// files are in place before its own mount is made.
+pub(crate) fn there_at_boot(config: &Config, mp: &str) -> bool {
+    let Some(fs) = config.file_systems.get(mp) else {
+        return false;
+    };
+    if fs.needed_for_boot.value || NEEDED_FOR_BOOT.contains(&mp) {
+        return true;
+    }
+    let subvol = |fs: &nixplan_nixos::config::FileSystem| {
+        fs.options
+            .value
+            .iter()
+            .rev()
+            .find_map(|o| o.strip_prefix("subvol="))
+            .map(|s| s.trim_matches('/').to_string())
+    };
+    if fs.fs_type.value != "btrfs" || fs.device.value.is_none() || mp == "/" {
+        return false;
+    }
+    let Some(mine) = subvol(fs) else {
+        return false;
+    };
+    let parent_dir = match mp.trim_end_matches('/').rsplit_once('/') {
+        Some(("", _)) | None => "/",
+        Some((dir, _)) => dir,
+    };
+    let Some((above, ..)) = holding(&mounts(config), parent_dir) else {
+        return false;
+    };
+    let Some(up) = config.file_systems.get(above) else {
+        return false;
+    };
+    if up.fs_type.value != "btrfs" || up.device.value != fs.device.value {
+        return false;
+    }
+    let rel = mp
+        .strip_prefix(above.trim_end_matches('/'))
+        .unwrap_or(mp)
+        .trim_matches('/');
+    let theirs = subvol(up).unwrap_or_default();
+    let expected = if theirs.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{theirs}/{rel}")
+    };
+    mine == expected && there_at_boot(config, above)
+}
+
 /// The mountpoint holding a path (the longest containing one).
 pub(crate) fn holding<'a>(
     mounts: &[(&'a str, &'a str, bool, Option<&'a Pos>)],

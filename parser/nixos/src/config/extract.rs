@@ -118,6 +118,24 @@ impl Extract<'_> {
             })
         }
     }
+    /// Where the user wrote the option at `loc` of the configuration `c`
+    /// (a place only: what is forced on the way is only sets the module
+    /// system has already made; an error on the way gives none).
+    fn place_of(&mut self, c: &Rc<Attrs>, loc: &[String]) -> Option<Span> {
+        let mut set = c.clone();
+        let mut found = None;
+        for (i, key) in loc.iter().enumerate() {
+            let attr = set.map.get(key.as_str())?.clone();
+            found = attr.pos.or(found);
+            if i + 1 < loc.len() {
+                match self.ev.force(&attr.value) {
+                    Ok(Value::Attrs(next)) => set = next,
+                    _ => break,
+                }
+            }
+        }
+        found
+    }
     fn value(&mut self, a: &Attrs, key: &str) -> EvalResult<Value> {
         match a.get(key).cloned() {
             Some(t) => self.ev.force(&t),
@@ -773,7 +791,31 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                     unevaluable.insert(name.to_string(), text);
                     continue;
                 }
-                e.note(checking(&format!("{}.{shown}", path.join("."))));
+                // The definition the error is about, where the user
+                // wrote it: the option the module system names, else
+                // this entry.
+                let defined = option_named(&e.message)
+                    .and_then(|loc| x.place_of(&c, &loc))
+                    .or(attr.pos);
+                // Only where the error shows no place in that file (the
+                // module system's type errors are raised in its own).
+                let shown_there = |d: Span| {
+                    e.span
+                        .iter()
+                        .chain(e.trace.iter().map(|f| &f.span))
+                        .any(|s| s.file == d.file)
+                };
+                let defined = defined.filter(|d| !shown_there(*d));
+                let place = defined.and_then(|p| x.describe(p));
+                e.defined_at = defined.filter(|_| place.is_some());
+                let what = format!("{}.{shown}", path.join("."));
+                e.note(match place {
+                    Some(p) => checking(&format!(
+                        "{what} (defined at {}:{}:{})",
+                        p.file, p.line, p.column
+                    )),
+                    None => checking(&what),
+                });
                 return Err(e);
             }
         }
@@ -1388,5 +1430,47 @@ impl Elements {
             end_line,
             end_column,
         })
+    }
+}
+
+/// The option an error of the module system names (`` option `a."b.c".d' ``,
+/// as nixpkgs' `showOption` writes it), as its path.
+fn option_named(message: &str) -> Option<Vec<String>> {
+    let start = message.find("option `")? + "option `".len();
+    let rest = &message[start..];
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = rest.chars();
+    loop {
+        match chars.next()? {
+            '\'' => {
+                out.push(cur);
+                return Some(out);
+            }
+            '"' if cur.is_empty() => loop {
+                match chars.next()? {
+                    '\\' => cur.push(chars.next()?),
+                    '"' => break,
+                    ch => cur.push(ch),
+                }
+            },
+            '.' => out.push(std::mem::take(&mut cur)),
+            ch => cur.push(ch),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::option_named;
+
+    #[test]
+    fn the_option_an_error_names_is_read_as_the_module_system_shows_it() {
+        let m = "A definition for option `fileSystems.\"/nix\".device' is not of type `string'.";
+        assert_eq!(option_named(m).unwrap(), ["fileSystems", "/nix", "device"]);
+        let m = "The option `a.\"b.c\\\"d\".e' is used but not defined.";
+        assert_eq!(option_named(m).unwrap(), ["a", "b.c\"d", "e"]);
+        assert_eq!(option_named("no option here"), None);
+        assert_eq!(option_named("option `unterminated"), None);
     }
 }
