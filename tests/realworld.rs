@@ -4,7 +4,8 @@
 //! input found in `../shared/upstream` (nixpkgs as nixpkgs' lib; and
 //! `--override-source` for those that other locks in the repository name,
 //! such as flake-parts partitions'), offline,
-//! and every fact of its manifest is looked for in the typed configuration.
+//! every fact of its manifest is looked for in the typed configuration,
+//! and the plan is made (`nixplan plan`: lint's errors stop it).
 //! What each repository reaches today is written in
 //! `tests/realworld-expected.txt`, with why; the test fails when a
 //! repository does worse, or better (then the file is brought up to date).
@@ -351,8 +352,9 @@ fn missing_facts(m: &Value, c: &Value) -> Vec<String> {
     missing
 }
 
-/// What a repository reaches: `plans` (every fact), `plans, missing: A; B`
-/// or `stops: FIRST ERROR LINE` (cut at 100 characters).
+/// What a repository reaches: `plans` (every fact, and the plan made),
+/// `plans, missing: A; B`, `config has the facts, plan stops: FIRST ERROR
+/// LINE` or `stops: FIRST ERROR LINE` (cut at 100 characters).
 fn outcome(corpus: &Path, upstream: &Path, manifest: &Path) -> String {
     let m: Value = serde_json::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
     let repo = manifest.file_stem().unwrap().to_string_lossy().into_owned();
@@ -402,6 +404,20 @@ fn outcome(corpus: &Path, upstream: &Path, manifest: &Path) -> String {
     }
     let c: Value = serde_json::from_str(&out).unwrap();
     let missing = missing_facts(&m, &c);
+    // The plan itself is made too: lint's errors, the planner's own
+    // refusals and the plan's making stop it where `config` is content.
+    let mut plan_args = args.clone();
+    plan_args[0] = "plan";
+    plan_args.retain(|a| *a != "--json");
+    let (code, _, err) = nixplan_text(&plan_args);
+    if code != 0 {
+        let first = err
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .unwrap_or("(no error line)");
+        let first: String = first.chars().take(100).collect();
+        return format!("config has the facts, plan stops: {}", first.trim_end());
+    }
     if missing.is_empty() {
         "plans".into()
     } else {
