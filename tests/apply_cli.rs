@@ -148,6 +148,24 @@ fn a_snippet_that_cannot_be_evaluated_makes_an_incomplete_plan() {
         "activation snippet install-secrets"
     );
     assert_eq!(p["incomplete"][0]["error"], why);
+    // Format 2: a nixplan that reads only format 1 (which would drop
+    // `incomplete`) refuses it by its format; a complete plan stays 1.
+    assert_eq!(p["format_version"], 2);
+    let complete = dir.path().join("complete.json").display().to_string();
+    let (code, _, err) = nixplan_text(&["plan", "tests/lint/clean/NP503.nix", "--out", &complete]);
+    assert_eq!(code, 0, "{err}");
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&complete).unwrap()).unwrap();
+    assert_eq!(c["format_version"], 1);
+    // The diff says what the new plan lacks before its changes.
+    let (code, out, err) = nixplan_text(&["plan", file, "--diff", &complete]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "! the new plan lacks activation snippet install-secrets: it cannot be evaluated here"
+        ) && out.contains("apply refuses it"),
+        "{out}"
+    );
     let ids: Vec<&str> = p["actions"]
         .as_array()
         .unwrap()

@@ -113,6 +113,34 @@ pub fn render(old: &Plan, new: &Plan) -> String {
         }
         return out;
     }
+    // What either plan could not evaluate: an action missing from the new
+    // plan because its part became unevaluable is not a removal the user
+    // asked for.
+    for i in &new.incomplete {
+        if !old.incomplete.iter().any(|o| o.what == i.what) {
+            let _ = writeln!(
+                out,
+                "! the new plan lacks {}: it cannot be evaluated here ({})",
+                i.what, i.error
+            );
+        }
+    }
+    for o in &old.incomplete {
+        if !new.incomplete.iter().any(|i| i.what == o.what) {
+            let _ = writeln!(
+                out,
+                "  the new plan has {}, which the old one lacked",
+                o.what
+            );
+        }
+    }
+    if !new.incomplete.is_empty() {
+        let _ = writeln!(
+            out,
+            "The new plan is incomplete ({} lacking): apply refuses it.",
+            new.incomplete.len()
+        );
+    }
     let changes = diff(old, new);
     if changes.is_empty() {
         out.push_str("No changes: the plans run the same actions.\n");
@@ -229,6 +257,29 @@ mod tests {
         assert!(
             text.contains("! ~ b/format (argv)") && text.contains("now: mkfs.xfs /dev/x"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_part_that_became_unevaluable_is_said_before_the_changes() {
+        let old = plan(vec![action("activation/secrets", &["true"], false)]);
+        let mut new = plan(vec![]);
+        new.incomplete.push(nixplan_plan::Incomplete {
+            what: "activation snippet secrets".into(),
+            error: "cannot read 'x'".into(),
+        });
+        let text = render(&old, &new);
+        assert!(
+            text.contains("! the new plan lacks activation snippet secrets: it cannot be evaluated here (cannot read 'x')")
+                && text.contains("The new plan is incomplete (1 lacking): apply refuses it.")
+                && text.contains("- activation/secrets"),
+            "{text}"
+        );
+        let back = render(&new, &old);
+        assert!(
+            back.contains("the new plan has activation snippet secrets, which the old one lacked")
+                && !back.contains("incomplete"),
+            "{back}"
         );
     }
 }

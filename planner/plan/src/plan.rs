@@ -9,7 +9,14 @@ use sha2::{Digest, Sha256};
 
 use crate::{Condition, Kind, Phase, Resource, ResourceKind, RunsOn};
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest plan format this nixplan writes and reads. Format 2 added
+/// `incomplete`; a plan is written in the oldest format that holds all of
+/// it (see [`Plan::seal`]), so one that lacks nothing stays readable by a
+/// nixplan that reads only format 1, and one that lacks something is
+/// refused there by its format instead of losing what it lacks.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest plan format this nixplan reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Plan {
@@ -281,7 +288,10 @@ impl Plan {
         format!("sha256:{}", sha256_hex(text.as_bytes()))
     }
 
+    /// Sets the format (the oldest that holds the plan: 2 when it or a
+    /// host lacks something, else 1) and the hash.
     pub fn seal(mut self) -> Plan {
+        self.format_version = if self.lacking().is_empty() { 1 } else { 2 };
         self.hash = self.compute_hash();
         self
     }
@@ -295,9 +305,9 @@ impl Plan {
     pub fn from_json(text: &str) -> Result<Plan, String> {
         let plan: Plan =
             serde_json::from_str(text).map_err(|e| format!("not a nixplan plan: {e}"))?;
-        if plan.format_version != FORMAT_VERSION {
+        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&plan.format_version) {
             return Err(format!(
-                "plan format {} is not supported (this nixplan reads {FORMAT_VERSION})",
+                "plan format {} is not supported (this nixplan reads {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION})",
                 plan.format_version
             ));
         }

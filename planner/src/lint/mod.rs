@@ -51,6 +51,7 @@ mod np401;
 mod np402;
 mod np501;
 mod np502;
+mod np503;
 
 use nixplan_nixos::config::{Config, Pos};
 use serde::Serialize;
@@ -160,6 +161,7 @@ pub static RULES: &[&Rule] = &[
     &np402::RULE,
     &np501::RULE,
     &np502::RULE,
+    &np503::RULE,
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
