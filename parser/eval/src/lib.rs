@@ -331,6 +331,9 @@ pub struct Eval {
     /// Every file read (imports, readFile, ...), absolute paths, in order.
     pub files_read: Vec<PathBuf>,
     copied_paths: HashMap<String, String>,
+    /// The NAR hash of each directory copied to the (virtual) store, by
+    /// store path (`builtins.path`, `filterSource`): a flake's `narHash`.
+    nar_hashes: HashMap<String, [u8; 32]>,
     regex_cache: HashMap<String, Rc<regex::Regex>>,
     /// Derivations instantiated so far, by `.drv` path.
     pub drvs: store::DrvStore,
@@ -397,6 +400,7 @@ impl Eval {
             messages: Vec::new(),
             files_read: Vec::new(),
             copied_paths: HashMap::new(),
+            nar_hashes: HashMap::new(),
             regex_cache: HashMap::new(),
             drvs: store::DrvStore::default(),
             host: None,
@@ -414,12 +418,21 @@ impl Eval {
     /// under the store path read the source, without what its filter
     /// left out.
     pub(crate) fn record_copy(
-        &self,
+        &mut self,
         store_path: &str,
         source: &str,
         left_out: std::collections::HashSet<PathBuf>,
+        nar_hash: Option<[u8; 32]>,
     ) {
         self.fs.copied(store_path, Path::new(source), left_out);
+        if let Some(h) = nar_hash {
+            self.nar_hashes.insert(store_path.to_string(), h);
+        }
+    }
+
+    /// The NAR hash of a directory this evaluation copied to the store.
+    pub(crate) fn nar_hash_of(&self, store_path: &str) -> Option<[u8; 32]> {
+        self.nar_hashes.get(store_path).copied()
     }
 
     pub(crate) fn set_global(&mut self, name: &str, t: Thunk) {

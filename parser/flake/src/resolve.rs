@@ -90,7 +90,7 @@ impl Resolved {
 }
 
 /// `lastModifiedDate` as nix writes it: `%Y%m%d%H%M%S`, UTC.
-fn date(t: i64) -> Option<String> {
+pub fn date(t: i64) -> Option<String> {
     let d = time::OffsetDateTime::from_unix_timestamp(t).ok()?;
     d.format(time::macros::format_description!(
         "[year][month][day][hour][minute][second]"

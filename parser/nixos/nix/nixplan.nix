@@ -305,7 +305,9 @@ let
   # flake `builtins.getFlake` loaded has its own); `info`: the root's
   # sourceInfo.
   # `at`: where the root's files are read (its store path), when not `dir`.
-  loadTreeWith = { dir, lock, flakeId ? 0, info ? { outPath = dir; }, at ? dir }:
+  # `outPath`: the root flake's `self.outPath` when not its sourceInfo's
+  # (a flake in a subdirectory of its source).
+  loadTreeWith = { dir, lock, flakeId ? 0, info ? { outPath = dir; }, at ? dir, outPath ? null }:
     let
       resolveNode = ref:
         if b.isList ref then b.foldl' (k: n: let r = lock.nodes.${k}.inputs.${n} or null; in if r == null then null else if b.isList r then resolveNode r else r) lock.root ref
@@ -483,7 +485,7 @@ let
             inherit outputs;
             inputs = inputs';
             sourceInfo = info;
-            outPath = info.outPath;
+            outPath = if key == lock.root && outPath != null then outPath else info.outPath;
             _type = "flake";
           };
         in self;
@@ -505,9 +507,16 @@ let
       leftOut = b.listToAttrs (map (p: { name = p; value = true; }) out.leftOut);
       src = b.path { path = out.root; name = "source"; filter = p: _: !(leftOut ? ${p}); };
       at = if out.sub == "" then src else "${src}/${out.sub}";
+      # As nix gives a flake's source: the copy of all of it (also for a
+      # flake in a subdirectory, whose `self.outPath` is that
+      # subdirectory), its NAR hash, and for git the commit's facts.
+      info = lib0.filterAttrs (_: v: v != null) (out.info or { }) // {
+        outPath = src;
+        narHash = b.__nixplanNarHash src;
+      };
     in
     if b.isAttrs out && out ? leftOut
-    then loadTreeWith { inherit dir at; lock = readLock dir; info = { outPath = at; }; }
+    then loadTreeWith { inherit dir at info; lock = readLock dir; outPath = at; }
     else loadTree dir (readLock dir);
 
   # `builtins.getFlake`, as the host answered it (getflake.nix).

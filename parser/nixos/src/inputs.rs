@@ -426,10 +426,31 @@ impl Host for InputHost {
             // flake-compat is loaded by nixplan's own flake loading.
             "flakeCompat" => Ok(json!({ "loader": "/nixplan/flake-compat.nix" })),
             "overrides" => Ok(json!(self.resolver.override_names())),
-            "flakeSource" => flake_source(&args, self.source_root.as_deref()),
+            "flakeSource" => flake_source_once(&args, self.source_root.as_deref()),
             other => Err(format!("unknown host request '{other}'")),
         }
     }
+}
+
+/// [`flake_source`], asked once per process for a flake (a hive's plan
+/// loads its flake once for the node list and once per node; git is asked
+/// once). The files do not change under one command.
+fn flake_source_once(args: &Value, given: Option<&Path>) -> Result<Value, String> {
+    type Answers = std::collections::HashMap<(String, Option<std::path::PathBuf>), Value>;
+    static ANSWERS: std::sync::Mutex<Option<Answers>> = std::sync::Mutex::new(None);
+    let key = (args.to_string(), given.map(Path::to_path_buf));
+    if let Some(v) = ANSWERS
+        .lock()
+        .ok()
+        .and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned()))
+    {
+        return Ok(v);
+    }
+    let v = flake_source(args, given)?;
+    if let Ok(mut m) = ANSWERS.lock() {
+        m.get_or_insert_with(Default::default).insert(key, v.clone());
+    }
+    Ok(v)
 }
 
 /// What nix copies to the store of the user's flake in `dir`: in a git
@@ -448,13 +469,45 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
         .and_then(Value::as_str)
         .ok_or("flakeSource: no dir")?;
     let dir = Path::new(dir);
-    let answer = |root: &Path, left_out: Vec<String>| {
+    let answer = |root: &Path, left_out: Vec<String>, mut info: Value| {
         let sub = dir.strip_prefix(root).unwrap_or(Path::new(""));
+        let date = info["lastModified"]
+            .as_i64()
+            .and_then(nixplan_flake::resolve::date);
+        info["lastModifiedDate"] = json!(date);
         json!({
             "root": root.display().to_string(),
             "sub": sub.display().to_string(),
             "leftOut": left_out,
+            "info": info,
         })
+    };
+    // A `path:` flake's `lastModified`, as nix gives it: the newest
+    // modification time of what is copied.
+    let path_info = |root: &Path, left_out: &[String]| {
+        let left: std::collections::HashSet<&str> = left_out.iter().map(String::as_str).collect();
+        let mut newest = 0u64;
+        let mut todo = vec![root.to_path_buf()];
+        while let Some(p) = todo.pop() {
+            let Ok(meta) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if let Ok(t) = meta.modified() {
+                let secs = t
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                newest = newest.max(secs);
+            }
+            if meta.is_dir() {
+                for e in std::fs::read_dir(&p).into_iter().flatten().flatten() {
+                    let q = e.path();
+                    if !left.contains(q.to_string_lossy().as_ref()) {
+                        todo.push(q);
+                    }
+                }
+            }
+        }
+        json!({ "lastModified": newest })
     };
     let own = || {
         let git = dir.join(".git");
@@ -463,10 +516,11 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
         } else {
             Vec::new()
         };
-        answer(dir, left_out)
+        let info = path_info(dir, &left_out);
+        answer(dir, left_out, info)
     };
     if let Some(root) = given.filter(|r| dir.starts_with(r)) {
-        return Ok(answer(root, Vec::new()));
+        return Ok(answer(root, Vec::new(), path_info(root, &[])));
     }
     let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) else {
         return Ok(own());
@@ -527,7 +581,52 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
         }
     }
     left_out.sort();
-    Ok(answer(root, left_out))
+    Ok(answer(root, left_out, git_info(root)))
+}
+
+/// A git flake's `sourceInfo` beside its `narHash`, as nix gives it: the
+/// commit's time (`lastModified`), and where no tracked file differs from
+/// the commit, its `rev`, `shortRev` and `revCount`; `submodules = false`.
+/// A repository without a commit has `lastModified = 0`.
+fn git_info(root: &Path) -> Value {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let Some(rev) = git(&["rev-parse", "--verify", "HEAD"]) else {
+        return json!({ "lastModified": 0, "submodules": false });
+    };
+    let last: u64 = git(&["log", "-1", "--format=%ct", "HEAD"])
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    // nix asks whether a tracked file differs (`git diff-index HEAD`).
+    let clean = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["diff-index", "--quiet", "HEAD", "--"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !clean {
+        return json!({ "lastModified": last, "submodules": false });
+    }
+    let count: u64 = git(&["rev-list", "--count", "HEAD"])
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    json!({
+        "lastModified": last,
+        "rev": rev,
+        "shortRev": rev.get(..7).unwrap_or(&rev),
+        "revCount": count,
+        "submodules": false,
+    })
 }
 
 /// The warnings a reviewer must see: each input that was not itself.

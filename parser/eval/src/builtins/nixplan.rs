@@ -138,6 +138,29 @@ pub(super) fn p_nixplan_locked_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     )))
 }
 
+/// The NAR hash (`sha256-BASE64`, as flake.lock writes it) of a directory
+/// this evaluation copied to the store: a flake's `narHash`.
+pub(super) fn p_nixplan_nar_hash(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let path = ev.force_string(&a[0], s)?;
+    match ev.nar_hash_of(&path.s) {
+        Some(h) => {
+            use base64::Engine;
+            Ok(Value::str(format!(
+                "sha256-{}",
+                base64::engine::general_purpose::STANDARD.encode(h)
+            )))
+        }
+        None => Err(EvalError::new(
+            ErrorKind::Other,
+            format!(
+                "'{}' is not a directory this evaluation copied to the store",
+                path.s
+            ),
+            Some(s),
+        )),
+    }
+}
+
 /// Calling a stand-in package gives a package named after the argument.
 pub(super) fn p_nixplan_package_call(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let this = ev.force_attrs(&a[0], s)?;
@@ -199,7 +222,7 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_nixplan_alias(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let target = ev.coerce(&a[0], s, false, false)?.s.to_string();
     let source = ev.coerce(&a[1], s, false, false)?.s.to_string();
-    ev.record_copy(&target, &source, Default::default());
+    ev.record_copy(&target, &source, Default::default(), None);
     Ok(Value::str(target))
 }
 

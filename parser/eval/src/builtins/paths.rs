@@ -571,7 +571,7 @@ fn add_to_store(
         &hash,
         name,
     );
-    ev.record_copy(&sp, path, left_out);
+    ev.record_copy(&sp, path, left_out, recursive.then_some(hash));
     let mut ctx = BTreeSet::new();
     ctx.insert(sp.clone());
     Ok(Value::String(NixString::with_ctx(sp, ctx)))
