@@ -212,6 +212,7 @@ pub(crate) fn key_texts(
         .source
         .as_ref()
         .map(|p| p.display().to_string())
+        .or_else(|| plan.source.reference.clone())
         .or_else(|| plan.source.root.clone())
         .ok_or("the plan does not say where its flake is (give --source DIR)")?;
     let target = format!("{root}#{}", plan.target.name);

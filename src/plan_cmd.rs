@@ -54,6 +54,8 @@ fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest 
     SourceDigest {
         digest: format!("sha256:{}", sha256_hex(listing.as_bytes())),
         root: Some(base),
+        // Only a named root's reference says more than `root`.
+        reference: target.flake_reference().filter(|r| r.starts_with("path:")),
         files: out,
     }
 }
@@ -71,11 +73,15 @@ pub fn phase_selection(
 }
 
 /// The flake attribute `nix build` builds the node's system from.
-fn flake_attr_of(dir: &str, name: &str, config: &nixplan_nixos::config::Config) -> Option<String> {
+fn flake_attr_of(target: &Target, config: &nixplan_nixos::config::Config) -> Option<String> {
+    // The flake as nix must be given it to read what nixplan read (a
+    // named root's `path:ROOT?dir=SUB`; an untracked flake as `path:`).
+    let flake = target.nix_flake_reference()?;
+    let name = target.name();
     match (&config.target.toplevel, config.target.kind.as_str()) {
-        (Some(attr), _) => Some(format!("{dir}#{attr}")),
+        (Some(attr), _) => Some(format!("{flake}#{attr}")),
         (None, "nixosConfiguration") => Some(format!(
-            "{dir}#nixosConfigurations.{name}.config.system.build.toplevel"
+            "{flake}#nixosConfigurations.{name}.config.system.build.toplevel"
         )),
         (None, _) => None,
     }
@@ -186,7 +192,7 @@ fn make_hive_plan(
         }
         let digest = source_digest(&target, &ev.files_read);
         crate::eval_cmd::finish(ev);
-        let attr = flake_attr_of(&dir, name, &config);
+        let attr = flake_attr_of(&target, &config);
         plans.push(deploy_plan(&node, goal, &config, digest, attr)?);
     }
     if plans.is_empty() {
@@ -292,10 +298,7 @@ pub fn make_plan(
         },
         None => None,
     };
-    let flake_attr = match &target {
-        Target::Flake { dir, name, .. } => flake_attr_of(dir, name, &config),
-        Target::Module { .. } => None,
-    };
+    let flake_attr = flake_attr_of(&target, &config);
     let digest = source_digest(&target, &ev.files_read);
     if let Some(goal) = inputs.choices.goal {
         crate::eval_cmd::finish(ev);

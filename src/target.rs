@@ -272,17 +272,12 @@ fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config),
     let quote = nixplan_eval::print::escape_string;
     let select = config::NIX_SELECT;
     let (kind, json) = match &target {
-        Target::Flake { dir, name, root } => {
-            // nix reads the flake as nixplan does: from ROOT when given.
-            let sub = root
-                .as_deref()
-                .and_then(|r| dir.strip_prefix(r))
-                .map(|s| s.trim_start_matches('/'))
-                .unwrap_or("");
-            let reference = match root {
-                Some(r) if !sub.is_empty() => format!("path:{r}?dir={sub}"),
-                _ => format!("path:{dir}"),
-            };
+        Target::Flake { dir, name, .. } => {
+            // nix reads the flake as nixplan does: from ROOT when given, a
+            // git work tree's tracked files, else the directory.
+            let reference = target
+                .nix_flake_reference()
+                .expect("a flake target has a reference");
             let mut probe = vec![
                 "eval".to_string(),
                 "--json".into(),

@@ -984,3 +984,55 @@ fn a_hive_nix_is_a_hive_too() {
     assert_eq!(code, 1);
     assert!(err.contains("has no node 'nope' (nodes: db, web)"), "{err}");
 }
+
+/// A flake named `path:ROOT?dir=SUB` (all of ROOT its source) is evaluated
+/// again by that reference for its keys' text when a saved plan is
+/// applied: the plan keeps it (format 2), and the key's text read from
+/// `../` is found. Given only the subdirectory (`--source`), `../` is not
+/// in the flake's source and the text cannot be read.
+#[test]
+fn a_saved_plan_keeps_the_flake_reference_its_keys_are_read_by() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("shared.nix"), "\"from-the-root\"\n").unwrap();
+    // Port 1 of this machine refuses at once: apply stops when it first
+    // connects, after the keys' text was read.
+    std::fs::write(
+        root.join("sub/flake.nix"),
+        "{ outputs = { self }: { colmena.n = { deployment.targetHost = \"127.0.0.1\"; deployment.targetPort = 1; deployment.keys.k.text = import ../shared.nix; }; }; }\n",
+    )
+    .unwrap();
+    let reference = format!("path:{}?dir=sub", root.display());
+    let plan = dir.path().join("plan.json");
+    let (code, _, err) = common::nixplan_text(&[
+        "plan",
+        &format!("{reference}#n"),
+        "--offline",
+        "--goal",
+        "keys",
+        "--out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(p["source"]["reference"], reference.as_str());
+    assert_eq!(p["format_version"], 2);
+    let (code, _, err) = common::nixplan_text(&["apply", plan.to_str().unwrap(), "--yes"]);
+    assert_ne!(code, 0);
+    assert!(
+        !err.contains("keys' text") && err.contains("127.0.0.1"),
+        "{err}"
+    );
+    let sub = root.join("sub");
+    let (code, _, err) = common::nixplan_text(&[
+        "apply",
+        plan.to_str().unwrap(),
+        "--yes",
+        "--source",
+        sub.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("again to read its keys' text"), "{err}");
+}

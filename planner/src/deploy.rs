@@ -983,6 +983,7 @@ pub fn hive(name: &str, goal: Goal, hosts: Vec<Plan>, nixplan_version: &str) -> 
         source: SourceDigest {
             digest: format!("sha256:{}", nixplan_plan::sha256_hex(listing.as_bytes())),
             root: hosts.first().and_then(|h| h.source.root.clone()),
+            reference: hosts.first().and_then(|h| h.source.reference.clone()),
             files,
         },
         inputs,

@@ -432,6 +432,13 @@ impl Host for InputHost {
     }
 }
 
+/// Whether nixplan reads the flake in `dir` as the files git tracks of a
+/// work tree (else as a directory).
+pub fn read_from_git(dir: &Path) -> bool {
+    flake_source_once(&json!({ "dir": dir.display().to_string() }), None)
+        .is_ok_and(|v| v["git"] == json!(true))
+}
+
 /// [`flake_source`], asked once per process for a flake (a hive's plan
 /// loads its flake once for the node list and once per node; git is asked
 /// once). The files do not change under one command.
@@ -448,7 +455,8 @@ fn flake_source_once(args: &Value, given: Option<&Path>) -> Result<Value, String
     }
     let v = flake_source(args, given)?;
     if let Ok(mut m) = ANSWERS.lock() {
-        m.get_or_insert_with(Default::default).insert(key, v.clone());
+        m.get_or_insert_with(Default::default)
+            .insert(key, v.clone());
     }
     Ok(v)
 }
@@ -469,7 +477,8 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
         .and_then(Value::as_str)
         .ok_or("flakeSource: no dir")?;
     let dir = Path::new(dir);
-    let answer = |root: &Path, left_out: Vec<String>, mut info: Value| {
+    // `git`: read as the files git tracks (else as a directory, `path:`).
+    let answer = |root: &Path, left_out: Vec<String>, git: bool, mut info: Value| {
         let sub = dir.strip_prefix(root).unwrap_or(Path::new(""));
         let date = info["lastModified"]
             .as_i64()
@@ -479,6 +488,7 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
             "root": root.display().to_string(),
             "sub": sub.display().to_string(),
             "leftOut": left_out,
+            "git": git,
             "info": info,
         })
     };
@@ -517,10 +527,10 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
             Vec::new()
         };
         let info = path_info(dir, &left_out);
-        answer(dir, left_out, info)
+        answer(dir, left_out, false, info)
     };
     if let Some(root) = given.filter(|r| dir.starts_with(r)) {
-        return Ok(answer(root, Vec::new(), path_info(root, &[])));
+        return Ok(answer(root, Vec::new(), false, path_info(root, &[])));
     }
     let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) else {
         return Ok(own());
@@ -581,7 +591,7 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
         }
     }
     left_out.sort();
-    Ok(answer(root, left_out, git_info(root)))
+    Ok(answer(root, left_out, true, git_info(root)))
 }
 
 /// A git flake's `sourceInfo` beside its `narHash`, as nix gives it: the

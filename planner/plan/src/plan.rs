@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::{Condition, Kind, Phase, Resource, ResourceKind, RunsOn};
 
 /// The newest plan format this nixplan writes and reads. Format 2 added
-/// `incomplete`; a plan is written in the oldest format that holds all of
+/// `incomplete` and `source.reference`; a plan is written in the oldest format that holds all of
 /// it (see [`Plan::seal`]), so one that lacks nothing stays readable by a
 /// nixplan that reads only format 1, and one that lacks something is
 /// refused there by its format instead of losing what it lacks.
@@ -159,6 +159,11 @@ pub struct SourceDigest {
     /// (apply re-reads them from there to refuse a stale plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root: Option<String>,
+    /// The flake reference the plan was made from where `root` alone does
+    /// not say it (`path:ROOT?dir=SUB`: all of ROOT is the flake's
+    /// source): apply evaluates it again for the keys' text (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     pub files: Vec<SourceFile>,
 }
 
@@ -289,9 +294,19 @@ impl Plan {
     }
 
     /// Sets the format (the oldest that holds the plan: 2 when it or a
-    /// host lacks something, else 1) and the hash.
+    /// host lacks something or names its flake by a reference, else 1)
+    /// and the hash.
     pub fn seal(mut self) -> Plan {
-        self.format_version = if self.lacking().is_empty() { 1 } else { 2 };
+        let referenced = self
+            .runnable()
+            .iter()
+            .chain(std::iter::once(&&self))
+            .any(|p| p.source.reference.is_some());
+        self.format_version = if self.lacking().is_empty() && !referenced {
+            1
+        } else {
+            2
+        };
         self.hash = self.compute_hash();
         self
     }

@@ -763,6 +763,45 @@ pub enum Target {
 }
 
 impl Target {
+    /// The flake reference nixplan reads the target's flake by: `path:ROOT`
+    /// or `path:ROOT?dir=SUB` where a root was named, else the directory.
+    /// `None` for a module file.
+    pub fn flake_reference(&self) -> Option<String> {
+        match self {
+            Target::Flake { dir, root, .. } => Some(match root {
+                Some(r) => match std::path::Path::new(dir)
+                    .strip_prefix(r)
+                    .ok()
+                    .map(|s| s.display().to_string())
+                    .filter(|s| !s.is_empty())
+                {
+                    Some(sub) => format!("path:{r}?dir={sub}"),
+                    None => format!("path:{r}"),
+                },
+                None => dir.clone(),
+            }),
+            Target::Module { .. } => None,
+        }
+    }
+
+    /// The same flake as nix must be given it to read what nixplan reads:
+    /// a named root as above; a directory nixplan reads as a git work
+    /// tree's (git tracks its flake.nix) as itself, which nix reads so
+    /// too; any other as `path:DIR` (nix would stop on a flake.nix git
+    /// does not track, which nixplan reads as a directory).
+    pub fn nix_flake_reference(&self) -> Option<String> {
+        match self {
+            Target::Flake {
+                dir, root: None, ..
+            } => Some(if crate::inputs::read_from_git(std::path::Path::new(dir)) {
+                dir.clone()
+            } else {
+                format!("path:{dir}")
+            }),
+            _ => self.flake_reference(),
+        }
+    }
+
     pub fn name(&self) -> String {
         match self {
             Target::Flake { name, .. } => name.clone(),
