@@ -342,6 +342,51 @@ fn fetched_verified_cached_and_used_offline() {
         err.contains("the flake input 'nixpkgs' is unavailable"),
         "{err}"
     );
+    // The cached input is read at the store path nix gives it (asked of
+    // nix from the source's hash), its files where they are.
+    std::fs::write(
+        flake.join("flake.nix"),
+        std::fs::read_to_string(flake.join("flake.nix")).unwrap().replace(
+            "    nixosConfigurations.tagged =",
+            "    nixosConfigurations.stored = nixpkgs.lib.nixosSystem {\n      system = \"x86_64-linux\";\n      modules = [ { networking.hostName = \"${builtins.baseNameOf \"${hardening}\"}-${builtins.readFile \"${hardening}/name\"}\"; } ];\n    };\n    nixosConfigurations.tagged =",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = nixplan_env(
+        &["config", &format!("{f}#stored"), "--json"],
+        &env,
+        &["NIXPLAN_OFFLINE"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let stored: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let base32 = Command::new("nix")
+        .args([
+            "--extra-experimental-features",
+            "nix-command",
+            "hash",
+            "path",
+            "--base32",
+        ])
+        .arg(&src)
+        .output()
+        .unwrap();
+    let base32 = String::from_utf8(base32.stdout).unwrap().trim().to_string();
+    let fixed = Command::new("nix-store")
+        .args([
+            "--print-fixed-path",
+            "--recursive",
+            "sha256",
+            &base32,
+            "source",
+        ])
+        .output()
+        .unwrap();
+    let fixed = String::from_utf8(fixed.stdout).unwrap().trim().to_string();
+    assert!(fixed.starts_with("/nix/store/"), "{fixed}");
+    assert_eq!(
+        stored["host_name"]["value"].as_str().unwrap(),
+        format!("{}-from-fetch-tree", &fixed["/nix/store/".len()..])
+    );
     let (code, plan, err) = nixplan_env(
         &["plan", &format!("{f}#box"), "--format", "json"],
         &env,

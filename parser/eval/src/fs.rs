@@ -173,14 +173,7 @@ impl WithWritten {
         let mut filtered = false;
         // Under a copy, `.` and `..` are taken by name (the copy is not
         // where the source is); elsewhere the path is as given.
-        let in_a_copy = {
-            let copies = self.copies.borrow();
-            copies
-                .range(..=at.clone())
-                .next_back()
-                .is_some_and(|(store, _)| at.starts_with(store))
-        };
-        if in_a_copy {
+        if self.in_a_copy(&at) {
             let text = path.as_os_str().as_encoded_bytes();
             let dir_only = text.ends_with(b"/") || text.ends_with(b"/.");
             at = lexical(path);
@@ -254,17 +247,21 @@ impl WithWritten {
     /// machine's files. `None` when it is not under a copy (or its filter
     /// left it out).
     pub fn real_path(&self, path: &Path) -> Option<PathBuf> {
-        let under_copy = {
-            let copies = self.copies.borrow();
-            copies
-                .range(..=path.to_path_buf())
-                .next_back()
-                .is_some_and(|(store, _)| path.starts_with(store))
-        };
-        if !under_copy {
+        if !self.in_a_copy(path) {
             return None;
         }
         self.resolve(path, false).ok().map(|(real, _)| real)
+    }
+
+    /// Whether `path` is under a store path copied from a source (the
+    /// copies are ordered by path, component by component: the nearest
+    /// one at or before `path` is the only one that can hold it).
+    fn in_a_copy(&self, path: &Path) -> bool {
+        self.copies
+            .borrow()
+            .range(..=path.to_path_buf())
+            .next_back()
+            .is_some_and(|(store, _)| path.starts_with(store))
     }
 
     /// Record a file evaluation wrote.

@@ -335,8 +335,18 @@ let
       sourceValue = key: node: src:
         if src.path != null then
           let
-            root = if src.dir or null != null then src.path + "/" + src.dir else src.path;
-            info = sourceInfoOf src.path src;
+            # A locked source nixplan keeps outside the store (its cache,
+            # also what it fetched) is read at the store path nix gives it
+            # (from its narHash), its files where they are: `"${input}/x"`
+            # names a store path as under nix (sops-nix checks that its
+            # files are in the store). An override is read where it is (its
+            # store path would need all of it hashed on every run).
+            top =
+              if (src.origin == "cache" || src.origin == "fetched") && src.narHash or null != null && b ? __nixplanAlias
+              then b.__nixplanAlias (b.__nixplanLockedPath src.narHash) src.path
+              else src.path;
+            root = if src.dir or null != null then top + "/" + src.dir else top;
+            info = sourceInfoOf top src;
           in
           if src.flake && b.pathExists (root + "/flake.nix") then libOnly key node src root (callFlake root key info)
           else info
