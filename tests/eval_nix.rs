@@ -222,22 +222,12 @@ in {{
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A flake is read from its copy in the store, as nix reads it: `./.` and
-/// `self` name the store path nix computes (sops-nix, for one, checks that
-/// its files are there), what is read under it is what nix copied — in a
-/// git work tree the files git tracks, of the whole tree (a flake in a
-/// subdirectory reads `../`), elsewhere the flake's directory, or all of
-/// ROOT for `path:ROOT?dir=SUB` — and positions name the files where they
-/// are. nix 2.8 is asked for the same strings (it adds the copy to this
-/// machine's /nix/store; for `?dir=`, which its `path:` references do not
-/// take, for its copy of ROOT). `self` is `./.` as in nix 2.14 and later (2.8
-/// gave the top of the source), so it is checked against nixplan's own
-/// `./.`.
 /// A flake's `self.sourceInfo` is nix's: its source's store path (all of
 /// a git work tree for a flake in a subdirectory), its NAR hash, and for
 /// git the commit's time, and where no tracked file changed, its rev,
 /// shortRev and revCount; for a directory, the newest modification time.
-/// Asked of nix 2.8 for a clean and a dirty git work tree and a directory.
+/// Asked of nix 2.8 for a clean, a touched (clean) and a dirty git work
+/// tree and a directory.
 #[test]
 fn a_flakes_source_info_is_what_nix_gives() {
     let test = "a_flakes_source_info_is_what_nix_gives";
@@ -270,7 +260,7 @@ fn a_flakes_source_info_is_what_nix_gives() {
     };
     let commit = "git -c user.email=t@t -c user.name=t commit -q -m c";
     let mut cases = Vec::new();
-    for case in ["clean", "dirty", "dir"] {
+    for case in ["clean", "touched", "dirty", "dir"] {
         let root = tmp.path().join(case);
         std::fs::create_dir_all(root.join("sub")).unwrap();
         std::fs::write(root.join("sub/flake.nix"), flake).unwrap();
@@ -282,8 +272,11 @@ fn a_flakes_source_info_is_what_nix_gives() {
             )),
             _ => {
                 sh(&root, &format!("git init -q . && git add -A && {commit}"));
-                if case == "dirty" {
-                    sh(&root, "echo 2 > other.nix");
+                match case {
+                    "dirty" => sh(&root, "echo 2 > other.nix"),
+                    // Its time changed, not its content: still clean.
+                    "touched" => sh(&root, "touch -d '+1 minute' other.nix sub/flake.nix"),
+                    _ => {}
                 }
                 cases.push((
                     format!("{}/sub#x", root.display()),
@@ -335,6 +328,17 @@ fn a_flakes_source_info_is_what_nix_gives() {
     }
 }
 
+/// A flake is read from its copy in the store, as nix reads it: `./.` and
+/// `self` name the store path nix computes (sops-nix, for one, checks that
+/// its files are there), what is read under it is what nix copied — in a
+/// git work tree the files git tracks, of the whole tree (a flake in a
+/// subdirectory reads `../`), elsewhere the flake's directory, or all of
+/// ROOT for `path:ROOT?dir=SUB` — and positions name the files where they
+/// are. nix 2.8 is asked for the same strings (it adds the copy to this
+/// machine's /nix/store; for `?dir=`, which its `path:` references do not
+/// take, for its copy of ROOT). `self` is `./.` as in nix 2.14 and later (2.8
+/// gave the top of the source), so it is checked against nixplan's own
+/// `./.`.
 #[test]
 fn a_flake_is_read_from_its_store_path_as_nix_reads_it() {
     let test = "a_flake_is_read_from_its_store_path_as_nix_reads_it";

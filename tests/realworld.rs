@@ -354,7 +354,8 @@ fn missing_facts(m: &Value, c: &Value) -> Vec<String> {
 
 /// What a repository reaches: `plans` (every fact, and the plan made),
 /// `plans, missing: A; B`, `config has the facts, plan stops: FIRST ERROR
-/// LINE` or `stops: FIRST ERROR LINE` (cut at 100 characters).
+/// LINE` (or `missing: A; B; plan stops: …`) or `stops: FIRST ERROR LINE`
+/// (cut at 100 characters).
 fn outcome(corpus: &Path, upstream: &Path, manifest: &Path) -> String {
     let m: Value = serde_json::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
     let repo = manifest.file_stem().unwrap().to_string_lossy().into_owned();
@@ -416,7 +417,15 @@ fn outcome(corpus: &Path, upstream: &Path, manifest: &Path) -> String {
             .find(|l| l.starts_with("error"))
             .unwrap_or("(no error line)");
         let first: String = first.chars().take(100).collect();
-        return format!("config has the facts, plan stops: {}", first.trim_end());
+        return if missing.is_empty() {
+            format!("config has the facts, plan stops: {}", first.trim_end())
+        } else {
+            format!(
+                "missing: {}; plan stops: {}",
+                missing.join("; "),
+                first.trim_end()
+            )
+        };
     }
     if missing.is_empty() {
         "plans".into()

@@ -598,6 +598,7 @@ fn nixos_system_takes_the_given_pkgs_and_lib() {
 #[test]
 fn what_the_real_module_system_merged_is_placed_where_the_user_wrote_it() {
     let test = "what_the_real_module_system_merged_is_placed_where_the_user_wrote_it";
+    let at = |v: &Value| v["at"].as_str().unwrap_or_default().to_string();
     let flake = r#"{
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
   outputs = { nixpkgs, ... }: {
@@ -616,11 +617,33 @@ fn what_the_real_module_system_merged_is_placed_where_the_user_wrote_it() {
   };
 }
 "#;
-    let Some(c) = lib_only_config(test, &flake.replace("DISKO", "")) else {
+    // A definition that wins by its priority, though written later; an
+    // option itself (a leaf): the first line of its definition's file.
+    let Some((code, out, err)) = lib_only_run_with(
+        test,
+        &flake.replace(
+            "DISKO",
+            r#"({ lib, ... }: { fileSystems."/data".fsType = lib.mkForce "ext4"; }) ./users.nix"#,
+        ),
+        &[("users.nix", "{\n  users.mutableUsers = false;\n}\n")],
+        &["config", "--json"],
+    ) else {
         return;
     };
+    assert_eq!(code, 0, "{err}");
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["mutable_users"]["value"], false);
+    assert!(
+        at(&c["mutable_users"]).ends_with("/users.nix:1:1"),
+        "{}",
+        c["mutable_users"]
+    );
     let fs = &c["file_systems"];
-    let at = |v: &Value| v["at"].as_str().unwrap_or_default().to_string();
+    assert_eq!(fs["/data"]["fs_type"]["value"], "ext4", "{fs}");
+    assert!(
+        at(&fs["/data"]["fs_type"]).ends_with("/flake.nix:13:26"),
+        "{fs}"
+    );
     assert!(at(&fs["/"]["device"]).ends_with("/flake.nix:9:23"), "{fs}");
     assert!(
         at(&fs["/data"]["device"]).ends_with("/flake.nix:12:35"),
@@ -671,6 +694,16 @@ fn lib_only_run(
     flake_nix: &str,
     command_args: &[&str],
 ) -> Option<(i32, String, String)> {
+    lib_only_run_with(test, flake_nix, &[], command_args)
+}
+
+/// `lib_only_run` with more files beside flake.nix (name, text).
+fn lib_only_run_with(
+    test: &str,
+    flake_nix: &str,
+    files: &[(&str, &str)],
+    command_args: &[&str],
+) -> Option<(i32, String, String)> {
     let upstream = match common::upstream() {
         Ok(u) => u,
         Err(why) => {
@@ -682,6 +715,9 @@ fn lib_only_run(
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("flake.nix"), flake_nix).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
     let lib = upstream.join("nixpkgs-lib").display().to_string();
     Some(run_with_nixpkgs(&dir, "h", &lib, command_args))
 }

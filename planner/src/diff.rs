@@ -269,10 +269,11 @@ mod tests {
             error: "cannot read 'x'".into(),
         });
         let text = render(&old, &new);
+        let lacks = text.find("! the new plan lacks activation snippet secrets: it cannot be evaluated here (cannot read 'x')");
+        let refused = text.find("The new plan is incomplete (1 lacking): apply refuses it.");
+        let removed = text.find("- activation/secrets");
         assert!(
-            text.contains("! the new plan lacks activation snippet secrets: it cannot be evaluated here (cannot read 'x')")
-                && text.contains("The new plan is incomplete (1 lacking): apply refuses it.")
-                && text.contains("- activation/secrets"),
+            lacks.is_some() && lacks < refused && refused < removed,
             "{text}"
         );
         let back = render(&new, &old);

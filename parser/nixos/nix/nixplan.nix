@@ -702,47 +702,71 @@ let
   # system keeps no places in its `config` (nix's neither), so everything
   # planning reads of a configuration evaluated by the real lib would be
   # said at the flake's first line. Each set of the configuration is given,
-  # per name, the place of the first definition that writes the name:
-  # through the options down to an option's own definitions
+  # per name, the place of the definition that writes the name and wins
+  # (the lowest mkOverride priority, the first of equals): through the
+  # options down to an option's own definitions
   # (`definitionsWithLocations`: the modules' sets, conditions decided) and
   # down through those sets (mkIf whose condition holds, mkMerge,
   # mkOverride, mkOrder, mkDefinition; a definition written as a function
-  # or a file has no places below it). A name that has a place (nixplan's
-  # own module system gives them) keeps it; a default has none. Lazy: a set
-  # is annotated when it is read. Not under real nix (`--eval nix`).
+  # or a file has no places below it). An option itself (a leaf such as
+  # `users.mutableUsers`) is placed at the first line of the file of its
+  # first definition outside nixplan (the module system keeps only files).
+  # A name that has a place (nixplan's own module system gives them) keeps
+  # it; a default has none. A place that cannot be computed is left out.
+  # Lazy: a set is annotated when it is read. Not under real nix (`--eval
+  # nix`).
   placed = e:
     if !(b ? __nixplanSetPositions) || !(b.isAttrs e) || !(e ? options) || !(e ? config) then e
     else e // { config = placesIn e.options e.config; };
   isPlainSet = v: b.isAttrs v && !(v ? _type) && !(v ? outPath);
   placesIn = opts: v:
     if !(isPlainSet v) || !(b.isAttrs opts) then v
-    else b.mapAttrs (n: c:
-      let o = opts.${n} or null; in
-      if !(b.isAttrs o) then c
-      else if (o._type or null) == "option" then placesBy (map (d: d.value) (o.definitionsWithLocations or [ ])) c
-      else placesIn o c) v;
-  # A definition's plain sets, its conditions decided as the module system
-  # decides them.
-  setsOf = v:
+    else
+      let
+        optionAt = n: let o = opts.${n} or null; in if b.isAttrs o && (o._type or null) == "option" then o else null;
+        # An option's own place, where nothing finer is known: the file of
+        # its first definition (nixpkgs' module system keeps files only).
+        fileOf = n:
+          let
+            o = optionAt n;
+            files = if o == null then [ ] else b.filter (f: b.substring 0 1 f == "/" && b.substring 0 9 f != "/nixplan/") (map (d: d.file) (o.definitionsWithLocations or [ ]));
+          in
+          if files == [ ] then null else { file = b.head files; line = 1; column = 1; };
+      in
+      b.__nixplanSetPositions
+        (b.mapAttrs (n: c:
+          let o = opts.${n} or null; in
+          if !(b.isAttrs o) then c
+          else if optionAt n != null then placesBy (map (d: { prio = 100; value = d.value; }) (o.definitionsWithLocations or [ ])) c
+          else placesIn o c) v)
+        (b.mapAttrs (n: _: let own = b.unsafeGetAttrPos n v; in if own != null then own else fileOf n) v);
+  # A definition's plain sets, with the priority they were defined at
+  # (mkOverride; 100 by default, kept below as the module system pushes
+  # it down), its conditions decided as the module system decides them.
+  setsOf = prio: v:
     let t = if b.isAttrs v then v._type or null else null; in
-    if t == "merge" then lib0.concatMap setsOf v.contents
-    else if t == "if" then (if v.condition then setsOf v.content else [ ])
-    else if t == "override" || t == "order" then setsOf v.content
-    else if t == "definition" then setsOf v.value
-    else if b.isAttrs v && t == null then [ v ]
+    if t == "merge" then lib0.concatMap (setsOf prio) v.contents
+    else if t == "if" then (if v.condition then setsOf prio v.content else [ ])
+    else if t == "override" then setsOf v.priority v.content
+    else if t == "order" then setsOf prio v.content
+    else if t == "definition" then setsOf prio v.value
+    else if b.isAttrs v && t == null then [ { inherit prio; set = v; } ]
     else [ ];
+  # `defs`: `{ prio; value; }` each. A name's place is that of the
+  # definition that wins (the lowest priority number; the first of equals).
   placesBy = defs: v:
     if !(isPlainSet v) then v
     else
       let
-        sets = lib0.concatMap setsOf defs;
-        writing = n: b.filter (d: d ? ${n}) sets;
+        sets = lib0.concatMap (d: setsOf d.prio d.value) defs;
+        writing = n: b.filter (d: d.set ? ${n}) sets;
+        best = ds: b.foldl' (w: d: if w == null || d.prio < w.prio then d else w) null ds;
         placeOf = n:
-          let own = b.unsafeGetAttrPos n v; hits = writing n; in
-          if own != null then own else if hits == [ ] then null else b.unsafeGetAttrPos n (b.head hits);
+          let own = b.unsafeGetAttrPos n v; w = best (writing n); in
+          if own != null then own else if w == null then null else b.unsafeGetAttrPos n w.set;
       in
       b.__nixplanSetPositions
-        (b.mapAttrs (n: c: placesBy (map (d: d.${n}) (writing n)) c) v)
+        (b.mapAttrs (n: c: placesBy (map (d: { inherit (d) prio; value = d.set.${n}; }) (writing n)) c) v)
         (b.mapAttrs (n: _: placeOf n) v);
 
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's

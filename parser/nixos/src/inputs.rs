@@ -616,11 +616,13 @@ fn git_info(root: &Path) -> Value {
     let last: u64 = git(&["log", "-1", "--format=%ct", "HEAD"])
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
-    // nix asks whether a tracked file differs (`git diff-index HEAD`).
+    // Whether a tracked file differs from the commit, as nix asks it: by
+    // content (a file only touched is not a change; `git diff` looks past
+    // stale stat data), submodules aside.
     let clean = std::process::Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["diff-index", "--quiet", "HEAD", "--"])
+        .args(["diff", "HEAD", "--quiet", "--ignore-submodules"])
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());

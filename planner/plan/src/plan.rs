@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::{Condition, Kind, Phase, Resource, ResourceKind, RunsOn};
 
-/// The newest plan format this nixplan writes and reads. Format 2 added
-/// `incomplete` and `source.reference`; a plan is written in the oldest format that holds all of
+/// The newest plan format this nixplan writes and reads. Format 2 marks a
+/// plan with `incomplete` or `source.reference` (an older nixplan would
+/// drop either and then find the plan edited); a plan is written in the oldest format that holds all of
 /// it (see [`Plan::seal`]), so one that lacks nothing stays readable by a
 /// nixplan that reads only format 1, and one that lacks something is
 /// refused there by its format instead of losing what it lacks.

@@ -21,11 +21,9 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         if let Some((mp, fs_type, needed, at)) = root_mount {
             // impermanence itself asserts that a filesystem mounted at the
             // root is neededForBoot; a nested subvolume is not enough there.
-            let there = if mp == root.trim_end_matches('/') {
-                needed || NEEDED_FOR_BOOT.contains(&mp)
-            } else {
-                there_at_boot(cx.config, mp)
-            };
+            let there = needed
+                || NEEDED_FOR_BOOT.contains(&mp)
+                || (mp != root.trim_end_matches('/') && there_at_boot(cx.config, mp));
             if fs_type != "tmpfs" && !there {
                 out.push(cx.finding(
                     &RULE,

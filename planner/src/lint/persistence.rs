@@ -54,7 +54,9 @@ pub(crate) fn mounts(config: &Config) -> Vec<(&str, &str, bool, Option<&Pos>)> {
 /// at /persist): a nested subvolume shows through its parent's mount, so its
 /// files are in place before its own mount is made.
 pub(crate) fn there_at_boot(config: &Config, mp: &str) -> bool {
-    let Some(fs) = config.file_systems.get(mp) else {
+    // `file_systems` is keyed by mount point.
+    let mounted_at = |mp: &str| config.file_systems.get(mp);
+    let Some(fs) = mounted_at(mp) else {
         return false;
     };
     if fs.needed_for_boot.value || NEEDED_FOR_BOOT.contains(&mp) {
@@ -81,7 +83,7 @@ pub(crate) fn there_at_boot(config: &Config, mp: &str) -> bool {
     let Some((above, ..)) = holding(&mounts(config), parent_dir) else {
         return false;
     };
-    let Some(up) = config.file_systems.get(above) else {
+    let Some(up) = mounted_at(above) else {
         return false;
     };
     if up.fs_type.value != "btrfs" || up.device.value != fs.device.value {

@@ -125,7 +125,9 @@ impl Extract<'_> {
         let mut set = c.clone();
         let mut found = None;
         for (i, key) in loc.iter().enumerate() {
-            let attr = set.map.get(key.as_str())?.clone();
+            let Some(attr) = set.map.get(key.as_str()).cloned() else {
+                break;
+            };
             found = attr.pos.or(found);
             if i + 1 < loc.len() {
                 match self.ev.force(&attr.value) {
@@ -987,12 +989,19 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
         );
     }
     disko.hooks = std::mem::take(&mut x.hooks);
+    // By mount point, as NixOS mounts them (the attribute name is only
+    // its default: `fileSystems.persist = { mountPoint = "/persist"; }`);
+    // of two at one mount point, the first by name.
     let mut file_systems = BTreeMap::new();
-    for (name, fs, at) in x.entries(&c, "fileSystems")? {
+    for (_, fs, at) in x.entries(&c, "fileSystems")? {
+        let mount_point = x.str(&fs, "mountPoint")?;
+        if file_systems.contains_key(&mount_point.value) {
+            continue;
+        }
         file_systems.insert(
-            name,
+            mount_point.value.clone(),
             FileSystem {
-                mount_point: x.str(&fs, "mountPoint")?,
+                mount_point,
                 device: x.opt_str(&fs, "device")?,
                 fs_type: x.str(&fs, "fsType")?,
                 options: x.strs(&fs, "options")?,
@@ -1440,16 +1449,23 @@ fn option_named(message: &str) -> Option<Vec<String>> {
     let rest = &message[start..];
     let mut out = Vec::new();
     let mut cur = String::new();
-    let mut chars = rest.chars();
+    let mut chars = rest.chars().peekable();
+    let in_name = |c: &char| c.is_ascii_alphanumeric() || "_'-".contains(*c);
     loop {
         match chars.next()? {
-            '\'' => {
+            // The closing quote, unless the name goes on (`foo'bar`).
+            '\'' if !chars.peek().is_some_and(in_name) => {
                 out.push(cur);
                 return Some(out);
             }
             '"' if cur.is_empty() => loop {
                 match chars.next()? {
-                    '\\' => cur.push(chars.next()?),
+                    '\\' => cur.push(match chars.next()? {
+                        'n' => '\n',
+                        't' => '\t',
+                        'r' => '\r',
+                        c => c,
+                    }),
                     '"' => break,
                     ch => cur.push(ch),
                 }
@@ -1470,6 +1486,10 @@ mod tests {
         assert_eq!(option_named(m).unwrap(), ["fileSystems", "/nix", "device"]);
         let m = "The option `a.\"b.c\\\"d\".e' is used but not defined.";
         assert_eq!(option_named(m).unwrap(), ["a", "b.c\"d", "e"]);
+        let m = "The option `programs.foo'bar.enable' does not exist.";
+        assert_eq!(option_named(m).unwrap(), ["programs", "foo'bar", "enable"]);
+        let m = "A definition for option `a.\"x\\ny\"' is not of type `string'.";
+        assert_eq!(option_named(m).unwrap(), ["a", "x\ny"]);
         assert_eq!(option_named("no option here"), None);
         assert_eq!(option_named("option `unterminated"), None);
     }

@@ -168,6 +168,7 @@ pub struct Config {
     pub system: L<String>,
     pub state_version: L<String>,
     pub disko: Disko,
+    /// By mount point (not by the attribute name NixOS defaults it from).
     pub file_systems: BTreeMap<String, FileSystem>,
     pub swap_devices: Vec<SwapDevice>,
     pub luks_devices: BTreeMap<String, LuksDevice>,
@@ -745,6 +746,20 @@ impl Content {
     }
 }
 
+/// A path as a flake reference URL holds it: what is not plainly a path
+/// character percent-encoded (a space, `%`, `?`, `#`).
+fn url_path(p: &str) -> String {
+    let mut out = String::new();
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// What to evaluate.
 #[derive(Debug, Clone)]
 pub enum Target {
@@ -789,16 +804,35 @@ impl Target {
     /// tree's (git tracks its flake.nix) as itself, which nix reads so
     /// too; any other as `path:DIR` (nix would stop on a flake.nix git
     /// does not track, which nixplan reads as a directory).
+    /// (A directory outside any git work tree is given as itself, which
+    /// nix reads as `path:`; in a `path:` URL the path is percent-encoded.)
     pub fn nix_flake_reference(&self) -> Option<String> {
         match self {
             Target::Flake {
                 dir, root: None, ..
-            } => Some(if crate::inputs::read_from_git(std::path::Path::new(dir)) {
-                dir.clone()
-            } else {
-                format!("path:{dir}")
-            }),
-            _ => self.flake_reference(),
+            } => {
+                let d = std::path::Path::new(dir);
+                let in_git = d.ancestors().any(|a| a.join(".git").exists());
+                Some(if !in_git || crate::inputs::read_from_git(d) {
+                    dir.clone()
+                } else {
+                    format!("path:{}", url_path(dir))
+                })
+            }
+            Target::Flake {
+                dir, root: Some(r), ..
+            } => Some(
+                match std::path::Path::new(dir)
+                    .strip_prefix(r)
+                    .ok()
+                    .map(|s| s.display().to_string())
+                    .filter(|s| !s.is_empty())
+                {
+                    Some(sub) => format!("path:{}?dir={}", url_path(r), url_path(&sub)),
+                    None => format!("path:{}", url_path(r)),
+                },
+            ),
+            Target::Module { .. } => None,
         }
     }
 
@@ -818,3 +852,32 @@ impl Target {
 mod extract;
 
 pub use extract::{flake_nodes, from_nix_json, load, NIX_SELECT};
+
+#[cfg(test)]
+mod reference_tests {
+    use super::Target;
+
+    #[test]
+    fn a_named_root_is_given_to_nix_as_a_percent_encoded_path_url() {
+        let t = Target::Flake {
+            dir: "/srv/my flakes/hosts/web".into(),
+            name: "web".into(),
+            root: Some("/srv/my flakes".into()),
+        };
+        assert_eq!(
+            t.nix_flake_reference().unwrap(),
+            "path:/srv/my%20flakes?dir=hosts/web"
+        );
+        // nixplan's own reading of it keeps the path as written.
+        assert_eq!(
+            t.flake_reference().unwrap(),
+            "path:/srv/my flakes?dir=hosts/web"
+        );
+        let whole = Target::Flake {
+            dir: "/srv/a%b".into(),
+            name: "x".into(),
+            root: Some("/srv/a%b".into()),
+        };
+        assert_eq!(whole.nix_flake_reference().unwrap(), "path:/srv/a%25b");
+    }
+}
