@@ -222,6 +222,21 @@ in {{
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Runs `cmd` with sh in `dir`; it must succeed.
+fn sh(dir: &Path, cmd: &str) {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A flake's `self.sourceInfo` is nix's: its source's store path (all of
 /// a git work tree for a flake in a subdirectory), its NAR hash, and for
 /// git the commit's time, and where no tracked file changed, its rev,
@@ -245,19 +260,6 @@ fn a_flakes_source_info_is_what_nix_gives() {
   };
 }
 "#;
-    let sh = |dir: &Path, cmd: &str| {
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{cmd}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let commit = "git -c user.email=t@t -c user.name=t commit -q -m c";
     let mut cases = Vec::new();
     for case in ["clean", "touched", "dirty", "dir"] {
@@ -355,19 +357,6 @@ fn a_flake_is_read_from_its_store_path_as_nix_reads_it() {
   };
 }
 "#;
-    let sh = |dir: &Path, cmd: &str| {
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{cmd}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let mut cases = Vec::new();
     for (case, git) in [("git", true), ("dir", false)] {
         let root = tmp.path().join(case);
