@@ -657,22 +657,27 @@ fn what_the_real_module_system_merged_is_placed_where_the_user_wrote_it() {
     assert_eq!(fs["/"]["needed_for_boot"]["at"], Value::Null, "{fs}");
 
     let disko = common::upstream().unwrap().join("disko").join("module.nix");
-    let (code, _, err) = lib_only_run(
-        test,
-        &flake.replace(
-            "DISKO",
-            &format!(
-                r#"{{ imports = [ {} ]; disko.devices.disk.main = {{ device = "sda"; content.type = "gpt"; }}; }}"#,
-                disko.display()
-            ),
+    let with_disko = flake.replace(
+        "DISKO",
+        &format!(
+            r#"{{ imports = [ {} ]; disko.devices.disk.main = {{ device = "sda"; content.type = "gpt"; }}; }}"#,
+            disko.display()
         ),
-        &["config", "--json"],
-    )
-    .unwrap();
+    );
+    // Where `device` is on line 13 (after disko's path, which is where
+    // the upstream snapshots are on this machine).
+    let column = with_disko
+        .lines()
+        .nth(12)
+        .unwrap()
+        .find("device = \"sda\"")
+        .unwrap()
+        + 1;
+    let (code, _, err) = lib_only_run(test, &with_disko, &["config", "--json"]).unwrap();
     assert_ne!(code, 0);
     assert!(err.contains("is not of type `An absolute path'"), "{err}");
     assert!(
-        err.contains("flake.nix:13:101: defined here")
+        err.contains(&format!("flake.nix:13:{column}: defined here"))
             && err.contains("while checking disko.devices.disk (defined at "),
         "{err}"
     );
