@@ -610,22 +610,17 @@ fn git_info(root: &Path) -> Value {
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
-    let Some(rev) = git(&["rev-parse", "--verify", "HEAD"]) else {
+    // The commit and its time at once.
+    let Some(head) = git(&["log", "-1", "--format=%H %ct", "HEAD"]) else {
         return json!({ "lastModified": 0, "submodules": false });
     };
-    let last: u64 = git(&["log", "-1", "--format=%ct", "HEAD"])
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(0);
+    let (rev, last) = head.split_once(' ').unwrap_or((head.as_str(), "0"));
+    let rev = rev.to_string();
+    let last: u64 = last.parse().unwrap_or(0);
     // Whether a tracked file differs from the commit, as nix asks it: by
     // content (a file only touched is not a change; `git diff` looks past
     // stale stat data), submodules aside.
-    let clean = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["diff", "HEAD", "--quiet", "--ignore-submodules"])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let clean = git(&["diff", "HEAD", "--quiet", "--ignore-submodules"]).is_some();
     if !clean {
         return json!({ "lastModified": last, "submodules": false });
     }
