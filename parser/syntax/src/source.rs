@@ -3,7 +3,7 @@
 //! that points at the file, line and column.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 use rnix::TextRange;
@@ -39,17 +39,34 @@ pub struct SourceFile {
     /// The absolute path, when the text came from a file.
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    /// Where each line begins, made when a line is first asked for: most
+    /// files read (a module system's hundreds) never are.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            );
+            starts
+        })
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = match self.line_starts.binary_search(&offset) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line] as usize;
+        let start = starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
         let col = self
             .text
@@ -127,17 +144,11 @@ impl SourceMap {
             Some(t) => t.into(),
             None => text,
         };
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
         self.files.push(SourceFile {
             name,
             path,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
         });
         FileId(self.files.len() as u32 - 1)
     }
@@ -168,7 +179,7 @@ impl SourceMap {
             f.path.as_deref().is_some_and(|p| p.as_os_str() == file) || f.name == file
         })?;
         let f = &self.files[id];
-        let start = *f.line_starts.get(line.checked_sub(1)?)? as usize;
+        let start = *f.line_starts().get(line.checked_sub(1)?)? as usize;
         let rest = f.text.get(start..)?;
         let offset = start
             + rest

@@ -44,7 +44,55 @@ struct Frozen {
     exprs: Vec<Expr>,
     spans: Vec<(u32, u32)>,
     root: u32,
+    #[serde(deserialize_with = "rc_str_pairs")]
     globals: Vec<(Rc<str>, bool)>,
+}
+
+/// A string of an entry, read from its bytes into its `Rc` directly
+/// (serde's own `Rc<str>` goes through a `String`: two allocations and
+/// two copies).
+struct RcStr(Rc<str>);
+
+impl<'de> Deserialize<'de> for RcStr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RcStr, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = RcStr;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RcStr, E> {
+                Ok(RcStr(s.into()))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
+/// Reads an `Rc<str>` of the arena through [`RcStr`].
+pub(crate) fn rc_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Rc<str>, D::Error> {
+    RcStr::deserialize(d).map(|s| s.0)
+}
+
+pub(crate) fn rc_str_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Rc<str>>, D::Error> {
+    Ok(Option::<RcStr>::deserialize(d)?.map(|s| s.0))
+}
+
+fn rc_str_pairs<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<(Rc<str>, T)>, D::Error> {
+    Ok(Vec::<(RcStr, T)>::deserialize(d)?
+        .into_iter()
+        .map(|(s, t)| (s.0, t))
+        .collect())
+}
+
+pub(crate) fn rc_str_statics<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(Rc<str>, super::Binding)>, D::Error> {
+    rc_str_pairs(d)
 }
 
 /// An entry as written (the same encoding as [`Frozen`]).

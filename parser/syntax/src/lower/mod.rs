@@ -49,24 +49,28 @@ pub enum Var {
     /// Bound lexically: walk up `depth` environments, take `slot`.
     Local { depth: u32, slot: u32 },
     /// A builtin of the global scope.
-    Global(Rc<str>),
+    Global(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     /// `builtins.NAME` read as the global NAME (`__NAME`, the same value):
     /// like a selection, each evaluation is a value of its own (two of them
     /// are not the same function, as two selections are not).
-    Builtin(Rc<str>),
+    Builtin(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     /// Not bound lexically: search the `with` scopes at these depths, innermost first.
-    With { name: Rc<str>, depths: Rc<[u32]> },
+    With {
+        #[serde(deserialize_with = "frozen::rc_str")]
+        name: Rc<str>,
+        depths: Rc<[u32]>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum AttrName {
-    Static(Rc<str>),
+    Static(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     Dynamic(ExprId),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum StrPart {
-    Lit(Rc<str>),
+    Lit(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     Expr(ExprId),
 }
 
@@ -88,12 +92,14 @@ pub struct DynBinding {
 pub struct AttrsDef {
     pub rec: bool,
     /// Sorted by name; for `rec` sets, slot i of the new environment is entry i.
+    #[serde(deserialize_with = "frozen::rc_str_statics")]
     pub statics: Vec<(Rc<str>, Binding)>,
     pub dynamics: Vec<DynBinding>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Formal {
+    #[serde(deserialize_with = "frozen::rc_str")]
     pub name: Rc<str>,
     /// The formals are sorted by name and formal i has slot i; the `@`
     /// binding, if any, has the last slot.
@@ -104,10 +110,11 @@ pub struct Formal {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Param {
-    Ident(Rc<str>),
+    Ident(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     Formals {
         formals: Vec<Formal>,
         ellipsis: bool,
+        #[serde(deserialize_with = "frozen::rc_str_opt")]
         bind: Option<Rc<str>>,
     },
 }
@@ -118,6 +125,7 @@ pub struct LambdaDef {
     pub body: ExprId,
     /// Number of slots of the function's environment.
     pub slots: u32,
+    #[serde(deserialize_with = "frozen::rc_str_opt")]
     pub name: Option<Rc<str>>,
 }
 
@@ -127,16 +135,16 @@ pub enum Expr {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Rc<str>),
-    Uri(Rc<str>),
+    Str(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Uri(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     /// A string with interpolations.
     Interp(Rc<[StrPart]>),
     /// An absolute path literal, already resolved.
-    Path(Rc<str>),
+    Path(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     /// A path with interpolations; the first part is a literal.
     PathInterp(Rc<[StrPart]>),
     /// `<name>`: `__findFile __nixPath "name"`.
-    SearchPath(Rc<str>),
+    SearchPath(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
     Var(Var),
     Select {
         expr: ExprId,
