@@ -179,7 +179,7 @@ fn cached_lowering_gives_the_same_values_places_and_errors() {
     assert_eq!(damaged, cold, "a run over damaged entries differs");
     let rewritten = entries(&cache);
     assert_eq!(rewritten, written);
-    assert!(std::fs::read(&written[0]).unwrap().starts_with(b"nixplnL1"));
+    assert!(std::fs::read(&written[0]).unwrap().starts_with(b"nixplnL2"));
 
     // A cache directory others may write to is not used at all.
     let shared = tmp.path().join("shared");
