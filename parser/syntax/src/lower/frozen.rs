@@ -71,6 +71,14 @@ impl<'de> Deserialize<'de> for RcStr {
     }
 }
 
+/// Reads an `Rc<T>` of the arena into its allocation directly (serde's
+/// own goes through a `Box<T>`: two allocations and a copy).
+pub(crate) fn rc_new<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Rc<T>, D::Error> {
+    T::deserialize(d).map(Rc::new)
+}
+
 /// Reads an `Rc<str>` of the arena through [`RcStr`].
 pub(crate) fn rc_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Rc<str>, D::Error> {
     RcStr::deserialize(d).map(|s| s.0)

@@ -155,15 +155,16 @@ pub enum Expr {
         expr: ExprId,
         path: Rc<[AttrName]>,
     },
-    Attrs(Rc<AttrsDef>),
+    Attrs(#[serde(deserialize_with = "frozen::rc_new")] Rc<AttrsDef>),
     List(Rc<[ExprId]>),
-    Lambda(Rc<LambdaDef>),
+    Lambda(#[serde(deserialize_with = "frozen::rc_new")] Rc<LambdaDef>),
     Apply {
         func: ExprId,
         arg: ExprId,
     },
     /// `let`: a new environment with one slot per binding.
     Let {
+        #[serde(deserialize_with = "frozen::rc_new")]
         bindings: Rc<AttrsDef>,
         body: ExprId,
     },
