@@ -84,24 +84,40 @@ pub fn memory_in_use() -> usize {
     commit
 }
 
-/// mimalloc's `mi_option_arena_eager_commit` (its `mi_option_e`, the same
-/// number in mimalloc 2 and 3; libmimalloc-sys names no constant for it).
+/// mimalloc's `mi_option_arena_eager_commit` and `mi_option_arena_reserve`
+/// (in KiB) (their numbers in its `mi_option_e`, the same in mimalloc 2
+/// and 3; libmimalloc-sys names no constants for them).
 const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
 
-/// On Linux mimalloc commits its first arena eagerly (1 GiB, trusting
-/// overcommit), which made every run 20-25 MB bigger in resident memory
-/// (home-manager's workload: 36 MB, 13 MB without) for no measurable
-/// speed (benches/real-code.sh). Committed on demand instead. Set before
-/// `main`: the runtime's first allocation reserves that arena.
+/// mimalloc reserves its memory in arenas (1 GiB each by default). On
+/// Linux it commits an arena eagerly and asks for transparent huge pages,
+/// which is fast for a big evaluation (module-tree: 370 page faults
+/// instead of 38,000, 15% less time) but costs every run 20-25 MB of
+/// resident memory in 2 MiB pages (home-manager's workload: 36 MB, nix
+/// 28). So the first arena is small (32 MiB) and committed on demand, a
+/// small evaluation stays small, and the arenas a big one needs after it
+/// are as mimalloc makes them (set back in `main`). Set before `main`:
+/// the runtime's first allocation reserves the first arena.
 #[ctor::ctor(unsafe)]
-fn commit_on_demand() {
+fn small_first_arena() {
     // SAFETY: mimalloc allows setting an option at any time, also before
     // its own initialisation (the option table is static).
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, 32 * 1024);
+    }
 }
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    // The first arena is there (parsing the arguments allocated): the
+    // next ones eager, with huge pages, and of mimalloc's own size.
+    // SAFETY: as in `small_first_arena`.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 2);
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, 1024 * 1024);
+    }
     report::install();
     // Evaluation recurses; run it on a thread with a generous stack (the
     // evaluator also grows its stack on demand and bounds its depth).
