@@ -16,6 +16,7 @@ mod verify_cmd;
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering::Relaxed;
 
 use clap::Parser;
 
@@ -92,31 +93,46 @@ const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
 
 /// mimalloc reserves its memory in arenas (1 GiB each by default). On
 /// Linux it commits an arena eagerly and asks for transparent huge pages,
-/// which is fast for a big evaluation (module-tree: 370 page faults
-/// instead of 38,000, 15% less time) but costs every run 20-25 MB of
-/// resident memory in 2 MiB pages (home-manager's workload: 36 MB, nix
-/// 28). So the first arena is small (32 MiB) and committed on demand, a
-/// small evaluation stays small, and the arenas a big one needs after it
-/// are as mimalloc makes them (set back in `main`). Set before `main`:
-/// the runtime's first allocation reserves the first arena.
+/// which is fast for a big evaluation (module-tree: 7,000 page faults
+/// instead of 38,000) but costs every run 20-25 MB of resident memory in
+/// 2 MiB pages (home-manager's workload: 36 MB, nix 28). So the first
+/// arena is reserved small (mimalloc makes it 64 MiB at least) and
+/// committed on demand, and a small evaluation stays small; the arenas a
+/// big one needs after it are as mimalloc (or its environment variables)
+/// would make them: `main` puts back the values saved here. Set before
+/// `main`: the runtime's first allocation reserves the first arena.
 #[ctor::ctor(unsafe)]
 fn small_first_arena() {
-    // SAFETY: mimalloc allows setting an option at any time, also before
-    // its own initialisation (the option table is static).
+    // SAFETY: mimalloc allows reading and setting an option at any time,
+    // also before its own initialisation (the option table is static; a
+    // first read takes the environment's value without allocating).
     unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, 32 * 1024);
+        for ((option, small), saved) in FIRST_ARENA.iter().zip(&SAVED) {
+            saved.store(libmimalloc_sys::mi_option_get(*option) as i64, Relaxed);
+            libmimalloc_sys::mi_option_set(*option, *small);
+        }
     }
 }
+
+/// The options set for the first arena, and their values for it (the
+/// reserve in KiB).
+const FIRST_ARENA: [(libmimalloc_sys::mi_option_t, std::ffi::c_long); 2] = [
+    (MI_OPTION_ARENA_EAGER_COMMIT, 0),
+    (MI_OPTION_ARENA_RESERVE, 32 * 1024),
+];
+
+/// Their values before (mimalloc's defaults, or the environment's).
+static SAVED: [std::sync::atomic::AtomicI64; FIRST_ARENA.len()] =
+    [const { std::sync::atomic::AtomicI64::new(0) }; FIRST_ARENA.len()];
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     // The first arena is there (parsing the arguments allocated): the
-    // next ones eager, with huge pages, and of mimalloc's own size.
-    // SAFETY: as in `small_first_arena`.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 2);
-        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, 1024 * 1024);
+    // next ones as mimalloc would make them.
+    for ((option, _), saved) in FIRST_ARENA.iter().zip(&SAVED) {
+        let before = saved.load(Relaxed) as std::ffi::c_long;
+        // SAFETY: as in `small_first_arena`; no other thread exists yet.
+        unsafe { libmimalloc_sys::mi_option_set(*option, before) };
     }
     report::install();
     // Evaluation recurses; run it on a thread with a generous stack (the

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use common::corpus;
-use nixplan_syntax::lower::{self, Arena, ExprId, LowerContext};
+use nixplan_syntax::lower::{self, Arena, ExprId, LowerContext, HEADER_LEN};
 use nixplan_syntax::{parse, FileId, SourceMap};
 
 /// Names of Nix's global scope (enough for the corpus' free names).
@@ -172,7 +172,9 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
                 );
                 assert_eq!(a.len(), 0);
             };
-            for at in [0, 9, 40, bytes.len() / 2, bytes.len() - 1] {
+            // The magic, the checksum, the payload's first, middle and
+            // last byte.
+            for at in [0, 9, HEADER_LEN, bytes.len() / 2, bytes.len() - 1] {
                 let mut b = bytes.clone();
                 b[at] ^= 0x20;
                 refused(&b, &global, &format!("byte {at} changed"));
@@ -203,7 +205,7 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
                     .unwrap();
                 refused(&late, &global, "an entry whose ids leave it");
             }
-            refused(&bytes[..20], &global, "the header alone");
+            refused(&bytes[..HEADER_LEN], &global, "the header alone");
             if let Some((name, _)) = asked.first() {
                 refused(
                     &bytes,

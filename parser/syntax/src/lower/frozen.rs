@@ -27,6 +27,9 @@ use crate::{FileId, Span};
 
 const MAGIC: &[u8; 8] = b"nixplnL2";
 
+/// How many bytes come before the payload: `MAGIC` and the CRC-32.
+pub const HEADER_LEN: usize = MAGIC.len() + 4;
+
 /// How every format's `MAGIC` begins (this one's and those before and
 /// after it): what tells an entry file from any other file.
 pub const MAGIC_FAMILY: &[u8] = b"nixpln";
@@ -294,7 +297,7 @@ impl Arena {
             globals,
         };
         let payload = postcard::to_stdvec(&frozen).ok()?;
-        let mut out = Vec::with_capacity(payload.len() + MAGIC.len() + 4);
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
         out.extend_from_slice(&payload);

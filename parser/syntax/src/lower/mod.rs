@@ -18,7 +18,7 @@ use crate::{FileId, Span};
 mod attrs;
 mod frozen;
 
-pub use frozen::{cache_key, LOWERING_FINGERPRINT, MAGIC_FAMILY};
+pub use frozen::{cache_key, HEADER_LEN, LOWERING_FINGERPRINT, MAGIC_FAMILY};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ExprId(pub u32);
