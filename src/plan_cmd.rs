@@ -11,7 +11,11 @@ use nixplan_planner::{render, BootstrapMode, KexecImage, PlanOptions};
 use crate::cli::{BootstrapArg, PlanArgs, PlanFormat, PlanInputs};
 use crate::target::{load_config, parse_target};
 
-/// Every file the evaluation read (and flake.lock), relative to the target.
+/// Every file the evaluation read (and flake.lock), relative to the target,
+/// but those in the store: a store path's contents never change (an
+/// input's are pinned by flake.lock), so they are neither hashed again
+/// here (a NixOS evaluation reads thousands of nixpkgs' files) nor
+/// checked by apply, where they may be absent.
 fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest {
     let base = match target {
         Target::Flake { dir, .. } => dir.clone(),
@@ -20,9 +24,11 @@ fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest 
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
     };
+    // Where store paths are, as the inputs' resolution sees it.
+    let store = std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into());
     let mut paths: Vec<std::path::PathBuf> = files
         .iter()
-        .filter(|p| !p.starts_with(nixplan_eval::fs::EMBEDDED_ROOT))
+        .filter(|p| !p.starts_with(nixplan_eval::fs::EMBEDDED_ROOT) && !p.starts_with(&store))
         .cloned()
         .collect();
     if let Target::Flake { dir, .. } = target {

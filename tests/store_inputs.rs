@@ -103,6 +103,18 @@ fn locked_inputs_in_the_store_are_loaded() {
         c["activation_scripts"]["hardening"]["text"],
         "echo hardened"
     );
+    // The plan's sources: the flake's own files, none of the store's (a
+    // store path never changes; apply may run where it is absent).
+    let (code, out, err) = nixplan_text(&["plan", "--format", "json", &target]);
+    assert_eq!(code, 0, "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files: Vec<&str> = plan["source"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["flake.lock", "flake.nix"], "{out}");
     // Remove what this test put in the store, by name.
     let _ = Command::new("nix-store")
         .args(["--delete", &store_path])
