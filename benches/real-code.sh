@@ -4,7 +4,7 @@
 # disko, flake-parts, Home Manager, impermanence) evaluated by nixplan and
 # by nix-instantiate --eval --strict in the same run (hyperfine, whole
 # processes, start-up included). Both must print the same JSON first.
-# Prints mean wall time and peak memory of each, and their ratios
+# Prints median wall time and peak memory of each, and their ratios
 # (nixplan/nix: below 1 means nixplan is faster or smaller). nixplan runs
 # twice: reading its parse cache (warm, filled by the warm-up run), and
 # with it off (`cold`: NIXPLAN_PARSE_CACHE=off, every file parsed).
@@ -38,7 +38,7 @@ for w in benches/real/*.nix; do
   python3 - "$out/$name.json" "$name" "$m1" "$m2" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-a, c, b = (x["mean"] * 1000 for x in r)
+a, c, b = (x["median"] * 1000 for x in r)
 m1, m2 = int(sys.argv[3]) / 1024, int(sys.argv[4]) / 1024
 print(f"{sys.argv[2]:<14} {a:11.1f} {c:11.1f} {b:11.1f} {a/b:7.2f} {c/b:7.2f} {m1:11.1f} {m2:11.1f} {m1/m2:7.2f}")
 PY
