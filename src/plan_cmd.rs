@@ -25,7 +25,7 @@ fn source_digest(target: &Target, files: &[std::path::PathBuf]) -> SourceDigest 
             .unwrap_or_default(),
     };
     // Where store paths are, as the inputs' resolution sees it.
-    let store = std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into());
+    let store = nixplan_flake::store_dir();
     let mut paths: Vec<std::path::PathBuf> = files
         .iter()
         .filter(|p| !p.starts_with(nixplan_eval::fs::EMBEDDED_ROOT) && !p.starts_with(&store))

@@ -17,7 +17,7 @@ pub mod source;
 pub use cache::Cache;
 pub use lock::Lock;
 pub use nar::NarHash;
-pub use resolve::{Options, Origin, Resolved, Resolver};
+pub use resolve::{store_dir, Options, Origin, Resolved, Resolver};
 pub use source::Locked;
 
 #[derive(Debug, thiserror::Error)]

@@ -120,6 +120,11 @@ pub struct Options {
     pub cwd: PathBuf,
 }
 
+/// Where store paths are: `NIX_STORE_DIR`, else /nix/store.
+pub fn store_dir() -> String {
+    std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into())
+}
+
 impl Options {
     /// What the command line gives, with the environment's defaults.
     pub fn new(overrides: Vec<(String, String)>, offline: bool) -> Options {
@@ -127,7 +132,7 @@ impl Options {
             overrides,
             sources: Vec::new(),
             offline,
-            store_dir: std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into()),
+            store_dir: store_dir(),
             cache: Cache::default_root().map(Cache::new),
             rewrites: Fetcher::rewrites_from_env(),
             progress: false,
