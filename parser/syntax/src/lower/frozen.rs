@@ -93,19 +93,14 @@ pub(crate) fn rc_str_opt<'de, D: serde::Deserializer<'de>>(
     Ok(Option::<RcStr>::deserialize(d)?.map(|s| s.0))
 }
 
-fn rc_str_pairs<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+/// Reads `(Rc<str>, T)` pairs, each string through [`RcStr`].
+pub(crate) fn rc_str_pairs<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Vec<(Rc<str>, T)>, D::Error> {
     Ok(Vec::<(RcStr, T)>::deserialize(d)?
         .into_iter()
         .map(|(s, t)| (s.0, t))
         .collect())
-}
-
-pub(crate) fn rc_str_statics<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<(Rc<str>, super::Binding)>, D::Error> {
-    rc_str_pairs(d)
 }
 
 /// An entry as written (the same encoding as [`Frozen`]).

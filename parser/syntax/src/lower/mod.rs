@@ -92,7 +92,7 @@ pub struct DynBinding {
 pub struct AttrsDef {
     pub rec: bool,
     /// Sorted by name; for `rec` sets, slot i of the new environment is entry i.
-    #[serde(deserialize_with = "frozen::rc_str_statics")]
+    #[serde(deserialize_with = "frozen::rc_str_pairs")]
     pub statics: Vec<(Rc<str>, Binding)>,
     pub dynamics: Vec<DynBinding>,
 }
