@@ -1,8 +1,9 @@
 //! The parse cache (`lower::frozen`, `NIXPLAN_PARSE_CACHE`): a run that
 //! reads lowered files from it prints exactly what a run that parses them
 //! prints — values, plans with their definitions' places, and errors with
-//! theirs; damaged entries are parsed again and rewritten; `off` writes
-//! nothing.
+//! theirs; damaged entries are parsed again and rewritten; an entry
+//! whose checksum holds but whose expressions do not read is an error
+//! where they are evaluated, never a panic; `off` writes nothing.
 
 mod common;
 
@@ -179,7 +180,7 @@ fn cached_lowering_gives_the_same_values_places_and_errors() {
     assert_eq!(damaged, cold, "a run over damaged entries differs");
     let rewritten = entries(&cache);
     assert_eq!(rewritten, written);
-    assert!(std::fs::read(&written[0]).unwrap().starts_with(b"nixplnL2"));
+    assert!(std::fs::read(&written[0]).unwrap().starts_with(b"nixplnL3"));
 
     // A cache directory others may write to is not used at all.
     let shared = tmp.path().join("shared");
@@ -234,4 +235,40 @@ fn cached_lowering_gives_the_same_values_places_and_errors() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(!entries(&home.join(".cache/nixplan/lowered")).is_empty());
+}
+
+/// An entry whose checksum was put right after its bytes were changed
+/// (forged, or written wrong) is read, as its checksum holds; its
+/// expressions are decoded when evaluated, and one that does not read is
+/// an error at its place that says what to do, not a panic or a wrong
+/// value.
+#[test]
+fn an_entry_that_does_not_read_is_an_error_at_its_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("lowered");
+    let file = tmp.path().join("g.nix");
+    std::fs::write(&file, "{\n  a = 1;\n  b = { c = 2; };\n}\n").unwrap();
+    let f = file.to_str().unwrap();
+    let env = [("NIXPLAN_PARSE_CACHE", cache.to_str().unwrap())];
+    let args = ["eval", "--strict", "--json", f];
+    let (code, out, err) = nixplan_env(&args, &env, &[]);
+    assert_eq!((code, out.trim()), (0, r#"{"a":1,"b":{"c":2}}"#), "{err}");
+    let written = entries(&cache);
+    assert!(!written.is_empty());
+    for e in &written {
+        let mut bytes = std::fs::read(e).unwrap();
+        // The last byte is the last expression's (a file's root is made
+        // last): 0xff ends no varint, tag, Boolean or UTF-8 text.
+        *bytes.last_mut().unwrap() = 0xff;
+        let sum = crc32fast::hash(&bytes[12..]).to_le_bytes();
+        bytes[8..12].copy_from_slice(&sum);
+        std::fs::write(e, &bytes).unwrap();
+    }
+    let (code, out, err) = nixplan_env(&args, &env, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("holds a damaged entry for this file"), "{err}");
+    assert!(err.contains("NIXPLAN_PARSE_CACHE=off"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let (code, out, err) = nixplan_env(&args, &[("NIXPLAN_PARSE_CACHE", "off")], &[]);
+    assert_eq!((code, out.trim()), (0, r#"{"a":1,"b":{"c":2}}"#), "{err}");
 }

@@ -174,6 +174,12 @@ impl Eval {
             Expr::Apply { func, .. } if matches!(self.arena.get(func), Expr::Apply { .. }) => {
                 self.eval_apply_spine(e, env)
             }
+            // Decoded first, so that the first evaluation of a thawed
+            // file takes the same paths as the next.
+            Expr::Apply { func, .. } if matches!(self.arena.get(func), Expr::Frozen) => {
+                self.arena.decode(func);
+                self.eval_inner(e, env)
+            }
             Expr::Apply { func, arg } => {
                 let f = self.eval(func, env)?;
                 let a = self.thunk(arg, env);
@@ -233,6 +239,23 @@ impl Eval {
                 self.arith(BinOp::Sub, Value::Int(0), v, span!())
             }
             Expr::Bin { op, lhs, rhs } => self.eval_bin(op, lhs, rhs, env, span!()),
+            Expr::Frozen => {
+                // Its first evaluation: decoded from the parse cache, then
+                // evaluated as what it is.
+                self.arena.decode(e);
+                self.eval_inner(e, env)
+            }
+            Expr::Damaged => {
+                let cache = match &self.settings.parse_cache {
+                    Some(dir) => format!(" ({})", dir.display()),
+                    None => String::new(),
+                };
+                Err(EvalError::new(
+                    ErrorKind::Io,
+                    format!("nixplan's parse cache{cache} holds a damaged entry for this file: delete it, or run again with NIXPLAN_PARSE_CACHE=off"),
+                    Some(span!()),
+                ))
+            }
             Expr::CurPos => {
                 let f = self.sources.file(span!().file);
                 let (line, col) = f.line_col(span!().start);

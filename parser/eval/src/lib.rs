@@ -517,7 +517,7 @@ impl Eval {
                     // Spans index the text as registered (line ends
                     // normalised), not as read.
                     let len = self.sources.file(file).text.len();
-                    if let Some(id) = self.arena.thaw(&key, &bytes, file, len, &is_global) {
+                    if let Some(id) = self.arena.thaw(&key, bytes, file, len, &is_global) {
                         return Ok((file, id));
                     }
                 }
@@ -635,6 +635,10 @@ impl Eval {
     /// A thunk for `e` in `env`, without allocating for what is already a value.
     pub fn thunk(&mut self, e: ExprId, env: &Rc<Env>) -> Thunk {
         match self.arena.get(e) {
+            Expr::Frozen => {
+                self.arena.decode(e);
+                self.thunk(e, env)
+            }
             Expr::Int(i) => Thunk::ready(Value::Int(*i)),
             Expr::Float(f) => Thunk::ready(Value::Float(*f)),
             Expr::Str(s) => Thunk::ready(Value::str(s.clone())),
@@ -662,6 +666,13 @@ impl Eval {
             // the value, in a holder of its own (nix makes a new value for
             // every selection; sharing the attribute's thunk would make
             // `[ x.f ] == [ x.f ]` true, and print «repeated»).
+            // Its base decoded first, so that the first evaluation of a
+            // thawed file takes the same paths as the next.
+            Expr::Select { expr, .. } if matches!(self.arena.get(*expr), Expr::Frozen) => {
+                let base = *expr;
+                self.arena.decode(base);
+                self.thunk(e, env)
+            }
             Expr::Select { expr, path, .. } => {
                 match self.selected_now(*expr, path, env).and_then(|t| t.value()) {
                     Some(v) => Thunk::ready(v),

@@ -3,7 +3,8 @@
 //! another arena at another place under another file id, frozen there and
 //! thawed back where it was is exactly the lowering it started from; and
 //! damaged bytes, or a global name that answers differently now, are
-//! refused without touching the arena.
+//! refused without touching the arena (an expression whose ids leave its
+//! file reads as damaged when it is decoded).
 
 mod common;
 
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use common::corpus;
-use nixplan_syntax::lower::{self, Arena, ExprId, LowerContext, HEADER_LEN};
+use nixplan_syntax::lower::{self, Arena, Expr, ExprId, LowerContext, HEADER_LEN};
 use nixplan_syntax::{parse, FileId, SourceMap};
 
 /// Names of Nix's global scope (enough for the corpus' free names).
@@ -77,10 +78,14 @@ fn padded(sources: &SourceMap, pad: FileId) -> Arena {
     arena
 }
 
-/// Every expression and span from `first` on, as text.
-fn shown(arena: &Arena, first: ExprId) -> Vec<String> {
+/// Every expression (decoded, if it was thawed) and span from `first`
+/// on, as text.
+fn shown(arena: &mut Arena, first: ExprId) -> Vec<String> {
     (first.0..arena.len() as u32)
-        .map(|i| format!("{:?} @ {:?}", arena.get(ExprId(i)), arena.span(ExprId(i))))
+        .map(|i| {
+            let e = format!("{:?}", arena.decoded(ExprId(i)));
+            format!("{e} @ {:?}", arena.span(ExprId(i)))
+        })
         .collect()
 }
 
@@ -124,7 +129,7 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
         // file lowered there directly.
         let mut other = Arena::default();
         let other_root = other
-            .thaw(KEY, &bytes, FileId(41), len, &global)
+            .thaw(KEY, bytes.clone(), FileId(41), len, &global)
             .unwrap_or_else(|| panic!("{}: not thawed", path.display()));
         let mut direct = Arena::default();
         let parsed = parse(&sources, file).unwrap();
@@ -139,8 +144,8 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
         let direct_root = lower::lower(&mut direct, &cx, &parsed.root).unwrap();
         assert_eq!(other_root, direct_root, "{}", path.display());
         assert_eq!(
-            shown(&other, ExprId(0)),
-            shown(&direct, ExprId(0)),
+            shown(&mut other, ExprId(0)),
+            shown(&mut direct, ExprId(0)),
             "{}",
             path.display()
         );
@@ -150,11 +155,11 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
             .unwrap();
         let mut back = padded(&sources, pad);
         assert_eq!(back.len() as u32, first.0);
-        let back_root = back.thaw(KEY, &again, file, len, &global).unwrap();
+        let back_root = back.thaw(KEY, again, file, len, &global).unwrap();
         assert_eq!(back_root, root, "{}", path.display());
         assert_eq!(
-            shown(&back, first),
-            shown(&arena, first),
+            shown(&mut back, first),
+            shown(&mut arena, first),
             "{}",
             path.display()
         );
@@ -166,7 +171,8 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
             let refused = |bytes: &[u8], is_global: &dyn Fn(&str) -> bool, what: &str| {
                 let mut a = Arena::default();
                 assert!(
-                    a.thaw(KEY, bytes, FileId(1), len, is_global).is_none(),
+                    a.thaw(KEY, bytes.to_vec(), FileId(1), len, is_global)
+                        .is_none(),
                     "{}: {what} was read",
                     path.display()
                 );
@@ -182,7 +188,8 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
             let refused_with_len = |bytes: &[u8], len: usize| {
                 let mut a = Arena::default();
                 assert!(
-                    a.thaw(KEY, bytes, FileId(1), len, &global).is_none(),
+                    a.thaw(KEY, bytes.to_vec(), FileId(1), len, &global)
+                        .is_none(),
                     "{}: spans past a text of {len} bytes were read",
                     path.display()
                 );
@@ -194,7 +201,7 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
             // ids then leave it).
             let mut a = Arena::default();
             assert!(
-                a.thaw("another key", &bytes, FileId(1), len, &global)
+                a.thaw("another key", bytes.clone(), FileId(1), len, &global)
                     .is_none(),
                 "{}: an entry under another name was read",
                 path.display()
@@ -203,7 +210,21 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
                 let late = arena
                     .freeze(KEY, ExprId(first.0 + 1), root, asked.clone())
                     .unwrap();
-                refused(&late, &global, "an entry whose ids leave it");
+                // Checksummed and read (expressions are decoded when
+                // asked for): those whose ids leave it read as damaged.
+                let mut a = Arena::default();
+                let late_root = a
+                    .thaw(KEY, late, FileId(1), len, &global)
+                    .unwrap_or_else(|| panic!("{}: the late entry was refused", path.display()));
+                assert_eq!(late_root.0, root.0 - first.0 - 1);
+                let damaged = (0..a.len() as u32)
+                    .filter(|i| matches!(a.decoded(ExprId(*i)), Expr::Damaged))
+                    .count();
+                assert!(
+                    damaged > 0,
+                    "{}: an entry whose ids leave it read whole",
+                    path.display()
+                );
             }
             refused(&bytes[..HEADER_LEN], &global, "the header alone");
             if let Some((name, _)) = asked.first() {

@@ -6,17 +6,21 @@
 //!
 //! The bytes are `MAGIC`, the payload's CRC-32 (it finds damage; the entry
 //! is this user's own and named by a BLAKE3 hash of what it was made
-//! from, so no cryptographic sum is needed), then the payload
-//! (postcard): the key the entry was stored under, the expressions with the ids of the arena that froze them
-//! and where the file's first one was, their spans' offsets, the root, and
-//! every name the lowering asked the global scope about with the answer
-//! it got. [`Arena::thaw`] refuses
-//! (returns `None` for) bytes that are damaged, of another format, whose
-//! ids leave the file, or whose global names answer differently now; the
-//! caller then parses the text again. An expression may refer only to
-//! expressions made before it, and a global variable only to a name the
-//! lowering saw as global: a forged entry can make no cycle and reach no
-//! global that does not exist.
+//! from, so no cryptographic sum is needed), then the payload: a head
+//! (postcard: the key the entry was stored under, the ids of the arena
+//! that froze it and where the file's first one was, the root, and every
+//! name the lowering asked the global scope about with the answer it
+//! got), the end and the span of each expression, and the expressions,
+//! each on its own (postcard), so that each can be decoded
+//! when it is first asked for: most of a library's functions are never
+//! called. [`Arena::thaw`] refuses (returns `None` for) bytes that are
+//! damaged, of another format, whose root or spans leave the file, or
+//! whose global names answer differently now; the caller then parses the
+//! text again. An expression whose bytes do not read as one of its file
+//! is [`Expr::Damaged`] (an error where it is evaluated): an expression
+//! may refer only to expressions made before it, and a global variable
+//! only to a name the lowering saw as global, so a forged entry can make
+//! no cycle and reach no global that does not exist.
 
 use std::rc::Rc;
 
@@ -25,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::{Arena, AttrName, AttrsDef, Expr, ExprId, LambdaDef, Param, StrPart, Var};
 use crate::{FileId, Span};
 
-const MAGIC: &[u8; 8] = b"nixplnL2";
+const MAGIC: &[u8; 8] = b"nixplnL3";
 
 /// How many bytes come before the payload: `MAGIC` and the CRC-32.
 pub const HEADER_LEN: usize = MAGIC.len() + 4;
@@ -38,16 +42,17 @@ pub const MAGIC_FAMILY: &[u8] = b"nixpln";
 /// sources and the lock file), so that no build reads another's entries.
 pub const LOWERING_FINGERPRINT: &str = env!("NIXPLAN_SYNTAX_FINGERPRINT");
 
-/// An entry as read: `exprs[i]` was expression `from + i` of the arena
-/// that froze it, and its ids are that arena's.
+/// An entry's head as read (after it come the expressions' ends, their
+/// spans and the expressions, see [`Arena::freeze`]): `count` expressions, which
+/// were expression `from` on of the arena that froze them, with that
+/// arena's ids.
 #[derive(Deserialize)]
-struct Frozen {
+struct Head {
     /// The [`cache_key`] it was stored under: an entry renamed to another
     /// file's name is refused.
     key: String,
     from: u32,
-    exprs: Vec<Expr>,
-    spans: Vec<(u32, u32)>,
+    count: u32,
     root: u32,
     #[serde(deserialize_with = "rc_str_pairs")]
     globals: Vec<(Rc<str>, bool)>,
@@ -103,15 +108,62 @@ pub(crate) fn rc_str_pairs<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>
         .collect())
 }
 
-/// An entry as written (the same encoding as [`Frozen`]).
+/// An entry's head as written (the same encoding as [`Head`]).
 #[derive(Serialize)]
-struct FrozenRef<'a> {
+struct HeadRef<'a> {
     key: &'a str,
     from: u32,
-    exprs: &'a [Expr],
-    spans: Vec<(u32, u32)>,
+    count: u32,
     root: u32,
     globals: Vec<(Rc<str>, bool)>,
+}
+
+/// A thawed file whose expressions are decoded when first asked for:
+/// the entry's bytes, where its expressions are in them, and what
+/// [`Move`] needs to place them.
+#[derive(Debug)]
+pub(crate) struct Lazy {
+    /// The arena's id of the file's first expression.
+    pub(crate) base: u32,
+    count: u32,
+    from: u32,
+    file: FileId,
+    len: u32,
+    bytes: Vec<u8>,
+    /// Where in `bytes` the expressions' ends (`count` little-endian
+    /// `u32`s, relative to `exprs_at`) and the expressions begin (their
+    /// spans, between them, are read on thawing).
+    ends_at: usize,
+    exprs_at: usize,
+    /// The names the lowering saw as global, sorted.
+    globals: Box<[Rc<str>]>,
+}
+
+impl Lazy {
+    /// Arena expression `id` (one of this file's), placed; `None` when
+    /// its bytes do not read as an expression of this file.
+    pub(crate) fn decode(&self, id: u32) -> Option<Expr> {
+        let i = id.checked_sub(self.base).filter(|i| *i < self.count)? as usize;
+        let end_of = |i: usize| -> Option<usize> {
+            let at = self.ends_at + 4 * i;
+            let b = self.bytes.get(at..at + 4)?;
+            Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+        };
+        let start = if i == 0 { 0 } else { end_of(i - 1)? };
+        let end = end_of(i)?;
+        let blob = self.bytes.get(self.exprs_at..)?;
+        let mut e: Expr = postcard::from_bytes(blob.get(start..end)?).ok()?;
+        let m = Move {
+            from: self.from,
+            below: i as u32,
+            base: self.base,
+            file: self.file,
+            len: self.len,
+            globals: &self.globals,
+        };
+        m.expr(&mut e)?;
+        Some(e)
+    }
 }
 
 /// The name of a cache entry: everything a file's lowering depends on
@@ -143,20 +195,18 @@ struct Move<'a> {
     /// Ids must be below this one (relative to `from`): lowering makes
     /// every expression after those it refers to, so an entry whose ids
     /// point forward (a cycle) is refused.
-    below: std::cell::Cell<u32>,
+    below: u32,
     base: u32,
     file: FileId,
     len: u32,
-    /// The global names the lowering saw as global: a `Var::Global` must
-    /// be one of them.
-    globals: &'a std::collections::HashSet<&'a str>,
+    /// The global names the lowering saw as global (sorted): a
+    /// `Var::Global` must be one of them.
+    globals: &'a [Rc<str>],
 }
 
 impl Move<'_> {
     fn id(&self, x: &mut ExprId) -> Option<()> {
-        let i =
-            x.0.checked_sub(self.from)
-                .filter(|i| *i < self.below.get())?;
+        let i = x.0.checked_sub(self.from).filter(|i| *i < self.below)?;
         x.0 = i + self.base;
         Some(())
     }
@@ -225,9 +275,13 @@ impl Move<'_> {
             | Expr::SearchPath(_)
             | Expr::Var(Var::Local { .. } | Var::With { .. })
             | Expr::CurPos => Some(()),
-            Expr::Var(Var::Global(g) | Var::Builtin(g)) => {
-                self.globals.contains(&**g).then_some(())
-            }
+            // Lowering makes none: only a damaged entry could hold one.
+            Expr::Frozen | Expr::Damaged => None,
+            Expr::Var(Var::Global(g) | Var::Builtin(g)) => self
+                .globals
+                .binary_search_by(|n| (**n).cmp(&**g))
+                .ok()
+                .map(|_| ()),
             Expr::Interp(ps) | Expr::PathInterp(ps) => self.parts(ps),
             Expr::Select {
                 expr,
@@ -274,7 +328,12 @@ impl Move<'_> {
 impl Arena {
     /// The bytes of one file's lowering: the expressions from `first` to
     /// the end of the arena, whose root is `root`, and the global names
-    /// the lowering asked about (with their answers).
+    /// the lowering asked about (with their answers). After `MAGIC` and
+    /// the checksum: the head (postcard), each expression's end (a
+    /// little-endian `u32` each, from the first expression's start), each
+    /// expression's span (its start and end, `u32`s), then the
+    /// expressions (postcard each), so that one can be read without the
+    /// others.
     pub fn freeze(
         &self,
         key: &str,
@@ -283,15 +342,33 @@ impl Arena {
         globals: Vec<(Rc<str>, bool)>,
     ) -> Option<Vec<u8>> {
         let lo = first.0 as usize;
-        let frozen = FrozenRef {
+        let hi = self.exprs.len();
+        let count = u32::try_from(hi.checked_sub(lo)?).ok()?;
+        let head = HeadRef {
             key,
             from: first.0,
-            exprs: self.exprs.get(lo..)?,
-            spans: self.spans[lo..].iter().map(|s| (s.start, s.end)).collect(),
+            count,
             root: root.0,
             globals,
         };
-        let payload = postcard::to_stdvec(&frozen).ok()?;
+        let mut payload = postcard::to_stdvec(&head).ok()?;
+        let ends_at = payload.len();
+        payload.resize(ends_at + 4 * count as usize, 0);
+        for s in &self.spans[lo..] {
+            payload.extend_from_slice(&s.start.to_le_bytes());
+            payload.extend_from_slice(&s.end.to_le_bytes());
+        }
+        let exprs_at = payload.len();
+        for (i, id) in (lo..hi).enumerate() {
+            let id = ExprId(id as u32);
+            payload = match self.get(id) {
+                Expr::Frozen => postcard::to_extend(&self.thawed(id)?, payload),
+                e => postcard::to_extend(e, payload),
+            }
+            .ok()?;
+            let end = u32::try_from(payload.len() - exprs_at).ok()?;
+            payload[ends_at + 4 * i..ends_at + 4 * i + 4].copy_from_slice(&end.to_le_bytes());
+        }
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
@@ -301,12 +378,16 @@ impl Arena {
 
     /// Append the lowering frozen in `bytes` as file `file`'s (whose text
     /// is `text_len` bytes long), and return its root; `None` (and the
-    /// arena unchanged) when the bytes are not a whole, well-formed entry
-    /// or a global name answers differently from when it was made.
+    /// arena unchanged) when the bytes are not a whole entry of this
+    /// format under this key, a place leaves the text, or a global name
+    /// answers differently from when it was made. The expressions are
+    /// decoded when first asked for ([`Arena::get`]); one whose bytes do
+    /// not read as an expression of this file then reads as
+    /// [`Expr::Damaged`].
     pub fn thaw(
         &mut self,
         key: &str,
-        bytes: &[u8],
+        bytes: Vec<u8>,
         file: FileId,
         text_len: usize,
         is_global: &dyn Fn(&str) -> bool,
@@ -316,44 +397,133 @@ impl Arena {
         if crc32fast::hash(payload) != u32::from_le_bytes(*sum) {
             return None;
         }
-        let mut frozen: Frozen = postcard::from_bytes(payload).ok()?;
-        if frozen.key != key
-            || frozen.spans.len() != frozen.exprs.len()
-            || frozen.globals.iter().any(|(g, was)| is_global(g) != *was)
+        let (head, after): (Head, &[u8]) = postcard::take_from_bytes(payload).ok()?;
+        let count = head.count as usize;
+        if head.key != key
+            || after.len() < 12 * count
+            || head.root.checked_sub(head.from)? >= head.count
+            || head.globals.iter().any(|(g, was)| is_global(g) != *was)
         {
             return None;
         }
-        let globals: std::collections::HashSet<&str> = frozen
+        let len = u32::try_from(text_len).ok()?;
+        let mut spans = Vec::with_capacity(count);
+        for s in after[4 * count..12 * count].chunks_exact(8) {
+            let (start, end) = s.split_at(4);
+            let start = u32::from_le_bytes(start.try_into().ok()?);
+            let end = u32::from_le_bytes(end.try_into().ok()?);
+            (start <= end && end <= len).then_some(())?;
+            spans.push(Span { file, start, end });
+        }
+        let base = u32::try_from(self.exprs.len()).ok()?;
+        base.checked_add(head.count)?;
+        let mut globals: Box<[Rc<str>]> = head
             .globals
-            .iter()
+            .into_iter()
             .filter(|(_, was)| *was)
-            .map(|(g, _)| &**g)
+            .map(|(g, _)| g)
             .collect();
-        let count = u32::try_from(frozen.exprs.len()).ok()?;
-        let m = Move {
-            from: frozen.from,
-            below: std::cell::Cell::new(count),
-            base: u32::try_from(self.exprs.len()).ok()?,
-            file,
-            len: u32::try_from(text_len).ok()?,
-            globals: &globals,
-        };
-        let mut root = ExprId(frozen.root);
-        m.id(&mut root)?;
-        let mut exprs = std::mem::take(&mut frozen.exprs);
-        for (i, e) in exprs.iter_mut().enumerate() {
-            m.below.set(i as u32);
-            m.expr(e)?;
-        }
-        frozen.exprs = exprs;
-        let mut spans = Vec::with_capacity(frozen.spans.len());
-        for &(start, end) in &frozen.spans {
-            let mut span = Span { file, start, end };
-            m.span(&mut span)?;
-            spans.push(span);
-        }
-        self.exprs.extend(frozen.exprs);
+        globals.sort_unstable();
+        let ends_at = bytes.len() - after.len();
+        self.exprs.resize(self.exprs.len() + count, Expr::Frozen);
         self.spans.extend(spans);
-        Some(root)
+        self.lazy.push(Lazy {
+            base,
+            count: head.count,
+            from: head.from,
+            file,
+            len,
+            ends_at,
+            exprs_at: ends_at + 12 * count,
+            bytes,
+            globals,
+        });
+        Some(ExprId(head.root - head.from + base))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::{lower, LowerContext};
+    use crate::SourceMap;
+
+    /// A file lowered into a fresh arena and frozen: the arena, the
+    /// root, the bytes and the text's length.
+    fn frozen(text: &str) -> (Arena, ExprId, Vec<u8>, usize) {
+        let mut sources = SourceMap::new();
+        let file = sources.add("f.nix".into(), None, text.into());
+        let parsed = crate::parse(&sources, file).expect("parses");
+        let global = |n: &str| n == "builtins";
+        let cx = LowerContext {
+            file,
+            base_dir: "/",
+            home: None,
+            is_global: &global,
+            outer: &[],
+            added: &parsed.added,
+        };
+        let mut arena = Arena::default();
+        let root = lower(&mut arena, &cx, &parsed.root).expect("lowers");
+        let globals = vec![(Rc::from("builtins"), true)];
+        let bytes = arena
+            .freeze("k", ExprId(0), root, globals)
+            .expect("freezes");
+        (arena, root, bytes, sources.file(file).text.len())
+    }
+
+    /// The checksum put right after `bytes` were changed (a forged or
+    /// mis-written entry, which the checksum does not find).
+    fn resummed(mut bytes: Vec<u8>) -> Vec<u8> {
+        let sum = crc32fast::hash(&bytes[HEADER_LEN..]).to_le_bytes();
+        bytes[MAGIC.len()..HEADER_LEN].copy_from_slice(&sum);
+        bytes
+    }
+
+    #[test]
+    fn expressions_are_decoded_when_asked_for() {
+        let (mut lowered, root, bytes, len) =
+            frozen("let f = x: x + 1; g = y: [ y builtins.map ]; in f 2");
+        let mut a = Arena::default();
+        let at = a
+            .thaw("k", bytes, FileId(0), len, &|n| n == "builtins")
+            .unwrap();
+        assert_eq!(at, root);
+        assert_eq!(a.len(), lowered.len());
+        // Nothing is decoded by thawing; each expression when asked for,
+        // as it was lowered, with its place.
+        assert!((0..a.len() as u32).all(|i| matches!(a.get(ExprId(i)), Expr::Frozen)));
+        for i in (0..a.len() as u32).rev() {
+            let id = ExprId(i);
+            assert_eq!(
+                format!("{:?}", a.decoded(id)),
+                format!("{:?}", lowered.decoded(id))
+            );
+            assert_eq!(a.span(id), lowered.span(id));
+        }
+    }
+
+    #[test]
+    fn an_expression_whose_bytes_do_not_read_is_damaged_not_a_panic() {
+        let (_, root, bytes, len) = frozen("{ a = 1; b = [ 2 3 ]; }");
+        // The last byte is the root's (made last): 0xff is no final byte
+        // of a varint, a tag, a Boolean or UTF-8 text.
+        let mut forged = bytes.clone();
+        *forged.last_mut().unwrap() = 0xff;
+        let forged = resummed(forged);
+        let mut a = Arena::default();
+        let at = a
+            .thaw("k", forged, FileId(0), len, &|n| n == "builtins")
+            .unwrap();
+        assert_eq!(at, root);
+        assert!(matches!(a.decoded(root), Expr::Damaged));
+        // The others read as they were.
+        assert!((0..root.0).all(|i| !matches!(a.decoded(ExprId(i)), Expr::Damaged)));
+        // A thawed arena freezes again, decoding what is still frozen.
+        let mut b = Arena::default();
+        b.thaw("k", bytes, FileId(0), len, &|n| n == "builtins")
+            .unwrap();
+        let again = b.freeze("k", ExprId(0), root, vec![(Rc::from("builtins"), true)]);
+        assert!(again.is_some());
     }
 }

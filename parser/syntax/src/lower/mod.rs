@@ -189,18 +189,75 @@ pub enum Expr {
     Not(ExprId),
     Neg(ExprId),
     CurPos,
+    /// An expression of a file thawed from the parse cache, not decoded
+    /// yet: [`Arena::decode`] puts it in its place when it is first
+    /// evaluated. Lowering never makes one.
+    Frozen,
+    /// What a parse-cache entry holds where its bytes do not read as an
+    /// expression of its file (it passed its checksum, so only a forged
+    /// or mis-written entry has one): evaluating it is an error at its
+    /// place. Lowering never makes one.
+    Damaged,
 }
 
 /// Every lowered expression of every file, and where each came from.
-#[derive(Debug, Default)]
+/// A file read from the parse cache is thawed lazily: its expressions'
+/// places are there at once, and each expression is [`Expr::Frozen`]
+/// until [`Arena::decode`] reads it from the entry's bytes, when it is
+/// first evaluated (most of a library's functions are never called, so
+/// most of their bodies are never decoded).
+#[derive(Debug)]
 pub struct Arena {
     exprs: Vec<Expr>,
     spans: Vec<Span>,
+    /// The thawed files whose expressions may still be frozen, in the
+    /// order of their ids.
+    lazy: Vec<frozen::Lazy>,
+}
+
+impl Default for Arena {
+    fn default() -> Arena {
+        Arena {
+            // The expressions of nixplan's own library and module system
+            // are ~15,000: room for them before the vectors first move.
+            exprs: Vec::with_capacity(1 << 14),
+            spans: Vec::with_capacity(1 << 14),
+            lazy: Vec::new(),
+        }
+    }
 }
 
 impl Arena {
+    /// Expression `id`, which is [`Expr::Frozen`] if it was thawed and
+    /// not decoded yet (see [`Arena::decoded`]).
+    #[inline]
     pub fn get(&self, id: ExprId) -> &Expr {
         &self.exprs[id.0 as usize]
+    }
+    /// Decode expression `id` if it is frozen: afterwards it is the
+    /// expression its file's entry holds, or [`Expr::Damaged`] where the
+    /// bytes do not read as one.
+    #[inline]
+    pub fn decode(&mut self, id: ExprId) {
+        if let Expr::Frozen = self.exprs[id.0 as usize] {
+            self.decode_frozen(id);
+        }
+    }
+    #[cold]
+    #[inline(never)]
+    fn decode_frozen(&mut self, id: ExprId) {
+        self.exprs[id.0 as usize] = self.thawed(id).unwrap_or(Expr::Damaged);
+    }
+    /// Expression `id`, decoded first if it is frozen.
+    pub fn decoded(&mut self, id: ExprId) -> &Expr {
+        self.decode(id);
+        self.get(id)
+    }
+    /// What a frozen expression `id` decodes to (`None`: damaged); a
+    /// decoded one is not asked for.
+    fn thawed(&self, id: ExprId) -> Option<Expr> {
+        let at = self.lazy.partition_point(|l| l.base <= id.0);
+        self.lazy[at.checked_sub(1)?].decode(id.0)
     }
     pub fn span(&self, id: ExprId) -> Span {
         self.spans[id.0 as usize]
