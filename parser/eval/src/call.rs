@@ -211,13 +211,7 @@ impl Eval {
         // when it is called), outermost first: the next one is the last.
         let mut spine: smallvec::SmallVec<[(ExprId, ExprId); 6]> = smallvec::SmallVec::new();
         let mut head = e;
-        loop {
-            // A thawed file's function position is decoded first, so that
-            // its first evaluation takes the same path as the next.
-            self.arena.decode(head);
-            let Expr::Apply { func, arg } = *self.arena.get(head) else {
-                break;
-            };
+        while let Expr::Apply { func, arg } = *self.arena.get(head) {
             spine.push((arg, head));
             head = func;
         }

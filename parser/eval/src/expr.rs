@@ -174,12 +174,6 @@ impl Eval {
             Expr::Apply { func, .. } if matches!(self.arena.get(func), Expr::Apply { .. }) => {
                 self.eval_apply_spine(e, env)
             }
-            // Decoded first, so that the first evaluation of a thawed
-            // file takes the same paths as the next.
-            Expr::Apply { func, .. } if matches!(self.arena.get(func), Expr::Frozen) => {
-                self.arena.decode(func);
-                self.eval_inner(e, env)
-            }
             Expr::Apply { func, arg } => {
                 let f = self.eval(func, env)?;
                 let a = self.thunk(arg, env);

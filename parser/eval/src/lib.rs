@@ -666,13 +666,6 @@ impl Eval {
             // the value, in a holder of its own (nix makes a new value for
             // every selection; sharing the attribute's thunk would make
             // `[ x.f ] == [ x.f ]` true, and print «repeated»).
-            // Its base decoded first, so that the first evaluation of a
-            // thawed file takes the same paths as the next.
-            Expr::Select { expr, .. } if matches!(self.arena.get(*expr), Expr::Frozen) => {
-                let base = *expr;
-                self.arena.decode(base);
-                self.thunk(e, env)
-            }
             Expr::Select { expr, path, .. } => {
                 match self.selected_now(*expr, path, env).and_then(|t| t.value()) {
                     Some(v) => Thunk::ready(v),

@@ -243,10 +243,23 @@ impl Arena {
             self.decode_frozen(id);
         }
     }
+    /// With an application's function and a selection's base (down the
+    /// chain of them), which the evaluator looks at before it evaluates
+    /// them: a decoded expression's are decoded, so that the first
+    /// evaluation of a thawed file takes the same paths as the next.
     #[cold]
     #[inline(never)]
     fn decode_frozen(&mut self, id: ExprId) {
-        self.exprs[id.0 as usize] = self.thawed(id).unwrap_or(Expr::Damaged);
+        let mut next = Some(id);
+        while let Some(id) = next {
+            let e = self.thawed(id).unwrap_or(Expr::Damaged);
+            next = match e {
+                Expr::Apply { func: x, .. } | Expr::Select { expr: x, .. } => Some(x),
+                _ => None,
+            }
+            .filter(|x| matches!(self.exprs[x.0 as usize], Expr::Frozen));
+            self.exprs[id.0 as usize] = e;
+        }
     }
     /// Expression `id`, decoded first if it is frozen.
     pub fn decoded(&mut self, id: ExprId) -> &Expr {
