@@ -3,7 +3,8 @@
 //! prints — values, plans with their definitions' places, and errors with
 //! theirs; damaged entries are parsed again and rewritten; an entry
 //! whose checksum holds but whose expressions do not read is an error
-//! where they are evaluated, never a panic; `off` writes nothing.
+//! where they are evaluated (not a panic or a wrong value) and is
+//! removed; `off` writes nothing.
 
 mod common;
 
@@ -240,8 +241,8 @@ fn cached_lowering_gives_the_same_values_places_and_errors() {
 /// An entry whose checksum was put right after its bytes were changed
 /// (forged, or written wrong) is read, as its checksum holds; its
 /// expressions are decoded when evaluated, and one that does not read is
-/// an error at its place that says what to do, not a panic or a wrong
-/// value.
+/// an error at its place (not a panic or a wrong value), which removes
+/// the entry: the next run parses the file again.
 #[test]
 fn an_entry_that_does_not_read_is_an_error_at_its_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -266,9 +267,17 @@ fn an_entry_that_does_not_read_is_an_error_at_its_file() {
     }
     let (code, out, err) = nixplan_env(&args, &env, &[]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("holds a damaged entry for this file"), "{err}");
-    assert!(err.contains("NIXPLAN_PARSE_CACHE=off"), "{err}");
+    assert!(err.contains("held a damaged entry for this file"), "{err}");
+    assert!(
+        err.contains(&format!("{f}:1:1")),
+        "not said at the file: {err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
-    let (code, out, err) = nixplan_env(&args, &[("NIXPLAN_PARSE_CACHE", "off")], &[]);
+    // That entry was removed: the next run parses the file again, and
+    // writes it anew.
+    let (code, out, err) = nixplan_env(&args, &env, &[]);
+    assert_eq!((code, out.trim()), (0, r#"{"a":1,"b":{"c":2}}"#), "{err}");
+    assert_eq!(entries(&cache), written);
+    let (code, out, err) = nixplan_env(&args, &env, &[]);
     assert_eq!((code, out.trim()), (0, r#"{"a":1,"b":{"c":2}}"#), "{err}");
 }

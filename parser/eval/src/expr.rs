@@ -233,23 +233,17 @@ impl Eval {
                 self.arith(BinOp::Sub, Value::Int(0), v, span!())
             }
             Expr::Bin { op, lhs, rhs } => self.eval_bin(op, lhs, rhs, env, span!()),
+            // Its first evaluation (a file thawed from the parse cache):
+            // decoded, then evaluated as what it is. (A variable whose
+            // value is computed skips this level the next times: the
+            // first evaluation of a thawed one counts one level more
+            // against the depth limit; a check of `Frozen` before that
+            // fast path cost 2% of module-tree's instructions.)
             Expr::Frozen => {
-                // Its first evaluation: decoded from the parse cache, then
-                // evaluated as what it is.
                 self.arena.decode(e);
                 self.eval_inner(e, env)
             }
-            Expr::Damaged => {
-                let cache = match &self.settings.parse_cache {
-                    Some(dir) => format!(" ({})", dir.display()),
-                    None => String::new(),
-                };
-                Err(EvalError::new(
-                    ErrorKind::Io,
-                    format!("nixplan's parse cache{cache} holds a damaged entry for this file: delete it, or run again with NIXPLAN_PARSE_CACHE=off"),
-                    Some(span!()),
-                ))
-            }
+            Expr::Damaged => Err(self.damaged_entry(e)),
             Expr::CurPos => {
                 let f = self.sources.file(span!().file);
                 let (line, col) = f.line_col(span!().start);
@@ -564,5 +558,33 @@ impl std::ops::Deref for AttrKey<'_> {
             AttrKey::Static(s) => s,
             AttrKey::Dynamic(s) => s,
         }
+    }
+}
+
+impl Eval {
+    /// The error where a parse-cache entry's expression did not read
+    /// ([`Expr::Damaged`]): the entry is removed, so that the next run
+    /// parses the file again.
+    #[cold]
+    fn damaged_entry(&mut self, e: ExprId) -> Box<EvalError> {
+        let entry = match (&self.settings.parse_cache, self.arena.entry_of(e)) {
+            (Some(dir), Some(key)) => Some(dir.join(key)),
+            _ => None,
+        };
+        let removed = entry
+            .as_ref()
+            .is_some_and(|path| std::fs::remove_file(path).is_ok());
+        let what = match &entry {
+            Some(path) if removed => format!(
+                "nixplan's parse cache held a damaged entry for this file ({}); it is removed: run again, and the file is parsed anew",
+                path.display()
+            ),
+            Some(path) => format!(
+                "nixplan's parse cache holds a damaged entry for this file ({}): delete it, or run again with NIXPLAN_PARSE_CACHE=off",
+                path.display()
+            ),
+            None => "nixplan's parse cache holds a damaged entry for this file: run again with NIXPLAN_PARSE_CACHE=off".to_string(),
+        };
+        EvalError::new(ErrorKind::Io, what, Some(self.arena.span(e)))
     }
 }

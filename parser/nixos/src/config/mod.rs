@@ -56,7 +56,20 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// `start` of `text`.
 fn binding_end(text: &str, start: usize) -> Option<usize> {
     use rowan::ast::AstNode;
-    let root = rnix::Root::parse(text).tree();
+    thread_local! {
+        /// The last text parsed here and its tree: a plan's lists are
+        /// mostly in one file, which is parsed once, not once per list.
+        static PARSED: std::cell::RefCell<Option<(String, rnix::ast::Root)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let root = PARSED.with_borrow_mut(|last| match last {
+        Some((was, root)) if was == text => root.clone(),
+        _ => {
+            let root = rnix::Root::parse(text).tree();
+            *last = Some((text.to_string(), root.clone()));
+            root
+        }
+    });
     let token = root
         .syntax()
         .token_at_offset(rowan::TextSize::try_from(start).ok()?)

@@ -20,7 +20,9 @@
 //! is [`Expr::Damaged`] (an error where it is evaluated): an expression
 //! may refer only to expressions made before it, and a global variable
 //! only to a name the lowering saw as global, so a forged entry can make
-//! no cycle and reach no global that does not exist.
+//! no cycle and reach no global that does not exist. Its variables'
+//! slots are trusted: the entry is the user's own (the evaluator reads
+//! no entry, and no cache directory, that others can write).
 
 use std::rc::Rc;
 
@@ -137,9 +139,17 @@ pub(crate) struct Lazy {
     exprs_at: usize,
     /// The names the lowering saw as global, sorted.
     globals: Box<[Rc<str>]>,
+    /// The key the entry is stored under.
+    key: Box<str>,
 }
 
 impl Lazy {
+    pub(crate) fn holds(&self, id: u32) -> bool {
+        id.checked_sub(self.base).is_some_and(|i| i < self.count)
+    }
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
     /// Arena expression `id` (one of this file's), placed; `None` when
     /// its bytes do not read as an expression of this file.
     pub(crate) fn decode(&self, id: u32) -> Option<Expr> {
@@ -152,7 +162,12 @@ impl Lazy {
         let start = if i == 0 { 0 } else { end_of(i - 1)? };
         let end = end_of(i)?;
         let blob = self.bytes.get(self.exprs_at..)?;
-        let mut e: Expr = postcard::from_bytes(blob.get(start..end)?).ok()?;
+        // All of its bytes and only them (ends out of order would make
+        // it another's).
+        let (mut e, rest): (Expr, _) = postcard::take_from_bytes(blob.get(start..end)?).ok()?;
+        if !rest.is_empty() {
+            return None;
+        }
         let m = Move {
             from: self.from,
             below: i as u32,
@@ -187,14 +202,15 @@ pub fn cache_key(text: &str, base_dir: &str, home: Option<&str>, outer: &[Rc<str
     h.finalize().to_hex().to_string()
 }
 
-/// Where a thawed file's ids and spans go: ids shifted by `shift` (the
-/// frozen ids are the arena's when frozen, from `from` on), spans into
+/// Where a thawed file's ids and spans go: ids moved from `from` on (the
+/// frozen ids are the arena's when frozen) to `base` on, spans into
 /// `file`. Every id must stay inside the file, every span inside its text.
 struct Move<'a> {
     from: u32,
     /// Ids must be below this one (relative to `from`): lowering makes
-    /// every expression after those it refers to, so an entry whose ids
-    /// point forward (a cycle) is refused.
+    /// every expression after those it refers to, so an expression whose
+    /// ids point forward (a cycle) or out of its file is refused (it reads
+    /// as [`Expr::Damaged`]).
     below: u32,
     base: u32,
     file: FileId,
@@ -399,8 +415,10 @@ impl Arena {
         }
         let (head, after): (Head, &[u8]) = postcard::take_from_bytes(payload).ok()?;
         let count = head.count as usize;
+        // The ends (4 bytes each) and the spans (8) of the expressions.
+        let table = count.checked_mul(12)?;
         if head.key != key
-            || after.len() < 12 * count
+            || after.len() < table
             || head.root.checked_sub(head.from)? >= head.count
             || head.globals.iter().any(|(g, was)| is_global(g) != *was)
         {
@@ -408,7 +426,7 @@ impl Arena {
         }
         let len = u32::try_from(text_len).ok()?;
         let mut spans = Vec::with_capacity(count);
-        for s in after[4 * count..12 * count].chunks_exact(8) {
+        for s in after[4 * count..table].chunks_exact(8) {
             let (start, end) = s.split_at(4);
             let start = u32::from_le_bytes(start.try_into().ok()?);
             let end = u32::from_le_bytes(end.try_into().ok()?);
@@ -434,9 +452,10 @@ impl Arena {
             file,
             len,
             ends_at,
-            exprs_at: ends_at + 12 * count,
+            exprs_at: ends_at + table,
             bytes,
             globals,
+            key: head.key.into(),
         });
         Some(ExprId(head.root - head.from + base))
     }
@@ -503,27 +522,180 @@ mod tests {
         }
     }
 
+    fn global(n: &str) -> bool {
+        n == "builtins"
+    }
+
+    /// Every expression of `a`, decoded, as text.
+    fn all(a: &mut Arena) -> Vec<String> {
+        (0..a.len() as u32)
+            .map(|i| {
+                let e = format!("{:?}", a.decoded(ExprId(i)));
+                format!("{e} @ {:?}", a.span(ExprId(i)))
+            })
+            .collect()
+    }
+
     #[test]
     fn an_expression_whose_bytes_do_not_read_is_damaged_not_a_panic() {
-        let (_, root, bytes, len) = frozen("{ a = 1; b = [ 2 3 ]; }");
-        // The last byte is the root's (made last): 0xff is no final byte
-        // of a varint, a tag, a Boolean or UTF-8 text.
+        let (mut lowered, root, bytes, len) = frozen("{ a = 1; b = [ 2 builtins ]; }");
+        // The last byte is the root's (made last, an attribute set: its
+        // last byte is the count of its dynamic attributes); 0xff ends no
+        // varint.
         let mut forged = bytes.clone();
         *forged.last_mut().unwrap() = 0xff;
         let forged = resummed(forged);
         let mut a = Arena::default();
-        let at = a
-            .thaw("k", forged, FileId(0), len, &|n| n == "builtins")
-            .unwrap();
+        let at = a.thaw("k", forged, FileId(0), len, &global).unwrap();
         assert_eq!(at, root);
+        assert_eq!(a.entry_of(root), Some("k"));
         assert!(matches!(a.decoded(root), Expr::Damaged));
-        // The others read as they were.
-        assert!((0..root.0).all(|i| !matches!(a.decoded(ExprId(i)), Expr::Damaged)));
-        // A thawed arena freezes again, decoding what is still frozen.
+        // The others read as they were lowered.
+        for i in 0..root.0 {
+            let id = ExprId(i);
+            assert_eq!(
+                format!("{:?}", a.decoded(id)),
+                format!("{:?}", lowered.decoded(id))
+            );
+        }
+        // A thawed arena freezes again (decoding what is still frozen),
+        // and that entry thaws as the lowering.
         let mut b = Arena::default();
-        b.thaw("k", bytes, FileId(0), len, &|n| n == "builtins")
+        b.thaw("k", bytes, FileId(0), len, &global).unwrap();
+        let again = b
+            .freeze("k", ExprId(0), root, vec![(Rc::from("builtins"), true)])
             .unwrap();
-        let again = b.freeze("k", ExprId(0), root, vec![(Rc::from("builtins"), true)]);
-        assert!(again.is_some());
+        let mut c = Arena::default();
+        assert_eq!(c.thaw("k", again, FileId(0), len, &global), Some(root));
+        assert_eq!(all(&mut c), all(&mut lowered));
+        assert_eq!(c.entry_of(root), Some("k"));
+        assert_eq!(lowered.entry_of(root), None);
+    }
+
+    /// Entries frozen from a lowering changed as no lowering changes it
+    /// (checksummed, so only their structure can refuse them): what their
+    /// head says is refused at once, with the arena unchanged; an
+    /// expression that refers forward, names a global the lowering did
+    /// not see, holds a tag no lowering writes or whose bytes are not its
+    /// own reads as damaged, and only it.
+    #[test]
+    fn forged_entries_are_refused_or_read_as_damaged() {
+        let text = "let f = x: x + 1; in [ (f 2) builtins.map ]";
+        let (lowered, root, _, len) = frozen(text);
+        let frozen_from = |change: &dyn Fn(&mut Arena), root: ExprId| {
+            let (mut a, _, _, _) = frozen(text);
+            change(&mut a);
+            a.freeze("k", ExprId(0), root, vec![(Rc::from("builtins"), true)])
+                .unwrap()
+        };
+        // An arena with a file in it already, which a refusal leaves as
+        // it was.
+        let (_, _, other_bytes, other_len) = frozen("{ x = 1; }");
+        let mut host = Arena::default();
+        host.thaw("k", other_bytes, FileId(1), other_len, &global)
+            .unwrap();
+        let before = all(&mut host);
+        let refused = |host: &mut Arena, bytes: Vec<u8>, what: &str| {
+            assert_eq!(
+                host.thaw("k", bytes, FileId(0), len, &global),
+                None,
+                "{what}"
+            );
+            assert_eq!(all(host), before, "{what}: the arena changed");
+        };
+        refused(
+            &mut host,
+            frozen_from(&|_| {}, ExprId(root.0 + 1)),
+            "a root past the end",
+        );
+        refused(
+            &mut host,
+            frozen_from(
+                &|a| {
+                    a.spans[1] = Span {
+                        file: FileId(0),
+                        start: 5,
+                        end: 2,
+                    }
+                },
+                root,
+            ),
+            "a span that ends before it starts",
+        );
+        refused(
+            &mut host,
+            frozen_from(&|a| a.spans[0].end = len as u32 + 1, root),
+            "a span past the text",
+        );
+
+        let n = lowered.len() as u32;
+        for (what, change) in [
+            ("a forward id", Expr::Not(ExprId(n - 1))),
+            ("its own id", Expr::Not(ExprId(1))),
+            ("an unseen global", Expr::Var(Var::Global("nope".into()))),
+            ("a tag no lowering writes", Expr::Damaged),
+            ("a frozen expression", Expr::Frozen),
+            ("an end before its start", Expr::Null),
+        ] {
+            let bytes = if let Expr::Frozen = change {
+                // Frozen is never frozen (freezing decodes it): written
+                // over expression 1's bytes (a `Damaged`, one byte too).
+                let mut b = frozen_from(&|a| a.exprs[1] = Expr::Damaged, root);
+                let at = expr_range(&b, 1);
+                assert_eq!(
+                    b[at.clone()],
+                    postcard::to_stdvec(&Expr::Damaged).unwrap()[..]
+                );
+                b[at].copy_from_slice(&postcard::to_stdvec(&Expr::Frozen).unwrap());
+                resummed(b)
+            } else if let Expr::Null = change {
+                // Expression 1's end before its start.
+                let mut b = frozen_from(&|_| {}, root);
+                let ends_at = expr_range(&b, 0).start - 12 * n as usize - HEADER_LEN;
+                let at = HEADER_LEN + ends_at + 4;
+                b[at..at + 4].copy_from_slice(&0u32.to_le_bytes());
+                resummed(b)
+            } else {
+                frozen_from(&|a| a.exprs[1] = change.clone(), root)
+            };
+            let mut a = Arena::default();
+            assert!(
+                a.thaw("k", bytes, FileId(0), len, &global).is_some(),
+                "{what}"
+            );
+            let mut expected = lowered_copy(text);
+            for i in 0..n {
+                let id = ExprId(i);
+                let e = format!("{:?}", a.decoded(id));
+                // Expression 2 reads from where expression 1 says it
+                // ends: from expression 0 on.
+                if i == 1 || (i == 2 && matches!(change, Expr::Null)) {
+                    assert_eq!(e, "Damaged", "{what}: expression {i}");
+                } else {
+                    assert_eq!(
+                        e,
+                        format!("{:?}", expected.decoded(id)),
+                        "{what}: expression {i}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Where expression `i`'s bytes are in entry `bytes`.
+    fn expr_range(bytes: &[u8], i: usize) -> std::ops::Range<usize> {
+        let payload = &bytes[HEADER_LEN..];
+        let (head, after): (Head, &[u8]) = postcard::take_from_bytes(payload).unwrap();
+        let count = head.count as usize;
+        let exprs_at = bytes.len() - after.len() + 12 * count;
+        let end =
+            |i: usize| u32::from_le_bytes(after[4 * i..4 * i + 4].try_into().unwrap()) as usize;
+        let start = if i == 0 { 0 } else { end(i - 1) };
+        exprs_at + start..exprs_at + end(i)
+    }
+
+    /// `text` lowered again (an arena to compare with).
+    fn lowered_copy(text: &str) -> Arena {
+        frozen(text).0
     }
 }

@@ -269,8 +269,17 @@ impl Arena {
     /// What a frozen expression `id` decodes to (`None`: damaged); a
     /// decoded one is not asked for.
     fn thawed(&self, id: ExprId) -> Option<Expr> {
+        self.lazy_of(id)?.decode(id.0)
+    }
+    /// The thawed file expression `id` is of.
+    fn lazy_of(&self, id: ExprId) -> Option<&frozen::Lazy> {
         let at = self.lazy.partition_point(|l| l.base <= id.0);
-        self.lazy[at.checked_sub(1)?].decode(id.0)
+        self.lazy.get(at.checked_sub(1)?).filter(|l| l.holds(id.0))
+    }
+    /// The key of the parse-cache entry expression `id` was thawed from
+    /// (`None`: it was lowered here).
+    pub fn entry_of(&self, id: ExprId) -> Option<&str> {
+        self.lazy_of(id).map(frozen::Lazy::key)
     }
     pub fn span(&self, id: ExprId) -> Span {
         self.spans[id.0 as usize]
