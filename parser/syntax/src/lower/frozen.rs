@@ -397,7 +397,7 @@ impl Arena {
     /// arena unchanged) when the bytes are not a whole entry of this
     /// format under this key, a place leaves the text, or a global name
     /// answers differently from when it was made. The expressions are
-    /// decoded when first asked for ([`Arena::get`]); one whose bytes do
+    /// decoded when first evaluated ([`Arena::decode`]); one whose bytes do
     /// not read as an expression of this file then reads as
     /// [`Expr::Damaged`].
     pub fn thaw(

@@ -243,10 +243,10 @@ impl Arena {
             self.decode_frozen(id);
         }
     }
-    /// With an application's function and a selection's base (down the
-    /// chain of them), which the evaluator looks at before it evaluates
-    /// them: a decoded expression's are decoded, so that the first
-    /// evaluation of a thawed file takes the same paths as the next.
+    /// Decodes `id` and, down the chain, the function of an application
+    /// and the base of a selection that are still frozen: the evaluator
+    /// looks at those before it evaluates them, so a first evaluation of
+    /// a thawed file takes the same paths as the next.
     #[cold]
     #[inline(never)]
     fn decode_frozen(&mut self, id: ExprId) {
