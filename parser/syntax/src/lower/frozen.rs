@@ -153,7 +153,10 @@ impl Lazy {
     /// Arena expression `id` (one of this file's), placed; `None` when
     /// its bytes do not read as an expression of this file.
     pub(crate) fn decode(&self, id: u32) -> Option<Expr> {
-        let i = id.checked_sub(self.base).filter(|i| *i < self.count)? as usize;
+        if !self.holds(id) {
+            return None;
+        }
+        let i = (id - self.base) as usize;
         let end_of = |i: usize| -> Option<usize> {
             let at = self.ends_at + 4 * i;
             let b = self.bytes.get(at..at + 4)?;
