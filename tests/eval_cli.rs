@@ -532,3 +532,28 @@ fn a_deep_trace_keeps_both_ends() {
         "{err}"
     );
 }
+
+/// A set placed lazily (`__nixplanPlaceLazily`, how nixplan places the
+/// configurations nixpkgs' module system evaluates) gives a name the place
+/// computed for it only when that name's place is asked for; a place that
+/// cannot be computed leaves the name's own.
+#[test]
+fn lazy_places_are_computed_only_for_the_names_asked() {
+    let expr = r#"let
+  x = builtins.__nixplanPlaceLazily { a = 1; b = 2; c = 3; d = 4; } {
+    a = builtins.unsafeGetAttrPos "y" z; b = builtins.trace "b's place computed" null; d = throw "no place";
+  };
+  z = { y = 1; };
+in map (n: (builtins.unsafeGetAttrPos n x).line) [ "a" "c" "d" ]"#;
+    let (code, out, err) = nixplan_text(&["eval", "-E", expr, "--json"]);
+    assert_eq!((code, out.as_str()), (0, "[5,2,2]\n"), "{err}");
+    assert!(!err.contains("b's place computed"), "{err}");
+    let (code, _, err) = nixplan_text(&[
+        "eval",
+        "-E",
+        &expr.replace("\"c\" \"d\"", "\"b\""),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("b's place computed"), "{err}");
+}

@@ -335,6 +335,11 @@ pub struct Eval {
     /// store path (`builtins.path`, `filterSource`): a flake's `narHash`.
     nar_hashes: HashMap<String, [u8; 32]>,
     regex_cache: HashMap<String, Rc<regex::Regex>>,
+    /// Sets placed lazily (`__nixplanPlaceLazily`), by the address of
+    /// their `Attrs`: the set itself (held, so the address is never
+    /// another set's) and its names' places, forced when one is asked for
+    /// (`Eval::place_of`).
+    lazy_places: HashMap<usize, (Rc<Attrs>, Thunk)>,
     /// Derivations instantiated so far, by `.drv` path.
     pub drvs: store::DrvStore,
     /// What evaluation may ask of the program running it
@@ -402,6 +407,7 @@ impl Eval {
             copied_paths: HashMap::new(),
             nar_hashes: HashMap::new(),
             regex_cache: HashMap::new(),
+            lazy_places: HashMap::new(),
             drvs: store::DrvStore::default(),
             host: None,
             profile,

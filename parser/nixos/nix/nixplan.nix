@@ -713,10 +713,12 @@ let
   # first definition outside nixplan (the module system keeps only files).
   # A name that has a place (nixplan's own module system gives them) keeps
   # it; a default has none. A place that cannot be computed is left out.
-  # Lazy: a set is annotated when it is read. Not under real nix (`--eval
-  # nix`).
+  # Lazy: a set is annotated when it is read, and a name's place is
+  # computed only when the planner asks for it (`__nixplanPlaceLazily`: a
+  # place can force the definitions of an option the planner never reads).
+  # Not under real nix (`--eval nix`).
   placed = e:
-    if !(b ? __nixplanSetPositions) || !(b.isAttrs e) || !(e ? options) || !(e ? config) then e
+    if !(b ? __nixplanPlaceLazily) || !(b.isAttrs e) || !(e ? options) || !(e ? config) then e
     else e // { config = placesIn e.options e.config; };
   isPlainSet = v: b.isAttrs v && !(v ? _type) && !(v ? outPath);
   placesIn = opts: v:
@@ -733,7 +735,7 @@ let
           in
           if files == [ ] then null else { file = b.head files; line = 1; column = 1; };
       in
-      b.__nixplanSetPositions
+      b.__nixplanPlaceLazily
         (b.mapAttrs (n: c:
           let o = opts.${n} or null; in
           if !(b.isAttrs o) then c
@@ -765,7 +767,7 @@ let
           let own = b.unsafeGetAttrPos n v; w = best (writing n); in
           if own != null then own else if w == null then null else b.unsafeGetAttrPos n w.set;
       in
-      b.__nixplanSetPositions
+      b.__nixplanPlaceLazily
         (b.mapAttrs (n: c: placesBy (map (d: { inherit (d) prio; value = d.set.${n}; }) (writing n)) c) v)
         (b.mapAttrs (n: _: placeOf n) v);
 

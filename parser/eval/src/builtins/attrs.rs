@@ -45,13 +45,72 @@ pub(super) fn p_has_attr(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_get_attr_pos(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let name = ev.force_string(&a[0], s)?;
     let attrs = ev.force_attrs(&a[1], s)?;
-    match attrs.map.get(&name.s).and_then(|x| x.pos) {
+    match ev.place_of(&attrs, &name.s, s) {
         Some(pos) => Ok(ev.pos_value(pos)),
         None => Ok(Value::Null),
     }
 }
 
 impl Eval {
+    /// Where the attribute `name` of `attrs` is, as `unsafeGetAttrPos`
+    /// says: the place a lazy placement gives it (`__nixplanPlaceLazily`),
+    /// else its own. `None` when the set has no such name. A place whose
+    /// computation fails is left out (the name's own is said); `s` is
+    /// where the place is asked for.
+    pub fn place_of(&mut self, attrs: &Attrs, name: &str, s: Span) -> Option<Span> {
+        let own = attrs.map.get(name)?.pos;
+        if self.lazy_places.is_empty() {
+            return own;
+        }
+        let Some((_, places)) = self.lazy_places.get(&(attrs as *const Attrs as usize)) else {
+            return own;
+        };
+        let places = places.clone();
+        let placed = match self.force(&places) {
+            Ok(Value::Attrs(ps)) => ps.get(name).cloned(),
+            _ => None,
+        };
+        placed
+            .and_then(|p| self.span_of_pos(&p, s).ok().flatten())
+            .or(own)
+    }
+
+    /// `set`, its names placed by `places` when asked (`place_of`). The
+    /// set is held by the table, so its address names it as long as the
+    /// evaluation lasts; a set placed already is copied first (each
+    /// placement its own set).
+    pub fn place_lazily(&mut self, set: Rc<Attrs>, places: Thunk) -> Rc<Attrs> {
+        let set = if self.lazy_places.contains_key(&(Rc::as_ptr(&set) as usize)) {
+            Rc::new((*set).clone())
+        } else {
+            set
+        };
+        self.lazy_places
+            .insert(Rc::as_ptr(&set) as usize, (set.clone(), places));
+        set
+    }
+
+    /// The span of a place value `{ file; line; column; }` (`None` for
+    /// anything else, or a place in no file read).
+    pub fn span_of_pos(&mut self, pos: &Thunk, s: Span) -> EvalResult<Option<Span>> {
+        let Value::Attrs(pos) = self.force(pos)? else {
+            return Ok(None);
+        };
+        let (Some(f), Some(l), Some(c)) = (
+            pos.get("file").cloned(),
+            pos.get("line").cloned(),
+            pos.get("column").cloned(),
+        ) else {
+            return Ok(None);
+        };
+        let file = self.force_string(&f, s)?;
+        let line = self.force_int(&l, s)?;
+        let column = self.force_int(&c, s)?;
+        Ok(self
+            .sources
+            .span_at(&file.s, line as usize, column as usize))
+    }
+
     /// `{ file; line; column; }` of a span.
     pub fn pos_value(&self, pos: Span) -> Value {
         let f = self.sources.file(pos.file);

@@ -78,7 +78,7 @@ primops! {
     "fetchTree"/1 => p_fetch_tree, "fetchMercurial"/1 => p_no_fetch, "getFlake"/1 => p_get_flake,
     "filterSource"/2 => p_filter_source, "scopedImport"/2 => p_scoped_import,
     "__nixplanOpaque"/1 => p_nixplan_opaque, "__nixplanLockedPath"/1 => p_nixplan_locked_path,
-    "__nixplanPackageCall"/2 => p_nixplan_package_call, "__nixplanThrowAt"/2 => p_nixplan_throw_at, "__nixplanSetPositions"/2 => p_nixplan_set_positions, "__nixplanNarHash"/1 => p_nixplan_nar_hash, "__nixplanMapAttrs"/2 => p_nixplan_map_attrs, "__nixplanHost"/2 => p_nixplan_host, "__nixplanAlias"/2 => p_nixplan_alias, "__nixplanClosest"/2 => p_nixplan_closest,
+    "__nixplanPackageCall"/2 => p_nixplan_package_call, "__nixplanThrowAt"/2 => p_nixplan_throw_at, "__nixplanSetPositions"/2 => p_nixplan_set_positions, "__nixplanPlaceLazily"/2 => p_nixplan_place_lazily, "__nixplanNarHash"/1 => p_nixplan_nar_hash, "__nixplanMapAttrs"/2 => p_nixplan_map_attrs, "__nixplanHost"/2 => p_nixplan_host, "__nixplanAlias"/2 => p_nixplan_alias, "__nixplanClosest"/2 => p_nixplan_closest,
 }
 
 /// Names that are in scope without `builtins.`.

@@ -75,45 +75,30 @@ pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R 
         // A place that cannot be had (nixplan's places of what nixpkgs'
         // module system merged read definitions it may never force) is
         // left out, never an error.
-        let Ok(Value::Attrs(pos)) = ev.force(&p) else {
-            continue;
-        };
-        let (Some(f), Some(l), Some(c)) = (
-            pos.get("file").cloned(),
-            pos.get("line").cloned(),
-            pos.get("column").cloned(),
-        ) else {
-            continue;
-        };
-        let file = ev.force_string(&f, s)?;
-        let line = ev.force_int(&l, s)?;
-        let column = ev.force_int(&c, s)?;
-        if let Some(span) = ev.sources.span_at(&file.s, line as usize, column as usize) {
+        if let Ok(Some(span)) = ev.span_of_pos(&p, s) {
             attr.pos = Some(span);
         }
     }
     Ok(Value::attrs(out))
 }
 
+/// `__nixplanPlaceLazily set places`: `set`, each of whose names is
+/// placed where `places` says (`{ file; line; column; }`, or null for the
+/// name's own place) when its place is asked for (`Eval::place_of`:
+/// `unsafeGetAttrPos` and the planner's reading of a configuration), not
+/// before. A set nixplan made for it (`placed`, nixplan.nix): computing a
+/// place can force much of the module system (the definitions of an
+/// option), and the planner asks for the places of few names.
+pub(super) fn p_nixplan_place_lazily(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    let set = ev.force_attrs(&a[0], s)?;
+    Ok(Value::Attrs(ev.place_lazily(set, a[1].clone())))
+}
+
 /// `throw msg`, reported at `pos` (`{ file; line; column; }`): the module
 /// system points type errors and conflicts at the user's definition.
 pub(super) fn p_nixplan_throw_at(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let msg = ev.coerce(&a[1], s, false, false)?;
-    let mut span = s;
-    if let Value::Attrs(pos) = ev.force(&a[0])? {
-        if let (Some(f), Some(l), Some(c)) = (
-            pos.get("file").cloned(),
-            pos.get("line").cloned(),
-            pos.get("column").cloned(),
-        ) {
-            let file = ev.force_string(&f, s)?;
-            let line = ev.force_int(&l, s)?;
-            let column = ev.force_int(&c, s)?;
-            if let Some(sp) = ev.sources.span_at(&file.s, line as usize, column as usize) {
-                span = sp;
-            }
-        }
-    }
+    let span = ev.span_of_pos(&a[0], s)?.unwrap_or(s);
     Err(EvalError::new(
         ErrorKind::Throw,
         msg.s.to_string(),

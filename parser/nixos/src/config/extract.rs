@@ -78,10 +78,9 @@ impl Extract<'_> {
 
     /// Where the user wrote this attribute; `None` for values that come from
     /// defaults (positions inside nixplan's own modules are not the user's).
-    fn at(&self, a: &Attrs, key: &str) -> Option<Pos> {
-        a.map
-            .get(key)
-            .and_then(|x| x.pos)
+    fn at(&mut self, a: &Attrs, key: &str) -> Option<Pos> {
+        self.ev
+            .place_of(a, key, self.span)
             .and_then(|p| self.describe(p))
     }
     /// A finder of the strings of the list defined at `list_at`.
@@ -128,7 +127,7 @@ impl Extract<'_> {
             let Some(attr) = set.map.get(key.as_str()).cloned() else {
                 break;
             };
-            found = attr.pos.or(found);
+            found = self.ev.place_of(&set, key, self.span).or(found);
             if i + 1 < loc.len() {
                 match self.ev.force(&attr.value) {
                     Ok(Value::Attrs(next)) => set = next,
@@ -295,7 +294,10 @@ impl Extract<'_> {
         };
         let mut out = Vec::new();
         for (k, attr) in m.map.iter() {
-            let at = attr.pos.and_then(|p| self.describe(p));
+            let at = self
+                .ev
+                .place_of(&m, k, self.span)
+                .and_then(|p| self.describe(p));
             match self.ev.force(&attr.value)? {
                 Value::Attrs(x) => out.push((k.to_string(), x, at)),
                 v => return Err(self.type_error(k, "a set", &v)),
@@ -517,7 +519,8 @@ impl Extract<'_> {
         a: &Attrs,
         group: Option<&str>,
     ) -> EvalResult<Vec<PersistedDirectory>> {
-        let mut elements = self.elements_of(self.at(a, "directories"));
+        let list_at = self.at(a, "directories");
+        let mut elements = self.elements_of(list_at);
         let l = self.list(a, "directories")?;
         let mut out = Vec::new();
         for t in l.iter() {
@@ -550,7 +553,8 @@ impl Extract<'_> {
         a: &Attrs,
         group: Option<&str>,
     ) -> EvalResult<Vec<PersistedFile>> {
-        let mut elements = self.elements_of(self.at(a, "files"));
+        let list_at = self.at(a, "files");
+        let mut elements = self.elements_of(list_at);
         let l = self.list(a, "files")?;
         let mut out = Vec::new();
         for t in l.iter() {
@@ -798,7 +802,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 // this entry.
                 let defined = option_named(&e.message)
                     .and_then(|loc| x.place_of(&c, &loc))
-                    .or(attr.pos);
+                    .or_else(|| x.ev.place_of(entries, name, x.span));
                 // Only where the error shows no place in that file (the
                 // module system's type errors are raised in its own).
                 let shown_there = |d: Span| {
