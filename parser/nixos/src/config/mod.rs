@@ -56,19 +56,27 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// `start` of `text`.
 fn binding_end(text: &str, start: usize) -> Option<usize> {
     use rowan::ast::AstNode;
+    /// How many files' trees are kept.
+    const KEPT: usize = 8;
     thread_local! {
-        /// The last text parsed here and its tree: a plan's lists are
-        /// mostly in one file, which is parsed once, not once per list.
-        static PARSED: std::cell::RefCell<Option<(String, rnix::ast::Root)>> =
-            const { std::cell::RefCell::new(None) };
+        /// The texts parsed here last and their trees, the last used
+        /// first: a plan's lists are in a few files, each parsed once, not
+        /// once per list (a realworld plan widens 26 lists of 5 files: 8
+        /// parses when only the last was kept).
+        static PARSED: std::cell::RefCell<Vec<(String, rnix::ast::Root)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
     }
-    let root = PARSED.with_borrow_mut(|last| match last {
-        Some((was, root)) if was == text => root.clone(),
-        _ => {
-            let root = rnix::Root::parse(text).tree();
-            *last = Some((text.to_string(), root.clone()));
-            root
+    let root = PARSED.with_borrow_mut(|kept| {
+        if let Some(i) = kept.iter().position(|(was, _)| was == text) {
+            let hit = kept.remove(i);
+            let root = hit.1.clone();
+            kept.insert(0, hit);
+            return root;
         }
+        let root = rnix::Root::parse(text).tree();
+        kept.insert(0, (text.to_string(), root.clone()));
+        kept.truncate(KEPT);
+        root
     });
     let token = root
         .syntax()
