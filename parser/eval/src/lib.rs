@@ -611,7 +611,7 @@ impl Eval {
                 ));
             }
             ThunkState::Pending(e, _) => t.replace_blackhole(ThunkState::Blackhole(Some(*e))),
-            ThunkState::Native(_) | ThunkState::Apply(..) => {}
+            ThunkState::Native(_) | ThunkState::Apply(..) | ThunkState::MapAttr(..) => {}
         }
         let result = match &state {
             ThunkState::Pending(e, env) => self.eval(*e, env),
@@ -622,6 +622,16 @@ impl Eval {
                     None => Ok(g),
                 },
                 Err(e) => Err(e),
+            },
+            ThunkState::MapAttr(c, set, i) => match set.map.at(*i as usize) {
+                Some((name, attr)) => {
+                    let name = Thunk::ready(Value::str(name.clone()));
+                    match self.call(&c.f, name, c.span) {
+                        Ok(g) => self.call(&g, attr.value.clone(), c.span),
+                        Err(e) => Err(e),
+                    }
+                }
+                None => unreachable!("made for an attribute of the set"),
             },
             _ => unreachable!("checked above"),
         };

@@ -177,6 +177,11 @@ pub enum ThunkState {
     /// `f a` (or `f a b`) when forced: one allocation per element of a
     /// `map` or `mapAttrs`, the function and call site being shared.
     Apply(Rc<Callee>, Thunk, Option<Thunk>),
+    /// `f name value` for attribute `i` of a set (`mapAttrs`): the name's
+    /// string is made only when forced (most of a big `mapAttrs`, over
+    /// options or definitions, is never read), one allocation per
+    /// attribute instead of two.
+    MapAttr(Rc<Callee>, Rc<Attrs>, u32),
     Blackhole(Option<ExprId>),
 }
 
@@ -226,6 +231,7 @@ impl Thunk {
             ) | ThunkState::Pending(..)
                 | ThunkState::Native(_)
                 | ThunkState::Apply(..)
+                | ThunkState::MapAttr(..)
         );
         if !nests {
             return;
@@ -261,6 +267,14 @@ impl Thunk {
     /// `callee.f a` (with `b`: `callee.f a b`), computed when forced.
     pub fn apply(callee: &Rc<Callee>, a: Thunk, b: Option<Thunk>) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Apply(callee.clone(), a, b))))
+    }
+    /// `callee.f name value` for the attribute at `i` of `set`.
+    pub fn map_attr(callee: &Rc<Callee>, set: &Rc<Attrs>, i: u32) -> Thunk {
+        Thunk(Rc::new(Cell::new(ThunkState::MapAttr(
+            callee.clone(),
+            set.clone(),
+            i,
+        ))))
     }
     pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Native(Rc::new(f)))))
@@ -513,6 +527,10 @@ impl AttrMap {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// The `i`th attribute in name order.
+    pub fn at(&self, i: usize) -> Option<(&Rc<str>, &Attr)> {
+        self.0.get(i).map(|(k, a)| (k, a))
     }
     pub fn iter(
         &self,

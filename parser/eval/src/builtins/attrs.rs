@@ -214,8 +214,9 @@ fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
     let map = attrs
         .map
         .iter()
-        .map(|(k, v)| {
-            let t = Thunk::apply(&callee, ready_str(k.clone()), Some(v.value.clone()));
+        .enumerate()
+        .map(|(i, (k, v))| {
+            let t = Thunk::map_attr(&callee, &attrs, i as u32);
             let pos = if keep_positions { v.pos } else { None };
             (k.clone(), Attr { value: t, pos })
         })
