@@ -556,4 +556,17 @@ in map (n: (builtins.unsafeGetAttrPos n x).line) [ "a" "c" "d" ]"#;
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("b's place computed"), "{err}");
+    // An error forcing the set deeply is said at the place given.
+    let deep = r#"let
+  x = builtins.__nixplanPlaceLazily { a = throw "boom"; } {
+    a = builtins.unsafeGetAttrPos "y" z;
+  };
+  z = { y = 1; };
+in builtins.deepSeq x null"#;
+    let (code, _, err) = nixplan_text(&["eval", "-E", deep]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("while evaluating the attribute 'a' at «string»:5:9"),
+        "{err}"
+    );
 }

@@ -121,12 +121,17 @@ impl Eval {
                     if public && k.starts_with('_') {
                         continue;
                     }
-                    let x = self.force(&attr.value).map_err(|mut e| {
-                        if let Some(p) = attr.pos {
-                            e.add_trace(p, format!("while evaluating the attribute '{k}'"));
+                    let x = match self.force(&attr.value) {
+                        Ok(x) => x,
+                        Err(mut e) => {
+                            // A lazily placed set's place is asked for
+                            // only here, where it is said.
+                            if let Some(p) = self.place_of(a, k) {
+                                e.add_trace(p, format!("while evaluating the attribute '{k}'"));
+                            }
+                            return Err(e);
                         }
-                        e
-                    })?;
+                    };
                     self.nested(|ev| ev.deep_force_inner(&x, seen, public))?;
                 }
                 Ok(())

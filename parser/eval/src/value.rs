@@ -178,9 +178,10 @@ pub enum ThunkState {
     /// `map` or `mapAttrs`, the function and call site being shared.
     Apply(Rc<Callee>, Thunk, Option<Thunk>),
     /// `f name value` for attribute `i` of a set (`mapAttrs`): the name's
-    /// string is made only when forced (most of a big `mapAttrs`, over
+    /// thunk is made only when forced (most of a big `mapAttrs`, over
     /// options or definitions, is never read), one allocation per
-    /// attribute instead of two.
+    /// attribute instead of two. It holds the whole source set (its names
+    /// and values) until forced or dropped.
     MapAttr(Rc<Callee>, Rc<Attrs>, u32),
     Blackhole(Option<ExprId>),
 }

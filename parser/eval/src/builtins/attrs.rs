@@ -45,7 +45,7 @@ pub(super) fn p_has_attr(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_get_attr_pos(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let name = ev.force_string(&a[0], s)?;
     let attrs = ev.force_attrs(&a[1], s)?;
-    match ev.place_of(&attrs, &name.s, s) {
+    match ev.place_of(&attrs, &name.s) {
         Some(pos) => Ok(ev.pos_value(pos)),
         None => Ok(Value::Null),
     }
@@ -55,9 +55,9 @@ impl Eval {
     /// Where the attribute `name` of `attrs` is, as `unsafeGetAttrPos`
     /// says: the place a lazy placement gives it (`__nixplanPlaceLazily`),
     /// else its own. `None` when the set has no such name. A place whose
-    /// computation fails is left out (the name's own is said); `s` is
-    /// where the place is asked for.
-    pub fn place_of(&mut self, attrs: &Attrs, name: &str, s: Span) -> Option<Span> {
+    /// computation fails, or is not `{ file; line; column; }`, is left out
+    /// (the name's own is said): a place is never an error.
+    pub fn place_of(&mut self, attrs: &Attrs, name: &str) -> Option<Span> {
         let own = attrs.map.get(name)?.pos;
         if self.lazy_places.is_empty() {
             return own;
@@ -70,15 +70,37 @@ impl Eval {
             Ok(Value::Attrs(ps)) => ps.get(name).cloned(),
             _ => None,
         };
-        placed
-            .and_then(|p| self.span_of_pos(&p, s).ok().flatten())
-            .or(own)
+        placed.and_then(|p| self.place_value(&p)).or(own)
+    }
+
+    /// The span of a place `{ file; line; column; }` as nixplan's Nix code
+    /// makes them (`unsafeGetAttrPos`'s); `None` for anything else, a
+    /// place in no file read, or one that fails to evaluate.
+    fn place_value(&mut self, pos: &Thunk) -> Option<Span> {
+        let Ok(Value::Attrs(pos)) = self.force(pos) else {
+            return None;
+        };
+        let field = |ev: &mut Eval, name: &str| ev.force(pos.get(name)?).ok();
+        let (Some(Value::String(file)), Some(Value::Int(line)), Some(Value::Int(column))) = (
+            field(self, "file"),
+            field(self, "line"),
+            field(self, "column"),
+        ) else {
+            return None;
+        };
+        self.sources.span_at(
+            &file.s,
+            usize::try_from(line).ok()?,
+            usize::try_from(column).ok()?,
+        )
     }
 
     /// `set`, its names placed by `places` when asked (`place_of`). The
     /// set is held by the table, so its address names it as long as the
-    /// evaluation lasts; a set placed already is copied first (each
-    /// placement its own set).
+    /// evaluation lasts (and so are the places' thunks: what they would
+    /// force is kept, as the eager placement kept it reachable); a set
+    /// placed already is copied first (each placement its own set: the
+    /// copy has only the new placement's places and its names' own).
     pub fn place_lazily(&mut self, set: Rc<Attrs>, places: Thunk) -> Rc<Attrs> {
         let set = if self.lazy_places.contains_key(&(Rc::as_ptr(&set) as usize)) {
             Rc::new((*set).clone())

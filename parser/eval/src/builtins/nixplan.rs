@@ -88,7 +88,9 @@ pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R 
 /// `unsafeGetAttrPos` and the planner's reading of a configuration), not
 /// before. A set nixplan made for it (`placed`, nixplan.nix): computing a
 /// place can force much of the module system (the definitions of an
-/// option), and the planner asks for the places of few names.
+/// option), and the planner asks for the places of few names. The places
+/// are seen only through `Eval::place_of`; a set made from this one
+/// (`//`, `mapAttrs`, `removeAttrs`) has its names' own places only.
 pub(super) fn p_nixplan_place_lazily(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let set = ev.force_attrs(&a[0], s)?;
     Ok(Value::Attrs(ev.place_lazily(set, a[1].clone())))

@@ -79,9 +79,7 @@ impl Extract<'_> {
     /// Where the user wrote this attribute; `None` for values that come from
     /// defaults (positions inside nixplan's own modules are not the user's).
     fn at(&mut self, a: &Attrs, key: &str) -> Option<Pos> {
-        self.ev
-            .place_of(a, key, self.span)
-            .and_then(|p| self.describe(p))
+        self.ev.place_of(a, key).and_then(|p| self.describe(p))
     }
     /// A finder of the strings of the list defined at `list_at`.
     fn elements_of(&self, list_at: Option<Pos>) -> Elements {
@@ -118,8 +116,9 @@ impl Extract<'_> {
         }
     }
     /// Where the user wrote the option at `loc` of the configuration `c`
-    /// (a place only: what is forced on the way is only sets the module
-    /// system has already made; an error on the way gives none).
+    /// (a place only: what is forced on the way is the sets the module
+    /// system has already made and the places asked for, which may force
+    /// the option's definitions; an error on the way gives none).
     fn place_of(&mut self, c: &Rc<Attrs>, loc: &[String]) -> Option<Span> {
         let mut set = c.clone();
         let mut found = None;
@@ -127,7 +126,7 @@ impl Extract<'_> {
             let Some(attr) = set.map.get(key.as_str()).cloned() else {
                 break;
             };
-            found = self.ev.place_of(&set, key, self.span).or(found);
+            found = self.ev.place_of(&set, key).or(found);
             if i + 1 < loc.len() {
                 match self.ev.force(&attr.value) {
                     Ok(Value::Attrs(next)) => set = next,
@@ -294,10 +293,7 @@ impl Extract<'_> {
         };
         let mut out = Vec::new();
         for (k, attr) in m.map.iter() {
-            let at = self
-                .ev
-                .place_of(&m, k, self.span)
-                .and_then(|p| self.describe(p));
+            let at = self.ev.place_of(&m, k).and_then(|p| self.describe(p));
             match self.ev.force(&attr.value)? {
                 Value::Attrs(x) => out.push((k.to_string(), x, at)),
                 v => return Err(self.type_error(k, "a set", &v)),
@@ -802,7 +798,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
                 // this entry.
                 let defined = option_named(&e.message)
                     .and_then(|loc| x.place_of(&c, &loc))
-                    .or_else(|| x.ev.place_of(entries, name, x.span));
+                    .or_else(|| x.ev.place_of(entries, name));
                 // Only where the error shows no place in that file (the
                 // module system's type errors are raised in its own).
                 let shown_there = |d: Span| {
