@@ -76,7 +76,7 @@ impl Eval {
     /// The span of a place `{ file; line; column; }` as nixplan's Nix code
     /// makes them (`unsafeGetAttrPos`'s); `None` for anything else, a
     /// place in no file read, or one that fails to evaluate.
-    fn place_value(&mut self, pos: &Thunk) -> Option<Span> {
+    pub fn place_value(&mut self, pos: &Thunk) -> Option<Span> {
         let Ok(Value::Attrs(pos)) = self.force(pos) else {
             return None;
         };
@@ -110,27 +110,6 @@ impl Eval {
         self.lazy_places
             .insert(Rc::as_ptr(&set) as usize, (set.clone(), places));
         set
-    }
-
-    /// The span of a place value `{ file; line; column; }` (`None` for
-    /// anything else, or a place in no file read).
-    pub fn span_of_pos(&mut self, pos: &Thunk, s: Span) -> EvalResult<Option<Span>> {
-        let Value::Attrs(pos) = self.force(pos)? else {
-            return Ok(None);
-        };
-        let (Some(f), Some(l), Some(c)) = (
-            pos.get("file").cloned(),
-            pos.get("line").cloned(),
-            pos.get("column").cloned(),
-        ) else {
-            return Ok(None);
-        };
-        let file = self.force_string(&f, s)?;
-        let line = self.force_int(&l, s)?;
-        let column = self.force_int(&c, s)?;
-        Ok(self
-            .sources
-            .span_at(&file.s, line as usize, column as usize))
     }
 
     /// `{ file; line; column; }` of a span.

@@ -75,7 +75,7 @@ pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R 
         // A place that cannot be had (nixplan's places of what nixpkgs'
         // module system merged read definitions it may never force) is
         // left out, never an error.
-        if let Ok(Some(span)) = ev.span_of_pos(&p, s) {
+        if let Some(span) = ev.place_value(&p) {
             attr.pos = Some(span);
         }
     }
@@ -100,7 +100,8 @@ pub(super) fn p_nixplan_place_lazily(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 /// system points type errors and conflicts at the user's definition.
 pub(super) fn p_nixplan_throw_at(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let msg = ev.coerce(&a[1], s, false, false)?;
-    let span = ev.span_of_pos(&a[0], s)?.unwrap_or(s);
+    // A place that cannot be had: the throw is said where it is called.
+    let span = ev.place_value(&a[0]).unwrap_or(s);
     Err(EvalError::new(
         ErrorKind::Throw,
         msg.s.to_string(),
