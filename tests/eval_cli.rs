@@ -392,6 +392,36 @@ fn a_profile_counts_calls_by_function_where_asked() {
     assert_eq!(calls("fib.nix:2:9"), 177, "{text}");
     assert_eq!(calls("builtins.map"), 1, "{text}");
     assert!(!text.contains("fib.nix:3:11"), "{text}");
+    // Each function's own steps: fib calls no function (its steps are all
+    // its own, counted once however deep the recursion); `builtins.length`
+    // forces the `map` it is given, whose steps are map's own.
+    let columns = |what: &str| -> Vec<u64> {
+        let line = text.lines().find(|l| l.ends_with(what)).unwrap();
+        line.split_whitespace()
+            .skip(2)
+            .take(3)
+            .map(|c| c.parse().unwrap())
+            .collect()
+    };
+    let fib = columns("fib.nix:2:9");
+    assert!(fib[2] > 0 && fib[2] == fib[1], "{text}");
+    let length = columns("builtins.length");
+    let map = columns("builtins.map");
+    assert!(length[2] < length[1] && map[1] <= length[1], "{text}");
+    // Then the same functions, by their own steps, the most first.
+    let (_, by_own) = text
+        .split_once("# the same, by the steps of their own")
+        .unwrap_or_else(|| panic!("no table by own steps in:\n{text}"));
+    let owns: Vec<u64> = by_own
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split_whitespace().nth(4).unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        owns.len() >= 3 && owns.windows(2).all(|w| w[0] >= w[1]),
+        "{text}"
+    );
+    assert_eq!(owns[0], fib[2], "{text}");
     // A command that evaluates several times (a hive's node list, then
     // each node) appends a profile per evaluation; the next command
     // replaces the file.

@@ -77,13 +77,14 @@ let
     };
 
   # Order by mkOrder priority (stable), then remove the wrappers.
+  # One definition (most options) is only stripped, as lazily.
   sortProperties = defs:
     let
       prio = d: if typeOf' d.value == "order" then d.value.priority else defaultOrderPriority;
       strip = d: if typeOf' d.value == "order" then strip (d // { value = d.value.content; }) else d;
       indexed = lib.imap0 (i: d: { inherit i d; p = prio d; }) defs;
       sorted = b.sort (x: y: x.p < y.p || (x.p == y.p && x.i < y.i)) indexed;
-    in map (x: strip x.d) sorted;
+    in if b.length defs < 2 then map strip defs else map (x: strip x.d) sorted;
 
   # ----- collecting modules -------------------------------------------------
 
