@@ -39,11 +39,12 @@ done
 [ "$DIR" = benches/workloads ] || exit 0
 
 # End to end: a typical fixture flake through the module system to the
-# typed configuration (no nix counterpart offline: absolute times).
+# typed configuration (no nix counterpart offline: absolute times). Offline:
+# a run that may fetch measures the network (a lookup that times out).
 printf '\n%-40s %12s %12s\n' "config target" mean_ms peak_MiB
 for t in "tests/fixtures/esp-ext4#alder" "tests/fixtures/impermanence-tmpfs-root#fir" "tests/fixtures/colmena-hive#web1"; do
-  hyperfine -N --warmup 2 --min-runs 10 --export-json "$out/config.json" "$NP config --json $t" >/dev/null 2>&1
-  m=$( { /usr/bin/time -f %M $NP config --json "$t" >/dev/null; } 2>&1 | tail -1)
+  hyperfine -N --warmup 2 --min-runs 10 --export-json "$out/config.json" "$NP config --json --offline $t" >/dev/null 2>&1
+  m=$( { /usr/bin/time -f %M $NP config --json --offline "$t" >/dev/null; } 2>&1 | tail -1)
   python3 - "$out/config.json" "$t" "$m" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
