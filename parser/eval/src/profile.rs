@@ -122,11 +122,7 @@ impl Profile {
             r
         };
         rows.truncate(limit);
-        let by_time = rows.len();
-        for (i, (key, e)) in rows.into_iter().chain(by_own).enumerate() {
-            if i == by_time {
-                out.push_str(&format!("# the same, by the steps of their own\n{header}"));
-            }
+        let line = |(key, e): (&Key, &Entry)| {
             let name = match key {
                 Key::Lambda(id) => describe(*id),
                 Key::Builtin(name) => format!("builtins.{name}"),
@@ -137,11 +133,14 @@ impl Profile {
             } else {
                 100.0 * e.time.as_secs_f64() / total.as_secs_f64()
             };
-            out.push_str(&format!(
+            format!(
                 "  {ms:>9.2} {pct:>5.1}% {:>10} {:>12} {:>10}  {name}\n",
                 e.calls, e.steps, e.own
-            ));
-        }
+            )
+        };
+        out.extend(rows.into_iter().map(line));
+        out.push_str(&format!("# the same, by the steps of their own\n{header}"));
+        out.extend(by_own.into_iter().map(line));
         out
     }
 }
