@@ -1025,3 +1025,153 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
     let row = rows.iter().find(|r| r["node"] == "snowfall-lib").unwrap();
     assert_eq!(row["origin"], "stand-in", "{row}");
 }
+
+/// The activation snippets users write, in every shape the module system
+/// merges: read by nixplan (its own module system, and nixpkgs' real lib)
+/// as nixpkgs' lib, evaluated by nix itself, merges them under NixOS's
+/// declaration (a string, or a submodule of `text` (lines), `deps` and
+/// `supportsDryActivation`). Most are one plain definition, which nixplan
+/// reads without a submodule evaluation (nixos.nix, `fastSnippet`); the
+/// others (several definitions, mkAfter or mkIf inside, a function) go
+/// through the submodule. A snippet whose text cannot be evaluated here
+/// still has its dependencies.
+#[test]
+fn activation_snippets_merge_as_nixpkgs_lib_merges_them() {
+    let test = "activation_snippets_merge_as_nixpkgs_lib_merges_them";
+    let upstream = match common::upstream() {
+        Ok(u) => u,
+        Err(why) => {
+            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            return;
+        }
+    };
+    let no_nix = std::process::Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .is_err()
+        .then(|| "no nix-instantiate (tests/run.sh installs Debian's nix-bin)".to_string());
+    if skip_unless(test, no_nix, "NIXPLAN_REQUIRE_NIX") {
+        return;
+    }
+    let first = r#"{ lib, config, ... }: {
+  options.secretFile = lib.mkOption { type = lib.types.str; };
+  config.system.activationScripts = {
+    plain = "echo plain";
+    record = { text = "echo record"; deps = [ "plain" ]; };
+    dry = { text = "echo dry"; supportsDryActivation = true; };
+    twice = { text = "one"; };
+    later = { text = lib.mkAfter "late"; deps = [ "plain" ]; };
+    cond = { text = "c"; deps = lib.mkIf true [ "record" ]; };
+    fn = { ... }: { text = "from a function"; };
+    forced = lib.mkForce { text = "forced"; deps = [ "dry" ]; };
+    secret = { text = "install ${config.secretFile}"; deps = [ "record" "plain" ]; };
+  };
+}
+"#;
+    let second = r#"{ lib, ... }: {
+  system.activationScripts = {
+    twice = { text = "two"; deps = [ "record" ]; };
+    later = { text = "early"; supportsDryActivation = lib.mkDefault true; };
+    forced = { text = "not this"; };
+  };
+}
+"#;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("first.nix"), first).unwrap();
+    std::fs::write(dir.join("second.nix"), second).unwrap();
+    std::fs::write(
+        dir.join("both.nix"),
+        "{ imports = [ ./first.nix ./second.nix ]; }\n",
+    )
+    .unwrap();
+    // nix, with NixOS's declaration of the snippets over nixpkgs' lib.
+    let oracle = format!(
+        r#"let
+  lib = import {lib};
+  inherit (lib) types mkOption;
+  snippet = types.submodule {{
+    options.text = mkOption {{ type = types.lines; }};
+    options.deps = mkOption {{ type = types.listOf types.str; default = [ ]; }};
+    options.supportsDryActivation = mkOption {{ type = types.bool; default = false; }};
+  }};
+  c = (lib.evalModules {{ modules = [
+    {{ options.system.activationScripts = mkOption {{ type = types.attrsOf (types.coercedTo types.str (text: {{ inherit text; }}) snippet); default = {{ }}; }}; }}
+    {dir}/both.nix
+  ]; }}).config;
+in builtins.mapAttrs (n: s: {{
+  text = if n == "secret" then null else s.text;
+  inherit (s) deps supportsDryActivation;
+}}) c.system.activationScripts
+"#,
+        lib = upstream.join("nixpkgs-lib/lib").display(),
+        dir = dir.display()
+    );
+    let out = std::process::Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "-E", &oracle])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(expected["twice"]["text"], "one\ntwo", "{expected}");
+    assert_eq!(expected.as_object().unwrap().len(), 9, "{expected}");
+
+    let flake = r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem { modules = [ ./both.nix ]; };
+  };
+}
+"#;
+    std::fs::write(dir.join("flake.nix"), flake).unwrap();
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let both = dir.join("both.nix").display().to_string();
+    let runs = [
+        (
+            "nixplan's module system",
+            nixplan_text(&["config", &both, "--json", "--offline"]),
+        ),
+        (
+            "nixpkgs' lib",
+            run_with_nixpkgs(&dir, "h", &lib, &["config", "--json"]),
+        ),
+    ];
+    for (by, (code, out, err)) in runs {
+        assert_eq!(code, 0, "{by}: {err}");
+        let c: Value = serde_json::from_str(&out).unwrap();
+        let got = &c["activation_scripts"];
+        for (name, want) in expected.as_object().unwrap() {
+            let s = &got[name.as_str()];
+            assert_eq!(s["deps"]["value"], want["deps"], "{by}: {name}: {s}");
+            assert_eq!(
+                s["supports_dry_activation"]["value"], want["supportsDryActivation"],
+                "{by}: {name}: {s}"
+            );
+            if name == "secret" {
+                // Its text reads an option nothing defines: said, and left
+                // out of the plan.
+                assert!(
+                    s["error"]
+                        .as_str()
+                        .is_some_and(|e| e.contains("secretFile")),
+                    "{by}: {s}"
+                );
+                assert!(
+                    err.contains("activation snippet secret cannot be evaluated"),
+                    "{by}: {err}"
+                );
+            } else {
+                assert_eq!(s["text"], want["text"], "{by}: {name}: {s}");
+                assert!(s["error"].is_null(), "{by}: {name}: {s}");
+            }
+        }
+        // The places the user wrote them at are kept.
+        let at = got["record"]["deps"]["at"].as_str().unwrap_or_default();
+        assert!(at.ends_with("first.nix:5:38"), "{by}: {}", got["record"]);
+    }
+}

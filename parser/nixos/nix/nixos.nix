@@ -76,11 +76,40 @@ let
     options.gid = opt (types.nullOr types.int) null;
     options.members = opt (types.listOf str) [ ];
   });
-  snippet = types.submodule {
+  snippetModule = types.submodule {
     options.text = mkOption { type = types.lines; };
     options.deps = opt (types.listOf str) [ ];
     options.supportsDryActivation = opt types.bool false;
   };
+  # A snippet defined once, by a set of the submodule's own options (NixOS's
+  # own below, `stringAfter`'s, most users'), is read without a module
+  # evaluation of its own (each costs about as much as planning a small
+  # disk): each option is the value defined, or its default, where that is
+  # a plain value of the option's type, exactly what the submodule merges.
+  # Anything else is the submodule's to merge and check, as before: several
+  # definitions, a function, another attribute, and, per option, mkIf or
+  # mkAfter inside or a value of another type. Nothing is forced before it
+  # is read (a snippet whose text throws still has its dependencies), and
+  # the names keep the places the user wrote them at (nixplan's mapAttrs).
+  plainSnippet = {
+    text = b.isString;
+    deps = v: b.isList v && b.all b.isString v;
+    supportsDryActivation = b.isBool;
+  };
+  fastSnippet = sub: sub // {
+    merge = loc: defs:
+      let
+        d = (b.head defs).value;
+        slow = sub.merge loc defs;
+      in
+      if b.length defs == 1 && b.isAttrs d && !(d ? _type) && d ? text && b.all (n: plainSnippet ? ${n}) (b.attrNames d)
+      then { deps = [ ]; supportsDryActivation = false; } // b.mapAttrs (n: v: if plainSnippet.${n} v then v else slow.${n}) d
+      else slow;
+    # The module system rebuilds a type that holds submodules with its
+    # `substSubModules`: the result is read the same way.
+    substSubModules = m: fastSnippet (sub.substSubModules m);
+  };
+  snippet = fastSnippet snippetModule;
   loader = config.boot.loader;
 
 in
