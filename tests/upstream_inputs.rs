@@ -1045,12 +1045,7 @@ fn activation_snippets_merge_as_nixpkgs_lib_merges_them() {
             return;
         }
     };
-    let no_nix = std::process::Command::new("nix-instantiate")
-        .arg("--version")
-        .output()
-        .is_err()
-        .then(|| "no nix-instantiate (tests/run.sh installs Debian's nix-bin)".to_string());
-    if skip_unless(test, no_nix, "NIXPLAN_REQUIRE_NIX") {
+    if skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
         return;
     }
     let first = r#"{ lib, config, ... }: {
