@@ -1060,6 +1060,8 @@ fn activation_snippets_merge_as_nixpkgs_lib_merges_them() {
     fn = { ... }: { text = "from a function"; };
     forced = lib.mkForce { text = "forced"; deps = [ "dry" ]; };
     secret = { text = "install ${config.secretFile}"; deps = [ "record" "plain" ]; };
+    # One definition, two of its options read through the submodule.
+    single = { text = lib.mkAfter "x"; supportsDryActivation = lib.mkDefault true; deps = [ "plain" ]; };
   };
 }
 "#;
@@ -1081,9 +1083,11 @@ fn activation_snippets_merge_as_nixpkgs_lib_merges_them() {
         "{ imports = [ ./first.nix ./second.nix ]; }\n",
     )
     .unwrap();
-    // nix, with NixOS's declaration of the snippets over nixpkgs' lib.
-    let oracle = format!(
-        r#"let
+    // nix, with NixOS's declaration of the snippets over nixpkgs' lib,
+    // the snippets of the module `file` of `dir`.
+    let nix = |file: &str| {
+        let oracle = format!(
+            r#"let
   lib = import {lib};
   inherit (lib) types mkOption;
   snippet = types.submodule {{
@@ -1093,20 +1097,48 @@ fn activation_snippets_merge_as_nixpkgs_lib_merges_them() {
   }};
   c = (lib.evalModules {{ modules = [
     {{ options.system.activationScripts = mkOption {{ type = types.attrsOf (types.coercedTo types.str (text: {{ inherit text; }}) snippet); default = {{ }}; }}; }}
-    {dir}/both.nix
+    {module}
   ]; }}).config;
 in builtins.mapAttrs (n: s: {{
   text = if n == "secret" then null else s.text;
   inherit (s) deps supportsDryActivation;
 }}) c.system.activationScripts
 "#,
-        lib = upstream.join("nixpkgs-lib/lib").display(),
-        dir = dir.display()
-    );
-    let out = std::process::Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json", "-E", &oracle])
-        .output()
-        .unwrap();
+            lib = upstream.join("nixpkgs-lib/lib").display(),
+            module = dir.join(file).display()
+        );
+        std::process::Command::new("nix-instantiate")
+            .args(["--eval", "--strict", "--json", "-E", &oracle])
+            .output()
+            .unwrap()
+    };
+    // nixplan, by its own module system (the module given as the target)
+    // and by nixpkgs' lib (a flake's nixosSystem of it).
+    let lib = upstream.join("nixpkgs-lib").display().to_string();
+    let nixplan = |file: &str| {
+        let flake = format!(
+            r#"{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = {{ nixpkgs, ... }}: {{
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem {{ modules = [ ./{file} ]; }};
+  }};
+}}
+"#
+        );
+        std::fs::write(dir.join("flake.nix"), flake).unwrap();
+        let module = dir.join(file).display().to_string();
+        [
+            (
+                "nixplan's module system",
+                nixplan_text(&["config", &module, "--json", "--offline"]),
+            ),
+            (
+                "nixpkgs' lib",
+                run_with_nixpkgs(&dir, "h", &lib, &["config", "--json"]),
+            ),
+        ]
+    };
+    let out = nix("both.nix");
     assert!(
         out.status.success(),
         "{}",
@@ -1114,29 +1146,8 @@ in builtins.mapAttrs (n: s: {{
     );
     let expected: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(expected["twice"]["text"], "one\ntwo", "{expected}");
-    assert_eq!(expected.as_object().unwrap().len(), 9, "{expected}");
-
-    let flake = r#"{
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
-  outputs = { nixpkgs, ... }: {
-    nixosConfigurations.h = nixpkgs.lib.nixosSystem { modules = [ ./both.nix ]; };
-  };
-}
-"#;
-    std::fs::write(dir.join("flake.nix"), flake).unwrap();
-    let lib = upstream.join("nixpkgs-lib").display().to_string();
-    let both = dir.join("both.nix").display().to_string();
-    let runs = [
-        (
-            "nixplan's module system",
-            nixplan_text(&["config", &both, "--json", "--offline"]),
-        ),
-        (
-            "nixpkgs' lib",
-            run_with_nixpkgs(&dir, "h", &lib, &["config", "--json"]),
-        ),
-    ];
-    for (by, (code, out, err)) in runs {
+    assert_eq!(expected.as_object().unwrap().len(), 10, "{expected}");
+    for (by, (code, out, err)) in nixplan("both.nix") {
         assert_eq!(code, 0, "{by}: {err}");
         let c: Value = serde_json::from_str(&out).unwrap();
         let got = &c["activation_scripts"];
@@ -1168,5 +1179,25 @@ in builtins.mapAttrs (n: s: {{
         // The places the user wrote them at are kept.
         let at = got["record"]["deps"]["at"].as_str().unwrap_or_default();
         assert!(at.ends_with("first.nix:5:38"), "{by}: {}", got["record"]);
+    }
+
+    // A value of another type in a snippet defined once is the error nix
+    // gives (the module system's own message).
+    std::fs::write(
+        dir.join("bad.nix"),
+        "{ system.activationScripts.bad = { text = \"a\"; deps = [ 1 ]; }; }\n",
+    )
+    .unwrap();
+    let out = nix("bad.nix");
+    assert!(!out.status.success());
+    let nix_err = String::from_utf8_lossy(&out.stderr);
+    let message = nix_err
+        .lines()
+        .find_map(|l| l.strip_prefix("error: "))
+        .expect("nix says why");
+    assert!(message.contains("is not of type `string'"), "{nix_err}");
+    for (by, (code, _, err)) in nixplan("bad.nix") {
+        assert_eq!(code, 1, "{by}: {err}");
+        assert!(err.contains(message), "{by}: {err}\nnix: {message}");
     }
 }
