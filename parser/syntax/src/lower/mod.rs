@@ -218,10 +218,15 @@ pub struct Arena {
 impl Default for Arena {
     fn default() -> Arena {
         Arena {
-            // The expressions of nixplan's own library and module system
-            // are ~15,000: room for them before the vectors first move.
-            exprs: Vec::with_capacity(1 << 14),
-            spans: Vec::with_capacity(1 << 14),
+            // Room before the vectors first move (each move copies them
+            // into fresh pages, which the kernel faults in one by one):
+            // a plan thaws ~26,000 expressions with nixplan's own library,
+            // ~42,000 with nixpkgs' lib and disko. What is reserved and
+            // never written costs no memory (mimalloc commits on demand):
+            // peak RSS measured the same, and page faults of an empty plan
+            // 1,624 -> 1,489.
+            exprs: Vec::with_capacity(1 << 17),
+            spans: Vec::with_capacity(1 << 17),
             lazy: Vec::new(),
         }
     }
