@@ -840,5 +840,7 @@ in
       wrapped = if lib0.isFunction m then lib0.setFunctionArgs (args: m (b.intersectAttrs kept args)) kept else m;
       module = { _file = b.toString path; key = b.toString path; imports = [ wrapped ]; };
       given = fileInputs (b.dirOf (b.toString path));
-    in { kind = "module"; eval = placed (if given == { } then moduleConfig module else fileConfigWith given module); };
+      # nixplan's own module system places what it merges itself:
+      # `placed` is for nixpkgs' lib.
+    in { kind = "module"; eval = if given == { } then moduleConfig module else placed (fileConfigWith given module); };
 }
