@@ -59,11 +59,20 @@ impl FileSystem for OsFileSystem {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(path)? {
             let entry = entry?;
-            let meta = std::fs::symlink_metadata(entry.path())?;
-            out.push((
-                entry.file_name().to_string_lossy().into_owned(),
-                to_type(meta.file_type(), &meta),
-            ));
+            // The type as the directory lists it (no `stat` where the file
+            // system says it); only a regular file is asked for its mode
+            // (its executable bit), relative to the directory.
+            let ft = entry.file_type()?;
+            let kind = if ft.is_file() {
+                to_type(ft, &entry.metadata()?)
+            } else if ft.is_symlink() {
+                FileType::Symlink
+            } else if ft.is_dir() {
+                FileType::Directory
+            } else {
+                FileType::Unknown
+            };
+            out.push((entry.file_name().to_string_lossy().into_owned(), kind));
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)

@@ -123,8 +123,21 @@ fn nar_entry_without(
     path: &Path,
     left_out: &std::collections::HashSet<PathBuf>,
 ) -> io::Result<()> {
+    let kind = fs.file_type(path)?;
+    nar_node(fs, h, path, kind, left_out)
+}
+
+/// The NAR serialisation of `path`, whose type is `kind` (as its directory
+/// listed it: not asked again).
+fn nar_node(
+    fs: &dyn FileSystem,
+    h: &mut Sha256,
+    path: &Path,
+    kind: FileType,
+    left_out: &std::collections::HashSet<PathBuf>,
+) -> io::Result<()> {
     nar_str(h, b"(");
-    match fs.file_type(path)? {
+    match kind {
         FileType::Regular { executable } => {
             nar_str(h, b"type");
             nar_str(h, b"regular");
@@ -144,8 +157,9 @@ fn nar_entry_without(
         FileType::Directory => {
             nar_str(h, b"type");
             nar_str(h, b"directory");
-            for (name, _) in fs.read_dir(path)? {
-                if left_out.contains(&path.join(&name)) {
+            for (name, kind) in fs.read_dir(path)? {
+                let child = path.join(&name);
+                if left_out.contains(&child) {
                     continue;
                 }
                 nar_str(h, b"entry");
@@ -153,7 +167,7 @@ fn nar_entry_without(
                 nar_str(h, b"name");
                 nar_str(h, name.as_bytes());
                 nar_str(h, b"node");
-                nar_entry_without(fs, h, &path.join(&name), left_out)?;
+                nar_node(fs, h, &child, kind, left_out)?;
                 nar_str(h, b")");
             }
         }

@@ -535,13 +535,12 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
     let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) else {
         return Ok(own());
     };
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["ls-files", "-z", "--cached", "--stage"])
-        .stderr(std::process::Stdio::null())
-        .output();
-    let Some(listing) = out.ok().filter(|o| o.status.success()).map(|o| o.stdout) else {
+    // The listing and the commit's facts are asked at once: four gits
+    // one after the other were most of a small flake's plan.
+    let listing = git_start(root, &["ls-files", "-z", "--cached", "--stage"]);
+    let info = GitInfo::start(root);
+    let Some(listing) = git_output(listing) else {
+        info.abandon();
         return Ok(own());
     };
     // `MODE SHA STAGE`, a tab, `PATH` each; a submodule's mode is 160000.
@@ -570,6 +569,7 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
     // A flake git does not track (new, or in an ignored directory) is read
     // as a `path:` flake: nix would not find its flake.nix in the copy.
     if !tracked.contains(&dir.join("flake.nix")) {
+        info.abandon();
         return Ok(own());
     }
     let mut left_out = Vec::new();
@@ -591,49 +591,88 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
         }
     }
     left_out.sort();
-    Ok(answer(root, left_out, true, git_info(root)))
+    Ok(answer(root, left_out, true, info.finish()))
+}
+
+/// `git -C ROOT ARGS…` started, its output read by [`git_output`].
+fn git_start(root: &Path, args: &[&str]) -> Option<std::process::Child> {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()
+}
+
+/// What a started git printed, if it started and succeeded.
+fn git_output(child: Option<std::process::Child>) -> Option<Vec<u8>> {
+    child?
+        .wait_with_output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| o.stdout)
 }
 
 /// A git flake's `sourceInfo` beside its `narHash`, as nix gives it: the
 /// commit's time (`lastModified`), and where no tracked file differs from
 /// the commit, its `rev`, `shortRev` and `revCount`; `submodules = false`.
-/// A repository without a commit has `lastModified = 0`.
-fn git_info(root: &Path) -> Value {
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(args)
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    // The commit and its time at once.
-    let Some(head) = git(&["log", "-1", "--format=%H %ct", "HEAD"]) else {
-        return json!({ "lastModified": 0, "submodules": false });
-    };
-    let (rev, last) = head.split_once(' ').unwrap_or((head.as_str(), "0"));
-    let rev = rev.to_string();
-    let last: u64 = last.parse().unwrap_or(0);
-    // Whether a tracked file differs from the commit, as nix asks it: by
-    // content (a file only touched is not a change; `git diff` looks past
-    // stale stat data), submodules aside.
-    let clean = git(&["diff", "HEAD", "--quiet", "--ignore-submodules"]).is_some();
-    if !clean {
-        return json!({ "lastModified": last, "submodules": false });
+/// A repository without a commit has `lastModified = 0`. The three gits
+/// that say it run at once (the count is asked before it is known to be
+/// wanted: it only reads).
+struct GitInfo {
+    head: Option<std::process::Child>,
+    diff: Option<std::process::Child>,
+    count: Option<std::process::Child>,
+}
+
+impl GitInfo {
+    fn start(root: &Path) -> GitInfo {
+        GitInfo {
+            // The commit and its time at once.
+            head: git_start(root, &["log", "-1", "--format=%H %ct", "HEAD"]),
+            // Whether a tracked file differs from the commit, as nix asks
+            // it: by content (a file only touched is not a change; `git
+            // diff` looks past stale stat data), submodules aside.
+            diff: git_start(root, &["diff", "HEAD", "--quiet", "--ignore-submodules"]),
+            count: git_start(root, &["rev-list", "--count", "HEAD"]),
+        }
     }
-    let count: u64 = git(&["rev-list", "--count", "HEAD"])
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(0);
-    json!({
-        "lastModified": last,
-        "rev": rev,
-        "shortRev": rev.get(..7).unwrap_or(&rev),
-        "revCount": count,
-        "submodules": false,
-    })
+
+    /// Not wanted after all (the flake is not read from git): the gits
+    /// are stopped and waited for.
+    fn abandon(self) {
+        for mut child in [self.head, self.diff, self.count].into_iter().flatten() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn finish(self) -> Value {
+        let text = |c| git_output(c).map(|o| String::from_utf8_lossy(&o).trim().to_string());
+        let head = text(self.head);
+        let clean = git_output(self.diff).is_some();
+        let count = text(self.count);
+        let Some(head) = head else {
+            return json!({ "lastModified": 0, "submodules": false });
+        };
+        let (rev, last) = head.split_once(' ').unwrap_or((head.as_str(), "0"));
+        let rev = rev.to_string();
+        let last: u64 = last.parse().unwrap_or(0);
+        if !clean {
+            return json!({ "lastModified": last, "submodules": false });
+        }
+        let count: u64 = count.and_then(|t| t.parse().ok()).unwrap_or(0);
+        json!({
+            "lastModified": last,
+            "rev": rev,
+            "shortRev": rev.get(..7).unwrap_or(&rev),
+            "revCount": count,
+            "submodules": false,
+        })
+    }
 }
 
 /// The warnings a reviewer must see: each input that was not itself.

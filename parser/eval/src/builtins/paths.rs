@@ -481,9 +481,8 @@ fn left_out_by(
         )
     };
     let entries = ev.fs().read_dir(dir).map_err(io)?;
-    for (name, _) in entries {
+    for (name, kind) in entries {
         let child = dir.join(&name);
-        let kind = ev.fs().file_type(&child).map_err(io)?;
         let word = match kind {
             FileType::Regular { .. } => "regular",
             FileType::Directory => "directory",
