@@ -252,12 +252,8 @@ fn disko_examples_on_loop_devices_look_as_disko_makes_them() {
     if skip_unless_available(test) {
         return;
     }
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let mut problems = Vec::new();
     for (name, needs) in EXAMPLES {

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{nixplan_text, root, skip::skip_unless};
+use common::{nixplan_text, root};
 use reduce::{parse_log, reduce, Facts};
 use serde_json::Value;
 
@@ -337,12 +337,8 @@ fn examples(upstream: &Path) -> Vec<(String, PathBuf)> {
 #[test]
 fn plans_agree_with_disko_own_scripts_for_every_example() {
     let test = "plans_agree_with_disko_own_scripts_for_every_example";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let listed = std::fs::read_to_string(root().join("tests/disko-upstream/deviations.txt"))
         .unwrap_or_default();

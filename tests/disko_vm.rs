@@ -145,12 +145,8 @@ fn disko_examples_in_a_vm_look_as_disko_makes_them() {
     if common::skip::skip_unless(test, common::vm::unavailable(), "NIXPLAN_REQUIRE_VM_TESTS") {
         return;
     }
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            common::skip::skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let only = std::env::var("NIXPLAN_DISKO_EXAMPLES").unwrap_or_else(|_| BY_DEFAULT.join(","));
     let chosen: Vec<&str> = EXAMPLES

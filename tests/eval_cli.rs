@@ -298,24 +298,10 @@ fn secret_stand_ins_put_secrets_where_the_real_modules_do() {
 /// Manager's own `dag.nix` makes (run by nix over the real nixpkgs lib).
 #[test]
 fn the_home_manager_stand_in_dag_entries_are_home_managers() {
-    let up = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            if common::skip::skip_unless(
-                "the_home_manager_stand_in_dag",
-                Some(why),
-                "NIXPLAN_REQUIRE_UPSTREAM",
-            ) {
-                return;
-            }
-            unreachable!()
-        }
+    let Some(up) = common::upstream_or_skip("the_home_manager_stand_in_dag") else {
+        return;
     };
-    if common::skip::skip_unless(
-        "the_home_manager_stand_in_dag",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("the_home_manager_stand_in_dag") {
         return;
     }
     let uses = "[ (d.entryAfter [ \"a\" ] \"x\") (d.isEntry (d.entryAnywhere 1)) (d.isDag { a = d.entryBetween [ \"c\" ] [ \"b\" ] 2; }) (d.map (n: x: x + 1) { a = d.entryBefore [ \"b\" ] 1; }) d.empty ]";

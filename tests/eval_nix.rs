@@ -29,11 +29,7 @@ fn strip_positions(v: serde_json::Value) -> serde_json::Value {
 
 #[test]
 fn real_nix_gives_the_same_config() {
-    if common::skip::skip_unless(
-        "real_nix_gives_the_same_config",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("real_nix_gives_the_same_config") {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -82,11 +78,7 @@ fn real_nix_gives_the_same_config() {
 /// the flake nix loads) give what the embedded evaluator gives.
 #[test]
 fn real_nix_reads_every_target_kind() {
-    if common::skip::skip_unless(
-        "real_nix_reads_every_target_kind",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("real_nix_reads_every_target_kind") {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -143,7 +135,7 @@ fn real_nix_reads_every_target_kind() {
 #[test]
 fn filtered_store_paths_read_as_nix_reads_them() {
     let test = "filtered_store_paths_read_as_nix_reads_them";
-    if common::skip::skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+    if common::skip_without_nix(test) {
         return;
     }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("filtered-store");
@@ -246,7 +238,7 @@ fn sh(dir: &Path, cmd: &str) {
 #[test]
 fn a_flakes_source_info_is_what_nix_gives() {
     let test = "a_flakes_source_info_is_what_nix_gives";
-    if common::skip::skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+    if common::skip_without_nix(test) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -344,7 +336,7 @@ fn a_flakes_source_info_is_what_nix_gives() {
 #[test]
 fn a_flake_is_read_from_its_store_path_as_nix_reads_it() {
     let test = "a_flake_is_read_from_its_store_path_as_nix_reads_it";
-    if common::skip::skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+    if common::skip_without_nix(test) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

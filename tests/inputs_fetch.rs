@@ -259,11 +259,7 @@ fn input<'a>(rows: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
 
 #[test]
 fn fetched_verified_cached_and_used_offline() {
-    if common::skip::skip_unless(
-        "fetched_verified_cached_and_used_offline",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("fetched_verified_cached_and_used_offline") {
         return;
     }
     let root = fresh("fetched");
@@ -566,11 +562,7 @@ fn fetched_verified_cached_and_used_offline() {
 
 #[test]
 fn a_wrong_nar_hash_is_refused_and_nothing_is_kept() {
-    if common::skip::skip_unless(
-        "a_wrong_nar_hash_is_refused_and_nothing_is_kept",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("a_wrong_nar_hash_is_refused_and_nothing_is_kept") {
         return;
     }
     let root = fresh("mismatch");
@@ -614,11 +606,7 @@ fn a_wrong_nar_hash_is_refused_and_nothing_is_kept() {
 /// refused with nothing kept; no hash, nothing fetched.
 #[test]
 fn fetch_tarball_in_eval_is_fetched_checked_and_cached() {
-    if common::skip::skip_unless(
-        "fetch_tarball_in_eval_is_fetched_checked_and_cached",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("fetch_tarball_in_eval_is_fetched_checked_and_cached") {
         return;
     }
     let root = fresh("eval-fetch-tarball");
@@ -696,11 +684,8 @@ fn nix_hash_file(file: &Path) -> (String, String) {
 /// itself put in the store found there at the path nix gave it.
 #[test]
 fn fetchurl_in_eval_is_fetched_checked_cached_and_found_in_the_store() {
-    if common::skip::skip_unless(
-        "fetchurl_in_eval_is_fetched_checked_cached_and_found_in_the_store",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("fetchurl_in_eval_is_fetched_checked_cached_and_found_in_the_store")
+    {
         return;
     }
     let root = fresh("eval-fetchurl");
@@ -818,11 +803,7 @@ fn fetchurl_in_eval_is_fetched_checked_cached_and_found_in_the_store() {
 /// refused without fetching.
 #[test]
 fn get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher() {
-    if common::skip::skip_unless(
-        "get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher") {
         return;
     }
     let root = fresh("eval-get-flake");
@@ -884,11 +865,7 @@ fn get_flake_loads_a_flake_with_its_own_lock_through_the_fetcher() {
 
 #[test]
 fn an_interrupted_download_leaves_no_cache_entry() {
-    if common::skip::skip_unless(
-        "an_interrupted_download_leaves_no_cache_entry",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("an_interrupted_download_leaves_no_cache_entry") {
         return;
     }
     let root = fresh("interrupted");
@@ -925,11 +902,7 @@ fn an_interrupted_download_leaves_no_cache_entry() {
 
 #[test]
 fn a_git_input_is_fetched_at_its_revision() {
-    if common::skip::skip_unless(
-        "a_git_input_is_fetched_at_its_revision",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("a_git_input_is_fetched_at_its_revision") {
         return;
     }
     let root = fresh("git");
@@ -1109,11 +1082,7 @@ fn hardening_hits(server: &Server) -> usize {
 /// there offline.
 #[test]
 fn an_override_naming_one_revision_is_fetched_once_then_cached() {
-    if common::skip::skip_unless(
-        "an_override_naming_one_revision_is_fetched_once_then_cached",
-        common::nix_missing(),
-        "NIXPLAN_REQUIRE_NIX",
-    ) {
+    if common::skip_without_nix("an_override_naming_one_revision_is_fetched_once_then_cached") {
         return;
     }
     let root = fresh("override-cached");

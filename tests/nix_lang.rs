@@ -148,18 +148,8 @@ fn check(dir: &Path, lang: &Path, name: &str) -> Option<String> {
 
 #[test]
 fn nix_language_suite() {
-    let upstream = match common::upstream() {
-        Ok(p) => p,
-        Err(why) => {
-            if common::skip::skip_unless(
-                "nix_language_suite",
-                Some(why),
-                "NIXPLAN_REQUIRE_UPSTREAM",
-            ) {
-                return;
-            }
-            unreachable!()
-        }
+    let Some(upstream) = common::upstream_or_skip("nix_language_suite") else {
+        return;
     };
     let snapshot = upstream.join("nix-lang-tests");
     let tmp = tempfile::tempdir().unwrap();

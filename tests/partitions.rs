@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{nixplan_text, skip::skip_unless};
+use common::nixplan_text;
 use serde_json::Value;
 
 const FAKE_HASH: &str = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -160,13 +160,7 @@ fn sources(upstream: &Path, repos: &[(&str, &str)]) -> Vec<String> {
 }
 
 fn setup(test: &str) -> Option<(PathBuf, PathBuf)> {
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return None;
-        }
-    };
+    let upstream = common::upstream_or_skip(test)?;
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
     write_flake(&dir);
     Some((upstream, dir))

@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{nixplan_text, root, skip::skip_unless};
+use common::{nixplan_text, root};
 use serde_json::Value;
 
 /// Lock node names → the upstream snapshot that is that input.
@@ -43,12 +43,8 @@ fn strip(v: &Value) -> Value {
 #[test]
 fn stand_ins_agree_with_upstream_or_say_why_not() {
     let test = "stand_ins_agree_with_upstream_or_say_why_not";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let targets = std::fs::read_to_string(root().join("tests/fixtures/targets.txt")).unwrap();
     let mut found = BTreeSet::new();
@@ -159,12 +155,8 @@ fn assert_exactly_listed(found: &BTreeSet<String>, flakes: bool) {
 #[test]
 fn module_files_agree_with_upstream_or_say_why_not() {
     let test = "module_files_agree_with_upstream_or_say_why_not";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let given: Vec<String> = [
         ("disko", "disko"),
@@ -232,12 +224,8 @@ fn module_files_agree_with_upstream_or_say_why_not() {
 #[test]
 fn a_lib_only_nixpkgs_is_refused_with_strict_inputs() {
     let test = "a_lib_only_nixpkgs_is_refused_with_strict_inputs";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let lib = upstream.join("nixpkgs-lib").display().to_string();
     let disko = upstream.join("disko").display().to_string();
@@ -276,12 +264,8 @@ fn a_lib_only_nixpkgs_is_refused_with_strict_inputs() {
 #[test]
 fn a_nixpkgs_with_nixos_is_evaluated_as_itself() {
     let test = "a_nixpkgs_with_nixos_is_evaluated_as_itself";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nixpkgs-shaped");
     let _ = std::fs::remove_dir_all(&tmp);
@@ -394,12 +378,8 @@ fn a_full_nixpkgs_checkout_plans_fixtures_with_the_real_nixos() {
         common::skip::skipped(test, "NIXPLAN_TEST_NIXPKGS does not name a nixpkgs checkout (with nixos/lib/eval-config.nix)");
         return;
     };
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let disko = upstream.join("disko").display().to_string();
     for target in [
@@ -709,13 +689,7 @@ fn lib_only_run_with(
     files: &[(&str, &str)],
     command_args: &[&str],
 ) -> Option<(i32, String, String)> {
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return None;
-        }
-    };
+    let upstream = common::upstream_or_skip(test)?;
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -738,12 +712,8 @@ fn lib_only_run_with(
 #[test]
 fn a_flake_utils_plus_shaped_flake_plans_offline() {
     let test = "a_flake_utils_plus_shaped_flake_plans_offline";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
     let _ = std::fs::remove_dir_all(&dir);
@@ -887,12 +857,8 @@ fn a_flake_utils_plus_shaped_flake_plans_offline() {
 #[test]
 fn a_snowfall_lib_flake_plans_with_the_stand_in() {
     let test = "a_snowfall_lib_flake_plans_with_the_stand_in";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(test);
     let _ = std::fs::remove_dir_all(&dir);
@@ -1038,14 +1004,10 @@ fn a_snowfall_lib_flake_plans_with_the_stand_in() {
 #[test]
 fn activation_snippets_merge_as_nixpkgs_lib_merges_them() {
     let test = "activation_snippets_merge_as_nixpkgs_lib_merges_them";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
-    if skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+    if common::skip_without_nix(test) {
         return;
     }
     let first = r#"{ lib, config, ... }: {

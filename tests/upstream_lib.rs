@@ -22,12 +22,8 @@ use common::{root, skip::skip_unless};
 #[test]
 fn upstream_evaluations_give_what_nix_gives() {
     let test = "upstream_evaluations_give_what_nix_gives";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     let no_nix = Command::new("nix-instantiate")
         .arg("--version")
@@ -83,14 +79,10 @@ fn upstream_evaluations_give_what_nix_gives() {
 #[test]
 fn the_stand_in_lib_gives_what_the_real_lib_gives() {
     let test = "the_stand_in_lib_gives_what_the_real_lib_gives";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
-    if skip_unless(test, common::nix_missing(), "NIXPLAN_REQUIRE_NIX") {
+    if common::skip_without_nix(test) {
         return;
     }
     let cases = root().join("tests/upstream/lib-cases.nix");
@@ -138,16 +130,9 @@ fn the_stand_in_lib_gives_what_the_real_lib_gives() {
 
 #[test]
 fn nixpkgs_lib_module_tests_pass_as_with_nix() {
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(
-                "nixpkgs_lib_module_tests_pass_as_with_nix",
-                Some(why),
-                "NIXPLAN_REQUIRE_UPSTREAM",
-            );
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip("nixpkgs_lib_module_tests_pass_as_with_nix")
+    else {
+        return;
     };
     let script = upstream.join("nixpkgs-lib/lib/tests/modules.sh");
     let shim = root().join("tests/upstream");
@@ -205,12 +190,8 @@ fn nixpkgs_lib_module_tests_pass_as_with_nix() {
 #[test]
 fn every_public_name_of_the_real_lib_is_in_the_stand_in_or_listed() {
     let test = "every_public_name_of_the_real_lib_is_in_the_stand_in_or_listed";
-    let upstream = match common::upstream() {
-        Ok(u) => u,
-        Err(why) => {
-            skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
-            return;
-        }
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
     };
     // By nixplan's evaluator: nix 2.8 stops at the newer builtins the
     // real lib names (readFileType...), which listing names never calls.

@@ -120,10 +120,6 @@ pub fn fixture_targets() -> Vec<FixtureTarget> {
         .collect()
 }
 
-/// The snapshots of upstream projects (disko, nixpkgs' lib, flake-parts…)
-/// that tests evaluate: `$NIXPLAN_UPSTREAM`, else `../shared/upstream`
-/// beside the repository, else `/work/shared/upstream` (where the project
-/// keeps them). `Err` says where it looked.
 /// Why the nix tests cannot run, if nix is not installed.
 pub fn nix_missing() -> Option<String> {
     Command::new("nix")
@@ -133,6 +129,10 @@ pub fn nix_missing() -> Option<String> {
         .then(|| "no nix installed (tests/run.sh installs Debian's nix-bin)".to_string())
 }
 
+/// The snapshots of upstream projects (disko, nixpkgs' lib, flake-parts…)
+/// that tests evaluate: `$NIXPLAN_UPSTREAM`, else `../shared/upstream`
+/// beside the repository, else `/work/shared/upstream` (where the project
+/// keeps them). `Err` says where it looked.
 pub fn upstream() -> Result<std::path::PathBuf, String> {
     let candidates: Vec<std::path::PathBuf> = std::env::var_os("NIXPLAN_UPSTREAM")
         .map(std::path::PathBuf::from)
@@ -156,6 +156,24 @@ pub fn upstream() -> Result<std::path::PathBuf, String> {
                     .join(", ")
             )
         })
+}
+
+/// The upstream snapshots, or `None` when `test` is skipped without them
+/// (said and recorded; a failure under `NIXPLAN_REQUIRE_UPSTREAM=1`).
+pub fn upstream_or_skip(test: &str) -> Option<std::path::PathBuf> {
+    match upstream() {
+        Ok(u) => Some(u),
+        Err(why) => {
+            skip::skip_unless(test, Some(why), "NIXPLAN_REQUIRE_UPSTREAM");
+            None
+        }
+    }
+}
+
+/// Whether `test` is skipped because nix is not installed (said and
+/// recorded; a failure under `NIXPLAN_REQUIRE_NIX=1`).
+pub fn skip_without_nix(test: &str) -> bool {
+    skip::skip_unless(test, nix_missing(), "NIXPLAN_REQUIRE_NIX")
 }
 
 /// A sealed plan of one action running `script` on the target: this
