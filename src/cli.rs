@@ -185,6 +185,11 @@ pub struct PlanChoices {
     /// PATH (a hive deploy; `--system` for one node).
     #[arg(long, value_name = "NAME=PATH", requires = "goal")]
     pub node_system: Vec<String>,
+    /// A hive: how many nodes are evaluated at once (default: one per
+    /// core, at most 4; each evaluation holds its own memory). What each
+    /// says is printed in the nodes' order.
+    #[arg(long, value_name = "N", requires = "goal", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub eval_jobs: Option<u64>,
     /// Deploy to a running NixOS instead of installing: build, push,
     /// switch, boot, test, dry-activate or keys (colmena's goals).
     #[arg(long, value_parser = parse_goal)]

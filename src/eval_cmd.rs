@@ -110,7 +110,7 @@ pub fn report_eval(ev: &Eval, e: &EvalError) {
             .replace(&format!("{}/", root.trim_end_matches('/')), "");
     }
     let report = miette::Report::new(e.to_diagnostic(&ev.sources));
-    eprintln!("{report:?}");
+    crate::say!("{report:?}");
 }
 
 fn flush_messages(ev: &mut Eval) {

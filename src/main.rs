@@ -125,6 +125,10 @@ const FIRST_ARENA: [(libmimalloc_sys::mi_option_t, std::ffi::c_long); 2] = [
 static SAVED: [std::sync::atomic::AtomicI64; FIRST_ARENA.len()] =
     [const { std::sync::atomic::AtomicI64::new(0) }; FIRST_ARENA.len()];
 
+/// The stack of a thread that evaluates (the evaluator also grows its
+/// stack on demand and bounds its depth).
+pub const EVAL_STACK: usize = 256 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     // The first arena is there (parsing the arguments allocated): the
@@ -139,7 +143,7 @@ fn main() -> ExitCode {
     // evaluator also grows its stack on demand and bounds its depth).
     let worker = std::thread::Builder::new()
         .name("nixplan".into())
-        .stack_size(256 * 1024 * 1024)
+        .stack_size(EVAL_STACK)
         .spawn(move || run(args));
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,

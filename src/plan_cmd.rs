@@ -171,7 +171,7 @@ fn make_hive_plan(
     // deployment.tags, so with a tag every node is evaluated (as colmena
     // does).
     let by_tag = sel.split(',').any(|i| i.trim().starts_with('@'));
-    let mut plans = Vec::new();
+    let mut nodes = Vec::new();
     for name in &names {
         if !by_tag && !selected(&sel, name, &[]).map_err(fail)? {
             continue;
@@ -183,23 +183,33 @@ fn make_hive_plan(
         };
         node.choices.system = prebuilt.get(name).cloned();
         let target = parse_target(&node.target).map_err(fail)?;
-        let (ev, config) =
-            load_config(&node.target, &node.choices.inputs).map_err(|_| ExitCode::from(1))?;
+        nodes.push((name, node, target));
+    }
+    let jobs = inputs.choices.eval_jobs.map_or_else(
+        || {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(4)
+        },
+        |n| n as usize,
+    );
+    let evaluated = evaluate_nodes(&nodes, jobs);
+    let mut plans = Vec::new();
+    // In the nodes' order, as one after the other: what each said, and
+    // the first that fails ends the plan.
+    for ((name, node, target), (result, said)) in nodes.iter().zip(evaluated) {
+        eprint!("{said}");
+        let (config, digest) = result.map_err(|_| ExitCode::from(1))?;
         let tags = config
             .deployment
             .as_ref()
             .map(|d| d.tags.value.clone())
             .unwrap_or_default();
-        let keep = selected(&sel, name, &tags);
-        if !matches!(keep, Ok(true)) {
-            crate::eval_cmd::finish(ev);
-            keep.map_err(fail)?;
+        if !selected(&sel, name, &tags).map_err(fail)? {
             continue;
         }
-        let digest = source_digest(&target, &ev.files_read);
-        crate::eval_cmd::finish(ev);
-        let attr = flake_attr_of(&target, &config);
-        plans.push(deploy_plan(&node, goal, &config, digest, attr)?);
+        let attr = flake_attr_of(target, &config);
+        plans.push(deploy_plan(node, goal, &config, digest, attr)?);
     }
     if plans.is_empty() {
         return Err(fail(format!(
@@ -217,6 +227,63 @@ fn make_hive_plan(
         plans,
         env!("CARGO_PKG_VERSION"),
     ))
+}
+
+/// Each node's configuration and the digest of what its evaluation read,
+/// evaluated `jobs` at a time (each on its own thread, with the stack
+/// `main` gives the evaluation), with what each said held back; in the
+/// nodes' order.
+type NodeResult = (
+    Result<(nixplan_nixos::config::Config, SourceDigest), ()>,
+    String,
+);
+
+fn evaluate_nodes(nodes: &[(&String, PlanInputs, Target)], jobs: usize) -> Vec<NodeResult> {
+    let one = |(_, node, target): &(&String, PlanInputs, Target)| {
+        crate::report::captured(|| {
+            let (ev, config) = load_config(&node.target, &node.choices.inputs)?;
+            let digest = source_digest(target, &ev.files_read);
+            crate::eval_cmd::finish(ev);
+            Ok((config, digest))
+        })
+    };
+    if jobs <= 1 || nodes.len() <= 1 {
+        return nodes.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<NodeResult>>> =
+        nodes.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..jobs.min(nodes.len()))
+            .map(|_| {
+                std::thread::Builder::new()
+                    .name("nixplan-node".into())
+                    .stack_size(crate::EVAL_STACK)
+                    .spawn_scoped(s, || loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(n) = nodes.get(i) else { break };
+                        let r = one(n);
+                        if let Ok(mut slot) = results[i].lock() {
+                            *slot = Some(r);
+                        }
+                    })
+            })
+            .collect();
+        for w in workers.into_iter().flatten() {
+            let _ = w.join();
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                (
+                    Err(()),
+                    "error: evaluating this node failed unexpectedly\n".to_string(),
+                )
+            })
+        })
+        .collect()
 }
 
 /// One node's deploy plan.

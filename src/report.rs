@@ -106,5 +106,44 @@ impl ReportHandler for Plain {
 
 /// A warning of nixplan's own (no source position): `warning: MESSAGE`.
 pub fn warn(msg: &str) {
-    eprintln!("warning: {msg}");
+    say(&format!("warning: {msg}"));
+}
+
+thread_local! {
+    /// What this thread said while [`captured`] holds it back.
+    static HELD: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Say `line` on stderr (a newline is added), or hold it back where
+/// [`captured`] runs.
+pub fn say(line: &str) {
+    let line = HELD.with_borrow_mut(|held| match held {
+        Some(text) => {
+            text.push_str(line);
+            text.push('\n');
+            None
+        }
+        None => Some(line),
+    });
+    if let Some(line) = line {
+        eprintln!("{line}");
+    }
+}
+
+/// `f`'s result and what it said (through [`say`], [`warn`] and the
+/// reports of evaluation errors), held back: a hive's nodes are evaluated
+/// at once, and what each says is printed in the nodes' order.
+pub fn captured<T>(f: impl FnOnce() -> T) -> (T, String) {
+    let before = HELD.with_borrow_mut(|held| held.replace(String::new()));
+    let out = f();
+    let text = HELD.with_borrow_mut(|held| std::mem::replace(held, before));
+    (out, text.unwrap_or_default())
+}
+
+/// `eprintln!` through [`say`].
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::report::say(&format!($($arg)*))
+    };
 }

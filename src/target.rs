@@ -129,7 +129,7 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
     let target = match parse_target(arg) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say!("error: {e}");
             return Err(());
         }
     };
@@ -147,7 +147,7 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
             return Err(());
         }
         let resolver = Resolver::new(Path::new(dir), resolver_options(flags)).map_err(|e| {
-            eprintln!("error: {e}");
+            crate::say!("error: {e}");
         })?;
         let mut host = InputHost::new(resolver, flags.strict_inputs);
         host.source_root = root.as_ref().map(PathBuf::from);
@@ -162,7 +162,7 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
                 .into_iter()
                 .find(|(n, _)| !MODULE_FILE_INPUTS.contains(&n.as_str()))
             {
-                eprintln!(
+                crate::say!(
                     "error: --override-input {name}: a module file (not a flake) can be given only {} (the disko and impermanence it is planned with, and the nixpkgs whose lib evaluates it)",
                     MODULE_FILE_INPUTS.join(", ")
                 );
@@ -170,7 +170,7 @@ pub fn load_config(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> 
             }
             let dir = Path::new(file).parent().unwrap_or(Path::new("/"));
             let resolver = Resolver::new(dir, resolver_options(flags)).map_err(|e| {
-                eprintln!("error: {e}");
+                crate::say!("error: {e}");
             })?;
             let host = InputHost::new(resolver, flags.strict_inputs);
             log = Some(host.log.clone());
@@ -211,7 +211,7 @@ pub fn flake_nodes(dir: &str, flags: &InputFlags) -> Result<(Vec<String>, bool),
     );
     ev.settings.env.clear();
     let resolver = Resolver::new(Path::new(dir), resolver_options(flags)).map_err(|e| {
-        eprintln!("error: {e}");
+        crate::say!("error: {e}");
     })?;
     ev.host = Some(Box::new(InputHost::new(resolver, flags.strict_inputs)));
     let out = config::flake_nodes(&mut ev, dir).map_err(|e| report_eval(&ev, &e));
@@ -229,13 +229,13 @@ fn nix_json_with(args: &[String], quiet: bool) -> Result<serde_json::Value, ()> 
     let output = match output {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: --eval nix needs a nix installation (running nix failed: {e})");
+            crate::say!("error: --eval nix needs a nix installation (running nix failed: {e})");
             return Err(());
         }
     };
     if !output.status.success() {
         if !quiet {
-            eprintln!(
+            crate::say!(
                 "error: nix eval failed:\n{}",
                 String::from_utf8_lossy(&output.stderr)
             );
@@ -243,7 +243,7 @@ fn nix_json_with(args: &[String], quiet: bool) -> Result<serde_json::Value, ()> 
         return Err(());
     }
     serde_json::from_slice(&output.stdout).map_err(|e| {
-        eprintln!("error: nix printed something that is not JSON: {e}");
+        crate::say!("error: nix printed something that is not JSON: {e}");
     })
 }
 
@@ -258,9 +258,9 @@ fn nix_json(args: &[String]) -> Result<serde_json::Value, ()> {
 /// files are nixplan's own Nix (`nixplan.nix`, written to a temporary
 /// directory) run by nix, on the flake nix loads (`builtins.getFlake`).
 fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config), ()> {
-    let target = parse_target(arg).map_err(|e| eprintln!("error: {e}"))?;
+    let target = parse_target(arg).map_err(|e| crate::say!("error: {e}"))?;
     if !flags.override_source.is_empty() {
-        eprintln!("error: --override-source is nixplan's own (nix has none): with --eval nix, give each input with --override-input");
+        crate::say!("error: --override-source is nixplan's own (nix has none): with --eval nix, give each input with --override-input");
         return Err(());
     }
     let passed: Vec<String> = flags
@@ -302,7 +302,7 @@ fn load_config_with_nix(arg: &str, flags: &InputFlags) -> Result<(Eval, Config),
                 ("nixosConfiguration".to_string(), nix_json(&args)?)
             } else {
                 if !flags.override_input.is_empty() {
-                    eprintln!("error: --eval nix passes --override-input to nix for nixosConfigurations only ('{name}' is not one)");
+                    crate::say!("error: --eval nix passes --override-input to nix for nixosConfigurations only ('{name}' is not one)");
                     return Err(());
                 }
                 let tmp = embedded_copy()?;
@@ -344,9 +344,9 @@ fn embedded_copy() -> Result<tempfile::TempDir, ()> {
     let tmp = tempfile::Builder::new()
         .prefix("nixplan-nix-")
         .tempdir()
-        .map_err(|e| eprintln!("error: cannot make a temporary directory: {e}"))?;
+        .map_err(|e| crate::say!("error: cannot make a temporary directory: {e}"))?;
     nixplan_nixos::embedded::write_to(tmp.path())
-        .map_err(|e| eprintln!("error: cannot write nixplan's Nix sources: {e}"))?;
+        .map_err(|e| crate::say!("error: cannot write nixplan's Nix sources: {e}"))?;
     Ok(tmp)
 }
 

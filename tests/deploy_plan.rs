@@ -1036,3 +1036,85 @@ fn a_saved_plan_keeps_the_flake_reference_its_keys_are_read_by() {
     assert_ne!(code, 0);
     assert!(err.contains("again to read its keys' text"), "{err}");
 }
+
+/// A hive's nodes are evaluated several at once (`--eval-jobs`), and the
+/// result is what one after the other gives: the same plan, each node's
+/// warnings in the nodes' order, and the first node that fails ends the
+/// plan with its error (nothing said of the nodes after it).
+#[test]
+fn a_hives_nodes_evaluated_at_once_read_as_one_after_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["n1", "n2", "n3", "n4", "n5", "n6"];
+    let flake = |broken: &str| {
+        let nodes: String = names
+            .iter()
+            .map(|n| {
+                let host = if *n == broken {
+                    format!("throw \"{n} is broken\"")
+                } else {
+                    format!("\"{n}.example.net\"")
+                };
+                format!(
+                    "      {n} = {{ deployment.targetHost = {host}; system.activationScripts.snip-{n}.text = builtins.readFile ./secret-{n}; }};\n"
+                )
+            })
+            .collect();
+        format!("{{\n  outputs = {{ self }}: {{\n    colmena = {{\n{nodes}    }};\n  }};\n}}\n")
+    };
+    let systems: Vec<String> = names
+        .iter()
+        .map(|n| format!("{n}=/nix/store/qcpbj3406g87nifdqh66bikpv1q4z93h-nixos-system-{n}"))
+        .collect();
+    let run = |jobs: &str| {
+        let d = dir.path().display().to_string();
+        let mut args = vec![
+            "plan",
+            d.as_str(),
+            "--offline",
+            "--goal",
+            "switch",
+            "--format",
+            "json",
+            "--eval-jobs",
+            jobs,
+        ];
+        for s in &systems {
+            args.extend_from_slice(&["--node-system", s]);
+        }
+        common::nixplan_text(&args)
+    };
+    let said = |err: &str| -> Vec<String> {
+        err.lines()
+            .filter_map(|l| {
+                l.strip_prefix("warning: the activation snippet snip-")
+                    .and_then(|r| r.split_whitespace().next())
+                    .map(String::from)
+            })
+            .collect()
+    };
+
+    std::fs::write(dir.path().join("flake.nix"), flake("")).unwrap();
+    let (code1, one, err1) = run("1");
+    assert_eq!(code1, 0, "{err1}");
+    assert_eq!(said(&err1), names, "{err1}");
+    for _ in 0..3 {
+        let (code, many, err) = run("4");
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(err, err1);
+        assert_eq!(many, one);
+    }
+
+    std::fs::write(dir.path().join("flake.nix"), flake("n4")).unwrap();
+    for jobs in ["1", "4"] {
+        let (code, out, err) = run(jobs);
+        assert_eq!(code, 1, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(said(&err), ["n1", "n2", "n3"], "{err}");
+        assert!(err.contains("n4 is broken"), "{err}");
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
+            "{err}"
+        );
+    }
+}
