@@ -182,14 +182,14 @@ fn make_hive_plan(
             choices: inputs.choices.clone(),
         };
         node.choices.system = prebuilt.get(name).cloned();
-        let target = parse_target(&node.target).map_err(fail)?;
-        nodes.push((name, node, target));
+        nodes.push((name, node));
     }
+    // Each evaluation holds its own memory (and `--eval nix` runs a nix
+    // per node): one per core, at most 4, one with nix, unless told.
     let jobs = inputs.choices.eval_jobs.map_or_else(
-        || {
-            std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(4)
+        || match inputs.choices.inputs.eval {
+            crate::cli::EvalWith::Nix => 1,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         },
         |n| n as usize,
     );
@@ -197,9 +197,13 @@ fn make_hive_plan(
     let mut plans = Vec::new();
     // In the nodes' order, as one after the other: what each said, and
     // the first that fails ends the plan.
-    for ((name, node, target), (result, said)) in nodes.iter().zip(evaluated) {
+    for ((name, node), done) in nodes.iter().zip(evaluated) {
+        let Some((result, said)) = done else {
+            // Its evaluation ended without a result (a panic).
+            return Err(fail(format!("evaluating node {name} failed unexpectedly")));
+        };
         eprint!("{said}");
-        let (config, digest) = result.map_err(|_| ExitCode::from(1))?;
+        let (target, config, digest) = result.map_err(|_| ExitCode::from(1))?;
         let tags = config
             .deployment
             .as_ref()
@@ -208,7 +212,7 @@ fn make_hive_plan(
         if !selected(&sel, name, &tags).map_err(fail)? {
             continue;
         }
-        let attr = flake_attr_of(target, &config);
+        let attr = flake_attr_of(&target, &config);
         plans.push(deploy_plan(node, goal, &config, digest, attr)?);
     }
     if plans.is_empty() {
@@ -229,60 +233,65 @@ fn make_hive_plan(
     ))
 }
 
-/// Each node's configuration and the digest of what its evaluation read,
-/// evaluated `jobs` at a time (each on its own thread, with the stack
-/// `main` gives the evaluation), with what each said held back; in the
-/// nodes' order.
+/// Each node's target, configuration and the digest of what its
+/// evaluation read, with what it said held back, in the nodes' order; up
+/// to `jobs` evaluated at once (this thread and helpers with the stack
+/// `main` gives the evaluation). As one after the other would: no node
+/// after one that failed is started (`None`: not evaluated).
 type NodeResult = (
-    Result<(nixplan_nixos::config::Config, SourceDigest), ()>,
+    Result<(Target, nixplan_nixos::config::Config, SourceDigest), ()>,
     String,
 );
 
-fn evaluate_nodes(nodes: &[(&String, PlanInputs, Target)], jobs: usize) -> Vec<NodeResult> {
-    let one = |(_, node, target): &(&String, PlanInputs, Target)| {
+fn evaluate_nodes(nodes: &[(&String, PlanInputs)], jobs: usize) -> Vec<Option<NodeResult>> {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let one = |(_, node): &(&String, PlanInputs)| -> NodeResult {
         crate::report::captured(|| {
+            let target = parse_target(&node.target).map_err(|e| crate::say!("error: {e}"))?;
             let (ev, config) = load_config(&node.target, &node.choices.inputs)?;
-            let digest = source_digest(target, &ev.files_read);
+            let digest = source_digest(&target, &ev.files_read);
             crate::eval_cmd::finish(ev);
-            Ok((config, digest))
+            Ok((target, config, digest))
         })
     };
-    if jobs <= 1 || nodes.len() <= 1 {
-        return nodes.iter().map(one).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
+    // The first node (in order) that failed: none after it is started.
+    let failed = AtomicUsize::new(usize::MAX);
     let results: Vec<std::sync::Mutex<Option<NodeResult>>> =
         nodes.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let work = || loop {
+        let i = next.fetch_add(1, SeqCst);
+        if i >= nodes.len() || i > failed.load(SeqCst) {
+            break;
+        }
+        let r = one(&nodes[i]);
+        if r.0.is_err() {
+            failed.fetch_min(i, SeqCst);
+        }
+        if let Ok(mut slot) = results[i].lock() {
+            *slot = Some(r);
+        }
+    };
     std::thread::scope(|s| {
-        let workers: Vec<_> = (0..jobs.min(nodes.len()))
-            .map(|_| {
+        let helpers: Vec<_> = (1..jobs.min(nodes.len()))
+            .filter_map(|_| {
                 std::thread::Builder::new()
                     .name("nixplan-node".into())
                     .stack_size(crate::EVAL_STACK)
-                    .spawn_scoped(s, || loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(n) = nodes.get(i) else { break };
-                        let r = one(n);
-                        if let Ok(mut slot) = results[i].lock() {
-                            *slot = Some(r);
-                        }
-                    })
+                    .spawn_scoped(s, work)
+                    .ok()
             })
             .collect();
-        for w in workers.into_iter().flatten() {
-            let _ = w.join();
+        // This thread works too: the nodes are evaluated even where no
+        // helper could be started.
+        work();
+        for h in helpers {
+            let _ = h.join();
         }
     });
     results
         .into_iter()
-        .map(|slot| {
-            slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                (
-                    Err(()),
-                    "error: evaluating this node failed unexpectedly\n".to_string(),
-                )
-            })
-        })
+        .map(|slot| slot.into_inner().ok().flatten())
         .collect()
 }
 

@@ -140,6 +140,11 @@ pub fn captured<T>(f: impl FnOnce() -> T) -> (T, String) {
     (out, text.unwrap_or_default())
 }
 
+/// Whether this thread's words are held back ([`captured`]).
+pub fn holding() -> bool {
+    HELD.with_borrow(Option::is_some)
+}
+
 /// `eprintln!` through [`say`].
 #[macro_export]
 macro_rules! say {

@@ -113,7 +113,9 @@ pub fn resolver_options(flags: &InputFlags) -> nixplan_flake::Options {
     let offline = flags.offline || std::env::var("NIXPLAN_OFFLINE").is_ok_and(|v| v == "1");
     let mut o = nixplan_flake::Options::new(flags.overrides(), offline);
     o.sources = flags.sources();
-    o.progress = std::io::stderr().is_terminal();
+    // Not where what is said is held back (a hive's nodes evaluated at
+    // once): their bars would draw over each other.
+    o.progress = std::io::stderr().is_terminal() && !crate::report::holding();
     o
 }
 

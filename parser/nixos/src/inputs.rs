@@ -538,9 +538,8 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
     // The listing and the commit's facts are asked at once: four gits
     // one after the other were most of a small flake's plan.
     let listing = git_start(root, &["ls-files", "-z", "--cached", "--stage"]);
-    let info = GitInfo::start(root);
+    let mut info = GitInfo::start(root);
     let Some(listing) = git_output(listing) else {
-        info.abandon();
         return Ok(own());
     };
     // `MODE SHA STAGE`, a tab, `PATH` each; a submodule's mode is 160000.
@@ -569,9 +568,9 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
     // A flake git does not track (new, or in an ignored directory) is read
     // as a `path:` flake: nix would not find its flake.nix in the copy.
     if !tracked.contains(&dir.join("flake.nix")) {
-        info.abandon();
         return Ok(own());
     }
+    info.compare(root);
     let mut left_out = Vec::new();
     let mut todo = vec![root.to_path_buf()];
     while let Some(d) = todo.pop() {
@@ -619,9 +618,11 @@ fn git_output(child: Option<std::process::Child>) -> Option<Vec<u8>> {
 /// A git flake's `sourceInfo` beside its `narHash`, as nix gives it: the
 /// commit's time (`lastModified`), and where no tracked file differs from
 /// the commit, its `rev`, `shortRev` and `revCount`; `submodules = false`.
-/// A repository without a commit has `lastModified = 0`. The three gits
-/// that say it run at once (the count is asked before it is known to be
-/// wanted: it only reads).
+/// A repository without a commit has `lastModified = 0`. The gits that
+/// say it run at once: the commit and its count from the start (they only
+/// read: stopped when not wanted), the comparison of the work tree (which
+/// may refresh git's index, under its lock) only once the flake is known
+/// to be read from git, and never stopped.
 struct GitInfo {
     head: Option<std::process::Child>,
     diff: Option<std::process::Child>,
@@ -633,45 +634,60 @@ impl GitInfo {
         GitInfo {
             // The commit and its time at once.
             head: git_start(root, &["log", "-1", "--format=%H %ct", "HEAD"]),
-            // Whether a tracked file differs from the commit, as nix asks
-            // it: by content (a file only touched is not a change; `git
-            // diff` looks past stale stat data), submodules aside.
-            diff: git_start(root, &["diff", "HEAD", "--quiet", "--ignore-submodules"]),
+            diff: None,
             count: git_start(root, &["rev-list", "--count", "HEAD"]),
         }
     }
 
-    /// Not wanted after all (the flake is not read from git): the gits
-    /// are stopped and waited for.
-    fn abandon(self) {
-        for mut child in [self.head, self.diff, self.count].into_iter().flatten() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+    /// Whether a tracked file differs from the commit, as nix asks it: by
+    /// content (a file only touched is not a change; `git diff` looks past
+    /// stale stat data), submodules aside.
+    fn compare(&mut self, root: &Path) {
+        self.diff = git_start(root, &["diff", "HEAD", "--quiet", "--ignore-submodules"]);
     }
 
-    fn finish(self) -> Value {
+    fn finish(mut self) -> Value {
         let text = |c| git_output(c).map(|o| String::from_utf8_lossy(&o).trim().to_string());
-        let head = text(self.head);
-        let clean = git_output(self.diff).is_some();
-        let count = text(self.count);
+        let head = text(self.head.take());
+        let clean = git_output(self.diff.take()).is_some();
+        if !clean {
+            // Not wanted: stopped (the drop).
+            return json!({ "lastModified": head_time(head.as_deref()), "submodules": false });
+        }
+        let count = text(self.count.take());
         let Some(head) = head else {
             return json!({ "lastModified": 0, "submodules": false });
         };
-        let (rev, last) = head.split_once(' ').unwrap_or((head.as_str(), "0"));
-        let rev = rev.to_string();
-        let last: u64 = last.parse().unwrap_or(0);
-        if !clean {
-            return json!({ "lastModified": last, "submodules": false });
-        }
+        let (rev, _) = head.split_once(' ').unwrap_or((head.as_str(), "0"));
         let count: u64 = count.and_then(|t| t.parse().ok()).unwrap_or(0);
         json!({
-            "lastModified": last,
+            "lastModified": head_time(Some(&head)),
             "rev": rev,
-            "shortRev": rev.get(..7).unwrap_or(&rev),
+            "shortRev": rev.get(..7).unwrap_or(rev),
             "revCount": count,
             "submodules": false,
         })
+    }
+}
+
+/// The commit's time from `HASH TIME` (0 without a commit).
+fn head_time(head: Option<&str>) -> u64 {
+    head.and_then(|h| h.split_once(' '))
+        .and_then(|(_, t)| t.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The gits not waited for: those that only read are stopped, the
+/// comparison is waited for (stopped, it could leave git's index locked).
+impl Drop for GitInfo {
+    fn drop(&mut self) {
+        for mut child in [self.head.take(), self.count.take()].into_iter().flatten() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(mut child) = self.diff.take() {
+            let _ = child.wait();
+        }
     }
 }
 
