@@ -535,7 +535,8 @@ fn flake_source(args: &Value, given: Option<&Path>) -> Result<Value, String> {
     let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) else {
         return Ok(own());
     };
-    // The listing and the commit's facts are asked at once: four gits
+    // The listing, the commit and its count are asked at once (the work
+    // tree's comparison once the flake is known to be git's): four gits
     // one after the other were most of a small flake's plan.
     let listing = git_start(root, &["ls-files", "-z", "--cached", "--stage"]);
     let mut info = GitInfo::start(root);
