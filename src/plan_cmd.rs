@@ -193,16 +193,25 @@ fn make_hive_plan(
         },
         |n| n as usize,
     );
-    let evaluated = evaluate_nodes(&nodes, jobs);
+    // Several at once: evaluated first, what each says held back. One at
+    // a time: each evaluated in its turn below, saying what it says (and
+    // showing its downloads' progress) as it goes.
+    let mut held = (jobs.min(nodes.len()) > 1).then(|| evaluate_nodes(&nodes, jobs).into_iter());
     let mut plans = Vec::new();
     // In the nodes' order, as one after the other: what each said, and
     // the first that fails ends the plan.
-    for ((name, node), done) in nodes.iter().zip(evaluated) {
-        let Some((result, said)) = done else {
-            // Its evaluation ended without a result (a panic).
-            return Err(fail(format!("evaluating node {name} failed unexpectedly")));
+    for (name, node) in &nodes {
+        let result = match held.as_mut() {
+            Some(done) => {
+                let Some(Some((result, said))) = done.next() else {
+                    // Its evaluation ended without a result (a panic).
+                    return Err(fail(format!("evaluating node {name} failed unexpectedly")));
+                };
+                eprint!("{said}");
+                result
+            }
+            None => evaluate_node(node),
         };
-        eprint!("{said}");
         let (target, config, digest) = result.map_err(|_| ExitCode::from(1))?;
         let tags = config
             .deployment
@@ -246,13 +255,7 @@ type NodeResult = (
 fn evaluate_nodes(nodes: &[(&String, PlanInputs)], jobs: usize) -> Vec<Option<NodeResult>> {
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     let one = |(_, node): &(&String, PlanInputs)| -> NodeResult {
-        crate::report::captured(|| {
-            let target = parse_target(&node.target).map_err(|e| crate::say!("error: {e}"))?;
-            let (ev, config) = load_config(&node.target, &node.choices.inputs)?;
-            let digest = source_digest(&target, &ev.files_read);
-            crate::eval_cmd::finish(ev);
-            Ok((target, config, digest))
-        })
+        crate::report::captured(|| evaluate_node(node))
     };
     let next = AtomicUsize::new(0);
     // The first node (in order) that failed: none after it is started.
@@ -283,8 +286,9 @@ fn evaluate_nodes(nodes: &[(&String, PlanInputs)], jobs: usize) -> Vec<Option<No
             })
             .collect();
         // This thread works too: the nodes are evaluated even where no
-        // helper could be started.
-        work();
+        // helper could be started. A panic leaves its node without a
+        // result, as in a helper, and the nodes before it are said.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         for h in helpers {
             let _ = h.join();
         }
@@ -293,6 +297,18 @@ fn evaluate_nodes(nodes: &[(&String, PlanInputs)], jobs: usize) -> Vec<Option<No
         .into_iter()
         .map(|slot| slot.into_inner().ok().flatten())
         .collect()
+}
+
+/// A hive node's target, configuration and the digest of what its
+/// evaluation read; on failure the error has been said.
+fn evaluate_node(
+    node: &PlanInputs,
+) -> Result<(Target, nixplan_nixos::config::Config, SourceDigest), ()> {
+    let target = parse_target(&node.target).map_err(|e| crate::say!("error: {e}"))?;
+    let (ev, config) = load_config(&node.target, &node.choices.inputs)?;
+    let digest = source_digest(&target, &ev.files_read);
+    crate::eval_cmd::finish(ev);
+    Ok((target, config, digest))
 }
 
 /// One node's deploy plan.
