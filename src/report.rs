@@ -134,21 +134,18 @@ pub fn say(line: &str) {
 /// reports of evaluation errors), held back: a hive's nodes are evaluated
 /// at once, and what each says is printed in the nodes' order.
 pub fn captured<T>(f: impl FnOnce() -> T) -> (T, String) {
-    /// What was held before, put back also when `f` panics.
-    struct Restore(Option<Option<String>>);
+    /// What was held before, put back when this goes, also when `f`
+    /// panics.
+    struct Restore(Option<String>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            if let Some(before) = self.0.take() {
-                HELD.with_borrow_mut(|held| *held = before);
-            }
+            let before = self.0.take();
+            HELD.with_borrow_mut(|held| *held = before);
         }
     }
-    let mut restore = Restore(Some(
-        HELD.with_borrow_mut(|held| held.replace(String::new())),
-    ));
+    let _restore = Restore(HELD.with_borrow_mut(|held| held.replace(String::new())));
     let out = f();
-    let before = restore.0.take().unwrap_or_default();
-    let text = HELD.with_borrow_mut(|held| std::mem::replace(held, before));
+    let text = HELD.with_borrow_mut(Option::take);
     (out, text.unwrap_or_default())
 }
 

@@ -364,29 +364,88 @@ fn git_export(
         }
         blobs.push((mode.to_string(), oid.to_string(), dest.join(path)));
     }
-    let write = |e: io::Error, p: &Path| Error::Io(p.display().to_string(), e);
-    // Every blob through one `git cat-file --batch`.
-    let mut batch = Command::new("git")
-        .arg("--git-dir")
-        .arg(repo)
-        .args(["cat-file", "--batch"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+    // Every blob through one `git cat-file --batch`. What git says on its
+    // stderr is kept for the error (never printed over the plan's output,
+    // or between the nodes of a hive evaluated at once); on any error the
+    // child is stopped and reaped (`Batch`'s drop).
+    let mut batch = Batch(
+        Command::new("git")
+            .arg("--git-dir")
+            .arg(repo)
+            .args(["cat-file", "--batch"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::Git(format!("cannot run git: {e}")))?,
+    );
     let wanted: String = blobs
         .iter()
         .filter(|(mode, _, _)| mode != "160000")
         .map(|(_, oid, _)| format!("{oid}\n"))
         .collect();
-    let mut stdin = batch.stdin.take().expect("piped");
+    let mut stdin = batch.0.stdin.take().expect("piped");
     let feeder = std::thread::spawn(move || {
         use std::io::Write;
         stdin.write_all(wanted.as_bytes())
     });
-    let mut out = BufReader::new(batch.stdout.take().expect("piped"));
+    let mut stderr = batch.0.stderr.take().expect("piped");
+    let said = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let mut out = BufReader::new(batch.0.stdout.take().expect("piped"));
+    let copied = copy_blobs(&blobs, &mut out, &url);
+    drop(out);
+    if copied.is_err() {
+        batch.stop();
+    }
+    let _ = feeder.join();
+    let status = batch.0.wait();
+    let said = said.join().unwrap_or_default();
+    let said = said.trim();
+    match (copied, status) {
+        (Err(Error::Git(m)), _) if !said.is_empty() => Err(Error::Git(format!("{m}: {said}"))),
+        (Err(e), _) => Err(e),
+        (Ok(()), Ok(st)) if st.success() => Ok(()),
+        (Ok(()), Ok(st)) => Err(Error::Git(format!(
+            "git cat-file ({url}) failed ({st}){}{said}",
+            if said.is_empty() { "" } else { ": " }
+        ))),
+        (Ok(()), Err(e)) => Err(Error::Git(format!("git cat-file ({url}): {e}"))),
+    }
+}
+
+/// A `git cat-file --batch` that is stopped and reaped when dropped, so
+/// an error leaves no process behind.
+struct Batch(std::process::Child);
+
+impl Batch {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            self.stop();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Each blob of `blobs` (mode, object, path) written where it goes, read
+/// in order from `git cat-file --batch`'s output.
+fn copy_blobs(
+    blobs: &[(String, String, PathBuf)],
+    out: &mut impl BufRead,
+    url: &str,
+) -> Result<(), Error> {
+    let write = |e: io::Error, p: &Path| Error::Io(p.display().to_string(), e);
     let bad = |m: String| Error::Git(format!("git cat-file ({url}): {m}"));
-    for (mode, _, path) in &blobs {
+    for (mode, _, path) in blobs {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| write(e, parent))?;
         }
@@ -417,8 +476,68 @@ fn git_export(
             }
         }
     }
-    drop(out);
-    let _ = feeder.join();
-    let _ = batch.wait();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// A blob git cannot read ends the export with git's own words in the
+    /// error (not printed to the terminal), and no git is left running.
+    #[test]
+    fn a_blob_git_cannot_read_is_an_error_with_gits_words() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let src = tmp.path().join("src");
+        std::fs::create_dir_all(&src).expect("mkdir");
+        git(&src, &["init", "-q"]);
+        std::fs::write(src.join("a.nix"), "{ }\n").expect("write");
+        git(&src, &["add", "-A"]);
+        git(&src, &["commit", "-qm", "one"]);
+        let rev = git(&src, &["rev-parse", "HEAD"]).trim().to_string();
+        let blob = git(&src, &["rev-parse", "HEAD:a.nix"]).trim().to_string();
+        let url = format!("file://{}", src.display());
+        let repo = tmp.path().join("repo");
+        git_export(&url, &rev, None, &repo, &tmp.path().join("one")).expect("first export");
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("one/a.nix")).expect("exported"),
+            "{ }\n"
+        );
+        // The fetched blob, loose in the export's repository, made
+        // unreadable: the next export of the same revision reads it.
+        let loose = repo.join("objects").join(&blob[..2]).join(&blob[2..]);
+        assert!(loose.exists(), "a small fetch is kept as loose objects");
+        let mut perms = std::fs::metadata(&loose).expect("stat").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
+        std::fs::set_permissions(&loose, perms).expect("chmod");
+        std::fs::write(&loose, b"not a zlib stream").expect("corrupt");
+        let err = git_export(&url, &rev, None, &repo, &tmp.path().join("two"))
+            .expect_err("a corrupt blob is an error");
+        let msg = err.to_string();
+        // git answers `OID missing` on its output and says why on its
+        // stderr: both are in the error.
+        let said = msg
+            .split_once(&format!(
+                "git cat-file ({url}): unexpected '{blob} missing': "
+            ))
+            .map(|(_, said)| said.trim())
+            .unwrap_or_default();
+        assert!(!said.is_empty(), "{msg}");
+    }
 }
