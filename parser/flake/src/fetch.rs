@@ -396,7 +396,7 @@ fn git_export(
         text
     });
     let mut out = BufReader::new(batch.0.stdout.take().expect("piped"));
-    let copied = copy_blobs(&blobs, &mut out, &url);
+    let copied = copy_blobs(&blobs, &mut out, url);
     drop(out);
     if copied.is_err() {
         batch.stop();
