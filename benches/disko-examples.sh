@@ -9,34 +9,26 @@
 #             tests/disko-upstream/gen.nix` (both scripts in one evaluation,
 #             disko's library over nixpkgs' lib; nix only evaluates, it
 #             builds nothing).
-# nixplan's runs read its parse cache (warm: the first run of each fills
-# it); `real0` is the real disko with the cache off (NIXPLAN_PARSE_CACHE=off:
-# every file parsed, as on a first run).
-# Best of N (default 5) wall times in ms, peak RSS in MB of one run, and the
-# ratio disko/nixplan (above 1: nixplan is faster).
+# nixplan's runs read its parse cache (warm: hyperfine's warm-up run
+# fills it); `real0` is the real disko with the cache off
+# (NIXPLAN_PARSE_CACHE=off: every file parsed, as on a first run).
+# Median wall times in ms over at least N runs (default 5) by hyperfine
+# without a shell (-N: nothing but the process is timed), peak RSS in MB
+# of one run, and the ratio disko/nixplan (above 1: nixplan is faster).
 # Run: benches/disko-examples.sh [N]   (needs nix-bin)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5}
 UP=${NIXPLAN_UPSTREAM:-$(cd ../shared/upstream 2>/dev/null && pwd || echo /work/shared/upstream)}
 command -v nix >/dev/null || { echo "needs nix (apt-get install nix-bin)"; exit 1; }
+command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)"; exit 1; }
 cargo build --release -q
 NP=$PWD/target/release/nixplan
+export NIXPLAN_OFFLINE=1
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
 
-best() { # best N CMD...: the fastest wall time in ms
-  local n=$1 best=
-  shift
-  for _ in $(seq "$n"); do
-    local s e ms
-    s=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    e=$(date +%s%N)
-    ms=$(((e - s) / 1000000))
-    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-  done
-  echo "$best"
-}
 rss() { # peak resident memory of one run, in MB
   local out
   out=$(mktemp)
@@ -45,26 +37,19 @@ rss() { # peak resident memory of one run, in MB
   rm -f "$out"
 }
 
-stand_in() { NIXPLAN_OFFLINE=1 "$NP" plan "$1" --phases disko --format json; }
-real() {
-  NIXPLAN_OFFLINE=1 "$NP" plan "$1" --phases disko --format json \
-    --override-input disko "$UP/disko" --override-input nixpkgs "$UP/nixpkgs-lib"
-}
-real_cold() { NIXPLAN_PARSE_CACHE=off real "$1"; }
-disko() {
-  nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix \
-    --arg example "$1" --arg disko "$UP/disko" --arg nixpkgsLib "$UP/nixpkgs-lib/lib"
-}
-
 printf '%-32s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n' example stand-in real real0 disko "d/s-in" "d/real" "d/real0" "MB s-in" "MB real" "MB nix"
 tot_s=0 tot_r=0 tot_c=0 tot_d=0
 for f in "$UP"/disko/example/*.nix "$UP"/disko/example/*/configuration.nix; do
   case "$f" in */configuration.nix) ex=$(dirname "$f") ;; *) ex=$f ;; esac
   name=$(basename "$ex" .nix)
-  s=$(best "$N" stand_in "$f")
-  r=$(best "$N" real "$f")
-  c=$(best "$N" real_cold "$f")
-  d=$(best "$N" disko "$ex")
+  plan="$NP plan $f --phases disko --format json"
+  over="--override-input disko $UP/disko --override-input nixpkgs $UP/nixpkgs-lib"
+  hyperfine -N --warmup 1 --min-runs "$N" -i --export-json "$json" \
+    "$plan" "$plan $over" "env NIXPLAN_PARSE_CACHE=off $plan $over" \
+    "nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix --arg example $ex --arg disko $UP/disko --arg nixpkgsLib $UP/nixpkgs-lib/lib" \
+    >/dev/null 2>&1
+  read -r s r c d < <(python3 -c 'import json, sys
+print(*(round(x["median"] * 1000) for x in json.load(open(sys.argv[1]))["results"]))' "$json")
   tot_s=$((tot_s + s)) tot_r=$((tot_r + r)) tot_c=$((tot_c + c)) tot_d=$((tot_d + d))
   printf '%-32s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$c" "$d" \
     "$(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
