@@ -66,49 +66,64 @@ pub struct Tokens<'t> {
     b: &'t [u8],
     at: usize,
     ctx: Vec<Ctx>,
-    /// From each position: where the run of path characters other than
-    /// `/` ends (rnix's look-ahead for a token not starting with `<`).
-    run_end: Vec<u32>,
-    /// The same with `/` and `<` in the run (one starting with `<`).
-    store_run_end: Vec<u32>,
-    /// From each position: where the next `_` is.
-    next_underscore: Vec<u32>,
+    /// rnix's look-ahead, computed once per run rather than once per
+    /// token: the last run of path characters other than `/` measured
+    /// (from, end), the same with `/` and `<` in the run (a token
+    /// starting with `<`), and the last `_` found at or after a position
+    /// (from, where; the text's length for none). Tokens are read
+    /// forward, so each run is scanned once: linear, with no table as
+    /// long as the text (three of those, filled before the first token,
+    /// were a tenth of a cold plan's time).
+    run: (usize, usize),
+    store_run: (usize, usize),
+    underscore: (usize, usize),
 }
 
 impl<'t> Tokens<'t> {
     pub fn new(text: &'t str) -> Tokens<'t> {
-        let b = text.as_bytes();
-        let n = b.len();
-        let mut run_end = vec![n as u32; n + 1];
-        let mut store_run_end = vec![n as u32; n + 1];
-        let mut next_underscore = vec![n as u32; n + 1];
-        for i in (0..n).rev() {
-            let c = b[i];
-            run_end[i] = if path_char(c) && c != b'/' {
-                run_end[i + 1]
-            } else {
-                i as u32
-            };
-            store_run_end[i] = if path_char(c) || c == b'<' {
-                store_run_end[i + 1]
-            } else {
-                i as u32
-            };
-            next_underscore[i] = if c == b'_' {
-                i as u32
-            } else {
-                next_underscore[i + 1]
-            };
-        }
         Tokens {
             text,
-            b,
+            b: text.as_bytes(),
             at: 0,
             ctx: Vec::new(),
-            run_end,
-            store_run_end,
-            next_underscore,
+            run: (0, 0),
+            store_run: (0, 0),
+            // Nothing found yet (no position is at or after `usize::MAX`).
+            underscore: (usize::MAX, 0),
         }
+    }
+
+    /// Where the run of bytes `in_run` starting at `at` ends, from `last`
+    /// (a run measured before, from its start) when `at` is inside it.
+    fn run_end(
+        b: &[u8],
+        last: &mut (usize, usize),
+        at: usize,
+        in_run: impl Fn(u8) -> bool,
+    ) -> usize {
+        if last.0 <= at && at < last.1 {
+            return last.1;
+        }
+        let end = b[at..]
+            .iter()
+            .position(|&c| !in_run(c))
+            .map_or(b.len(), |n| at + n);
+        *last = (at, end);
+        end
+    }
+
+    /// Where the next `_` at or after `at` is (the text's length for none).
+    fn next_underscore(&mut self, at: usize) -> usize {
+        let (from, found) = self.underscore;
+        if from <= at && at <= found {
+            return found;
+        }
+        let found = self.b[at..]
+            .iter()
+            .position(|&c| c == b'_')
+            .map_or(self.b.len(), |n| at + n);
+        self.underscore = (at, found);
+        found
     }
 
     fn rest(&self) -> &'t str {
@@ -324,11 +339,15 @@ impl<'t> Tokens<'t> {
         } else {
             let store = rest.starts_with('<');
             let end = if store {
-                self.store_run_end[self.at]
+                Self::run_end(self.b, &mut self.store_run, self.at, |c| {
+                    path_char(c) || c == b'<'
+                })
             } else {
-                self.run_end[self.at]
-            } as usize;
-            let underscore = (self.next_underscore[self.at] as usize) < end;
+                Self::run_end(self.b, &mut self.run, self.at, |c| {
+                    path_char(c) && c != b'/'
+                })
+            };
+            let underscore = self.next_underscore(self.at) < end;
             let mut after = self.text[end..].chars();
             match (after.next(), after.next()) {
                 (Some('/'), Some('/')) | (Some('/'), Some('*')) => None,
