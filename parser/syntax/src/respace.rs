@@ -130,14 +130,22 @@ impl<'t> Tokens<'t> {
         &self.text[self.at..]
     }
 
+    /// The character at `at` (ASCII, nearly all of a Nix file, read as a
+    /// byte; `at` is always at a character's start).
+    #[inline]
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.b.get(self.at) {
+            Some(&c) if c.is_ascii() => Some(c as char),
+            Some(_) => self.rest().chars().next(),
+            None => None,
+        }
     }
 
     fn peek2(&self) -> Option<char> {
         self.rest().chars().nth(1)
     }
 
+    #[inline]
     fn bump(&mut self) -> Option<char> {
         let c = self.peek()?;
         self.at += c.len_utf8();
@@ -153,14 +161,14 @@ impl<'t> Tokens<'t> {
     }
 
     fn eat_while(&mut self, f: impl Fn(char) -> bool) -> usize {
-        let len: usize = self
-            .rest()
-            .chars()
-            .take_while(|&c| f(c))
-            .map(char::len_utf8)
-            .sum();
-        self.at += len;
-        len
+        let start = self.at;
+        while let Some(c) = self.peek() {
+            if !f(c) {
+                break;
+            }
+            self.at += c.len_utf8();
+        }
+        self.at - start
     }
 
     fn in_code(&self) -> bool {
