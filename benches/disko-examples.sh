@@ -22,12 +22,20 @@ N=${1:-5}
 UP=${NIXPLAN_UPSTREAM:-$(cd ../shared/upstream 2>/dev/null && pwd || echo /work/shared/upstream)}
 command -v nix >/dev/null || { echo "needs nix (apt-get install nix-bin)"; exit 1; }
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
+command -v python3 >/dev/null || { echo "needs python3"; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)"; exit 1; }
 cargo build --release -q
 NP=$PWD/target/release/nixplan
 export NIXPLAN_OFFLINE=1
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
+
+medians() { # medians() JSON: hyperfine's median of each command, in ms
+  python3 -c 'import json, sys
+print(*(round(x["median"] * 1000) for x in json.load(open(sys.argv[1]))["results"]))' "$1"
+}
+printf -v qnp %q "$NP"
+printf -v qup %q "$UP"
 
 rss() { # peak resident memory of one run, in MB
   local out
@@ -42,14 +50,20 @@ tot_s=0 tot_r=0 tot_c=0 tot_d=0
 for f in "$UP"/disko/example/*.nix "$UP"/disko/example/*/configuration.nix; do
   case "$f" in */configuration.nix) ex=$(dirname "$f") ;; *) ex=$f ;; esac
   name=$(basename "$ex" .nix)
-  plan="$NP plan $f --phases disko --format json"
-  over="--override-input disko $UP/disko --override-input nixpkgs $UP/nixpkgs-lib"
+  # hyperfine -N splits its commands into words as a shell would: every
+  # path quoted for that.
+  printf -v qf %q "$f"
+  printf -v qex %q "$ex"
+  plan="$qnp plan $qf --phases disko --format json"
+  over="--override-input disko $qup/disko --override-input nixpkgs $qup/nixpkgs-lib"
+  disko="nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix --arg example $qex --arg disko $qup/disko --arg nixpkgsLib $qup/nixpkgs-lib/lib"
   hyperfine -N --warmup 1 --min-runs "$N" -i --export-json "$json" \
-    "$plan" "$plan $over" "env NIXPLAN_PARSE_CACHE=off $plan $over" \
-    "nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix --arg example $ex --arg disko $UP/disko --arg nixpkgsLib $UP/nixpkgs-lib/lib" \
-    >/dev/null 2>&1
-  read -r s r c d < <(python3 -c 'import json, sys
-print(*(round(x["median"] * 1000) for x in json.load(open(sys.argv[1]))["results"]))' "$json")
+    "$plan" "$plan $over" "$disko" >/dev/null || { echo "$name: hyperfine failed" >&2; exit 1; }
+  read -r s r d < <(medians "$json")
+  # The parse cache off for the whole run (no `env` exec timed with it).
+  NIXPLAN_PARSE_CACHE=off hyperfine -N --warmup 1 --min-runs "$N" -i --export-json "$json" \
+    "$plan $over" >/dev/null || { echo "$name: hyperfine failed" >&2; exit 1; }
+  read -r c < <(medians "$json")
   tot_s=$((tot_s + s)) tot_r=$((tot_r + r)) tot_c=$((tot_c + c)) tot_d=$((tot_d + d))
   printf '%-32s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$c" "$d" \
     "$(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \

@@ -20,7 +20,7 @@
 //!
 //! [`Tokens`] reproduces rnix's tokenizer (its kinds and extents, checked
 //! against it on every file of the corpus) in linear time: what it looks
-//! ahead for is computed once per position.
+//! ahead for is measured once per run of characters.
 
 use rnix::SyntaxKind::{self, *};
 
