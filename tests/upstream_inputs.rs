@@ -256,6 +256,44 @@ fn a_lib_only_nixpkgs_is_refused_with_strict_inputs() {
     );
 }
 
+/// The real disko in a NixOS that nixplan's own lib evaluates (the flake's
+/// nixpkgs unavailable): disko's types need nixpkgs' real module system,
+/// so nixplan's disko is planned in its place, the plan says so and why,
+/// and the plan is the stand-in's. (It was an error inside disko's lib: a
+/// function called with an unexpected argument 'pos'.)
+#[test]
+fn the_real_disko_under_nixplans_own_lib_gives_way_to_the_stand_in() {
+    let test = "the_real_disko_under_nixplans_own_lib_gives_way_to_the_stand_in";
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    let disko = upstream.join("disko").display().to_string();
+    let target = "tests/fixtures/luks-lvm#cedar";
+    let (code, real, err) = nixplan_text(&[
+        "plan",
+        target,
+        "--offline",
+        "--override-input",
+        "disko",
+        &disko,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        real.contains("Input disko: nixplan's stand-in, not the input (available, but the NixOS it is imported into is evaluated by nixplan's own lib"),
+        "{real}"
+    );
+    assert!(
+        err.contains("the flake input 'disko' is available, but")
+            && err.contains("the real disko needs nixpkgs' real module system: nixplan's stand-in was evaluated in its place"),
+        "{err}"
+    );
+    let (code, stand_in, err) = nixplan_text(&["plan", target, "--offline"]);
+    assert_eq!(code, 0, "{err}");
+    let actions = |plan: &str| plan.split_once("\nfacts\n").map(|(_, a)| a.to_string());
+    assert!(actions(&real).is_some(), "{real}");
+    assert_eq!(actions(&real), actions(&stand_in));
+}
+
 /// A nixpkgs with `nixos/` is evaluated as itself: a small tree shaped like
 /// nixpkgs (the real lib as `lib/`, an `eval-config.nix` of this test's
 /// own that declares NixOS with nixplan's declarations) given as the

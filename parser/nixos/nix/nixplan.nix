@@ -353,9 +353,34 @@ let
             root = if src.dir or null != null then top + "/" + src.dir else top;
             info = sourceInfoOf top src;
           in
-          if src.flake && b.pathExists (root + "/flake.nix") then libOnly key node src root (callFlake root key info)
+          if src.flake && b.pathExists (root + "/flake.nix") then realDisko key node src (libOnly key node src root (callFlake root key info))
           else info
         else unavailable key node src;
+
+      # The real disko runs only on nixpkgs' real module system: its types
+      # call evalModules and read definitions as nixpkgs makes them. A
+      # NixOS that nixplan's own lib evaluates (the flake's nixpkgs is
+      # unavailable) has nixplan's disko among its base modules already:
+      # there the real one's modules import nothing, and the plan says
+      # that the stand-in was used, and why. nixplan's lib is told by its
+      # version (`-nixplan`), which a flake's extension of it keeps.
+      realDisko = key: node: src: flake:
+        let
+          repo = (node.locked or { }).repo or (node.original or { }).repo or (repoOf (node.original or { }));
+          path = src.label or key;
+          reason = "available, but the NixOS it is imported into is evaluated by nixplan's own lib, as that configuration's nixpkgs is unavailable; the real disko needs nixpkgs' real module system";
+          guard = name: m: {
+            key = "nixplan:real-disko:${path}:${name}";
+            imports = [
+              ({ lib, ... }:
+                if lib0.hasSuffix "-nixplan" (lib.version or "") then degraded path "stand-in" reason { }
+                else { imports = [ m ]; })
+            ];
+          };
+        in
+        if repo == "disko" && b.isAttrs (flake.nixosModules or null) then
+          flake // { nixosModules = b.mapAttrs guard flake.nixosModules; }
+        else flake;
 
       # A nixpkgs that is only its lib (the nixpkgs.lib flake, or nixpkgs
       # without nixos/): its real lib, with `lib.nixosSystem` evaluating
@@ -370,13 +395,11 @@ let
           let
             # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
             # One per source (its own lib), named by a hash of where it is.
-            pkgsKey = "n" + b.substring 0 16 (b.hashString "sha256" (b.toString root));
+            # The input's label follows (its `/` as `,`): a colmena hive's
+            # `import nixpkgs { }` on it is told by it (`libOnlyOf`).
+            pkgsKey = "n" + b.substring 0 16 (b.hashString "sha256" (b.toString root)) + "-" + b.replaceStrings [ "/" ] [ "," ] path;
             pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/${pkgsKey}/lib" (root + "/lib"));
-            nixosSystemBy = evalLib: degraded path "lib-only" null (nixosSystemOf {
-              inherit evalLib pkgsPath;
-              baseModules = [ ./nixos.nix { _module.check = false; } ];
-              namespaced = true;
-            });
+            nixosSystemBy = libOnlySystem path pkgsPath;
             # As nixpkgs' flake.nix: an extension of its lib, so that a
             # flake's own `lib.extend` keeps `nixosSystem`.
             lib' =
@@ -630,6 +653,7 @@ let
         let
           npkgs = pkgsOf n;
           evalConfig = evalConfigOf npkgs;
+          libOnly = if b.isAttrs npkgs then libOnlyOf npkgs else null;
           # As colmena: the hive's specialArgs over `name` and `nodes`.
           specialArgs = { name = n; inherit nodes; } // (meta.specialArgs or { }) // ((meta.nodeSpecialArgs or { }).${n} or { });
         in
@@ -640,7 +664,9 @@ let
             modules = [ (pkgsModule npkgs) colmenaModule ] ++ lib0.optional (hive ? defaults) hive.defaults ++ [ hive.${n} ];
           } // { _type = "configuration"; class = "nixos"; }
         else
-        nixosSystem {
+        # A lib-only nixpkgs' package set: its real lib evaluates nixplan's
+        # NixOS declarations, as that input's `lib.nixosSystem` would.
+        (if libOnly != null then libOnlySystem libOnly npkgs.path npkgs.lib else nixosSystem) {
           system = if npkgs == null then null else npkgs.stdenv.hostPlatform.system or npkgs.system or null;
           inherit specialArgs;
           extraModules = [ colmenaModule ] ++ lib0.optional (npkgs != null) (pkgsModule npkgs) ++ lib0.optional (hive ? defaults) hive.defaults;
@@ -680,6 +706,23 @@ let
         else throw "--override-input ${name}: '${root}' has no flake.nix";
     in
     lib0.genAttrs names outputsOf;
+
+  # NixOS by a lib-only nixpkgs (input `path`, its package set's path
+  # `pkgsPath`): nixplan's NixOS declarations evaluated by its real lib.
+  libOnlySystem = path: pkgsPath: evalLib: degraded path "lib-only" null (nixosSystemOf {
+    inherit evalLib pkgsPath;
+    baseModules = [ ./nixos.nix { _module.check = false; } ];
+    namespaced = true;
+  });
+
+  # The package set of a lib-only nixpkgs (`import nixpkgs { }` on one):
+  # its input's label, else null.
+  libOnlyOf = npkgs:
+    let
+      p = npkgs.path or null;
+      m = if b.isPath p || b.isString p then b.match "/nixplan/pkgs-path/n[0-9a-f]+-(.+)" (b.toString p) else null;
+    in
+    if m == null then null else b.replaceStrings [ "," ] [ "/" ] (b.head m);
 
   # A module file evaluated with given inputs: the real disko and
   # impermanence modules where given (else nixplan's stand-ins), by the

@@ -254,18 +254,28 @@ impl InputHost {
                 Used::LibOnly => format!(
                     "the flake input '{path}' is only nixpkgs' lib (no nixos/), and --strict-inputs forbids nixplan's NixOS declarations in place of NixOS"
                 ),
-                _ => format!(
-                    "the flake input '{path}' is unavailable ({reason}) and --strict-inputs forbids using {} for it",
-                    match used {
+                _ => {
+                    let instead = match used {
                         Used::StandIn => "nixplan's stand-in",
                         Used::StandInPackages => "stand-in packages",
                         _ => "empty modules",
+                    };
+                    let was_there = self.log.borrow().get(&path).is_some_and(|u| u.local.is_some());
+                    if was_there {
+                        format!("the flake input '{path}' is {reason}, and --strict-inputs forbids using {instead} for it")
+                    } else {
+                        format!("the flake input '{path}' is unavailable ({reason}) and --strict-inputs forbids using {instead} for it")
                     }
-                ),
+                }
             });
         }
         if let Some(u) = self.log.borrow_mut().get_mut(&path) {
             u.used = used;
+            // A source that was there, left out for a reason of its own
+            // (the real disko in a NixOS of nixplan's lib): that reason.
+            if u.reason.is_none() && args.get("reason").and_then(Value::as_str).is_some() {
+                u.reason = Some(reason.clone());
+            }
         }
         Ok(json!({ "reason": reason }))
     }
@@ -700,6 +710,10 @@ pub fn warnings(uses: &[InputUse]) -> Vec<String> {
             let why = u.reason.as_deref().unwrap_or("unavailable");
             let it = u.noun();
             match u.used {
+                // Its source was there, and left out (`degraded` says why).
+                Used::StandIn if u.local.is_some() => format!(
+                    "{it} is {why}: nixplan's stand-in was evaluated in its place, so what the plan shows of it is nixplan's reading, not the input's"
+                ),
                 Used::StandIn => format!(
                     "{it} is unavailable ({why}): nixplan's stand-in was evaluated in its place, so what the plan shows of it is nixplan's reading, not the input's"
                 ),
