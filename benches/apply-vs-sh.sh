@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 runs=${1:-10}
 [ "$(id -u)" = 0 ] || { echo "needs root (loop devices)"; exit 1; }
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
-cargo build --release -q
-bin=$PWD/target/release/nixplan
+. benches/nixplan-bin.sh
+bin=$NP
 work=$(mktemp -d /tmp/nixplan-bench-XXXXXX)
 img=$work/disk.img
 truncate -s 512M "$img"

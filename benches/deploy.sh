@@ -18,8 +18,7 @@ runs=${2:-3}
 for t in hyperfine nix-build ip unshare /usr/sbin/sshd ssh-keygen; do
   command -v "$t" >/dev/null || { echo "needs $t"; exit 1; }
 done
-cargo build --release -q
-NP=$(pwd)/target/release/nixplan
+. benches/nixplan-bin.sh
 root=$(mktemp -d /tmp/nixplan-bench-deploy.XXXXXX)
 tag=$(( $$ % 1000 ))
 cleanup() {

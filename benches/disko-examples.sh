@@ -24,8 +24,7 @@ command -v nix >/dev/null || { echo "needs nix (apt-get install nix-bin)"; exit 
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
 command -v python3 >/dev/null || { echo "needs python3"; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)"; exit 1; }
-cargo build --release -q
-NP=$PWD/target/release/nixplan
+. benches/nixplan-bin.sh
 export NIXPLAN_OFFLINE=1
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT

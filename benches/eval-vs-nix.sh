@@ -11,8 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
 command -v nix-instantiate >/dev/null || { echo "needs nix-instantiate (apt-get install nix-bin)"; exit 1; }
-cargo build --release -q
-NP=target/release/nixplan
+. benches/nixplan-bin.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-16s %12s %12s %8s %12s %12s %8s\n' workload nixplan_ms nix_ms time× nixplan_MiB nix_MiB mem×

@@ -15,8 +15,7 @@ cd "$(dirname "$0")/.."
 UP=${NIXPLAN_UPSTREAM:-$(cd ../shared/upstream 2>/dev/null && pwd || echo /work/shared/upstream)}
 RW=${NIXPLAN_REALWORLD:-$(cd ../shared/realworld-dev 2>/dev/null && pwd || echo /work/shared/realworld-dev)}
 command -v nix >/dev/null || { echo "needs nix (apt-get install nix-bin)"; exit 1; }
-cargo build --release -q
-NP=$PWD/target/release/nixplan
+. benches/nixplan-bin.sh
 # The scratch directory (removed on exit): no other variable may be called
 # `work`.
 work=$(mktemp -d)

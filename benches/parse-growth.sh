@@ -10,8 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v nix-instantiate >/dev/null || { echo "needs nix-instantiate (apt-get install nix-bin)"; exit 1; }
-cargo build --release -q
-NP=$PWD/target/release/nixplan
+. benches/nixplan-bin.sh
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 

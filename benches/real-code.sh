@@ -17,8 +17,7 @@ up=${NIXPLAN_UPSTREAM:-$(cd .. && pwd)/shared/upstream}
 [ -d "$up/nixpkgs-lib" ] || { echo "no upstream snapshots at $up (set NIXPLAN_UPSTREAM)"; exit 1; }
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
 command -v nix-instantiate >/dev/null || { echo "needs nix-instantiate (apt-get install nix-bin)"; exit 1; }
-cargo build --release -q
-NP=$(pwd)/target/release/nixplan
+. benches/nixplan-bin.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-14s %11s %11s %11s %7s %7s %11s %11s %7s\n' workload nixplan_ms cold_ms nix_ms time× cold× nixplan_MiB nix_MiB mem×

@@ -90,4 +90,6 @@ fi
 echo "== formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The benchmark scripts run by hand: at least they must parse.
+for f in benches/*.sh; do bash -n "$f"; done
 echo "all tests passed"
