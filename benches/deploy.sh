@@ -84,9 +84,9 @@ mkdir -p "$root/hive"
 printf '{\n  outputs = { self }: {\n    colmena = {\n%s    };\n  };\n}\n' "$nodes" > "$root/hive/flake.nix"
 given=()
 for i in $(seq 1 "$hosts"); do given+=(--node-system "n$i=$sys"); done
-NIXPLAN_OFFLINE=1 $NP plan "$root/hive" --goal switch --no-rollback "${given[@]}" --out "$root/plan.json" >/dev/null
+NIXPLAN_OFFLINE=1 "$NP" plan "$root/hive" --goal switch --no-rollback "${given[@]}" --out "$root/plan.json" >/dev/null
 opts="-o UserKnownHostsFile=$root/known_hosts -o GlobalKnownHostsFile=/dev/null -o BatchMode=yes -i $root/id"
-apply="$NP apply $root/plan.json --yes -i $root/id --state-dir $root/state --ssh-option UserKnownHostsFile=$root/known_hosts --ssh-option GlobalKnownHostsFile=/dev/null"
+apply="$QNP apply $root/plan.json --yes -i $root/id --state-dir $root/state --ssh-option UserKnownHostsFile=$root/known_hosts --ssh-option GlobalKnownHostsFile=/dev/null"
 # The same commands by hand, every host at once.
 cat > "$root/by-hand.sh" <<EOF
 #!/bin/sh

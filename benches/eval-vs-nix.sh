@@ -19,11 +19,11 @@ DIR=${1:-benches/workloads}
 for w in "$DIR"/*.nix; do
   name=$(basename "$w" .nix)
   # Both must agree before their speed means anything.
-  a=$($NP eval --json "$w"); b=$(nix-instantiate --eval --strict --json "$w" 2>/dev/null)
+  a=$("$NP" eval --json "$w"); b=$(nix-instantiate --eval --strict --json "$w" 2>/dev/null)
   [ "$a" = "$b" ] || { echo "$name: outputs differ"; exit 1; }
   hyperfine -N --warmup 2 --min-runs 5 --export-json "$out/$name.json" \
-    "$NP eval --json $w" "nix-instantiate --eval --strict --json $w" >/dev/null 2>&1
-  m1=$( { /usr/bin/time -f %M $NP eval --json "$w" >/dev/null; } 2>&1 | tail -1)
+    "$QNP eval --json $w" "nix-instantiate --eval --strict --json $w" >/dev/null 2>&1
+  m1=$( { /usr/bin/time -f %M "$NP" eval --json "$w" >/dev/null; } 2>&1 | tail -1)
   m2=$( { /usr/bin/time -f %M nix-instantiate --eval --strict --json "$w" >/dev/null; } 2>&1 | tail -1)
   python3 - "$out/$name.json" "$name" "$m1" "$m2" <<'PY'
 import json, sys
@@ -42,8 +42,8 @@ done
 # a run that may fetch measures the network (a lookup that times out).
 printf '\n%-40s %12s %12s\n' "config target" mean_ms peak_MiB
 for t in "tests/fixtures/esp-ext4#alder" "tests/fixtures/impermanence-tmpfs-root#fir" "tests/fixtures/colmena-hive#web1"; do
-  hyperfine -N --warmup 2 --min-runs 10 --export-json "$out/config.json" "$NP config --json --offline $t" >/dev/null 2>&1
-  m=$( { /usr/bin/time -f %M $NP config --json --offline "$t" >/dev/null; } 2>&1 | tail -1)
+  hyperfine -N --warmup 2 --min-runs 10 --export-json "$out/config.json" "$QNP config --json --offline $t" >/dev/null 2>&1
+  m=$( { /usr/bin/time -f %M "$NP" config --json --offline "$t" >/dev/null; } 2>&1 | tail -1)
   python3 - "$out/config.json" "$t" "$m" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
@@ -74,8 +74,8 @@ cat > "$big" <<'NIX'
 NIX
 printf '\n%-40s %12s %12s\n' "20k persisted directories" mean_ms peak_MiB
 for cmd in lint plan; do
-  hyperfine -N --warmup 1 --min-runs 5 --export-json "$out/big.json" "$NP $cmd --format json $big" >/dev/null 2>&1
-  m=$( { /usr/bin/time -f %M $NP $cmd --format json "$big" >/dev/null; } 2>&1 | tail -1)
+  hyperfine -N --warmup 1 --min-runs 5 --export-json "$out/big.json" "$QNP $cmd --format json $big" >/dev/null 2>&1
+  m=$( { /usr/bin/time -f %M "$NP" $cmd --format json "$big" >/dev/null; } 2>&1 | tail -1)
   python3 - "$out/big.json" "$cmd" "$m" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
@@ -115,8 +115,8 @@ NIX
 # stand-ins serve them): every input needs a lock entry.
 cp tests/fixtures/colmena-hive/flake.lock "$hive/flake.lock"
 printf '\n%-40s %12s %12s\n' "500-node colmena hive" mean_ms peak_MiB
-hyperfine -N --warmup 1 --min-runs 5 --export-json "$out/hive.json" "env NIXPLAN_OFFLINE=1 $NP plan --format json $hive#node250" >/dev/null 2>&1
-m=$( { NIXPLAN_OFFLINE=1 /usr/bin/time -f %M $NP plan --format json "$hive#node250" >/dev/null; } 2>&1 | tail -1)
+hyperfine -N --warmup 1 --min-runs 5 --export-json "$out/hive.json" "env NIXPLAN_OFFLINE=1 $QNP plan --format json $hive#node250" >/dev/null 2>&1
+m=$( { NIXPLAN_OFFLINE=1 /usr/bin/time -f %M "$NP" plan --format json "$hive#node250" >/dev/null; } 2>&1 | tail -1)
 python3 - "$out/hive.json" "$m" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]

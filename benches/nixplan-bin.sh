@@ -8,4 +8,6 @@ else
   cargo build --release -q
   NP=$PWD/target/release/nixplan
 fi
+# For hyperfine's command strings, which it splits as a shell would.
+printf -v QNP %q "$NP"
 echo "timing $NP" >&2

@@ -24,14 +24,14 @@ printf '%-14s %11s %11s %11s %7s %7s %11s %11s %7s\n' workload nixplan_ms cold_m
 for w in benches/real/*.nix; do
   name=$(basename "$w" .nix)
   args=(--eval --strict --json --arg upstream "$up" "$w")
-  a=$($NP eval --strict --json --arg upstream "$up" "$w" 2>/dev/null) || { echo "$name: nixplan failed"; continue; }
+  a=$("$NP" eval --strict --json --arg upstream "$up" "$w" 2>/dev/null) || { echo "$name: nixplan failed"; continue; }
   b=$(nix-instantiate "${args[@]}" 2>/dev/null) || { echo "$name: nix-instantiate failed (nix 2.8 may lack what it needs)"; continue; }
   [ "$a" = "$b" ] || { echo "$name: outputs differ"; continue; }
   hyperfine -N --warmup 1 --min-runs "$runs" --export-json "$out/$name.json" \
-    "$NP eval --strict --json --arg upstream $up $w" \
-    "env NIXPLAN_PARSE_CACHE=off $NP eval --strict --json --arg upstream $up $w" \
+    "$QNP eval --strict --json --arg upstream $up $w" \
+    "env NIXPLAN_PARSE_CACHE=off $QNP eval --strict --json --arg upstream $up $w" \
     "nix-instantiate ${args[*]}" >/dev/null 2>&1
-  /usr/bin/time -o "$out/m1" -f %M $NP eval --strict --json --arg upstream "$up" "$w" >/dev/null 2>&1
+  /usr/bin/time -o "$out/m1" -f %M "$NP" eval --strict --json --arg upstream "$up" "$w" >/dev/null 2>&1
   /usr/bin/time -o "$out/m2" -f %M nix-instantiate "${args[@]}" >/dev/null 2>&1
   m1=$(tail -1 "$out/m1"); m2=$(tail -1 "$out/m2")
   python3 - "$out/$name.json" "$name" "$m1" "$m2" <<'PY'

@@ -287,6 +287,19 @@ fn the_real_disko_under_nixplans_own_lib_gives_way_to_the_stand_in() {
             && err.contains("the real disko needs nixpkgs' real module system: nixplan's stand-in was evaluated in its place"),
         "{err}"
     );
+    // The lint says it as the plan does, not as an unavailable input.
+    let (_, _, lint) = nixplan_text(&[
+        "lint",
+        target,
+        "--offline",
+        "--override-input",
+        "disko",
+        &disko,
+    ]);
+    assert!(
+        lint.contains("note[NP501]: the flake input 'disko' is available, but the NixOS it is imported into is evaluated by nixplan's own lib"),
+        "{lint}"
+    );
     let (code, stand_in, err) = nixplan_text(&["plan", target, "--offline"]);
     assert_eq!(code, 0, "{err}");
     let actions = |plan: &str| plan.split_once("\nfacts\n").map(|(_, a)| a.to_string());
@@ -699,6 +712,52 @@ fn what_the_real_module_system_merged_is_placed_where_the_user_wrote_it() {
             && err.contains("while checking disko.devices.disk (defined at "),
         "{err}"
     );
+
+    // A name inside one option's definitions (disko.devices is a single
+    // option): placed at the definition that wins it, level by level as
+    // nixpkgs decides (only a level's outermost mkOverride counts). A
+    // mkDefault device loses to a plain one in a later module; under a
+    // mkForce set, the same mkDefault device wins (the plain set is
+    // dropped whole at the level above).
+    // Both orders of the two modules: where no priority decides, the
+    // first definition nixpkgs lists is where a name is placed.
+    let place = |first: &str, value: &str, swapped: bool| {
+        let a = format!(
+            r#"({{ lib, ... }}: {{ imports = [ {} ]; disko.devices.disk.main = {first}; }})"#,
+            disko.display()
+        );
+        let b = r#"{ disko.devices.disk.main = { device = "/dev/vda"; }; }"#;
+        let modules = if swapped {
+            format!("{b} {a}")
+        } else {
+            format!("{a} {b}")
+        };
+        let module = flake.replace("DISKO", &modules);
+        let line = module.lines().nth(12).unwrap();
+        let c = lib_only_config(test, &module).unwrap();
+        let device = c["disko"]["disks"]["main"]["device"].clone();
+        assert_eq!(device["value"], value, "{device}");
+        let written = match value {
+            "/dev/vda" => "device = \"/dev/vda\"",
+            _ => "device = lib.mkDefault",
+        };
+        let column = line.find(written).unwrap() + 1;
+        (at(&device), format!("/flake.nix:13:{column}"))
+    };
+    for swapped in [false, true] {
+        let (at_, expected) = place(
+            r#"{ device = lib.mkDefault "/dev/sda"; content.type = "gpt"; }"#,
+            "/dev/vda",
+            swapped,
+        );
+        assert!(at_.ends_with(&expected), "{at_} (expected {expected})");
+        let (at_, expected) = place(
+            r#"lib.mkForce { device = lib.mkDefault "/dev/sda"; content.type = "gpt"; }"#,
+            "/dev/sda",
+            swapped,
+        );
+        assert!(at_.ends_with(&expected), "{at_} (expected {expected})");
+    }
 }
 
 /// `nixplan config DIR#h --json` of the flake `flake_nix` (written under

@@ -368,9 +368,11 @@ let
         let
           repo = (node.locked or { }).repo or (node.original or { }).repo or (repoOf (node.original or { }));
           path = src.label or key;
-          reason = "available, but the NixOS it is imported into is evaluated by nixplan's own lib, as that configuration's nixpkgs is unavailable; the real disko needs nixpkgs' real module system";
+          reason = "available, but the NixOS it is imported into is evaluated by nixplan's own lib (that configuration's nixpkgs is nixplan's stand-in, or none was given); the real disko needs nixpkgs' real module system";
+          # Keyed by what it wraps: `.disko` and `.default` (one file) are
+          # one module, also for disabledModules.
           guard = name: m: {
-            key = "nixplan:real-disko:${path}:${name}";
+            key = "nixplan:real-disko:" + (if b.isPath m || b.isString m then b.toString m else "${path}:${name}");
             imports = [
               ({ lib, ... }:
                 if lib0.hasSuffix "-nixplan" (lib.version or "") then degraded path "stand-in" reason { }
@@ -378,7 +380,7 @@ let
             ];
           };
         in
-        if repo == "disko" && b.isAttrs (flake.nixosModules or null) then
+        if (repo == "disko" || path == "disko") && b.isAttrs (flake.nixosModules or null) then
           flake // { nixosModules = b.mapAttrs guard flake.nixosModules; }
         else flake;
 
@@ -394,10 +396,11 @@ let
         if isNixpkgs && flake ? lib && !(b.pathExists (root + "/nixos/lib/eval-config.nix")) then
           let
             # `pkgs.path`: the real lib/ beside nixplan's NixOS tree.
-            # One per source (its own lib), named by a hash of where it is.
-            # The input's label follows (its `/` as `,`): a colmena hive's
-            # `import nixpkgs { }` on it is told by it (`libOnlyOf`).
-            pkgsKey = "n" + b.substring 0 16 (b.hashString "sha256" (b.toString root)) + "-" + b.replaceStrings [ "/" ] [ "," ] path;
+            # One per source and input (its own lib), named by a hash of
+            # where it is and then the input's label (`%` and `/`
+            # percent-encoded), by which a colmena hive's
+            # `import nixpkgs { }` on it is told (`libOnlyOf`).
+            pkgsKey = "n" + b.substring 0 16 (b.hashString "sha256" (b.toString root)) + "-" + b.replaceStrings [ "%" "/" ] [ "%25" "%2F" ] path;
             pkgsPath = b.dirOf ((b.__nixplanAlias or (t: _: t)) "/nixplan/pkgs-path/${pkgsKey}/lib" (root + "/lib"));
             nixosSystemBy = libOnlySystem path pkgsPath;
             # As nixpkgs' flake.nix: an extension of its lib, so that a
@@ -720,9 +723,9 @@ let
   libOnlyOf = npkgs:
     let
       p = npkgs.path or null;
-      m = if b.isPath p || b.isString p then b.match "/nixplan/pkgs-path/n[0-9a-f]+-(.+)" (b.toString p) else null;
+      m = if b.isPath p || b.isString p then b.match "/nixplan/pkgs-path/n[0-9a-f]{16}-(.+)" (b.toString p) else null;
     in
-    if m == null then null else b.replaceStrings [ "," ] [ "/" ] (b.head m);
+    if m == null then null else b.replaceStrings [ "%2F" "%25" ] [ "/" "%" ] (b.head m);
 
   # A module file evaluated with given inputs: the real disko and
   # impermanence modules where given (else nixplan's stand-ins), by the
@@ -787,36 +790,71 @@ let
         (b.mapAttrs (n: c:
           let o = opts.${n} or null; in
           if !(b.isAttrs o) then c
-          else if optionAt n != null then placesBy (map (d: { prio = 100; value = d.value; }) (o.definitionsWithLocations or [ ])) c
+          else if optionAt n != null then placesBy (map (d: { prios = [ ]; value = d.value; }) (o.definitionsWithLocations or [ ])) c
           else placesIn o c) v)
         (b.mapAttrs (n: _: let own = b.unsafeGetAttrPos n v; in if own != null then own else fileOf n) v);
-  # A definition's plain sets, with the priority they were defined at
-  # (mkOverride; 100 by default, kept below as the module system pushes
-  # it down), its conditions decided as the module system decides them.
-  setsOf = prio: v:
+  # Which definition of a name wins is decided level by level, as
+  # nixpkgs' module system decides it: at each level (the option, then
+  # each attribute below it) only a definition's outermost mkOverride
+  # counts (`filterOverrides` reads no further; 100 without one, and an
+  # mkOrder hides what it holds), the lowest number wins and the others
+  # are dropped with all they hold. So each plain set of a definition
+  # carries its priorities, one per level from the option down (outer
+  # first), compared in that order. Conditions are decided as the module
+  # system decides them (a false mkIf writes nothing); a mkMerge's parts
+  # are sets of their own. `here`: this level's priority, once an
+  # override or an order was met.
+  setsOf = prios: v: setsAt prios null v;
+  setsAt = prios: here: v:
     let t = if b.isAttrs v then v._type or null else null; in
-    if t == "merge" then lib0.concatMap (setsOf prio) v.contents
-    else if t == "if" then (if v.condition then setsOf prio v.content else [ ])
-    else if t == "override" then setsOf v.priority v.content
-    else if t == "order" then setsOf prio v.content
-    else if t == "definition" then setsOf prio v.value
-    else if b.isAttrs v && t == null then [ { inherit prio; set = v; } ]
+    if t == "merge" then lib0.concatMap (setsAt prios here) v.contents
+    else if t == "if" then (if v.condition then setsAt prios here v.content else [ ])
+    else if t == "override" then setsAt prios (if here == null then v.priority else here) v.content
+    else if t == "order" then setsAt prios (if here == null then 100 else here) v.content
+    else if t == "definition" then setsAt prios here v.value
+    else if b.isAttrs v && t == null then [ { prios = prios ++ [ (if here == null then 100 else here) ]; set = v; } ]
     else [ ];
-  # `defs`: `{ prio; value; }` each. A name's place is that of the
-  # definition that wins (the lowest priority number; the first of equals).
+  # The priority a value writes at on its own level, reading no more of it
+  # than the module system does: its outermost mkOverride's (its content
+  # unread), 100 under an mkOrder or plain; null where it writes nothing
+  # (a false mkIf; a mkMerge of such), else the best of a mkMerge's.
+  prioOf = v:
+    let t = if b.isAttrs v then v._type or null else null; in
+    if t == "override" then v.priority
+    else if t == "if" then (if v.condition then prioOf v.content else null)
+    else if t == "definition" then prioOf v.value
+    else if t == "merge" then
+      b.foldl' (w: p: if p != null && (w == null || p < w) then p else w) null (map prioOf v.contents)
+    else 100;
+  # Lists of priorities of one length, the first differing one deciding.
+  prioLess = x: y: x != [ ] && (b.head x < b.head y || (b.head x == b.head y && prioLess (b.tail x) (b.tail y)));
+  # `defs`: `{ prios; value; }` each. A name's place is that of the
+  # definition that wins it: among the sets that write it and were not
+  # dropped at a level above (the best priorities), the one whose value
+  # for the name has the lowest priority; the first of equals. Only those
+  # sets are read further down.
   placesBy = defs: v:
     if !(isPlainSet v) then v
     else
       let
-        sets = lib0.concatMap (d: setsOf d.prio d.value) defs;
-        writing = n: b.filter (d: d.set ? ${n}) sets;
-        best = ds: b.foldl' (w: d: if w == null || d.prio < w.prio then d else w) null ds;
+        sets = lib0.concatMap (d: setsOf d.prios d.value) defs;
+        kept = n:
+          let
+            ws = b.filter (d: d.set ? ${n}) sets;
+            top = b.foldl' (w: d: if w == null || prioLess d.prios w then d.prios else w) null ws;
+          in
+          b.filter (d: d.prios == top) ws;
         placeOf = n:
-          let own = b.unsafeGetAttrPos n v; w = best (writing n); in
+          let
+            own = b.unsafeGetAttrPos n v;
+            w = b.foldl' (w: d:
+              let p = prioOf d.set.${n}; in
+              if p != null && (w == null || p < w.p) then { inherit p; inherit (d) set; } else w) null (kept n);
+          in
           if own != null then own else if w == null then null else b.unsafeGetAttrPos n w.set;
       in
       b.__nixplanPlaceLazily
-        (b.mapAttrs (n: c: placesBy (map (d: { inherit (d) prio; value = d.set.${n}; }) (writing n)) c) v)
+        (b.mapAttrs (n: c: placesBy (map (d: { inherit (d) prios; value = d.set.${n}; }) (kept n)) c) v)
         (b.mapAttrs (n: _: placeOf n) v);
 
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's

@@ -52,7 +52,9 @@ pub fn has_stand_in(owner: &str, repo: &str) -> bool {
 pub enum Used {
     /// Its real source was evaluated.
     Real,
-    /// Unavailable: nixplan's stand-in for it was evaluated instead.
+    /// nixplan's stand-in for it was evaluated instead: the input was
+    /// unavailable, or its source could not run where it was used (the
+    /// real disko in a NixOS of nixplan's own lib; `local` is then set).
     StandIn,
     /// Unavailable: the modules taken from it were empty.
     EmptyModules,

@@ -92,7 +92,8 @@ pub enum InputSource {
     Path,
     /// `--override-input` or `--override-source`: not what the lock says.
     Override,
-    /// Unavailable: nixplan's stand-in for it.
+    /// nixplan's stand-in for it: unavailable, or unable to run where it
+    /// was used (the real disko under nixplan's own lib).
     StandIn,
     /// Unavailable: the modules taken from it were empty.
     EmptyModules,
