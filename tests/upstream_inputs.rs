@@ -713,50 +713,69 @@ fn what_the_real_module_system_merged_is_placed_where_the_user_wrote_it() {
         "{err}"
     );
 
-    // A name inside one option's definitions (disko.devices is a single
-    // option): placed at the definition that wins it, level by level as
-    // nixpkgs decides (only a level's outermost mkOverride counts). A
-    // mkDefault device loses to a plain one in a later module; under a
-    // mkForce set, the same mkDefault device wins (the plain set is
-    // dropped whole at the level above).
-    // Both orders of the two modules: where no priority decides, the
-    // first definition nixpkgs lists is where a name is placed.
-    let place = |first: &str, value: &str, swapped: bool| {
+    // Names inside one option's definitions (disko.devices is a single
+    // option): placed at the definition that wins them, level by level as
+    // nixpkgs decides (a level's outermost mkOverride counts, its content
+    // unread, and a losing definition is dropped whole). Each case in both
+    // orders of the two modules.
+    let b = r#"{ disko.devices.disk.main = { device = "/dev/vda"; imageSize = "4G"; content.type = "gpt"; }; }"#;
+    let config = |first: &str, swapped: bool| {
         let a = format!(
             r#"({{ lib, ... }}: {{ imports = [ {} ]; disko.devices.disk.main = {first}; }})"#,
             disko.display()
         );
-        let b = r#"{ disko.devices.disk.main = { device = "/dev/vda"; }; }"#;
         let modules = if swapped {
             format!("{b} {a}")
         } else {
             format!("{a} {b}")
         };
         let module = flake.replace("DISKO", &modules);
-        let line = module.lines().nth(12).unwrap();
+        let line = module.lines().nth(12).unwrap().to_string();
         let c = lib_only_config(test, &module).unwrap();
-        let device = c["disko"]["disks"]["main"]["device"].clone();
-        assert_eq!(device["value"], value, "{device}");
-        let written = match value {
-            "/dev/vda" => "device = \"/dev/vda\"",
-            _ => "device = lib.mkDefault",
-        };
-        let column = line.find(written).unwrap() + 1;
-        (at(&device), format!("/flake.nix:13:{column}"))
+        let main = c["disko"]["disks"]["main"].clone();
+        // Where `written` is on line 13.
+        let place =
+            move |written: &str| format!("/flake.nix:13:{}", line.find(written).unwrap() + 1);
+        (main, place)
     };
     for swapped in [false, true] {
-        let (at_, expected) = place(
+        // A mkDefault device loses to a plain one in the other module.
+        let (main, place) = config(
             r#"{ device = lib.mkDefault "/dev/sda"; content.type = "gpt"; }"#,
-            "/dev/vda",
             swapped,
         );
-        assert!(at_.ends_with(&expected), "{at_} (expected {expected})");
-        let (at_, expected) = place(
+        assert_eq!(main["device"]["value"], "/dev/vda", "{main}");
+        assert!(
+            at(&main["device"]).ends_with(&place("device = \"/dev/vda\"")),
+            "{main}"
+        );
+        assert!(
+            at(&main["image_size"]).ends_with(&place("imageSize")),
+            "{main}"
+        );
+        // Under a mkForce set the same mkDefault device wins: the plain
+        // set is dropped whole, its imageSize too (the default, unplaced).
+        let (main, place) = config(
             r#"lib.mkForce { device = lib.mkDefault "/dev/sda"; content.type = "gpt"; }"#,
-            "/dev/sda",
             swapped,
         );
-        assert!(at_.ends_with(&expected), "{at_} (expected {expected})");
+        assert_eq!(main["device"]["value"], "/dev/sda", "{main}");
+        assert!(
+            at(&main["device"]).ends_with(&place("device = lib.mkDefault")),
+            "{main}"
+        );
+        assert_ne!(main["image_size"]["value"], "4G", "{main}");
+        assert_eq!(main["image_size"]["at"], Value::Null, "{main}");
+        // A losing definition's content is never read, as in nixpkgs.
+        let (main, place) = config(
+            r#"lib.mkDefault (lib.mkIf (throw "unread") { device = "/dev/sda"; })"#,
+            swapped,
+        );
+        assert_eq!(main["device"]["value"], "/dev/vda", "{main}");
+        assert!(
+            at(&main["device"]).ends_with(&place("device = \"/dev/vda\"")),
+            "{main}"
+        );
     }
 }
 

@@ -790,71 +790,59 @@ let
         (b.mapAttrs (n: c:
           let o = opts.${n} or null; in
           if !(b.isAttrs o) then c
-          else if optionAt n != null then placesBy (map (d: { prios = [ ]; value = d.value; }) (o.definitionsWithLocations or [ ])) c
+          else if optionAt n != null then placesBy (map (d: d.value) (o.definitionsWithLocations or [ ])) c
           else placesIn o c) v)
         (b.mapAttrs (n: _: let own = b.unsafeGetAttrPos n v; in if own != null then own else fileOf n) v);
   # Which definition of a name wins is decided level by level, as
-  # nixpkgs' module system decides it: at each level (the option, then
-  # each attribute below it) only a definition's outermost mkOverride
-  # counts (`filterOverrides` reads no further; 100 without one, and an
-  # mkOrder hides what it holds), the lowest number wins and the others
-  # are dropped with all they hold. So each plain set of a definition
-  # carries its priorities, one per level from the option down (outer
-  # first), compared in that order. Conditions are decided as the module
-  # system decides them (a false mkIf writes nothing); a mkMerge's parts
-  # are sets of their own. `here`: this level's priority, once an
-  # override or an order was met.
-  setsOf = prios: v: setsAt prios null v;
-  setsAt = prios: here: v:
+  # nixpkgs' module system decides it (dischargeProperties, then
+  # filterOverrides): a name's values at one level are split into parts
+  # (a mkMerge's parts, a mkIf's content where its condition holds, a
+  # mkDefinition's value), each stopping at its outermost mkOverride,
+  # whose priority it has and whose content is not read (100 for an
+  # mkOrder or a plain value). The parts of the lowest priority win; the
+  # others are dropped with all they hold, and only the winners' contents
+  # are read below. (A namespace inside a submodule is treated as such a
+  # level too, where nixpkgs pushes an override down to the options below
+  # it instead: an override there may be placed wrongly.)
+  partsOf = set: v:
     let t = if b.isAttrs v then v._type or null else null; in
-    if t == "merge" then lib0.concatMap (setsAt prios here) v.contents
-    else if t == "if" then (if v.condition then setsAt prios here v.content else [ ])
-    else if t == "override" then setsAt prios (if here == null then v.priority else here) v.content
-    else if t == "order" then setsAt prios (if here == null then 100 else here) v.content
-    else if t == "definition" then setsAt prios here v.value
-    else if b.isAttrs v && t == null then [ { prios = prios ++ [ (if here == null then 100 else here) ]; set = v; } ]
+    if t == "merge" then lib0.concatMap (partsOf set) v.contents
+    else if t == "if" then (if v.condition then partsOf set v.content else [ ])
+    else if t == "definition" then partsOf set v.value
+    else if t == "override" then [ { inherit set; prio = v.priority; value = v.content; } ]
+    else [ { inherit set; prio = 100; value = v; } ];
+  # The plain sets of a value that won its level (read now, as the module
+  # system reads it): its mkMerge's parts, a mkIf's content where the
+  # condition holds; what an override or order holds (an inner override
+  # at the same level does not compete again).
+  setsOf = v:
+    let t = if b.isAttrs v then v._type or null else null; in
+    if t == "merge" then lib0.concatMap setsOf v.contents
+    else if t == "if" then (if v.condition then setsOf v.content else [ ])
+    else if t == "override" || t == "order" then setsOf v.content
+    else if t == "definition" then setsOf v.value
+    else if b.isAttrs v && t == null then [ v ]
     else [ ];
-  # The priority a value writes at on its own level, reading no more of it
-  # than the module system does: its outermost mkOverride's (its content
-  # unread), 100 under an mkOrder or plain; null where it writes nothing
-  # (a false mkIf; a mkMerge of such), else the best of a mkMerge's.
-  prioOf = v:
-    let t = if b.isAttrs v then v._type or null else null; in
-    if t == "override" then v.priority
-    else if t == "if" then (if v.condition then prioOf v.content else null)
-    else if t == "definition" then prioOf v.value
-    else if t == "merge" then
-      b.foldl' (w: p: if p != null && (w == null || p < w) then p else w) null (map prioOf v.contents)
-    else 100;
-  # Lists of priorities of one length, the first differing one deciding.
-  prioLess = x: y: x != [ ] && (b.head x < b.head y || (b.head x == b.head y && prioLess (b.tail x) (b.tail y)));
-  # `defs`: `{ prios; value; }` each. A name's place is that of the
-  # definition that wins it: among the sets that write it and were not
-  # dropped at a level above (the best priorities), the one whose value
-  # for the name has the lowest priority; the first of equals. Only those
-  # sets are read further down.
-  placesBy = defs: v:
+  # `values`: the definitions that won this level (an option's
+  # `definitionsWithLocations`, which nixpkgs filtered already). A name's
+  # place is where the first of its winning parts writes it.
+  placesBy = values: v:
     if !(isPlainSet v) then v
     else
       let
-        sets = lib0.concatMap (d: setsOf d.prios d.value) defs;
-        kept = n:
+        sets = lib0.concatMap setsOf values;
+        winners = n:
           let
-            ws = b.filter (d: d.set ? ${n}) sets;
-            top = b.foldl' (w: d: if w == null || prioLess d.prios w then d.prios else w) null ws;
+            parts = lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets);
+            best = b.foldl' (w: p: if w == null || p.prio < w then p.prio else w) null parts;
           in
-          b.filter (d: d.prios == top) ws;
+          b.filter (p: p.prio == best) parts;
         placeOf = n:
-          let
-            own = b.unsafeGetAttrPos n v;
-            w = b.foldl' (w: d:
-              let p = prioOf d.set.${n}; in
-              if p != null && (w == null || p < w.p) then { inherit p; inherit (d) set; } else w) null (kept n);
-          in
-          if own != null then own else if w == null then null else b.unsafeGetAttrPos n w.set;
+          let own = b.unsafeGetAttrPos n v; w = winners n; in
+          if own != null then own else if w == [ ] then null else b.unsafeGetAttrPos n (b.head w).set;
       in
       b.__nixplanPlaceLazily
-        (b.mapAttrs (n: c: placesBy (map (d: { inherit (d) prios; value = d.set.${n}; }) (kept n)) c) v)
+        (b.mapAttrs (n: c: placesBy (map (p: p.value) (winners n)) c) v)
         (b.mapAttrs (n: _: placeOf n) v);
 
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's
