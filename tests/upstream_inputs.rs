@@ -307,6 +307,64 @@ fn the_real_disko_under_nixplans_own_lib_gives_way_to_the_stand_in() {
     assert_eq!(actions(&real), actions(&stand_in));
 }
 
+/// Where the plan says each value came from (its `from FILE:LINE` lines)
+/// is the same with the real upstream inputs as with the stand-ins, for
+/// every fixture target: nixpkgs' real module system keeps no places, so
+/// nixplan finds them through the definitions (mkOverride, mkIf, mkMerge,
+/// list elements), and must find the ones nixplan's own module system
+/// keeps. Lines that point into the upstream sources themselves (real
+/// impermanence's own activation snippets) are left out.
+#[test]
+fn the_real_module_system_places_values_where_the_stand_ins_do() {
+    let test = "the_real_module_system_places_values_where_the_stand_ins_do";
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    let up = upstream
+        .canonicalize()
+        .unwrap_or(upstream.clone())
+        .display()
+        .to_string();
+    let froms = |plan: &str| -> Vec<String> {
+        plan.lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("from ") && !l.contains(&up))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut compared = 0;
+    for t in common::fixture_targets() {
+        let (code, stand_in, _) = nixplan_text(&["plan", &t.arg, "--offline"]);
+        if code != 0 {
+            // The bad-* fixtures, meant to fail.
+            continue;
+        }
+        let mut args = vec!["plan".to_string(), t.arg.clone(), "--offline".into()];
+        for (input, snapshot) in [
+            ("nixpkgs", "nixpkgs-lib"),
+            ("disko", "disko"),
+            ("impermanence", "impermanence"),
+        ] {
+            args.extend([
+                "--override-input".into(),
+                input.into(),
+                upstream.join(snapshot).display().to_string(),
+            ]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, real, err) = nixplan_text(&args);
+        assert_eq!(code, 0, "{}: {err}", t.arg);
+        assert!(
+            real.contains("Input disko: overridden"),
+            "{}: {real}",
+            t.arg
+        );
+        assert_eq!(froms(&real), froms(&stand_in), "{}", t.arg);
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} targets compared");
+}
+
 /// A nixpkgs with `nixos/` is evaluated as itself: a small tree shaped like
 /// nixpkgs (the real lib as `lib/`, an `eval-config.nix` of this test's
 /// own that declares NixOS with nixplan's declarations) given as the

@@ -827,7 +827,8 @@ let
   # `definitionsWithLocations`, which nixpkgs filtered already). A name's
   # place is where the first of its winning parts writes it.
   placesBy = values: v:
-    if !(isPlainSet v) then v
+    if b.isList v then placesInList values v
+    else if !(isPlainSet v) then v
     else
       let
         sets = lib0.concatMap setsOf values;
@@ -844,6 +845,34 @@ let
       b.__nixplanPlaceLazily
         (b.mapAttrs (n: c: placesBy (map (p: p.value) (winners n)) c) v)
         (b.mapAttrs (n: _: placeOf n) v);
+
+  # A list merged from the winners' lists (listOf: their elements in
+  # order, sorted by mkOrder's priority, 1000 without one, stably, an
+  # element whose mkIf is false left out): each set element is placed by
+  # the element it was merged from. Where the merged list is not that
+  # (another type, or an `apply`), by its length or by an element with a
+  # name its source does not write, nothing in it is placed.
+  listsOf = order: v:
+    let t = if b.isAttrs v then v._type or null else null; in
+    if t == "merge" then lib0.concatMap (listsOf order) v.contents
+    else if t == "if" then (if v.condition then listsOf order v.content else [ ])
+    else if t == "order" then listsOf (if order == null then v.priority else order) v.content
+    else if t == "override" then listsOf order v.content
+    else if t == "definition" then listsOf order v.value
+    else if b.isList v then [ { order = if order == null then 1000 else order; list = v; } ]
+    else [ ];
+  placesInList = values: v:
+    let
+      sorted = b.sort (x: y: x.order < y.order) (lib0.concatMap (listsOf null) values);
+      elems = b.filter (e: partsOf null e != [ ]) (lib0.concatMap (p: p.list) sorted);
+      n = b.length v;
+      source = i: setsOf (b.elemAt elems i);
+      fits = i:
+        let x = b.elemAt v i; in
+        !(isPlainSet x) || b.all (set: b.all (k: x ? ${k}) (b.attrNames set)) (source i);
+    in
+    if b.length elems != n || !(b.all fits (b.genList (i: i) n)) then v
+    else b.genList (i: placesBy [ (b.elemAt elems i) ] (b.elemAt v i)) n;
 
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's
   # `builtins.getFlake` for `--eval nix`).
