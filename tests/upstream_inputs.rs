@@ -337,6 +337,7 @@ fn the_real_module_system_places_values_where_the_stand_ins_do() {
         let (code, stand_in, _) = nixplan_text(&["plan", &t.arg, "--offline"]);
         if code != 0 {
             // The bad-* fixtures, meant to fail.
+            assert!(t.dir.starts_with("bad-"), "{} failed to plan", t.arg);
             continue;
         }
         let mut args = vec!["plan".to_string(), t.arg.clone(), "--offline".into()];
@@ -834,6 +835,67 @@ fn what_the_real_module_system_merged_is_placed_where_the_user_wrote_it() {
             at(&main["device"]).ends_with(&place("device = \"/dev/vda\"")),
             "{main}"
         );
+    }
+}
+
+/// List elements under the real module system are placed by the element
+/// each was merged from, as listOf merges them: an element's own mkForce
+/// part wins over its plain part (whose `bootable` is dropped: the
+/// default, unplaced), and an mkAfter list's elements come after the
+/// others' (disko's legacy msdos table: a list of partitions). Each
+/// in both orders of the two modules.
+#[test]
+fn list_elements_are_placed_by_the_definition_element_they_came_from() {
+    let test = "list_elements_are_placed_by_the_definition_element_they_came_from";
+    let at = |v: &Value| v["at"].as_str().unwrap_or_default().to_string();
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    let disko = upstream.join("disko").join("module.nix");
+    let a = format!(
+        r#"({{ lib, ... }}: {{ imports = [ {} ]; disko.devices.disk.main = {{ device = "/dev/sda"; content = {{ type = "table"; format = "msdos"; partitions = lib.mkAfter [ (lib.mkMerge [ {{ name = "old"; bootable = true; start = "1MiB"; end = "50%"; }} (lib.mkForce {{ name = "late"; start = "50%"; end = "100%"; }}) ]) ]; }}; }}; }})"#,
+        disko.display()
+    );
+    let b = r#"{ disko.devices.disk.main.content.partitions = [ { name = "early"; start = "1MiB"; end = "50%"; } ]; }"#;
+    for swapped in [false, true] {
+        let modules = if swapped {
+            format!("{b} {a}")
+        } else {
+            format!("{a} {b}")
+        };
+        let flake = format!(
+            r#"{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = {{ nixpkgs, ... }}: {{
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem {{
+      modules = [
+        {modules}
+      ];
+    }};
+  }};
+}}
+"#
+        );
+        let line = flake.lines().nth(5).unwrap().to_string();
+        let place = |written: &str| format!("/flake.nix:6:{}", line.find(written).unwrap() + 1);
+        let c = lib_only_config(test, &flake).unwrap();
+        let parts = &c["disko"]["disks"]["main"]["content"]["partitions"];
+        assert_eq!(parts[0]["name"]["value"], "early", "{parts}");
+        assert!(
+            at(&parts[0]["name"]).ends_with(&place("name = \"early\"")),
+            "{parts}"
+        );
+        assert_eq!(parts[1]["name"]["value"], "late", "{parts}");
+        assert!(
+            at(&parts[1]["name"]).ends_with(&place("name = \"late\"")),
+            "{parts}"
+        );
+        assert!(
+            at(&parts[1]["start"]).ends_with(&place("start = \"50%\"")),
+            "{parts}"
+        );
+        assert_eq!(parts[1]["bootable"]["value"], false, "{parts}");
+        assert_eq!(parts[1]["bootable"]["at"], Value::Null, "{parts}");
     }
 }
 

@@ -790,7 +790,12 @@ let
         (b.mapAttrs (n: c:
           let o = opts.${n} or null; in
           if !(b.isAttrs o) then c
-          else if optionAt n != null then placesBy (map (d: d.value) (o.definitionsWithLocations or [ ])) c
+          # Only the default: no place of the user's. A list is placed
+          # only as listOf merges it, where no `apply` changed it.
+          else if optionAt n != null then
+            (if (o.highestPrio or 100) == 1500 then c
+            else if b.isList c && !(b.elem (o.type.name or null) [ "listOf" "nonEmptyListOf" ] && (o.apply or null) == null) then c
+            else placesBy (map (d: d.value) (o.definitionsWithLocations or [ ])) c)
           else placesIn o c) v)
         (b.mapAttrs (n: _: let own = b.unsafeGetAttrPos n v; in if own != null then own else fileOf n) v);
   # Which definition of a name wins is decided level by level, as
@@ -811,10 +816,21 @@ let
     else if t == "definition" then partsOf set v.value
     else if t == "override" then [ { inherit set; prio = v.priority; value = v.content; } ]
     else [ { inherit set; prio = 100; value = v; } ];
+  # The winning parts of `parts`: those of the lowest priority, sorted
+  # (stably) by mkOrder's priority, 1000 without one, as nixpkgs sorts a
+  # level's definitions (sortProperties) before merging them.
+  bestParts = parts:
+    let
+      best = b.foldl' (w: p: if w == null || p.prio < w then p.prio else w) null parts;
+      orderOf = p: if b.isAttrs p.value && (p.value._type or null) == "order" then p.value.priority else 1000;
+    in
+    b.sort (x: y: orderOf x < orderOf y) (b.filter (p: p.prio == best) parts);
   # The plain sets of a value that won its level (read now, as the module
   # system reads it): its mkMerge's parts, a mkIf's content where the
   # condition holds; what an override or order holds (an inner override
-  # at the same level does not compete again).
+  # at the same level does not compete again). A definition nixplan
+  # cannot look into (a function or a file: a module) is `null`: nothing
+  # below a level that has one is placed.
   setsOf = v:
     let t = if b.isAttrs v then v._type or null else null; in
     if t == "merge" then lib0.concatMap setsOf v.contents
@@ -822,22 +838,18 @@ let
     else if t == "override" || t == "order" then setsOf v.content
     else if t == "definition" then setsOf v.value
     else if b.isAttrs v && t == null then [ v ]
+    else if b.isFunction v || b.isPath v then [ null ]
     else [ ];
   # `values`: the definitions that won this level (an option's
   # `definitionsWithLocations`, which nixpkgs filtered already). A name's
   # place is where the first of its winning parts writes it.
   placesBy = values: v:
     if b.isList v then placesInList values v
-    else if !(isPlainSet v) then v
+    else if !(isPlainSet v) || b.elem null (lib0.concatMap setsOf values) then v
     else
       let
         sets = lib0.concatMap setsOf values;
-        winners = n:
-          let
-            parts = lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets);
-            best = b.foldl' (w: p: if w == null || p.prio < w then p.prio else w) null parts;
-          in
-          b.filter (p: p.prio == best) parts;
+        winners = n: bestParts (lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets));
         placeOf = n:
           let own = b.unsafeGetAttrPos n v; w = winners n; in
           if own != null then own else if w == [ ] then null else b.unsafeGetAttrPos n (b.head w).set;
@@ -860,19 +872,23 @@ let
     else if t == "override" then listsOf order v.content
     else if t == "definition" then listsOf order v.value
     else if b.isList v then [ { order = if order == null then 1000 else order; list = v; } ]
-    else [ ];
+    else [ null ];
   placesInList = values: v:
     let
-      sorted = b.sort (x: y: x.order < y.order) (lib0.concatMap (listsOf null) values);
-      elems = b.filter (e: partsOf null e != [ ]) (lib0.concatMap (p: p.list) sorted);
+      lists = lib0.concatMap (listsOf null) values;
+      sorted = b.sort (x: y: x.order < y.order) lists;
+      # Each element is merged on its own (its mkMerge split, its mkIf
+      # decided, its overrides filtered): its winning parts' values.
+      elems = b.filter (e: e != [ ]) (map (e: map (p: p.value) (bestParts (partsOf null e))) (lib0.concatMap (p: p.list) sorted));
       n = b.length v;
-      source = i: setsOf (b.elemAt elems i);
-      fits = i:
-        let x = b.elemAt v i; in
-        !(isPlainSet x) || b.all (set: b.all (k: x ? ${k}) (b.attrNames set)) (source i);
+      # An element is placed when it is read, if every name its source
+      # writes (in a part that is not a false mkIf) is in it.
+      fits = x: src:
+        !(isPlainSet x) || b.all (set: set != null && b.all (k: !(isPlainSet x) || x ? ${k} || partsOf null set.${k} == [ ]) (b.attrNames set)) (lib0.concatMap setsOf src);
+      at = i: let x = b.elemAt v i; src = b.elemAt elems i; in if fits x src then placesBy src x else x;
     in
-    if b.length elems != n || !(b.all fits (b.genList (i: i) n)) then v
-    else b.genList (i: placesBy [ (b.elemAt elems i) ] (b.elemAt v i)) n;
+    if b.elem null lists || b.length elems != n then v
+    else b.genList at n;
 
   # The target NAME of an evaluated flake (nixplan's loading, or real nix's
   # `builtins.getFlake` for `--eval nix`).
