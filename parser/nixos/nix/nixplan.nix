@@ -844,18 +844,20 @@ let
   # `definitionsWithLocations`, which nixpkgs filtered already). A name's
   # place is where the first of its winning parts writes it.
   placesBy = values: v:
+    let sets = lib0.concatMap setsOf values; in
     if b.isList v then placesInList values v
-    else if !(isPlainSet v) || b.elem null (lib0.concatMap setsOf values) then v
+    else if !(isPlainSet v) || b.elem null sets then v
     else
       let
-        sets = lib0.concatMap setsOf values;
-        winners = n: bestParts (lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets));
+        # Each name's winning parts, decided once for its place and for
+        # the level below it.
+        winners = b.mapAttrs (n: _: bestParts (lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets))) v;
         placeOf = n:
-          let own = b.unsafeGetAttrPos n v; w = winners n; in
+          let own = b.unsafeGetAttrPos n v; w = winners.${n}; in
           if own != null then own else if w == [ ] then null else b.unsafeGetAttrPos n (b.head w).set;
       in
       b.__nixplanPlaceLazily
-        (b.mapAttrs (n: c: placesBy (map (p: p.value) (winners n)) c) v)
+        (b.mapAttrs (n: c: placesBy (map (p: p.value) winners.${n}) c) v)
         (b.mapAttrs (n: _: placeOf n) v);
 
   # A list merged from the winners' lists (listOf: their elements in
