@@ -1399,3 +1399,244 @@ in builtins.mapAttrs (n: s: {{
         assert!(err.contains(message), "{by}: {err}\nnix: {message}");
     }
 }
+
+/// `text` with each store path of a source (`/nix/store/HASH-source`: the
+/// flake's own, which its changed flake.nix changes) as `SELF`.
+fn self_source(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("/nix/store/") {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let tail = &from["/nix/store/".len()..];
+        if tail.get(32..39) == Some("-source") {
+            out.push_str("SELF");
+            rest = &tail[39..];
+        } else {
+            out.push_str("/nix/store/");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A module imported by its file in the input's source (`"${disko}/module.nix"`,
+/// `"${home-manager}/nixos"`, `"${sops-nix}/modules/sops"`, a profile of
+/// nixos-hardware) is the module the input's flake gives by name: each
+/// fixture that names one is copied with every such name written as the
+/// file, and the copy's plan is the fixture's, with nixplan's stand-ins and
+/// with the real upstream sources (nixpkgs as its lib).
+#[test]
+fn modules_imported_by_their_files_plan_as_by_their_names() {
+    let test = "modules_imported_by_their_files_plan_as_by_their_names";
+    const BY_FILE: &[(&str, &str)] = &[
+        ("disko.nixosModules.disko", "\"${disko}/module.nix\""),
+        (
+            "impermanence.nixosModules.impermanence",
+            "\"${impermanence}/nixos.nix\"",
+        ),
+        (
+            "home-manager.nixosModules.home-manager",
+            "\"${home-manager}/nixos\"",
+        ),
+        ("sops-nix.nixosModules.sops", "\"${sops-nix}/modules/sops\""),
+        (
+            "agenix.nixosModules.default",
+            "\"${agenix}/modules/age.nix\"",
+        ),
+        (
+            "nixos-hardware.nixosModules.framework-13-7040-amd",
+            "\"${nixos-hardware}/framework/13-inch/7040-amd\"",
+        ),
+    ];
+    let upstream = common::upstream_or_skip(test);
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("by-file");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let mut compared = 0;
+    for t in common::fixture_targets() {
+        let Some((_, name)) = t.arg.split_once('#') else {
+            continue;
+        };
+        let fixture = root().join("tests/fixtures").join(&t.dir);
+        let text = std::fs::read_to_string(fixture.join("flake.nix")).unwrap();
+        if t.dir.starts_with("bad-") || !BY_FILE.iter().any(|(n, _)| text.contains(n)) {
+            continue;
+        }
+        // Both copied beside each other (the plan names the flake's files
+        // and how it is read, `path:` outside a git work tree).
+        let by_name_dir = tmp.join("name").join(&t.dir);
+        let by_file_dir = tmp.join("file").join(&t.dir);
+        common::copy_dir(&fixture, &by_name_dir);
+        common::copy_dir(&fixture, &by_file_dir);
+        let rewritten = BY_FILE.iter().fold(text, |s, (n, f)| s.replace(n, f));
+        std::fs::write(by_file_dir.join("flake.nix"), rewritten).unwrap();
+        let mut ways = vec![vec![]];
+        if let Some(up) = &upstream {
+            ways.push(
+                UPSTREAM
+                    .iter()
+                    .flat_map(|(input, snapshot)| {
+                        [
+                            "--override-input".to_string(),
+                            input.to_string(),
+                            up.join(snapshot).display().to_string(),
+                        ]
+                    })
+                    .collect::<Vec<String>>(),
+            );
+        }
+        for overrides in &ways {
+            // The plan's inputs and actions, and the warnings.
+            let plan = |dir: &std::path::Path, way: &str| {
+                let target = format!("{}#{name}", dir.display());
+                let mut args = vec!["plan", target.as_str(), "--offline"];
+                args.extend(overrides.iter().map(String::as_str));
+                let (code, out, err) = nixplan_text(&args);
+                assert_eq!(code, 0, "{target} {overrides:?}: {err}");
+                let same =
+                    |s: &str| self_source(&s.replace(&format!("by-file/{way}/"), "by-file/X/"));
+                let (head, actions) = out.split_once("\nfacts\n").expect("a plan");
+                let inputs: Vec<String> = head
+                    .lines()
+                    .filter(|l| l.starts_with("Input "))
+                    .map(same)
+                    .collect();
+                (inputs, same(actions), same(&err))
+            };
+            let by_name = plan(&by_name_dir, "name");
+            let by_file = plan(&by_file_dir, "file");
+            assert_eq!(by_file.0, by_name.0, "{} {overrides:?}", t.arg);
+            assert_eq!(by_file.2, by_name.2, "{} {overrides:?}", t.arg);
+            let first_difference = by_file
+                .1
+                .lines()
+                .zip(by_name.1.lines())
+                .find(|(a, b)| a != b);
+            assert_eq!(first_difference, None, "{} {overrides:?}", t.arg);
+            assert_eq!(
+                by_file.1.lines().count(),
+                by_name.1.lines().count(),
+                "{} {overrides:?}",
+                t.arg
+            );
+            compared += 1;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(compared >= 10, "only {compared} plans compared");
+}
+
+/// The real disko's module imported by its file under nixplan's own lib
+/// gives way to the stand-in as its flake's `nixosModules` do: from the
+/// flake input (`"${disko}/module.nix"`), from an input that is not a flake,
+/// and from a copy that is no input (the plan names that source). Each
+/// plans as the stand-in does, and says why.
+#[test]
+fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in() {
+    let test = "the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in";
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    let disko = upstream
+        .join("disko")
+        .canonicalize()
+        .unwrap()
+        .display()
+        .to_string();
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-disko-file");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let fixture = root().join("tests/fixtures/luks-lvm");
+    let flake = std::fs::read_to_string(fixture.join("flake.nix")).unwrap();
+    let lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("flake.lock")).unwrap())
+            .unwrap();
+    // The actions of the flake at `dir`, its directory written as DIR.
+    let plan = |dir: &std::path::Path, args: &[&str]| {
+        let target = format!("{}#cedar", dir.display());
+        let mut all = vec!["plan", target.as_str(), "--offline"];
+        all.extend(args);
+        let (code, out, err) = nixplan_text(&all);
+        assert_eq!(code, 0, "{target} {args:?}: {err}");
+        let (head, actions) = out.split_once("\nfacts\n").expect("a plan");
+        // Its directory, absolute and as the plan names its files.
+        let name = dir.file_name().unwrap().to_string_lossy();
+        let actions = actions
+            .replace(&dir.display().to_string(), "DIR")
+            .replace(&format!("real-disko-file/{name}/"), "DIR/");
+        (head.to_string(), self_source(&actions), err)
+    };
+    let by_name = tmp.join("by-name");
+    common::copy_dir(&fixture, &by_name);
+    let (_, stand_in, _) = plan(&by_name, &[]);
+    let not_a_flake = {
+        let mut l = lock.clone();
+        l["nodes"]["disko"]["flake"] = false.into();
+        l["nodes"]["disko"]
+            .as_object_mut()
+            .unwrap()
+            .remove("inputs");
+        l
+    };
+    let cases: [(&str, String, &Value, bool); 3] = [
+        (
+            "input",
+            flake.replace("disko.nixosModules.disko", "\"${disko}/module.nix\""),
+            &lock,
+            true,
+        ),
+        (
+            "not-a-flake",
+            flake
+                .replace("disko.nixosModules.disko", "\"${disko}/module.nix\"")
+                .replace(
+                    "disko.url = \"github:nix-community/disko\";",
+                    "disko = { url = \"github:nix-community/disko\"; flake = false; };",
+                )
+                .replace("disko.inputs.nixpkgs.follows = \"nixpkgs\";", ""),
+            &not_a_flake,
+            true,
+        ),
+        (
+            "copy",
+            flake.replace("disko.nixosModules.disko", &format!("{disko}/module.nix")),
+            &lock,
+            false,
+        ),
+    ];
+    for (name, text, lock, overridden) in cases {
+        assert_ne!(text, flake, "{name}");
+        let dir = tmp.join(name);
+        common::copy_dir(&fixture, &dir);
+        std::fs::write(dir.join("flake.nix"), &text).unwrap();
+        std::fs::write(
+            dir.join("flake.lock"),
+            serde_json::to_string_pretty(lock).unwrap(),
+        )
+        .unwrap();
+        let args: &[&str] = if overridden {
+            &["--override-input", "disko", &disko]
+        } else {
+            &[]
+        };
+        let (head, actions, err) = plan(&dir, args);
+        let noun = if overridden {
+            "Input disko".to_string()
+        } else {
+            format!("Input {disko}")
+        };
+        assert!(
+            head.contains(&format!("{noun}: nixplan's stand-in, not the input (available, but the NixOS it is imported into is evaluated by nixplan's own lib")),
+            "{name}: {head}"
+        );
+        assert!(
+            err.contains("is available, but")
+                && err.contains("the real disko needs nixpkgs' real module system"),
+            "{name}: {err}"
+        );
+        let first_difference = actions.lines().zip(stand_in.lines()).find(|(a, b)| a != b);
+        assert_eq!(first_difference, None, "{name}");
+        assert_eq!(actions.len(), stand_in.len(), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -172,9 +172,20 @@ impl Locked {
             if p.contains(':') && !body.starts_with("path:") {
                 return Err(format!("'{s}' is not a flake reference nixplan reads (a directory, path:, github:, gitlab:, sourcehut:, git+, or an http(s) tarball URL)"));
             }
-            let p = cwd.join(p);
+            // Absolute, `.` and `..` taken away by name, as nix makes a
+            // path flake reference (no symbolic link is followed).
+            let mut clean = std::path::PathBuf::new();
+            for c in cwd.join(p).components() {
+                match c {
+                    std::path::Component::CurDir => {}
+                    std::path::Component::ParentDir => {
+                        clean.pop();
+                    }
+                    c => clean.push(c),
+                }
+            }
             plain(Kind::Path {
-                path: p.display().to_string(),
+                path: clean.display().to_string(),
             })
         };
         if !matches!(locked.kind, Kind::Tarball { .. }) {
@@ -412,7 +423,7 @@ mod tests {
         assert_eq!(
             p.kind,
             Kind::Path {
-                path: "/w/../upstream/disko".into()
+                path: "/upstream/disko".into()
             }
         );
         let g =

@@ -123,11 +123,28 @@ let
   # NixOS's own module tree is not evaluated: imports from it are empty.
   nixosTreePrefix = "/nixplan/nixos/modules/";
 
+  # The real disko's NixOS module, imported by its file (`"${disko}/module.nix"`,
+  # a disko input that is not a flake; its flake's `nixosModules` are
+  # guarded in nixplan.nix): told by the library beside it.
+  isRealDiskoModule = file:
+    b.baseNameOf file == "module.nix"
+    && b.pathExists (dirOf file + "/lib/types/gpt.nix")
+    && b.pathExists (dirOf file + "/lib/default.nix");
+  realDiskoReason = "available, but the NixOS it is imported into is evaluated by nixplan's own lib (that configuration's nixpkgs is nixplan's stand-in, or none was given); the real disko needs nixpkgs' real module system";
+
   loadModule = args: parentFile: parentKey: index: m:
     if (b.isPath m || b.isString m) && lib.hasPrefix nixosTreePrefix (b.toString m) then
       unify (b.toString m) (b.toString m) { }
     else if b.isPath m || (b.isString m && lib.hasPrefix "/" m) then
-      let file = b.toString m; in unify file file (applyIfFunction file (import m) args)
+      let file = b.toString m; in
+      # The real disko runs only on nixpkgs' real module system (its types
+      # read definitions as nixpkgs makes them); this one has nixplan's
+      # own disko among its base modules: the real one imports nothing,
+      # and the host is told that the stand-in was used, and why (it
+      # finds the input by the file).
+      if isRealDiskoModule file then
+        unify file file (b.seq ((b.__nixplanHost or (_: _: true)) "degraded" { path = "disko"; inherit file; used = "stand-in"; reason = realDiskoReason; }) { })
+      else unify file file (applyIfFunction file (import m) args)
     else
       let key = "${parentKey}:anon-${b.toString index}"; in
       unify parentFile key (applyIfFunction key m args);
@@ -618,6 +635,7 @@ in
     mkChangedOptionModule mkMergedOptionModule doRename;
   # nixplan's: where a value is said to come from (`attrsOf` uses it too).
   nixplanFirstPos = firstPos;
+  nixplanRealDiskoReason = realDiskoReason;
   mkOptionDefault = mkOverride 1500;
   mkDefault = mkOverride 1000;
   mkImageMediaOverride = mkOverride 60;

@@ -137,13 +137,9 @@ let
     in
     b.listToAttrs (map (ns: { name = ns; value = namesOf ns; }) (nss ++ undeclared));
 
-  secrets = import ./inputs/secrets.nix;
-
-  optionsOnly = name: { lib, ... }: {
-    options.${name} = lib.mkOption { type = lib.types.attrsOf lib.types.anything; default = { }; description = "Declared by the ${name} stand-in."; };
-  };
-
-  # Well-known inputs, by repository name.
+  # Well-known inputs, by repository name. Their modules are files where
+  # the real input's are (`"${disko}/module.nix"` imports the same module
+  # as `disko.nixosModules.disko`).
   standIns = {
     nixpkgs = {
       inherit lib;
@@ -153,15 +149,15 @@ let
       __toString = self: self.outPath;
     };
     disko = {
-      nixosModules = { disko = ./disko.nix; default = ./disko.nix; };
+      nixosModules = { disko = ./inputs/disko/module.nix; default = ./inputs/disko/module.nix; };
       outPath = "/nixplan/inputs/disko";
     };
     impermanence = {
-      nixosModules = { impermanence = ./impermanence.nix; default = ./impermanence.nix; };
+      nixosModules = { impermanence = ./inputs/impermanence/nixos.nix; default = ./inputs/impermanence/nixos.nix; };
       outPath = "/nixplan/inputs/impermanence";
     };
     home-manager = {
-      nixosModules = { home-manager = optionsOnly "home-manager"; default = optionsOnly "home-manager"; };
+      nixosModules = { home-manager = ./inputs/home-manager/nixos; default = ./inputs/home-manager/nixos; };
       # Home Manager's DAG entries (`home.activation` and others) as its
       # documentation describes them: { data; before; after; }.
       lib.hm.dag =
@@ -180,14 +176,14 @@ let
       outPath = "/nixplan/inputs/home-manager";
     };
     sops-nix = {
-      nixosModules = { sops = secrets.sops.nixos; default = secrets.sops.nixos; };
-      homeManagerModules = { sops = secrets.sops.home-manager; default = secrets.sops.home-manager; };
-      homeManagerModule = secrets.sops.home-manager;
+      nixosModules = { sops = ./inputs/sops-nix/modules/sops; default = ./inputs/sops-nix/modules/sops; };
+      homeManagerModules = { sops = ./inputs/sops-nix/modules/home-manager/sops.nix; default = ./inputs/sops-nix/modules/home-manager/sops.nix; };
+      homeManagerModule = ./inputs/sops-nix/modules/home-manager/sops.nix;
       outPath = "/nixplan/inputs/sops-nix";
     };
     agenix = {
-      nixosModules = { age = secrets.age.nixos; agenix = secrets.age.nixos; default = secrets.age.nixos; };
-      homeManagerModules = { age = secrets.age.home-manager; agenix = secrets.age.home-manager; default = secrets.age.home-manager; };
+      nixosModules = { age = ./inputs/agenix/modules/age.nix; agenix = ./inputs/agenix/modules/age.nix; default = ./inputs/agenix/modules/age.nix; };
+      homeManagerModules = { age = ./inputs/agenix/modules/age-home.nix; agenix = ./inputs/agenix/modules/age-home.nix; default = ./inputs/agenix/modules/age-home.nix; };
       outPath = "/nixplan/inputs/agenix";
     };
     nixos-hardware = {
@@ -368,7 +364,7 @@ let
         let
           repo = (node.locked or { }).repo or (node.original or { }).repo or (repoOf (node.original or { }));
           path = src.label or key;
-          reason = "available, but the NixOS it is imported into is evaluated by nixplan's own lib (that configuration's nixpkgs is nixplan's stand-in, or none was given); the real disko needs nixpkgs' real module system";
+          reason = lib0.modules.nixplanRealDiskoReason;
           # Keyed by what it wraps: `.disko` and `.default` (one file) are
           # one module, also for disabledModules.
           guard = name: m: {

@@ -42,6 +42,35 @@ const EMBEDDED: &[(&str, &str)] = &[
         "inputs/secrets.nix",
         include_str!("../nix/inputs/secrets.nix"),
     ),
+    // The stand-ins' modules, where the real inputs have theirs.
+    (
+        "inputs/disko/module.nix",
+        include_str!("../nix/inputs/disko/module.nix"),
+    ),
+    (
+        "inputs/impermanence/nixos.nix",
+        include_str!("../nix/inputs/impermanence/nixos.nix"),
+    ),
+    (
+        "inputs/home-manager/nixos/default.nix",
+        include_str!("../nix/inputs/home-manager/nixos/default.nix"),
+    ),
+    (
+        "inputs/sops-nix/modules/sops/default.nix",
+        include_str!("../nix/inputs/sops-nix/modules/sops/default.nix"),
+    ),
+    (
+        "inputs/sops-nix/modules/home-manager/sops.nix",
+        include_str!("../nix/inputs/sops-nix/modules/home-manager/sops.nix"),
+    ),
+    (
+        "inputs/agenix/modules/age.nix",
+        include_str!("../nix/inputs/agenix/modules/age.nix"),
+    ),
+    (
+        "inputs/agenix/modules/age-home.nix",
+        include_str!("../nix/inputs/agenix/modules/age-home.nix"),
+    ),
     // github:nix-systems/*: each is its list of systems.
     (
         "inputs/nix-systems/default/default.nix",
@@ -81,6 +110,7 @@ const NIXOS_TREE: &str = "nixos/modules/";
 const NIXOS_ASSERTIONS: &str = "{ lib, ... }: {\n  options.assertions = lib.mkOption { type = lib.types.listOf lib.types.unspecified; default = [ ]; internal = true; };\n  options.warnings = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; internal = true; };\n}\n";
 const NIXOS_META: &str = "{ lib, ... }: {\n  options.meta = lib.mkOption { type = lib.types.lazyAttrsOf lib.types.raw; default = { }; internal = true; };\n}\n";
 const NIXOS_EMPTY: &str = "{ }\n";
+const NIXOS_HARDWARE: &str = "inputs/nixos-hardware/";
 const NIXOS_MODULE_LIST: &str = "[ ../../nixos.nix ]\n";
 
 fn embedded(path: &Path) -> Option<Option<&'static str>> {
@@ -116,6 +146,15 @@ fn embedded(path: &Path) -> Option<Option<&'static str>> {
     }
     if name == "nixos" || name == "nixos/modules" {
         return Some(None);
+    }
+    // The stand-in for nixos-hardware: every profile imported by its file
+    // (`"${nixos-hardware}/lenovo/thinkpad/x1"`) is an empty module, as
+    // its `nixosModules` are.
+    if name == NIXOS_HARDWARE.trim_end_matches('/') {
+        return Some(None);
+    }
+    if let Some(profile) = name.strip_prefix(NIXOS_HARDWARE) {
+        return Some(profile.ends_with(".nix").then_some(NIXOS_EMPTY));
     }
     if let Some((_, text)) = EMBEDDED.iter().find(|(n, _)| *n == name) {
         return Some(Some(*text));

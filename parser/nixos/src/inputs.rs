@@ -213,7 +213,8 @@ impl InputHost {
         // longest that leads to it.
         // Labels and file paths both use `/`: only an input that is
         // unavailable can be meant; none known, the first component.
-        let from_file = args.get("file").and_then(Value::as_str).and_then(|f| {
+        let file = args.get("file").and_then(Value::as_str);
+        let from_file = file.and_then(|f| {
             let rest = f.strip_prefix(nixplan_eval::UNAVAILABLE)?;
             let log = self.log.borrow();
             log.iter()
@@ -225,6 +226,14 @@ impl InputHost {
                 .max_by_key(|k| k.len())
                 .cloned()
                 .or_else(|| rest.split('/').next().map(str::to_string))
+        });
+        // A file of a source that is there (the real disko's module,
+        // imported by its file): the input it is in, or else the one
+        // input of that repository.
+        let from_file = from_file.or_else(|| {
+            let f = file?;
+            let repo = args.get("path").and_then(Value::as_str)?;
+            input_holding(&self.log.borrow(), f, repo)
         });
         let path = from_file
             .clone()
@@ -271,13 +280,33 @@ impl InputHost {
                 }
             });
         }
-        if let Some(u) = self.log.borrow_mut().get_mut(&path) {
+        let mut log = self.log.borrow_mut();
+        if let Some(u) = log.get_mut(&path) {
             u.used = used;
             // A source that was there, left out for a reason of its own
             // (the real disko in a NixOS of nixplan's lib): that reason.
             if u.reason.is_none() && args.get("reason").and_then(Value::as_str).is_some() {
                 u.reason = Some(reason.clone());
             }
+        } else if let Some(dir) = file
+            .filter(|f| from_file.is_none() && !f.starts_with(nixplan_eval::UNAVAILABLE))
+            .and_then(|f| Path::new(f).parent())
+        {
+            // A file of no input's (a copy in the flake itself): the
+            // source it is in, so that the plan still says so.
+            let dir = dir.display().to_string();
+            log.insert(
+                dir.clone(),
+                InputUse {
+                    path: dir.clone(),
+                    reference: Some(dir.clone()),
+                    nar_hash: None,
+                    origin: "path".into(),
+                    used,
+                    reason: Some(reason.clone()),
+                    local: Some(dir),
+                },
+            );
         }
         Ok(json!({ "reason": reason }))
     }
@@ -704,6 +733,37 @@ impl Drop for GitInfo {
     }
 }
 
+/// The logged input whose source on this machine holds `file` (the one
+/// nearest it); if none does (a fetched or cached source is read at its
+/// store path), the only logged input of the forge repository `repo`.
+fn input_holding(log: &BTreeMap<String, InputUse>, file: &str, repo: &str) -> Option<String> {
+    let under = |dir: &str| {
+        let dir = dir.trim_end_matches('/');
+        file.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+    };
+    if let Some((k, _)) = log
+        .iter()
+        .filter(|(_, u)| u.local.as_deref().is_some_and(under))
+        .max_by_key(|(_, u)| u.local.as_ref().map_or(0, String::len))
+    {
+        return Some(k.clone());
+    }
+    // `github:OWNER/REPO/REV`, `gitlab:OWNER/REPO`, ...
+    let of_repo: Vec<&String> = log
+        .iter()
+        .filter(|(_, u)| {
+            u.reference
+                .as_deref()
+                .is_some_and(|r| r.split(['/', '?']).nth(1) == Some(repo))
+        })
+        .map(|(k, _)| k)
+        .collect();
+    match of_repo.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    }
+}
+
 /// The warnings a reviewer must see: each input that was not itself.
 pub fn warnings(uses: &[InputUse]) -> Vec<String> {
     uses.iter()
@@ -811,6 +871,65 @@ mod tests {
         assert_eq!(
             source(&top.join("sub"), Some(&top)),
             (t(""), "sub".to_string(), vec![])
+        );
+    }
+
+    fn used(path: &str, reference: &str, local: Option<&str>) -> (String, InputUse) {
+        (
+            path.to_string(),
+            InputUse {
+                path: path.to_string(),
+                reference: Some(reference.to_string()),
+                nar_hash: None,
+                origin: "cache".into(),
+                used: Used::Real,
+                reason: None,
+                local: local.map(str::to_string),
+            },
+        )
+    }
+
+    /// A file of a source that is there is put down to the input whose
+    /// source holds it, the nearest; read at a store path nixplan does not
+    /// log, to the one input of its repository, and to none of two.
+    #[test]
+    fn a_file_is_put_down_to_the_input_that_holds_it() {
+        let mut log: BTreeMap<String, InputUse> = [
+            used(
+                "disko",
+                "github:nix-community/disko/abc",
+                Some("/cache/disko"),
+            ),
+            used("tools", "github:me/tools/def", Some("/src/tools")),
+            used(
+                "tools/inner",
+                "path:/src/tools/inner",
+                Some("/src/tools/inner/"),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let held = |log: &BTreeMap<String, InputUse>, f: &str| input_holding(log, f, "disko");
+        assert_eq!(
+            held(&log, "/cache/disko/module.nix").as_deref(),
+            Some("disko")
+        );
+        assert_eq!(
+            held(&log, "/src/tools/inner/m.nix").as_deref(),
+            Some("tools/inner")
+        );
+        assert_eq!(held(&log, "/src/tools/m.nix").as_deref(), Some("tools"));
+        // Not under `tools` by a prefix of its name: the repository's one.
+        assert_eq!(held(&log, "/src/toolsx/m.nix").as_deref(), Some("disko"));
+        assert_eq!(
+            held(&log, "/nix/store/aaaa-source/module.nix").as_deref(),
+            Some("disko")
+        );
+        log.extend([used("disko-old", "github:nix-community/disko/012", None)]);
+        assert_eq!(held(&log, "/nix/store/aaaa-source/module.nix"), None);
+        assert_eq!(
+            held(&log, "/cache/disko/module.nix").as_deref(),
+            Some("disko")
         );
     }
 }
