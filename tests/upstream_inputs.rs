@@ -1578,7 +1578,7 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
             .remove("inputs");
         l
     };
-    let cases: [(&str, String, &Value, bool); 3] = [
+    let cases: [(&str, String, &Value, bool); 4] = [
         (
             "input",
             flake.replace("disko.nixosModules.disko", "\"${disko}/module.nix\""),
@@ -1599,15 +1599,34 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
         ),
         (
             "copy",
-            flake.replace("disko.nixosModules.disko", &format!("{disko}/module.nix")),
+            flake.replace("disko.nixosModules.disko", "./vendor/disko/module.nix"),
             &lock,
             false,
         ),
+        (
+            "copy-and-input",
+            flake.replace(
+                "disko.nixosModules.disko",
+                "disko.nixosModules.disko ./vendor/disko/module.nix",
+            ),
+            &lock,
+            true,
+        ),
     ];
+    let said_of = |head: &str, who: &str| {
+        head.lines().any(|l| {
+            l.starts_with("Input ")
+                && l.contains(&format!("{who}: nixplan's stand-in, not the input (available, but the NixOS it is imported into is evaluated by nixplan's own lib"))
+        })
+    };
     for (name, text, lock, overridden) in cases {
         assert_ne!(text, flake, "{name}");
         let dir = tmp.join(name);
         common::copy_dir(&fixture, &dir);
+        let vendored = text.contains("./vendor/disko");
+        if vendored {
+            common::copy_dir(&upstream.join("disko"), &dir.join("vendor/disko"));
+        }
         std::fs::write(dir.join("flake.nix"), &text).unwrap();
         std::fs::write(
             dir.join("flake.lock"),
@@ -1620,15 +1639,9 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
             &[]
         };
         let (head, actions, err) = plan(&dir, args);
-        let noun = if overridden {
-            "Input disko".to_string()
-        } else {
-            format!("Input {disko}")
-        };
-        assert!(
-            head.contains(&format!("{noun}: nixplan's stand-in, not the input (available, but the NixOS it is imported into is evaluated by nixplan's own lib")),
-            "{name}: {head}"
-        );
+        // The input, when it is used; the copy, by its directory.
+        assert_eq!(said_of(&head, "Input disko"), overridden, "{name}: {head}");
+        assert_eq!(said_of(&head, "/vendor/disko"), vendored, "{name}: {head}");
         assert!(
             err.contains("is available, but")
                 && err.contains("the real disko needs nixpkgs' real module system"),
@@ -1638,5 +1651,82 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
         assert_eq!(first_difference, None, "{name}");
         assert_eq!(actions.len(), stand_in.len(), "{name}");
     }
+    // A module file planned on its own has no inputs to record the
+    // stand-in against: the error says how to evaluate the real disko,
+    // and that works.
+    let module = tmp.join("disk.nix");
+    std::fs::write(
+        &module,
+        format!("{{ imports = [ {disko}/module.nix ]; disko.devices.disk.a = {{ device = \"/dev/vda\"; type = \"disk\"; content = {{ type = \"gpt\"; partitions.root = {{ size = \"100%\"; content = {{ type = \"filesystem\"; format = \"ext4\"; mountpoint = \"/\"; }}; }}; }}; }}; }}\n"),
+    )
+    .unwrap();
+    let module = module.display().to_string();
+    let (code, _, err) = nixplan_text(&["plan", &module]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!("{disko}/module.nix is available, but"))
+            && err.contains(&format!(
+                "--override-input disko {disko} --override-input nixpkgs PATH"
+            )),
+        "{err}"
+    );
+    let nixpkgs = upstream.join("nixpkgs-lib").display().to_string();
+    let (code, out, err) = nixplan_text(&[
+        "plan",
+        &module,
+        "--override-input",
+        "disko",
+        &disko,
+        "--override-input",
+        "nixpkgs",
+        &nixpkgs,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Input disko: overridden"), "{out}");
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// A `module.nix` imported from an input that cannot be had (no stand-in)
+/// is an empty module, as any file of it is: the check for the real
+/// disko's module does not look into an unavailable source.
+#[test]
+fn a_module_file_of_an_unavailable_input_is_an_empty_module() {
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("unavailable-module");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let fixture = root().join("tests/fixtures/luks-lvm");
+    common::copy_dir(&fixture, &tmp);
+    let flake = std::fs::read_to_string(fixture.join("flake.nix"))
+        .unwrap()
+        .replace(
+            "disko.inputs.nixpkgs.follows = \"nixpkgs\";",
+            "disko.inputs.nixpkgs.follows = \"nixpkgs\"; company.url = \"github:example/company\";",
+        )
+        .replace(
+            "disko.nixosModules.disko",
+            "disko.nixosModules.disko \"${inputs.company}/module.nix\"",
+        );
+    std::fs::write(tmp.join("flake.nix"), flake).unwrap();
+    let mut lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("flake.lock")).unwrap())
+            .unwrap();
+    lock["nodes"]["root"]["inputs"]["company"] = "company".into();
+    lock["nodes"]["company"] = serde_json::json!({
+        "locked": { "type": "github", "owner": "example", "repo": "company", "rev": "1111111111111111111111111111111111111111", "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" },
+        "original": { "type": "github", "owner": "example", "repo": "company" }
+    });
+    std::fs::write(
+        tmp.join("flake.lock"),
+        serde_json::to_string_pretty(&lock).unwrap(),
+    )
+    .unwrap();
+    let target = format!("{}#cedar", tmp.display());
+    let (code, out, err) = nixplan_text(&["plan", &target, "--offline"]);
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("Input company:") && l.contains("its modules empty")),
+        "{}",
+        out.split_once("\nfacts\n").map_or(out.as_str(), |(h, _)| h)
+    );
 }

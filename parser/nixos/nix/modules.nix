@@ -123,11 +123,14 @@ let
   # NixOS's own module tree is not evaluated: imports from it are empty.
   nixosTreePrefix = "/nixplan/nixos/modules/";
 
-  # The real disko's NixOS module, imported by its file (`"${disko}/module.nix"`,
-  # a disko input that is not a flake; its flake's `nixosModules` are
-  # guarded in nixplan.nix): told by the library beside it.
+  # The real disko's NixOS module imported by its file (`"${disko}/module.nix"`
+  # of a flake input or of one that is not a flake, or a copy; its flake's
+  # `nixosModules` are guarded in nixplan.nix): told by the library beside
+  # it. Never one of nixplan's own files or of an unavailable source (whose
+  # files cannot be looked at: imported, it is an empty module).
   isRealDiskoModule = file:
     b.baseNameOf file == "module.nix"
+    && !(lib.hasPrefix "/nixplan/" file)
     && b.pathExists (dirOf file + "/lib/types/gpt.nix")
     && b.pathExists (dirOf file + "/lib/default.nix");
   realDiskoReason = "available, but the NixOS it is imported into is evaluated by nixplan's own lib (that configuration's nixpkgs is nixplan's stand-in, or none was given); the real disko needs nixpkgs' real module system";

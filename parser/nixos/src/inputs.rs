@@ -9,7 +9,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use nixplan_eval::Host;
-use nixplan_flake::{Origin, Resolver};
+use nixplan_flake::{NarHash, Origin, Resolver};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -228,15 +228,32 @@ impl InputHost {
                 .or_else(|| rest.split('/').next().map(str::to_string))
         });
         // A file of a source that is there (the real disko's module,
-        // imported by its file): the input it is in, or else the one
-        // input of that repository.
-        let from_file = from_file.or_else(|| {
-            let f = file?;
-            let repo = args.get("path").and_then(Value::as_str)?;
-            input_holding(&self.log.borrow(), f, repo)
-        });
+        // imported by its file): the input whose source holds it.
+        let from_file = from_file
+            .or_else(|| input_holding(&self.log.borrow(), file?, &nixplan_flake::store_dir()));
+        // A file of no input's source (a copy in the flake, a directory
+        // of this machine's): the source it is in, logged under its
+        // directory, so that the plan still says so.
+        let source_dir = file
+            .filter(|f| from_file.is_none() && !f.starts_with(nixplan_eval::UNAVAILABLE))
+            .and_then(|f| Path::new(f).parent())
+            .map(|d| d.display().to_string());
+        if let Some(dir) = &source_dir {
+            self.log
+                .borrow_mut()
+                .entry(dir.clone())
+                .or_insert_with(|| InputUse {
+                    path: dir.clone(),
+                    reference: Some(dir.clone()),
+                    nar_hash: None,
+                    origin: "path".into(),
+                    used: Used::Real,
+                    reason: None,
+                    local: Some(dir.clone()),
+                });
+        }
         let path = from_file
-            .clone()
+            .or(source_dir)
             .or_else(|| args.get("path").and_then(Value::as_str).map(str::to_string))
             .unwrap_or_else(|| "?".to_string());
         let reason = args
@@ -261,9 +278,14 @@ impl InputHost {
             _ => Used::EmptyModules,
         };
         if self.strict {
+            let it = self
+                .log
+                .borrow()
+                .get(&path)
+                .map_or_else(|| format!("the flake input '{path}'"), InputUse::noun);
             return Err(match used {
                 Used::LibOnly => format!(
-                    "the flake input '{path}' is only nixpkgs' lib (no nixos/), and --strict-inputs forbids nixplan's NixOS declarations in place of NixOS"
+                    "{it} is only nixpkgs' lib (no nixos/), and --strict-inputs forbids nixplan's NixOS declarations in place of NixOS"
                 ),
                 _ => {
                     let instead = match used {
@@ -273,40 +295,20 @@ impl InputHost {
                     };
                     let was_there = self.log.borrow().get(&path).is_some_and(|u| u.local.is_some());
                     if was_there {
-                        format!("the flake input '{path}' is {reason}, and --strict-inputs forbids using {instead} for it")
+                        format!("{it} is {reason}, and --strict-inputs forbids using {instead} for it")
                     } else {
-                        format!("the flake input '{path}' is unavailable ({reason}) and --strict-inputs forbids using {instead} for it")
+                        format!("{it} is unavailable ({reason}) and --strict-inputs forbids using {instead} for it")
                     }
                 }
             });
         }
-        let mut log = self.log.borrow_mut();
-        if let Some(u) = log.get_mut(&path) {
+        if let Some(u) = self.log.borrow_mut().get_mut(&path) {
             u.used = used;
             // A source that was there, left out for a reason of its own
             // (the real disko in a NixOS of nixplan's lib): that reason.
             if u.reason.is_none() && args.get("reason").and_then(Value::as_str).is_some() {
                 u.reason = Some(reason.clone());
             }
-        } else if let Some(dir) = file
-            .filter(|f| from_file.is_none() && !f.starts_with(nixplan_eval::UNAVAILABLE))
-            .and_then(|f| Path::new(f).parent())
-        {
-            // A file of no input's (a copy in the flake itself): the
-            // source it is in, so that the plan still says so.
-            let dir = dir.display().to_string();
-            log.insert(
-                dir.clone(),
-                InputUse {
-                    path: dir.clone(),
-                    reference: Some(dir.clone()),
-                    nar_hash: None,
-                    origin: "path".into(),
-                    used,
-                    reason: Some(reason.clone()),
-                    local: Some(dir),
-                },
-            );
         }
         Ok(json!({ "reason": reason }))
     }
@@ -733,35 +735,28 @@ impl Drop for GitInfo {
     }
 }
 
-/// The logged input whose source on this machine holds `file` (the one
-/// nearest it); if none does (a fetched or cached source is read at its
-/// store path), the only logged input of the forge repository `repo`.
-fn input_holding(log: &BTreeMap<String, InputUse>, file: &str, repo: &str) -> Option<String> {
-    let under = |dir: &str| {
+/// The logged input whose source holds `file`, the nearest: where its
+/// source is on this machine, or the store path nix gives it (its
+/// `narHash`; a cached or fetched source is read there).
+fn input_holding(log: &BTreeMap<String, InputUse>, file: &str, store_dir: &str) -> Option<String> {
+    let depth = |dir: &str| {
         let dir = dir.trim_end_matches('/');
-        file.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+        file.strip_prefix(dir)
+            .is_some_and(|r| r.starts_with('/'))
+            .then_some(dir.len())
     };
-    if let Some((k, _)) = log
-        .iter()
-        .filter(|(_, u)| u.local.as_deref().is_some_and(under))
-        .max_by_key(|(_, u)| u.local.as_ref().map_or(0, String::len))
-    {
-        return Some(k.clone());
-    }
-    // `github:OWNER/REPO/REV`, `gitlab:OWNER/REPO`, ...
-    let of_repo: Vec<&String> = log
-        .iter()
-        .filter(|(_, u)| {
-            u.reference
+    log.iter()
+        .filter_map(|(k, u)| {
+            let local = u.local.as_deref().and_then(depth);
+            let stored = u
+                .nar_hash
                 .as_deref()
-                .is_some_and(|r| r.split(['/', '?']).nth(1) == Some(repo))
+                .and_then(NarHash::parse)
+                .and_then(|h| depth(&h.store_path(store_dir)));
+            Some((local.max(stored)?, k))
         })
-        .map(|(k, _)| k)
-        .collect();
-    match of_repo.as_slice() {
-        [one] => Some((*one).clone()),
-        _ => None,
-    }
+        .max_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.clone())
 }
 
 /// The warnings a reviewer must see: each input that was not itself.
@@ -874,13 +869,13 @@ mod tests {
         );
     }
 
-    fn used(path: &str, reference: &str, local: Option<&str>) -> (String, InputUse) {
+    fn used(path: &str, nar_hash: Option<&str>, local: Option<&str>) -> (String, InputUse) {
         (
             path.to_string(),
             InputUse {
                 path: path.to_string(),
-                reference: Some(reference.to_string()),
-                nar_hash: None,
+                reference: Some(format!("github:me/{path}/abc")),
+                nar_hash: nar_hash.map(str::to_string),
                 origin: "cache".into(),
                 used: Used::Real,
                 reason: None,
@@ -890,46 +885,39 @@ mod tests {
     }
 
     /// A file of a source that is there is put down to the input whose
-    /// source holds it, the nearest; read at a store path nixplan does not
-    /// log, to the one input of its repository, and to none of two.
+    /// source holds it, the nearest: where it is on this machine, or the
+    /// store path of its narHash (where a cached source is read); a file
+    /// no input holds, to none.
     #[test]
     fn a_file_is_put_down_to_the_input_that_holds_it() {
-        let mut log: BTreeMap<String, InputUse> = [
+        let hash = "sha256-7DUrHDBRXiap0t92PmTxQ1h2QyDN3HKc6J2Ro3h/tT4=";
+        let stored = NarHash::parse(hash).unwrap().store_path("/nix/store");
+        let log: BTreeMap<String, InputUse> = [
+            used("disko", Some(hash), Some("/cache/disko")),
+            used("tools", None, Some("/src/tools")),
+            used("tools/inner", None, Some("/src/tools/inner/")),
             used(
-                "disko",
-                "github:nix-community/disko/abc",
-                Some("/cache/disko"),
-            ),
-            used("tools", "github:me/tools/def", Some("/src/tools")),
-            used(
-                "tools/inner",
-                "path:/src/tools/inner",
-                Some("/src/tools/inner/"),
+                "other",
+                Some("sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+                None,
             ),
         ]
         .into_iter()
         .collect();
-        let held = |log: &BTreeMap<String, InputUse>, f: &str| input_holding(log, f, "disko");
+        let held = |f: &str| input_holding(&log, f, "/nix/store");
+        assert_eq!(held("/cache/disko/module.nix").as_deref(), Some("disko"));
         assert_eq!(
-            held(&log, "/cache/disko/module.nix").as_deref(),
+            held(&format!("{stored}/module.nix")).as_deref(),
             Some("disko")
         );
         assert_eq!(
-            held(&log, "/src/tools/inner/m.nix").as_deref(),
+            held("/src/tools/inner/m.nix").as_deref(),
             Some("tools/inner")
         );
-        assert_eq!(held(&log, "/src/tools/m.nix").as_deref(), Some("tools"));
-        // Not under `tools` by a prefix of its name: the repository's one.
-        assert_eq!(held(&log, "/src/toolsx/m.nix").as_deref(), Some("disko"));
-        assert_eq!(
-            held(&log, "/nix/store/aaaa-source/module.nix").as_deref(),
-            Some("disko")
-        );
-        log.extend([used("disko-old", "github:nix-community/disko/012", None)]);
-        assert_eq!(held(&log, "/nix/store/aaaa-source/module.nix"), None);
-        assert_eq!(
-            held(&log, "/cache/disko/module.nix").as_deref(),
-            Some("disko")
-        );
+        assert_eq!(held("/src/tools/m.nix").as_deref(), Some("tools"));
+        // Not under `tools` by a prefix of its name.
+        assert_eq!(held("/src/toolsx/m.nix"), None);
+        assert_eq!(held(&format!("{stored}x/module.nix")), None);
+        assert_eq!(held("/nix/store/aaaa-source/module.nix"), None);
     }
 }

@@ -193,6 +193,21 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         if request == "overrides" {
             return Ok(json_to_value(serde_json::json!([])));
         }
+        // A module file planned on its own (no flake, so no inputs to
+        // record a stand-in against) that imports the real disko's module.
+        if request == "degraded" {
+            let said = |k: &str| args.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            if let (Some(file), Some(reason)) = (said("file"), said("reason")) {
+                return Err(EvalError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "{file} is {reason}: a module file planned on its own evaluates the real disko when given as an input, with a nixpkgs (--override-input disko {} --override-input nixpkgs PATH, a nixpkgs or its lib); or leave this import out (nixplan's disko declarations are always there)",
+                        std::path::Path::new(&file).parent().map_or(String::new(), |d| d.display().to_string())
+                    ),
+                    Some(s),
+                ));
+            }
+        }
         return Err(EvalError::new(
             ErrorKind::Other,
             format!("__nixplanHost \"{request}\": nothing answers requests in this evaluation"),
