@@ -25,6 +25,15 @@ in
   moduleOrderImportsOnly = xs [ { imports = [ { x = [ "i1" ]; } ]; } { x = [ "b" ]; imports = [ { x = [ "i2" ]; } { x = [ "i3" ]; } ]; } ];
   moduleOrderMerge = xs [ { x = lib.mkMerge [ [ "m1" ] [ "m2" ] ]; } { x = [ "b" ]; } ];
   moduleOrderFunctions = xs [ ({ ... }: { x = [ "f" ]; }) { config.x = [ "g" ]; } ];
+  # lib.strings.replicate (a string) beside the top level's (a list).
+  replicated = [ (lib.strings.replicate 3 "ab") (lib.replicate 2 1) (lib.lists.replicate 2 "x") ];
+  # A type of a module's own gets definitions as nixpkgs gives them: a
+  # merge that destructures `{ value, file }` (disko's subType does).
+  ownTypeDefinitions =
+    let
+      own = lib.mkOptionType { name = "own"; merge = loc: map ({ value, file }: value); };
+    in
+    (lib.evalModules { modules = [ { options.o = lib.mkOption { type = own; }; } { o = 1; } { o = 2; } ]; }).config.o;
   moduleOrderTree = {
     declarations = tree.options.x.declarations;
     files = tree.options.x.files;

@@ -48,8 +48,10 @@ let
         isInt isList isPath isString parseDrvName readFile tail toJSON typeOf unsafeDiscardStringContext;
       inherit (more) cmakeBool cmakeFeature cmakeOptionType concatImapStrings concatMapAttrsStringSep
         enableFeatureAs escapeURL escapeXML isValidPosixName join mesonBool mesonEnable mesonOption
-        nameFromURL replaceString replicate toSentenceCase toShellVar toShellVars withFeatureAs;
+        nameFromURL replaceString toSentenceCase toShellVar toShellVars withFeatureAs;
       inherit (moreA) levenshtein levenshteinAtMost;
+      # The string N times (the top level's is the list's).
+      replicate = n: s: b.concatStringsSep "" (b.genList (_: s) n);
     };
     versions = versions // { inherit (b) compareVersions; pad = extra.versionPad; };
     inherit (extra) meta;
