@@ -34,6 +34,18 @@ in
       own = lib.mkOptionType { name = "own"; merge = loc: map ({ value, file }: value); };
     in
     (lib.evalModules { modules = [ { options.o = lib.mkOption { type = own; }; } { o = 1; } { o = 2; } ]; }).config.o;
+  # The result's config has no `_module` (the modules see it), also in a
+  # submodule that defines `_module.args`.
+  configWithoutModule =
+    let
+      e = lib.evalModules {
+        modules = [
+          { options.n = lib.mkOption { default = 1; }; options.s = lib.mkOption { type = lib.types.attrsOf (lib.types.submodule { config._module.args.x = 1; options.m = lib.mkOption { default = 2; }; }); }; }
+          ({ config, ... }: { _module.args.y = 3; s.a = { }; n = config._module.args.y; })
+        ];
+      };
+    in
+    e.config;
   moduleOrderTree = {
     declarations = tree.options.x.declarations;
     files = tree.options.x.files;

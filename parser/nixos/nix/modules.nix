@@ -354,7 +354,9 @@ let
       options = b.mapAttrs (name: _: nodeOptions evaluated.${name}) declTree;
     in {
       inherit options;
-      config = checkedConfig;
+      # As nixpkgs gives it: without `_module` (the modules see it in
+      # theirs), which is the result's own attribute.
+      config = if config ? _module then b.removeAttrs checkedConfig [ "_module" ] else checkedConfig;
       _module = config._module;
       type = lib.types.submoduleWith { inherit modules specialArgs; };
       extendModules = { modules ? [ ], specialArgs ? { }, prefix ? [ ] }@e:
