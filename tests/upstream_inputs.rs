@@ -1639,9 +1639,14 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
             &[]
         };
         let (head, actions, err) = plan(&dir, args);
-        // The input, when it is used; the copy, by its directory.
+        // The input, when it is used; the copy, by its directory in the
+        // flake (the plan does not depend on where the flake is).
         assert_eq!(said_of(&head, "Input disko"), overridden, "{name}: {head}");
-        assert_eq!(said_of(&head, "/vendor/disko"), vendored, "{name}: {head}");
+        assert_eq!(
+            said_of(&head, "Input ./vendor/disko"),
+            vendored,
+            "{name}: {head}"
+        );
         assert!(
             err.contains("is available, but")
                 && err.contains("the real disko needs nixpkgs' real module system"),
@@ -1729,4 +1734,56 @@ fn a_module_file_of_an_unavailable_input_is_an_empty_module() {
         "{}",
         out.split_once("\nfacts\n").map_or(out.as_str(), |(h, _)| h)
     );
+}
+
+/// nixplan's stand-ins for disko, impermanence and the secrets modules run
+/// under nixpkgs' real lib too (a flake whose nixpkgs is there and whose
+/// disko is not): every fixture target planned with only nixpkgs given
+/// (as its lib) plans the same actions as with every input a stand-in.
+#[test]
+fn the_stand_ins_plan_the_same_under_the_real_lib() {
+    let test = "the_stand_ins_plan_the_same_under_the_real_lib";
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    let nixpkgs = upstream.join("nixpkgs-lib").display().to_string();
+    // The actions without the lines saying where a value was written
+    // (placed by another module system, checked elsewhere).
+    let actions = |plan: &str| -> Option<Vec<String>> {
+        let (_, a) = plan.split_once("\nfacts\n")?;
+        Some(
+            a.lines()
+                .filter(|l| !l.trim_start().starts_with("from "))
+                .map(str::to_string)
+                .collect(),
+        )
+    };
+    let mut compared = 0;
+    for t in common::fixture_targets() {
+        if t.dir.starts_with("bad-") {
+            continue;
+        }
+        let (code, stand_in, err) = nixplan_text(&["plan", &t.arg, "--offline"]);
+        assert_eq!(code, 0, "{}: {err}", t.arg);
+        let (code, real_lib, err) = nixplan_text(&[
+            "plan",
+            &t.arg,
+            "--offline",
+            "--override-input",
+            "nixpkgs",
+            &nixpkgs,
+        ]);
+        assert_eq!(code, 0, "{}: {err}", t.arg);
+        let (a, b) = (actions(&real_lib), actions(&stand_in));
+        assert!(b.is_some(), "{}: {stand_in}", t.arg);
+        let first_difference = a
+            .iter()
+            .flatten()
+            .zip(b.iter().flatten())
+            .find(|(x, y)| x != y);
+        assert_eq!(first_difference, None, "{}", t.arg);
+        assert_eq!(a.map(|a| a.len()), b.map(|b| b.len()), "{}", t.arg);
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} targets compared");
 }

@@ -30,7 +30,7 @@ let
     b.concatStringsSep "" (b.genList (i: escape (b.substring i 1 s)) (b.stringLength s));
 
   # A content is a submodule chosen by its `type` attribute.
-  tagged = kinds: parent: types.nixplanMkOptionType {
+  tagged = kinds: parent: (types.nixplanMkOptionType or types.mkOptionType) {
     name = "diskoContent";
     description = "disko content (one of ${b.concatStringsSep ", " (b.attrNames kinds)})";
     # A definition may leave `type` to another one (it only adds settings).

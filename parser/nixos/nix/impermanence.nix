@@ -19,7 +19,7 @@ let
   # tens of thousands of directories, and an entry is only ever defined once
   # (list elements do not merge), so defaults // definition has the same
   # meaning. Field types are checked as the submodule would.
-  record = { name, defaults, required, fields }: types.nixplanMkOptionType {
+  record = { name, defaults, required, fields }: (types.nixplanMkOptionType or types.mkOptionType) {
     inherit name;
     description = name;
     check = x: b.isAttrs x && b.all (f: x ? ${f}) required;

@@ -388,7 +388,7 @@ let
   mkDconfKeyValue = keyValueText { mkValueString = v: toString (gvariant.mkValue v); } "=";
   toDconfINI = iniText { mkKeyValue = mkDconfKeyValue; };
 
-  luaInline = lib.types.mkOptionType {
+  luaInline = lib.types.nixplanMkOptionType {
     name = "luaInline";
     description = "inline lua";
     descriptionClass = "noun";

@@ -141,10 +141,10 @@ let
     else if b.isPath m || (b.isString m && lib.hasPrefix "/" m) then
       let file = b.toString m; in
       # The real disko runs only on nixpkgs' real module system (its types
-      # read definitions as nixpkgs makes them); this one has nixplan's
-      # own disko among its base modules: the real one imports nothing,
-      # and the host is told that the stand-in was used, and why (it
-      # finds the input by the file).
+      # do not all evaluate on nixplan's yet); this one has
+      # nixplan's own disko among its base modules: the real one imports
+      # nothing, and the host is told that the stand-in was used, and why
+      # (it finds the input by the file).
       if isRealDiskoModule file then
         unify file file (b.seq ((b.__nixplanHost or (_: _: true)) "degraded" { path = "disko"; inherit file; used = "stand-in"; reason = realDiskoReason; }) { })
       else unify file file (applyIfFunction file (import m) args)

@@ -354,7 +354,7 @@ let
         else unavailable key node src;
 
       # The real disko runs only on nixpkgs' real module system: its types
-      # call evalModules and read definitions as nixpkgs makes them. A
+      # call evalModules and do not all evaluate on nixplan's yet. A
       # NixOS that nixplan's own lib evaluates (the flake's nixpkgs is
       # unavailable) has nixplan's disko among its base modules already:
       # there the real one's modules import nothing, and the plan says

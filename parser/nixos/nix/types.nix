@@ -646,9 +646,9 @@ types // {
   # their definitions keep their places, for the plan and for errors.
   nixplanMkOptionType = mkOptionType;
   # A type made outside nixplan's lib (a module's own, such as disko's)
-  # gets its definitions as nixpkgs gives them, `{ file; value; }`:
-  # nixplan's module system keeps a place and a rank in each, which such
-  # a type may not take (disko's destructures `{ value, file }`).
+  # gets its definitions with only their file and value, as nixpkgs gives
+  # a plain one: nixplan's module system keeps a place and a rank in each,
+  # which such a type may not take (disko's destructures `{ value, file }`).
   mkOptionType = args:
     mkOptionType (args // lib.optionalAttrs (args ? merge) {
       merge = loc: defs: args.merge loc (map (d: { inherit (d) file value; }) defs);

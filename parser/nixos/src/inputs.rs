@@ -234,17 +234,25 @@ impl InputHost {
         // A file of no input's source (a copy in the flake, a directory
         // of this machine's): the source it is in, logged under its
         // directory, so that the plan still says so.
+        // Named from the flake's directory when it is in it (`./vendor/disko`:
+        // the plan does not depend on where the flake is).
         let source_dir = file
             .filter(|f| from_file.is_none() && !f.starts_with(nixplan_eval::UNAVAILABLE))
             .and_then(|f| Path::new(f).parent())
-            .map(|d| d.display().to_string());
-        if let Some(dir) = &source_dir {
+            .map(|d| {
+                let name = match d.strip_prefix(&self.resolver.flake_dir) {
+                    Ok(rel) if !rel.as_os_str().is_empty() => format!("./{}", rel.display()),
+                    _ => d.display().to_string(),
+                };
+                (name, d.display().to_string())
+            });
+        if let Some((name, dir)) = &source_dir {
             self.log
                 .borrow_mut()
-                .entry(dir.clone())
+                .entry(name.clone())
                 .or_insert_with(|| InputUse {
-                    path: dir.clone(),
-                    reference: Some(dir.clone()),
+                    path: name.clone(),
+                    reference: Some(name.clone()),
                     nar_hash: None,
                     origin: "path".into(),
                     used: Used::Real,
@@ -252,6 +260,7 @@ impl InputHost {
                     local: Some(dir.clone()),
                 });
         }
+        let source_dir = source_dir.map(|(name, _)| name);
         let path = from_file
             .or(source_dir)
             .or_else(|| args.get("path").and_then(Value::as_str).map(str::to_string))
@@ -741,6 +750,10 @@ impl Drop for GitInfo {
 fn input_holding(log: &BTreeMap<String, InputUse>, file: &str, store_dir: &str) -> Option<String> {
     let depth = |dir: &str| {
         let dir = dir.trim_end_matches('/');
+        if dir.is_empty() {
+            // `/`: no input's source is the whole machine.
+            return None;
+        }
         file.strip_prefix(dir)
             .is_some_and(|r| r.starts_with('/'))
             .then_some(dir.len())

@@ -10,9 +10,12 @@ pub(super) fn declared_at(file: &str, path: &str) -> Option<Pos> {
     if !file.ends_with("flake.nix") {
         return None;
     }
-    // A source logged by its directory (no input: `/DIR`) is declared
-    // nowhere in the flake.
-    let name = path.split('/').next().filter(|n| !n.is_empty())?;
+    // A source logged by its directory (no input: `/DIR`, `./DIR`) is
+    // declared nowhere in the flake.
+    if path.starts_with(['/', '.']) {
+        return None;
+    }
+    let name = path.split('/').next()?;
     let text = std::fs::read_to_string(file).ok()?;
     let from = text.find("inputs")?;
     let at = [

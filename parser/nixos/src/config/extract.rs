@@ -281,8 +281,7 @@ impl Extract<'_> {
         self.ev.deep_force(&v, self.span)?;
         let mut ctx = Default::default();
         let text = self.ev.print_json(&v, self.span, &mut ctx)?;
-        let mut j = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-        drop_module_internals(&mut j);
+        let j = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
         Ok(L::new(j, self.at(a, key)))
     }
     fn entries(&mut self, a: &Attrs, key: &str) -> EvalResult<Vec<Entry>> {
@@ -1391,20 +1390,6 @@ fn home_manager_persistence(
         }
     }
     Ok(())
-}
-
-/// A submodule's value carries the module system's own `_module`
-/// (arguments, check): not the user's data, and absent where the type is
-/// not a submodule (disko's topology is one in nixplan's stand-in only).
-fn drop_module_internals(j: &mut serde_json::Value) {
-    match j {
-        serde_json::Value::Object(m) => {
-            m.remove("_module");
-            m.values_mut().for_each(drop_module_internals);
-        }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(drop_module_internals),
-        _ => {}
-    }
 }
 
 /// Where the strings of one list are written inside its definition, found
