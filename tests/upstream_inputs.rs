@@ -1787,3 +1787,52 @@ fn the_stand_ins_plan_the_same_under_the_real_lib() {
     }
     assert!(compared >= 25, "only {compared} targets compared");
 }
+
+/// A configuration not shaped as nixplan's declarations say (here a disko
+/// input of another shape, whose disk sets lack what nixplan reads) fails
+/// with the report at the user's set, saying what nixplan read of it,
+/// not at nixplan's own target expression alone.
+#[test]
+fn a_set_without_what_nixplan_reads_is_reported_where_the_user_wrote_it() {
+    let test = "a_set_without_what_nixplan_reads_is_reported_where_the_user_wrote_it";
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("other-shape");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("disko")).unwrap();
+    std::fs::write(
+        tmp.join("disko/flake.nix"),
+        "{ outputs = { self }: { nixosModules.disko = { lib, ... }: { options.disko.devices = lib.mkOption { type = lib.types.anything; }; }; }; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.join("disk.nix"),
+        "{ disko.devices = {\n    disk.a = { type = \"disk\";\n      content = null; };\n    mdadm = { }; zpool = { }; lvm_vg = { }; nodev = { }; bcachefs_filesystems = { };\n  };\n}\n",
+    )
+    .unwrap();
+    let module = tmp.join("disk.nix").display().to_string();
+    let (code, _, err) = nixplan_text(&[
+        "plan",
+        &module,
+        "--override-input",
+        "disko",
+        &tmp.join("disko").display().to_string(),
+        "--override-input",
+        "nixpkgs",
+        &upstream.join("nixpkgs-lib").display().to_string(),
+    ]);
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert_ne!(code, 0);
+    assert!(err.contains("attribute 'name' missing"), "{err}");
+    // At one of the attributes of the disk set (lines 2 and 3).
+    assert!(
+        (err.contains("disk.nix:2:") || err.contains("disk.nix:3:"))
+            && err.contains("defined here"),
+        "{err}"
+    );
+    assert!(
+        err.contains("while nixplan read 'name' of this set"),
+        "{err}"
+    );
+}

@@ -139,7 +139,22 @@ impl Extract<'_> {
     fn value(&mut self, a: &Attrs, key: &str) -> EvalResult<Value> {
         match a.get(key).cloned() {
             Some(t) => self.ev.force(&t),
-            None => Err(self.ev.missing_attr(key, a, self.span)),
+            None => {
+                // Not shaped as nixplan's declarations say (a module of
+                // another version than nixplan reads): the report is put
+                // at the set, where the user wrote one of its attributes.
+                let mut e = self.ev.missing_attr(key, a, self.span);
+                let names: Vec<Rc<str>> = a.names().cloned().collect();
+                e.defined_at = names.iter().find_map(|n| {
+                    self.ev
+                        .place_of(a, n)
+                        .filter(|p| self.describe(*p).is_some())
+                });
+                e.note(format!(
+                    "while nixplan read '{key}' of this set, which its declarations give every such set"
+                ));
+                Err(e)
+            }
         }
     }
     fn attrs(&mut self, a: &Attrs, key: &str) -> EvalResult<Rc<Attrs>> {
