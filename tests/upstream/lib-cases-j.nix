@@ -46,6 +46,20 @@ in
       };
     in
     e.config;
+  # Two declarations of one option whose types merge (attrsOf or listOf
+  # of submodules): one type, with both modules.
+  mergedDeclarations =
+    let
+      sub = o: lib.types.submodule { options.${o} = lib.mkOption { default = o; }; };
+      e = lib.evalModules {
+        modules = [
+          { options.u = lib.mkOption { type = lib.types.attrsOf (sub "a"); }; options.l = lib.mkOption { type = lib.types.listOf (sub "c"); }; }
+          { options.u = lib.mkOption { type = lib.types.attrsOf (sub "b"); }; options.l = lib.mkOption { type = lib.types.listOf (sub "d"); }; }
+          { u.x = { }; l = [ { } ]; }
+        ];
+      };
+    in
+    e.config;
   moduleOrderTree = {
     declarations = tree.options.x.declarations;
     files = tree.options.x.files;

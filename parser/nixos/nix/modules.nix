@@ -197,7 +197,11 @@ let
       type =
         if types' == [ ] then lib.types.unspecified
         else b.foldl' (t1: t2:
-          if t1.name == "submodule" && t2.name == "submodule" then t1.typeMerge t2.functor
+          # As nixpkgs merges them (`typeMerge`: two `attrsOf (submodule …)`
+          # are one with both modules); types of one name that do not
+          # merge, the first (nixpkgs refuses them).
+          let merged = if t1 ? typeMerge && t2 ? functor then t1.typeMerge t2.functor else null; in
+          if merged != null then merged
           else if t1.name == t2.name && t1.name != "submodule" then t1
           else throw "The option `${showOption loc}' in `${b.toString (b.elemAt withType 1).file}' is already declared in `${b.toString (b.head withType).file}'.")
           (b.head types') (b.tail types');
