@@ -358,9 +358,10 @@ let
       options = b.mapAttrs (name: _: nodeOptions evaluated.${name}) declTree;
     in {
       inherit options;
-      # As nixpkgs gives it: without `_module` (the modules see it in
-      # theirs), which is the result's own attribute.
-      config = if config ? _module then b.removeAttrs checkedConfig [ "_module" ] else checkedConfig;
+      # As nixpkgs gives it: without `_module` (always declared, by the
+      # built-in module; the modules see it in theirs), which is the
+      # result's own attribute.
+      config = b.removeAttrs checkedConfig [ "_module" ];
       _module = config._module;
       type = lib.types.submoduleWith { inherit modules specialArgs; };
       extendModules = { modules ? [ ], specialArgs ? { }, prefix ? [ ] }@e:
