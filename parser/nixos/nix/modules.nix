@@ -146,7 +146,11 @@ let
       # nothing, and the host is told that the stand-in was used, and why
       # (it finds the input by the file).
       if isRealDiskoModule file then
-        unify file file (b.seq ((b.__nixplanHost or (_: _: true)) "degraded" { path = "disko"; inherit file; used = "stand-in"; reason = realDiskoReason; }) { })
+        unify file file (b.seq ((b.__nixplanHost or (_: _: true)) "degraded" {
+          path = "disko"; inherit file; used = "stand-in"; reason = realDiskoReason;
+          # Where no flake's inputs are (a module file planned on its own).
+          alone = "a module file planned on its own evaluates the real disko when given as an input, with a nixpkgs (--override-input disko ${dirOf file} --override-input nixpkgs PATH, a nixpkgs or its lib); or leave this import out (nixplan's disko declarations are always there)";
+        }) { })
       else unify file file (applyIfFunction file (import m) args)
     else
       let key = "${parentKey}:anon-${b.toString index}"; in

@@ -193,17 +193,16 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         if request == "overrides" {
             return Ok(json_to_value(serde_json::json!([])));
         }
-        // A module file planned on its own (no flake, so no inputs to
-        // record a stand-in against) that imports the real disko's module.
+        // No inputs to record a stand-in against (a module file planned on
+        // its own): the caller's reason, and what to do instead (`alone`).
         if request == "degraded" {
             let said = |k: &str| args.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            if let (Some(file), Some(reason)) = (said("file"), said("reason")) {
+            if let (Some(file), Some(reason), Some(alone)) =
+                (said("file"), said("reason"), said("alone"))
+            {
                 return Err(EvalError::new(
                     ErrorKind::Other,
-                    format!(
-                        "{file} is {reason}: a module file planned on its own evaluates the real disko when given as an input, with a nixpkgs (--override-input disko {} --override-input nixpkgs PATH, a nixpkgs or its lib); or leave this import out (nixplan's disko declarations are always there)",
-                        std::path::Path::new(&file).parent().map_or(String::new(), |d| d.display().to_string())
-                    ),
+                    format!("{file} is {reason}: {alone}"),
                     Some(s),
                 ));
             }
