@@ -748,15 +748,11 @@ impl Drop for GitInfo {
 /// source is on this machine, or the store path nix gives it (its
 /// `narHash`; a cached or fetched source is read there).
 fn input_holding(log: &BTreeMap<String, InputUse>, file: &str, store_dir: &str) -> Option<String> {
+    // Whole components (`/src/tools` does not hold `/src/toolsx/m.nix`);
+    // `/` is no input's source.
     let depth = |dir: &str| {
         let dir = dir.trim_end_matches('/');
-        if dir.is_empty() {
-            // `/`: no input's source is the whole machine.
-            return None;
-        }
-        file.strip_prefix(dir)
-            .is_some_and(|r| r.starts_with('/'))
-            .then_some(dir.len())
+        (!dir.is_empty() && Path::new(file).starts_with(dir)).then_some(dir.len())
     };
     log.iter()
         .filter_map(|(k, u)| {
