@@ -8,9 +8,12 @@
 //! that records its arguments (`tests/disko-upstream/stub.sh`; nothing
 //! touches a disk, nothing outside the test's directory is written), and the two records are reduced to the same facts
 //! (`reduce.rs`): partitions, tables, filesystems, LUKS, LVM, md, pools,
-//! datasets, subvolumes, swaps, mounts. The plan is made twice: with
-//! nixplan's stand-in declarations of disko, and with the real disko given
-//! as `--override-input disko`. Every difference must be listed, with its
+//! datasets, subvolumes, swaps, mounts. The plan is made three times: with
+//! nixplan's stand-in declarations of disko, with the real disko given
+//! as `--override-input disko` and nixpkgs' lib as `--override-input
+//! nixpkgs`, and with the real disko alone (evaluated by nixplan's own
+//! lib). The last two must also say each action at the same line of the
+//! user's file as the first. Every difference must be listed, with its
 //! reason, in `tests/disko-upstream/deviations.txt`, and every line there
 //! must still be a difference.
 //!
@@ -203,9 +206,28 @@ fn disko_facts(name: &str) -> Result<Facts, String> {
     Ok(sb.facts())
 }
 
-/// Facts of nixplan's disko actions for `example` (with the real disko,
-/// evaluated by nixpkgs' real lib, when `upstream` is given).
-fn nixplan_facts(example: &Path, upstream: Option<&Path>) -> Result<Facts, String> {
+/// How a plan evaluates disko.
+#[derive(Clone, Copy)]
+enum DiskoPath {
+    /// nixplan's stand-in declarations (no input given).
+    StandIn,
+    /// The real disko, evaluated by nixpkgs' real lib (both given).
+    Real,
+    /// The real disko, evaluated by nixplan's own lib (only disko given).
+    RealOwnLib,
+}
+
+/// Each action of a plan (wipes too), with where the plan says the user
+/// wrote it: `ID from FILE:LINE`.
+type Places = Vec<String>;
+
+/// Facts of nixplan's disko actions for `example`, disko evaluated as
+/// `path` says (the real sources from `upstream`), and its actions' places.
+fn nixplan_facts(
+    example: &Path,
+    path: DiskoPath,
+    upstream: &Path,
+) -> Result<(Facts, Places), String> {
     let example = example.display().to_string();
     let mut args = vec![
         "plan",
@@ -215,26 +237,40 @@ fn nixplan_facts(example: &Path, upstream: Option<&Path>) -> Result<Facts, Strin
         "--phases",
         "disko",
     ];
-    let given: Vec<String> = upstream
-        .map(|u| {
-            [("disko", "disko"), ("nixpkgs", "nixpkgs-lib")]
-                .iter()
-                .flat_map(|(input, dir)| {
-                    [
-                        "--override-input".to_string(),
-                        input.to_string(),
-                        u.join(dir).display().to_string(),
-                    ]
-                })
-                .collect()
+    let inputs: &[(&str, &str)] = match path {
+        DiskoPath::StandIn => &[],
+        DiskoPath::Real => &[("disko", "disko"), ("nixpkgs", "nixpkgs-lib")],
+        DiskoPath::RealOwnLib => &[("disko", "disko")],
+    };
+    let given: Vec<String> = inputs
+        .iter()
+        .flat_map(|(input, dir)| {
+            [
+                "--override-input".to_string(),
+                input.to_string(),
+                upstream.join(dir).display().to_string(),
+            ]
         })
-        .unwrap_or_default();
+        .collect();
     args.extend(given.iter().map(String::as_str));
     let (code, out, err) = nixplan_text(&args);
     if code != 0 {
         return Err(format!("nixplan plan: {}", err.trim()));
     }
     let plan: Value = serde_json::from_str(&out).map_err(|e| format!("plan JSON: {e}"))?;
+    let places = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let at = &a["source"];
+            let at = match (at["file"].as_str(), at["line"].as_u64()) {
+                (Some(file), Some(line)) => format!("{file}:{line}"),
+                _ => "nowhere".to_string(),
+            };
+            format!("{} from {at}", a["id"].as_str().unwrap_or("?"))
+        })
+        .collect();
     let sb = Sandbox::new();
     for action in plan["actions"].as_array().unwrap() {
         if action["phase"] != "disko" || action["kind"] == "wipe" {
@@ -252,7 +288,7 @@ fn nixplan_facts(example: &Path, upstream: Option<&Path>) -> Result<Facts, Strin
                 .map_err(|e| format!("{id}: {e}"))?;
         }
     }
-    Ok(sb.facts())
+    Ok((sb.facts(), places))
 }
 
 /// `- FACT` (disko only) and `+ FACT` (nixplan only), then the mounts
@@ -360,18 +396,36 @@ fn plans_agree_with_disko_own_scripts_for_every_example() {
     let mut report = Vec::new();
     for (name, path) in &examples {
         let disko = disko_facts(name).unwrap_or_else(|e| panic!("{name}: disko's own script: {e}"));
-        for (label, override_disko) in [("stand-in", None), ("real", Some(upstream.as_path()))] {
+        // The real disko under nixpkgs' real lib is placed by nixplan's
+        // reading of what that module system merged; the other two paths
+        // by nixplan's own: each action must be said at the same line of
+        // the user's file (`~ ID from ...` where it is not).
+        let mut real_places: Option<Places> = None;
+        for (label, how) in [
+            ("real", DiskoPath::Real),
+            ("stand-in", DiskoPath::StandIn),
+            ("real-own-lib", DiskoPath::RealOwnLib),
+        ] {
             let key = format!("{name} {label}");
-            match nixplan_facts(path, override_disko) {
+            match nixplan_facts(path, how, &upstream) {
                 Err(e) => {
                     let first = e.lines().next().unwrap_or("").to_string();
                     found.insert(format!("{key} | error"));
                     report.push(format!("{key}: error: {first}"));
                 }
-                Ok(ours) => {
+                Ok((ours, places)) => {
                     for d in differences(&disko, &ours) {
                         report.push(format!("{key}: {d}"));
                         found.insert(format!("{key} | {d}"));
+                    }
+                    match &real_places {
+                        None => real_places = Some(places),
+                        Some(real) => {
+                            for p in places.iter().filter(|p| !real.contains(p)) {
+                                report.push(format!("{key}: ~ {p}"));
+                                found.insert(format!("{key} | ~ {p}"));
+                            }
+                        }
                     }
                 }
             }

@@ -256,38 +256,57 @@ fn a_lib_only_nixpkgs_is_refused_with_strict_inputs() {
     );
 }
 
+/// A copy of the upstream disko whose partition labels start with
+/// `patched-`: a plan that shows them evaluated that disko's own types.
+fn patched_disko(upstream: &std::path::Path, to: &std::path::Path) {
+    common::copy_dir(&upstream.join("disko"), to);
+    let gpt = to.join("lib/types/gpt.nix");
+    let text = std::fs::read_to_string(&gpt).unwrap();
+    let from = "label = \"${config._parent.type}-";
+    assert!(text.contains(from), "disko's gpt.nix has no label default");
+    std::fs::write(
+        &gpt,
+        text.replace(from, "label = \"patched-${config._parent.type}-"),
+    )
+    .unwrap();
+}
+
 /// The real disko in a NixOS that nixplan's own lib evaluates (the flake's
-/// nixpkgs unavailable): disko's types need nixpkgs' real module system,
-/// so nixplan's disko is planned in its place, the plan says so and why,
-/// and the plan is the stand-in's. (It was an error inside disko's lib: a
-/// function called with an unexpected argument 'pos'.)
+/// nixpkgs unavailable): disko's own types decide the plan, which says the
+/// input was itself, and plans as with nixpkgs' real lib. (It was an error
+/// inside disko's lib, a function called with an unexpected argument
+/// 'pos'; then, until session 31, nixplan's stand-in in its place.)
 #[test]
-fn the_real_disko_under_nixplans_own_lib_gives_way_to_the_stand_in() {
-    let test = "the_real_disko_under_nixplans_own_lib_gives_way_to_the_stand_in";
+fn the_real_disko_under_nixplans_own_lib_is_evaluated() {
+    let test = "the_real_disko_under_nixplans_own_lib_is_evaluated";
     let Some(upstream) = common::upstream_or_skip(test) else {
         return;
     };
-    let disko = upstream.join("disko").display().to_string();
+    let canonical = |dir: &str| {
+        upstream
+            .join(dir)
+            .canonicalize()
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    let (disko, nixpkgs) = (canonical("disko"), canonical("nixpkgs-lib"));
     let target = "tests/fixtures/luks-lvm#cedar";
-    let (code, real, err) = nixplan_text(&[
-        "plan",
-        target,
-        "--offline",
-        "--override-input",
-        "disko",
-        &disko,
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let plan = |args: &[&str]| {
+        let mut all = vec!["plan", target, "--offline"];
+        all.extend(args);
+        let (code, out, err) = nixplan_text(&all);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let (head, actions) = out.split_once("\nfacts\n").expect("a plan");
+        (head.to_string(), actions.to_string(), err)
+    };
+    let (head, own_lib, err) = plan(&["--override-input", "disko", &disko]);
     assert!(
-        real.contains("Input disko: nixplan's stand-in, not the input (available, but the NixOS it is imported into is evaluated by nixplan's own lib"),
-        "{real}"
+        head.contains(&format!("Input disko: overridden with path:{disko}")),
+        "{head}"
     );
-    assert!(
-        err.contains("the flake input 'disko' is available, but")
-            && err.contains("the real disko needs nixpkgs' real module system: nixplan's stand-in was evaluated in its place"),
-        "{err}"
-    );
-    // The lint says it as the plan does, not as an unavailable input.
+    assert!(!err.contains("'disko'"), "{err}");
+    // The lint has nothing to say of the input.
     let (_, _, lint) = nixplan_text(&[
         "lint",
         target,
@@ -296,15 +315,36 @@ fn the_real_disko_under_nixplans_own_lib_gives_way_to_the_stand_in() {
         "disko",
         &disko,
     ]);
-    assert!(
-        lint.contains("note[NP501]: the flake input 'disko' is available, but the NixOS it is imported into is evaluated by nixplan's own lib"),
-        "{lint}"
-    );
-    let (code, stand_in, err) = nixplan_text(&["plan", target, "--offline"]);
-    assert_eq!(code, 0, "{err}");
-    let actions = |plan: &str| plan.split_once("\nfacts\n").map(|(_, a)| a.to_string());
-    assert!(actions(&real).is_some(), "{real}");
-    assert_eq!(actions(&real), actions(&stand_in));
+    assert!(!lint.contains("'disko'"), "{lint}");
+    // As under nixpkgs' real lib, and as nixplan's stand-in plans this
+    // configuration, `from` lines included.
+    let (_, real_lib, _) = plan(&[
+        "--override-input",
+        "disko",
+        &disko,
+        "--override-input",
+        "nixpkgs",
+        &nixpkgs,
+    ]);
+    let (_, stand_in, _) = plan(&[]);
+    let first_difference = |a: &str, b: &str| {
+        a.lines()
+            .zip(b.lines())
+            .find(|(x, y)| x != y)
+            .map(|(x, y)| format!("{x}\n{y}"))
+    };
+    assert_eq!(first_difference(&own_lib, &real_lib), None);
+    assert_eq!(own_lib.len(), real_lib.len());
+    assert_eq!(first_difference(&own_lib, &stand_in), None);
+    assert_eq!(own_lib.len(), stand_in.len());
+    // disko's own types: a copy that labels partitions otherwise.
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("patched-disko");
+    let _ = std::fs::remove_dir_all(&tmp);
+    patched_disko(&upstream, &tmp);
+    let patched = tmp.display().to_string();
+    let (_, actions, _) = plan(&["--override-input", "disko", &patched]);
+    assert!(actions.contains("'patched-disk-"), "{actions}");
+    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 /// Where the plan says each value came from (its `from FILE:LINE` lines)
@@ -1528,24 +1568,22 @@ fn modules_imported_by_their_files_plan_as_by_their_names() {
 }
 
 /// The real disko's module imported by its file under nixplan's own lib
-/// gives way to the stand-in as its flake's `nixosModules` do: from the
-/// flake input (`"${disko}/module.nix"`), from an input that is not a flake,
-/// and from a copy that is no input (the plan names that source). Each
-/// plans as the stand-in does, and says why.
+/// is evaluated as its flake's `nixosModules` are: from the flake input
+/// (`"${disko}/module.nix"`), from an input that is not a flake, from a
+/// copy that is no input, and in a module file planned on its own. Each
+/// plans with that disko's own types (a copy that labels partitions
+/// `patched-...`), and otherwise as the stand-in does.
 #[test]
-fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in() {
-    let test = "the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in";
+fn the_real_disko_by_its_file_under_nixplans_own_lib_is_evaluated() {
+    let test = "the_real_disko_by_its_file_under_nixplans_own_lib_is_evaluated";
     let Some(upstream) = common::upstream_or_skip(test) else {
         return;
     };
-    let disko = upstream
-        .join("disko")
-        .canonicalize()
-        .unwrap()
-        .display()
-        .to_string();
     let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-disko-file");
     let _ = std::fs::remove_dir_all(&tmp);
+    let patched_dir = tmp.join("patched-disko");
+    patched_disko(&upstream, &patched_dir);
+    let disko = patched_dir.display().to_string();
     let fixture = root().join("tests/fixtures/luks-lvm");
     let flake = std::fs::read_to_string(fixture.join("flake.nix")).unwrap();
     let lock: Value =
@@ -1578,7 +1616,7 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
             .remove("inputs");
         l
     };
-    let cases: [(&str, String, &Value, bool); 4] = [
+    let cases: [(&str, String, &Value, bool); 3] = [
         (
             "input",
             flake.replace("disko.nixosModules.disko", "\"${disko}/module.nix\""),
@@ -1603,29 +1641,24 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
             &lock,
             false,
         ),
-        (
-            "copy-and-input",
-            flake.replace(
-                "disko.nixosModules.disko",
-                "disko.nixosModules.disko ./vendor/disko/module.nix",
-            ),
-            &lock,
-            true,
-        ),
     ];
-    let said_of = |head: &str, who: &str| {
-        head.lines().any(|l| {
-            l.starts_with("Input ")
-                && l.contains(&format!("{who}: nixplan's stand-in, not the input (available, but the NixOS it is imported into is evaluated by nixplan's own lib"))
-        })
+    // The patched labels, and nothing else different from the stand-in.
+    let as_stand_in = |name: &str, actions: &str| {
+        assert!(actions.contains("'patched-disk-"), "{name}: {actions}");
+        let unpatched = actions.replace("patched-disk-", "disk-");
+        let first_difference = unpatched
+            .lines()
+            .zip(stand_in.lines())
+            .find(|(a, b)| a != b);
+        assert_eq!(first_difference, None, "{name}");
+        assert_eq!(unpatched.len(), stand_in.len(), "{name}");
     };
     for (name, text, lock, overridden) in cases {
         assert_ne!(text, flake, "{name}");
         let dir = tmp.join(name);
         common::copy_dir(&fixture, &dir);
-        let vendored = text.contains("./vendor/disko");
-        if vendored {
-            common::copy_dir(&upstream.join("disko"), &dir.join("vendor/disko"));
+        if !overridden {
+            common::copy_dir(&patched_dir, &dir.join("vendor/disko"));
         }
         std::fs::write(dir.join("flake.nix"), &text).unwrap();
         std::fs::write(
@@ -1639,26 +1672,40 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
             &[]
         };
         let (head, actions, err) = plan(&dir, args);
-        // The input, when it is used; the copy, by its directory in the
-        // flake (the plan does not depend on where the flake is).
-        assert_eq!(said_of(&head, "Input disko"), overridden, "{name}: {head}");
-        assert_eq!(
-            said_of(&head, "Input ./vendor/disko"),
-            vendored,
-            "{name}: {head}"
-        );
-        assert!(
-            err.contains("is available, but")
-                && err.contains("the real disko needs nixpkgs' real module system"),
-            "{name}: {err}"
-        );
-        let first_difference = actions.lines().zip(stand_in.lines()).find(|(a, b)| a != b);
-        assert_eq!(first_difference, None, "{name}");
-        assert_eq!(actions.len(), stand_in.len(), "{name}");
+        let said = head.contains(&format!("Input disko: overridden with path:{disko}"));
+        assert_eq!(said, overridden, "{name}: {head}");
+        assert!(!err.contains("disko"), "{name}: {err}");
+        as_stand_in(name, &actions);
     }
-    // A module file planned on its own has no inputs to record the
-    // stand-in against: the error says how to evaluate the real disko,
-    // and that works.
+    // The input's module and a copy's are two modules declaring the same
+    // options: refused, as nixpkgs' module system refuses them.
+    let both = tmp.join("copy-and-input");
+    common::copy_dir(&fixture, &both);
+    common::copy_dir(&patched_dir, &both.join("vendor/disko"));
+    std::fs::write(
+        both.join("flake.nix"),
+        flake.replace(
+            "disko.nixosModules.disko",
+            "disko.nixosModules.disko ./vendor/disko/module.nix",
+        ),
+    )
+    .unwrap();
+    let target = format!("{}#cedar", both.display());
+    let (code, _, err) = nixplan_text(&[
+        "plan",
+        &target,
+        "--offline",
+        "--override-input",
+        "disko",
+        &disko,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("The option `disko.devices' in `")
+            && err.contains(&format!("is already declared in `{disko}/module.nix'")),
+        "{err}"
+    );
+    // A module file planned on its own, with no input given.
     let module = tmp.join("disk.nix");
     std::fs::write(
         &module,
@@ -1666,28 +1713,9 @@ fn the_real_disko_by_its_file_under_nixplans_own_lib_gives_way_to_the_stand_in()
     )
     .unwrap();
     let module = module.display().to_string();
-    let (code, _, err) = nixplan_text(&["plan", &module]);
-    assert_ne!(code, 0);
-    assert!(
-        err.contains(&format!("{disko}/module.nix is available, but"))
-            && err.contains(&format!(
-                "--override-input disko {disko} --override-input nixpkgs PATH"
-            )),
-        "{err}"
-    );
-    let nixpkgs = upstream.join("nixpkgs-lib").display().to_string();
-    let (code, out, err) = nixplan_text(&[
-        "plan",
-        &module,
-        "--override-input",
-        "disko",
-        &disko,
-        "--override-input",
-        "nixpkgs",
-        &nixpkgs,
-    ]);
+    let (code, out, err) = nixplan_text(&["plan", &module, "--phases", "disko"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Input disko: overridden"), "{out}");
+    assert!(out.contains("'patched-disk-a-root'"), "{out}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

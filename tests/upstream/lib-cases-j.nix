@@ -60,6 +60,30 @@ in
       };
     in
     e.config;
+  # Two declarations that both give a default, a description, an example
+  # or an apply are refused; others merge.
+  clashingDeclarations =
+    let
+      with' = a: b': (builtins.tryEval (lib.evalModules {
+        modules = [ { options.x = lib.mkOption a; } { options.x = lib.mkOption b'; } { x = 1; } ];
+      }).config.x).success;
+    in
+    {
+      defaults = with' { default = 1; } { default = 2; };
+      descriptions = with' { description = "a"; } { description = "b"; };
+      examples = with' { example = 1; } { example = 2; };
+      applies = with' { apply = x: x; } { apply = x: x; };
+      oneDefault = with' { default = 1; } { type = lib.types.int; };
+      types = with' { type = lib.types.int; } { type = lib.types.int; };
+    };
+  # A submodule's name is also `config._module.args.name`.
+  submoduleArgsName =
+    (lib.evalModules {
+      modules = [
+        { options.s = lib.mkOption { type = lib.types.attrsOf (lib.types.submodule ({ config, ... }: { options.n = lib.mkOption { default = config._module.args.name; }; })); }; }
+        { s.foo = { }; s.bar.n = "own"; }
+      ];
+    }).config.s;
   moduleOrderTree = {
     declarations = tree.options.x.declarations;
     files = tree.options.x.files;

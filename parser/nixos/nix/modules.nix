@@ -123,34 +123,27 @@ let
   # NixOS's own module tree is not evaluated: imports from it are empty.
   nixosTreePrefix = "/nixplan/nixos/modules/";
 
-  # The real disko's NixOS module imported by its file (`"${disko}/module.nix"`
-  # of a flake input or of one that is not a flake, or a copy; its flake's
-  # `nixosModules` are guarded in nixplan.nix): told by the library beside
-  # it. Never one of nixplan's own files or of an unavailable source (whose
-  # files cannot be looked at: imported, it is an empty module).
+  # The real disko's NixOS module (`"${disko}/module.nix"` of a flake
+  # input or of one that is not a flake, a copy, or its flake's
+  # `nixosModules`): told by the library beside it. Never one of nixplan's
+  # own files or of an unavailable source (whose files cannot be looked at:
+  # imported, it is an empty module).
   isRealDiskoModule = file:
     b.baseNameOf file == "module.nix"
     && !(lib.hasPrefix "/nixplan/" file)
     && b.pathExists (dirOf file + "/lib/types/gpt.nix")
     && b.pathExists (dirOf file + "/lib/default.nix");
-  realDiskoReason = "available, but the NixOS it is imported into is evaluated by nixplan's own lib (that configuration's nixpkgs is nixplan's stand-in, or none was given); the real disko needs nixpkgs' real module system";
 
   loadModule = args: parentFile: parentKey: index: m:
     if (b.isPath m || b.isString m) && lib.hasPrefix nixosTreePrefix (b.toString m) then
       unify (b.toString m) (b.toString m) { }
     else if b.isPath m || (b.isString m && lib.hasPrefix "/" m) then
       let file = b.toString m; in
-      # The real disko runs only on nixpkgs' real module system (its types
-      # do not all evaluate on nixplan's yet); this one has
-      # nixplan's own disko among its base modules: the real one imports
-      # nothing, and the host is told that the stand-in was used, and why
-      # (it finds the input by the file).
+      # The real disko replaces nixplan's own disko declarations, which
+      # nixplan's NixOS has among its base modules.
       if isRealDiskoModule file then
-        unify file file (b.seq ((b.__nixplanHost or (_: _: true)) "degraded" {
-          path = "disko"; inherit file; used = "stand-in"; reason = realDiskoReason;
-          # Where no flake's inputs are (a module file planned on its own).
-          alone = "a module file planned on its own evaluates the real disko when given as an input, with a nixpkgs (--override-input disko ${dirOf file} --override-input nixpkgs PATH, a nixpkgs or its lib); or leave this import out (nixplan's disko declarations are always there)";
-        }) { })
+        let u = unify file file (applyIfFunction file (import m) args); in
+        u // { disabledModules = u.disabledModules ++ [ "/nixplan/disko.nix" ]; }
       else unify file file (applyIfFunction file (import m) args)
     else
       let key = "${parentKey}:anon-${b.toString index}"; in
@@ -209,7 +202,15 @@ let
           else if t1.name == t2.name && t1.name != "submodule" then t1
           else throw "The option `${showOption loc}' in `${b.toString (b.elemAt withType 1).file}' is already declared in `${b.toString (b.head withType).file}'.")
           (b.head types') (b.tail types');
-      merged = b.foldl' (acc: d: acc // d.options) { } decls;
+      # As nixpkgs: two declarations may not both say one of these.
+      clash = b.foldl' (found: k:
+        if found != null then found
+        else let having = b.filter (d: d.options ? ${k}) decls; in
+          if b.length having > 1 then having else null) null [ "default" "example" "description" "apply" ];
+      merged =
+        if b.length decls > 1 && clash != null then
+          throw "The option `${showOption loc}' in `${b.toString (b.elemAt clash 1).file}' is already declared in `${b.toString (b.head clash).file}'."
+        else b.foldl' (acc: d: acc // d.options) { } decls;
     in merged // {
       inherit type;
       declarations = map (d: d.file) decls;
@@ -262,9 +263,12 @@ let
   # Where a value is said to come from: its definition in the module met
   # first reading the imports depth first (`rank`), whatever order the
   # definitions are merged in. Positions are read from the source alone:
-  # nothing is evaluated to find them.
+  # nothing is evaluated to find them. A submodule type's own modules
+  # (negative ranks: a library's, such as disko's `datasets.__root` of
+  # every pool) place nothing: what they define is said where the user
+  # wrote the set around it, as under nixpkgs' module system.
   firstPos = defs: (b.foldl' (best: d:
-    if (d.pos or null) != null && (best == null || (d.rank or 0) < best.rank or 0) then d else best)
+    if (d.pos or null) != null && (d.rank or 0) >= 0 && (best == null || (d.rank or 0) < best.rank or 0) then d else best)
     null defs).pos or null;
 
   evalFreeLevel = loc: defs:
@@ -277,26 +281,40 @@ let
   subDefs = name: defs: b.concatMap (d:
     if d.value ? ${name} then [ { inherit (d) file; value = d.value.${name}; pos = b.unsafeGetAttrPos name d.value; rank = d.rank or 0; } ] else [ ]) defs;
 
-  # One level of the declared tree: returns { name = node; } where a node is
-  # { opt = evaluated option; } or { tree = ...; } or { free = value; }.
-  evalLevel = loc: declTree: defs:
+  # The definitions of each name of one level of the declared tree:
+  # { name = [ definition ]; }.
+  levelDefs = loc: declTree: defs:
     let
       pushed = pushDownDefs loc defs;
       names = lib.unique (b.attrNames declTree ++ b.concatMap (d: b.attrNames d.value) pushed);
-    in lib.genAttrs names (name:
-      let
-        here = loc ++ [ name ];
-        decl = declTree.${name} or null;
-        sd = subDefs name pushed;
-      in
-      if decl == null then { free = mergeFree here sd; pos = firstPos sd; }
-      else if decl ? _decls then { opt = evalOption here (mergeOptionDecls here decl._decls) sd; pos = firstPos sd; }
-      else { tree = evalLevel here decl sd; pos = firstPos sd; });
+    in lib.genAttrs names (name: subDefs name pushed);
+
+  # Where each name of a level was defined, from its definitions alone:
+  # never from the declarations, which a module may compute from its
+  # arguments (disko's types are `diskoLib.deviceType { parent = config; }`,
+  # `diskoLib` read from `config._module.args`), so that placing a
+  # configuration's names never needs the configuration.
+  levelPositions = b.mapAttrs (_: firstPos);
+
+  # One level of the declared tree, given its definitions by name
+  # (`levelDefs`): returns { name = node; } where a node is
+  # { opt = evaluated option; } or { tree = ...; positions = ...; } or
+  # { free = value; pos = ...; }.
+  evalLevel = loc: declTree: byName: b.mapAttrs (name: sd:
+    let
+      here = loc ++ [ name ];
+      decl = declTree.${name} or null;
+    in
+    if decl == null then { free = mergeFree here sd; pos = firstPos sd; }
+    else if decl ? _decls then { opt = evalOption here (mergeOptionDecls here decl._decls) sd; }
+    else
+      let sub = levelDefs here decl sd; in
+      { tree = evalLevel here decl sub; positions = levelPositions sub; }) byName;
 
   nodeConfig = node:
     if node ? opt then node.opt.value
     else if node ? free then node.free
-    else setPositions (b.mapAttrs (_: nodeConfig) node.tree) (b.mapAttrs (_: n: n.pos) node.tree);
+    else setPositions (b.mapAttrs (_: nodeConfig) node.tree) node.positions;
 
   nodeOptions = node:
     if node ? opt then node.opt
@@ -319,9 +337,11 @@ let
       found = b.filter close names;
     in if found == [ ] then null else b.head found;
 
-  # `nixplanDefinitionModules` (nixplan's, from `submoduleWith`): the last
-  # so many modules are an option's definitions in merge order.
-  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false, nixplanDefinitionModules ? 0 }:
+  # `nixplanDefinitions` (nixplan's, from `submoduleWith`): one per
+  # definition of the option, which are the last modules, in merge order:
+  # whether that definition was a library's (`firstPos`: it places
+  # nothing; disko's zpool type defines each pool's `datasets.__root`).
+  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false, nixplanDefinitions ? [ ] }:
     let
       moduleArgs = specialArgs // args // {
         inherit lib config options;
@@ -333,21 +353,31 @@ let
         options._module.args = mkOption { type = lib.types.lazyAttrsOf lib.types.raw; default = { }; description = "Module arguments."; };
         options._module.check = mkOption { type = lib.types.bool; default = true; };
         options._module.freeformType = mkOption { type = lib.types.nullOr lib.types.raw; default = null; };
+        # A submodule's name, also as nixpkgs gives it (disko's types read
+        # `config._module.args.name`).
+        config = if specialArgs ? name then { _module.args.name = specialArgs.name; } else { };
       };
       moduleTree = collectTree moduleArgs "<unknown-file>" "" ([ builtinModule ] ++ modules);
       mods = collectModules (specialArgs.modulesPath or "/nixplan/nixos/modules") moduleTree;
       # Each module's place reading the imports depth first (`firstPos`),
       # an option's definitions in the order they were listed.
-      listedTree =
-        let n = b.length moduleTree - nixplanDefinitionModules; in
-        lib.take n moduleTree ++ lib.reverseList (lib.drop n moduleTree);
-      ranks = b.listToAttrs (lib.imap0 (i: m: { name = m.key; value = i; }) (treeModules listedTree));
+      # A submodule's own modules (the type's, and the built-in one) and
+      # what a library defined rank -1, placing nothing (`firstPos`); a
+      # configuration's modules are all the user's.
+      ownModules = b.length moduleTree - b.length nixplanDefinitions;
+      submodule = nixplanDefinitions != [ ];
+      listed =
+        map (node: { inherit node; library = submodule; }) (lib.take ownModules moduleTree)
+        ++ lib.reverseList (lib.zipListsWith (node: library: { inherit node library; }) (lib.drop ownModules moduleTree) nixplanDefinitions);
+      ranks = b.listToAttrs (lib.imap0 (i: e: { name = e.m.key; value = if e.library then -1 else i; })
+        (b.concatMap (e: map (m: { inherit m; inherit (e) library; }) (treeModules [ e.node ])) listed));
       declTree = mergeDeclTrees (map (m: { file = m._file; options = m.options; }) mods);
       defs = map (m: { file = m._file; value = m.config; pos = null; rank = ranks.${m.key}; }) mods;
-      evaluated = evalLevel prefix declTree defs;
+      byName = levelDefs prefix declTree defs;
+      evaluated = evalLevel prefix declTree byName;
       # What the modules see: not checked (a module may read its own
       # config while the check is still to come, as in NixOS).
-      config = setPositions (b.mapAttrs (_: nodeConfig) evaluated) (b.mapAttrs (_: n: n.pos) evaluated);
+      config = setPositions (b.mapAttrs (_: nodeConfig) evaluated) (levelPositions byName);
       freeform = b.any (m: m.freeformType != null) mods || (config._module.freeformType or null) != null;
       unknown = if strict && (config._module.check or true) && !freeform then undeclared prefix declTree evaluated else [ ];
       checkedConfig =
@@ -649,7 +679,6 @@ in
     mkChangedOptionModule mkMergedOptionModule doRename;
   # nixplan's: where a value is said to come from (`attrsOf` uses it too).
   nixplanFirstPos = firstPos;
-  nixplanRealDiskoReason = realDiskoReason;
   mkOptionDefault = mkOverride 1500;
   mkDefault = mkOverride 1000;
   mkImageMediaOverride = mkOverride 60;

@@ -353,27 +353,20 @@ let
           else info
         else unavailable key node src;
 
-      # The real disko runs only on nixpkgs' real module system: its types
-      # call evalModules and do not all evaluate on nixplan's yet. A
-      # NixOS that nixplan's own lib evaluates (the flake's nixpkgs is
-      # unavailable) has nixplan's disko among its base modules already:
-      # there the real one's modules import nothing, and the plan says
-      # that the stand-in was used, and why. nixplan's lib is told by its
-      # version (`-nixplan`), which a flake's extension of it keeps.
+      # disko's NixOS modules, each wrapped under a key of its own for
+      # `disabledModules` (`.disko` and `.default`, one file, are one
+      # module). In a NixOS that nixplan's own lib evaluates (the flake's
+      # nixpkgs unavailable), nixplan's disko declarations are among the
+      # base modules: the real disko replaces them (its `module.nix` is
+      # also told by its file, modules.nix).
       realDisko = key: node: src: flake:
         let
           repo = (node.locked or { }).repo or (node.original or { }).repo or (repoOf (node.original or { }));
           path = src.label or key;
-          reason = lib0.modules.nixplanRealDiskoReason;
-          # Keyed by what it wraps: `.disko` and `.default` (one file) are
-          # one module, also for disabledModules.
           guard = name: m: {
             key = "nixplan:real-disko:" + (if b.isPath m || b.isString m then b.toString m else "${path}:${name}");
-            imports = [
-              ({ lib, ... }:
-                if lib0.hasSuffix "-nixplan" (lib.version or "") then degraded path "stand-in" reason { }
-                else { imports = [ m ]; })
-            ];
+            imports = [ m ];
+            disabledModules = [ "/nixplan/disko.nix" ];
           };
         in
         if (repo == "disko" || path == "disko") && b.isAttrs (flake.nixosModules or null) then
@@ -725,7 +718,7 @@ let
 
   # A module file evaluated with given inputs: the real disko and
   # impermanence modules where given (else nixplan's stand-ins), by the
-  # given nixpkgs' lib. The real disko needs nixpkgs' real module system.
+  # given nixpkgs' lib, else by nixplan's own.
   fileConfigWith = given: module:
     let
       moduleOf = name:
@@ -734,9 +727,7 @@ let
       inputModules = [ (moduleOf "disko") (moduleOf "impermanence") ];
       realLib = given.nixpkgs.lib or null;
     in
-    if realLib == null && given ? disko then
-      throw "the real disko (--override-input disko) needs nixpkgs' real lib to evaluate: give it too, as --override-input nixpkgs PATH (a nixpkgs, or nixpkgs' lib as the nixpkgs.lib flake)"
-    else if realLib == null then
+    if realLib == null then
       nixosSystemWith lib0 ([ ./nixos.nix ] ++ inputModules) { modules = [ module ]; }
     else
       nixosSystemOf {

@@ -405,7 +405,7 @@ let
         let
           pushed = lib.modules.pushDownAttrDefs defs;
           evaluated = b.zipAttrsWith (name: ds: lib.modules.evalElement (loc ++ [ name ]) elemType { merged = ds; })
-            (map (d: b.mapAttrs (n: v: { inherit (d) file; value = v; pos = b.unsafeGetAttrPos n d.value; }) d.value) pushed);
+            (map (d: b.mapAttrs (n: v: { inherit (d) file; value = v; pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; }) d.value) pushed);
           positions = b.zipAttrsWith (name: lib.modules.nixplanFirstPos)
             (map (d: b.mapAttrs (n: _: { pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; }) d.value) pushed);
           setPositions = b.__nixplanSetPositions or (set: _: set);
@@ -605,8 +605,8 @@ let
             prefix = loc;
             inherit strict;
             # Positions: the definitions come in merge order, the one
-            # listed last first.
-            nixplanDefinitionModules = b.length defs;
+            # listed last first; a library's places nothing.
+            nixplanDefinitions = map (d: (d.rank or 0) < 0) defs;
           }).config;
         getSubOptions = prefix: (lib.modules.evalModules { inherit modules; specialArgs = specialArgs // { name = "<name>"; }; inherit prefix; }).options;
         getSubModules = modules;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use nixplan_eval::Host;
-use nixplan_flake::{NarHash, Origin, Resolver};
+use nixplan_flake::{Origin, Resolver};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -227,42 +227,7 @@ impl InputHost {
                 .cloned()
                 .or_else(|| rest.split('/').next().map(str::to_string))
         });
-        // A file of a source that is there (the real disko's module,
-        // imported by its file): the input whose source holds it.
-        let from_file = from_file
-            .or_else(|| input_holding(&self.log.borrow(), file?, &nixplan_flake::store_dir()));
-        // A file of no input's source (a copy in the flake, a directory
-        // of this machine's): the source it is in, logged under its
-        // directory, so that the plan still says so.
-        // Named from the flake's directory when it is in it (`./vendor/disko`:
-        // the plan does not depend on where the flake is).
-        let source_dir = file
-            .filter(|f| from_file.is_none() && !f.starts_with(nixplan_eval::UNAVAILABLE))
-            .and_then(|f| Path::new(f).parent())
-            .map(|d| {
-                let name = match d.strip_prefix(&self.resolver.flake_dir) {
-                    Ok(rel) if !rel.as_os_str().is_empty() => format!("./{}", rel.display()),
-                    _ => d.display().to_string(),
-                };
-                (name, d.display().to_string())
-            });
-        if let Some((name, dir)) = &source_dir {
-            self.log
-                .borrow_mut()
-                .entry(name.clone())
-                .or_insert_with(|| InputUse {
-                    path: name.clone(),
-                    reference: Some(name.clone()),
-                    nar_hash: None,
-                    origin: "path".into(),
-                    used: Used::Real,
-                    reason: None,
-                    local: Some(dir.clone()),
-                });
-        }
-        let source_dir = source_dir.map(|(name, _)| name);
         let path = from_file
-            .or(source_dir)
             .or_else(|| args.get("path").and_then(Value::as_str).map(str::to_string))
             .unwrap_or_else(|| "?".to_string());
         let reason = args
@@ -744,30 +709,6 @@ impl Drop for GitInfo {
     }
 }
 
-/// The logged input whose source holds `file`, the nearest: where its
-/// source is on this machine, or the store path nix gives it (its
-/// `narHash`; a cached or fetched source is read there).
-fn input_holding(log: &BTreeMap<String, InputUse>, file: &str, store_dir: &str) -> Option<String> {
-    // Whole components (`/src/tools` does not hold `/src/toolsx/m.nix`);
-    // `/` is no input's source.
-    let depth = |dir: &str| {
-        let dir = dir.trim_end_matches('/');
-        (!dir.is_empty() && Path::new(file).starts_with(dir)).then_some(dir.len())
-    };
-    log.iter()
-        .filter_map(|(k, u)| {
-            let local = u.local.as_deref().and_then(depth);
-            let stored = u
-                .nar_hash
-                .as_deref()
-                .and_then(NarHash::parse)
-                .and_then(|h| depth(&h.store_path(store_dir)));
-            Some((local.max(stored)?, k))
-        })
-        .max_by_key(|(d, _)| *d)
-        .map(|(_, k)| k.clone())
-}
-
 /// The warnings a reviewer must see: each input that was not itself.
 pub fn warnings(uses: &[InputUse]) -> Vec<String> {
     uses.iter()
@@ -876,57 +817,5 @@ mod tests {
             source(&top.join("sub"), Some(&top)),
             (t(""), "sub".to_string(), vec![])
         );
-    }
-
-    fn used(path: &str, nar_hash: Option<&str>, local: Option<&str>) -> (String, InputUse) {
-        (
-            path.to_string(),
-            InputUse {
-                path: path.to_string(),
-                reference: Some(format!("github:me/{path}/abc")),
-                nar_hash: nar_hash.map(str::to_string),
-                origin: "cache".into(),
-                used: Used::Real,
-                reason: None,
-                local: local.map(str::to_string),
-            },
-        )
-    }
-
-    /// A file of a source that is there is put down to the input whose
-    /// source holds it, the nearest: where it is on this machine, or the
-    /// store path of its narHash (where a cached source is read); a file
-    /// no input holds, to none.
-    #[test]
-    fn a_file_is_put_down_to_the_input_that_holds_it() {
-        let hash = "sha256-7DUrHDBRXiap0t92PmTxQ1h2QyDN3HKc6J2Ro3h/tT4=";
-        let stored = NarHash::parse(hash).unwrap().store_path("/nix/store");
-        let log: BTreeMap<String, InputUse> = [
-            used("disko", Some(hash), Some("/cache/disko")),
-            used("tools", None, Some("/src/tools")),
-            used("tools/inner", None, Some("/src/tools/inner/")),
-            used(
-                "other",
-                Some("sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
-                None,
-            ),
-        ]
-        .into_iter()
-        .collect();
-        let held = |f: &str| input_holding(&log, f, "/nix/store");
-        assert_eq!(held("/cache/disko/module.nix").as_deref(), Some("disko"));
-        assert_eq!(
-            held(&format!("{stored}/module.nix")).as_deref(),
-            Some("disko")
-        );
-        assert_eq!(
-            held("/src/tools/inner/m.nix").as_deref(),
-            Some("tools/inner")
-        );
-        assert_eq!(held("/src/tools/m.nix").as_deref(), Some("tools"));
-        // Not under `tools` by a prefix of its name.
-        assert_eq!(held("/src/toolsx/m.nix"), None);
-        assert_eq!(held(&format!("{stored}x/module.nix")), None);
-        assert_eq!(held("/nix/store/aaaa-source/module.nix"), None);
     }
 }

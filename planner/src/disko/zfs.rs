@@ -325,11 +325,15 @@ impl Builder<'_> {
             set
         };
         // disko declares the root dataset from the pool: the user wrote
-        // the pool's mountpoint.
-        let written = if ds.mountpoint.at.is_some() {
-            &ds.mountpoint
-        } else {
+        // the pool's mountpoint (the dataset's, where disko's own types
+        // place it, is in disko's zpool.nix), unless the dataset's differs.
+        let written = if pool.mountpoint.at.is_some()
+            && pool.mountpoint.value == ds.mountpoint.value
+            || ds.mountpoint.at.is_none()
+        {
             &pool.mountpoint
+        } else {
+            &ds.mountpoint
         };
         self.mount(mp, "zfs", &full, &opts, Some(&ready), &id, written);
     }

@@ -193,20 +193,6 @@ pub(super) fn p_nixplan_host(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         if request == "overrides" {
             return Ok(json_to_value(serde_json::json!([])));
         }
-        // No inputs to record a stand-in against (a module file planned on
-        // its own): the caller's reason, and what to do instead (`alone`).
-        if request == "degraded" {
-            let said = |k: &str| args.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            if let (Some(file), Some(reason), Some(alone)) =
-                (said("file"), said("reason"), said("alone"))
-            {
-                return Err(EvalError::new(
-                    ErrorKind::Other,
-                    format!("{file} is {reason}: {alone}"),
-                    Some(s),
-                ));
-            }
-        }
         return Err(EvalError::new(
             ErrorKind::Other,
             format!("__nixplanHost \"{request}\": nothing answers requests in this evaluation"),
