@@ -3,8 +3,10 @@
 # generating its own create and mount scripts for it with the real nix, in
 # the same run (by hand, not a test):
 #   nixplan:  `nixplan plan EXAMPLE --phases disko --format json`, with the
-#             stand-in disko, and with the real disko by nixpkgs' real lib
-#             (--override-input disko/nixpkgs from ../shared/upstream);
+#             stand-in disko, with the real disko by nixpkgs' real lib
+#             (--override-input disko/nixpkgs from ../shared/upstream), and
+#             (`own`) with the real disko by nixplan's own lib
+#             (--override-input disko alone);
 #   disko:    `nix-instantiate --eval --strict --json
 #             tests/disko-upstream/gen.nix` (both scripts in one evaluation,
 #             disko's library over nixpkgs' lib; nix only evaluates, it
@@ -44,8 +46,9 @@ rss() { # peak resident memory of one run, in MB
   rm -f "$out"
 }
 
-printf '%-32s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n' example stand-in real real0 disko "d/s-in" "d/real" "d/real0" "MB s-in" "MB real" "MB nix"
-tot_s=0 tot_r=0 tot_c=0 tot_d=0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / (b ? b : 1) }'; }
+printf '%-32s %9s %9s %9s %9s %9s %8s %8s %8s %8s %8s %7s %7s\n' example stand-in real own real0 disko "d/s-in" "d/real" "d/own" "d/real0" "MB s-in" "MB real" "MB nix"
+tot_s=0 tot_r=0 tot_o=0 tot_c=0 tot_d=0
 for f in "$UP"/disko/example/*.nix "$UP"/disko/example/*/configuration.nix; do
   case "$f" in */configuration.nix) ex=$(dirname "$f") ;; *) ex=$f ;; esac
   name=$(basename "$ex" .nix)
@@ -54,27 +57,24 @@ for f in "$UP"/disko/example/*.nix "$UP"/disko/example/*/configuration.nix; do
   printf -v qf %q "$f"
   printf -v qex %q "$ex"
   plan="$qnp plan $qf --phases disko --format json"
-  over="--override-input disko $qup/disko --override-input nixpkgs $qup/nixpkgs-lib"
+  own="--override-input disko $qup/disko"
+  over="$own --override-input nixpkgs $qup/nixpkgs-lib"
   disko="nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix --arg example $qex --arg disko $qup/disko --arg nixpkgsLib $qup/nixpkgs-lib/lib"
   hyperfine -N --warmup 1 --min-runs "$N" -i --export-json "$json" \
-    "$plan" "$plan $over" "$disko" >/dev/null || { echo "$name: hyperfine failed" >&2; exit 1; }
-  read -r s r d < <(medians "$json")
+    "$plan" "$plan $over" "$plan $own" "$disko" >/dev/null || { echo "$name: hyperfine failed" >&2; exit 1; }
+  read -r s r o d < <(medians "$json")
   # The parse cache off for the whole run (no `env` exec timed with it).
   NIXPLAN_PARSE_CACHE=off hyperfine -N --warmup 1 --min-runs "$N" -i --export-json "$json" \
     "$plan $over" >/dev/null || { echo "$name: hyperfine failed" >&2; exit 1; }
   read -r c < <(medians "$json")
-  tot_s=$((tot_s + s)) tot_r=$((tot_r + r)) tot_c=$((tot_c + c)) tot_d=$((tot_d + d))
-  printf '%-32s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$c" "$d" \
-    "$(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
-    "$(awk -v a="$d" -v b="$r" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
-    "$(awk -v a="$d" -v b="$c" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')" \
+  tot_s=$((tot_s + s)) tot_r=$((tot_r + r)) tot_o=$((tot_o + o)) tot_c=$((tot_c + c)) tot_d=$((tot_d + d))
+  printf '%-32s %9s %9s %9s %9s %9s %8s %8s %8s %8s %8s %7s %7s\n' "$name" "$s" "$r" "$o" "$c" "$d" \
+    "$(ratio "$d" "$s")" "$(ratio "$d" "$r")" "$(ratio "$d" "$o")" "$(ratio "$d" "$c")" \
     "$(rss env NIXPLAN_OFFLINE=1 "$NP" plan "$f" --phases disko --format json)" \
     "$(rss env NIXPLAN_OFFLINE=1 "$NP" plan "$f" --phases disko --format json \
       --override-input disko "$UP/disko" --override-input nixpkgs "$UP/nixpkgs-lib")" \
     "$(rss nix-instantiate --eval --strict --json tests/disko-upstream/gen.nix \
       --arg example "$ex" --arg disko "$UP/disko" --arg nixpkgsLib "$UP/nixpkgs-lib/lib")"
 done
-printf '%-32s %9s %9s %9s %9s %8s %8s %8s\n' total "$tot_s" "$tot_r" "$tot_c" "$tot_d" \
-  "$(awk -v a="$tot_d" -v b="$tot_s" 'BEGIN { printf "%.1f", a / b }')" \
-  "$(awk -v a="$tot_d" -v b="$tot_r" 'BEGIN { printf "%.1f", a / b }')" \
-  "$(awk -v a="$tot_d" -v b="$tot_c" 'BEGIN { printf "%.1f", a / b }')"
+printf '%-32s %9s %9s %9s %9s %9s %8s %8s %8s %8s\n' total "$tot_s" "$tot_r" "$tot_o" "$tot_c" "$tot_d" \
+  "$(ratio "$tot_d" "$tot_s")" "$(ratio "$tot_d" "$tot_r")" "$(ratio "$tot_d" "$tot_o")" "$(ratio "$tot_d" "$tot_c")"

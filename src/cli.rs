@@ -90,9 +90,8 @@ pub struct InputFlags {
     /// unavailable (stand-ins or empty modules, with a warning).
     #[arg(long)]
     pub offline: bool,
-    /// An input not evaluated as itself (unavailable, or the real disko
-    /// where nixplan's own lib evaluates NixOS) and replaced (stand-in,
-    /// empty modules) is an error instead of a warning.
+    /// An input not evaluated as itself (unavailable) and replaced
+    /// (stand-in, empty modules) is an error instead of a warning.
     #[arg(long)]
     pub strict_inputs: bool,
     /// Which evaluator: nixplan's own, or the installed nix (nix's exact

@@ -418,14 +418,33 @@ fn plans_agree_with_disko_own_scripts_for_every_example() {
                         report.push(format!("{key}: {d}"));
                         found.insert(format!("{key} | {d}"));
                     }
-                    match &real_places {
-                        None => real_places = Some(places),
-                        Some(real) => {
-                            for p in places.iter().filter(|p| !real.contains(p)) {
-                                report.push(format!("{key}: ~ {p}"));
-                                found.insert(format!("{key} | ~ {p}"));
-                            }
+                    // Every action is said somewhere in the user's file.
+                    let mut odd: Vec<String> = places
+                        .iter()
+                        .filter(|p| p.ends_with(" from nowhere"))
+                        .map(|p| format!("~ {p}"))
+                        .collect();
+                    match (&real_places, how) {
+                        (_, DiskoPath::Real) => real_places = Some(places),
+                        // Only against the real path's own places.
+                        (None, _) => {}
+                        (Some(real), _) => {
+                            odd.extend(
+                                places
+                                    .iter()
+                                    .filter(|p| !real.contains(p))
+                                    .map(|p| format!("~ {p}")),
+                            );
+                            odd.extend(
+                                real.iter()
+                                    .filter(|p| !places.contains(p))
+                                    .map(|p| format!("~ not {p}")),
+                            );
                         }
+                    }
+                    for d in odd {
+                        report.push(format!("{key}: {d}"));
+                        found.insert(format!("{key} | {d}"));
                     }
                 }
             }

@@ -406,6 +406,61 @@ fn the_real_module_system_places_values_where_the_stand_ins_do() {
     assert!(compared >= 25, "only {compared} targets compared");
 }
 
+/// The real disko and impermanence plan alike on nixplan's own lib (the
+/// flake's nixpkgs unavailable) and on nixpkgs' real lib, for every
+/// fixture target: the same actions, said at the same places. (nixplan's
+/// module system once placed what a library made, such as impermanence's
+/// coercion of a string entry, in the library's file.)
+#[test]
+fn the_real_inputs_plan_alike_on_nixplans_own_lib() {
+    let test = "the_real_inputs_plan_alike_on_nixplans_own_lib";
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    let over = |inputs: &[&str]| -> Vec<String> {
+        inputs
+            .iter()
+            .flat_map(|input| {
+                let snapshot = if *input == "nixpkgs" {
+                    "nixpkgs-lib"
+                } else {
+                    input
+                };
+                [
+                    "--override-input".to_string(),
+                    input.to_string(),
+                    upstream.join(snapshot).display().to_string(),
+                ]
+            })
+            .collect()
+    };
+    let mut compared = 0;
+    for t in common::fixture_targets() {
+        let plan = |inputs: &[&str]| {
+            let mut args = vec!["plan".to_string(), t.arg.clone(), "--offline".into()];
+            args.extend(over(inputs));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            nixplan_text(&args)
+        };
+        let (code, own, err) = plan(&["disko", "impermanence"]);
+        let (real_code, real, _) = plan(&["disko", "impermanence", "nixpkgs"]);
+        assert_eq!(code, real_code, "{}: {err}", t.arg);
+        if code != 0 {
+            // The bad-* fixtures, meant to fail.
+            assert!(t.dir.starts_with("bad-"), "{} failed to plan: {err}", t.arg);
+            continue;
+        }
+        assert!(own.contains("Input disko: overridden"), "{}: {own}", t.arg);
+        let actions = |plan: &str| plan.split_once("\nfacts\n").map(|(_, a)| a.to_string());
+        let (own, real) = (actions(&own).unwrap(), actions(&real).unwrap());
+        let first_difference = own.lines().zip(real.lines()).find(|(a, b)| a != b);
+        assert_eq!(first_difference, None, "{}", t.arg);
+        assert_eq!(own.lines().count(), real.lines().count(), "{}", t.arg);
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} targets compared");
+}
+
 /// A nixpkgs with `nixos/` is evaluated as itself: a small tree shaped like
 /// nixpkgs (the real lib as `lib/`, an `eval-config.nix` of this test's
 /// own that declares NixOS with nixplan's declarations) given as the

@@ -76,6 +76,33 @@ in
       oneDefault = with' { default = 1; } { type = lib.types.int; };
       types = with' { type = lib.types.int; } { type = lib.types.int; };
     };
+  # The module arguments nixpkgs gives in `_module.args`; a name only in
+  # a submodule; `extendModules` keeps the modules it extends.
+  moduleArgs =
+    let
+      e = lib.evalModules {
+        modules = [
+          ({ config, ... }: { options.a = lib.mkOption { default = builtins.attrNames config._module.args; }; })
+          { options.b = lib.mkOption { default = 1; }; }
+        ];
+        specialArgs.name = "top";
+      };
+      extended = e.extendModules { modules = [ { b = 2; } ]; };
+    in
+    {
+      inherit (e.config) a;
+      extendedB = extended.config.b;
+      extendedA = extended.config.a;
+      typeName = e._module.args.moduleType.name or null;
+    };
+  # Three declarations, the second and third clashing.
+  clashingThird = (builtins.tryEval (lib.evalModules {
+    modules = [
+      { options.x = lib.mkOption { type = lib.types.int; }; }
+      { options.x = lib.mkOption { default = 1; }; }
+      { options.x = lib.mkOption { default = 2; }; }
+    ];
+  }).config.x).success;
   # A submodule's name is also `config._module.args.name`.
   submoduleArgsName =
     (lib.evalModules {

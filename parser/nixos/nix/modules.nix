@@ -123,28 +123,33 @@ let
   # NixOS's own module tree is not evaluated: imports from it are empty.
   nixosTreePrefix = "/nixplan/nixos/modules/";
 
-  # The real disko's NixOS module (`"${disko}/module.nix"` of a flake
-  # input or of one that is not a flake, a copy, or its flake's
-  # `nixosModules`): told by the library beside it. Never one of nixplan's
-  # own files or of an unavailable source (whose files cannot be looked at:
-  # imported, it is an empty module).
-  isRealDiskoModule = file:
-    b.baseNameOf file == "module.nix"
-    && !(lib.hasPrefix "/nixplan/" file)
-    && b.pathExists (dirOf file + "/lib/types/gpt.nix")
-    && b.pathExists (dirOf file + "/lib/default.nix");
+  # The stand-in declarations (a base module of nixplan's NixOS) that a
+  # real input's NixOS module replaces, or null: disko's `module.nix` and
+  # impermanence's `nixos.nix` (`"${disko}/module.nix"` of a flake input
+  # or of one that is not a flake, a copy, or its flake's `nixosModules`),
+  # each told by the files beside it. Never one of nixplan's own files or
+  # of an unavailable source (whose files cannot be looked at: imported,
+  # it is an empty module).
+  replacedBy = file:
+    let
+      name = b.baseNameOf file;
+      beside = f: b.pathExists (dirOf file + "/" + f);
+    in
+    if lib.hasPrefix "/nixplan/" file then null
+    else if name == "module.nix" && beside "lib/types/gpt.nix" && beside "lib/default.nix" then "/nixplan/disko.nix"
+    else if name == "nixos.nix" && beside "home-manager.nix" && beside "submodule-options.nix" then "/nixplan/impermanence.nix"
+    else null;
 
   loadModule = args: parentFile: parentKey: index: m:
     if (b.isPath m || b.isString m) && lib.hasPrefix nixosTreePrefix (b.toString m) then
       unify (b.toString m) (b.toString m) { }
     else if b.isPath m || (b.isString m && lib.hasPrefix "/" m) then
       let file = b.toString m; in
-      # The real disko replaces nixplan's own disko declarations, which
-      # nixplan's NixOS has among its base modules.
-      if isRealDiskoModule file then
-        let u = unify file file (applyIfFunction file (import m) args); in
-        u // { disabledModules = u.disabledModules ++ [ "/nixplan/disko.nix" ]; }
-      else unify file file (applyIfFunction file (import m) args)
+      let
+        u = unify file file (applyIfFunction file (import m) args);
+        standIn = replacedBy file;
+      in
+      if standIn == null then u else u // { disabledModules = u.disabledModules ++ [ standIn ]; }
     else
       let key = "${parentKey}:anon-${b.toString index}"; in
       unify parentFile key (applyIfFunction key m args);
@@ -267,9 +272,26 @@ let
   # (negative ranks: a library's, such as disko's `datasets.__root` of
   # every pool) place nothing: what they define is said where the user
   # wrote the set around it, as under nixpkgs' module system.
-  firstPos = defs: (b.foldl' (best: d:
-    if (d.pos or null) != null && (d.rank or 0) >= 0 && (best == null || (d.rank or 0) < best.rank or 0) then d else best)
-    null defs).pos or null;
+  firstPos = defs:
+    let
+      placed = b.filter (d: (d.pos or null) != null && (d.rank or 0) >= 0) defs;
+      # Of several, only those of the best override priority their values
+      # say at the top (a losing mkDefault is not where the value came
+      # from); conditions are not decided.
+      prios = map (d: prioOf d.value) placed;
+      best = b.foldl' lib.min 1500 prios;
+      winners = if b.length placed < 2 then placed else lib.concatLists (lib.zipListsWith (d: p: if p == best then [ d ] else [ ]) placed prios);
+    in
+    (b.foldl' (best: d: if best == null || (d.rank or 0) < best.rank or 0 then d else best) null winners).pos or null;
+  # The override priority a value says at its top, without deciding a
+  # condition: mkOverride's; mkIf's content's; the best of a mkMerge's
+  # parts.
+  prioOf = v:
+    let t = typeOf' v; in
+    if t == "override" then v.priority
+    else if t == "if" then prioOf v.content
+    else if t == "merge" && v.contents != [ ] then b.foldl' lib.min 1500 (map prioOf v.contents)
+    else 100;
 
   evalFreeLevel = loc: defs:
     let
@@ -353,9 +375,18 @@ let
         options._module.args = mkOption { type = lib.types.lazyAttrsOf lib.types.raw; default = { }; description = "Module arguments."; };
         options._module.check = mkOption { type = lib.types.bool; default = true; };
         options._module.freeformType = mkOption { type = lib.types.nullOr lib.types.raw; default = null; };
-        # A submodule's name, also as nixpkgs gives it (disko's types read
-        # `config._module.args.name`).
-        config = if specialArgs ? name then { _module.args.name = specialArgs.name; } else { };
+        # As nixpkgs gives them; a submodule's name too (disko's types read
+        # `config._module.args.name`, its module `extendModules`).
+        config._module.args = { inherit extendModules; moduleType = type; }
+          // lib.optionalAttrs (submodule && specialArgs ? name) { inherit (specialArgs) name; };
+      };
+      type = lib.types.submoduleWith { inherit modules specialArgs; };
+      # The evaluation again with more modules (nixpkgs' `extendModules`).
+      extendModules = e: evalModules {
+        modules = modules ++ e.modules or [ ];
+        specialArgs = specialArgs // e.specialArgs or { };
+        prefix = e.prefix or prefix;
+        inherit class args strict;
       };
       moduleTree = collectTree moduleArgs "<unknown-file>" "" ([ builtinModule ] ++ modules);
       mods = collectModules (specialArgs.modulesPath or "/nixplan/nixos/modules") moduleTree;
@@ -397,9 +428,7 @@ let
       # result's own attribute.
       config = b.removeAttrs checkedConfig [ "_module" ];
       _module = config._module;
-      type = lib.types.submoduleWith { inherit modules specialArgs; };
-      extendModules = { modules ? [ ], specialArgs ? { }, prefix ? [ ] }@e:
-        evalModules { modules = modules ++ e.modules or [ ]; specialArgs = specialArgs // e.specialArgs or { }; };
+      inherit type extendModules;
     };
 
   # The renaming helpers of nixpkgs, all built on `aliasModule` below, which

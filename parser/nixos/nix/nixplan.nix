@@ -349,28 +349,36 @@ let
             root = if src.dir or null != null then top + "/" + src.dir else top;
             info = sourceInfoOf top src;
           in
-          if src.flake && b.pathExists (root + "/flake.nix") then realDisko key node src (libOnly key node src root (callFlake root key info))
+          if src.flake && b.pathExists (root + "/flake.nix") then realModules key node src (libOnly key node src root (callFlake root key info))
           else info
         else unavailable key node src;
 
-      # disko's NixOS modules, each wrapped under a key of its own for
-      # `disabledModules` (`.disko` and `.default`, one file, are one
-      # module). In a NixOS that nixplan's own lib evaluates (the flake's
-      # nixpkgs unavailable), nixplan's disko declarations are among the
-      # base modules: the real disko replaces them (its `module.nix` is
-      # also told by its file, modules.nix).
-      realDisko = key: node: src: flake:
+      # disko's and impermanence's NixOS modules, each wrapped under a key
+      # of its own for `disabledModules` (`.disko` and `.default`, one
+      # file, are one module). In a NixOS that nixplan's own lib evaluates
+      # (the flake's nixpkgs unavailable), nixplan's own declarations of
+      # them are among the base modules: the real module replaces them
+      # (also told by its file, modules.nix `replacedBy`).
+      realModules = key: node: src: flake:
         let
           repo = (node.locked or { }).repo or (node.original or { }).repo or (repoOf (node.original or { }));
           path = src.label or key;
-          guard = name: m: {
-            key = "nixplan:real-disko:" + (if b.isPath m || b.isString m then b.toString m else "${path}:${name}");
+          guard = standIn: name: m: {
+            key = "nixplan:real-${path}:" + (if b.isPath m || b.isString m then b.toString m else "${path}:${name}");
             imports = [ m ];
-            disabledModules = [ "/nixplan/disko.nix" ];
+            disabledModules = [ standIn ];
           };
+          is = name: repo == name || path == name;
         in
-        if (repo == "disko" || path == "disko") && b.isAttrs (flake.nixosModules or null) then
-          flake // { nixosModules = b.mapAttrs guard flake.nixosModules; }
+        if is "disko" && b.isAttrs (flake.nixosModules or null) then
+          flake // { nixosModules = b.mapAttrs (guard "/nixplan/disko.nix") flake.nixosModules; }
+        # Only its NixOS modules: `nixosModules.home-manager` is a set of
+        # Home Manager modules.
+        else if is "impermanence" && b.isAttrs (flake.nixosModules or null) then
+          let guarded = name: guard "/nixplan/impermanence.nix" name flake.nixosModules.${name}; in
+          flake // {
+            nixosModules = flake.nixosModules // lib0.genAttrs (b.filter (n: flake.nixosModules ? ${n}) [ "impermanence" "default" ]) guarded;
+          } // lib0.optionalAttrs (flake ? nixosModule) { nixosModule = guard "/nixplan/impermanence.nix" "nixosModule" flake.nixosModule; }
         else flake;
 
       # A nixpkgs that is only its lib (the nixpkgs.lib flake, or nixpkgs

@@ -53,8 +53,7 @@ pub enum Used {
     /// Its real source was evaluated.
     Real,
     /// nixplan's stand-in for it was evaluated instead: the input was
-    /// unavailable, or its source could not run where it was used (the
-    /// real disko in a NixOS of nixplan's own lib; `local` is then set).
+    /// unavailable.
     StandIn,
     /// Unavailable: the modules taken from it were empty.
     EmptyModules,
@@ -267,19 +266,13 @@ impl InputHost {
                         Used::StandInPackages => "stand-in packages",
                         _ => "empty modules",
                     };
-                    let was_there = self.log.borrow().get(&path).is_some_and(|u| u.local.is_some());
-                    if was_there {
-                        format!("{it} is {reason}, and --strict-inputs forbids using {instead} for it")
-                    } else {
-                        format!("{it} is unavailable ({reason}) and --strict-inputs forbids using {instead} for it")
-                    }
+                    format!("{it} is unavailable ({reason}) and --strict-inputs forbids using {instead} for it")
                 }
             });
         }
         if let Some(u) = self.log.borrow_mut().get_mut(&path) {
             u.used = used;
-            // A source that was there, left out for a reason of its own
-            // (the real disko in a NixOS of nixplan's lib): that reason.
+            // The reason the evaluation gives, where the log has none.
             if u.reason.is_none() && args.get("reason").and_then(Value::as_str).is_some() {
                 u.reason = Some(reason.clone());
             }
@@ -717,10 +710,6 @@ pub fn warnings(uses: &[InputUse]) -> Vec<String> {
             let why = u.reason.as_deref().unwrap_or("unavailable");
             let it = u.noun();
             match u.used {
-                // Its source was there, and left out (`degraded` says why).
-                Used::StandIn if u.local.is_some() => format!(
-                    "{it} is {why}: nixplan's stand-in was evaluated in its place, so what the plan shows of it is nixplan's reading, not the input's"
-                ),
                 Used::StandIn => format!(
                     "{it} is unavailable ({why}): nixplan's stand-in was evaluated in its place, so what the plan shows of it is nixplan's reading, not the input's"
                 ),

@@ -92,8 +92,7 @@ pub enum InputSource {
     Path,
     /// `--override-input` or `--override-source`: not what the lock says.
     Override,
-    /// nixplan's stand-in for it: unavailable, or unable to run where it
-    /// was used (the real disko under nixplan's own lib).
+    /// nixplan's stand-in for it: unavailable.
     StandIn,
     /// Unavailable: the modules taken from it were empty.
     EmptyModules,

@@ -46,7 +46,9 @@ impl Builder<'_> {
                         check: None,
                         needs: vec![fs.clone()],
                         produces: vec![Resource::new(Res::Subvolume, format!("{device}:{name}"))],
-                        at: sv.name.at.clone(),
+                        // Its name where the user wrote one, else the
+                        // subvolume (named by its attribute).
+                        at: sv.name.at.clone().or_else(|| sv.at.clone()),
                         reason: format!("create btrfs subvolume {name} on {device}"),
                     });
             if let Some(mp) = &sv.mountpoint.value {

@@ -5,6 +5,13 @@ use super::*;
 impl Builder<'_> {
     pub(crate) fn nodev(&mut self, name: &str, n: &Nodev) {
         if let Some(mp) = &n.mountpoint.value {
+            // Its mountpoint where the user wrote one, else the nodev
+            // (whose name is its mountpoint by default).
+            let written = if n.mountpoint.at.is_some() {
+                n.mountpoint.clone()
+            } else {
+                Located::new(n.mountpoint.value.clone(), n.at.clone())
+            };
             self.mount(
                 mp,
                 &n.fs_type.value,
@@ -12,7 +19,7 @@ impl Builder<'_> {
                 &n.mount_options.value,
                 None,
                 &format!("disko/nodev/{name}"),
-                &n.mountpoint,
+                &written,
             );
         }
     }

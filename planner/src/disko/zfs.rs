@@ -327,10 +327,9 @@ impl Builder<'_> {
         // disko declares the root dataset from the pool: the user wrote
         // the pool's mountpoint (the dataset's, where disko's own types
         // place it, is in disko's zpool.nix), unless the dataset's differs.
-        let written = if pool.mountpoint.at.is_some()
-            && pool.mountpoint.value == ds.mountpoint.value
-            || ds.mountpoint.at.is_none()
-        {
+        let pool_written =
+            pool.mountpoint.at.is_some() && pool.mountpoint.value == ds.mountpoint.value;
+        let written = if pool_written || ds.mountpoint.at.is_none() {
             &pool.mountpoint
         } else {
             &ds.mountpoint

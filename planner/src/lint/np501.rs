@@ -9,7 +9,7 @@ pub(crate) const RULE: Rule = Rule {
     code: "NP501",
     title: "flake input not evaluated as itself",
     severity: Severity::Info,
-    explanation: "The input's source was not available (not in /nix/store, not in nixplan's cache, and not fetched: offline, or the network failed), or it could not run where it was used (the real disko in a NixOS that nixplan's own lib evaluates, as the configuration's nixpkgs is not there), so nixplan evaluated something else in its place: its stand-in (disko, impermanence, Home Manager, sops-nix, agenix, import-tree...), empty modules whose options were accepted unchecked, or stand-in packages and overlays that change nothing. What the plan shows of it is nixplan's reading, not the input's.\n\nExample: inputs.disko.url = \"github:nix-community/disko\"; with --offline and an empty cache.\n\nFix: let nixplan fetch it (drop --offline), give it with --override-input NAME PATH, or put it in the store (`nix flake archive`); for the real disko, make nixpkgs available the same ways (nixpkgs' lib is enough).",
+    explanation: "The input's source was not available (not in /nix/store, not in nixplan's cache, and not fetched: offline, or the network failed), so nixplan evaluated something else in its place: its stand-in (disko, impermanence, Home Manager, sops-nix, agenix, import-tree...), empty modules whose options were accepted unchecked, or stand-in packages and overlays that change nothing. What the plan shows of it is nixplan's reading, not the input's.\n\nExample: inputs.disko.url = \"github:nix-community/disko\"; with --offline and an empty cache.\n\nFix: let nixplan fetch it (drop --offline), give it with --override-input NAME PATH, or put it in the store (`nix flake archive`).",
     needs_facts: false,
     check,
 };
@@ -26,12 +26,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         };
         let why = u.reason.as_deref().unwrap_or("unavailable");
         let at = declared_at(&cx.fallback_file, &u.path);
-        // A source that was there says itself why it was left out.
-        let message = if u.local.is_some() {
-            format!("{} is {why}: {what}", u.noun())
-        } else {
-            format!("{} is unavailable ({why}): {what}", u.noun())
-        };
+        let message = format!("{} is unavailable ({why}): {what}", u.noun());
         out.push(cx.finding(&RULE, message, at.as_ref()));
     }
 }
