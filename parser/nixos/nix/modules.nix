@@ -137,7 +137,7 @@ let
     in
     if lib.hasPrefix "/nixplan/" file then null
     else if name == "module.nix" && beside "lib/types/gpt.nix" && beside "lib/default.nix" then "/nixplan/disko.nix"
-    else if name == "nixos.nix" && beside "home-manager.nix" && beside "submodule-options.nix" then "/nixplan/impermanence.nix"
+    else if name == "nixos.nix" && beside "home-manager.nix" && beside "create-directories.bash" then "/nixplan/impermanence.nix"
     else null;
 
   loadModule = args: parentFile: parentKey: index: m:
@@ -272,26 +272,9 @@ let
   # (negative ranks: a library's, such as disko's `datasets.__root` of
   # every pool) place nothing: what they define is said where the user
   # wrote the set around it, as under nixpkgs' module system.
-  firstPos = defs:
-    let
-      placed = b.filter (d: (d.pos or null) != null && (d.rank or 0) >= 0) defs;
-      # Of several, only those of the best override priority their values
-      # say at the top (a losing mkDefault is not where the value came
-      # from); conditions are not decided.
-      prios = map (d: prioOf d.value) placed;
-      best = b.foldl' lib.min 1500 prios;
-      winners = if b.length placed < 2 then placed else lib.concatLists (lib.zipListsWith (d: p: if p == best then [ d ] else [ ]) placed prios);
-    in
-    (b.foldl' (best: d: if best == null || (d.rank or 0) < best.rank or 0 then d else best) null winners).pos or null;
-  # The override priority a value says at its top, without deciding a
-  # condition: mkOverride's; mkIf's content's; the best of a mkMerge's
-  # parts.
-  prioOf = v:
-    let t = typeOf' v; in
-    if t == "override" then v.priority
-    else if t == "if" then prioOf v.content
-    else if t == "merge" && v.contents != [ ] then b.foldl' lib.min 1500 (map prioOf v.contents)
-    else 100;
+  firstPos = defs: (b.foldl' (best: d:
+    if (d.pos or null) != null && (d.rank or 0) >= 0 && (best == null || (d.rank or 0) < best.rank or 0) then d else best)
+    null defs).pos or null;
 
   evalFreeLevel = loc: defs:
     let
@@ -708,6 +691,7 @@ in
     mkChangedOptionModule mkMergedOptionModule doRename;
   # nixplan's: where a value is said to come from (`attrsOf` uses it too).
   nixplanFirstPos = firstPos;
+  nixplanReplacedBy = replacedBy;
   mkOptionDefault = mkOverride 1500;
   mkDefault = mkOverride 1000;
   mkImageMediaOverride = mkOverride 60;

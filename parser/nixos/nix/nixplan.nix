@@ -368,7 +368,9 @@ let
             imports = [ m ];
             disabledModules = [ standIn ];
           };
-          is = name: repo == name || path == name;
+          # By name, or by its files (a fork, another name).
+          is = name: repo == name || path == name
+            || lib0.modules.nixplanReplacedBy (b.toString (flake.outPath or "/nixplan/none") + (if name == "disko" then "/module.nix" else "/nixos.nix")) == "/nixplan/${name}.nix";
         in
         if is "disko" && b.isAttrs (flake.nixosModules or null) then
           flake // { nixosModules = b.mapAttrs (guard "/nixplan/disko.nix") flake.nixosModules; }

@@ -407,7 +407,7 @@ let
           evaluated = b.zipAttrsWith (name: ds: lib.modules.evalElement (loc ++ [ name ]) elemType { merged = ds; })
             (map (d: b.mapAttrs (n: v: { inherit (d) file; value = v; pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; }) d.value) pushed);
           positions = b.zipAttrsWith (name: lib.modules.nixplanFirstPos)
-            (map (d: b.mapAttrs (n: v: { pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; value = v; }) d.value) pushed);
+            (map (d: b.mapAttrs (n: _: { pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; }) d.value) pushed);
           setPositions = b.__nixplanSetPositions or (set: _: set);
         in
         setPositions (if lazy then b.mapAttrs (_: e: e.value or elemType.emptyValue.value or (throw "The option `${showOption loc}' has an undefined element")) evaluated
@@ -538,15 +538,11 @@ let
       name = "coercedTo";
       description = "${finalType.description} or ${coercedType.description} convertible to it";
       check = x: (coercedType.check x && finalType.check (coerceFunc x)) || finalType.check x;
-      # A set the coercion made is placed nowhere of its own (nixplan's
-      # places: `builtins.mapAttrs` keeps none, as in nix): its names are
-      # not where the user wrote them, but where the function that coerced
-      # the user's value (a library's) did.
+      # A coerced definition places nothing (rank -1, as a library's): its
+      # names are not where the user wrote them, but where the function
+      # that coerced the user's value (a library's) did.
       merge = loc: defs:
-        let
-          coerce = v: let c = coerceFunc v; in if b.isAttrs c then builtins.mapAttrs (_: x: x) c else c;
-        in
-        finalType.merge loc (map (d: d // { value = if finalType.check d.value then d.value else coerce d.value; }) defs);
+        finalType.merge loc (map (d: if finalType.check d.value then d else d // { value = coerceFunc d.value; rank = -1; }) defs);
       getSubOptions = finalType.getSubOptions;
       getSubModules = finalType.getSubModules;
       typeMerge = _: null;
