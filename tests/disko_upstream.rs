@@ -242,16 +242,7 @@ fn nixplan_facts(
         DiskoPath::Real => &[("disko", "disko"), ("nixpkgs", "nixpkgs-lib")],
         DiskoPath::RealOwnLib => &[("disko", "disko")],
     };
-    let given: Vec<String> = inputs
-        .iter()
-        .flat_map(|(input, dir)| {
-            [
-                "--override-input".to_string(),
-                input.to_string(),
-                upstream.join(dir).display().to_string(),
-            ]
-        })
-        .collect();
+    let given = common::overrides(upstream, inputs);
     args.extend(given.iter().map(String::as_str));
     let (code, out, err) = nixplan_text(&args);
     if code != 0 {

@@ -158,20 +158,14 @@ fn module_files_agree_with_upstream_or_say_why_not() {
     let Some(upstream) = common::upstream_or_skip(test) else {
         return;
     };
-    let given: Vec<String> = [
-        ("disko", "disko"),
-        ("impermanence", "impermanence"),
-        ("nixpkgs", "nixpkgs-lib"),
-    ]
-    .iter()
-    .flat_map(|(input, dir)| {
-        [
-            "--override-input".to_string(),
-            input.to_string(),
-            upstream.join(dir).display().to_string(),
-        ]
-    })
-    .collect();
+    let given = common::overrides(
+        &upstream,
+        &[
+            ("disko", "disko"),
+            ("impermanence", "impermanence"),
+            ("nixpkgs", "nixpkgs-lib"),
+        ],
+    );
     let targets = std::fs::read_to_string(root().join("tests/fixtures/targets.txt")).unwrap();
     let mut found = BTreeSet::new();
     let mut compared = 0;
@@ -418,21 +412,11 @@ fn the_real_inputs_plan_alike_on_nixplans_own_lib() {
         return;
     };
     let over = |inputs: &[&str]| -> Vec<String> {
-        inputs
+        let snapshots: Vec<(&str, &str)> = inputs
             .iter()
-            .flat_map(|input| {
-                let snapshot = if *input == "nixpkgs" {
-                    "nixpkgs-lib"
-                } else {
-                    input
-                };
-                [
-                    "--override-input".to_string(),
-                    input.to_string(),
-                    upstream.join(snapshot).display().to_string(),
-                ]
-            })
-            .collect()
+            .map(|i| (*i, if *i == "nixpkgs" { "nixpkgs-lib" } else { i }))
+            .collect();
+        common::overrides(&upstream, &snapshots)
     };
     // Known: nixplan's own module system places a value at the first of its
     // definitions met reading the imports depth first, whatever their

@@ -230,3 +230,18 @@ pub fn plan_running(script: &str, host: Option<&str>) -> nixplan_plan::Plan {
     }
     .seal()
 }
+
+/// `--override-input INPUT DIR` for each `(input, snapshot)`, the snapshot
+/// a directory of `upstream` (../shared/upstream).
+pub fn overrides(upstream: &Path, inputs: &[(&str, &str)]) -> Vec<String> {
+    inputs
+        .iter()
+        .flat_map(|(input, dir)| {
+            [
+                "--override-input".to_string(),
+                input.to_string(),
+                upstream.join(dir).display().to_string(),
+            ]
+        })
+        .collect()
+}
