@@ -281,7 +281,7 @@ let
       pushed = pushDownDefs loc defs;
       names = lib.unique (b.concatMap (d: b.attrNames d.value) pushed);
       sub = lib.genAttrs names (name: subDefs name pushed);
-    in setPositions (lib.genAttrs names (name: mergeFree (loc ++ [ name ]) sub.${name})) (b.mapAttrs (_: firstPos) sub);
+    in setPositions (lib.genAttrs names (name: mergeFree (loc ++ [ name ]) sub.${name})) (levelPositions sub);
 
   subDefs = name: defs: b.concatMap (d:
     if d.value ? ${name} then [ { inherit (d) file; value = d.value.${name}; pos = b.unsafeGetAttrPos name d.value; rank = d.rank or 0; } ] else [ ]) defs;

@@ -404,10 +404,11 @@ let
       merge = loc: defs:
         let
           pushed = lib.modules.pushDownAttrDefs defs;
-          evaluated = b.zipAttrsWith (name: ds: lib.modules.evalElement (loc ++ [ name ]) elemType { merged = ds; })
+          # Each name's definitions, for its value and for its place.
+          byName = b.zipAttrsWith (_: ds: ds)
             (map (d: b.mapAttrs (n: v: { inherit (d) file; value = v; pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; }) d.value) pushed);
-          positions = b.zipAttrsWith (name: lib.modules.nixplanFirstPos)
-            (map (d: b.mapAttrs (n: _: { pos = b.unsafeGetAttrPos n d.value; rank = d.rank or 0; }) d.value) pushed);
+          evaluated = b.mapAttrs (name: ds: lib.modules.evalElement (loc ++ [ name ]) elemType { merged = ds; }) byName;
+          positions = b.mapAttrs (_: lib.modules.nixplanFirstPos) byName;
           setPositions = b.__nixplanSetPositions or (set: _: set);
         in
         setPositions (if lazy then b.mapAttrs (_: e: e.value or elemType.emptyValue.value or (throw "The option `${showOption loc}' has an undefined element")) evaluated
