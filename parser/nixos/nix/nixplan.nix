@@ -759,8 +759,9 @@ let
   # or a file has no places below it). An option itself (a leaf such as
   # `users.mutableUsers`) is placed at the first line of the file of its
   # first definition outside nixplan (the module system keeps only files).
-  # A name that has a place (nixplan's own module system gives them) keeps
-  # it; a default has none. A place that cannot be computed is left out.
+  # A name that has a place (nixplan's own module system gives the first
+  # definition met) keeps it, unless that place is a losing definition's;
+  # a default has none. A place that cannot be computed is left out.
   # Lazy: a set is annotated when it is read, and a name's place is
   # computed only when the planner asks for it (`__nixplanPlaceLazily`: a
   # place can force the definitions of an option the planner never reads).
@@ -846,12 +847,21 @@ let
     else if !(isPlainSet v) || b.elem null sets then v
     else
       let
-        # Each name's winning parts, decided once for its place and for
-        # the level below it.
-        winners = b.mapAttrs (n: _: bestParts (lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets))) v;
+        # Each name's parts, and its winning ones, decided once for its
+        # place and for the level below it.
+        parts = b.mapAttrs (n: _: lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets)) v;
+        winners = b.mapAttrs (n: _: bestParts parts.${n}) v;
+        # The place a name has already (nixplan's own module system gives
+        # the first definition met, whatever its priority) is kept unless
+        # it is where a losing part writes the name and no winner does.
         placeOf = n:
-          let own = b.unsafeGetAttrPos n v; w = winners.${n}; in
-          if own != null then own else if w == [ ] then null else b.unsafeGetAttrPos n (b.head w).set;
+          let
+            own = b.unsafeGetAttrPos n v;
+            w = winners.${n};
+            at = p: b.unsafeGetAttrPos n p.set;
+            lost = own != null && w != [ ] && !(b.any (p: at p == own) w) && b.any (p: at p == own) parts.${n};
+          in
+          if own != null && !lost then own else if w == [ ] then null else at (b.head w);
       in
       b.__nixplanPlaceLazily
         (b.mapAttrs (n: c: placesBy (map (p: p.value) winners.${n}) c) v)
