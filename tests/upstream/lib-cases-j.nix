@@ -111,6 +111,30 @@ in
         { s.foo = { }; s.bar.n = "own"; }
       ];
     }).config.s;
+  # A submodule's options read without a definition (documentation,
+  # nixplan's lint): its name is `‹name›`, as an argument and in
+  # `config._module.args`.
+  subOptionsName =
+    let
+      t = lib.types.submodule ({ name, config, ... }: {
+        options.n = lib.mkOption { default = name; };
+        options.m = lib.mkOption { default = config._module.args.name; };
+      });
+      o = t.getSubOptions [ "x" ];
+    in
+    { n = o.n.default; m = o.m.default; loc = o.n.loc; };
+  # A submodule's own evaluation extended: its name and definitions kept.
+  submoduleExtended =
+    (lib.evalModules {
+      modules = [
+        { options.s = lib.mkOption { type = lib.types.attrsOf (lib.types.submodule ({ name, extendModules, ... }: {
+            options.n = lib.mkOption { default = name; };
+            options.v = lib.mkOption { type = lib.types.int; default = 1; };
+            options.ext = lib.mkOption { default = let e = extendModules { modules = [ { v = lib.mkForce 3; } ]; }; in { inherit (e.config) n v; name = e._module.args.name; }; };
+          })); }; }
+        { s.foo.v = 2; }
+      ];
+    }).config.s.foo.ext;
   moduleOrderTree = {
     declarations = tree.options.x.declarations;
     files = tree.options.x.files;

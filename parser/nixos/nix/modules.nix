@@ -205,16 +205,25 @@ let
           let merged = if t1 ? typeMerge && t2 ? functor then t1.typeMerge t2.functor else null; in
           if merged != null then merged
           else if t1.name == t2.name && t1.name != "submodule" then t1
-          else throw "The option `${showOption loc}' in `${b.toString (b.elemAt withType 1).file}' is already declared in `${b.toString (b.head withType).file}'.")
+          else declaredTwice "type" (b.elemAt withType 1) (b.head withType))
           (b.head types') (b.tail types');
       # As nixpkgs: two declarations may not both say one of these.
       clash = b.foldl' (found: k:
         if found != null then found
         else let having = b.filter (d: d.options ? ${k}) decls; in
-          if b.length having > 1 then having else null) null [ "default" "example" "description" "apply" ];
+          if b.length having > 1 then { key = k; decls = having; } else null) null [ "default" "example" "description" "apply" ];
+      # In nixpkgs' words, said at the later declaration's `key`, or the
+      # first's where the later is nixplan's own (the user's line).
+      declaredTwice = key: later: first:
+        let
+          at = d: b.unsafeGetAttrPos key d.options;
+          mine = p: p == null || b.substring 0 9 p.file == "/nixplan/";
+        in
+        lib.options.throwAt (if mine (at later) then at first else at later)
+          "The option `${showOption loc}' in `${b.toString later.file}' is already declared in `${b.toString first.file}'.";
       merged =
         if b.length decls > 1 && clash != null then
-          throw "The option `${showOption loc}' in `${b.toString (b.elemAt clash 1).file}' is already declared in `${b.toString (b.head clash).file}'."
+          declaredTwice clash.key (b.elemAt clash.decls 1) (b.head clash.decls)
         else b.foldl' (acc: d: acc // d.options) { } decls;
     in merged // {
       inherit type;
@@ -346,9 +355,12 @@ let
   # definition of the option, which are the last modules, in merge order:
   # whether that definition was a library's (`firstPos`: it places
   # nothing; disko's zpool type defines each pool's `datasets.__root`).
-  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false, nixplanDefinitions ? [ ] }:
+  # `nixplanName` (nixplan's, from `submoduleWith`): a submodule's name,
+  # given as `name` and as `config._module.args.name`, as nixpkgs gives it
+  # (`‹name›` where its options are read without a definition).
+  evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false, nixplanDefinitions ? [ ], nixplanName ? null }:
     let
-      moduleArgs = specialArgs // args // {
+      moduleArgs = specialArgs // args // lib.optionalAttrs (nixplanName != null) { name = nixplanName; } // {
         inherit lib config options;
         _prefix = prefix;
       };
@@ -361,15 +373,18 @@ let
         # As nixpkgs gives them; a submodule's name too (disko's types read
         # `config._module.args.name`, its module `extendModules`).
         config._module.args = { inherit extendModules; moduleType = type; }
-          // lib.optionalAttrs (submodule && specialArgs ? name) { inherit (specialArgs) name; };
+          // lib.optionalAttrs (nixplanName != null) { name = nixplanName; };
       };
       type = lib.types.submoduleWith { inherit modules specialArgs; };
-      # The evaluation again with more modules (nixpkgs' `extendModules`).
+      # The evaluation again with more modules (nixpkgs' `extendModules`);
+      # a submodule's added modules rank as its definitions do, as the
+      # user's.
       extendModules = e: evalModules {
         modules = modules ++ e.modules or [ ];
         specialArgs = specialArgs // e.specialArgs or { };
         prefix = e.prefix or prefix;
-        inherit class args strict;
+        nixplanDefinitions = if submodule then nixplanDefinitions ++ map (_: false) (e.modules or [ ]) else [ ];
+        inherit class args strict nixplanName;
       };
       moduleTree = collectTree moduleArgs "<unknown-file>" "" ([ builtinModule ] ++ modules);
       mods = collectModules (specialArgs.modulesPath or "/nixplan/nixos/modules") moduleTree;

@@ -605,14 +605,15 @@ let
         merge = loc: defs:
           (lib.modules.evalModules {
             modules = modules ++ map (d: { _file = d.file; imports = [ (if shorthandOnlyDefinesConfig && b.isAttrs d.value then { config = d.value; } else d.value) ]; }) defs;
-            specialArgs = specialArgs // { name = lib.last loc; };
+            inherit specialArgs;
+            nixplanName = lib.last loc;
             prefix = loc;
             inherit strict;
             # Positions: the definitions come in merge order, the one
             # listed last first; a library's places nothing.
             nixplanDefinitions = map (d: (d.rank or 0) < 0) defs;
           }).config;
-        getSubOptions = prefix: (lib.modules.evalModules { inherit modules; specialArgs = specialArgs // { name = "<name>"; }; inherit prefix; }).options;
+        getSubOptions = prefix: (lib.modules.evalModules { inherit modules specialArgs prefix; nixplanName = "‹name›"; }).options;
         getSubModules = modules;
         substSubModules = m: submoduleWith (attrs // { modules = m; });
         functor = {
