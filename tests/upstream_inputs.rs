@@ -407,7 +407,8 @@ fn the_real_module_system_places_values_where_the_stand_ins_do() {
 /// coercion of a string entry, in the library's file; and a value at the
 /// first of its definitions met, whatever their priorities, where nixpkgs'
 /// lib finds the winner: colmena-hive-function's monitor defines its disk's
-/// device by `lib.mkDefault` in disko.nix and plainly in flake.nix.)
+/// device by `lib.mkDefault` in disko.nix and plainly in flake.nix, and
+/// every node also by a `lib.mkIf` that never holds, met first.)
 #[test]
 fn the_real_inputs_plan_alike_on_nixplans_own_lib() {
     let test = "the_real_inputs_plan_alike_on_nixplans_own_lib";

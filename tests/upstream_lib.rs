@@ -128,6 +128,57 @@ fn the_stand_in_lib_gives_what_the_real_lib_gives() {
     }
 }
 
+/// Declarations of one option that clash are refused in nixpkgs' words:
+/// the same declaration blamed, the same files before it, with the real
+/// lib by nix and with the stand-in by nixplan.
+#[test]
+fn clashing_declarations_are_refused_as_nixpkgs_refuses_them() {
+    let test = "clashing_declarations_are_refused_as_nixpkgs_refuses_them";
+    let Some(upstream) = common::upstream_or_skip(test) else {
+        return;
+    };
+    if common::skip_without_nix(test) {
+        return;
+    }
+    // Modules listed one, two, three, four: nixpkgs folds their
+    // declarations last first.
+    let cases = [
+        r#"(m "/one" { type = lib.types.str; }) (m "/two" { type = lib.types.str; default = "a"; }) (m "/three" { description = "d"; }) (m "/four" { type = lib.types.int; default = "b"; })"#,
+        r#"(m "/one" { type = lib.types.str; }) (m "/two" { type = lib.types.str; }) (m "/three" { description = "d"; }) (m "/four" { type = lib.types.int; })"#,
+        r#"(m "/one" { default = 1; }) (m "/two" { example = 1; }) (m "/three" { example = 2; default = 2; })"#,
+    ];
+    for modules in cases {
+        let expr = |lib: &str| {
+            format!(
+                "let lib = import {lib}; m = f: o: {{ _file = f; options.x = lib.mkOption o; }}; in \
+                 (lib.evalModules {{ modules = [ {modules} {{ x = \"s\"; }} ]; }}).config.x"
+            )
+        };
+        let first_line = |program: &str, args: &[&str], expr: String| -> String {
+            let out = Command::new(program)
+                .args(args)
+                .args(["-E", &expr])
+                .env("NIX_REMOTE", "")
+                .output()
+                .unwrap();
+            assert!(!out.status.success(), "{program} {expr}: no error");
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            let line = err.lines().next().unwrap_or("").to_string();
+            // nixplan adds where it was thrown.
+            line.split(" (at ").next().unwrap().to_string()
+        };
+        let real = upstream.join("nixpkgs-lib/lib").display().to_string();
+        let by_nix = first_line("nix-instantiate", &["--eval"], expr(&real));
+        let by_us = first_line(
+            env!("CARGO_BIN_EXE_nixplan"),
+            &["eval"],
+            expr("/nixplan/lib.nix"),
+        );
+        assert!(by_nix.contains("is already declared in"), "{by_nix}");
+        assert_eq!(by_us, by_nix, "{modules}");
+    }
+}
+
 #[test]
 fn nixpkgs_lib_module_tests_pass_as_with_nix() {
     let Some(upstream) = common::upstream_or_skip("nixpkgs_lib_module_tests_pass_as_with_nix")

@@ -135,6 +135,26 @@ in
         { s.foo.v = 2; }
       ];
     }).config.s.foo.ext;
+  # specialArgs' `name` wins over the submodule's own (nixpkgs gives
+  # `name` through `_module.args`, below specialArgs).
+  submoduleSpecialName =
+    let t = lib.types.submoduleWith { specialArgs.name = "special"; modules = [ ({ name, ... }: { options.n = lib.mkOption { default = name; }; }) ]; }; in
+    (lib.evalModules { modules = [ { options.s = lib.mkOption { type = lib.types.attrsOf t; }; } { s.foo = { }; } ]; }).config.s.foo.n;
+  # A submodule merged at no location: its name is never read.
+  submoduleNoLoc = ((lib.types.submodule { options.a = lib.mkOption { default = 1; }; }).merge [ ] [ { file = "f"; value = { }; } ]).a;
+  # `‹name›` is only a default where a submodule's options are read.
+  subOptionsOwnName =
+    let t = lib.types.submodule ({ config, ... }: { config._module.args.name = "mine"; options.m = lib.mkOption { default = config._module.args.name; }; }); in
+    (t.getSubOptions [ "x" ]).m.default;
+  # Three declarations, the last two types clashing.
+  clashingTypes = (builtins.tryEval (lib.evalModules {
+    modules = [
+      { options.x = lib.mkOption { type = lib.types.str; }; }
+      { options.x = lib.mkOption { type = lib.types.str; }; }
+      { options.x = lib.mkOption { type = lib.types.int; }; }
+      { x = "s"; }
+    ];
+  }).config.x).success;
   moduleOrderTree = {
     declarations = tree.options.x.declarations;
     files = tree.options.x.files;

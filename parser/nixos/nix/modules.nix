@@ -194,36 +194,41 @@ let
 
   mergeOptionDecls = loc: decls:
     let
-      withType = b.filter (d: d.options ? type) decls;
-      types' = map (d: d.options.type) withType;
+      indexed = lib.imap0 (i: d: { inherit i d; }) decls;
+      withType = b.filter (e: e.d.options ? type) indexed;
       type =
-        if types' == [ ] then lib.types.unspecified
-        else b.foldl' (t1: t2:
+        if withType == [ ] then lib.types.unspecified
+        else b.foldl' (t1: e:
           # As nixpkgs merges them (`typeMerge`: two `attrsOf (submodule …)`
           # are one with both modules); types of one name that do not
-          # merge, the first (nixpkgs refuses them).
-          let merged = if t1 ? typeMerge && t2 ? functor then t1.typeMerge t2.functor else null; in
+          # merge are refused at the declaration that does not merge.
+          let t2 = e.d.options.type; merged = if t1 ? typeMerge && t2 ? functor then t1.typeMerge t2.functor else null; in
           if merged != null then merged
           else if t1.name == t2.name && t1.name != "submodule" then t1
-          else declaredTwice "type" (b.elemAt withType 1) (b.head withType))
-          (b.head types') (b.tail types');
-      # As nixpkgs: two declarations may not both say one of these.
-      clash = b.foldl' (found: k:
-        if found != null then found
-        else let having = b.filter (d: d.options ? ${k}) decls; in
-          if b.length having > 1 then { key = k; decls = having; } else null) null [ "default" "example" "description" "apply" ];
-      # In nixpkgs' words, said at the later declaration's `key`, or the
-      # first's where the later is nixplan's own (the user's line).
+          else declaredTwice "type" e (b.head withType))
+          (b.head withType).d.options.type (b.tail withType);
+      # As nixpkgs: the first declaration that says one of these where an
+      # earlier one said it too is refused.
+      keys = [ "default" "example" "description" "apply" ];
+      clash = b.foldl' (acc: e:
+        if acc.found != null then acc
+        else
+          let k = lib.findFirst (k: e.d.options ? ${k} && acc.seen ? ${k}) null keys; in
+          if k != null then acc // { found = { key = k; later = e; first = acc.seen.${k}; }; }
+          else acc // { seen = b.listToAttrs (map (k: { name = k; value = e; }) (b.filter (k: e.d.options ? ${k}) keys)) // acc.seen; })
+        { found = null; seen = { }; } indexed;
+      # In nixpkgs' words (the later declaration's file, all those before
+      # it), said at the later declaration's `key`, or at the first one's
+      # where the later is nixplan's own (the user's line).
       declaredTwice = key: later: first:
         let
-          at = d: b.unsafeGetAttrPos key d.options;
+          at = e: b.unsafeGetAttrPos key e.d.options;
           mine = p: p == null || b.substring 0 9 p.file == "/nixplan/";
         in
         lib.options.throwAt (if mine (at later) then at first else at later)
-          "The option `${showOption loc}' in `${b.toString later.file}' is already declared in `${b.toString first.file}'.";
+          "The option `${showOption loc}' in `${b.toString later.d.file}' is already declared in ${lib.options.showFiles (map (d: d.file) (lib.take later.i decls))}.";
       merged =
-        if b.length decls > 1 && clash != null then
-          declaredTwice clash.key (b.elemAt clash.decls 1) (b.head clash.decls)
+        if clash.found != null then declaredTwice clash.found.key clash.found.later clash.found.first
         else b.foldl' (acc: d: acc // d.options) { } decls;
     in merged // {
       inherit type;
@@ -355,12 +360,15 @@ let
   # definition of the option, which are the last modules, in merge order:
   # whether that definition was a library's (`firstPos`: it places
   # nothing; disko's zpool type defines each pool's `datasets.__root`).
-  # `nixplanName` (nixplan's, from `submoduleWith`): a submodule's name,
-  # given as `name` and as `config._module.args.name`, as nixpkgs gives it
-  # (`‹name›` where its options are read without a definition).
+  # `nixplanName` (nixplan's, from `submoduleWith`): a submodule's name
+  # (`{ name; default; }`, a set so that asking whether there is one
+  # forces no name), given as `name` (below specialArgs, as nixpkgs) and
+  # as `config._module.args.name`, as nixpkgs gives it: `‹name›` by
+  # mkOptionDefault (`default`) where its options are read without a
+  # definition.
   evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false, nixplanDefinitions ? [ ], nixplanName ? null }:
     let
-      moduleArgs = specialArgs // args // lib.optionalAttrs (nixplanName != null) { name = nixplanName; } // {
+      moduleArgs = lib.optionalAttrs (nixplanName != null) { name = nixplanName.name; } // specialArgs // args // {
         inherit lib config options;
         _prefix = prefix;
       };
@@ -373,7 +381,7 @@ let
         # As nixpkgs gives them; a submodule's name too (disko's types read
         # `config._module.args.name`, its module `extendModules`).
         config._module.args = { inherit extendModules; moduleType = type; }
-          // lib.optionalAttrs (nixplanName != null) { name = nixplanName; };
+          // lib.optionalAttrs (nixplanName != null) { name = if nixplanName.default then mkOverride 1500 nixplanName.name else nixplanName.name; };
       };
       type = lib.types.submoduleWith { inherit modules specialArgs; };
       # The evaluation again with more modules (nixpkgs' `extendModules`);

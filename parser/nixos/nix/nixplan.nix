@@ -847,19 +847,21 @@ let
     else if !(isPlainSet v) || b.elem null sets then v
     else
       let
-        # Each name's parts, and its winning ones, decided once for its
-        # place and for the level below it.
-        parts = b.mapAttrs (n: _: lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets)) v;
-        winners = b.mapAttrs (n: _: bestParts parts.${n}) v;
+        # Each name's winning parts, decided once for its place and for
+        # the level below it.
+        winners = b.mapAttrs (n: _: bestParts (lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets))) v;
         # The place a name has already (nixplan's own module system gives
-        # the first definition met, whatever its priority) is kept unless
-        # it is where a losing part writes the name and no winner does.
+        # the first definition met, whatever its priority or condition) is
+        # kept unless it is where a definition of this level writes the
+        # name and no winning part does.
         placeOf = n:
           let
             own = b.unsafeGetAttrPos n v;
             w = winners.${n};
             at = p: b.unsafeGetAttrPos n p.set;
-            lost = own != null && w != [ ] && !(b.any (p: at p == own) w) && b.any (p: at p == own) parts.${n};
+            # Every set that writes the name (a false mkIf's too, which
+            # nixplan's module system places by and `parts` leaves out).
+            lost = own != null && b.any (s: s ? ${n} && b.unsafeGetAttrPos n s == own) sets && w != [ ] && !(b.any (p: at p == own) w);
           in
           if own != null && !lost then own else if w == [ ] then null else at (b.head w);
       in

@@ -40,7 +40,7 @@ rec {
   mdDoc = x: x;
 
   showOption = parts: b.concatStringsSep "." (map (p: if b.match "[A-Za-z_][A-Za-z0-9_'-]*|<name>|\\*" p != null then p else b.toJSON p) parts);
-  showFiles = files: b.concatStringsSep ", " (map (f: "`${b.toString f}'") files);
+  showFiles = files: b.concatStringsSep " and " (map (f: "`${b.toString f}'") files);
   showDefs = defs: b.concatStringsSep "\n" (map (d: "- In `${showDefPos d}': ${
     let r = b.tryEval (b.toJSON d.value); in if r.success then r.value else "<value>"}") defs);
   showDefPos = d: if (d.pos or null) != null then "${d.pos.file}:${b.toString d.pos.line}" else b.toString d.file;

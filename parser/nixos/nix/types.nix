@@ -606,14 +606,14 @@ let
           (lib.modules.evalModules {
             modules = modules ++ map (d: { _file = d.file; imports = [ (if shorthandOnlyDefinesConfig && b.isAttrs d.value then { config = d.value; } else d.value) ]; }) defs;
             inherit specialArgs;
-            nixplanName = lib.last loc;
+            nixplanName = { name = lib.last loc; default = false; };
             prefix = loc;
             inherit strict;
             # Positions: the definitions come in merge order, the one
             # listed last first; a library's places nothing.
             nixplanDefinitions = map (d: (d.rank or 0) < 0) defs;
           }).config;
-        getSubOptions = prefix: (lib.modules.evalModules { inherit modules specialArgs prefix; nixplanName = "‹name›"; }).options;
+        getSubOptions = prefix: (lib.modules.evalModules { inherit modules specialArgs prefix; nixplanName = { name = "‹name›"; default = true; }; }).options;
         getSubModules = modules;
         substSubModules = m: submoduleWith (attrs // { modules = m; });
         functor = {
