@@ -96,3 +96,39 @@ fn elements_are_where_written(v: &serde_json::Value, checked: &mut usize) {
         _ => {}
     }
 }
+
+/// A value several modules define is said at the definition that stands
+/// (tests/places): not at a false `mkIf` met first, nor at a `mkDefault`
+/// that loses, on nixplan's own lib as on nixpkgs' (given as the nixpkgs
+/// input).
+#[test]
+fn a_value_is_placed_at_the_definition_that_stands() {
+    let upstream = common::upstream_or_skip("a_value_is_placed_at_the_definition_that_stands");
+    let mut runs = vec![vec!["config", "--json", "tests/places/main.nix"]];
+    let given = upstream
+        .as_ref()
+        .map(|u| common::overrides(u, &[("nixpkgs", "nixpkgs-lib")]))
+        .unwrap_or_default();
+    if upstream.is_some() {
+        let mut real = runs[0].clone();
+        real.extend(given.iter().map(String::as_str));
+        runs.push(real);
+    }
+    for args in runs {
+        let out = nixplan(&args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["host_name"]["value"], "wins", "{args:?}");
+        let device = &v["file_systems"]["/"]["device"];
+        assert_eq!(device["value"], "/dev/wins", "{args:?}");
+        // nixpkgs' lib keeps a leaf's file only (line 1), nixplan's the line.
+        for at in [&v["host_name"]["at"], &device["at"]] {
+            let at = at.as_str().unwrap_or("nowhere");
+            assert!(at.starts_with("tests/places/wins.nix:"), "{args:?}: {at}");
+        }
+    }
+}

@@ -146,6 +146,8 @@ fn clashing_declarations_are_refused_as_nixpkgs_refuses_them() {
         r#"(m "/one" { type = lib.types.str; }) (m "/two" { type = lib.types.str; default = "a"; }) (m "/three" { description = "d"; }) (m "/four" { type = lib.types.int; default = "b"; })"#,
         r#"(m "/one" { type = lib.types.str; }) (m "/two" { type = lib.types.str; }) (m "/three" { description = "d"; }) (m "/four" { type = lib.types.int; })"#,
         r#"(m "/one" { default = 1; }) (m "/two" { example = 1; }) (m "/three" { example = 2; default = 2; })"#,
+        // The type clash comes first in fold order, the key clash after.
+        r#"(m "/one" { default = 2; }) (m "/two" { type = lib.types.str; }) (m "/three" { type = lib.types.int; default = 1; })"#,
     ];
     for modules in cases {
         let expr = |lib: &str| {

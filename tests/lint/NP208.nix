@@ -13,4 +13,4 @@
     disko.devices.disk.main.content.partitions.ESP.size = lib.mkForce "100M";
   } ];
 }
-# expect NP208 at 7:15
+# expect NP208 at 13:5

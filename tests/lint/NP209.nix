@@ -13,4 +13,4 @@
     disko.devices.disk.main.device = lib.mkForce "/dev/sda";
   } ];
 }
-# expect NP209 at 4:5
+# expect NP209 at 13:5

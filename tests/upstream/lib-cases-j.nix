@@ -140,6 +140,11 @@ in
   submoduleSpecialName =
     let t = lib.types.submoduleWith { specialArgs.name = "special"; modules = [ ({ name, ... }: { options.n = lib.mkOption { default = name; }; }) ]; }; in
     (lib.evalModules { modules = [ { options.s = lib.mkOption { type = lib.types.attrsOf t; }; } { s.foo = { }; } ]; }).config.s.foo.n;
+  # A submodule's module may force its own name (Home Manager's
+  # specialisations do): the `name` argument is `_module.args.name`.
+  submoduleForcedName =
+    let t = lib.types.submodule ({ name, ... }: { config._module.args.name = lib.mkForce "forced"; options.n = lib.mkOption { default = name; }; }); in
+    (lib.evalModules { modules = [ { options.s = lib.mkOption { type = lib.types.attrsOf t; }; } { s.a = { }; } ]; }).config.s.a.n;
   # A submodule merged at no location: its name is never read.
   submoduleNoLoc = ((lib.types.submodule { options.a = lib.mkOption { default = 1; }; }).merge [ ] [ { file = "f"; value = { }; } ]).a;
   # `‹name›` is only a default where a submodule's options are read.

@@ -194,29 +194,41 @@ let
 
   mergeOptionDecls = loc: decls:
     let
-      indexed = lib.imap0 (i: d: { inherit i d; }) decls;
-      withType = b.filter (e: e.d.options ? type) indexed;
-      type =
-        if withType == [ ] then lib.types.unspecified
-        else b.foldl' (t1: e:
-          # As nixpkgs merges them (`typeMerge`: two `attrsOf (submodule …)`
-          # are one with both modules); types of one name that do not
-          # merge are refused at the declaration that does not merge.
-          let t2 = e.d.options.type; merged = if t1 ? typeMerge && t2 ? functor then t1.typeMerge t2.functor else null; in
-          if merged != null then merged
-          else if t1.name == t2.name && t1.name != "submodule" then t1
-          else declaredTwice "type" e (b.head withType))
-          (b.head withType).d.options.type (b.tail withType);
-      # As nixpkgs: the first declaration that says one of these where an
-      # earlier one said it too is refused.
+      # As nixpkgs' fold takes them, each declaration in turn is refused
+      # where it says one of `keys` an earlier one said, else where its
+      # type does not merge with the earlier ones' (`typeMerge`: two
+      # `attrsOf (submodule …)` are one with both modules; two types of one
+      # name that have no typeMerge, the first).
       keys = [ "default" "example" "description" "apply" ];
-      clash = b.foldl' (acc: e:
+      step = acc: e:
         if acc.found != null then acc
         else
-          let k = lib.findFirst (k: e.d.options ? ${k} && acc.seen ? ${k}) null keys; in
+          let
+            k = lib.findFirst (k: e.d.options ? ${k} && acc.seen ? ${k}) null keys;
+            # No type is read before a second one comes (the first may
+            # read the configuration), as in nixpkgs.
+            typed = e.d.options ? type;
+            merging = typed && acc.typed != null;
+            t1 = acc.type;
+            t2 = e.d.options.type;
+            mergedType = if t1 ? typeMerge && t2 ? functor then t1.typeMerge t2.functor else null;
+            same = t1.name == t2.name && t1.name != "submodule";
+            type =
+              if !typed then t1
+              else if !merging then t2
+              else if mergedType != null then mergedType
+              else t1;
+          in
           if k != null then acc // { found = { key = k; later = e; first = acc.seen.${k}; }; }
-          else acc // { seen = b.listToAttrs (map (k: { name = k; value = e; }) (b.filter (k: e.d.options ? ${k}) keys)) // acc.seen; })
-        { found = null; seen = { }; } indexed;
+          else if merging && mergedType == null && !same then acc // { found = { key = "type"; later = e; first = acc.typed; }; }
+          else {
+            found = null;
+            seen = b.listToAttrs (map (k: { name = k; value = e; }) (b.filter (k: e.d.options ? ${k}) keys)) // acc.seen;
+            inherit type;
+            typed = if acc.typed == null && typed then e else acc.typed;
+          };
+      folded = b.foldl' step { found = null; seen = { }; type = null; typed = null; } (lib.imap0 (i: d: { inherit i d; }) decls);
+      type = if folded.type == null then lib.types.unspecified else folded.type;
       # In nixpkgs' words (the later declaration's file, all those before
       # it), said at the later declaration's `key`, or at the first one's
       # where the later is nixplan's own (the user's line).
@@ -228,7 +240,7 @@ let
         lib.options.throwAt (if mine (at later) then at first else at later)
           "The option `${showOption loc}' in `${b.toString later.d.file}' is already declared in ${lib.options.showFiles (map (d: d.file) (lib.take later.i decls))}.";
       merged =
-        if clash.found != null then declaredTwice clash.found.key clash.found.later clash.found.first
+        if folded.found != null then declaredTwice folded.found.key folded.found.later folded.found.first
         else b.foldl' (acc: d: acc // d.options) { } decls;
     in merged // {
       inherit type;
@@ -368,7 +380,9 @@ let
   # definition.
   evalModules = { modules, specialArgs ? { }, prefix ? [ ], class ? null, args ? { }, strict ? false, nixplanDefinitions ? [ ], nixplanName ? null }:
     let
-      moduleArgs = lib.optionalAttrs (nixplanName != null) { name = nixplanName.name; } // specialArgs // args // {
+      # A submodule's `name` is what its `config._module.args.name` says
+      # (a module may force its own, as Home Manager's specialisations do).
+      moduleArgs = lib.optionalAttrs (nixplanName != null) { name = config._module.args.name; } // specialArgs // args // {
         inherit lib config options;
         _prefix = prefix;
       };

@@ -777,12 +777,17 @@ let
         optionAt = n: let o = opts.${n} or null; in if b.isAttrs o && (o._type or null) == "option" then o else null;
         # An option's own place, where nothing finer is known: the file of
         # its first definition (nixpkgs' module system keeps files only).
+        # nixplan's own module system keeps a definition's line too (`pos`,
+        # not a library's: `rank` below 0).
         fileOf = n:
           let
             o = optionAt n;
-            files = if o == null then [ ] else b.filter (f: b.substring 0 1 f == "/" && b.substring 0 9 f != "/nixplan/") (map (d: d.file) (o.definitionsWithLocations or [ ]));
+            defs = if o == null then [ ] else b.filter (d: b.substring 0 1 d.file == "/" && b.substring 0 9 d.file != "/nixplan/") (o.definitionsWithLocations or [ ]);
+            d = b.head defs;
           in
-          if files == [ ] then null else { file = b.head files; line = 1; column = 1; };
+          if defs == [ ] then null
+          else if (d.pos or null) != null && (d.rank or 0) >= 0 then d.pos
+          else { file = d.file; line = 1; column = 1; };
       in
       b.__nixplanPlaceLazily
         (b.mapAttrs (n: c:
@@ -795,7 +800,16 @@ let
             else if b.isList c && !(b.elem (o.type.name or null) [ "listOf" "nonEmptyListOf" ] && (o.apply or null) == null) then c
             else placesBy (map (d: d.value) (o.definitionsWithLocations or [ ])) c)
           else placesIn o c) v)
-        (b.mapAttrs (n: _: let own = b.unsafeGetAttrPos n v; in if own != null then own else fileOf n) v);
+        # An option's own place (nixplan's module system gives the first
+        # definition met) is kept where a definition that stands is in its
+        # file: not a false mkIf's or a losing override's.
+        (b.mapAttrs (n: _:
+          let
+            own = b.unsafeGetAttrPos n v;
+            o = optionAt n;
+            stands = o == null || b.any (d: d.file == own.file) (o.definitionsWithLocations or [ ]);
+          in
+          if own != null && stands then own else fileOf n) v);
   # Which definition of a name wins is decided level by level, as
   # nixpkgs' module system decides it (dischargeProperties, then
   # filterOverrides): a name's values at one level are split into parts
@@ -965,7 +979,7 @@ in
       wrapped = if lib0.isFunction m then lib0.setFunctionArgs (args: m (b.intersectAttrs kept args)) kept else m;
       module = { _file = b.toString path; key = b.toString path; imports = [ wrapped ]; };
       given = fileInputs (b.dirOf (b.toString path));
-      # nixplan's own module system places what it merges itself:
-      # `placed` is for nixpkgs' lib.
-    in { kind = "module"; eval = if given == { } then moduleConfig module else placed (fileConfigWith given module); };
+      # nixplan's own module system places a name at the first
+      # definition met; `placed` moves it to the winning one's.
+    in { kind = "module"; eval = placed (if given == { } then moduleConfig module else fileConfigWith given module); };
 }

@@ -1,0 +1,6 @@
+{ lib, ... }:
+{
+  # Met first, never true.
+  networking.hostName = lib.mkIf false "never";
+  fileSystems."/".device = lib.mkIf false "/dev/never";
+}

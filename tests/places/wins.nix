@@ -1,0 +1,5 @@
+{ ... }:
+{
+  networking.hostName = "wins";
+  fileSystems."/".device = "/dev/wins";
+}
