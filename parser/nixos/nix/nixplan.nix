@@ -757,10 +757,10 @@ let
   # down through those sets (mkIf whose condition holds, mkMerge,
   # mkOverride, mkOrder, mkDefinition; a definition written as a function
   # or a file has no places below it). An option itself (a leaf such as
-  # `users.mutableUsers`) is placed at the first line of the file of its
-  # first definition outside nixplan (the module system keeps only files).
+  # `users.mutableUsers`) is placed at its first standing definition
+  # outside nixplan: its line where nixplan's lib kept one, else its file.
   # A name that has a place (nixplan's own module system gives the first
-  # definition met) keeps it, unless that place is a losing definition's;
+  # definition met) keeps it, unless a losing or false definition's is;
   # a default has none. A place that cannot be computed is left out.
   # Lazy: a set is annotated when it is read, and a name's place is
   # computed only when the planner asks for it (`__nixplanPlaceLazily`: a
