@@ -836,7 +836,9 @@ let
       best = b.foldl' (w: p: if w == null || p.prio < w then p.prio else w) null parts;
       orderOf = p: if b.isAttrs p.value && (p.value._type or null) == "order" then p.value.priority else 1000;
     in
-    b.sort (x: y: orderOf x < orderOf y) (b.filter (p: p.prio == best) parts);
+    # One part (a name most levels write once) wins as it is.
+    if b.length parts < 2 then parts
+    else b.sort (x: y: orderOf x < orderOf y) (b.filter (p: p.prio == best) parts);
   # The plain sets of a value that won its level (read now, as the module
   # system reads it): its mkMerge's parts, a mkIf's content where the
   # condition holds; what an override or order holds (an inner override
@@ -861,9 +863,11 @@ let
     else if !(isPlainSet v) || b.elem null sets then v
     else
       let
+        # The sets of this level that write each name.
+        writers = b.mapAttrs (n: _: b.filter (set: set ? ${n}) sets) v;
         # Each name's winning parts, decided once for its place and for
         # the level below it.
-        winners = b.mapAttrs (n: _: bestParts (lib0.concatMap (set: partsOf set set.${n}) (b.filter (set: set ? ${n}) sets))) v;
+        winners = b.mapAttrs (n: _: bestParts (lib0.concatMap (set: partsOf set set.${n}) writers.${n})) v;
         # The place a name has already (nixplan's own module system gives
         # the first definition met, whatever its priority or condition) is
         # kept unless it is where a definition of this level writes the
@@ -873,9 +877,12 @@ let
             own = b.unsafeGetAttrPos n v;
             w = winners.${n};
             at = p: b.unsafeGetAttrPos n p.set;
+            ws = writers.${n};
             # Every set that writes the name (a false mkIf's too, which
             # nixplan's module system places by and `parts` leaves out).
-            lost = own != null && b.any (s: s ? ${n} && b.unsafeGetAttrPos n s == own) sets && w != [ ] && !(b.any (p: at p == own) w);
+            # Where one set writes it, every winner is there: nothing is
+            # lost.
+            lost = own != null && b.length ws > 1 && w != [ ] && b.any (s: b.unsafeGetAttrPos n s == own) ws && !(b.any (p: at p == own) w);
           in
           if own != null && !lost then own else if w == [ ] then null else at (b.head w);
       in
