@@ -130,5 +130,21 @@ fn a_value_is_placed_at_the_definition_that_stands() {
             let at = at.as_str().unwrap_or("nowhere");
             assert!(at.starts_with("tests/places/wins.nix:"), "{args:?}: {at}");
         }
+        // An override inside a forced definition competes a level down:
+        // forced-default.nix's mkDefault device loses to forced.nix's,
+        // and its fsType, which nothing else writes, stands.
+        let boot = &v["file_systems"]["/boot"];
+        assert_eq!(boot["device"]["value"], "/dev/forced", "{args:?}");
+        assert_eq!(boot["fs_type"]["value"], "vfat", "{args:?}");
+        for (at, file) in [
+            (&boot["device"]["at"], "forced.nix"),
+            (&boot["fs_type"]["at"], "forced-default.nix"),
+        ] {
+            let at = at.as_str().unwrap_or("nowhere");
+            assert!(
+                at.starts_with(&format!("tests/places/{file}:")),
+                "{args:?}: {at}, not {file}"
+            );
+        }
     }
 }

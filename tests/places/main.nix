@@ -3,6 +3,6 @@
 # first one met (tests/config_snapshots.rs).
 { lib, ... }:
 {
-  imports = [ ./never.nix ./fallback.nix ./wins.nix ];
+  imports = [ ./never.nix ./fallback.nix ./wins.nix ./forced-default.nix ./forced.nix ];
   fileSystems."/".fsType = "ext4";
 }

@@ -841,15 +841,20 @@ let
     else b.sort (x: y: orderOf x < orderOf y) (b.filter (p: p.prio == best) parts);
   # The plain sets of a value that won its level (read now, as the module
   # system reads it): its mkMerge's parts, a mkIf's content where the
-  # condition holds; what an override or order holds (an inner override
-  # at the same level does not compete again). A definition nixplan
-  # cannot look into (a function or a file: a module) is `null`: nothing
-  # below a level that has one is placed.
+  # condition holds; what an order holds. An override left in a winning
+  # value (`mkForce (mkDefault { … })`: its level stripped the outer one)
+  # competes at the next level, as nixpkgs pushes it down
+  # (pushDownProperties): its priority goes to each name of its sets,
+  # whose places stay (nixplan's mapAttrs). A definition nixplan cannot
+  # look into (a function or a file: a module) is `null`: nothing below a
+  # level that has one is placed.
   setsOf = v:
     let t = if b.isAttrs v then v._type or null else null; in
     if t == "merge" then lib0.concatMap setsOf v.contents
     else if t == "if" then (if v.condition then setsOf v.content else [ ])
-    else if t == "override" || t == "order" then setsOf v.content
+    else if t == "override" then
+      map (s: if s == null then null else b.mapAttrs (_: content: { _type = "override"; inherit (v) priority; inherit content; }) s) (setsOf v.content)
+    else if t == "order" then setsOf v.content
     else if t == "definition" then setsOf v.value
     else if b.isAttrs v && t == null then [ v ]
     else if b.isFunction v || b.isPath v then [ null ]
