@@ -126,7 +126,9 @@ fn a_value_is_placed_at_the_definition_that_stands() {
         let device = &v["file_systems"]["/"]["device"];
         assert_eq!(device["value"], "/dev/wins", "{args:?}");
         // nixpkgs' lib keeps a leaf's file only (line 1), nixplan's the line.
-        for at in [&v["host_name"]["at"], &device["at"]] {
+        let grub = &v["boot_loader"]["grub_devices"];
+        assert_eq!(grub["value"], serde_json::json!(["/dev/wins"]), "{args:?}");
+        for at in [&v["host_name"]["at"], &device["at"], &grub["at"]] {
             let at = at.as_str().unwrap_or("nowhere");
             assert!(at.starts_with("tests/places/wins.nix:"), "{args:?}: {at}");
         }

@@ -760,8 +760,9 @@ let
   # `users.mutableUsers`) is placed at its first standing definition
   # outside nixplan: its line where nixplan's lib kept one, else its file.
   # A name that has a place (nixplan's own module system gives the first
-  # definition met) keeps it, unless a losing or false definition's is;
-  # a default has none. A place that cannot be computed is left out.
+  # definition met) keeps it, unless a losing or false definition's is,
+  # or one in nixplan's own files (a stand-in's) where a definition of
+  # the user's stands beside it; a default has none. A place that cannot be computed is left out.
   # Lazy: a set is annotated when it is read, and a name's place is
   # computed only when the planner asks for it (`__nixplanPlaceLazily`: a
   # place can force the definitions of an option the planner never reads).
@@ -770,6 +771,8 @@ let
     if !(b ? __nixplanPlaceLazily) || !(b.isAttrs e) || !(e ? options) || !(e ? config) then e
     else e // { config = placesIn e.options e.config; };
   isPlainSet = v: b.isAttrs v && !(v ? _type) && !(v ? outPath);
+  # A place in nixplan's own files (its stand-ins' definitions).
+  internal = p: b.substring 0 9 p.file == "/nixplan/";
   placesIn = opts: v:
     if !(isPlainSet v) || !(b.isAttrs opts) then v
     else
@@ -802,14 +805,20 @@ let
           else placesIn o c) v)
         # An option's own place (nixplan's module system gives the first
         # definition met) is kept where a definition that stands is in its
-        # file: not a false mkIf's or a losing override's.
+        # file (not a false mkIf's or a losing override's) and that file
+        # is not nixplan's own: a stand-in's definition met first (disko's
+        # grub devices) gives way to the user's that stands beside it.
         (b.mapAttrs (n: _:
           let
             own = b.unsafeGetAttrPos n v;
             o = optionAt n;
             stands = o == null || b.any (d: d.file == own.file) (o.definitionsWithLocations or [ ]);
+            users = fileOf n;
           in
-          if own != null && stands then own else fileOf n) v);
+          if own != null && stands && !(internal own) then own
+          else if users != null then users
+          else if own != null && stands then own
+          else null) v);
   # Which definition of a name wins is decided level by level, as
   # nixpkgs' module system decides it (dischargeProperties, then
   # filterOverrides): a name's values at one level are split into parts
@@ -820,7 +829,11 @@ let
   # others are dropped with all they hold, and only the winners' contents
   # are read below. (A namespace inside a submodule is treated as such a
   # level too, where nixpkgs pushes an override down to the options below
-  # it instead: an override there may be placed wrongly.)
+  # it instead: an override there may be placed wrongly, one written
+  # there and one pushed down from the level above (setsOf) alike:
+  # `mkForce (mkDefault { ns.a = "A"; })` beside `mkForce { ns.a =
+  # mkOverride 1200 "B"; }` competes at `ns`, where nixpkgs has the
+  # first win at `a`. Doing it right needs the submodule's options.)
   partsOf = set: v:
     let t = if b.isAttrs v then v._type or null else null; in
     if t == "merge" then lib0.concatMap (partsOf set) v.contents
@@ -888,8 +901,15 @@ let
             # Where one set writes it, every winner is there: nothing is
             # lost.
             lost = own != null && b.length ws > 1 && w != [ ] && b.any (s: b.unsafeGetAttrPos n s == own) ws && !(b.any (p: at p == own) w);
+            # A place in nixplan's own files gives way to the first
+            # winning part of the user's.
+            users = b.filter (p: let a = at p; in a != null && !(internal a)) w;
           in
-          if own != null && !lost then own else if w == [ ] then null else at (b.head w);
+          if own != null && !lost && !(internal own) then own
+          else if users != [ ] then at (b.head users)
+          else if own != null && !lost then own
+          else if w == [ ] then null
+          else at (b.head w);
       in
       b.__nixplanPlaceLazily
         (b.mapAttrs (n: c: placesBy (map (p: p.value) winners.${n}) c) v)
