@@ -903,7 +903,9 @@ let
             lost = own != null && b.length ws > 1 && w != [ ] && b.any (s: b.unsafeGetAttrPos n s == own) ws && !(b.any (p: at p == own) w);
             # A place in nixplan's own files gives way to the first
             # winning part of the user's.
-            users = b.filter (p: let a = at p; in a != null && !(internal a)) w;
+            users = if b.any (s: let a = b.unsafeGetAttrPos n s; in a != null && !(internal a)) ws
+              then b.filter (p: let a = at p; in a != null && !(internal a)) w
+              else [ ];
           in
           if own != null && !lost && !(internal own) then own
           else if users != [ ] then at (b.head users)
