@@ -150,3 +150,42 @@ fn a_value_is_placed_at_the_definition_that_stands() {
         }
     }
 }
+
+/// A list nixplan's disko stand-in adds elements to (the disk GRUB goes
+/// to) beside the user's own: the user's line is said of none of the
+/// stand-in's elements (on nixplan's own lib, whose module system keeps
+/// the stand-in's place; under nixpkgs' lib, which keeps files only, the
+/// list is said at the user's file as before).
+#[test]
+fn a_stand_ins_list_elements_are_not_said_at_the_users_line() {
+    let out = nixplan(&["config", "--json", "tests/places/grub-beside-disko.nix"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let grub = &v["boot_loader"]["grub_devices"];
+    let values: Vec<&str> = grub["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        values.contains(&"/dev/vda") && values.contains(&"/dev/vdb"),
+        "{values:?}"
+    );
+    let items = grub["items"].as_array().cloned().unwrap_or_default();
+    for (i, d) in values.iter().enumerate() {
+        let at = items.get(i).and_then(|a| a.as_str()).unwrap_or("nowhere");
+        if *d == "/dev/vda" {
+            assert!(
+                !at.contains("grub-beside-disko.nix"),
+                "disko's {d} said at {at}"
+            );
+        }
+    }
+    let at = grub["at"].as_str().unwrap_or("nowhere");
+    assert!(!at.starts_with("/nixplan/"), "{at}");
+}

@@ -762,7 +762,10 @@ let
   # A name that has a place (nixplan's own module system gives the first
   # definition met) keeps it, unless a losing or false definition's is,
   # or one in nixplan's own files (a stand-in's) where a definition of
-  # the user's stands beside it; a default has none. A place that cannot be computed is left out.
+  # the user's stands beside it (an option: in a file of the user's; a
+  # name below: at a position in one) and the stand-in adds no elements
+  # to a list (the user's line would claim them); a default has none. A
+  # place that cannot be computed is left out.
   # Lazy: a set is annotated when it is read, and a name's place is
   # computed only when the planner asks for it (`__nixplanPlaceLazily`: a
   # place can force the definitions of an option the planner never reads).
@@ -785,11 +788,11 @@ let
         fileOf = n:
           let
             o = optionAt n;
-            defs = if o == null then [ ] else b.filter (d: b.substring 0 1 d.file == "/" && b.substring 0 9 d.file != "/nixplan/") (o.definitionsWithLocations or [ ]);
+            defs = if o == null then [ ] else b.filter (d: b.substring 0 1 d.file == "/" && !(internal d)) (o.definitionsWithLocations or [ ]);
             d = b.head defs;
           in
           if defs == [ ] then null
-          else if (d.pos or null) != null && (d.rank or 0) >= 0 then d.pos
+          else if (d.pos or null) != null && (d.rank or 0) >= 0 && !(internal d.pos) then d.pos
           else { file = d.file; line = 1; column = 1; };
       in
       b.__nixplanPlaceLazily
@@ -807,15 +810,18 @@ let
         # definition met) is kept where a definition that stands is in its
         # file (not a false mkIf's or a losing override's) and that file
         # is not nixplan's own: a stand-in's definition met first (disko's
-        # grub devices) gives way to the user's that stands beside it.
+        # grub devices) gives way to the user's that stands beside it,
+        # unless it adds elements to a list (disko's GRUB device: the
+        # user's line would be said of it).
         (b.mapAttrs (n: _:
           let
             own = b.unsafeGetAttrPos n v;
             o = optionAt n;
             stands = o == null || b.any (d: d.file == own.file) (o.definitionsWithLocations or [ ]);
             users = fileOf n;
+            adds = b.isList v.${n} && b.any (d: d.file == own.file && d.value != [ ]) (o.definitionsWithLocations or [ ]);
           in
-          if own != null && stands && !(internal own) then own
+          if own != null && stands && (!(internal own) || adds) then own
           else if users != null then users
           else if own != null && stands then own
           else null) v);
@@ -889,7 +895,8 @@ let
         # The place a name has already (nixplan's own module system gives
         # the first definition met, whatever its priority or condition) is
         # kept unless it is where a definition of this level writes the
-        # name and no winning part does.
+        # name and no winning part does (lost), or in nixplan's own files
+        # (below).
         placeOf = n:
           let
             own = b.unsafeGetAttrPos n v;
@@ -901,13 +908,18 @@ let
             # Where one set writes it, every winner is there: nothing is
             # lost.
             lost = own != null && b.length ws > 1 && w != [ ] && b.any (s: b.unsafeGetAttrPos n s == own) ws && !(b.any (p: at p == own) w);
-            # A place in nixplan's own files gives way to the first
-            # winning part of the user's.
+            # A place in nixplan's own files, or none, or a lost one,
+            # gives way to the first winning part written at a position
+            # in the user's files (a part that wins at this level; what
+            # it holds may lose below), unless a winning part of nixplan's
+            # adds elements to a list (the user's line would be said of
+            # them).
             users = if b.any (s: let a = b.unsafeGetAttrPos n s; in a != null && !(internal a)) ws
               then b.filter (p: let a = at p; in a != null && !(internal a)) w
               else [ ];
+            adds = b.isList v.${n} && b.any (p: let a = at p; in a != null && internal a && p.value != [ ]) w;
           in
-          if own != null && !lost && !(internal own) then own
+          if own != null && !lost && (!(internal own) || adds) then own
           else if users != [ ] then at (b.head users)
           else if own != null && !lost then own
           else if w == [ ] then null
