@@ -41,6 +41,18 @@ impl Eval {
                 let a = self.thunk(ae, env);
                 self.call(&f, a, span)
             }
+            // `x == "text"` (the module system's `_type or "" == "merge"`):
+            // the literal is compared where it is written, not made a
+            // value first. A string equals it by its characters (`==`
+            // ignores context); any other value does not.
+            BinOp::Eq | BinOp::Neq if matches!(self.arena.get(rhs), Expr::Str(_)) => {
+                let a = self.eval(lhs, env)?;
+                let same = match (&a, self.arena.get(rhs)) {
+                    (Value::String(s), Expr::Str(lit)) => *s.s == **lit,
+                    _ => false,
+                };
+                Ok(Value::Bool(same == (op == BinOp::Eq)))
+            }
             _ => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
