@@ -371,8 +371,9 @@ impl Eval {
         let scope = if def.rec {
             let new_env = self.rec_env(def, env);
             let slots = new_env.slots();
+            // The statics are sorted by name and come first.
             for ((name, b), t) in def.statics.iter().zip(slots) {
-                attrs.map.insert(
+                attrs.map.push_sorted(
                     name.clone(),
                     Attr {
                         value: t,
@@ -415,9 +416,10 @@ impl Eval {
             }
             new_env
         } else {
+            // The statics are sorted by name and come first.
             for (name, b) in def.statics.iter() {
                 let t = self.thunk(b.value, env);
-                attrs.map.insert(
+                attrs.map.push_sorted(
                     name.clone(),
                     Attr {
                         value: t,

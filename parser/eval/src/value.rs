@@ -502,6 +502,13 @@ impl AttrMap {
     pub fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_ok()
     }
+    /// Append `key`, which sorts after every name here (a set's static
+    /// names, sorted by lowering, into an empty map): no comparison.
+    #[inline]
+    pub fn push_sorted(&mut self, key: Rc<str>, attr: Attr) {
+        debug_assert!(self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()));
+        self.0.push((key, attr));
+    }
     /// Insert or replace; appending when `key` sorts after every name.
     pub fn insert(&mut self, key: Rc<str>, attr: Attr) -> Option<Attr> {
         if self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()) {
