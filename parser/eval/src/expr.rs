@@ -98,6 +98,8 @@ impl Eval {
                     let found = match &v {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
+                            // A plain set lacks it (asked here, not in a call).
+                            None if a.opaque.is_none() => None,
                             // With `or`, an opaque stand-in lacks what it was not given.
                             None => self.lookup_absent(
                                 a,
@@ -145,6 +147,7 @@ impl Eval {
                     let t = match &v {
                         Value::Attrs(a) => match self.get_at_site(a, key, e, i) {
                             Some(t) => Some(t),
+                            None if a.opaque.is_none() => None,
                             None => self.lookup_absent(a, key, span!(), Probe::Has)?,
                         },
                         _ => None,
