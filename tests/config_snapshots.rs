@@ -132,6 +132,24 @@ fn a_value_is_placed_at_the_definition_that_stands() {
             let at = at.as_str().unwrap_or("nowhere");
             assert!(at.starts_with("tests/places/wins.nix:"), "{args:?}: {at}");
         }
+        // A value only a default gives, whose only definitions are false
+        // mkIfs (never.nix), is placed nowhere: neither an option
+        // (users.mutableUsers) nor a name inside a set (the root file
+        // system's options), whose items are not said either.
+        let options = &v["file_systems"]["/"]["options"];
+        assert_eq!(v["mutable_users"]["value"], true, "{args:?}");
+        assert_eq!(
+            options["value"],
+            serde_json::json!(["defaults"]),
+            "{args:?}"
+        );
+        for (what, at) in [
+            ("mutable_users", &v["mutable_users"]["at"]),
+            ("options", &options["at"]),
+            ("options' items", &options["items"]),
+        ] {
+            assert!(at.is_null(), "{args:?}: {what} placed at {at}");
+        }
         // An override inside a forced definition competes a level down:
         // forced-default.nix's mkDefault device loses to forced.nix's,
         // and its fsType, which nothing else writes, stands.

@@ -764,8 +764,9 @@ let
   # or one in nixplan's own files (a stand-in's) where a definition of
   # the user's stands beside it (an option: in a file of the user's; a
   # name below: at a position in one) and the stand-in adds no elements
-  # to a list (the user's line would claim them); a default has none. A
-  # place that cannot be computed is left out.
+  # to a list (the user's line would claim them); a default has none
+  # (`false`: where the only definitions written are false mkIfs, their
+  # lines are not said). A place that cannot be computed is left out.
   # Lazy: a set is annotated when it is read, and a name's place is
   # computed only when the planner asks for it (`__nixplanPlaceLazily`: a
   # place can force the definitions of an option the planner never reads).
@@ -823,7 +824,10 @@ let
           in
           if own != null && stands && (!(internal own) || adds) then own
           else if users != null then users
-          else if own != null && stands then own
+          # Where only the default stands (the user's definitions are
+          # false mkIfs), no place (`false`); else the name keeps its own
+          # (`null`).
+          else if own != null && o != null && (o.highestPrio or 100) == 1500 then false
           else null) v);
   # Which definition of a name wins is decided level by level, as
   # nixpkgs' module system decides it (dischargeProperties, then
@@ -918,8 +922,13 @@ let
               then b.filter (p: let a = at p; in a != null && !(internal a)) w
               else [ ];
             adds = b.isList v.${n} && b.any (p: let a = at p; in a != null && internal a && p.value != [ ]) w;
+            # Written here, and none of its parts wins (false mkIfs,
+            # empty mkMerges): its value is a default's, which has no
+            # place (`false`).
+            none = own != null && w == [ ] && b.any (s: b.unsafeGetAttrPos n s == own) ws;
           in
-          if own != null && !lost && (!(internal own) || adds) then own
+          if none then false
+          else if own != null && !lost && (!(internal own) || adds) then own
           else if users != [ ] then at (b.head users)
           else if own != null && !lost then own
           else if w == [ ] then null

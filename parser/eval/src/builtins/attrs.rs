@@ -54,7 +54,8 @@ pub(super) fn p_get_attr_pos(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 impl Eval {
     /// Where the attribute `name` of `attrs` is, as `unsafeGetAttrPos`
     /// says: the place a lazy placement gives it (`__nixplanPlaceLazily`),
-    /// else its own. `None` when the set has no such name. A place whose
+    /// else its own. `None` when the set has no such name, or the lazy
+    /// placement says `false` (no place: a default's value). A place whose
     /// computation fails, or is not `{ file; line; column; }`, is left out
     /// (the name's own is said): a place is never an error.
     pub fn place_of(&mut self, attrs: &Attrs, name: &str) -> Option<Span> {
@@ -70,7 +71,12 @@ impl Eval {
             Ok(Value::Attrs(ps)) => ps.get(name).cloned(),
             _ => None,
         };
-        placed.and_then(|p| self.place_value(&p)).or(own)
+        match placed {
+            // `false`: no place (a value that only a default gives).
+            Some(p) if matches!(self.force(&p), Ok(Value::Bool(false))) => None,
+            Some(p) => self.place_value(&p).or(own),
+            None => own,
+        }
     }
 
     /// The span of a place `{ file; line; column; }` as nixplan's Nix code
