@@ -281,3 +281,84 @@ fn an_entry_that_does_not_read_is_an_error_at_its_file() {
     let (code, out, err) = nixplan_env(&args, &env, &[]);
     assert_eq!((code, out.trim()), (0, r#"{"a":1,"b":{"c":2}}"#), "{err}");
 }
+
+/// An entry whose static names (or a function's formals) were reordered,
+/// its checksum put right: evaluation trusts their order (a set's names
+/// are appended as they are, formals are searched for), so such an entry
+/// is damaged, an error at its file, never a set that misses its own
+/// names or a call that binds the wrong argument.
+#[test]
+fn an_entry_whose_names_are_out_of_order_is_damaged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("lowered");
+    let env = [("NIXPLAN_PARSE_CACHE", cache.to_str().unwrap())];
+    // More names than a lookup scans (it searches), each valued by its
+    // index (a name's text is only the name).
+    let names: Vec<String> = std::iter::once("aaaa".to_string())
+        .chain((1..=16).map(|i| format!("k{i:02}")))
+        .chain(std::iter::once("zzzz".to_string()))
+        .collect();
+    let set: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("  {n} = {i};\n"))
+        .collect();
+    // Each with a text only its own entry holds (the entry of the file
+    // that uses it names the two too).
+    let cases = [
+        (
+            "set.nix",
+            format!("{{\n{set}}}\n"),
+            "k16",
+            "let s = import ./set.nix; in [ (s.aaaa or \"missing\") (s.zzzz or \"missing\") ]",
+            "[0,17]",
+        ),
+        (
+            "fun.nix",
+            "{ aaaa, zzzz }: [ aaaa zzzz \"marker\" ]\n".to_string(),
+            "marker",
+            "import ./fun.nix { aaaa = 1; zzzz = 2; }",
+            r#"[1,2,"marker"]"#,
+        ),
+    ];
+    for (name, text, marker, expr, expected) in cases {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let main = tmp.path().join(format!("use-{name}"));
+        std::fs::write(&main, expr).unwrap();
+        let args = ["eval", "--strict", "--json", main.to_str().unwrap()];
+        let (code, out, err) = nixplan_env(&args, &env, &[]);
+        assert_eq!((code, out.trim()), (0, expected), "{err}");
+        // Swap the two names in the file's entry (the only one holding
+        // both), then put its checksum right.
+        let mut swapped = 0;
+        for e in entries(&cache) {
+            let mut bytes = std::fs::read(&e).unwrap();
+            let find = |b: &[u8], n: &[u8]| b.windows(n.len()).position(|w| w == n);
+            let (Some(a), Some(z), Some(_)) = (
+                find(&bytes, b"aaaa"),
+                find(&bytes, b"zzzz"),
+                find(&bytes, marker.as_bytes()),
+            ) else {
+                continue;
+            };
+            bytes[a..a + 4].copy_from_slice(b"zzzz");
+            bytes[z..z + 4].copy_from_slice(b"aaaa");
+            let sum = crc32fast::hash(&bytes[12..]).to_le_bytes();
+            bytes[8..12].copy_from_slice(&sum);
+            std::fs::write(&e, &bytes).unwrap();
+            swapped += 1;
+        }
+        assert_eq!(swapped, 1, "{name}: one entry is the file's");
+        let (code, out, err) = nixplan_env(&args, &env, &[]);
+        assert_eq!(code, 1, "{name}: {out}{err}");
+        assert!(
+            err.contains("held a damaged entry for this file"),
+            "{name}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        // Removed: the next run parses the file again.
+        let (code, out, err) = nixplan_env(&args, &env, &[]);
+        assert_eq!((code, out.trim()), (0, expected), "{name}: {err}");
+    }
+}

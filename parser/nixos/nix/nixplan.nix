@@ -825,9 +825,12 @@ let
           if own != null && stands && (!(internal own) || adds) then own
           else if users != null then users
           # Where only the default stands (the user's definitions are
-          # false mkIfs), no place (`false`); else the name keeps its own
-          # (`null`).
-          else if own != null && o != null && (o.highestPrio or 100) == 1500 then false
+          # false mkIfs: every standing definition is in a file that
+          # declares the option, as both libs add the default), no place
+          # (`false`); else the name keeps its own (`null`: a user's
+          # mkOptionDefault in an inline module, whose file is none).
+          else if own != null && o != null && (o.highestPrio or 100) == 1500
+            && b.all (d: b.elem d.file (o.declarations or [ ])) (o.definitionsWithLocations or [ ]) then false
           else null) v);
   # Which definition of a name wins is decided level by level, as
   # nixpkgs' module system decides it (dischargeProperties, then

@@ -71,11 +71,12 @@ impl Eval {
             Ok(Value::Attrs(ps)) => ps.get(name).cloned(),
             _ => None,
         };
-        match placed {
+        let Some(p) = placed else { return own };
+        match self.force(&p) {
             // `false`: no place (a value that only a default gives).
-            Some(p) if matches!(self.force(&p), Ok(Value::Bool(false))) => None,
-            Some(p) => self.place_value(&p).or(own),
-            None => own,
+            Ok(Value::Bool(false)) => None,
+            Ok(_) => self.place_value(&p).or(own),
+            Err(_) => own,
         }
     }
 

@@ -83,8 +83,8 @@ pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R 
 }
 
 /// `__nixplanPlaceLazily set places`: `set`, each of whose names is
-/// placed where `places` says (`{ file; line; column; }`, or null for the
-/// name's own place) when its place is asked for (`Eval::place_of`:
+/// placed where `places` says (`{ file; line; column; }`, null for the
+/// name's own place, false for none) when its place is asked for (`Eval::place_of`:
 /// `unsafeGetAttrPos` and the planner's reading of a configuration), not
 /// before. A set nixplan made for it (`placed`, nixplan.nix): computing a
 /// place can force much of the module system (the definitions of an

@@ -258,6 +258,13 @@ impl Move<'_> {
     }
     fn attrs(&self, d: &mut Rc<AttrsDef>) -> Option<()> {
         let d = Rc::get_mut(d)?;
+        // Evaluation appends the static names as they are (sorted, each
+        // once, as lowering leaves them): an entry where they are not
+        // is damaged.
+        d.statics
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0)
+            .then_some(())?;
         for (_, b) in &mut d.statics {
             self.id(&mut b.value)?;
             self.span(&mut b.span)?;
@@ -272,6 +279,14 @@ impl Move<'_> {
     fn lambda(&self, l: &mut Rc<LambdaDef>) -> Option<()> {
         let l = Rc::get_mut(l)?;
         if let Param::Formals { formals, .. } = &mut l.param {
+            // Calls look formals up by binary search, slot i for formal i.
+            formals
+                .windows(2)
+                .all(|w| w[0].name < w[1].name)
+                .then_some(())?;
+            for (i, f) in formals.iter().enumerate() {
+                (f.slot as usize == i).then_some(())?;
+            }
             for f in formals {
                 self.opt(&mut f.default)?;
                 self.span(&mut f.span)?;
