@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use nixplan_eval::fs::OsFileSystem;
-use nixplan_eval::{Attrs, Env, Eval, Settings, Slots, Thunk, Value};
+use nixplan_eval::{Attrs, Env, Eval, Settings, Thunk, Value};
 use nixplan_eval::{EvalError, LoadError};
 use nixplan_nixos::embedded::WithEmbedded;
 
@@ -126,10 +126,7 @@ fn auto_args(ev: &mut Eval, args: &EvalArgs, cwd: &str) -> Result<Attrs, ExitCod
     for pair in args.arg.chunks(2) {
         let (name, expr) = (&pair[0], &pair[1]);
         match ev.load_source(&format!("(--arg {name})"), None, expr, cwd) {
-            Ok((_, e)) => out.insert(
-                name.as_str(),
-                Thunk::pending(e, Env::new(None, Slots::new())),
-            ),
+            Ok((_, e)) => out.insert(name.as_str(), Thunk::pending(e, Env::unfilled(None))),
             Err(LoadError::Syntax(d)) => {
                 eprintln!("{:?}", miette::Report::new(*d));
                 return Err(ExitCode::from(1));

@@ -31,7 +31,7 @@ impl Eval {
                 if let Expr::Lambda(def) = self.arena.get(c.expr) {
                     if let Param::Ident(_) = def.param {
                         let body = def.body;
-                        let new_env = Env::new(Some(c.env.clone()), smallvec::smallvec![arg]);
+                        let new_env = Env::new(Some(c.env.clone()), Slots::one(arg));
                         return self.eval(body, &new_env).map_err(|mut e| {
                             e.add_trace(span, "while calling a function");
                             e
@@ -39,7 +39,7 @@ impl Eval {
                     }
                 }
                 let def = self.lambda_def(c);
-                let new_env = Env::new(Some(c.env.clone()), Slots::new());
+                let new_env = Env::unfilled(Some(c.env.clone()));
                 // Formal i has slot i (lowering): the slots are pushed in order.
                 let mut slots = Slots::with_capacity(def.slots as usize);
                 if let Param::Formals {
@@ -207,31 +207,43 @@ impl Eval {
     /// with no partial application made in between; anything else is
     /// applied one argument at a time, as written.
     pub(crate) fn eval_apply_spine(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
-        // The arguments with their application (whose span is read only
-        // when it is called), outermost first: the next one is the last.
-        let mut spine: smallvec::SmallVec<[(ExprId, ExprId); 6]> = smallvec::SmallVec::new();
+        // The spine is walked, not collected: `n` applications down to the
+        // head, and the application of the `k`th argument (innermost
+        // first) is found again from `e` when it is applied. Spines are
+        // short (one to three arguments, rarely six), and a walk is a few
+        // reads, where a vector of them cost its length checks on every
+        // step.
+        let mut n = 0usize;
         let mut head = e;
-        while let Expr::Apply { func, arg } = *self.arena.get(head) {
-            spine.push((arg, head));
+        while let Expr::Apply { func, .. } = *self.arena.get(head) {
+            n += 1;
             head = func;
         }
         let mut f = self.eval(head, env)?;
-        while let Some(&(arg, app)) = spine.last() {
+        // Arguments applied so far, innermost first.
+        let mut done = 0usize;
+        while done < n {
             if let Value::PrimOp(partial) = &f {
                 let missing = partial.op.arity - partial.args.len();
-                if missing > 1 && spine.len() >= missing {
-                    let given = spine.len() - missing;
-                    let (op, span) = (partial.op, self.arena.span(spine[given].1));
+                if missing > 1 && n - done >= missing {
+                    // The application that gives the last argument the
+                    // builtin takes: its span is the call's.
+                    let last = self.nth_app(e, n - done - missing);
+                    let (op, span) = (partial.op, self.arena.span(last));
                     // Pushed one by one: `extend` and `clone` of a small
                     // vector cost more than the few arguments.
                     let mut args = PrimOpArgs::new();
                     for t in partial.args.iter() {
                         args.push(t.clone());
                     }
-                    for &(a, _) in spine[given..].iter().rev() {
-                        args.push(self.thunk(a, env));
+                    for k in done..done + missing {
+                        let app = self.nth_app(e, n - 1 - k);
+                        let Expr::Apply { arg, .. } = *self.arena.get(app) else {
+                            unreachable!("walked above")
+                        };
+                        args.push(self.thunk(arg, env));
                     }
-                    spine.truncate(given);
+                    done += missing;
                     self.enter(|_| span)?;
                     let r = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
                         stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
@@ -245,11 +257,29 @@ impl Eval {
                     continue;
                 }
             }
-            spine.pop();
+            let app = self.nth_app(e, n - 1 - done);
+            let Expr::Apply { arg, .. } = *self.arena.get(app) else {
+                unreachable!("walked above")
+            };
+            done += 1;
             let a = self.thunk(arg, env);
             f = self.call(&f, a, self.arena.span(app))?;
         }
         Ok(f)
+    }
+
+    /// The application `k` levels down the function position of `e` (an
+    /// application with at least `k + 1` in its spine).
+    #[inline(always)]
+    fn nth_app(&self, e: ExprId, k: usize) -> ExprId {
+        let mut app = e;
+        for _ in 0..k {
+            match *self.arena.get(app) {
+                Expr::Apply { func, .. } => app = func,
+                _ => unreachable!("walked above"),
+            }
+        }
+        app
     }
 
     #[cold]

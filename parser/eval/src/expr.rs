@@ -189,7 +189,7 @@ impl Eval {
             }
             Expr::With { scope, body } => {
                 let t = self.thunk(scope, env);
-                let new_env = Env::new(Some(env.clone()), smallvec::smallvec![t]);
+                let new_env = Env::new(Some(env.clone()), Slots::one(t));
                 self.eval(body, &new_env)
             }
             Expr::If { cond, then, els } => {
@@ -356,7 +356,7 @@ impl Eval {
     }
 
     pub(crate) fn rec_env(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Rc<Env> {
-        let new_env = Env::new(Some(env.clone()), Slots::with_capacity(def.statics.len()));
+        let new_env = Env::unfilled(Some(env.clone()));
         let slots: Slots = def
             .statics
             .iter()

@@ -161,7 +161,7 @@ impl Eval {
         }
         let base = parent_dir(&p);
         let root = self.load_imported(&p, &text, &base, &[], span)?;
-        let env = Env::new(None, Slots::new());
+        let env = Env::unfilled(None);
         let t = Thunk::pending(root, env);
         self.import_cache.insert(p, t.clone());
         self.force(&t)

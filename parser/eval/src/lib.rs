@@ -584,7 +584,7 @@ impl Eval {
 
     /// Evaluate a lowered root expression in the global scope.
     pub fn eval_root(&mut self, e: ExprId) -> EvalResult<Value> {
-        let env = Env::new(None, Slots::new());
+        let env = Env::unfilled(None);
         self.eval(e, &env)
     }
 
