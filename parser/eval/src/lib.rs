@@ -30,8 +30,8 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
-    Attr, AttrMap, Attrs, Callee, Closure, Context, Env, NixString, Opaque, OpaqueKind, PrimOp,
-    PrimOpApp, PrimOpArgs, Slots, Thunk, ThunkState, Value,
+    Attr, AttrMap, Attrs, Callee, CalleeFn, Closure, Context, Env, NixString, Opaque, OpaqueKind,
+    PrimOp, PrimOpApp, PrimOpArgs, Slots, Thunk, ThunkState, Value,
 };
 
 use crate::fs::FileSystem;
@@ -616,7 +616,7 @@ impl Eval {
         let result = match &state {
             ThunkState::Pending(e, env) => self.eval(*e, env),
             ThunkState::Native(f) => f(self),
-            ThunkState::Apply(c, a, b) => match self.call(&c.f, a.clone(), c.span) {
+            ThunkState::Apply(c, a, b) => match self.call_callee(c, a.clone()) {
                 Ok(g) => match b {
                     Some(b) => self.call(&g, b.clone(), c.span),
                     None => Ok(g),
@@ -626,7 +626,7 @@ impl Eval {
             ThunkState::MapAttr(c, set, i) => match set.map.at(*i as usize) {
                 Some((name, attr)) => {
                     let name = Thunk::ready(Value::str(name.clone()));
-                    match self.call(&c.f, name, c.span) {
+                    match self.call_callee(c, name) {
                         Ok(g) => self.call(&g, attr.value.clone(), c.span),
                         Err(e) => Err(e),
                     }
@@ -644,6 +644,18 @@ impl Eval {
                 // As in Nix, a failed thunk can be forced again (tryEval).
                 t.0.set(state);
                 Err(err)
+            }
+        }
+    }
+
+    /// The function of `c` called on `a`, forcing it first where it is not
+    /// computed yet.
+    fn call_callee(&mut self, c: &Callee, a: Thunk) -> EvalResult<Value> {
+        match &c.f {
+            CalleeFn::Value(f) => self.call(f, a, c.span),
+            CalleeFn::Lazy(t) => {
+                let f = self.force(t)?;
+                self.call(&f, a, c.span)
             }
         }
     }

@@ -126,13 +126,30 @@ impl Value {
     }
 
     pub fn list(items: Vec<Thunk>) -> Value {
+        if items.is_empty() {
+            return Value::empty_list();
+        }
         Value::List(items.into())
     }
 
     /// A list of what `items` gives, allocated once when it knows its
     /// length (a `map` over a slice).
     pub fn list_of(items: impl IntoIterator<Item = Thunk>) -> Value {
-        Value::List(items.into_iter().collect())
+        let items = items.into_iter();
+        if items.size_hint().1 == Some(0) {
+            return Value::empty_list();
+        }
+        Value::List(items.collect())
+    }
+
+    /// The empty list, shared: nothing tells two empty lists apart (they
+    /// are equal, and printing and deep forcing pass over them), and the
+    /// module system makes many (on the module tree, a fifth of all lists).
+    pub fn empty_list() -> Value {
+        thread_local! {
+            static EMPTY: Rc<[Thunk]> = Rc::from(Vec::new());
+        }
+        EMPTY.with(|l| Value::List(l.clone()))
     }
 
     pub fn attrs(a: Attrs) -> Value {
@@ -164,10 +181,20 @@ impl fmt::Debug for Value {
 pub type NativeFn = Rc<dyn Fn(&mut Eval) -> EvalResult<Value>>;
 
 /// A function that builtins such as `map` and `mapAttrs` apply to every
-/// element, and where it was applied: shared by all the calls.
+/// element, and where it was applied: shared by all the calls. The
+/// function is forced by the first call, as nix's `map`, `mapAttrs` and
+/// `genList` do (`map (throw "f") [ ]` is `[ ]`, and so is the length of
+/// `map (throw "f") [ 1 ]` 1).
 pub struct Callee {
-    pub f: Value,
+    pub f: CalleeFn,
     pub span: Span,
+}
+
+/// The function of a [`Callee`]: its value where it was computed already
+/// (the commonest: a lambda written in place), read with no clone.
+pub enum CalleeFn {
+    Value(Value),
+    Lazy(Thunk),
 }
 
 pub enum ThunkState {

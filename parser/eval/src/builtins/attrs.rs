@@ -215,9 +215,9 @@ pub(super) fn p_nixplan_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
-    let f = ev.force(&a[0])?;
+    // The function is forced by the first attribute forced (nix).
     let attrs = ev.force_attrs(&a[1], s)?;
-    let callee = Eval::callee(&f, s);
+    let callee = Eval::callee(&a[0], s);
     // Built from the sorted source in one pass (no insert per key).
     let map = attrs
         .map
@@ -233,7 +233,9 @@ fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
 }
 
 pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let f = ev.force(&a[0])?;
+    // nix forces the function first here (`zipAttrsWith (throw "f") [ ]`
+    // fails), unlike `mapAttrs`.
+    ev.force(&a[0])?;
     let list = ev.force_list(&a[1], s)?;
     let mut acc: BTreeMap<Name, Vec<Thunk>> = BTreeMap::new();
     for t in list.iter() {
@@ -244,7 +246,7 @@ pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
                 .push(v.value.clone());
         }
     }
-    let callee = Eval::callee(&f, s);
+    let callee = Eval::callee(&a[0], s);
     let mut out = Attrs::new();
     for (Name(k), vs) in acc {
         let t = Thunk::apply(

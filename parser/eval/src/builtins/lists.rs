@@ -170,7 +170,7 @@ pub(super) fn p_foldl(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let f = ev.force(&a[0])?;
+    // The function is forced by the first element forced (nix).
     let n = ev.force_int(&a[1], s)?;
     if n < 0 {
         return Err(EvalError::new(
@@ -182,16 +182,22 @@ pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     // Each element is a pending call and its number, two thunks of 48
     // bytes, and the list's pointer to it.
     ev.check_size("a list", usize::try_from(n).unwrap_or(usize::MAX), 104, s)?;
-    let callee = Eval::callee(&f, s);
+    if n == 0 {
+        return Ok(Value::empty_list());
+    }
+    let callee = Eval::callee(&a[0], s);
     Ok(Value::list_of((0..n).map(|i| {
         Thunk::apply(&callee, Thunk::ready(Value::Int(i)), None)
     })))
 }
 
 pub(super) fn p_map(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let f = ev.force(&a[0])?;
+    // The function is forced by the first element forced (nix).
     let list = ev.force_list(&a[1], s)?;
-    let callee = Eval::callee(&f, s);
+    if list.is_empty() {
+        return Ok(Value::empty_list());
+    }
+    let callee = Eval::callee(&a[0], s);
     Ok(Value::list_of(
         list.iter().map(|t| Thunk::apply(&callee, t.clone(), None)),
     ))

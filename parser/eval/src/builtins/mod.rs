@@ -290,8 +290,12 @@ impl Eval {
     }
     /// `f` and the call site, to be applied lazily to many elements
     /// (`Thunk::apply`: one allocation each).
-    fn callee(f: &Value, span: Span) -> Rc<Callee> {
-        Rc::new(Callee { f: f.clone(), span })
+    fn callee(f: &Thunk, span: Span) -> Rc<Callee> {
+        let f = match f.value() {
+            Some(v) => crate::CalleeFn::Value(v),
+            None => crate::CalleeFn::Lazy(f.clone()),
+        };
+        Rc::new(Callee { f, span })
     }
 }
 
