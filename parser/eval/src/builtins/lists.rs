@@ -88,8 +88,10 @@ pub(super) fn p_elem(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 pub(super) fn p_elem_at(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let list = ev.force_list(&a[0], s)?;
+    // The index first, as nix 2.8 does (`elemAt (throw "l") (throw "i")`
+    // says "i").
     let n = ev.force_int(&a[1], s)?;
+    let list = ev.force_list(&a[0], s)?;
     if n < 0 || n as usize >= list.len() {
         return Err(EvalError::new(
             ErrorKind::Other,
