@@ -23,9 +23,9 @@ pub(super) fn p_add_error_context(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     match ev.force(&a[1]) {
         Ok(v) => Ok(v),
         Err(mut e) => {
-            if let Ok(msg) = ev.coerce(&a[0], s, false, false) {
-                e.add_trace(s, msg.s.to_string());
-            }
+            // A context that fails is the error said instead, as in nix.
+            let msg = ev.coerce(&a[0], s, false, false)?;
+            e.add_trace(s, msg.s.to_string());
             Err(e)
         }
     }

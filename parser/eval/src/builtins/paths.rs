@@ -3,7 +3,10 @@
 use super::*;
 use crate::fs::FileType;
 
-pub(super) fn p_no_fetch(_: &mut Eval, _: &[Thunk], s: Span) -> R {
+pub(super) fn p_no_fetch(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
+    // What would be fetched is evaluated first, as nix does: its error is
+    // the one said.
+    ev.force(&a[0])?;
     Err(EvalError::new(
         ErrorKind::Unsupported,
         "nixplan evaluates offline and does not fetch: pin this source as a flake input, or use --eval nix",
@@ -306,8 +309,9 @@ pub(super) fn p_hash_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 pub(super) fn p_scoped_import(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let scope = ev.force_attrs(&a[0], s)?;
+    // The path first, as nix does.
     let p = ev.force_path(&a[1], s)?;
+    let scope = ev.force_attrs(&a[0], s)?;
     ev.import_scoped(&p, &scope, s)
 }
 
@@ -457,8 +461,9 @@ pub(super) fn p_path(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 
 /// `builtins.filterSource FILTER PATH`: `builtins.path` with a filter.
 pub(super) fn p_filter_source(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    let filter = ev.force(&a[0])?;
+    // The path first, as nix does.
     let path = ev.force_path(&a[1], s)?;
+    let filter = ev.force(&a[0])?;
     let name = path.rsplit('/').next().unwrap_or("").to_string();
     add_to_store(ev, &path, &name, Some(filter), true, None, s)
 }
