@@ -252,6 +252,13 @@ fn cyclic_infinite_and_huge_values_are_errors() {
             "nested more than",
         ),
         ("let f = n: { next = f (n + 1); }; in f 0", "nested more than"),
+        // nixplan's own limit is not replaced by a context that throws
+        // (`addErrorContext` says the context's error otherwise, as nix):
+        // `tryEval` would catch it.
+        (
+            "builtins.tryEval (builtins.addErrorContext (throw \"ctx\") (let f = n: 1 + f (n + 1); in f 0))",
+            "levels deep (runaway recursion?)",
+        ),
         (
             "builtins.genList (x: x) 9223372036854775807",
             "would take more than the memory limit",

@@ -233,9 +233,9 @@ fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
 }
 
 pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
-    // nix forces the function first here (`zipAttrsWith (throw "f") [ ]`
-    // fails), unlike `mapAttrs`.
-    ev.force(&a[0])?;
+    // nix forces the function first here, and checks that it is one
+    // (`zipAttrsWith 1 [ ]` fails), unlike `mapAttrs`.
+    ev.force_fn(&a[0], s)?;
     let list = ev.force_list(&a[1], s)?;
     let mut acc: BTreeMap<Name, Vec<Thunk>> = BTreeMap::new();
     for t in list.iter() {

@@ -22,12 +22,17 @@ pub(super) fn p_throw(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_add_error_context(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     match ev.force(&a[1]) {
         Ok(v) => Ok(v),
-        Err(mut e) => {
+        Err(mut e) => match ev.coerce(&a[0], s, false, false) {
+            Ok(msg) => {
+                e.add_trace(s, msg.s.to_string());
+                Err(e)
+            }
+            // nixplan's own limits (nix has neither) are never replaced:
+            // a `throw` in the context would make them catchable.
+            Err(_) if matches!(e.kind, ErrorKind::Depth | ErrorKind::Unsupported) => Err(e),
             // A context that fails is the error said instead, as in nix.
-            let msg = ev.coerce(&a[0], s, false, false)?;
-            e.add_trace(s, msg.s.to_string());
-            Err(e)
-        }
+            Err(ctx) => Err(ctx),
+        },
     }
 }
 
