@@ -18,6 +18,10 @@ let
   defaultOverridePriority = 100;
   defaultOrderPriority = 1000;
   typeOf' = v: if b.isAttrs v then v._type or "" else "";
+  # The distinct names of a list, in name order: for names that become a
+  # set's (`genAttrs`), where their order is the set's anyway; linear in
+  # the names, where `lib.unique` compares each with all before it.
+  distinctNames = names: b.attrNames (b.listToAttrs (map (name: { inherit name; value = null; }) names));
 
   # A definition is { file; value; pos; }.
 
@@ -183,7 +187,7 @@ let
   # Merge the option trees of all modules: leaves are lists of declarations.
   mergeDeclTrees = decls:
     let
-      names = lib.unique (b.concatMap (d: b.attrNames d.options) decls);
+      names = distinctNames (b.concatMap (d: b.attrNames d.options) decls);
     in lib.genAttrs names (name:
       let
         here = b.concatMap (d: if d.options ? ${name} then [ { inherit (d) file; options = d.options.${name}; } ] else [ ]) decls;
@@ -305,7 +309,7 @@ let
   evalFreeLevel = loc: defs:
     let
       pushed = pushDownDefs loc defs;
-      names = lib.unique (b.concatMap (d: b.attrNames d.value) pushed);
+      names = distinctNames (b.concatMap (d: b.attrNames d.value) pushed);
       sub = lib.genAttrs names (name: subDefs name pushed);
     in setPositions (lib.genAttrs names (name: mergeFree (loc ++ [ name ]) sub.${name})) (levelPositions sub);
 
@@ -317,7 +321,7 @@ let
   levelDefs = loc: declTree: defs:
     let
       pushed = pushDownDefs loc defs;
-      names = lib.unique (b.attrNames declTree ++ b.concatMap (d: b.attrNames d.value) pushed);
+      names = distinctNames (b.attrNames declTree ++ b.concatMap (d: b.attrNames d.value) pushed);
     in lib.genAttrs names (name: subDefs name pushed);
 
   # Where each name of a level was defined, from its definitions alone:
