@@ -228,7 +228,7 @@ impl Eval {
                 if missing > 1 && n - done >= missing {
                     // The application that gives the last argument the
                     // builtin takes: its span is the call's.
-                    let last = self.nth_app(e, n - done - missing);
+                    let (last, _) = self.nth_arg(e, n - done - missing);
                     let (op, span) = (partial.op, self.arena.span(last));
                     // Pushed one by one: `extend` and `clone` of a small
                     // vector cost more than the few arguments.
@@ -237,10 +237,7 @@ impl Eval {
                         args.push(t.clone());
                     }
                     for k in done..done + missing {
-                        let app = self.nth_app(e, n - 1 - k);
-                        let Expr::Apply { arg, .. } = *self.arena.get(app) else {
-                            unreachable!("walked above")
-                        };
+                        let (_, arg) = self.nth_arg(e, n - 1 - k);
                         args.push(self.thunk(arg, env));
                     }
                     done += missing;
@@ -257,10 +254,7 @@ impl Eval {
                     continue;
                 }
             }
-            let app = self.nth_app(e, n - 1 - done);
-            let Expr::Apply { arg, .. } = *self.arena.get(app) else {
-                unreachable!("walked above")
-            };
+            let (app, arg) = self.nth_arg(e, n - 1 - done);
             done += 1;
             let a = self.thunk(arg, env);
             f = self.call(&f, a, self.arena.span(app))?;
@@ -269,9 +263,9 @@ impl Eval {
     }
 
     /// The application `k` levels down the function position of `e` (an
-    /// application with at least `k + 1` in its spine).
+    /// application with at least `k + 1` in its spine), and its argument.
     #[inline(always)]
-    fn nth_app(&self, e: ExprId, k: usize) -> ExprId {
+    fn nth_arg(&self, e: ExprId, k: usize) -> (ExprId, ExprId) {
         let mut app = e;
         for _ in 0..k {
             match *self.arena.get(app) {
@@ -279,7 +273,10 @@ impl Eval {
                 _ => unreachable!("walked above"),
             }
         }
-        app
+        match *self.arena.get(app) {
+            Expr::Apply { arg, .. } => (app, arg),
+            _ => unreachable!("walked above"),
+        }
     }
 
     #[cold]
