@@ -408,9 +408,6 @@ impl Slots {
             self.rest.get(i - 1)
         }
     }
-    pub fn iter(&self) -> impl Iterator<Item = &Thunk> {
-        self.first.iter().chain(self.rest.iter())
-    }
 }
 
 impl FromIterator<Thunk> for Slots {
