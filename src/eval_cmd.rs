@@ -122,7 +122,7 @@ fn flush_messages(ev: &mut Eval) {
 /// `--arg NAME EXPR` and `--argstr NAME STRING`: each EXPR parsed now
 /// (relative paths against the working directory) and evaluated when used.
 fn auto_args(ev: &mut Eval, args: &EvalArgs, cwd: &str) -> Result<Attrs, ExitCode> {
-    let mut out = Attrs::new();
+    let mut out = nixplan_eval::AttrMap::new();
     for pair in args.arg.chunks(2) {
         let (name, expr) = (&pair[0], &pair[1]);
         match ev.load_source(&format!("(--arg {name})"), None, expr, cwd) {
@@ -140,7 +140,7 @@ fn auto_args(ev: &mut Eval, args: &EvalArgs, cwd: &str) -> Result<Attrs, ExitCod
     for pair in args.argstr.chunks(2) {
         out.insert_value(pair[0].as_str(), Value::str(pair[1].as_str()));
     }
-    Ok(out)
+    Ok(Attrs::of(out))
 }
 
 pub fn run(args: EvalArgs) -> ExitCode {

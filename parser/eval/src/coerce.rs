@@ -114,7 +114,7 @@ impl Eval {
     ) -> EvalResult<()> {
         match v {
             Value::Attrs(a) => {
-                if !seen.insert(Rc::as_ptr(a) as *const u8 as usize) {
+                if !seen.insert(a.identity()) {
                     return Ok(());
                 }
                 for (k, attr) in a.map.iter() {

@@ -250,7 +250,7 @@ impl Eval {
             Expr::CurPos => {
                 let f = self.sources.file(span!().file);
                 let (line, col) = f.line_col(span!().start);
-                let mut a = Attrs::new();
+                let mut a = AttrMap::new();
                 let file = f.path.as_ref().map(|p| p.display().to_string());
                 a.insert_value("file", Value::str(file.unwrap_or_else(|| f.name.clone())));
                 a.insert_value("line", Value::Int(line as i64));
@@ -367,16 +367,24 @@ impl Eval {
     }
 
     pub(crate) fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> EvalResult<Value> {
-        let mut attrs = Attrs {
-            map: AttrMap::with_capacity(def.statics.len() + def.dynamics.len()),
-            opaque: None,
-        };
+        // The commonest set: its names all written, not recursive. Its
+        // entries (sorted by lowering) go straight into their allocation.
+        if !def.rec && def.dynamics.is_empty() {
+            return Ok(Value::Attrs(Attrs::of_sorted(def.statics.iter().map(
+                |(name, b)| {
+                    let value = self.thunk(b.value, env);
+                    let pos = Some(b.span);
+                    (name.clone(), Attr { value, pos })
+                },
+            ))));
+        }
+        let mut attrs = AttrMap::with_capacity(def.statics.len() + def.dynamics.len());
         let scope = if def.rec {
             let new_env = self.rec_env(def, env);
             let slots = new_env.slots();
             // The statics are sorted by name and come first.
             for ((name, b), t) in def.statics.iter().zip(slots) {
-                attrs.map.push_sorted(
+                attrs.push_sorted(
                     name.clone(),
                     Attr {
                         value: t,
@@ -414,7 +422,7 @@ impl Eval {
                     if let Ok(j) = def.statics.binary_search_by(|(n, _)| (**n).cmp(&**name)) {
                         new_env.set_slot(j, attr.value.clone());
                     }
-                    attrs.map.insert(name.clone(), attr.clone());
+                    attrs.insert_attr(name.clone(), attr.clone());
                 }
             }
             new_env
@@ -422,7 +430,7 @@ impl Eval {
             // The statics are sorted by name and come first.
             for (name, b) in def.statics.iter() {
                 let t = self.thunk(b.value, env);
-                attrs.map.push_sorted(
+                attrs.push_sorted(
                     name.clone(),
                     Attr {
                         value: t,
@@ -447,7 +455,7 @@ impl Eval {
                     ))
                 }
             };
-            if attrs.map.contains_key(&name) {
+            if attrs.contains_key(&name) {
                 return Err(EvalError::new(
                     ErrorKind::Other,
                     format!("dynamic attribute '{name}' already defined"),
@@ -455,7 +463,7 @@ impl Eval {
                 ));
             }
             let t = self.thunk(d.value, &scope);
-            attrs.map.insert(
+            attrs.insert_attr(
                 name,
                 Attr {
                     value: t,

@@ -30,8 +30,8 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
-    Attr, AttrMap, Attrs, Callee, CalleeFn, Closure, Context, Env, NixString, Opaque, OpaqueKind,
-    PrimOp, PrimOpApp, PrimOpArgs, Slots, Thunk, ThunkState, Value,
+    Attr, AttrMap, AttrSlice, Attrs, Callee, CalleeFn, Closure, Context, Env, NixString, Opaque,
+    OpaqueKind, PrimOp, PrimOpApp, PrimOpArgs, Slots, Thunk, ThunkState, Value,
 };
 
 use crate::fs::FileSystem;
@@ -339,7 +339,7 @@ pub struct Eval {
     /// their `Attrs`: the set itself (held, so the address is never
     /// another set's) and its names' places, forced when one is asked for
     /// (`Eval::place_of`).
-    lazy_places: HashMap<usize, (Rc<Attrs>, Thunk)>,
+    lazy_places: HashMap<usize, (Attrs, Thunk)>,
     /// Derivations instantiated so far, by `.drv` path.
     pub drvs: store::DrvStore,
     /// What evaluation may ask of the program running it
@@ -623,11 +623,11 @@ impl Eval {
                 },
                 Err(e) => Err(e),
             },
-            ThunkState::MapAttr(c, set, i) => match set.map.at(*i as usize) {
+            ThunkState::MapAttr(m, i) => match m.source.map.at(*i as usize) {
                 Some((name, attr)) => {
                     let name = Thunk::ready(Value::str(name.clone()));
-                    match self.call_callee(c, name) {
-                        Ok(g) => self.call(&g, attr.value.clone(), c.span),
+                    match self.call_callee(&m.callee, name) {
+                        Ok(g) => self.call(&g, attr.value.clone(), m.callee.span),
                         Err(e) => Err(e),
                     }
                 }
@@ -714,7 +714,7 @@ impl Eval {
         e: ExprId,
         i: usize,
     ) -> Option<Thunk> {
-        if a.map.len() <= AttrMap::SCANNED {
+        if a.map.len() <= AttrSlice::SCANNED {
             return a.map.get(key).map(|attr| attr.value.clone());
         }
         self.get_hinted(a, key, e.0 as usize + i)

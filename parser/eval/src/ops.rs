@@ -107,10 +107,7 @@ impl Eval {
                     if x.is_empty() {
                         return Ok(Value::Attrs(y));
                     }
-                    Ok(Value::attrs(Attrs {
-                        map: x.map.updated_with(&y.map),
-                        opaque: x.opaque.clone(),
-                    }))
+                    Ok(Value::Attrs(x.updated_with(&y)))
                 }
                 (Value::Attrs(_), y) => Err(type_err(
                     format!("value is {} while a set was expected", y.type_phrase()),
@@ -271,7 +268,7 @@ impl Eval {
                 true
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
-                if Rc::ptr_eq(x, y) {
+                if x.ptr_eq(y) {
                     return Ok(true);
                 }
                 if self.is_derivation(x)? && self.is_derivation(y)? {

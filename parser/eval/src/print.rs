@@ -129,7 +129,7 @@ impl Eval {
             }),
             Value::Attrs(a) => {
                 if !a.is_empty() {
-                    seen.insert(std::rc::Rc::as_ptr(a) as *const u8 as usize);
+                    seen.insert(a.identity());
                 }
                 out.push_str("{ ");
                 for (k, attr) in a.map.iter() {
@@ -293,7 +293,7 @@ impl Eval {
 /// lists inside the value), here the thunk it came from.
 fn container_key(v: &Value, holder: &Thunk) -> usize {
     match v {
-        Value::Attrs(a) if !a.is_empty() => std::rc::Rc::as_ptr(a) as *const u8 as usize,
+        Value::Attrs(a) if !a.is_empty() => a.identity(),
         Value::List(l) if l.len() > 2 => std::rc::Rc::as_ptr(l) as *const u8 as usize,
         Value::List(l) if !l.is_empty() => holder.identity(),
         _ => 0,

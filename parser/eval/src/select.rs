@@ -112,7 +112,7 @@ impl Eval {
         let hash = nix_base32::to_nix_base32(&h[..20]);
         let out = format!("{}/{hash}-{name}", self.settings.store_dir);
         let drv = format!("{}/{hash}-{name}.drv", self.settings.store_dir);
-        let mut a = Attrs::new();
+        let mut a = AttrMap::new();
         let mut ctx = BTreeSet::new();
         ctx.insert(format!("!out!{drv}"));
         a.insert_value("outPath", Value::String(NixString::with_ctx(out, ctx)));
@@ -128,19 +128,21 @@ impl Eval {
             "outputs",
             Value::list(vec![Thunk::ready(Value::str("out"))]),
         );
-        let mut meta = Attrs::new();
+        let mut meta = AttrMap::new();
         meta.insert_value("mainProgram", Value::str(name));
         a.insert_value("meta", Value::attrs(meta));
         if let Some(call) = self.global("__nixplanPackageCall") {
             a.insert("__functor", call);
         }
-        a.opaque = Some(Rc::new(Opaque {
-            kind: OpaqueKind::Packages,
-            path: path.to_string(),
-            reason: None,
-            every: None,
-        }));
-        Value::attrs(a)
+        Value::Attrs(Attrs::opaque(
+            a,
+            Opaque {
+                kind: OpaqueKind::Packages,
+                path: path.to_string(),
+                reason: None,
+                every: None,
+            },
+        ))
     }
 }
 
@@ -178,9 +180,9 @@ impl Eval {
         else {
             return Ok(f.clone());
         };
-        let mut given = Attrs::new();
+        let mut given = AttrMap::new();
         if *ellipsis {
-            given = args.clone();
+            given = args.map.to_map();
         }
         for formal in formals {
             match args.get(&formal.name) {
@@ -289,14 +291,14 @@ pub fn split_attr_path(path: &str) -> Result<Vec<String>, String> {
 /// An empty module whose undeclared definitions are accepted unchecked
 /// (`_module.check = lib.mkForce false`, written as the module system
 /// represents it).
-fn unchecked_module() -> Attrs {
-    let mut force = Attrs::new();
+fn unchecked_module() -> AttrMap {
+    let mut force = AttrMap::new();
     force.insert_value("_type", Value::str("override"));
     force.insert_value("priority", Value::Int(50));
     force.insert_value("content", Value::Bool(false));
-    let mut module = Attrs::new();
+    let mut module = AttrMap::new();
     module.insert_value("check", Value::attrs(force));
-    let mut m = Attrs::new();
+    let mut m = AttrMap::new();
     m.insert_value("_module", Value::attrs(module));
     m
 }
@@ -305,12 +307,13 @@ fn unchecked_module() -> Attrs {
 /// it, `path`) evaluates to: an unchecked empty module that has every
 /// attribute and can be called ([`OpaqueKind::Unread`]).
 pub(crate) fn unread(path: &str, reason: Option<String>) -> Value {
-    let mut m = unchecked_module();
-    m.opaque = Some(Rc::new(Opaque {
-        kind: OpaqueKind::Unread,
-        path: path.to_string(),
-        reason,
-        every: None,
-    }));
-    Value::attrs(m)
+    Value::Attrs(Attrs::opaque(
+        unchecked_module(),
+        Opaque {
+            kind: OpaqueKind::Unread,
+            path: path.to_string(),
+            reason,
+            every: None,
+        },
+    ))
 }

@@ -76,7 +76,6 @@ pub struct Closure {
     pub expr: ExprId,
 }
 
-#[derive(Clone)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -84,10 +83,30 @@ pub enum Value {
     Float(f64),
     String(NixString),
     Path(Rc<str>),
-    Attrs(Rc<Attrs>),
+    Attrs(Attrs),
     List(Rc<[Thunk]>),
     Lambda(Closure),
     PrimOp(Rc<PrimOpApp>),
+}
+
+/// Copied inline: values are copied everywhere (every forced thunk's
+/// value), and a call per copy costs more than the copy.
+impl Clone for Value {
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(x) => Value::Float(*x),
+            Value::String(s) => Value::String(s.clone()),
+            Value::Path(p) => Value::Path(p.clone()),
+            Value::Attrs(a) => Value::Attrs(a.clone()),
+            Value::List(l) => Value::List(l.clone()),
+            Value::Lambda(c) => Value::Lambda(c.clone()),
+            Value::PrimOp(p) => Value::PrimOp(p.clone()),
+        }
+    }
 }
 
 impl Value {
@@ -152,8 +171,9 @@ impl Value {
         EMPTY.with(|l| Value::List(l.clone()))
     }
 
-    pub fn attrs(a: Attrs) -> Value {
-        Value::Attrs(Rc::new(a))
+    /// The set of `map`'s entries.
+    pub fn attrs(map: AttrMap) -> Value {
+        Value::Attrs(Attrs::of(map))
     }
 
     pub fn is_function(&self) -> bool {
@@ -190,6 +210,14 @@ pub struct Callee {
     pub span: Span,
 }
 
+/// What the attributes of one `mapAttrs f set` share: `f` and where it
+/// was applied, and `set`'s entries (each attribute is one of them, by
+/// its index: [`ThunkState::MapAttr`]).
+pub struct MapAttrs {
+    pub callee: Callee,
+    pub source: Attrs,
+}
+
 /// The function of a [`Callee`]: its value where it was computed already
 /// (the commonest: a lambda written in place), read with no clone.
 pub enum CalleeFn {
@@ -209,7 +237,7 @@ pub enum ThunkState {
     /// options or definitions, is never read), one allocation per
     /// attribute instead of two. It holds the whole source set (its names
     /// and values) until forced or dropped.
-    MapAttr(Rc<Callee>, Rc<Attrs>, u32),
+    MapAttr(Rc<MapAttrs>, u32),
     Blackhole(Option<ExprId>),
 }
 
@@ -296,13 +324,9 @@ impl Thunk {
     pub fn apply(callee: &Rc<Callee>, a: Thunk, b: Option<Thunk>) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Apply(callee.clone(), a, b))))
     }
-    /// `callee.f name value` for the attribute at `i` of `set`.
-    pub fn map_attr(callee: &Rc<Callee>, set: &Rc<Attrs>, i: u32) -> Thunk {
-        Thunk(Rc::new(Cell::new(ThunkState::MapAttr(
-            callee.clone(),
-            set.clone(),
-            i,
-        ))))
+    /// `f name value` for the attribute at `i` of `m`'s set.
+    pub fn map_attr(m: &Rc<MapAttrs>, i: u32) -> Thunk {
+        Thunk(Rc::new(Cell::new(ThunkState::MapAttr(m.clone(), i))))
     }
     pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
         Thunk(Rc::new(Cell::new(ThunkState::Native(Rc::new(f)))))
@@ -567,21 +591,23 @@ impl Ord for Name {
     }
 }
 
-/// The entries of an attribute set, sorted by name (as nix's bindings):
-/// one vector, so a small set is one small allocation (a B-tree node holds
-/// eleven entries whatever the set's size), lookups are binary searches,
-/// and a set built in name order is built by appending.
-#[derive(Clone, Default)]
-pub struct AttrMap(Vec<(Rc<str>, Attr)>);
+/// One attribute of a set: its name and its value.
+pub type Entry = (Rc<str>, Attr);
 
-impl AttrMap {
+/// Entries sorted by name (as nix's bindings), read alike whether a set is
+/// being built ([`AttrMap`]) or made ([`Attrs`]): lookups scan a small
+/// set and search a big one.
+#[repr(transparent)]
+pub struct AttrSlice([Entry]);
+
+impl AttrSlice {
     /// Up to how many names a lookup scans instead of searching (measured).
     pub const SCANNED: usize = 16;
-    pub fn new() -> AttrMap {
-        AttrMap(Vec::new())
-    }
-    pub fn with_capacity(n: usize) -> AttrMap {
-        AttrMap(Vec::with_capacity(n))
+    #[inline]
+    fn of(entries: &[Entry]) -> &AttrSlice {
+        // SAFETY: `AttrSlice` is a transparent wrapper of `[Entry]`: the
+        // same layout and pointer metadata, and the lifetime is kept.
+        unsafe { &*(entries as *const [Entry] as *const AttrSlice) }
     }
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(k, _)| name_cmp(k, key))
@@ -611,39 +637,8 @@ impl AttrMap {
         *hint = i as u32;
         Some(&self.0[i].1)
     }
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Attr> {
-        self.find(key).ok().map(move |i| &mut self.0[i].1)
-    }
     pub fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_ok()
-    }
-    /// Append `key`, which sorts after every name here (a set's static
-    /// names, sorted by lowering, into an empty map): no comparison.
-    #[inline]
-    pub fn push_sorted(&mut self, key: Rc<str>, attr: Attr) {
-        debug_assert!(self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()));
-        self.0.push((key, attr));
-    }
-    /// Insert or replace; appending when `key` sorts after every name.
-    pub fn insert(&mut self, key: Rc<str>, attr: Attr) -> Option<Attr> {
-        if self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()) {
-            self.0.push((key, attr));
-            return None;
-        }
-        match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, attr)),
-            Err(i) => {
-                self.0.insert(i, (key, attr));
-                None
-            }
-        }
-    }
-    pub fn remove(&mut self, key: &str) -> Option<Attr> {
-        self.find(key).ok().map(|i| self.0.remove(i).1)
-    }
-    /// Keep the entries `keep` says yes to.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Rc<str>, &Attr) -> bool) {
-        self.0.retain(|(k, a)| keep(k, a));
     }
     pub fn len(&self) -> usize {
         self.0.len()
@@ -660,55 +655,146 @@ impl AttrMap {
     ) -> impl DoubleEndedIterator<Item = (&Rc<str>, &Attr)> + ExactSizeIterator + Clone {
         self.0.iter().map(|(k, a)| (k, a))
     }
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Rc<str>, &mut Attr)> {
-        self.0.iter_mut().map(|(k, a)| (&*k, a))
-    }
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Rc<str>> + ExactSizeIterator + Clone {
         self.0.iter().map(|(k, _)| k)
     }
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Attr> + ExactSizeIterator + Clone {
         self.0.iter().map(|(_, a)| a)
     }
-    /// `self // other` in one pass over both: `other`'s entries win.
-    pub fn updated_with(&self, other: &AttrMap) -> AttrMap {
-        let (a, b) = (&self.0, &other.0);
-        let mut out = Vec::with_capacity(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i].clone());
-                    i += 1;
+    /// A copy to change.
+    pub fn to_map(&self) -> AttrMap {
+        AttrMap(self.0.to_vec())
+    }
+}
+
+/// The entries of `a // b` in name order: both sorted, and `b`'s entry
+/// where both have a name.
+struct MergeSorted<'a> {
+    a: &'a [Entry],
+    b: &'a [Entry],
+}
+
+impl<'a> Iterator for MergeSorted<'a> {
+    type Item = &'a Entry;
+    #[inline]
+    fn next(&mut self) -> Option<&'a Entry> {
+        let (Some(x), Some(y)) = (self.a.first(), self.b.first()) else {
+            return match self.a.split_first().or_else(|| self.b.split_first()) {
+                Some((e, rest)) if self.a.is_empty() => {
+                    self.b = rest;
+                    Some(e)
                 }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j].clone());
-                    j += 1;
+                Some((e, rest)) => {
+                    self.a = rest;
+                    Some(e)
                 }
-                std::cmp::Ordering::Equal => {
-                    out.push(b[j].clone());
-                    i += 1;
-                    j += 1;
-                }
+                None => None,
+            };
+        };
+        match name_cmp(&x.0, &y.0) {
+            std::cmp::Ordering::Less => {
+                self.a = &self.a[1..];
+                Some(x)
+            }
+            std::cmp::Ordering::Greater => {
+                self.b = &self.b[1..];
+                Some(y)
+            }
+            std::cmp::Ordering::Equal => {
+                self.a = &self.a[1..];
+                self.b = &self.b[1..];
+                Some(y)
             }
         }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
-        AttrMap(out)
+    }
+}
+
+impl<'a> IntoIterator for &'a AttrSlice {
+    type Item = (&'a Rc<str>, &'a Attr);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> (&'a Rc<str>, &'a Attr)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, a)| (k, a))
+    }
+}
+
+/// The entries of an attribute set being built, sorted by name: one
+/// vector, so a set built in name order is built by appending. Made into
+/// [`Attrs`] when the set is made ([`Value::attrs`]).
+#[derive(Clone, Default)]
+pub struct AttrMap(Vec<Entry>);
+
+impl std::ops::Deref for AttrMap {
+    type Target = AttrSlice;
+    #[inline]
+    fn deref(&self) -> &AttrSlice {
+        AttrSlice::of(&self.0)
+    }
+}
+
+impl AttrMap {
+    pub fn new() -> AttrMap {
+        AttrMap(Vec::new())
+    }
+    pub fn with_capacity(n: usize) -> AttrMap {
+        AttrMap(Vec::with_capacity(n))
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Attr> {
+        self.find(key).ok().map(move |i| &mut self.0[i].1)
+    }
+    /// Append `key`, which sorts after every name here (a set's static
+    /// names, sorted by lowering, into an empty map): no comparison.
+    #[inline]
+    pub fn push_sorted(&mut self, key: Rc<str>, attr: Attr) {
+        debug_assert!(self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()));
+        self.0.push((key, attr));
+    }
+    /// Insert or replace; appending when `key` sorts after every name.
+    pub fn insert_attr(&mut self, key: Rc<str>, attr: Attr) -> Option<Attr> {
+        if self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()) {
+            self.0.push((key, attr));
+            return None;
+        }
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, attr)),
+            Err(i) => {
+                self.0.insert(i, (key, attr));
+                None
+            }
+        }
+    }
+    /// Insert or replace attribute `name`, with no position.
+    pub fn insert(&mut self, name: impl Into<Rc<str>>, value: Thunk) {
+        self.insert_attr(name.into(), Attr { value, pos: None });
+    }
+    /// As `insert`, of a computed value.
+    pub fn insert_value(&mut self, name: impl Into<Rc<str>>, value: Value) {
+        self.insert(name, Thunk::ready(value));
+    }
+    pub fn remove(&mut self, key: &str) -> Option<Attr> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+    /// Keep the entries `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Rc<str>, &Attr) -> bool) {
+        self.0.retain(|(k, a)| keep(k, a));
+    }
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Rc<str>, &mut Attr)> {
+        self.0.iter_mut().map(|(k, a)| (&*k, a))
     }
 }
 
 /// Collected in any order; for a name given twice the last one stays (as
 /// inserting one after the other).
-impl FromIterator<(Rc<str>, Attr)> for AttrMap {
-    fn from_iter<I: IntoIterator<Item = (Rc<str>, Attr)>>(iter: I) -> AttrMap {
-        let mut v: Vec<(Rc<str>, Attr)> = iter.into_iter().collect();
-        if !v.windows(2).all(|w| w[0].0 < w[1].0) {
+impl FromIterator<Entry> for AttrMap {
+    fn from_iter<I: IntoIterator<Item = Entry>>(iter: I) -> AttrMap {
+        let mut v: Vec<Entry> = iter.into_iter().collect();
+        if !v.windows(2).all(|w| name_cmp(&w[0].0, &w[1].0).is_lt()) {
             // Stable: equal names keep their order, and the last is kept.
-            v.sort_by(|x, y| x.0.cmp(&y.0));
-            let mut out: Vec<(Rc<str>, Attr)> = Vec::with_capacity(v.len());
+            v.sort_by(|x, y| name_cmp(&x.0, &y.0));
+            let mut out: Vec<Entry> = Vec::with_capacity(v.len());
             for e in v {
                 match out.last_mut() {
-                    Some(last) if last.0 == e.0 => *last = e,
+                    Some(last) if name_eq(&last.0, &e.0) => *last = e,
                     _ => out.push(e),
                 }
             }
@@ -720,22 +806,233 @@ impl FromIterator<(Rc<str>, Attr)> for AttrMap {
 
 impl<'a> IntoIterator for &'a AttrMap {
     type Item = (&'a Rc<str>, &'a Attr);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Rc<str>, Attr)>,
-        fn(&'a (Rc<str>, Attr)) -> (&'a Rc<str>, &'a Attr),
-    >;
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> (&'a Rc<str>, &'a Attr)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, a)| (k, a))
+        (**self).into_iter()
     }
 }
 
-/// An attribute set, sorted by name.
-#[derive(Clone, Default)]
-pub struct Attrs {
-    pub map: AttrMap,
+/// A made attribute set, as its one allocation holds it: a count of its
+/// holders, whether it stands in for something nixplan does not evaluate,
+/// and its entries sorted by name. Read through [`Attrs`].
+#[repr(C)]
+pub struct SetBox {
+    count: Cell<usize>,
+    len: usize,
     /// Set for the stand-ins of things nixplan does not evaluate (packages,
     /// unavailable flake inputs): a missing attribute is synthesised.
     pub opaque: Option<Rc<Opaque>>,
+    pub map: AttrSlice,
+}
+
+/// The fields of a [`SetBox`] before its entries (the same `repr(C)`
+/// layout).
+#[repr(C)]
+struct SetHead {
+    count: Cell<usize>,
+    len: usize,
+    opaque: Option<Rc<Opaque>>,
+}
+
+const _: () = assert!(std::mem::size_of::<SetHead>().is_multiple_of(std::mem::align_of::<Entry>()));
+const _: () = assert!(std::mem::align_of::<Entry>() <= std::mem::align_of::<SetHead>());
+
+/// A made attribute set: one allocation of its entries and what it needs
+/// besides (a set was two: the set and its vector of entries), held by a
+/// thin pointer (a value holding a set copies and counts one word), and
+/// shared by its copies. The empty set is one, shared.
+pub struct Attrs(std::ptr::NonNull<SetHead>);
+
+impl Attrs {
+    /// The layout of a set of `n` entries: its head, then the entries.
+    fn layout(n: usize) -> std::alloc::Layout {
+        let entries = std::alloc::Layout::array::<Entry>(n).expect("a set's size fits memory");
+        let (layout, at) = std::alloc::Layout::new::<SetHead>()
+            .extend(entries)
+            .expect("a set's size fits memory");
+        debug_assert_eq!(at, std::mem::size_of::<SetHead>());
+        layout.pad_to_align()
+    }
+
+    /// The first entry of the set at `head`: right after the head, whose
+    /// size is a multiple of an entry's alignment (checked below).
+    fn entries(head: *mut SetHead) -> *mut Entry {
+        // SAFETY (of the offset): within the allocation (`layout`).
+        unsafe { (head as *mut u8).add(std::mem::size_of::<SetHead>()) as *mut Entry }
+    }
+
+    /// A set of the `n` entries `entries` gives (in name order, each name
+    /// once), written straight into its allocation.
+    fn make(n: usize, opaque: Option<Rc<Opaque>>, entries: impl Iterator<Item = Entry>) -> Attrs {
+        let layout = Attrs::layout(n);
+        // SAFETY: the layout has a non-zero size (the head). Each entry is
+        // written in its place, within the allocation (`take(n)`); if the
+        // iterator gives fewer, those written are dropped and the
+        // allocation freed before the panic, so nothing unwritten is read.
+        unsafe {
+            let Some(head) = std::ptr::NonNull::new(std::alloc::alloc(layout) as *mut SetHead)
+            else {
+                std::alloc::handle_alloc_error(layout)
+            };
+            let first = Attrs::entries(head.as_ptr());
+            let mut k = 0;
+            for e in entries.take(n) {
+                first.add(k).write(e);
+                k += 1;
+            }
+            if k != n {
+                std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(first, k));
+                std::alloc::dealloc(head.as_ptr() as *mut u8, layout);
+                panic!("a set was made for {n} entries and given {k}");
+            }
+            head.as_ptr().write(SetHead {
+                count: Cell::new(1),
+                len: n,
+                opaque,
+            });
+            let set = Attrs(head);
+            debug_assert_eq!(std::mem::size_of_val(&*set), layout.size());
+            debug_assert!(set
+                .map
+                .0
+                .windows(2)
+                .all(|w| name_cmp(&w[0].0, &w[1].0).is_lt()));
+            set
+        }
+    }
+
+    /// The empty set.
+    pub fn new() -> Attrs {
+        thread_local! {
+            static EMPTY: Attrs = Attrs::make(0, None, std::iter::empty());
+        }
+        EMPTY.with(Attrs::clone)
+    }
+    /// The set of `map`'s entries.
+    pub fn of(map: AttrMap) -> Attrs {
+        Attrs::with_opaque(map, None)
+    }
+    /// A stand-in of `map`'s entries (see [`Opaque`]).
+    pub fn opaque(map: AttrMap, opaque: Opaque) -> Attrs {
+        Attrs::with_opaque(map, Some(Rc::new(opaque)))
+    }
+    /// The set of `map`'s entries, a stand-in if `opaque` says so.
+    pub fn with_opaque(map: AttrMap, opaque: Option<Rc<Opaque>>) -> Attrs {
+        if map.is_empty() && opaque.is_none() {
+            return Attrs::new();
+        }
+        Attrs::make(map.len(), opaque, map.0.into_iter())
+    }
+    /// Entries that come in name order, each name once, and as many as
+    /// the iterator says (a set's static names, a `mapAttrs` over a set).
+    pub fn of_sorted(entries: impl ExactSizeIterator<Item = Entry>) -> Attrs {
+        if entries.len() == 0 {
+            return Attrs::new();
+        }
+        Attrs::make(entries.len(), None, entries)
+    }
+    /// `self // other`, a stand-in if `self` is one: `other`'s entries
+    /// win. Allocated once, at its size (counted by a first pass of
+    /// comparisons only).
+    pub fn updated_with(&self, other: &Attrs) -> Attrs {
+        let merged = || MergeSorted {
+            a: &self.map.0,
+            b: &other.map.0,
+        };
+        Attrs::make(merged().count(), self.opaque.clone(), merged().cloned())
+    }
+    pub fn get(&self, name: &str) -> Option<&Thunk> {
+        self.map.get(name).map(|a| &a.value)
+    }
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+    pub fn names(&self) -> impl Iterator<Item = &Rc<str>> {
+        self.map.keys()
+    }
+    /// A number that tells this set apart from every other live one (the
+    /// empty set is one): an address inside its allocation (its start
+    /// could be where another block ends, an empty list's `Rc::as_ptr`,
+    /// which deep forcing keeps in the same table).
+    pub fn identity(&self) -> usize {
+        self.0.as_ptr() as usize + std::mem::offset_of!(SetHead, len)
+    }
+    /// Whether both are the same set (not only equal ones).
+    pub fn ptr_eq(&self, other: &Attrs) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Default for Attrs {
+    fn default() -> Attrs {
+        Attrs::new()
+    }
+}
+
+impl std::ops::Deref for Attrs {
+    type Target = SetBox;
+    #[inline]
+    fn deref(&self) -> &SetBox {
+        // SAFETY: the pointer is to a live set (this handle counts in
+        // it), made by `make` with `len` entries after its head: a slice
+        // pointer of that length cast to the unsized `SetBox` carries it
+        // as the length of its entries.
+        unsafe {
+            let len = (*self.0.as_ptr()).len;
+            &*(std::ptr::slice_from_raw_parts(self.0.as_ptr() as *const Entry, len)
+                as *const SetBox)
+        }
+    }
+}
+
+impl Clone for Attrs {
+    #[inline]
+    fn clone(&self) -> Attrs {
+        // SAFETY: the set is live (this handle counts in it).
+        let count = unsafe { &(*self.0.as_ptr()).count };
+        // As `Rc`: a count that would wrap (only by leaked copies) aborts.
+        let Some(more) = count.get().checked_add(1) else {
+            std::process::abort()
+        };
+        count.set(more);
+        Attrs(self.0)
+    }
+}
+
+impl Drop for Attrs {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the set is live (this handle counts in it).
+        let count = unsafe { &(*self.0.as_ptr()).count };
+        let left = count.get() - 1;
+        count.set(left);
+        if left == 0 {
+            self.drop_last();
+        }
+    }
+}
+
+impl Attrs {
+    /// The last holder goes: the entries and the stand-in are dropped,
+    /// and the allocation freed.
+    #[inline(never)]
+    fn drop_last(&mut self) {
+        // SAFETY: no other holder is left; each entry and the head's
+        // `opaque` were written by `make` and are dropped once, here;
+        // the layout is the one `make` allocated with.
+        unsafe {
+            let head = self.0.as_ptr();
+            let len = (*head).len;
+            let first = Attrs::entries(head);
+            std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(first, len));
+            std::ptr::drop_in_place(&mut (*head).opaque);
+            std::alloc::dealloc(head as *mut u8, Attrs::layout(len));
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -785,30 +1082,6 @@ impl std::fmt::Debug for Opaque {
     }
 }
 
-impl Attrs {
-    pub fn new() -> Attrs {
-        Attrs::default()
-    }
-    pub fn get(&self, name: &str) -> Option<&Thunk> {
-        self.map.get(name).map(|a| &a.value)
-    }
-    pub fn insert(&mut self, name: impl Into<Rc<str>>, value: Thunk) {
-        self.map.insert(name.into(), Attr { value, pos: None });
-    }
-    pub fn insert_value(&mut self, name: impl Into<Rc<str>>, value: Value) {
-        self.insert(name, Thunk::ready(value));
-    }
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-    pub fn names(&self) -> impl Iterator<Item = &Rc<str>> {
-        self.map.keys()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -819,6 +1092,7 @@ mod tests {
     #[test]
     fn a_thunk_state_is_no_bigger_than_a_value() {
         assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<Attrs>(), 8);
         assert_eq!(std::mem::size_of::<ThunkState>(), 32);
         assert_eq!(std::mem::size_of::<Env>(), 40);
     }
@@ -862,13 +1136,58 @@ mod tests {
             let mut h = hint;
             let hinted = map.get_hinted(&key, &mut h).map(|a| a.value.identity());
             proptest::prop_assert_eq!(hinted, map.get(&key).map(|a| a.value.identity()));
-            if hinted.is_some() && map.len() > AttrMap::SCANNED {
+            if hinted.is_some() && map.len() > AttrSlice::SCANNED {
                 proptest::prop_assert!(name_eq(&map.0[h as usize].0, &key));
                 // The hint it left finds the name at once.
                 let mut again = h;
                 proptest::prop_assert_eq!(map.get_hinted(&key, &mut again).map(|a| a.value.identity()), hinted);
                 proptest::prop_assert_eq!(again, h);
             }
+        }
+
+        /// A made set holds what its builder held, and `//` is the union
+        /// where the right side wins, as on a sorted map of strings; the
+        /// entries live as long as a copy of the set does, and no longer.
+        #[test]
+        fn a_made_set_is_its_entries_and_update_is_a_right_biased_union(
+            left in proptest::collection::btree_map("[a-d]{0,3}", 0i64..100, 0..20),
+            right in proptest::collection::btree_map("[a-d]{0,3}", 100i64..200, 0..20),
+        ) {
+            let set = |m: &std::collections::BTreeMap<String, i64>| {
+                let mut b = AttrMap::new();
+                for (k, v) in m.iter().rev() {
+                    b.insert_value(k.as_str(), Value::Int(*v));
+                }
+                Attrs::of(b)
+            };
+            let read = |a: &Attrs| -> Vec<(String, i64)> {
+                a.map
+                    .iter()
+                    .map(|(k, attr)| match attr.value.value() {
+                        Some(Value::Int(i)) => (k.to_string(), i),
+                        _ => unreachable!("made of computed integers"),
+                    })
+                    .collect()
+            };
+            let (l, r) = (set(&left), set(&right));
+            proptest::prop_assert_eq!(read(&l), left.clone().into_iter().collect::<Vec<_>>());
+            let mut union = left.clone();
+            union.extend(right.clone());
+            let u = l.updated_with(&r);
+            proptest::prop_assert_eq!(read(&u), union.into_iter().collect::<Vec<_>>());
+            // A thunk of the left set, shared: held by both sets while they
+            // live, and by nothing else after.
+            if let Some((k, _)) = left.iter().find(|(k, _)| !right.contains_key(*k)) {
+                let t = l.get(k).expect("there").clone();
+                proptest::prop_assert_eq!(std::rc::Rc::strong_count(&t.0), 3);
+                let copy = u.clone();
+                drop(u);
+                drop(l);
+                proptest::prop_assert_eq!(std::rc::Rc::strong_count(&t.0), 2);
+                drop(copy);
+                proptest::prop_assert_eq!(std::rc::Rc::strong_count(&t.0), 1);
+            }
+            proptest::prop_assert!(Attrs::new().ptr_eq(&set(&Default::default())));
         }
     }
 }

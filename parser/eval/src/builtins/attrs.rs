@@ -63,7 +63,7 @@ impl Eval {
         if self.lazy_places.is_empty() {
             return own;
         }
-        let Some((_, places)) = self.lazy_places.get(&(attrs as *const Attrs as usize)) else {
+        let Some((_, places)) = self.lazy_places.get(&attrs.identity()) else {
             return own;
         };
         let places = places.clone();
@@ -108,14 +108,19 @@ impl Eval {
     /// force is kept, as the eager placement kept it reachable); a set
     /// placed already is copied first (each placement its own set: the
     /// copy has only the new placement's places and its names' own).
-    pub fn place_lazily(&mut self, set: Rc<Attrs>, places: Thunk) -> Rc<Attrs> {
-        let set = if self.lazy_places.contains_key(&(Rc::as_ptr(&set) as usize)) {
-            Rc::new((*set).clone())
+    /// The empty set has no names to place, and is one shared set: it is
+    /// left as it is.
+    pub fn place_lazily(&mut self, set: Attrs, places: Thunk) -> Attrs {
+        if set.is_empty() {
+            return set;
+        }
+        let set = if self.lazy_places.contains_key(&set.identity()) {
+            Attrs::with_opaque(set.map.to_map(), set.opaque.clone())
         } else {
             set
         };
         self.lazy_places
-            .insert(Rc::as_ptr(&set) as usize, (set.clone(), places));
+            .insert(set.identity(), (set.clone(), places));
         set
     }
 
@@ -123,7 +128,7 @@ impl Eval {
     pub fn pos_value(&self, pos: Span) -> Value {
         let f = self.sources.file(pos.file);
         let (line, col) = f.line_col(pos.start);
-        let mut p = Attrs::new();
+        let mut p = AttrMap::new();
         let file = f
             .path
             .as_ref()
@@ -139,17 +144,17 @@ impl Eval {
 pub(super) fn p_intersect_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let x = ev.force_attrs(&a[0], s)?;
     let y = ev.force_attrs(&a[1], s)?;
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     for (k, v) in y.map.iter() {
         if x.map.contains_key(k) {
-            out.map.insert(k.clone(), v.clone());
+            out.insert_attr(k.clone(), v.clone());
         }
     }
     // A stand-in package set has every package (`callPackageWith pkgs`
     // intersects a function's arguments with it).
     if y.opaque.as_ref().is_some_and(|o| o.has_every_package()) {
         for k in x.map.keys() {
-            if !out.map.contains_key(k) {
+            if !out.contains_key(k) {
                 if let Some(t) = ev.lookup_attr(&y, k, s, crate::Probe::Use)? {
                     out.insert(k.clone(), t);
                 }
@@ -167,17 +172,17 @@ pub(super) fn p_remove_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         gone.push(ev.force_string(n, s)?.s);
     }
     gone.sort_by(|x, y| name_cmp(x, y));
-    let mut out = (*attrs).clone();
-    out.map
-        .retain(|k, _| gone.binary_search_by(|g| name_cmp(g, k)).is_err());
-    Ok(Value::attrs(out))
+    let mut out = attrs.map.to_map();
+    out.retain(|k, _| gone.binary_search_by(|g| name_cmp(g, k)).is_err());
+    // A stand-in stays one.
+    Ok(Value::Attrs(Attrs::with_opaque(out, attrs.opaque.clone())))
 }
 
 pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let list = ev.force_list(&a[0], s)?;
     // The first definition of a name wins: collected in order, then sorted
     // (stably) with the later ones dropped.
-    let mut named: Vec<(Rc<str>, Rc<Attrs>)> = Vec::with_capacity(list.len());
+    let mut named: Vec<(Rc<str>, Attrs)> = Vec::with_capacity(list.len());
     for t in list.iter() {
         let e = ev.force_attrs(t, s)?;
         let name = match e.get("name") {
@@ -195,11 +200,11 @@ pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let mut map = crate::value::AttrMap::with_capacity(named.len());
     for (name, e) in named {
         match e.map.get("value") {
-            Some(v) => map.insert(name, v.clone()),
+            Some(v) => map.insert_attr(name, v.clone()),
             None => return Err(ev.missing_attr("value", &e, s)),
         };
     }
-    Ok(Value::attrs(Attrs { map, opaque: None }))
+    Ok(Value::attrs(map))
 }
 
 pub(super) fn p_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -217,19 +222,20 @@ pub(super) fn p_nixplan_map_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
     // The function is forced by the first attribute forced (nix).
     let attrs = ev.force_attrs(&a[1], s)?;
-    let callee = Eval::callee(&a[0], s);
-    // Built from the sorted source in one pass (no insert per key).
-    let map = attrs
-        .map
-        .iter()
-        .enumerate()
-        .map(|(i, (k, v))| {
-            let t = Thunk::map_attr(&callee, &attrs, i as u32);
-            let pos = if keep_positions { v.pos } else { None };
-            (k.clone(), Attr { value: t, pos })
-        })
-        .collect();
-    Ok(Value::attrs(Attrs { map, opaque: None }))
+    if attrs.is_empty() {
+        return Ok(Value::Attrs(Attrs::new()));
+    }
+    let shared = Rc::new(crate::value::MapAttrs {
+        callee: Eval::callee_of(&a[0], s),
+        source: attrs.clone(),
+    });
+    // Built from the sorted source in one pass, into its one allocation.
+    let map = Attrs::of_sorted(attrs.map.iter().enumerate().map(|(i, (k, v))| {
+        let t = Thunk::map_attr(&shared, i as u32);
+        let pos = if keep_positions { v.pos } else { None };
+        (k.clone(), Attr { value: t, pos })
+    }));
+    Ok(Value::Attrs(map))
 }
 
 pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -247,7 +253,7 @@ pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         }
     }
     let callee = Eval::callee(&a[0], s);
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     for (Name(k), vs) in acc {
         let t = Thunk::apply(
             &callee,

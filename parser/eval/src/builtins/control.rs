@@ -50,10 +50,10 @@ pub(super) fn p_seq(ev: &mut Eval, a: &[Thunk], _s: Span) -> R {
 pub(super) fn p_function_args(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     match ev.force(&a[0])? {
         Value::Lambda(c) => {
-            let mut out = Attrs::new();
+            let mut out = AttrMap::new();
             if let Param::Formals { formals, .. } = &ev.lambda_def(&c).param {
                 for f in formals {
-                    out.map.insert(
+                    out.insert_attr(
                         f.name.clone(),
                         Attr {
                             value: Thunk::ready(Value::Bool(f.default.is_some())),
@@ -64,7 +64,7 @@ pub(super) fn p_function_args(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             }
             Ok(Value::attrs(out))
         }
-        Value::PrimOp(_) => Ok(Value::attrs(Attrs::new())),
+        Value::PrimOp(_) => Ok(Value::attrs(AttrMap::new())),
         v => Err(type_err(
             format!("value is {} while a function was expected", v.type_phrase()),
             s,
@@ -161,7 +161,7 @@ pub(super) fn p_warn(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 }
 
 pub(super) fn p_try_eval(ev: &mut Eval, a: &[Thunk], _s: Span) -> R {
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     match ev.force(&a[0]) {
         Ok(v) => {
             out.insert_value("success", Value::Bool(true));

@@ -37,7 +37,7 @@ pub(crate) fn json_to_value(j: serde_json::Value) -> Value {
                 .collect(),
         ),
         serde_json::Value::Object(m) => {
-            let mut a = Attrs::new();
+            let mut a = AttrMap::new();
             for (k, v) in m {
                 a.insert_value(k, json_to_value(v));
             }
@@ -159,7 +159,7 @@ pub(super) fn toml_to_value(ev: &Eval, t: toml::Value, s: Span) -> R {
                     Some(s),
                 ));
             }
-            let mut a = Attrs::new();
+            let mut a = AttrMap::new();
             a.insert_value("_type", Value::str("timestamp"));
             a.insert_value("value", Value::str(toml_timestamp(&d)));
             Value::attrs(a)
@@ -172,7 +172,7 @@ pub(super) fn toml_to_value(ev: &Eval, t: toml::Value, s: Span) -> R {
             Value::list(out)
         }
         toml::Value::Table(m) => {
-            let mut a = Attrs::new();
+            let mut a = AttrMap::new();
             for (k, v) in m {
                 no_nul(&k, WHAT, s)?;
                 a.insert_value(k, toml_to_value(ev, v, s)?);

@@ -188,7 +188,7 @@ fn indirect(rest: &str, text: &str, fields: &mut Fields, s: Span) -> EvalResult<
 
 pub(super) fn p_parse_flake_ref(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let text = ev.force_string(&a[0], s)?;
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     for (k, v) in parse(&text.s, s)? {
         out.insert_value(k, v);
     }

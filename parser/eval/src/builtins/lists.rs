@@ -222,7 +222,7 @@ pub(super) fn p_group_by(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         };
         acc.entry(k).or_default().push(t.clone());
     }
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     for (k, v) in acc {
         out.insert_value(k, Value::list(v));
     }
@@ -247,7 +247,7 @@ pub(super) fn p_partition(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             }
         }
     }
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     out.insert_value("right", Value::list(right));
     out.insert_value("wrong", Value::list(wrong));
     Ok(Value::attrs(out))

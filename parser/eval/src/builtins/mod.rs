@@ -9,8 +9,8 @@ use std::rc::Rc;
 use super::store::{self, Derivation, DrvOutput};
 use super::value::{merge_ctx, name_cmp, name_eq, Name};
 use super::{
-    type_err, Attr, Attrs, Callee, ErrorKind, Eval, EvalError, EvalResult, NixString, PrimOp,
-    PrimOpApp, PrimOpArgs, Thunk, Value,
+    type_err, Attr, AttrMap, Attrs, Callee, ErrorKind, Eval, EvalError, EvalResult, NixString,
+    PrimOp, PrimOpApp, PrimOpArgs, Thunk, Value,
 };
 use nixplan_syntax::lower::{BinOp, Param};
 use nixplan_syntax::Span;
@@ -124,7 +124,7 @@ in perOutput.${builtins.head outNames}
 "#;
 
 pub(crate) fn install(ev: &mut Eval) {
-    let mut b = Attrs::new();
+    let mut b = AttrMap::new();
     for op in PRIMOPS {
         let v = Value::PrimOp(Rc::new(PrimOpApp {
             op,
@@ -153,7 +153,7 @@ pub(crate) fn install(ev: &mut Eval) {
         .nix_path
         .iter()
         .map(|(prefix, path)| {
-            let mut a = Attrs::new();
+            let mut a = AttrMap::new();
             a.insert_value("prefix", Value::str(prefix.clone()));
             a.insert_value("path", Value::str(path.clone()));
             Thunk::ready(Value::attrs(a))
@@ -162,13 +162,13 @@ pub(crate) fn install(ev: &mut Eval) {
     b.insert_value("nixPath", Value::list(nix_path));
     let builtins_thunk = Thunk::ready(Value::Null);
     b.insert("builtins", builtins_thunk.clone());
-    for (name, attr) in b.map.iter() {
+    for (name, attr) in b.iter() {
         if !name.starts_with("__") && !ev.globals.contains_key(&format!("__{name}")[..]) {
             ev.set_global(&format!("__{name}"), attr.value.clone());
         }
     }
     for name in TOP_LEVEL {
-        let t = b.get(name).expect("top-level builtin exists").clone();
+        let t = b.get(name).expect("top-level builtin exists").value.clone();
         ev.set_global(name, t);
     }
     ev.set_global("true", Thunk::ready(Value::Bool(true)));
@@ -187,11 +187,11 @@ pub(crate) fn install(ev: &mut Eval) {
     ev.set_global("derivation", t.clone());
     if let Value::Attrs(a) = bv {
         // builtins.derivation too (the set is shared, so patch in place).
-        let mut m = (*a).clone();
+        let mut m = a.map.to_map();
         m.insert("derivation", t);
         builtins_thunk
             .0
-            .set(crate::ThunkState::Done(Value::attrs(m.clone())));
+            .set(crate::ThunkState::Done(Value::attrs(m)));
         ev.set_global("builtins", builtins_thunk);
     }
 }
@@ -226,7 +226,7 @@ impl Eval {
             )),
         }
     }
-    pub fn force_attrs(&mut self, t: &Thunk, span: Span) -> EvalResult<Rc<Attrs>> {
+    pub fn force_attrs(&mut self, t: &Thunk, span: Span) -> EvalResult<Attrs> {
         match self.force(t)? {
             Value::Attrs(a) => Ok(a),
             v => Err(type_err(
@@ -291,11 +291,15 @@ impl Eval {
     /// `f` and the call site, to be applied lazily to many elements
     /// (`Thunk::apply`: one allocation each).
     fn callee(f: &Thunk, span: Span) -> Rc<Callee> {
+        Rc::new(Eval::callee_of(f, span))
+    }
+
+    fn callee_of(f: &Thunk, span: Span) -> Callee {
         let f = match f.value() {
             Some(v) => crate::CalleeFn::Value(v),
             None => crate::CalleeFn::Lazy(f.clone()),
         };
-        Rc::new(Callee { f, span })
+        Callee { f, span }
     }
 }
 

@@ -35,8 +35,8 @@ pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         name
     };
     let mut out = match args.get("attrs").cloned() {
-        Some(t) => (*ev.force_attrs(&t, s)?).clone(),
-        None => Attrs::new(),
+        Some(t) => ev.force_attrs(&t, s)?.map.to_map(),
+        None => AttrMap::new(),
     };
     if kind == crate::OpaqueKind::Packages {
         out.insert_value("system", Value::str(path.clone()));
@@ -52,13 +52,15 @@ pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     if kind == crate::OpaqueKind::Uniform && every.is_none() {
         return Err(ev.missing_attr("every", &args, s));
     }
-    out.opaque = Some(Rc::new(crate::Opaque {
-        kind,
-        path,
-        reason,
-        every,
-    }));
-    Ok(Value::attrs(out))
+    Ok(Value::Attrs(Attrs::opaque(
+        out,
+        crate::Opaque {
+            kind,
+            path,
+            reason,
+            every,
+        },
+    )))
 }
 
 /// `set` with each attribute's position taken from `positions` (an
@@ -67,8 +69,8 @@ pub(super) fn p_nixplan_opaque(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
 pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let set = ev.force_attrs(&a[0], s)?;
     let positions = ev.force_attrs(&a[1], s)?;
-    let mut out = (*set).clone();
-    for (name, attr) in out.map.iter_mut() {
+    let mut out = set.map.to_map();
+    for (name, attr) in out.iter_mut() {
         let Some(p) = positions.get(name).cloned() else {
             continue;
         };
@@ -79,7 +81,7 @@ pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R 
             attr.pos = Some(span);
         }
     }
-    Ok(Value::attrs(out))
+    Ok(Value::Attrs(Attrs::with_opaque(out, set.opaque.clone())))
 }
 
 /// `__nixplanPlaceLazily set places`: `set`, each of whose names is

@@ -361,7 +361,7 @@ pub(super) fn p_read_dir(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             (Rc::from(name), Attr { value, pos: None })
         })
         .collect();
-    Ok(Value::attrs(Attrs { map, opaque: None }))
+    Ok(Value::attrs(map))
 }
 
 pub(super) fn p_read_file_type(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -880,7 +880,7 @@ pub(super) fn p_derivation_strict(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     }
     let drv_path = ev.drvs.add(&ev.settings.store_dir, &name, drv);
     let outs = ev.drvs.drvs[&drv_path].outputs.clone();
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     let mut c = BTreeSet::new();
     c.insert(format!("={drv_path}"));
     out.insert_value(

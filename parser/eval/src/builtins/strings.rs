@@ -244,9 +244,9 @@ pub(super) fn p_get_context(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             }
         }
     }
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     for (p, (path, all, outs)) in info {
-        let mut x = Attrs::new();
+        let mut x = AttrMap::new();
         if path {
             x.insert_value("path", Value::Bool(true));
         }
@@ -345,7 +345,7 @@ pub(super) fn p_parse_drv_name(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             break;
         }
     }
-    let mut out = Attrs::new();
+    let mut out = AttrMap::new();
     out.insert_value("name", Value::str(&x.s[..split]));
     out.insert_value(
         "version",

@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use nixplan_eval::{Attrs, ErrorKind, Eval, EvalError, EvalResult, Thunk, Value};
+use nixplan_eval::{AttrMap, Attrs, ErrorKind, Eval, EvalError, EvalResult, Thunk, Value};
 use nixplan_syntax::Span;
 
 use super::*;
 
 /// One attribute of a set of sets: its name, value and where it was written.
-type Entry = (String, Rc<Attrs>, Option<Pos>);
+type Entry = (String, Attrs, Option<Pos>);
 
 /// Extraction helpers over evaluated attribute sets.
 struct Extract<'a> {
@@ -119,7 +119,7 @@ impl Extract<'_> {
     /// (a place only: what is forced on the way is the sets the module
     /// system has already made and the places asked for, which may force
     /// the option's definitions; an error on the way gives none).
-    fn place_of(&mut self, c: &Rc<Attrs>, loc: &[String]) -> Option<Span> {
+    fn place_of(&mut self, c: &Attrs, loc: &[String]) -> Option<Span> {
         let mut set = c.clone();
         let mut found = None;
         for (i, key) in loc.iter().enumerate() {
@@ -157,13 +157,13 @@ impl Extract<'_> {
             }
         }
     }
-    fn attrs(&mut self, a: &Attrs, key: &str) -> EvalResult<Rc<Attrs>> {
+    fn attrs(&mut self, a: &Attrs, key: &str) -> EvalResult<Attrs> {
         match self.value(a, key)? {
             Value::Attrs(x) => Ok(x),
             v => Err(self.type_error(key, "a set", &v)),
         }
     }
-    fn opt_attrs(&mut self, a: &Attrs, key: &str) -> EvalResult<Option<Rc<Attrs>>> {
+    fn opt_attrs(&mut self, a: &Attrs, key: &str) -> EvalResult<Option<Attrs>> {
         match a.get(key) {
             None => Ok(None),
             Some(_) => match self.value(a, key)? {
@@ -315,7 +315,7 @@ impl Extract<'_> {
         }
         Ok(out)
     }
-    fn items(&mut self, a: &Attrs, key: &str) -> EvalResult<Vec<Rc<Attrs>>> {
+    fn items(&mut self, a: &Attrs, key: &str) -> EvalResult<Vec<Attrs>> {
         let l = self.list(a, key)?;
         let mut out = Vec::new();
         for t in l.iter() {
@@ -681,9 +681,9 @@ pub fn from_nix_json(
         Err(_) => unreachable!("a literal parses"),
     };
     let span = ev.arena.span(root);
-    let mut evaluated = Attrs::new();
+    let mut evaluated = AttrMap::new();
     evaluated.insert_value("config", nixplan_eval::value_from_json(json));
-    let mut t = Attrs::new();
+    let mut t = AttrMap::new();
     t.insert_value("kind", Value::str(kind));
     if kind == "nixosConfiguration" {
         let attr = format!(
@@ -693,13 +693,13 @@ pub fn from_nix_json(
         t.insert_value("toplevel", Value::str(attr.as_str()));
     }
     t.insert_value("eval", Value::attrs(evaluated));
-    extract(ev, &Rc::new(t), target, span)
+    extract(ev, &Attrs::of(t), target, span)
 }
 
 /// The nix expression `--eval nix` applies to a configuration.
 pub const NIX_SELECT: &str = include_str!("../../nix/select.nix");
 
-fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalResult<Config> {
+fn extract(ev: &mut Eval, t: &Attrs, target: &Target, span: Span) -> EvalResult<Config> {
     let mut x = Extract {
         ev,
         span,
@@ -849,7 +849,7 @@ fn extract(ev: &mut Eval, t: &Rc<Attrs>, target: &Target, span: Span) -> EvalRes
 
     // disko
     // A configuration that did not import disko's module has no devices.
-    let none = Rc::new(Attrs::new());
+    let none = Attrs::new();
     let d = x.opt_attrs(&c, "disko")?.unwrap_or_else(|| none.clone());
     let devices = x.opt_attrs(&d, "devices")?.unwrap_or_else(|| none.clone());
     let mut disko = Disko {
@@ -1338,7 +1338,7 @@ fn home_manager_persistence(
     hm: &Attrs,
     persistence: &mut BTreeMap<String, Persistence>,
 ) -> EvalResult<()> {
-    let none = Rc::new(Attrs::new());
+    let none = Attrs::new();
     let accounts = x.opt_attrs(c, "users")?.unwrap_or_else(|| none.clone());
     let accounts = x
         .opt_attrs(&accounts, "users")?
