@@ -200,6 +200,29 @@ fn with_a_stand_in_package_set_finds_every_package() {
     assert!(err.contains("undefined variable 'b'"), "{err}");
 }
 
+/// A stand-in stays one through what copies a set (`removeAttrs`, `//`,
+/// nixplan's placing of names): nixpkgs' module system removes
+/// `_file`/`key` from every module, stand-ins included, and reads what
+/// it did not remove.
+#[test]
+fn a_stand_in_stays_one_when_its_set_is_copied() {
+    let pkgs = "builtins.__nixplanOpaque { kind = \"pkgs\"; name = \"x86_64-linux\"; attrs = { a = 1; b = 2; }; }";
+    let (code, out, err) = nixplan_text(&[
+        "eval",
+        "--strict",
+        "-E",
+        &format!(
+            "let p = {pkgs}; r = builtins.removeAttrs p [ \"a\" ]; u = p // {{ c = 3; }}; in \
+             [ r.a.pname r.b r.hello.pname u.c u.hello.pname (builtins.mapAttrs (n: v: v) p ? hello) ]"
+        ),
+    ]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "[ \"a\" 2 \"hello\" 3 \"hello\" false ]"),
+        "{err}"
+    );
+}
+
 /// nixplan's stand-in for vic/import-tree (as its documentation says it
 /// behaves): every `.nix` file below the root, recursively, except where a
 /// component below the root begins with `_`; a file given stands for
