@@ -74,7 +74,7 @@ impl<'de> Deserialize<'de> for RcStr {
                 f.write_str("a string")
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RcStr, E> {
-                Ok(RcStr(s.into()))
+                Ok(RcStr(super::intern(s)))
             }
         }
         d.deserialize_str(Visit)

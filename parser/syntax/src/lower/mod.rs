@@ -62,6 +62,33 @@ pub enum Var {
     },
 }
 
+/// The one `Rc<str>` of a short text (a name, most often) for this
+/// thread: every name written in the files lowered or thawed here is one
+/// allocation, however many times it is written, and two of them are the
+/// same name exactly when they are the same pointer (`name_eq` in the
+/// evaluator tries that first). Longer texts (strings, scripts) are not
+/// kept: each is its own allocation, as written.
+pub fn intern(s: &str) -> Rc<str> {
+    /// Texts up to this long are interned.
+    const SHORT: usize = 48;
+    thread_local! {
+        static NAMES: std::cell::RefCell<rustc_hash::FxHashSet<Rc<str>>> =
+            std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+    }
+    if s.len() > SHORT {
+        return s.into();
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(n) = names.get(s) {
+            return n.clone();
+        }
+        let n: Rc<str> = s.into();
+        names.insert(n.clone());
+        n
+    })
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum AttrName {
     Static(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
@@ -479,7 +506,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     }
 
     fn ident_name(&self, id: &ast::Ident) -> Rc<str> {
-        id.syntax().text().to_string().into()
+        intern(&id.syntax().text().to_string())
     }
 
     fn expr(&mut self, e: ast::Expr) -> Result<ExprId, LowerError> {
@@ -871,6 +898,13 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 }
             }
         }
+        // A short literal is mostly a name (`"_type"`, `x."a b"`): one
+        // allocation for all of its writings.
+        for p in parts.iter_mut() {
+            if let StrPart::Lit(l) = p {
+                *l = intern(l);
+            }
+        }
         Ok(parts)
     }
 
@@ -918,4 +952,25 @@ pub fn nul_message(s: &str) -> String {
         "input string '{}' cannot be represented as Nix string because it contains null bytes",
         s.replace('\0', "\u{2400}")
     )
+}
+
+#[cfg(test)]
+mod intern_tests {
+    use super::*;
+
+    /// A short text is one allocation however often it is interned, and
+    /// equal to what was asked; a long one is its own each time.
+    #[test]
+    fn short_texts_are_one_allocation_long_ones_are_not() {
+        let a = intern("mkOption");
+        let b = intern(&String::from("mkOption"));
+        assert!(Rc::ptr_eq(&a, &b));
+        assert_eq!(&*a, "mkOption");
+        assert!(!Rc::ptr_eq(&a, &intern("mkOptions")));
+        assert_eq!(&*intern(""), "");
+        let long = "x".repeat(200);
+        let (c, d) = (intern(&long), intern(&long));
+        assert_eq!((&*c, &*d), (long.as_str(), long.as_str()));
+        assert!(!Rc::ptr_eq(&c, &d));
+    }
 }
