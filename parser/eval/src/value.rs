@@ -244,7 +244,75 @@ pub enum ThunkState {
 /// A value that may not be computed yet. Cloning shares it: once forced,
 /// every holder sees the value.
 #[derive(Clone)]
-pub struct Thunk(pub(crate) Rc<Cell<ThunkState>>);
+pub struct Thunk(pub(crate) ThunkRc);
+
+/// A thunk's one allocation: how many hold it, and its state. No count of
+/// weak holders (nothing holds a thunk weakly; `Rc` would keep one, and
+/// write, read and test it on every thunk made and freed).
+struct ThunkBox {
+    count: Cell<usize>,
+    state: Cell<ThunkState>,
+}
+
+/// A counted pointer to a [`ThunkBox`], read as its state's cell.
+pub(crate) struct ThunkRc(std::ptr::NonNull<ThunkBox>);
+
+impl ThunkRc {
+    #[inline]
+    fn new(state: ThunkState) -> ThunkRc {
+        let b = Box::new(ThunkBox {
+            count: Cell::new(1),
+            state: Cell::new(state),
+        });
+        // `Box::into_raw` is never null.
+        ThunkRc(std::ptr::NonNull::from(Box::leak(b)))
+    }
+    /// How many hold it.
+    #[inline]
+    pub(crate) fn count(&self) -> usize {
+        // SAFETY: live while this holder is.
+        unsafe { self.0.as_ref() }.count.get()
+    }
+}
+
+impl std::ops::Deref for ThunkRc {
+    type Target = Cell<ThunkState>;
+    #[inline]
+    fn deref(&self) -> &Cell<ThunkState> {
+        // SAFETY: live while this holder is.
+        &unsafe { self.0.as_ref() }.state
+    }
+}
+
+impl Clone for ThunkRc {
+    #[inline]
+    fn clone(&self) -> ThunkRc {
+        // SAFETY: live while this holder is.
+        let count = &unsafe { self.0.as_ref() }.count;
+        // As `Rc`: a count that would wrap (only by leaked copies) aborts.
+        let Some(more) = count.get().checked_add(1) else {
+            std::process::abort()
+        };
+        count.set(more);
+        ThunkRc(self.0)
+    }
+}
+
+impl Drop for ThunkRc {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: live while this holder is; the last one frees the box
+        // it was made in (`new`), once.
+        unsafe {
+            let count = &self.0.as_ref().count;
+            let left = count.get() - 1;
+            count.set(left);
+            if left == 0 {
+                drop(Box::from_raw(self.0.as_ptr()));
+            }
+        }
+    }
+}
 
 thread_local! {
     /// States of thunks whose last holder went away deep in a drop,
@@ -268,7 +336,7 @@ impl Drop for Thunk {
     /// A holder that is not the last (most drops) only lets go, inline.
     #[inline]
     fn drop(&mut self) {
-        if Rc::strong_count(&self.0) == 1 {
+        if self.0.count() == 1 {
             self.drop_last();
         }
     }
@@ -314,22 +382,22 @@ impl Thunk {
 impl Thunk {
     #[inline]
     pub fn ready(v: Value) -> Thunk {
-        Thunk(Rc::new(Cell::new(ThunkState::Done(v))))
+        Thunk(ThunkRc::new(ThunkState::Done(v)))
     }
     #[inline]
     pub fn pending(e: ExprId, env: Rc<Env>) -> Thunk {
-        Thunk(Rc::new(Cell::new(ThunkState::Pending(e, env))))
+        Thunk(ThunkRc::new(ThunkState::Pending(e, env)))
     }
     /// `callee.f a` (with `b`: `callee.f a b`), computed when forced.
     pub fn apply(callee: &Rc<Callee>, a: Thunk, b: Option<Thunk>) -> Thunk {
-        Thunk(Rc::new(Cell::new(ThunkState::Apply(callee.clone(), a, b))))
+        Thunk(ThunkRc::new(ThunkState::Apply(callee.clone(), a, b)))
     }
     /// `f name value` for the attribute at `i` of `m`'s set.
     pub fn map_attr(m: &Rc<MapAttrs>, i: u32) -> Thunk {
-        Thunk(Rc::new(Cell::new(ThunkState::MapAttr(m.clone(), i))))
+        Thunk(ThunkRc::new(ThunkState::MapAttr(m.clone(), i)))
     }
     pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
-        Thunk(Rc::new(Cell::new(ThunkState::Native(Rc::new(f)))))
+        Thunk(ThunkRc::new(ThunkState::Native(Rc::new(f))))
     }
     /// Put `state` where a blackhole is (a thunk being forced), with no
     /// drop of the blackhole: it holds nothing (a drop of a state is a
@@ -365,11 +433,12 @@ impl Thunk {
         }
     }
     pub fn ptr_eq(&self, other: &Thunk) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        self.0 .0 == other.0 .0
     }
     /// A number that tells this thunk apart from every other live one.
     pub fn identity(&self) -> usize {
-        Rc::as_ptr(&self.0) as *const u8 as usize
+        // Its state's address, inside its allocation (as `Rc::as_ptr`).
+        self.0 .0.as_ptr() as usize + std::mem::offset_of!(ThunkBox, state)
     }
 }
 
@@ -1099,6 +1168,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Value>(), 32);
         assert_eq!(std::mem::size_of::<Attrs>(), 8);
         assert_eq!(std::mem::size_of::<ThunkState>(), 32);
+        assert_eq!(std::mem::size_of::<ThunkBox>(), 40);
         assert_eq!(std::mem::size_of::<Env>(), 40);
     }
 
@@ -1184,13 +1254,13 @@ mod tests {
             // live, and by nothing else after.
             if let Some((k, _)) = left.iter().find(|(k, _)| !right.contains_key(*k)) {
                 let t = l.get(k).expect("there").clone();
-                proptest::prop_assert_eq!(std::rc::Rc::strong_count(&t.0), 3);
+                proptest::prop_assert_eq!(t.0.count(), 3);
                 let copy = u.clone();
                 drop(u);
                 drop(l);
-                proptest::prop_assert_eq!(std::rc::Rc::strong_count(&t.0), 2);
+                proptest::prop_assert_eq!(t.0.count(), 2);
                 drop(copy);
-                proptest::prop_assert_eq!(std::rc::Rc::strong_count(&t.0), 1);
+                proptest::prop_assert_eq!(t.0.count(), 1);
             }
             proptest::prop_assert!(Attrs::new().ptr_eq(&set(&Default::default())));
         }
