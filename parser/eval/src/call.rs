@@ -206,7 +206,7 @@ impl Eval {
     /// position): a builtin given all it takes here runs on them at once,
     /// with no partial application made in between; anything else is
     /// applied one argument at a time, as written.
-    pub(crate) fn eval_apply_spine(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
+    pub(crate) fn eval_apply_spine(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<Value> {
         // The spine is walked, not collected: `n` applications down to the
         // head, and the application of the `k`th argument (innermost
         // first) is found again from `e` when it is applied. Spines are

@@ -4,7 +4,7 @@
 use crate::*;
 
 impl Eval {
-    pub fn eval(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
+    pub fn eval(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<Value> {
         // A variable whose value is computed already (the commonest
         // expression) is read without a level of evaluation: nothing is
         // evaluated, so nothing can fail or recurse.
@@ -25,7 +25,7 @@ impl Eval {
     }
 
     #[inline(always)]
-    pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<Value> {
+    pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<Value> {
         // Where `e` is, read only where it is needed (another vector than
         // the expressions').
         macro_rules! span {
@@ -260,7 +260,12 @@ impl Eval {
         }
     }
 
-    pub(crate) fn eval_var(&mut self, v: &Var, env: &Rc<Env>, span: Span) -> EvalResult<Value> {
+    pub(crate) fn eval_var(
+        &mut self,
+        v: &Var,
+        env: &Counted<Env>,
+        span: Span,
+    ) -> EvalResult<Value> {
         match v {
             Var::Local { depth, slot } => {
                 let t = lookup_env(env, *depth)
@@ -329,14 +334,14 @@ impl Eval {
 
     /// The name `name` stands for, borrowed where it is written in the
     /// source (no reference count taken for a static name).
-    fn attr_key<'a>(&mut self, name: &'a AttrName, env: &Rc<Env>) -> EvalResult<AttrKey<'a>> {
+    fn attr_key<'a>(&mut self, name: &'a AttrName, env: &Counted<Env>) -> EvalResult<AttrKey<'a>> {
         match name {
             AttrName::Static(s) => Ok(AttrKey::Static(s)),
             AttrName::Dynamic(_) => self.attr_name(name, env).map(AttrKey::Dynamic),
         }
     }
 
-    pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Rc<Env>) -> EvalResult<Rc<str>> {
+    pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Counted<Env>) -> EvalResult<Rc<str>> {
         match name {
             AttrName::Static(s) => Ok(s.clone()),
             AttrName::Dynamic(e) => {
@@ -355,7 +360,7 @@ impl Eval {
         }
     }
 
-    pub(crate) fn rec_env(&mut self, def: &AttrsDef, env: &Rc<Env>) -> Rc<Env> {
+    pub(crate) fn rec_env(&mut self, def: &AttrsDef, env: &Counted<Env>) -> Counted<Env> {
         let new_env = Env::unfilled(Some(env.clone()));
         let slots: Slots = def
             .statics
@@ -366,7 +371,7 @@ impl Eval {
         new_env
     }
 
-    pub(crate) fn eval_attrs(&mut self, def: &AttrsDef, env: &Rc<Env>) -> EvalResult<Value> {
+    pub(crate) fn eval_attrs(&mut self, def: &AttrsDef, env: &Counted<Env>) -> EvalResult<Value> {
         // The commonest set: its names all written, not recursive. Its
         // entries (sorted by lowering) go straight into their allocation.
         if !def.rec && def.dynamics.is_empty() {
@@ -477,7 +482,7 @@ impl Eval {
     pub(crate) fn interpolate(
         &mut self,
         parts: &[StrPart],
-        env: &Rc<Env>,
+        env: &Counted<Env>,
         span: Span,
     ) -> EvalResult<Value> {
         let mut out = String::new();

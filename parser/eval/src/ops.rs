@@ -9,7 +9,7 @@ impl Eval {
         op: BinOp,
         lhs: ExprId,
         rhs: ExprId,
-        env: &Rc<Env>,
+        env: &Counted<Env>,
         span: Span,
     ) -> EvalResult<Value> {
         match op {
@@ -61,7 +61,7 @@ impl Eval {
         }
     }
 
-    pub(crate) fn eval_bool(&mut self, e: ExprId, env: &Rc<Env>) -> EvalResult<bool> {
+    pub(crate) fn eval_bool(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<bool> {
         match self.eval(e, env)? {
             Value::Bool(b) => Ok(b),
             v => Err(type_err(
