@@ -442,7 +442,7 @@ impl Thunk {
     #[inline]
     pub fn value(&self) -> Option<Value> {
         // SAFETY: the cell is read in place and its value cloned before
-        // anything else runs: `Thunk` is not `Send` (an `Rc`), and
+        // anything else runs: `Thunk` is not `Send` (a `Counted`), and
         // `Value::clone` only copies and bumps reference counts, so
         // nothing can set this cell while the reference lives.
         match unsafe { &*self.0.as_ptr() } {

@@ -231,7 +231,7 @@ pub(super) fn static_str(s: &ast::Str) -> Option<Rc<str>> {
             InterpolPart::Interpolation(_) => return None,
         }
     }
-    Some(out.into())
+    Some(super::intern(&out))
 }
 
 pub(super) fn shift(v: Var) -> Var {

@@ -296,7 +296,8 @@ impl Move<'_> {
     }
 
     /// Move `e`'s ids and spans in place (its `Rc`s are its own, fresh
-    /// from the bytes); `None` when one leaves the file.
+    /// from the bytes, but for its strings, which are interned and never
+    /// changed); `None` when one leaves the file.
     fn expr(&self, e: &mut Expr) -> Option<()> {
         match e {
             Expr::Null

@@ -63,11 +63,13 @@ pub enum Var {
 }
 
 /// The one `Rc<str>` of a short text (a name, most often) for this
-/// thread: every name written in the files lowered or thawed here is one
-/// allocation, however many times it is written, and two of them are the
-/// same name exactly when they are the same pointer (`name_eq` in the
-/// evaluator tries that first). Longer texts (strings, scripts) are not
-/// kept: each is its own allocation, as written.
+/// thread: a name written in the files lowered or thawed here is one
+/// allocation, however many times it is written, so two writings of it
+/// are the same pointer (`name_eq` in the evaluator tries that first).
+/// Two different pointers may still be the same text (a long one, another
+/// thread's, or one the evaluator made): only the same pointer says
+/// anything. Longer texts (strings, scripts) are not kept: each is its
+/// own allocation, as written.
 pub fn intern(s: &str) -> Rc<str> {
     /// Texts up to this long are interned.
     const SHORT: usize = 48;
