@@ -905,15 +905,6 @@ impl FromIterator<Entry> for AttrMap {
     }
 }
 
-impl<'a> IntoIterator for &'a AttrMap {
-    type Item = (&'a Rc<str>, &'a Attr);
-    type IntoIter =
-        std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> (&'a Rc<str>, &'a Attr)>;
-    fn into_iter(self) -> Self::IntoIter {
-        (**self).into_iter()
-    }
-}
-
 /// A made attribute set, as its one allocation holds it: a count of its
 /// holders, whether it stands in for something nixplan does not evaluate,
 /// and its entries sorted by name. Read through [`Attrs`].
