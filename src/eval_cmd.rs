@@ -126,7 +126,7 @@ fn auto_args(ev: &mut Eval, args: &EvalArgs, cwd: &str) -> Result<Attrs, ExitCod
     for pair in args.arg.chunks(2) {
         let (name, expr) = (&pair[0], &pair[1]);
         match ev.load_source(&format!("(--arg {name})"), None, expr, cwd) {
-            Ok((_, e)) => out.insert(name.as_str(), Thunk::pending(e, Env::unfilled(None))),
+            Ok((_, e)) => out.insert(name.as_str(), Thunk::pending(e, Env::root())),
             Err(LoadError::Syntax(d)) => {
                 eprintln!("{:?}", miette::Report::new(*d));
                 return Err(ExitCode::from(1));

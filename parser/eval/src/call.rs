@@ -31,7 +31,7 @@ impl Eval {
                 if let Expr::Lambda(def) = self.arena.get(c.expr) {
                     if let Param::Ident(_) = def.param {
                         let body = def.body;
-                        let new_env = Env::new(Some(c.env.clone()), Slots::one(arg));
+                        let new_env = Env::one(Some(c.env.clone()), arg);
                         return self.eval(body, &new_env).map_err(|mut e| {
                             e.add_trace(span, "while calling a function");
                             e
@@ -39,9 +39,8 @@ impl Eval {
                     }
                 }
                 let def = self.lambda_def(c);
-                let new_env = Env::unfilled(Some(c.env.clone()));
-                // Formal i has slot i (lowering): the slots are pushed in order.
-                let mut slots = Slots::with_capacity(def.slots as usize);
+                // Formal i has slot i (lowering), the `@` binding the last.
+                let new_env = Env::unfilled(Some(c.env.clone()), def.slots as usize);
                 if let Param::Formals {
                     formals,
                     ellipsis,
@@ -62,15 +61,15 @@ impl Eval {
                         }
                     };
                     let mut used = 0;
-                    for formal in formals {
-                        debug_assert_eq!(formal.slot as usize, slots.len());
+                    for (i, formal) in formals.iter().enumerate() {
+                        debug_assert_eq!(formal.slot as usize, i);
                         match attrs.get(&formal.name) {
                             Some(t) => {
                                 used += 1;
-                                slots.push(t.clone());
+                                new_env.set_slot(i, t.clone());
                             }
                             None => match formal.default {
-                                Some(d) => slots.push(Thunk::pending(d, new_env.clone())),
+                                Some(d) => new_env.set_slot(i, Thunk::pending(d, new_env.clone())),
                                 None => {
                                     let fname = self.lambda_name(c);
                                     return Err(type_err(
@@ -103,10 +102,9 @@ impl Eval {
                     }
                     if bind.is_some() {
                         // the `@` binding takes the last slot
-                        slots.push(arg);
+                        new_env.set_slot(formals.len(), arg);
                     }
                 }
-                new_env.set_slots(slots);
                 self.eval(def.body, &new_env).map_err(|mut e| {
                     e.add_trace(span, "while calling a function");
                     e
@@ -206,7 +204,7 @@ impl Eval {
     /// position): a builtin given all it takes here runs on them at once,
     /// with no partial application made in between; anything else is
     /// applied one argument at a time, as written.
-    pub(crate) fn eval_apply_spine(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<Value> {
+    pub(crate) fn eval_apply_spine(&mut self, e: ExprId, env: &Env) -> EvalResult<Value> {
         // The spine is walked, not collected: `n` applications down to the
         // head, and the application of the `k`th argument (innermost
         // first) is found again from `e` when it is applied. Spines are

@@ -4,7 +4,7 @@
 use crate::*;
 
 impl Eval {
-    pub fn eval(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<Value> {
+    pub fn eval(&mut self, e: ExprId, env: &Env) -> EvalResult<Value> {
         // A variable whose value is computed already (the commonest
         // expression) is read without a level of evaluation: nothing is
         // evaluated, so nothing can fail or recurse.
@@ -25,7 +25,7 @@ impl Eval {
     }
 
     #[inline(always)]
-    pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<Value> {
+    pub(crate) fn eval_inner(&mut self, e: ExprId, env: &Env) -> EvalResult<Value> {
         // Where `e` is, read only where it is needed (another vector than
         // the expressions').
         macro_rules! span {
@@ -189,7 +189,7 @@ impl Eval {
             }
             Expr::With { scope, body } => {
                 let t = self.thunk(scope, env);
-                let new_env = Env::new(Some(env.clone()), Slots::one(t));
+                let new_env = Env::one(Some(env.clone()), t);
                 self.eval(body, &new_env)
             }
             Expr::If { cond, then, els } => {
@@ -260,12 +260,7 @@ impl Eval {
         }
     }
 
-    pub(crate) fn eval_var(
-        &mut self,
-        v: &Var,
-        env: &Counted<Env>,
-        span: Span,
-    ) -> EvalResult<Value> {
+    pub(crate) fn eval_var(&mut self, v: &Var, env: &Env, span: Span) -> EvalResult<Value> {
         match v {
             Var::Local { depth, slot } => {
                 let t = lookup_env(env, *depth)
@@ -334,14 +329,14 @@ impl Eval {
 
     /// The name `name` stands for, borrowed where it is written in the
     /// source (no reference count taken for a static name).
-    fn attr_key<'a>(&mut self, name: &'a AttrName, env: &Counted<Env>) -> EvalResult<AttrKey<'a>> {
+    fn attr_key<'a>(&mut self, name: &'a AttrName, env: &Env) -> EvalResult<AttrKey<'a>> {
         match name {
             AttrName::Static(s) => Ok(AttrKey::Static(s)),
             AttrName::Dynamic(_) => self.attr_name(name, env).map(AttrKey::Dynamic),
         }
     }
 
-    pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Counted<Env>) -> EvalResult<Rc<str>> {
+    pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Env) -> EvalResult<Rc<str>> {
         match name {
             AttrName::Static(s) => Ok(s.clone()),
             AttrName::Dynamic(e) => {
@@ -360,18 +355,24 @@ impl Eval {
         }
     }
 
-    pub(crate) fn rec_env(&mut self, def: &AttrsDef, env: &Counted<Env>) -> Counted<Env> {
-        let new_env = Env::unfilled(Some(env.clone()));
-        let slots: Slots = def
+    pub(crate) fn rec_env(&mut self, def: &AttrsDef, env: &Env) -> Env {
+        let new_env = Env::unfilled(Some(env.clone()), def.statics.len());
+        // Every slot is given after all are made: a binding that is a
+        // variable of the same set (`g = f`) gets a thunk of its own,
+        // whatever the order, which `__overrides` needs (it replaces `f`'s
+        // slot) and `==` sees (it compares functions by their holders).
+        let slots: smallvec::SmallVec<[Thunk; 8]> = def
             .statics
             .iter()
             .map(|(_, b)| self.thunk(b.value, &new_env))
             .collect();
-        new_env.set_slots(slots);
+        for (i, t) in slots.into_iter().enumerate() {
+            new_env.set_slot(i, t);
+        }
         new_env
     }
 
-    pub(crate) fn eval_attrs(&mut self, def: &AttrsDef, env: &Counted<Env>) -> EvalResult<Value> {
+    pub(crate) fn eval_attrs(&mut self, def: &AttrsDef, env: &Env) -> EvalResult<Value> {
         // The commonest set: its names all written, not recursive. Its
         // entries (sorted by lowering) go straight into their allocation.
         if !def.rec && def.dynamics.is_empty() {
@@ -386,7 +387,8 @@ impl Eval {
         let mut attrs = AttrMap::with_capacity(def.statics.len() + def.dynamics.len());
         let scope = if def.rec {
             let new_env = self.rec_env(def, env);
-            let slots = new_env.slots();
+            let slots = (0..def.statics.len())
+                .map(|i| new_env.slot(i).expect("a rec set has a slot per name"));
             // The statics are sorted by name and come first.
             for ((name, b), t) in def.statics.iter().zip(slots) {
                 attrs.push_sorted(
@@ -482,7 +484,7 @@ impl Eval {
     pub(crate) fn interpolate(
         &mut self,
         parts: &[StrPart],
-        env: &Counted<Env>,
+        env: &Env,
         span: Span,
     ) -> EvalResult<Value> {
         let mut out = String::new();

@@ -42,10 +42,10 @@ impl Eval {
         }
         let text = self.read_source_text(&p, span)?;
         let names: Vec<Rc<str>> = scope.names().cloned().collect();
-        let slots: Slots = scope.map.values().map(|a| a.value.clone()).collect();
+        let slots = scope.map.values().map(|a| a.value.clone());
         let base = parent_dir(&p);
         let root = self.load_imported(&p, &text, &base, &names, span)?;
-        let env = Env::new(None, slots);
+        let env = Env::of(None, slots);
         self.eval(root, &env)
     }
 
@@ -161,7 +161,7 @@ impl Eval {
         }
         let base = parent_dir(&p);
         let root = self.load_imported(&p, &text, &base, &[], span)?;
-        let env = Env::unfilled(None);
+        let env = Env::root();
         let t = Thunk::pending(root, env);
         self.import_cache.insert(p, t.clone());
         self.force(&t)

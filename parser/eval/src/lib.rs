@@ -31,7 +31,7 @@ use std::sync::Arc;
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
     Attr, AttrMap, AttrSlice, Attrs, Callee, CalleeFn, Closure, Context, Counted, Env, NixString,
-    Opaque, OpaqueKind, PrimOp, PrimOpApp, PrimOpArgs, Slots, Thunk, ThunkState, Value,
+    Opaque, OpaqueKind, PrimOp, PrimOpApp, PrimOpArgs, Thunk, ThunkState, Value,
 };
 
 use crate::fs::FileSystem;
@@ -584,7 +584,7 @@ impl Eval {
 
     /// Evaluate a lowered root expression in the global scope.
     pub fn eval_root(&mut self, e: ExprId) -> EvalResult<Value> {
-        let env = Env::unfilled(None);
+        let env = Env::root();
         self.eval(e, &env)
     }
 
@@ -661,7 +661,7 @@ impl Eval {
     }
 
     /// A thunk for `e` in `env`, without allocating for what is already a value.
-    pub fn thunk(&mut self, e: ExprId, env: &Counted<Env>) -> Thunk {
+    pub fn thunk(&mut self, e: ExprId, env: &Env) -> Thunk {
         match self.arena.get(e) {
             Expr::Frozen => {
                 self.arena.decode(e);
@@ -730,7 +730,7 @@ impl Eval {
     /// anything: `base` a variable whose value is a set already, each
     /// name static and present (an absent one may be synthesised by an
     /// opaque stand-in, or fall to `or`: left to evaluation).
-    fn selected_now(&self, base: ExprId, path: &[AttrName], env: &Counted<Env>) -> Option<Thunk> {
+    fn selected_now(&self, base: ExprId, path: &[AttrName], env: &Env) -> Option<Thunk> {
         if self.overriding > 0 {
             return None;
         }
@@ -844,10 +844,10 @@ fn site_entry(table: &mut Vec<u32>, at: usize, arena_len: usize) -> &mut u32 {
     &mut table[at]
 }
 
-pub(crate) fn lookup_env(env: &Counted<Env>, depth: u32) -> &Counted<Env> {
+pub(crate) fn lookup_env(env: &Env, depth: u32) -> &Env {
     let mut e = env;
     for _ in 0..depth {
-        e = e.parent.as_ref().expect("lowering computed a valid depth");
+        e = e.parent().expect("lowering computed a valid depth");
     }
     e
 }

@@ -9,7 +9,7 @@ impl Eval {
         op: BinOp,
         lhs: ExprId,
         rhs: ExprId,
-        env: &Counted<Env>,
+        env: &Env,
         span: Span,
     ) -> EvalResult<Value> {
         match op {
@@ -61,7 +61,7 @@ impl Eval {
         }
     }
 
-    pub(crate) fn eval_bool(&mut self, e: ExprId, env: &Counted<Env>) -> EvalResult<bool> {
+    pub(crate) fn eval_bool(&mut self, e: ExprId, env: &Env) -> EvalResult<bool> {
         match self.eval(e, env)? {
             Value::Bool(b) => Ok(b),
             v => Err(type_err(

@@ -2,7 +2,7 @@
 //! sets kept sorted by name (the order Nix prints them in), strings with
 //! their store-path context.
 
-use std::cell::{Cell, RefCell, UnsafeCell};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
@@ -72,7 +72,7 @@ pub struct PrimOpApp {
 /// its own).
 #[derive(Clone)]
 pub struct Closure {
-    pub env: Counted<Env>,
+    pub env: Env,
     pub expr: ExprId,
 }
 
@@ -227,7 +227,7 @@ pub enum CalleeFn {
 
 pub enum ThunkState {
     Done(Value),
-    Pending(ExprId, Counted<Env>),
+    Pending(ExprId, Env),
     Native(NativeFn),
     /// `f a` (or `f a b`) when forced: one allocation per element of a
     /// `map` or `mapAttrs`, the function and call site being shared.
@@ -409,7 +409,7 @@ impl Thunk {
         Thunk(Counted::new(Cell::new(ThunkState::Done(v))))
     }
     #[inline]
-    pub fn pending(e: ExprId, env: Counted<Env>) -> Thunk {
+    pub fn pending(e: ExprId, env: Env) -> Thunk {
         Thunk(Counted::new(Cell::new(ThunkState::Pending(e, env))))
     }
     /// `callee.f a` (with `b`: `callee.f a b`), computed when forced.
@@ -469,148 +469,218 @@ impl Thunk {
     }
 }
 
-/// The slots of an environment: the first inline, as nearly every
-/// environment is a function call's one argument (measured: 1.07M of
-/// 1.13M on the module tree), read with no test of where the slots are;
-/// the rest (a `let`, `rec` set or function with formals) inline up to two
-/// more, as before (in one allocation, the environments of two or three
-/// slots cost more than the first slot saved).
-#[derive(Clone, Default)]
-pub struct Slots {
-    /// `None` while a `let` or `rec` set is being made.
-    first: Option<Thunk>,
-    rest: smallvec::SmallVec<[Thunk; 2]>,
+/// One lexical environment: the slots of a `let`, `rec` set or function,
+/// or the single scope value of a `with`, and the environment around it.
+/// A thin pointer to one allocation of a head (a count of holders, the
+/// number of slots and the parent) and the slots after it, shared by its
+/// copies: nearly every environment is a function call's one argument
+/// (measured: 1.07M of 1.13M on the module tree), 24 bytes so (it was 48:
+/// a count, the parent and a vector of slots with room for three inline).
+pub struct Env(std::ptr::NonNull<EnvHead>);
+
+/// The fields of an environment before its slots.
+#[repr(C)]
+struct EnvHead {
+    /// Holders: an environment held by more than `u32::MAX` aborts (only
+    /// leaked copies could make that many; each holder is 8 bytes).
+    count: Cell<u32>,
+    len: u32,
+    parent: Option<Env>,
 }
 
-impl Slots {
-    pub fn new() -> Slots {
-        Slots::default()
-    }
-    /// Room for `n` slots.
-    pub fn with_capacity(n: usize) -> Slots {
-        Slots {
-            first: None,
-            rest: smallvec::SmallVec::with_capacity(n.saturating_sub(1)),
-        }
-    }
-    /// One slot (a function's argument, a `with`'s scope).
-    #[inline]
-    pub fn one(t: Thunk) -> Slots {
-        Slots {
-            first: Some(t),
-            rest: smallvec::SmallVec::new(),
-        }
-    }
-    /// Add the next slot.
-    #[inline]
-    pub fn push(&mut self, t: Thunk) {
-        if self.first.is_none() {
-            self.first = Some(t);
-        } else {
-            self.rest.push(t);
-        }
-    }
-    pub fn len(&self) -> usize {
-        if self.first.is_none() {
-            0
-        } else {
-            1 + self.rest.len()
-        }
-    }
-    pub fn is_empty(&self) -> bool {
-        self.first.is_none()
-    }
-    #[inline(always)]
-    pub fn get(&self, i: usize) -> Option<&Thunk> {
-        if i == 0 {
-            self.first.as_ref()
-        } else {
-            self.rest.get(i - 1)
-        }
-    }
-}
+/// A slot: `None` while a `let`, `rec` set or function's formals are being
+/// made (their thunks need the environment first).
+type Slot = Option<Thunk>;
 
-impl FromIterator<Thunk> for Slots {
-    fn from_iter<I: IntoIterator<Item = Thunk>>(iter: I) -> Slots {
-        let mut it = iter.into_iter();
-        let first = it.next();
-        Slots {
-            first,
-            rest: it.collect(),
-        }
-    }
-}
-
-impl IntoIterator for Slots {
-    type Item = Thunk;
-    type IntoIter = std::iter::Chain<std::option::IntoIter<Thunk>, smallvec::IntoIter<[Thunk; 2]>>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.first.into_iter().chain(self.rest)
-    }
-}
-
-/// One lexical environment: the slots of a `let`, `rec` set or function, or
-/// the single scope value of a `with`.
-pub struct Env {
-    pub parent: Option<Counted<Env>>,
-    /// Written while the environment is made (its thunks need it first)
-    /// and by `__overrides`, read on every variable: in a plain cell, as
-    /// no reference into it outlives one of the methods below, and
-    /// nothing they run can reach an environment (they copy and move
-    /// thunks; an old value is dropped after the cell is left).
-    slots: UnsafeCell<Slots>,
-}
+const _: () = assert!(std::mem::size_of::<EnvHead>().is_multiple_of(std::mem::align_of::<Slot>()));
+const _: () = assert!(std::mem::align_of::<Slot>() <= std::mem::align_of::<EnvHead>());
+const _: () = assert!(std::mem::size_of::<EnvHead>() == 16);
 
 impl Env {
-    pub fn new(parent: Option<Counted<Env>>, slots: Slots) -> Counted<Env> {
-        Counted::new(Env {
-            parent,
-            slots: UnsafeCell::new(slots),
-        })
+    /// The layout of an environment of `n` slots: its head, then the slots.
+    fn layout(n: usize) -> std::alloc::Layout {
+        let slots = std::alloc::Layout::array::<Slot>(n).expect("an environment fits memory");
+        let (layout, at) = std::alloc::Layout::new::<EnvHead>()
+            .extend(slots)
+            .expect("an environment fits memory");
+        debug_assert_eq!(at, std::mem::size_of::<EnvHead>());
+        layout.pad_to_align()
     }
-    /// An environment whose slots are given later (`set_slots`).
+
+    /// The first slot of the environment at `head`: right after the head,
+    /// whose size is a multiple of a slot's alignment (checked above).
+    #[inline(always)]
+    fn first_slot(head: *mut EnvHead) -> *mut Slot {
+        // SAFETY (of the offset): within the allocation (`layout`).
+        unsafe { (head as *mut u8).add(std::mem::size_of::<EnvHead>()) as *mut Slot }
+    }
+
+    /// An environment of `n` slots, each written by `slot(i)`.
+    #[inline(always)]
+    fn make(parent: Option<Env>, n: usize, mut slot: impl FnMut(usize) -> Slot) -> Env {
+        let Ok(len) = u32::try_from(n) else {
+            panic!("an environment of {n} slots")
+        };
+        let layout = Env::layout(n);
+        // SAFETY: the layout has a non-zero size (the head). Every slot is
+        // written before the environment is handed out (`slot` only
+        // makes a thunk, it cannot reach the allocation), and the head
+        // last: a panic in `slot` leaks the slots written and the block.
+        unsafe {
+            let Some(head) = std::ptr::NonNull::new(std::alloc::alloc(layout) as *mut EnvHead)
+            else {
+                std::alloc::handle_alloc_error(layout)
+            };
+            let first = Env::first_slot(head.as_ptr());
+            for i in 0..n {
+                first.add(i).write(slot(i));
+            }
+            head.as_ptr().write(EnvHead {
+                count: Cell::new(1),
+                len,
+                parent,
+            });
+            Env(head)
+        }
+    }
+
+    /// An environment of one slot (a function's argument, a `with`'s
+    /// scope).
     #[inline]
-    pub fn unfilled(parent: Option<Counted<Env>>) -> Counted<Env> {
-        Env::new(parent, Slots::new())
+    pub fn one(parent: Option<Env>, t: Thunk) -> Env {
+        let mut t = Some(t);
+        Env::make(parent, 1, |_| t.take())
+    }
+    /// An environment of `n` slots given later (`set_slot`), as they refer
+    /// to it: a `let`, a `rec` set, a function's formals.
+    pub fn unfilled(parent: Option<Env>, n: usize) -> Env {
+        Env::make(parent, n, |_| None)
+    }
+    /// An environment of the slots `slots` gives.
+    pub fn of(parent: Option<Env>, slots: impl ExactSizeIterator<Item = Thunk>) -> Env {
+        let n = slots.len();
+        let mut slots = slots.fuse();
+        let env = Env::make(parent, n, |_| slots.next());
+        debug_assert!(slots.next().is_none(), "as many slots as the iterator said");
+        env
+    }
+    /// An environment of no slots (a file's, around its free names).
+    pub fn root() -> Env {
+        Env::make(None, 0, |_| None)
+    }
+
+    #[inline(always)]
+    fn head(&self) -> &EnvHead {
+        // SAFETY: live while this holder is; the reference covers the
+        // head only (slots are read and written through raw pointers).
+        unsafe { self.0.as_ref() }
+    }
+    /// The environment around this one.
+    #[inline(always)]
+    pub fn parent(&self) -> Option<&Env> {
+        self.head().parent.as_ref()
+    }
+    /// How many slots it has.
+    pub fn len(&self) -> usize {
+        self.head().len as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Slot `i`, as it is in place.
+    ///
+    /// # Safety
+    /// `i` is below `len`, and the reference is gone before any slot of
+    /// this environment is written (`set_slot`).
+    #[inline(always)]
+    unsafe fn slot_ref(&self, i: usize) -> &Slot {
+        // SAFETY: as the caller says; the slots were all written by `make`.
+        unsafe { &*Env::first_slot(self.0.as_ptr()).add(i) }
     }
     /// Slot `i`, if it is there yet (a `let` or `rec` set being made has
     /// none).
     #[inline]
     pub fn slot(&self, i: usize) -> Option<Thunk> {
-        // SAFETY: see `slots`: the reference ends with the clone.
-        unsafe { &*self.slots.get() }.get(i).cloned()
+        if i >= self.len() {
+            return None;
+        }
+        // SAFETY: `i` is a slot; the reference ends with the clone, which
+        // only bumps a count.
+        unsafe { self.slot_ref(i) }.clone()
     }
     /// The value of slot `i`, if it is there and computed already.
     #[inline]
     pub fn slot_value(&self, i: usize) -> Option<Value> {
-        // SAFETY: see `slots`: `Thunk::value` only reads its own cell
-        // and clones; the reference ends with it.
-        unsafe { &*self.slots.get() }.get(i).and_then(Thunk::value)
+        if i >= self.len() {
+            return None;
+        }
+        // SAFETY: as in `slot`: `Thunk::value` only reads its own cell
+        // and clones.
+        unsafe { self.slot_ref(i) }.as_ref().and_then(Thunk::value)
     }
-    /// A copy of every slot.
-    pub fn slots(&self) -> Slots {
-        // SAFETY: see `slots`: the reference ends with the clone.
-        unsafe { &*self.slots.get() }.clone()
-    }
-    /// Give the environment its slots (made after it, as they refer to it).
-    pub fn set_slots(&self, slots: Slots) {
-        // SAFETY: see `slots`: the old slots are dropped after the
-        // reference ends (dropping thunks runs no evaluation, but may
-        // free other environments).
-        let old = std::mem::replace(unsafe { &mut *self.slots.get() }, slots);
-        drop(old);
-    }
-    /// Replace slot `i` (`__overrides`), which is there.
+    /// Give slot `i` its thunk, or replace it (`__overrides`).
     pub fn set_slot(&self, i: usize, t: Thunk) {
-        // SAFETY: as in `set_slots`.
-        let s = unsafe { &mut *self.slots.get() };
-        let place = if i == 0 {
-            s.first.as_mut().expect("the slot is there")
-        } else {
-            &mut s.rest[i - 1]
-        };
-        let old = std::mem::replace(place, t);
+        assert!(
+            i < self.len(),
+            "slot {i} of an environment of {}",
+            self.len()
+        );
+        // SAFETY: `i` is a slot, and no reference to a slot is live (every
+        // one ends inside a method here); the old thunk is dropped after
+        // the write (dropping thunks runs no evaluation, but may free
+        // other environments).
+        let old = unsafe { std::ptr::replace(Env::first_slot(self.0.as_ptr()).add(i), Some(t)) };
         drop(old);
+    }
+}
+
+impl Clone for Env {
+    #[inline]
+    fn clone(&self) -> Env {
+        let count = &self.head().count;
+        // As `Rc`: a count that would wrap (only by leaked copies) aborts.
+        let Some(more) = count.get().checked_add(1) else {
+            std::process::abort()
+        };
+        count.set(more);
+        Env(self.0)
+    }
+}
+
+impl Drop for Env {
+    #[inline]
+    fn drop(&mut self) {
+        let count = &self.head().count;
+        let left = count.get() - 1;
+        count.set(left);
+        if left == 0 {
+            // SAFETY: no holder is left.
+            unsafe { Env::free(self.0) }
+        }
+    }
+}
+
+impl Env {
+    /// The last holder went: the slots and the parent are dropped and the
+    /// allocation freed (out of line, as `Counted::free`).
+    ///
+    /// # Safety
+    /// `head` was made by `make`, and no holder is left.
+    #[inline(never)]
+    unsafe fn free(head: std::ptr::NonNull<EnvHead>) {
+        // SAFETY: as the caller says: each slot and the parent were written
+        // by `make` (or replaced by `set_slot`) and are dropped once, here,
+        // with the layout `make` allocated.
+        unsafe {
+            let head = head.as_ptr();
+            let len = (*head).len as usize;
+            std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(
+                Env::first_slot(head),
+                len,
+            ));
+            std::ptr::drop_in_place(&mut (*head).parent);
+            std::alloc::dealloc(head as *mut u8, Env::layout(len));
+        }
     }
 }
 
@@ -1187,8 +1257,40 @@ mod tests {
         assert_eq!(std::mem::size_of::<Attrs>(), 8);
         assert_eq!(std::mem::size_of::<ThunkState>(), 32);
         assert_eq!(std::mem::size_of::<CountedBox<Cell<ThunkState>>>(), 40);
-        assert_eq!(std::mem::size_of::<CountedBox<Env>>(), 48);
-        assert_eq!(std::mem::size_of::<Env>(), 40);
+        assert_eq!(std::mem::size_of::<Env>(), 8);
+        assert_eq!(Env::layout(1).size(), 24);
+    }
+
+    /// An environment holds its slots and its parent, gives a slot once
+    /// it is there (none past its end), replaces one (dropping the old
+    /// thunk), and lets all go with its last holder.
+    #[test]
+    fn an_environment_holds_its_slots_and_lets_them_go() {
+        let a = Thunk::ready(Value::Int(1));
+        let b = Thunk::ready(Value::Int(2));
+        let parent = Env::one(None, a.clone());
+        let env = Env::of(Some(parent.clone()), [a.clone(), b.clone()].into_iter());
+        assert_eq!(env.len(), 2);
+        assert!(env.slot(0).is_some_and(|t| t.ptr_eq(&a)));
+        assert!(matches!(env.slot_value(1), Some(Value::Int(2))));
+        assert!(env.slot(2).is_none() && env.slot_value(2).is_none());
+        assert!(env
+            .parent()
+            .and_then(|p| p.slot(0))
+            .is_some_and(|t| t.ptr_eq(&a)));
+        // `a`: here, in the parent and in `env`.
+        assert_eq!(Counted::count(&a.0), 3);
+        env.set_slot(0, b.clone());
+        assert_eq!(Counted::count(&a.0), 2);
+        assert!(env.slot(0).is_some_and(|t| t.ptr_eq(&b)));
+        let later = Env::unfilled(Some(env.clone()), 3);
+        assert!((0..3).all(|i| later.slot(i).is_none()));
+        later.set_slot(2, a.clone());
+        assert!(later.slot(1).is_none() && later.slot(2).is_some_and(|t| t.ptr_eq(&a)));
+        assert!(Env::root().is_empty() && Env::root().parent().is_none());
+        drop((env, parent, later));
+        assert_eq!(Counted::count(&a.0), 1);
+        assert_eq!(Counted::count(&b.0), 1);
     }
 
     proptest::proptest! {

@@ -182,7 +182,7 @@ pub(crate) fn install(ev: &mut Eval) {
         Ok(x) => x,
         Err(_) => unreachable!("the built-in derivation source parses"),
     };
-    let env = crate::Env::unfilled(None);
+    let env = crate::Env::root();
     let t = Thunk::pending(root, env);
     ev.set_global("derivation", t.clone());
     if let Value::Attrs(a) = bv {
