@@ -980,8 +980,8 @@ impl FromIterator<Entry> for AttrMap {
 /// and its entries sorted by name. Read through [`Attrs`].
 #[repr(C)]
 pub struct SetBox {
-    count: Cell<usize>,
-    len: usize,
+    count: Cell<u32>,
+    len: u32,
     /// Set for the stand-ins of things nixplan does not evaluate (packages,
     /// unavailable flake inputs): a missing attribute is synthesised.
     pub opaque: Option<Rc<Opaque>>,
@@ -992,13 +992,16 @@ pub struct SetBox {
 /// layout).
 #[repr(C)]
 struct SetHead {
-    count: Cell<usize>,
-    len: usize,
+    /// Holders: a set held by more than `u32::MAX` aborts (only leaked
+    /// copies could make that many; each holder is 8 bytes).
+    count: Cell<u32>,
+    len: u32,
     opaque: Option<Rc<Opaque>>,
 }
 
 const _: () = assert!(std::mem::size_of::<SetHead>().is_multiple_of(std::mem::align_of::<Entry>()));
 const _: () = assert!(std::mem::align_of::<Entry>() <= std::mem::align_of::<SetHead>());
+const _: () = assert!(std::mem::size_of::<SetHead>() == 16);
 
 /// A made attribute set: one allocation of its entries and what it needs
 /// besides (a set was two: the set and its vector of entries), held by a
@@ -1027,6 +1030,9 @@ impl Attrs {
     /// A set of the `n` entries `entries` gives (in name order, each name
     /// once), written straight into its allocation.
     fn make(n: usize, opaque: Option<Rc<Opaque>>, entries: impl Iterator<Item = Entry>) -> Attrs {
+        let Ok(len) = u32::try_from(n) else {
+            panic!("a set of {n} attributes")
+        };
         let layout = Attrs::layout(n);
         // SAFETY: the layout has a non-zero size (the head). Each entry is
         // written in its place, within the allocation (`take(n)`); if the
@@ -1050,7 +1056,7 @@ impl Attrs {
             }
             head.as_ptr().write(SetHead {
                 count: Cell::new(1),
-                len: n,
+                len,
                 opaque,
             });
             let set = Attrs(head);
@@ -1144,7 +1150,7 @@ impl std::ops::Deref for Attrs {
         // pointer of that length cast to the unsized `SetBox` carries it
         // as the length of its entries.
         unsafe {
-            let len = (*self.0.as_ptr()).len;
+            let len = (*self.0.as_ptr()).len as usize;
             &*(std::ptr::slice_from_raw_parts(self.0.as_ptr() as *const Entry, len)
                 as *const SetBox)
         }
@@ -1188,7 +1194,7 @@ impl Attrs {
         // the layout is the one `make` allocated with.
         unsafe {
             let head = self.0.as_ptr();
-            let len = (*head).len;
+            let len = (*head).len as usize;
             let first = Attrs::entries(head);
             std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(first, len));
             std::ptr::drop_in_place(&mut (*head).opaque);
@@ -1258,6 +1264,8 @@ mod tests {
         assert_eq!(std::mem::size_of::<ThunkState>(), 32);
         assert_eq!(std::mem::size_of::<CountedBox<Cell<ThunkState>>>(), 40);
         assert_eq!(std::mem::size_of::<Env>(), 8);
+        // A set of one attribute: its head (16 bytes) and the entry (40).
+        assert_eq!(Attrs::layout(1).size(), 56);
         assert_eq!(Env::layout(1).size(), 24);
     }
 
