@@ -61,6 +61,11 @@ impl Eval {
                         }
                     };
                     let mut used = 0;
+                    // A default's thunk holds the environment: given only
+                    // once the call is known good (a failed call leaves
+                    // no environment holding itself).
+                    let mut defaults: smallvec::SmallVec<[(usize, ExprId); 4]> =
+                        smallvec::SmallVec::new();
                     for (i, formal) in formals.iter().enumerate() {
                         debug_assert_eq!(formal.slot as usize, i);
                         match attrs.get(&formal.name) {
@@ -69,7 +74,7 @@ impl Eval {
                                 new_env.set_slot(i, t.clone());
                             }
                             None => match formal.default {
-                                Some(d) => new_env.set_slot(i, Thunk::pending(d, new_env.clone())),
+                                Some(d) => defaults.push((i, d)),
                                 None => {
                                     let fname = self.lambda_name(c);
                                     return Err(type_err(
@@ -99,6 +104,9 @@ impl Eval {
                                 return Err(type_err(msg, span));
                             }
                         }
+                    }
+                    for (i, d) in defaults {
+                        new_env.set_slot(i, Thunk::pending(d, new_env.clone()));
                     }
                     if bind.is_some() {
                         // the `@` binding takes the last slot

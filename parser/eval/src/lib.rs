@@ -896,6 +896,35 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
 mod tests {
     use super::*;
 
+    /// A call that fails (a required argument missing) leaves nothing
+    /// holding what it was given: no environment is left holding itself
+    /// through a default's thunk.
+    #[test]
+    fn a_failed_call_lets_its_argument_go() {
+        let mut ev = Eval::new(Box::new(fs::OsFileSystem), Settings::default());
+        let (file, root) = ev
+            .load_source("t.nix", None, "{ x, y ? x, z }: x", "/")
+            .expect("the source loads");
+        let f = ev.eval_root(root).expect("a function");
+        let x = Thunk::ready(Value::Int(1));
+        let mut arg = AttrMap::new();
+        arg.insert("x", x.clone());
+        let arg = Thunk::ready(Value::attrs(arg));
+        let span = Span {
+            file,
+            start: 0,
+            end: 1,
+        };
+        let err = ev.call(&f, arg, span).expect_err("z is missing");
+        assert!(
+            err.message.contains("without required argument 'z'"),
+            "{}",
+            err.message
+        );
+        // Held here and by the set, which is gone with the call.
+        assert_eq!(value::Counted::count(&x.0), 1);
+    }
+
     /// A literal's thunk is made once and shared by everything that holds
     /// it: the lists two calls of one function make hold the same thunks.
     #[test]
