@@ -61,11 +61,6 @@ impl Eval {
                         }
                     };
                     let mut used = 0;
-                    // A default's thunk holds the environment: given only
-                    // once the call is known good (a failed call leaves
-                    // no environment holding itself).
-                    let mut defaults: smallvec::SmallVec<[(usize, ExprId); 4]> =
-                        smallvec::SmallVec::new();
                     for (i, formal) in formals.iter().enumerate() {
                         debug_assert_eq!(formal.slot as usize, i);
                         match attrs.get(&formal.name) {
@@ -74,8 +69,13 @@ impl Eval {
                                 new_env.set_slot(i, t.clone());
                             }
                             None => match formal.default {
-                                Some(d) => defaults.push((i, d)),
+                                Some(d) => new_env.set_slot(i, Thunk::pending(d, new_env.clone())),
                                 None => {
+                                    // A default's thunk holds the
+                                    // environment: a failed call lets
+                                    // go of them (else it would hold
+                                    // itself, and the argument's thunks).
+                                    new_env.empty_slots();
                                     let fname = self.lambda_name(c);
                                     return Err(type_err(
                                         format!(
@@ -101,12 +101,10 @@ impl Eval {
                                 if let Some(best) = closest(k, names.iter().copied()) {
                                     msg.push_str(&format!("; did you mean '{best}'?"));
                                 }
+                                new_env.empty_slots();
                                 return Err(type_err(msg, span));
                             }
                         }
-                    }
-                    for (i, d) in defaults {
-                        new_env.set_slot(i, Thunk::pending(d, new_env.clone()));
                     }
                     if bind.is_some() {
                         // the `@` binding takes the last slot

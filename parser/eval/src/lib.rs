@@ -923,6 +923,22 @@ mod tests {
         );
         // Held here and by the set, which is gone with the call.
         assert_eq!(value::Counted::count(&x.0), 1);
+        // The same for an argument it does not take.
+        let (_, root) = ev
+            .load_source("u.nix", None, "{ x, y ? x }: x", "/")
+            .expect("the source loads");
+        let f = ev.eval_root(root).expect("a function");
+        let mut arg = AttrMap::new();
+        arg.insert("x", x.clone());
+        arg.insert("w", Thunk::ready(Value::Null));
+        let arg = Thunk::ready(Value::attrs(arg));
+        let err = ev.call(&f, arg, span).expect_err("w is not taken");
+        assert!(
+            err.message.contains("unexpected argument 'w'"),
+            "{}",
+            err.message
+        );
+        assert_eq!(value::Counted::count(&x.0), 1);
     }
 
     /// A literal's thunk is made once and shared by everything that holds

@@ -624,6 +624,15 @@ impl Env {
         // and clones.
         unsafe { self.slot_ref(i) }.as_ref().and_then(Thunk::value)
     }
+    /// Let go of every slot's thunk (a call that failed: a default's thunk
+    /// holds the environment).
+    pub fn empty_slots(&self) {
+        for i in 0..self.len() {
+            // SAFETY: as in `set_slot`.
+            let old = unsafe { std::ptr::replace(Env::first_slot(self.0.as_ptr()).add(i), None) };
+            drop(old);
+        }
+    }
     /// Give slot `i` its thunk, or replace it (`__overrides`).
     pub fn set_slot(&self, i: usize, t: Thunk) {
         assert!(
