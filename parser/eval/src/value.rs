@@ -475,6 +475,38 @@ impl Thunk {
     }
 }
 
+/// The layout of one allocation of a head `H` and `n` elements `T` right
+/// after it (an environment, a set), whose head's size is a multiple of an
+/// element's alignment (each user checks it at compile time).
+fn head_and_tail<H, T>(n: usize, what: &str) -> std::alloc::Layout {
+    let tail = std::alloc::Layout::array::<T>(n)
+        .unwrap_or_else(|_| panic!("{what} of {n} elements does not fit memory"));
+    let (layout, at) = std::alloc::Layout::new::<H>()
+        .extend(tail)
+        .unwrap_or_else(|_| panic!("{what} of {n} elements does not fit memory"));
+    debug_assert_eq!(at, std::mem::size_of::<H>());
+    layout.pad_to_align()
+}
+
+/// A block of `layout` for a head `H` and its elements, not yet written.
+///
+/// # Safety
+/// `layout` has a non-zero size (it holds the head).
+unsafe fn alloc_head<H>(layout: std::alloc::Layout) -> std::ptr::NonNull<H> {
+    // SAFETY: as the caller says.
+    match std::ptr::NonNull::new(unsafe { std::alloc::alloc(layout) } as *mut H) {
+        Some(head) => head,
+        None => std::alloc::handle_alloc_error(layout),
+    }
+}
+
+/// The first element after the head at `head` (see `head_and_tail`).
+#[inline(always)]
+fn tail_of<H, T>(head: *mut H) -> *mut T {
+    // SAFETY (of the offset): within the allocation (`head_and_tail`).
+    unsafe { (head as *mut u8).add(std::mem::size_of::<H>()) as *mut T }
+}
+
 /// One lexical environment: the slots of a `let`, `rec` set or function,
 /// or the single scope value of a `with`, and the environment around it.
 /// A thin pointer to one allocation of a head (a count of holders, the
@@ -505,20 +537,13 @@ const _: () = assert!(std::mem::size_of::<EnvHead>() == 16);
 impl Env {
     /// The layout of an environment of `n` slots: its head, then the slots.
     fn layout(n: usize) -> std::alloc::Layout {
-        let slots = std::alloc::Layout::array::<Slot>(n).expect("an environment fits memory");
-        let (layout, at) = std::alloc::Layout::new::<EnvHead>()
-            .extend(slots)
-            .expect("an environment fits memory");
-        debug_assert_eq!(at, std::mem::size_of::<EnvHead>());
-        layout.pad_to_align()
+        head_and_tail::<EnvHead, Slot>(n, "an environment")
     }
 
-    /// The first slot of the environment at `head`: right after the head,
-    /// whose size is a multiple of a slot's alignment (checked above).
+    /// The first slot of the environment at `head`, right after it.
     #[inline(always)]
     fn first_slot(head: *mut EnvHead) -> *mut Slot {
-        // SAFETY (of the offset): within the allocation (`layout`).
-        unsafe { (head as *mut u8).add(std::mem::size_of::<EnvHead>()) as *mut Slot }
+        tail_of(head)
     }
 
     /// An environment of `n` slots, each written by `slot(i)`.
@@ -533,10 +558,7 @@ impl Env {
         // makes a thunk, it cannot reach the allocation), and the head
         // last: a panic in `slot` leaks the slots written and the block.
         unsafe {
-            let Some(head) = std::ptr::NonNull::new(std::alloc::alloc(layout) as *mut EnvHead)
-            else {
-                std::alloc::handle_alloc_error(layout)
-            };
+            let head = alloc_head::<EnvHead>(layout);
             let first = Env::first_slot(head.as_ptr());
             for i in 0..n {
                 first.add(i).write(slot(i));
@@ -1027,19 +1049,12 @@ pub struct Attrs(std::ptr::NonNull<SetHead>);
 impl Attrs {
     /// The layout of a set of `n` entries: its head, then the entries.
     fn layout(n: usize) -> std::alloc::Layout {
-        let entries = std::alloc::Layout::array::<Entry>(n).expect("a set's size fits memory");
-        let (layout, at) = std::alloc::Layout::new::<SetHead>()
-            .extend(entries)
-            .expect("a set's size fits memory");
-        debug_assert_eq!(at, std::mem::size_of::<SetHead>());
-        layout.pad_to_align()
+        head_and_tail::<SetHead, Entry>(n, "a set")
     }
 
-    /// The first entry of the set at `head`: right after the head, whose
-    /// size is a multiple of an entry's alignment (checked below).
+    /// The first entry of the set at `head`, right after it.
     fn entries(head: *mut SetHead) -> *mut Entry {
-        // SAFETY (of the offset): within the allocation (`layout`).
-        unsafe { (head as *mut u8).add(std::mem::size_of::<SetHead>()) as *mut Entry }
+        tail_of(head)
     }
 
     /// A set of the `n` entries `entries` gives (in name order, each name
@@ -1054,10 +1069,7 @@ impl Attrs {
         // iterator gives fewer, those written are dropped and the
         // allocation freed before the panic, so nothing unwritten is read.
         unsafe {
-            let Some(head) = std::ptr::NonNull::new(std::alloc::alloc(layout) as *mut SetHead)
-            else {
-                std::alloc::handle_alloc_error(layout)
-            };
+            let head = alloc_head::<SetHead>(layout);
             let first = Attrs::entries(head.as_ptr());
             let mut k = 0;
             for e in entries.take(n) {
