@@ -902,41 +902,37 @@ mod tests {
     #[test]
     fn a_failed_call_lets_its_argument_go() {
         let mut ev = Eval::new(Box::new(fs::OsFileSystem), Settings::default());
-        let (file, root) = ev
-            .load_source("t.nix", None, "{ x, y ? x, z }: x", "/")
-            .expect("the source loads");
-        let f = ev.eval_root(root).expect("a function");
         let x = Thunk::ready(Value::Int(1));
-        let mut arg = AttrMap::new();
-        arg.insert("x", x.clone());
-        let arg = Thunk::ready(Value::attrs(arg));
-        let span = Span {
-            file,
-            start: 0,
-            end: 1,
+        // `src` called with `{ x = 1; }` and `extra`: the error it fails with.
+        let mut fail = |src: &str, extra: &[&str]| {
+            let (file, root) = ev
+                .load_source("t.nix", None, src, "/")
+                .expect("the source loads");
+            let f = ev.eval_root(root).expect("a function");
+            let mut arg = AttrMap::new();
+            arg.insert("x", x.clone());
+            for name in extra {
+                arg.insert(*name, Thunk::ready(Value::Null));
+            }
+            let span = Span {
+                file,
+                start: 0,
+                end: 1,
+            };
+            let err = ev.call(&f, Thunk::ready(Value::attrs(arg)), span);
+            err.expect_err("the call fails").message
         };
-        let err = ev.call(&f, arg, span).expect_err("z is missing");
+        let missing = fail("{ x, y ? x, z }: x", &[]);
         assert!(
-            err.message.contains("without required argument 'z'"),
-            "{}",
-            err.message
+            missing.contains("without required argument 'z'"),
+            "{missing}"
         );
-        // Held here and by the set, which is gone with the call.
+        // Held here only: the set went with the call.
         assert_eq!(value::Counted::count(&x.0), 1);
-        // The same for an argument it does not take.
-        let (_, root) = ev
-            .load_source("u.nix", None, "{ x, y ? x }: x", "/")
-            .expect("the source loads");
-        let f = ev.eval_root(root).expect("a function");
-        let mut arg = AttrMap::new();
-        arg.insert("x", x.clone());
-        arg.insert("w", Thunk::ready(Value::Null));
-        let arg = Thunk::ready(Value::attrs(arg));
-        let err = ev.call(&f, arg, span).expect_err("w is not taken");
+        let unexpected = fail("{ x, y ? x }: x", &["w"]);
         assert!(
-            err.message.contains("unexpected argument 'w'"),
-            "{}",
-            err.message
+            unexpected.contains("unexpected argument 'w'"),
+            "{unexpected}"
         );
         assert_eq!(value::Counted::count(&x.0), 1);
     }
