@@ -336,7 +336,7 @@ impl Eval {
         }
     }
 
-    pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Env) -> EvalResult<Rc<str>> {
+    pub(crate) fn attr_name(&mut self, name: &AttrName, env: &Env) -> EvalResult<Str> {
         match name {
             AttrName::Static(s) => Ok(s.clone()),
             AttrName::Dynamic(e) => {
@@ -568,7 +568,7 @@ impl Eval {
 /// An attribute name of a selection: written in the source, or computed.
 enum AttrKey<'a> {
     Static(&'a str),
-    Dynamic(Rc<str>),
+    Dynamic(Str),
 }
 
 impl std::ops::Deref for AttrKey<'_> {

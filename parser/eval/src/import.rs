@@ -41,7 +41,7 @@ impl Eval {
             p = format!("{}/default.nix", p.trim_end_matches('/'));
         }
         let text = self.read_source_text(&p, span)?;
-        let names: Vec<Rc<str>> = scope.names().cloned().collect();
+        let names: Vec<Str> = scope.names().cloned().collect();
         let slots = scope.map.values().map(|a| a.value.clone());
         let base = parent_dir(&p);
         let root = self.load_imported(&p, &text, &base, &names, span)?;
@@ -111,7 +111,7 @@ impl Eval {
         p: &str,
         text: &str,
         base: &str,
-        outer: &[Rc<str>],
+        outer: &[Str],
         span: Span,
     ) -> EvalResult<ExprId> {
         let shown = self.display_name(p);

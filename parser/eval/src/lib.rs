@@ -38,6 +38,7 @@ use crate::fs::FileSystem;
 use nixplan_syntax::lower::{
     self, Arena, AttrName, AttrsDef, BinOp, Expr, ExprId, Param, StrPart, Var,
 };
+pub use nixplan_syntax::Str;
 use nixplan_syntax::{self as syntax, FileId, ParseDiagnostics, SourceMap, Span};
 
 /// Evaluation settings that Nix takes from its configuration.
@@ -302,7 +303,7 @@ pub struct Eval {
     fs: fs::WithWritten,
     /// The place of each global by name (FxHash: short names; a variable
     /// looks its name up once, `global_sites`).
-    globals: rustc_hash::FxHashMap<Rc<str>, u32>,
+    globals: rustc_hash::FxHashMap<Str, u32>,
     /// The globals' values, by their place in `globals` (a name keeps its
     /// place when its value is replaced).
     global_values: Vec<Thunk>,
@@ -514,7 +515,7 @@ impl Eval {
         path: Option<&Path>,
         text: &str,
         base_dir: &str,
-        outer: &[Rc<str>],
+        outer: &[Str],
     ) -> Result<(FileId, ExprId), LoadError> {
         let file = self.sources.add(
             name.to_string(),
@@ -561,7 +562,7 @@ impl Eval {
         }
         let globals = &self.globals;
         // The answers are part of the cached lowering (checked on reading).
-        let asked: RefCell<BTreeMap<Rc<str>, bool>> = RefCell::default();
+        let asked: RefCell<BTreeMap<Str, bool>> = RefCell::default();
         let is_global = |n: &str| {
             let yes = globals.contains_key(n);
             asked.borrow_mut().insert(n.into(), yes);
@@ -622,18 +623,15 @@ impl Eval {
                 ));
             }
             ThunkState::Pending(e, _) => t.replace_blackhole(ThunkState::Blackhole(Some(*e))),
-            ThunkState::Native(_) | ThunkState::Apply(..) | ThunkState::MapAttr(..) => {}
+            ThunkState::Native(_)
+            | ThunkState::Apply(..)
+            | ThunkState::MapAttr(..)
+            | ThunkState::ZipAttr(..) => {}
         }
         let result = match &state {
             ThunkState::Pending(e, env) => self.eval(*e, env),
             ThunkState::Native(f) => f(self),
-            ThunkState::Apply(c, a, b) => match self.call_callee(c, a.clone()) {
-                Ok(g) => match b {
-                    Some(b) => self.call(&g, b.clone(), c.span),
-                    None => Ok(g),
-                },
-                Err(e) => Err(e),
-            },
+            ThunkState::Apply(c, a) => self.call_callee(c, a.clone()),
             ThunkState::MapAttr(m, i) => match m.source.map.at(*i as usize) {
                 Some((name, attr)) => {
                     let name = Thunk::ready(Value::str(name.clone()));
@@ -643,6 +641,19 @@ impl Eval {
                     }
                 }
                 None => unreachable!("made for an attribute of the set"),
+            },
+            ThunkState::ZipAttr(z, i) => match z.entries.get(*i as usize) {
+                Some((name, values)) => {
+                    let name = Thunk::ready(Value::str(name.clone()));
+                    match self.call_callee(&z.callee, name) {
+                        Ok(g) => {
+                            let values = Thunk::ready(Value::List(values.clone()));
+                            self.call(&g, values, z.callee.span)
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                None => unreachable!("made for an entry of the zip"),
             },
             _ => unreachable!("checked above"),
         };

@@ -8,7 +8,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use nixplan_syntax::lower::ExprId;
-use nixplan_syntax::Span;
+use nixplan_syntax::{Span, Str};
 
 use super::{Eval, EvalResult};
 
@@ -18,18 +18,18 @@ pub type Context = Option<Rc<BTreeSet<String>>>;
 
 #[derive(Clone)]
 pub struct NixString {
-    pub s: Rc<str>,
+    pub s: Str,
     pub ctx: Context,
 }
 
 impl NixString {
-    pub fn plain(s: impl Into<Rc<str>>) -> NixString {
+    pub fn plain(s: impl Into<Str>) -> NixString {
         NixString {
             s: s.into(),
             ctx: None,
         }
     }
-    pub fn with_ctx(s: impl Into<Rc<str>>, ctx: BTreeSet<String>) -> NixString {
+    pub fn with_ctx(s: impl Into<Str>, ctx: BTreeSet<String>) -> NixString {
         NixString {
             s: s.into(),
             ctx: if ctx.is_empty() {
@@ -82,7 +82,7 @@ pub enum Value {
     Int(i64),
     Float(f64),
     String(NixString),
-    Path(Rc<str>),
+    Path(Str),
     Attrs(Attrs),
     List(Rc<[Thunk]>),
     Lambda(Closure),
@@ -140,7 +140,7 @@ impl Value {
         }
     }
 
-    pub fn str(s: impl Into<Rc<str>>) -> Value {
+    pub fn str(s: impl Into<Str>) -> Value {
         Value::String(NixString::plain(s))
     }
 
@@ -218,6 +218,14 @@ pub struct MapAttrs {
     pub source: Attrs,
 }
 
+/// What the attributes of one `zipAttrsWith f sets` share: `f` and where
+/// it was applied, and each name with the list of its values (attribute
+/// `i` is `f name values` of entry `i`: [`ThunkState::ZipAttr`]).
+pub struct ZipAttrs {
+    pub callee: Callee,
+    pub entries: Vec<(Str, Rc<[Thunk]>)>,
+}
+
 /// The function of a [`Callee`]: its value where it was computed already
 /// (the commonest: a lambda written in place), read with no clone.
 pub enum CalleeFn {
@@ -229,15 +237,19 @@ pub enum ThunkState {
     Done(Value),
     Pending(ExprId, Env),
     Native(NativeFn),
-    /// `f a` (or `f a b`) when forced: one allocation per element of a
-    /// `map` or `mapAttrs`, the function and call site being shared.
-    Apply(Rc<Callee>, Thunk, Option<Thunk>),
+    /// `f a` when forced: one allocation per element of a `map` or
+    /// `genList`, the function and call site being shared. (Two words
+    /// after the tag at most: a state is no bigger than a `Value`.)
+    Apply(Rc<Callee>, Thunk),
     /// `f name value` for attribute `i` of a set (`mapAttrs`): the name's
     /// thunk is made only when forced (most of a big `mapAttrs`, over
     /// options or definitions, is never read), one allocation per
     /// attribute instead of two. It holds the whole source set (its names
     /// and values) until forced or dropped.
     MapAttr(Rc<MapAttrs>, u32),
+    /// `f name values` for entry `i` of a `zipAttrsWith`: its name's and
+    /// its list's thunks are made only when forced.
+    ZipAttr(Rc<ZipAttrs>, u32),
     Blackhole(Option<ExprId>),
 }
 
@@ -249,7 +261,7 @@ pub struct Thunk(pub(crate) Counted<Cell<ThunkState>>);
 /// A counted pointer to one allocation of a count and a `T`: an `Rc`
 /// with no count of weak holders (nothing holds a thunk
 /// weakly; `Rc` keeps one, and writes, reads and tests it on every one
-/// made and freed: a thunk is 40 bytes with this, 48 with `Rc`).
+/// made and freed: a thunk is 32 bytes with this, 40 with `Rc`).
 pub struct Counted<T>(std::ptr::NonNull<CountedBox<T>>);
 
 /// The count first (`repr(C)`): a thunk's count and its state's tag, both
@@ -386,6 +398,7 @@ impl Thunk {
                 | ThunkState::Native(_)
                 | ThunkState::Apply(..)
                 | ThunkState::MapAttr(..)
+                | ThunkState::ZipAttr(..)
         );
         if !nests {
             return;
@@ -418,17 +431,20 @@ impl Thunk {
     pub fn pending(e: ExprId, env: Env) -> Thunk {
         Thunk(Counted::new(Cell::new(ThunkState::Pending(e, env))))
     }
-    /// `callee.f a` (with `b`: `callee.f a b`), computed when forced.
-    pub fn apply(callee: &Rc<Callee>, a: Thunk, b: Option<Thunk>) -> Thunk {
+    /// `callee.f a`, computed when forced.
+    pub fn apply(callee: &Rc<Callee>, a: Thunk) -> Thunk {
         Thunk(Counted::new(Cell::new(ThunkState::Apply(
             callee.clone(),
             a,
-            b,
         ))))
     }
     /// `f name value` for the attribute at `i` of `m`'s set.
     pub fn map_attr(m: &Rc<MapAttrs>, i: u32) -> Thunk {
         Thunk(Counted::new(Cell::new(ThunkState::MapAttr(m.clone(), i))))
+    }
+    /// `f name values` for entry `i` of `z`.
+    pub fn zip_attr(z: &Rc<ZipAttrs>, i: u32) -> Thunk {
+        Thunk(Counted::new(Cell::new(ThunkState::ZipAttr(z.clone(), i))))
     }
     pub fn native(f: impl Fn(&mut Eval) -> EvalResult<Value> + 'static) -> Thunk {
         Thunk(Counted::new(Cell::new(ThunkState::Native(Rc::new(f)))))
@@ -780,7 +796,7 @@ pub fn name_eq(a: &str, b: &str) -> bool {
 /// A name as the key of a sorted map or set, ordered as attribute sets
 /// are (`name_cmp`, the order of `str`).
 #[derive(Clone)]
-pub struct Name(pub Rc<str>);
+pub struct Name(pub Str);
 
 impl PartialEq for Name {
     fn eq(&self, other: &Name) -> bool {
@@ -800,7 +816,7 @@ impl Ord for Name {
 }
 
 /// One attribute of a set: its name and its value.
-pub type Entry = (Rc<str>, Attr);
+pub type Entry = (Str, Attr);
 
 /// Entries sorted by name (as nix's bindings), read alike whether a set is
 /// being built ([`AttrMap`]) or made ([`Attrs`]): lookups scan a small
@@ -855,15 +871,15 @@ impl AttrSlice {
         self.0.is_empty()
     }
     /// The `i`th attribute in name order.
-    pub fn at(&self, i: usize) -> Option<(&Rc<str>, &Attr)> {
+    pub fn at(&self, i: usize) -> Option<(&Str, &Attr)> {
         self.0.get(i).map(|(k, a)| (k, a))
     }
     pub fn iter(
         &self,
-    ) -> impl DoubleEndedIterator<Item = (&Rc<str>, &Attr)> + ExactSizeIterator + Clone {
+    ) -> impl DoubleEndedIterator<Item = (&Str, &Attr)> + ExactSizeIterator + Clone {
         self.0.iter().map(|(k, a)| (k, a))
     }
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Rc<str>> + ExactSizeIterator + Clone {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Str> + ExactSizeIterator + Clone {
         self.0.iter().map(|(k, _)| k)
     }
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Attr> + ExactSizeIterator + Clone {
@@ -918,9 +934,9 @@ impl<'a> Iterator for MergeSorted<'a> {
 }
 
 impl<'a> IntoIterator for &'a AttrSlice {
-    type Item = (&'a Rc<str>, &'a Attr);
+    type Item = (&'a Str, &'a Attr);
     type IntoIter =
-        std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> (&'a Rc<str>, &'a Attr)>;
+        std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> (&'a Str, &'a Attr)>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter().map(|(k, a)| (k, a))
     }
@@ -953,12 +969,12 @@ impl AttrMap {
     /// Append `key`, which sorts after every name here (a set's static
     /// names, sorted by lowering, into an empty map): no comparison.
     #[inline]
-    pub fn push_sorted(&mut self, key: Rc<str>, attr: Attr) {
+    pub fn push_sorted(&mut self, key: Str, attr: Attr) {
         debug_assert!(self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()));
         self.0.push((key, attr));
     }
     /// Insert or replace; appending when `key` sorts after every name.
-    pub fn insert_attr(&mut self, key: Rc<str>, attr: Attr) -> Option<Attr> {
+    pub fn insert_attr(&mut self, key: Str, attr: Attr) -> Option<Attr> {
         if self.0.last().is_none_or(|(k, _)| name_cmp(k, &key).is_lt()) {
             self.0.push((key, attr));
             return None;
@@ -972,21 +988,21 @@ impl AttrMap {
         }
     }
     /// Insert or replace attribute `name`, with no position.
-    pub fn insert(&mut self, name: impl Into<Rc<str>>, value: Thunk) {
+    pub fn insert(&mut self, name: impl Into<Str>, value: Thunk) {
         self.insert_attr(name.into(), Attr { value, pos: None });
     }
     /// As `insert`, of a computed value.
-    pub fn insert_value(&mut self, name: impl Into<Rc<str>>, value: Value) {
+    pub fn insert_value(&mut self, name: impl Into<Str>, value: Value) {
         self.insert(name, Thunk::ready(value));
     }
     pub fn remove(&mut self, key: &str) -> Option<Attr> {
         self.find(key).ok().map(|i| self.0.remove(i).1)
     }
     /// Keep the entries `keep` says yes to.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Rc<str>, &Attr) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&Str, &Attr) -> bool) {
         self.0.retain(|(k, a)| keep(k, a));
     }
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Rc<str>, &mut Attr)> {
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Str, &mut Attr)> {
         self.0.iter_mut().map(|(k, a)| (&*k, a))
     }
 }
@@ -1146,7 +1162,7 @@ impl Attrs {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
-    pub fn names(&self) -> impl Iterator<Item = &Rc<str>> {
+    pub fn names(&self) -> impl Iterator<Item = &Str> {
         self.map.keys()
     }
     /// A number that tells this set apart from every other live one (the
@@ -1281,18 +1297,21 @@ impl std::fmt::Debug for Opaque {
 mod tests {
     use super::*;
 
-    /// Every thunk is one allocation of its counts and its state: a state
-    /// that grew past a `Value` would make every thunk bigger (48 bytes
-    /// with the counts, one of mimalloc's size classes).
+    /// Every thunk is one allocation of its count and its state: a state
+    /// that grew past a `Value` would make every thunk bigger. A string's
+    /// text and a name are one pointer each (`Str`), so a value is 24
+    /// bytes, as nix's, and a thunk 32.
     #[test]
     fn a_thunk_state_is_no_bigger_than_a_value() {
-        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<NixString>(), 16);
         assert_eq!(std::mem::size_of::<Attrs>(), 8);
-        assert_eq!(std::mem::size_of::<ThunkState>(), 32);
-        assert_eq!(std::mem::size_of::<CountedBox<Cell<ThunkState>>>(), 40);
+        assert_eq!(std::mem::size_of::<ThunkState>(), 24);
+        assert_eq!(std::mem::size_of::<CountedBox<Cell<ThunkState>>>(), 32);
         assert_eq!(std::mem::size_of::<Env>(), 8);
-        // A set of one attribute: its head (16 bytes) and the entry (40).
-        assert_eq!(Attrs::layout(1).size(), 56);
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
+        // A set of one attribute: its head (16 bytes) and the entry (32).
+        assert_eq!(Attrs::layout(1).size(), 48);
         assert_eq!(Env::layout(1).size(), 24);
     }
 
@@ -1362,7 +1381,7 @@ mod tests {
         ) {
             let map: AttrMap = names
                 .iter()
-                .map(|n| (Rc::from(n.as_str()), Attr { value: Thunk::ready(Value::Null), pos: None }))
+                .map(|n| (Str::from(n.as_str()), Attr { value: Thunk::ready(Value::Null), pos: None }))
                 .collect();
             let mut h = hint;
             let hinted = map.get_hinted(&key, &mut h).map(|a| a.value.identity());

@@ -9,6 +9,8 @@ mod guard;
 pub mod lower;
 pub mod respace;
 mod source;
+mod text;
 
 pub use guard::{MAX_CHAIN, MAX_RUN};
 pub use source::*;
+pub use text::Str;

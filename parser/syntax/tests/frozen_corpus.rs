@@ -8,9 +8,9 @@
 
 mod common;
 
+use nixplan_syntax::Str;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use common::corpus;
 use nixplan_syntax::lower::{self, Arena, Expr, ExprId, LowerContext, HEADER_LEN};
@@ -111,7 +111,7 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
         );
         let mut arena = padded(&sources, pad);
         let first = ExprId(arena.len() as u32);
-        let asked: RefCell<BTreeMap<Rc<str>, bool>> = RefCell::default();
+        let asked: RefCell<BTreeMap<Str, bool>> = RefCell::default();
         let recording = |n: &str| {
             let yes = global(n);
             asked.borrow_mut().insert(n.into(), yes);
@@ -120,7 +120,7 @@ fn every_file_of_the_corpus_thaws_as_it_was_lowered() {
         let Some(root) = lower_into(&mut arena, &sources, file, &recording) else {
             continue;
         };
-        let asked: Vec<(Rc<str>, bool)> = asked.into_inner().into_iter().collect();
+        let asked: Vec<(Str, bool)> = asked.into_inner().into_iter().collect();
         let len = sources.file(file).text.len();
         let bytes = arena
             .freeze(KEY, first, root, asked.clone())

@@ -1,6 +1,7 @@
 //! Attribute sets: names, values, lookups, positions, and the set-building builtins.
 
 use super::*;
+use crate::Str;
 
 pub(super) fn p_attr_names(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let attrs = ev.force_attrs(&a[0], s)?;
@@ -182,7 +183,7 @@ pub(super) fn p_list_to_attrs(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let list = ev.force_list(&a[0], s)?;
     // The first definition of a name wins: collected in order, then sorted
     // (stably) with the later ones dropped.
-    let mut named: Vec<(Rc<str>, Attrs)> = Vec::with_capacity(list.len());
+    let mut named: Vec<(Str, Attrs)> = Vec::with_capacity(list.len());
     for t in list.iter() {
         let e = ev.force_attrs(t, s)?;
         let name = match e.get("name") {
@@ -252,15 +253,20 @@ pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
                 .push(v.value.clone());
         }
     }
-    let callee = Eval::callee(&a[0], s);
-    let mut out = AttrMap::new();
-    for (Name(k), vs) in acc {
-        let t = Thunk::apply(
-            &callee,
-            ready_str(k.clone()),
-            Some(Thunk::ready(Value::list(vs))),
-        );
-        out.insert(k, t);
-    }
-    Ok(Value::attrs(out))
+    // One allocation shared by every attribute (its function, and each
+    // name with its values), and one thunk for each.
+    let zip = Rc::new(crate::value::ZipAttrs {
+        callee: Eval::callee_of(&a[0], s),
+        entries: acc
+            .into_iter()
+            .map(|(Name(k), vs)| (k, Rc::from(vs)))
+            .collect(),
+    });
+    // In name order already (`Name` orders as a set does).
+    Ok(Value::Attrs(Attrs::of_sorted(
+        zip.entries.iter().enumerate().map(|(i, (k, _))| {
+            let value = Thunk::zip_attr(&zip, i as u32);
+            (k.clone(), Attr { value, pos: None })
+        }),
+    )))
 }

@@ -1,6 +1,7 @@
 //! Lists: access, folds, maps, filters, `sort` (stable, as Nix's), `genList`, `genericClosure`.
 
 use super::*;
+use crate::Str;
 
 pub(super) fn p_all(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let f = ev.force_fn(&a[0], s)?;
@@ -189,7 +190,7 @@ pub(super) fn p_gen_list(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     }
     let callee = Eval::callee(&a[0], s);
     Ok(Value::list_of((0..n).map(|i| {
-        Thunk::apply(&callee, Thunk::ready(Value::Int(i)), None)
+        Thunk::apply(&callee, Thunk::ready(Value::Int(i)))
     })))
 }
 
@@ -201,14 +202,14 @@ pub(super) fn p_map(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     }
     let callee = Eval::callee(&a[0], s);
     Ok(Value::list_of(
-        list.iter().map(|t| Thunk::apply(&callee, t.clone(), None)),
+        list.iter().map(|t| Thunk::apply(&callee, t.clone())),
     ))
 }
 
 pub(super) fn p_group_by(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let f = ev.force_fn(&a[0], s)?;
     let list = ev.force_list(&a[1], s)?;
-    let mut acc: BTreeMap<Rc<str>, Vec<Thunk>> = BTreeMap::new();
+    let mut acc: BTreeMap<Str, Vec<Thunk>> = BTreeMap::new();
     for t in list.iter() {
         let k = ev.apply1(&f, t.clone(), s)?;
         let k = match k {

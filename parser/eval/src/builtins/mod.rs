@@ -2,6 +2,7 @@
 //! nixpkgs' `lib`, reaches in pure evaluation. Fetchers and builds are
 //! deliberately absent: they fail with an error saying so.
 
+use crate::Str;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::rc::Rc;
@@ -307,6 +308,6 @@ pub(super) fn bool_v(b: bool) -> R {
     Ok(Value::Bool(b))
 }
 
-pub(super) fn ready_str(s: impl Into<Rc<str>>) -> Thunk {
+pub(super) fn ready_str(s: impl Into<Str>) -> Thunk {
     Thunk::ready(Value::str(s))
 }

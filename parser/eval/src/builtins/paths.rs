@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::fs::FileType;
+use crate::Str;
 
 pub(super) fn p_no_fetch(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     // What would be fetched is evaluated first, as nix does: its error is
@@ -358,7 +359,7 @@ pub(super) fn p_read_dir(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         .into_iter()
         .map(|(name, ty)| {
             let value = Thunk::ready(Value::str(ty.nix_name()));
-            (Rc::from(name), Attr { value, pos: None })
+            (Str::from(name), Attr { value, pos: None })
         })
         .collect();
     Ok(Value::attrs(map))

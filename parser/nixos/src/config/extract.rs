@@ -144,7 +144,7 @@ impl Extract<'_> {
                 // another version than nixplan reads): the report is put
                 // at the set, where the user wrote one of its attributes.
                 let mut e = self.ev.missing_attr(key, a, self.span);
-                let names: Vec<Rc<str>> = a.names().cloned().collect();
+                let names: Vec<nixplan_eval::Str> = a.names().cloned().collect();
                 e.defined_at = names.iter().find_map(|n| {
                     self.ev
                         .place_of(a, n)

@@ -51,7 +51,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     }
 
     /// Static name of an attribute without lowering anything (for set keys).
-    pub(super) fn static_key(&self, attr: &ast::Attr) -> Option<Rc<str>> {
+    pub(super) fn static_key(&self, attr: &ast::Attr) -> Option<Str> {
         match attr {
             ast::Attr::Ident(i) => Some(self.ident_name(i)),
             ast::Attr::Str(s) => static_str(s),
@@ -222,7 +222,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     }
 }
 
-pub(super) fn static_str(s: &ast::Str) -> Option<Rc<str>> {
+pub(super) fn static_str(s: &ast::Str) -> Option<Str> {
     let parts = s.normalized_parts();
     let mut out = String::new();
     for p in parts {
@@ -249,7 +249,7 @@ pub(super) fn shift(v: Var) -> Var {
 }
 
 impl<'a, 'b> Lowerer<'a, 'b> {
-    pub(super) fn slot_names(&self, set: &PendingSet) -> HashMap<Rc<str>, u32> {
+    pub(super) fn slot_names(&self, set: &PendingSet) -> HashMap<Str, u32> {
         set.statics
             .keys()
             .enumerate()

@@ -24,6 +24,7 @@
 //! slots are trusted: the entry is the user's own (the evaluator reads
 //! no entry, and no cache directory, that others can write).
 
+use crate::Str;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -57,24 +58,23 @@ struct Head {
     count: u32,
     root: u32,
     #[serde(deserialize_with = "rc_str_pairs")]
-    globals: Vec<(Rc<str>, bool)>,
+    globals: Vec<(Str, bool)>,
 }
 
-/// A string of an entry, read from its bytes into its `Rc` directly
-/// (serde's own `Rc<str>` goes through a `String`: two allocations and
-/// two copies).
-struct RcStr(Rc<str>);
+/// A string of an entry, read from its bytes and interned (`intern`): a
+/// name thawed is the same `Str` as every other writing of it.
+struct Interned(Str);
 
-impl<'de> Deserialize<'de> for RcStr {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RcStr, D::Error> {
+impl<'de> Deserialize<'de> for Interned {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Interned, D::Error> {
         struct Visit;
         impl serde::de::Visitor<'_> for Visit {
-            type Value = RcStr;
+            type Value = Interned;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RcStr, E> {
-                Ok(RcStr(super::intern(s)))
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Interned, E> {
+                Ok(Interned(super::intern(s)))
             }
         }
         d.deserialize_str(Visit)
@@ -89,22 +89,20 @@ pub(crate) fn rc_new<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     T::deserialize(d).map(Rc::new)
 }
 
-/// Reads an `Rc<str>` of the arena through [`RcStr`].
-pub(crate) fn rc_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Rc<str>, D::Error> {
-    RcStr::deserialize(d).map(|s| s.0)
+/// Reads an `Str` of the arena through [`Interned`].
+pub(crate) fn rc_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
+    Interned::deserialize(d).map(|s| s.0)
 }
 
-pub(crate) fn rc_str_opt<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Rc<str>>, D::Error> {
-    Ok(Option::<RcStr>::deserialize(d)?.map(|s| s.0))
+pub(crate) fn rc_str_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Str>, D::Error> {
+    Ok(Option::<Interned>::deserialize(d)?.map(|s| s.0))
 }
 
-/// Reads `(Rc<str>, T)` pairs, each string through [`RcStr`].
+/// Reads `(Str, T)` pairs, each string through [`Interned`].
 pub(crate) fn rc_str_pairs<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
-) -> Result<Vec<(Rc<str>, T)>, D::Error> {
-    Ok(Vec::<(RcStr, T)>::deserialize(d)?
+) -> Result<Vec<(Str, T)>, D::Error> {
+    Ok(Vec::<(Interned, T)>::deserialize(d)?
         .into_iter()
         .map(|(s, t)| (s.0, t))
         .collect())
@@ -117,7 +115,7 @@ struct HeadRef<'a> {
     from: u32,
     count: u32,
     root: u32,
-    globals: Vec<(Rc<str>, bool)>,
+    globals: Vec<(Str, bool)>,
 }
 
 /// A thawed file whose expressions are decoded when first asked for:
@@ -138,7 +136,7 @@ pub(crate) struct Lazy {
     ends_at: usize,
     exprs_at: usize,
     /// The names the lowering saw as global, sorted.
-    globals: Box<[Rc<str>]>,
+    globals: Box<[Str]>,
     /// The key the entry is stored under.
     key: Box<str>,
 }
@@ -188,7 +186,7 @@ impl Lazy {
 /// besides the global names (checked on thawing) — nixplan's lowering
 /// code, the text, the directory relative paths resolve against, `$HOME`
 /// for `~/` paths, and the names bound around the file.
-pub fn cache_key(text: &str, base_dir: &str, home: Option<&str>, outer: &[Rc<str>]) -> String {
+pub fn cache_key(text: &str, base_dir: &str, home: Option<&str>, outer: &[Str]) -> String {
     let mut h = blake3::Hasher::new();
     let mut field = |b: &[u8]| {
         h.update(&(b.len() as u64).to_le_bytes());
@@ -220,7 +218,7 @@ struct Move<'a> {
     len: u32,
     /// The global names the lowering saw as global (sorted): a
     /// `Var::Global` must be one of them.
-    globals: &'a [Rc<str>],
+    globals: &'a [Str],
 }
 
 impl Move<'_> {
@@ -374,7 +372,7 @@ impl Arena {
         key: &str,
         first: ExprId,
         root: ExprId,
-        globals: Vec<(Rc<str>, bool)>,
+        globals: Vec<(Str, bool)>,
     ) -> Option<Vec<u8>> {
         let lo = first.0 as usize;
         let hi = self.exprs.len();
@@ -454,7 +452,7 @@ impl Arena {
         }
         let base = u32::try_from(self.exprs.len()).ok()?;
         base.checked_add(head.count)?;
-        let mut globals: Box<[Rc<str>]> = head
+        let mut globals: Box<[Str]> = head
             .globals
             .into_iter()
             .filter(|(_, was)| *was)
@@ -503,7 +501,7 @@ mod tests {
         };
         let mut arena = Arena::default();
         let root = lower(&mut arena, &cx, &parsed.root).expect("lowers");
-        let globals = vec![(Rc::from("builtins"), true)];
+        let globals = vec![(Str::from("builtins"), true)];
         let bytes = arena
             .freeze("k", ExprId(0), root, globals)
             .expect("freezes");
@@ -582,7 +580,7 @@ mod tests {
         let mut b = Arena::default();
         b.thaw("k", bytes, FileId(0), len, &global).unwrap();
         let again = b
-            .freeze("k", ExprId(0), root, vec![(Rc::from("builtins"), true)])
+            .freeze("k", ExprId(0), root, vec![(Str::from("builtins"), true)])
             .unwrap();
         let mut c = Arena::default();
         assert_eq!(c.thaw("k", again, FileId(0), len, &global), Some(root));
@@ -604,7 +602,7 @@ mod tests {
         let frozen_from = |change: &dyn Fn(&mut Arena), root: ExprId| {
             let (mut a, _, _, _) = frozen(text);
             change(&mut a);
-            a.freeze("k", ExprId(0), root, vec![(Rc::from("builtins"), true)])
+            a.freeze("k", ExprId(0), root, vec![(Str::from("builtins"), true)])
                 .unwrap()
         };
         // An arena with a file in it already, which a refusal leaves as

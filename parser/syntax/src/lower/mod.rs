@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
 use rowan::ast::AstNode;
 
-use crate::{FileId, Span};
+use crate::{FileId, Span, Str};
 
 mod attrs;
 mod frozen;
@@ -49,20 +49,20 @@ pub enum Var {
     /// Bound lexically: walk up `depth` environments, take `slot`.
     Local { depth: u32, slot: u32 },
     /// A builtin of the global scope.
-    Global(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Global(#[serde(deserialize_with = "frozen::rc_str")] Str),
     /// `builtins.NAME` read as the global NAME (`__NAME`, the same value):
     /// like a selection, each evaluation is a value of its own (two of them
     /// are not the same function, as two selections are not).
-    Builtin(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Builtin(#[serde(deserialize_with = "frozen::rc_str")] Str),
     /// Not bound lexically: search the `with` scopes at these depths, innermost first.
     With {
         #[serde(deserialize_with = "frozen::rc_str")]
-        name: Rc<str>,
+        name: Str,
         depths: Rc<[u32]>,
     },
 }
 
-/// The one `Rc<str>` of a short text (a name, most often) for this
+/// The one `Str` of a short text (a name, most often) for this
 /// thread: a name written in the files lowered or thawed here is one
 /// allocation, however many times it is written, so two writings of it
 /// are the same pointer (`name_eq` in the evaluator tries that first).
@@ -70,11 +70,11 @@ pub enum Var {
 /// thread's, or one the evaluator made): only the same pointer says
 /// anything. Longer texts (strings, scripts) are not kept: each is its
 /// own allocation, as written.
-pub fn intern(s: &str) -> Rc<str> {
+pub fn intern(s: &str) -> Str {
     /// Texts up to this long are interned.
     const SHORT: usize = 48;
     thread_local! {
-        static NAMES: std::cell::RefCell<rustc_hash::FxHashSet<Rc<str>>> =
+        static NAMES: std::cell::RefCell<rustc_hash::FxHashSet<Str>> =
             std::cell::RefCell::new(rustc_hash::FxHashSet::default());
     }
     if s.len() > SHORT {
@@ -85,7 +85,7 @@ pub fn intern(s: &str) -> Rc<str> {
         if let Some(n) = names.get(s) {
             return n.clone();
         }
-        let n: Rc<str> = s.into();
+        let n: Str = s.into();
         names.insert(n.clone());
         n
     })
@@ -93,13 +93,13 @@ pub fn intern(s: &str) -> Rc<str> {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum AttrName {
-    Static(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Static(#[serde(deserialize_with = "frozen::rc_str")] Str),
     Dynamic(ExprId),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum StrPart {
-    Lit(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Lit(#[serde(deserialize_with = "frozen::rc_str")] Str),
     Expr(ExprId),
 }
 
@@ -122,14 +122,14 @@ pub struct AttrsDef {
     pub rec: bool,
     /// Sorted by name; for `rec` sets, slot i of the new environment is entry i.
     #[serde(deserialize_with = "frozen::rc_str_pairs")]
-    pub statics: Vec<(Rc<str>, Binding)>,
+    pub statics: Vec<(Str, Binding)>,
     pub dynamics: Vec<DynBinding>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Formal {
     #[serde(deserialize_with = "frozen::rc_str")]
-    pub name: Rc<str>,
+    pub name: Str,
     /// The formals are sorted by name and formal i has slot i; the `@`
     /// binding, if any, has the last slot.
     pub slot: u32,
@@ -139,12 +139,12 @@ pub struct Formal {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Param {
-    Ident(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Ident(#[serde(deserialize_with = "frozen::rc_str")] Str),
     Formals {
         formals: Vec<Formal>,
         ellipsis: bool,
         #[serde(deserialize_with = "frozen::rc_str_opt")]
-        bind: Option<Rc<str>>,
+        bind: Option<Str>,
     },
 }
 
@@ -155,7 +155,7 @@ pub struct LambdaDef {
     /// Number of slots of the function's environment.
     pub slots: u32,
     #[serde(deserialize_with = "frozen::rc_str_opt")]
-    pub name: Option<Rc<str>>,
+    pub name: Option<Str>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -164,16 +164,16 @@ pub enum Expr {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
-    Uri(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Str(#[serde(deserialize_with = "frozen::rc_str")] Str),
+    Uri(#[serde(deserialize_with = "frozen::rc_str")] Str),
     /// A string with interpolations.
     Interp(Rc<[StrPart]>),
     /// An absolute path literal, already resolved.
-    Path(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    Path(#[serde(deserialize_with = "frozen::rc_str")] Str),
     /// A path with interpolations; the first part is a literal.
     PathInterp(Rc<[StrPart]>),
     /// `<name>`: `__findFile __nixPath "name"`.
-    SearchPath(#[serde(deserialize_with = "frozen::rc_str")] Rc<str>),
+    SearchPath(#[serde(deserialize_with = "frozen::rc_str")] Str),
     Var(Var),
     Select {
         expr: ExprId,
@@ -339,7 +339,7 @@ pub struct LowerError {
 }
 
 enum Scope {
-    Names(HashMap<Rc<str>, u32>),
+    Names(HashMap<Str, u32>),
     With,
 }
 
@@ -353,7 +353,7 @@ pub struct LowerContext<'a> {
     /// Names of the global scope.
     pub is_global: &'a dyn Fn(&str) -> bool,
     /// Names bound around the whole file (`scopedImport`), slot i = name i.
-    pub outer: &'a [Rc<str>],
+    pub outer: &'a [Str],
     /// What parsing added to the text (offsets map back through it).
     pub added: &'a crate::respace::Added,
 }
@@ -388,7 +388,7 @@ struct Lowerer<'a, 'b> {
 /// merged here before being turned into expressions.
 #[derive(Default)]
 struct PendingSet {
-    statics: BTreeMap<Rc<str>, PendingValue>,
+    statics: BTreeMap<Str, PendingValue>,
     dynamics: Vec<(ast::Expr, PendingValue, Span)>,
     /// The `e` of each `inherit (e) ...`.
     froms: Vec<ast::Expr>,
@@ -401,7 +401,7 @@ struct PendingSet {
 enum PendingValue {
     Expr(ast::Expr, Span),
     Inherit {
-        name: Rc<str>,
+        name: Str,
         from: Option<usize>,
         span: Span,
     },
@@ -449,7 +449,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     /// the plain name NAME (a selection of that name alone has no `or`).
     /// Every builtin is also the global `__NAME`, the same value: the
     /// evaluator installs them so.
-    fn builtin_global(&self, s: &ast::Select) -> Option<(Rc<str>, bool)> {
+    fn builtin_global(&self, s: &ast::Select) -> Option<(Str, bool)> {
         let Some(ast::Expr::Ident(base)) = s.expr() else {
             return None;
         };
@@ -471,7 +471,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         if name.starts_with("__") {
             return None;
         }
-        let global: Rc<str> = format!("__{name}").into();
+        let global: Str = format!("__{name}").into();
         (self.cx.is_global)(&global).then_some((global, alone))
     }
 
@@ -507,7 +507,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
     }
 
-    fn ident_name(&self, id: &ast::Ident) -> Rc<str> {
+    fn ident_name(&self, id: &ast::Ident) -> Str {
         intern(&id.syntax().text().to_string())
     }
 
@@ -785,7 +785,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 (Param::Ident(name), names)
             }
             ast::Param::Pattern(pat) => {
-                let mut names: HashMap<Rc<str>, u32> = HashMap::new();
+                let mut names: HashMap<Str, u32> = HashMap::new();
                 let mut formal_nodes = Vec::new();
                 for entry in pat.pat_entries() {
                     let ident = match entry.ident() {
@@ -804,9 +804,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 }
                 // Formal i (in name order) takes slot i: a call fills the
                 // slots in order, walking the formals as they are sorted.
-                let mut sorted: Vec<&Rc<str>> = names.keys().collect();
+                let mut sorted: Vec<&Str> = names.keys().collect();
                 sorted.sort();
-                let by_name: HashMap<Rc<str>, u32> = sorted
+                let by_name: HashMap<Str, u32> = sorted
                     .into_iter()
                     .enumerate()
                     .map(|(i, n)| (n.clone(), i as u32))
@@ -966,13 +966,13 @@ mod intern_tests {
     fn short_texts_are_one_allocation_long_ones_are_not() {
         let a = intern("mkOption");
         let b = intern(&String::from("mkOption"));
-        assert!(Rc::ptr_eq(&a, &b));
+        assert!(Str::ptr_eq(&a, &b));
         assert_eq!(&*a, "mkOption");
-        assert!(!Rc::ptr_eq(&a, &intern("mkOptions")));
+        assert!(!Str::ptr_eq(&a, &intern("mkOptions")));
         assert_eq!(&*intern(""), "");
         let long = "x".repeat(200);
         let (c, d) = (intern(&long), intern(&long));
         assert_eq!((&*c, &*d), (long.as_str(), long.as_str()));
-        assert!(!Rc::ptr_eq(&c, &d));
+        assert!(!Str::ptr_eq(&c, &d));
     }
 }
