@@ -379,7 +379,7 @@ impl Eval {
             return Ok(Value::Attrs(Attrs::of_sorted(def.statics.iter().map(
                 |(name, b)| {
                     let value = self.thunk(b.value, env);
-                    let pos = Some(b.span);
+                    let pos = self.binding_pos(&b.pos, b.span);
                     (name.clone(), Attr { value, pos })
                 },
             ))));
@@ -391,13 +391,8 @@ impl Eval {
                 .map(|i| new_env.slot(i).expect("a rec set has a slot per name"));
             // The statics are sorted by name and come first.
             for ((name, b), t) in def.statics.iter().zip(slots) {
-                attrs.push_sorted(
-                    name.clone(),
-                    Attr {
-                        value: t,
-                        pos: Some(b.span),
-                    },
-                );
+                let pos = self.binding_pos(&b.pos, b.span);
+                attrs.push_sorted(name.clone(), Attr { value: t, pos });
             }
             // `__overrides` (a legacy of Nix): its attributes replace the
             // set's own, also where the set's other attributes refer to
@@ -437,13 +432,8 @@ impl Eval {
             // The statics are sorted by name and come first.
             for (name, b) in def.statics.iter() {
                 let t = self.thunk(b.value, env);
-                attrs.push_sorted(
-                    name.clone(),
-                    Attr {
-                        value: t,
-                        pos: Some(b.span),
-                    },
-                );
+                let pos = self.binding_pos(&b.pos, b.span);
+                attrs.push_sorted(name.clone(), Attr { value: t, pos });
             }
             env.clone()
         };
@@ -470,13 +460,8 @@ impl Eval {
                 ));
             }
             let t = self.thunk(d.value, &scope);
-            attrs.insert_attr(
-                name,
-                Attr {
-                    value: t,
-                    pos: Some(d.span),
-                },
-            );
+            let pos = self.binding_pos(&d.pos, d.span);
+            attrs.insert_attr(name, Attr { value: t, pos });
         }
         Ok(Value::attrs(attrs))
     }

@@ -31,7 +31,7 @@ use std::sync::Arc;
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
     Attr, AttrMap, AttrSlice, Attrs, Callee, CalleeFn, Closure, Context, Counted, Env, NixString,
-    Opaque, OpaqueKind, PrimOp, PrimOpApp, PrimOpArgs, Thunk, ThunkState, Value,
+    Opaque, OpaqueKind, Pos, PrimOp, PrimOpApp, PrimOpArgs, Thunk, ThunkState, Value,
 };
 
 use crate::fs::FileSystem;
@@ -332,6 +332,12 @@ pub struct Eval {
     /// on all of disko's examples).
     literal_sites: Vec<u32>,
     literals: Vec<Thunk>,
+    /// Every attribute's place in this evaluation, by its number (`Pos`,
+    /// from 1): a set's entry holds the number, not the span.
+    positions: Vec<Span>,
+    /// The places made from spans that are no binding's (a formal's, a
+    /// place given by `__nixplanSetPositions`), each once.
+    span_positions: HashMap<Span, Pos>,
     /// Evaluation steps so far (the memory ceiling is checked every 4096).
     steps: u64,
     /// The memory in use at the last check (`Settings::memory_in_use`).
@@ -411,6 +417,8 @@ impl Eval {
             overriding: 0,
             select_hints: Vec::new(),
             literal_sites: Vec::new(),
+            positions: Vec::new(),
+            span_positions: HashMap::new(),
             literals: Vec::new(),
             steps: 0,
             memory_seen: 0,
@@ -726,6 +734,39 @@ impl Eval {
         }
     }
 
+    /// The place of a binding written at `span`, whose number is kept in
+    /// the binding (`known`, 0 until its first set is made): a set made
+    /// again from the same text gives its entries the same numbers, with
+    /// no search. `None` only past 4 billion places.
+    #[inline]
+    pub(crate) fn binding_pos(&mut self, known: &std::cell::Cell<u32>, span: Span) -> Option<Pos> {
+        if let Some(n) = std::num::NonZeroU32::new(known.get()) {
+            return Some(Pos(n));
+        }
+        let n =
+            std::num::NonZeroU32::new(u32::try_from(self.positions.len()).ok()?.checked_add(1)?)?;
+        known.set(n.get());
+        self.positions.push(span);
+        Some(Pos(n))
+    }
+
+    /// The place of `span`, where no binding is (`binding_pos`), made once.
+    pub fn pos_of_span(&mut self, span: Span) -> Option<Pos> {
+        if let Some(p) = self.span_positions.get(&span) {
+            return Some(*p);
+        }
+        let number = u32::try_from(self.positions.len()).ok()?;
+        let pos = Pos(std::num::NonZeroU32::new(number.checked_add(1)?)?);
+        self.positions.push(span);
+        self.span_positions.insert(span, pos);
+        Some(pos)
+    }
+
+    /// The span of a place made by this evaluation.
+    pub fn span_of(&self, pos: Pos) -> Span {
+        self.positions[pos.0.get() as usize - 1]
+    }
+
     /// The thunk of literal `e` (`literal_sites`), made the first time.
     fn literal(&mut self, e: ExprId) -> Thunk {
         let at = site_entry(&mut self.literal_sites, e.0 as usize, self.arena.len());
@@ -946,6 +987,43 @@ mod tests {
             "{unexpected}"
         );
         assert_eq!(value::Counted::count(&x.0), 1);
+    }
+
+    /// An attribute's place is a number kept in its binding: every set made
+    /// from the same text holds the same number, which names the binding's
+    /// span; a place given to no binding (`functionArgs`' formals) is made
+    /// once however often it is asked for.
+    #[test]
+    fn a_binding_has_one_place() {
+        let mut ev = Eval::new(Box::new(fs::OsFileSystem), Settings::default());
+        let src = "let f = x: { a = x;\n  b = 2; }; g = { y }: y; in [ (f 1) (f 2) (builtins.functionArgs g) (builtins.functionArgs g) ]";
+        let (file, root) = ev
+            .load_source("t.nix", None, src, "/")
+            .expect("the source loads");
+        let Ok(Value::List(sets)) = ev.eval_root(root) else {
+            panic!("a list")
+        };
+        let mut places = Vec::new();
+        for t in sets.iter() {
+            let Ok(Value::Attrs(set)) = ev.force(t) else {
+                panic!("a list of sets")
+            };
+            let pos: Vec<Pos> = set
+                .map
+                .iter()
+                .map(|(_, a)| a.pos.expect("placed"))
+                .collect();
+            places.push(pos);
+        }
+        assert_eq!(places[0], places[1]);
+        assert_ne!(places[0][0], places[0][1]);
+        assert_eq!(places[2], places[3]);
+        assert_eq!(ev.positions.len(), 3);
+        let b = ev.span_of(places[1][1]);
+        assert_eq!(b.file, file);
+        assert_eq!(&src[b.start as usize..b.end as usize], "b = 2;");
+        let y = ev.span_of(places[3][0]);
+        assert_eq!(&src[y.start as usize..y.end as usize], "y");
     }
 
     /// A literal's thunk is made once and shared by everything that holds

@@ -417,7 +417,7 @@ impl Eval {
         for (name, attr) in a.map.iter() {
             let mut tag = vec![("name", name.to_string())];
             if let (true, Some(pos)) = (location, attr.pos) {
-                self.xml_position(pos, &mut tag);
+                self.xml_position(self.span_of(pos), &mut tag);
             }
             xml.tag("attr", &tag, false);
             let v = self.force(&attr.value)?;

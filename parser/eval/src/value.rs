@@ -740,8 +740,14 @@ impl Env {
 #[derive(Clone)]
 pub struct Attr {
     pub value: Thunk,
-    pub pos: Option<Span>,
+    pub pos: Option<Pos>,
 }
+
+/// Where an attribute is written: a number in its evaluation's table of
+/// places (`Eval::span_of`). Four bytes where a `Span` is twelve, so a
+/// set's entry (name, thunk, place) is 24 bytes, not 32.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Pos(pub(crate) std::num::NonZeroU32);
 
 /// Names in byte order (as `str::cmp`), compared eight bytes at a time
 /// inline: attribute names are short, and a call to `memcmp` for each
@@ -1309,9 +1315,9 @@ mod tests {
         assert_eq!(std::mem::size_of::<ThunkState>(), 24);
         assert_eq!(std::mem::size_of::<CountedBox<Cell<ThunkState>>>(), 32);
         assert_eq!(std::mem::size_of::<Env>(), 8);
-        assert_eq!(std::mem::size_of::<Entry>(), 32);
-        // A set of one attribute: its head (16 bytes) and the entry (32).
-        assert_eq!(Attrs::layout(1).size(), 48);
+        assert_eq!(std::mem::size_of::<Entry>(), 24);
+        // A set of one attribute: its head (16 bytes) and the entry (24).
+        assert_eq!(Attrs::layout(1).size(), 40);
         assert_eq!(Env::layout(1).size(), 24);
     }
 

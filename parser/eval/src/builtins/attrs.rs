@@ -60,7 +60,7 @@ impl Eval {
     /// computation fails, or is not `{ file; line; column; }`, is left out
     /// (the name's own is said): a place is never an error.
     pub fn place_of(&mut self, attrs: &Attrs, name: &str) -> Option<Span> {
-        let own = attrs.map.get(name)?.pos;
+        let own = attrs.map.get(name)?.pos.map(|p| self.span_of(p));
         if self.lazy_places.is_empty() {
             return own;
         }

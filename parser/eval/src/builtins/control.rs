@@ -53,13 +53,9 @@ pub(super) fn p_function_args(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             let mut out = AttrMap::new();
             if let Param::Formals { formals, .. } = &ev.lambda_def(&c).param {
                 for f in formals {
-                    out.insert_attr(
-                        f.name.clone(),
-                        Attr {
-                            value: Thunk::ready(Value::Bool(f.default.is_some())),
-                            pos: Some(f.span),
-                        },
-                    );
+                    let value = Thunk::ready(Value::Bool(f.default.is_some()));
+                    let pos = ev.pos_of_span(f.span);
+                    out.insert_attr(f.name.clone(), Attr { value, pos });
                 }
             }
             Ok(Value::attrs(out))

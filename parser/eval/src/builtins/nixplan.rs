@@ -78,7 +78,7 @@ pub(super) fn p_nixplan_set_positions(ev: &mut Eval, a: &[Thunk], s: Span) -> R 
         // module system merged read definitions it may never force) is
         // left out, never an error.
         if let Some(span) = ev.place_value(&p) {
-            attr.pos = Some(span);
+            attr.pos = ev.pos_of_span(span);
         }
     }
     Ok(Value::Attrs(Attrs::with_opaque(out, set.opaque.clone())))

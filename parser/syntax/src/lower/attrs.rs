@@ -288,7 +288,14 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let mut statics = Vec::new();
         for (name, pv) in pending.statics {
             let (value, span) = self.pending_value(pv, &froms, scoped)?;
-            statics.push((name, Binding { value, span }));
+            statics.push((
+                name,
+                Binding {
+                    value,
+                    span,
+                    pos: Default::default(),
+                },
+            ));
         }
         let mut dynamics = Vec::new();
         for (name_expr, pv, key_span) in pending.dynamics {
@@ -298,6 +305,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 name,
                 value,
                 span: key_span,
+                pos: Default::default(),
             });
         }
         Ok(AttrsDef {

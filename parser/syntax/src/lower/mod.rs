@@ -108,6 +108,11 @@ pub enum StrPart {
 pub struct Binding {
     pub value: ExprId,
     pub span: Span,
+    /// The evaluator's number for this binding's place (0: none yet),
+    /// kept beside what a set made from the binding reads anyway. Only
+    /// the evaluation whose arena holds the binding sets and reads it.
+    #[serde(skip)]
+    pub pos: std::cell::Cell<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,6 +120,9 @@ pub struct DynBinding {
     pub name: ExprId,
     pub value: ExprId,
     pub span: Span,
+    /// As [`Binding::pos`].
+    #[serde(skip)]
+    pub pos: std::cell::Cell<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
