@@ -721,15 +721,26 @@ impl Eval {
                 expr: e,
             })),
             // `x.a.b` where `x`, `x.a` and `x.a.b` are computed already:
-            // the value, in a holder of its own (nix makes a new value for
-            // every selection; sharing the attribute's thunk would make
-            // `[ x.f ] == [ x.f ]` true, and print «repeated»).
-            Expr::Select { expr, path, .. } => {
-                match self.selected_now(*expr, path, env).and_then(|t| t.value()) {
-                    Some(v) => Thunk::ready(v),
+            // the attribute's own thunk, but for a function, a float or a
+            // list of one or two its value in a holder of its own. nix
+            // makes a new value for every selection: `==` says two holders
+            // that are one are equal (sharing would make `[ x.f ] ==
+            // [ x.f ]` true, and a NaN equal to itself), and a short list
+            // is printed «repeated» by its holder (`print::container_key`).
+            // Any other value is compared and printed by what it is.
+            Expr::Select { expr, path, .. } => match self.selected_now(*expr, path, env) {
+                Some(t) => match t.value() {
+                    Some(v @ (Value::Lambda(_) | Value::PrimOp(_) | Value::Float(_))) => {
+                        Thunk::ready(v)
+                    }
+                    Some(Value::List(l)) if matches!(l.len(), 1 | 2) => {
+                        Thunk::ready(Value::List(l))
+                    }
+                    Some(_) => t,
                     None => Thunk::pending(e, env.clone()),
-                }
-            }
+                },
+                None => Thunk::pending(e, env.clone()),
+            },
             _ => Thunk::pending(e, env.clone()),
         }
     }
@@ -751,6 +762,8 @@ impl Eval {
     }
 
     /// The place of `span`, where no binding is (`binding_pos`), made once.
+    /// (A span that is also a binding's gets a second number here: places
+    /// are compared by their spans, `span_of`, not by their numbers.)
     pub fn pos_of_span(&mut self, span: Span) -> Option<Pos> {
         if let Some(p) = self.span_positions.get(&span) {
             return Some(*p);

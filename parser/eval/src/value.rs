@@ -248,7 +248,8 @@ pub enum ThunkState {
     /// and values) until forced or dropped.
     MapAttr(Rc<MapAttrs>, u32),
     /// `f name values` for entry `i` of a `zipAttrsWith`: its name's and
-    /// its list's thunks are made only when forced.
+    /// its list's thunks are made only when forced. As `MapAttr`, it holds
+    /// the whole shared block (every name's list) until forced or dropped.
     ZipAttr(Rc<ZipAttrs>, u32),
     Blackhole(Option<ExprId>),
 }
