@@ -89,7 +89,7 @@ pub(crate) fn rc_new<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     T::deserialize(d).map(Rc::new)
 }
 
-/// Reads an `Str` of the arena through [`Interned`].
+/// Reads a `Str` of the arena through [`Interned`].
 pub(crate) fn rc_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
     Interned::deserialize(d).map(|s| s.0)
 }
