@@ -754,11 +754,17 @@ impl Eval {
         if let Some(n) = std::num::NonZeroU32::new(known.get()) {
             return Some(Pos(n));
         }
-        let n =
-            std::num::NonZeroU32::new(u32::try_from(self.positions.len()).ok()?.checked_add(1)?)?;
-        known.set(n.get());
+        let pos = self.new_pos(span)?;
+        known.set(pos.0.get());
+        Some(pos)
+    }
+
+    /// A new place, numbered next in `positions`.
+    fn new_pos(&mut self, span: Span) -> Option<Pos> {
+        let number = u32::try_from(self.positions.len()).ok()?.checked_add(1)?;
+        let pos = Pos(std::num::NonZeroU32::new(number)?);
         self.positions.push(span);
-        Some(Pos(n))
+        Some(pos)
     }
 
     /// The place of `span`, where no binding is (`binding_pos`), made once.
@@ -768,9 +774,7 @@ impl Eval {
         if let Some(p) = self.span_positions.get(&span) {
             return Some(*p);
         }
-        let number = u32::try_from(self.positions.len()).ok()?;
-        let pos = Pos(std::num::NonZeroU32::new(number.checked_add(1)?)?);
-        self.positions.push(span);
+        let pos = self.new_pos(span)?;
         self.span_positions.insert(span, pos);
         Some(pos)
     }
