@@ -641,25 +641,13 @@ impl Eval {
             ThunkState::Native(f) => f(self),
             ThunkState::Apply(c, a) => self.call_callee(c, a.clone()),
             ThunkState::MapAttr(m, i) => match m.source.map.at(*i as usize) {
-                Some((name, attr)) => {
-                    let name = Thunk::ready(Value::str(name.clone()));
-                    match self.call_callee(&m.callee, name) {
-                        Ok(g) => self.call(&g, attr.value.clone(), m.callee.span),
-                        Err(e) => Err(e),
-                    }
-                }
+                Some((name, attr)) => self.call_named(&m.callee, name, attr.value.clone()),
                 None => unreachable!("made for an attribute of the set"),
             },
             ThunkState::ZipAttr(z, i) => match z.entries.get(*i as usize) {
                 Some((name, values)) => {
-                    let name = Thunk::ready(Value::str(name.clone()));
-                    match self.call_callee(&z.callee, name) {
-                        Ok(g) => {
-                            let values = Thunk::ready(Value::List(values.clone()));
-                            self.call(&g, values, z.callee.span)
-                        }
-                        Err(e) => Err(e),
-                    }
+                    let values = Thunk::ready(Value::List(values.clone()));
+                    self.call_named(&z.callee, name, values)
                 }
                 None => unreachable!("made for an entry of the zip"),
             },
@@ -743,6 +731,13 @@ impl Eval {
             },
             _ => Thunk::pending(e, env.clone()),
         }
+    }
+
+    /// `f name value` for `callee`'s `f` (an attribute of `mapAttrs` or
+    /// `zipAttrsWith`, forced): the name's thunk made now.
+    fn call_named(&mut self, callee: &Callee, name: &Str, value: Thunk) -> EvalResult<Value> {
+        let g = self.call_callee(callee, Thunk::ready(Value::str(name.clone())))?;
+        self.call(&g, value, callee.span)
     }
 
     /// The place of a binding written at `span`, whose number is kept in
