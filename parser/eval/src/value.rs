@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
 
+use nixplan_syntax::block::{alloc_head, head_and_tail, tail_of};
 use nixplan_syntax::lower::ExprId;
 use nixplan_syntax::{Span, Str};
 
@@ -490,38 +491,6 @@ impl Thunk {
     pub fn identity(&self) -> usize {
         Counted::as_ptr(&self.0) as *const u8 as usize
     }
-}
-
-/// The layout of one allocation of a head `H` and `n` elements `T` right
-/// after it (an environment, a set), whose head's size is a multiple of an
-/// element's alignment (each user checks it at compile time).
-fn head_and_tail<H, T>(n: usize, what: &str) -> std::alloc::Layout {
-    let tail = std::alloc::Layout::array::<T>(n)
-        .unwrap_or_else(|_| panic!("{what} of {n} elements does not fit memory"));
-    let (layout, at) = std::alloc::Layout::new::<H>()
-        .extend(tail)
-        .unwrap_or_else(|_| panic!("{what} of {n} elements does not fit memory"));
-    debug_assert_eq!(at, std::mem::size_of::<H>());
-    layout.pad_to_align()
-}
-
-/// A block of `layout` for a head `H` and its elements, not yet written.
-///
-/// # Safety
-/// `layout` has a non-zero size (it holds the head).
-unsafe fn alloc_head<H>(layout: std::alloc::Layout) -> std::ptr::NonNull<H> {
-    // SAFETY: as the caller says.
-    match std::ptr::NonNull::new(unsafe { std::alloc::alloc(layout) } as *mut H) {
-        Some(head) => head,
-        None => std::alloc::handle_alloc_error(layout),
-    }
-}
-
-/// The first element after the head at `head` (see `head_and_tail`).
-#[inline(always)]
-fn tail_of<H, T>(head: *mut H) -> *mut T {
-    // SAFETY (of the offset): within the allocation (`head_and_tail`).
-    unsafe { (head as *mut u8).add(std::mem::size_of::<H>()) as *mut T }
 }
 
 /// One lexical environment: the slots of a `let`, `rec` set or function,

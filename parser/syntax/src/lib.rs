@@ -5,6 +5,7 @@
 //! variables resolved and a span for every expression, which is what the
 //! evaluator runs.
 
+pub mod block;
 mod guard;
 pub mod lower;
 pub mod respace;

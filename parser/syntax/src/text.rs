@@ -15,6 +15,8 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::ptr::NonNull;
 
+use crate::block::{alloc_head, head_and_tail, tail_of};
+
 /// A shared text: cloning counts one holder more, the last holder frees it.
 pub struct Str(NonNull<Head>);
 
@@ -30,11 +32,7 @@ impl Str {
     /// The allocation of a text of `len` bytes (head and bytes, padded to
     /// the head's alignment).
     fn layout(len: usize) -> Layout {
-        Layout::new::<Head>()
-            .extend(Layout::array::<u8>(len).expect("a text's length fits a layout"))
-            .expect("a text's length fits a layout")
-            .0
-            .pad_to_align()
+        head_and_tail::<Head, u8>(len, "a text")
     }
 
     /// A new text: one allocation, with `s` copied into it.
@@ -42,16 +40,12 @@ impl Str {
         // A length is kept in 32 bits, as nix 2.8's own string functions
         // count it (`unsigned int`).
         let len = u32::try_from(s.len()).expect("a text shorter than 4 GiB");
-        let layout = Str::layout(s.len());
-        // SAFETY: the layout is never empty (the head is 8 bytes); a null
-        // result goes to the allocation error handler. The head is written
-        // whole before anything reads it, and `len` bytes after it are in
-        // the allocation (`layout`), which the source cannot overlap.
+        // SAFETY: the layout is never empty (the head is 8 bytes). The
+        // head is written whole before anything reads it, and `len` bytes
+        // after it are in the allocation (`layout`), which the source
+        // cannot overlap.
         unsafe {
-            let p = std::alloc::alloc(layout) as *mut Head;
-            let Some(head) = NonNull::new(p) else {
-                std::alloc::handle_alloc_error(layout)
-            };
+            let head = alloc_head::<Head>(Str::layout(s.len()));
             head.as_ptr().write(Head {
                 count: Cell::new(1),
                 len,
@@ -64,8 +58,7 @@ impl Str {
     /// Where the bytes of the text at `head` begin.
     #[inline(always)]
     fn bytes(head: NonNull<Head>) -> *mut u8 {
-        // SAFETY: the bytes follow the head in its allocation (`layout`).
-        unsafe { (head.as_ptr() as *mut u8).add(std::mem::size_of::<Head>()) }
+        tail_of(head.as_ptr())
     }
 
     /// The text.
