@@ -255,7 +255,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         if args.json {
             ev.print_json(&v, span, &mut ctx)
         } else if args.xml {
-            ev.print_xml(&v, !args.no_location, &mut ctx)
+            ev.print_xml(&v, !args.no_location, span, &mut ctx)
                 .map(|x| x.trim_end().to_string())
         } else {
             ev.print_nix(&v, span)

@@ -367,6 +367,61 @@ fn an_evaluation_past_the_memory_limit_stops_with_an_error() {
     assert_eq!((code, out.as_str()), (0, "100000\n"), "{err}");
 }
 
+/// Every builtin that makes a string of a length the program chooses asks
+/// before it grows past the memory ceiling (and nixplan's 4 GiB limit on
+/// one string: `Eval::check_text`), and refuses with an error at its
+/// call: not a panic, not memory taken past `--max-memory`. Each case
+/// makes about 100 MB from a 1 MiB string in a few steps (the ceiling
+/// checked every 4096 steps would not see it); under a generous ceiling
+/// the same expression gives its length.
+#[test]
+fn a_builtin_refuses_a_string_past_the_memory_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, "x".repeat(100 << 20)).unwrap();
+    let big_nix = dir.path().join("big.nix");
+    std::fs::write(&big_nix, format!("\"{}\"", "x".repeat(100 << 20))).unwrap();
+    // 1 MiB of "x", by doubling (20 steps).
+    let mib = "let d = s: s + s; in d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d \"x\")))))))))))))))))))";
+    let hundred = "builtins.genList (_: x) 100";
+    let cases = [
+        (
+            "replaceStrings",
+            format!(
+                "builtins.replaceStrings [ \"x\" ] [ \"{}\" ] x",
+                "y".repeat(100)
+            ),
+        ),
+        (
+            "concatStringsSep",
+            format!("builtins.concatStringsSep \"\" ({hundred})"),
+        ),
+        ("toString of a list", format!("toString ({hundred})")),
+        ("toJSON", format!("builtins.toJSON ({hundred})")),
+        ("toXML", format!("builtins.toXML ({hundred})")),
+        ("readFile", format!("builtins.readFile {}", big.display())),
+        ("import", format!("import {}", big_nix.display())),
+    ];
+    for (what, body) in cases {
+        let expr = format!("let x = {mib}; in builtins.stringLength ({body})");
+        let (code, _, err) = nixplan_text(&["eval", "--max-memory", "64", "-E", &expr]);
+        assert_eq!(code, 1, "{what}: {err}");
+        assert!(
+            err.contains("would take more than the memory limit (64 MiB; --max-memory)")
+                && err.contains("a string of"),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        let (code, out, err) = nixplan_text(&["eval", "--max-memory", "4096", "-E", &expr]);
+        assert_eq!(code, 0, "{what}: {err}");
+        let len: u64 = out
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{what}: {out}"));
+        assert!(len >= 100 << 20, "{what}: {len}");
+    }
+}
+
 /// `NIXPLAN_EVAL_PROFILE=FILE` writes a profile by function: each lambda
 /// named by where it is written, each builtin by name, with how often it
 /// was called (a recursion's calls all counted, its time once); the

@@ -58,6 +58,7 @@ impl Eval {
                 for (i, t) in items.iter().enumerate() {
                     let iv = self.force(t)?;
                     let s = self.coerce_to_string(&iv, span, more, copy)?;
+                    self.check_text(out.len().saturating_add(s.s.len()).saturating_add(1), span)?;
                     out.push_str(&s.s);
                     value::merge_ctx(&mut ctx, &s.ctx);
                     if i + 1 < items.len() && !matches!(&iv, Value::List(l) if l.is_empty()) {

@@ -485,7 +485,7 @@ impl Eval {
                             e.add_trace(span, "while evaluating a string interpolation");
                             e
                         })?;
-                    self.check_size("a string", out.len().saturating_add(s.s.len()), 1, span)?;
+                    self.check_text(out.len().saturating_add(s.s.len()), span)?;
                     out.push_str(&s.s);
                     value::merge_ctx(&mut ctx, &s.ctx);
                 }

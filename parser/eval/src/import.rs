@@ -97,6 +97,7 @@ impl Eval {
             EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(span))
         })?;
         self.record_read(p);
+        self.check_text(bytes.len(), span)?;
         String::from_utf8(bytes).map_err(|_| {
             EvalError::new(
                 ErrorKind::Io,

@@ -895,6 +895,25 @@ impl Eval {
         }
     }
 
+    /// Refuses a string of `len` bytes: one longer than nixplan keeps
+    /// (its length is 32 bits: [`MAX_TEXT`]), or one past the memory
+    /// ceiling. Asked by everything that makes a string of a length the
+    /// program chooses (concatenation, interpolation, `replaceStrings`,
+    /// `concatStringsSep`, `toString` of a list, `toJSON`, `toXML`,
+    /// `readFile`, an imported file), before or while it grows.
+    pub(crate) fn check_text(&self, len: usize, span: Span) -> EvalResult<()> {
+        if len > MAX_TEXT {
+            return Err(EvalError::new(
+                ErrorKind::Other,
+                format!(
+                    "a string of {len} bytes is longer than nixplan can hold (4 GiB less one byte)"
+                ),
+                Some(span),
+            ));
+        }
+        self.check_size("a string", len, 1, span)
+    }
+
     fn enter(&mut self, span: impl FnOnce(&Self) -> Span) -> EvalResult<()> {
         self.steps = self.steps.wrapping_add(1);
         if self.steps.is_multiple_of(4096) {
@@ -929,6 +948,11 @@ impl Eval {
     }
 }
 
+/// The longest string nixplan keeps: [`Str`] holds its length in 32
+/// bits (nix has no such limit; [`Eval::check_text`] refuses a longer
+/// one with an error).
+pub(crate) const MAX_TEXT: usize = u32::MAX as usize;
+
 #[inline]
 /// Entry `at` of a table kept by expression id (`global_sites`,
 /// `select_hints`), the table grown to the arena's size first if it is
@@ -959,6 +983,32 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A string longer than `Str` can hold (its length is 32 bits) is
+    /// refused with an error however high the memory ceiling is; one of
+    /// the longest length it holds is not (the ceiling allowing it).
+    #[test]
+    fn a_string_of_4_gib_is_refused_with_an_error() {
+        let settings = Settings {
+            max_memory: usize::MAX,
+            ..Settings::default()
+        };
+        let ev = Eval::new(Box::new(fs::OsFileSystem), settings);
+        let span = Span {
+            file: nixplan_syntax::FileId(0),
+            start: 0,
+            end: 0,
+        };
+        let err = ev.check_text(MAX_TEXT + 1, span).unwrap_err();
+        assert!(
+            err.message
+                .contains("a string of 4294967296 bytes is longer than nixplan can hold"),
+            "{}",
+            err.message
+        );
+        assert!(ev.check_text(MAX_TEXT, span).is_ok());
+        assert_eq!(MAX_TEXT, u32::MAX as usize);
+    }
 
     /// A call that fails (a required argument missing) leaves nothing
     /// holding what it was given: no environment is left holding itself

@@ -152,7 +152,7 @@ impl Eval {
 
     /// Two strings one after the other, with both contexts.
     fn concat(&mut self, x: &NixString, y: &NixString, span: Span) -> EvalResult<Value> {
-        self.check_size("a string", x.s.len().saturating_add(y.s.len()), 1, span)?;
+        self.check_text(x.s.len().saturating_add(y.s.len()), span)?;
         let mut ctx = BTreeSet::new();
         value::merge_ctx(&mut ctx, &x.ctx);
         value::merge_ctx(&mut ctx, &y.ctx);

@@ -187,6 +187,7 @@ impl Eval {
     ) -> EvalResult<String> {
         let mut out = String::new();
         self.print_json_inner(v, span, &mut out, ctx, 0)?;
+        self.check_text(out.len(), span)?;
         Ok(out)
     }
 
@@ -198,6 +199,13 @@ impl Eval {
         ctx: &mut std::collections::BTreeSet<String>,
         depth: usize,
     ) -> EvalResult<()> {
+        // Escaped, a string's bytes can grow (`\u0001`); refused before, at
+        // its own length, and as the text grows.
+        let len = match v {
+            Value::String(s) => s.s.len(),
+            _ => 0,
+        };
+        self.check_text(out.len().saturating_add(len).saturating_add(2), span)?;
         if depth > self.settings.max_call_depth.min(self.settings.max_depth) {
             return Err(super::EvalError::new(
                 super::ErrorKind::Depth,
@@ -339,6 +347,8 @@ fn xml_escape(out: &mut String, s: &str) {
 struct Xml<'a> {
     out: &'a mut String,
     depth: usize,
+    /// Where the conversion was asked for (a string too long is refused there).
+    span: Span,
 }
 
 impl Xml<'_> {
@@ -379,17 +389,20 @@ impl Eval {
         &mut self,
         v: &Value,
         location: bool,
+        span: Span,
         ctx: &mut std::collections::BTreeSet<String>,
     ) -> EvalResult<String> {
         let mut out = String::from("<?xml version='1.0' encoding='utf-8'?>\n");
         let mut xml = Xml {
             out: &mut out,
             depth: 0,
+            span,
         };
         xml.tag("expr", &[], false);
         let mut drvs_seen = HashSet::new();
         self.xml_value(v, location, &mut xml, ctx, &mut drvs_seen)?;
         xml.close("expr");
+        self.check_text(out.len(), span)?;
         Ok(out)
     }
 
@@ -435,6 +448,13 @@ impl Eval {
         ctx: &mut std::collections::BTreeSet<String>,
         drvs_seen: &mut HashSet<String>,
     ) -> EvalResult<()> {
+        // Escaped, a string's bytes can grow (`&quot;` for `"`); refused
+        // before, at its own length, and as the text grows.
+        let len = match v {
+            Value::String(s) => s.s.len(),
+            _ => 0,
+        };
+        self.check_text(xml.out.len().saturating_add(len), xml.span)?;
         match v {
             Value::Null => xml.tag("null", &[], true),
             Value::Bool(b) => xml.tag("bool", &[("value", b.to_string())], true),

@@ -38,9 +38,8 @@ impl Str {
     /// A new text: one allocation, with `s` copied into it.
     pub fn new(s: &str) -> Str {
         // A length is kept in 32 bits: a text of 4 GiB or more panics
-        // here. Concatenation and interpolation refuse one at the memory
-        // ceiling first (`--max-memory`, 4 GiB by default); other builtins
-        // that make long texts do not check.
+        // here. The evaluator refuses one with an error first, wherever a
+        // program chooses a string's length (`Eval::check_text`).
         let len = u32::try_from(s.len()).expect("a text shorter than 4 GiB");
         // SAFETY: the layout is never empty (the head is 8 bytes). The
         // head is written whole before anything reads it, and `len` bytes

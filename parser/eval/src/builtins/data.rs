@@ -9,10 +9,10 @@ pub(super) fn p_to_json(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     Ok(Value::String(NixString::with_ctx(text, ctx)))
 }
 
-pub(super) fn p_to_xml(ev: &mut Eval, a: &[Thunk], _s: Span) -> R {
+pub(super) fn p_to_xml(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let v = ev.force(&a[0])?;
     let mut ctx = BTreeSet::new();
-    let text = ev.print_xml(&v, false, &mut ctx)?;
+    let text = ev.print_xml(&v, false, s, &mut ctx)?;
     Ok(Value::String(NixString::with_ctx(text, ctx)))
 }
 

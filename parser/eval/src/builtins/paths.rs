@@ -340,6 +340,7 @@ impl Eval {
 pub(super) fn p_read_file(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let p = ev.force_path(&a[0], s)?;
     let data = ev.read_file_bytes(&p, s)?;
+    ev.check_text(data.len(), s)?;
     let text = String::from_utf8(data)
         .map_err(|_| EvalError::new(ErrorKind::Io, format!("'{p}' is not valid UTF-8"), Some(s)))?;
     Ok(Value::str(text))

@@ -9,10 +9,15 @@ pub(super) fn p_concat_strings_sep(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let mut ctx = BTreeSet::new();
     merge_ctx(&mut ctx, &sep.ctx);
     for (i, t) in list.iter().enumerate() {
+        let x = ev.coerce(t, s, false, true)?;
+        let sep_len = if i > 0 { sep.s.len() } else { 0 };
+        ev.check_text(
+            out.len().saturating_add(sep_len).saturating_add(x.s.len()),
+            s,
+        )?;
         if i > 0 {
             out.push_str(&sep.s);
         }
-        let x = ev.coerce(t, s, false, true)?;
         out.push_str(&x.s);
         merge_ctx(&mut ctx, &x.ctx);
     }
@@ -141,6 +146,7 @@ pub(super) fn p_replace_strings(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
                     tos[i] = Some(ev.force_string(&to[i], s)?);
                 }
                 let rep = tos[i].as_ref().expect("forced");
+                ev.check_text(out.len().saturating_add(rep.s.len()).saturating_add(1), s)?;
                 out.extend_from_slice(rep.s.as_bytes());
                 merge_ctx(&mut ctx, &rep.ctx);
                 if pb.is_empty() {
@@ -156,6 +162,9 @@ pub(super) fn p_replace_strings(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         }
         if !found {
             if p < bytes.len() {
+                if out.len() >= crate::MAX_TEXT {
+                    ev.check_text(out.len() + 1, s)?;
+                }
                 out.push(bytes[p]);
             }
             p += 1;
