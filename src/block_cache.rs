@@ -83,6 +83,20 @@ fn closing() -> Option<libc::pthread_key_t> {
     })
 }
 
+/// Empties the calling thread's lists without giving their blocks back,
+/// and closes them (a block freed afterwards goes to mimalloc): for the
+/// thread whose end ends the process, where giving back thousands of
+/// blocks one by one would be work for nothing (as the evaluator is
+/// forgotten, not dropped, at the end).
+pub fn forget_lists() {
+    LISTS.with(|l| {
+        for (first, count) in l.first.iter().zip(&l.count) {
+            first.set(std::ptr::null_mut());
+            count.set(KEPT);
+        }
+    });
+}
+
 /// The key's destructor: the ending thread's lists go back to mimalloc.
 extern "C" fn close_lists(_: *mut libc::c_void) {
     // The lists outlive the key's destructors (they have no destructor).
@@ -233,6 +247,26 @@ mod tests {
             // SAFETY: a block of `take`, freed once.
             unsafe { give(i, p) };
             assert!(empty());
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// Forgotten lists are empty and closed: what is freed afterwards goes
+    /// to mimalloc.
+    #[test]
+    fn forgotten_lists_are_empty_and_closed() {
+        std::thread::spawn(|| {
+            let i = list_of(40, 8).unwrap();
+            let p = take(i);
+            // SAFETY: a block of `take`, freed once.
+            unsafe { give(i, p) };
+            assert_eq!(LISTS.with(|l| l.count[i].get()), 1);
+            forget_lists();
+            let q = take(i);
+            // SAFETY: as above.
+            unsafe { give(i, q) };
+            assert!(LISTS.with(|l| l.first[i].get().is_null() && l.count[i].get() == KEPT));
         })
         .join()
         .unwrap();

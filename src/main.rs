@@ -189,7 +189,13 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("nixplan".into())
         .stack_size(EVAL_STACK)
-        .spawn(move || run(args));
+        .spawn(move || {
+            let code = run(args);
+            // The process ends with this thread: the blocks it keeps are
+            // not given back one by one.
+            block_cache::forget_lists();
+            code
+        });
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {
