@@ -272,7 +272,8 @@ impl Eval {
                 let t = self.global(g).expect("lowering saw a global name");
                 self.force(&t)
             }
-            Var::With { name, depths } => {
+            Var::With(w) => {
+                let (name, depths) = (&w.name, &w.depths);
                 for d in depths.iter() {
                     let scope = lookup_env(env, *d)
                         .slot(0)

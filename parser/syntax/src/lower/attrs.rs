@@ -240,10 +240,10 @@ pub(super) fn shift(v: Var) -> Var {
             depth: depth + 1,
             slot,
         },
-        Var::With { name, depths } => Var::With {
-            name,
-            depths: depths.iter().map(|d| d + 1).collect(),
-        },
+        Var::With(w) => Var::With(Rc::new(WithVar {
+            name: w.name.clone(),
+            depths: w.depths.iter().map(|d| d + 1).collect(),
+        })),
         g => g,
     }
 }

@@ -306,7 +306,7 @@ impl Move<'_> {
             | Expr::Uri(_)
             | Expr::Path(_)
             | Expr::SearchPath(_)
-            | Expr::Var(Var::Local { .. } | Var::With { .. })
+            | Expr::Var(Var::Local { .. } | Var::With(_))
             | Expr::CurPos => Some(()),
             // Lowering makes none: only a damaged entry could hold one.
             Expr::Frozen | Expr::Damaged => None,
