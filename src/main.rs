@@ -47,12 +47,13 @@ fn plain(layout: Layout) -> bool {
 // where `plain` says their alignment suffices, else mimalloc's own
 // GlobalAlloc, with the same arguments), or for a small block to the
 // thread's cache of freed ones (`block_cache`), whose blocks are
-// mimalloc's `mi_malloc` blocks of the layout's size rounded up to 8,
-// aligned to 8 (a small layout it keeps asks no more). A block is freed
-// to the cache by its layout's size, which is its allocation's: it is
-// at least that list's rounded size whichever way it was allocated
-// (mimalloc rounds small sizes up to 8 too). Every block is freed and
-// reallocated by mimalloc or the cache, which take blocks of either.
+// mimalloc's blocks of the layout's size rounded up to 8 (asked so:
+// `mi_malloc`, `mi_zalloc`), aligned to 8 (a small layout it keeps asks
+// no more). A block is freed to the cache by its layout's size, which is
+// its allocation's: every block of a size the cache keeps was allocated
+// at that size rounded up to 8, and a realloc within one rounded size
+// keeps its block. Every block is freed and reallocated by mimalloc or
+// the cache, which take blocks of either.
 unsafe impl GlobalAlloc for PlainMiMalloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -74,6 +75,11 @@ unsafe impl GlobalAlloc for PlainMiMalloc {
         unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if let Some(i) = block_cache::list_of(layout.size(), layout.align()) {
+            // Of the list's rounded size, as every block that may be freed
+            // to it (mimalloc rounds less on a 32-bit target).
+            return unsafe { libmimalloc_sys::mi_zalloc((i + 1) << 3) as *mut u8 };
+        }
         if plain(layout) {
             unsafe { libmimalloc_sys::mi_zalloc(layout.size()) as *mut u8 }
         } else {
