@@ -41,6 +41,24 @@ struct Lists {
 }
 
 impl Lists {
+    /// Keeps `p` on list `i`, unless the list is full (or not opened).
+    ///
+    /// # Safety
+    /// `p` is a block for list `i` (see [`give`]), no longer used.
+    #[inline(always)]
+    unsafe fn keep(&self, i: usize, p: *mut u8) -> bool {
+        let n = self.count[i].get();
+        if n >= KEPT {
+            return false;
+        }
+        // SAFETY: the block is at least a word (8 bytes or more) and not
+        // used any more: its first word holds the list's next.
+        unsafe { *(p as *mut *mut u8) = self.first[i].get() };
+        self.first[i].set(p);
+        self.count[i].set(n + 1);
+        true
+    }
+
     /// Gives every block on the lists back to mimalloc, and makes every
     /// list full, so that a block freed afterwards goes to mimalloc too.
     fn close(&self) {
@@ -184,20 +202,9 @@ fn open() {
 /// `p` is such a block, no longer used.
 #[inline(always)]
 pub unsafe fn give(i: usize, p: *mut u8) {
-    let kept = LISTS.with(|l| {
-        let n = l.count[i].get();
-        // A full list, or one not opened yet (`give_slow`).
-        if n >= KEPT {
-            return false;
-        }
-        // SAFETY: the block is at least a word (8 bytes or more) and not
-        // used any more: its first word holds the list's next.
-        unsafe { *(p as *mut *mut u8) = l.first[i].get() };
-        l.first[i].set(p);
-        l.count[i].set(n + 1);
-        true
-    });
-    if !kept {
+    // SAFETY: as the caller says. A full list, or one not opened yet,
+    // sends it to `give_slow`.
+    if !LISTS.with(|l| unsafe { l.keep(i, p) }) {
         // SAFETY: as the caller says.
         unsafe { give_slow(i, p) }
     }
@@ -214,18 +221,8 @@ unsafe fn give_slow(i: usize, p: *mut u8) {
     if !OPENED.get() {
         open();
     }
-    let kept = LISTS.with(|l| {
-        let n = l.count[i].get();
-        if n >= KEPT {
-            return false;
-        }
-        // SAFETY: as in `give`.
-        unsafe { *(p as *mut *mut u8) = l.first[i].get() };
-        l.first[i].set(p);
-        l.count[i].set(n + 1);
-        true
-    });
-    if !kept {
+    // SAFETY: as the caller says.
+    if !LISTS.with(|l| unsafe { l.keep(i, p) }) {
         // SAFETY: as the caller says, a block of mimalloc's.
         unsafe { libmimalloc_sys::mi_free(p as *mut std::ffi::c_void) }
     }
