@@ -254,14 +254,15 @@ impl Eval {
                         self.run_primop(op, &args, span)
                     };
                     self.depth -= 1;
-                    f = r?;
+                    std::mem::replace(&mut f, r?).release();
                     continue;
                 }
             }
             let (app, arg) = self.nth_arg(e, n - 1 - done);
             done += 1;
             let a = self.thunk(arg, env);
-            f = self.call(&f, a, self.arena.span(app))?;
+            let next = self.call(&f, a, self.arena.span(app))?;
+            std::mem::replace(&mut f, next).release();
         }
         Ok(f)
     }

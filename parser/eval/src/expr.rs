@@ -118,13 +118,14 @@ impl Eval {
                     };
                     match found {
                         Some(t) => {
-                            v = self.force(&t).map_err(|mut err| {
+                            let next = self.force(&t).map_err(|mut err| {
                                 err.add_trace(
                                     span!(),
                                     format!("while evaluating the attribute '{key}'"),
                                 );
                                 err
-                            })?
+                            })?;
+                            std::mem::replace(&mut v, next).release();
                         }
                         None => match default {
                             Some(d) => return self.eval(d, env),

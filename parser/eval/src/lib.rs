@@ -679,7 +679,34 @@ impl Eval {
     }
 
     /// A thunk for `e` in `env`, without allocating for what is already a value.
+    #[inline(always)]
     pub fn thunk(&mut self, e: ExprId, env: &Env) -> Thunk {
+        // The commonest two inline, with no frame of their own: a variable
+        // whose slot is filled, and an expression to compute later. The
+        // rest (literals, selections, functions...) out of line.
+        match self.arena.get(e) {
+            Expr::Var(Var::Local { depth, slot }) => {
+                if let Some(t) = lookup_env(env, *depth).slot(*slot as usize) {
+                    return t;
+                }
+                self.thunk_rest(e, env)
+            }
+            Expr::Frozen
+            | Expr::Int(_)
+            | Expr::Float(_)
+            | Expr::Str(_)
+            | Expr::Null
+            | Expr::Bool(_)
+            | Expr::Path(_)
+            | Expr::Var(_)
+            | Expr::Lambda(_)
+            | Expr::Select { .. } => self.thunk_rest(e, env),
+            _ => Thunk::pending(e, env.clone()),
+        }
+    }
+
+    #[inline(never)]
+    fn thunk_rest(&mut self, e: ExprId, env: &Env) -> Thunk {
         match self.arena.get(e) {
             Expr::Frozen => {
                 self.arena.decode(e);

@@ -51,6 +51,7 @@ impl Eval {
                     (Value::String(s), Expr::Str(lit)) => *s.s == **lit,
                     _ => false,
                 };
+                a.release();
                 Ok(Value::Bool(same == (op == BinOp::Eq)))
             }
             _ => {
@@ -62,9 +63,10 @@ impl Eval {
     }
 
     pub(crate) fn eval_bool(&mut self, e: ExprId, env: &Env) -> EvalResult<bool> {
-        match self.eval(e, env)? {
-            Value::Bool(b) => Ok(b),
-            v => Err(type_err(
+        // Taken apart by value: a Boolean leaves nothing to drop.
+        match self.eval(e, env)?.into_bool() {
+            Ok(b) => Ok(b),
+            Err(v) => Err(type_err(
                 format!("value is {} while a Boolean was expected", v.type_phrase()),
                 self.arena.span(e),
             )),

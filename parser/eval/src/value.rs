@@ -90,6 +90,12 @@ pub enum Value {
     PrimOp(Rc<PrimOpApp>),
 }
 
+/// Any value's drop, out of line (for [`Value::release`]).
+#[inline(never)]
+fn drop_value(v: Value) {
+    drop(v)
+}
+
 /// Copied inline: values are copied everywhere (every forced thunk's
 /// value), and a call per copy costs more than the copy.
 impl Clone for Value {
@@ -111,6 +117,38 @@ impl Clone for Value {
 }
 
 impl Value {
+    /// Lets go of the value with its commonest kinds inline: nothing to do
+    /// for a number, a Boolean or null, a count to lower for a set or a
+    /// function. A plain drop calls the value's whole drop (a switch over
+    /// every kind, out of line) even for an integer, where the evaluator
+    /// drops millions of values it only looked at.
+    #[inline(always)]
+    pub fn release(self) {
+        match self {
+            // Forgotten: a value not moved out of would be dropped by the
+            // whole drop, called, at the end.
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+                std::mem::forget(self)
+            }
+            Value::Attrs(a) => drop(a),
+            Value::Lambda(c) => drop(c),
+            Value::PrimOp(p) => drop(p),
+            other => drop_value(other),
+        }
+    }
+
+    /// The Boolean this value is, or the value given back.
+    #[inline(always)]
+    pub fn into_bool(self) -> Result<bool, Value> {
+        if let Value::Bool(b) = self {
+            // Nothing to drop (see `release`).
+            std::mem::forget(self);
+            Ok(b)
+        } else {
+            Err(self)
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",

@@ -201,18 +201,21 @@ pub(crate) fn install(ev: &mut Eval) {
 
 impl Eval {
     pub fn force_int(&mut self, t: &Thunk, span: Span) -> EvalResult<i64> {
-        match self.force(t)? {
-            Value::Int(i) => Ok(i),
-            v => Err(type_err(
-                format!("value is {} while an integer was expected", v.type_phrase()),
-                span,
-            )),
+        let v = self.force(t)?;
+        if let Value::Int(i) = v {
+            // Nothing to drop (see `Value::release`).
+            std::mem::forget(v);
+            return Ok(i);
         }
+        Err(type_err(
+            format!("value is {} while an integer was expected", v.type_phrase()),
+            span,
+        ))
     }
     pub fn force_bool(&mut self, t: &Thunk, span: Span) -> EvalResult<bool> {
-        match self.force(t)? {
-            Value::Bool(b) => Ok(b),
-            v => Err(type_err(
+        match self.force(t)?.into_bool() {
+            Ok(b) => Ok(b),
+            Err(v) => Err(type_err(
                 format!("value is {} while a Boolean was expected", v.type_phrase()),
                 span,
             )),
