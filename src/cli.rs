@@ -186,9 +186,9 @@ pub struct PlanChoices {
     #[arg(long, value_name = "NAME=PATH", requires = "goal")]
     pub node_system: Vec<String>,
     /// A hive: how many nodes are evaluated at once (default: one per
-    /// core, at most 4, one with `--eval nix`; each evaluation holds its
-    /// own memory, and `--max-memory` counts them together). What each
-    /// says is printed in the nodes' order.
+    /// core, at most 4, one with `--eval nix`), each in a process of its
+    /// own, which gives all its memory back when the node is done. What
+    /// each says is printed in the nodes' order.
     #[arg(long, value_name = "N", requires = "goal", value_parser = clap::value_parser!(u64).range(1..=256))]
     pub eval_jobs: Option<u64>,
     /// Deploy to a running NixOS instead of installing: build, push,

@@ -38,27 +38,59 @@ pub fn parse_cache_dir() -> Option<std::path::PathBuf> {
 /// The end of an evaluator: its profile written if one was asked for
 /// (`NIXPLAN_EVAL_PROFILE=FILE`: the first evaluation of the process
 /// replaces the file, later ones (a hive's nodes, a second pass for keys)
-/// are appended), then left to the OS. Values may nest deeper than a
-/// recursive drop can go, and the process ends soon anyway.
+/// are appended), or held for the process that asked ([`hold_profiles`]),
+/// then left to the OS. Values may nest deeper than a recursive drop can
+/// go, and the process ends soon anyway.
 pub fn finish(ev: Eval) {
-    use std::io::Write;
-    static WRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if let (Some(report), Some(path)) = (
-        ev.profile_report(),
-        std::env::var_os("NIXPLAN_EVAL_PROFILE"),
-    ) {
-        let again = WRITTEN.swap(true, std::sync::atomic::Ordering::SeqCst);
-        // Asked for by hand: a file that cannot be written loses only the
-        // profile.
-        let _ = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(again)
-            .truncate(!again)
-            .open(path)
-            .and_then(|mut f| f.write_all(report.as_bytes()));
+    if let Some(report) = ev.profile_report() {
+        match HELD_PROFILES.lock() {
+            Ok(mut held) if held.is_some() => held.get_or_insert_with(Vec::new).push(report),
+            _ => write_profile(&report),
+        }
     }
     std::mem::forget(ev);
+}
+
+/// Profiles held back instead of written (`Some`): in a process that
+/// evaluates a hive's node for its parent, which writes them in the
+/// nodes' order.
+static HELD_PROFILES: std::sync::Mutex<Option<Vec<String>>> = std::sync::Mutex::new(None);
+
+/// From now on, the profiles of evaluations that finish are held back.
+pub fn hold_profiles() {
+    if let Ok(mut held) = HELD_PROFILES.lock() {
+        held.get_or_insert_with(Vec::new);
+    }
+}
+
+/// The profiles held back so far (`hold_profiles`), taken.
+pub fn held_profiles() -> Vec<String> {
+    HELD_PROFILES
+        .lock()
+        .ok()
+        .and_then(|mut held| held.as_mut().map(std::mem::take))
+        .unwrap_or_default()
+}
+
+/// Writes an evaluation's profile to `NIXPLAN_EVAL_PROFILE`'s file, if it
+/// is set: the first of the process replaces the file, the next are
+/// appended.
+pub fn write_profile(report: &str) {
+    use std::io::Write;
+    static WRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let Some(path) = std::env::var_os("NIXPLAN_EVAL_PROFILE") else {
+        return;
+    };
+    let again = WRITTEN.swap(true, std::sync::atomic::Ordering::SeqCst);
+    // Asked for by hand: a file that cannot be written loses only the
+    // profile.
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(again)
+        .truncate(!again)
+        .open(path)
+        .and_then(|mut f| f.write_all(report.as_bytes()));
 }
 
 pub fn settings_from_env(include: &[String], max_depth: usize) -> Settings {

@@ -10,6 +10,7 @@ mod eval_cmd;
 mod hive_apply;
 mod inputs_cmd;
 mod lint_cmd;
+mod nodes;
 mod plan_cmd;
 mod report;
 mod target;

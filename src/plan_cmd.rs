@@ -184,8 +184,8 @@ fn make_hive_plan(
         node.choices.system = prebuilt.get(name).cloned();
         nodes.push((name, node));
     }
-    // Each evaluation holds its own memory (and `--eval nix` runs a nix
-    // per node): one per core, at most 4, one with nix, unless told.
+    // Each node is evaluated in a process of its own (`--eval nix` runs a
+    // nix per node): one per core, at most 4, one with nix, unless told.
     let jobs = inputs.choices.eval_jobs.map_or_else(
         || match inputs.choices.inputs.eval {
             crate::cli::EvalWith::Nix => 1,
@@ -193,36 +193,26 @@ fn make_hive_plan(
         },
         |n| n as usize,
     );
-    // Several at once: evaluated first, what each says held back. One at
-    // a time: each evaluated in its turn below, saying what it says (and
-    // showing its downloads' progress) as it goes.
-    let mut held = (jobs.min(nodes.len()) > 1).then(|| evaluate_nodes(&nodes, jobs).into_iter());
+    let outcomes = crate::nodes::evaluate(nodes.len(), jobs, |i| {
+        let (name, node) = &nodes[i];
+        node_plan(node, name, &sel, goal)
+    });
     let mut plans = Vec::new();
     // In the nodes' order, as one after the other: what each said, and
     // the first that fails ends the plan.
-    for (name, node) in &nodes {
-        let result = match held.as_mut() {
-            Some(done) => {
-                let Some(Some((result, said))) = done.next() else {
-                    // Its evaluation ended without a result (a panic).
-                    return Err(fail(format!("evaluating node {name} failed unexpectedly")));
-                };
-                eprint!("{said}");
-                result
-            }
-            None => evaluate_node(node),
+    for ((name, _), outcome) in nodes.iter().zip(outcomes) {
+        let Some(outcome) = outcome else {
+            return Err(fail(format!("evaluating node {name} failed unexpectedly")));
         };
-        let (target, config, digest) = result.map_err(|_| ExitCode::from(1))?;
-        let tags = config
-            .deployment
-            .as_ref()
-            .map(|d| d.tags.value.clone())
-            .unwrap_or_default();
-        if !selected(&sel, name, &tags).map_err(fail)? {
-            continue;
+        eprint!("{}", outcome.said);
+        for report in &outcome.profiles {
+            crate::eval_cmd::write_profile(report);
         }
-        let attr = flake_attr_of(&target, &config);
-        plans.push(deploy_plan(node, goal, &config, digest, attr)?);
+        match outcome.plan {
+            Ok(Some(plan)) => plans.push(plan),
+            Ok(None) => {}
+            Err(()) => return Err(ExitCode::from(1)),
+        }
     }
     if plans.is_empty() {
         return Err(fail(format!(
@@ -242,73 +232,31 @@ fn make_hive_plan(
     ))
 }
 
-/// Each node's target, configuration and the digest of what its
-/// evaluation read, with what it said held back, in the nodes' order; up
-/// to `jobs` evaluated at once (this thread and helpers with the stack
-/// `main` gives the evaluation). As one after the other would: no node
-/// after one that failed is started (`None`: not evaluated).
-type NodeResult = (
-    Result<(Target, nixplan_nixos::config::Config, SourceDigest), ()>,
-    String,
-);
-
-fn evaluate_nodes(nodes: &[(&String, PlanInputs)], jobs: usize) -> Vec<Option<NodeResult>> {
-    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-    let one = |(_, node): &(&String, PlanInputs)| -> NodeResult {
-        crate::report::captured(|| evaluate_node(node))
-    };
-    let next = AtomicUsize::new(0);
-    // The first node (in order) that failed: none after it is started.
-    let failed = AtomicUsize::new(usize::MAX);
-    let results: Vec<std::sync::Mutex<Option<NodeResult>>> =
-        nodes.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let work = || loop {
-        let i = next.fetch_add(1, SeqCst);
-        if i >= nodes.len() || i > failed.load(SeqCst) {
-            break;
-        }
-        let r = one(&nodes[i]);
-        if r.0.is_err() {
-            failed.fetch_min(i, SeqCst);
-        }
-        if let Ok(mut slot) = results[i].lock() {
-            *slot = Some(r);
-        }
-    };
-    std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..jobs.min(nodes.len()))
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .name("nixplan-node".into())
-                    .stack_size(crate::EVAL_STACK)
-                    .spawn_scoped(s, work)
-                    .ok()
-            })
-            .collect();
-        // This thread works too: the nodes are evaluated even where no
-        // helper could be started. A panic leaves its node without a
-        // result, as in a helper, and the nodes before it are said.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-        for h in helpers {
-            let _ = h.join();
-        }
-    });
-    results
-        .into_iter()
-        .map(|slot| slot.into_inner().ok().flatten())
-        .collect()
-}
-
-/// A hive node's target, configuration and the digest of what its
-/// evaluation read; on failure the error has been said.
-fn evaluate_node(
+/// A hive node's plan: evaluated, chosen by `--on` (a tag needs the
+/// evaluation), and planned; `None` when `--on` leaves it out. A failure
+/// has been said.
+fn node_plan(
     node: &PlanInputs,
-) -> Result<(Target, nixplan_nixos::config::Config, SourceDigest), ()> {
+    name: &str,
+    sel: &str,
+    goal: nixplan_planner::deploy::Goal,
+) -> Result<Option<nixplan_planner::Plan>, ()> {
     let target = parse_target(&node.target).map_err(|e| crate::say!("error: {e}"))?;
     let (ev, config) = load_config(&node.target, &node.choices.inputs)?;
     let digest = source_digest(&target, &ev.files_read);
     crate::eval_cmd::finish(ev);
-    Ok((target, config, digest))
+    let tags = config
+        .deployment
+        .as_ref()
+        .map(|d| d.tags.value.clone())
+        .unwrap_or_default();
+    if !selected(sel, name, &tags).map_err(|e| crate::say!("error: {e}"))? {
+        return Ok(None);
+    }
+    let attr = flake_attr_of(&target, &config);
+    deploy_plan(node, goal, &config, digest, attr)
+        .map(Some)
+        .map_err(|_| ())
 }
 
 /// One node's deploy plan.
@@ -330,7 +278,7 @@ fn deploy_plan(
         ("--bootstrap", c.bootstrap != BootstrapArg::Auto),
     ];
     if let Some((flag, _)) = install_only.iter().find(|(_, given)| *given) {
-        eprintln!("error: {flag} is for installs; a deploy (--goal) does not take it");
+        crate::say!("error: {flag} is for installs; a deploy (--goal) does not take it");
         return Err(ExitCode::from(1));
     }
     let options = nixplan_planner::deploy::DeployOptions {
@@ -347,7 +295,7 @@ fn deploy_plan(
         nixplan_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     nixplan_planner::deploy::plan(config, &options, digest).map_err(|e| {
-        eprintln!("error: {e}");
+        crate::say!("error: {e}");
         ExitCode::from(1)
     })
 }
