@@ -171,6 +171,8 @@ fn make_hive_plan(
     // deployment.tags, so with a tag every node is evaluated (as colmena
     // does).
     let by_tag = sel.split(',').any(|i| i.trim().starts_with('@'));
+    // Every name, glob and tag read before any node is evaluated.
+    selected(&sel, "", &[]).map_err(fail)?;
     let mut nodes = Vec::new();
     for name in &names {
         if !by_tag && !selected(&sel, name, &[]).map_err(fail)? {
@@ -201,8 +203,18 @@ fn make_hive_plan(
     // In the nodes' order, as one after the other: what each said, and
     // the first that fails ends the plan.
     for ((name, _), outcome) in nodes.iter().zip(outcomes) {
-        let Some(outcome) = outcome else {
-            return Err(fail(format!("evaluating node {name} failed unexpectedly")));
+        let outcome = match outcome {
+            crate::nodes::Ended::Gave(outcome) => outcome,
+            crate::nodes::Ended::Died(how) => {
+                return Err(fail(format!(
+                    "evaluating node {name} failed unexpectedly ({how})"
+                )))
+            }
+            // Only a node after one that failed is not started, and the
+            // plan ended at that one.
+            crate::nodes::Ended::NotStarted => {
+                return Err(fail(format!("node {name} was not evaluated")))
+            }
         };
         eprint!("{}", outcome.said);
         for report in &outcome.profiles {
