@@ -176,23 +176,31 @@ fn fork_node<T: Serialize>(
             }
             crate::eval_cmd::hold_profiles();
             let mut file = file;
-            let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
-                .ok()
-                .and_then(|outcome| {
+            let code = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                Err(_) => PANICKED,
+                Ok(outcome) => {
                     let mut out = std::io::BufWriter::new(&mut file);
-                    serde_json::to_writer(&mut out, &outcome).ok()?;
-                    out.flush().ok()
-                });
+                    match serde_json::to_writer(&mut out, &outcome).map(|()| out.flush()) {
+                        Ok(Ok(())) => 0,
+                        _ => UNSENT,
+                    }
+                }
+            };
             let _ = std::io::stdout().flush();
             let _ = std::io::stderr().flush();
             // Ended at once: nothing of the parent's (its buffers, its
             // exit handlers) runs twice.
             // SAFETY: ends this process.
-            unsafe { libc::_exit(if written.is_some() { 0 } else { 101 }) }
+            unsafe { libc::_exit(code) }
         }
         pid => Ok((pid, file)),
     }
 }
+
+/// A child's exit status when its node's evaluation panicked, and when
+/// its outcome could not be written to its file.
+const PANICKED: libc::c_int = 101;
+const UNSENT: libc::c_int = 103;
 
 /// How a child that gave no outcome ended, from its wait status.
 fn died(status: libc::c_int) -> String {
@@ -201,8 +209,10 @@ fn died(status: libc::c_int) -> String {
             "its process was killed by signal {}",
             libc::WTERMSIG(status)
         )
-    } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 101 {
+    } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == PANICKED {
         "it panicked".into()
+    } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == UNSENT {
+        "its outcome could not be written back".into()
     } else if libc::WIFEXITED(status) {
         format!("its process exited with {}", libc::WEXITSTATUS(status))
     } else {
