@@ -213,7 +213,7 @@ fn died(status: libc::c_int) -> String {
         "it panicked".into()
     } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == UNSENT {
         "its outcome could not be written back".into()
-    } else if libc::WIFEXITED(status) {
+    } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) != 0 {
         format!("its process exited with {}", libc::WEXITSTATUS(status))
     } else {
         "its process ended without an outcome".into()
