@@ -135,8 +135,21 @@ pub(super) fn p_replace_strings(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut ctx = BTreeSet::new();
     merge_ctx(&mut ctx, &input.ctx);
+    // Where no pattern is empty, only a byte that starts one can start a
+    // match: the bytes between are copied in runs, found by `memchr` (a
+    // pattern or a few) or by a table of first bytes. An empty pattern
+    // matches everywhere, so then every byte is tried.
+    let firsts = Firsts::of(pats.iter().map(|p| p.s.as_bytes()));
     let mut p = 0;
     while p <= bytes.len() {
+        if let Some(firsts) = &firsts {
+            let next = firsts.next_in(bytes, p);
+            if next > p {
+                ev.check_text(out.len() + (next - p), s)?;
+                out.extend_from_slice(&bytes[p..next]);
+                p = next;
+            }
+        }
         let mut found = false;
         for (i, pat) in pats.iter().enumerate() {
             let pb = pat.s.as_bytes();
@@ -173,6 +186,48 @@ pub(super) fn p_replace_strings(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     let text = String::from_utf8(out)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(Value::String(NixString::with_ctx(text, ctx)))
+}
+
+/// The first bytes of `replaceStrings`' patterns, where none is empty:
+/// where the next match may start.
+enum Firsts {
+    One(u8),
+    Two(u8, u8),
+    Three(u8, u8, u8),
+    Table(Box<[bool; 256]>),
+}
+
+impl Firsts {
+    fn of<'a>(pats: impl Iterator<Item = &'a [u8]>) -> Option<Firsts> {
+        let mut table = Box::new([false; 256]);
+        let mut distinct = Vec::new();
+        for p in pats {
+            let &b = p.first()?;
+            if !table[b as usize] {
+                table[b as usize] = true;
+                distinct.push(b);
+            }
+        }
+        Some(match distinct[..] {
+            [a] => Firsts::One(a),
+            [a, b] => Firsts::Two(a, b),
+            [a, b, c] => Firsts::Three(a, b, c),
+            _ => Firsts::Table(table),
+        })
+    }
+
+    /// The first position at or after `from` where a pattern may start;
+    /// `bytes.len()` where none can (the end, where no pattern matches).
+    fn next_in(&self, bytes: &[u8], from: usize) -> usize {
+        let rest = &bytes[from..];
+        let found = match self {
+            Firsts::One(a) => memchr::memchr(*a, rest),
+            Firsts::Two(a, b) => memchr::memchr2(*a, *b, rest),
+            Firsts::Three(a, b, c) => memchr::memchr3(*a, *b, *c, rest),
+            Firsts::Table(t) => rest.iter().position(|&b| t[b as usize]),
+        };
+        found.map_or(bytes.len(), |i| from + i)
+    }
 }
 
 pub(super) fn p_string_length(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
@@ -532,4 +587,65 @@ pub(super) fn p_convert_hash(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
         }
     };
     Ok(Value::str(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{fs, Eval, Settings, Value};
+
+    /// `replaceStrings` as Nix defines it, one position at a time: the
+    /// first pattern that matches there is replaced (an empty one before
+    /// the byte, which is kept), else the byte is kept.
+    fn one_at_a_time(from: &[String], to: &[String], input: &str) -> String {
+        let (bytes, mut out, mut p) = (input.as_bytes(), Vec::new(), 0);
+        while p <= bytes.len() {
+            match from
+                .iter()
+                .position(|f| bytes[p..].starts_with(f.as_bytes()))
+            {
+                Some(i) => {
+                    out.extend_from_slice(to[i].as_bytes());
+                    let n = from[i].len();
+                    if n == 0 && p < bytes.len() {
+                        out.push(bytes[p]);
+                    }
+                    p += n.max(1);
+                }
+                None => {
+                    out.extend(bytes.get(p));
+                    p += 1;
+                }
+            }
+        }
+        // (An empty pattern cuts a character's bytes apart, as Nix's does.)
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    proptest::proptest! {
+        /// The runs copied between possible matches (`Firsts`) give what
+        /// trying every position gives: one to five patterns (an empty
+        /// one among them at times), sharing first bytes, over text made
+        /// of the same few characters.
+        #[test]
+        fn replacing_by_runs_is_replacing_at_every_position(
+            from in proptest::collection::vec("[ab\\n€]{0,3}", 1..6),
+            input in "[abc\\n€]{0,40}",
+        ) {
+            let to: Vec<String> = (0..from.len()).map(|i| format!("<{i}>")).collect();
+            let list = |l: &[String]| {
+                l.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(" ")
+            };
+            let src = format!(
+                "builtins.replaceStrings [ {} ] [ {} ] {input:?}",
+                list(&from),
+                list(&to)
+            );
+            let mut ev = Eval::new(Box::new(fs::OsFileSystem), Settings::default());
+            let (_, root) = ev.load_source("t.nix", None, &src, "/").expect("the source loads");
+            let got = ev.eval_root(root).expect("it evaluates");
+            let Value::String(got) = got else { panic!("a string: {src}") };
+            let want = one_at_a_time(&from, &to, &input);
+            proptest::prop_assert_eq!(&*got.s, want.as_str(), "{}", src);
+        }
+    }
 }
