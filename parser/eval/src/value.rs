@@ -807,28 +807,6 @@ pub fn name_eq(a: &str, b: &str) -> bool {
     a[i..].iter().zip(&b[i..]).all(|(x, y)| x == y)
 }
 
-/// A name as the key of a sorted map or set, ordered as attribute sets
-/// are (`name_cmp`, the order of `str`).
-#[derive(Clone)]
-pub struct Name(pub Str);
-
-impl PartialEq for Name {
-    fn eq(&self, other: &Name) -> bool {
-        name_eq(&self.0, &other.0)
-    }
-}
-impl Eq for Name {}
-impl PartialOrd for Name {
-    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Name {
-    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
-        name_cmp(&self.0, &other.0)
-    }
-}
-
 /// One attribute of a set: its name and its value.
 pub type Entry = (Str, Attr);
 

@@ -239,28 +239,120 @@ fn map_attrs(ev: &mut Eval, a: &[Thunk], s: Span, keep_positions: bool) -> R {
     Ok(Value::Attrs(map))
 }
 
+/// Each name of `sets` with its values in the sets' order, in name order:
+/// `zipAttrsWith`'s attributes. A few sets (disko's) are merged as the
+/// sorted runs they are; many (the module system zips thousands of sets
+/// that share a few names) are grouped by hashing, their values placed
+/// by counting, and only the distinct names sorted.
+fn zipped(sets: &[Attrs]) -> Vec<(Str, Rc<[Thunk]>)> {
+    /// Up to how many sets are merged (a name's next value is looked for
+    /// in each).
+    const MERGED: usize = 8;
+    if sets.len() <= MERGED {
+        return merged(sets);
+    }
+    let total: usize = sets.iter().map(|a| a.len()).sum();
+    // Each entry's group, and each group's name and size. There are at
+    // least as many groups as the biggest set has names.
+    let most = sets.iter().map(|a| a.len()).max().unwrap_or(0);
+    let mut index: rustc_hash::FxHashMap<&str, u32> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(most, Default::default());
+    let mut group_of = Vec::with_capacity(total);
+    let mut groups: Vec<(&Str, u32)> = Vec::new();
+    // (The group of the entry before, tried first: sets that each write
+    // the same name or two are the common case.)
+    let mut last = u32::MAX;
+    for (k, _) in sets.iter().flat_map(|a| a.map.iter()) {
+        let g = match groups.get(last as usize) {
+            Some(&(name, _)) if name_eq(name, k) => last,
+            _ => *index.entry(k).or_insert_with(|| {
+                groups.push((k, 0));
+                (groups.len() - 1) as u32
+            }),
+        };
+        last = g;
+        groups[g as usize].1 += 1;
+        group_of.push(g);
+    }
+    // Each group's values side by side, in the sets' order.
+    let mut start: Vec<u32> = Vec::with_capacity(groups.len());
+    let mut at = 0;
+    for &(_, n) in &groups {
+        start.push(at);
+        at += n;
+    }
+    let mut next = start.clone();
+    let mut placed: Vec<Option<&Thunk>> = vec![None; total];
+    for ((_, v), &g) in sets.iter().flat_map(|a| a.map.iter()).zip(&group_of) {
+        placed[next[g as usize] as usize] = Some(&v.value);
+        next[g as usize] += 1;
+    }
+    let mut order: Vec<u32> = (0..groups.len() as u32).collect();
+    order.sort_unstable_by(|&x, &y| name_cmp(groups[x as usize].0, groups[y as usize].0));
+    order
+        .into_iter()
+        .map(|g| {
+            let (name, n) = groups[g as usize];
+            let from = start[g as usize] as usize;
+            let values: Rc<[Thunk]> = placed[from..from + n as usize]
+                .iter()
+                .map(|v| v.expect("every place is filled").clone())
+                .collect();
+            (name.clone(), values)
+        })
+        .collect()
+}
+
+/// `zipped` for a few sets: each one's entries are in name order, so the
+/// smallest name at their heads is the next, with the values of the
+/// sets whose head it is.
+fn merged(sets: &[Attrs]) -> Vec<(Str, Rc<[Thunk]>)> {
+    if let [set] = sets {
+        return set
+            .map
+            .iter()
+            .map(|(k, v)| (k.clone(), Rc::from([v.value.clone()])))
+            .collect();
+    }
+    let mut heads: Vec<_> = sets.iter().map(|a| a.map.iter().peekable()).collect();
+    let mut out = Vec::with_capacity(sets.iter().map(|a| a.len()).max().unwrap_or(0));
+    let mut values = Vec::with_capacity(sets.len());
+    loop {
+        let mut least: Option<&Str> = None;
+        for h in heads.iter_mut() {
+            if let Some(&(k, _)) = h.peek() {
+                if least.is_none_or(|m| name_cmp(k, m).is_lt()) {
+                    least = Some(k);
+                }
+            }
+        }
+        let Some(name) = least else {
+            return out;
+        };
+        for h in heads.iter_mut() {
+            if let Some((_, v)) = h.next_if(|(k, _)| name_eq(k, name)) {
+                values.push(v.value.clone());
+            }
+        }
+        out.push((name.clone(), values.drain(..).collect()));
+    }
+}
+
 pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
     // nix forces the function first here, and checks that it is one
     // (`zipAttrsWith 1 [ ]` fails), unlike `mapAttrs`.
     ev.force_fn(&a[0], s)?;
     let list = ev.force_list(&a[1], s)?;
-    let mut acc: BTreeMap<Name, Vec<Thunk>> = BTreeMap::new();
+    let mut sets = Vec::with_capacity(list.len());
     for t in list.iter() {
-        let attrs = ev.force_attrs(t, s)?;
-        for (k, v) in attrs.map.iter() {
-            acc.entry(Name(k.clone()))
-                .or_default()
-                .push(v.value.clone());
-        }
+        sets.push(ev.force_attrs(t, s)?);
     }
+    let entries = zipped(&sets);
     // One allocation shared by every attribute (its function, and each
     // name with its values), and one thunk for each.
     let zip = Rc::new(crate::value::ZipAttrs {
         callee: Eval::callee_of(&a[0], s),
-        entries: acc
-            .into_iter()
-            .map(|(Name(k), vs)| (k, Rc::from(vs)))
-            .collect(),
+        entries,
     });
     // In name order already (`Name` orders as a set does).
     Ok(Value::Attrs(Attrs::of_sorted(
@@ -269,4 +361,46 @@ pub(super) fn p_zip_attrs_with(ev: &mut Eval, a: &[Thunk], s: Span) -> R {
             (k.clone(), Attr { value, pos: None })
         }),
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::{fs, Eval, Settings, Value};
+
+    proptest::proptest! {
+        /// `zipAttrsWith`'s grouping (`zipped`: hashed, placed by
+        /// counting, the names sorted) gives each name its values in the
+        /// list's order, as a sorted map of lists does: from no set to
+        /// many, sharing names or not, one set alone among them.
+        #[test]
+        fn zipped_names_have_their_values_in_the_lists_order(
+            sets in proptest::collection::vec(
+                proptest::collection::btree_set("[a-d]{1,2}|x\\.y|é", 0..6),
+                0..12,
+            ),
+        ) {
+            let mut want: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            let mut src = String::from("builtins.toJSON (builtins.zipAttrsWith (n: vs: vs) [");
+            let mut v = 0;
+            for set in &sets {
+                src.push_str(" {");
+                for name in set {
+                    src.push_str(&format!(" {name:?} = {v};"));
+                    want.entry(name.clone()).or_default().push(v);
+                    v += 1;
+                }
+                src.push_str(" }");
+            }
+            src.push_str(" ])");
+            let mut ev = Eval::new(Box::new(fs::OsFileSystem), Settings::default());
+            let (_, root) = ev.load_source("t.nix", None, &src, "/").expect("the source loads");
+            let Value::String(got) = ev.eval_root(root).expect("it evaluates") else {
+                panic!("a string: {src}")
+            };
+            let want = serde_json::to_string(&want).expect("JSON");
+            proptest::prop_assert_eq!(&*got.s, want.as_str(), "{}", src);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::store::{self, Derivation, DrvOutput};
-use super::value::{merge_ctx, name_cmp, name_eq, Name};
+use super::value::{merge_ctx, name_cmp, name_eq};
 use super::{
     type_err, Attr, AttrMap, Attrs, Callee, ErrorKind, Eval, EvalError, EvalResult, NixString,
     PrimOp, PrimOpApp, PrimOpArgs, Thunk, Value,
