@@ -311,19 +311,28 @@ fn container_key(v: &Value, holder: &Thunk) -> usize {
 /// A JSON string as Nix writes it.
 pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Only ASCII bytes are escaped: the text between them is copied whole
+    // (slices at their places are whole characters).
+    let mut from = 0;
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        let escaped = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            c if c < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{:04x}", c);
+        } else {
+            out.push_str(escaped);
         }
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out.push('"');
 }
 
@@ -552,6 +561,31 @@ impl Eval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Runs copied whole escape as escaping each character does:
+        /// quotes, backslashes, `\n`, `\r`, `\t` by name, other control
+        /// characters by number, everything else (non-ASCII too) as is.
+        #[test]
+        fn json_strings_escape_as_each_character_would(s in r#"[a"\\\n\r\t\x00-\x1f\x7fé€😀]{0,30}"#) {
+            let mut want = String::from('"');
+            for c in s.chars() {
+                match c {
+                    '"' => want.push_str("\\\""),
+                    '\\' => want.push_str("\\\\"),
+                    '\n' => want.push_str("\\n"),
+                    '\r' => want.push_str("\\r"),
+                    '\t' => want.push_str("\\t"),
+                    c if (c as u32) < 0x20 => want.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => want.push(c),
+                }
+            }
+            want.push('"');
+            let mut got = String::new();
+            json_string(&mut got, &s);
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn floats_print_like_cpp_streams() {
