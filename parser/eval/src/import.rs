@@ -220,7 +220,8 @@ pub(crate) fn parent_dir(p: &str) -> String {
 /// flake-parts' vendored one): it reads `src`'s flake.lock and fetches each
 /// node with `fetchTree`. With a host, nixplan loads the flake itself.
 fn is_flake_compat(text: &str) -> bool {
-    text.contains("callLocklessFlake") && text.contains("/flake.lock") && text.contains("fetchTree")
+    let has = |what: &str| memchr::memmem::find(text.as_bytes(), what.as_bytes()).is_some();
+    has("callLocklessFlake") && has("/flake.lock") && has("fetchTree")
 }
 
 #[cfg(test)]

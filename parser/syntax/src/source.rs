@@ -82,9 +82,8 @@ pub struct SourceMap {
 /// `"..."` string CR LF and a lone CR are each LF. Elsewhere they stay
 /// (whitespace to the parser; in `''...''` strings, text).
 pub fn nix_line_ends(text: &str) -> Option<String> {
-    if !text.contains('\r') {
-        return None;
-    }
+    // (memchr's search: every source read goes through here.)
+    memchr::memchr(b'\r', text.as_bytes())?;
     let mut current = text.to_string();
     // A comment a lone CR ends was one token: what followed the CR is code,
     // whose strings need the same again.
