@@ -26,6 +26,11 @@ impl FileType {
 
 pub trait FileSystem {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The text of a file compiled into the binary (read with no copy),
+    /// if `path` is one; else `read` it.
+    fn read_static(&self, _path: &Path) -> Option<&'static str> {
+        None
+    }
     /// Entries of a directory, sorted by name.
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>>;
     /// The type of `path` itself (symlinks are not followed).
@@ -287,6 +292,12 @@ impl FileSystem for WithWritten {
             Some(c) => Ok(c.clone()),
             None => self.inner.read(&self.resolve(path, true)?.0),
         }
+    }
+    fn read_static(&self, path: &Path) -> Option<&'static str> {
+        if self.written.borrow().contains_key(path) {
+            return None;
+        }
+        self.inner.read_static(&self.resolve(path, true).ok()?.0)
     }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
         let (real, filtered) = self.resolve(path, true)?;

@@ -44,7 +44,7 @@ impl Eval {
         let names: Vec<Str> = scope.names().cloned().collect();
         let slots = scope.map.values().map(|a| a.value.clone());
         let base = parent_dir(&p);
-        let root = self.load_imported(&p, &text, &base, &names, span)?;
+        let root = self.load_imported(&p, text, &base, &names, span)?;
         let env = Env::of(None, slots);
         self.eval(root, &env)
     }
@@ -92,25 +92,32 @@ impl Eval {
         ))
     }
 
-    pub(crate) fn read_source_text(&mut self, p: &str, span: Span) -> EvalResult<String> {
+    pub(crate) fn read_source_text(&mut self, p: &str, span: Span) -> EvalResult<Text> {
+        // nixplan's own files, compiled in: no copy, and UTF-8 already.
+        if let Some(text) = self.fs.read_static(Path::new(p)) {
+            self.record_read(p);
+            self.check_text(text.len(), span)?;
+            return Ok(Text::Static(text));
+        }
         let bytes = self.fs.read(Path::new(p)).map_err(|e| {
             EvalError::new(ErrorKind::Io, format!("cannot read '{p}': {e}"), Some(span))
         })?;
         self.record_read(p);
         self.check_text(bytes.len(), span)?;
-        String::from_utf8(bytes).map_err(|_| {
+        let text = String::from_utf8(bytes).map_err(|_| {
             EvalError::new(
                 ErrorKind::Io,
                 format!("'{p}' is not valid UTF-8"),
                 Some(span),
             )
-        })
+        })?;
+        Ok(Text::from(text))
     }
 
     pub(crate) fn load_imported(
         &mut self,
         p: &str,
-        text: &str,
+        text: Text,
         base: &str,
         outer: &[Str],
         span: Span,
@@ -161,7 +168,7 @@ impl Eval {
             }
         }
         let base = parent_dir(&p);
-        let root = self.load_imported(&p, &text, &base, &[], span)?;
+        let root = self.load_imported(&p, text, &base, &[], span)?;
         let env = Env::root();
         let t = Thunk::pending(root, env);
         self.import_cache.insert(p, t.clone());

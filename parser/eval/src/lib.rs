@@ -26,7 +26,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
 
 pub use error::{ErrorKind, EvalDiagnostic, EvalError, EvalResult, TraceFrame};
 pub use value::{
@@ -39,7 +38,7 @@ use nixplan_syntax::lower::{
     self, Arena, AttrName, AttrsDef, BinOp, Expr, ExprId, Param, StrPart, Var,
 };
 pub use nixplan_syntax::Str;
-use nixplan_syntax::{self as syntax, FileId, ParseDiagnostics, SourceMap, Span};
+use nixplan_syntax::{self as syntax, FileId, ParseDiagnostics, SourceMap, Span, Text};
 
 /// Evaluation settings that Nix takes from its configuration.
 #[derive(Debug, Clone)]
@@ -513,7 +512,7 @@ impl Eval {
         text: &str,
         base_dir: &str,
     ) -> Result<(FileId, ExprId), LoadError> {
-        self.load_source_scoped(name, path, text, base_dir, &[])
+        self.load_source_scoped(name, path, Text::from(text), base_dir, &[])
     }
 
     /// [`Eval::load_source`] with names bound around the whole file.
@@ -521,15 +520,16 @@ impl Eval {
         &mut self,
         name: &str,
         path: Option<&Path>,
-        text: &str,
+        text: Text,
         base_dir: &str,
         outer: &[Str],
     ) -> Result<(FileId, ExprId), LoadError> {
-        let file = self.sources.add(
-            name.to_string(),
-            path.map(Path::to_path_buf),
-            Arc::from(text),
-        );
+        // (The text as read is the cache's key; a clone holds no copy.)
+        let read = text.clone();
+        let text = &*read;
+        let file = self
+            .sources
+            .add(name.to_string(), path.map(Path::to_path_buf), read.clone());
         let lints = self.settings.literal_lints;
         // The literal lints read the syntax tree: with any on, every file
         // is parsed.

@@ -191,6 +191,12 @@ impl<F: FileSystem> FileSystem for WithEmbedded<F> {
             None => self.0.read(path),
         }
     }
+    fn read_static(&self, path: &Path) -> Option<&'static str> {
+        match embedded(path) {
+            Some(text) => text,
+            None => self.0.read_static(path),
+        }
+    }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
         match embedded(path) {
             Some(None) => {
@@ -234,5 +240,43 @@ impl<F: FileSystem> FileSystem for WithEmbedded<F> {
     }
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
         self.0.read_link(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nixplan_eval::{fs::OsFileSystem, Eval, Settings};
+    use nixplan_syntax::{Span, Text};
+
+    /// nixplan's own files are registered as the binary holds them (no
+    /// copy), through the layer that adds the evaluation's written files
+    /// too; a file of the machine is read.
+    #[test]
+    fn own_files_are_registered_without_a_copy() {
+        let fs = nixplan_eval::fs::WithWritten::new(Box::new(WithEmbedded(OsFileSystem)));
+        let mut ev = Eval::new(Box::new(fs), Settings::default());
+        let (file, _) = ev.load_source("t.nix", None, "1", "/").expect("loads");
+        let span = Span {
+            file,
+            start: 0,
+            end: 1,
+        };
+        let lib = format!("{EMBEDDED_ROOT}/lib.nix");
+        ev.import_path(&lib, span).expect("nixplan's lib imports");
+        let dir = tempfile::tempdir().expect("a directory");
+        let own = dir.path().join("own.nix");
+        std::fs::write(&own, "{ a = 1; }").expect("written");
+        ev.import_path(own.to_str().expect("UTF-8"), span)
+            .expect("imports");
+        let text_of = |path: &str| {
+            let id = ev.sources.find_path(Path::new(path)).expect("registered");
+            ev.sources.file(id).text.clone()
+        };
+        let Text::Static(text) = text_of(&lib) else {
+            panic!("nixplan's lib was copied")
+        };
+        assert_eq!(text, include_str!("../nix/lib.nix"));
+        assert!(matches!(text_of(own.to_str().unwrap()), Text::Shared(t) if &*t == "{ a = 1; }"));
     }
 }

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use nixplan_eval::{ErrorKind, Eval, EvalError, EvalResult};
 use nixplan_syntax::Span;
@@ -39,7 +38,7 @@ pub fn check(ev: &mut Eval, dir: &str) -> EvalResult<()> {
     let name = ev.display_name(&path.display().to_string());
     let file = ev
         .sources
-        .add(name, Some(path.clone()), Arc::from(text.as_str()));
+        .add(name, Some(path.clone()), text.as_str().into());
     let at = |offset: usize| Span {
         file,
         start: offset as u32,

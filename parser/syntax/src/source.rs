@@ -31,6 +31,43 @@ impl Span {
     }
 }
 
+/// A file's text: compiled into the binary (nixplan's own Nix files,
+/// registered without a copy), or read.
+#[derive(Debug, Clone)]
+pub enum Text {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(s: Arc<str>) -> Text {
+        Text::Shared(s)
+    }
+}
+
+impl From<&str> for Text {
+    /// A copy of text that is not kept.
+    fn from(s: &str) -> Text {
+        Text::Shared(Arc::from(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::Shared(Arc::from(s))
+    }
+}
+
 /// One file's text and the name it is shown under.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -38,7 +75,7 @@ pub struct SourceFile {
     pub name: String,
     /// The absolute path, when the text came from a file.
     pub path: Option<PathBuf>,
-    pub text: Arc<str>,
+    pub text: Text,
     /// Where each line begins, made when a line is first asked for: most
     /// files read (a module system's hundreds) never are.
     line_starts: OnceLock<Vec<u32>>,
@@ -132,8 +169,8 @@ impl SourceMap {
 
     /// Register a source, its carriage returns read as Nix's lexer reads
     /// them ([`nix_line_ends`]).
-    pub fn add(&mut self, name: String, path: Option<PathBuf>, text: Arc<str>) -> FileId {
-        let text: Arc<str> = match nix_line_ends(&text) {
+    pub fn add(&mut self, name: String, path: Option<PathBuf>, text: Text) -> FileId {
+        let text = match nix_line_ends(&text) {
             Some(t) => t.into(),
             None => text,
         };

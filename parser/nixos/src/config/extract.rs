@@ -1414,7 +1414,7 @@ fn home_manager_persistence(
 struct Elements {
     list_at: Option<Pos>,
     /// The list's file, its text and the definition's byte range.
-    found: Option<(nixplan_syntax::FileId, std::sync::Arc<str>, usize, usize)>,
+    found: Option<(nixplan_syntax::FileId, nixplan_syntax::Text, usize, usize)>,
     cursor: usize,
 }
 
