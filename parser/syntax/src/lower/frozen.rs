@@ -442,16 +442,22 @@ impl Arena {
             return None;
         }
         let len = u32::try_from(text_len).ok()?;
-        let mut spans = Vec::with_capacity(count);
-        for s in after[4 * count..table].chunks_exact(8) {
-            let (start, end) = s.split_at(4);
-            let start = u32::from_le_bytes(start.try_into().ok()?);
-            let end = u32::from_le_bytes(end.try_into().ok()?);
-            (start <= end && end <= len).then_some(())?;
-            spans.push(Span { file, start, end });
-        }
         let base = u32::try_from(self.exprs.len()).ok()?;
         base.checked_add(head.count)?;
+        // The spans go straight to the arena's (no copy of them first),
+        // taken back if one is out of the text.
+        let had = self.spans.len();
+        self.spans.reserve(count);
+        for s in after[4 * count..table].chunks_exact(8) {
+            let (start, end) = s.split_at(4);
+            let word = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
+            let (start, end) = (word(start), word(end));
+            if start > end || end > len {
+                self.spans.truncate(had);
+                return None;
+            }
+            self.spans.push(Span { file, start, end });
+        }
         let mut globals: Box<[Str]> = head
             .globals
             .into_iter()
@@ -461,7 +467,6 @@ impl Arena {
         globals.sort_unstable();
         let ends_at = bytes.len() - after.len();
         self.exprs.resize(self.exprs.len() + count, Expr::Frozen);
-        self.spans.extend(spans);
         self.lazy.push(Lazy {
             base,
             count: head.count,
@@ -619,6 +624,8 @@ mod tests {
                 "{what}"
             );
             assert_eq!(all(host), before, "{what}: the arena changed");
+            // No span of the refused entry left behind its expressions.
+            assert_eq!(host.spans.len(), host.exprs.len(), "{what}: spans left");
         };
         refused(
             &mut host,
