@@ -402,5 +402,29 @@ mod tests {
             let want = serde_json::to_string(&want).expect("JSON");
             proptest::prop_assert_eq!(&*got.s, want.as_str(), "{}", src);
         }
+
+        /// `removeAttrs` leaves what a sorted map leaves: names removed
+        /// twice, names the set does not have, all of them, none.
+        #[test]
+        fn removed_names_are_gone_and_the_rest_stay(
+            set in proptest::collection::btree_set("[a-d]{1,2}|é", 0..10),
+            gone in proptest::collection::vec("[a-d]{1,2}|é", 0..8),
+        ) {
+            let mut want: BTreeMap<String, usize> =
+                set.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+            for g in &gone {
+                want.remove(g);
+            }
+            let defs: String = set.iter().enumerate().map(|(i, n)| format!(" {n:?} = {i};")).collect();
+            let names: String = gone.iter().map(|g| format!(" {g:?}")).collect();
+            let src = format!("builtins.toJSON (builtins.removeAttrs {{{defs} }} [{names} ])");
+            let mut ev = Eval::new(Box::new(fs::OsFileSystem), Settings::default());
+            let (_, root) = ev.load_source("t.nix", None, &src, "/").expect("the source loads");
+            let Value::String(got) = ev.eval_root(root).expect("it evaluates") else {
+                panic!("a string: {src}")
+            };
+            let want = serde_json::to_string(&want).expect("JSON");
+            proptest::prop_assert_eq!(&*got.s, want.as_str(), "{}", src);
+        }
     }
 }
