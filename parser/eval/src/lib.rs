@@ -524,12 +524,12 @@ impl Eval {
         base_dir: &str,
         outer: &[Str],
     ) -> Result<(FileId, ExprId), LoadError> {
-        // (The text as read is the cache's key; a clone holds no copy.)
-        let read = text.clone();
-        let text = &*read;
+        // (A clone holds no copy: the text as read, before its line ends
+        // are normalised, is the cache's key.)
         let file = self
             .sources
-            .add(name.to_string(), path.map(Path::to_path_buf), read.clone());
+            .add(name.to_string(), path.map(Path::to_path_buf), text.clone());
+        let text = &*text;
         let lints = self.settings.literal_lints;
         // The literal lints read the syntax tree: with any on, every file
         // is parsed.
@@ -1004,6 +1004,20 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
         Value::Int(i) => *i as f64,
         Value::Float(f) => *f,
         _ => f64::NAN,
+    }
+}
+
+/// The string an expression evaluates to, in a fresh evaluation (for the
+/// builtins' property tests).
+#[cfg(test)]
+pub(crate) fn string_of(src: &str) -> String {
+    let mut ev = Eval::new(Box::new(fs::OsFileSystem), Settings::default());
+    let (_, root) = ev
+        .load_source("t.nix", None, src, "/")
+        .expect("the source loads");
+    match ev.eval_root(root).expect("it evaluates") {
+        Value::String(s) => s.s.to_string(),
+        _ => panic!("not a string: {src}"),
     }
 }
 
